@@ -1,0 +1,18 @@
+/** The understanding role: language, intent and service of one message. */
+import type { Intent, Language } from '../core/types.js';
+
+/** What the classifier says of one message. */
+export interface Classification {
+  language: Language;
+  intent: Intent;
+  /** A service id of config/services.yaml, or null. */
+  service: string | null;
+  /** 0..1, the intent's score. */
+  confidence: number;
+}
+
+/** Classifies messages; trained from the utterances in config/nlu/. */
+export interface Classifier {
+  /** Classifies `text`; `fallbackLanguage` is the conversation's last language (short or ambiguous text). */
+  classify(text: string, fallbackLanguage?: Language): Promise<Classification>;
+}

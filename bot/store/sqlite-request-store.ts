@@ -1,0 +1,222 @@
+import type { SqliteDatabase, Migration } from './sqlite-database.js';
+import { StoreError } from '../core/errors.js';
+import type {
+  NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
+} from './types.js';
+
+/** Schema of the request store (module `requests`). */
+export const requestMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
+    CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE TABLE requests (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      reference TEXT NOT NULL UNIQUE,
+      service_id TEXT NOT NULL,
+      department TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('filed','in_progress','on_hold','closed','rejected')),
+      applicant_name TEXT NOT NULL,
+      civil_id TEXT NOT NULL,
+      phone TEXT NOT NULL,
+      email TEXT,
+      address TEXT,
+      latitude REAL,
+      longitude REAL,
+      location_label TEXT,
+      party TEXT,
+      description TEXT NOT NULL,
+      preferred_date TEXT,
+      attachments TEXT NOT NULL DEFAULT '[]',
+      language TEXT NOT NULL,
+      channel TEXT NOT NULL,
+      conversation_key TEXT NOT NULL,
+      assignee TEXT,
+      filed_at INTEGER NOT NULL,
+      due_at INTEGER NOT NULL,
+      last_action_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX requests_status_due ON requests (status, due_at);
+    CREATE INDEX requests_service ON requests (service_id, filed_at);
+    CREATE INDEX requests_filed ON requests (filed_at);
+    CREATE TABLE request_events (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      request_id INTEGER NOT NULL REFERENCES requests(id),
+      at INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      type TEXT NOT NULL,
+      status TEXT,
+      note TEXT
+    );
+    CREATE INDEX request_events_request ON request_events (request_id, id);`,
+  },
+];
+
+interface Row {
+  id: number; reference: string; service_id: string; department: string; status: RequestStatus;
+  applicant_name: string; civil_id: string; phone: string; email: string | null; address: string | null;
+  latitude: number | null; longitude: number | null; location_label: string | null; party: string | null;
+  description: string; preferred_date: string | null; attachments: string; language: 'ar' | 'en';
+  channel: string; conversation_key: string; assignee: string | null; filed_at: number; due_at: number;
+  last_action_at: number; updated_at: number;
+}
+interface EventRow { at: number; actor: string; type: RequestEvent['type']; status: RequestStatus | null; note: string | null }
+
+/** Normalizes an Omani phone number to its 8 national digits for comparison. */
+export function phoneKey(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return digits.length > 8 && digits.startsWith('968') ? digits.slice(-8) : digits.replace(/^00968/, '').slice(-8);
+}
+
+/** The request store on SQLite. */
+export class SqliteRequestStore implements RequestStore {
+  constructor(private readonly sql: SqliteDatabase, private readonly referencePrefix = 'BUR') {
+    sql.migrate('requests', requestMigrations);
+  }
+
+  private nextReference(at: Date): string {
+    const year = at.getUTCFullYear();
+    const name = `reference:${year}`;
+    const value = this.sql.db
+      .prepare('INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
+      .pluck()
+      .get(name) as number;
+    return `${this.referencePrefix}-${year}-${String(value).padStart(5, '0')}`;
+  }
+
+  async create(input: NewRequest): Promise<RequestRecord> {
+    const id = this.sql.tx(() => {
+      const reference = this.nextReference(input.filedAt);
+      const t = input.filedAt.getTime();
+      const r = this.sql.db
+        .prepare(`INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
+          latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
+          filed_at, due_at, last_action_at, updated_at)
+          VALUES (?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(reference, input.serviceId, input.department, input.applicant.name, input.applicant.civilId, input.applicant.phone,
+          input.applicant.email ?? null, input.applicant.address ?? null, input.location?.latitude ?? null,
+          input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
+          input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
+          t, input.dueAt.getTime(), t, t);
+      this.insertEvent(Number(r.lastInsertRowid), { at: input.filedAt, actor: `channel:${input.channel}`, type: 'status', status: 'filed' });
+      return Number(r.lastInsertRowid);
+    });
+    return this.byId(id)!;
+  }
+
+  private insertEvent(requestId: number, e: RequestEvent): void {
+    this.sql.db
+      .prepare('INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(requestId, e.at.getTime(), e.actor, e.type, e.status ?? null, e.note ?? null);
+  }
+
+  private byId(id: number): RequestRecord | undefined {
+    const row = this.sql.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined;
+    return row && this.toRecord(row);
+  }
+
+  private toRecord(row: Row): RequestRecord {
+    const events = this.sql.db
+      .prepare('SELECT at, actor, type, status, note FROM request_events WHERE request_id = ? ORDER BY id')
+      .all(row.id) as EventRow[];
+    return {
+      id: row.id,
+      reference: row.reference,
+      serviceId: row.service_id,
+      department: row.department,
+      status: row.status,
+      applicant: {
+        name: row.applicant_name, civilId: row.civil_id, phone: row.phone,
+        ...(row.email ? { email: row.email } : {}), ...(row.address ? { address: row.address } : {}),
+      },
+      description: row.description,
+      ...(row.latitude !== null && row.longitude !== null
+        ? { location: { latitude: row.latitude, longitude: row.longitude, ...(row.location_label ? { label: row.location_label } : {}) } }
+        : {}),
+      ...(row.party ? { party: row.party } : {}),
+      ...(row.preferred_date ? { preferredDate: row.preferred_date } : {}),
+      ...(row.assignee ? { assignee: row.assignee } : {}),
+      attachments: JSON.parse(row.attachments) as RequestRecord['attachments'],
+      language: row.language,
+      channel: row.channel,
+      conversationKey: row.conversation_key,
+      filedAt: new Date(row.filed_at),
+      dueAt: new Date(row.due_at),
+      lastActionAt: new Date(row.last_action_at),
+      updatedAt: new Date(row.updated_at),
+      history: events.map((e) => ({
+        at: new Date(e.at), actor: e.actor, type: e.type,
+        ...(e.status ? { status: e.status } : {}), ...(e.note ? { note: e.note } : {}),
+      })),
+    };
+  }
+
+  async get(reference: string): Promise<RequestRecord | undefined> {
+    const row = this.sql.db.prepare('SELECT * FROM requests WHERE reference = ?').get(reference.toUpperCase()) as Row | undefined;
+    return row && this.toRecord(row);
+  }
+
+  async findForApplicant(reference: string, phone: string): Promise<RequestRecord | undefined> {
+    const rec = await this.get(reference);
+    if (!rec) return undefined;
+    const a = phoneKey(rec.applicant.phone);
+    return a.length === 8 && a === phoneKey(phone) ? rec : undefined;
+  }
+
+  async act(reference: string, action: RequestAction): Promise<RequestRecord> {
+    const id = this.sql.tx(() => {
+      const row = this.sql.db.prepare('SELECT id FROM requests WHERE reference = ?').get(reference.toUpperCase()) as { id: number } | undefined;
+      if (!row) throw new StoreError(`unknown request ${reference}`);
+      const t = action.at.getTime();
+      if (action.status) {
+        this.sql.db.prepare('UPDATE requests SET status = ? WHERE id = ?').run(action.status, row.id);
+        this.insertEvent(row.id, { at: action.at, actor: action.actor, type: 'status', status: action.status, ...(action.note ? { note: action.note } : {}) });
+      }
+      if (action.assignee !== undefined) {
+        this.sql.db.prepare('UPDATE requests SET assignee = ? WHERE id = ?').run(action.assignee, row.id);
+        this.insertEvent(row.id, { at: action.at, actor: action.actor, type: 'assignment', note: action.assignee });
+      }
+      if (action.note && !action.status) this.insertEvent(row.id, { at: action.at, actor: action.actor, type: 'note', note: action.note });
+      this.sql.db.prepare('UPDATE requests SET last_action_at = MAX(last_action_at, ?), updated_at = ? WHERE id = ?').run(t, t, row.id);
+      return row.id;
+    });
+    return this.byId(id)!;
+  }
+
+  async setDue(reference: string, dueAt: Date, actor: string, note: string): Promise<RequestRecord> {
+    const id = this.sql.tx(() => {
+      const row = this.sql.db.prepare('SELECT id FROM requests WHERE reference = ?').get(reference.toUpperCase()) as { id: number } | undefined;
+      if (!row) throw new StoreError(`unknown request ${reference}`);
+      this.sql.db.prepare('UPDATE requests SET due_at = ? WHERE id = ?').run(dueAt.getTime(), row.id);
+      this.insertEvent(row.id, { at: new Date(), actor, type: 'due_recomputed', note });
+      return row.id;
+    });
+    return this.byId(id)!;
+  }
+
+  private where(q: RequestQuery): { sql: string; args: unknown[] } {
+    const parts: string[] = [];
+    const args: unknown[] = [];
+    if (q.status?.length) { parts.push(`status IN (${q.status.map(() => '?').join(',')})`); args.push(...q.status); }
+    if (q.serviceId) { parts.push('service_id = ?'); args.push(q.serviceId); }
+    if (q.department) { parts.push('department = ?'); args.push(q.department); }
+    if (q.filedFrom) { parts.push('filed_at >= ?'); args.push(q.filedFrom.getTime()); }
+    if (q.filedTo) { parts.push('filed_at < ?'); args.push(q.filedTo.getTime()); }
+    if (q.dueBefore) { parts.push('due_at < ?'); args.push(q.dueBefore.getTime()); }
+    return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
+  }
+
+  async list(query: RequestQuery = {}): Promise<RequestRecord[]> {
+    const w = this.where(query);
+    const rows = this.sql.db
+      .prepare(`SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?`)
+      .all(...w.args, Math.min(query.limit ?? 100, 1000), query.offset ?? 0) as Row[];
+    return rows.map((r) => this.toRecord(r));
+  }
+
+  async count(query: RequestQuery = {}): Promise<number> {
+    const w = this.where(query);
+    return this.sql.db.prepare(`SELECT COUNT(*) FROM requests ${w.sql}`).pluck().get(...w.args) as number;
+  }
+}
