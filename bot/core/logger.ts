@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * Field paths that may carry personal data; pino removes them before anything is written.
@@ -14,7 +14,7 @@ export const REDACT_PATHS = [
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? process.env.TAWASUL_LOG_LEVEL ?? 'info';
   const opts = { level, redact: { paths: REDACT_PATHS, remove: true }, base: { app: 'tawasul' } };
-  return options.destination ? pino(opts, options.destination as pino.DestinationStream) : pino(opts);
+  return options.destination ? pino(opts, options.destination as DestinationStream) : pino(opts);
 }
 
 /** A logger that writes nothing (tests, CLI chat). */

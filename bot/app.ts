@@ -1,0 +1,137 @@
+/**
+ * Assembles Tawasul: configuration, stores, classifier, engine, channel adapters and the HTTP
+ * server, on the embedded default (SQLite files under the data directory).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import type { TawasulConfig } from '../config/schema.js';
+import { channelRegistry } from '../channels/registry.js';
+import type { ChannelAdapter, ChannelDefinition } from '../channels/types.js';
+import { WorkingCalendar } from './calendar/working-calendar.js';
+import { loadConfig } from './config/load.js';
+import { ConfigError } from './core/errors.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { Templates } from './core/templates.js';
+import { Inbox } from './delivery/inbox.js';
+import { systemClock, type Clock } from './engine/context.js';
+import { Engine } from './engine/engine.js';
+import { createSqliteStateStore, type StateStore } from './engine/state.js';
+import { agentApi } from './http/agent-api.js';
+import { parseAgentTokens } from './http/agent-auth.js';
+import { createHttpApp } from './http/server.js';
+import { createClassifier } from './nlu/classifier.js';
+import type { Classifier } from './nlu/types.js';
+import { ConversationStore } from './store/conversation-store.js';
+import { SqliteDatabase } from './store/sqlite-database.js';
+import { SqliteRequestStore } from './store/sqlite-request-store.js';
+
+/** Options of `createTawasul`. */
+export interface TawasulOptions {
+  dataDir: string;
+  configDir?: string;
+  /** Extra configuration merged over the files (tests). */
+  configPatch?: Record<string, unknown>;
+  clock?: Clock;
+  logger?: Logger;
+  classifier?: Classifier;
+  state?: StateStore;
+  env?: NodeJS.ProcessEnv;
+  /** Start only these channel ids (default: every enabled channel). */
+  channels?: string[];
+}
+
+/** A running (or ready) Tawasul instance. */
+export interface Tawasul {
+  config: TawasulConfig;
+  engine: Engine;
+  sql: SqliteDatabase;
+  http: Express;
+  adapters: Map<string, ChannelAdapter>;
+  /** Agent id → token in use. */
+  agentTokens: Map<string, string>;
+  listen(port: number, host?: string): Promise<Server>;
+  close(): Promise<void>;
+}
+
+/** Loads agent tokens from the environment, or creates one in the data directory on first start. */
+function agentTokens(env: NodeJS.ProcessEnv, dataDir: string): Map<string, string> {
+  const fromEnv = parseAgentTokens(env.TAWASUL_AGENT_TOKENS);
+  if (fromEnv.size > 0) return fromEnv;
+  const file = join(dataDir, 'agent-tokens.txt');
+  if (!existsSync(file)) writeFileSync(file, `agent:${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  return parseAgentTokens(readFileSync(file, 'utf8').split('\n').join(','));
+}
+
+/** Builds Tawasul from configuration; nothing listens until `listen`. */
+export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
+  const env = opts.env ?? process.env;
+  const logger = opts.logger ?? createLogger();
+  const clock = opts.clock ?? systemClock;
+  mkdirSync(opts.dataDir, { recursive: true });
+  const config = loadConfig({
+    ...(opts.configDir ? { dir: opts.configDir } : {}),
+    overlays: [join(opts.dataDir, 'config.local.yaml'), ...(env.TAWASUL_CONFIG_OVERLAY ? [env.TAWASUL_CONFIG_OVERLAY] : [])],
+    ...(opts.configPatch ? { patch: opts.configPatch } : {}),
+  });
+  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
+  const state = opts.state ?? createSqliteStateStore(opts.dataDir);
+  const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
+  const engine = new Engine({
+    deps: {
+      config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier,
+      requests: new SqliteRequestStore(sql), conversations: new ConversationStore(sql), clock, logger,
+    },
+    state,
+    inbox: new Inbox(sql),
+  });
+
+  const adapters = new Map<string, ChannelAdapter>();
+  for (const ch of config.channels) {
+    if (opts.channels ? !opts.channels.includes(ch.id) : !ch.enabled) continue;
+    const def = (channelRegistry as Record<string, ChannelDefinition>)[ch.type];
+    if (!def) throw new ConfigError(`config/channels.yaml: channels.${ch.id}.type: unknown channel type "${ch.type}"`, 'config/channels.yaml', `channels.${ch.id}.type`);
+    const options = def.options.safeParse(ch.options);
+    if (!options.success) {
+      const issue = options.error.issues[0]!;
+      const field = `channels.${ch.id}.options.${issue.path.join('.')}`;
+      throw new ConfigError(`config/channels.yaml: ${field}: ${issue.message}`, 'config/channels.yaml', field);
+    }
+    adapters.set(ch.id, def.create({ channel: ch, config, engine, logger, clock, sql, dataDir: opts.dataDir, env }, options.data));
+  }
+  engine.setSink(async (channel, conversationId, replies) => {
+    await adapters.get(channel)?.send(conversationId, replies);
+  });
+
+  const tokens = agentTokens(env, opts.dataDir);
+  const http = createHttpApp(logger, (app) => {
+    app.use('/api/agent', agentApi(engine, tokens));
+    for (const a of adapters.values()) {
+      const router = express.Router();
+      a.routes?.(router);
+      app.use(router);
+    }
+  });
+
+  let server: Server | undefined;
+  return {
+    config, engine, sql, http, adapters, agentTokens: tokens,
+    async listen(port, host = '127.0.0.1') {
+      for (const a of adapters.values()) await a.start?.();
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = http.listen(port, host, () => resolve(s));
+        s.once('error', reject);
+      });
+      return server;
+    },
+    async close() {
+      for (const a of adapters.values()) await a.stop?.();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      server?.closeAllConnections?.();
+      await state.close();
+      sql.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { orgVars, say, type TurnContext } from '../engine/context.js';
+import { normalizeForMatch } from '../nlu/normalize.js';
+import { departmentName, formatDuration, formatHours } from './format.js';
+import { redirectToTajawob } from './small-talk.js';
+
+/** Knowledge-base topics and the words that select them (matched on normalized text). */
+const TOPICS: Array<{ id: 'hours' | 'contacts' | 'portal' | 'services' | 'holidays' | 'tajawob'; words: RegExp }> = [
+  { id: 'holidays', words: /اجاز|عطل|عيد|holiday|vacation|eid/ },
+  { id: 'hours', words: /ساع|اوقات|وقت|دوام|تفتح|تسكر|تقفل|متي|hours|open|close|timing|when|working day/ },
+  { id: 'contacts', words: /رقم|تلفون|هاتف|اتصال|اتصل|تواصل|واتس|contact|phone|number|call|whatsapp|reach|twitter|\bx\b/ },
+  { id: 'portal', words: /بوابه|موقع|رابط|ايميل|بريد|portal|website|site|link|e-?mail|online/ },
+  { id: 'services', words: /خدمات|الخدمات|services|what can|ايش تقدم|شو تقدم/ },
+  { id: 'tajawob', words: /تجاوب|شكو|اشتكي|بلاغ|tajawob|complain|report/ },
+];
+
+function lines(items: string[]): string {
+  return items.map((s) => `• ${s}`).join('\n');
+}
+
+/** Answers an inquiry instantly from the configuration; an unanswerable one gets the approved reply. */
+export function answerInquiry(ctx: TurnContext): void {
+  const { config, services } = ctx.deps;
+  const lang = ctx.language;
+  const service = ctx.nlu?.service ? services.get(ctx.nlu.service) : undefined;
+  if (service) {
+    say(ctx, 'kb_service', {
+      service: service.name[lang], department: departmentName(ctx, service.department),
+      duration: formatDuration(ctx, service), needs: service.needs?.[lang] ?? '-',
+    });
+    return;
+  }
+  const text = normalizeForMatch(ctx.text);
+  const topics = TOPICS.filter((t) => t.words.test(text)).map((t) => t.id).slice(0, 2);
+  if (topics.length === 0) return redirectToTajawob(ctx);
+  for (const topic of topics) {
+    switch (topic) {
+      case 'hours':
+        say(ctx, 'kb_hours', { lines: lines(config.contactPoints.map((c) => `${c.name[lang]}: ${formatHours(ctx, c.hours)}`)) });
+        break;
+      case 'contacts':
+        say(ctx, 'kb_contacts', { ...orgVars(ctx), lines: lines(config.contactPoints.map((c) => `${c.name[lang]}: ${c.value}`)) });
+        break;
+      case 'portal':
+        say(ctx, 'kb_portal', orgVars(ctx));
+        break;
+      case 'services':
+        say(ctx, 'kb_services', {
+          ...orgVars(ctx),
+          lines: lines(config.services.map((s) => `${s.name[lang]} (${formatDuration(ctx, s)})`)),
+        });
+        break;
+      case 'holidays': {
+        const today = ctx.deps.calendar.localDate(ctx.now);
+        const next = ctx.deps.calendar.holidays().filter((h) => h.to >= today).slice(0, 4);
+        say(ctx, 'kb_holidays', { lines: lines(next.map((h) => `${h.name[lang]}: ${h.from}${h.to !== h.from ? ` – ${h.to}` : ''}`)) });
+        break;
+      }
+      case 'tajawob':
+        say(ctx, 'kb_tajawob', orgVars(ctx));
+        break;
+    }
+  }
+}

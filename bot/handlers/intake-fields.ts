@@ -1,0 +1,60 @@
+import type { FieldId } from '../../config/schema.js';
+import { findEmail, findOmaniPhone, isValidCivilId } from '../nlu/entities.js';
+import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
+
+/** Validates and canonicalizes a field's answer; undefined when invalid. */
+export const FIELD_VALIDATORS: Record<FieldId, (text: string) => string | undefined> = {
+  name: (t) => {
+    const v = t.replace(/\s+/g, ' ').trim();
+    const words = v.split(' ').filter((w) => w.length >= 2);
+    return v.length <= 100 && words.length >= 2 && /^[\p{L}\p{M}' .-]+$/u.test(v) ? v : undefined;
+  },
+  civilId: (t) => {
+    const v = toAsciiDigits(t).replace(/[\s-]/g, '');
+    return isValidCivilId(v) ? v : undefined;
+  },
+  phone: (t) => findOmaniPhone(t),
+  email: (t) => findEmail(t),
+  address: (t) => bounded(t, 3, 300),
+  party: (t) => bounded(t, 2, 200),
+  description: (t) => bounded(t, 10, 2000),
+  preferredDate: (t) => bounded(t, 2, 100),
+};
+
+function bounded(t: string, min: number, max: number): string | undefined {
+  const v = t.replace(/[ \t]+/g, ' ').trim();
+  return v.length >= min && v.length <= max ? v : undefined;
+}
+
+const CANCEL = /^(الغاء|الغي|الغ|كنسل|توقف|خروج|cancel|stop|quit|exit|abort|khalas)( (الطلب|the request|it))?$/;
+const CONFIRM = /^(نعم|ايوه|ايوا|اي|اكيد|تاكيد|اكد|موافق|تمام|ارسل|yes|y|yeah|yep|ok|okay|confirm|sure|submit|send|na3am|aywa)$/;
+const SKIP = /^(تخطي|تخطى|تجاوز|لا يوجد|ما في|مافي|لا|ماشي|skip|none|no|n\/a|na|-)$/;
+const MENU = /^(القائمه|القايمه|رجوع|الرد الالي|menu|bot|back|main menu)$/;
+
+/** True when the normalized text asks to cancel. */
+export const isCancel = (t: string): boolean => CANCEL.test(normalizeForMatch(t));
+/** True when the normalized text confirms. */
+export const isConfirm = (t: string): boolean => CONFIRM.test(normalizeForMatch(t));
+/** True when the normalized text skips an optional field. */
+export const isSkip = (t: string): boolean => SKIP.test(normalizeForMatch(t));
+/** True when the resident asks to go back to the bot's menu. */
+export const isMenu = (t: string): boolean => MENU.test(normalizeForMatch(t));
+
+const FIELD_WORDS: Array<[FieldId, RegExp]> = [
+  ['civilId', /مدني|هويه|بطاقه|civil|\bid\b/],
+  ['phone', /هاتف|جوال|تلفون|موبايل|phone|mobile|number/],
+  ['email', /بريد|ايميل|e-?mail/],
+  ['address', /موقع|عنوان|مكان|location|address|place/],
+  ['party', /طرف|party/],
+  ['description', /وصف|تفاصيل|description|details/],
+  ['preferredDate', /موعد|تاريخ|date/],
+  ['name', /اسم|name/],
+];
+
+/** The field a "change …" message names, if it is one. */
+export function editTarget(t: string): FieldId | undefined {
+  const n = normalizeForMatch(t);
+  const m = /^(تعديل|عدل|غير|تغيير|تصحيح|صحح|change|edit|correct|fix|update)\s+(.+)$/.exec(n);
+  if (!m) return undefined;
+  return FIELD_WORDS.find(([, re]) => re.test(m[2]!))?.[0];
+}

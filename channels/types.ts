@@ -1,0 +1,58 @@
+/**
+ * The channel-adapter role. An adapter converts its provider's payloads into InboundMessages, hands
+ * them to the engine, and delivers the engine's OutboundReplies back through the provider. Adapters
+ * are listed in `channels/registry.ts`; the core never branches on a channel's name.
+ */
+import type { Router } from 'express';
+import type { z } from 'zod';
+import type { ChannelConfig, TawasulConfig } from '../config/schema.js';
+import type { Logger } from '../bot/core/logger.js';
+import type { OutboundReply } from '../bot/core/types.js';
+import type { Clock } from '../bot/engine/context.js';
+import type { Engine } from '../bot/engine/engine.js';
+import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
+
+/** What an adapter receives when it is created. */
+export interface ChannelContext {
+  /** This channel instance's configuration (hours, first-response target, id). */
+  channel: ChannelConfig;
+  config: TawasulConfig;
+  engine: Engine;
+  logger: Logger;
+  clock: Clock;
+  /** The SQLite database (cursors, outbox, inbox live here). */
+  sql: SqliteDatabase;
+  /** The data directory (sessions, attachments). */
+  dataDir: string;
+  /** Environment, for credentials (never read credentials from files in the repository). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** A running channel adapter. */
+export interface ChannelAdapter {
+  /** Channel instance id (from config). */
+  readonly id: string;
+  /** Mounts the adapter's HTTP routes (webhooks, web chat API) under `/channels/<id>` or its own paths. */
+  routes?(router: Router): void;
+  /** Starts polling, sockets or workers. */
+  start?(): Promise<void>;
+  /** Stops them, finishing in-flight work. */
+  stop?(): Promise<void>;
+  /** Delivers replies that did not answer an inbound message (agent messages, hand-back notes). */
+  send(conversationId: string, replies: OutboundReply[]): Promise<void>;
+}
+
+/** How to build an adapter of one type: the schema of its `options` and a factory. */
+export interface ChannelDefinition<S extends z.ZodType = z.ZodType> {
+  /** Schema of the channel's `options` in config/channels.yaml. */
+  options: S;
+  create(ctx: ChannelContext, options: z.infer<S>): ChannelAdapter;
+}
+
+/** Declares a channel definition with its options type inferred. */
+export function defineChannel<S extends z.ZodType>(
+  options: S,
+  create: (ctx: ChannelContext, options: z.infer<S>) => ChannelAdapter,
+): ChannelDefinition<S> {
+  return { options, create };
+}
