@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
 import { chatCommand } from './chat.js';
+import { dueCommand } from './due.js';
 import { parseCommand } from './parse.js';
+import { slaReportCommand } from './sla-report.js';
 import { startCommand } from './start.js';
 
 /** One sub-command: its own flags (besides --data) and what it runs. */
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, Command> = {
   start: startCommand,
   chat: chatCommand,
   parse: parseCommand,
+  due: dueCommand,
+  'sla-report': slaReportCommand,
 };
 
 function usage(): string {

@@ -12,6 +12,7 @@ import type { Inbox } from '../delivery/inbox.js';
 import type { EngineDeps, EngineEvents, TurnContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { buildPipeline } from './pipeline.js';
+import { resumeQuestion } from '../handlers/intake.js';
 import type { ConversationState, StateStore } from './state.js';
 import type { Composer } from './composer.js';
 
@@ -156,7 +157,10 @@ export class Engine {
       const state = await this.opts.state.get(key);
       const service = state?.dialogue?.serviceId ? this.deps.services.get(state.dialogue.serviceId) : undefined;
       const t = this.deps.templates;
-      const resume = service ? `${t.render(conv.language, 'resume_dialogue', { service: service.name[conv.language] })}` : t.render(conv.language, 'menu');
+      const question = state?.dialogue ? resumeQuestion(state.dialogue) : undefined;
+      const resume = service
+        ? [t.render(conv.language, 'resume_dialogue', { service: service.name[conv.language] }), ...(question ? [t.render(conv.language, question)] : [])].join('\n')
+        : t.render(conv.language, 'menu');
       await this.push(conv.channel, conv.conversationId, key, 'agent_left', conv.language, 'bot', { resume });
       return true;
     });

@@ -6,7 +6,7 @@ import { greet, redirectToTajawob, thank } from '../handlers/small-talk.js';
 import { answerInquiry } from '../handlers/inquiry.js';
 import { answerStatus, continuesStatus } from '../handlers/status.js';
 import { requestAgent } from '../handlers/handoff.js';
-import { continueIntake, startIntake } from '../handlers/intake.js';
+import { continueIntake, resumeQuestion, startIntake } from '../handlers/intake.js';
 import { isMenu } from '../handlers/intake-fields.js';
 import type { Intent } from '../core/types.js';
 
@@ -52,7 +52,12 @@ export function buildPipeline(): Composer<TurnContext> {
       if (conv?.owner === 'queue') {
         if (isMenu(ctx.text)) {
           ctx.deps.conversations.dequeue(ctx.key);
-          return greet(ctx);
+          const d = ctx.state.dialogue;
+          const service = d?.serviceId ? ctx.deps.services.get(d.serviceId) : undefined;
+          const question = d ? resumeQuestion(d) : undefined;
+          if (!service || !question) return greet(ctx);
+          say(ctx, 'resume_dialogue', { service: service.name[ctx.language] }, 'intake');
+          return say(ctx, question, {}, 'intake');
         }
         const last = ctx.state.handoffNoticeAt ?? 0;
         if (ctx.now.getTime() - last >= HANDOFF_NOTICE_MS) {

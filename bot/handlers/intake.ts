@@ -39,6 +39,13 @@ function ask(ctx: TurnContext, service: ServiceConfig, d: Dialogue): void {
   say(ctx, 'confirm', { service: service.name[ctx.language], lines: lines.join('\n') }, 'intake');
 }
 
+/** The question that resumes a paused dialogue (after an agent hands the chat back). */
+export function resumeQuestion(d: Dialogue): string | undefined {
+  if (d.awaiting === 'confirm') return 'confirm_again';
+  if (d.awaiting === 'service') return undefined;
+  return `ask_${d.awaiting}`;
+}
+
 /** Starts a dialogue for a service (or asks which service when unknown). */
 export function startIntake(ctx: TurnContext, serviceId: string | null): void {
   const d: Dialogue = { serviceId: null, values: {}, attachments: [], awaiting: 'service', startedAt: ctx.now.getTime() };
@@ -102,7 +109,7 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
       begin(ctx, chosen, d);
       return true;
     }
-    if (ctx.nlu && SWITCH_INTENTS.has(ctx.nlu.intent) && ctx.nlu.confidence >= SWITCH_CONFIDENCE) return drop(ctx, undefined);
+    if (hasWords(ctx.text) && ctx.nlu && SWITCH_INTENTS.has(ctx.nlu.intent) && ctx.nlu.confidence >= SWITCH_CONFIDENCE) return drop(ctx, undefined);
     say(ctx, 'ask_service_again', { count: ctx.deps.config.services.length }, 'intake');
     return true;
   }
@@ -122,7 +129,7 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
       return true;
     }
     await classify();
-    if (ctx.nlu && (SWITCH_INTENTS.has(ctx.nlu.intent) || ctx.nlu.intent === 'procedural_request') && ctx.nlu.confidence >= SWITCH_CONFIDENCE) {
+    if (hasWords(ctx.text) && ctx.nlu && (SWITCH_INTENTS.has(ctx.nlu.intent) || ctx.nlu.intent === 'procedural_request') && ctx.nlu.confidence >= SWITCH_CONFIDENCE) {
       return drop(ctx, service);
     }
     say(ctx, 'confirm_again', {}, 'intake');
@@ -143,7 +150,7 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
     return true;
   }
   await classify();
-  const other = ctx.nlu && ctx.nlu.confidence >= SWITCH_CONFIDENCE &&
+  const other = hasWords(ctx.text) && ctx.nlu && ctx.nlu.confidence >= SWITCH_CONFIDENCE &&
     (SWITCH_INTENTS.has(ctx.nlu.intent) || (ctx.nlu.intent === 'procedural_request' && ctx.nlu.service && ctx.nlu.service !== service.id));
   if (other) return drop(ctx, service);
   say(ctx, `invalid_${field}`, {}, 'intake');
@@ -151,7 +158,12 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
   return true;
 }
 
+/** A message worth reading as a change of topic has words, not just a wrong number. */
+const hasWords = (text: string): boolean => (text.match(/\p{L}{2,}/gu) ?? []).length >= 2;
+
 function drop(ctx: TurnContext, service: ServiceConfig | undefined): false {
+  // Asking for a person pauses the dialogue: the bot resumes it when the agent hands the chat back.
+  if (ctx.nlu?.intent === 'agent') return false;
   delete ctx.state.dialogue;
   if (service) say(ctx, 'switched', { service: service.name[ctx.language] }, 'intake');
   return false;

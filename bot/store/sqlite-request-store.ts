@@ -71,12 +71,15 @@ export function phoneKey(phone: string): string {
 
 /** The request store on SQLite. */
 export class SqliteRequestStore implements RequestStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly referencePrefix = 'BUR') {
+  private readonly yearFormat: Intl.DateTimeFormat;
+
+  constructor(private readonly sql: SqliteDatabase, private readonly referencePrefix = 'BUR', timeZone = 'Asia/Muscat') {
+    this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
     sql.migrate('requests', requestMigrations);
   }
 
   private nextReference(at: Date): string {
-    const year = at.getUTCFullYear();
+    const year = this.yearFormat.format(at);
     const name = `reference:${year}`;
     const value = this.sql.db
       .prepare('INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { SqliteRequestStore, phoneKey } from '../../bot/store/sqlite-request-store.js';
+import { tempDir } from '../helpers/tmp.js';
+import { requestStoreContract, sampleRequest } from './request-store-contract.js';
+
+requestStoreContract('sqlite', async () => {
+  const t = tempDir();
+  const file = join(t.dir, 'tawasul.sqlite');
+  let db = new SqliteDatabase(file);
+  return {
+    store: new SqliteRequestStore(db),
+    async reopen() {
+      db.close();
+      db = new SqliteDatabase(file);
+      return new SqliteRequestStore(db);
+    },
+    async close() {
+      db.close();
+      t.cleanup();
+    },
+  };
+});
+
+describe('SqliteRequestStore specifics', () => {
+  it('normalizes Omani phone numbers for comparison', () => {
+    expect(phoneKey('+968 9234 5678')).toBe('92345678');
+    expect(phoneKey('0096892345678')).toBe('92345678');
+    expect(phoneKey('92345678')).toBe('92345678');
+  });
+
+  it('leaves no half-written request when filing fails inside the transaction', async () => {
+    const t = tempDir();
+    const db = new SqliteDatabase(join(t.dir, 'x.sqlite'));
+    const store = new SqliteRequestStore(db);
+    const bad = sampleRequest({ description: null as unknown as string });
+    await expect(store.create(bad)).rejects.toThrow();
+    expect(await store.count()).toBe(0);
+    expect(db.db.prepare('SELECT COUNT(*) FROM request_events').pluck().get()).toBe(0);
+    const ok = await store.create(sampleRequest());
+    expect(ok.reference).toBe('BUR-2026-00001');
+    db.close();
+    t.cleanup();
+  });
+
+  it('applies migrations once', () => {
+    const t = tempDir();
+    const file = join(t.dir, 'm.sqlite');
+    new SqliteRequestStore(new SqliteDatabase(file));
+    const db = new SqliteDatabase(file);
+    new SqliteRequestStore(db);
+    expect(db.db.prepare(`SELECT COUNT(*) FROM schema_migrations WHERE module = 'requests'`).pluck().get()).toBe(1);
+    db.close();
+    t.cleanup();
+  });
+});
