@@ -22,6 +22,7 @@ import { createSqliteStateStore, type StateStore } from './engine/state.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp } from './http/server.js';
+import { attachSla } from './sla/attach.js';
 import { createClassifier } from './nlu/classifier.js';
 import type { Classifier } from './nlu/types.js';
 import { ConversationStore } from './store/conversation-store.js';
@@ -71,11 +72,12 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const logger = opts.logger ?? createLogger();
   const clock = opts.clock ?? systemClock;
   mkdirSync(opts.dataDir, { recursive: true });
-  const config = loadConfig({
+  const loadOptions = {
     ...(opts.configDir ? { dir: opts.configDir } : {}),
     overlays: [join(opts.dataDir, 'config.local.yaml'), ...(env.TAWASUL_CONFIG_OVERLAY ? [env.TAWASUL_CONFIG_OVERLAY] : [])],
     ...(opts.configPatch ? { patch: opts.configPatch } : {}),
-  });
+  };
+  const config = loadConfig(loadOptions);
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
   const state = opts.state ?? createSqliteStateStore(opts.dataDir);
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
@@ -106,8 +108,10 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   });
 
   const tokens = agentTokens(env, opts.dataDir);
+  const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, reloadConfig: () => loadConfig(loadOptions) });
   const http = createHttpApp(logger, (app) => {
     app.use('/api/agent', agentApi(engine, tokens));
+    sla.mount(app);
     for (const a of adapters.values()) {
       const router = express.Router();
       a.routes?.(router);
@@ -120,6 +124,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
     config, engine, sql, http, adapters, agentTokens: tokens,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
+      await sla.start();
       server = await new Promise<Server>((resolve, reject) => {
         const s = http.listen(port, host, () => resolve(s));
         s.once('error', reject);
@@ -127,6 +132,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
       return server;
     },
     async close() {
+      await sla.stop();
       for (const a of adapters.values()) await a.stop?.();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server?.closeAllConnections?.();

@@ -3,6 +3,7 @@
  * folder, merges them and validates them here; the TypeScript types come from the same schema.
  */
 import { z } from 'zod';
+import { slaSchema } from './sla-schema.js';
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 /** Day of the week, lower-case three letters. */
@@ -190,6 +191,7 @@ export const configSchema = z
     departments: z.array(departmentSchema).min(1),
     roles: z.array(roleSchema).min(1),
     services: z.array(serviceSchema).min(1),
+    sla: slaSchema,
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -23,12 +23,33 @@ export interface WallTime {
   weekday: number;
 }
 
+// UTC offsets change only at quarter-hour instants (all current zones), so one Intl call per zone and
+// quarter hour is enough; the rest is arithmetic. Bounded so a long-running process does not grow it.
+const QUARTER_MS = 900_000;
+const offsetCache = new Map<string, number>();
+
+function offsetAt(t: number, timeZone: string): number {
+  const bucket = Math.floor(t / QUARTER_MS);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    const start = bucket * QUARTER_MS;
+    const parts: Record<string, string> = {};
+    for (const p of formatter(timeZone).formatToParts(new Date(start))) parts[p.type] = p.value;
+    const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+    offset = local - start;
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
 /** The local wall time of `instant` in `timeZone`. */
 export function wallTime(instant: Date, timeZone: string): WallTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
-  const date = `${parts.year}-${parts.month}-${parts.day}`;
-  return { date, minutes: Number(parts.hour) * 60 + Number(parts.minute) + Number(parts.second) / 60, weekday: weekdayOf(date) };
+  const t = instant.getTime();
+  const local = new Date(t + offsetAt(t, timeZone));
+  const date = local.toISOString().slice(0, 10);
+  return { date, minutes: local.getUTCHours() * 60 + local.getUTCMinutes() + local.getUTCSeconds() / 60, weekday: local.getUTCDay() };
 }
 
 /** Day of the week of a local date (0 = Sunday). */
@@ -63,4 +84,16 @@ export function instantAt(date: string, minutes: number, timeZone: string): Date
     t -= diff;
   }
   return new Date(Math.round(t / 1000) * 1000);
+}
+
+/** An instant as local ISO 8601 with the zone's offset, to the minute (`2026-02-08T14:20+04:00`). */
+export function formatLocalIso(instant: Date, timeZone: string): string {
+  const w = wallTime(instant, timeZone);
+  const whole = Math.floor(w.minutes);
+  const localMs = Date.parse(`${w.date}T00:00:00Z`) + Math.round(w.minutes * 60) * 1000;
+  const offset = Math.round((localMs - instant.getTime()) / 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  return `${w.date}T${hhmm(whole)}${sign}${hhmm(abs)}`;
 }

@@ -14,11 +14,19 @@ const hijriFormat = new Intl.DateTimeFormat('en-u-ca-islamic-umalqura', {
   timeZone: 'UTC', year: 'numeric', month: 'numeric', day: 'numeric',
 });
 
+const hijriCache = new Map<string, { year: number; month: number; day: number }>();
+
 /** Hijri (Umm al-Qura) month and day of a Gregorian date, as `Intl` computes them. */
 export function hijriOf(date: string): { year: number; month: number; day: number } {
-  const parts: Record<string, string> = {};
-  for (const p of hijriFormat.formatToParts(new Date(`${date}T12:00:00Z`))) parts[p.type] = p.value;
-  return { year: parseInt(parts.year ?? '0', 10), month: Number(parts.month), day: Number(parts.day) };
+  let h = hijriCache.get(date);
+  if (!h) {
+    const parts: Record<string, string> = {};
+    for (const p of hijriFormat.formatToParts(new Date(`${date}T12:00:00Z`))) parts[p.type] = p.value;
+    h = { year: parseInt(parts.year ?? '0', 10), month: Number(parts.month), day: Number(parts.day) };
+    if (hijriCache.size > 50_000) hijriCache.clear();
+    hijriCache.set(date, h);
+  }
+  return h;
 }
 
 function occurrencesOfRule(rule: HolidayRule, fromYear: number, toYear: number): Holiday[] {
@@ -45,9 +53,9 @@ function occurrencesOfRule(rule: HolidayRule, fromYear: number, toYear: number):
 }
 
 /**
- * The holiday table: rules expanded over the configured years, then dated entries applied. An entry
- * whose id matches a rule replaces that rule's occurrence starting in the same Gregorian year
- * (confirmed or moved dates); `cancelled` removes it; other entries are added.
+ * The holiday table: rules expanded over the configured years, then dated entries applied in order. An
+ * entry whose id matches an occurrence within MAX_MOVE_DAYS replaces the nearest one (confirmed or moved
+ * dates); `cancelled` removes it; other entries are added.
  */
 export function buildHolidayTable(cfg: Pick<CalendarConfig, 'rules' | 'holidays' | 'years'>): Holiday[] {
   let table: Holiday[] = [];
@@ -56,13 +64,21 @@ export function buildHolidayTable(cfg: Pick<CalendarConfig, 'rules' | 'holidays'
   return table.filter((h) => h.status !== 'cancelled').sort((a, b) => a.from.localeCompare(b.from));
 }
 
+/** How far (days) a dated entry may be from a rule's occurrence and still replace it (a moved holiday). */
+export const MAX_MOVE_DAYS = 30;
+
 function applyEntry(table: Holiday[], entry: HolidayEntry): Holiday[] {
-  const year = entry.from.slice(0, 4);
   const to = entry.to ?? entry.from;
   if (daysBetween(entry.from, to) < 0) throw new RangeError(`holiday ${entry.id}: "to" ${to} is before "from" ${entry.from}`);
-  // Replace the occurrence of the same id whose dates are nearest (same year, within ±20 days: a moved Hijri holiday).
-  const near = table.findIndex((h) => h.id === entry.id && (h.from.slice(0, 4) === year || Math.abs(daysBetween(h.from, entry.from)) <= 20));
+  // Replace the occurrence of the same id nearest in date (a Hijri holiday can occur twice in one
+  // Gregorian year, e.g. Isra and Mi'raj in 2027), when it is close enough to be the same holiday moved.
+  let near = -1;
+  let best = Infinity;
+  table.forEach((h, i) => {
+    const d = Math.abs(daysBetween(h.from, entry.from));
+    if (h.id === entry.id && d < best) { best = d; near = i; }
+  });
   const replacement: Holiday = { id: entry.id, name: entry.name, from: entry.from, to, status: entry.status };
-  if (near >= 0) return table.map((h, i) => (i === near ? replacement : h));
+  if (near >= 0 && best <= MAX_MOVE_DAYS) return table.map((h, i) => (i === near ? replacement : h));
   return [...table, replacement];
 }

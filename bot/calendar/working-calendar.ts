@@ -61,8 +61,10 @@ export class WorkingCalendar {
 
   /** The n-th working day strictly after local date `date` (n ≥ 1); n = 0 returns `date`. */
   nthWorkingDayAfter(date: string, n: number): string {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0, got ${n}`);
     let d = date;
-    for (let left = n; left > 0; ) {
+    for (let left = n, guard = 0; left > 0; guard++) {
+      if (guard > 3660 + n * 7) throw new RangeError(`no working day found after ${date}`);
       d = addDays(d, 1);
       if (this.isWorkingDay(d)) left--;
     }
@@ -83,6 +85,11 @@ export class WorkingCalendar {
     const end = this.localDate(to);
     for (let d = addDays(this.localDate(from), 1); d <= end; d = addDays(d, 1)) if (this.isWorkingDay(d)) count++;
     return count;
+  }
+
+  /** Milliseconds of official working time between two instants (weekends, holidays and nights excluded). */
+  workingTimeBetween(a: Date, b: Date): number {
+    return this.openTimeBetween('official', a, b);
   }
 
   private window(hours: Hours): Window | undefined {

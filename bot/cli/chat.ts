@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createTawasul } from '../app.js';
 import { silentLogger } from '../core/logger.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 /** `tawasul chat`: talks to the engine in the terminal (JSON lines when stdin is not a terminal). */
 export const chatCommand: Command = {
-  summary: 'talk to the bot in the terminal (one JSON reply per line when piped)',
   options: { conversation: { type: 'string' } },
   async run(values) {
     const app = await createTawasul({ dataDir: resolve(String(values.data)), logger: silentLogger, channels: ['webchat'] });

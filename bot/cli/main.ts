@@ -2,25 +2,15 @@
 /** `tawasul` command line: start, chat, parse (and the SLA commands). */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.js';
-import { chatCommand } from './chat.js';
-import { dueCommand } from './due.js';
-import { parseCommand } from './parse.js';
-import { slaReportCommand } from './sla-report.js';
-import { startCommand } from './start.js';
+import type { Command } from './command.js';
 
-/** One sub-command: its own flags (besides --data) and what it runs. */
-export interface Command {
-  summary: string;
-  options: NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
-}
-
-const COMMANDS: Record<string, Command> = {
-  start: startCommand,
-  chat: chatCommand,
-  parse: parseCommand,
-  due: dueCommand,
-  'sla-report': slaReportCommand,
+// Loaded on demand, so that `tawasul due` does not load the classifier and the whole app.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: { summary: 'run Tawasul (web chat, agent API, enabled channels)', load: async () => (await import('./start.js')).startCommand },
+  chat: { summary: 'talk to the bot in the terminal (one JSON reply per line when piped)', load: async () => (await import('./chat.js')).chatCommand },
+  parse: { summary: 'classify TEXT (or one message per input line) as JSON lines', load: async () => (await import('./parse.js')).parseCommand },
+  due: { summary: 'due date and escalation instants (--service ID --from ISO-INSTANT [--json])', load: async () => (await import('./due.js')).dueCommand },
+  'sla-report': { summary: 'SLA compliance report (--from DATE --to DATE [--csv|--json] [--bucket day|month])', load: async () => (await import('./sla-report.js')).slaReportCommand },
 };
 
 function usage(): string {
@@ -29,11 +19,12 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const cmd = name ? COMMANDS[name] : undefined;
-  if (!cmd) {
+  const entry = name ? COMMANDS[name] : undefined;
+  if (!entry) {
     process.stderr.write(`${usage()}\n`);
     return name === undefined || name === '--help' || name === 'help' ? 0 : 2;
   }
+  const cmd = await entry.load();
   let parsed;
   try {
     parsed = parseArgs({ args: rest, allowPositionals: true, options: { data: { type: 'string', default: './data' }, ...cmd.options } });

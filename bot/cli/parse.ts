@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createClassifier } from '../nlu/classifier.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 /** `tawasul parse [TEXT]`: prints the classification of each message as one JSON line. */
 export const parseCommand: Command = {
-  summary: 'classify TEXT (or one message per input line) as JSON lines',
   options: {},
   async run(values, positionals) {
     const classifier = await createClassifier({ cacheDir: join(resolve(String(values.data)), 'cache') });

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { createTawasul } from '../app.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 /** `tawasul start`: runs the server on the embedded default. */
 export const startCommand: Command = {
-  summary: 'run Tawasul (web chat, agent API, enabled channels)',
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run(values) {
     const dataDir = resolve(String(values.data));

@@ -28,7 +28,7 @@ function bounded(t: string, min: number, max: number): string | undefined {
 
 const CANCEL = /^(الغاء|الغي|الغ|كنسل|توقف|خروج|cancel|stop|quit|exit|abort|khalas)( (الطلب|the request|it))?$/;
 const CONFIRM = /^(نعم|ايوه|ايوا|اي|اكيد|تاكيد|اكد|موافق|تمام|ارسل|yes|y|yeah|yep|ok|okay|confirm|sure|submit|send|na3am|aywa)$/;
-const SKIP = /^(تخطي|تخطى|تجاوز|لا يوجد|ما في|مافي|لا|ماشي|skip|none|no|n\/a|na|-)$/;
+const SKIP = /^(تخطي|تخطى|تجاوز|لا يوجد|ما في|مافي|لا|ماشي|skip|none|no|n\/a|na)$/;
 const MENU = /^(القائمه|القايمه|رجوع|الرد الالي|menu|bot|back|main menu)$/;
 
 /** True when the normalized text asks to cancel. */
@@ -36,7 +36,7 @@ export const isCancel = (t: string): boolean => CANCEL.test(normalizeForMatch(t)
 /** True when the normalized text confirms. */
 export const isConfirm = (t: string): boolean => CONFIRM.test(normalizeForMatch(t));
 /** True when the normalized text skips an optional field. */
-export const isSkip = (t: string): boolean => SKIP.test(normalizeForMatch(t));
+export const isSkip = (t: string): boolean => t.trim() === '-' || SKIP.test(normalizeForMatch(t));
 /** True when the resident asks to go back to the bot's menu. */
 export const isMenu = (t: string): boolean => MENU.test(normalizeForMatch(t));
 

@@ -187,12 +187,12 @@ export class SqliteRequestStore implements RequestStore {
     return this.byId(id)!;
   }
 
-  async setDue(reference: string, dueAt: Date, actor: string, note: string): Promise<RequestRecord> {
+  async setDue(reference: string, dueAt: Date, actor: string, note: string, at: Date = new Date()): Promise<RequestRecord> {
     const id = this.sql.tx(() => {
       const row = this.sql.db.prepare('SELECT id FROM requests WHERE reference = ?').get(reference.toUpperCase()) as { id: number } | undefined;
       if (!row) throw new StoreError(`unknown request ${reference}`);
       this.sql.db.prepare('UPDATE requests SET due_at = ? WHERE id = ?').run(dueAt.getTime(), row.id);
-      this.insertEvent(row.id, { at: new Date(), actor, type: 'due_recomputed', note });
+      this.insertEvent(row.id, { at, actor, type: 'due_recomputed', note });
       return row.id;
     });
     return this.byId(id)!;

@@ -88,7 +88,7 @@ export interface RequestStore {
   /** Records a staff action (status change, note, assignment); throws on an unknown reference. */
   act(reference: string, action: RequestAction): Promise<RequestRecord>;
   /** Sets a new due date (holiday moved) and records why. */
-  setDue(reference: string, dueAt: Date, actor: string, note: string): Promise<RequestRecord>;
+  setDue(reference: string, dueAt: Date, actor: string, note: string, at?: Date): Promise<RequestRecord>;
   /** Lists requests, newest first. */
   list(query?: RequestQuery): Promise<RequestRecord[]>;
   /** Number of requests matching a query. */

@@ -1,0 +1,240 @@
+/**
+ * Sends the due outbox items of ONE channel through an in-process bottleneck limiter, earliest
+ * first-response deadline first, retrying with exponential back-off on network errors and provider
+ * throttling and stopping on permanent errors (recorded as failed).
+ *
+ * bottleneck runs in-process here: a quota shared by several Tawasul instances (one WhatsApp number
+ * served by two processes) needs a Redis-backed limiter instead; bottleneck's own Redis clustering
+ * is unmaintained and fails on Redis 7, so do not switch it on.
+ */
+import Bottleneck from 'bottleneck';
+import { ChannelApiError, NetworkError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Clock } from '../engine/context.js';
+import type { Outbox } from './outbox.js';
+import type { OutboxItem, Transport } from './types.js';
+
+/** Outbound limits of a channel (per provider account). */
+export interface RateLimits {
+  /** Sends in flight at once (default 1). */
+  maxConcurrent?: number;
+  /** Wall-clock milliseconds between two sends (bottleneck `minTime`). */
+  minTimeMs?: number;
+  /** At most `amount` sends per `refreshMs` window (X's per-window DM and post limits). */
+  reservoir?: { amount: number; refreshMs: number };
+  /** Milliseconds (on the injected clock) between two sends to the same recipient (WhatsApp: ~6000). */
+  perRecipientMinTimeMs?: number;
+}
+
+/** Back-off of retryable failures. */
+export interface RetryPolicy {
+  baseMs: number;
+  maxMs: number;
+  maxAttempts: number;
+}
+
+/** Default back-off: 2 s doubling up to 15 min, 8 attempts. */
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 2_000, maxMs: 15 * 60_000, maxAttempts: 8 };
+
+/** Options of the worker. */
+export interface OutboxWorkerOptions {
+  outbox: Outbox;
+  channel: string;
+  transport: Transport;
+  limits: RateLimits;
+  retry?: RetryPolicy;
+  clock: Clock;
+  logger: Logger;
+  /** The recipient an item goes to, for the per-recipient limit (default: its conversation id). */
+  recipientOf?: (item: OutboxItem) => string;
+  /** Called after the provider accepted an item (first-response time is recorded here). */
+  onSent?: (item: OutboxItem, at: Date) => void;
+  /** Production loop period (default 1000 ms). */
+  pollMs?: number;
+}
+
+const BATCH = 100;
+
+/** Back-off delay before attempt `attempts + 1` (attempts already made ≥ 1). */
+export function backoffMs(retry: RetryPolicy, attempts: number, retryAfterSeconds?: number): number {
+  const exp = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.max(exp, (retryAfterSeconds ?? 0) * 1000);
+}
+
+/** Error text safe for storage and logs (no payloads, no personal data). */
+function describe(err: unknown): string {
+  if (err instanceof ChannelApiError) return `${err.name} status=${err.status ?? '-'} code=${err.code ?? '-'}: ${err.message}`;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** The per-channel sender. */
+export class OutboxWorker {
+  private limiter: Bottleneck;
+  private readonly retry: RetryPolicy;
+  private readonly inFlight = new Set<number>();
+  private readonly lastSentTo = new Map<string, number>();
+  private pausedUntil = 0;
+  /** Jobs handed to the limiter that have not started yet. */
+  private queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly opts: OutboxWorkerOptions) {
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.limiter = this.makeLimiter();
+  }
+
+  private makeLimiter(): Bottleneck {
+    const l = this.opts.limits;
+    return new Bottleneck({
+      maxConcurrent: l.maxConcurrent ?? 1,
+      minTime: l.minTimeMs ?? 0,
+      ...(l.reservoir ? { reservoir: l.reservoir.amount, reservoirRefreshAmount: l.reservoir.amount, reservoirRefreshInterval: l.reservoir.refreshMs } : {}),
+    });
+  }
+
+  /** The bottleneck limiter (tests read its counts). */
+  get bottleneck(): Bottleneck {
+    return this.limiter;
+  }
+
+  /** Sends what is due now through the limiter; resolves when those sends finished; returns how many were attempted. */
+  async runOnce(): Promise<number> {
+    if (this.stopped || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
+    let slots = this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH).filter((i) => !this.inFlight.has(i.id)).length;
+    const reservoir = await this.limiter.currentReservoir();
+    // Never queue more jobs than the window allows: a job waiting for the next window would hold this pass.
+    if (reservoir !== null) slots = Math.min(slots, Math.max(0, reservoir - this.queued));
+    // Each job picks the most urgent eligible item when the limiter lets it run, so an item
+    // enqueued during a burst with an earlier deadline overtakes those already waiting.
+    this.queued += slots;
+    const job = async (): Promise<boolean> => {
+      this.queued--;
+      return this.sendNext();
+    };
+    const jobs = Array.from({ length: slots }, () => this.limiter.schedule(job).catch(() => false));
+    const done = await Promise.all(jobs);
+    return done.filter(Boolean).length;
+  }
+
+  private pick(): OutboxItem | undefined {
+    const now = this.opts.clock.now().getTime();
+    const gap = this.opts.limits.perRecipientMinTimeMs ?? 0;
+    const recipientOf = this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId);
+    const busy = new Set<string>();
+    for (const id of this.inFlight) {
+      const it = this.opts.outbox.get(id);
+      if (it) busy.add(recipientOf(it));
+    }
+    for (const item of this.opts.outbox.due(this.opts.channel, new Date(now), BATCH)) {
+      if (this.inFlight.has(item.id)) continue;
+      const to = recipientOf(item);
+      if (gap > 0 && (busy.has(to) || now - (this.lastSentTo.get(to) ?? -Infinity) < gap)) continue;
+      return item;
+    }
+    return undefined;
+  }
+
+  /** One limiter job: sends the most urgent eligible item; true when one was attempted. */
+  private async sendNext(): Promise<boolean> {
+    if (this.stopped || this.opts.clock.now().getTime() < this.pausedUntil) return false;
+    const item = this.pick();
+    if (!item) return false;
+    const { outbox, clock, logger, channel } = this.opts;
+    const to = (this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId))(item);
+    this.inFlight.add(item.id);
+    try {
+      const res = await this.opts.transport(item);
+      const at = clock.now();
+      outbox.markSent(item.id, at, res.providerMessageId);
+      this.lastSentTo.set(to, at.getTime());
+      logger.info({ channel, outboxId: item.id, attempts: item.attempts + 1, kind: item.reply.kind }, 'reply sent');
+      try {
+        this.opts.onSent?.({ ...item, state: 'sent', attempts: item.attempts + 1, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
+      } catch (err) {
+        logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
+      }
+    } catch (err) {
+      this.fail(item, err);
+    } finally {
+      this.inFlight.delete(item.id);
+    }
+    return true;
+  }
+
+  private fail(item: OutboxItem, err: unknown): void {
+    const { outbox, clock, logger, channel } = this.opts;
+    const error = describe(err);
+    const attempts = item.attempts + 1;
+    // Unknown errors are treated as transient: retried with back-off, and recorded when attempts run out.
+    const retryable = err instanceof ChannelApiError ? err.retryable : true;
+    if (!retryable || attempts >= this.retry.maxAttempts) {
+      outbox.markFailed(item.id, error);
+      logger.warn({ channel, outboxId: item.id, attempts, error }, retryable ? 'reply failed: attempts exhausted' : 'reply failed permanently');
+      return;
+    }
+    const after = err instanceof ChannelApiError ? err.retryAfterSeconds : undefined;
+    const next = new Date(clock.now().getTime() + backoffMs(this.retry, attempts, after));
+    outbox.markRetry(item.id, error, next);
+    logger.warn({ channel, outboxId: item.id, attempts, error, network: err instanceof NetworkError, nextAttemptAt: next.toISOString() }, 'reply will be retried');
+  }
+
+  /** Waits for the pass in progress, then runs passes until nothing due now is left to attempt (tests, shutdown). */
+  async drain(maxPasses = 50): Promise<void> {
+    for (let i = 0; i < maxPasses; i++) {
+      while (this.running) await this.running;
+      if ((await this.runOnce()) === 0 && !this.running && this.inFlight.size === 0) return;
+    }
+  }
+
+  /** Provider told us to slow down (x-rate-limit-reset, Retry-After): pause sending until `until`. */
+  pauseUntil(until: Date): void {
+    this.pausedUntil = Math.max(this.pausedUntil, until.getTime());
+  }
+
+  /** Starts the production loop (every `pollMs`, and at once on `kick`). */
+  start(): void {
+    if (this.stopped) {
+      this.limiter = this.makeLimiter();
+      this.queued = 0;
+    }
+    this.stopped = false;
+    if (this.timer) return;
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 1000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Something was enqueued: run a pass now (coalesced with one in progress). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((err: unknown) => {
+        this.opts.logger.error({ channel: this.opts.channel, error: describe(err) }, 'outbox pass failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Stops the loop and waits for sends in flight; items not sent stay pending for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    await this.running;
+  }
+}

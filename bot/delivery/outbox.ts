@@ -1,0 +1,193 @@
+/**
+ * The durable outbox on SQLite: a reply is stored before it is sent and marked sent once the
+ * provider accepted it, so that a crash or restart loses nothing (unsent items go out after it).
+ * Failed items are kept with their error, never deleted. Alongside it, the inbound ledger of
+ * `deliver.ts` (`outbox_inbound`) remembers which accepted messages still need their replies queued.
+ */
+import type { OutboundReply } from '../core/types.js';
+import type { Migration, SqliteDatabase } from '../store/sqlite-database.js';
+import type { NewOutboxItem, OutboxItem } from './types.js';
+
+export const outboxMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
+    CREATE TABLE outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      channel TEXT NOT NULL,
+      conversation_id TEXT NOT NULL,
+      reply TEXT NOT NULL,
+      in_reply_to TEXT,
+      meta TEXT NOT NULL DEFAULT '{}',
+      received_at INTEGER,
+      deadline INTEGER,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      state TEXT NOT NULL CHECK (state IN ('pending','sent','failed')),
+      next_attempt_at INTEGER NOT NULL,
+      last_error TEXT,
+      provider_message_id TEXT,
+      sent_at INTEGER,
+      created_at INTEGER NOT NULL,
+      source_key TEXT UNIQUE
+    );
+    CREATE INDEX outbox_due ON outbox (channel, state, next_attempt_at);
+    CREATE TABLE outbox_inbound (
+      channel TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      message TEXT NOT NULL,
+      meta TEXT NOT NULL DEFAULT '{}',
+      accepted_at INTEGER NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('accepted','queued')),
+      PRIMARY KEY (channel, message_id)
+    );
+    CREATE INDEX outbox_inbound_state ON outbox_inbound (channel, state, accepted_at);`,
+  },
+];
+
+interface Row {
+  id: number;
+  channel: string;
+  conversation_id: string;
+  reply: string;
+  in_reply_to: string | null;
+  meta: string;
+  received_at: number | null;
+  deadline: number | null;
+  attempts: number;
+  state: OutboxItem['state'];
+  next_attempt_at: number;
+  last_error: string | null;
+  provider_message_id: string | null;
+  sent_at: number | null;
+}
+
+function toItem(r: Row): OutboxItem {
+  return {
+    id: r.id,
+    channel: r.channel,
+    conversationId: r.conversation_id,
+    reply: JSON.parse(r.reply) as OutboundReply,
+    ...(r.in_reply_to !== null ? { inReplyTo: r.in_reply_to } : {}),
+    meta: JSON.parse(r.meta) as Record<string, unknown>,
+    ...(r.received_at !== null ? { receivedAt: new Date(r.received_at) } : {}),
+    ...(r.deadline !== null ? { deadline: new Date(r.deadline) } : {}),
+    attempts: r.attempts,
+    state: r.state,
+    nextAttemptAt: new Date(r.next_attempt_at),
+    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+    ...(r.provider_message_id !== null ? { providerMessageId: r.provider_message_id } : {}),
+    ...(r.sent_at !== null ? { sentAt: new Date(r.sent_at) } : {}),
+  };
+}
+
+/** An accepted inbound message whose replies are not yet queued (see `deliver.ts`). */
+export interface AcceptedInbound {
+  channel: string;
+  messageId: string;
+  /** The InboundMessage as JSON (without `raw`). */
+  message: string;
+  meta: Record<string, unknown>;
+  acceptedAt: Date;
+}
+
+/** The durable outbox of every channel. */
+export class Outbox {
+  constructor(readonly sql: SqliteDatabase) {
+    sql.migrate('outbox', outboxMigrations);
+  }
+
+  /** Stores replies as pending, in one transaction; they are due at once. */
+  enqueue(items: NewOutboxItem[], now: Date): OutboxItem[] {
+    return this.sql.tx(() => items.map((it) => this.insert(it, now, null)).filter((x): x is OutboxItem => x !== undefined));
+  }
+
+  /**
+   * Like `enqueue`, but idempotent per source: item i is keyed `<sourceKey>#<i>`, so queueing the
+   * replies of one inbound message twice (normal path and crash recovery) stores them once.
+   * Marks the accepted inbound message queued in the same transaction.
+   */
+  enqueueFor(source: { channel: string; messageId: string }, items: NewOutboxItem[], now: Date): OutboxItem[] {
+    const key = `${source.channel}\u0000${source.messageId}`;
+    return this.sql.tx(() => {
+      const out = items.map((it, i) => this.insert(it, now, `${key}#${i}`)).filter((x): x is OutboxItem => x !== undefined);
+      this.sql.db.prepare(`UPDATE outbox_inbound SET state = 'queued', message = '' WHERE channel = ? AND message_id = ?`).run(source.channel, source.messageId);
+      return out;
+    });
+  }
+
+  private insert(it: NewOutboxItem, now: Date, sourceKey: string | null): OutboxItem | undefined {
+    const r = this.sql.db
+      .prepare(`INSERT INTO outbox (channel, conversation_id, reply, in_reply_to, meta, received_at, deadline, state, next_attempt_at, created_at, source_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (source_key) DO NOTHING`)
+      .run(
+        it.channel, it.conversationId, JSON.stringify(it.reply), it.inReplyTo ?? null, JSON.stringify(it.meta ?? {}),
+        it.receivedAt?.getTime() ?? null, it.deadline?.getTime() ?? null, now.getTime(), now.getTime(), sourceKey,
+      );
+    return r.changes === 1 ? this.get(Number(r.lastInsertRowid)) : undefined;
+  }
+
+  /** Pending items of a channel due at `now`, earliest first-response deadline first (no deadline last), then by id. */
+  due(channel: string, now: Date, limit: number): OutboxItem[] {
+    const rows = this.sql.db
+      .prepare(`SELECT * FROM outbox WHERE channel = ? AND state = 'pending' AND next_attempt_at <= ?
+        ORDER BY deadline IS NULL, deadline, id LIMIT ?`)
+      .all(channel, now.getTime(), limit) as Row[];
+    return rows.map(toItem);
+  }
+
+  /** Records that the provider accepted the item (counts as an attempt). */
+  markSent(id: number, at: Date, providerMessageId?: string): void {
+    this.sql.db
+      .prepare(`UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, last_error = NULL WHERE id = ? AND state = 'pending'`)
+      .run(at.getTime(), providerMessageId ?? null, id);
+  }
+
+  /** Records a failed attempt that will be retried at `nextAttemptAt`. */
+  markRetry(id: number, error: string, nextAttemptAt: Date): void {
+    this.sql.db
+      .prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND state = 'pending'`)
+      .run(error.slice(0, 500), nextAttemptAt.getTime(), id);
+  }
+
+  /** Records a permanent failure; the item is kept (state `failed`), never deleted. */
+  markFailed(id: number, error: string): void {
+    this.sql.db
+      .prepare(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'`)
+      .run(error.slice(0, 500), id);
+  }
+
+  /** One item by id. */
+  get(id: number): OutboxItem | undefined {
+    const r = this.sql.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+    return r ? toItem(r) : undefined;
+  }
+
+  /** A channel's items (optionally in one state), oldest first. */
+  list(channel: string, state?: OutboxItem['state']): OutboxItem[] {
+    const rows = state
+      ? (this.sql.db.prepare('SELECT * FROM outbox WHERE channel = ? AND state = ? ORDER BY id').all(channel, state) as Row[])
+      : (this.sql.db.prepare('SELECT * FROM outbox WHERE channel = ? ORDER BY id').all(channel) as Row[]);
+    return rows.map(toItem);
+  }
+
+  /** Remembers an accepted inbound message before it is processed (idempotent); false when already known. */
+  accept(channel: string, messageId: string, message: string, meta: Record<string, unknown>, now: Date): boolean {
+    const r = this.sql.db
+      .prepare(`INSERT INTO outbox_inbound (channel, message_id, message, meta, accepted_at, state) VALUES (?, ?, ?, ?, ?, 'accepted') ON CONFLICT DO NOTHING`)
+      .run(channel, messageId, message, JSON.stringify(meta), now.getTime());
+    return r.changes === 1;
+  }
+
+  /** Accepted inbound messages of a channel whose replies were never queued (a crash), oldest first. */
+  unqueued(channel: string, acceptedBefore: Date): AcceptedInbound[] {
+    const rows = this.sql.db
+      .prepare(`SELECT channel, message_id, message, meta, accepted_at FROM outbox_inbound WHERE channel = ? AND state = 'accepted' AND accepted_at <= ? ORDER BY accepted_at`)
+      .all(channel, acceptedBefore.getTime()) as Array<{ channel: string; message_id: string; message: string; meta: string; accepted_at: number }>;
+    return rows.map((r) => ({ channel: r.channel, messageId: r.message_id, message: r.message, meta: JSON.parse(r.meta) as Record<string, unknown>, acceptedAt: new Date(r.accepted_at) }));
+  }
+
+  /** Marks an accepted inbound message as needing no replies to be queued (a duplicate, or nothing to say). */
+  settle(channel: string, messageId: string): void {
+    this.sql.db.prepare(`UPDATE outbox_inbound SET state = 'queued', message = '' WHERE channel = ? AND message_id = ?`).run(channel, messageId);
+  }
+}

@@ -1,0 +1,43 @@
+/** Exact entity patterns: request references, Omani phone numbers, civil IDs and e-mail addresses. */
+import { toAsciiDigits } from './normalize.js';
+
+// BUR-2026-00042; also "bur 2026 00042", "BUR202600042". The store pads the counter to 5 digits (6 past 99999).
+const REFERENCE = /(?<![a-z0-9])bur[\s_-]*(\d{4})[\s_-]*(\d{5,6})(?!\d)/i;
+// 8 digits starting with 2, 7 or 9, optionally after +968 / 00968 / 968; single spaces or dashes between digits.
+const PHONE = /(?<![\d+])(?:(?:\+|00)?968[\s-]?)?([279](?:[\s-]?\d){7})(?!\d)/;
+// Digit runs that may be a civil ID (checked one by one).
+const DIGIT_RUN = /(?<![\d+])\d{6,10}(?!\d)/g;
+// Bounded parts keep the search linear on long input without an '@'.
+const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}(?![a-z0-9-])/i;
+
+/** The first request reference, canonical upper case `BUR-YYYY-NNNNN`, or undefined. */
+export function findReference(text: string): string | undefined {
+  const m = REFERENCE.exec(toAsciiDigits(text));
+  return m ? `BUR-${m[1]}-${m[2]}` : undefined;
+}
+
+/** The first Omani phone number as its 8-digit national number, or undefined. */
+export function findOmaniPhone(text: string): string | undefined {
+  const m = PHONE.exec(toAsciiDigits(text));
+  return m ? m[1]!.replace(/\D/g, '') : undefined;
+}
+
+/** True when `s` is a civil ID: 6 to 10 digits (Arabic-Indic digits accepted), nothing else. */
+export function isValidCivilId(s: string): boolean {
+  return /^\d{6,10}$/.test(toAsciiDigits(s).trim());
+}
+
+/** The first standalone 6–10-digit number that is neither a phone number nor part of a reference. */
+export function findCivilId(text: string): string | undefined {
+  const plain = toAsciiDigits(text).replace(new RegExp(REFERENCE.source, 'gi'), ' ');
+  for (const m of plain.matchAll(DIGIT_RUN)) {
+    const run = m[0];
+    if (findOmaniPhone(run) === undefined && isValidCivilId(run)) return run;
+  }
+  return undefined;
+}
+
+/** The first e-mail address, or undefined. */
+export function findEmail(text: string): string | undefined {
+  return EMAIL.exec(text)?.[0];
+}

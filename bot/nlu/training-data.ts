@@ -1,0 +1,85 @@
+/** Loads the training utterances of `config/nlu/` and turns them into the intent and service corpora. */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { nluFileSchema, type NluFile, type NluVariety } from '../../config/nlu-schema.js';
+import { INTENTS, type Intent } from '../core/types.js';
+import { ConfigError } from '../core/errors.js';
+
+/** Label of the service model for "no particular service". */
+export const NO_SERVICE = 'none';
+
+/** One training line. */
+export interface Utterance {
+  text: string;
+  intent: Intent;
+  /** Service id, or null when the line names no service. */
+  service: string | null;
+  variety: NluVariety;
+  /** The file it came from (relative to config/nlu). */
+  source: string;
+}
+
+/** Everything the classifier is trained on, with a hash of its sources (the cache key). */
+export interface TrainingData {
+  utterances: Utterance[];
+  serviceIds: string[];
+  hash: string;
+}
+
+/** Reads the service ids of `services.yaml` in `configDir`. */
+export function readServiceIds(configDir: string): string[] {
+  const file = join(configDir, 'services.yaml');
+  const doc = parse(readFileSync(file, 'utf8')) as { services?: Array<{ id?: unknown }> } | null;
+  const ids = (doc?.services ?? []).map((s) => s.id).filter((id): id is string => typeof id === 'string');
+  if (ids.length === 0) throw new ConfigError(`${file}: no services`, file, 'services');
+  return ids;
+}
+
+function readNluFile(file: string, name: string): NluFile {
+  const result = nluFileSchema.safeParse(parse(readFileSync(file, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`nlu/${name}: ${issue.path.join('.')}: ${issue.message}`, file, issue.path.join('.'));
+  }
+  return result.data;
+}
+
+/** Loads and validates every `config/nlu/*.yaml`; throws ConfigError on an unknown intent or service id. */
+export function loadTrainingData(configDir: string): TrainingData {
+  const dir = join(configDir, 'nlu');
+  const serviceIds = readServiceIds(configDir);
+  const known = new Set(serviceIds);
+  const hash = createHash('sha256').update(serviceIds.join(',')).update('\0');
+  const utterances: Utterance[] = [];
+  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  for (const name of files) {
+    const file = join(dir, name);
+    hash.update(name).update('\0').update(readFileSync(file)).update('\0');
+    const doc = readNluFile(file, name);
+    const variety = doc.language;
+    const checkService = (id: string): void => {
+      if (!known.has(id)) throw new ConfigError(`nlu/${name}: unknown service "${id}"`, file, id);
+    };
+    for (const [intent, lines] of Object.entries(doc.intents ?? {})) {
+      if (!(INTENTS as readonly string[]).includes(intent)) throw new ConfigError(`nlu/${name}: unknown intent "${intent}"`, file, intent);
+      for (const text of lines) utterances.push({ text, intent: intent as Intent, service: null, variety, source: name });
+    }
+    for (const [service, lines] of Object.entries(doc.services ?? {})) {
+      checkService(service);
+      for (const text of lines) utterances.push({ text, intent: 'procedural_request', service, variety, source: name });
+    }
+    const templates = doc.inquiryTemplates ?? [];
+    for (const [service, names] of Object.entries(doc.serviceNames ?? {})) {
+      checkService(service);
+      // Each name goes into a different rotation of the templates, so the set stays varied and small.
+      names.forEach((serviceName, n) => {
+        for (let t = n; t < templates.length; t += names.length) {
+          utterances.push({ text: templates[t]!.replaceAll('{service}', serviceName), intent: 'inquiry', service, variety, source: name });
+        }
+      });
+    }
+  }
+  return { utterances, serviceIds, hash: hash.digest('hex').slice(0, 16) };
+}

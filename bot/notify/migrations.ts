@@ -1,0 +1,47 @@
+import type { Migration } from '../store/sqlite-database.js';
+
+/** Schema of the notification outbox and the system notifications (module `notify`). */
+export const notifyMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
+    CREATE TABLE notify_outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      dedupe_key TEXT NOT NULL UNIQUE,
+      channel TEXT NOT NULL CHECK (channel IN ('email','sms')),
+      recipient_kind TEXT NOT NULL CHECK (recipient_kind IN ('applicant','role')),
+      recipient_id TEXT NOT NULL,
+      language TEXT NOT NULL,
+      purpose TEXT NOT NULL,
+      request_id INTEGER,
+      reference TEXT,
+      subject TEXT,
+      body TEXT NOT NULL,
+      send_window TEXT NOT NULL CHECK (send_window IN ('any','staff')),
+      status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sent','failed')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER NOT NULL,
+      last_error TEXT,
+      provider_id TEXT,
+      created_at INTEGER NOT NULL,
+      sent_at INTEGER
+    );
+    CREATE INDEX notify_outbox_due ON notify_outbox (next_attempt_at) WHERE status = 'pending';
+    CREATE INDEX notify_outbox_status ON notify_outbox (status, channel);
+    CREATE INDEX notify_outbox_request ON notify_outbox (request_id);
+    CREATE TABLE notify_system (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      role TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      level INTEGER,
+      request_id INTEGER,
+      reference TEXT,
+      title TEXT NOT NULL,
+      body TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      read_at INTEGER,
+      read_by TEXT
+    );
+    CREATE INDEX notify_system_role ON notify_system (role, id);`,
+  },
+];

@@ -1,0 +1,154 @@
+/**
+ * Wires the SLA engine into a Tawasul instance: listens to the engine's events, builds the outbox
+ * with its transports from configuration and environment, and offers the routers to mount
+ * (/api/agent SLA routes, /api/admin, /metrics) and the periodic sweep to start.
+ */
+import type { EventEmitter } from 'node:events';
+import express, { type Express, type Router } from 'express';
+import type { TawasulConfig } from '../../config/schema.js';
+import type { WorkingCalendar } from '../calendar/working-calendar.js';
+import type { Logger } from '../core/logger.js';
+import type { Clock, EngineEvents } from '../engine/context.js';
+import { parseAgentTokens, requireAgent } from '../http/agent-auth.js';
+import { resolveEmailSettings, SmtpEmailSender } from '../notify/email.js';
+import { NotificationOutbox, type Recipient } from '../notify/outbox.js';
+import { HttpSmsSender, resolveSmsSettings } from '../notify/sms.js';
+import { SystemNotifications } from '../notify/system.js';
+import { NotificationTemplates } from '../notify/templates.js';
+import type { EmailSender, NotifyChannel, SmsSender } from '../notify/types.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import type { RequestStore } from '../store/types.js';
+import { slaAdminRouter } from './admin-router.js';
+import { slaAgentRouter } from './agent-router.js';
+import { SlaContext } from './context.js';
+import { clearFirstResponseTracker, FirstResponseTracker, setFirstResponseTracker } from './first-response.js';
+import { HolidayAdmin } from './holiday-admin.js';
+import { SlaMessages } from './messages.js';
+import { createSlaMetrics, type SlaMetrics } from './metrics.js';
+import { SlaEngine } from './sla-engine.js';
+
+/** What `attachSla` needs (the engine's deps fit: `attachSla({ ...engine.deps, sql, agentTokens })`). */
+export interface AttachSlaOptions {
+  config: TawasulConfig;
+  sql: SqliteDatabase;
+  requests: RequestStore;
+  /** The live calendar shared with the engine; holiday changes are applied to it. */
+  calendar: WorkingCalendar;
+  clock: Clock;
+  logger: Logger;
+  /** The engine's events (`request.filed`, `reply.produced`). */
+  events?: EventEmitter<EngineEvents>;
+  env?: NodeJS.ProcessEnv;
+  agentTokens: Map<string, string>;
+  /** Admin tokens (default: TAWASUL_ADMIN_TOKENS, "id:token,…"; none means the admin API refuses everyone). */
+  adminTokens?: Map<string, string>;
+  reloadConfig?: () => TawasulConfig;
+  /** Transports to use instead of those built from configuration (tests). */
+  transports?: { email?: EmailSender; sms?: SmsSender };
+  templatesDir?: string;
+}
+
+/** The attached SLA engine. */
+export interface Sla {
+  ctx: SlaContext;
+  engine: SlaEngine;
+  holidays: HolidayAdmin;
+  firstResponse: FirstResponseTracker;
+  outbox: NotificationOutbox;
+  system: SystemNotifications;
+  metrics: SlaMetrics;
+  routers: { agent: Router; admin: Router; metrics: Router };
+  /** Mounts the SLA routes: /api/agent (actions, notifications), /api/admin, /metrics. */
+  mount(app: Express): void;
+  /** Finishes interrupted recomputations and starts the periodic sweep. */
+  start(): Promise<void>;
+  /** Stops the sweep, detaches the listeners, closes transports. */
+  stop(): Promise<void>;
+}
+
+/** Builds the SLA engine on the given stores and calendar. */
+export function attachSla(o: AttachSlaOptions): Sla {
+  const env = o.env ?? process.env;
+  const ctx = new SlaContext(o.config, o.calendar);
+  const system = new SystemNotifications(o.sql);
+  const metricsRef: { m?: SlaMetrics } = {};
+  const resolve = (r: Recipient, channel: NotifyChannel): string | undefined => {
+    if (r.kind === 'role') {
+      const role = ctx.roles.get(r.id);
+      return channel === 'email' ? role?.email : role?.phone;
+    }
+    const row = o.sql.db.prepare('SELECT phone, email FROM requests WHERE id = ?').get(Number(r.id)) as { phone: string; email: string | null } | undefined;
+    return (channel === 'email' ? row?.email : row?.phone) || undefined;
+  };
+  const transports = (config: TawasulConfig): { email?: EmailSender; sms?: SmsSender } => {
+    const es = resolveEmailSettings(config.sla.notifications.email, env);
+    const ss = resolveSmsSettings(config.sla.notifications.sms, env);
+    return { ...(es ? { email: new SmtpEmailSender(es) } : {}), ...(ss ? { sms: new HttpSmsSender(ss) } : {}) };
+  };
+  const built = { ...transports(o.config), ...o.transports };
+  const outbox = new NotificationOutbox(o.sql, {
+    retry: o.config.sla.notifications.retry, calendar: o.calendar, staffHours: o.config.sla.staffHours, resolve, logger: o.logger,
+    ...built, onResult: (channel, result) => metricsRef.m?.onDelivery(channel, result),
+  });
+  const engine = new SlaEngine({
+    ctx, sql: o.sql, requests: o.requests, clock: o.clock, logger: o.logger, outbox, system,
+    messages: new SlaMessages(ctx, new NotificationTemplates(o.templatesDir)),
+    onSweep: (report) => metricsRef.m?.onSweep(report),
+  });
+  const holidays = new HolidayAdmin(o.sql, ctx, engine, o.requests, o.logger);
+  const firstResponse = new FirstResponseTracker(o.sql, ctx);
+  setFirstResponseTracker(firstResponse);
+  const metrics = (metricsRef.m = createSlaMetrics(o.sql, () => o.clock.now()));
+
+  // Listeners must never throw into the engine's emit.
+  const guard = <A extends unknown[]>(what: string, fn: (...a: A) => void) => (...a: A): void => {
+    try {
+      fn(...a);
+    } catch (err) {
+      o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, what }, 'sla: listener failed');
+    }
+  };
+  const onFiled = guard('request.filed', () => { engine.processEvents(o.clock.now()); });
+  const onReply = guard('reply.produced', (e: EngineEvents['reply.produced'][0]) => firstResponse.onReplyProduced(e));
+  o.events?.on('request.filed', onFiled);
+  o.events?.on('reply.produced', onReply);
+
+  const adminTokens = o.adminTokens ?? parseAgentTokens(env.TAWASUL_ADMIN_TOKENS);
+  const admin = slaAdminRouter({
+    ctx, sql: o.sql, clock: o.clock, holidays, outbox, tokens: adminTokens, sweep: (now) => engine.sweep(now),
+    ...(o.reloadConfig ? { reloadConfig: o.reloadConfig } : {}),
+    onConfig: (config) => outbox.setTransports({ ...transports(config), ...o.transports }),
+  });
+  const agent = slaAgentRouter({ engine, system, clock: o.clock, tokens: o.agentTokens });
+  const metricsRouter = express.Router();
+  const metricsTokens = parseAgentTokens(env.TAWASUL_METRICS_TOKENS);
+  if (metricsTokens.size > 0) metricsRouter.use('/metrics', requireAgent(metricsTokens));
+  metricsRouter.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return {
+    ctx, engine, holidays, firstResponse, outbox, system, metrics,
+    routers: { agent, admin, metrics: metricsRouter },
+    mount(app) {
+      app.use('/api/agent', agent);
+      app.use('/api/admin', admin);
+      app.use(metricsRouter);
+    },
+    async start() {
+      await holidays.resumePending(o.clock.now());
+      engine.start();
+    },
+    async stop() {
+      await engine.stop();
+      o.events?.off('request.filed', onFiled);
+      o.events?.off('reply.produced', onReply);
+      clearFirstResponseTracker(firstResponse);
+      built.email?.close?.();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * First-response SLA: every inbound message that needs a reply gets a deadline from its channel's
+ * target (X: 30 minutes 24/7; e-mail: 24 hours of official time; WhatsApp: within the open period;
+ * web chat: immediate, with a small grace), and the time of the first reply is recorded.
+ *
+ * Sources of the reply time: the engine's `reply.produced` event (the bot's answer), and channel
+ * adapters, which should call `recordFirstResponse(channel, conversationId, messageId, at)` with the
+ * instant the provider accepted the reply; that instant supersedes the engine's. An adapter that
+ * receives a message the bot does not answer itself (e.g. a conversation held by an agent) calls
+ * `recordInboundMessage` so the message still gets its deadline (only for those: a message the bot
+ * answers is already recorded through `reply.produced`).
+ */
+import type { ReplyKind } from '../core/types.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import type { SlaContext } from './context.js';
+import { firstResponseDeadline } from './policy.js';
+import { prepared } from '../notify/prepared.js';
+
+/** Payload of the engine's `reply.produced` event. */
+export interface ReplyProduced {
+  channel: string;
+  conversationId: string;
+  kind: ReplyKind;
+  receivedAt: Date;
+  at: Date;
+}
+
+/** Records first-response deadlines and reply times (table `sla_first_responses`). */
+export class FirstResponseTracker {
+  constructor(private readonly sql: SqliteDatabase, private readonly ctx: SlaContext) {}
+
+  /** The deadline of a message received on a channel; undefined for an unknown channel. */
+  deadline(channel: string, receivedAt: Date): Date | undefined {
+    const ch = this.ctx.channels.get(channel);
+    return ch && firstResponseDeadline(this.ctx.calendar, ch, receivedAt, this.ctx.config.sla.firstResponse.immediateGraceSeconds);
+  }
+
+  /** Registers an inbound message that needs a (human) reply; idempotent by message id. False for an unknown channel. */
+  recordInbound(channel: string, conversationId: string, messageId: string | undefined, receivedAt: Date): boolean {
+    const deadline = this.deadline(channel, receivedAt);
+    if (!deadline) return false;
+    prepared(this.sql.db, `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`)
+      .run(channel, conversationId, messageId ?? null, receivedAt.getTime(), deadline.getTime());
+    return true;
+  }
+
+  /** Handles the engine's `reply.produced` (one per inbound message answered): its deadline and the bot's reply time. */
+  onReplyProduced(e: ReplyProduced): void {
+    const deadline = this.deadline(e.channel, e.receivedAt);
+    if (!deadline) return;
+    prepared(this.sql.db, `INSERT INTO sla_first_responses (channel, conversation_id, received_at, deadline_at, responded_at, source) VALUES (?, ?, ?, ?, ?, 'engine')`)
+      .run(e.channel, e.conversationId, e.receivedAt.getTime(), deadline.getTime(), e.at.getTime());
+  }
+
+  /**
+   * Records the provider-accepted time of a reply. With `messageId` (the inbound message answered) it
+   * updates that message; without, every message of the conversation received up to `at` that has no
+   * provider-confirmed reply yet. Returns the number of messages updated.
+   */
+  recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): number {
+    const db = this.sql.db;
+    if (messageId) {
+      const n = prepared(db, `UPDATE sla_first_responses SET responded_at = ?, source = 'provider' WHERE channel = ? AND message_id = ? AND (source IS NULL OR source <> 'provider')`)
+        .run(at.getTime(), channel, messageId).changes;
+      if (n > 0) return n;
+    }
+    return prepared(db, `UPDATE sla_first_responses SET responded_at = ?, source = 'provider'
+        WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source <> 'provider')`)
+      .run(at.getTime(), channel, conversationId, at.getTime()).changes;
+  }
+}
+
+let current: FirstResponseTracker | undefined;
+
+/** Makes `tracker` the one the module functions below use (done by `attachSla`). */
+export function setFirstResponseTracker(tracker: FirstResponseTracker): void {
+  current = tracker;
+}
+
+/** Forgets `tracker` if it is the current one (done when the SLA engine stops). */
+export function clearFirstResponseTracker(tracker: FirstResponseTracker): void {
+  if (current === tracker) current = undefined;
+}
+
+/**
+ * For channel adapters: the provider accepted the reply to a message at `at`. `messageId` is the id of
+ * the inbound message answered (undefined: every unanswered message of the conversation up to `at`).
+ * Returns the number of messages updated (0 when the SLA engine is not attached).
+ */
+export function recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): number {
+  return current?.recordFirstResponse(channel, conversationId, messageId, at) ?? 0;
+}
+
+/** For channel adapters: a message that needs a human reply arrived (the bot will not answer it itself). */
+export function recordInboundMessage(channel: string, conversationId: string, messageId: string | undefined, receivedAt: Date): boolean {
+  return current?.recordInbound(channel, conversationId, messageId, receivedAt) ?? false;
+}

@@ -1,0 +1,214 @@
+/**
+ * Bot Framework channels (Bot Framework Emulator, Azure Bot Service Web Chat / Direct Line, Teams)
+ * through botbuilder's CloudAdapter on `POST /api/messages`.
+ *
+ * botbuilder 4 reached end of support on 2025-12-31 and is confined to this folder: its successor,
+ * `@microsoft/agents-hosting` (Microsoft 365 Agents SDK), would replace only channels/botframework/.
+ *
+ * Inbound: the activity is authenticated by botbuilder (anonymous only without MICROSOFT_APP_ID),
+ * its conversation reference stored in SQL, and the message handed to `receive` (claimed exactly
+ * once by the engine, replies stored in the durable outbox). Outbound: the outbox worker posts each
+ * reply with `continueConversationAsync` on the stored reference, so replies survive restarts.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { CloudAdapter, TurnContext, type Response as BfResponse } from 'botbuilder';
+import { z } from 'zod';
+import type { Language, OutboundReply } from '../../bot/core/types.js';
+import { firstResponseDeadline, receive, recoverInbox } from '../../bot/delivery/deliver.js';
+import { Outbox } from '../../bot/delivery/outbox.js';
+import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { OutboxItem } from '../../bot/delivery/types.js';
+import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
+import { activityProblem, classifyActivity, type Classified } from './activity.js';
+import { botFrameworkCredentials } from './auth.js';
+import { ReferenceStore } from './references.js';
+import { createBotFrameworkTransport } from './transport.js';
+
+/** Options of a `botframework` channel in config/channels.yaml. */
+export const botframeworkOptions = z
+  .object({
+    /** Messaging endpoint path (the bot registration's endpoint is https://<host><path>). */
+    path: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'expected an absolute URL path').default('/api/messages'),
+    /** Largest accepted activity body; larger ones get 413. */
+    maxBodyBytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
+    /** Greet a member who joins a conversation (Emulator, Web Chat); off by default (Teams team installs). */
+    greetOnJoin: z.boolean().default(false),
+    /** In anonymous mode only, the serviceUrl hosts replies may go to (the Emulator on this machine). */
+    anonymousServiceHosts: z.array(z.string().min(1)).default(['localhost', '127.0.0.1', '::1']),
+    /** A provider call taking longer counts as a network error (retried). */
+    sendTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+    /** Outbox polling period of the worker. */
+    pollMs: z.number().int().min(20).max(60_000).default(1000),
+    /** Outbound limits. Teams: 50 requests/s per app and tenant; per conversation 7/s, 60/30 s, 1800/h. */
+    limits: z
+      .object({
+        maxConcurrent: z.number().int().min(1).max(50).default(4),
+        minTimeMs: z.number().int().min(0).default(25),
+        perConversationMinTimeMs: z.number().int().min(0).default(500),
+      })
+      .strict()
+      .prefault({}),
+    /** Back-off of retryable failures (429, 412, 5xx, network). */
+    retry: z
+      .object({
+        baseMs: z.number().int().min(1).default(2000),
+        maxMs: z.number().int().min(1).default(15 * 60_000),
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+/** Parsed options. */
+export type BotFrameworkOptions = z.infer<typeof botframeworkOptions>;
+
+/** The running adapter, with what tests and the lead's wiring need. */
+export interface BotFrameworkAdapter extends ChannelAdapter {
+  readonly cloudAdapter: CloudAdapter;
+  readonly outbox: Outbox;
+  readonly worker: OutboxWorker;
+  readonly references: ReferenceStore;
+  /** True when no app id is configured (Emulator, local tests). */
+  readonly anonymous: boolean;
+}
+
+/** Hooks the application wires (first-response SLA). */
+export interface BotFrameworkHooks {
+  /** Called after the connector accepted a reply. */
+  onSent?: (item: OutboxItem, at: Date) => void;
+}
+
+/** Result of a turn that is not the default 200. */
+interface Outcome {
+  status?: number;
+  reason?: string;
+}
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return '';
+  }
+};
+
+/** Builds the Bot Framework adapter of one channel instance (exported for wiring hooks; the registry uses `botframework`). */
+export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrameworkOptions, hooks: BotFrameworkHooks = {}): BotFrameworkAdapter {
+  const id = ctx.channel.id;
+  const { logger, clock, engine } = ctx;
+  const creds = botFrameworkCredentials(ctx.env);
+  const cloudAdapter = new CloudAdapter(creds.auth);
+  const references = new ReferenceStore(ctx.sql, id);
+  const outbox = new Outbox(ctx.sql);
+  const transport = createBotFrameworkTransport({ adapter: cloudAdapter, appId: creds.appId, references, channel: id, timeoutMs: options.sendTimeoutMs });
+  const worker = new OutboxWorker({
+    outbox, channel: id, transport, clock, logger, pollMs: options.pollMs,
+    limits: { maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs, perRecipientMinTimeMs: options.limits.perConversationMinTimeMs },
+    retry: options.retry,
+    recipientOf: (item) => item.conversationId,
+    ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
+  });
+  const allowedHosts = new Set(options.anonymousServiceHosts.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase()));
+
+  /** Queues one adapter-made reply (polite refusal, greeting) once per activity id. */
+  const queueOwn = (c: Extract<Classified, { kind: 'unsupported' | 'join' }>, reply: OutboundReply): void => {
+    const now = clock.now();
+    outbox.enqueueFor({ channel: id, messageId: `${c.kind}:${c.messageId}` }, [{
+      channel: id, conversationId: c.conversationId, reply, inReplyTo: c.messageId, receivedAt: now,
+      deadline: firstResponseDeadline(ctx.channel, engine.deps.calendar, now),
+    }], now);
+    worker.kick();
+  };
+  const render = (lang: Language, key: string): string => {
+    const o = ctx.config.organisation;
+    const t = engine.deps.templates;
+    return t.render(lang, key, { org: o.name[lang], portal: o.portal, tajawob: o.tajawob, email: o.contactEmail, callCentre: o.callCentre, menu: t.render(lang, 'menu') });
+  };
+
+  const onTurn = async (turn: TurnContext, outcome: Outcome): Promise<void> => {
+    const activity = turn.activity;
+    const c = classifyActivity(activity, id, clock.now());
+    if (c.kind === 'invalid') {
+      Object.assign(outcome, { status: 400, reason: c.reason });
+      logger.warn({ channel: id, activityType: activity.type, reason: c.reason }, 'botframework activity refused');
+      return;
+    }
+    if (c.kind === 'ignored' || (c.kind === 'join' && !options.greetOnJoin)) {
+      logger.debug({ channel: id, activityType: activity.type }, 'botframework activity ignored');
+      return;
+    }
+    if (creds.anonymous && !allowedHosts.has(hostOf(activity.serviceUrl))) {
+      Object.assign(outcome, { status: 403, reason: 'serviceUrl host not allowed in anonymous mode' });
+      logger.warn({ channel: id, activityType: activity.type }, 'botframework serviceUrl refused (anonymous mode)');
+      return;
+    }
+    references.save(TurnContext.getConversationReference(activity), clock.now());
+    if (c.kind === 'message') {
+      await receive(ctx, outbox, worker, c.msg, {});
+    } else if (c.kind === 'unsupported') {
+      queueOwn(c, { text: render(c.language, 'unsupported'), language: c.language, kind: 'error' });
+    } else {
+      queueOwn(c, { text: render(c.language, 'greeting_hello'), language: c.language, kind: 'greeting' });
+    }
+  };
+
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    if (!creds.anonymous && !req.headers.authorization) {
+      logger.warn({ channel: id }, 'botframework request without token refused');
+      res.status(401).json({ error: { reason: 'unauthorized', message: 'a Bot Framework token is required' } });
+      return;
+    }
+    // Checked before botbuilder sees it: it fails with 500 on activities without routing fields.
+    const problem = activityProblem(req.body);
+    if (problem) {
+      logger.warn({ channel: id, reason: problem }, 'botframework activity refused');
+      res.status(400).json({ error: { reason: 'bad_activity', message: problem } });
+      return;
+    }
+    const outcome: Outcome = {};
+    // botbuilder ends the response itself (200, or 400/401/500); a refused or failed turn overrides it.
+    const out: BfResponse = {
+      socket: res.socket,
+      status: (code: number) => res.status(outcome.status ?? code),
+      header: (name: string, value: unknown) => res.header(name, String(value)),
+      send: (body?: unknown) => (outcome.status ? res : res.send(body)),
+      end: () => {
+        if (res.headersSent || res.writableEnded) return res.end();
+        return outcome.status ? res.json({ error: { reason: outcome.status === 500 ? 'internal_error' : 'bad_activity', message: outcome.reason ?? 'error' } }) : res.end();
+      },
+    };
+    await cloudAdapter.process(req, out, async (turn) => {
+      try {
+        await onTurn(turn, outcome);
+      } catch (err) {
+        // Accepted messages are recovered at the next start (`recoverInbox`); tell the caller it failed.
+        Object.assign(outcome, { status: 500, reason: 'internal error' });
+        logger.error({ channel: id, error: (err as Error)?.name ?? 'Error' }, 'botframework turn failed');
+      }
+    });
+  };
+
+  return {
+    id, cloudAdapter, outbox, worker, references, anonymous: creds.anonymous,
+    routes(router: Router) {
+      router.post(options.path, express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }), handle);
+    },
+    async start() {
+      await recoverInbox(ctx, outbox, worker);
+      worker.start();
+      logger.info({ channel: id, anonymous: creds.anonymous, path: options.path }, 'botframework channel started');
+    },
+    async stop() {
+      await worker.stop();
+    },
+    async send(conversationId, replies) {
+      if (replies.length === 0) return;
+      const now = clock.now();
+      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply })), now);
+      worker.kick();
+    },
+  };
+}
+
+/** The `botframework` channel type of the registry. */
+export const botframework = defineChannel(botframeworkOptions, (ctx, options) => createBotFrameworkAdapter(ctx, options));

@@ -1,0 +1,197 @@
+/**
+ * E-mail to helpdesk@bur.gov.om. Inbound over IMAP (imapflow, IDLE, UIDVALIDITY/UID cursor) or as
+ * an SMTP relay target (smtp-server), or both; every message is claimed once by its Message-ID.
+ * Replies go out with nodemailer over SMTP, in the resident's thread, through the durable outbox
+ * and a bottleneck limiter sized to the SMTP server's limits. Credentials come from the
+ * environment: `TAWASUL_IMAP_URL`, `TAWASUL_SMTP_URL`, and for the relay `TAWASUL_SMTP_RELAY_*`.
+ */
+import nodemailer from 'nodemailer';
+import { z } from 'zod';
+import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import { receive, recoverInbox } from '../../bot/delivery/deliver.js';
+import { Outbox } from '../../bot/delivery/outbox.js';
+import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
+import { imapFromUrl, ImapInbound } from './imap.js';
+import { ingest, type IngestResult } from './ingest.js';
+import { emailTransport, type EmailMeta } from './outbound.js';
+import { SmtpRelay } from './relay.js';
+import { EmailStore } from './store.js';
+
+const MB = 1024 * 1024;
+
+/** Options of an `email` channel in config/channels.yaml. */
+export const emailOptions = z
+  .object({
+    /** The helpdesk address: replies come from it, mail from it is never answered. */
+    address: z.email().default('helpdesk@bur.gov.om'),
+    /** Display name of replies. */
+    fromName: z.string().min(1).default('محافظة البريمي | Al Buraimi Governorate'),
+    /** Other addresses of ours (never answered; accepted by the relay). */
+    aliases: z.array(z.email()).default([]),
+    /** Subject of a reply to a message that had none. */
+    fallbackSubject: z.string().min(1).default('محافظة البريمي | Al Buraimi Governorate'),
+    imap: z
+      .object({
+        enabled: z.boolean().default(true),
+        mailbox: z.string().min(1).default('INBOX'),
+        /** Move processed mail to this folder (it must exist) instead of only flagging it \Seen. */
+        moveTo: z.string().min(1).optional(),
+        /** Full sync period (also the IDLE restart period). */
+        syncSeconds: z.number().int().min(5).max(3600).default(120),
+        /** Quiet time before imapflow enters IDLE after a command. */
+        idleDelayMs: z.number().int().min(10).max(60_000).default(1000),
+        /** Larger mail is read up to this size: its text only, attachments dropped. */
+        maxMessageBytes: z.number().int().min(64 * 1024).default(25 * MB),
+      })
+      .strict()
+      .prefault({}),
+    relay: z
+      .object({
+        enabled: z.boolean().default(false),
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(2525),
+        /** SMTP SIZE limit: larger mail gets 552. */
+        maxMessageBytes: z.number().int().min(64 * 1024).default(25 * MB),
+        /** Accepted recipients (default: the address and aliases). */
+        recipients: z.array(z.email()).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** The outgoing SMTP server's limits. */
+    limits: z
+      .object({
+        perMinute: z.number().int().min(1).default(30),
+        maxConcurrent: z.number().int().min(1).max(5).default(1),
+        minTimeMs: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
+    retry: z
+      .object({
+        baseMs: z.number().int().min(1).default(5000),
+        maxMs: z.number().int().min(1).default(30 * 60_000),
+        maxAttempts: z.number().int().min(1).max(50).default(10),
+      })
+      .strict()
+      .prefault({}),
+    /** Attachments up to this size are kept under the data directory; larger ones are dropped. */
+    maxAttachmentBytes: z.number().int().min(0).default(10 * MB),
+    smtpTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    workerPollMs: z.number().int().min(20).max(60_000).default(1000),
+  })
+  .strict();
+/** Parsed options. */
+export type EmailOptions = z.infer<typeof emailOptions>;
+
+/** The running adapter, with what tests and the lead's wiring need. */
+export interface EmailAdapter extends ChannelAdapter {
+  readonly worker: OutboxWorker;
+  readonly outbox: Outbox;
+  readonly store: EmailStore;
+  readonly imap: ImapInbound | undefined;
+  /** The relay's bound port once started (0 when the relay is off). */
+  readonly relayPort: number;
+  /** Ingests one RFC 822 message (what IMAP and the relay call). */
+  ingest(source: Buffer, opts?: { truncated?: boolean }): Promise<IngestResult>;
+  /** Queues the replies of messages accepted or claimed before a crash (called by `start`). */
+  recover(): Promise<number>;
+}
+
+/** nodemailer SMTP options from `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://...:465`. */
+export function smtpFromUrl(url: string, timeoutMs: number): nodemailer.TransportOptions {
+  const u = new URL(url);
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new Error('TAWASUL_SMTP_URL must start with smtp:// or smtps://');
+  const secure = u.protocol === 'smtps:';
+  return {
+    host: u.hostname, port: Number(u.port || (secure ? 465 : 587)), secure,
+    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+    connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
+  } as nodemailer.TransportOptions;
+}
+
+/** Builds the e-mail adapter. */
+export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): EmailAdapter {
+  const id = ctx.channel.id;
+  const missing = ['TAWASUL_SMTP_URL', ...(options.imap.enabled ? ['TAWASUL_IMAP_URL'] : [])].filter((n) => !ctx.env[n]);
+  if (missing.length) throw new Error(`e-mail channel "${id}": missing environment variables ${missing.join(', ')}`);
+  const own = new Set([options.address, ...options.aliases].map((a) => a.toLowerCase()));
+  const store = new EmailStore(ctx.sql, id);
+  const outbox = new Outbox(ctx.sql);
+  const transporter = nodemailer.createTransport(smtpFromUrl(ctx.env.TAWASUL_SMTP_URL!, options.smtpTimeoutMs));
+  const worker = new OutboxWorker({
+    outbox, channel: id, clock: ctx.clock, logger: ctx.logger, retry: options.retry, pollMs: options.workerPollMs,
+    limits: { maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs, reservoir: { amount: options.limits.perMinute, refreshMs: 60_000 } },
+    recipientOf: (item) => (typeof item.meta.to === 'string' ? item.meta.to : item.conversationId),
+    transport: emailTransport({ channel: id, transporter, from: { name: options.fromName, address: options.address }, store, clock: ctx.clock, fallbackSubject: options.fallbackSubject }),
+  });
+  // Replies of one IMAP sync are queued first and sent after it, so a burst goes out by deadline.
+  let kicked = false;
+  const batch = new Proxy(worker, { get: (t, p) => (p === 'kick' ? () => { kicked = true; } : Reflect.get(t, p, t)) });
+  const flush = (): void => {
+    if (kicked) worker.kick();
+    kicked = false;
+  };
+  const ingestOne = (source: Buffer, opts: { truncated?: boolean } = {}): Promise<IngestResult> =>
+    ingest({ ctx, store, own, maxAttachmentBytes: options.maxAttachmentBytes, deliver: (msg, meta) => receive(ctx, outbox, batch, msg, { ...meta }) }, source, opts);
+
+  const imap = options.imap.enabled
+    ? new ImapInbound(id, imapFromUrl(ctx.env.TAWASUL_IMAP_URL!), {
+      mailbox: options.imap.mailbox, syncSeconds: options.imap.syncSeconds, idleDelayMs: options.imap.idleDelayMs,
+      maxMessageBytes: options.imap.maxMessageBytes, ...(options.imap.moveTo ? { moveTo: options.imap.moveTo } : {}),
+    }, store, ctx.clock, ctx.logger, ingestOne, flush)
+    : undefined;
+  const relay = options.relay.enabled
+    ? new SmtpRelay(id, {
+      host: options.relay.host, port: options.relay.port, maxMessageBytes: options.relay.maxMessageBytes,
+      recipients: options.relay.recipients ?? [...own],
+    }, ctx.env, ctx.logger, async (source) => {
+      const result = await ingestOne(source);
+      flush();
+      return result;
+    })
+    : undefined;
+
+  /** Delivery meta of a message claimed outside `receive` (recovery), from what the store kept of it. */
+  const metaOf = (msg: InboundMessage): EmailMeta | Record<string, never> => {
+    const head = store.latestInbound(msg.conversationId);
+    const to = msg.from.email ?? head?.replyTo;
+    if (!to) return {};
+    const synthetic = msg.id.startsWith('sha256:');
+    return { to, subject: head?.subject ?? '', references: head?.references ?? [], ...(synthetic ? {} : { inReplyTo: msg.id }) };
+  };
+  const recover = (): Promise<number> => recoverInbox(ctx, outbox, worker, { metaOf: (msg) => ({ ...metaOf(msg) }) });
+  let relayPort = 0;
+
+  return {
+    id, worker, outbox, store, imap, recover, ingest: ingestOne,
+    get relayPort() { return relayPort; },
+    async start() {
+      await recover();
+      worker.start();
+      if (relay) relayPort = await relay.start();
+      if (imap) await imap.start();
+      ctx.logger.info({ channel: id, imap: Boolean(imap), relay: Boolean(relay) }, 'e-mail channel started');
+    },
+    async stop() {
+      await imap?.stop();
+      await relay?.stop();
+      await worker.stop();
+      transporter.close();
+    },
+    async send(conversationId: string, replies: OutboundReply[]) {
+      const head = store.latestInbound(conversationId);
+      if (!head) {
+        ctx.logger.warn({ channel: id }, 'no e-mail thread known for the conversation; reply not queued');
+        return;
+      }
+      const synthetic = head.messageId.startsWith('sha256:');
+      const meta: EmailMeta = { to: head.replyTo, subject: head.subject, references: head.references, ...(synthetic ? {} : { inReplyTo: head.messageId }) };
+      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply, meta: { ...meta } })), ctx.clock.now());
+      worker.kick();
+    },
+  };
+}
+
+/** The e-mail channel definition (registry key `email`). */
+export const email = defineChannel(emailOptions, (ctx, options) => createEmailAdapter(ctx, options));

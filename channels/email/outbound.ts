@@ -1,0 +1,120 @@
+/**
+ * Outbound e-mail with nodemailer over SMTP: a reply in the resident's thread (`In-Reply-To`,
+ * `References`, `Re:` subject), marked `Auto-Submitted: auto-replied` (RFC 3834 §5), as
+ * right-to-left HTML for Arabic with a plain-text alternative, from the helpdesk address. SMTP
+ * failures map to retryable (4xx, network) or permanent (5xx) outbox errors.
+ */
+import type { Transporter } from 'nodemailer';
+import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
+import type { OutboundReply } from '../../bot/core/types.js';
+import type { OutboxItem, Transport } from '../../bot/delivery/types.js';
+import type { Clock } from '../../bot/engine/context.js';
+import { isReplySubject } from './parse.js';
+import type { EmailStore } from './store.js';
+
+/** Delivery data of a reply, stored with the inbound message. */
+export interface EmailMeta {
+  /** Recipient address (Reply-To, else From). */
+  to: string;
+  subject: string;
+  /** Message-ID answered (without angle brackets). */
+  inReplyTo?: string;
+  /** The thread's References, oldest first (without angle brackets). */
+  references: string[];
+}
+
+const ARABIC = /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/;
+
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function linkify(escaped: string): string {
+  return escaped.replace(/https?:\/\/[^\s<]+[^\s<.,:;!?)\]'"،]/g, (url) => `<a href="${url}">${url}</a>`);
+}
+
+/** The reply as HTML: each paragraph right-to-left (Arabic) or left-to-right, the document in the reply's language. */
+export function renderHtml(reply: OutboundReply): string {
+  const dir = reply.language === 'ar' ? 'rtl' : 'ltr';
+  const paragraphs = reply.text.trim().split(/\n\s*\n/).map((p) => {
+    const ar = ARABIC.test(p);
+    const body = linkify(escapeHtml(p.trim())).replace(/\n/g, '<br>\n');
+    return `<p dir="${ar ? 'rtl' : 'ltr'}" lang="${ar ? 'ar' : 'en'}" style="text-align:${ar ? 'right' : 'left'};margin:0 0 1em 0">${body}</p>`;
+  });
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${reply.language}" dir="${dir}">`,
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>',
+    `<body dir="${dir}" style="font-family:Tahoma,Arial,sans-serif;font-size:15px;line-height:1.6">`,
+    `<div dir="${dir}" lang="${reply.language}">`,
+    ...paragraphs,
+    '</div>',
+    '</body>',
+    '</html>',
+  ].join('\n');
+}
+
+/** The subject of a reply: `Re: <original>` (unchanged when it already marks a reply). */
+export function replySubject(subject: string, fallback: string): string {
+  const s = subject.trim();
+  if (!s) return `Re: ${fallback}`;
+  return isReplySubject(s) ? s : `Re: ${s}`;
+}
+
+/** Maps a nodemailer failure: SMTP 4xx and network errors retryable, 5xx permanent (535 auth retryable: an operator can fix it). */
+export function smtpError(err: unknown, channel: string): ChannelApiError | NetworkError {
+  const e = err as { responseCode?: number; code?: string; message?: string };
+  const code = e?.responseCode;
+  const text = `SMTP ${code ?? e?.code ?? 'error'}: ${(e?.message ?? String(err)).split('\n')[0]!.slice(0, 200)}`;
+  if (typeof code === 'number') {
+    const retryable = code < 500 || code === 535;
+    return new ChannelApiError(text, channel, code, e.code, retryable, undefined, { cause: err });
+  }
+  if (e?.code === 'EAUTH') return new ChannelApiError(text, channel, undefined, e.code, true, undefined, { cause: err });
+  if (e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE') return new ChannelApiError(text, channel, undefined, e.code, false, undefined, { cause: err });
+  // Connection, socket, DNS, TLS and timeout failures (and anything unknown): the server never answered.
+  return new NetworkError(text, channel, { cause: err });
+}
+
+/** Reads an item's delivery meta; a permanent error when it has no recipient. */
+export function emailMetaOf(item: OutboxItem, channel: string): EmailMeta {
+  const m = item.meta as Partial<EmailMeta>;
+  if (typeof m.to !== 'string' || !m.to.includes('@')) throw new ChannelApiError('outbox item has no e-mail recipient', channel, undefined, 'no-recipient', false);
+  return { to: m.to, subject: typeof m.subject === 'string' ? m.subject : '', references: Array.isArray(m.references) ? m.references.filter((r) => typeof r === 'string') : [], ...(typeof m.inReplyTo === 'string' ? { inReplyTo: m.inReplyTo } : {}) };
+}
+
+/** What the transport needs. */
+export interface EmailTransportDeps {
+  channel: string;
+  transporter: Transporter;
+  from: { name: string; address: string };
+  store: EmailStore;
+  clock: Clock;
+  /** Subject used when the resident's message had none. */
+  fallbackSubject: string;
+}
+
+/** The e-mail transport: one outbox item, one message; its Message-ID is derived from the item, so a retry reuses it. */
+export function emailTransport(deps: EmailTransportDeps): Transport {
+  const domain = deps.from.address.split('@')[1] ?? 'localhost';
+  return async (item) => {
+    const meta = emailMetaOf(item, deps.channel);
+    const messageId = `tawasul.${item.id}.${deps.channel}@${domain}`;
+    const references = [...new Set([...meta.references, ...(meta.inReplyTo ? [meta.inReplyTo] : [])])].slice(-20);
+    try {
+      await deps.transporter.sendMail({
+        from: deps.from,
+        to: meta.to,
+        subject: replySubject(meta.subject, deps.fallbackSubject),
+        text: item.reply.text,
+        html: renderHtml(item.reply),
+        messageId: `<${messageId}>`,
+        ...(meta.inReplyTo ? { inReplyTo: `<${meta.inReplyTo}>` } : {}),
+        ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
+        headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'Content-Language': item.reply.language },
+      });
+    } catch (err) {
+      throw smtpError(err, deps.channel);
+    }
+    deps.store.remember(messageId, item.conversationId, 'out', deps.clock.now());
+    return { providerMessageId: messageId };
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Inbound e-mail: one RFC 822 message parsed with mailparser's `simpleParser` (MIME, windows-1256,
+ * ISO-8859-6, UTF-8, quoted-printable, base64, encoded-word subjects), its quoted history cut off,
+ * and the RFC 3834 checks that keep the helpdesk from answering auto-replies, bounces, bulk and
+ * list mail, no-reply senders and itself.
+ */
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type Attachment as MailAttachment, type HeaderValue, type ParsedMail } from 'mailparser';
+
+/** A parsed message, reduced to what the adapter uses. */
+export interface Mail {
+  /** Message-ID without angle brackets (or `sha256:<digest>` of the source when the header is missing). */
+  messageId: string;
+  inReplyTo?: string;
+  /** References, oldest first, without angle brackets. */
+  references: string[];
+  subject: string;
+  /** The sender (From), lower-cased address. */
+  fromAddress?: string;
+  fromName?: string;
+  /** Where a reply goes: Reply-To, else From. */
+  replyTo?: string;
+  /** The new text of the message: quoted history and signature removed. */
+  text: string;
+  attachments: MailAttachment[];
+  /** Why this message must not be answered (RFC 3834), if so. */
+  automated?: string;
+}
+
+const unbracket = (id: string): string => id.trim().replace(/^<|>$/g, '');
+
+function ids(value: string | string[] | undefined): string[] {
+  const list = Array.isArray(value) ? value : value ? value.split(/\s+/) : [];
+  return list.map(unbracket).filter(Boolean);
+}
+
+function headerText(v: HeaderValue | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => headerText(x as HeaderValue)).join(', ');
+  if (typeof v === 'object' && 'value' in v) return String((v as { value: unknown }).value ?? '');
+  return String(v);
+}
+
+function firstAddress(a: AddressObject | AddressObject[] | undefined): { address?: string; name?: string } {
+  const list = Array.isArray(a) ? a : a ? [a] : [];
+  for (const obj of list) {
+    for (const v of obj.value) {
+      if (v.address) return { address: v.address.toLowerCase(), ...(v.name ? { name: v.name } : {}) };
+      for (const g of v.group ?? []) if (g.address) return { address: g.address.toLowerCase(), ...(g.name ? { name: g.name } : {}) };
+    }
+  }
+  return {};
+}
+
+/** Lines that open the quoted history in English and Arabic mail clients. */
+const QUOTE_OPENERS: RegExp[] = [
+  /^On\b.{0,300}\bwrote:\s*$/i,
+  /^(في|فى)\s.{0,300}كتب\s*:?\s*$/u,
+  /^(في|فى)\s.{0,300}كتب.{0,300}:\s*$/u,
+  /@.{0,200}كتب\s*:\s*$/u,
+  /^-{2,}\s*(Original Message|Forwarded message)\s*-{2,}/i,
+  /^-{2,}\s*(الرسالة الأصلية|رسالة معاد توجيهها)\s*-{2,}/u,
+  /^_{8,}\s*$/,
+];
+const HEADER_BLOCK = /^(From|من|De|Von)\s*:\s/u;
+const HEADER_NEXT = /^(Sent|Date|To|Subject|أرسل|أُرسل|التاريخ|إلى|الموضوع)\s*:\s/u;
+
+/** The text a resident wrote: cut at the first quoted-history opener or signature, `>` lines dropped. */
+export function stripQuoted(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const trimmed = line.trim();
+    const joined = `${trimmed} ${lines[i + 1]?.trim() ?? ''}`.trim();
+    if (line === '-- ' || line === '--') break;
+    if (QUOTE_OPENERS.some((re) => re.test(trimmed))) break;
+    if (/^On\b/i.test(trimmed) && /\bwrote:\s*$/i.test(joined) && !/\bwrote:/i.test(trimmed)) break;
+    if (HEADER_BLOCK.test(trimmed) && HEADER_NEXT.test(lines[i + 1]?.trim() ?? '')) break;
+    if (/^>/.test(trimmed)) continue;
+    kept.push(line);
+  }
+  return kept.join('\n').replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+const NO_REPLY_SENDER = /^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|listserv|majordomo|owner-[^@]*|[^@]*-bounces?)@/i;
+
+/** Why a message must not get an automatic answer (RFC 3834 §2, §3.1), or undefined. */
+export function automatedReason(mail: ParsedMail, fromAddress: string | undefined, own: Set<string>): string | undefined {
+  // Raw header lines: mailparser folds List-* into one structured `list` header.
+  const raw = new Map<string, string>();
+  for (const l of mail.headerLines) if (!raw.has(l.key)) raw.set(l.key, l.line.slice(l.line.indexOf(':') + 1).trim());
+  const get = (name: string): string => (raw.get(name) ?? '').toLowerCase();
+  const auto = get('auto-submitted');
+  if (auto && !/^no\b/.test(auto)) return 'auto-submitted';
+  if (/^(bulk|list|junk)\b/.test(get('precedence'))) return 'precedence';
+  if (raw.has('list-id') || raw.has('list-unsubscribe') || raw.has('list-post')) return 'list';
+  if (raw.has('x-auto-response-suppress')) return 'auto-response-suppress';
+  if (raw.has('x-autoreply') || raw.has('x-autorespond') || get('x-autogenerated') === 'reply') return 'auto-reply';
+  if (headerText(mail.headers.get('content-type')).toLowerCase().includes('multipart/report') || get('content-type').includes('multipart/report')) return 'delivery-report';
+  if (raw.has('return-path') && /^<?\s*>?$/.test(get('return-path'))) return 'null-return-path';
+  if (!fromAddress) return 'no-sender';
+  if (own.has(fromAddress)) return 'own-address';
+  if (NO_REPLY_SENDER.test(fromAddress)) return 'no-reply-sender';
+  return undefined;
+}
+
+/** Parses one message; `own` are the helpdesk's addresses (lower case). */
+export async function parseMail(source: Buffer, own: Set<string>): Promise<Mail> {
+  const mail = await simpleParser(source, { skipImageLinks: true });
+  const from = firstAddress(mail.from);
+  const replyTo = firstAddress(mail.replyTo).address ?? from.address;
+  const messageId = mail.messageId ? unbracket(mail.messageId) : `sha256:${createHash('sha256').update(source).digest('hex')}`;
+  const automated = automatedReason(mail, from.address, own);
+  return {
+    messageId,
+    ...(mail.inReplyTo ? { inReplyTo: unbracket(mail.inReplyTo) } : {}),
+    references: ids(mail.references),
+    subject: (mail.subject ?? '').replace(/\s+/g, ' ').trim(),
+    ...(from.address ? { fromAddress: from.address } : {}),
+    ...(from.name ? { fromName: from.name } : {}),
+    ...(replyTo ? { replyTo } : {}),
+    text: stripQuoted(mail.text ?? ''),
+    attachments: mail.attachments.filter((a) => !a.related),
+    ...(automated ? { automated } : {}),
+  };
+}
+
+/** True when a subject already marks a reply (Re:, رد:, AW:, SV:). */
+export function isReplySubject(subject: string): boolean {
+  return /^\s*(re|aw|sv|رد|ر)\s*:/iu.test(subject);
+}

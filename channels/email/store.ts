@@ -1,0 +1,100 @@
+/**
+ * The e-mail adapter's SQL state (migration module `email`): the IMAP cursor (UIDVALIDITY and the
+ * last UID processed) per mailbox, and the Message-IDs seen and sent per conversation, which keep
+ * a thread together (a reply whose client dropped References still finds its conversation) and
+ * give agent messages the thread to answer in.
+ */
+import type { Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
+
+/** Schema of the `email` module. */
+export const emailMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
+    CREATE TABLE email_cursors (
+      channel TEXT NOT NULL,
+      mailbox TEXT NOT NULL,
+      uid_validity TEXT NOT NULL,
+      last_uid INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      PRIMARY KEY (channel, mailbox)
+    );
+    CREATE TABLE email_messages (
+      channel TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      conversation_id TEXT NOT NULL,
+      direction TEXT NOT NULL CHECK (direction IN ('in','out')),
+      reply_to TEXT,
+      subject TEXT,
+      refs TEXT,
+      at INTEGER NOT NULL,
+      PRIMARY KEY (channel, message_id)
+    );
+    CREATE INDEX email_messages_conversation ON email_messages (channel, conversation_id, direction, at);`,
+  },
+];
+
+/** An IMAP mailbox position. */
+export interface ImapCursor {
+  uidValidity: string;
+  lastUid: number;
+}
+
+/** What a reply in a thread needs. */
+export interface ThreadHead {
+  messageId: string;
+  replyTo: string;
+  subject: string;
+  references: string[];
+}
+
+/** SQL state of one e-mail channel instance. */
+export class EmailStore {
+  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {
+    sql.migrate('email', emailMigrations);
+  }
+
+  /** The stored position in a mailbox. */
+  cursor(mailbox: string): ImapCursor | undefined {
+    const row = this.sql.db.prepare('SELECT uid_validity, last_uid FROM email_cursors WHERE channel = ? AND mailbox = ?').get(this.channel, mailbox) as
+      | { uid_validity: string; last_uid: number }
+      | undefined;
+    return row ? { uidValidity: row.uid_validity, lastUid: row.last_uid } : undefined;
+  }
+
+  /** Stores the position in a mailbox. */
+  setCursor(mailbox: string, c: ImapCursor, now: Date): void {
+    this.sql.db
+      .prepare(`INSERT INTO email_cursors (channel, mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (channel, mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`)
+      .run(this.channel, mailbox, c.uidValidity, c.lastUid, now.getTime());
+  }
+
+  /** The conversation a message belongs to, from the first of `ids` already known. */
+  conversationOf(ids: string[]): string | undefined {
+    const q = this.sql.db.prepare('SELECT conversation_id FROM email_messages WHERE channel = ? AND message_id = ?');
+    for (const id of ids) {
+      const row = q.get(this.channel, id) as { conversation_id: string } | undefined;
+      if (row) return row.conversation_id;
+    }
+    return undefined;
+  }
+
+  /** Remembers a message of a conversation (inbound with its reply data, or one we sent). */
+  remember(messageId: string, conversationId: string, direction: 'in' | 'out', now: Date, head?: Omit<ThreadHead, 'messageId'>): void {
+    this.sql.db
+      .prepare(`INSERT INTO email_messages (channel, message_id, conversation_id, direction, reply_to, subject, refs, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (channel, message_id) DO NOTHING`)
+      .run(this.channel, messageId, conversationId, direction, head?.replyTo ?? null, head?.subject ?? null, head ? JSON.stringify(head.references) : null, now.getTime());
+  }
+
+  /** The latest inbound message of a conversation, to answer agent messages in its thread. */
+  latestInbound(conversationId: string): ThreadHead | undefined {
+    const row = this.sql.db
+      .prepare(`SELECT message_id, reply_to, subject, refs FROM email_messages WHERE channel = ? AND conversation_id = ? AND direction = 'in' AND reply_to IS NOT NULL
+        ORDER BY at DESC, rowid DESC LIMIT 1`)
+      .get(this.channel, conversationId) as { message_id: string; reply_to: string; subject: string | null; refs: string | null } | undefined;
+    if (!row) return undefined;
+    return { messageId: row.message_id, replyTo: row.reply_to, subject: row.subject ?? '', references: row.refs ? (JSON.parse(row.refs) as string[]) : [] };
+  }
+}

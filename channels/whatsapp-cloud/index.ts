@@ -1,0 +1,262 @@
+/**
+ * WhatsApp through Meta's official Cloud API (the production path). Webhook verification and
+ * signed POSTs in, replies through the Graph API out, via the durable outbox and a rate-limited
+ * worker (messages per second per number, about one message per six seconds to one user). Outside
+ * the 24-hour customer-service window only the approved template is sent.
+ * Credentials from the environment: WHATSAPP_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN,
+ * WHATSAPP_PHONE_NUMBER_ID.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { extname, join } from 'node:path';
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { ChannelApiError, ConfigError } from '../../bot/core/errors.js';
+import type { Attachment, InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import { acceptInbound, receive, recoverInbox, replyNotice } from '../../bot/delivery/deliver.js';
+import { Outbox } from '../../bot/delivery/outbox.js';
+import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { OutboxItem } from '../../bot/delivery/types.js';
+import { recordFirstResponse } from '../../bot/sla/first-response.js';
+import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
+import { ACCOUNT_THROTTLE, GraphClient, WINDOW_CLOSED, type GraphMessage } from './graph.js';
+import { ServiceWindow } from './window.js';
+import { parseWebhook, validSignature, webhookSchema, type MediaRef } from './webhook.js';
+
+/** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
+export const whatsappCloudOptions = z
+  .object({
+    /** Graph API base URL (tests point it at a loopback server). */
+    graphBaseUrl: z.string().url().default('https://graph.facebook.com'),
+    apiVersion: z.string().regex(/^v\d+\.\d+$/, 'expected vNN.N').default('v21.0'),
+    /** Webhook path (default `/webhooks/<channel id>`). */
+    webhookPath: z.string().regex(/^\/[\w\-/]*$/).optional(),
+    /** Approved template sent outside the 24-hour window (without it such replies fail, recorded). */
+    template: z.object({ name: z.string().min(1), language: z.string().min(2), bodyParameter: z.boolean().default(false) }).strict().optional(),
+    /** Throughput of the phone number (Cloud API default: 80 messages per second). */
+    messagesPerSecond: z.number().positive().max(1000).default(80),
+    maxConcurrent: z.number().int().positive().max(64).default(4),
+    /** Pair rate limit: about one message per six seconds to the same user. */
+    perRecipientMinTimeMs: z.number().int().min(0).default(6000),
+    maxMediaBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    retry: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive(), maxAttempts: z.number().int().positive() }).strict().optional(),
+    windowHours: z.number().positive().default(24),
+  })
+  .strict();
+export type WhatsAppCloudOptions = z.infer<typeof whatsappCloudOptions>;
+
+/** The adapter, with what tests and the lead's wiring reach. */
+export interface WhatsAppCloudAdapter extends ChannelAdapter {
+  readonly outbox: Outbox;
+  readonly worker: OutboxWorker;
+  /** Resolves when every webhook message taken so far went through the engine. */
+  idle(): Promise<void>;
+}
+
+/** Hooks the application wires (first-response SLA). */
+export interface WhatsAppCloudHooks {
+  /** Default: `recordFirstResponse` of bot/sla/first-response.ts. */
+  onSent?: (item: OutboxItem, at: Date) => void;
+}
+
+const EXT: Record<string, string> = { 'image/jpeg': '.jpg', 'image/png': '.png', 'image/webp': '.webp', 'application/pdf': '.pdf', 'text/plain': '.txt' };
+
+function credential(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new ConfigError(`whatsapp-cloud: environment variable ${name} is not set`, 'environment', name);
+  return v;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/** Renders a reply: up to three short quick replies become reply buttons, otherwise plain text. */
+export function renderReply(reply: OutboundReply): GraphMessage {
+  const qr = reply.quickReplies ?? [];
+  if (qr.length > 0 && qr.length <= 3 && qr.every((q) => q.length <= 20) && reply.text.length <= 1024) {
+    return { type: 'interactive', interactive: { type: 'button', body: { text: reply.text }, action: { buttons: qr.map((title, i) => ({ type: 'reply', reply: { id: `qr-${i}`, title } })) } } };
+  }
+  return { type: 'text', text: { body: reply.text.length > 4096 ? `${reply.text.slice(0, 4095)}…` : reply.text, preview_url: false } };
+}
+
+/** Builds the adapter (exported for wiring hooks; the registry uses `whatsappCloud`). */
+export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudOptions, hooks: WhatsAppCloudHooks = {}): WhatsAppCloudAdapter {
+  const id = ctx.channel.id;
+  const token = credential(ctx.env, 'WHATSAPP_TOKEN');
+  const appSecret = credential(ctx.env, 'WHATSAPP_APP_SECRET');
+  const verifyToken = credential(ctx.env, 'WHATSAPP_VERIFY_TOKEN');
+  const phoneNumberId = credential(ctx.env, 'WHATSAPP_PHONE_NUMBER_ID');
+  const path = options.webhookPath ?? `/webhooks/${id}`;
+  const { logger, clock } = ctx;
+  const outbox = new Outbox(ctx.sql);
+  const window = new ServiceWindow(ctx.sql, id, options.windowHours);
+  const graph = new GraphClient({ baseUrl: options.graphBaseUrl, apiVersion: options.apiVersion, token, phoneNumberId, channel: id });
+  const pending = new Set<Promise<void>>();
+
+  const transport = async (item: OutboxItem): Promise<{ providerMessageId?: string }> => {
+    const to = item.conversationId;
+    let message: GraphMessage;
+    if (window.isOpen(to, clock.now())) {
+      message = renderReply(item.reply);
+    } else {
+      const t = options.template;
+      if (!t) throw new ChannelApiError('24-hour window closed and no approved template configured', id, undefined, 'window_closed', false);
+      const param = item.reply.text.replace(/\s+/g, ' ').trim().slice(0, 1000);
+      message = { type: 'template', template: { name: t.name, language: { code: t.language }, ...(t.bodyParameter ? { components: [{ type: 'body', parameters: [{ type: 'text', text: param }] }] } : {}) } };
+    }
+    try {
+      const wamid = await graph.send(to, message);
+      return wamid ? { providerMessageId: wamid } : {};
+    } catch (err) {
+      if (err instanceof ChannelApiError) {
+        if (err.code === WINDOW_CLOSED) window.close(to);
+        if (typeof err.code === 'number' && ACCOUNT_THROTTLE.has(err.code)) worker.pauseUntil(new Date(clock.now().getTime() + (err.retryAfterSeconds ?? 1) * 1000));
+      }
+      throw err;
+    }
+  };
+
+  const worker = new OutboxWorker({
+    outbox, channel: id, transport, clock, logger,
+    limits: { maxConcurrent: options.maxConcurrent, minTimeMs: Math.ceil(1000 / options.messagesPerSecond), perRecipientMinTimeMs: options.perRecipientMinTimeMs },
+    ...(options.retry ? { retry: options.retry } : {}),
+    recipientOf: (item) => item.conversationId,
+    // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
+    onSent: hooks.onSent ?? ((item, at) => void recordFirstResponse(item.channel, item.conversationId, item.inReplyTo, at)),
+  });
+
+  /** Downloads a media item under dataDir/attachments/<channel>/; keeps the provider media id as ref when that fails. */
+  const fetchMedia = async (m: MediaRef): Promise<Attachment | 'too-large'> => {
+    const provisional: Attachment = { kind: m.kind, ref: `whatsapp-media:${m.mediaId}`, ...(m.mimeType ? { mimeType: m.mimeType } : {}), ...(m.fileName ? { fileName: m.fileName } : {}) };
+    try {
+      const info = await graph.media(m.mediaId);
+      if (Number(info.file_size ?? 0) > options.maxMediaBytes) return 'too-large';
+      const mime = info.mime_type ?? m.mimeType;
+      const fromName = m.fileName ? extname(m.fileName).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 8) : '';
+      const ext = (mime && EXT[mime.split(';')[0]!.trim()]) || fromName || '.bin';
+      const rel = join('attachments', id, `${m.mediaId.replace(/[^\w-]/g, '_').slice(0, 100)}${ext}`);
+      const size = await graph.download(info.url, join(ctx.dataDir, rel), options.maxMediaBytes);
+      return { ...provisional, ref: rel, sizeBytes: size, ...(mime ? { mimeType: mime } : {}) };
+    } catch (err) {
+      if (err instanceof RangeError) return 'too-large';
+      logger.warn({ channel: id, error: (err as Error).name, code: (err as ChannelApiError).code }, 'media download failed; keeping the media id');
+      return provisional;
+    }
+  };
+
+  const handleInbound = async (msg: InboundMessage, media: MediaRef | undefined): Promise<void> => {
+    try {
+      if (media) {
+        const a = await fetchMedia(media);
+        if (a === 'too-large') {
+          logger.info({ channel: id, type: media.kind }, 'attachment larger than allowed');
+          replyNotice(ctx, outbox, worker, msg, 'unsupported');
+          return;
+        }
+        msg = { ...msg, attachments: [a] };
+      }
+      await receive(ctx, outbox, worker, msg);
+    } catch (err) {
+      // The message stays accepted: recoverInbox answers it on the next start.
+      logger.error({ channel: id, error: (err as Error).name }, 'inbound message processing failed');
+    }
+  };
+
+  const track = (p: Promise<void>): void => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  const verify = (req: Request, res: Response): void => {
+    const q = req.query as Record<string, unknown>;
+    const challenge = q['hub.challenge'];
+    if (q['hub.mode'] !== 'subscribe' || typeof q['hub.verify_token'] !== 'string' || !sameSecret(q['hub.verify_token'], verifyToken)) {
+      logger.warn({ channel: id }, 'webhook verification refused');
+      res.status(403).json({ error: { reason: 'verification_failed', message: 'hub.mode or hub.verify_token is wrong' } });
+      return;
+    }
+    if (typeof challenge !== 'string' || !/^[\w-]{1,256}$/.test(challenge)) {
+      res.status(400).json({ error: { reason: 'bad_challenge', message: 'hub.challenge is missing or malformed' } });
+      return;
+    }
+    res.type('text/plain').send(challenge);
+  };
+
+  const webhook = (req: Request, res: Response): void => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const signature = req.get('x-hub-signature-256');
+    if (!signature) {
+      logger.warn({ channel: id }, 'webhook without signature refused');
+      res.status(401).json({ error: { reason: 'missing_signature', message: 'X-Hub-Signature-256 is required' } });
+      return;
+    }
+    if (!validSignature(raw, signature, appSecret)) {
+      logger.warn({ channel: id }, 'webhook with a forged or stale signature refused');
+      res.status(403).json({ error: { reason: 'bad_signature', message: 'X-Hub-Signature-256 does not match' } });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    const env = webhookSchema.safeParse(json);
+    if (!env.success) {
+      logger.warn({ channel: id }, 'malformed webhook refused');
+      res.status(400).json({ error: { reason: 'malformed_payload', message: 'not a whatsapp_business_account webhook' } });
+      return;
+    }
+    const parsed = parseWebhook(env.data, phoneNumberId);
+    const now = clock.now();
+    const types: string[] = [];
+    for (const item of parsed.items) {
+      window.touch(item.waId, now);
+      types.push(item.type);
+      const msg: InboundMessage = {
+        channel: id, conversationId: item.waId, id: item.id, receivedAt: now, raw: null,
+        from: { id: item.waId, phone: `+${item.waId}`, ...(item.name ? { name: item.name } : {}) },
+        text: item.kind === 'message' ? item.text : '',
+        ...(item.kind === 'message' && item.location ? { location: item.location } : {}),
+      };
+      if (item.kind === 'unsupported') {
+        replyNotice(ctx, outbox, worker, msg, 'unsupported');
+        continue;
+      }
+      const media = item.media;
+      const stored = media ? { ...msg, attachments: [{ kind: media.kind, ref: `whatsapp-media:${media.mediaId}` } satisfies Attachment] } : msg;
+      // Durable before the 200: a crash after it is finished by recoverInbox, a redelivery is skipped.
+      if (!acceptInbound(ctx, outbox, stored)) continue;
+      track(handleInbound(msg, media));
+    }
+    logger.info({ channel: id, messages: parsed.items.length, types, statuses: parsed.statuses, otherNumber: parsed.otherNumber, malformed: parsed.malformed }, 'webhook received');
+    res.sendStatus(200);
+  };
+
+  const idle = async (): Promise<void> => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+
+  return {
+    id, outbox, worker, idle,
+    routes(router: Router) {
+      router.get(path, verify);
+      router.post(path, express.raw({ type: () => true, limit: '3mb' }), webhook);
+    },
+    async start() {
+      await recoverInbox(ctx, outbox, worker);
+      worker.start();
+    },
+    async stop() {
+      await idle();
+      await worker.stop();
+    },
+    async send(conversationId, replies) {
+      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply })), clock.now());
+      worker.kick();
+    },
+  };
+}
+
+/** The `whatsapp-cloud` channel type. */
+export const whatsappCloud = defineChannel(whatsappCloudOptions, (ctx, options) => createWhatsAppCloud(ctx, options));

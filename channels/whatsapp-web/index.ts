@@ -1,0 +1,241 @@
+/**
+ * WhatsApp through whatsapp-web.js, for a pilot on a phone (the Cloud API adapter is the production
+ * path; this one automates WhatsApp Web and risks the number being banned, see
+ * docs/channels-whatsapp.md). LocalAuth session under `<dataDir>/wwebjs`, QR code in the terminal,
+ * Debian's chromium, `message` events only (never `message_create`, so the bot never answers
+ * itself), reconnect with back-off on `disconnected`, replies through the durable outbox.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import qrcode from 'qrcode-terminal';
+import { z } from 'zod';
+import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
+import type { Attachment, InboundMessage } from '../../bot/core/types.js';
+import { acceptInbound, receive, recoverInbox, replyNotice } from '../../bot/delivery/deliver.js';
+import { Outbox } from '../../bot/delivery/outbox.js';
+import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { OutboxItem } from '../../bot/delivery/types.js';
+import { recordFirstResponse } from '../../bot/sla/first-response.js';
+import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
+import { realClient, sessionDir, SYSTEM_TYPES, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
+
+/** Options of a `whatsapp-web` channel in config/channels.yaml. */
+export const whatsappWebOptions = z
+  .object({
+    /** LocalAuth client id (one session directory per id). */
+    sessionId: z.string().regex(/^[\w-]{1,40}$/).default('tawasul'),
+    /** Chromium binary; the CHROMIUM_PATH environment variable wins. */
+    chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
+    /** Milliseconds between two sends from the number (keep it slow: automation is watched). */
+    minTimeMs: z.number().int().min(0).default(2000),
+    perRecipientMinTimeMs: z.number().int().min(0).default(6000),
+    reconnect: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 5000, maxMs: 300_000 }),
+    maxMediaBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    retry: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive(), maxAttempts: z.number().int().positive() }).strict().optional(),
+  })
+  .strict();
+export type WhatsAppWebOptions = z.infer<typeof whatsappWebOptions>;
+
+/** Injectable parts (tests, the lead's SLA wiring). */
+export interface WhatsAppWebHooks {
+  clientFactory?: (o: WwebClientOptions) => WwebClient | Promise<WwebClient>;
+  /** Default: `recordFirstResponse` of bot/sla/first-response.ts. */
+  onSent?: (item: OutboxItem, at: Date) => void;
+  /** Where the QR code is drawn (default: the terminal). */
+  terminal?: (text: string) => void;
+}
+
+/** The adapter, with what tests reach. */
+export interface WhatsAppWebAdapter extends ChannelAdapter {
+  readonly outbox: Outbox;
+  readonly worker: OutboxWorker;
+  /** `connecting`, `qr` (waiting for a scan), `ready`, `disconnected`, `stopped`. */
+  readonly state: string;
+  idle(): Promise<void>;
+}
+
+const EXT: Record<string, string> = { 'image/jpeg': '.jpg', 'image/png': '.png', 'image/webp': '.webp', 'application/pdf': '.pdf' };
+
+/** Maps a sendMessage failure: invalid chat ids are permanent, rate limits wait, the rest is transient. */
+export function sendError(channel: string, err: unknown): Error {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/invalid wid|wid error|not a valid|no lid for user/i.test(text)) return new ChannelApiError('whatsapp-web: recipient is not a WhatsApp user', channel, undefined, 'invalid_wid', false);
+  if (/rate-?overlimit|429|too many/i.test(text)) return new ChannelApiError('whatsapp-web: rate limited', channel, 429, 'rate_overlimit', true, 60);
+  return new NetworkError('whatsapp-web: client failed to send', channel, { cause: err });
+}
+
+/** Builds the adapter. */
+export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptions, hooks: WhatsAppWebHooks = {}): WhatsAppWebAdapter {
+  const id = ctx.channel.id;
+  const { logger, clock } = ctx;
+  const outbox = new Outbox(ctx.sql);
+  const pending = new Set<Promise<void>>();
+  const factory = hooks.clientFactory ?? realClient;
+  const terminal = hooks.terminal ?? ((s: string) => process.stdout.write(`${s}\n`));
+  let client: WwebClient | undefined;
+  let state = 'stopped';
+  let attempts = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const transport = async (item: OutboxItem): Promise<{ providerMessageId?: string }> => {
+    if (!client || state !== 'ready') throw new NetworkError('whatsapp-web: client not connected', id);
+    try {
+      const sent = await client.sendMessage(item.conversationId, item.reply.text);
+      return sent?.id?._serialized ? { providerMessageId: sent.id._serialized } : {};
+    } catch (err) {
+      throw sendError(id, err);
+    }
+  };
+  const worker = new OutboxWorker({
+    outbox, channel: id, transport, clock, logger,
+    limits: { maxConcurrent: 1, minTimeMs: options.minTimeMs, perRecipientMinTimeMs: options.perRecipientMinTimeMs },
+    ...(options.retry ? { retry: options.retry } : {}),
+    // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
+    onSent: hooks.onSent ?? ((item, at) => void recordFirstResponse(item.channel, item.conversationId, item.inReplyTo, at)),
+  });
+  // Nothing is sent until the client is ready.
+  void worker.stop();
+
+  const saveMedia = async (msg: WwebMessage): Promise<Attachment | 'too-large' | undefined> => {
+    const media = await msg.downloadMedia?.();
+    if (!media) return undefined;
+    const bytes = Buffer.from(media.data, 'base64');
+    if (bytes.length > options.maxMediaBytes) return 'too-large';
+    const ext = EXT[media.mimetype.split(';')[0]!.trim()] ?? '.bin';
+    const rel = join('attachments', id, `${msg.id._serialized.replace(/[^\w-]/g, '_').slice(0, 120)}${ext}`);
+    await mkdir(join(ctx.dataDir, 'attachments', id), { recursive: true });
+    await writeFile(join(ctx.dataDir, rel), bytes);
+    return { kind: msg.type === 'image' ? 'image' : 'document', ref: rel, mimeType: media.mimetype, sizeBytes: bytes.length, ...(media.filename ? { fileName: media.filename } : {}) };
+  };
+
+  const handleInbound = async (msg: InboundMessage, wmsg: WwebMessage): Promise<void> => {
+    try {
+      if (wmsg.hasMedia && (wmsg.type === 'image' || wmsg.type === 'document')) {
+        const a = await saveMedia(wmsg).catch((err: unknown) => {
+          logger.warn({ channel: id, error: (err as Error).name }, 'media download failed');
+          return undefined;
+        });
+        if (a === 'too-large') {
+          replyNotice(ctx, outbox, worker, msg, 'unsupported');
+          return;
+        }
+        if (a) msg = { ...msg, attachments: [a] };
+      }
+      await receive(ctx, outbox, worker, msg);
+    } catch (err) {
+      logger.error({ channel: id, error: (err as Error).name }, 'inbound message processing failed');
+    }
+  };
+
+  /** The `message` listener: residents' direct messages only. */
+  const onMessage = (m: WwebMessage): void => {
+    try {
+      if (!m || typeof m.from !== 'string' || typeof m.id?._serialized !== 'string' || typeof m.type !== 'string') {
+        logger.warn({ channel: id }, 'malformed message event ignored');
+        return;
+      }
+      if (m.fromMe || m.id.fromMe) return; // never answer ourselves
+      if (m.isStatus || m.broadcast || m.from === 'status@broadcast' || m.from.endsWith('@broadcast')) return;
+      if (m.from.endsWith('@g.us') || m.from.endsWith('@newsletter')) return; // groups and channels: not a service channel
+      if (SYSTEM_TYPES.has(m.type)) return;
+      const user = m.from.endsWith('@c.us') ? m.from.slice(0, -'@c.us'.length) : undefined;
+      const base: InboundMessage = {
+        channel: id, conversationId: m.from, id: m.id._serialized, receivedAt: clock.now(), raw: null, text: '',
+        from: { id: m.from, ...(user && /^\d{5,20}$/.test(user) ? { phone: `+${user}` } : {}) },
+      };
+      if (m.type === 'location' && m.location) {
+        const lat = Number(m.location.latitude);
+        const lng = Number(m.location.longitude);
+        const label = m.location.name ?? m.location.address ?? m.location.description;
+        if (Number.isFinite(lat) && Number.isFinite(lng) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180) {
+          base.location = { latitude: lat, longitude: lng, ...(label ? { label: label.split('\n')[0]! } : {}) };
+        }
+      }
+      const supported = TEXT_TYPES.has(m.type) || (m.type === 'location' && base.location) || m.type === 'image' || m.type === 'document';
+      if (!supported) {
+        logger.info({ channel: id, type: m.type }, 'unsupported message type');
+        replyNotice(ctx, outbox, worker, base, 'unsupported');
+        return;
+      }
+      const msg: InboundMessage = { ...base, text: typeof m.body === 'string' && m.type !== 'location' ? m.body : '' };
+      if (!acceptInbound(ctx, outbox, msg)) return;
+      const p = handleInbound(msg, m);
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    } catch (err) {
+      logger.error({ channel: id, error: (err as Error).name }, 'message event failed');
+    }
+  };
+
+  const connect = async (): Promise<void> => {
+    if (state === 'stopped') return;
+    state = 'connecting';
+    const c = await factory({ dataPath: sessionDir(ctx.dataDir), clientId: options.sessionId, executablePath: ctx.env.CHROMIUM_PATH ?? options.chromiumPath });
+    client = c;
+    c.on('qr', (qr) => {
+      state = 'qr';
+      qrcode.generate(qr, { small: true }, (art) => terminal(art));
+      logger.warn({ channel: id }, 'whatsapp-web: scan the QR code shown in the terminal with the pilot phone (Linked devices)');
+    });
+    c.on('ready', () => {
+      state = 'ready';
+      attempts = 0;
+      logger.info({ channel: id }, 'whatsapp-web: connected');
+      worker.start();
+    });
+    c.on('auth_failure', () => {
+      logger.error({ channel: id }, 'whatsapp-web: authentication failed; the session will be re-linked by QR code');
+    });
+    c.on('disconnected', (reason) => {
+      if (client !== c || state === 'stopped') return;
+      state = 'disconnected';
+      void worker.stop();
+      const delay = Math.min(options.reconnect.maxMs, options.reconnect.baseMs * 2 ** attempts++);
+      logger.warn({ channel: id, reason: String(reason).slice(0, 40), reconnectInMs: delay }, 'whatsapp-web: disconnected');
+      timer = setTimeout(() => {
+        void c.destroy().catch(() => undefined).then(() => reconnect());
+      }, delay);
+    });
+    c.on('message', onMessage);
+    await c.initialize();
+  };
+  const reconnect = async (): Promise<void> => {
+    try {
+      await connect();
+    } catch (err) {
+      logger.error({ channel: id, error: (err as Error).name }, 'whatsapp-web: connection failed');
+      if (state === 'stopped') return;
+      const delay = Math.min(options.reconnect.maxMs, options.reconnect.baseMs * 2 ** attempts++);
+      timer = setTimeout(() => void reconnect(), delay);
+    }
+  };
+
+  const idle = async (): Promise<void> => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+
+  return {
+    id, outbox, worker, idle,
+    get state() { return state; },
+    async start() {
+      state = 'connecting';
+      await recoverInbox(ctx, outbox, worker);
+      void reconnect();
+    },
+    async stop() {
+      state = 'stopped';
+      if (timer) clearTimeout(timer);
+      await idle();
+      await worker.stop();
+      await client?.destroy().catch(() => undefined);
+      client = undefined;
+    },
+    async send(conversationId, replies) {
+      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply })), clock.now());
+      worker.kick();
+    },
+  };
+}
+
+/** The `whatsapp-web` channel type (pilot). */
+export const whatsappWeb = defineChannel(whatsappWebOptions, (ctx, options) => createWhatsAppWeb(ctx, options));

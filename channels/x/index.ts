@@ -1,0 +1,158 @@
+/**
+ * X (formerly Twitter) for one account, through twitter-api-v2 with OAuth 1.0a user context:
+ * credentials `X_<HANDLE>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_ACCESS_SECRET` from the
+ * environment. Mentions and DMs are polled (cursors in SQL), handed to the engine through
+ * `receive` (claimed once by post / DM event id), and answered by DM or by public reply as the
+ * account is configured, through the durable outbox and a bottleneck limiter sized to X's
+ * per-window limits; 429s and spent windows pause sending until `x-rate-limit-reset`.
+ */
+import { z } from 'zod';
+import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import { receive, recoverInbox } from '../../bot/delivery/deliver.js';
+import { Outbox } from '../../bot/delivery/outbox.js';
+import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
+import { credentialsFromEnv, XClient } from './client.js';
+import { XPoller, type XMeta } from './poller.js';
+import { XStore } from './store.js';
+import { xTransport } from './transport.js';
+
+/** Options of an `x` channel in config/channels.yaml. */
+export const xOptions = z
+  .object({
+    /** The account's handle without `@`; it names the credentials' environment variables. */
+    handle: z.string().regex(/^@?\w{1,15}$/, 'expected an X handle'),
+    /** How residents are answered: `dm` (private) or `public` (a reply under their post). DMs are always answered by DM. */
+    replyMode: z.enum(['dm', 'public']).default('dm'),
+    /** Read the mentions timeline / the DM events. */
+    mentions: z.boolean().default(true),
+    dms: z.boolean().default(true),
+    /** Seconds between polls of each stream (longer when X's remaining calls require it). */
+    pollIntervalSeconds: z.number().int().min(5).max(3600).default(60),
+    /** On the first start (no cursor yet), answer what arrived in this many past minutes. */
+    backfillMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+    /** Pages of 100 read per poll at most. */
+    maxPagesPerPoll: z.number().int().min(1).max(50).default(10),
+    /** Public replies start with `@username` (X rejects identical posts as duplicate content). */
+    mentionAuthor: z.boolean().default(true),
+    /** Per-window send limits (X: 200 DMs / 15 min and 100 posts / 15 min per user on the paid tiers). */
+    limits: z
+      .object({
+        dmPerWindow: z.number().int().min(1).default(200),
+        postPerWindow: z.number().int().min(1).default(100),
+        windowMinutes: z.number().int().min(1).default(15),
+        minTimeMs: z.number().int().min(0).default(1000),
+        maxConcurrent: z.number().int().min(1).max(5).default(1),
+      })
+      .strict()
+      .prefault({}),
+    retry: z
+      .object({
+        baseMs: z.number().int().min(1).default(2000),
+        maxMs: z.number().int().min(1).default(15 * 60_000),
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+      })
+      .strict()
+      .prefault({}),
+    /** A call taking longer counts as a network error. */
+    timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
+    /** Outbox polling period of the worker. */
+    workerPollMs: z.number().int().min(20).max(60_000).default(1000),
+  })
+  .strict();
+/** Parsed options. */
+export type XOptions = z.infer<typeof xOptions>;
+
+/** The running adapter, with what tests and the lead's wiring need. */
+export interface XAdapter extends ChannelAdapter {
+  readonly poller: XPoller;
+  readonly worker: OutboxWorker;
+  readonly outbox: Outbox;
+  readonly store: XStore;
+  /** Queues the replies of messages accepted or claimed before a crash (called by `start`). */
+  recover(): Promise<number>;
+}
+
+/** Builds the adapter of one account. */
+export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter {
+  const id = ctx.channel.id;
+  const handle = options.handle.replace(/^@/, '');
+  const client = new XClient(credentialsFromEnv(ctx.env, handle), id, () => ctx.clock.now(), options.timeoutMs);
+  const store = new XStore(ctx.sql, id);
+  const outbox = new Outbox(ctx.sql);
+  const perWindow = options.replyMode === 'dm' ? options.limits.dmPerWindow : options.limits.postPerWindow;
+  const worker: OutboxWorker = new OutboxWorker({
+    outbox, channel: id, clock: ctx.clock, logger: ctx.logger, retry: options.retry, pollMs: options.workerPollMs,
+    limits: {
+      maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs,
+      reservoir: { amount: perWindow, refreshMs: options.limits.windowMinutes * 60_000 },
+    },
+    recipientOf: (item) => (typeof item.meta.participantId === 'string' ? item.meta.participantId : item.conversationId),
+    transport: xTransport({ channel: id, client, store, clock: ctx.clock, logger: ctx.logger, pause: (until) => worker.pauseUntil(until), mentionAuthor: options.mentionAuthor }),
+  });
+  // Replies of one poll are queued first and sent after it, so a burst goes out by first-response deadline.
+  let kicked = false;
+  const batch = new Proxy(worker, { get: (t, p) => (p === 'kick' ? () => { kicked = true; } : Reflect.get(t, p, t)) });
+  const poller = new XPoller(ctx, client, store, {
+    replyMode: options.replyMode, mentions: options.mentions, dms: options.dms, pollIntervalMs: options.pollIntervalSeconds * 1000,
+    backfillMinutes: options.backfillMinutes, maxPages: options.maxPagesPerPoll,
+  }, (msg, meta) => receive(ctx, outbox, batch, msg, { ...meta }), () => {
+    if (kicked) worker.kick();
+    kicked = false;
+  });
+
+  /** Delivery meta of a message claimed outside `receive` (recovery): from its ids, as the poller made them. */
+  const metaOf = (msg: InboundMessage): XMeta => {
+    const username = store.conversation(msg.conversationId)?.username;
+    const tweetId = msg.id.startsWith('tweet:') ? msg.id.slice('tweet:'.length) : undefined;
+    const mode = tweetId ? options.replyMode : 'dm';
+    return { mode, participantId: msg.from.id, ...(tweetId ? { tweetId } : {}), ...(username ? { username } : {}) };
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  const loop = (): void => {
+    if (stopped) return;
+    running = poller.poll().catch((err: unknown) => {
+      ctx.logger.warn({ channel: id, error: (err as Error)?.name, status: (err as { status?: number })?.status }, 'X poll failed');
+    }).finally(() => {
+      running = undefined;
+      if (!stopped) timer = setTimeout(loop, Math.max(1000, poller.nextPollInMs()));
+    });
+  };
+
+  const recover = (): Promise<number> => recoverInbox(ctx, outbox, worker, { metaOf: (msg) => ({ ...metaOf(msg) }) });
+
+  return {
+    id, poller, worker, outbox, store, recover,
+    async start() {
+      await recover();
+      worker.start();
+      stopped = false;
+      loop();
+      ctx.logger.info({ channel: id, replyMode: options.replyMode }, 'X channel started');
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      await worker.stop();
+    },
+    async send(conversationId: string, replies: OutboundReply[]) {
+      const conv = store.conversation(conversationId);
+      if (!conv) {
+        ctx.logger.warn({ channel: id }, 'no X recipient known for the conversation; reply not queued');
+        return;
+      }
+      const meta: XMeta = options.replyMode === 'public' && conv.lastTweetId
+        ? { mode: 'public', participantId: conv.participantId, tweetId: conv.lastTweetId, ...(conv.username ? { username: conv.username } : {}) }
+        : { mode: 'dm', participantId: conv.participantId };
+      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply, meta: { ...meta } })), ctx.clock.now());
+      worker.kick();
+    },
+  };
+}
+
+/** The X channel definition (registry key `x`). */
+export const x = defineChannel(xOptions, (ctx, options) => createXAdapter(ctx, options));

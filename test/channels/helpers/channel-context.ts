@@ -1,0 +1,94 @@
+/**
+ * Builds a ChannelContext for adapter tests: the real Engine on a SQLite file in a data directory,
+ * a deterministic stub classifier (adapter tests test transport, not understanding), a manual
+ * clock, and a logger whose JSON lines are kept for "no personal data in logs" checks.
+ */
+import { Writable } from 'node:stream';
+import { join } from 'node:path';
+import type { ChannelContext } from '../../../channels/types.js';
+import { WorkingCalendar } from '../../../bot/calendar/working-calendar.js';
+import { loadConfig } from '../../../bot/config/load.js';
+import { createLogger } from '../../../bot/core/logger.js';
+import { Templates } from '../../../bot/core/templates.js';
+import type { InboundMessage } from '../../../bot/core/types.js';
+import { Inbox } from '../../../bot/delivery/inbox.js';
+import { Engine } from '../../../bot/engine/engine.js';
+import { createMemoryStateStore, createSqliteStateStore, type StateStore } from '../../../bot/engine/state.js';
+import type { Classifier } from '../../../bot/nlu/types.js';
+import { ConversationStore } from '../../../bot/store/conversation-store.js';
+import { SqliteDatabase } from '../../../bot/store/sqlite-database.js';
+import { SqliteRequestStore } from '../../../bot/store/sqlite-request-store.js';
+import type { Clock } from '../../../bot/engine/context.js';
+
+/** Every message is "unknown" (→ the approved Tajawob reply) except greetings; language by script. */
+export const stubClassifier: Classifier = {
+  async classify(text, fallback) {
+    const language = /[\u0600-\u06FF]/.test(text) ? 'ar' : /[a-z]/i.test(text) ? 'en' : fallback ?? 'ar';
+    const greeting = /^(hi|hello|السلام عليكم|مرحبا)\b/i.test(text.trim());
+    return { language, intent: greeting ? 'greeting' : 'unknown', service: null, confidence: 1 };
+  },
+};
+
+/** A ChannelContext plus what tests inspect. */
+export interface ChannelTestContext {
+  ctx: ChannelContext;
+  /** Messages that reached `engine.handle`, in order. */
+  received: InboundMessage[];
+  /** JSON log lines written so far (shared across restarts when passed in). */
+  logs: string[];
+  /** Closes the state store and the SQLite file. */
+  close(): Promise<void>;
+}
+
+/** Options of `channelContext`. */
+export interface ChannelContextOptions {
+  channelId: string;
+  dataDir: string;
+  clock: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Merged over the configuration files (for example a channel's hours). */
+  configPatch?: Record<string, unknown>;
+  /** Keep conversation state in SQLite under dataDir (default: memory). */
+  persistentState?: boolean;
+  /** Log lines collect here (default: a new array). */
+  logs?: string[];
+}
+
+/** Builds the context of one channel instance on a data directory. */
+export function channelContext(opts: ChannelContextOptions): ChannelTestContext {
+  const logs = opts.logs ?? [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination: sink });
+  const config = loadConfig(opts.configPatch ? { patch: opts.configPatch } : {});
+  const channel = config.channels.find((c) => c.id === opts.channelId);
+  if (!channel) throw new Error(`no channel "${opts.channelId}" in config`);
+  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
+  const state: StateStore = opts.persistentState ? createSqliteStateStore(opts.dataDir) : createMemoryStateStore();
+  const engine = new Engine({
+    deps: {
+      config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier: stubClassifier,
+      requests: new SqliteRequestStore(sql), conversations: new ConversationStore(sql), clock: opts.clock, logger,
+    },
+    state,
+    inbox: new Inbox(sql),
+  });
+  const received: InboundMessage[] = [];
+  const handle = engine.handle.bind(engine);
+  engine.handle = async (msg) => {
+    received.push(msg);
+    return handle(msg);
+  };
+  const ctx: ChannelContext = { channel, config, engine, logger, clock: opts.clock, sql, dataDir: opts.dataDir, env: opts.env ?? {} };
+  return {
+    ctx, received, logs,
+    async close() {
+      await state.close();
+      sql.close();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../bot/core/errors.js';
+import { defaultConfigDir } from '../../bot/core/paths.js';
+import type { Intent, Language } from '../../bot/core/types.js';
+import { createClassifier, type NeuralClassifier } from '../../bot/nlu/classifier.js';
+import { normalizeForMatch } from '../../bot/nlu/normalize.js';
+import { loadTrainingData } from '../../bot/nlu/training-data.js';
+import { evaluate, loadLabelled } from '../eval/evaluate.js';
+
+// One trained instance for the file (the default cache in the OS temp folder makes later runs instant).
+let classifier: NeuralClassifier;
+beforeAll(async () => {
+  classifier = await createClassifier();
+});
+
+type Case = [text: string, intent: Intent, service: string | null, language: Language];
+
+const INTENT_CASES: Case[] = [
+  ['السلام عليكم ورحمة الله وبركاته يا الربع', 'greeting', null, 'ar'],
+  ['hello, good morning', 'greeting', null, 'en'],
+  ['salam alaikum ya akhoy', 'greeting', null, 'ar'],
+  ['مشكورين ما قصرتوا', 'thanks', null, 'ar'],
+  ['thank you very much for the help', 'thanks', null, 'en'],
+  ['shukran wayed', 'thanks', null, 'ar'],
+  ['متى يبدأ دوامكم؟', 'inquiry', null, 'ar'],
+  ['what is your phone number?', 'inquiry', null, 'en'],
+  ['وين وصل طلبي BUR-2026-00001', 'status', null, 'ar'],
+  ['status of my request BUR-2026-00001', 'status', null, 'en'],
+  ['track my application', 'status', null, 'en'],
+  ['wain wasal talabi', 'status', null, 'ar'],
+  ['عندي شكوى على الموظف', 'complaint', null, 'ar'],
+  ['I want to complain about the service', 'complaint', null, 'en'],
+  ['أقترح إضافة حدائق للأطفال', 'suggestion', null, 'ar'],
+  ['I suggest adding online payment', 'suggestion', null, 'en'],
+  ['أبلغ عن محل يبيع أغذية منتهية', 'report', null, 'ar'],
+  ['I want to report a building violation', 'report', null, 'en'],
+  ['أبي أقدم طلب جديد', 'procedural_request', null, 'ar'],
+  ['I want to submit a new request', 'procedural_request', null, 'en'],
+  ['ابي اكلم موظف', 'agent', null, 'ar'],
+  ['agent please', 'agent', null, 'en'],
+  ['talk to a person', 'agent', null, 'en'],
+  ['كم سعر الذهب اليوم', 'unknown', null, 'ar'],
+  ['who won the football match', 'unknown', null, 'en'],
+  ['asdkjhqwe zxmnb', 'unknown', null, 'en'],
+];
+
+const SERVICE_CASES: Case[] = [
+  ['ابي موعد مع سعادة المحافظ', 'procedural_request', 'governor-meeting', 'ar'],
+  ['I want to book a meeting with the Governor', 'procedural_request', 'governor-meeting', 'en'],
+  ['أبي أقابل الوالي', 'procedural_request', 'wali-meeting', 'ar'],
+  ['I would like to meet the wali', 'procedural_request', 'wali-meeting', 'en'],
+  ['أبي أقدم على تدريب في المحافظة', 'procedural_request', 'training', 'ar'],
+  ['I want to apply for an internship', 'procedural_request', 'training', 'en'],
+  ['أبي تصريح مخيم شتوي', 'procedural_request', 'winter-camps', 'ar'],
+  ['I want a winter camp permit', 'procedural_request', 'winter-camps', 'en'],
+  ['أبغى أطلب ردم حفرة قدام البيت', 'procedural_request', 'potholes', 'ar'],
+  ['there is a pothole in front of my house', 'procedural_request', 'potholes', 'en'],
+  ['المطر خرب سور البيت', 'procedural_request', 'weather-damage', 'ar'],
+  ['the storm damaged my wall', 'procedural_request', 'weather-damage', 'en'],
+  ['الوادي يدخل بيتنا كل سنة', 'procedural_request', 'wadi-protection', 'ar'],
+  ['we need protection from the wadi floods', 'procedural_request', 'wadi-protection', 'en'],
+  ['أحتاج شيول من البلدية', 'procedural_request', 'equipment-general', 'ar'],
+  ['I need a loader from the municipality', 'procedural_request', 'equipment-general', 'en'],
+  ['أنا بائع متجول وأبي موقع', 'procedural_request', 'mobile-vendors', 'ar'],
+  ['I need a spot for my vegetable stall', 'procedural_request', 'mobile-vendors', 'en'],
+  ['أبي موقع لعربة قهوة متنقلة', 'procedural_request', 'mobile-cafe', 'ar'],
+  ['I want a location for my coffee truck', 'procedural_request', 'mobile-cafe', 'en'],
+  ['كلاب سايبة في الحارة', 'procedural_request', 'stray-animals', 'ar'],
+  ['stray dogs in my street', 'procedural_request', 'stray-animals', 'en'],
+  ['في فئران في البيت', 'procedural_request', 'pest-control', 'ar'],
+  ['there are rats in my kitchen', 'procedural_request', 'pest-control', 'en'],
+  ['الزبالة متراكمة في الحارة', 'procedural_request', 'public-cleanliness', 'ar'],
+  ['garbage is piling up in our street', 'procedural_request', 'public-cleanliness', 'en'],
+  ['أبي أسكر الليوان', 'procedural_request', 'liwan-closure', 'ar'],
+  ['I want to close the liwan of my house', 'procedural_request', 'liwan-closure', 'en'],
+  ['أبي أحط طاولات قدام المطعم', 'procedural_request', 'commercial-frontage', 'ar'],
+  ['I want to put tables in front of my shop', 'procedural_request', 'commercial-frontage', 'en'],
+  ['abi radm 7ufra jamb el bait', 'procedural_request', 'potholes', 'ar'],
+  ['klab sayba fi el share3', 'procedural_request', 'stray-animals', 'ar'],
+  ['كم يوم ياخذ طلب التدريب؟', 'inquiry', 'training', 'ar'],
+  ['how long does the winter camp request take?', 'inquiry', 'winter-camps', 'en'],
+  ['ما هي المستندات المطلوبة لغلق الليوان؟', 'inquiry', 'liwan-closure', 'ar'],
+];
+
+describe('classifier: intents', () => {
+  it.each(INTENT_CASES)('%s → %s', async (text, intent, service, language) => {
+    const c = await classifier.classify(text);
+    expect({ intent: c.intent, service: c.service, language: c.language }).toEqual({ intent, service, language });
+    expect(c.confidence).toBeGreaterThanOrEqual(0);
+    expect(c.confidence).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('classifier: services', () => {
+  it.each(SERVICE_CASES)('%s → %s / %s', async (text, intent, service, language) => {
+    const c = await classifier.classify(text);
+    expect({ intent: c.intent, service: c.service, language: c.language }).toEqual({ intent, service, language });
+  });
+});
+
+describe('classifier: normalization', () => {
+  it('Arabic-Indic digits in a reference still read as status', async () => {
+    const c = await classifier.classify('وين وصل طلبي رقم BUR-٢٠٢٦-٠٠٠٤٢؟');
+    expect(c.intent).toBe('status');
+  });
+  it('diacritics, tatweel and letter variants do not change the answer', async () => {
+    const plain = await classifier.classify('ابغي اطلب ردم حفره قدام البيت');
+    const dressed = await classifier.classify('أبْغَى أطْلُــب رَدْم حُفْرَة قُدّام البَيْت');
+    expect(dressed).toEqual(plain);
+    expect(plain.service).toBe('potholes');
+  });
+  it('uses the fallback language for a bare reference', async () => {
+    expect((await classifier.classify('BUR-2026-00042', 'en')).language).toBe('en');
+    expect((await classifier.classify('BUR-2026-00042')).intent).toBe('status');
+  });
+  it('a very long message is read from its beginning, quickly', async () => {
+    const text = 'كلاب سايبة في الحارة تخوف العيال. '.repeat(3_000) + 'x'.repeat(100_000);
+    const t0 = performance.now();
+    const c = await classifier.classify(text);
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(c.service).toBe('stray-animals');
+  });
+  it('empty and emoji-only messages are unknown', async () => {
+    expect((await classifier.classify('')).intent).toBe('unknown');
+    expect((await classifier.classify('😂😂😂', 'en'))).toMatchObject({ intent: 'unknown', language: 'en', service: null });
+  });
+});
+
+describe('evaluation set', () => {
+  it('shares no line with the training utterances (after normalization)', () => {
+    const training = new Set(loadTrainingData(defaultConfigDir).utterances.map((u) => normalizeForMatch(u.text)));
+    const items = loadLabelled();
+    expect(items.length).toBeGreaterThanOrEqual(330);
+    const overlap = items.map((i) => normalizeForMatch(i.text)).filter((t) => t !== '' && training.has(t));
+    expect(overlap).toEqual([]);
+  });
+  it('covers every intent and every service', () => {
+    const items = loadLabelled();
+    const services = loadTrainingData(defaultConfigDir).serviceIds;
+    for (const s of services) expect(items.filter((i) => i.service === s).length, s).toBeGreaterThanOrEqual(5);
+    for (const v of ['msa', 'gulf', 'en', 'arabizi']) expect(items.some((i) => i.variety === v)).toBe(true);
+  });
+  it('is classified with at least 95% intent and service accuracy (quality gate)', async () => {
+    const report = await evaluate(classifier, loadLabelled(), { timingRounds: 1 });
+    expect(report.intentAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(report.serviceAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(report.languageAccuracy).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('training data and cache', () => {
+  it('rejects an unknown intent or service id in the utterance files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tawasul-nlu-cfg-'));
+    cpSync(join(defaultConfigDir, 'services.yaml'), join(dir, 'services.yaml'));
+    mkdirSync(join(dir, 'nlu'));
+    writeFileSync(join(dir, 'nlu', 'x.yaml'), 'language: en\nintents:\n  chitchat: [hello]\n');
+    expect(() => loadTrainingData(dir)).toThrow(ConfigError);
+    writeFileSync(join(dir, 'nlu', 'x.yaml'), 'language: en\nservices:\n  no-such-service: [help]\n');
+    expect(() => loadTrainingData(dir)).toThrow(/unknown service/);
+  });
+  it('trains deterministically and reloads the same model from the cache', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tawasul-nlu-cfg-'));
+    cpSync(join(defaultConfigDir, 'services.yaml'), join(dir, 'services.yaml'));
+    mkdirSync(join(dir, 'nlu'));
+    writeFileSync(
+      join(dir, 'nlu', 'small.yaml'),
+      [
+        'language: en',
+        'intents:',
+        '  greeting: [hello, hi there, good morning]',
+        '  thanks: [thank you, thanks a lot, cheers]',
+        'services:',
+        '  potholes: [there is a pothole, fill the hole in the road]',
+        '  stray-animals: [stray dogs in the street, loose camels on the road]',
+      ].join('\n'),
+    );
+    const cacheDir = mkdtempSync(join(tmpdir(), 'tawasul-nlu-cache-'));
+    const a = await createClassifier({ configDir: dir, cacheDir: false, shared: false });
+    const b = await createClassifier({ configDir: dir, cacheDir, shared: false });
+    const files = readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(1);
+    const first = readFileSync(join(cacheDir, files[0]!), 'utf8');
+    const c = await createClassifier({ configDir: dir, cacheDir, shared: false });
+    expect(readFileSync(join(cacheDir, files[0]!), 'utf8')).toBe(first);
+    const texts = ['hello', 'thanks', 'a pothole', 'stray dogs', 'something else'];
+    for (const t of texts) {
+      expect(await b.classify(t)).toEqual(await a.classify(t));
+      expect(await c.classify(t)).toEqual(await a.classify(t));
+    }
+  });
+});
