@@ -13,6 +13,12 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
 import type { Outbox } from './outbox.js';
 import type { OutboxItem, Transport } from './types.js';
+import { recordFirstResponse } from '../sla/first-response.js';
+
+/** Default `onSent`: the provider accepted the reply to `inReplyTo` at `at`. */
+const recordSent = (item: OutboxItem, at: Date): void => {
+  recordFirstResponse(item.channel, item.conversationId, item.inReplyTo, at);
+};
 
 /** Outbound limits of a channel (per provider account). */
 export interface RateLimits {
@@ -47,7 +53,7 @@ export interface OutboxWorkerOptions {
   logger: Logger;
   /** The recipient an item goes to, for the per-recipient limit (default: its conversation id). */
   recipientOf?: (item: OutboxItem) => string;
-  /** Called after the provider accepted an item (first-response time is recorded here). */
+  /** Called after the provider accepted an item; default: records the first-response time for the SLA reports. */
   onSent?: (item: OutboxItem, at: Date) => void;
   /** Production loop period (default 1000 ms). */
   pollMs?: number;
@@ -79,6 +85,7 @@ export class OutboxWorker {
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private lastPass: Promise<number> = Promise.resolve(0);
   private again = false;
   private stopped = false;
 
@@ -102,7 +109,15 @@ export class OutboxWorker {
   }
 
   /** Sends what is due now through the limiter; resolves when those sends finished; returns how many were attempted. */
-  async runOnce(): Promise<number> {
+  runOnce(): Promise<number> {
+    // Passes run one after another: two passes sizing their jobs from the same reservoir reading
+    // would queue more jobs than the window allows, and the extra ones would wait for the refill.
+    const pass = this.lastPass.then(() => this.pass());
+    this.lastPass = pass.catch(() => 0);
+    return pass;
+  }
+
+  private async pass(): Promise<number> {
     if (this.stopped || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
     let slots = this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH).filter((i) => !this.inFlight.has(i.id)).length;
     const reservoir = await this.limiter.currentReservoir();
@@ -111,9 +126,13 @@ export class OutboxWorker {
     // Each job picks the most urgent eligible item when the limiter lets it run, so an item
     // enqueued during a burst with an earlier deadline overtakes those already waiting.
     this.queued += slots;
+    const limited = reservoir !== null;
     const job = async (): Promise<boolean> => {
       this.queued--;
-      return this.sendNext();
+      const sent = await this.sendNext();
+      // A job that found nothing eligible (per-recipient gap, pause) gives its unit of the window back.
+      if (!sent && limited) await this.limiter.incrementReservoir(1);
+      return sent;
     };
     const jobs = Array.from({ length: slots }, () => this.limiter.schedule(job).catch(() => false));
     const done = await Promise.all(jobs);
@@ -153,7 +172,7 @@ export class OutboxWorker {
       this.lastSentTo.set(to, at.getTime());
       logger.info({ channel, outboxId: item.id, attempts: item.attempts + 1, kind: item.reply.kind }, 'reply sent');
       try {
-        this.opts.onSent?.({ ...item, state: 'sent', attempts: item.attempts + 1, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
+        (this.opts.onSent ?? recordSent)({ ...item, state: 'sent', attempts: item.attempts + 1, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
       } catch (err) {
         logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
       }

@@ -16,7 +16,6 @@ import { acceptInbound, receive, recoverInbox, replyNotice } from '../../bot/del
 import { Outbox } from '../../bot/delivery/outbox.js';
 import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { recordFirstResponse } from '../../bot/sla/first-response.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, WINDOW_CLOSED, type GraphMessage } from './graph.js';
 import { ServiceWindow } from './window.js';
@@ -54,7 +53,7 @@ export interface WhatsAppCloudAdapter extends ChannelAdapter {
 
 /** Hooks the application wires (first-response SLA). */
 export interface WhatsAppCloudHooks {
-  /** Default: `recordFirstResponse` of bot/sla/first-response.ts. */
+  /** Overrides the worker's default (records the first-response time). */
   onSent?: (item: OutboxItem, at: Date) => void;
 }
 
@@ -122,7 +121,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     ...(options.retry ? { retry: options.retry } : {}),
     recipientOf: (item) => item.conversationId,
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
-    onSent: hooks.onSent ?? ((item, at) => void recordFirstResponse(item.channel, item.conversationId, item.inReplyTo, at)),
+    ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
 
   /** Downloads a media item under dataDir/attachments/<channel>/; keeps the provider media id as ref when that fails. */

@@ -15,7 +15,6 @@ import { acceptInbound, receive, recoverInbox, replyNotice } from '../../bot/del
 import { Outbox } from '../../bot/delivery/outbox.js';
 import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { recordFirstResponse } from '../../bot/sla/first-response.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { realClient, sessionDir, SYSTEM_TYPES, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
 
@@ -39,7 +38,7 @@ export type WhatsAppWebOptions = z.infer<typeof whatsappWebOptions>;
 /** Injectable parts (tests, the lead's SLA wiring). */
 export interface WhatsAppWebHooks {
   clientFactory?: (o: WwebClientOptions) => WwebClient | Promise<WwebClient>;
-  /** Default: `recordFirstResponse` of bot/sla/first-response.ts. */
+  /** Overrides the worker's default (records the first-response time). */
   onSent?: (item: OutboxItem, at: Date) => void;
   /** Where the QR code is drawn (default: the terminal). */
   terminal?: (text: string) => void;
@@ -91,7 +90,7 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
     limits: { maxConcurrent: 1, minTimeMs: options.minTimeMs, perRecipientMinTimeMs: options.perRecipientMinTimeMs },
     ...(options.retry ? { retry: options.retry } : {}),
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
-    onSent: hooks.onSent ?? ((item, at) => void recordFirstResponse(item.channel, item.conversationId, item.inReplyTo, at)),
+    ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
   // Nothing is sent until the client is ready.
   void worker.stop();
