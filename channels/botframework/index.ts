@@ -23,6 +23,7 @@ import { activityProblem, classifyActivity, type Classified } from './activity.j
 import { botFrameworkCredentials } from './auth.js';
 import { ReferenceStore } from './references.js';
 import { createBotFrameworkTransport } from './transport.js';
+import { retryOption } from '../../bot/delivery/options.js';
 
 /** Options of a `botframework` channel in config/channels.yaml. */
 export const botframeworkOptions = z
@@ -49,14 +50,7 @@ export const botframeworkOptions = z
       .strict()
       .prefault({}),
     /** Back-off of retryable failures (429, 412, 5xx, network). */
-    retry: z
-      .object({
-        baseMs: z.number().int().min(1).default(2000),
-        maxMs: z.number().int().min(1).default(15 * 60_000),
-        maxAttempts: z.number().int().min(1).max(50).default(8),
-      })
-      .strict()
-      .prefault({}),
+    retry: retryOption(),
   })
   .strict();
 /** Parsed options. */

@@ -17,6 +17,7 @@ import { ingest, type IngestResult } from './ingest.js';
 import { emailTransport, type EmailMeta } from './outbound.js';
 import { SmtpRelay } from './relay.js';
 import { EmailStore } from './store.js';
+import { retryOption } from '../../bot/delivery/options.js';
 
 const MB = 1024 * 1024;
 
@@ -67,14 +68,7 @@ export const emailOptions = z
       })
       .strict()
       .prefault({}),
-    retry: z
-      .object({
-        baseMs: z.number().int().min(1).default(5000),
-        maxMs: z.number().int().min(1).default(30 * 60_000),
-        maxAttempts: z.number().int().min(1).max(50).default(10),
-      })
-      .strict()
-      .prefault({}),
+    retry: retryOption({ baseMs: 5000, maxMs: 30 * 60_000, maxAttempts: 10 }),
     /** Attachments up to this size are kept under the data directory; larger ones are dropped. */
     maxAttachmentBytes: z.number().int().min(0).default(10 * MB),
     smtpTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),

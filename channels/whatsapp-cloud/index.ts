@@ -20,6 +20,7 @@ import { defineChannel, type ChannelAdapter, type ChannelContext } from '../type
 import { ACCOUNT_THROTTLE, GraphClient, WINDOW_CLOSED, type GraphMessage } from './graph.js';
 import { ServiceWindow } from './window.js';
 import { parseWebhook, validSignature, webhookSchema, type MediaRef } from './webhook.js';
+import { retryOption } from '../../bot/delivery/options.js';
 
 /** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
 export const whatsappCloudOptions = z
@@ -37,7 +38,7 @@ export const whatsappCloudOptions = z
     /** Pair rate limit: about one message per six seconds to the same user. */
     perRecipientMinTimeMs: z.number().int().min(0).default(6000),
     maxMediaBytes: z.number().int().positive().default(16 * 1024 * 1024),
-    retry: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive(), maxAttempts: z.number().int().positive() }).strict().optional(),
+    retry: retryOption(),
     windowHours: z.number().positive().default(24),
   })
   .strict();
@@ -118,7 +119,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
   const worker = new OutboxWorker({
     outbox, channel: id, transport, clock, logger,
     limits: { maxConcurrent: options.maxConcurrent, minTimeMs: Math.ceil(1000 / options.messagesPerSecond), perRecipientMinTimeMs: options.perRecipientMinTimeMs },
-    ...(options.retry ? { retry: options.retry } : {}),
+    retry: options.retry,
     recipientOf: (item) => item.conversationId,
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),

@@ -17,6 +17,7 @@ import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { realClient, sessionDir, SYSTEM_TYPES, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
+import { retryOption } from '../../bot/delivery/options.js';
 
 /** Options of a `whatsapp-web` channel in config/channels.yaml. */
 export const whatsappWebOptions = z
@@ -30,7 +31,7 @@ export const whatsappWebOptions = z
     perRecipientMinTimeMs: z.number().int().min(0).default(6000),
     reconnect: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 5000, maxMs: 300_000 }),
     maxMediaBytes: z.number().int().positive().default(16 * 1024 * 1024),
-    retry: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive(), maxAttempts: z.number().int().positive() }).strict().optional(),
+    retry: retryOption(),
   })
   .strict();
 export type WhatsAppWebOptions = z.infer<typeof whatsappWebOptions>;
@@ -88,7 +89,7 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
   const worker = new OutboxWorker({
     outbox, channel: id, transport, clock, logger,
     limits: { maxConcurrent: 1, minTimeMs: options.minTimeMs, perRecipientMinTimeMs: options.perRecipientMinTimeMs },
-    ...(options.retry ? { retry: options.retry } : {}),
+    retry: options.retry,
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });

@@ -16,6 +16,7 @@ import { credentialsFromEnv, XClient } from './client.js';
 import { XPoller, type XMeta } from './poller.js';
 import { XStore } from './store.js';
 import { xTransport } from './transport.js';
+import { retryOption } from '../../bot/delivery/options.js';
 
 /** Options of an `x` channel in config/channels.yaml. */
 export const xOptions = z
@@ -46,14 +47,7 @@ export const xOptions = z
       })
       .strict()
       .prefault({}),
-    retry: z
-      .object({
-        baseMs: z.number().int().min(1).default(2000),
-        maxMs: z.number().int().min(1).default(15 * 60_000),
-        maxAttempts: z.number().int().min(1).max(50).default(8),
-      })
-      .strict()
-      .prefault({}),
+    retry: retryOption(),
     /** A call taking longer counts as a network error. */
     timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
     /** Outbox polling period of the worker. */
