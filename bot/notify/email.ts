@@ -24,13 +24,26 @@ const fromEnv = (env: NodeJS.ProcessEnv, name: string | undefined): string | und
 /** The SMTP settings from config and environment; undefined when e-mail is disabled or has no host/sender. */
 export function resolveEmailSettings(cfg: SlaConfig['notifications']['email'], env: NodeJS.ProcessEnv): EmailSettings | undefined {
   if (!cfg.enabled) return undefined;
-  const host = fromEnv(env, cfg.env.host) ?? cfg.host;
+  // The e-mail channel's TAWASUL_SMTP_URL (smtp[s]://user:pass@host:port) serves as the default server.
+  const url = smtpUrl(env.TAWASUL_SMTP_URL);
+  const host = fromEnv(env, cfg.env.host) ?? (cfg.host || url?.hostname);
   const from = fromEnv(env, cfg.env.from) ?? cfg.from;
-  const port = Number(fromEnv(env, cfg.env.port) ?? cfg.port);
+  const port = Number(fromEnv(env, cfg.env.port) ?? (url?.port || (url ? (url.protocol === 'smtps:' ? 465 : 587) : cfg.port)));
   if (!host || !from || !Number.isInteger(port) || port <= 0) return undefined;
-  const user = fromEnv(env, cfg.env.user);
-  const pass = fromEnv(env, cfg.env.pass);
-  return { host, port, from, secure: cfg.secure, requireTls: cfg.requireTls, timeoutMs: cfg.timeoutMs, ...(user ? { user } : {}), ...(pass ? { pass } : {}) };
+  const user = fromEnv(env, cfg.env.user) ?? (url?.username ? decodeURIComponent(url.username) : undefined);
+  const pass = fromEnv(env, cfg.env.pass) ?? (url?.password ? decodeURIComponent(url.password) : undefined);
+  const secure = url && !fromEnv(env, cfg.env.host) ? url.protocol === 'smtps:' : cfg.secure;
+  return { host, port, from, secure, requireTls: cfg.requireTls, timeoutMs: cfg.timeoutMs, ...(user ? { user } : {}), ...(pass ? { pass } : {}) };
+}
+
+function smtpUrl(value: string | undefined): URL | undefined {
+  if (!value) return undefined;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'smtp:' || u.protocol === 'smtps:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const escapeHtml = (s: string): string =>

@@ -25,6 +25,12 @@ describe('e-mail over SMTP', () => {
     expect(s).toMatchObject({ host: 'smtp.example', port: 587, from: 'x@bur.gov.om', user: 'u', pass: 'p' });
   });
 
+  it("falls back to the e-mail channel's TAWASUL_SMTP_URL for the server", () => {
+    const s = resolveEmailSettings(sla.notifications.email, { TAWASUL_SMTP_URL: 'smtps://help%40bur.gov.om:s3cret@mail.bur.gov.om', TAWASUL_SMTP_FROM: 'x@bur.gov.om' });
+    expect(s).toMatchObject({ host: 'mail.bur.gov.om', port: 465, secure: true, user: 'help@bur.gov.om', pass: 's3cret', from: 'x@bur.gov.om' });
+    expect(resolveEmailSettings(sla.notifications.email, { TAWASUL_SMTP_URL: 'smtp://mail.bur.gov.om:2525', TAWASUL_SMTP_FROM: 'x@bur.gov.om' })).toMatchObject({ port: 2525, secure: false });
+  });
+
   it('delivers an Arabic message as right-to-left HTML with a plain-text part', async () => {
     const s = sender();
     const res = await s.send({ to: 'resident@example.om', subject: 'تم استلام طلبك رقم BUR-2026-00001', text: 'مرحباً بك،\n\nتم استلام طلبك.\nالرابط: https://service.bur.gov.om/', language: 'ar', tag: 'outbox-1' });
