@@ -88,6 +88,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
     },
     state,
     inbox: new Inbox(sql),
+    atomically: (fn) => sql.tx(fn),
   });
 
   const adapters = new Map<string, ChannelAdapter>();

@@ -3,7 +3,7 @@
  * primary key) before the engine runs, so duplicated, retried and concurrent deliveries produce one
  * reply. keyv cannot do this (no compare-and-set), hence SQL.
  */
-import type { SqliteDatabase, Migration } from '../store/sqlite-database.js';
+import { prepared, type SqliteDatabase, type Migration } from '../store/sqlite-database.js';
 import type { OutboundReply } from '../core/types.js';
 
 export const inboxMigrations: Migration[] = [
@@ -38,12 +38,11 @@ export class Inbox {
 
   /** Claims a message id; only the first caller gets `claimed: true`. `raw` (JSON) lets a crash be replayed. */
   claim(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, raw?: string): ClaimResult {
-    const r = this.sql.db
-      .prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw)
+    const r = prepared(this.sql.db, `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw)
         VALUES (?, ?, ?, ?, ?, 'processing', ?) ON CONFLICT DO NOTHING`)
       .run(channel, messageId, conversationKey, receivedAt.getTime(), now.getTime(), raw ?? null);
     if (r.changes === 1) return { claimed: true };
-    const row = this.sql.db.prepare('SELECT state, replies FROM inbox WHERE channel = ? AND message_id = ?').get(channel, messageId) as
+    const row = prepared(this.sql.db, 'SELECT state, replies FROM inbox WHERE channel = ? AND message_id = ?').get(channel, messageId) as
       | { state: 'processing' | 'done'; replies: string | null }
       | undefined;
     return { claimed: false, state: row?.state ?? 'processing', ...(row?.replies ? { replies: JSON.parse(row.replies) as OutboundReply[] } : {}) };
@@ -51,20 +50,18 @@ export class Inbox {
 
   /** Marks a claimed message processed, with the replies it produced. */
   complete(channel: string, messageId: string, replies: OutboundReply[]): void {
-    this.sql.db
-      .prepare(`UPDATE inbox SET state = 'done', replies = ?, raw = NULL WHERE channel = ? AND message_id = ?`)
+    prepared(this.sql.db, `UPDATE inbox SET state = 'done', replies = ?, raw = NULL WHERE channel = ? AND message_id = ?`)
       .run(JSON.stringify(replies), channel, messageId);
   }
 
   /** Releases a claim whose processing failed, so that a redelivery is processed. */
   release(channel: string, messageId: string): void {
-    this.sql.db.prepare(`DELETE FROM inbox WHERE channel = ? AND message_id = ? AND state = 'processing'`).run(channel, messageId);
+    prepared(this.sql.db, `DELETE FROM inbox WHERE channel = ? AND message_id = ? AND state = 'processing'`).run(channel, messageId);
   }
 
   /** Claims left in `processing` since before `olderThan` (a crash): their raw payloads, for replay. */
   stale(olderThan: Date): Array<{ channel: string; messageId: string; raw: string | null }> {
-    return (this.sql.db
-      .prepare(`SELECT channel, message_id AS messageId, raw FROM inbox WHERE state = 'processing' AND claimed_at < ? ORDER BY claimed_at`)
+    return (prepared(this.sql.db, `SELECT channel, message_id AS messageId, raw FROM inbox WHERE state = 'processing' AND claimed_at < ? ORDER BY claimed_at`)
       .all(olderThan.getTime()) as Array<{ channel: string; messageId: string; raw: string | null }>);
   }
 }

@@ -31,6 +31,8 @@ export interface EngineOptions {
   deps: Omit<EngineDeps, 'services' | 'events'>;
   state: StateStore;
   inbox: Inbox;
+  /** Runs the end-of-turn writes (transcript, inbox, listeners) as one unit; default: as they come. */
+  atomically?: <T>(fn: () => T) => T;
 }
 
 // Control characters other than tab and newline; zero-width and bidi marks are kept (Arabic text uses them).
@@ -44,10 +46,12 @@ export class Engine {
   private readonly pipeline: Composer<TurnContext> = buildPipeline();
   private readonly channels: Map<string, ChannelConfig>;
   private sink: ReplySink = async () => undefined;
+  private readonly atomically: <T>(fn: () => T) => T;
 
   constructor(private readonly opts: EngineOptions) {
     this.deps = { ...opts.deps, events: this.events, services: new Map(opts.deps.config.services.map((s) => [s.id, s])) };
     this.channels = new Map(opts.deps.config.channels.map((c) => [c.id, c]));
+    this.atomically = opts.atomically ?? ((fn) => fn());
   }
 
   /** Sets where agent messages and hand-back notes go (the channel registry). */
@@ -61,8 +65,12 @@ export class Engine {
     if (!channel) throw new RangeError(`unknown channel "${msg.channel}"`);
     const key = conversationKey(msg.channel, msg.conversationId);
     const now = this.deps.clock.now();
-    const claim = this.opts.inbox.claim(msg.channel, msg.id, key, msg.receivedAt, now, safeJson(msg));
-    if (!claim.claimed) return { replies: [], duplicate: true };
+    const claimed = this.atomically(() => {
+      const claim = this.opts.inbox.claim(msg.channel, msg.id, key, msg.receivedAt, now, safeJson(msg));
+      if (claim.claimed) this.deps.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt);
+      return claim.claimed;
+    });
+    if (!claimed) return { replies: [], duplicate: true };
     return this.queue.run(key, () => this.process(msg, channel, key));
   }
 
@@ -84,8 +92,6 @@ export class Engine {
     };
     const rejected = this.guard(ctx);
     if (!rejected) {
-      deps.conversations.touch(key, msg.channel, msg.conversationId, ctx.language, msg.receivedAt);
-      deps.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
       try {
         await this.pipeline.run(ctx);
         state.updatedAt = now.getTime();
@@ -96,10 +102,21 @@ export class Engine {
         ctx.replies = [{ text: deps.templates.render(ctx.language, 'error', { callCentre: deps.config.organisation.callCentre }), language: ctx.language, kind: 'error' }];
       }
     }
-    for (const r of ctx.replies) deps.conversations.append({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
-    this.opts.inbox.complete(msg.channel, msg.id, ctx.replies);
-    const first = ctx.replies[0];
-    if (first) this.events.emit('reply.produced', { channel: msg.channel, conversationId: msg.conversationId, kind: first.kind, receivedAt: msg.receivedAt, at: now });
+    this.atomically(() => {
+      if (!rejected) {
+        deps.conversations.setLanguage(key, ctx.language);
+        deps.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
+      }
+      for (const r of ctx.replies) deps.conversations.append({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
+      this.opts.inbox.complete(msg.channel, msg.id, ctx.replies);
+      const first = ctx.replies[0];
+      if (!first) return;
+      try {
+        this.events.emit('reply.produced', { channel: msg.channel, conversationId: msg.conversationId, kind: first.kind, receivedAt: msg.receivedAt, at: now });
+      } catch (err) {
+        deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'reply.produced listener failed');
+      }
+    });
     deps.logger.info({ channel: msg.channel, intent: ctx.nlu?.intent ?? null, service: ctx.nlu?.service ?? null, replies: ctx.replies.length }, 'message handled');
     return { replies: ctx.replies, duplicate: false };
   }

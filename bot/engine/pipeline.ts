@@ -26,10 +26,17 @@ const ROUTES: Record<Intent, (ctx: TurnContext) => void | Promise<void>> = {
   complaint: redirectToTajawob,
   suggestion: redirectToTajawob,
   report: redirectToTajawob,
-  unknown: redirectToTajawob,
+  // A bare acknowledgement or a stray word ("ok", «نعم», a number) gets the menu; anything longer
+  // that the bot cannot place is an unanswerable inquiry: the approved reply.
+  unknown: (ctx) => ((ctx.text.match(/[\p{L}\p{N}]+/gu) ?? []).length < 3 ? greetAgain(ctx) : redirectToTajawob(ctx)),
   agent: requestAgent,
   procedural_request: (ctx) => startIntake(ctx, ctx.nlu?.service ?? null),
 };
+
+/** The menu again, for a message too short to mean anything. */
+function greetAgain(ctx: TurnContext): void {
+  say(ctx, 'menu', {}, 'greeting');
+}
 
 /** Intents a redirect-only channel (X) answers itself; everything else gets the approved reply. */
 const REDIRECT_ONLY_ALLOWED = new Set<Intent>(['greeting', 'thanks', 'inquiry']);

@@ -46,23 +46,48 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-/** A StateStore over any keyv instance. */
+/** Conversations whose state is kept in memory in front of the store. */
+const CACHE_ENTRIES = 10_000;
+
+/**
+ * A StateStore over any keyv instance, with a write-through memory cache in front of it. The cache
+ * is sound because one process owns a data directory and the engine serializes each conversation.
+ */
 export class KeyvStateStore implements StateStore {
-  constructor(private readonly keyv: Keyv<ConversationState>) {}
+  private readonly cache = new Map<string, { state: ConversationState; expires: number }>();
+
+  /** `ready` resolves when the backing store is set up (pragmas applied). */
+  constructor(private readonly keyv: Keyv<ConversationState>, private readonly ready: Promise<unknown> = Promise.resolve()) {}
 
   async get(key: string): Promise<ConversationState | undefined> {
-    return (await this.keyv.get(key)) ?? undefined;
+    const hit = this.cache.get(key);
+    // A copy: the engine changes the state in place and must not change the cached one on failure.
+    if (hit && hit.expires > Date.now()) return structuredClone(hit.state);
+    await this.ready;
+    const state = (await this.keyv.get(key)) ?? undefined;
+    if (state) this.remember(key, state, Infinity);
+    return state;
   }
 
   async set(key: string, state: ConversationState, ttlMs?: number): Promise<void> {
+    await this.ready;
     await this.keyv.set(key, state, ttlMs);
+    this.remember(key, structuredClone(state), ttlMs === undefined ? Infinity : Date.now() + ttlMs);
+  }
+
+  private remember(key: string, state: ConversationState, expires: number): void {
+    this.cache.delete(key);
+    this.cache.set(key, { state, expires });
+    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
   }
 
   async delete(key: string): Promise<void> {
+    this.cache.delete(key);
     await this.keyv.delete(key);
   }
 
   async close(): Promise<void> {
+    await this.ready.catch(() => undefined);
     await this.keyv.disconnect();
   }
 }
@@ -71,7 +96,10 @@ export class KeyvStateStore implements StateStore {
 export function createSqliteStateStore(dataDir: string): StateStore {
   mkdirSync(dataDir, { recursive: true });
   const store = new KeyvSqlite({ uri: `sqlite://${join(dataDir, 'state.sqlite')}`, busyTimeout: 5000 });
-  return new KeyvStateStore(new Keyv<ConversationState>({ store, namespace: 'conversation' }));
+  // Write-ahead logging without an fsync per write (durable at checkpoints), as for the main database.
+  const ready = store.query('PRAGMA journal_mode = WAL').then(() => store.query('PRAGMA synchronous = NORMAL'));
+  ready.catch(() => undefined); // a store closed before it was used; get/set would report the error
+  return new KeyvStateStore(new Keyv<ConversationState>({ store, namespace: 'conversation' }), ready);
 }
 
 /** State kept in memory (tests, `tawasul parse`). */

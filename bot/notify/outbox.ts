@@ -12,7 +12,7 @@ import type { Language } from '../core/types.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { notifyMigrations } from './migrations.js';
 import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
-import { prepared } from './prepared.js';
+import { prepared } from '../store/sqlite-database.js';
 
 /** Who a notification is for: the applicant of a request (id = request id) or a configured role. */
 export interface Recipient {

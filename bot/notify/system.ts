@@ -1,7 +1,7 @@
 /** System notifications: stored for the agent console (escalations inside the system), never sent. */
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { notifyMigrations } from './migrations.js';
-import { prepared } from './prepared.js';
+import { prepared } from '../store/sqlite-database.js';
 
 /** A system notification as the console shows it. */
 export interface SystemNotification {

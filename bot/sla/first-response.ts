@@ -14,7 +14,7 @@ import type { ReplyKind } from '../core/types.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { SlaContext } from './context.js';
 import { firstResponseDeadline } from './policy.js';
-import { prepared } from '../notify/prepared.js';
+import { prepared } from '../store/sqlite-database.js';
 
 /** Payload of the engine's `reply.produced` event. */
 export interface ReplyProduced {

@@ -19,7 +19,7 @@ import type { SlaContext } from './context.js';
 import type { SlaMessages } from './messages.js';
 import { migrateSlaTables } from './migrations.js';
 import { SlaTimers, type RequestFacts, type TimerRow } from './timers.js';
-import { prepared } from '../notify/prepared.js';
+import { prepared } from '../store/sqlite-database.js';
 
 /** What one sweep did. */
 export interface SweepReport {

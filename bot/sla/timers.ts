@@ -12,7 +12,7 @@ import { FINAL_STATUSES, type RequestStatus } from '../store/types.js';
 import type { Language } from '../core/types.js';
 import type { SlaContext } from './context.js';
 import { escalationDeadline } from './policy.js';
-import { prepared } from '../notify/prepared.js';
+import { prepared } from '../store/sqlite-database.js';
 
 /** What the SLA engine reads of a request (no personal data besides whether an e-mail exists). */
 export interface RequestFacts {

@@ -2,7 +2,7 @@
  * Who holds each conversation (the bot, the call-centre queue or an agent) and its transcript.
  * Kept in SQL beside the requests because agents query it (waiting chats, history).
  */
-import type { SqliteDatabase, Migration } from './sqlite-database.js';
+import { prepared, type SqliteDatabase, type Migration } from './sqlite-database.js';
 import type { Language, ReplyKind } from '../core/types.js';
 import { StoreError } from '../core/errors.js';
 
@@ -88,24 +88,28 @@ export class ConversationStore {
     sql.migrate('conversations', conversationMigrations);
   }
 
-  /** The conversation, created as bot-held on first sight. */
-  touch(key: string, channel: string, conversationId: string, language: Language, at: Date): ConversationRecord {
-    this.sql.db
-      .prepare(`INSERT INTO conversations (key, channel, conversation_id, owner, language, last_message_at) VALUES (?, ?, ?, 'bot', ?, ?)
-        ON CONFLICT(key) DO UPDATE SET last_message_at = MAX(last_message_at, excluded.last_message_at), language = excluded.language`)
-      .run(key, channel, conversationId, language, at.getTime());
-    return this.get(key)!;
+  /** The conversation, created as bot-held on first sight; `language` is kept when not given. */
+  touch(key: string, channel: string, conversationId: string, language: Language | undefined, at: Date): void {
+    prepared(this.sql.db, `INSERT INTO conversations (key, channel, conversation_id, owner, language, last_message_at) VALUES (?, ?, ?, 'bot', ?, ?)
+        ON CONFLICT(key) DO UPDATE SET last_message_at = MAX(last_message_at, excluded.last_message_at),
+        language = CASE WHEN ? IS NULL THEN language ELSE excluded.language END`)
+      .run(key, channel, conversationId, language ?? 'ar', at.getTime(), language ?? null);
+  }
+
+  /** Records the language a conversation is held in. */
+  setLanguage(key: string, language: Language): void {
+    prepared(this.sql.db, 'UPDATE conversations SET language = ? WHERE key = ?').run(language, key);
   }
 
   /** A conversation by key. */
   get(key: string): ConversationRecord | undefined {
-    const r = this.sql.db.prepare('SELECT * FROM conversations WHERE key = ?').get(key) as Row | undefined;
+    const r = prepared(this.sql.db, 'SELECT * FROM conversations WHERE key = ?').get(key) as Row | undefined;
     return r && toRecord(r);
   }
 
   /** Puts a bot-held conversation in the call-centre queue (no-op if already queued or with an agent). */
   enqueue(key: string, at: Date): ConversationRecord {
-    this.sql.db.prepare(`UPDATE conversations SET owner = 'queue', queued_at = ? WHERE key = ? AND owner = 'bot'`).run(at.getTime(), key);
+    prepared(this.sql.db, `UPDATE conversations SET owner = 'queue', queued_at = ? WHERE key = ? AND owner = 'bot'`).run(at.getTime(), key);
     const c = this.get(key);
     if (!c) throw new StoreError(`unknown conversation ${key}`);
     return c;
@@ -113,62 +117,58 @@ export class ConversationStore {
 
   /** Takes a conversation out of the queue, back to the bot (the resident asked for the menu). */
   dequeue(key: string): boolean {
-    return this.sql.db.prepare(`UPDATE conversations SET owner = 'bot', queued_at = NULL WHERE key = ? AND owner = 'queue'`).run(key).changes === 1;
+    return prepared(this.sql.db, `UPDATE conversations SET owner = 'bot', queued_at = NULL WHERE key = ? AND owner = 'queue'`).run(key).changes === 1;
   }
 
   /** Conversations waiting for an agent, oldest first. */
   waiting(limit = 100): ConversationRecord[] {
-    return (this.sql.db.prepare(`SELECT * FROM conversations WHERE owner = 'queue' ORDER BY queued_at LIMIT ?`).all(limit) as Row[]).map(toRecord);
+    return (prepared(this.sql.db, `SELECT * FROM conversations WHERE owner = 'queue' ORDER BY queued_at LIMIT ?`).all(limit) as Row[]).map(toRecord);
   }
 
   /** Conversations currently held by agents (one agent, or all). */
   held(agentId?: string): ConversationRecord[] {
     const rows = agentId
-      ? this.sql.db.prepare(`SELECT * FROM conversations WHERE owner = 'agent' AND agent_id = ? ORDER BY taken_at`).all(agentId)
-      : this.sql.db.prepare(`SELECT * FROM conversations WHERE owner = 'agent' ORDER BY taken_at`).all();
+      ? prepared(this.sql.db, `SELECT * FROM conversations WHERE owner = 'agent' AND agent_id = ? ORDER BY taken_at`).all(agentId)
+      : prepared(this.sql.db, `SELECT * FROM conversations WHERE owner = 'agent' ORDER BY taken_at`).all();
     return (rows as Row[]).map(toRecord);
   }
 
   /** An agent takes a conversation over; atomic, so two agents cannot take the same chat. */
   take(key: string, agentId: string, at: Date): ConversationRecord | undefined {
-    const r = this.sql.db
-      .prepare(`UPDATE conversations SET owner = 'agent', agent_id = ?, taken_at = ? WHERE key = ? AND (owner != 'agent' OR agent_id = ?)`)
+    const r = prepared(this.sql.db, `UPDATE conversations SET owner = 'agent', agent_id = ?, taken_at = ? WHERE key = ? AND (owner != 'agent' OR agent_id = ?)`)
       .run(agentId, at.getTime(), key, agentId);
     return r.changes === 1 ? this.get(key) : undefined;
   }
 
   /** Gives the conversation back to the bot; only the holding agent may. */
   release(key: string, agentId: string): ConversationRecord | undefined {
-    const r = this.sql.db
-      .prepare(`UPDATE conversations SET owner = 'bot', agent_id = NULL, queued_at = NULL, taken_at = NULL WHERE key = ? AND owner = 'agent' AND agent_id = ?`)
+    const r = prepared(this.sql.db, `UPDATE conversations SET owner = 'bot', agent_id = NULL, queued_at = NULL, taken_at = NULL WHERE key = ? AND owner = 'agent' AND agent_id = ?`)
       .run(key, agentId);
     return r.changes === 1 ? this.get(key) : undefined;
   }
 
   /** Appends a transcript line; returns its sequence number. */
   append(entry: Omit<TranscriptEntry, 'seq'>): number {
-    const r = this.sql.db
-      .prepare('INSERT INTO transcript (key, direction, author, text, kind, at) VALUES (?, ?, ?, ?, ?, ?)')
+    const r = prepared(this.sql.db, 'INSERT INTO transcript (key, direction, author, text, kind, at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(entry.key, entry.direction, entry.author, entry.text, entry.kind ?? null, entry.at.getTime());
     return Number(r.lastInsertRowid);
   }
 
   /** Transcript lines of a conversation after `afterSeq`. */
   transcript(key: string, afterSeq = 0, limit = 200): TranscriptEntry[] {
-    const rows = this.sql.db
-      .prepare('SELECT * FROM transcript WHERE key = ? AND seq > ? ORDER BY seq LIMIT ?')
+    const rows = prepared(this.sql.db, 'SELECT * FROM transcript WHERE key = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(key, afterSeq, limit) as Array<{ seq: number; key: string; direction: 'in' | 'out'; author: string; text: string; kind: ReplyKind | null; at: number }>;
     return rows.map((r) => ({ seq: r.seq, key: r.key, direction: r.direction, author: r.author, text: r.text, at: new Date(r.at), ...(r.kind ? { kind: r.kind } : {}) }));
   }
 
   /** Records who looked at or changed what (personal-data access trail). */
   audit(actor: string, action: string, subject: string, at: Date): void {
-    this.sql.db.prepare('INSERT INTO audit (at, actor, action, subject) VALUES (?, ?, ?, ?)').run(at.getTime(), actor, action, subject);
+    prepared(this.sql.db, 'INSERT INTO audit (at, actor, action, subject) VALUES (?, ?, ?, ?)').run(at.getTime(), actor, action, subject);
   }
 
   /** The audit trail, newest first. */
   auditTrail(limit = 100): Array<{ at: Date; actor: string; action: string; subject: string }> {
-    return (this.sql.db.prepare('SELECT at, actor, action, subject FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: number; actor: string; action: string; subject: string }>)
+    return (prepared(this.sql.db, 'SELECT at, actor, action, subject FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: number; actor: string; action: string; subject: string }>)
       .map((r) => ({ ...r, at: new Date(r.at) }));
   }
 }

@@ -2,6 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** The statement for `sql` on `db`, prepared once per connection (hot paths; not for re-entrant `.iterate()`). */
+export function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let s = cache.get(sql);
+  if (!s) cache.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
 /** One schema step of a module; applied once, in order, inside a transaction. */
 export interface Migration {
   version: number;

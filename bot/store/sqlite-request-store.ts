@@ -1,4 +1,4 @@
-import type { SqliteDatabase, Migration } from './sqlite-database.js';
+import { prepared, type SqliteDatabase, type Migration } from './sqlite-database.js';
 import { StoreError } from '../core/errors.js';
 import type {
   NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
@@ -81,8 +81,7 @@ export class SqliteRequestStore implements RequestStore {
   private nextReference(at: Date): string {
     const year = this.yearFormat.format(at);
     const name = `reference:${year}`;
-    const value = this.sql.db
-      .prepare('INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
+    const value = prepared(this.sql.db, 'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
       .pluck()
       .get(name) as number;
     return `${this.referencePrefix}-${year}-${String(value).padStart(5, '0')}`;
@@ -92,8 +91,7 @@ export class SqliteRequestStore implements RequestStore {
     const id = this.sql.tx(() => {
       const reference = this.nextReference(input.filedAt);
       const t = input.filedAt.getTime();
-      const r = this.sql.db
-        .prepare(`INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
+      const r = prepared(this.sql.db, `INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
           latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
           filed_at, due_at, last_action_at, updated_at)
           VALUES (?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -109,19 +107,17 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   private insertEvent(requestId: number, e: RequestEvent): void {
-    this.sql.db
-      .prepare('INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES (?, ?, ?, ?, ?, ?)')
+    prepared(this.sql.db, 'INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES (?, ?, ?, ?, ?, ?)')
       .run(requestId, e.at.getTime(), e.actor, e.type, e.status ?? null, e.note ?? null);
   }
 
   private byId(id: number): RequestRecord | undefined {
-    const row = this.sql.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined;
+    const row = prepared(this.sql.db, 'SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined;
     return row && this.toRecord(row);
   }
 
   private toRecord(row: Row): RequestRecord {
-    const events = this.sql.db
-      .prepare('SELECT at, actor, type, status, note FROM request_events WHERE request_id = ? ORDER BY id')
+    const events = prepared(this.sql.db, 'SELECT at, actor, type, status, note FROM request_events WHERE request_id = ? ORDER BY id')
       .all(row.id) as EventRow[];
     return {
       id: row.id,
@@ -156,7 +152,7 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   async get(reference: string): Promise<RequestRecord | undefined> {
-    const row = this.sql.db.prepare('SELECT * FROM requests WHERE reference = ?').get(reference.toUpperCase()) as Row | undefined;
+    const row = prepared(this.sql.db, 'SELECT * FROM requests WHERE reference = ?').get(reference.toUpperCase()) as Row | undefined;
     return row && this.toRecord(row);
   }
 
@@ -169,19 +165,19 @@ export class SqliteRequestStore implements RequestStore {
 
   async act(reference: string, action: RequestAction): Promise<RequestRecord> {
     const id = this.sql.tx(() => {
-      const row = this.sql.db.prepare('SELECT id FROM requests WHERE reference = ?').get(reference.toUpperCase()) as { id: number } | undefined;
+      const row = prepared(this.sql.db, 'SELECT id FROM requests WHERE reference = ?').get(reference.toUpperCase()) as { id: number } | undefined;
       if (!row) throw new StoreError(`unknown request ${reference}`);
       const t = action.at.getTime();
       if (action.status) {
-        this.sql.db.prepare('UPDATE requests SET status = ? WHERE id = ?').run(action.status, row.id);
+        prepared(this.sql.db, 'UPDATE requests SET status = ? WHERE id = ?').run(action.status, row.id);
         this.insertEvent(row.id, { at: action.at, actor: action.actor, type: 'status', status: action.status, ...(action.note ? { note: action.note } : {}) });
       }
       if (action.assignee !== undefined) {
-        this.sql.db.prepare('UPDATE requests SET assignee = ? WHERE id = ?').run(action.assignee, row.id);
+        prepared(this.sql.db, 'UPDATE requests SET assignee = ? WHERE id = ?').run(action.assignee, row.id);
         this.insertEvent(row.id, { at: action.at, actor: action.actor, type: 'assignment', note: action.assignee });
       }
       if (action.note && !action.status) this.insertEvent(row.id, { at: action.at, actor: action.actor, type: 'note', note: action.note });
-      this.sql.db.prepare('UPDATE requests SET last_action_at = MAX(last_action_at, ?), updated_at = ? WHERE id = ?').run(t, t, row.id);
+      prepared(this.sql.db, 'UPDATE requests SET last_action_at = MAX(last_action_at, ?), updated_at = ? WHERE id = ?').run(t, t, row.id);
       return row.id;
     });
     return this.byId(id)!;
@@ -189,9 +185,9 @@ export class SqliteRequestStore implements RequestStore {
 
   async setDue(reference: string, dueAt: Date, actor: string, note: string, at: Date = new Date()): Promise<RequestRecord> {
     const id = this.sql.tx(() => {
-      const row = this.sql.db.prepare('SELECT id FROM requests WHERE reference = ?').get(reference.toUpperCase()) as { id: number } | undefined;
+      const row = prepared(this.sql.db, 'SELECT id FROM requests WHERE reference = ?').get(reference.toUpperCase()) as { id: number } | undefined;
       if (!row) throw new StoreError(`unknown request ${reference}`);
-      this.sql.db.prepare('UPDATE requests SET due_at = ? WHERE id = ?').run(dueAt.getTime(), row.id);
+      prepared(this.sql.db, 'UPDATE requests SET due_at = ? WHERE id = ?').run(dueAt.getTime(), row.id);
       this.insertEvent(row.id, { at, actor, type: 'due_recomputed', note });
       return row.id;
     });
@@ -212,14 +208,13 @@ export class SqliteRequestStore implements RequestStore {
 
   async list(query: RequestQuery = {}): Promise<RequestRecord[]> {
     const w = this.where(query);
-    const rows = this.sql.db
-      .prepare(`SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?`)
+    const rows = prepared(this.sql.db, `SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?`)
       .all(...w.args, Math.min(query.limit ?? 100, 1000), query.offset ?? 0) as Row[];
     return rows.map((r) => this.toRecord(r));
   }
 
   async count(query: RequestQuery = {}): Promise<number> {
     const w = this.where(query);
-    return this.sql.db.prepare(`SELECT COUNT(*) FROM requests ${w.sql}`).pluck().get(...w.args) as number;
+    return prepared(this.sql.db, `SELECT COUNT(*) FROM requests ${w.sql}`).pluck().get(...w.args) as number;
   }
 }

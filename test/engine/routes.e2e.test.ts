@@ -67,9 +67,10 @@ describe('every route of the SPEC over the web chat API', () => {
     expect(await chat.say(`status ${rec.reference} phone 92345678`)).toContain(t.render('en', 'status_overdue'));
   });
 
-  it('redirects unanswerable inquiries to Tajawob', async () => {
+  it('redirects unanswerable inquiries to Tajawob, and answers a bare acknowledgement with the menu', async () => {
     const chat = await ChatClient.open(run.base);
     expect(await chat.say('كم سعر كيلو الطماطم في السوق المركزي اليوم؟')).toBe(t.approvedReply('ar'));
+    expect(await chat.say('ok')).toBe(t.render('ar', 'menu'));
   });
 
   it('hands the chat to the call-centre queue, saying when agents are back outside hours', async () => {

@@ -24,7 +24,7 @@ import type { Clock } from '../../../bot/engine/context.js';
 export const stubClassifier: Classifier = {
   async classify(text, fallback) {
     const language = /[\u0600-\u06FF]/.test(text) ? 'ar' : /[a-z]/i.test(text) ? 'en' : fallback ?? 'ar';
-    const greeting = /^(hi|hello|السلام عليكم|مرحبا)\b/i.test(text.trim());
+    const greeting = /^(hi|hello|السلام عليكم|مرحبا)(?=$|[\s!.,،؟?])/i.test(text.trim());
     return { language, intent: greeting ? 'greeting' : 'unknown', service: null, confidence: 1 };
   },
 };
