@@ -60,7 +60,7 @@ export const channelSchema = z
     name: bilingual,
     hours: hoursSchema,
     firstResponse: firstResponseSchema,
-    /** Social channels answer complaints with the approved reply only (their purpose in the SLA). */
+    /** Social channels (X): greetings and inquiries are answered, everything else gets the approved reply (the SLA purpose); no personal data is asked for there. */
     redirectOnly: z.boolean().default(false),
     options: z.record(z.string(), z.unknown()).default({}),
   })
