@@ -67,11 +67,16 @@ export function backoffMs(retry: RetryPolicy, attempts: number, retryAfterSecond
   return Math.max(exp, (retryAfterSeconds ?? 0) * 1000);
 }
 
+/** Removes what may identify a resident from provider error text (SMTP quotes the address, APIs quote ids). */
+export function scrub(text: string): string {
+  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>').replace(/\+?\d[\d\s-]{5,}\d/g, '<number>').slice(0, 300);
+}
+
 /** Error text safe for storage and logs (no payloads, no personal data). */
 function describe(err: unknown): string {
-  if (err instanceof ChannelApiError) return `${err.name} status=${err.status ?? '-'} code=${err.code ?? '-'}: ${err.message}`;
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+  if (err instanceof ChannelApiError) return `${err.name} status=${err.status ?? '-'} code=${err.code ?? '-'}: ${scrub(err.message)}`;
+  if (err instanceof Error) return `${err.name}: ${scrub(err.message)}`;
+  return scrub(String(err));
 }
 
 /** The per-channel sender. */
@@ -151,7 +156,8 @@ export class OutboxWorker {
     for (const item of this.opts.outbox.due(this.opts.channel, new Date(now), BATCH)) {
       if (this.inFlight.has(item.id)) continue;
       const to = recipientOf(item);
-      if (gap > 0 && (busy.has(to) || now - (this.lastSentTo.get(to) ?? -Infinity) < gap)) continue;
+      // One send at a time per recipient keeps a conversation's replies in order; `gap` spaces them.
+      if (busy.has(to) || (gap > 0 && now - (this.lastSentTo.get(to) ?? -Infinity) < gap)) continue;
       return item;
     }
     return undefined;

@@ -21,6 +21,8 @@ export interface HandleResult {
   replies: OutboundReply[];
   /** True when this message id was already handled (or is being handled); no new reply was made. */
   duplicate: boolean;
+  /** For a duplicate already handled: the replies it produced then (a synchronous API may return them again). */
+  previous?: OutboundReply[];
 }
 
 /** Delivers replies that are not answers to an inbound message (agent messages, hand-back notes). */
@@ -65,12 +67,12 @@ export class Engine {
     if (!channel) throw new RangeError(`unknown channel "${msg.channel}"`);
     const key = conversationKey(msg.channel, msg.conversationId);
     const now = this.deps.clock.now();
-    const claimed = this.atomically(() => {
-      const claim = this.opts.inbox.claim(msg.channel, msg.id, key, msg.receivedAt, now, safeJson(msg));
-      if (claim.claimed) this.deps.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt);
-      return claim.claimed;
+    const claim = this.atomically(() => {
+      const c = this.opts.inbox.claim(msg.channel, msg.id, key, msg.receivedAt, now, safeJson(msg));
+      if (c.claimed) this.deps.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt);
+      return c;
     });
-    if (!claimed) return { replies: [], duplicate: true };
+    if (!claim.claimed) return { replies: [], duplicate: true, ...(claim.replies ? { previous: claim.replies } : {}) };
     return this.queue.run(key, () => this.process(msg, channel, key));
   }
 

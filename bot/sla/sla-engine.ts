@@ -204,8 +204,10 @@ export class SlaEngine {
   }
 
   /** One pass: events, due escalations and notices, then delivery of the outbox. */
-  async sweep(now: Date = this.o.clock.now()): Promise<SweepReport> {
+  async sweep(at?: Date): Promise<SweepReport> {
     while (this.running) await this.running.catch(() => undefined);
+    // Read the clock after waiting: a pass judged at a stale instant could send outside office hours.
+    const now = at ?? this.o.clock.now();
     const run = (async (): Promise<SweepReport> => {
       const t0 = performance.now();
       const events = this.processEvents(now);
@@ -240,7 +242,8 @@ export class SlaEngine {
   start(): void {
     if (this.interval) return;
     const tick = (): void => {
-      this.sweep(this.o.clock.now()).catch((err: unknown) => this.o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'sla: sweep failed'));
+      if (this.running) return; // a slow pass (SMTP down) must not pile up queued passes
+      this.sweep().catch((err: unknown) => this.o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'sla: sweep failed'));
     };
     this.interval = setInterval(tick, this.o.ctx.config.sla.sweep.intervalSeconds * 1000);
     this.interval.unref();

@@ -105,7 +105,8 @@ export class ImapInbound {
       if (!this.stopping) this.scheduleReconnect();
       return;
     }
-    await this.sync();
+    // A failed sync is logged by the chain and retried on the next IDLE event or reconnect; it must not reject here.
+    await this.sync().catch(() => undefined);
   }
 
   private scheduleReconnect(): void {

@@ -4,7 +4,7 @@
  * a thread together (a reply whose client dropped References still finds its conversation) and
  * give agent messages the thread to answer in.
  */
-import type { Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { prepared, type Migration, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `email` module. */
 export const emailMigrations: Migration[] = [
@@ -70,11 +70,16 @@ export class EmailStore {
       .run(this.channel, mailbox, c.uidValidity, c.lastUid, now.getTime());
   }
 
-  /** The conversation a message belongs to, from the first of `ids` already known. */
-  conversationOf(ids: string[]): string | undefined {
-    const q = this.sql.db.prepare('SELECT conversation_id FROM email_messages WHERE channel = ? AND message_id = ?');
+  /**
+   * The conversation a message belongs to: the first of `ids` already known whose conversation the same
+   * sender wrote in. Thread headers are the sender's to write, so they never open another resident's chat.
+   */
+  conversationOf(ids: string[], sender: string): string | undefined {
+    const q = prepared(this.sql.db, `SELECT m.conversation_id FROM email_messages m WHERE m.channel = ? AND m.message_id = ?
+      AND EXISTS (SELECT 1 FROM email_messages i WHERE i.channel = m.channel AND i.conversation_id = m.conversation_id
+        AND i.direction = 'in' AND lower(i.reply_to) = lower(?))`);
     for (const id of ids) {
-      const row = q.get(this.channel, id) as { conversation_id: string } | undefined;
+      const row = q.get(this.channel, id, sender) as { conversation_id: string } | undefined;
       if (row) return row.conversation_id;
     }
     return undefined;

@@ -57,7 +57,8 @@ export const webchat = defineChannel(
         const msg: InboundMessage = {
           channel: id,
           conversationId: cid.data,
-          id: body.data.clientMessageId ?? randomUUID(),
+          // Client ids are unique per conversation only.
+          id: body.data.clientMessageId ? `${cid.data}:${body.data.clientMessageId}` : randomUUID(),
           from: { id: cid.data },
           text: body.data.text ?? '',
           receivedAt: now,
@@ -65,7 +66,8 @@ export const webchat = defineChannel(
           raw: null,
         };
         const result = await ctx.engine.handle(msg);
-        res.json({ duplicate: result.duplicate, replies: result.replies });
+        // A retried POST gets the replies of the first one again (idempotent), never a second turn.
+        res.json({ duplicate: result.duplicate, replies: result.duplicate ? result.previous ?? [] : result.replies });
       });
 
       router.get('/api/webchat/conversations/:cid/messages', (req, res) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -90,7 +91,9 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       expect(out!.parsed.html).toContain(`<p dir="rtl" lang="ar" style="text-align:right;margin:0 0 1em 0">${APPROVED_FIRST_LINE}`);
       expect(out!.parsed.html).toContain('<a href="https://tajawob.om">https://tajawob.om</a>');
       const [msg] = rig.tctx.received;
-      expect(msg).toMatchObject({ id: 'first@example.om', conversationId: 'root@example.om', from: { email: 'salim@example.om', name: 'Salim' } });
+      // A new conversation is keyed by its sender and thread root (opaque, no address in the key).
+      const conversationId = `m-${createHash('sha256').update('salim@example.om|root@example.om').digest('hex').slice(0, 32)}`;
+      expect(msg).toMatchObject({ id: 'first@example.om', conversationId, from: { email: 'salim@example.om', name: 'Salim' } });
       expect(await seen(box)).toEqual([1]);
       expect(rig.adapter.store.cursor(box)?.lastUid).toBe(1);
       expect(rig.logs.join('\n')).not.toContain('salim@example.om');
@@ -184,8 +187,11 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       ].join('\n');
       await admin.append(box, rawMail({ messageId: 'q2@example.om', inReplyTo: ours, subject: 'RE: شكوى', text: quoted }));
       await admin.append(box, rawMail({ messageId: 'q3@example.om', subject: 'Re: شكوى', text: 'Still broken.\n\nOn Sun, Nov 22, 2026 at 9:00 AM Helpdesk <helpdesk@bur.gov.om>\nwrote:\n> old text' }));
+      // Thread headers are the sender's to write: another sender citing our Message-ID gets a chat of their own.
+      await admin.append(box, rawMail({ messageId: 'q4@example.org', from: 'Other <other@example.org>', inReplyTo: ours, references: [ours], subject: 'Re: شكوى', text: 'أريد أن أرى المحادثة' }));
       await rig.drain();
-      const [first, second, third] = rig.tctx.received;
+      const [first, second, third, intruder] = rig.tctx.received;
+      expect(intruder!.conversationId).not.toBe(first!.conversationId);
       expect(second!.text).toBe('ما زالت الإنارة معطلة');
       expect(second!.conversationId).toBe(first!.conversationId);
       expect(third!.text).toBe('Still broken.');
@@ -194,7 +200,8 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       const agent = rig.sink.mails.at(-1)!;
       expect(agent.parsed.text?.trim()).toBe('سيتواصل معك الموظف المختص');
       expect(agent.parsed.inReplyTo).toBe('<q2@example.om>');
-      expect(third!.conversationId).toBe('q3@example.om'); // no In-Reply-To / References: a new thread
+      expect(third!.conversationId).not.toBe(first!.conversationId); // no In-Reply-To / References: a new thread
+      expect(third!.conversationId).toMatch(/^m-[0-9a-f]{32}$/); // opaque: no address in conversation keys
     });
 
     it('reads oversized mail as text only, and reconnects after the IMAP connection drops', async () => {

@@ -50,11 +50,16 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     expect(await chat.say('\u0000\u0001\uFFFD\uFFFD\u0000\uFFFD')).toBe(t.render('ar', 'unreadable'));
   });
 
-  it('gives a duplicated delivery no second reply', async () => {
+  it('gives a duplicated delivery no second turn: a retried POST gets the first replies again', async () => {
     const first = await chat.post({ text: 'السلام عليكم', clientMessageId: 'dup-1' });
     const again = await chat.post({ text: 'السلام عليكم', clientMessageId: 'dup-1' });
     expect(first.replies.length).toBeGreaterThan(0);
-    expect(again).toEqual({ duplicate: true, replies: [] });
+    expect(again).toEqual({ duplicate: true, replies: first.replies });
+    const turns = run.app.engine.deps.conversations.transcript(chat.key).filter((e) => e.direction === 'in' && e.text === 'السلام عليكم');
+    expect(turns).toHaveLength(1);
+    // The same client id in another conversation is another message.
+    const other = await ChatClient.open(run.base);
+    expect((await other.post({ text: 'السلام عليكم', clientMessageId: 'dup-1' })).duplicate).toBe(false);
   });
 
   it('processes concurrent messages of one conversation in order', async () => {
