@@ -9,7 +9,7 @@ import type { ChannelContext } from '../../channels/types.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { conversationKey, type InboundMessage, type OutboundReply } from '../core/types.js';
 import type { HandleResult } from '../engine/engine.js';
-import { recordInboundMessage } from '../sla/first-response.js';
+import { recordAwaitingProvider, recordInboundMessage } from '../sla/first-response.js';
 import { Inbox } from './inbox.js';
 import type { Outbox } from './outbox.js';
 import type { OutboxWorker } from './outbox-worker.js';
@@ -63,6 +63,7 @@ function queue(ctx: ChannelContext, outbox: Outbox, msg: InboundMessage, replies
     replies.map((reply) => ({ channel: msg.channel, conversationId: msg.conversationId, reply, inReplyTo: msg.id, meta, receivedAt: msg.receivedAt, deadline })),
     ctx.clock.now(),
   );
+  recordAwaitingProvider(msg.channel, msg.id);
 }
 
 /**

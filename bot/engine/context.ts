@@ -21,7 +21,7 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface EngineEvents {
   'request.filed': [RequestRecord];
   'handoff.queued': [{ key: string; at: Date }];
-  'reply.produced': [{ channel: string; conversationId: string; kind: ReplyKind; receivedAt: Date; at: Date }];
+  'reply.produced': [{ channel: string; conversationId: string; messageId: string; kind: ReplyKind; receivedAt: Date; at: Date }];
 }
 
 /** What the handlers need; built once per engine. */

@@ -114,7 +114,7 @@ export class Engine {
       const first = ctx.replies[0];
       if (!first) return;
       try {
-        this.events.emit('reply.produced', { channel: msg.channel, conversationId: msg.conversationId, kind: first.kind, receivedAt: msg.receivedAt, at: now });
+        this.events.emit('reply.produced', { channel: msg.channel, conversationId: msg.conversationId, messageId: msg.id, kind: first.kind, receivedAt: msg.receivedAt, at: now });
       } catch (err) {
         deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'reply.produced listener failed');
       }

@@ -20,6 +20,8 @@ import { prepared } from '../store/sqlite-database.js';
 export interface ReplyProduced {
   channel: string;
   conversationId: string;
+  /** The inbound message answered. */
+  messageId: string;
   kind: ReplyKind;
   receivedAt: Date;
   at: Date;
@@ -49,8 +51,15 @@ export class FirstResponseTracker {
   onReplyProduced(e: ReplyProduced): void {
     const deadline = this.deadline(e.channel, e.receivedAt);
     if (!deadline) return;
-    prepared(this.sql.db, `INSERT INTO sla_first_responses (channel, conversation_id, received_at, deadline_at, responded_at, source) VALUES (?, ?, ?, ?, ?, 'engine')`)
-      .run(e.channel, e.conversationId, e.receivedAt.getTime(), deadline.getTime(), e.at.getTime());
+    prepared(this.sql.db, `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at, responded_at, source) VALUES (?, ?, ?, ?, ?, ?, 'engine')
+        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`)
+      .run(e.channel, e.conversationId, e.messageId, e.receivedAt.getTime(), deadline.getTime(), e.at.getTime());
+  }
+
+  /** The bot's reply to `messageId` waits in an outbox: it counts only once the provider accepts it. */
+  awaitProvider(channel: string, messageId: string): void {
+    prepared(this.sql.db, `UPDATE sla_first_responses SET responded_at = NULL, source = 'outbox' WHERE channel = ? AND message_id = ? AND source = 'engine'`)
+      .run(channel, messageId);
   }
 
   /**
@@ -61,9 +70,9 @@ export class FirstResponseTracker {
   recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): number {
     const db = this.sql.db;
     if (messageId) {
-      const n = prepared(db, `UPDATE sla_first_responses SET responded_at = ?, source = 'provider' WHERE channel = ? AND message_id = ? AND (source IS NULL OR source <> 'provider')`)
+      // The reply to one message never stands in for another's (a reply still queued is not a response).
+      return prepared(db, `UPDATE sla_first_responses SET responded_at = ?, source = 'provider' WHERE channel = ? AND message_id = ? AND (source IS NULL OR source <> 'provider')`)
         .run(at.getTime(), channel, messageId).changes;
-      if (n > 0) return n;
     }
     return prepared(db, `UPDATE sla_first_responses SET responded_at = ?, source = 'provider'
         WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source <> 'provider')`)
@@ -90,6 +99,11 @@ export function clearFirstResponseTracker(tracker: FirstResponseTracker): void {
  */
 export function recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): number {
   return current?.recordFirstResponse(channel, conversationId, messageId, at) ?? 0;
+}
+
+/** For the delivery layer: the reply to `messageId` was queued for a provider (not answered until accepted). */
+export function recordAwaitingProvider(channel: string, messageId: string): void {
+  current?.awaitProvider(channel, messageId);
 }
 
 /** For channel adapters: a message that needs a human reply arrived (the bot will not answer it itself). */

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await h.sla.engine.sweep(at('2026-02-17 08:00'));
 
   const reply = (channel: string, conversationId: string, received: string, replied: string): void => {
-    h.events.emit('reply.produced', { channel, conversationId, kind: 'answer', receivedAt: at(received), at: at(replied) });
+    h.events.emit('reply.produced', { channel, conversationId, messageId: `${conversationId}:${received}`, kind: 'answer', receivedAt: at(received), at: at(replied) });
   };
   reply('x-alburaimigov', 'dm-1', '2026-02-06 23:50', '2026-02-06 23:51');
   reply('x-burmunicpality', 'dm-2', '2026-02-06 23:00', '2026-02-06 23:45');
@@ -36,6 +36,8 @@ beforeAll(async () => {
   reply('webchat', 'w-1', '2026-02-10 10:00', '2026-02-10 10:00');
   reply('whatsapp', 'wa-1', '2026-02-05 20:00', '2026-02-05 20:00');
   expect(recordFirstResponse('whatsapp', 'wa-1', undefined, at('2026-02-08 09:00'))).toBe(1);
+  // The provider's acceptance of another message's reply never stands in for this one's.
+  expect(recordFirstResponse('whatsapp', 'wa-1', 'some-other-message', at('2026-02-08 09:00'))).toBe(0);
   h.clock.set(at('2026-02-20 10:00'));
 
   const app = express();
