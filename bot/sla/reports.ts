@@ -81,7 +81,8 @@ export function buildSlaReport(sql: SqliteDatabase, config: TawasulConfig, calen
   const groups = { byChannel: new Map<string, RequestMetrics>(), byService: new Map<string, RequestMetrics>(), byDepartment: new Map<string, RequestMetrics>(), byPeriod: new Map<string, RequestMetrics>() };
   const total = emptyRequests('total');
   const rows = sql.db.prepare(`SELECT r.channel, r.service_id AS serviceId, r.department, r.filed_at AS filedAt, r.due_at AS dueAt,
-      (SELECT MIN(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'status' AND e.status IN ('closed','rejected')) AS closedAt,
+      CASE WHEN r.status IN ('closed','rejected') THEN
+        (SELECT MAX(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'status' AND e.status IN ('closed','rejected')) END AS closedAt,
       EXISTS (SELECT 1 FROM sla_timers s WHERE s.request_id = r.id AND s.kind = 'escalation' AND s.fired_at IS NOT NULL) AS escalated
     FROM requests r WHERE r.filed_at >= ? AND r.filed_at < ?`);
   for (const r of rows.iterate(start, end) as IterableIterator<RequestFact>) {
