@@ -73,7 +73,16 @@ export class Engine {
       return c;
     });
     if (!claim.claimed) return { replies: [], duplicate: true, ...(claim.replies ? { previous: claim.replies } : {}) };
-    return this.queue.run(key, () => this.process(msg, channel, key));
+    return this.queue.run(key, async () => {
+      try {
+        return await this.process(msg, channel, key);
+      } catch (err) {
+        // Failed before its replies were recorded (state store down): release the claim, so that the
+        // provider's redelivery or the client's retry is processed instead of being taken for a duplicate.
+        this.opts.inbox.release(msg.channel, msg.id);
+        throw err;
+      }
+    });
   }
 
   /** Re-runs a claimed message after a crash (the adapter replays `Inbox.stale`). */
