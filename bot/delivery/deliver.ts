@@ -10,23 +10,14 @@ import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { conversationKey, type InboundMessage, type OutboundReply } from '../core/types.js';
 import type { HandleResult } from '../engine/engine.js';
 import { recordAwaitingProvider, recordInboundMessage } from '../sla/first-response.js';
+import { firstResponseDeadline as policyDeadline } from '../sla/policy.js';
 import { Inbox } from './inbox.js';
 import type { Outbox } from './outbox.js';
 import type { OutboxWorker } from './outbox-worker.js';
 
-/** First-response deadline of a message on a channel (immediate / minutes / open-hours / within-open-hours). */
-export function firstResponseDeadline(channel: ChannelConfig, calendar: WorkingCalendar, receivedAt: Date): Date {
-  const fr = channel.firstResponse;
-  switch (fr.type) {
-    case 'immediate':
-      return receivedAt;
-    case 'minutes':
-      return new Date(receivedAt.getTime() + fr.minutes * 60_000);
-    case 'open-hours':
-      return calendar.addOpenTime(channel.hours, receivedAt, fr.hours * 3_600_000);
-    case 'within-open-hours':
-      return channel.hours === 'always' ? receivedAt : calendar.closingAfter(channel.hours, receivedAt);
-  }
+/** First-response deadline of a message on a channel: the SLA policy's, so that queue order and reports agree. */
+export function firstResponseDeadline(channel: ChannelConfig, calendar: WorkingCalendar, receivedAt: Date, immediateGraceSeconds = 0): Date {
+  return policyDeadline(calendar, channel, receivedAt, immediateGraceSeconds);
 }
 
 /** The message as stored for replay (no provider payload). */
@@ -57,7 +48,7 @@ function queue(ctx: ChannelContext, outbox: Outbox, msg: InboundMessage, replies
     outbox.settle(msg.channel, msg.id);
     return;
   }
-  const deadline = firstResponseDeadline(ctx.channel, ctx.engine.deps.calendar, msg.receivedAt);
+  const deadline = firstResponseDeadline(ctx.channel, ctx.engine.deps.calendar, msg.receivedAt, ctx.config.sla.firstResponse.immediateGraceSeconds);
   outbox.enqueueFor(
     { channel: msg.channel, messageId: msg.id },
     replies.map((reply) => ({ channel: msg.channel, conversationId: msg.conversationId, reply, inReplyTo: msg.id, meta, receivedAt: msg.receivedAt, deadline })),
