@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { Templates } from '../../bot/core/templates.js';
 import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
 
@@ -75,6 +76,14 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     const tr = run.app.engine.deps.conversations.transcript(c.key);
     expect(tr.filter((e) => e.direction === 'in').map((e) => e.text)).toEqual(texts);
     for (let i = 0; i < tr.length - 1; i++) if (tr[i]!.direction === 'in') expect(tr[i + 1]!.direction).toBe('out');
+  });
+
+  it('serves its OpenAPI description, which parses and names every web chat route', async () => {
+    const r = await fetch(`${run.base}/api/webchat/openapi.yaml`);
+    expect(r.status).toBe(200);
+    const spec = parse(await r.text()) as { openapi: string; paths: Record<string, unknown> };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(['/api/webchat/conversations', '/api/webchat/conversations/{conversationId}/messages']);
   });
 
   it('stored nothing from any of the bad inputs', async () => {
