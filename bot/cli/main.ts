@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
   const cmd = await entry.load();
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { data: { type: 'string', default: './data' }, ...cmd.options } });
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: { data: { type: 'string', default: process.env.TAWASUL_DATA_DIR ?? './data' }, ...cmd.options } });
   } catch (e) {
     process.stderr.write(`tawasul ${name}: ${(e as Error).message}\n`);
     return 2;

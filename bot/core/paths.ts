@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The project root (the folder holding package.json), from source or from dist/. */
@@ -16,7 +16,3 @@ export const projectRoot: string = (() => {
 export const defaultConfigDir = join(projectRoot, 'config');
 /** Default folder of the reply templates. */
 export const defaultTemplatesDir = join(projectRoot, 'templates');
-/** Resolves the data directory (SQLite files, sessions) against the current directory. */
-export function resolveDataDir(dir = process.env.TAWASUL_DATA_DIR ?? './data'): string {
-  return resolve(dir);
-}
