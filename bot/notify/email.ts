@@ -3,6 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { SlaConfig } from '../../config/sla-schema.js';
 import type { Language } from '../core/types.js';
 import { DeliveryError, type EmailMessage, type EmailSender, type SendResult } from './types.js';
+import { fromEnv } from './types.js';
 
 /** SMTP settings after the environment was applied. */
 export interface EmailSettings {
@@ -16,10 +17,6 @@ export interface EmailSettings {
   pass?: string;
 }
 
-const fromEnv = (env: NodeJS.ProcessEnv, name: string | undefined): string | undefined => {
-  const v = name ? env[name]?.trim() : undefined;
-  return v ? v : undefined;
-};
 
 /** The SMTP settings from config and environment; undefined when e-mail is disabled or has no host/sender. */
 export function resolveEmailSettings(cfg: SlaConfig['notifications']['email'], env: NodeJS.ProcessEnv): EmailSettings | undefined {

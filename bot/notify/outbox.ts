@@ -13,6 +13,7 @@ import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { notifyMigrations } from './migrations.js';
 import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
 import { prepared } from '../store/sqlite-database.js';
+import { backoffMs } from '../delivery/outbox-worker.js';
 
 /** Who a notification is for: the applicant of a request (id = request id) or a configured role. */
 export interface Recipient {
@@ -112,8 +113,8 @@ export class NotificationOutbox {
 
   /** Back-off after the n-th failed attempt: base·2^(n−1), capped. */
   backoffMs(attempts: number): number {
-    const { baseDelaySeconds, maxDelaySeconds } = this.opts.retry;
-    return Math.min(baseDelaySeconds * 2 ** Math.max(0, attempts - 1), maxDelaySeconds) * 1000;
+    const { baseDelaySeconds, maxDelaySeconds, maxAttempts } = this.opts.retry;
+    return backoffMs({ baseMs: baseDelaySeconds * 1000, maxMs: maxDelaySeconds * 1000, maxAttempts }, attempts);
   }
 
   /** Sends what is due at `now`; failures are rescheduled or parked, never dropped. */

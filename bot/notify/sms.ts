@@ -5,6 +5,7 @@
  */
 import type { SlaConfig } from '../../config/sla-schema.js';
 import { DeliveryError, type SendResult, type SmsMessage, type SmsSender } from './types.js';
+import { fromEnv } from './types.js';
 
 type SmsConfig = SlaConfig['notifications']['sms'];
 
@@ -22,10 +23,6 @@ export interface SmsSettings {
   authToken?: string;
 }
 
-const fromEnv = (env: NodeJS.ProcessEnv, name: string | undefined): string | undefined => {
-  const v = name ? env[name]?.trim() : undefined;
-  return v ? v : undefined;
-};
 
 /** The gateway settings from config and environment; undefined when SMS is disabled or incomplete. */
 export function resolveSmsSettings(cfg: SmsConfig, env: NodeJS.ProcessEnv): SmsSettings | undefined {

@@ -48,3 +48,9 @@ export class DeliveryError extends TawasulError {
     super(message, options);
   }
 }
+
+/** The trimmed value of the environment variable `name` (named in config/sla.yaml), if set and not empty. */
+export function fromEnv(env: NodeJS.ProcessEnv, name: string | undefined): string | undefined {
+  const v = name ? env[name]?.trim() : undefined;
+  return v ? v : undefined;
+}

@@ -99,7 +99,6 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
     outbox, channel: id, transport, clock, logger, pollMs: options.pollMs,
     limits: { maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs, perRecipientMinTimeMs: options.limits.perConversationMinTimeMs },
     retry: options.retry,
-    recipientOf: (item) => item.conversationId,
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
   const allowedHosts = new Set(options.anonymousServiceHosts.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase()));

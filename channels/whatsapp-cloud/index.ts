@@ -120,7 +120,6 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     outbox, channel: id, transport, clock, logger,
     limits: { maxConcurrent: options.maxConcurrent, minTimeMs: Math.ceil(1000 / options.messagesPerSecond), perRecipientMinTimeMs: options.perRecipientMinTimeMs },
     retry: options.retry,
-    recipientOf: (item) => item.conversationId,
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
