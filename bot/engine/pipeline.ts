@@ -3,7 +3,7 @@ import { say, orgVars, type TurnContext } from './context.js';
 import { detectLanguage } from '../nlu/language.js';
 import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
 import { greet, redirectToTajawob, thank } from '../handlers/small-talk.js';
-import { answerInquiry } from '../handlers/inquiry.js';
+import { answerInquiry, answerTopics } from '../handlers/inquiry.js';
 import { answerStatus, continuesStatus } from '../handlers/status.js';
 import { requestAgent } from '../handlers/handoff.js';
 import { continueIntake, resumeQuestion, startIntake } from '../handlers/intake.js';
@@ -43,7 +43,7 @@ const REDIRECT_ONLY_ALLOWED = new Set<Intent>(['greeting', 'thanks', 'inquiry'])
 
 /** The numbered main menu (1–4) when no dialogue is open. */
 const MENU_ROUTES: Record<string, (ctx: TurnContext) => void | Promise<void>> = {
-  '1': (ctx) => { ctx.nlu = { language: ctx.language, intent: 'inquiry', service: null, confidence: 1 }; ctx.text = 'services'; answerInquiry(ctx); },
+  '1': (ctx) => answerTopics(ctx, ['services']),
   '2': (ctx) => startIntake(ctx, null),
   '3': answerStatus,
   '4': requestAgent,

@@ -19,7 +19,7 @@ function lines(items: string[]): string {
 
 /** Answers an inquiry instantly from the configuration; an unanswerable one gets the approved reply. */
 export function answerInquiry(ctx: TurnContext): void {
-  const { config, services } = ctx.deps;
+  const { services } = ctx.deps;
   const lang = ctx.language;
   const service = ctx.nlu?.service ? services.get(ctx.nlu.service) : undefined;
   if (service) {
@@ -32,6 +32,16 @@ export function answerInquiry(ctx: TurnContext): void {
   const text = normalizeForMatch(ctx.text);
   const topics = TOPICS.filter((t) => t.words.test(text)).map((t) => t.id).slice(0, 2);
   if (topics.length === 0) return redirectToTajawob(ctx);
+  answerTopics(ctx, topics);
+}
+
+/** Knowledge-base topics. */
+export type Topic = (typeof TOPICS)[number]['id'];
+
+/** Answers the given knowledge-base topics, in order. */
+export function answerTopics(ctx: TurnContext, topics: Topic[]): void {
+  const { config } = ctx.deps;
+  const lang = ctx.language;
   for (const topic of topics) {
     switch (topic) {
       case 'hours':

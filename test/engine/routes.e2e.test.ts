@@ -28,6 +28,10 @@ describe('every route of the SPEC over the web chat API', () => {
     expect(await chat.say('كم يوم ياخذ طلب التدريب؟')).toContain('5 أيام عمل');
     expect(await chat.say('what do I need to request a liwan closure?')).toContain('ownership deed');
     expect(await chat.say('what is the link of the e-services portal')).toContain('https://service.bur.gov.om/');
+    const menu = await ChatClient.open(run.base);
+    const services = await menu.say('١');
+    expect(services).toContain(t.render('ar', 'kb_services', { portal: 'https://service.bur.gov.om/', lines: '' }).split('\n')[0]);
+    expect(services).toContain('طلب المخيمات الشتوية');
   });
 
   it('sends the approved Tajawob reply verbatim to complaints, suggestions and reports', async () => {
