@@ -89,7 +89,8 @@ export class Engine {
   async replay(msg: InboundMessage): Promise<OutboundReply[]> {
     const channel = this.channels.get(msg.channel);
     if (!channel) throw new RangeError(`unknown channel "${msg.channel}"`);
-    return this.queue.run(conversationKey(msg.channel, msg.conversationId), () => this.process(msg, channel, conversationKey(msg.channel, msg.conversationId))).then((r) => r.replies);
+    const key = conversationKey(msg.channel, msg.conversationId);
+    return (await this.queue.run(key, () => this.process(msg, channel, key))).replies;
   }
 
   private async process(msg: InboundMessage, channel: ChannelConfig, key: string): Promise<HandleResult> {
