@@ -9,6 +9,8 @@ export interface Classification {
   service: string | null;
   /** 0..1, the intent's score. */
   confidence: number;
+  /** The best candidates, best first (the first is `intent`/`service`); lets the dialogue ask when two are close. */
+  alternatives?: Array<{ intent: Intent; service: string | null; score: number }>;
 }
 
 /** Classifies messages; trained from the utterances in config/nlu/. */
