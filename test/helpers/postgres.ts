@@ -1,0 +1,157 @@
+/**
+ * A real PostgreSQL for tests: Debian's PostgreSQL 15 (`postgresql` package) initialised in a temp
+ * directory and started as a child process on 127.0.0.1 at a free port, trust authentication for
+ * loopback only, durability switched off (fsync) since the data is thrown away. As root the
+ * cluster belongs to the unprivileged `postgres` user (postgres refuses to run as root).
+ *
+ * A suite calls `usePostgres()` once: one server per test file, a fresh database per `database()`.
+ * `TAWASUL_TEST_DATABASE_URL` (a server started outside, e.g. by CI) is used instead when set.
+ * Under `CI=true` the server is required; elsewhere suites skip with a note when it is missing.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../channels/helpers/dovecot.js';
+import { tempDir } from './tmp.js';
+
+/** Where Debian installs the PostgreSQL 15 server binaries. */
+export const PG_BIN = process.env.TAWASUL_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** True when a PostgreSQL server can be used here (installed, or given by URL). */
+export const hasPostgres = Boolean(process.env.TAWASUL_TEST_DATABASE_URL)
+  || (existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'postgres')));
+/** True when suites needing PostgreSQL must be skipped (missing and not under CI). */
+export const skipPostgres = !hasPostgres && !process.env.CI;
+
+/** A running PostgreSQL server. */
+export interface PostgresServer {
+  /** URL of the server's `postgres` database (superuser `tawasul`). */
+  url: string;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(name?: string): Promise<string>;
+  /** The server's output so far (for failures). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+function urlFor(base: string, db: string): string {
+  const u = new URL(base);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+async function createDatabaseOn(base: string, name = `t_${process.pid}_${++counter}`): Promise<string> {
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await c.end();
+  }
+  return urlFor(base, name);
+}
+
+async function accepts(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** uid and gid of a system user. */
+export function idsOf(user: string): { uid: number; gid: number } {
+  return {
+    uid: Number(execFileSync('id', ['-u', user]).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', user]).toString().trim()),
+  };
+}
+
+/**
+ * The command line running `argv` as `user` when this process is root (as itself otherwise).
+ * setpriv execs in place, so the spawned pid is the server itself and signals reach it.
+ */
+export function asUser(user: string, argv: string[]): [string, string[]] {
+  if (process.getuid?.() !== 0) return [argv[0]!, argv.slice(1)];
+  const { uid, gid } = idsOf(user);
+  return ['setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', ...argv]];
+}
+
+/** Initialises a cluster in a temp directory and starts it; resolves once it answers a query. */
+export async function startPostgres(): Promise<PostgresServer> {
+  const external = process.env.TAWASUL_TEST_DATABASE_URL;
+  if (external) {
+    return { url: external, createDatabase: (n) => createDatabaseOn(external, n), log: () => '', stop: async () => undefined };
+  }
+  const tmp = tempDir('tawasul-pg-');
+  const data = join(tmp.dir, 'data');
+  const sock = join(tmp.dir, 'run');
+  mkdirSync(sock);
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = idsOf('postgres');
+    chownSync(tmp.dir, uid, gid);
+    chownSync(sock, uid, gid);
+  }
+  const [initCmd, initArgs] = asUser('postgres', [join(PG_BIN, 'initdb'), '-D', data, '-U', 'tawasul', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions']);
+  try {
+    execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+  } catch (err) {
+    tmp.cleanup();
+    const e = err as { stderr?: Buffer };
+    throw new Error(`initdb failed: ${e.stderr?.toString() ?? String(err)}`);
+  }
+  const port = await freePort();
+  const [cmd, args] = asUser('postgres', [
+    join(PG_BIN, 'postgres'), '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', sock,
+    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60',
+  ]);
+  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-20_000); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = (): void => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  process.once('exit', kill);
+  const url = `postgres://tawasul@127.0.0.1:${port}/postgres`;
+  let up = false;
+  for (let i = 0; i < 100 && child.exitCode === null && !(up = await accepts(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!up) {
+    kill();
+    tmp.cleanup();
+    throw new Error(`postgres did not start: ${output}`);
+  }
+  return {
+    url,
+    createDatabase: (n) => createDatabaseOn(url, n),
+    log: () => output,
+    async stop() {
+      process.removeListener('exit', kill);
+      if (child.exitCode === null) {
+        child.kill('SIGINT'); // fast shutdown
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        kill();
+      }
+      tmp.cleanup();
+    },
+  };
+}
+
+/** Starts one server for the calling test file (beforeAll) and stops it after (afterAll). */
+export function usePostgres(): { server(): PostgresServer; database(): Promise<string> } {
+  let server: PostgresServer | undefined;
+  if (skipPostgres) console.warn(`PostgreSQL 15 is not installed at ${PG_BIN} (apt-get install postgresql): the PostgreSQL tests are skipped`);
+  beforeAll(async () => { if (!skipPostgres) server = await startPostgres(); });
+  afterAll(async () => { await server?.stop(); });
+  const get = (): PostgresServer => {
+    if (!server) throw new Error('PostgreSQL is not running (usePostgres() in a skipped suite?)');
+    return server;
+  };
+  return { server: get, database: () => get().createDatabase() };
+}
