@@ -30,6 +30,8 @@ export interface PostgresServer {
   url: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /** Creates an empty schema and returns a URL whose connections work in it (search_path): cheaper than a database. */
+  createSchema(name?: string): Promise<string>;
   /** The server's output so far (for failures). */
   log(): string;
   stop(): Promise<void>;
@@ -47,11 +49,25 @@ async function createDatabaseOn(base: string, name = `t_${process.pid}_${++count
   const c = new pg.Client({ connectionString: base });
   await c.connect();
   try {
-    await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+    await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}" STRATEGY = FILE_COPY`);
   } finally {
     await c.end();
   }
   return urlFor(base, name);
+}
+
+async function createSchemaOn(base: string, name = `s_${process.pid}_${++counter}`): Promise<string> {
+  const schema = name.replace(/[^a-z0-9_]/gi, '');
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  try {
+    await c.query(`CREATE SCHEMA "${schema}"`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(base);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
 }
 
 async function accepts(url: string): Promise<boolean> {
@@ -89,7 +105,10 @@ export function asUser(user: string, argv: string[]): [string, string[]] {
 export async function startPostgres(): Promise<PostgresServer> {
   const external = process.env.TAWASUL_TEST_DATABASE_URL;
   if (external) {
-    return { url: external, createDatabase: (n) => createDatabaseOn(external, n), log: () => '', stop: async () => undefined };
+    return {
+      url: external, createDatabase: (n) => createDatabaseOn(external, n), createSchema: (n) => createSchemaOn(external, n),
+      log: () => '', stop: async () => undefined,
+    };
   }
   const tmp = tempDir('tawasul-pg-');
   const data = join(tmp.dir, 'data');
@@ -130,6 +149,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   return {
     url,
     createDatabase: (n) => createDatabaseOn(url, n),
+    createSchema: (n) => createSchemaOn(url, n),
     log: () => output,
     async stop() {
       process.removeListener('exit', kill);
@@ -143,7 +163,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 }
 
-/** Starts one server for the calling test file (beforeAll) and stops it after (afterAll). */
+/**
+ * Starts one server for the calling test file (beforeAll) and stops it after (afterAll);
+ * `database()` gives each test a fresh, empty schema to work in.
+ */
 export function usePostgres(): { server(): PostgresServer; database(): Promise<string> } {
   let server: PostgresServer | undefined;
   if (skipPostgres) console.warn(`PostgreSQL 15 is not installed at ${PG_BIN} (apt-get install postgresql): the PostgreSQL tests are skipped`);
@@ -153,5 +176,5 @@ export function usePostgres(): { server(): PostgresServer; database(): Promise<s
     if (!server) throw new Error('PostgreSQL is not running (usePostgres() in a skipped suite?)');
     return server;
   };
-  return { server: get, database: () => get().createDatabase() };
+  return { server: get, database: () => get().createSchema() };
 }

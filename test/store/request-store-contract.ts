@@ -1,4 +1,4 @@
-/** The contract every RequestStore implementation passes (SQLite now, PostgreSQL later). */
+/** The contract every RequestStore implementation passes: SQLite (sqlite-request-store.test.ts) and PostgreSQL (postgres-request-store.test.ts). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewRequest, RequestStore } from '../../bot/store/types.js';
 

@@ -1,0 +1,190 @@
+/**
+ * The request store on PostgreSQL: the same records, references, history and due dates as the
+ * SQLite store. Filing draws the yearly reference from a counter row inside the filing transaction
+ * (the upsert locks that row, so concurrent filings on any instance get consecutive references and
+ * a failed filing gives its number back); staff actions lock the request row (`FOR UPDATE`) so
+ * two agents acting at once both land in the history. The schema comes from `migratePostgres`.
+ */
+import type pg from 'pg';
+import { StoreError } from '../../core/errors.js';
+import { phoneKey } from '../sqlite-request-store.js';
+import type {
+  NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
+} from '../types.js';
+import { withTransaction, type Queryable } from './database.js';
+
+interface Row {
+  id: string; reference: string; service_id: string; department: string; status: RequestStatus;
+  applicant_name: string; civil_id: string; phone: string; email: string | null; address: string | null;
+  latitude: number | null; longitude: number | null; location_label: string | null; party: string | null;
+  description: string; preferred_date: string | null; attachments: RequestRecord['attachments']; language: 'ar' | 'en';
+  channel: string; conversation_key: string; assignee: string | null; filed_at: Date; due_at: Date;
+  last_action_at: Date; updated_at: Date;
+}
+interface EventRow { request_id: string; at: Date; actor: string; type: RequestEvent['type']; status: RequestStatus | null; note: string | null }
+
+/** The request store on PostgreSQL (pool from `createPool`, schema from `migratePostgres`). */
+export class PostgresRequestStore implements RequestStore {
+  private readonly yearFormat: Intl.DateTimeFormat;
+
+  constructor(private readonly pool: pg.Pool, private readonly referencePrefix = 'BUR', timeZone = 'Asia/Muscat') {
+    this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
+  }
+
+  private async nextReference(q: Queryable, at: Date): Promise<string> {
+    const year = this.yearFormat.format(at);
+    const r = await q.query<{ value: number }>(
+      `INSERT INTO sequences (name, value) VALUES ($1, 1)
+       ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value::int AS value`,
+      [`reference:${year}`],
+    );
+    return `${this.referencePrefix}-${year}-${String(r.rows[0]!.value).padStart(5, '0')}`;
+  }
+
+  async create(input: NewRequest): Promise<RequestRecord> {
+    return withTransaction(this.pool, async (c) => {
+      const reference = await this.nextReference(c, input.filedAt);
+      const r = await c.query<{ id: string }>(
+        `INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
+          latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
+          filed_at, due_at, last_action_at, updated_at)
+         VALUES ($1, $2, $3, 'filed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18, $19, $20, $19, $19)
+         RETURNING id`,
+        [reference, input.serviceId, input.department, input.applicant.name, input.applicant.civilId, input.applicant.phone,
+          input.applicant.email ?? null, input.applicant.address ?? null, input.location?.latitude ?? null,
+          input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
+          input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
+          input.filedAt, input.dueAt],
+      );
+      const id = r.rows[0]!.id;
+      await this.insertEvent(c, id, { at: input.filedAt, actor: `channel:${input.channel}`, type: 'status', status: 'filed' });
+      return (await this.byId(c, id))!;
+    });
+  }
+
+  private async insertEvent(q: Queryable, requestId: string, e: RequestEvent): Promise<void> {
+    await q.query('INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES ($1, $2, $3, $4, $5, $6)',
+      [requestId, e.at, e.actor, e.type, e.status ?? null, e.note ?? null]);
+  }
+
+  private async byId(q: Queryable, id: string): Promise<RequestRecord | undefined> {
+    const r = await q.query<Row>('SELECT * FROM requests WHERE id = $1', [id]);
+    return (await this.toRecords(q, r.rows))[0];
+  }
+
+  /** Records with their histories (one query for the histories of all rows). */
+  private async toRecords(q: Queryable, rows: Row[]): Promise<RequestRecord[]> {
+    if (rows.length === 0) return [];
+    const ev = await q.query<EventRow>(
+      'SELECT request_id, at, actor, type, status, note FROM request_events WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, id',
+      [rows.map((r) => r.id)],
+    );
+    const history = new Map<string, RequestEvent[]>();
+    for (const e of ev.rows) {
+      const list = history.get(e.request_id) ?? [];
+      list.push({ at: e.at, actor: e.actor, type: e.type, ...(e.status ? { status: e.status } : {}), ...(e.note ? { note: e.note } : {}) });
+      history.set(e.request_id, list);
+    }
+    return rows.map((row) => ({
+      id: Number(row.id),
+      reference: row.reference,
+      serviceId: row.service_id,
+      department: row.department,
+      status: row.status,
+      applicant: {
+        name: row.applicant_name, civilId: row.civil_id, phone: row.phone,
+        ...(row.email ? { email: row.email } : {}), ...(row.address ? { address: row.address } : {}),
+      },
+      description: row.description,
+      ...(row.latitude !== null && row.longitude !== null
+        ? { location: { latitude: row.latitude, longitude: row.longitude, ...(row.location_label ? { label: row.location_label } : {}) } }
+        : {}),
+      ...(row.party ? { party: row.party } : {}),
+      ...(row.preferred_date ? { preferredDate: row.preferred_date } : {}),
+      ...(row.assignee ? { assignee: row.assignee } : {}),
+      attachments: row.attachments,
+      language: row.language,
+      channel: row.channel,
+      conversationKey: row.conversation_key,
+      filedAt: row.filed_at,
+      dueAt: row.due_at,
+      lastActionAt: row.last_action_at,
+      updatedAt: row.updated_at,
+      history: history.get(row.id) ?? [],
+    }));
+  }
+
+  async get(reference: string): Promise<RequestRecord | undefined> {
+    const r = await this.pool.query<Row>('SELECT * FROM requests WHERE reference = $1', [reference.toUpperCase()]);
+    return (await this.toRecords(this.pool, r.rows))[0];
+  }
+
+  async findForApplicant(reference: string, phone: string): Promise<RequestRecord | undefined> {
+    const rec = await this.get(reference);
+    if (!rec) return undefined;
+    const a = phoneKey(rec.applicant.phone);
+    return a.length === 8 && a === phoneKey(phone) ? rec : undefined;
+  }
+
+  /** The id of `reference`, its row locked until the transaction ends; StoreError when unknown. */
+  private async lock(c: pg.PoolClient, reference: string): Promise<string> {
+    const r = await c.query<{ id: string }>('SELECT id FROM requests WHERE reference = $1 FOR UPDATE', [reference.toUpperCase()]);
+    if (!r.rows[0]) throw new StoreError(`unknown request ${reference}`);
+    return r.rows[0].id;
+  }
+
+  async act(reference: string, action: RequestAction): Promise<RequestRecord> {
+    return withTransaction(this.pool, async (c) => {
+      const id = await this.lock(c, reference);
+      if (action.status) {
+        await c.query('UPDATE requests SET status = $1 WHERE id = $2', [action.status, id]);
+        await this.insertEvent(c, id, { at: action.at, actor: action.actor, type: 'status', status: action.status, ...(action.note ? { note: action.note } : {}) });
+      }
+      if (action.assignee !== undefined) {
+        await c.query('UPDATE requests SET assignee = $1 WHERE id = $2', [action.assignee, id]);
+        await this.insertEvent(c, id, { at: action.at, actor: action.actor, type: 'assignment', note: action.assignee });
+      }
+      if (action.note && !action.status) await this.insertEvent(c, id, { at: action.at, actor: action.actor, type: 'note', note: action.note });
+      await c.query('UPDATE requests SET last_action_at = GREATEST(last_action_at, $1), updated_at = $1 WHERE id = $2', [action.at, id]);
+      return (await this.byId(c, id))!;
+    });
+  }
+
+  async setDue(reference: string, dueAt: Date, actor: string, note: string, at: Date = new Date()): Promise<RequestRecord> {
+    return withTransaction(this.pool, async (c) => {
+      const id = await this.lock(c, reference);
+      await c.query('UPDATE requests SET due_at = $1 WHERE id = $2', [dueAt, id]);
+      await this.insertEvent(c, id, { at, actor, type: 'due_recomputed', note });
+      return (await this.byId(c, id))!;
+    });
+  }
+
+  private where(q: RequestQuery): { sql: string; args: unknown[] } {
+    const parts: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown): string => `$${args.push(v)}`;
+    if (q.status?.length) parts.push(`status = ANY(${arg(q.status)}::text[])`);
+    if (q.serviceId) parts.push(`service_id = ${arg(q.serviceId)}`);
+    if (q.department) parts.push(`department = ${arg(q.department)}`);
+    if (q.filedFrom) parts.push(`filed_at >= ${arg(q.filedFrom)}`);
+    if (q.filedTo) parts.push(`filed_at < ${arg(q.filedTo)}`);
+    if (q.dueBefore) parts.push(`due_at < ${arg(q.dueBefore)}`);
+    return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
+  }
+
+  async list(query: RequestQuery = {}): Promise<RequestRecord[]> {
+    const w = this.where(query);
+    const n = w.args.length;
+    const r = await this.pool.query<Row>(
+      `SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...w.args, Math.min(query.limit ?? 100, 1000), query.offset ?? 0],
+    );
+    return this.toRecords(this.pool, r.rows);
+  }
+
+  async count(query: RequestQuery = {}): Promise<number> {
+    const w = this.where(query);
+    const r = await this.pool.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM requests ${w.sql}`, w.args);
+    return r.rows[0]!.n;
+  }
+}

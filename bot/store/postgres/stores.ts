@@ -1,0 +1,45 @@
+/**
+ * Opens the PostgreSQL path: one pool from TAWASUL_DATABASE_URL, the migrations applied once (here,
+ * and nowhere else), then the stores on that pool. Only the request store exists on PostgreSQL so
+ * far; the other stores are still SQLite (see docs/deploy.md).
+ */
+import type pg from 'pg';
+import type { RequestStore } from '../types.js';
+import { createPool, databaseUrl, type PoolOptions } from './database.js';
+import { migratePostgres } from './migrate.js';
+import { PostgresRequestStore } from './request-store.js';
+
+/** The stores on one PostgreSQL database. */
+export interface PostgresStores {
+  pool: pg.Pool;
+  requests: RequestStore;
+  /** Migrations this start applied. */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+/** Options of `openPostgresStores`. */
+export interface PostgresStoresOptions extends PoolOptions {
+  /** Reference prefix (default BUR). */
+  referencePrefix?: string;
+  /** Time zone of the reference year (default Asia/Muscat). */
+  timeZone?: string;
+}
+
+/** Connects, migrates and builds the stores; the pool is closed again when migrating fails. */
+export async function openPostgresStores(url: string = databaseUrl(), options: PostgresStoresOptions = {}): Promise<PostgresStores> {
+  const pool = createPool(url, options);
+  let applied: string[];
+  try {
+    ({ applied } = await migratePostgres(pool));
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return {
+    pool,
+    requests: new PostgresRequestStore(pool, options.referencePrefix, options.timeZone),
+    applied,
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,135 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../bot/core/errors.js';
+import { createPool, databaseUrl } from '../../bot/store/postgres/database.js';
+import { migratePostgres } from '../../bot/store/postgres/migrate.js';
+import { PostgresRequestStore } from '../../bot/store/postgres/request-store.js';
+import { openPostgresStores, type PostgresStores } from '../../bot/store/postgres/stores.js';
+import { skipPostgres, usePostgres } from '../helpers/postgres.js';
+import { requestStoreContract, sampleRequest } from './request-store-contract.js';
+
+describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on loopback)', () => {
+  const pgServer = usePostgres();
+
+  requestStoreContract('postgres', async () => {
+    const url = await pgServer.database();
+    let stores: PostgresStores = await openPostgresStores(url);
+    return {
+      store: stores.requests,
+      async reopen() {
+        await stores.close();
+        stores = await openPostgresStores(url);
+        return stores.requests;
+      },
+      close: () => stores.close(),
+    };
+  });
+
+  it('migrates a new database once, records it, and a second start applies nothing', async () => {
+    const url = await pgServer.database();
+    const first = await openPostgresStores(url);
+    expect(first.applied).toEqual(['0001-requests']);
+    const second = await openPostgresStores(url);
+    expect(second.applied).toEqual([]);
+    const names = await first.pool.query<{ name: string }>('SELECT name FROM kysely_migration ORDER BY name');
+    expect(names.rows.map((r) => r.name)).toEqual(['0001-requests']);
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('lets instances that start together migrate the same database without a conflict', async () => {
+    const url = await pgServer.database();
+    const all = await Promise.all(Array.from({ length: 4 }, () => openPostgresStores(url, { max: 2 })));
+    expect(all.flatMap((s) => s.applied)).toEqual(['0001-requests']);
+    const r = await all[0]!.requests.create(sampleRequest());
+    expect((await all[3]!.requests.get(r.reference))?.reference).toBe(r.reference);
+    await Promise.all(all.map((s) => s.close()));
+  });
+
+  it('leaves no half-written request when filing fails, and gives the reference number back', async () => {
+    const s = await openPostgresStores(await pgServer.database());
+    await expect(s.requests.create(sampleRequest({ description: null as unknown as string }))).rejects.toThrow(/description/);
+    expect(await s.requests.count()).toBe(0);
+    expect((await s.pool.query('SELECT COUNT(*)::int AS n FROM request_events')).rows[0].n).toBe(0);
+    expect((await s.requests.create(sampleRequest())).reference).toBe('BUR-2026-00001');
+    expect(s.pool.totalCount).toBe(s.pool.idleCount); // every connection went back to the pool
+    await s.close();
+  });
+
+  it('files consecutive references from two instances sharing the database', async () => {
+    const url = await pgServer.database();
+    const [a, b] = await Promise.all([openPostgresStores(url, { max: 4 }), openPostgresStores(url, { max: 4 })]);
+    const recs = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a! : b!).requests.create(sampleRequest())));
+    const numbers = recs.map((r) => Number(r.reference.slice(-5))).sort((x, y) => x - y);
+    expect(numbers).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await Promise.all([a!.close(), b!.close()]);
+  });
+
+  it('numbers references per year in Muscat time', async () => {
+    const s = await openPostgresStores(await pgServer.database());
+    // 31 Dec 2026 21:00 UTC is already 1 Jan 2027 in Muscat.
+    const r = await s.requests.create(sampleRequest({ filedAt: new Date('2026-12-31T21:00:00Z') }));
+    expect(r.reference).toBe('BUR-2027-00001');
+    expect((await s.requests.create(sampleRequest())).reference).toBe('BUR-2026-00001');
+    await s.close();
+  });
+
+  it('keeps every action of two instances acting on one request at once, the status matching the last history entry', async () => {
+    const url = await pgServer.database();
+    const [a, b] = await Promise.all([openPostgresStores(url), openPostgresStores(url)]);
+    const r = await a!.requests.create(sampleRequest());
+    const at = (m: number): Date => new Date(r.filedAt.getTime() + m * 60_000);
+    const statuses = ['in_progress', 'on_hold'] as const;
+    await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      (i % 2 ? a! : b!).requests.act(r.reference, { actor: `staff:${i}`, at: at(i + 1), status: statuses[i % 2], note: `note ${i}` })));
+    const after = (await b!.requests.get(r.reference))!;
+    const changes = after.history.filter((e) => e.type === 'status' && e.note);
+    expect(changes.map((e) => e.note).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `note ${i}`).sort());
+    expect(after.status).toBe(changes.at(-1)!.status);
+    expect(after.lastActionAt).toEqual(at(20)); // the latest action wins whatever the commit order
+    await Promise.all([a!.close(), b!.close()]);
+  });
+
+  it('round-trips attachments, location labels and optional fields', async () => {
+    const s = await openPostgresStores(await pgServer.database());
+    const input = sampleRequest({
+      attachments: [{ kind: 'image', ref: 'media/a.jpg', mimeType: 'image/jpeg', sizeBytes: 1200 }],
+      location: { latitude: 24.2, longitude: 55.8, label: 'حي السلام' },
+      party: 'وزارة الإسكان', preferredDate: '2026-12-01',
+      applicant: { name: 'x', civilId: '1', phone: '92345678' },
+    });
+    const r = await s.requests.create(input);
+    const back = await s.requests.get(r.reference);
+    expect(back).toEqual(r);
+    expect(back!.attachments).toEqual(input.attachments);
+    expect(back!.applicant).toEqual({ name: 'x', civilId: '1', phone: '92345678' });
+    expect(back!.location).toEqual({ latitude: 24.2, longitude: 55.8, label: 'حي السلام' });
+    await s.close();
+  });
+
+  it('refuses an unknown reference with a StoreError and leaves the pool clean', async () => {
+    const s = await openPostgresStores(await pgServer.database());
+    await expect(s.requests.setDue('BUR-2026-99999', new Date(), 'admin', 'x')).rejects.toBeInstanceOf(StoreError);
+    expect(s.pool.totalCount).toBe(s.pool.idleCount);
+    await s.close();
+  });
+
+  it('reads the pool URL from TAWASUL_DATABASE_URL and refuses anything else', async () => {
+    expect(() => databaseUrl({})).toThrow(/TAWASUL_DATABASE_URL/);
+    expect(() => databaseUrl({ TAWASUL_DATABASE_URL: 'mysql://x' })).toThrow(/TAWASUL_DATABASE_URL/);
+    const url = await pgServer.database();
+    const pool = createPool(databaseUrl({ TAWASUL_DATABASE_URL: url }));
+    expect((await migratePostgres(pool)).applied).toEqual(['0001-requests']);
+    const store = new PostgresRequestStore(pool);
+    expect(await store.count()).toBe(0);
+    await pool.end();
+  });
+
+  it('names the failing migration when the database cannot be migrated', async () => {
+    const url = await pgServer.database();
+    const c = new pg.Client(url);
+    await c.connect();
+    await c.query('CREATE TABLE requests (x int)'); // a foreign table in the way
+    await c.end();
+    await expect(openPostgresStores(url)).rejects.toThrow(/migration 0001-requests failed/);
+  });
+});
