@@ -106,6 +106,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   private current: LeaseGrant | undefined;
   private validUntil = 0;
   private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> = Promise.resolve();
   private stopped = true;
   private readonly renewMs: number;
   private readonly retryMs: number;
@@ -126,11 +127,15 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    void this.tick();
+    this.run();
+  }
+
+  private run(): void {
+    this.inflight = this.tick();
   }
 
   private schedule(ms: number): void {
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), ms);
+    if (!this.stopped) this.timer = setTimeout(() => this.run(), ms);
   }
 
   private async tick(): Promise<void> {
@@ -165,6 +170,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.inflight; // an acquisition under way is given back before stop resolves
     const grant = this.current;
     this.current = undefined;
     if (grant) await this.store.release(grant).catch(() => undefined);

@@ -29,7 +29,10 @@ export type RateDecision =
 export interface ProviderLimiter {
   /** Takes `cost` units of `key`'s quota now, or says how long until the window reopens. */
   take(key: string, cost?: number): Promise<RateDecision>;
-  /** Gives `cost` units back (a granted send that did not happen). */
+  /**
+   * Gives `cost` units back (a granted send that did not happen). Call it right after the `take`:
+   * a refund after the window turned over is credited to the next window instead.
+   */
   refund(key: string, cost?: number): Promise<void>;
 }
 

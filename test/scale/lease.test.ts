@@ -87,6 +87,15 @@ describe('leases in process (embedded default)', () => {
     clock.advance(1000);
     expect((await s.acquire('job', 'b', 1000))?.token).toBe(g.token + 1);
   });
+
+  it('a LeaseKeeper stopped while its first acquisition is under way leaves the lease free', async () => {
+    const s = new MemoryLeaseStore(clock);
+    const k = new LeaseKeeper(s, 'x-poller', 'a', { ttlMs: 30_000 });
+    k.start();
+    await k.stop();
+    expect(k.grant).toBeUndefined();
+    expect(await s.holder('x-poller')).toBeUndefined();
+  });
 });
 
 describe.skipIf(skipRedis)('leases in Redis (real redis-server on loopback)', () => {
