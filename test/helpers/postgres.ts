@@ -101,6 +101,54 @@ export function asUser(user: string, argv: string[]): [string, string[]] {
   return ['setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', ...argv]];
 }
 
+/** A server child process listening on a loopback port. */
+export interface ServerProcess {
+  port: number;
+  /** Its standard output and error so far (the last 20 kB). */
+  output(): string;
+  /** Sends `signal`, waits up to 5 s for the exit, then kills it. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts `argvFor(port)` on a free loopback port and resolves once `ready(port)`; when the process
+ * exits before that (another process took the port meanwhile) it is tried again on another port.
+ */
+export async function spawnServer(name: string, argvFor: (port: number) => [string, string[]], ready: (port: number) => Promise<boolean>): Promise<ServerProcess> {
+  let output = '';
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const [cmd, args] = argvFor(port);
+    const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (d: Buffer): void => { output = (output + d.toString()).slice(-20_000); };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const kill = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+    process.once('exit', kill);
+    let up = false;
+    for (let i = 0; i < 100 && child.exitCode === null && !(up = await ready(port)); i++) await new Promise((r) => setTimeout(r, 100));
+    if (up) {
+      return {
+        port,
+        output: () => output,
+        async stop(signal) {
+          process.removeListener('exit', kill);
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill(signal);
+            await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+            kill();
+          }
+        },
+      };
+    }
+    const early = child.exitCode !== null;
+    kill();
+    process.removeListener('exit', kill);
+    if (!early || attempt >= 3) throw new Error(`${name} did not start: ${output}`);
+  }
+}
+
 /** Initialises a cluster in a temp directory and starts it; resolves once it answers a query. */
 export async function startPostgres(): Promise<PostgresServer> {
   const external = process.env.TAWASUL_TEST_DATABASE_URL;
@@ -113,6 +161,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const tmp = tempDir('tawasul-pg-');
   const data = join(tmp.dir, 'data');
   const sock = join(tmp.dir, 'run');
+  const urlOn = (port: number): string => `postgres://tawasul@127.0.0.1:${port}/postgres`;
   mkdirSync(sock);
   if (process.getuid?.() === 0) {
     const { uid, gid } = idsOf('postgres');
@@ -127,37 +176,24 @@ export async function startPostgres(): Promise<PostgresServer> {
     const e = err as { stderr?: Buffer };
     throw new Error(`initdb failed: ${e.stderr?.toString() ?? String(err)}`);
   }
-  const port = await freePort();
-  const [cmd, args] = asUser('postgres', [
-    join(PG_BIN, 'postgres'), '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', sock,
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60',
-  ]);
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  child.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-20_000); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const kill = (): void => { if (child.exitCode === null) child.kill('SIGKILL'); };
-  process.once('exit', kill);
-  const url = `postgres://tawasul@127.0.0.1:${port}/postgres`;
-  let up = false;
-  for (let i = 0; i < 100 && child.exitCode === null && !(up = await accepts(url)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!up) {
-    kill();
+  let server: ServerProcess;
+  try {
+    server = await spawnServer('postgres', (port) => asUser('postgres', [
+      join(PG_BIN, 'postgres'), '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', sock,
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60',
+    ]), (port) => accepts(urlOn(port)));
+  } catch (err) {
     tmp.cleanup();
-    throw new Error(`postgres did not start: ${output}`);
+    throw err;
   }
+  const url = urlOn(server.port);
   return {
     url,
     createDatabase: (n) => createDatabaseOn(url, n),
     createSchema: (n) => createSchemaOn(url, n),
-    log: () => output,
+    log: () => server.output(),
     async stop() {
-      process.removeListener('exit', kill);
-      if (child.exitCode === null) {
-        child.kill('SIGINT'); // fast shutdown
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        kill();
-      }
+      await server.stop('SIGINT'); // fast shutdown
       tmp.cleanup();
     },
   };

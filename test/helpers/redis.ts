@@ -7,12 +7,11 @@
  * prefixes. `TAWASUL_TEST_REDIS_URL` (a server started outside) is used instead when set.
  * Under `CI=true` the server is required; elsewhere suites skip with a note when it is missing.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort } from '../channels/helpers/dovecot.js';
-import { asUser, idsOf } from './postgres.js';
+import { asUser, idsOf, spawnServer, type ServerProcess } from './postgres.js';
 import { tempDir } from './tmp.js';
 
 /** Where Debian installs redis-server. */
@@ -64,36 +63,24 @@ export async function startRedis(): Promise<RedisServer> {
     const { uid, gid } = idsOf(user);
     chownSync(tmp.dir, uid, gid);
   }
-  const port = await freePort();
-  const argv = [REDIS_SERVER, '--bind', '127.0.0.1', '--port', String(port), '--dir', tmp.dir, '--save', '',
-    '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
-  const [cmd, args] = user ? asUser(user, argv) : [argv[0]!, argv.slice(1)];
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (d: Buffer): void => { output = (output + d.toString()).slice(-20_000); };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const kill = (): void => { if (child.exitCode === null) child.kill('SIGKILL'); };
-  process.once('exit', kill);
-  let up = false;
-  for (let i = 0; i < 100 && child.exitCode === null && !(up = await pong(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!up) {
-    kill();
+  let server: ServerProcess;
+  try {
+    server = await spawnServer('redis-server', (port) => {
+      const argv = [REDIS_SERVER, '--bind', '127.0.0.1', '--port', String(port), '--dir', tmp.dir, '--save', '',
+        '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
+      return user ? asUser(user, argv) : [argv[0]!, argv.slice(1)];
+    }, pong);
+  } catch (err) {
     tmp.cleanup();
-    throw new Error(`redis-server did not start: ${output}`);
+    throw err;
   }
+  const port = server.port;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    log: () => output,
+    log: () => server.output(),
     async stop() {
-      process.removeListener('exit', kill);
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        kill();
-      }
+      await server.stop('SIGTERM');
       tmp.cleanup();
     },
   };
