@@ -9,15 +9,21 @@
  * Under `CI=true` the server is required; elsewhere suites skip with a note when it is missing.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '../channels/helpers/dovecot.js';
 import { tempDir } from './tmp.js';
 
-/** Where Debian installs the PostgreSQL 15 server binaries. */
-export const PG_BIN = process.env.TAWASUL_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Where Debian installs the newest PostgreSQL server binaries (`/usr/lib/postgresql/<major>/bin`). */
+export const PG_BIN = process.env.TAWASUL_PG_BIN ?? newestDebianPostgres();
+
+function newestDebianPostgres(): string {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => b - a) : [];
+  return join(root, String(majors[0] ?? 15), 'bin');
+}
 /** True when a PostgreSQL server can be used here (installed, or given by URL). */
 export const hasPostgres = Boolean(process.env.TAWASUL_TEST_DATABASE_URL)
   || (existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'postgres')));
