@@ -103,15 +103,17 @@ describe('intake dialogue over the web chat API', () => {
     expect(await run.app.engine.deps.requests.count()).toBe(before);
   });
 
-  it('drops the dialogue when the resident switches to a complaint, without storing anything', async () => {
+  it('answers a complaint in the middle of the form with the approved reply while the form waits', async () => {
     const chat = await ChatClient.open(run.base);
     await chat.say('أبغى أطلب خدمة مكافحة القوارض في البيت');
     await chat.say('سالم بن علي الكعبي');
     const before = await run.app.engine.deps.requests.count();
     const reply = await chat.say('عندي شكوى على موظف في البلدية ما رد علي');
     expect(reply).toContain(t.approvedReply('ar'));
-    expect(reply).toContain('أوقفت تقديم طلب');
+    expect(reply).toContain('ما زال مفتوحاً');
+    expect(reply.endsWith(t.render('ar', 'ask_civilId'))).toBe(true);
     expect(await run.app.engine.deps.requests.count()).toBe(before);
+    expect(await chat.say('12345678')).toBe(t.render('ar', 'ask_phone'));
   });
 
   it('takes a location pin as the address', async () => {

@@ -1,0 +1,32 @@
+/** What the notifications can reach at start-up: which transports are configured, which role contacts are missing. */
+import type { TawasulConfig } from '../../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import { resolveEmailSettings } from './email.js';
+import { resolveSmsSettings } from './sms.js';
+
+/** Configured transports and the escalation roles nobody can be told about. */
+export interface NotificationReadiness {
+  sms: boolean;
+  email: boolean;
+  /** Role ids used by an escalation ladder that have neither an e-mail nor a phone. */
+  rolesWithoutContact: string[];
+}
+
+/** Reads the configuration and the environment (never the values themselves into the result). */
+export function notificationReadiness(config: TawasulConfig, env: NodeJS.ProcessEnv): NotificationReadiness {
+  const used = new Set(config.services.flatMap((s) => s.escalation.map((e) => e.role)));
+  return {
+    sms: resolveSmsSettings(config.sla.notifications.sms, env) !== undefined,
+    email: resolveEmailSettings(config.sla.notifications.email, env) !== undefined,
+    rolesWithoutContact: config.roles.filter((r) => used.has(r.id) && !r.email && !r.phone).map((r) => r.id),
+  };
+}
+
+/** One clear warning line at start-up for what is missing (role ids and variable names only, no personal data). */
+export function warnMissing(r: NotificationReadiness, logger: Logger): void {
+  const missing: string[] = [];
+  if (!r.sms) missing.push('SMS (set TAWASUL_SMS_URL, or sla.notifications.sms.url): residents get no SMS and replies do not promise any');
+  if (!r.email) missing.push('SMTP (set TAWASUL_SMTP_HOST and TAWASUL_SMTP_FROM, or TAWASUL_SMTP_URL): no e-mail notifications or escalations');
+  if (r.rolesWithoutContact.length) missing.push(`manager contacts for ${r.rolesWithoutContact.length} escalation roles (data/config.local.yaml roles[].email/phone): ${r.rolesWithoutContact.join(', ')}`);
+  if (missing.length) logger.warn({ missing }, `notifications not fully configured: ${missing.length} item(s) missing`);
+}
