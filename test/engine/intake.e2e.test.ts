@@ -137,7 +137,7 @@ describe('intake dialogue over the web chat API', () => {
     await chat.say('I would like to apply for a training course');
     await chat.say('Fatma Said Al Badi');
     run = await run.restart();
-    const again = new ChatClient(run.base, chat.conversationId);
+    const again = new ChatClient(run.base, chat.conversationId, chat.secret);
     const reply = await again.say('76543210');
     expect(reply).toBe(t.render('en', 'ask_phone'));
   });
