@@ -87,7 +87,7 @@ export function answerTopics(ctx: TurnContext, topics: Topic[]): void {
         break;
       case 'services':
         say(ctx, 'kb_services', {
-          ...orgVars(ctx),
+          ...orgVars(ctx), procedural: config.defaults.proceduralWorkingDays,
           lines: lines(config.services.map((s) => `${s.name[lang]} (${formatDuration(ctx, s)})`)),
         });
         break;

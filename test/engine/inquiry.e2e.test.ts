@@ -27,6 +27,15 @@ describe('inquiries answer the question asked', () => {
     expect(support).not.toContain('2564 3286');
   });
 
+  it('the services list states the default completion time with its plural form', async () => {
+    const chat = await ChatClient.open(run.base);
+    const ar = await chat.say('1');
+    expect(ar).toContain('خلال 6 أيام عمل ما لم يُذكر');
+    expect(ar).toContain('(5 أيام عمل)');
+    const en = await (await ChatClient.open(run.base)).say('which services do you offer?');
+    expect(en).toContain('within 6 working days unless');
+  });
+
   it('a general hours question still lists every channel', async () => {
     const reply = await (await ChatClient.open(run.base)).say('what are your working hours?');
     expect(reply).toContain('WhatsApp');

@@ -80,7 +80,11 @@ export class ChatClient {
   /** Sends a message; returns the reply texts joined by a blank line. */
   async say(text: string, extra: Record<string, unknown> = {}): Promise<string> {
     const body = await this.post({ text, clientMessageId: `m${++this.n}-${Math.random()}`, ...extra });
-    return body.replies.map((r) => r.text).join('\n\n');
+    const out = body.replies.map((r) => r.text).join('\n\n');
+    // A template argument nobody filled shows as {name} (or NaN in a plural): never acceptable in a reply.
+    const unfilled = /\{[A-Za-z]\w*\}|NaN/.exec(out);
+    if (unfilled) throw new Error(`reply with an unfilled template argument ${unfilled[0]}: ${out}`);
+    return out;
   }
 
   /** Raw POST of a JSON body. */
