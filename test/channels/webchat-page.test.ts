@@ -12,6 +12,14 @@ import { Templates } from '../../bot/core/templates.js';
 import { projectRoot } from '../../bot/core/paths.js';
 import { startTawasul, type Running } from '../helpers/app.js';
 
+// The functions passed to page.evaluate run in the browser; this file is typechecked without the DOM library.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const localStorage: any;
+declare const getComputedStyle: (el: any) => any;
+type Element = any;
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`CI needs Debian's chromium at ${CHROMIUM} (.ci/run installs it)`);
