@@ -84,7 +84,7 @@ const isQuestion = (text: string): boolean => /[?؟]/.test(text) || QUESTION.tes
 const FREE_TEXT = new Set<FieldId | 'confirm' | 'service'>(['name', 'address', 'party', 'description', 'preferredDate', 'confirm', 'service']);
 
 /** How a message the classifier reads as another intent (with confidence) interrupts the form; undefined when it does not. */
-function interruption(ctx: TurnContext, service: ServiceConfig | undefined): Interruption | undefined {
+function interruption(ctx: TurnContext, service: ServiceConfig | undefined, validAnswer = false): Interruption | undefined {
   const nlu = ctx.nlu;
   // A description is long free text about a problem: only a confident reading interrupts it.
   const min = ctx.state.dialogue?.awaiting === 'description' ? DESCRIPTION_CONFIDENCE : SWITCH_CONFIDENCE;
@@ -94,7 +94,8 @@ function interruption(ctx: TurnContext, service: ServiceConfig | undefined): Int
   if (nlu.intent === 'agent') return 'pause';
   if (nlu.intent === 'status') return 'drop';
   if (nlu.intent === 'procedural_request') return service && nlu.service && nlu.service !== service.id ? 'drop' : undefined;
-  if (nlu.intent === 'greeting' || nlu.intent === 'thanks') return hasWords(ctx.text) ? 'wait' : undefined;
+  // A salutation that is also a valid answer (the name «سلام علي الكعبي») is the answer.
+  if (nlu.intent === 'greeting' || nlu.intent === 'thanks') return validAnswer ? undefined : 'wait';
   return WAIT_INTENTS.has(nlu.intent) ? 'wait' : undefined;
 }
 
@@ -180,7 +181,7 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
     return true;
   }
   await classify();
-  const other = interruption(ctx, service);
+  const other = interruption(ctx, service, value !== undefined);
   if (other) return interrupt(ctx, service, other);
   if (value !== undefined) {
     d.values[field] = value;

@@ -134,6 +134,20 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'webchat-restored.png') });
   });
 
+  it('forgets a stored conversation the server refuses (wrong secret) and starts a new one', async () => {
+    const page = await open();
+    await send(page, 'السلام عليكم');
+    const real = await page.evaluate(() => localStorage.getItem('tawasul.webchat') as string);
+    await page.evaluate((s) => localStorage.setItem('tawasul.webchat', s), JSON.stringify({ ...JSON.parse(real), secret: 'x'.repeat(43) }));
+    await page.reload();
+    await page.locator('#text').waitFor(WAIT);
+    await page.waitForFunction(() => Number(document.documentElement.dataset.polls ?? 0) >= 1, undefined, WAIT);
+    expect(await page.locator('.msg').count()).toBe(0);
+    await send(page, 'hello');
+    const fresh = await page.evaluate(() => JSON.parse(localStorage.getItem('tawasul.webchat') as string) as { conversationId: string });
+    expect(fresh.conversationId).not.toBe((JSON.parse(real) as { conversationId: string }).conversationId);
+  });
+
   it('makes http(s) links clickable and never injects text as HTML', async () => {
     const page = await open();
     await send(page, 'عندي شكوى على البلدية');

@@ -41,6 +41,14 @@ function App() {
     document.title = t.title;
   }, [lang]);
 
+  /** Forgets a conversation the server no longer accepts. */
+  const forget = useCallback((): void => {
+    session.current = null;
+    saveSession(null);
+    lastSeq.current = 0;
+    setEntries([]);
+  }, []);
+
   /** Fetches transcript lines after the last one seen; one fetch at a time, merged by seq. */
   const sync = useCallback((): Promise<void> => {
     const run = async (): Promise<void> => {
@@ -52,13 +60,8 @@ function App() {
         lastSeq.current = fresh[fresh.length - 1]!.seq;
         setEntries((old) => [...old, ...fresh]);
       } catch (err) {
-        if (err instanceof ApiError && err.status === 401) {
-          // The conversation is gone (or its secret): start afresh.
-          session.current = null;
-          saveSession(null);
-          lastSeq.current = 0;
-          setEntries([]);
-        }
+        // The conversation is gone (or its secret): start afresh.
+        if (err instanceof ApiError && err.status === 401) forget();
       }
     };
     syncing.current = syncing.current.then(run);
@@ -83,11 +86,23 @@ function App() {
     const line: Line = { key: randomId(), entry: { direction: 'in', author: 'resident', text: body.text ?? '' } };
     setPending((p) => [...p, line]);
     try {
-      if (!session.current) {
-        session.current = await openConversation();
-        saveSession(session.current);
+      const clientMessageId = randomId();
+      const post = async (): Promise<Awaited<ReturnType<typeof postMessage>>> => {
+        if (!session.current) {
+          session.current = await openConversation();
+          saveSession(session.current);
+        }
+        return postMessage(session.current, { ...body, clientMessageId });
+      };
+      let r;
+      try {
+        r = await post();
+      } catch (err) {
+        // The stored conversation is no longer accepted (expired, or its secret lost): start a new one once.
+        if (!(err instanceof ApiError && err.status === 401)) throw err;
+        forget();
+        r = await post();
       }
-      const r = await postMessage(session.current, { ...body, clientMessageId: randomId() });
       const replyLang = r.replies[0]?.language;
       if (replyLang && replyLang !== lang) setLang(replyLang);
       await sync();
