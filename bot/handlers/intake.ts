@@ -138,9 +138,8 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
       begin(ctx, chosen, d);
       return true;
     }
-    // Nothing collected yet: another intent simply takes over (a person pauses it).
-    const other = interruption(ctx, undefined);
-    if (other) return interrupt(ctx, undefined, other === 'pause' ? 'pause' : 'drop');
+    // Nothing collected yet: another intent simply takes over and the empty form is dropped.
+    if (interruption(ctx, undefined)) return interrupt(ctx, undefined, 'drop');
     say(ctx, 'ask_service_again', { count: ctx.deps.config.services.length }, 'intake');
     return true;
   }
