@@ -76,7 +76,15 @@ type Interruption = 'wait' | 'pause' | 'drop';
 const WAIT_INTENTS = new Set(['complaint', 'suggestion', 'report', 'inquiry', 'greeting', 'thanks']);
 const SWITCH_CONFIDENCE = 0.75;
 const DESCRIPTION_CONFIDENCE = 0.9;
-const QUESTION = /[?؟]|^(متي|كم|وين|فين|ايش|اش|شو|وش|هل|كيف|ليش|لماذا|ماذا|ما هو|ما هي|ماهو|ماهي|من وين|what|when|where|how|which|who|why|is|are|do|does|can|could)\b/;
+const QUESTION = /[?؟]|^(متي|كم|وين|فين|ايش|اش|شو|وش|هل|كيف|ليش|لماذا|ماذا|ما هو|ما هي|ماهو|ماهي|من وين|ابي اعرف|ابغي اعرف|ودي اعرف|اريد ان اعرف|اريد معرفه|what|when|where|how|which|who|why|is|are|do|does|can|could|i want to know|i d like to know|i would like to know|tell me|please tell)\b/;
+/** Words by which a message names its own intent. */
+const MARKERS: Partial<Record<string, RegExp>> = {
+  complaint: /شكوي|شكاوي|اشتكي|اشكي|complain/,
+  suggestion: /اقترح|مقترح|اقتراح|suggest/,
+  report: /بلاغ|ابلغ|\breport/,
+  agent: /موظف|agent|human|person/,
+  status: /وين وصل|حاله طلب|status|where is my/,
+};
 
 /** True when the text reads as a question (a question mark or an interrogative first word). */
 const isQuestion = (text: string): boolean => /[?؟]/.test(text) || QUESTION.test(normalizeForMatch(text));
@@ -86,9 +94,10 @@ const FREE_TEXT = new Set<FieldId | 'confirm' | 'service'>(['name', 'address', '
 /** How a message the classifier reads as another intent (with confidence) interrupts the form; undefined when it does not. */
 function interruption(ctx: TurnContext, service: ServiceConfig | undefined, validAnswer = false): Interruption | undefined {
   const nlu = ctx.nlu;
-  // A description is long free text about a problem: only a confident reading interrupts it.
-  const min = ctx.state.dialogue?.awaiting === 'description' ? DESCRIPTION_CONFIDENCE : SWITCH_CONFIDENCE;
-  if (!nlu || nlu.confidence < min || !hasWords(ctx.text)) return undefined;
+  if (!nlu || nlu.confidence < SWITCH_CONFIDENCE || !hasWords(ctx.text)) return undefined;
+  // A description is long free text about a problem: it is read as something else only when the
+  // reading is very confident or the message names what it is («شكوى», "complaint", «موظف»…).
+  if (ctx.state.dialogue?.awaiting === 'description' && nlu.confidence < DESCRIPTION_CONFIDENCE && !MARKERS[nlu.intent]?.test(normalizeForMatch(ctx.text))) return undefined;
   // A question interrupts when it reads as one; a statement that merely mentions a topic is an answer.
   if (nlu.intent === 'inquiry' && !isQuestion(ctx.text)) return undefined;
   if (nlu.intent === 'agent') return 'pause';

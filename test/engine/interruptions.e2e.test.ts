@@ -84,6 +84,13 @@ describe.each(['ar', 'en'] as const)('interruptions of the intake (%s)', (lang) 
     expect(summary).not.toContain(s.report);
   });
 
+  it('a complaint at the description step is not stored as the description', async () => {
+    const { chat } = await until('description');
+    const reply = await chat.say(s.complaint);
+    expect(reply).toContain(t.approvedReply(lang));
+    expect(asked(reply, lang)).toBe('description');
+  });
+
   it('a question at the civil ID step is answered, then the question comes again', async () => {
     const { chat } = await until('civilId');
     const reply = await chat.say(s.question);
