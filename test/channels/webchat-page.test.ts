@@ -105,6 +105,32 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     expect(await page.locator('#send').isDisabled()).toBe(false);
   });
 
+  it('a send whose answer was lost can be sent again and is answered once (same client id)', async () => {
+    const page = await open();
+    await send(page, 'السلام عليكم');
+    let lose = true;
+    await page.route('**/messages', async (route) => {
+      if (route.request().method() !== 'POST' || !lose) return route.continue();
+      lose = false;
+      await route.fetch(); // the server handles the message; its answer never reaches the page
+      await route.abort('connectionreset');
+    });
+    await page.fill('#text', 'متى الدوام؟');
+    await page.press('#text', 'Enter');
+    const retry = page.locator('.msg.failed .retry');
+    await retry.waitFor(WAIT);
+    expect(await page.locator('.err').textContent()).toBe('تعذر الإرسال، حاول مرة أخرى.');
+    await page.screenshot({ path: join(SHOTS, 'webchat-retry.png') });
+    await page.locator('.retry:not([disabled])').click();
+    await page.locator('.msg.failed').waitFor({ state: 'detached', ...WAIT });
+    await page.locator('#send:not([disabled])').waitFor(WAIT);
+    const cid = await page.evaluate(() => (JSON.parse(localStorage.getItem('tawasul.webchat') as string) as { conversationId: string }).conversationId);
+    const inbound = run.app.engine.deps.conversations.transcript(`webchat:${cid}`).filter((e) => e.direction === 'in').map((e) => e.text);
+    expect(inbound).toEqual(['السلام عليكم', 'متى الدوام؟']);
+    expect(await page.locator('.msg.out', { hasText: 'متى الدوام؟' }).count()).toBe(1);
+    expect(await page.locator('.msg.in').count()).toBe(2);
+  });
+
   it('an English-language browser gets English left-to-right, switchable to Arabic', async () => {
     const page = await open({ locale: 'en-US' });
     expect(await page.getAttribute('html', 'lang')).toBe('en');

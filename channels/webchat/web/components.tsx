@@ -37,11 +37,13 @@ export interface Line {
   key: string;
   entry: Pick<Entry, 'direction' | 'author' | 'text' | 'kind'>;
   failed?: boolean;
-  location?: boolean;
+  /** What was posted and its client id, kept so that a retry is recognised as the same message. */
+  body?: { text?: string; location?: { latitude: number; longitude: number } };
+  clientMessageId?: string;
 }
 
 /** One message bubble; who wrote it is said for screen readers. */
-export function Message({ t, line }: { t: Strings; line: Line }): JSX.Element {
+export function Message({ t, line, onRetry }: { t: Strings; line: Line; onRetry?: (() => void) | undefined }): JSX.Element {
   const { direction, author, text } = line.entry;
   const mine = direction === 'in';
   const who = mine ? t.you : author === 'agent' ? t.agent : t.bot;
@@ -50,6 +52,7 @@ export function Message({ t, line }: { t: Strings; line: Line }): JSX.Element {
     <div class={cls} dir="auto">
       <span class="sr-only">{who}: </span>
       {text ? <Linkified text={text} /> : <span><Pin /> {t.locationSent}</span>}
+      {line.failed && <button type="button" class="retry" disabled={!onRetry} onClick={onRetry}>{t.retry}</button>}
     </div>
   );
 }

@@ -18,6 +18,7 @@ export interface Strings {
   locationSent: string;
   typing: string;
   sendFailed: string;
+  retry: string;
   otherLanguage: string;
   switchTo: string;
   log: string;
@@ -44,6 +45,7 @@ export const STRINGS: Record<Lang, Strings> = {
     locationSent: 'موقعي',
     typing: 'تواصل يكتب…',
     sendFailed: 'تعذر الإرسال، حاول مرة أخرى.',
+    retry: 'إعادة الإرسال',
     otherLanguage: 'English',
     switchTo: 'Switch to English',
     log: 'المحادثة',
@@ -67,6 +69,7 @@ export const STRINGS: Record<Lang, Strings> = {
     locationSent: 'My location',
     typing: 'Tawasul is typing…',
     sendFailed: 'Could not send, please try again.',
+    retry: 'Send again',
     otherLanguage: 'العربية',
     switchTo: 'التبديل إلى العربية',
     log: 'Conversation',

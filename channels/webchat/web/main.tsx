@@ -80,20 +80,20 @@ function App() {
 
   useEffect(() => { logEnd.current?.scrollIntoView?.({ block: 'end' }); }, [entries, pending, waiting]);
 
-  const send = useCallback(async (body: { text?: string; location?: { latitude: number; longitude: number } }) => {
+  /** Posts a message; a failed one stays in the log with a retry that reuses its client id (never answered twice). */
+  const deliver = useCallback(async (line: Line) => {
     setError('');
     setWaiting(true);
-    const line: Line = { key: randomId(), entry: { direction: 'in', author: 'resident', text: body.text ?? '' } };
-    setPending((p) => [...p, line]);
+    setPending((p) => (p.includes(line) ? p.map((x) => (x === line ? { ...x, failed: false } : x)) : [...p, line]));
+    const body = { ...line.body!, clientMessageId: line.clientMessageId! };
+    const post = async (): Promise<Awaited<ReturnType<typeof postMessage>>> => {
+      if (!session.current) {
+        session.current = await openConversation();
+        saveSession(session.current);
+      }
+      return postMessage(session.current, body);
+    };
     try {
-      const clientMessageId = randomId();
-      const post = async (): Promise<Awaited<ReturnType<typeof postMessage>>> => {
-        if (!session.current) {
-          session.current = await openConversation();
-          saveSession(session.current);
-        }
-        return postMessage(session.current, { ...body, clientMessageId });
-      };
       let r;
       try {
         r = await post();
@@ -106,15 +106,20 @@ function App() {
       const replyLang = r.replies[0]?.language;
       if (replyLang && replyLang !== lang) setLang(replyLang);
       await sync();
-      setPending((p) => p.filter((x) => x !== line));
+      setPending((p) => p.filter((x) => x.key !== line.key));
     } catch {
-      setPending((p) => p.map((x) => (x === line ? { ...x, failed: true } : x)));
+      setPending((p) => p.map((x) => (x.key === line.key ? { ...x, failed: true } : x)));
       setError(STRINGS[lang].sendFailed);
     } finally {
       setWaiting(false);
       document.getElementById('text')?.focus();
     }
   }, [lang]);
+
+  const send = useCallback((body: { text?: string; location?: { latitude: number; longitude: number } }) => {
+    const line: Line = { key: randomId(), entry: { direction: 'in', author: 'resident', text: body.text ?? '' }, body, clientMessageId: randomId() };
+    return deliver(line);
+  }, [deliver]);
 
   const locate = useCallback(() => {
     if (!('geolocation' in navigator)) return setError(t.locationUnavailable);
@@ -136,7 +141,7 @@ function App() {
       <main>
         <div id="log" class="log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t.log} tabIndex={0}>
           <Welcome t={t} disabled={waiting} onChoose={(n) => void send({ text: n })} />
-          {lines.map((l) => <Message key={l.key} t={t} line={l} />)}
+          {lines.map((l) => <Message key={l.key} t={t} line={l} onRetry={waiting ? undefined : () => void deliver(l)} />)}
           {waiting && <p class="typing" aria-hidden="true"><span /><span /><span /></p>}
           <div ref={logEnd} />
         </div>
