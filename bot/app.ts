@@ -88,7 +88,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
     deps: {
       config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier,
       requests: new SqliteRequestStore(sql), conversations: new ConversationStore(sql), clock, logger,
-      notifications: { sms: readiness.sms, email: readiness.email },
+      notifications: readiness.residentPromise,
     },
     state,
     inbox: new Inbox(sql),

@@ -10,15 +10,21 @@ export interface NotificationReadiness {
   email: boolean;
   /** Role ids used by an escalation ladder that have neither an e-mail nor a phone. */
   rolesWithoutContact: string[];
+  /** What a filing reply may promise the resident: a configured transport that the resident notifications use. */
+  residentPromise: { sms: boolean; email: boolean };
 }
 
 /** Reads the configuration and the environment (never the values themselves into the result). */
 export function notificationReadiness(config: TawasulConfig, env: NodeJS.ProcessEnv): NotificationReadiness {
   const used = new Set(config.services.flatMap((s) => s.escalation.map((e) => e.role)));
+  const sms = resolveSmsSettings(config.sla.notifications.sms, env) !== undefined;
+  const email = resolveEmailSettings(config.sla.notifications.email, env) !== undefined;
+  const r = config.sla.resident;
+  const residentUses = (kind: 'sms' | 'email'): boolean => [r.onFiled, r.onStatusChange, r.onOverdue].some((list) => (list as string[]).includes(kind));
   return {
-    sms: resolveSmsSettings(config.sla.notifications.sms, env) !== undefined,
-    email: resolveEmailSettings(config.sla.notifications.email, env) !== undefined,
-    rolesWithoutContact: config.roles.filter((r) => used.has(r.id) && !r.email && !r.phone).map((r) => r.id),
+    sms, email,
+    rolesWithoutContact: config.roles.filter((x) => used.has(x.id) && !x.email && !x.phone).map((x) => x.id),
+    residentPromise: { sms: sms && residentUses('sms'), email: email && residentUses('email') },
   };
 }
 

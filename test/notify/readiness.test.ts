@@ -27,10 +27,17 @@ describe('start-up notification readiness', () => {
     expect(text).toMatch(/SMTP/);
     expect(text).toMatch(/manager contacts/);
   });
+  it('promises residents only a transport that is configured and that resident notifications use', () => {
+    const env = { TAWASUL_SMS_URL: 'http://127.0.0.1:9/sms' };
+    expect(notificationReadiness(config, env).residentPromise).toEqual({ sms: true, email: false });
+    const noSms = { ...config, sla: { ...config.sla, resident: { onFiled: ['email' as const], onStatusChange: ['email' as const], onOverdue: ['email' as const] } } };
+    expect(notificationReadiness(noSms, env).residentPromise).toEqual({ sms: false, email: false });
+  });
+
   it('says nothing when everything is configured', () => {
     const withRoles = { ...config, roles: config.roles.map((x) => ({ ...x, email: 'm@example.om' })) };
     const r = notificationReadiness(withRoles, { TAWASUL_SMS_URL: 'http://127.0.0.1:9/sms', TAWASUL_SMTP_HOST: '127.0.0.1', TAWASUL_SMTP_FROM: 'bot@example.om' });
-    expect(r).toEqual({ sms: true, email: true, rolesWithoutContact: [] });
+    expect(r).toEqual({ sms: true, email: true, rolesWithoutContact: [], residentPromise: { sms: true, email: true } });
     const { logger, lines } = capture();
     warnMissing(r, logger);
     expect(lines()).toHaveLength(0);
