@@ -24,6 +24,7 @@ import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp } from './http/server.js';
 import { attachSla } from './sla/attach.js';
 import { createClassifier } from './nlu/classifier.js';
+import { notificationReadiness, warnMissing } from './notify/readiness.js';
 import type { Classifier } from './nlu/types.js';
 import { ConversationStore } from './store/conversation-store.js';
 import { SqliteDatabase } from './store/sqlite-database.js';
@@ -80,11 +81,14 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const config = loadConfig(loadOptions);
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
   const state = opts.state ?? createSqliteStateStore(opts.dataDir);
+  const readiness = notificationReadiness(config, env);
+  warnMissing(readiness, logger);
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
   const engine = new Engine({
     deps: {
       config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier,
       requests: new SqliteRequestStore(sql), conversations: new ConversationStore(sql), clock, logger,
+      notifications: readiness.residentPromise,
     },
     state,
     inbox: new Inbox(sql),

@@ -36,6 +36,8 @@ export interface EngineDeps {
   logger: Logger;
   events: EventEmitter<EngineEvents>;
   services: Map<string, ServiceConfig>;
+  /** Which resident notification transports are configured (replies promise only these); none when absent. */
+  notifications?: { sms: boolean; email: boolean };
 }
 
 /** One message's journey through the pipeline. */

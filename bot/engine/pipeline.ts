@@ -6,9 +6,12 @@ import { greet, redirectToTajawob, thank } from '../handlers/small-talk.js';
 import { answerInquiry, answerTopics } from '../handlers/inquiry.js';
 import { answerStatus, continuesStatus } from '../handlers/status.js';
 import { requestAgent } from '../handlers/handoff.js';
-import { continueIntake, resumeQuestion, startIntake } from '../handlers/intake.js';
-import { isMenu } from '../handlers/intake-fields.js';
+import { continueIntake, remindIntake, resumeQuestion, startIntake } from '../handlers/intake.js';
+import { askClarification, pickChoice } from '../handlers/clarify.js';
+import { clarificationChoices } from '../nlu/clarify.js';
+import { FIELD_VALIDATORS, isConfirm, isMenu } from '../handlers/intake-fields.js';
 import type { Intent } from '../core/types.js';
+import type { FieldId } from '../../config/schema.js';
 
 const HANDOFF_NOTICE_MS = 10 * 60 * 1000;
 
@@ -76,31 +79,80 @@ export function buildPipeline(): Composer<TurnContext> {
       await next();
     })
     .use(async (ctx, next) => {
-      ctx.language = detectLanguage(ctx.text, ctx.state.language);
+      ctx.language = dialogueLanguage(ctx);
       ctx.state.language = ctx.language;
       await next();
     })
     .use(async (ctx, next) => {
-      if (ctx.state.dialogue) {
+      const d = ctx.state.dialogue;
+      if (d) {
         if (await continueIntake(ctx, () => classify(ctx))) return;
-      } else if (continuesStatus(ctx)) {
-        return answerStatus(ctx);
+        await next();
+        // The message was something else and was handled as that: the form waits, its question comes again.
+        if (ctx.state.dialogue === d && ctx.deps.conversations.get(ctx.key)?.owner !== 'queue') remindIntake(ctx);
+        return;
       }
+      if (!ctx.state.clarification && continuesStatus(ctx)) return answerStatus(ctx);
       await next();
     })
     .use(async (ctx) => {
+      // An answer to "did you mean…": route the original message by the choice. Never ask twice in a row.
+      const pending = ctx.state.clarification;
+      delete ctx.state.clarification;
+      if (pending) {
+        const choice = await pickChoice(ctx, pending.choices, () => classify(ctx));
+        if (choice) return routeOriginal(ctx, pending.text, choice);
+      }
       const bare = toAsciiDigits(normalizeForMatch(ctx.text));
       const menu = MENU_ROUTES[bare];
       if (menu) return menu(ctx);
       if (isMenu(ctx.text)) return greet(ctx);
       await classify(ctx);
-      const intent = ctx.nlu!.intent;
-      ctx.state.lastIntent = intent;
-      if (ctx.channel.redirectOnly && !REDIRECT_ONLY_ALLOWED.has(intent)) {
-        redirectToTajawob(ctx);
-        if (intent === 'procedural_request') say(ctx, 'redirect_portal', { ...orgVars(ctx), whatsapp: ctx.deps.config.organisation.callCentre }, 'notice');
-        return;
-      }
-      await ROUTES[intent](ctx);
+      const choices = pending || ctx.state.dialogue || ctx.channel.redirectOnly ? null : clarificationChoices(ctx.nlu!);
+      if (choices) return askClarification(ctx, choices);
+      await route(ctx);
     });
+}
+
+/** Routes the turn by its classification (redirect-only channels answer only greetings, thanks and inquiries). */
+async function route(ctx: TurnContext): Promise<void> {
+  const intent = ctx.nlu!.intent;
+  ctx.state.lastIntent = intent;
+  if (ctx.channel.redirectOnly && !REDIRECT_ONLY_ALLOWED.has(intent)) {
+    redirectToTajawob(ctx);
+    if (intent === 'procedural_request') say(ctx, 'redirect_portal', { ...orgVars(ctx), whatsapp: ctx.deps.config.organisation.callCentre }, 'notice');
+    return;
+  }
+  await ROUTES[intent](ctx);
+}
+
+/** Handles the message that was clarified as the chosen intent; the transcript keeps the answer as written. */
+async function routeOriginal(ctx: TurnContext, original: string, choice: { intent: Intent; service: string | null }): Promise<void> {
+  const answer = ctx.text;
+  ctx.text = original;
+  ctx.nlu = { language: ctx.language, intent: choice.intent, service: choice.service, confidence: 1 };
+  try {
+    await route(ctx);
+  } finally {
+    ctx.text = answer;
+  }
+}
+
+
+/** Fields whose valid answer (a name, an ID, a phone, an e-mail) says nothing about the writer's language. */
+const IDENTITY_FIELDS = new Set<string>(['name', 'civilId', 'phone', 'email']);
+
+/**
+ * The language of this turn. Inside a form the dialogue keeps its language unless the resident
+ * clearly writes prose in the other one: one Latin-letter answer (a name, an e-mail, "ok") does not flip it.
+ */
+function dialogueLanguage(ctx: TurnContext): TurnContext['language'] {
+  const detected = detectLanguage(ctx.text, ctx.state.language);
+  const d = ctx.state.dialogue;
+  const current = ctx.state.language;
+  if (!d || !current || detected === current) return detected;
+  // A valid answer to the question asked (a name, an e-mail, "ok") says nothing about the language.
+  const a = d.awaiting;
+  if (a === 'confirm' ? isConfirm(ctx.text) : IDENTITY_FIELDS.has(a) && FIELD_VALIDATORS[a as FieldId](ctx.text) !== undefined) return current;
+  return (ctx.text.match(/\p{L}{2,}/gu) ?? []).length >= 3 ? detected : current;
 }

@@ -33,6 +33,8 @@ export interface ConversationState {
   dialogue?: Dialogue;
   status?: StatusLookup;
   lastIntent?: Intent;
+  /** A numbered question asked because the classifier was unsure: the original message and the choices. */
+  clarification?: { text: string; choices: Array<{ intent: Intent; service: string | null }> };
   /** Last time the resident was told they are queued for an agent (ms). */
   handoffNoticeAt?: number;
   updatedAt: number;

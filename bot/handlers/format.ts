@@ -1,4 +1,5 @@
 import type { Hours, ServiceConfig } from '../../config/schema.js';
+import { formatDate } from '../core/templates.js';
 import type { Language } from '../core/types.js';
 import type { TurnContext } from '../engine/context.js';
 
@@ -24,11 +25,7 @@ export function formatHours(ctx: TurnContext, hours: Hours): string {
 
 /** Formats an instant as a local date (and time) in the calendar's time zone. */
 export function formatInstant(ctx: TurnContext, at: Date, withTime = false): string {
-  const locale = ctx.language === 'ar' ? 'ar-OM-u-nu-latn' : 'en-GB';
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: ctx.deps.calendar.timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const } : {}),
-  }).format(at);
+  return formatDate(at, ctx.language, ctx.deps.calendar.timeZone, withTime);
 }
 
 /** The expected completion of a service, in words. */

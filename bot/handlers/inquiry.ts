@@ -13,6 +13,21 @@ const TOPICS: Array<{ id: 'hours' | 'contacts' | 'portal' | 'services' | 'holida
   { id: 'tajawob', words: /تجاوب|شكو|اشتكي|بلاغ|tajawob|complain|report/ },
 ];
 
+/** Words that name one contact point of config/tawasul.yaml (matched on normalized text). */
+const POINT_WORDS: Array<[string, RegExp]> = [
+  ['whatsapp', /واتس|وتساب|whats ?app|\bwa\b/],
+  ['email', /ايميل|الايميل|بريد|e ?mail|\bmail\b|helpdesk|help desk/],
+  ['technical-support', /دعم فني|الدعم الفني|technical|tech support|\bsupport\b/],
+  ['call-centre', /مركز الاتصال|كول سنتر|call ?cent|contact cent|hotline/],
+  ['tajawob', /تجاوب|tajawob/],
+  ['portal', /بوابه|portal|website/],
+  ['x-alburaimigov', /تويتر|اكس|twitter|\bx\b/],
+  ['x-burmunicpality', /تويتر|اكس|twitter|\bx\b/],
+];
+/** The aspect asked about a contact point: when it is open, or how to reach it. */
+const ASKS_HOURS = /ساع|اوقات|وقت|دوام|تفتح|تسكر|تقفل|متي|يرد|hours|open|close|timing|when|available/;
+const ASKS_VALUE = /رقم|عنوان|ايش|وش|شو|ما هو|ماهو|كيف|number|address|what is|what s|which|how/;
+
 function lines(items: string[]): string {
   return items.map((s) => `• ${s}`).join('\n');
 }
@@ -30,9 +45,26 @@ export function answerInquiry(ctx: TurnContext): void {
     return;
   }
   const text = normalizeForMatch(ctx.text);
+  if (answerContactPoints(ctx, text)) return;
   const topics = TOPICS.filter((t) => t.words.test(text)).map((t) => t.id).slice(0, 2);
   if (topics.length === 0) return redirectToTajawob(ctx);
   answerTopics(ctx, topics);
+}
+
+/** Answers a question about named contact points (their hours, or how to reach them) with just that; false when none is named. */
+function answerContactPoints(ctx: TurnContext, text: string): boolean {
+  const ids = new Set(POINT_WORDS.filter(([, re]) => re.test(text)).map(([id]) => id));
+  const points = ctx.deps.config.contactPoints.filter((c) => ids.has(c.id));
+  if (points.length === 0 || points.length > 2) return false;
+  const hours = ASKS_HOURS.test(text);
+  const value = ASKS_VALUE.test(text) || !hours;
+  const lang = ctx.language;
+  for (const c of points) {
+    if (hours && value) say(ctx, 'kb_point', { name: c.name[lang], value: c.value, hours: formatHours(ctx, c.hours) });
+    else if (hours) say(ctx, 'kb_point_hours', { name: c.name[lang], hours: formatHours(ctx, c.hours) });
+    else say(ctx, 'kb_point_value', { name: c.name[lang], value: c.value });
+  }
+  return true;
 }
 
 /** Knowledge-base topics. */
@@ -55,7 +87,7 @@ export function answerTopics(ctx: TurnContext, topics: Topic[]): void {
         break;
       case 'services':
         say(ctx, 'kb_services', {
-          ...orgVars(ctx),
+          ...orgVars(ctx), procedural: config.defaults.proceduralWorkingDays,
           lines: lines(config.services.map((s) => `${s.name[lang]} (${formatDuration(ctx, s)})`)),
         });
         break;

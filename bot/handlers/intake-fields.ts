@@ -7,7 +7,9 @@ export const FIELD_VALIDATORS: Record<FieldId, (text: string) => string | undefi
   name: (t) => {
     const v = t.replace(/\s+/g, ' ').trim();
     const words = v.split(' ').filter((w) => w.length >= 2);
-    return v.length <= 100 && words.length >= 2 && /^[\p{L}\p{M}' .-]+$/u.test(v) ? v : undefined;
+    const all = v.split(' ').length;
+    if (v.length > 100 || words.length < 2 || all > 6 || !/^[\p{L}\p{M}' .-]+$/u.test(v)) return undefined;
+    return normalizeForMatch(v).split(' ').some((w) => NOT_A_NAME.has(w)) ? undefined : v;
   },
   civilId: (t) => {
     const v = toAsciiDigits(t).replace(/[\s-]/g, '');
@@ -26,15 +28,29 @@ function bounded(t: string, min: number, max: number): string | undefined {
   return v.length >= min && v.length <= max ? v : undefined;
 }
 
+/** Words that say a message is a request, a complaint or a question, never part of a person's name. */
+const NOT_A_NAME = new Set([
+  'شكوي', 'شكاوي', 'اشتكي', 'اشكي', 'اقترح', 'مقترح', 'اقتراح', 'بلاغ', 'ابلغ', 'موظف', 'طلب', 'طلبي', 'اطلب', 'ابي', 'ابا', 'ابغي', 'ابغا',
+  'اريد', 'ودي', 'متي', 'كيف', 'وين', 'ليش', 'هل', 'شو', 'ايش', 'السلام', 'عليكم', 'مرحبا', 'شكرا', 'عندي', 'البلديه', 'الشارع', 'حفره',
+  'complaint', 'complain', 'suggest', 'suggestion', 'report', 'agent', 'want', 'need', 'request', 'please', 'how', 'what', 'when', 'where',
+  'why', 'hello', 'thanks', 'thank', 'the', 'is', 'are', 'my', 'have', 'i', 'street', 'municipality', 'staff', 'employee', 'person',
+]);
+
 const CANCEL = /^(الغاء|الغي|الغ|كنسل|توقف|خروج|cancel|stop|quit|exit|abort|khalas)( (الطلب|the request|it))?$/;
-const CONFIRM = /^(نعم|ايوه|ايوا|اي|اكيد|تاكيد|اكد|موافق|تمام|ارسل|yes|y|yeah|yep|ok|okay|confirm|sure|submit|send|na3am|aywa)$/;
+const CONFIRM_WORD = /^(نعم|ايوه|ايوا|اي|ايه|ايوة|اكيد|تاكيد|اكد|موافق|تمام|ارسل|قدم|صح|طيب|yes|y|yeah|yep|yup|ok|okay|k|confirm|confirmed|sure|submit|send|correct|please|na3am|aywa|tamam)$/;
+const THUMBS_UP = /^(?:\u{1F44D}[\u{1F3FB}-\u{1F3FF}]?|\u2705|\u2714\uFE0F?|\u{1F44C}[\u{1F3FB}-\u{1F3FF}]?)+$/u;
 const SKIP = /^(تخطي|تخطى|تجاوز|لا يوجد|ما في|مافي|لا|ماشي|skip|none|no|n\/a|na)$/;
 const MENU = /^(القائمه|القايمه|رجوع|الرد الالي|menu|bot|back|main menu)$/;
 
 /** True when the normalized text asks to cancel. */
 export const isCancel = (t: string): boolean => CANCEL.test(normalizeForMatch(t));
-/** True when the normalized text confirms. */
-export const isConfirm = (t: string): boolean => CONFIRM.test(normalizeForMatch(t));
+/** True when the text confirms: «نعم، اي، إيه، أكيد، تمام، موافق، تأكيد», "yes, ok, sure, confirm", 👍 (up to four such words). */
+export function isConfirm(t: string): boolean {
+  const compact = t.replace(/\s+/g, '');
+  if (compact && THUMBS_UP.test(compact)) return true;
+  const words = normalizeForMatch(t).split(' ').filter(Boolean);
+  return words.length <= 4 && words.some((w) => w !== 'please') && words.every((w) => CONFIRM_WORD.test(w));
+}
 /** True when the normalized text skips an optional field. */
 export const isSkip = (t: string): boolean => t.trim() === '-' || SKIP.test(normalizeForMatch(t));
 /** True when the resident asks to go back to the bot's menu. */

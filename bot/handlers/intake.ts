@@ -12,9 +12,6 @@ import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
 import { departmentName, formatInstant } from './format.js';
 import { editTarget, FIELD_VALIDATORS, isCancel, isConfirm, isSkip } from './intake-fields.js';
 
-/** Intents that interrupt a dialogue when the answer is not a valid field value. */
-const SWITCH_INTENTS = new Set(['complaint', 'suggestion', 'report', 'status', 'agent', 'inquiry']);
-const SWITCH_CONFIDENCE = 0.75;
 
 function serviceList(ctx: TurnContext): string {
   return ctx.deps.config.services.map((s, i) => `${i + 1}) ${s.name[ctx.language]}`).join('\n');
@@ -72,9 +69,50 @@ function setLocation(d: Dialogue, ctx: TurnContext): void {
   d.values.address = loc.label ?? `${loc.latitude.toFixed(6)}, ${loc.longitude.toFixed(6)}`;
 }
 
+/** What a message that is clearly something else does to the form. */
+type Interruption = 'wait' | 'pause' | 'drop';
+
+/** Intents handled as themselves while the form waits (then the bot asks its question again). */
+const WAIT_INTENTS = new Set(['complaint', 'suggestion', 'report', 'inquiry', 'greeting', 'thanks']);
+const SWITCH_CONFIDENCE = 0.75;
+const DESCRIPTION_CONFIDENCE = 0.9;
+const QUESTION = /[?؟]|^(متي|كم|وين|فين|ايش|اش|شو|وش|هل|كيف|ليش|لماذا|ماذا|ما هو|ما هي|ماهو|ماهي|من وين|ابي اعرف|ابغي اعرف|ودي اعرف|اريد ان اعرف|اريد معرفه|what|when|where|how|which|who|why|is|are|do|does|can|could|i want to know|i d like to know|i would like to know|tell me|please tell)\b/;
+/** Words by which a message names its own intent. */
+const MARKERS: Partial<Record<string, RegExp>> = {
+  complaint: /شكوي|شكاوي|اشتكي|اشكي|complain/,
+  suggestion: /اقترح|مقترح|اقتراح|suggest/,
+  report: /بلاغ|ابلغ|\breport/,
+  agent: /موظف|agent|human|person/,
+  status: /وين وصل|حاله طلب|status|where is my/,
+};
+
+/** True when the text reads as a question (a question mark or an interrogative first word). */
+const isQuestion = (text: string): boolean => /[?؟]/.test(text) || QUESTION.test(normalizeForMatch(text));
+/** Free-text fields: a valid-looking answer is still checked against the classifier before it is stored. */
+const FREE_TEXT = new Set<FieldId | 'confirm' | 'service'>(['name', 'address', 'party', 'description', 'preferredDate', 'confirm', 'service']);
+
+/** How a message the classifier reads as another intent (with confidence) interrupts the form; undefined when it does not. */
+function interruption(ctx: TurnContext, service: ServiceConfig | undefined, validAnswer = false): Interruption | undefined {
+  const nlu = ctx.nlu;
+  if (!nlu || nlu.confidence < SWITCH_CONFIDENCE || !hasWords(ctx.text)) return undefined;
+  // A description is long free text about a problem: it is read as something else only when the
+  // reading is very confident or the message names what it is («شكوى», "complaint", «موظف»…).
+  if (ctx.state.dialogue?.awaiting === 'description' && nlu.confidence < DESCRIPTION_CONFIDENCE && !MARKERS[nlu.intent]?.test(normalizeForMatch(ctx.text))) return undefined;
+  // A question interrupts when it reads as one; a statement that merely mentions a topic is an answer.
+  if (nlu.intent === 'inquiry' && !isQuestion(ctx.text)) return undefined;
+  if (nlu.intent === 'agent') return 'pause';
+  if (nlu.intent === 'status') return 'drop';
+  if (nlu.intent === 'procedural_request') return service && nlu.service && nlu.service !== service.id ? 'drop' : undefined;
+  // A salutation that is also a valid answer (the name «سلام علي الكعبي») is the answer.
+  if (nlu.intent === 'greeting' || nlu.intent === 'thanks') return validAnswer ? undefined : 'wait';
+  return WAIT_INTENTS.has(nlu.intent) ? 'wait' : undefined;
+}
+
 /**
- * Continues the dialogue with this message. Returns false when the message is something else
- * (the resident switched topic): the dialogue is dropped and the engine routes the message.
+ * Continues the dialogue with this message. Returns false when the message is something else: the
+ * engine routes it; the form then waits (a question, a complaint: the bot asks its question again
+ * after the answer), is paused (a person: resumed when the agent hands back) or is dropped with a
+ * word (a status look-up, another service).
  */
 export async function continueIntake(ctx: TurnContext, classify: () => Promise<void>): Promise<boolean> {
   const d = ctx.state.dialogue!;
@@ -109,7 +147,8 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
       begin(ctx, chosen, d);
       return true;
     }
-    if (hasWords(ctx.text) && ctx.nlu && SWITCH_INTENTS.has(ctx.nlu.intent) && ctx.nlu.confidence >= SWITCH_CONFIDENCE) return drop(ctx, undefined);
+    // Nothing collected yet: another intent simply takes over and the empty form is dropped.
+    if (interruption(ctx, undefined)) return interrupt(ctx, undefined, 'drop');
     say(ctx, 'ask_service_again', { count: ctx.deps.config.services.length }, 'intake');
     return true;
   }
@@ -129,9 +168,8 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
       return true;
     }
     await classify();
-    if (hasWords(ctx.text) && ctx.nlu && (SWITCH_INTENTS.has(ctx.nlu.intent) || ctx.nlu.intent === 'procedural_request') && ctx.nlu.confidence >= SWITCH_CONFIDENCE) {
-      return drop(ctx, service);
-    }
+    const other = interruption(ctx, service);
+    if (other) return interrupt(ctx, service, other);
     say(ctx, 'confirm_again', {}, 'intake');
     return true;
   }
@@ -144,15 +182,20 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
     return true;
   }
   const value = FIELD_VALIDATORS[field](ctx.text);
-  if (value !== undefined) {
+  // A civil ID, a phone or an e-mail is unambiguous; free text is stored only when it is not another intent.
+  if (value !== undefined && !FREE_TEXT.has(field)) {
     d.values[field] = value;
     ask(ctx, service, d);
     return true;
   }
   await classify();
-  const other = hasWords(ctx.text) && ctx.nlu && ctx.nlu.confidence >= SWITCH_CONFIDENCE &&
-    (SWITCH_INTENTS.has(ctx.nlu.intent) || (ctx.nlu.intent === 'procedural_request' && ctx.nlu.service && ctx.nlu.service !== service.id));
-  if (other) return drop(ctx, service);
+  const other = interruption(ctx, service, value !== undefined);
+  if (other) return interrupt(ctx, service, other);
+  if (value !== undefined) {
+    d.values[field] = value;
+    ask(ctx, service, d);
+    return true;
+  }
   say(ctx, `invalid_${field}`, {}, 'intake');
   say(ctx, `ask_${field}`, {}, 'intake');
   return true;
@@ -161,12 +204,22 @@ export async function continueIntake(ctx: TurnContext, classify: () => Promise<v
 /** A message worth reading as a change of topic has words, not just a wrong number. */
 const hasWords = (text: string): boolean => (text.match(/\p{L}{2,}/gu) ?? []).length >= 2;
 
-function drop(ctx: TurnContext, service: ServiceConfig | undefined): false {
-  // Asking for a person pauses the dialogue: the bot resumes it when the agent hands the chat back.
-  if (ctx.nlu?.intent === 'agent') return false;
-  delete ctx.state.dialogue;
-  if (service) say(ctx, 'switched', { service: service.name[ctx.language] }, 'intake');
+function interrupt(ctx: TurnContext, service: ServiceConfig | undefined, how: Interruption): false {
+  if (how === 'drop' || !service) {
+    delete ctx.state.dialogue;
+    if (service) say(ctx, 'switched', { service: service.name[ctx.language] }, 'intake');
+  }
   return false;
+}
+
+/** After another intent was handled while a form waits: says the form is still open and asks its question again. */
+export function remindIntake(ctx: TurnContext): void {
+  const d = ctx.state.dialogue;
+  const service = d?.serviceId ? ctx.deps.services.get(d.serviceId) : undefined;
+  const question = d ? resumeQuestion(d) : undefined;
+  if (!service || !question) return;
+  say(ctx, 'form_waiting', { service: service.name[ctx.language] }, 'intake');
+  say(ctx, question, {}, 'intake');
 }
 
 async function file(ctx: TurnContext, service: ServiceConfig, d: Dialogue): Promise<void> {
@@ -198,7 +251,15 @@ async function file(ctx: TurnContext, service: ServiceConfig, d: Dialogue): Prom
     service: service.name[ctx.language],
     department: departmentName(ctx, service.department),
     due: formatInstant(ctx, rec.dueAt),
-    notify: ctx.deps.templates.render(ctx.language, v.email ? 'notify_channels' : 'notify_sms'),
+    notify: ctx.deps.templates.render(ctx.language, notifyKey(ctx, Boolean(v.email))),
   }, 'filed');
   events.emit('request.filed', rec);
+}
+
+/** What the filing reply may promise: only the notification transports that are configured. */
+function notifyKey(ctx: TurnContext, hasEmail: boolean): string {
+  const t = ctx.deps.notifications ?? { sms: false, email: false };
+  const sms = t.sms;
+  const email = t.email && hasEmail;
+  return sms && email ? 'notify_sms_email' : sms ? 'notify_sms' : email ? 'notify_email' : 'notify_none';
 }

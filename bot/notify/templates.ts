@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { defaultTemplatesDir } from '../core/paths.js';
+import { checkMessage, formatDate as coreFormatDate, formatMessage } from '../core/templates.js';
 import type { Language } from '../core/types.js';
 import type { RequestStatus } from '../store/types.js';
 
@@ -20,8 +21,6 @@ export interface RenderedMessage {
 type Entry = string | Record<string, string>;
 const MESSAGE_PARTS = ['subject', 'text', 'sms'] as const;
 
-const fill = (t: string, vars: NotifyVars): string =>
-  t.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 
 /** Tidies a rendered text: no trailing spaces, at most one blank line in a row. */
 const tidy = (s: string): string => s.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n{3,}/g, '\n\n').trim();
@@ -39,6 +38,10 @@ export class NotificationTemplates {
       for (const [k, v] of Object.entries(data)) {
         const ok = typeof v === 'string' || (typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string'));
         if (!ok) throw new ConfigError(`${shown}: ${k}: expected a string or a mapping of strings`, shown, k);
+        for (const [part, src] of typeof v === 'string' ? [['', v]] : Object.entries(v as Record<string, string>)) {
+          const bad = checkMessage(lang, src as string);
+          if (bad) throw new ConfigError(`${shown}: ${k}${part ? `.${part}` : ''}: not a valid message (${bad})`, shown, k);
+        }
       }
       return data as Record<string, Entry>;
     };
@@ -65,7 +68,7 @@ export class NotificationTemplates {
     for (const part of MESSAGE_PARTS) {
       const src = t[part];
       if (src === undefined) throw new RangeError(`notification "${key}" has no ${part}`);
-      out[part] = tidy(fill(src, vars));
+      out[part] = tidy(formatMessage(lang, src, vars));
     }
     return out;
   }
@@ -74,7 +77,7 @@ export class NotificationTemplates {
   phrase(lang: Language, key: string, vars: NotifyVars = {}): string {
     const t = this.texts[lang][key];
     if (typeof t !== 'string') throw new RangeError(`unknown notification phrase "${key}"`);
-    return tidy(fill(t, vars));
+    return tidy(formatMessage(lang, t, vars));
   }
 
   /** The name of a request status in `lang`. */
@@ -84,18 +87,5 @@ export class NotificationTemplates {
   }
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** A date (and optionally time) in words, in the calendar's time zone, with Latin digits. */
-export function formatDate(at: Date, lang: Language, timeZone: string, withTime = false): string {
-  const key = `${lang}|${timeZone}|${withTime}`;
-  let f = dateFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(lang === 'ar' ? 'ar-OM-u-nu-latn' : 'en-GB', {
-      timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric',
-      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const } : {}),
-    });
-    dateFormats.set(key, f);
-  }
-  return f.format(at);
-}
+/** A date (and optionally time) in words, in the calendar's time zone, with Latin digits (the core formatter). */
+export const formatDate = coreFormatDate;

@@ -1,12 +1,17 @@
-/** The portal's web chat: a JSON API (channels/webchat/openapi.yaml) and a small page served at `/`. */
+/**
+ * The portal's web chat: a JSON API (channels/webchat/openapi.yaml) and a Preact page
+ * (`web/main.tsx`, bundled by `npm run build` into dist/web/webchat.js) served at `/`.
+ * Every conversation has a secret, issued once at creation; reads and posts need it as a bearer token.
+ */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { defineChannel, type ChannelContext } from '../types.js';
+import { bearer, WebchatAccess } from './store.js';
 
 const messageBody = z
   .object({
@@ -19,6 +24,9 @@ const messageBody = z
 
 const conversationIdParam = z.string().uuid();
 
+/** The page may load only its own script, style and API (no inline script, no third party). */
+const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
 function fail(res: Response, status: number, reason: string, message: string): void {
   res.status(status).json({ error: { reason, message } });
 }
@@ -28,25 +36,56 @@ export const webchat = defineChannel(
   z.object({ pageTitle: z.string().default('Tawasul') }).strict(),
   (ctx: ChannelContext) => {
     const id = ctx.channel.id;
-    const page = readFileSync(join(projectRoot, 'channels/webchat/page.html'), 'utf8');
-    const spec = readFileSync(join(projectRoot, 'channels/webchat/openapi.yaml'), 'utf8');
+    const dir = join(projectRoot, 'channels/webchat');
+    const page = readFileSync(join(dir, 'page.html'), 'utf8');
+    const spec = readFileSync(join(dir, 'openapi.yaml'), 'utf8');
+    const access = new WebchatAccess(ctx.sql, id);
     const conversations = ctx.engine.deps.conversations;
-    const known = (cid: string): boolean => conversations.get(conversationKey(id, cid)) !== undefined;
+
+    /** Checks the conversation id and its secret; the two refusals look alike (no probing for ids). */
+    const authorize = (req: Request, res: Response, next: NextFunction): void => {
+      const cid = conversationIdParam.safeParse(req.params.cid);
+      if (!cid.success) return fail(res, 400, 'bad_conversation_id', 'conversation id must be a UUID');
+      const secret = bearer(req.get('authorization'));
+      res.set('cache-control', 'no-store');
+      if (!secret) {
+        res.set('www-authenticate', 'Bearer realm="webchat"');
+        return fail(res, 401, 'missing_secret', 'send the conversation secret: Authorization: Bearer <secret>');
+      }
+      if (!access.verify(cid.data, secret) || !conversations.get(conversationKey(id, cid.data))) {
+        res.set('www-authenticate', 'Bearer realm="webchat", error="invalid_token"');
+        return fail(res, 401, 'unauthorized', 'unknown conversation or wrong secret');
+      }
+      res.locals.cid = cid.data;
+      next();
+    };
 
     const routes = (router: Router): void => {
-      router.get('/', (_req, res) => { res.type('html').send(page); });
+      router.get('/', (_req, res) => { res.set('content-security-policy', PAGE_CSP).type('html').send(page); });
+      router.get(['/favicon.ico', '/favicon.svg'], (_req, res) => {
+        res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile(join(dir, 'favicon.svg'));
+      });
+      router.get(['/assets/webchat.js', '/assets/webchat.js.map', '/assets/webchat.css'], (req, res) => {
+        const file = req.path.endsWith('.css') ? join(dir, 'web/page.css') : join(projectRoot, 'dist/web', req.path.slice('/assets/'.length));
+        res.set('cache-control', 'no-cache').sendFile(file, (err) => {
+          if (err && !res.headersSent) fail(res, 503, 'not_built', 'the page is not built: run npm run build');
+        });
+      });
       router.get('/api/webchat/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
 
       router.post('/api/webchat/conversations', (_req, res) => {
         const cid = randomUUID();
-        conversations.touch(conversationKey(id, cid), id, cid, 'ar', ctx.clock.now());
-        res.status(201).json({ conversationId: cid });
+        const now = ctx.clock.now();
+        const secret = ctx.sql.tx(() => {
+          conversations.touch(conversationKey(id, cid), id, cid, 'ar', now);
+          return access.issue(cid, now);
+        });
+        res.set('cache-control', 'no-store').status(201).json({ conversationId: cid, secret });
       });
 
-      router.post('/api/webchat/conversations/:cid/messages', express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response) => {
-        const cid = conversationIdParam.safeParse(req.params.cid);
-        if (!cid.success) return fail(res, 400, 'bad_conversation_id', 'conversation id must be a UUID');
-        if (!known(cid.data)) return fail(res, 404, 'unknown_conversation', 'start a conversation first: POST /api/webchat/conversations');
+      // The secret is checked before the body is read.
+      router.post('/api/webchat/conversations/:cid/messages', authorize, express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response) => {
+        const cid = res.locals.cid as string;
         if (!req.is('application/json')) return fail(res, 415, 'unsupported_media_type', 'send application/json');
         const body = messageBody.safeParse(req.body);
         if (!body.success) {
@@ -56,10 +95,10 @@ export const webchat = defineChannel(
         const now = ctx.clock.now();
         const msg: InboundMessage = {
           channel: id,
-          conversationId: cid.data,
+          conversationId: cid,
           // Client ids are unique per conversation only.
-          id: body.data.clientMessageId ? `${cid.data}:${body.data.clientMessageId}` : randomUUID(),
-          from: { id: cid.data },
+          id: body.data.clientMessageId ? `${cid}:${body.data.clientMessageId}` : randomUUID(),
+          from: { id: cid },
           text: body.data.text ?? '',
           receivedAt: now,
           ...(body.data.location ? { location: body.data.location } : {}),
@@ -70,15 +109,15 @@ export const webchat = defineChannel(
         res.json({ duplicate: result.duplicate, replies: result.duplicate ? result.previous ?? [] : result.replies });
       });
 
-      router.get('/api/webchat/conversations/:cid/messages', (req, res) => {
-        const cid = conversationIdParam.safeParse(req.params.cid);
-        if (!cid.success) return fail(res, 400, 'bad_conversation_id', 'conversation id must be a UUID');
-        if (!known(cid.data)) return fail(res, 404, 'unknown_conversation', 'no such conversation');
+      router.get('/api/webchat/conversations/:cid/messages', authorize, (req, res) => {
         const after = z.coerce.number().int().min(0).default(0).safeParse(req.query.after);
         if (!after.success) return fail(res, 400, 'bad_after', 'after must be a non-negative integer');
-        const entries = conversations.transcript(conversationKey(id, cid.data), after.data);
+        const entries = conversations.transcript(conversationKey(id, res.locals.cid as string), after.data);
         res.json({
-          messages: entries.map((e) => ({ seq: e.seq, direction: e.direction, author: e.author.startsWith('agent:') ? 'agent' : e.author, text: e.text, at: e.at.toISOString() })),
+          messages: entries.map((e) => ({
+            seq: e.seq, direction: e.direction, author: e.author.startsWith('agent:') ? 'agent' : e.author, text: e.text, at: e.at.toISOString(),
+            ...(e.kind ? { kind: e.kind } : {}),
+          })),
         });
       });
     };
@@ -86,7 +125,7 @@ export const webchat = defineChannel(
     return {
       id,
       routes,
-      // Replies that were not answers (agent messages) are in the transcript the page polls.
+      // Replies that were not answers (agent messages, the hand-back notice) are in the transcript the page polls.
       send: async () => undefined,
     };
   },

@@ -12,7 +12,10 @@ await Promise.all(Array.from({ length: Number(concurrency) }, async () => {
   while (next < n) {
     const i = next++;
     const t0 = performance.now();
-    const r = await fetch(urls[i % urls.length], { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies[i % bodies.length]) });
+    // A URL may carry a bearer secret after '#' (never sent as part of the URL).
+    const [url, secret] = urls[i % urls.length].split('#');
+    const headers = { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) };
+    const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(bodies[i % bodies.length]) });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     await r.arrayBuffer();
     lat.push(performance.now() - t0);

@@ -93,9 +93,9 @@ export async function run(): Promise<void> {
   const server = await app.listen(0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const conversations = await Promise.all(Array.from({ length: 64 }, async () =>
-    ((await (await fetch(`${base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string }).conversationId));
+    (await (await fetch(`${base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string; secret: string }));
 
-  const chatUrls = conversations.map((cid) => `${base}/api/webchat/conversations/${cid}/messages`);
+  const chatUrls = conversations.map((c) => `${base}/api/webchat/conversations/${c.conversationId}/messages#${c.secret}`);
   // Warm up both paths, then measure each with the same client.
   await load(300, 1, concurrency, [bareUrl]);
   await load(300, 1, concurrency, chatUrls);

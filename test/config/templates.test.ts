@@ -24,3 +24,36 @@ describe('templates', () => {
     expect(() => t.render('en', 'no_such_key')).toThrow(/unknown template/);
   });
 });
+
+describe('counts in replies and notifications (ICU plural forms)', () => {
+  const t = new Templates();
+  it('uses the Arabic forms for one, two, 3–10 and 11+', () => {
+    expect(t.render('ar', 'duration_days', { days: 1 })).toBe('يوم عمل واحد');
+    expect(t.render('ar', 'duration_days', { days: 2 })).toBe('يوما عمل');
+    expect(t.render('ar', 'duration_days', { days: 3 })).toBe('3 أيام عمل');
+    expect(t.render('ar', 'duration_days', { days: 10 })).toBe('10 أيام عمل');
+    expect(t.render('ar', 'duration_days', { days: 11 })).toBe('11 يوم عمل');
+    expect(t.render('ar', 'duration_days', { days: 30 })).toBe('30 يوم عمل');
+  });
+  it('uses one/other in English', () => {
+    expect(t.render('en', 'duration_days', { days: 1 })).toBe('1 working day');
+    expect(t.render('en', 'duration_days', { days: 6 })).toBe('6 working days');
+  });
+  it('renders notifications through the same layer', async () => {
+    const { NotificationTemplates } = await import('../../bot/notify/templates.js');
+    const n = new NotificationTemplates();
+    expect(n.phrase('ar', 'overdue_reason_default', { department: 'القسم', days: 2 })).toContain('(يوما عمل)');
+    expect(n.phrase('ar', 'overdue_reason_default', { department: 'القسم', days: 12 })).toContain('(12 يوم عمل)');
+    expect(n.phrase('en', 'overdue_reason_default', { department: 'X', days: 1 })).toContain('(1 working day)');
+  });
+  it('refuses a template file whose message does not parse, naming the key', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'tpl-'));
+    for (const f of ['ar.yaml', 'en.yaml', 'tajawob-reply.ar.txt', 'tajawob-reply.en.txt']) writeFileSync(join(dir, f), readFileSync(join('templates', f)));
+    writeFileSync(join(dir, 'en.yaml'), `${readFileSync(join('templates', 'en.yaml'), 'utf8')}\nbroken: "{days, plural, one {x}"\n`);
+    writeFileSync(join(dir, 'ar.yaml'), `${readFileSync(join('templates', 'ar.yaml'), 'utf8')}\nbroken: "x"\n`);
+    expect(() => new Templates(dir)).toThrow(/en\.yaml: broken: not a valid message/);
+  });
+});

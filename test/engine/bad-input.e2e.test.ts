@@ -9,7 +9,7 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
   let run: Running;
   let chat: ChatClient;
   const post = (body: string | Buffer, type = 'application/json', cid?: string): Promise<Response> =>
-    fetch(`${run.base}/api/webchat/conversations/${cid ?? chat.conversationId}/messages`, { method: 'POST', headers: { 'content-type': type }, body });
+    fetch(`${run.base}/api/webchat/conversations/${cid ?? chat.conversationId}/messages`, { method: 'POST', headers: { 'content-type': type, ...chat.auth }, body });
 
   beforeAll(async () => {
     run = await startTawasul();
@@ -43,8 +43,9 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     expect(r.status).toBe(415);
     r = await post(JSON.stringify({ text: 'hi' }), 'application/json', 'not-a-uuid');
     expect(r.status).toBe(400);
+    // An unknown conversation and a wrong secret are refused alike.
     r = await post(JSON.stringify({ text: 'hi' }), 'application/json', '2b1c6c3e-93a4-4c1f-9d7e-8f1f7f0f0f0f');
-    expect(r.status).toBe(404);
+    expect(r.status).toBe(401);
   });
 
   it('answers binary garbage as unreadable', async () => {

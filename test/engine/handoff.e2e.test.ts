@@ -44,14 +44,14 @@ describe('call-centre handoff through the agent API', () => {
     expect((await agent(run, `/conversations/${key}/messages`, { method: 'POST', body: { text: 'أهلاً، سيصل الفريق غداً' } })).status).toBe(201);
     expect((await agent(run, `/conversations/${key}/messages`, { method: 'POST', body: { text: 'x' }, token: OTHER_AGENT_TOKEN })).status).toBe(409);
 
-    const transcript = await (await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`)).json() as { messages: Array<{ author: string; text: string }> };
+    const transcript = { messages: await chat.transcript() };
     expect(transcript.messages.filter((m) => m.author === 'agent').map((m) => m.text)).toEqual(['أهلاً، سيصل الفريق غداً']);
     const agentView = await agent(run, `/conversations/${key}/messages`);
     expect(agentView.body.messages.some((m: { text: string }) => m.text === 'متى بتوصلون؟')).toBe(true);
 
     expect((await agent(run, `/conversations/${key}/release`, { method: 'POST', token: OTHER_AGENT_TOKEN })).status).toBe(409);
     expect((await agent(run, `/conversations/${key}/release`, { method: 'POST' })).status).toBe(200);
-    const after = await (await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`)).json() as { messages: Array<{ text: string }> };
+    const after = { messages: await chat.transcript() };
     expect(after.messages.at(-1)!.text).toContain('نكمل طلب');
     expect(after.messages.at(-1)!.text).toContain(t.render('ar', 'ask_civilId'));
     // The dialogue resumes at the civil ID.

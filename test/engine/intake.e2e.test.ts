@@ -103,15 +103,17 @@ describe('intake dialogue over the web chat API', () => {
     expect(await run.app.engine.deps.requests.count()).toBe(before);
   });
 
-  it('drops the dialogue when the resident switches to a complaint, without storing anything', async () => {
+  it('answers a complaint in the middle of the form with the approved reply while the form waits', async () => {
     const chat = await ChatClient.open(run.base);
     await chat.say('أبغى أطلب خدمة مكافحة القوارض في البيت');
     await chat.say('سالم بن علي الكعبي');
     const before = await run.app.engine.deps.requests.count();
     const reply = await chat.say('عندي شكوى على موظف في البلدية ما رد علي');
     expect(reply).toContain(t.approvedReply('ar'));
-    expect(reply).toContain('أوقفت تقديم طلب');
+    expect(reply).toContain('ما زال مفتوحاً');
+    expect(reply.endsWith(t.render('ar', 'ask_civilId'))).toBe(true);
     expect(await run.app.engine.deps.requests.count()).toBe(before);
+    expect(await chat.say('12345678')).toBe(t.render('ar', 'ask_phone'));
   });
 
   it('takes a location pin as the address', async () => {
@@ -135,7 +137,7 @@ describe('intake dialogue over the web chat API', () => {
     await chat.say('I would like to apply for a training course');
     await chat.say('Fatma Said Al Badi');
     run = await run.restart();
-    const again = new ChatClient(run.base, chat.conversationId);
+    const again = new ChatClient(run.base, chat.conversationId, chat.secret);
     const reply = await again.say('76543210');
     expect(reply).toBe(t.render('en', 'ask_phone'));
   });

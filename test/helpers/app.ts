@@ -56,24 +56,41 @@ export async function startTawasul(opts: Partial<TawasulOptions> & { start?: str
 /** A web chat conversation over HTTP. */
 export class ChatClient {
   private n = 0;
-  constructor(readonly base: string, readonly conversationId: string) {}
+  constructor(readonly base: string, readonly conversationId: string, readonly secret: string) {}
 
-  /** Opens a conversation. */
+  /** Opens a conversation (the server returns its id and secret). */
   static async open(base: string): Promise<ChatClient> {
     const r = await fetch(`${base}/api/webchat/conversations`, { method: 'POST' });
-    return new ChatClient(base, ((await r.json()) as { conversationId: string }).conversationId);
+    const body = (await r.json()) as { conversationId: string; secret: string };
+    return new ChatClient(base, body.conversationId, body.secret);
+  }
+
+  /** The header every read and post of this conversation carries. */
+  get auth(): Record<string, string> {
+    return { authorization: `Bearer ${this.secret}` };
+  }
+
+  /** The transcript after a sequence number. */
+  async transcript(after = 0): Promise<Array<{ seq: number; direction: string; author: string; text: string; kind?: string }>> {
+    const r = await fetch(`${this.base}/api/webchat/conversations/${this.conversationId}/messages?after=${after}`, { headers: this.auth });
+    if (!r.ok) throw new Error(`HTTP ${r.status}: ${await r.text()}`);
+    return ((await r.json()) as { messages: Array<{ seq: number; direction: string; author: string; text: string; kind?: string }> }).messages;
   }
 
   /** Sends a message; returns the reply texts joined by a blank line. */
   async say(text: string, extra: Record<string, unknown> = {}): Promise<string> {
     const body = await this.post({ text, clientMessageId: `m${++this.n}-${Math.random()}`, ...extra });
-    return body.replies.map((r) => r.text).join('\n\n');
+    const out = body.replies.map((r) => r.text).join('\n\n');
+    // A template argument nobody filled shows as {name} (or NaN in a plural): never acceptable in a reply.
+    const unfilled = /\{[A-Za-z]\w*\}|NaN/.exec(out);
+    if (unfilled) throw new Error(`reply with an unfilled template argument ${unfilled[0]}: ${out}`);
+    return out;
   }
 
   /** Raw POST of a JSON body. */
   async post(body: unknown): Promise<{ duplicate: boolean; replies: Array<{ text: string; language: string; kind: string }> }> {
     const r = await fetch(`${this.base}/api/webchat/conversations/${this.conversationId}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST', headers: { 'content-type': 'application/json', ...this.auth }, body: JSON.stringify(body),
     });
     if (!r.ok) throw new Error(`HTTP ${r.status}: ${await r.text()}`);
     return (await r.json()) as { duplicate: boolean; replies: Array<{ text: string; language: string; kind: string }> };
