@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { InputError, StartupError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AddressLimiter } from '../security/address-limiter.js';
-import { bodyTimeout, clientAddress, rateLimitPerAddress, refusal } from '../security/http-guard.js';
+import { bodyTimeout, clientAddress, isLoopbackClient, rateLimitPerAddress, refusal } from '../security/http-guard.js';
 import { Refusals } from '../security/refusals.js';
 import { DEFAULT_SECURITY, type SecuritySettings } from '../security/settings.js';
 
@@ -16,7 +16,7 @@ const routeOf = (req: Request): string => (typeof req.route?.path === 'string' ?
  * no echo of input). Every 4xx is counted in `tawasul_http_refused_total`, logged at a bounded rate
  * and charged to the client's address (too many and the address is blocked for a while).
  */
-const errorHandler = (logger: Logger, refusals: Refusals, offenders: AddressLimiter): ErrorRequestHandler => (err, req, res, _next) => {
+const errorHandler = (logger: Logger, refusals: Refusals, offenders: AddressLimiter, limitLoopback: boolean): ErrorRequestHandler => (err, req, res, _next) => {
   const e = err as { type?: string; status?: number; name?: string; message?: string; retryAfterSec?: number };
   const input = err instanceof InputError ? err : undefined;
   const status = input ? input.status : typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
@@ -29,7 +29,7 @@ const errorHandler = (logger: Logger, refusals: Refusals, offenders: AddressLimi
   if (status === 500) logger.error({ err: { name: e.name, message: e.message } }, 'request failed');
   else {
     refusals.record(reason, routeOf(req));
-    offenders.hit(clientAddress(req));
+    if (limitLoopback || !isLoopbackClient(req)) offenders.hit(clientAddress(req));
   }
   if (res.headersSent) return;
   // A body left unread must not be parsed as the next request of a kept-alive connection.
@@ -62,12 +62,12 @@ export function createHttpApp(logger: Logger, mount: (app: Express) => void, opt
     const wait = offenders.blocked(clientAddress(req));
     next(wait ? refusal(429, 'blocked', 'too many refused requests from this address; try again later', wait) : undefined);
   });
-  app.use(rateLimitPerAddress(settings.perAddress));
+  app.use(rateLimitPerAddress(settings.perAddress, settings.limitLoopback));
   app.use(bodyTimeout(settings.bodyTimeoutMs, refusals));
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   mount(app);
   app.use((_req, res) => { res.status(404).json({ error: { reason: 'not_found', message: 'no such route' } }); });
-  app.use(errorHandler(logger, refusals, offenders));
+  app.use(errorHandler(logger, refusals, offenders, settings.limitLoopback));
   return app;
 }
 

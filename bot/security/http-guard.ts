@@ -11,11 +11,16 @@ import type { Request, RequestHandler, Response } from 'express';
 import { InputError } from '../core/errors.js';
 import { AddressLimiter } from './address-limiter.js';
 import type { Refusals } from './refusals.js';
-import type { RateLimit } from './settings.js';
+import { securitySettings, type RateLimit } from './settings.js';
 
 /** The client's address as Express sees it (the forwarded one behind a trusted loopback proxy). */
 export function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** True for a direct loopback connection (no forwarded address): local tools, tests. */
+export function isLoopbackClient(req: Request): boolean {
+  return /^(127\.|::1$|::ffff:127\.)/.test(clientAddress(req));
 }
 
 /** A refusal with an optional Retry-After (seconds). */
@@ -23,13 +28,20 @@ export function refusal(status: number, reason: string, message: string, retryAf
   return Object.assign(new InputError(message, status, reason), retryAfterSec ? { retryAfterSec } : {});
 }
 
-/** Limits requests per client address; over the limit, 429 with Retry-After. */
-export function rateLimitPerAddress(limit: RateLimit | AddressLimiter, reason = 'rate_limited'): RequestHandler {
+/** Limits requests per client address (loopback ones only with `limitLoopback`); over the limit, 429 with Retry-After. */
+export function rateLimitPerAddress(limit: RateLimit | AddressLimiter, limitLoopback = false, reason = 'rate_limited'): RequestHandler {
   const limiter = limit instanceof AddressLimiter ? limit : new AddressLimiter(limit);
   return (req, _res, next) => {
+    if (!limitLoopback && isLoopbackClient(req)) return next();
     const wait = limiter.hit(clientAddress(req));
     next(wait ? refusal(429, reason, 'too many requests from this address; try again later', wait) : undefined);
   };
+}
+
+/** The limit on web chat conversations created per client address (TAWASUL_RATE_LIMIT_CONVERSATIONS). */
+export function conversationCreationLimit(env: NodeJS.ProcessEnv): RequestHandler {
+  const s = securitySettings(env);
+  return rateLimitPerAddress(s.conversationsPerAddress, s.limitLoopback);
 }
 
 /** Answers 408 and closes the connection when a request body is not received within `ms`. */

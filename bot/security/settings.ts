@@ -26,6 +26,12 @@ export interface SecuritySettings {
   conversationsPerAddress: RateLimit;
   /** Largest webhook body (providers send far less: Meta's are a few KB). */
   maxWebhookBytes: number;
+  /**
+   * Apply the per-address limits to direct loopback connections too (`TAWASUL_RATE_LIMIT_LOOPBACK=on`).
+   * Off by default: local tools and tests connect from loopback; a reverse proxy on loopback must send
+   * X-Forwarded-For, and then the forwarded address is the one limited.
+   */
+  limitLoopback: boolean;
 }
 
 /** The defaults. */
@@ -38,6 +44,7 @@ export const DEFAULT_SECURITY: SecuritySettings = {
   refusalsPerAddress: { points: 50, durationSec: 60, blockSec: 300 },
   conversationsPerAddress: { points: 20, durationSec: 600 },
   maxWebhookBytes: 256 * 1024,
+  limitLoopback: false,
 };
 
 /** Parses `points/seconds[/blockSeconds]`. */
@@ -53,5 +60,6 @@ export function securitySettings(env: NodeJS.ProcessEnv = process.env, overrides
   if (env.TAWASUL_RATE_LIMIT_HTTP) fromEnv.perAddress = parseRateLimit(env.TAWASUL_RATE_LIMIT_HTTP, 'TAWASUL_RATE_LIMIT_HTTP');
   if (env.TAWASUL_RATE_LIMIT_REFUSALS) fromEnv.refusalsPerAddress = parseRateLimit(env.TAWASUL_RATE_LIMIT_REFUSALS, 'TAWASUL_RATE_LIMIT_REFUSALS');
   if (env.TAWASUL_RATE_LIMIT_CONVERSATIONS) fromEnv.conversationsPerAddress = parseRateLimit(env.TAWASUL_RATE_LIMIT_CONVERSATIONS, 'TAWASUL_RATE_LIMIT_CONVERSATIONS');
+  if (env.TAWASUL_RATE_LIMIT_LOOPBACK) fromEnv.limitLoopback = /^(1|on|true|yes)$/i.test(env.TAWASUL_RATE_LIMIT_LOOPBACK);
   return { ...DEFAULT_SECURITY, ...fromEnv, ...overrides };
 }

@@ -6,8 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
-import { rateLimitPerAddress } from '../../bot/security/http-guard.js';
-import { securitySettings } from '../../bot/security/settings.js';
+import { conversationCreationLimit } from '../../bot/security/http-guard.js';
 import { defineChannel, type ChannelContext } from '../types.js';
 
 const messageBody = z
@@ -39,7 +38,7 @@ export const webchat = defineChannel(
       router.get('/', (_req, res) => { res.type('html').send(page); });
       router.get('/api/webchat/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
 
-      router.post('/api/webchat/conversations', rateLimitPerAddress(securitySettings(ctx.env).conversationsPerAddress), (_req, res) => {
+      router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), (_req, res) => {
         const cid = randomUUID();
         conversations.touch(conversationKey(id, cid), id, cid, 'ar', ctx.clock.now());
         res.status(201).json({ conversationId: cid });
