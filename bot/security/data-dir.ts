@@ -42,6 +42,7 @@ export class DataDirLock {
     const db = new Database(file, { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = MEMORY');
       // The first write takes the exclusive lock; in this mode it is held until the connection closes.
       db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, started_at TEXT NOT NULL)');
       db.transaction(() => {
