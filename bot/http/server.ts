@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { InputError, StartupError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AddressLimiter } from '../security/address-limiter.js';
-import { bodyTimeout, clientAddress, isLoopbackClient, rateLimitPerAddress, refusal } from '../security/http-guard.js';
+import { bodyTimeout, clientAddress, declaredLengthCap, isLoopbackClient, rateLimitPerAddress, refusal } from '../security/http-guard.js';
 import { Refusals } from '../security/refusals.js';
 import { DEFAULT_SECURITY, type SecuritySettings } from '../security/settings.js';
 
@@ -47,7 +47,7 @@ export interface HttpAppOptions {
 
 /**
  * Builds the HTTP application: per-address limits (offenders blocked, then every request counted),
- * body deadlines, health, the given routers, then the error handler.
+ * the body cap and deadline, health, the given routers, then the error handler.
  */
 export function createHttpApp(logger: Logger, mount: (app: Express) => void, options: HttpAppOptions = {}): Express {
   const settings = options.settings ?? DEFAULT_SECURITY;
@@ -63,6 +63,7 @@ export function createHttpApp(logger: Logger, mount: (app: Express) => void, opt
     next(wait ? refusal(429, 'blocked', 'too many refused requests from this address; try again later', wait) : undefined);
   });
   app.use(rateLimitPerAddress(settings.perAddress, settings.limitLoopback));
+  app.use(declaredLengthCap(settings.maxBodyBytes));
   app.use(bodyTimeout(settings.bodyTimeoutMs, refusals));
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   mount(app);

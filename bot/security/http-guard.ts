@@ -44,6 +44,16 @@ export function conversationCreationLimit(env: NodeJS.ProcessEnv): RequestHandle
   return rateLimitPerAddress(s.conversationsPerAddress, s.limitLoopback);
 }
 
+/** Refuses a declared Content-Length over `maxBytes` at once (413, connection closed), before any parser waits for the body. */
+export function declaredLengthCap(maxBytes: number): RequestHandler {
+  return (req, res, next) => {
+    const declared = req.headers['content-length'];
+    if (declared === undefined || Number(declared) <= maxBytes) return next();
+    res.set('Connection', 'close');
+    next(refusal(413, 'payload_too_large', `bodies are limited to ${maxBytes} bytes`));
+  };
+}
+
 /** Answers 408 and closes the connection when a request body is not received within `ms`. */
 export function bodyTimeout(ms: number, refusals: Refusals): RequestHandler {
   return (req, res, next) => {

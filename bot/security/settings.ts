@@ -24,8 +24,8 @@ export interface SecuritySettings {
   refusalsPerAddress: RateLimit;
   /** Web chat conversations created per address (`TAWASUL_RATE_LIMIT_CONVERSATIONS`). */
   conversationsPerAddress: RateLimit;
-  /** Largest webhook body (providers send far less: Meta's are a few KB). */
-  maxWebhookBytes: number;
+  /** Largest request body any endpoint accepts; a larger declared Content-Length gets 413 before a byte is read (providers send a few KB). */
+  maxBodyBytes: number;
   /**
    * Apply the per-address limits to direct loopback connections too (`TAWASUL_RATE_LIMIT_LOOPBACK=on`).
    * Off by default: local tools and tests connect from loopback; a reverse proxy on loopback must send
@@ -43,7 +43,7 @@ export const DEFAULT_SECURITY: SecuritySettings = {
   perAddress: { points: 600, durationSec: 60 },
   refusalsPerAddress: { points: 50, durationSec: 60, blockSec: 300 },
   conversationsPerAddress: { points: 20, durationSec: 600 },
-  maxWebhookBytes: 256 * 1024,
+  maxBodyBytes: 256 * 1024,
   limitLoopback: false,
 };
 
