@@ -41,7 +41,7 @@ export const DEFAULT_SECURITY: SecuritySettings = {
   bodyTimeoutMs: 10_000,
   timeoutCheckMs: 1_000,
   perAddress: { points: 600, durationSec: 60 },
-  refusalsPerAddress: { points: 50, durationSec: 60, blockSec: 300 },
+  refusalsPerAddress: { points: 20, durationSec: 60, blockSec: 300 },
   conversationsPerAddress: { points: 20, durationSec: 600 },
   maxBodyBytes: 256 * 1024,
   limitLoopback: false,

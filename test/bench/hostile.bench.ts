@@ -7,7 +7,7 @@
  * HOSTILE_CONNECTIONS (200) and HOSTILE_MESSAGES (300) change the counts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -49,6 +49,14 @@ async function measure(base: string): Promise<number[]> {
   return lat.sort((a, b) => a - b);
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux); NaN elsewhere. */
+const cpuSeconds = (pid: number | undefined): number => {
+  const f = `/proc/${pid}/stat`;
+  if (!pid || !existsSync(f)) return NaN;
+  const fields = readFileSync(f, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
 const pct = (lat: number[], p: number): number => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!;
 
 /** Runs the measurement and prints the table. */
@@ -69,9 +77,12 @@ export async function run(): Promise<void> {
     await waitFor(server, 'Tawasul is running');
     const base = `http://127.0.0.1:${port}`;
     await measure(base); // warm-up
+    const c0 = cpuSeconds(server.pid);
+    const w0 = performance.now();
     const calm = await measure(base);
-    const row = (name: string, lat: number[]): string => `| ${name} | ${lat.length} | ${pct(lat, 50).toFixed(1)} ms | ${pct(lat, 99).toFixed(1)} ms | ${lat[lat.length - 1]!.toFixed(1)} ms |`;
-    const rows = [row('no hostile load', calm)];
+    const calmCpu = (cpuSeconds(server.pid) - c0) / ((performance.now() - w0) / 1000);
+    const row = (name: string, lat: number[], cpu: number): string => `| ${name} | ${lat.length} | ${pct(lat, 50).toFixed(1)} ms | ${pct(lat, 99).toFixed(1)} ms | ${lat[lat.length - 1]!.toFixed(1)} ms | ${(cpu * 100).toFixed(0)}% |`;
+    const rows = [row('no hostile load', calm, calmCpu)];
     const notes: string[] = [];
     for (const mode of ['direct', 'forwarded'] as const) {
       hostile = spawn(process.execPath, [join(projectRoot, 'test/bench/hostile-client.mjs'), String(port), String(CONNECTIONS), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,22 +91,25 @@ export async function run(): Promise<void> {
       await waitFor(hostile, 'ready');
       const linesBefore = logLines;
       const t0 = performance.now();
+      const cpu0 = cpuSeconds(server.pid);
       const loaded = await measure(base);
       const secs = (performance.now() - t0) / 1000;
+      const cpu = (cpuSeconds(server.pid) - cpu0) / secs;
       hostile.kill('SIGKILL');
       await new Promise((r) => hostile!.once('exit', r));
-      rows.push(row(mode === 'direct' ? `${CONNECTIONS} hostile connections, direct from loopback (not rate-limited)` : `${CONNECTIONS} hostile connections via the proxy from 50 addresses (limited, then blocked)`, loaded));
+      rows.push(row(mode === 'direct' ? `${CONNECTIONS} hostile connections, direct from loopback (not rate-limited)` : `${CONNECTIONS} hostile connections via the proxy from 50 addresses (limited, then blocked)`, loaded, cpu));
       notes.push(`${mode}: hostile clients (opened/answered per kind): ${last}; server log lines: ${logLines - linesBefore} in ${secs.toFixed(1)} s`);
     }
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const refused = metrics.split('\n').filter((l) => l.startsWith('tawasul_http_refused_total{')).map((l) => l.replace('tawasul_http_refused_total', ''));
     process.stdout.write([
       `ordinary web chat messages, one at a time, while ${CONNECTIONS} hostile connections are open (forged 1 MiB, chunked 1 MiB, slow headers, slow bodies)`,
-      '| | messages | p50 | p99 | max |',
-      '|---|---|---|---|---|',
+      '| | messages | p50 | p99 | max | server CPU |',
+      '|---|---|---|---|---|---|',
       ...rows,
       ...notes,
       `refused (tawasul_http_refused_total): ${refused.join(' ')}`,
+      `machine load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${(await import('node:os')).cpus().length} cores)`,
       '',
     ].join('\n'));
   } finally {
