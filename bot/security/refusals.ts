@@ -13,8 +13,6 @@ export class Refusals {
   private readonly pending = new Map<string, number>();
   private readonly seen = new Set<string>();
   private lastLog = -Infinity;
-  /** Lines written so far (tests). */
-  lines = 0;
 
   constructor(private readonly logger: Logger, private readonly intervalMs = 10_000, private readonly now: () => number = () => performance.now()) {
     this.counter = new Counter({ name: 'tawasul_http_refused_total', help: 'HTTP requests refused before reaching a handler, by reason and route (this process)', labelNames: ['reason', 'route'] as const, registers: [] });
@@ -39,7 +37,6 @@ export class Refusals {
   private flush(t: number): void {
     if (this.pending.size === 0) return;
     this.logger.warn({ refused: Object.fromEntries(this.pending), sinceMs: Number.isFinite(this.lastLog) ? Math.round(t - this.lastLog) : 0 }, 'requests refused');
-    this.lines++;
     this.pending.clear();
     this.lastLog = t;
   }
