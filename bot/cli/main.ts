@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `tawasul` command line: start, chat, parse (and the SLA commands). */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, StartupError } from '../core/errors.js';
 import type { Command } from './command.js';
 
 // Loaded on demand, so that `tawasul due` does not load the classifier and the whole app.
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    process.stderr.write(`tawasul: ${err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`tawasul: ${err instanceof ConfigError || err instanceof StartupError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = 1;
   },
 );
