@@ -97,6 +97,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   }
 }
 
+/** The rest of `createTawasul`, once the data directory is locked (released by the caller on failure). */
 async function assemble(
   opts: TawasulOptions,
   { env, logger, clock, loadOptions, config, cipher, security, lock }: {

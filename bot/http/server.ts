@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { InputError, StartupError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AddressLimiter } from '../security/address-limiter.js';
-import { bodyTimeout, clientAddress, declaredLengthCap, isLoopbackClient, rateLimitPerAddress, refusal } from '../security/http-guard.js';
+import { bodyTimeout, clientAddress, declaredLengthCap, isLoopbackClient, limitKey, rateLimitPerAddress, refusal } from '../security/http-guard.js';
 import { Refusals } from '../security/refusals.js';
 import { DEFAULT_SECURITY, type SecuritySettings } from '../security/settings.js';
 
@@ -29,7 +29,7 @@ const errorHandler = (logger: Logger, refusals: Refusals, offenders: AddressLimi
   if (status === 500) logger.error({ err: { name: e.name, message: e.message } }, 'request failed');
   else {
     refusals.record(reason, routeOf(req));
-    if (limitLoopback || !isLoopbackClient(req)) offenders.hit(clientAddress(req));
+    if (limitLoopback || !isLoopbackClient(req)) offenders.hit(limitKey(clientAddress(req)));
   }
   if (res.headersSent) return;
   // A body left unread must not be parsed as the next request of a kept-alive connection.
@@ -59,7 +59,7 @@ export function createHttpApp(logger: Logger, mount: (app: Express) => void, opt
   app.set('trust proxy', 'loopback');
   app.locals.refusals = refusals;
   app.use((req, _res, next) => {
-    const wait = offenders.blocked(clientAddress(req));
+    const wait = offenders.blocked(limitKey(clientAddress(req)));
     next(wait ? refusal(429, 'blocked', 'too many refused requests from this address; try again later', wait) : undefined);
   });
   app.use(rateLimitPerAddress(settings.perAddress, settings.limitLoopback));

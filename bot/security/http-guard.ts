@@ -18,6 +18,16 @@ export function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
+/** The key a client is limited by: its IPv4 address, or the /64 network of an IPv6 one (one host can use a whole /64). */
+export function limitKey(address: string): string {
+  if (!address.includes(':') || /^::ffff:\d/i.test(address)) return address.replace(/^::ffff:/i, '');
+  const [head = '', tail = ''] = address.split('%')[0]!.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 /** True for a direct loopback connection (no forwarded address): local tools, tests. */
 export function isLoopbackClient(req: Request): boolean {
   return /^(127\.|::1$|::ffff:127\.)/.test(clientAddress(req));
@@ -33,7 +43,7 @@ export function rateLimitPerAddress(limit: RateLimit | AddressLimiter, limitLoop
   const limiter = limit instanceof AddressLimiter ? limit : new AddressLimiter(limit);
   return (req, _res, next) => {
     if (!limitLoopback && isLoopbackClient(req)) return next();
-    const wait = limiter.hit(clientAddress(req));
+    const wait = limiter.hit(limitKey(clientAddress(req)));
     next(wait ? refusal(429, reason, 'too many requests from this address; try again later', wait) : undefined);
   };
 }

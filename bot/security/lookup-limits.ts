@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
 import type { FieldCipher } from './field-cipher.js';
+import { limitKey } from './http-guard.js';
 
 /** What a look-up is about; absent parts are not counted. */
 export interface LookupSubjects {
@@ -73,7 +74,7 @@ export class SqlLookupLimiter implements LookupLimiter {
     const out: Array<[Scope, string, number]> = [];
     if (s.reference) out.push(['reference', this.hash('reference', s.reference.toUpperCase()), this.limits.perReference]);
     if (s.phone) out.push(['phone', this.hash('phone', s.phone.replace(/\D/g, '').slice(-8)), this.limits.perPhone]);
-    if (s.client) out.push(['client', this.hash('client', s.client), this.limits.perClient]);
+    if (s.client) out.push(['client', this.hash('client', limitKey(s.client)), this.limits.perClient]);
     return out;
   }
 
