@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { FieldCipher } from '../../bot/security/field-cipher.js';
 import { rekey } from '../../bot/security/rekey.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
+import { projectRoot } from '../../bot/core/paths.js';
 import { startTawasul, type Running } from '../helpers/app.js';
 import { tempDir } from '../helpers/tmp.js';
 import { sampleRequest } from '../store/request-store-contract.js';
@@ -99,6 +100,28 @@ describe('data at rest', () => {
     await sealed.stop();
     await expect(startTawasul({ dataDir: t.dir })).rejects.toThrow(/TAWASUL_DATA_KEY/);
     await expect(startTawasul({ dataDir: t.dir, env: { TAWASUL_DATA_KEY: 'too-short' } })).rejects.toThrow(/32 random bytes/);
+    t.cleanup();
+  });
+
+  it('`tawasul rekey` encrypts the rows written before a key was set (and refuses to run without a key)', async () => {
+    const t = tempDir('tawasul-rekey-cli-');
+    const db = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+    const rec = await new SqliteRequestStore(db).create(sampleRequest());
+    db.close();
+    const cli = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), 'rekey', '--data', t.dir], {
+      cwd: projectRoot, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', TAWASUL_LOG_LEVEL: 'silent', ...env },
+    });
+    const without = cli({});
+    expect(without.status).toBe(2);
+    expect(without.stderr).toContain('TAWASUL_DATA_KEY');
+    const run = cli({ TAWASUL_DATA_KEY: KEY });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 1, sealed: 4, resealed: 0 });
+    const check = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+    expect(check.db.prepare('SELECT civil_id FROM requests WHERE reference = ?').pluck().get(rec.reference)).toMatch(/^enc1:/);
+    const store = new SqliteRequestStore(check, undefined, undefined, { cipher: FieldCipher.fromEnv({ TAWASUL_DATA_KEY: KEY })! });
+    expect((await store.get(rec.reference))?.applicant.civilId).toBe('12345678');
+    check.close();
     t.cleanup();
   });
 
