@@ -21,7 +21,10 @@ import { Engine } from './engine/engine.js';
 import { createSqliteStateStore, type StateStore } from './engine/state.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
-import { createHttpApp } from './http/server.js';
+import { createHttpApp, listenHttp } from './http/server.js';
+import { DataDirLock, secureDataDir } from './security/data-dir.js';
+import { FieldCipher } from './security/field-cipher.js';
+import { securitySettings, type SecuritySettings } from './security/settings.js';
 import { attachSla } from './sla/attach.js';
 import { createClassifier } from './nlu/classifier.js';
 import { notificationReadiness, warnMissing } from './notify/readiness.js';
@@ -43,6 +46,8 @@ export interface TawasulOptions {
   env?: NodeJS.ProcessEnv;
   /** Start only these channel ids (default: every enabled channel). */
   channels?: string[];
+  /** Overrides of the HTTP limits and timeouts (bot/security/settings.ts; tests). */
+  security?: Partial<SecuritySettings>;
 }
 
 /** A running (or ready) Tawasul instance. */
@@ -54,6 +59,8 @@ export interface Tawasul {
   adapters: Map<string, ChannelAdapter>;
   /** Agent id → token in use. */
   agentTokens: Map<string, string>;
+  /** True when personal fields of requests are encrypted at rest (TAWASUL_DATA_KEY). */
+  encrypted: boolean;
   listen(port: number, host?: string): Promise<Server>;
   close(): Promise<void>;
 }
@@ -73,12 +80,33 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const logger = opts.logger ?? createLogger();
   const clock = opts.clock ?? systemClock;
   mkdirSync(opts.dataDir, { recursive: true });
+  secureDataDir(opts.dataDir);
+  const security = securitySettings(env, opts.security);
   const loadOptions = {
     ...(opts.configDir ? { dir: opts.configDir } : {}),
     overlays: [join(opts.dataDir, 'config.local.yaml'), ...(env.TAWASUL_CONFIG_OVERLAY ? [env.TAWASUL_CONFIG_OVERLAY] : [])],
     ...(opts.configPatch ? { patch: opts.configPatch } : {}),
   };
   const config = loadConfig(loadOptions);
+  const cipher = FieldCipher.fromEnv(env);
+  const lock = DataDirLock.acquire(opts.dataDir);
+  try {
+    return await assemble(opts, { env, logger, clock, loadOptions, config, cipher, security, lock });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** The rest of `createTawasul`, once the data directory is locked (released by the caller on failure). */
+async function assemble(
+  opts: TawasulOptions,
+  { env, logger, clock, loadOptions, config, cipher, security, lock }: {
+    env: NodeJS.ProcessEnv; logger: Logger; clock: Clock; loadOptions: Parameters<typeof loadConfig>[0]; config: TawasulConfig;
+    cipher: FieldCipher | undefined; security: SecuritySettings; lock: DataDirLock;
+  },
+): Promise<Tawasul> {
+  if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
   const state = opts.state ?? createSqliteStateStore(opts.dataDir);
   const readiness = notificationReadiness(config, env);
@@ -87,7 +115,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const engine = new Engine({
     deps: {
       config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier,
-      requests: new SqliteRequestStore(sql), conversations: new ConversationStore(sql), clock, logger,
+      requests: new SqliteRequestStore(sql, undefined, undefined, cipher ? { cipher } : {}), conversations: new ConversationStore(sql), clock, logger,
       notifications: readiness.residentPromise,
     },
     state,
@@ -122,18 +150,15 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
       a.routes?.(router);
       app.use(router);
     }
-  });
+  }, { settings: security, registry: sla.metrics.registry });
 
   let server: Server | undefined;
   return {
-    config, engine, sql, http, adapters, agentTokens: tokens,
+    config, engine, sql, http, adapters, agentTokens: tokens, encrypted: cipher !== undefined,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
       await sla.start();
-      server = await new Promise<Server>((resolve, reject) => {
-        const s = http.listen(port, host, () => resolve(s));
-        s.once('error', reject);
-      });
+      server = await listenHttp(http, port, host, security);
       return server;
     },
     async close() {
@@ -143,6 +168,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
       server?.closeAllConnections?.();
       await state.close();
       sql.close();
+      lock.release();
     },
   };
 }

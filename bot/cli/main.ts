@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `tawasul` command line: start, chat, parse (and the SLA commands). */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, StartupError } from '../core/errors.js';
 import type { Command } from './command.js';
 
 // Loaded on demand, so that `tawasul due` does not load the classifier and the whole app.
@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   chat: { summary: 'talk to the bot in the terminal (one JSON reply per line when piped)', load: async () => (await import('./chat.js')).chatCommand },
   parse: { summary: 'classify TEXT (or one message per input line) as JSON lines', load: async () => (await import('./parse.js')).parseCommand },
   due: { summary: 'due date and escalation instants (--service ID --from ISO-INSTANT [--json])', load: async () => (await import('./due.js')).dueCommand },
+  rekey: { summary: 'encrypt personal data with TAWASUL_DATA_KEY (rotation: old key in TAWASUL_DATA_KEY_OLD)', load: async () => (await import('./rekey.js')).rekeyCommand },
   'sla-report': { summary: 'SLA compliance report (--from DATE --to DATE [--csv|--json] [--bucket day|month])', load: async () => (await import('./sla-report.js')).slaReportCommand },
 };
 
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    process.stderr.write(`tawasul: ${err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`tawasul: ${err instanceof ConfigError || err instanceof StartupError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = 1;
   },
 );

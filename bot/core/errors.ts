@@ -64,3 +64,8 @@ export class InputError extends TawasulError {
 export class StoreError extends TawasulError {
   override name = 'StoreError';
 }
+
+/** Start-up refused by the environment (port in use, data directory held by another instance). */
+export class StartupError extends TawasulError {
+  override name = 'StartupError';
+}

@@ -7,7 +7,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export const REDACT_PATHS = [
   'text', '*.text', 'from', '*.from', 'phone', '*.phone', 'civilId', '*.civilId', 'name', '*.name',
   'email', '*.email', 'address', '*.address', 'raw', '*.raw', 'body', '*.body', 'applicant', '*.applicant',
-  'req.headers.authorization', 'req.headers.cookie',
+  'client', '*.client', 'req.headers.authorization', 'req.headers.cookie',
 ];
 
 /** Creates the process logger (JSON lines, personal data redacted). */

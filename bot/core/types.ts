@@ -63,6 +63,8 @@ export interface InboundMessage {
   attachments?: Attachment[];
   /** The provider payload, for audit; never logged. */
   raw: unknown;
+  /** Where the message came from on the network, when the adapter knows (web chat: the HTTP client address). Personal data. */
+  client?: { address?: string };
 }
 
 /** Why a reply was sent; reports and templates use it. */

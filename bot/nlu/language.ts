@@ -9,7 +9,7 @@ const MAX_CHARS = 600;
 const FRANC_MIN_LETTERS = 25;
 
 // Things that carry no language: references, e-mails, links, and a few words used in both.
-const NEUTRAL = /\bbur[\s-]*\d{4}[\s-]*\d{3,6}\b|[^\s@]{1,64}@\S{1,255}|https?:\/\/\S{1,2000}|www\.\S{1,2000}|\b(?:ok|okay|okk|k|pdf|sms|gps|id|bur|om|lol|hmm+)\b/giu;
+const NEUTRAL = /\bbur[\s_-]*\d{4}[\s_-]*[a-z0-9]{4}[\s_-]*[a-z0-9]{4}\b|\bbur[\s-]*\d{4}[\s-]*\d{3,6}\b|[^\s@]{1,64}@\S{1,255}|https?:\/\/\S{1,2000}|www\.\S{1,2000}|\b(?:ok|okay|okk|k|pdf|sms|gps|id|bur|om|lol|hmm+)\b/giu;
 
 // Gulf Arabic words commonly written in Latin letters (lower case).
 const ARABIZI_WORDS = new Set([

@@ -17,6 +17,7 @@ import { SystemNotifications } from '../notify/system.js';
 import { NotificationTemplates } from '../notify/templates.js';
 import type { EmailSender, NotifyChannel, SmsSender } from '../notify/types.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { applicantContact } from '../store/sqlite-request-store.js';
 import type { RequestStore } from '../store/types.js';
 import { slaAdminRouter } from './admin-router.js';
 import { slaAgentRouter } from './agent-router.js';
@@ -77,7 +78,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
       const role = ctx.roles.get(r.id);
       return channel === 'email' ? role?.email : role?.phone;
     }
-    const row = o.sql.db.prepare('SELECT phone, email FROM requests WHERE id = ?').get(Number(r.id)) as { phone: string; email: string | null } | undefined;
+    const row = applicantContact(o.sql, Number(r.id));
     return (channel === 'email' ? row?.email : row?.phone) || undefined;
   };
   const transports = (config: TawasulConfig): { email?: EmailSender; sms?: SmsSender } => {

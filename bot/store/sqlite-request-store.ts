@@ -1,5 +1,8 @@
 import { prepared, type SqliteDatabase, type Migration } from './sqlite-database.js';
-import { StoreError } from '../core/errors.js';
+import { ConfigError, StoreError } from '../core/errors.js';
+import { isSealed, type FieldCipher } from '../security/field-cipher.js';
+import { SqlLookupLimiter, type LookupLimitSettings } from '../security/lookup-limits.js';
+import { randomReferenceCode } from '../security/reference.js';
 import type {
   NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
 } from './types.js';
@@ -69,22 +72,72 @@ export function phoneKey(phone: string): string {
   return digits.length > 8 && digits.startsWith('968') ? digits.slice(-8) : digits.replace(/^00968/, '').slice(-8);
 }
 
+/** Personal columns sealed when a data key is set (bot/security/field-cipher.ts). */
+export const SEALED_COLUMNS = ['applicant_name', 'civil_id', 'phone', 'email'] as const;
+
+/** Security settings of the store: the field cipher (TAWASUL_DATA_KEY) and the look-up limits. */
+export interface RequestStoreSecurity {
+  cipher?: FieldCipher;
+  lookupLimits?: LookupLimitSettings;
+}
+
+const ciphers = new WeakMap<SqliteDatabase, FieldCipher>();
+
+/** The phone and e-mail of a request by row id, decrypted (notification recipients; synchronous). */
+export function applicantContact(sql: SqliteDatabase, id: number): { phone?: string; email?: string } | undefined {
+  const row = prepared(sql.db, 'SELECT phone, email FROM requests WHERE id = ?').get(id) as { phone: string; email: string | null } | undefined;
+  if (!row) return undefined;
+  const open = (column: string, v: string): string => {
+    if (!isSealed(v)) return v;
+    const c = ciphers.get(sql);
+    if (!c) throw new StoreError('request data is encrypted: set TAWASUL_DATA_KEY');
+    return c.open(column, v);
+  };
+  return { phone: open('phone', row.phone), ...(row.email ? { email: open('email', row.email) } : {}) };
+}
+
 /** The request store on SQLite. */
 export class SqliteRequestStore implements RequestStore {
   private readonly yearFormat: Intl.DateTimeFormat;
+  private readonly cipher: FieldCipher | undefined;
+  /** Failed status look-ups per reference, phone and client address (SQL, across conversations). */
+  readonly lookups: SqlLookupLimiter;
 
-  constructor(private readonly sql: SqliteDatabase, private readonly referencePrefix = 'BUR', timeZone = 'Asia/Muscat') {
+  constructor(private readonly sql: SqliteDatabase, private readonly referencePrefix = 'BUR', timeZone = 'Asia/Muscat', security: RequestStoreSecurity = {}) {
     this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
     sql.migrate('requests', requestMigrations);
+    this.cipher = security.cipher;
+    if (this.cipher) ciphers.set(sql, this.cipher);
+    else if (prepared(sql.db, "SELECT 1 FROM requests WHERE civil_id LIKE 'enc1:%' LIMIT 1").get()) {
+      throw new ConfigError('environment: TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with', 'environment', 'TAWASUL_DATA_KEY');
+    }
+    this.lookups = new SqlLookupLimiter(sql, this.cipher, security.lookupLimits);
   }
 
+  /** True when personal fields are written encrypted. */
+  get encrypted(): boolean {
+    return this.cipher !== undefined;
+  }
+
+  /** A random reference (`BUR-2026-7K4Q-9M2X`), unused so far. */
   private nextReference(at: Date): string {
     const year = this.yearFormat.format(at);
-    const name = `reference:${year}`;
-    const value = prepared(this.sql.db, 'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value')
-      .pluck()
-      .get(name) as number;
-    return `${this.referencePrefix}-${year}-${String(value).padStart(5, '0')}`;
+    for (;;) {
+      const reference = `${this.referencePrefix}-${year}-${randomReferenceCode()}`;
+      if (!prepared(this.sql.db, 'SELECT 1 FROM requests WHERE reference = ?').get(reference)) return reference;
+    }
+  }
+
+  private seal(column: (typeof SEALED_COLUMNS)[number], v: string): string;
+  private seal(column: (typeof SEALED_COLUMNS)[number], v: string | null): string | null;
+  private seal(column: (typeof SEALED_COLUMNS)[number], v: string | null): string | null {
+    return v === null || !this.cipher ? v : this.cipher.seal(column, v);
+  }
+
+  private open(column: (typeof SEALED_COLUMNS)[number], v: string): string {
+    if (!isSealed(v)) return v;
+    if (!this.cipher) throw new StoreError('request data is encrypted: set TAWASUL_DATA_KEY');
+    return this.cipher.open(column, v);
   }
 
   async create(input: NewRequest): Promise<RequestRecord> {
@@ -95,8 +148,8 @@ export class SqliteRequestStore implements RequestStore {
           latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
           filed_at, due_at, last_action_at, updated_at)
           VALUES (?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(reference, input.serviceId, input.department, input.applicant.name, input.applicant.civilId, input.applicant.phone,
-          input.applicant.email ?? null, input.applicant.address ?? null, input.location?.latitude ?? null,
+        .run(reference, input.serviceId, input.department, this.seal('applicant_name', input.applicant.name),
+          this.seal('civil_id', input.applicant.civilId), this.seal('phone', input.applicant.phone), this.seal('email', input.applicant.email ?? null), input.applicant.address ?? null, input.location?.latitude ?? null,
           input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
           input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
           t, input.dueAt.getTime(), t, t);
@@ -126,8 +179,8 @@ export class SqliteRequestStore implements RequestStore {
       department: row.department,
       status: row.status,
       applicant: {
-        name: row.applicant_name, civilId: row.civil_id, phone: row.phone,
-        ...(row.email ? { email: row.email } : {}), ...(row.address ? { address: row.address } : {}),
+        name: this.open('applicant_name', row.applicant_name), civilId: this.open('civil_id', row.civil_id), phone: this.open('phone', row.phone),
+        ...(row.email ? { email: this.open('email', row.email) } : {}), ...(row.address ? { address: row.address } : {}),
       },
       description: row.description,
       ...(row.latitude !== null && row.longitude !== null

@@ -4,6 +4,7 @@
  * (test/store/request-store-contract.ts).
  */
 import type { GeoPoint, Attachment, Language } from '../core/types.js';
+import type { LookupLimiter } from '../security/lookup-limits.js';
 
 /** Lifecycle of a request. */
 export const REQUEST_STATUSES = ['filed', 'in_progress', 'on_hold', 'closed', 'rejected'] as const;
@@ -93,6 +94,8 @@ export interface RequestStore {
   list(query?: RequestQuery): Promise<RequestRecord[]>;
   /** Number of requests matching a query. */
   count(query?: RequestQuery): Promise<number>;
+  /** Limits on residents' look-ups across conversations (when the store keeps them). */
+  readonly lookups?: LookupLimiter;
 }
 
 /** Status values that end a request. */

@@ -10,7 +10,8 @@
  * once by the engine, replies stored in the durable outbox). Outbound: the outbox worker posts each
  * reply with `continueConversationAsync` on the stored reference, so replies survive restarts.
  */
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { refusal } from '../../bot/security/http-guard.js';
 import { CloudAdapter, TurnContext, type Response as BfResponse } from 'botbuilder';
 import { z } from 'zod';
 import type { Language, OutboundReply } from '../../bot/core/types.js';
@@ -145,19 +146,15 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
     }
   };
 
-  const handle = async (req: Request, res: Response): Promise<void> => {
-    if (!creds.anonymous && !req.headers.authorization) {
-      logger.warn({ channel: id }, 'botframework request without token refused');
-      res.status(401).json({ error: { reason: 'unauthorized', message: 'a Bot Framework token is required' } });
-      return;
-    }
+  /** Refuses a request without a token before its body is read (the token itself is checked by botbuilder). */
+  const requireToken = (req: Request, _res: Response, next: NextFunction): void => {
+    next(!creds.anonymous && !req.headers.authorization ? refusal(401, 'unauthorized', 'a Bot Framework token is required') : undefined);
+  };
+
+  const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     // Checked before botbuilder sees it: it fails with 500 on activities without routing fields.
     const problem = activityProblem(req.body);
-    if (problem) {
-      logger.warn({ channel: id, reason: problem }, 'botframework activity refused');
-      res.status(400).json({ error: { reason: 'bad_activity', message: problem } });
-      return;
-    }
+    if (problem) return next(refusal(400, 'bad_activity', problem));
     const outcome: Outcome = {};
     // botbuilder ends the response itself (200, or 400/401/500); a refused or failed turn overrides it.
     const out: BfResponse = {
@@ -184,7 +181,7 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
   return {
     id, cloudAdapter, outbox, worker, references, anonymous: creds.anonymous,
     routes(router: Router) {
-      router.post(options.path, express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }), handle);
+      router.post(options.path, requireToken, express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }), handle);
     },
     async start() {
       await recoverInbox(ctx, outbox, worker);

@@ -47,7 +47,7 @@ function keep(deps: IngestDeps, list: MailAttachment[]): { kept: Attachment[]; d
     }
     const ext = extname(a.filename ?? '').replace(/[^.\w]/g, '').slice(0, 10);
     const name = `${createHash('sha256').update(a.content).digest('hex')}${ext}`;
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(join(dir, name), a.content, { mode: 0o600 });
     kept.push({ kind: kindOf(a.contentType), mimeType: a.contentType, sizeBytes: a.size, ref: `attachments/${deps.ctx.channel.id}/${name}`, ...(a.filename ? { fileName: a.filename } : {}) });
   }

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { Logger } from '../../bot/core/logger.js';
+import { AddressLimiter } from '../../bot/security/address-limiter.js';
+import { securitySettings } from '../../bot/security/settings.js';
 import type { IngestResult } from './ingest.js';
 
 /** Settings of the relay. */
@@ -49,9 +51,17 @@ export class SmtpRelay {
     const certFile = this.env.TAWASUL_SMTP_RELAY_TLS_CERT_FILE;
     const tls = keyFile && certFile ? { key: readFileSync(keyFile), cert: readFileSync(certFile) } : undefined;
     const recipients = new Set(this.settings.recipients.map((r) => r.toLowerCase()));
+    // Hostile clients: connections per address are rate-limited, idle sessions dropped after 30 s.
+    const perAddress = new AddressLimiter(securitySettings(this.env).perAddress);
     const options: SMTPServerOptions = {
       banner: 'Tawasul helpdesk relay',
       closeTimeout: 2000,
+      maxClients: 100,
+      socketTimeout: 30_000,
+      onConnect: (session, cb) => {
+        if (perAddress.hit(session.remoteAddress ?? 'unknown') === 0) return cb();
+        return cb(smtpReply(421, 'Too many connections from this address, try again later'));
+      },
       // The MTA is known; a reverse DNS lookup per connection only adds latency.
       disableReverseLookup: true,
       size: this.settings.maxMessageBytes,

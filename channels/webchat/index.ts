@@ -10,6 +10,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
+import { conversationCreationLimit } from '../../bot/security/http-guard.js';
 import { defineChannel, type ChannelContext } from '../types.js';
 import { bearer, WebchatAccess } from './store.js';
 
@@ -73,7 +74,7 @@ export const webchat = defineChannel(
       });
       router.get('/api/webchat/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
 
-      router.post('/api/webchat/conversations', (_req, res) => {
+      router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), (_req, res) => {
         const cid = randomUUID();
         const now = ctx.clock.now();
         const secret = ctx.sql.tx(() => {
@@ -103,6 +104,7 @@ export const webchat = defineChannel(
           receivedAt: now,
           ...(body.data.location ? { location: body.data.location } : {}),
           raw: null,
+          client: { address: req.ip ?? req.socket.remoteAddress ?? 'unknown' },
         };
         const result = await ctx.engine.handle(msg);
         // A retried POST gets the replies of the first one again (idempotent), never a second turn.

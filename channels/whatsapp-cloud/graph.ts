@@ -132,9 +132,9 @@ export class GraphClient {
       await res.body.cancel();
       throw new RangeError('media larger than allowed');
     }
-    await mkdir(dirname(file), { recursive: true });
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.part`;
-    const out = createWriteStream(tmp);
+    const out = createWriteStream(tmp, { mode: 0o600 });
     let size = 0;
     try {
       const reader = res.body.getReader();

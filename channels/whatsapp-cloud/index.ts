@@ -8,7 +8,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { extname, join } from 'node:path';
-import express, { type Request, type Response, type Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ChannelApiError, ConfigError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage, OutboundReply } from '../../bot/core/types.js';
@@ -19,7 +19,8 @@ import type { OutboxItem } from '../../bot/delivery/types.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, WINDOW_CLOSED, type GraphMessage } from './graph.js';
 import { ServiceWindow } from './window.js';
-import { parseWebhook, validSignature, webhookSchema, type MediaRef } from './webhook.js';
+import { hubSignature, parseWebhook, webhookSchema, type MediaRef } from './webhook.js';
+import { refusal, signedBody } from '../../bot/security/http-guard.js';
 import { retryOption } from '../../bot/delivery/options.js';
 
 /** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
@@ -38,6 +39,8 @@ export const whatsappCloudOptions = z
     /** Pair rate limit: about one message per six seconds to the same user. */
     perRecipientMinTimeMs: z.number().int().min(0).default(6000),
     maxMediaBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /** Largest webhook body accepted (Meta's deliveries are a few KB); larger ones get 413 unread. */
+    maxBodyBytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
     retry: retryOption(),
     windowHours: z.number().positive().default(24),
   })
@@ -166,13 +169,11 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     void p.finally(() => pending.delete(p));
   };
 
-  const verify = (req: Request, res: Response): void => {
+  const verify = (req: Request, res: Response, next: NextFunction): void => {
     const q = req.query as Record<string, unknown>;
     const challenge = q['hub.challenge'];
     if (q['hub.mode'] !== 'subscribe' || typeof q['hub.verify_token'] !== 'string' || !sameSecret(q['hub.verify_token'], verifyToken)) {
-      logger.warn({ channel: id }, 'webhook verification refused');
-      res.status(403).json({ error: { reason: 'verification_failed', message: 'hub.mode or hub.verify_token is wrong' } });
-      return;
+      return next(refusal(403, 'verification_failed', 'hub.mode or hub.verify_token is wrong'));
     }
     if (typeof challenge !== 'string' || !/^[\w-]{1,256}$/.test(challenge)) {
       res.status(400).json({ error: { reason: 'bad_challenge', message: 'hub.challenge is missing or malformed' } });
@@ -181,19 +182,9 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     res.type('text/plain').send(challenge);
   };
 
-  const webhook = (req: Request, res: Response): void => {
+  // Reached only with a body whose X-Hub-Signature-256 matched (signedBody); refusals are counted and logged by the error mapping.
+  const webhook = (req: Request, res: Response, next: NextFunction): void => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const signature = req.get('x-hub-signature-256');
-    if (!signature) {
-      logger.warn({ channel: id }, 'webhook without signature refused');
-      res.status(401).json({ error: { reason: 'missing_signature', message: 'X-Hub-Signature-256 is required' } });
-      return;
-    }
-    if (!validSignature(raw, signature, appSecret)) {
-      logger.warn({ channel: id }, 'webhook with a forged or stale signature refused');
-      res.status(403).json({ error: { reason: 'bad_signature', message: 'X-Hub-Signature-256 does not match' } });
-      return;
-    }
     let json: unknown;
     try {
       json = JSON.parse(raw.toString('utf8'));
@@ -201,11 +192,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       json = undefined;
     }
     const env = webhookSchema.safeParse(json);
-    if (!env.success) {
-      logger.warn({ channel: id }, 'malformed webhook refused');
-      res.status(400).json({ error: { reason: 'malformed_payload', message: 'not a whatsapp_business_account webhook' } });
-      return;
-    }
+    if (!env.success) return next(refusal(400, 'malformed_payload', 'not a whatsapp_business_account webhook'));
     const parsed = parseWebhook(env.data, phoneNumberId);
     const now = clock.now();
     const types: string[] = [];
@@ -240,7 +227,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     id, outbox, worker, idle,
     routes(router: Router) {
       router.get(path, verify);
-      router.post(path, express.raw({ type: () => true, limit: '3mb' }), webhook);
+      router.post(path, signedBody(hubSignature(appSecret, options.maxBodyBytes)), webhook);
     },
     async start() {
       await recoverInbox(ctx, outbox, worker);

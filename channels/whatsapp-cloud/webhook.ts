@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { GeoPoint } from '../../bot/core/types.js';
+import type { BodySignature } from '../../bot/security/http-guard.js';
 
 /** True when `header` is `sha256=<hex>` of `raw` under `secret` (constant-time compare). */
 export function validSignature(raw: Buffer, header: string | undefined, secret: string): boolean {
@@ -14,6 +15,16 @@ export function validSignature(raw: Buffer, header: string | undefined, secret: 
   const given = Buffer.from(header.slice('sha256='.length), 'hex');
   const expected = createHmac('sha256', secret).update(raw).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** How Meta signs deliveries, for `signedBody` (verified while the body streams in, capped at `maxBytes`). */
+export function hubSignature(secret: string, maxBytes: number): BodySignature {
+  return {
+    header: 'x-hub-signature-256',
+    parse: (value) => (/^sha256=[0-9a-f]{64}$/i.test(value) ? Buffer.from(value.slice(7), 'hex') : undefined),
+    hmac: () => createHmac('sha256', secret),
+    maxBytes,
+  };
 }
 
 /** The signature Meta would send for `raw` (tests, fake providers). */

@@ -5,6 +5,7 @@
 const BENCHES: Array<[string, () => Promise<{ run(): Promise<void> }>]> = [
   ['webchat', () => import('./webchat.bench.js')],
   ['escalation-sweep', () => import('./escalation-sweep.bench.js')],
+  ['hostile', () => import('./hostile.bench.js')],
 ];
 
 const wanted = process.argv.slice(2);

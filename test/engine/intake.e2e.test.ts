@@ -50,7 +50,7 @@ describe('intake dialogue over the web chat API', () => {
     expect(summary).toContain('12345678');
     expect(summary).toContain('92345678');
     const filed = await chat.say('تأكيد');
-    const ref = /BUR-2026-\d{5}/.exec(filed)?.[0];
+    const ref = /BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(filed)?.[0];
     expect(ref).toBeDefined();
     const rec = await run.app.engine.deps.requests.get(ref!);
     expect(rec).toMatchObject({ serviceId: 'potholes', department: 'municipal-equipment', status: 'filed', channel: 'webchat', language: 'ar' });
@@ -71,7 +71,7 @@ describe('intake dialogue over the web chat API', () => {
       expect(first).toContain(s.name[lang]);
       await fillFields(chat, first, lang);
       const filed = await chat.say(lang === 'ar' ? 'نعم' : 'confirm');
-      const ref = /BUR-2026-\d{5}/.exec(filed)?.[0];
+      const ref = /BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(filed)?.[0];
       expect(ref, `${s.id}: ${filed}`).toBeDefined();
       const rec = await run.app.engine.deps.requests.get(ref!);
       expect(rec?.serviceId).toBe(s.id);
@@ -128,7 +128,7 @@ describe('intake dialogue over the web chat API', () => {
     expect(next.replies.at(-1)!.text).toBe(t.render('ar', 'ask_description'));
     await chat.say('حفرة عميقة في الشارع الرئيسي تسبب حوادث');
     const filed = await chat.say('تأكيد');
-    const rec = await run.app.engine.deps.requests.get(/BUR-2026-\d{5}/.exec(filed)![0]);
+    const rec = await run.app.engine.deps.requests.get(/BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(filed)![0]);
     expect(rec?.location).toEqual({ latitude: 24.2508, longitude: 55.7931 });
   });
 

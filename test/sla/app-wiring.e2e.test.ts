@@ -40,12 +40,12 @@ describe('SLA engine wired into the app', () => {
       description: 'Training in first aid for our volunteers team', address: 'skip', party: 'skip', preferredDate: 'skip',
     };
     let reply = await chat.say('I want to request training');
-    for (let i = 0; i < 12 && !/BUR-2026-\d{5}/.test(reply); i++) {
+    for (let i = 0; i < 12 && !/BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(reply); i++) {
       const last = reply.trim().split('\n\n').at(-1)!;
       const field = Object.keys(answers).find((f) => last.endsWith(t.render('en', `ask_${f}`)));
       reply = await chat.say(field ? answers[field]! : 'confirm');
     }
-    const reference = /BUR-2026-\d{5}/.exec(reply)?.[0];
+    const reference = /BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(reply)?.[0];
     expect(reference, reply).toBeDefined();
 
     const swept = await (await admin('POST', '/api/admin/sla/sweep')).json() as { report: { delivery: { sent: number } } };

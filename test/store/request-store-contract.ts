@@ -38,7 +38,7 @@ export function requestStoreContract(name: string, make: () => Promise<StoreHarn
     it('files a request with a unique human-friendly reference and a first history entry', async () => {
       const a = await h.store.create(sampleRequest());
       const b = await h.store.create(sampleRequest());
-      expect(a.reference).toMatch(/^BUR-2026-\d{5}$/);
+      expect(a.reference).toMatch(/^BUR-2026-[2-9A-HJKMNPQRTW-Y]{4}-[2-9A-HJKMNPQRTW-Y]{4}$/);
       expect(b.reference).not.toBe(a.reference);
       expect(a.status).toBe('filed');
       expect(a.history).toEqual([expect.objectContaining({ type: 'status', status: 'filed' })]);
