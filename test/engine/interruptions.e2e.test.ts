@@ -131,7 +131,7 @@ describe.each(['ar', 'en'] as const)('interruptions of the intake (%s)', (lang) 
     expect(asked(reply, lang)).toBe('confirm');
     expect(await run.app.engine.deps.requests.count()).toBe(before);
     const filed = await chat.say(s.confirm);
-    expect(filed).toMatch(/BUR-2026-\d{5}/);
+    expect(filed).toMatch(/BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/);
     // No SMS or SMTP transport is configured in this test: the reply promises neither.
     expect(filed).toContain(t.render(lang, 'notify_none'));
     expect(filed).not.toContain(lang === 'ar' ? 'الرسائل النصية' : 'SMS');

@@ -66,8 +66,16 @@ const segment = fc.oneof(fc.uuid(), fc.string({ maxLength: 60 }).map(encodeURICo
 const query = fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 60 }), { maxKeys: 4 }).map((d) => new URLSearchParams(d).toString());
 
 /** The endpoints, each with the cases to send. */
-function endpoints(conversations: string[]): Array<[string, fc.Arbitrary<Case>]> {
-  const conv = fc.constantFrom(...conversations);
+function endpoints(conversations: Array<{ id: string; secret: string }>): Array<[string, fc.Arbitrary<Case>]> {
+  const conv = fc.constantFrom(...conversations.map((c) => c.id));
+  // Mostly the conversation's own secret (so bodies reach validation), sometimes none or a forged one.
+  const secretOf = new Map(conversations.map((c) => [c.id, c.secret]));
+  const auth = (c: string): fc.Arbitrary<Record<string, string>> => fc.oneof(
+    fc.constant({ authorization: `Bearer ${secretOf.get(c) ?? 'none'}` }),
+    fc.constant({ authorization: `Bearer ${secretOf.get(c) ?? 'none'}` }),
+    fc.constant({}),
+    fc.string({ maxLength: 80 }).map((s) => ({ authorization: `Bearer ${s.replace(/[\r\n]/g, '')}` })),
+  );
   const sigHeader = (body: string | Uint8Array): fc.Arbitrary<Record<string, string>> => fc.oneof(
     fc.constant({ 'x-hub-signature-256': sign(Buffer.from(body), WA_ENV.WHATSAPP_APP_SECRET) }),
     fc.constant({ 'x-hub-signature-256': sign(Buffer.from(body), 'forged') }),
@@ -77,9 +85,9 @@ function endpoints(conversations: string[]): Array<[string, fc.Arbitrary<Case>]>
   return [
     ['POST /api/webchat/conversations', fc.record({ body: anyBody, ct: contentType }).map(({ body, ct }) => ({ method: 'POST', path: '/api/webchat/conversations', headers: ct ? { 'content-type': ct } : {}, body }))],
     ['POST /api/webchat/conversations/{id}/messages', fc.record({ c: fc.oneof(conv, conv, conv, segment), body: fc.oneof(chatBody, chatBody, anyBody), ct: fc.oneof(fc.constant('application/json'), fc.constant('application/json'), contentType) })
-      .map(({ c, body, ct }) => ({ method: 'POST', path: `/api/webchat/conversations/${c}/messages`, headers: ct ? { 'content-type': ct } : {}, body }))],
+      .chain(({ c, body, ct }) => auth(c).map((a) => ({ method: 'POST', path: `/api/webchat/conversations/${c}/messages`, headers: { ...(ct ? { 'content-type': ct } : {}), ...a }, body })))],
     ['GET /api/webchat/conversations/{id}/messages', fc.record({ c: fc.oneof(conv, segment), q: query })
-      .map(({ c, q }) => ({ method: 'GET', path: `/api/webchat/conversations/${c}/messages?${q}`, headers: {} }))],
+      .chain(({ c, q }) => auth(c).map((a) => ({ method: 'GET', path: `/api/webchat/conversations/${c}/messages?${q}`, headers: a })))],
     ['GET / and the OpenAPI file', fc.record({ p: fc.constantFrom('/', '/api/webchat/openapi.yaml', '/healthz', '/metrics'), q: query }).map(({ p, q }) => ({ method: 'GET', path: `${p}?${q}`, headers: {} }))],
     ['GET /webhooks/whatsapp (verification)', query.map((q) => ({ method: 'GET', path: `/webhooks/whatsapp?${q}`, headers: {} }))],
     ['POST /webhooks/whatsapp', fc.oneof(waEnvelope, anyBody).chain((body) => sigHeader(body).map((h) => ({ method: 'POST', path: '/webhooks/whatsapp', headers: { 'content-type': 'application/json', ...h }, body })))],
@@ -95,10 +103,13 @@ function endpoints(conversations: string[]): Array<[string, fc.Arbitrary<Case>]>
 
 describe(`fuzzing every public endpoint (${TOTAL} payloads, seed ${SEED})`, () => {
   let e: Edge;
-  const conversations: string[] = [];
+  const conversations: Array<{ id: string; secret: string }> = [];
   beforeAll(async () => {
     e = await startEdge();
-    for (let i = 0; i < 4; i++) conversations.push(((await (await fetch(`${e.base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string }).conversationId);
+    for (let i = 0; i < 4; i++) {
+      const body = (await (await fetch(`${e.base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string; secret: string };
+      conversations.push({ id: body.conversationId, secret: body.secret });
+    }
   });
   afterAll(async () => { await e.close(); });
 

@@ -5,10 +5,14 @@ import type { Server } from 'node:http';
 /** Headers that make a loopback request appear to come from `address` through a reverse proxy. */
 export const from = (address?: string): Record<string, string> => (address ? { 'x-forwarded-for': address } : {});
 
+/** Secrets of the conversations opened here, by id (the web chat needs them in a header). */
+const secrets = new Map<string, string>();
+
 /** POST /api/webchat/conversations; the id or the HTTP status when refused. */
 export async function openConversation(base: string, address?: string): Promise<{ status: number; id?: string; retryAfter?: string | null }> {
   const r = await fetch(`${base}/api/webchat/conversations`, { method: 'POST', headers: from(address) });
-  const body = (await r.json()) as { conversationId?: string };
+  const body = (await r.json()) as { conversationId?: string; secret?: string };
+  if (body.conversationId && body.secret) secrets.set(body.conversationId, body.secret);
   return { status: r.status, ...(body.conversationId ? { id: body.conversationId } : {}), retryAfter: r.headers.get('retry-after') };
 }
 
@@ -16,7 +20,7 @@ let n = 0;
 /** Sends a message; returns the replies' texts joined. */
 export async function say(base: string, cid: string, text: string, address?: string): Promise<string> {
   const r = await fetch(`${base}/api/webchat/conversations/${cid}/messages`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...from(address) }, body: JSON.stringify({ text, clientMessageId: `m${++n}` }),
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.get(cid) ?? ''}`, ...from(address) }, body: JSON.stringify({ text, clientMessageId: `m${++n}` }),
   });
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
   return ((await r.json()) as { replies: Array<{ text: string }> }).replies.map((x) => x.text).join('\n\n');

@@ -70,10 +70,11 @@ describe('hostile HTTP on the webhooks and the web chat', () => {
   });
 
   it('times out a body that trickles in (408) and headers that never end', async () => {
+    const opened = (await (await fetch(`${e.base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string; secret: string };
     const body = c0();
     function c0() {
       const c = rawConnection(e.port);
-      c.write(head('/api/webchat/conversations/00000000-0000-4000-8000-000000000000/messages', { 'content-type': 'application/json', 'content-length': 100 }));
+      c.write(head(`/api/webchat/conversations/${opened.conversationId}/messages`, { 'content-type': 'application/json', 'content-length': 100, authorization: `Bearer ${opened.secret}` }));
       c.write('{"text":');
       return c;
     }
