@@ -18,7 +18,7 @@ import { Templates } from './core/templates.js';
 import { Inbox } from './delivery/inbox.js';
 import { systemClock, type Clock } from './engine/context.js';
 import { Engine } from './engine/engine.js';
-import { createSqliteStateStore, type StateStore } from './engine/state.js';
+import { SqlStateStore, type TurnStateStore } from './engine/state.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp } from './http/server.js';
@@ -38,7 +38,8 @@ export interface TawasulOptions {
   clock?: Clock;
   logger?: Logger;
   classifier?: Classifier;
-  state?: StateStore;
+  /** The conversation state of a turn, on the given database (default: its `conversation_state` table). */
+  state?: (sql: SqliteDatabase) => TurnStateStore;
   env?: NodeJS.ProcessEnv;
   /** Start only these channel ids (default: every enabled channel). */
   channels?: string[];
@@ -79,7 +80,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   };
   const config = loadConfig(loadOptions);
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
-  const state = opts.state ?? createSqliteStateStore(opts.dataDir);
+  const state = opts.state?.(sql) ?? new SqlStateStore(sql);
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
   const engine = new Engine({
     deps: {
@@ -88,7 +89,6 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
     },
     state,
     inbox: new Inbox(sql),
-    atomically: (fn) => sql.tx(fn),
   });
 
   const adapters = new Map<string, ChannelAdapter>();
@@ -125,6 +125,9 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
     config, engine, sql, http, adapters, agentTokens: tokens,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
+      // Turns a crash left unfinished on channels without an outbox of their own (the web chat): the
+      // replies land in the inbox and transcript, where a retried POST and the page find them.
+      await engine.recover([...adapters.keys()], new Date(clock.now().getTime() + 1));
       await sla.start();
       server = await new Promise<Server>((resolve, reject) => {
         const s = http.listen(port, host, () => resolve(s));
@@ -137,7 +140,6 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
       for (const a of adapters.values()) await a.stop?.();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server?.closeAllConnections?.();
-      await state.close();
       sql.close();
     },
   };

@@ -10,7 +10,7 @@ import { createWhatsAppCloud, whatsappCloudOptions } from '../../../channels/wha
 import { channelContext } from '../helpers/channel-context.js';
 
 const dataDir = process.env.CRASH_DATA_DIR!;
-const t = channelContext({ channelId: 'whatsapp', dataDir, clock: systemClock, env: process.env, persistentState: true });
+const t = channelContext({ channelId: 'whatsapp', dataDir, clock: systemClock, env: process.env });
 const adapter = createWhatsAppCloud(t.ctx, whatsappCloudOptions.parse({
   graphBaseUrl: process.env.CRASH_GRAPH_URL, maxConcurrent: 1, messagesPerSecond: 500, perRecipientMinTimeMs: 0,
   retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 },
