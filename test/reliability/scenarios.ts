@@ -140,13 +140,13 @@ export async function webchatBurst(o: { conversations: number; messages: number;
 
 const t = new Templates();
 const FIELDS = ['name', 'civilId', 'phone', 'email', 'address', 'party', 'description', 'preferredDate'] as const;
-const ANSWERS: Record<string, string> = {
+export const ANSWERS: Record<string, string> = {
   name: 'سالم بن علي الكعبي', civilId: '12345678', phone: '92345678', email: 'تخطي', address: 'ولاية البريمي، حي الخضراء قرب المسجد',
   party: 'تخطي', description: 'يوجد طلب واضح ومحدد أرجو متابعته في أقرب وقت', preferredDate: 'الأسبوع القادم',
 };
 
 /** The field the last reply asks for, or 'confirm'. */
-function asked(replies: Reply[]): string | undefined {
+export function asked(replies: Reply[]): string | undefined {
   const last = replies.map((r) => r.text).join('\n\n').trim().split('\n\n').at(-1) ?? '';
   for (const f of FIELDS) if (last.endsWith(t.render('ar', `ask_${f}`))) return f;
   if (last.includes(t.render('ar', 'confirm').split('\n').at(-1)!)) return 'confirm';
