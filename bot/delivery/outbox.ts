@@ -55,6 +55,8 @@ export const outboxMigrations: Migration[] = [
   },
 ];
 
+const MARK_ATTEMPT = `UPDATE outbox SET attempt_at = ? WHERE id = ? AND state = 'pending'`;
+
 interface Row {
   id: number;
   channel: string;
@@ -105,6 +107,8 @@ export interface AcceptedInbound {
 export class Outbox {
   constructor(readonly sql: SqliteDatabase) {
     sql.migrate('outbox', outboxMigrations);
+    // Prepared now: the first send's record must not pay for compiling it (sends are spaced by a limiter).
+    prepared(sql.db, MARK_ATTEMPT);
   }
 
   /** Stores replies as pending, in one transaction; they are due at once. */
@@ -148,7 +152,7 @@ export class Outbox {
 
   /** Records, before the provider call, that a send of the item is starting (durable: a crash leaves it in doubt). */
   markAttempt(id: number, at: Date): void {
-    prepared(this.sql.db, `UPDATE outbox SET attempt_at = ? WHERE id = ? AND state = 'pending'`).run(at.getTime(), id);
+    prepared(this.sql.db, MARK_ATTEMPT).run(at.getTime(), id);
   }
 
   /** Records that the provider accepted the item (counts as an attempt). */
