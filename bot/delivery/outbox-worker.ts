@@ -63,6 +63,11 @@ export interface OutboxWorkerOptions {
    * Without it, or when it cannot tell, the item goes out once more and is counted as a possible duplicate.
    */
   confirm?: (item: OutboxItem) => Promise<{ providerMessageId?: string } | undefined>;
+  /**
+   * How long an in-doubt send that `confirm` could not settle waits for the provider's own report
+   * (`confirmDelivered`, from a delivery-status webhook) before going out once more (default 0: at once).
+   */
+  holdInDoubtMs?: number;
 }
 
 const BATCH = 100;
@@ -172,11 +177,29 @@ export class OutboxWorker {
         } catch (err) {
           logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
         }
+      } else if ((this.opts.holdInDoubtMs ?? 0) > 0) {
+        outbox.holdInDoubt(item.id, new Date(clock.now().getTime() + this.opts.holdInDoubtMs!));
+        logger.warn({ channel, outboxId: item.id }, 'in-doubt send held for the provider\'s status report');
       } else {
         outbox.resendInDoubt(item.id);
         logger.warn({ channel, outboxId: item.id }, 'in-doubt send will go out once more (possible duplicate)');
       }
     }
+  }
+
+  /** The provider reported it received item `id` (a status webhook): marks it sent unless already settled. */
+  confirmDelivered(id: number, providerMessageId?: string): boolean {
+    const { outbox, clock, logger, channel } = this.opts;
+    const at = clock.now();
+    const item = outbox.confirmByProvider(id, at, providerMessageId);
+    if (!item) return false;
+    logger.info({ channel, outboxId: id }, 'send confirmed by the provider\'s status report');
+    try {
+      (this.opts.onSent ?? recordSent)(item, at);
+    } catch (err) {
+      logger.error({ channel, outboxId: id, error: describe(err) }, 'onSent failed');
+    }
+    return true;
   }
 
   private pick(): OutboxItem | undefined {

@@ -50,12 +50,14 @@ export const outboxMigrations: Migration[] = [
     ALTER TABLE outbox ADD COLUMN attempt_at INTEGER;
     ALTER TABLE outbox ADD COLUMN doubt_resent INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN doubt_confirmed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN doubt_held INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX outbox_attempting ON outbox (channel) WHERE attempt_at IS NOT NULL;
     CREATE INDEX outbox_doubt ON outbox (channel) WHERE doubt_resent > 0 OR doubt_confirmed > 0;`,
   },
 ];
 
-const MARK_ATTEMPT = `UPDATE outbox SET attempt_at = ? WHERE id = ? AND state = 'pending'`;
+// A held in-doubt item going out again is counted as resent here, when it really goes.
+const MARK_ATTEMPT = `UPDATE outbox SET attempt_at = ?, doubt_resent = doubt_resent + doubt_held, doubt_held = 0 WHERE id = ? AND state = 'pending'`;
 
 interface Row {
   id: number;
@@ -188,6 +190,26 @@ export class Outbox {
   resendInDoubt(id: number): void {
     prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_resent = doubt_resent + 1, last_error = 'in doubt after a restart: resent' WHERE id = ? AND state = 'pending'`)
       .run(id);
+  }
+
+  /**
+   * An in-doubt send the provider may still confirm (a delivery-status callback): it waits until
+   * `until` before going out once more (counted then), unless `confirmByProvider` comes first.
+   */
+  holdInDoubt(id: number, until: Date): void {
+    prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_held = 1, next_attempt_at = ?, last_error = 'in doubt after a restart: waiting for the provider' WHERE id = ? AND state = 'pending'`)
+      .run(until.getTime(), id);
+  }
+
+  /**
+   * The provider reports it received the item (a status callback naming it): a pending item that is
+   * held in doubt or being sent is marked sent. Returns the item when this changed it.
+   */
+  confirmByProvider(id: number, at: Date, providerMessageId?: string): OutboxItem | undefined {
+    const r = prepared(this.sql.db, `UPDATE outbox SET state = 'sent', sent_at = ?, provider_message_id = COALESCE(?, provider_message_id), last_error = NULL,
+        attempt_at = NULL, doubt_confirmed = doubt_confirmed + doubt_held, doubt_held = 0 WHERE id = ? AND state = 'pending' AND (doubt_held = 1 OR attempt_at IS NOT NULL)`)
+      .run(at.getTime(), providerMessageId ?? null, id);
+    return r.changes === 1 ? this.get(id) : undefined;
   }
 
   /** Per channel: in-doubt sends resent (possible duplicates) and confirmed by the provider (for the metrics). */

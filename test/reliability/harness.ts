@@ -19,6 +19,8 @@ export interface ServerOptions {
   slowMs?: number;
   /** Work between filing a request and the end of its turn (ms). */
   fileMs?: number;
+  /** WhatsApp: how long an in-doubt send waits for a status webhook before going out again. */
+  holdMs?: number;
   /** Called between a kill and the restart (the data directory is at rest). */
   onKilled?: () => void;
 }
@@ -43,7 +45,7 @@ export class ServerProcess {
       const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
         env: {
           ...process.env, ...WA_ENV, REL_DATA_DIR: this.o.dataDir, REL_GRAPH_URL: this.o.graphUrl ?? 'http://127.0.0.1:9',
-          REL_SLOW_MS: String(this.o.slowMs ?? 0), REL_FILE_MS: String(this.o.fileMs ?? 0),
+          REL_SLOW_MS: String(this.o.slowMs ?? 0), REL_FILE_MS: String(this.o.fileMs ?? 0), REL_HOLD_MS: String(this.o.holdMs ?? 0),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

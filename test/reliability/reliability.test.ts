@@ -26,6 +26,12 @@ describe('crash and restart mid-burst', () => {
     const row = await whatsappBurst({ users: 24, kills: 2 });
     expect(row.kills).toBe(2);
     expect(row).toMatchObject({ sent: 24, answered: 24, lost: 0, duplicated: 0, refused: 0 });
-    expect(row.notes['provider duplicate sends']).toBeLessThanOrEqual(row.notes['in-doubt resends (metric)']!);
+    expect(row.notes['provider duplicate sends']).toBeLessThanOrEqual(row.notes['in-doubt resent (metric)']!);
+  }, 60_000);
+
+  it('WhatsApp Cloud with status webhooks: a send cut off by a kill is recognised as made, not sent again', async () => {
+    const row = await whatsappBurst({ users: 24, kills: 2, statuses: true, seed: 5 });
+    expect(row).toMatchObject({ sent: 24, answered: 24, lost: 0, duplicated: 0, refused: 0 });
+    expect(row.notes['provider duplicate sends']).toBeLessThanOrEqual(row.notes['in-doubt resent (metric)']!);
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Templates } from '../../bot/core/templates.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { sign } from '../../channels/whatsapp-cloud/webhook.js';
-import { FakeGraph } from '../channels/helpers/fake-graph.js';
+import { FakeGraph, type GraphSent } from '../channels/helpers/fake-graph.js';
 import { textMessage, WA_ENV, webhookBody } from '../channels/helpers/whatsapp-cloud-harness.js';
 import { tempDir } from '../helpers/tmp.js';
 import { Progress, seeded, ServerProcess, until } from './harness.js';
@@ -212,12 +212,26 @@ export async function concurrentConfirmations(o: { residents: number; kills: num
   }
 }
 
-/** N WhatsApp users send one message each; kills during the sends; then Meta redelivers a third. */
-export async function whatsappBurst(o: { users: number; kills: number; concurrency?: number; seed?: number }): Promise<Row> {
+/**
+ * N WhatsApp users send one message each; kills during the sends; then Meta redelivers a third.
+ * With `statuses`, the fake provider posts Meta's status webhook (carrying our callback data) for
+ * every send it accepted, retried across restarts as Meta does, and the server holds an in-doubt
+ * send `holdMs` for it; without, every in-doubt send goes out again at once.
+ */
+export async function whatsappBurst(o: { users: number; kills: number; statuses?: boolean; holdMs?: number; concurrency?: number; seed?: number }): Promise<Row> {
   const tmp = tempDir('tawasul-rel-wa-');
-  const graph = await new FakeGraph({ token: WA_ENV.WHATSAPP_TOKEN, delayMs: 15, acceptOnArrival: true }).start();
+  const reports: Array<Promise<unknown>> = [];
+  let server!: ServerProcess;
+  const status = (s: GraphSent): void => {
+    const body = JSON.stringify(webhookBody([], { statuses: [{ id: s.wamid, status: 'sent', timestamp: '1766383201', recipient_id: s.to, biz_opaque_callback_data: s.body.biz_opaque_callback_data }] }));
+    reports.push(server.fetch('/webhooks/whatsapp', { method: 'POST', headers: { ...JSON_HEADERS, 'x-hub-signature-256': sign(body, WA_ENV.WHATSAPP_APP_SECRET) }, body }).catch(() => undefined));
+  };
+  const graph = await new FakeGraph({ token: WA_ENV.WHATSAPP_TOKEN, delayMs: 15, acceptOnArrival: true, ...(o.statuses ? { onAccepted: status } : {}) }).start();
   let cutMidTurn = 0;
-  const server = new ServerProcess({ dataDir: tmp.dir, graphUrl: graph.url, slowMs: 10, onKilled: () => { cutMidTurn += atRest(tmp.dir, unfinished); } });
+  server = new ServerProcess({
+    dataDir: tmp.dir, graphUrl: graph.url, slowMs: 10, holdMs: o.statuses ? o.holdMs ?? 1500 : 0,
+    onKilled: () => { cutMidTurn += atRest(tmp.dir, unfinished); },
+  });
   try {
     await server.start();
     const waIds = Array.from({ length: o.users }, (_, i) => `9689${String(1_000_000 + i)}`);
@@ -249,8 +263,10 @@ export async function whatsappBurst(o: { users: number; kills: number; concurren
         (SELECT count(*) FROM outbox WHERE state = 'pending') + (SELECT count(*) FROM inbox WHERE state = 'processing')
         + (SELECT count(*) FROM outbox_inbound WHERE state = 'accepted')`).pluck().get() as number) === 0);
     await until(settled, 30_000, 'every queue empty');
+    await Promise.all(reports);
     const metrics = await (await server.fetch('/metrics')).res.text();
-    const counted = [...metrics.matchAll(/^tawasul_outbox_in_doubt_sends_total\{[^}]*outcome="resent"[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    const counted = (outcome: string): number => [...metrics.matchAll(new RegExp(`^tawasul_outbox_in_doubt_sends_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm'))]
+      .reduce((s, m) => s + Number(m[1]), 0);
     await server.stop();
     const perUser = new Map<string, number>();
     for (const s of graph.sent) perUser.set(s.to, (perUser.get(s.to) ?? 0) + 1);
@@ -258,9 +274,10 @@ export async function whatsappBurst(o: { users: number; kills: number; concurren
     const providerDuplicates = [...perUser.values()].reduce((s, n) => s + n - 1, 0);
     const turns = atRest(tmp.dir, (db) => db.prepare(`SELECT count(*) FROM transcript WHERE direction = 'in'`).pluck().get() as number);
     return {
-      scenario: 'WhatsApp Cloud burst', sent: o.users, answered, lost: o.users - answered, duplicated: Math.max(0, turns - o.users),
+      scenario: `WhatsApp Cloud burst${o.statuses ? ', status webhooks' : ''}`, sent: o.users, answered, lost: o.users - answered, duplicated: Math.max(0, turns - o.users),
       refused, kills: server.kills, retried,
-      notes: { 'cut mid-turn': cutMidTurn, redelivered, 'provider duplicate sends': providerDuplicates, 'in-doubt resends (metric)': counted },
+      notes: { 'cut mid-turn': cutMidTurn, redelivered, 'provider duplicate sends': providerDuplicates,
+        'in-doubt resent (metric)': counted('resent'), 'in-doubt confirmed (metric)': counted('confirmed') },
     };
   } finally {
     server.kill();

@@ -3,7 +3,8 @@
  * data directory, listening on a loopback port printed as `{"port":N}`, replying to the parent's fake
  * Graph API. The parent kills it with SIGKILL and starts it again on the same directory.
  * Environment: REL_DATA_DIR, REL_GRAPH_URL, REL_SLOW_MS (work per classification, widening the window
- * in which a turn is in flight), REL_FILE_MS (work after a request is filed, before the turn ends).
+ * in which a turn is in flight), REL_FILE_MS (work after a request is filed, before the turn ends),
+ * REL_HOLD_MS (how long a WhatsApp send cut off by a kill waits for Meta's status webhook).
  */
 import type { AddressInfo } from 'node:net';
 import { createTawasul } from '../../bot/app.js';
@@ -31,7 +32,7 @@ const app = await createTawasul({
   configPatch: {
     channels: [{
       id: 'whatsapp',
-      options: { graphBaseUrl: process.env.REL_GRAPH_URL, perRecipientMinTimeMs: 0, messagesPerSecond: 1000, maxConcurrent: 4, retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 } },
+      options: { graphBaseUrl: process.env.REL_GRAPH_URL, perRecipientMinTimeMs: 0, messagesPerSecond: 1000, maxConcurrent: 4, retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 }, inDoubtHoldMs: Number(process.env.REL_HOLD_MS ?? 0) },
     }],
   },
 });

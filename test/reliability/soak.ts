@@ -10,6 +10,7 @@ const runs: Array<() => Promise<Row>> = small
     () => webchatBurst({ conversations: 10, messages: 4, kills: 2 }),
     () => concurrentConfirmations({ residents: 16, kills: 1 }),
     () => whatsappBurst({ users: 24, kills: 2 }),
+    () => whatsappBurst({ users: 24, kills: 2, statuses: true, seed: 5 }),
   ]
   : [
     () => webchatBurst({ conversations: 60, messages: 5, kills: 5, seed: 11 }),
@@ -17,6 +18,7 @@ const runs: Array<() => Promise<Row>> = small
     () => concurrentConfirmations({ residents: 60, kills: 1, seed: 22 }),
     () => concurrentConfirmations({ residents: 60, kills: 3, seed: 23 }),
     () => whatsappBurst({ users: 300, kills: 5, seed: 31 }),
+    () => whatsappBurst({ users: 300, kills: 5, statuses: true, seed: 31 }),
   ];
 
 const rows: Row[] = [];

@@ -30,6 +30,8 @@ export interface FakeGraphOptions {
    * response is written: a sender killed during the delay then leaves a send the provider made.
    */
   acceptOnArrival?: boolean;
+  /** Called for each accepted send (a test posts Meta's status webhook from here). */
+  onAccepted?: (sent: GraphSent) => void;
   /** Media served by id: bytes and mime type. */
   media?: Record<string, { bytes: Buffer; mimeType: string; declaredSize?: number }>;
 }
@@ -139,7 +141,9 @@ export class FakeGraph {
     }
     if (this.o.acceptOnArrival) {
       const wamid = `wamid.HBgM${++this.n}`;
-      this.sent.push({ phoneNumberId: parts[1]!, to: body.to, body, wamid, at });
+      const accepted = { phoneNumberId: parts[1]!, to: body.to, body, wamid, at };
+      this.sent.push(accepted);
+      this.o.onAccepted?.(accepted);
       if (this.o.delayMs) await new Promise((r) => setTimeout(r, this.o.delayMs));
       if (res.destroyed || req.socket.destroyed) return;
       return json(200, JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] }));
