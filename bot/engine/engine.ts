@@ -14,7 +14,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { buildPipeline } from './pipeline.js';
 import { resumeQuestion } from '../handlers/intake.js';
 import type { ConversationState, TurnStateStore } from './state.js';
-import type { NewRequest } from '../store/types.js';
+import { turnDeps, turnId } from './turn-deps.js';
 import type { Composer } from './composer.js';
 
 /** What `handle` returns. */
@@ -165,8 +165,9 @@ export class Engine {
     if (claim?.state === 'done') return { replies: [], duplicate: true, previous: claim.replies ?? [] };
     const now = deps.clock.now();
     const state: ConversationState = this.opts.state.load(key, now) ?? { updatedAt: now.getTime() };
+    const turn = turnDeps(deps, msg);
     const ctx: TurnContext = {
-      deps: turnDeps(deps, msg), msg, key, channel, now, state, replies: [],
+      deps: turn.deps, msg, key, channel, now, state, replies: [],
       text: (msg.text ?? '').replace(CONTROL, '').trim(),
       language: state.language ?? 'ar',
     };
@@ -177,6 +178,8 @@ export class Engine {
         await this.pipeline.run(ctx);
         keepState = true;
       } catch (err) {
+        // A request filed before the failure stays filed: keep the state that says so (no second filing).
+        keepState = turn.filed();
         const e = new HandlerError('message handler failed', 'pipeline', { cause: err });
         deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, channel: msg.channel, error: e.name }, 'handler failed');
         ctx.replies = [{ text: deps.templates.render(ctx.language, 'error', { callCentre: deps.config.organisation.callCentre }), language: ctx.language, kind: 'error' }];
@@ -274,22 +277,6 @@ export class Engine {
     this.deps.conversations.append({ key, direction: 'out', author, text, kind: 'handoff', at: this.deps.clock.now() });
     await this.sink(channel, conversationId, [{ text, language, kind: 'handoff' }]);
   }
-}
-
-/** The in-flight key of a message. */
-const turnId = (msg: InboundMessage): string => `${msg.channel}\u0000${msg.id}`;
-
-/** The deps a turn's handlers see: filing carries the inbound message as its idempotency key. */
-function turnDeps(deps: EngineDeps, msg: InboundMessage): EngineDeps {
-  const sourceKey = turnId(msg);
-  const requests = new Proxy(deps.requests, {
-    get(target, prop) {
-      if (prop === 'create') return (input: NewRequest) => target.create({ ...input, sourceKey });
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return { ...deps, requests };
 }
 
 function safeJson(msg: InboundMessage): string | undefined {
