@@ -23,14 +23,14 @@ describe('crash and restart mid-burst', () => {
   }, 120_000);
 
   it('WhatsApp Cloud: every user answered, redeliveries ignored, every duplicate provider send counted', async () => {
-    const row = await whatsappBurst({ users: 16, kills: 1 });
-    expect(row.kills).toBe(1);
+    const row = await whatsappBurst({ users: 16, kills: 2 });
+    expect(row.kills).toBe(2);
     expect(row).toMatchObject({ sent: 16, answered: 16, lost: 0, duplicated: 0, refused: 0 });
     expect(row.notes['provider duplicate sends']).toBeLessThanOrEqual(row.notes['in-doubt resent (metric)']!);
   }, 120_000);
 
   it('WhatsApp Cloud with status webhooks: a send cut off by a kill is recognised as made, not sent again', async () => {
-    const row = await whatsappBurst({ users: 16, kills: 1, statuses: true, seed: 5 });
+    const row = await whatsappBurst({ users: 16, kills: 2, statuses: true, seed: 5 });
     expect(row).toMatchObject({ sent: 16, answered: 16, lost: 0, duplicated: 0, refused: 0 });
     expect(row.notes['provider duplicate sends']).toBeLessThanOrEqual(row.notes['in-doubt resent (metric)']!);
   }, 120_000);

@@ -39,11 +39,16 @@ type PostResult = { duplicate: boolean; replies: Reply[] };
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** Kills the server at `thresholds` of `progress` (sorted), unless the clients finish first. */
-async function killer(server: ServerProcess, progress: Progress, thresholds: number[], done: Promise<unknown>): Promise<void> {
+function killer(server: ServerProcess, progress: Progress, thresholds: number[], done: Promise<unknown>): Promise<void> {
+  return killAt(server, thresholds.map((t) => () => progress.reach(t)), done);
+}
+
+/** Kills the server each time the next of `moments` resolves, unless the clients finish first. */
+async function killAt(server: ServerProcess, moments: Array<() => Promise<void>>, done: Promise<unknown>): Promise<void> {
   let finished = false;
   void done.then(() => { finished = true; }, () => { finished = true; });
-  for (const t of thresholds) {
-    await Promise.race([progress.reach(t), done.catch(() => undefined)]);
+  for (const moment of moments) {
+    await Promise.race([moment(), done.catch(() => undefined)]);
     if (finished) return;
     await server.crash();
   }
@@ -244,7 +249,9 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
       });
       retried += cuts;
       if (res.status !== 200) refused++;
+      posted.inc();
     };
+    const posted = new Progress();
     const progress = new Progress();
     const sentBefore = (): number => graph.sent.length;
     const ticker = setInterval(() => { while (progress.value < sentBefore()) progress.inc(); }, 2);
@@ -252,8 +259,10 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     let next = 0;
     const run = Promise.all(Array.from({ length: c }, async () => {
       while (next < o.users) await post(next++);
-    })).then(() => until(() => new Set(graph.sent.map((s) => s.to)).size === o.users, 60_000, 'a reply to every user'));
-    await killer(server, progress, thresholds(o.users, o.kills, seeded(o.seed ?? 3)), run);
+    })).then(() => until(() => new Set(graph.sent.map((s) => s.to)).size === o.users, 60_000 + 200 * o.users, 'a reply to every user').catch(() => undefined));
+    // Kills alternate between the webhook burst (turns in flight) and the sends (provider calls in flight).
+    const at = thresholds(o.users, o.kills, seeded(o.seed ?? 3));
+    await killAt(server, at.map((t, k) => () => (k % 2 === 0 ? posted.reach(Math.ceil(t / 2)) : progress.reach(t))), run);
     await run;
     clearInterval(ticker);
     // Meta delivers at least once: a third of the webhooks again, after the last restart.
@@ -262,7 +271,7 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     const settled = (): boolean => atRest(tmp.dir, (db) => (db.prepare(`SELECT
         (SELECT count(*) FROM outbox WHERE state = 'pending') + (SELECT count(*) FROM inbox WHERE state = 'processing')
         + (SELECT count(*) FROM outbox_inbound WHERE state = 'accepted')`).pluck().get() as number) === 0);
-    await until(settled, 30_000, 'every queue empty');
+    await until(settled, 30_000 + 100 * o.users, 'every queue empty');
     await Promise.all(reports);
     const metrics = await (await server.fetch('/metrics')).res.text();
     const counted = (outcome: string): number => [...metrics.matchAll(new RegExp(`^tawasul_outbox_in_doubt_sends_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm'))]

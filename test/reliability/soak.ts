@@ -22,10 +22,16 @@ const runs: Array<() => Promise<Row>> = small
   ];
 
 const rows: Row[] = [];
+let failed = 0;
 for (const run of runs) {
-  const row = await run();
-  rows.push(row);
-  process.stderr.write(`done: ${row.scenario}\n`);
+  try {
+    const row = await run();
+    rows.push(row);
+    process.stderr.write(`done: ${row.scenario}\n`);
+  } catch (err) {
+    failed++;
+    process.stderr.write(`scenario failed: ${(err as Error).message}\n`);
+  }
 }
 
 const head = ['scenario', 'sent', 'answered', 'lost', 'duplicated', 'refused', 'kills', 'retried', 'notes'];
@@ -38,5 +44,5 @@ const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (i > 0 && i < 
 console.log(fmt(head));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const l of lines) console.log(fmt(l));
-const bad = rows.some((r) => r.lost > 0 || r.duplicated > 0);
+const bad = failed > 0 || rows.some((r) => r.lost > 0 || r.duplicated > 0);
 process.exit(bad ? 1 : 0);
