@@ -18,7 +18,7 @@ import { Templates } from './core/templates.js';
 import { Inbox } from './delivery/inbox.js';
 import { systemClock, type Clock } from './engine/context.js';
 import { Engine } from './engine/engine.js';
-import { SqlStateStore, type TurnStateStore } from './engine/state.js';
+import { importKeyvStateFile, SqlStateStore, type TurnStateStore } from './engine/state.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp } from './http/server.js';
@@ -81,6 +81,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const config = loadConfig(loadOptions);
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
   const state = opts.state?.(sql) ?? new SqlStateStore(sql);
+  importKeyvStateFile(sql, join(opts.dataDir, 'state.sqlite'), clock.now());
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
   const engine = new Engine({
     deps: {

@@ -1,3 +1,5 @@
+import { existsSync, renameSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import Keyv from 'keyv';
 import type { FieldId } from '../../config/schema.js';
 import type { Attachment, GeoPoint, Intent, Language } from '../core/types.js';
@@ -163,4 +165,32 @@ export class KeyvStateStore implements StateStore {
 /** State kept in memory through keyv (non-transactional uses, tests). */
 export function createMemoryStateStore(): StateStore {
   return new KeyvStateStore(new Keyv<ConversationState>());
+}
+
+/**
+ * Carries the states of the former keyv file (`data/state.sqlite`, before the state moved into the
+ * turn's database) over once: rows not expired and not yet present are copied, then the file is
+ * renamed `state.sqlite.imported`. Returns how many were copied (0 when there is no such file).
+ */
+export function importKeyvStateFile(sql: SqliteDatabase, file: string, now: Date): number {
+  if (!existsSync(file)) return 0;
+  sql.migrate('conversation-state', stateMigrations);
+  const old = new Database(file, { readonly: true, fileMustExist: true });
+  let n = 0;
+  try {
+    const rows = old.prepare(`SELECT key, value FROM keyv WHERE key LIKE 'conversation:%'`).all() as Array<{ key: string; value: string }>;
+    const insert = prepared(sql.db, 'INSERT INTO conversation_state (key, state, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING');
+    sql.tx(() => {
+      for (const r of rows) {
+        const v = JSON.parse(r.value) as { value?: ConversationState; expires?: number | null };
+        const expires = v.expires ?? 8.64e15;
+        if (!v.value || expires <= now.getTime()) continue;
+        n += insert.run(r.key.slice('conversation:'.length), JSON.stringify(v.value), expires).changes;
+      }
+    });
+  } finally {
+    old.close();
+  }
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, `${file}.imported${suffix}`);
+  return n;
 }

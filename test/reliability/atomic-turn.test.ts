@@ -4,6 +4,10 @@
  * client's retry or at start-up, a second delivery in flight waits for the first, and an in-doubt
  * provider send is confirmed or resent once and counted.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
@@ -99,6 +103,21 @@ describe('atomic turn', () => {
     const retry = await run.app.engine.handle(msg);
     expect(retry).toMatchObject({ duplicate: true });
     expect(texts(retry.previous ?? [])).toContain('وعليكم السلام');
+  });
+
+  it('carries the states of the former keyv file over once', async () => {
+    const t = tempDir();
+    const store = new KeyvSqlite({ uri: `sqlite://${join(t.dir, 'state.sqlite')}` });
+    const keyv = new Keyv({ store, namespace: 'conversation' });
+    await keyv.set('webchat:old', { language: 'en', updatedAt: 1 }, 3_600_000);
+    await keyv.disconnect();
+    run = await startTawasul({ classifier: stubClassifier, dataDir: t.dir });
+    expect(new SqlStateStore(run.app.sql).load('webchat:old', new Date())).toEqual({ language: 'en', updatedAt: 1 });
+    expect(existsSync(join(t.dir, 'state.sqlite'))).toBe(false);
+    expect(existsSync(join(t.dir, 'state.sqlite.imported'))).toBe(true);
+    await run.cleanup();
+    run = undefined;
+    t.cleanup();
   });
 
   it('a delivery arriving while the first is in flight waits for it and gets its replies', async () => {
