@@ -100,7 +100,7 @@ export class Engine {
       const first = await running.catch(() => undefined);
       // The first handling failed and released its claim: this delivery is processed instead.
       if (!first) return this.handle(msg, opts);
-      return { replies: [], duplicate: true, previous: first.replies };
+      return { replies: [], duplicate: true, previous: repliesOf(first) };
     }
     // Claimed by a process that died: this delivery (a client's retry, a provider's redelivery) finishes it.
     return this.start(msg, channel, key, opts, true);
@@ -112,10 +112,9 @@ export class Engine {
    */
   async replay(msg: InboundMessage, opts: TurnOptions = {}): Promise<OutboundReply[]> {
     const running = this.inFlight.get(turnId(msg));
-    if (running) return (await running).replies;
+    if (running) return repliesOf(await running);
     const channel = this.channelOf(msg);
-    const r = await this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, false);
-    return r.duplicate ? r.previous ?? [] : r.replies;
+    return repliesOf(await this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, false));
   }
 
   /** Replays every claim of `channels` left unfinished since before `olderThan` (start-up, before taking traffic). */
@@ -278,6 +277,9 @@ export class Engine {
     await this.sink(channel, conversationId, [{ text, language, kind: 'handoff' }]);
   }
 }
+
+/** The replies a handling produced, or found stored when it turned out a duplicate. */
+const repliesOf = (r: HandleResult): OutboundReply[] => (r.duplicate ? r.previous ?? [] : r.replies);
 
 function safeJson(msg: InboundMessage): string | undefined {
   try {
