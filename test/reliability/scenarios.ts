@@ -231,7 +231,14 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     const body = JSON.stringify(webhookBody([], { statuses: [{ id: s.wamid, status: 'sent', timestamp: '1766383201', recipient_id: s.to, biz_opaque_callback_data: s.body.biz_opaque_callback_data }] }));
     reports.push(server.fetch('/webhooks/whatsapp', { method: 'POST', headers: { ...JSON_HEADERS, 'x-hub-signature-256': sign(body, WA_ENV.WHATSAPP_APP_SECRET) }, body }).catch(() => undefined));
   };
-  const graph = await new FakeGraph({ token: WA_ENV.WHATSAPP_TOKEN, delayMs: 15, acceptOnArrival: true, ...(o.statuses ? { onAccepted: status } : {}) }).start();
+  const sends = new Progress();
+  const graph = await new FakeGraph({
+    token: WA_ENV.WHATSAPP_TOKEN, delayMs: 15, acceptOnArrival: true,
+    onAccepted: (s) => {
+      sends.inc();
+      if (o.statuses) status(s);
+    },
+  }).start();
   let cutMidTurn = 0;
   server = new ServerProcess({
     dataDir: tmp.dir, graphUrl: graph.url, slowMs: 10, holdMs: o.statuses ? o.holdMs ?? 1500 : 0,
@@ -252,9 +259,6 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
       posted.inc();
     };
     const posted = new Progress();
-    const progress = new Progress();
-    const sentBefore = (): number => graph.sent.length;
-    const ticker = setInterval(() => { while (progress.value < sentBefore()) progress.inc(); }, 2);
     const c = o.concurrency ?? 8;
     let next = 0;
     const run = Promise.all(Array.from({ length: c }, async () => {
@@ -262,9 +266,8 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     })).then(() => until(() => new Set(graph.sent.map((s) => s.to)).size === o.users, 60_000 + 200 * o.users, 'a reply to every user').catch(() => undefined));
     // Kills alternate between the webhook burst (turns in flight) and the sends (provider calls in flight).
     const at = thresholds(o.users, o.kills, seeded(o.seed ?? 3));
-    await killAt(server, at.map((t, k) => () => (k % 2 === 0 ? posted.reach(Math.ceil(t / 2)) : progress.reach(t))), run);
+    await killAt(server, at.map((t, k) => () => (k % 2 === 0 ? posted.reach(Math.ceil(t / 2)) : sends.reach(t))), run);
     await run;
-    clearInterval(ticker);
     // Meta delivers at least once: a third of the webhooks again, after the last restart.
     const redelivered = waIds.filter((_, i) => i % 3 === 0).length;
     for (let i = 0; i < o.users; i += 3) await post(i);
