@@ -18,7 +18,7 @@ import { Templates } from './core/templates.js';
 import { Inbox } from './delivery/inbox.js';
 import { systemClock, type Clock } from './engine/context.js';
 import { Engine } from './engine/engine.js';
-import { createSqliteStateStore, type StateStore } from './engine/state.js';
+import { importKeyvStateFile, SqlStateStore, type TurnStateStore } from './engine/state.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp, listenHttp } from './http/server.js';
@@ -42,7 +42,8 @@ export interface TawasulOptions {
   clock?: Clock;
   logger?: Logger;
   classifier?: Classifier;
-  state?: StateStore;
+  /** The conversation state of a turn, on the given database (default: its `conversation_state` table). */
+  state?: (sql: SqliteDatabase) => TurnStateStore;
   env?: NodeJS.ProcessEnv;
   /** Start only these channel ids (default: every enabled channel). */
   channels?: string[];
@@ -108,7 +109,8 @@ async function assemble(
 ): Promise<Tawasul> {
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
-  const state = opts.state ?? createSqliteStateStore(opts.dataDir);
+  const state = opts.state?.(sql) ?? new SqlStateStore(sql);
+  importKeyvStateFile(sql, join(opts.dataDir, 'state.sqlite'), clock.now());
   const readiness = notificationReadiness(config, env);
   warnMissing(readiness, logger);
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
@@ -120,7 +122,6 @@ async function assemble(
     },
     state,
     inbox: new Inbox(sql),
-    atomically: (fn) => sql.tx(fn),
   });
 
   const adapters = new Map<string, ChannelAdapter>();
@@ -157,6 +158,9 @@ async function assemble(
     config, engine, sql, http, adapters, agentTokens: tokens, encrypted: cipher !== undefined,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
+      // Turns a crash left unfinished on channels without an outbox of their own (the web chat): the
+      // replies land in the inbox and transcript, where a retried POST and the page find them.
+      await engine.recover([...adapters.keys()], new Date(clock.now().getTime() + 1));
       await sla.start();
       server = await listenHttp(http, port, host, security);
       return server;
@@ -166,7 +170,6 @@ async function assemble(
       for (const a of adapters.values()) await a.stop?.();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server?.closeAllConnections?.();
-      await state.close();
       sql.close();
       lock.release();
     },

@@ -11,7 +11,7 @@ import { conversationKey, type InboundMessage, type OutboundReply } from '../cor
 import type { HandleResult } from '../engine/engine.js';
 import { recordAwaitingProvider, recordInboundMessage } from '../sla/first-response.js';
 import { firstResponseDeadline as policyDeadline } from '../sla/policy.js';
-import { Inbox } from './inbox.js';
+import { Inbox, reviveMessage } from './inbox.js';
 import type { Outbox } from './outbox.js';
 import type { OutboxWorker } from './outbox-worker.js';
 
@@ -26,10 +26,7 @@ function serialize(msg: InboundMessage): string {
 }
 
 /** Rebuilds a message stored by `serialize` (or by the engine's inbox). */
-export function reviveMessage(json: string): InboundMessage {
-  const m = JSON.parse(json) as InboundMessage & { receivedAt: string };
-  return { ...m, receivedAt: new Date(m.receivedAt), raw: null };
-}
+export { reviveMessage };
 
 /**
  * Records an inbound message as accepted (durable, replayed by `recoverInbox` after a crash) before
@@ -40,7 +37,10 @@ export function acceptInbound(ctx: ChannelContext, outbox: Outbox, msg: InboundM
   return outbox.accept(msg.channel, msg.id, serialize(msg), meta, ctx.clock.now());
 }
 
-/** Stores the replies of `msg` in the outbox (idempotent per message) with its deadline and delivery meta. */
+/**
+ * Stores the replies of `msg` in the outbox (idempotent per message) with its deadline and delivery
+ * meta, and the first-response record; `receive` runs it inside the engine's end-of-turn transaction.
+ */
 function queue(ctx: ChannelContext, outbox: Outbox, msg: InboundMessage, replies: OutboundReply[], meta: Record<string, unknown>): void {
   if (replies.length === 0) {
     // Nothing to send now (an agent holds the chat): the message still gets its first-response deadline.
@@ -64,9 +64,9 @@ function queue(ctx: ChannelContext, outbox: Outbox, msg: InboundMessage, replies
  */
 export async function receive(ctx: ChannelContext, outbox: Outbox, worker: OutboxWorker, msg: InboundMessage, meta: Record<string, unknown> = {}): Promise<HandleResult> {
   const fresh = outbox.accept(msg.channel, msg.id, serialize(msg), meta, ctx.clock.now());
-  const result = await ctx.engine.handle(msg);
+  // The replies are queued in the turn's own transaction: a crash leaves the turn whole or undone.
+  const result = await ctx.engine.handle(msg, { onCommit: (replies) => queue(ctx, outbox, msg, replies, meta) });
   if (!result.duplicate) {
-    queue(ctx, outbox, msg, result.replies, meta);
     worker.kick();
   } else if (fresh) {
     // Claimed earlier outside `receive` (or concurrently by it): whoever claimed it queues the replies.
@@ -115,28 +115,29 @@ export async function recoverInbox(ctx: ChannelContext, outbox: Outbox, worker: 
   const channel = ctx.channel.id;
   const before = opts.olderThan ?? ctx.clock.now();
   const inbox = new Inbox(ctx.sql);
-  const stateOf = ctx.sql.db.prepare('SELECT state, replies FROM inbox WHERE channel = ? AND message_id = ?');
   let recovered = 0;
   for (const acc of outbox.unqueued(channel, before)) {
     const msg = reviveMessage(acc.message);
-    const row = stateOf.get(channel, acc.messageId) as { state: 'processing' | 'done'; replies: string | null } | undefined;
+    const row = inbox.get(channel, acc.messageId);
+    const onCommit = (replies: OutboundReply[]): void => queue(ctx, outbox, msg, replies, acc.meta);
     let replies: OutboundReply[];
     if (!row) {
-      const r = await ctx.engine.handle(msg);
-      replies = r.duplicate ? [] : r.replies;
+      const r = await ctx.engine.handle(msg, { onCommit });
+      replies = r.duplicate ? r.previous ?? [] : r.replies;
     } else if (row.state === 'processing') {
-      replies = await ctx.engine.replay(msg);
+      replies = await ctx.engine.replay(msg, { onCommit });
     } else {
-      replies = row.replies ? (JSON.parse(row.replies) as OutboundReply[]) : [];
+      replies = row.replies ?? [];
     }
-    queue(ctx, outbox, msg, replies, acc.meta);
+    // Idempotent (per-message keys): covers a turn finished before the crash and one awaited in flight.
+    onCommit(replies);
     recovered++;
   }
   for (const stale of inbox.stale(before)) {
     if (stale.channel !== channel || !stale.raw) continue;
     const msg = reviveMessage(stale.raw);
-    const replies = await ctx.engine.replay(msg);
-    queue(ctx, outbox, msg, replies, opts.metaOf?.(msg) ?? {});
+    const onCommit = (replies: OutboundReply[]): void => queue(ctx, outbox, msg, replies, opts.metaOf?.(msg) ?? {});
+    onCommit(await ctx.engine.replay(msg, { onCommit }));
     recovered++;
   }
   if (recovered > 0) {

@@ -4,7 +4,7 @@
  * reply. keyv cannot do this (no compare-and-set), hence SQL.
  */
 import { prepared, type SqliteDatabase, type Migration } from '../store/sqlite-database.js';
-import type { OutboundReply } from '../core/types.js';
+import type { InboundMessage, OutboundReply } from '../core/types.js';
 
 export const inboxMigrations: Migration[] = [
   {
@@ -48,6 +48,14 @@ export class Inbox {
     return { claimed: false, state: row?.state ?? 'processing', ...(row?.replies ? { replies: JSON.parse(row.replies) as OutboundReply[] } : {}) };
   }
 
+  /** The state of a claim and, once done, the replies it produced; undefined when not claimed. */
+  get(channel: string, messageId: string): { state: 'processing' | 'done'; replies?: OutboundReply[] } | undefined {
+    const row = prepared(this.sql.db, 'SELECT state, replies FROM inbox WHERE channel = ? AND message_id = ?').get(channel, messageId) as
+      | { state: 'processing' | 'done'; replies: string | null }
+      | undefined;
+    return row && { state: row.state, ...(row.replies ? { replies: JSON.parse(row.replies) as OutboundReply[] } : {}) };
+  }
+
   /** Marks a claimed message processed, with the replies it produced. */
   complete(channel: string, messageId: string, replies: OutboundReply[]): void {
     prepared(this.sql.db, `UPDATE inbox SET state = 'done', replies = ?, raw = NULL WHERE channel = ? AND message_id = ?`)
@@ -61,7 +69,14 @@ export class Inbox {
 
   /** Claims left in `processing` since before `olderThan` (a crash): their raw payloads, for replay. */
   stale(olderThan: Date): Array<{ channel: string; messageId: string; raw: string | null }> {
+    // Bounded by the (state, claimed_at) index: only claims a crash left behind are read.
     return (prepared(this.sql.db, `SELECT channel, message_id AS messageId, raw FROM inbox WHERE state = 'processing' AND claimed_at < ? ORDER BY claimed_at`)
       .all(olderThan.getTime()) as Array<{ channel: string; messageId: string; raw: string | null }>);
   }
+}
+
+/** Rebuilds a message stored as JSON without its provider payload (inbox `raw`, accepted ledger). */
+export function reviveMessage(json: string): InboundMessage {
+  const m = JSON.parse(json) as InboundMessage & { receivedAt: string };
+  return { ...m, receivedAt: new Date(m.receivedAt), raw: null };
 }

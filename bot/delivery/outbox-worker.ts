@@ -57,6 +57,17 @@ export interface OutboxWorkerOptions {
   onSent?: (item: OutboxItem, at: Date) => void;
   /** Production loop period (default 1000 ms). */
   pollMs?: number;
+  /**
+   * Asks the provider whether a send interrupted by a crash reached it (a look-up by the id chosen
+   * before sending); resolves with the provider's message id when it did, undefined when unknown.
+   * Without it, or when it cannot tell, the item goes out once more and is counted as a possible duplicate.
+   */
+  confirm?: (item: OutboxItem) => Promise<{ providerMessageId?: string } | undefined>;
+  /**
+   * How long an in-doubt send that `confirm` could not settle waits for the provider's own report
+   * (`confirmDelivered`, from a delivery-status webhook) before going out once more (default 0: at once).
+   */
+  holdInDoubtMs?: number;
 }
 
 const BATCH = 100;
@@ -93,6 +104,8 @@ export class OutboxWorker {
   private lastPass: Promise<number> = Promise.resolve(0);
   private again = false;
   private stopped = false;
+  /** Settles the sends a crash interrupted, once, before the first pass of this process. */
+  private settled: Promise<void> | undefined;
 
   constructor(private readonly opts: OutboxWorkerOptions) {
     this.retry = opts.retry ?? DEFAULT_RETRY;
@@ -123,6 +136,7 @@ export class OutboxWorker {
   }
 
   private async pass(): Promise<number> {
+    await (this.settled ??= this.settleInDoubt());
     if (this.stopped || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
     let slots = this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH).filter((i) => !this.inFlight.has(i.id)).length;
     const reservoir = await this.limiter.currentReservoir();
@@ -142,6 +156,50 @@ export class OutboxWorker {
     const jobs = Array.from({ length: slots }, () => this.limiter.schedule(job).catch(() => false));
     const done = await Promise.all(jobs);
     return done.filter(Boolean).length;
+  }
+
+  /** Sends recorded as started but never finished (the process died during the provider call). */
+  private async settleInDoubt(): Promise<void> {
+    const { outbox, channel, logger, clock } = this.opts;
+    for (const item of outbox.inDoubt(channel)) {
+      let confirmed: { providerMessageId?: string } | undefined;
+      try {
+        confirmed = await this.opts.confirm?.(item);
+      } catch (err) {
+        logger.warn({ channel, outboxId: item.id, error: describe(err) }, 'in-doubt send could not be checked');
+      }
+      if (confirmed) {
+        const at = clock.now();
+        outbox.confirmInDoubt(item.id, at, confirmed.providerMessageId);
+        logger.info({ channel, outboxId: item.id }, 'in-doubt send confirmed by the provider');
+        try {
+          (this.opts.onSent ?? recordSent)({ ...item, state: 'sent', sentAt: at, ...(confirmed.providerMessageId ? { providerMessageId: confirmed.providerMessageId } : {}) }, at);
+        } catch (err) {
+          logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
+        }
+      } else if ((this.opts.holdInDoubtMs ?? 0) > 0) {
+        outbox.holdInDoubt(item.id, new Date(clock.now().getTime() + this.opts.holdInDoubtMs!));
+        logger.warn({ channel, outboxId: item.id }, 'in-doubt send held for the provider\'s status report');
+      } else {
+        outbox.resendInDoubt(item.id);
+        logger.warn({ channel, outboxId: item.id }, 'in-doubt send will go out once more (possible duplicate)');
+      }
+    }
+  }
+
+  /** The provider reported it received item `id` (a status webhook): marks it sent unless already settled. */
+  confirmDelivered(id: number, providerMessageId?: string): boolean {
+    const { outbox, clock, logger, channel } = this.opts;
+    const at = clock.now();
+    const item = outbox.confirmByProvider(id, at, providerMessageId);
+    if (!item) return false;
+    logger.info({ channel, outboxId: id }, 'send confirmed by the provider\'s status report');
+    try {
+      (this.opts.onSent ?? recordSent)(item, at);
+    } catch (err) {
+      logger.error({ channel, outboxId: id, error: describe(err) }, 'onSent failed');
+    }
+    return true;
   }
 
   private pick(): OutboxItem | undefined {
@@ -172,6 +230,8 @@ export class OutboxWorker {
     const to = (this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId))(item);
     this.inFlight.add(item.id);
     try {
+      // Durable before the call: a crash during it leaves the item in doubt, settled at the next start.
+      outbox.markAttempt(item.id, clock.now());
       const res = await this.opts.transport(item);
       const at = clock.now();
       outbox.markSent(item.id, at, res.providerMessageId);

@@ -5,7 +5,7 @@
  * `deliver.ts` (`outbox_inbound`) remembers which accepted messages still need their replies queued.
  */
 import type { OutboundReply } from '../core/types.js';
-import type { Migration, SqliteDatabase } from '../store/sqlite-database.js';
+import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
 import type { NewOutboxItem, OutboxItem } from './types.js';
 
 export const outboxMigrations: Migration[] = [
@@ -42,7 +42,22 @@ export const outboxMigrations: Migration[] = [
     );
     CREATE INDEX outbox_inbound_state ON outbox_inbound (channel, state, accepted_at);`,
   },
+  {
+    // A send in progress is recorded before the provider call (attempt_at); one found after a crash
+    // may have reached the provider: confirmed through the provider where it can, otherwise resent.
+    version: 2,
+    up: `
+    ALTER TABLE outbox ADD COLUMN attempt_at INTEGER;
+    ALTER TABLE outbox ADD COLUMN doubt_resent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN doubt_confirmed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN doubt_held INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_attempting ON outbox (channel) WHERE attempt_at IS NOT NULL;
+    CREATE INDEX outbox_doubt ON outbox (channel) WHERE doubt_resent > 0 OR doubt_confirmed > 0;`,
+  },
 ];
+
+// A held in-doubt item going out again is counted as resent here, when it really goes.
+const MARK_ATTEMPT = `UPDATE outbox SET attempt_at = ?, doubt_resent = doubt_resent + doubt_held, doubt_held = 0 WHERE id = ? AND state = 'pending'`;
 
 interface Row {
   id: number;
@@ -94,6 +109,8 @@ export interface AcceptedInbound {
 export class Outbox {
   constructor(readonly sql: SqliteDatabase) {
     sql.migrate('outbox', outboxMigrations);
+    // Prepared now: the first send's record must not pay for compiling it (sends are spaced by a limiter).
+    prepared(sql.db, MARK_ATTEMPT);
   }
 
   /** Stores replies as pending, in one transaction; they are due at once. */
@@ -135,25 +152,70 @@ export class Outbox {
     return rows.map(toItem);
   }
 
+  /** Records, before the provider call, that a send of the item is starting (durable: a crash leaves it in doubt). */
+  markAttempt(id: number, at: Date): void {
+    prepared(this.sql.db, MARK_ATTEMPT).run(at.getTime(), id);
+  }
+
   /** Records that the provider accepted the item (counts as an attempt). */
   markSent(id: number, at: Date, providerMessageId?: string): void {
-    this.sql.db
-      .prepare(`UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, last_error = NULL WHERE id = ? AND state = 'pending'`)
+    prepared(this.sql.db, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, last_error = NULL, attempt_at = NULL WHERE id = ? AND state = 'pending'`)
       .run(at.getTime(), providerMessageId ?? null, id);
   }
 
   /** Records a failed attempt that will be retried at `nextAttemptAt`. */
   markRetry(id: number, error: string, nextAttemptAt: Date): void {
-    this.sql.db
-      .prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND state = 'pending'`)
+    prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, attempt_at = NULL WHERE id = ? AND state = 'pending'`)
       .run(error.slice(0, 500), nextAttemptAt.getTime(), id);
   }
 
   /** Records a permanent failure; the item is kept (state `failed`), never deleted. */
   markFailed(id: number, error: string): void {
-    this.sql.db
-      .prepare(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'`)
+    prepared(this.sql.db, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, attempt_at = NULL WHERE id = ? AND state = 'pending'`)
       .run(error.slice(0, 500), id);
+  }
+
+  /** Pending items of a channel whose send started and never finished (call when no send is in flight: after a crash). */
+  inDoubt(channel: string): OutboxItem[] {
+    return (prepared(this.sql.db, `SELECT * FROM outbox WHERE channel = ? AND attempt_at IS NOT NULL AND state = 'pending' ORDER BY id`).all(channel) as Row[]).map(toItem);
+  }
+
+  /** An in-doubt send the provider confirmed it received: marked sent, not sent again. */
+  confirmInDoubt(id: number, at: Date, providerMessageId?: string): void {
+    prepared(this.sql.db, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, attempt_at = NULL, doubt_confirmed = doubt_confirmed + 1 WHERE id = ? AND state = 'pending'`)
+      .run(at.getTime(), providerMessageId ?? null, id);
+  }
+
+  /** An in-doubt send the provider cannot confirm: it goes out once more (a possible duplicate, counted). */
+  resendInDoubt(id: number): void {
+    prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_resent = doubt_resent + 1, last_error = 'in doubt after a restart: resent' WHERE id = ? AND state = 'pending'`)
+      .run(id);
+  }
+
+  /**
+   * An in-doubt send the provider may still confirm (a delivery-status callback): it waits until
+   * `until` before going out once more (counted then), unless `confirmByProvider` comes first.
+   */
+  holdInDoubt(id: number, until: Date): void {
+    prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_held = 1, next_attempt_at = ?, last_error = 'in doubt after a restart: waiting for the provider' WHERE id = ? AND state = 'pending'`)
+      .run(until.getTime(), id);
+  }
+
+  /**
+   * The provider reports it received the item (a status callback naming it): a pending item that is
+   * held in doubt or being sent is marked sent. Returns the item when this changed it.
+   */
+  confirmByProvider(id: number, at: Date, providerMessageId?: string): OutboxItem | undefined {
+    const r = prepared(this.sql.db, `UPDATE outbox SET state = 'sent', sent_at = ?, provider_message_id = COALESCE(?, provider_message_id), last_error = NULL,
+        attempt_at = NULL, doubt_confirmed = doubt_confirmed + doubt_held, doubt_held = 0 WHERE id = ? AND state = 'pending' AND (doubt_held = 1 OR attempt_at IS NOT NULL)`)
+      .run(at.getTime(), providerMessageId ?? null, id);
+    return r.changes === 1 ? this.get(id) : undefined;
+  }
+
+  /** Per channel: in-doubt sends resent (possible duplicates) and confirmed by the provider (for the metrics). */
+  doubtCounts(): Array<{ channel: string; resent: number; confirmed: number }> {
+    return prepared(this.sql.db, `SELECT channel, SUM(doubt_resent) AS resent, SUM(doubt_confirmed) AS confirmed FROM outbox
+        WHERE doubt_resent > 0 OR doubt_confirmed > 0 GROUP BY channel`).all() as Array<{ channel: string; resent: number; confirmed: number }>;
   }
 
   /** One item by id. */

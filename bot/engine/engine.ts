@@ -8,12 +8,13 @@ import { EventEmitter } from 'node:events';
 import type { ChannelConfig } from '../../config/schema.js';
 import { HandlerError } from '../core/errors.js';
 import { conversationKey, type InboundMessage, type Language, type OutboundReply } from '../core/types.js';
-import type { Inbox } from '../delivery/inbox.js';
+import { reviveMessage, type Inbox } from '../delivery/inbox.js';
 import type { EngineDeps, EngineEvents, TurnContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { buildPipeline } from './pipeline.js';
 import { resumeQuestion } from '../handlers/intake.js';
-import type { ConversationState, StateStore } from './state.js';
+import type { ConversationState, TurnStateStore } from './state.js';
+import { turnDeps, turnId } from './turn-deps.js';
 import type { Composer } from './composer.js';
 
 /** What `handle` returns. */
@@ -21,8 +22,17 @@ export interface HandleResult {
   replies: OutboundReply[];
   /** True when this message id was already handled (or is being handled); no new reply was made. */
   duplicate: boolean;
-  /** For a duplicate already handled: the replies it produced then (a synchronous API may return them again). */
+  /** For a duplicate: the replies the first handling produced (once it finished), for a synchronous API to return again. */
   previous?: OutboundReply[];
+}
+
+/** Options of one turn. */
+export interface TurnOptions {
+  /**
+   * Runs inside the end-of-turn transaction with the turn's replies (the delivery layer queues them
+   * in its outbox there), so that they commit with the rest of the turn or not at all.
+   */
+  onCommit?: (replies: OutboundReply[]) => void;
 }
 
 /** Delivers replies that are not answers to an inbound message (agent messages, hand-back notes). */
@@ -31,16 +41,20 @@ export type ReplySink = (channel: string, conversationId: string, replies: Outbo
 /** Construction options of the engine. */
 export interface EngineOptions {
   deps: Omit<EngineDeps, 'services' | 'events'>;
-  state: StateStore;
+  /** The conversation state, written in the end-of-turn transaction (`SqlStateStore` on the turn's database). */
+  state: TurnStateStore;
   inbox: Inbox;
-  /** Runs the end-of-turn writes (transcript, inbox, listeners) as one unit; default: as they come. */
-  atomically?: <T>(fn: () => T) => T;
 }
 
 // Control characters other than tab and newline; zero-width and bidi marks are kept (Arabic text uses them).
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
-/** The conversation engine. */
+/**
+ * The conversation engine. A turn is atomic: the state read at its start, and at its end, in ONE
+ * transaction, the state, the transcript, the inbox marked done, the caller's outbox items and the
+ * first-response record. Filing a request commits earlier, keyed by the inbound message, so a turn
+ * replayed after a crash finds the request it filed and answers with its reference.
+ */
 export class Engine {
   readonly deps: EngineDeps;
   readonly events = new EventEmitter<EngineEvents>();
@@ -48,12 +62,16 @@ export class Engine {
   private readonly pipeline: Composer<TurnContext> = buildPipeline();
   private readonly channels: Map<string, ChannelConfig>;
   private sink: ReplySink = async () => undefined;
-  private readonly atomically: <T>(fn: () => T) => T;
+  /** Turns in progress in this process, by channel and message id. */
+  private readonly inFlight = new Map<string, Promise<HandleResult>>();
 
   constructor(private readonly opts: EngineOptions) {
     this.deps = { ...opts.deps, events: this.events, services: new Map(opts.deps.config.services.map((s) => [s.id, s])) };
     this.channels = new Map(opts.deps.config.channels.map((c) => [c.id, c]));
-    this.atomically = opts.atomically ?? ((fn) => fn());
+  }
+
+  private atomically<T>(fn: () => T): T {
+    return this.opts.state.atomically(fn);
   }
 
   /** Sets where agent messages and hand-back notes go (the channel registry). */
@@ -61,10 +79,13 @@ export class Engine {
     this.sink = sink;
   }
 
-  /** Handles one inbound message; duplicates of a message id yield no new reply. */
-  async handle(msg: InboundMessage): Promise<HandleResult> {
-    const channel = this.channels.get(msg.channel);
-    if (!channel) throw new RangeError(`unknown channel "${msg.channel}"`);
+  /**
+   * Handles one inbound message. A message id is processed once: a second call while the first is
+   * in flight waits for it and gets its replies as `previous`; once done, the stored replies. A claim
+   * a crash left unfinished (not in flight in this process) is taken over and replayed here.
+   */
+  async handle(msg: InboundMessage, opts: TurnOptions = {}): Promise<HandleResult> {
+    const channel = this.channelOf(msg);
     const key = conversationKey(msg.channel, msg.conversationId);
     const now = this.deps.clock.now();
     const claim = this.atomically(() => {
@@ -72,49 +93,102 @@ export class Engine {
       if (c.claimed) this.deps.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt);
       return c;
     });
-    if (!claim.claimed) return { replies: [], duplicate: true, ...(claim.replies ? { previous: claim.replies } : {}) };
-    return this.queue.run(key, async () => {
+    if (claim.claimed) return this.start(msg, channel, key, opts, true);
+    if (claim.state === 'done') return { replies: [], duplicate: true, previous: claim.replies ?? [] };
+    const running = this.inFlight.get(turnId(msg));
+    if (running) {
+      const first = await running.catch(() => undefined);
+      // The first handling failed and released its claim: this delivery is processed instead.
+      if (!first) return this.handle(msg, opts);
+      return { replies: [], duplicate: true, previous: repliesOf(first) };
+    }
+    // Claimed by a process that died: this delivery (a client's retry, a provider's redelivery) finishes it.
+    return this.start(msg, channel, key, opts, true);
+  }
+
+  /**
+   * Re-runs a claimed message after a crash (the delivery layer replays `Inbox.stale`); waits for it
+   * instead when it is in flight, and returns the stored replies when it is already done.
+   */
+  async replay(msg: InboundMessage, opts: TurnOptions = {}): Promise<OutboundReply[]> {
+    const running = this.inFlight.get(turnId(msg));
+    if (running) return repliesOf(await running);
+    const channel = this.channelOf(msg);
+    return repliesOf(await this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, false));
+  }
+
+  /** Replays every claim of `channels` left unfinished since before `olderThan` (start-up, before taking traffic). */
+  async recover(channels: readonly string[], olderThan: Date): Promise<number> {
+    const wanted = new Set(channels);
+    let n = 0;
+    for (const stale of this.opts.inbox.stale(olderThan)) {
+      if (!wanted.has(stale.channel) || !stale.raw || !this.channels.has(stale.channel)) continue;
+      await this.replay(reviveMessage(stale.raw));
+      n++;
+    }
+    if (n > 0) this.deps.logger.info({ recovered: n }, 'unfinished turns replayed after restart');
+    return n;
+  }
+
+  private channelOf(msg: InboundMessage): ChannelConfig {
+    const channel = this.channels.get(msg.channel);
+    if (!channel) throw new RangeError(`unknown channel "${msg.channel}"`);
+    return channel;
+  }
+
+  /** Queues the turn behind the conversation's earlier ones and registers it as in flight. */
+  private start(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions, releaseOnFailure: boolean): Promise<HandleResult> {
+    const id = turnId(msg);
+    const turn = this.queue.run(key, async () => {
       try {
-        return await this.process(msg, channel, key);
+        return await this.process(msg, channel, key, opts);
       } catch (err) {
-        // Failed before its replies were recorded (state store down): release the claim, so that the
+        // Failed before its replies were recorded (database fault): release the claim, so that the
         // provider's redelivery or the client's retry is processed instead of being taken for a duplicate.
-        this.opts.inbox.release(msg.channel, msg.id);
+        if (releaseOnFailure) this.opts.inbox.release(msg.channel, msg.id);
         throw err;
       }
     });
+    this.inFlight.set(id, turn);
+    const clear = (): void => {
+      if (this.inFlight.get(id) === turn) this.inFlight.delete(id);
+    };
+    turn.then(clear, clear);
+    return turn;
   }
 
-  /** Re-runs a claimed message after a crash (the adapter replays `Inbox.stale`). */
-  async replay(msg: InboundMessage): Promise<OutboundReply[]> {
-    const channel = this.channels.get(msg.channel);
-    if (!channel) throw new RangeError(`unknown channel "${msg.channel}"`);
-    const key = conversationKey(msg.channel, msg.conversationId);
-    return (await this.queue.run(key, () => this.process(msg, channel, key))).replies;
-  }
-
-  private async process(msg: InboundMessage, channel: ChannelConfig, key: string): Promise<HandleResult> {
+  private async process(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions): Promise<HandleResult> {
     const { deps } = this;
+    // Finished meanwhile (a replay racing the delivery that completed it): never a second turn.
+    const claim = this.opts.inbox.get(msg.channel, msg.id);
+    if (claim?.state === 'done') return { replies: [], duplicate: true, previous: claim.replies ?? [] };
     const now = deps.clock.now();
-    const state: ConversationState = (await this.opts.state.get(key)) ?? { updatedAt: now.getTime() };
+    const state: ConversationState = this.opts.state.load(key, now) ?? { updatedAt: now.getTime() };
+    const turn = turnDeps(deps, msg);
     const ctx: TurnContext = {
-      deps, msg, key, channel, now, state, replies: [],
+      deps: turn.deps, msg, key, channel, now, state, replies: [],
       text: (msg.text ?? '').replace(CONTROL, '').trim(),
       language: state.language ?? 'ar',
     };
     const rejected = this.guard(ctx);
+    let keepState = false;
     if (!rejected) {
       try {
         await this.pipeline.run(ctx);
-        state.updatedAt = now.getTime();
-        await this.opts.state.set(key, state, deps.config.defaults.dialogueTtlMinutes * 60_000);
+        keepState = true;
       } catch (err) {
+        // A request filed before the failure stays filed: keep the state that says so (no second filing).
+        keepState = turn.filed();
         const e = new HandlerError('message handler failed', 'pipeline', { cause: err });
         deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, channel: msg.channel, error: e.name }, 'handler failed');
         ctx.replies = [{ text: deps.templates.render(ctx.language, 'error', { callCentre: deps.config.organisation.callCentre }), language: ctx.language, kind: 'error' }];
       }
     }
     this.atomically(() => {
+      if (keepState) {
+        state.updatedAt = now.getTime();
+        this.opts.state.save(key, state, new Date(now.getTime() + deps.config.defaults.dialogueTtlMinutes * 60_000));
+      }
       if (!rejected) {
         deps.conversations.setLanguage(key, ctx.language);
         deps.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
@@ -122,12 +196,14 @@ export class Engine {
       for (const r of ctx.replies) deps.conversations.append({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
       this.opts.inbox.complete(msg.channel, msg.id, ctx.replies);
       const first = ctx.replies[0];
-      if (!first) return;
-      try {
-        this.events.emit('reply.produced', { channel: msg.channel, conversationId: msg.conversationId, messageId: msg.id, kind: first.kind, receivedAt: msg.receivedAt, at: now });
-      } catch (err) {
-        deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'reply.produced listener failed');
+      if (first) {
+        try {
+          this.events.emit('reply.produced', { channel: msg.channel, conversationId: msg.conversationId, messageId: msg.id, kind: first.kind, receivedAt: msg.receivedAt, at: now });
+        } catch (err) {
+          deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'reply.produced listener failed');
+        }
       }
+      opts.onCommit?.(ctx.replies);
     });
     deps.logger.info({ channel: msg.channel, intent: ctx.nlu?.intent ?? null, service: ctx.nlu?.service ?? null, replies: ctx.replies.length }, 'message handled');
     return { replies: ctx.replies, duplicate: false };
@@ -183,7 +259,7 @@ export class Engine {
       const conv = this.deps.conversations.release(key, agentId);
       if (!conv) return false;
       this.deps.conversations.audit(`agent:${agentId}`, 'conversation.release', key, this.deps.clock.now());
-      const state = await this.opts.state.get(key);
+      const state = this.opts.state.load(key, this.deps.clock.now());
       const service = state?.dialogue?.serviceId ? this.deps.services.get(state.dialogue.serviceId) : undefined;
       const t = this.deps.templates;
       const question = state?.dialogue ? resumeQuestion(state.dialogue) : undefined;
@@ -201,6 +277,9 @@ export class Engine {
     await this.sink(channel, conversationId, [{ text, language, kind: 'handoff' }]);
   }
 }
+
+/** The replies a handling produced, or found stored when it turned out a duplicate. */
+const repliesOf = (r: HandleResult): OutboundReply[] => (r.duplicate ? r.previous ?? [] : r.replies);
 
 function safeJson(msg: InboundMessage): string | undefined {
   try {

@@ -1,9 +1,9 @@
+import { existsSync, renameSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import Keyv from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
-import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { FieldId } from '../../config/schema.js';
 import type { Attachment, GeoPoint, Intent, Language } from '../core/types.js';
+import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
 
 /** An intake dialogue in progress. */
 export interface Dialogue {
@@ -27,7 +27,7 @@ export interface StatusLookup {
   windowStart: number;
 }
 
-/** What the bot remembers of a conversation between messages (kept in keyv). */
+/** What the bot remembers of a conversation between messages (a row of `conversation_state`). */
 export interface ConversationState {
   language?: Language;
   dialogue?: Dialogue;
@@ -40,7 +40,7 @@ export interface ConversationState {
   updatedAt: number;
 }
 
-/** Conversation state by conversation key. */
+/** Conversation state by conversation key, asynchronous (a keyv/Redis store for uses that need no transaction). */
 export interface StateStore {
   get(key: string): Promise<ConversationState | undefined>;
   set(key: string, state: ConversationState, ttlMs?: number): Promise<void>;
@@ -48,31 +48,102 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+/**
+ * The state store a turn uses: synchronous reads and writes on the same SQL connection as the rest
+ * of the turn, so that `save` commits in the end-of-turn transaction (transcript, inbox, outbox) or
+ * not at all. A crash between filing and the end of the turn therefore replays the turn on the
+ * state it started from.
+ */
+export interface TurnStateStore {
+  /** The state of a conversation, or undefined (none, or expired at `now`). */
+  load(key: string, now: Date): ConversationState | undefined;
+  /** Writes the state; call inside the end-of-turn transaction. */
+  save(key: string, state: ConversationState, expiresAt: Date): void;
+  /** Runs `fn` in one write transaction of the store's database. */
+  atomically<T>(fn: () => T): T;
+}
+
+export const stateMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
+    CREATE TABLE conversation_state (
+      key TEXT PRIMARY KEY,
+      state TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX conversation_state_expiry ON conversation_state (expires_at);`,
+  },
+];
+
+/** Saves between two purges of expired rows. */
+const PURGE_EVERY = 1000;
+
+/** The conversation state as a row of `tawasul.sqlite` (table `conversation_state`). */
+export class SqlStateStore implements TurnStateStore, StateStore {
+  private saves = 0;
+
+  constructor(private readonly sql: SqliteDatabase) {
+    sql.migrate('conversation-state', stateMigrations);
+  }
+
+  load(key: string, now: Date): ConversationState | undefined {
+    const row = prepared(this.sql.db, 'SELECT state, expires_at FROM conversation_state WHERE key = ?').get(key) as { state: string; expires_at: number } | undefined;
+    if (!row || row.expires_at <= now.getTime()) return undefined;
+    return JSON.parse(row.state) as ConversationState;
+  }
+
+  save(key: string, state: ConversationState, expiresAt: Date): void {
+    prepared(this.sql.db, `INSERT INTO conversation_state (key, state, expires_at) VALUES (?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`)
+      .run(key, JSON.stringify(state), expiresAt.getTime());
+    if (++this.saves % PURGE_EVERY === 0) {
+      prepared(this.sql.db, 'DELETE FROM conversation_state WHERE expires_at <= ?').run(state.updatedAt);
+    }
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.sql.tx(fn);
+  }
+
+  async get(key: string): Promise<ConversationState | undefined> {
+    return this.load(key, new Date());
+  }
+
+  async set(key: string, state: ConversationState, ttlMs?: number): Promise<void> {
+    this.save(key, state, new Date(ttlMs === undefined ? 8.64e15 : Date.now() + ttlMs));
+  }
+
+  async delete(key: string): Promise<void> {
+    prepared(this.sql.db, 'DELETE FROM conversation_state WHERE key = ?').run(key);
+  }
+
+  /** The database is closed by its owner. */
+  async close(): Promise<void> {}
+}
+
 /** Conversations whose state is kept in memory in front of the store. */
 const CACHE_ENTRIES = 10_000;
 
 /**
- * A StateStore over any keyv instance, with a write-through memory cache in front of it. The cache
- * is sound because one process owns a data directory and the engine serializes each conversation.
+ * A StateStore over any keyv instance (memory, Redis), with a write-through memory cache in front of
+ * it, for uses that need no transaction. The engine's turns use `SqlStateStore`.
  */
 export class KeyvStateStore implements StateStore {
   private readonly cache = new Map<string, { state: ConversationState; expires: number }>();
 
-  /** `ready` resolves when the backing store is set up (pragmas applied). */
-  constructor(private readonly keyv: Keyv<ConversationState>, private readonly ready: Promise<unknown> = Promise.resolve()) {}
+  constructor(private readonly keyv: Keyv<ConversationState>) {}
 
   async get(key: string): Promise<ConversationState | undefined> {
     const hit = this.cache.get(key);
-    // A copy: the engine changes the state in place and must not change the cached one on failure.
+    // A copy: callers change the state in place and must not change the cached one on failure.
     if (hit && hit.expires > Date.now()) return structuredClone(hit.state);
-    await this.ready;
     const state = (await this.keyv.get(key)) ?? undefined;
     if (state) this.remember(key, state, Infinity);
     return state;
   }
 
   async set(key: string, state: ConversationState, ttlMs?: number): Promise<void> {
-    await this.ready;
     await this.keyv.set(key, state, ttlMs);
     this.remember(key, structuredClone(state), ttlMs === undefined ? Infinity : Date.now() + ttlMs);
   }
@@ -89,22 +160,39 @@ export class KeyvStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    await this.ready.catch(() => undefined);
     await this.keyv.disconnect();
   }
 }
 
-/** State kept in a SQLite file under the data directory (survives restarts). */
-export function createSqliteStateStore(dataDir: string): StateStore {
-  mkdirSync(dataDir, { recursive: true });
-  const store = new KeyvSqlite({ uri: `sqlite://${join(dataDir, 'state.sqlite')}`, busyTimeout: 5000 });
-  // Write-ahead logging without an fsync per write (durable at checkpoints), as for the main database.
-  const ready = store.query('PRAGMA journal_mode = WAL').then(() => store.query('PRAGMA synchronous = NORMAL'));
-  ready.catch(() => undefined); // a store closed before it was used; get/set would report the error
-  return new KeyvStateStore(new Keyv<ConversationState>({ store, namespace: 'conversation' }), ready);
-}
-
-/** State kept in memory (tests, `tawasul parse`). */
+/** State kept in memory through keyv (non-transactional uses, tests). */
 export function createMemoryStateStore(): StateStore {
   return new KeyvStateStore(new Keyv<ConversationState>());
+}
+
+/**
+ * Carries the states of the former keyv file (`data/state.sqlite`, before the state moved into the
+ * turn's database) over once: rows not expired and not yet present are copied, then the file is
+ * renamed `state.sqlite.imported`. Returns how many were copied (0 when there is no such file).
+ */
+export function importKeyvStateFile(sql: SqliteDatabase, file: string, now: Date): number {
+  if (!existsSync(file)) return 0;
+  sql.migrate('conversation-state', stateMigrations);
+  const old = new Database(file, { readonly: true, fileMustExist: true });
+  let n = 0;
+  try {
+    const rows = old.prepare(`SELECT key, value FROM keyv WHERE key LIKE 'conversation:%'`).all() as Array<{ key: string; value: string }>;
+    const insert = prepared(sql.db, 'INSERT INTO conversation_state (key, state, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING');
+    sql.tx(() => {
+      for (const r of rows) {
+        const v = JSON.parse(r.value) as { value?: ConversationState; expires?: number | null };
+        const expires = v.expires ?? 8.64e15;
+        if (!v.value || expires <= now.getTime()) continue;
+        n += insert.run(r.key.slice('conversation:'.length), JSON.stringify(v.value), expires).changes;
+      }
+    });
+  } finally {
+    old.close();
+  }
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, `${file}.imported${suffix}`);
+  return n;
 }

@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { NotifyChannel } from '../notify/types.js';
 import type { SweepReport } from './sla-engine.js';
+import { registerDeliveryMetrics } from '../delivery/metrics.js';
 
 /** The SLA metrics and the hooks that feed the per-process ones. */
 export interface SlaMetrics {
@@ -38,6 +39,7 @@ function throttled<T>(ttlMs: number, fn: () => T): () => T {
 /** Creates the registry; `now` is the injected clock; database gauges are re-read at most every `cacheMs`. */
 export function createSlaMetrics(sql: SqliteDatabase, now: () => Date, cacheMs = 15_000): SlaMetrics {
   const registry = new Registry();
+  registerDeliveryMetrics(registry, sql);
   const db = sql.db;
   const openRequests = throttled(cacheMs, () => {
     const t = now().getTime();

@@ -56,6 +56,16 @@ export const requestMigrations: Migration[] = [
   },
 ];
 
+/** The idempotency key of filing (its own module, so that it stacks on any version of `requests`). */
+export const requestSourceMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
+    ALTER TABLE requests ADD COLUMN source_key TEXT;
+    CREATE UNIQUE INDEX requests_source_key ON requests (source_key) WHERE source_key IS NOT NULL;`,
+  },
+];
+
 interface Row {
   id: number; reference: string; service_id: string; department: string; status: RequestStatus;
   applicant_name: string; civil_id: string; phone: string; email: string | null; address: string | null;
@@ -112,6 +122,7 @@ export class SqliteRequestStore implements RequestStore {
       throw new ConfigError('environment: TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with', 'environment', 'TAWASUL_DATA_KEY');
     }
     this.lookups = new SqlLookupLimiter(sql, this.cipher, security.lookupLimits);
+    sql.migrate('requests-source', requestSourceMigrations);
   }
 
   /** True when personal fields are written encrypted. */
@@ -142,17 +153,21 @@ export class SqliteRequestStore implements RequestStore {
 
   async create(input: NewRequest): Promise<RequestRecord> {
     const id = this.sql.tx(() => {
+      // A replayed turn (crash before its end) finds the request it filed instead of filing a second one.
+      const filed = input.sourceKey === undefined ? undefined
+        : (prepared(this.sql.db, 'SELECT id FROM requests WHERE source_key = ?').pluck().get(input.sourceKey) as number | undefined);
+      if (filed !== undefined) return filed;
       const reference = this.nextReference(input.filedAt);
       const t = input.filedAt.getTime();
       const r = prepared(this.sql.db, `INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
           latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
-          filed_at, due_at, last_action_at, updated_at)
-          VALUES (?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          filed_at, due_at, last_action_at, updated_at, source_key)
+          VALUES (?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(reference, input.serviceId, input.department, this.seal('applicant_name', input.applicant.name),
           this.seal('civil_id', input.applicant.civilId), this.seal('phone', input.applicant.phone), this.seal('email', input.applicant.email ?? null), input.applicant.address ?? null, input.location?.latitude ?? null,
           input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
           input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
-          t, input.dueAt.getTime(), t, t);
+          t, input.dueAt.getTime(), t, t, input.sourceKey ?? null);
       this.insertEvent(Number(r.lastInsertRowid), { at: input.filedAt, actor: `channel:${input.channel}`, type: 'status', status: 'filed' });
       return Number(r.lastInsertRowid);
     });

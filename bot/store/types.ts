@@ -35,6 +35,8 @@ export interface NewRequest {
   conversationKey: string;
   filedAt: Date;
   dueAt: Date;
+  /** Idempotency key (the inbound message's channel and id): filing again with it returns the first request. */
+  sourceKey?: string;
 }
 
 /** One entry of the status history (also records notes and assignments: any action). */
@@ -80,7 +82,7 @@ export interface RequestAction {
 
 /** The request store's role. */
 export interface RequestStore {
-  /** Files a request atomically: reference, record and first history entry, or nothing. */
+  /** Files a request atomically: reference, record and first history entry, or nothing; once per `sourceKey`. */
   create(input: NewRequest): Promise<RequestRecord>;
   /** A request by its reference. */
   get(reference: string): Promise<RequestRecord | undefined>;

@@ -98,12 +98,15 @@ export class GraphClient {
     }
   }
 
-  /** Sends one message to a WhatsApp user id; returns the `wamid` Meta assigned. */
-  async send(to: string, message: GraphMessage): Promise<string | undefined> {
+  /**
+   * Sends one message to a WhatsApp user id; returns the `wamid` Meta assigned. `callbackData`
+   * (`biz_opaque_callback_data`) comes back in the message's status webhooks.
+   */
+  async send(to: string, message: GraphMessage, callbackData?: string): Promise<string | undefined> {
     const res = await this.call(this.url(`${this.o.phoneNumberId}/messages`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, ...message }),
+      body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, ...message, ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}) }),
     });
     const body = await this.json(res);
     if (!res.ok) throw graphError(this.o.channel, res.status, body);

@@ -43,6 +43,8 @@ export const whatsappCloudOptions = z
     maxBodyBytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
     retry: retryOption(),
     windowHours: z.number().positive().default(24),
+    /** A send cut off by a crash waits this long for Meta's status webhook before going out again. */
+    inDoubtHoldMs: z.number().int().min(0).default(60_000),
   })
   .strict();
 export type WhatsAppCloudOptions = z.infer<typeof whatsappCloudOptions>;
@@ -60,6 +62,9 @@ export interface WhatsAppCloudHooks {
   /** Overrides the worker's default (records the first-response time). */
   onSent?: (item: OutboxItem, at: Date) => void;
 }
+
+/** Prefix of the `biz_opaque_callback_data` of our sends (then the outbox id). */
+const CALLBACK = 'tawasul-outbox:';
 
 const EXT: Record<string, string> = { 'image/jpeg': '.jpg', 'image/png': '.png', 'image/webp': '.webp', 'application/pdf': '.pdf', 'text/plain': '.txt' };
 
@@ -108,7 +113,8 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       message = { type: 'template', template: { name: t.name, language: { code: t.language }, ...(t.bodyParameter ? { components: [{ type: 'body', parameters: [{ type: 'text', text: param }] }] } : {}) } };
     }
     try {
-      const wamid = await graph.send(to, message);
+      // Named in the status webhooks, so that a send cut off by a crash can be recognised as made.
+      const wamid = await graph.send(to, message, `${CALLBACK}${item.id}`);
       return wamid ? { providerMessageId: wamid } : {};
     } catch (err) {
       if (err instanceof ChannelApiError) {
@@ -123,6 +129,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     outbox, channel: id, transport, clock, logger,
     limits: { maxConcurrent: options.maxConcurrent, minTimeMs: Math.ceil(1000 / options.messagesPerSecond), perRecipientMinTimeMs: options.perRecipientMinTimeMs },
     retry: options.retry,
+    holdInDoubtMs: options.inDoubtHoldMs,
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
@@ -194,6 +201,10 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     const env = webhookSchema.safeParse(json);
     if (!env.success) return next(refusal(400, 'malformed_payload', 'not a whatsapp_business_account webhook'));
     const parsed = parseWebhook(env.data, phoneNumberId);
+    for (const c of parsed.callbacks) {
+      const outboxId = c.data.startsWith(CALLBACK) ? Number(c.data.slice(CALLBACK.length)) : NaN;
+      if (Number.isSafeInteger(outboxId)) worker.confirmDelivered(outboxId, c.wamid);
+    }
     const now = clock.now();
     const types: string[] = [];
     for (const item of parsed.items) {

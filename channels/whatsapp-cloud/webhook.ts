@@ -91,6 +91,8 @@ export type ParsedItem =
 export interface ParsedWebhook {
   items: ParsedItem[];
   statuses: number;
+  /** Status reports of our sends that carry our `biz_opaque_callback_data` (the provider got them). */
+  callbacks: Array<{ wamid: string; data: string }>;
   otherNumber: number;
   malformed: number;
 }
@@ -99,7 +101,7 @@ const SUPPORTED = new Set(['text', 'location', 'image', 'document', 'interactive
 
 /** Parses a validated envelope; messages for another phone number id are counted, not returned. */
 export function parseWebhook(body: z.infer<typeof webhookSchema>, phoneNumberId: string): ParsedWebhook {
-  const out: ParsedWebhook = { items: [], statuses: 0, otherNumber: 0, malformed: 0 };
+  const out: ParsedWebhook = { items: [], statuses: 0, callbacks: [], otherNumber: 0, malformed: 0 };
   for (const entry of body.entry) {
     for (const change of entry.changes) {
       if (change.field !== 'messages') continue;
@@ -112,6 +114,10 @@ export function parseWebhook(body: z.infer<typeof webhookSchema>, phoneNumberId:
       if (v.data.metadata.phone_number_id !== phoneNumberId) {
         out.otherNumber += v.data.messages?.length ?? 0;
         continue;
+      }
+      for (const st of v.data.statuses ?? []) {
+        const c = st as { id?: unknown; status?: unknown; biz_opaque_callback_data?: unknown };
+        if (typeof c.id === 'string' && typeof c.biz_opaque_callback_data === 'string' && c.status !== 'failed') out.callbacks.push({ wamid: c.id, data: c.biz_opaque_callback_data });
       }
       const names = new Map((v.data.contacts ?? []).map((c) => [c.wa_id, c.profile?.name]));
       for (const raw of v.data.messages ?? []) {

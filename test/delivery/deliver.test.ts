@@ -102,4 +102,19 @@ describe('receive and recoverInbox', () => {
     await worker.drain();
     expect(sent).toHaveLength(4);
   });
+
+  it('queues the replies in the turn\'s own transaction: when queueing fails, the turn is undone and answered later', async () => {
+    const enqueueFor = outbox.enqueueFor.bind(outbox);
+    outbox.enqueueFor = () => { throw new Error('disk full'); };
+    await expect(receive(t.ctx, outbox, worker, msg('u1'))).rejects.toThrow('disk full');
+    // Nothing of the turn committed: no transcript line, no done claim; the message is still accepted.
+    expect(t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1')).toEqual([]);
+    expect(new Inbox(t.ctx.sql).get('x-alburaimigov', 'u1')).toBeUndefined();
+    expect(outbox.unqueued('x-alburaimigov', clock.now()).map((a) => a.messageId)).toEqual(['u1']);
+    outbox.enqueueFor = enqueueFor;
+    expect(await recoverInbox(t.ctx, outbox, worker)).toBe(1);
+    await worker.drain();
+    expect(sent.map((s) => s.inReplyTo)).toEqual(['u1']);
+    expect(t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1').filter((l) => l.direction === 'in')).toHaveLength(1);
+  });
 });

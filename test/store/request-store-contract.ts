@@ -46,7 +46,19 @@ export function requestStoreContract(name: string, make: () => Promise<StoreHarn
       expect(a.location).toEqual({ latitude: 24.25, longitude: 55.79 });
     });
 
-    it('gives concurrent filings distinct references', async () => {
+    it('files once per idempotency key: filing again with it returns the first request, across a reopen', async () => {
+      const a = await h.store.create(sampleRequest({ sourceKey: 'webchat\u0000c1:m7' }));
+      const again = await h.store.create(sampleRequest({ sourceKey: 'webchat\u0000c1:m7', description: 'a replayed turn' }));
+      expect(again.id).toBe(a.id);
+      expect(again.reference).toBe(a.reference);
+      expect(again.history).toHaveLength(1);
+      const reopened = await h.reopen();
+      expect((await reopened.create(sampleRequest({ sourceKey: 'webchat\u0000c1:m7' }))).reference).toBe(a.reference);
+      expect((await reopened.create(sampleRequest({ sourceKey: 'webchat\u0000c1:m8' }))).reference).not.toBe(a.reference);
+      expect(await reopened.count()).toBe(2);
+    });
+
+        it('gives concurrent filings distinct references', async () => {
       const recs = await Promise.all(Array.from({ length: 25 }, () => h.store.create(sampleRequest())));
       expect(new Set(recs.map((r) => r.reference)).size).toBe(25);
     });

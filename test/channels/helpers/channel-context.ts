@@ -13,7 +13,7 @@ import { Templates } from '../../../bot/core/templates.js';
 import type { InboundMessage } from '../../../bot/core/types.js';
 import { Inbox } from '../../../bot/delivery/inbox.js';
 import { Engine } from '../../../bot/engine/engine.js';
-import { createMemoryStateStore, createSqliteStateStore, type StateStore } from '../../../bot/engine/state.js';
+import { SqlStateStore } from '../../../bot/engine/state.js';
 import type { Classifier } from '../../../bot/nlu/types.js';
 import { ConversationStore } from '../../../bot/store/conversation-store.js';
 import { SqliteDatabase } from '../../../bot/store/sqlite-database.js';
@@ -36,7 +36,7 @@ export interface ChannelTestContext {
   received: InboundMessage[];
   /** JSON log lines written so far (shared across restarts when passed in). */
   logs: string[];
-  /** Closes the state store and the SQLite file. */
+  /** Closes the SQLite file. */
   close(): Promise<void>;
 }
 
@@ -48,8 +48,6 @@ export interface ChannelContextOptions {
   env?: NodeJS.ProcessEnv;
   /** Merged over the configuration files (for example a channel's hours). */
   configPatch?: Record<string, unknown>;
-  /** Keep conversation state in SQLite under dataDir (default: memory). */
-  persistentState?: boolean;
   /** Log lines collect here (default: a new array). */
   logs?: string[];
 }
@@ -68,7 +66,7 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
   const channel = config.channels.find((c) => c.id === opts.channelId);
   if (!channel) throw new Error(`no channel "${opts.channelId}" in config`);
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
-  const state: StateStore = opts.persistentState ? createSqliteStateStore(opts.dataDir) : createMemoryStateStore();
+  const state = new SqlStateStore(sql);
   const engine = new Engine({
     deps: {
       config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier: stubClassifier,
@@ -79,15 +77,14 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
   });
   const received: InboundMessage[] = [];
   const handle = engine.handle.bind(engine);
-  engine.handle = async (msg) => {
+  engine.handle = async (msg, turn) => {
     received.push(msg);
-    return handle(msg);
+    return handle(msg, turn);
   };
   const ctx: ChannelContext = { channel, config, engine, logger, clock: opts.clock, sql, dataDir: opts.dataDir, env: opts.env ?? {} };
   return {
     ctx, received, logs,
     async close() {
-      await state.close();
       sql.close();
     },
   };

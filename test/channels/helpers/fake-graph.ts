@@ -25,6 +25,13 @@ export interface FakeGraphOptions {
   token: string;
   /** Milliseconds before a send is answered (the crash test's slow provider). */
   delayMs?: number;
+  /**
+   * Record a send as accepted when its request arrives (as the real provider does), not when the
+   * response is written: a sender killed during the delay then leaves a send the provider made.
+   */
+  acceptOnArrival?: boolean;
+  /** Called for each accepted send (a test posts Meta's status webhook from here). */
+  onAccepted?: (sent: GraphSent) => void;
   /** Media served by id: bytes and mime type. */
   media?: Record<string, { bytes: Buffer; mimeType: string; declaredSize?: number }>;
 }
@@ -131,6 +138,15 @@ export class FakeGraph {
     if (failure) {
       const e = ERRORS[failure];
       return json(e.status, errorBody(e));
+    }
+    if (this.o.acceptOnArrival) {
+      const wamid = `wamid.HBgM${++this.n}`;
+      const accepted = { phoneNumberId: parts[1]!, to: body.to, body, wamid, at };
+      this.sent.push(accepted);
+      this.o.onAccepted?.(accepted);
+      if (this.o.delayMs) await new Promise((r) => setTimeout(r, this.o.delayMs));
+      if (res.destroyed || req.socket.destroyed) return;
+      return json(200, JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] }));
     }
     if (this.o.delayMs) {
       const d = { gone: false };

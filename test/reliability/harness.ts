@@ -1,0 +1,170 @@
+/**
+ * Runs `server.ts` as a child process on a data directory, kills it with SIGKILL and starts it again
+ * (a new port each time), and gives clients a fetch that follows the restarts: a request cut off by
+ * a kill waits for the next start and is sent again, as a real client or provider retries.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { WA_ENV } from '../channels/helpers/whatsapp-cloud-harness.js';
+
+const SERVER = join(import.meta.dirname, 'server.ts');
+
+/** Options of the child. */
+export interface ServerOptions {
+  dataDir: string;
+  graphUrl?: string;
+  /** Work per classification (ms), so that kills land inside turns. */
+  slowMs?: number;
+  /** Work between filing a request and the end of its turn (ms). */
+  fileMs?: number;
+  /** WhatsApp: how long an in-doubt send waits for a status webhook before going out again. */
+  holdMs?: number;
+  /** Called between a kill and the restart (the data directory is at rest). */
+  onKilled?: () => void;
+}
+
+/** The server under test, across its restarts. */
+export class ServerProcess {
+  private proc: ChildProcess | undefined;
+  private readonly events = new EventEmitter();
+  /** Incremented at each start; a client that failed against generation g waits for g + 1. */
+  generation = 0;
+  base = '';
+  kills = 0;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly o: ServerOptions) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** Starts the child and resolves once it listens. */
+  start(): Promise<void> {
+    this.starting = new Promise((resolve, reject) => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+        env: {
+          ...process.env, ...WA_ENV, REL_DATA_DIR: this.o.dataDir, REL_GRAPH_URL: this.o.graphUrl ?? 'http://127.0.0.1:9',
+          REL_SLOW_MS: String(this.o.slowMs ?? 0), REL_FILE_MS: String(this.o.fileMs ?? 0), REL_HOLD_MS: String(this.o.holdMs ?? 0),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      this.proc = proc;
+      const early = (code: number | null): void => reject(new Error(`server exited before listening (${code})`));
+      proc.once('exit', early);
+      createInterface({ input: proc.stdout! }).on('line', (line) => {
+        const m = /^\{"port":(\d+)\}$/.exec(line.trim());
+        if (!m) return;
+        proc.off('exit', early);
+        this.base = `http://127.0.0.1:${m[1]}`;
+        this.generation++;
+        this.events.emit('up', this.generation);
+        resolve();
+      });
+    });
+    return this.starting;
+  }
+
+  /** Resolves when a server of a generation after `g` is listening. */
+  after(g: number): Promise<void> {
+    if (this.generation > g) return Promise.resolve();
+    return new Promise((resolve) => {
+      const on = (gen: number): void => {
+        if (gen > g) {
+          this.events.off('up', on);
+          resolve();
+        }
+      };
+      this.events.on('up', on);
+    });
+  }
+
+  /** SIGKILL, then a new start on the same data directory. */
+  async crash(): Promise<void> {
+    const proc = this.proc!;
+    const exited = new Promise<void>((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
+    proc.kill('SIGKILL');
+    await exited;
+    this.kills++;
+    this.o.onKilled?.();
+    await this.start();
+  }
+
+  /** Graceful stop (SIGTERM), waiting for the exit. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    proc.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Kills without restart (test clean-up). */
+  kill(): void {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  }
+
+  /**
+   * fetch against the current server; a connection cut or refused by a kill is retried against the
+   * next start (bounded). Returns the response and how many times it was cut off.
+   */
+  async fetch(path: string, init: RequestInit = {}, maxCuts = 20): Promise<{ res: Response; cuts: number }> {
+    for (let cuts = 0; ; cuts++) {
+      await this.starting;
+      const g = this.generation;
+      try {
+        const res = await fetch(`${this.base}${path}`, init);
+        // A body cut off mid-read is a cut too: read it here.
+        const body = await res.arrayBuffer();
+        return { res: new Response(body, { status: res.status, headers: res.headers }), cuts };
+      } catch (err) {
+        if (cuts >= maxCuts) throw err;
+        await this.after(g);
+      }
+    }
+  }
+}
+
+/** A seeded pseudo-random generator (mulberry32), so that a run can be repeated. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A counter whose values can be awaited (kill when n answers are in). */
+export class Progress {
+  private n = 0;
+  private readonly waiters: Array<{ at: number; resolve: () => void }> = [];
+
+  get value(): number {
+    return this.n;
+  }
+
+  inc(): void {
+    this.n++;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.n >= this.waiters[i]!.at) this.waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  /** Resolves when the count reaches `at`. */
+  reach(at: number): Promise<void> {
+    if (this.n >= at) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ at, resolve }));
+  }
+}
+
+/** Polls `cond` every few milliseconds, failing after `ms` (a bounded loop, not a sleep). */
+export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

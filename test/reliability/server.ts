@@ -1,0 +1,53 @@
+/**
+ * The reliability suite's child process: the whole of Tawasul (web chat and WhatsApp Cloud) on a
+ * data directory, listening on a loopback port printed as `{"port":N}`, replying to the parent's fake
+ * Graph API. The parent kills it with SIGKILL and starts it again on the same directory.
+ * Environment: REL_DATA_DIR, REL_GRAPH_URL, REL_SLOW_MS (work per classification, widening the window
+ * in which a turn is in flight), REL_FILE_MS (work after a request is filed, before the turn ends),
+ * REL_HOLD_MS (how long a WhatsApp send cut off by a kill waits for Meta's status webhook).
+ */
+import type { AddressInfo } from 'node:net';
+import { createTawasul } from '../../bot/app.js';
+import { silentLogger } from '../../bot/core/logger.js';
+import type { Classifier } from '../../bot/nlu/types.js';
+import { stubClassifier } from '../channels/helpers/channel-context.js';
+import { WA_ENV } from '../channels/helpers/whatsapp-cloud-harness.js';
+
+const slowMs = Number(process.env.REL_SLOW_MS ?? 0);
+const fileMs = Number(process.env.REL_FILE_MS ?? 0);
+const work = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const classifier: Classifier = {
+  async classify(text, lang) {
+    if (slowMs > 0) await work(slowMs);
+    return stubClassifier.classify(text, lang);
+  },
+};
+
+const app = await createTawasul({
+  dataDir: process.env.REL_DATA_DIR!,
+  logger: silentLogger,
+  classifier,
+  channels: ['webchat', 'whatsapp'],
+  env: { ...WA_ENV, TAWASUL_AGENT_TOKENS: 'agent:reliability-agent-token-0123456789' },
+  configPatch: {
+    channels: [{
+      id: 'whatsapp',
+      options: { graphBaseUrl: process.env.REL_GRAPH_URL, perRecipientMinTimeMs: 0, messagesPerSecond: 1000, maxConcurrent: 4, retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 }, inDoubtHoldMs: Number(process.env.REL_HOLD_MS ?? 0) },
+    }],
+  },
+});
+if (fileMs > 0) {
+  // Work between filing and the end of the turn (the window in which a crash used to file twice).
+  const requests = app.engine.deps.requests;
+  const create = requests.create.bind(requests);
+  requests.create = async (input) => {
+    const rec = await create(input);
+    await work(fileMs);
+    return rec;
+  };
+}
+const server = await app.listen(0);
+process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+process.on('SIGTERM', () => {
+  void app.close().then(() => process.exit(0));
+});
