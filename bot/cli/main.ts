@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   parse: { summary: 'classify TEXT (or one message per input line) as JSON lines', load: async () => (await import('./parse.js')).parseCommand },
   due: { summary: 'due date and escalation instants (--service ID --from ISO-INSTANT [--json])', load: async () => (await import('./due.js')).dueCommand },
   'sla-report': { summary: 'SLA compliance report (--from DATE --to DATE [--csv|--json] [--bucket day|month])', load: async () => (await import('./sla-report.js')).slaReportCommand },
+  users: { summary: 'console accounts: add USERNAME --role R [--departments IDS] | list | disable | enable | reset-password', load: async () => (await import('./users.js')).usersCommand },
 };
 
 function usage(): string {
