@@ -22,6 +22,7 @@ import { createSqliteStateStore, type StateStore } from './engine/state.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp } from './http/server.js';
+import { createConsole, type Console } from './console/index.js';
 import { attachSla } from './sla/attach.js';
 import { createClassifier } from './nlu/classifier.js';
 import type { Classifier } from './nlu/types.js';
@@ -53,6 +54,8 @@ export interface Tawasul {
   adapters: Map<string, ChannelAdapter>;
   /** Agent id → token in use. */
   agentTokens: Map<string, string>;
+  /** The staff web console (/console, /api/console). */
+  console: Console;
   listen(port: number, host?: string): Promise<Server>;
   close(): Promise<void>;
 }
@@ -110,7 +113,9 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
 
   const tokens = agentTokens(env, opts.dataDir);
   const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, reloadConfig: () => loadConfig(loadOptions) });
+  const staff = createConsole({ config, engine, sql, sla, clock, logger, env, agentTokens: tokens });
   const http = createHttpApp(logger, (app) => {
+    app.use(staff.router);
     app.use('/api/agent', agentApi(engine, tokens));
     sla.mount(app);
     for (const a of adapters.values()) {
@@ -122,10 +127,11 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
 
   let server: Server | undefined;
   return {
-    config, engine, sql, http, adapters, agentTokens: tokens,
+    config, engine, sql, http, adapters, agentTokens: tokens, console: staff,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
       await sla.start();
+      staff.start();
       server = await new Promise<Server>((resolve, reject) => {
         const s = http.listen(port, host, () => resolve(s));
         s.once('error', reject);
@@ -133,6 +139,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
       return server;
     },
     async close() {
+      staff.stop();
       await sla.stop();
       for (const a of adapters.values()) await a.stop?.();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
