@@ -45,6 +45,8 @@ export interface Console {
   hub: LiveHub;
   accounts: AccountStore;
   sessions: SessionStore;
+  /** The SLA engine the console reads and acts through. */
+  sla: Sla;
   start(): void;
   stop(): void;
 }
@@ -108,5 +110,5 @@ export function createConsole(o: ConsoleOptions): Console {
   api.use(adminRouter(d));
   router.use('/api/console', api);
 
-  return { router, hub, accounts, sessions, start: () => hub.start(), stop: () => hub.stop() };
+  return { router, hub, accounts, sessions, sla: o.sla, start: () => hub.start(), stop: () => hub.stop() };
 }

@@ -54,7 +54,7 @@ const fileBody = z.object({
   language: z.enum(['ar', 'en']).default('ar'),
   /** The console id of the chat the caller is in, if any. */
   conversationId: z.number().int().positive().optional(),
-  fields: z.record(fieldIdSchema, z.string().max(2000)),
+  fields: z.partialRecord(fieldIdSchema, z.string().max(2000)),
 }).strict();
 
 /** True when the principal may see requests of this department. */
