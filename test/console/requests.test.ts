@@ -22,7 +22,8 @@ describe('console requests, SLA and admin API', () => {
     await addAccount(run, 'root', 'admin');
   });
   beforeEach(async () => {
-    [agent, equipment, training, supervisor, admin] = await Promise.all(['amal', 'hamad', 'dana', 'sara', 'root'].map((u) => new ConsoleClient(run.base).signIn(u)));
+    const c = await Promise.all(['amal', 'hamad', 'dana', 'sara', 'root'].map((u) => new ConsoleClient(run.base).signIn(u)));
+    [agent, equipment, training, supervisor, admin] = [c[0]!, c[1]!, c[2]!, c[3]!, c[4]!];
     pothole ??= await fileRequest(agent);
     course ??= await fileRequest(agent, 'training', { name: 'مريم سالم الكعبي', civilId: '87654321', phone: '99887766', description: 'أرغب في التدريب الصيفي بقسم التدريب' });
   });
