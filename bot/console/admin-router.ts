@@ -66,17 +66,19 @@ export function adminRouter(d: ConsoleDeps): Router {
     res.type('text/csv; charset=utf-8').attachment(`sla-${q.chart}-${q.from}-${q.to}.csv`).send(csv);
   });
 
-  r.get('/sla/live', allow('supervisor', 'admin'), (_req, res) => {
+  r.get('/sla/live', allow('supervisor', 'admin'), (req, res) => {
     const now = d.clock.now().getTime();
     const waiting = conversations.waiting(10_000);
     const count = (sql: string): number => prepared(d.sql.db, sql).pluck().get(now) as number;
-    res.json({
+    const live = {
       waiting: waiting.length, held: conversations.held().length,
       oldestWaitingSeconds: waiting[0]?.queuedAt ? Math.round((now - waiting[0].queuedAt.getTime()) / 1000) : null,
       openRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND ? > 0"),
       overdueRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND due_at < ?"),
       at: new Date(now).toISOString(),
-    });
+    };
+    if (req.query.format !== 'csv') return void res.json(live);
+    res.type('text/csv; charset=utf-8').attachment('sla-live-queue.csv').send(`${Object.keys(live).join(',')}\r\n${Object.values(live).map((v) => v ?? '').join(',')}\r\n`);
   });
 
   r.get('/notifications', allow('department', 'supervisor', 'admin'), (req, res) => {

@@ -125,7 +125,7 @@ export function sessionRouter(d: AuthDeps): Router {
       const { token, csrf } = d.sessions.create(result.account.id);
       d.audit.audit(`console:${result.account.username}`, 'signin', 'console', now);
       res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
-      res.status(201).json({ account: publicAccount(result.account), csrfToken: csrf, idleMinutes: d.sessions.limits.idleMinutes });
+      res.status(201).json({ account: publicAccount(result.account), csrfToken: csrf, idleMinutes: d.sessions.limits.idleMinutes, now: now.toISOString() });
     } catch (err) {
       next(err);
     }
@@ -133,7 +133,7 @@ export function sessionRouter(d: AuthDeps): Router {
   const auth = authenticate(d);
   r.get('/session', auth, (_req, res) => {
     const p = principal(res);
-    res.json({ account: { username: p.username, displayName: p.displayName, role: p.role, departments: p.departments }, csrfToken: res.locals.csrf ?? null, idleMinutes: d.sessions.limits.idleMinutes });
+    res.json({ account: { username: p.username, displayName: p.displayName, role: p.role, departments: p.departments }, csrfToken: res.locals.csrf ?? null, idleMinutes: d.sessions.limits.idleMinutes, now: d.clock.now().toISOString() });
   });
   r.delete('/session', auth, (req, res) => {
     const token = cookie(req, SESSION_COOKIE);

@@ -59,7 +59,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
     const q = parse(listQuery, req.query, res, 'query');
     if (!q) return;
     const list = q.view === 'waiting' ? conversations.waiting() : q.view === 'mine' ? conversations.held(principal(res).username) : conversations.held();
-    res.json({ conversations: list.map((c) => chatSummary(d, c)) });
+    res.json({ now: d.clock.now().toISOString(), conversations: list.map((c) => chatSummary(d, c)) });
   });
 
   r.get('/conversations/:id', async (req, res) => {

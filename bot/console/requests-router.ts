@@ -79,6 +79,13 @@ export function requestsRouter(d: ConsoleDeps): Router {
     return rec;
   };
 
+  r.get('/services', (_req, res) => {
+    res.json({
+      services: d.config.services.map((s) => ({ id: s.id, name: s.name, department: s.department, fields: s.fields.map((f) => ({ id: f.id, required: f.required !== false })) })),
+      departments: d.config.departments, channels: d.config.channels.map((c) => c.id),
+    });
+  });
+
   r.get('/requests', allow('agent', 'department', 'supervisor'), async (req, res) => {
     const q = parse(listQuery, req.query, res, 'query');
     if (!q) return;
