@@ -20,7 +20,7 @@ function ChartBox(p: { id: string; title: string; type: 'bar' | 'line'; labels: 
       options: {
         responsive: true, maintainAspectRatio: false, animation: false, locale: lang === 'ar' ? 'ar-OM' : 'en-GB',
         plugins: { legend: { rtl: lang === 'ar', display: p.series.length > 1 } },
-        scales: { y: { beginAtZero: true, ...(p.max ? { max: p.max } : {}) }, x: { reverse: lang === 'ar' } },
+        scales: { y: { beginAtZero: true, position: lang === 'ar' ? 'right' : 'left', ...(p.max ? { max: p.max } : {}) }, x: { reverse: lang === 'ar' } },
       },
     });
     return () => chart.destroy();

@@ -40,6 +40,8 @@ function ChatView(p: { id: number; onChanged: () => void }) {
   const [note, setNote] = useState('');
   const [canned, setCanned] = useState<Array<{ id: string; title: Record<string, string>; text: Record<string, string> }>>([]);
   const seq = useRef(0);
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => { if (list.current) list.current.scrollTop = list.current.scrollHeight; }, [d?.messages.length]);
   const load = async (): Promise<void> => {
     const r = await api<Detail>('GET', `/conversations/${p.id}`);
     seq.current = r.messages.at(-1)?.seq ?? 0;
@@ -80,7 +82,7 @@ function ChatView(p: { id: number; onChanged: () => void }) {
           {!mine ? <button id="take" class="primary" onClick={() => act(() => api('POST', `/conversations/${p.id}/take`))}>{t('takeOver')}</button> : null}
           {mine ? <button id="handback" onClick={() => act(() => api('POST', `/conversations/${p.id}/release`))}>{t('handBack')}</button> : null}
         </header>
-        <ol class="transcript" aria-live="polite">
+        <ol class="transcript" aria-live="polite" ref={list}>
           {d.messages.map((m) => (
             <li class={`msg ${m.direction} ${m.author.startsWith('agent:') ? 'agent' : m.author}`} data-seq={m.seq}>
               <span class="meta">{author(m)} · {formatTime(lang, m.at, false)}</span>

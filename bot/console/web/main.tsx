@@ -128,4 +128,6 @@ function App() {
   );
 }
 
+// A background refresh refused by the API (expired session, lost access) is handled by the screens' own state.
+addEventListener('unhandledrejection', (e) => { if (e.reason instanceof ApiError) e.preventDefault(); });
 render(<App />, document.getElementById('app')!);
