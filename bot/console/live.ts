@@ -33,11 +33,11 @@ export interface LiveHubDeps {
 }
 
 /** True when the principal may see the event. */
-export function visible(p: Principal, e: Pick<LiveEvent, 'audience' | 'department'>): boolean {
+export function visible(p: Principal, e: Pick<LiveEvent, 'audience' | 'department' | 'type'>): boolean {
   if (p.role === 'supervisor') return true;
   if (p.role === 'agent') return e.audience === 'chats';
   if (p.role === 'department') return e.audience === 'requests' && e.department !== undefined && p.departments.includes(e.department);
-  return false;
+  return e.type === 'notification'; // admins: the escalation badge only
 }
 
 /** The live-event hub. */

@@ -48,5 +48,5 @@ export async function shot(page: Page, name: string): Promise<void> {
 /** Switches the console's language with its own button and waits for the direction to change. */
 export async function switchLanguage(page: Page, to: 'ar' | 'en'): Promise<void> {
   await page.click('#lang');
-  await page.waitForFunction((dir) => document.documentElement.dir === dir, to === 'ar' ? 'rtl' : 'ltr');
+  await page.waitForFunction(`document.documentElement.dir === '${to === 'ar' ? 'rtl' : 'ltr'}'`);
 }
