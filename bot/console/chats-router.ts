@@ -52,6 +52,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
     seq: e.seq, direction: e.direction, author: e.author, kind: e.kind ?? null, text: e.text, at: e.at.toISOString(),
   }));
   const heldBy = (c: ConversationRecord): string => `${c.agentId} holds this chat since ${c.takenAt?.toISOString() ?? '?'}`;
+  const holder = (c: ConversationRecord) => ({ holder: c.agentId ?? null, since: c.takenAt?.toISOString() ?? null });
 
   r.get('/canned-replies', (_req, res) => { res.json({ replies: canned }); });
 
@@ -100,7 +101,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
     const me = principal(res).username;
     if (!(await d.engine.takeOver(c.key, me))) {
       const now = conversations.get(c.key)!;
-      return fail(res, 409, 'held_by_other', `${heldBy(now)}; ask them or a supervisor to hand it over`);
+      return fail(res, 409, 'held_by_other', `${heldBy(now)}; ask them or a supervisor to hand it over`, undefined, holder(now));
     }
     res.json({ conversation: chatSummary(d, conversations.get(c.key)!) });
   });
@@ -110,11 +111,12 @@ export function chatsRouter(d: ConsoleDeps): Router {
     const body = c && parse(textBody, req.body, res);
     if (!c || !body) return;
     if (chatSummary(d, c).residentLeft) {
-      return fail(res, 410, 'resident_left', `the resident left this chat (last message ${c.lastMessageAt.toISOString()}); nothing was sent — call them back or file a request for them`);
+      return fail(res, 410, 'resident_left', `the resident left this chat (last message ${c.lastMessageAt.toISOString()}); nothing was sent — call them back or file a request for them`, undefined, { lastMessageAt: c.lastMessageAt.toISOString() });
     }
     const me = principal(res).username;
     if (!(await d.engine.agentSay(c.key, me, body.text, { takeOver: true }))) {
-      return fail(res, 409, 'held_by_other', `${heldBy(conversations.get(c.key)!)}; your message was not sent`);
+      const now = conversations.get(c.key)!;
+      return fail(res, 409, 'held_by_other', `${heldBy(now)}; your message was not sent`, undefined, holder(now));
     }
     res.status(201).json({ conversation: chatSummary(d, conversations.get(c.key)!) });
   });

@@ -3,8 +3,8 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 
 /** Sends the console's error shape: `{ error: { reason, message, field? } }`. */
-export function fail(res: Response, status: number, reason: string, message: string, field?: string): void {
-  res.status(status).json({ error: { reason, message, ...(field ? { field } : {}) } });
+export function fail(res: Response, status: number, reason: string, message: string, field?: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ error: { reason, message, ...(field ? { field } : {}), ...extra } });
 }
 
 /** Parses `input` with `schema`; on failure answers 400 (`invalid_body` or `invalid_query`) naming the field, and returns undefined. */

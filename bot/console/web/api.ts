@@ -2,7 +2,7 @@
 
 /** An error answer of the API. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string, readonly field?: string) {
+  constructor(readonly status: number, readonly reason: string, message: string, readonly field?: string, readonly detail: Record<string, any> = {}) {
     super(message);
   }
 }
@@ -30,7 +30,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   if (!r.ok) {
     const e = data?.error ?? {};
     if (r.status === 401 && path !== '/session') onSignedOut.handler?.(e.reason ?? 'unauthorized');
-    throw new ApiError(r.status, e.reason ?? 'error', e.message ?? r.statusText, e.field);
+    throw new ApiError(r.status, e.reason ?? 'error', e.message ?? r.statusText, e.field, e);
   }
   if (data && typeof data.now === 'string') setServerNow(data.now);
   return data as T;

@@ -23,7 +23,7 @@ export function FileRequestForm(p: { conversationId?: number; onFiled?: (referen
       p.onFiled?.(r.request.reference);
     } catch (err) {
       const a = err as ApiError;
-      setError({ field: a.field, message: a.message });
+      setError({ field: a.field, message: a.field?.startsWith('fields.') ? (a.message.includes('required') ? t('required') : t('invalid')) : a.message });
     }
   };
   return (

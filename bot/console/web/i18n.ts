@@ -23,7 +23,7 @@ const ar = {
   year: 'السنة', holiday: 'العطلة', confirm: 'تأكيد', move: 'نقل', cancel: 'إلغاء', seed: 'تقديري', confirmed: 'مؤكد', cancelled: 'ملغى', recomputed: 'أعيد حساب مواعيد الطلبات المفتوحة:',
   addAccount: 'إضافة حساب', displayName: 'الاسم الظاهر', role: 'الدور', r_agent: 'موظف مركز الاتصال', r_department: 'رئيس قسم', r_supervisor: 'مشرف', r_admin: 'مدير النظام', departments: 'الأقسام',
   disable: 'تعطيل', enable: 'تفعيل', resetPassword: 'تعيين كلمة مرور', active: 'نشط', disabled: 'معطل', newPassword: 'كلمة المرور الجديدة', at: 'الوقت', actor: 'المستخدم', action: 'الإجراء', subject: 'الموضوع',
-  error: 'حدث خطأ', forbidden: 'ليست لديك صلاحية لهذا', otherDepartment: 'هذا الطلب يخص قسماً آخر', heldByOther: 'يستلم هذه المحادثة موظف آخر', newEscalation: 'تصعيد جديد',
+  error: 'حدث خطأ', forbidden: 'ليست لديك صلاحية لهذا', otherDepartment: 'هذا الطلب يخص قسماً آخر', heldByOther: 'يستلم هذه المحادثة موظف آخر', newEscalation: 'تصعيد جديد', notSent: 'لم تُرسل رسالتك؛ اتصل به أو قدّم طلباً عنه', invalid: 'قيمة غير صحيحة أو ناقصة', required: 'هذا الحقل مطلوب',
 };
 
 const en: typeof ar = {
@@ -48,7 +48,7 @@ const en: typeof ar = {
   year: 'Year', holiday: 'Holiday', confirm: 'Confirm', move: 'Move', cancel: 'Cancel', seed: 'Estimated', confirmed: 'Confirmed', cancelled: 'Cancelled', recomputed: 'Open requests recomputed:',
   addAccount: 'Add account', displayName: 'Display name', role: 'Role', r_agent: 'Call-centre agent', r_department: 'Department head', r_supervisor: 'Supervisor', r_admin: 'Administrator', departments: 'Departments',
   disable: 'Disable', enable: 'Enable', resetPassword: 'Set password', active: 'Active', disabled: 'Disabled', newPassword: 'New password', at: 'Time', actor: 'User', action: 'Action', subject: 'Subject',
-  error: 'Something went wrong', forbidden: 'You do not have access to this', otherDepartment: 'This request belongs to another department', heldByOther: 'Another agent holds this chat', newEscalation: 'New escalation',
+  error: 'Something went wrong', forbidden: 'You do not have access to this', otherDepartment: 'This request belongs to another department', heldByOther: 'Another agent holds this chat', newEscalation: 'New escalation', notSent: 'your message was not sent; call them back or file a request for them', invalid: 'Missing or not valid', required: 'This field is required',
 };
 
 /** The texts of each language. */

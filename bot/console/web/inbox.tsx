@@ -65,7 +65,8 @@ function ChatView(p: { id: number; onChanged: () => void }) {
       p.onChanged();
     } catch (err) {
       const a = err as ApiError;
-      ctx.toast(a.reason === 'held_by_other' ? `${t('heldByOther')}: ${a.message}` : a.reason === 'resident_left' ? `${t('residentLeft')} — ${a.message}` : a.message, 'error');
+      ctx.toast(a.reason === 'held_by_other' ? `${t('heldByOther')}: ${a.detail.holder} (${formatTime(lang, a.detail.since)})`
+        : a.reason === 'resident_left' ? `${t('residentLeft')} (${formatTime(lang, a.detail.lastMessageAt)}) — ${t('notSent')}` : a.message, 'error');
     }
   };
   if (!d) return <div class="chat-view empty" aria-busy="true" />;
