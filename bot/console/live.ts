@@ -49,7 +49,12 @@ export class LiveHub {
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private flushing = false;
-  private readonly onChanged = (e: EngineEvents['conversation.changed'][0]): void => this.queue(e.key, e.reason);
+  // A bot-only chat costs the resident's path nothing: its turns are ignored without a lookup.
+  private readonly onChanged = (e: EngineEvents['conversation.changed'][0]): void => {
+    if (e.reason === 'turn' && !this.active.has(e.key)) return;
+    this.queue(e.key, e.reason);
+  };
+  private readonly onQueued = (e: EngineEvents['handoff.queued'][0]): void => { this.active.add(e.key); };
   private readonly onFiled = (r: RequestRecord): void => { setImmediate(() => this.guard(() => this.requestChanged(r, 'filed'))); };
 
   constructor(private readonly d: LiveHubDeps) {}
@@ -59,6 +64,7 @@ export class LiveHub {
     for (const c of [...this.d.engine.deps.conversations.waiting(10_000), ...this.d.engine.deps.conversations.held()]) this.active.add(c.key);
     this.lastNotification = prepared(this.d.sql.db, 'SELECT COALESCE(MAX(id), 0) FROM notify_system').pluck().get() as number;
     this.d.engine.events.on('conversation.changed', this.onChanged);
+    this.d.engine.events.on('handoff.queued', this.onQueued);
     this.d.engine.events.on('request.filed', this.onFiled);
     this.timer = setInterval(() => this.guard(() => this.pollNotifications()), this.d.pollMs ?? 1000);
     this.timer.unref();
@@ -69,6 +75,7 @@ export class LiveHub {
   /** Detaches from the engine and ends every stream. */
   stop(): void {
     this.d.engine.events.off('conversation.changed', this.onChanged);
+    this.d.engine.events.off('handoff.queued', this.onQueued);
     this.d.engine.events.off('request.filed', this.onFiled);
     clearInterval(this.timer);
     clearInterval(this.heartbeat);
@@ -104,7 +111,7 @@ export class LiveHub {
   private conversationChanged(key: string, reason: string): void {
     const c = this.d.engine.deps.conversations.get(key);
     if (!c) return;
-    if (c.owner === 'bot' && !this.active.has(key)) return; // a chat the console never saw: nothing to show
+    if (c.owner === 'bot' && !this.active.has(key) && reason === 'turn') return; // a chat the console never saw: nothing to show
     if (c.owner === 'bot') this.active.delete(key);
     else this.active.add(key);
     this.publish('conversation', 'chats', undefined, { ...chatSummary(this.d, c), reason });

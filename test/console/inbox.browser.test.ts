@@ -59,6 +59,19 @@ describe.skipIf(!chromiumAvailable)('console inbox in headless Debian chromium',
     await page.fill('#note', 'المراجع يفضّل الاتصال بعد الظهر');
     await page.click('.notes + form button');
     await page.locator('.notes li', { hasText: 'بعد الظهر' }).waitFor();
+
+    // File the request for the resident, as on the phone: the intake validators refuse a bad civil ID.
+    await page.selectOption('#file-service', 'potholes');
+    await page.fill('#file-name', 'سالم بن علي البادي');
+    await page.fill('#file-civilId', '12ab');
+    await page.fill('#file-phone', '91234567');
+    await page.fill('#file-address', 'حي الخضراء، شارع 12');
+    await page.fill('#file-description', 'حفرة كبيرة أمام المنزل تعيق السيارات');
+    await page.click('#file-submit');
+    await page.locator('.field.invalid #file-civilId').waitFor();
+    await page.fill('#file-civilId', '١٢٣٤٥٦٧٨'); // Arabic-Indic digits, as the dialogue accepts them
+    await page.click('#file-submit');
+    await page.locator('.related a', { hasText: /^BUR-/ }).waitFor();
     await shot(page, 'chat-ar');
     await switchLanguage(page, 'en');
     await page.locator('#handback', { hasText: 'Hand back' }).waitFor();
