@@ -48,5 +48,7 @@ export async function shot(page: Page, name: string): Promise<void> {
 /** Switches the console's language with its own button and waits for the direction to change. */
 export async function switchLanguage(page: Page, to: 'ar' | 'en'): Promise<void> {
   await page.click('#lang');
-  await page.waitForFunction(`document.documentElement.dir === '${to === 'ar' ? 'rtl' : 'ltr'}'`);
+  // A function, not a string: the console's CSP forbids eval.
+
+  await page.waitForFunction((dir) => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir === dir, to === 'ar' ? 'rtl' : 'ltr');
 }

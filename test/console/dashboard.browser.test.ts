@@ -5,13 +5,14 @@ import { chromiumAvailable, launch, shot, signIn, switchLanguage } from './brows
 import { addAccount, ConsoleClient, fileRequest } from './helpers.js';
 
 /** True when the canvas has drawn pixels (chart.js rendered something). */
-const drawn = (page: Page, id: string): Promise<boolean> => page.evaluate(`(() => {
-  const c = document.getElementById(${JSON.stringify(id)});
+interface Canvas { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+const drawn = (page: Page, id: string): Promise<boolean> => page.evaluate((cid) => {
+  const c = (globalThis as unknown as { document: { getElementById(i: string): Canvas | null } }).document.getElementById(cid);
   if (!c || c.width === 0) return false;
   const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  for (let i = 3; i < px.length; i += 4) if (px[i] > 0) return true;
+  for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) return true;
   return false;
-})()`);
+}, id);
 
 describe.skipIf(!chromiumAvailable)('SLA dashboard and admin screens in headless Debian chromium', () => {
   let run: Running;
@@ -48,7 +49,7 @@ describe.skipIf(!chromiumAvailable)('SLA dashboard and admin screens in headless
     await page.click('.dashboard .filters button[type=submit]');
     for (const id of ['live', 'first-response-by-channel', 'completion-by-service', 'completion-by-department', 'requests-over-time']) {
       await page.locator(`#chart-${id}`).waitFor();
-      await page.waitForFunction(`(document.getElementById('chart-${id}')?.width ?? 0) > 0`);
+      await page.waitForFunction((cid) => ((globalThis as unknown as { document: { getElementById(i: string): { width: number } | null } }).document.getElementById(cid)?.width ?? 0) > 0, `chart-${id}`);
       expect(await drawn(page, `chart-${id}`)).toBe(true);
       const href = await page.getAttribute(`#csv-${id}`, 'href');
       const csv = await page.evaluate(async (u) => (await fetch(u!)).text(), href);
