@@ -67,5 +67,9 @@ describe.skipIf(!chromiumAvailable)('console requests for department heads in he
     await page.click('#bell');
     await page.locator('.bell .dropdown li.unread').first().waitFor();
     await shot(page, 'notifications-ar');
+    await switchLanguage(page, 'en');
+    await page.locator('#bell', { hasText: 'Notifications' }).waitFor();
+    await shot(page, 'notifications-en');
+    await signIn(browser, run.base, 'hamad', { lang: 'en', shot: 'console-signin-en.png' });
   });
 });
