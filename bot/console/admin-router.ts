@@ -9,6 +9,7 @@ import { InputError } from '../core/errors.js';
 import { buildSlaReport, reportToCsv } from '../sla/reports.js';
 import { prepared } from '../store/sqlite-database.js';
 import { ROLES } from './accounts.js';
+import { maskConversationId } from './mask.js';
 import { allow, principal, publicAccount } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import { fail, parse } from './validate.js';
@@ -160,7 +161,9 @@ export function adminRouter(d: ConsoleDeps): Router {
   r.get('/audit', allow('admin'), (req, res) => {
     const q = parse(limitQuery, req.query, res, 'query');
     if (!q) return;
-    res.json({ audit: conversations.auditTrail(q.limit).map((e) => ({ ...e, at: e.at.toISOString() })) });
+    // Conversation keys of phone-number channels (whatsapp:9689…) are masked like every list.
+    const subject = (v: string): string => { const i = v.indexOf(':'); return i > 0 ? `${v.slice(0, i + 1)}${maskConversationId(v.slice(i + 1))}` : v; };
+    res.json({ audit: conversations.auditTrail(q.limit).map((e) => ({ ...e, subject: subject(e.subject), at: e.at.toISOString() })) });
   });
   return r;
 }

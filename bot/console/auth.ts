@@ -116,9 +116,11 @@ export function sessionRouter(d: AuthDeps): Router {
       const result = await d.accounts.signIn(body.username, body.password);
       const now = d.clock.now();
       if (!result.ok) {
-        d.audit.audit(`console:${body.username.toLowerCase().slice(0, 40)}`, `signin.${result.reason}`, 'console', now);
+        // An unknown name is not written down: it may be a password typed in the wrong box.
+        const known = d.accounts.byUsername(body.username);
+        d.audit.audit(known ? `console:${known.username}` : 'console:?', `signin.${result.reason}`, 'console', now);
         if (result.reason === 'locked') {
-          return fail(res, 429, 'locked', `too many failed sign-ins (${LOCKOUT.failures}): try again after ${result.lockedUntil!.toISOString()}`);
+          return fail(res, 429, 'locked', `too many failed sign-ins (${LOCKOUT.failures}): try again after ${result.lockedUntil!.toISOString()}`, undefined, { lockedUntil: result.lockedUntil!.toISOString() });
         }
         return fail(res, 401, 'bad_credentials', 'wrong username or password');
       }

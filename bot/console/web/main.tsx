@@ -5,7 +5,7 @@ import { AccountsScreen, AuditScreen } from './accounts.js';
 import { api, ApiError, connectLive, disconnectLive, liveState, onSignedOut, setCsrf } from './api.js';
 import { CalendarScreen } from './calendar.js';
 import { DashboardScreen } from './dashboard.js';
-import type { Lang, TextKey } from './i18n.js';
+import { formatTime, type Lang, type TextKey } from './i18n.js';
 import { InboxScreen } from './inbox.js';
 import { NotificationsBell } from './notifications.js';
 import { RequestPage, RequestsScreen } from './requests.js';
@@ -37,7 +37,7 @@ function SignIn(p: { lang: Lang; setLang: (l: Lang) => void; onIn: (me: Me) => v
       p.onIn(r.account);
     } catch (err) {
       const a = err as ApiError;
-      setError(a.reason === 'locked' ? `${t('locked')} ${a.message.split('after ').pop() ?? ''}` : a.reason === 'bad_credentials' ? t('badCredentials') : a.message);
+      setError(a.reason === 'locked' ? `${t('locked')} ${formatTime(p.lang, a.detail.lockedUntil)}` : a.reason === 'bad_credentials' ? t('badCredentials') : a.message);
     }
   };
   return (
