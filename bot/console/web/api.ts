@@ -56,6 +56,12 @@ export function connectLive(): void {
       lastId = id;
     }
     const data = JSON.parse(m.data as string);
+    if (type !== 'ready') {
+      // What the console has shown, for operators' debugging and the browser tests: the count and the last id.
+      const root = document.documentElement.dataset;
+      root.liveEvents = String(Number(root.liveEvents ?? 0) + 1);
+      root.lastEventId = String(id);
+    }
     for (const l of listeners) l({ type, id, data });
   };
   for (const t of ['ready', 'conversation', 'request', 'notification']) source.addEventListener(t, deliver(t) as EventListener);
