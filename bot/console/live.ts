@@ -170,6 +170,6 @@ export class LiveHub {
       res.write(`event: ready\ndata: ${JSON.stringify({ lastEventId: sub.lastSent })}\n\n`);
     }
     this.subs.add(sub);
-    req.on('close', () => this.subs.delete(sub));
+    res.on('close', () => this.subs.delete(sub));
   }
 }

@@ -119,6 +119,7 @@ describe('console inbox API', () => {
 
   it('live: new chats and messages arrive on the stream; a reconnect catches up by Last-Event-ID, across a restart, nothing twice', async () => {
     const sse = await SseReader.open(run.base, amal);
+    expect(run.app.console.hub.streams).toBe(1);
     const chat = await ChatClient.open(run.base);
     await chat.say('أبي أكلم موظف');
     const first = await sse.next((e) => e.event === 'conversation' && e.data.owner === 'queue');
@@ -126,6 +127,8 @@ describe('console inbox API', () => {
     await chat.say('ممكن أحد يرد؟');
     const second = await sse.next((e) => e.event === 'conversation' && e.data.id === id && e.data.lastSeq > first.data.lastSeq);
     sse.close();
+    for (let i = 0; i < 1000 && run.app.console.hub.streams > 0; i++) await new Promise((r) => setImmediate(r)); // the hub lets go of a closed stream
+    expect(run.app.console.hub.streams).toBe(0);
     // While disconnected: the resident writes again; then the server restarts.
     await chat.say('أنا بانتظاركم');
     run = await run.restart();
