@@ -4,6 +4,7 @@
  * input when it is piped, otherwise a generated one printed once.
  */
 import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { AccountStore, ROLES, type Role } from '../console/accounts.js';
@@ -42,7 +43,10 @@ export const usersCommand: Command = {
     if (action !== 'list' && !username) return err(`${action} needs a USERNAME\n${USAGE}`);
     const dataDir = resolve(String(values.data));
     const config = loadCliConfig(dataDir);
-    const sql = new SqliteDatabase(join(dataDir, 'tawasul.sqlite'));
+    const file = join(dataDir, 'tawasul.sqlite');
+    const sql = new SqliteDatabase(file);
+    // On a fresh install this command creates the database: it holds password hashes (and later personal data).
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     try {
       const accounts = new AccountStore(sql, systemClock, new Set(config.departments.map((d) => d.id)));
       const sessions = new SessionStore(sql, systemClock);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../bot/core/paths.js';
@@ -32,6 +33,7 @@ describe('tawasul users', () => {
     expect(add.code).toBe(0);
     expect(add.out).toContain('added root (admin)');
     expect(add.out).not.toContain('first admin password');
+    expect(statSync(join(t.dir, 'tawasul.sqlite')).mode & 0o777).toBe(0o600);
     const dept = await users(t.dir, ['add', 'hamad', '--role', 'department', '--departments', 'municipal-equipment,municipal-health'], 'hamad password 1\n');
     expect(dept.code).toBe(0);
     const list = await users(t.dir, ['list']);
