@@ -82,7 +82,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
   r.get('/services', (_req, res) => {
     res.json({
       services: d.config.services.map((s) => ({ id: s.id, name: s.name, department: s.department, fields: s.fields.map((f) => ({ id: f.id, required: f.required !== false })) })),
-      departments: d.config.departments, channels: d.config.channels.map((c) => c.id),
+      departments: d.config.departments, roles: d.config.roles.map((r) => ({ id: r.id, name: r.name })), channels: d.config.channels.map((c) => c.id),
     });
   });
 

@@ -95,6 +95,17 @@ describe.skipIf(!chromiumAvailable)('console inbox in headless Debian chromium',
     const chat = await ChatClient.open(run.base);
     await chat.say('agent please');
     const page = await signIn(browser, run.base, 'amal', { viewport: { width: 390, height: 844 } });
+    // A caller on the phone, with no chat: the agent files the request for them.
+    await page.selectOption('.caller-form #file-service', 'stray-animals');
+    await page.fill('#file-name', 'عائشة محمد النعيمي');
+    await page.fill('#file-civilId', '45678901');
+    await page.fill('#file-phone', '+968 9456 7890');
+    await page.fill('#file-address', 'حي العقدة قرب المدرسة');
+    await page.fill('#file-description', 'كلاب ضالة تتجمع كل مساء قرب المدرسة');
+    await page.click('#file-submit');
+    await page.locator('#civil-id', { hasText: '45678901' }).waitFor();
+    await shot(page, 'caller-request-phone-ar');
+    await page.click('#nav-inbox');
     await page.locator('.chat-row').first().waitFor();
     const id = Number(await page.locator('.chat-row').last().getAttribute('data-chat'));
     await page.locator(`.chat-row[data-chat="${id}"]`).click();

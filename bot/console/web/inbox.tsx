@@ -123,7 +123,7 @@ function ChatView(p: { id: number; onChanged: () => void }) {
 
 /** The inbox screen. */
 export function InboxScreen() {
-  const { t } = useApp();
+  const { t, navigate } = useApp();
   const [view, setView] = useState<View>('waiting');
   const [chats, setChats] = useState<Chat[]>([]);
   const [selected, setSelected] = useState<number | undefined>();
@@ -142,7 +142,12 @@ export function InboxScreen() {
         </div>
         {chats.length === 0 ? <p class="muted">{t('noChats')}</p> : <ul>{chats.map((c) => <ChatRow chat={c} selected={c.id === selected} onSelect={() => setSelected(c.id)} />)}</ul>}
       </nav>
-      {selected ? <ChatView id={selected} onChanged={() => void load()} /> : <p class="muted select-hint">{t('selectChat')}</p>}
+      {selected ? <ChatView id={selected} onChanged={() => void load()} /> : (
+        <div class="no-chat">
+          <p class="muted select-hint">{t('selectChat')}</p>
+          <Panel title={t('fileRequest')} class="caller-form"><FileRequestForm onFiled={(ref) => navigate(`requests/${ref}`)} /></Panel>
+        </div>
+      )}
     </div>
   );
 }

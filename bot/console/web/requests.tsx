@@ -117,7 +117,7 @@ export function RequestPage(p: { reference: string }) {
         <p><b>{t('dueAt')}:</b> {formatTime(lang, d.sla.dueAt)} — <b>{d.sla.workingDaysLeft}</b> {t('workingDaysLeft')} {d.sla.overdue ? <span class="pill late">{t('overdue')}</span> : null}</p>
         <h3>{t('escalationLevels')}</h3>
         <ul>{d.sla.timers.filter((x: any) => x.kind === 'escalation').map((x: any) => (
-          <li>{t('level')} {x.level} · {x.role} · {x.firedAt ? <span class="pill warn">{t('fired')} {formatTime(lang, x.firedAt)}</span> : <span class="pill">{t('pending')} {formatTime(lang, x.fireAt)}</span>}</li>
+          <li>{t('level')} {x.level} · {nameOf(ctx, 'role', x.role)} · {x.firedAt ? <span class="pill warn">{t('fired')} {formatTime(lang, x.firedAt)}</span> : <span class="pill">{t('pending')} {formatTime(lang, x.fireAt)}</span>}</li>
         ))}</ul>
       </Panel>
       <Panel title={t('attachments')}>{r.attachments.length === 0 ? <p class="muted">{t('none')}</p> : <ul>{r.attachments.map((a: any) => <li>{a.kind} {a.fileName ?? a.ref}</li>)}</ul>}</Panel>

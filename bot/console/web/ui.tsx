@@ -9,7 +9,7 @@ export interface Me { username: string; displayName: string; role: 'agent' | 'de
 /** A service of the configuration. */
 export interface ServiceInfo { id: string; name: { ar: string; en: string }; department: string; fields: Array<{ id: string; required: boolean }> }
 /** Reference data from /services. */
-export interface RefData { services: ServiceInfo[]; departments: Array<{ id: string; name: { ar: string; en: string } }>; channels: string[] }
+export interface RefData { services: ServiceInfo[]; departments: Array<{ id: string; name: { ar: string; en: string } }>; roles: Array<{ id: string; name: { ar: string; en: string } }>; channels: string[] }
 
 /** What every screen reads. */
 export interface AppContext { lang: Lang; t: (k: TextKey) => string; me: Me; ref: RefData; navigate: (hash: string) => void; toast: (text: string, kind?: 'ok' | 'error') => void }
@@ -28,8 +28,8 @@ export function useNow(): number {
 }
 
 /** A service's or department's name in the current language. */
-export function nameOf(ctx: AppContext, kind: 'service' | 'department', id: string): string {
-  const list = kind === 'service' ? ctx.ref.services : ctx.ref.departments;
+export function nameOf(ctx: AppContext, kind: 'service' | 'department' | 'role', id: string): string {
+  const list = kind === 'service' ? ctx.ref.services : kind === 'role' ? ctx.ref.roles : ctx.ref.departments;
   return list.find((x) => x.id === id)?.name[ctx.lang] ?? id;
 }
 
