@@ -114,6 +114,7 @@ describe('console sign-in, sessions, CSRF and tokens', () => {
     expect(r.status).toBe(200);
     const { parse } = await import('yaml');
     const doc = parse(await r.text()) as { paths: Record<string, unknown> };
-    for (const p of ['/session', '/events', '/conversations', '/requests/{reference}/actions', '/sla/report', '/calendar/holidays', '/accounts', '/audit']) expect(doc.paths).toHaveProperty([p]);
+    for (const p of ['/session', '/events', '/conversations', '/requests/{reference}/actions', '/sla/report', '/calendar/holidays', '/accounts', '/audit',
+      '/api/agent/requests/{reference}/actions', '/api/agent/conversations/{key}/take', '/api/admin/holidays', '/api/admin/reports/sla']) expect(doc.paths).toHaveProperty([p]);
   });
 });
