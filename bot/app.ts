@@ -113,7 +113,10 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
 
   const tokens = agentTokens(env, opts.dataDir);
   const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, reloadConfig: () => loadConfig(loadOptions) });
-  const staff = createConsole({ config, engine, sql, sla, clock, logger, env, agentTokens: tokens });
+  const staff = createConsole({
+    config, engine, sql, sla, clock, logger, env, agentTokens: tokens,
+    overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
+  });
   const http = createHttpApp(logger, (app) => {
     app.use(staff.router);
     app.use('/api/agent', agentApi(engine, tokens));

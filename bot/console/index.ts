@@ -18,6 +18,7 @@ import { AccountStore, type Role } from './accounts.js';
 import { adminRouter } from './admin-router.js';
 import { authenticate, principal, sessionRouter, type RoleToken } from './auth.js';
 import { chatsRouter } from './chats-router.js';
+import { configRouter, type OverlayOptions } from './config-router.js';
 import type { ConsoleDeps } from './deps.js';
 import { LiveHub } from './live.js';
 import { requestsRouter } from './requests-router.js';
@@ -37,6 +38,8 @@ export interface ConsoleOptions {
   agentTokens: Map<string, string>;
   /** How often new system notifications are looked for (ms). */
   pollMs?: number;
+  /** The local configuration overlay admins may edit (role contacts), and how to re-read the configuration. */
+  overlay?: OverlayOptions;
 }
 
 /** The mounted console. */
@@ -108,6 +111,7 @@ export function createConsole(o: ConsoleOptions): Console {
   api.use(chatsRouter(d));
   api.use(requestsRouter(d));
   api.use(adminRouter(d));
+  api.use(configRouter(d, o.overlay));
   router.use('/api/console', api);
 
   return { router, hub, accounts, sessions, sla: o.sla, start: () => hub.start(), stop: () => hub.stop() };

@@ -74,6 +74,13 @@ describe.skipIf(!chromiumAvailable)('SLA dashboard and admin screens in headless
     await page.locator('th', { hasText: 'Holiday' }).waitFor();
     await shot(page, 'calendar-en');
 
+    await page.click('#nav-contacts');
+    const row = page.locator('tr[data-role="training-manager"]');
+    await row.locator('input[type=email]').fill('training.manager@example.om');
+    await row.locator('button').click();
+    await page.locator('.toast', { hasText: 'Saved' }).waitFor();
+    expect(run.app.console.sla.ctx.roles.get('training-manager')?.email).toBe('training.manager@example.om');
+    await shot(page, 'contacts-en');
     await page.click('#nav-accounts');
     await page.fill('#acc-username', 'noura');
     await page.selectOption('#acc-role', 'department');
@@ -85,6 +92,9 @@ describe.skipIf(!chromiumAvailable)('SLA dashboard and admin screens in headless
     await shot(page, 'accounts-en');
     await switchLanguage(page, 'ar');
     await shot(page, 'accounts-ar');
+    await page.click('#nav-contacts');
+    await page.locator('tr[data-role="training-manager"]').waitFor();
+    await shot(page, 'contacts-ar');
 
     await page.click('#nav-audit');
     await page.locator('table.audit td', { hasText: 'account.add' }).waitFor();

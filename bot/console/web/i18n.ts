@@ -24,6 +24,7 @@ const ar = {
   addAccount: 'إضافة حساب', displayName: 'الاسم الظاهر', role: 'الدور', r_agent: 'موظف مركز الاتصال', r_department: 'رئيس قسم', r_supervisor: 'مشرف', r_admin: 'مدير النظام', departments: 'الأقسام',
   disable: 'تعطيل', enable: 'تفعيل', resetPassword: 'تعيين كلمة مرور', active: 'نشط', disabled: 'معطل', newPassword: 'كلمة المرور الجديدة', at: 'الوقت', actor: 'المستخدم', action: 'الإجراء', subject: 'الموضوع',
   error: 'حدث خطأ', forbidden: 'ليست لديك صلاحية لهذا', otherDepartment: 'هذا الطلب يخص قسماً آخر', heldByOther: 'يستلم هذه المحادثة موظف آخر', newEscalation: 'تصعيد جديد', notSent: 'لم تُرسل رسالتك؛ اتصل به أو قدّم طلباً عنه', invalid: 'قيمة غير صحيحة أو ناقصة', required: 'هذا الحقل مطلوب',
+  contacts: 'جهات التصعيد', contactsHint: 'البريد الإلكتروني ورقم الرسائل القصيرة لكل مسؤول تصله تصعيدات الطلبات؛ تُحفظ في الإعدادات المحلية وتُطبّق فوراً.', save: 'حفظ',
 };
 
 const en: typeof ar = {
@@ -49,6 +50,7 @@ const en: typeof ar = {
   addAccount: 'Add account', displayName: 'Display name', role: 'Role', r_agent: 'Call-centre agent', r_department: 'Department head', r_supervisor: 'Supervisor', r_admin: 'Administrator', departments: 'Departments',
   disable: 'Disable', enable: 'Enable', resetPassword: 'Set password', active: 'Active', disabled: 'Disabled', newPassword: 'New password', at: 'Time', actor: 'User', action: 'Action', subject: 'Subject',
   error: 'Something went wrong', forbidden: 'You do not have access to this', otherDepartment: 'This request belongs to another department', heldByOther: 'Another agent holds this chat', newEscalation: 'New escalation', notSent: 'your message was not sent; call them back or file a request for them', invalid: 'Missing or not valid', required: 'This field is required',
+  contacts: 'Escalation contacts', contactsHint: "The e-mail and SMS number of each role that receives escalations; saved in the local configuration overlay and applied at once.", save: 'Save',
 };
 
 /** The texts of each language. */

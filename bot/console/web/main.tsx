@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { AccountsScreen, AuditScreen } from './accounts.js';
 import { api, ApiError, connectLive, disconnectLive, liveState, onSignedOut, setCsrf } from './api.js';
 import { CalendarScreen } from './calendar.js';
+import { ContactsScreen } from './contacts.js';
 import { DashboardScreen } from './dashboard.js';
 import { formatTime, type Lang, type TextKey } from './i18n.js';
 import { InboxScreen } from './inbox.js';
@@ -15,7 +16,7 @@ const SCREENS: Record<Me['role'], Array<{ path: string; key: TextKey }>> = {
   agent: [{ path: 'inbox', key: 'inbox' }, { path: 'requests', key: 'requests' }],
   department: [{ path: 'requests', key: 'requests' }],
   supervisor: [{ path: 'inbox', key: 'inbox' }, { path: 'requests', key: 'requests' }, { path: 'dashboard', key: 'dashboard' }],
-  admin: [{ path: 'dashboard', key: 'dashboard' }, { path: 'calendar', key: 'calendar' }, { path: 'accounts', key: 'accounts' }, { path: 'audit', key: 'audit' }],
+  admin: [{ path: 'dashboard', key: 'dashboard' }, { path: 'calendar', key: 'calendar' }, { path: 'contacts', key: 'contacts' }, { path: 'accounts', key: 'accounts' }, { path: 'audit', key: 'audit' }],
 };
 
 const initialLang = (): Lang => {
@@ -120,6 +121,7 @@ function App() {
         {current === 'requests' ? (rest[0] ? <RequestPage reference={decodeURIComponent(rest[0])} /> : <RequestsScreen />) : null}
         {current === 'dashboard' ? <DashboardScreen /> : null}
         {current === 'calendar' ? <CalendarScreen /> : null}
+        {current === 'contacts' ? <ContactsScreen /> : null}
         {current === 'accounts' ? <AccountsScreen /> : null}
         {current === 'audit' ? <AuditScreen /> : null}
       </main>
