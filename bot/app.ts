@@ -25,6 +25,7 @@ import { createHttpApp, listenHttp } from './http/server.js';
 import { DataDirLock, secureDataDir } from './security/data-dir.js';
 import { FieldCipher } from './security/field-cipher.js';
 import { securitySettings, type SecuritySettings } from './security/settings.js';
+import { createConsole, type Console } from './console/index.js';
 import { attachSla } from './sla/attach.js';
 import { createClassifier } from './nlu/classifier.js';
 import { notificationReadiness, warnMissing } from './notify/readiness.js';
@@ -62,6 +63,8 @@ export interface Tawasul {
   agentTokens: Map<string, string>;
   /** True when personal fields of requests are encrypted at rest (TAWASUL_DATA_KEY). */
   encrypted: boolean;
+  /** The staff web console (/console, /api/console). */
+  console: Console;
   listen(port: number, host?: string): Promise<Server>;
   close(): Promise<void>;
 }
@@ -143,7 +146,12 @@ async function assemble(
 
   const tokens = agentTokens(env, opts.dataDir);
   const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, reloadConfig: () => loadConfig(loadOptions) });
+  const staff = createConsole({
+    config, engine, sql, sla, clock, logger, env, agentTokens: tokens,
+    overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
+  });
   const http = createHttpApp(logger, (app) => {
+    app.use(staff.router);
     app.use('/api/agent', agentApi(engine, tokens));
     sla.mount(app);
     for (const a of adapters.values()) {
@@ -155,17 +163,19 @@ async function assemble(
 
   let server: Server | undefined;
   return {
-    config, engine, sql, http, adapters, agentTokens: tokens, encrypted: cipher !== undefined,
+    config, engine, sql, http, adapters, agentTokens: tokens, encrypted: cipher !== undefined, console: staff,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
       // Turns a crash left unfinished on channels without an outbox of their own (the web chat): the
       // replies land in the inbox and transcript, where a retried POST and the page find them.
       await engine.recover([...adapters.keys()], new Date(clock.now().getTime() + 1));
       await sla.start();
+      staff.start();
       server = await listenHttp(http, port, host, security);
       return server;
     },
     async close() {
+      staff.stop();
       await sla.stop();
       for (const a of adapters.values()) await a.stop?.();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));

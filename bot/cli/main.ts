@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   due: { summary: 'due date and escalation instants (--service ID --from ISO-INSTANT [--json])', load: async () => (await import('./due.js')).dueCommand },
   rekey: { summary: 'encrypt personal data with TAWASUL_DATA_KEY (rotation: old key in TAWASUL_DATA_KEY_OLD)', load: async () => (await import('./rekey.js')).rekeyCommand },
   'sla-report': { summary: 'SLA compliance report (--from DATE --to DATE [--csv|--json] [--bucket day|month])', load: async () => (await import('./sla-report.js')).slaReportCommand },
+  users: { summary: 'console accounts: add USERNAME --role R [--departments IDS] | list | disable | enable | reset-password', load: async () => (await import('./users.js')).usersCommand },
 };
 
 function usage(): string {

@@ -22,6 +22,8 @@ export interface EngineEvents {
   'request.filed': [RequestRecord];
   'handoff.queued': [{ key: string; at: Date }];
   'reply.produced': [{ channel: string; conversationId: string; messageId: string; kind: ReplyKind; receivedAt: Date; at: Date }];
+  /** A conversation's transcript or holder changed (a turn ended, an agent took, spoke or handed back): the console's live feed. */
+  'conversation.changed': [{ key: string; reason: 'turn' | 'taken' | 'agent_message' | 'released'; at: Date }];
 }
 
 /** What the handlers need; built once per engine. */

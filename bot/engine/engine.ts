@@ -205,6 +205,7 @@ export class Engine {
       }
       opts.onCommit?.(ctx.replies);
     });
+    this.changed(key, 'turn', now);
     deps.logger.info({ channel: msg.channel, intent: ctx.nlu?.intent ?? null, service: ctx.nlu?.service ?? null, replies: ctx.replies.length }, 'message handled');
     return { replies: ctx.replies, duplicate: false };
   }
@@ -237,18 +238,29 @@ export class Engine {
       if (!conv) return false;
       this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
       await this.push(conv.channel, conv.conversationId, key, 'agent_joined', conv.language, 'system');
+      this.changed(key, 'taken');
       return true;
     });
   }
 
-  /** Sends an agent's message into a conversation the agent holds. */
-  async agentSay(key: string, agentId: string, text: string): Promise<boolean> {
+  /**
+   * Sends an agent's message into a conversation. With `takeOver`, writing into a chat the bot or the
+   * queue holds takes it over first (the bot never talks over an agent); false when another agent holds it.
+   */
+  async agentSay(key: string, agentId: string, text: string, opts: { takeOver?: boolean } = {}): Promise<boolean> {
     return this.queue.run(key, async () => {
-      const conv = this.deps.conversations.get(key);
+      let conv = this.deps.conversations.get(key);
+      if (conv && opts.takeOver && conv.owner !== 'agent') {
+        conv = this.deps.conversations.take(key, agentId, this.deps.clock.now());
+        if (!conv) return false;
+        this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
+        await this.push(conv.channel, conv.conversationId, key, 'agent_joined', conv.language, 'system');
+      }
       if (!conv || conv.owner !== 'agent' || conv.agentId !== agentId) return false;
       const reply: OutboundReply = { text, language: conv.language, kind: 'agent' };
       this.deps.conversations.append({ key, direction: 'out', author: `agent:${agentId}`, text, kind: 'agent', at: this.deps.clock.now() });
       await this.sink(conv.channel, conv.conversationId, [reply]);
+      this.changed(key, 'agent_message');
       return true;
     });
   }
@@ -267,8 +279,18 @@ export class Engine {
         ? [t.render(conv.language, 'resume_dialogue', { service: service.name[conv.language] }), ...(question ? [t.render(conv.language, question)] : [])].join('\n')
         : t.render(conv.language, 'menu');
       await this.push(conv.channel, conv.conversationId, key, 'agent_left', conv.language, 'bot', { resume });
+      this.changed(key, 'released');
       return true;
     });
+  }
+
+  /** Emits `conversation.changed`; a failing listener never reaches the resident's path. */
+  private changed(key: string, reason: EngineEvents['conversation.changed'][0]['reason'], at: Date = this.deps.clock.now()): void {
+    try {
+      this.events.emit('conversation.changed', { key, reason, at });
+    } catch (err) {
+      this.deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'conversation.changed listener failed');
+    }
   }
 
   private async push(channel: string, conversationId: string, key: string, template: string, language: Language, author: string, vars = {}): Promise<void> {

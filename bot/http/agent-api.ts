@@ -44,8 +44,10 @@ export function agentApi(engine: Engine, tokens: Map<string, string>): Router {
   r.post('/conversations/:key/messages', async (req, res) => {
     const body = sayBody.safeParse(req.body);
     if (!body.success) return fail(res, 400, 'invalid_body', body.error.issues[0]!.message);
-    if (!(await engine.agentSay(req.params.key!, res.locals.agentId as string, body.data.text))) {
-      return fail(res, 409, 'not_held', 'take the conversation over first');
+    // Writing into a chat the bot or the queue holds takes it over: the bot never talks over an agent.
+    if (!conversations.get(req.params.key!)) return fail(res, 404, 'unknown_conversation', 'no such conversation');
+    if (!(await engine.agentSay(req.params.key!, res.locals.agentId as string, body.data.text, { takeOver: true }))) {
+      return fail(res, 409, 'held_by_other', 'another agent holds this conversation');
     }
     res.status(201).json({ ok: true });
   });

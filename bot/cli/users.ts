@@ -1,0 +1,94 @@
+/**
+ * `tawasul users add|list|disable|enable|reset-password`: console accounts on the command line (the
+ * first admin of a fresh install). Passwords never travel in arguments: the first line of standard
+ * input when it is piped, otherwise a generated one printed once.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join, resolve } from 'node:path';
+import { AccountStore, ROLES, type Role } from '../console/accounts.js';
+import { SessionStore } from '../console/sessions.js';
+import { InputError } from '../core/errors.js';
+import { systemClock } from '../engine/context.js';
+import { ConversationStore } from '../store/conversation-store.js';
+import { SqliteDatabase } from '../store/sqlite-database.js';
+import type { Command } from './command.js';
+import { loadCliConfig } from './due.js';
+
+const USAGE = `usage:
+  tawasul users add USERNAME --role ${ROLES.join('|')} [--departments ID,ID] [--name "Display name"]
+  tawasul users list
+  tawasul users disable USERNAME | enable USERNAME
+  tawasul users reset-password USERNAME
+The password is read from the first line of standard input when piped, else generated and printed once.`;
+
+async function readPassword(): Promise<{ password: string; generated: boolean }> {
+  if (process.stdin.isTTY) return { password: randomBytes(12).toString('base64url'), generated: true };
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    rl.close();
+    return { password: line.replace(/\r$/, ''), generated: false };
+  }
+  return { password: randomBytes(12).toString('base64url'), generated: true };
+}
+
+/** `tawasul users …`. */
+export const usersCommand: Command = {
+  options: { role: { type: 'string' }, departments: { type: 'string' }, name: { type: 'string' } },
+  async run(values, positionals) {
+    const [action, username] = positionals;
+    const err = (m: string, code = 2): number => { process.stderr.write(`tawasul users: ${m}\n`); return code; };
+    if (!action || !['add', 'list', 'disable', 'enable', 'reset-password'].includes(action)) return err(USAGE);
+    if (action !== 'list' && !username) return err(`${action} needs a USERNAME\n${USAGE}`);
+    const dataDir = resolve(String(values.data));
+    const config = loadCliConfig(dataDir);
+    const file = join(dataDir, 'tawasul.sqlite');
+    const sql = new SqliteDatabase(file);
+    // On a fresh install this command creates the database: it holds password hashes (and later personal data).
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    try {
+      const accounts = new AccountStore(sql, systemClock, new Set(config.departments.map((d) => d.id)));
+      const sessions = new SessionStore(sql, systemClock);
+      const audit = new ConversationStore(sql);
+      const now = new Date();
+      if (action === 'list') {
+        for (const a of accounts.list()) {
+          process.stdout.write(`${a.username}\t${a.role}\t${a.departments.join(',') || '-'}\t${a.disabled ? 'disabled' : 'active'}\t${a.displayName}\n`);
+        }
+        return 0;
+      }
+      if (action === 'add') {
+        const role = values.role;
+        if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return err(`--role must be one of ${ROLES.join(', ')}`);
+        const departments = typeof values.departments === 'string' ? values.departments.split(',').map((s) => s.trim()).filter(Boolean) : [];
+        const { password, generated } = await readPassword();
+        const a = await accounts.add({ username: username!, role: role as Role, departments, password, ...(typeof values.name === 'string' ? { displayName: values.name } : {}) });
+        audit.audit('cli', 'account.add', a.username, now);
+        process.stdout.write(`added ${a.username} (${a.role}${a.departments.length ? `: ${a.departments.join(', ')}` : ''})\n`);
+        if (generated) process.stdout.write(`password: ${password}\n(shown once; change it with: tawasul users reset-password ${a.username})\n`);
+        return 0;
+      }
+      const a = accounts.byUsername(username!);
+      if (!a) return err(`no account "${username}"`, 1);
+      if (action === 'disable' || action === 'enable') {
+        accounts.setDisabled(a.username, action === 'disable');
+        if (action === 'disable') sessions.destroyAll(a.id);
+        audit.audit('cli', `account.${action}`, a.username, now);
+        process.stdout.write(`${action}d ${a.username}\n`);
+        return 0;
+      }
+      const { password, generated } = await readPassword();
+      await accounts.resetPassword(a.username, password);
+      sessions.destroyAll(a.id);
+      audit.audit('cli', 'account.reset-password', a.username, now);
+      process.stdout.write(`password reset for ${a.username}\n${generated ? `password: ${password}\n` : ''}`);
+      return 0;
+    } catch (e) {
+      if (e instanceof InputError) return err(e.message);
+      throw e;
+    } finally {
+      sql.close();
+    }
+  },
+};

@@ -1,0 +1,169 @@
+/**
+ * Supervisor and admin APIs of the console: the SLA dashboard (the report of `tawasul sla-report`,
+ * a CSV per chart, the live queue), system notifications, the holiday calendar (confirm or move a
+ * holiday; open requests' due dates are recomputed), accounts and the audit trail.
+ */
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import { buildSlaReport, reportToCsv } from '../sla/reports.js';
+import { prepared } from '../store/sqlite-database.js';
+import { ROLES } from './accounts.js';
+import { maskConversationId } from './mask.js';
+import { allow, principal, publicAccount } from './auth.js';
+import type { ConsoleDeps } from './deps.js';
+import { fail, parse } from './validate.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** Chart id → the section and group of the report's CSV it draws. */
+export const CHARTS = {
+  'first-response-by-channel': ['first_response', 'channel'],
+  'completion-by-service': ['requests', 'service'],
+  'completion-by-department': ['requests', 'department'],
+  'requests-over-time': ['requests', 'period'],
+  'first-response-over-time': ['first_response', 'period'],
+} as const;
+const reportQuery = z.object({
+  from: isoDate, to: isoDate, bucket: z.enum(['day', 'month']).default('day'),
+  chart: z.enum(['escalations', ...Object.keys(CHARTS)] as [string, ...string[]]).optional(),
+}).strict().refine((q) => q.to >= q.from, { message: 'to is before from', path: ['to'] });
+const holidayBody = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
+  from: isoDate, to: isoDate.optional(), status: z.enum(['confirmed', 'cancelled']).optional(),
+  name: z.object({ ar: z.string().min(1).max(200), en: z.string().min(1).max(200) }).strict().optional(),
+}).strict();
+const accountBody = z.object({
+  username: z.string().min(1).max(40), displayName: z.string().trim().min(1).max(100).optional(), role: z.enum(ROLES),
+  departments: z.array(z.string().max(60)).max(20).optional(), password: z.string().min(1).max(200),
+}).strict();
+const passwordBody = z.object({ password: z.string().min(1).max(200) }).strict();
+const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200), unread: z.enum(['true', 'false']).optional() }).strict();
+const yearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }).strict();
+
+/** The supervisor/admin router (mounted under /api/console). */
+export function adminRouter(d: ConsoleDeps): Router {
+  const r = express.Router();
+  const { conversations } = d.engine.deps;
+  const json = express.json({ limit: '16kb' });
+  const inputError = (err: unknown, res: express.Response): boolean => {
+    if (!(err instanceof InputError)) return false;
+    fail(res, err.status, err.reason, err.message, err.message.split(':')[0]);
+    return true;
+  };
+
+  r.get('/sla/report', allow('supervisor', 'admin'), (req, res) => {
+    const q = parse(reportQuery, req.query, res, 'query');
+    if (!q) return;
+    const report = buildSlaReport(d.sql, d.sla.ctx.config, d.sla.ctx.calendar, { from: q.from, to: q.to, bucket: q.bucket }, d.clock.now());
+    if (!q.chart) return void res.json(report);
+    let csv: string;
+    if (q.chart === 'escalations') {
+      csv = `level,role,count\r\n${report.escalations.map((e) => `${e.level},${e.role},${e.count}`).join('\r\n')}\r\n`;
+    } else {
+      const [section, group] = CHARTS[q.chart as keyof typeof CHARTS];
+      const [head, ...rows] = reportToCsv(report).trimEnd().split('\r\n');
+      csv = `${[head, ...rows.filter((l) => l.startsWith(`${section},${group},`))].join('\r\n')}\r\n`;
+    }
+    res.type('text/csv; charset=utf-8').attachment(`sla-${q.chart}-${q.from}-${q.to}.csv`).send(csv);
+  });
+
+  r.get('/sla/live', allow('supervisor', 'admin'), (req, res) => {
+    const now = d.clock.now().getTime();
+    const waiting = conversations.waiting(10_000);
+    const count = (sql: string): number => prepared(d.sql.db, sql).pluck().get(now) as number;
+    const live = {
+      waiting: waiting.length, held: conversations.held().length,
+      oldestWaitingSeconds: waiting[0]?.queuedAt ? Math.round((now - waiting[0].queuedAt.getTime()) / 1000) : null,
+      openRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND ? > 0"),
+      overdueRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND due_at < ?"),
+      at: new Date(now).toISOString(),
+    };
+    if (req.query.format !== 'csv') return void res.json(live);
+    res.type('text/csv; charset=utf-8').attachment('sla-live-queue.csv').send(`${Object.keys(live).join(',')}\r\n${Object.values(live).map((v) => v ?? '').join(',')}\r\n`);
+  });
+
+  r.get('/notifications', allow('department', 'supervisor', 'admin'), (req, res) => {
+    const q = parse(limitQuery, req.query, res, 'query');
+    if (!q) return;
+    const p = principal(res);
+    const deps = p.role === 'department' ? p.departments : undefined;
+    const rows = prepared(d.sql.db, `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.body, n.created_at, n.read_at, r.department
+      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference ${q.unread === 'true' ? 'WHERE n.read_at IS NULL' : ''} ORDER BY n.id DESC LIMIT ?`).all(q.limit * 5) as
+      Array<{ id: number; role: string; kind: string; level: number | null; reference: string | null; title: string; body: string; created_at: number; read_at: number | null; department: string | null }>;
+    const visible = rows.filter((n) => !deps || (n.department !== null && deps.includes(n.department))).slice(0, q.limit);
+    res.json({
+      notifications: visible.map((n) => ({ ...n, createdAt: new Date(n.created_at).toISOString(), readAt: n.read_at ? new Date(n.read_at).toISOString() : null, created_at: undefined, read_at: undefined })),
+      unread: visible.filter((n) => n.read_at === null).length,
+    });
+  });
+
+  r.post('/notifications/:id/read', allow('department', 'supervisor', 'admin'), (req, res) => {
+    if (!d.sla.system.markRead(Number(req.params.id), principal(res).actor, d.clock.now())) return fail(res, 404, 'unknown_notification', 'no unread notification with this id', 'id');
+    res.json({ ok: true });
+  });
+
+  r.get('/calendar/holidays', allow('admin', 'supervisor'), (req, res) => {
+    const q = parse(yearQuery, req.query, res, 'query');
+    if (!q) return;
+    res.json({ holidays: d.sla.ctx.calendar.holidays(q.year), overrides: d.sla.holidays.overrides(), changes: d.sla.holidays.changes() });
+  });
+
+  r.post('/calendar/holidays', allow('admin'), json, async (req, res) => {
+    const body = parse(holidayBody, req.body, res);
+    if (!body) return;
+    try {
+      const change = await d.sla.holidays.setHoliday(body, principal(res).actor, d.clock.now());
+      res.status(201).json({ change, holidays: d.sla.ctx.calendar.holidays(Number(body.from.slice(0, 4))) });
+    } catch (err) {
+      if (!inputError(err, res)) throw err;
+    }
+  });
+
+  r.get('/accounts', allow('admin'), (_req, res) => { res.json({ accounts: d.accounts.list().map(publicAccount) }); });
+
+  r.post('/accounts', allow('admin'), json, async (req, res) => {
+    const body = parse(accountBody, req.body, res);
+    if (!body) return;
+    try {
+      const a = await d.accounts.add(body);
+      conversations.audit(principal(res).actor, 'account.add', a.username, d.clock.now());
+      res.status(201).json({ account: publicAccount(a) });
+    } catch (err) {
+      if (!inputError(err, res)) throw err;
+    }
+  });
+
+  r.post('/accounts/:username/:action', allow('admin'), json, async (req, res) => {
+    const a = d.accounts.byUsername(String(req.params.username));
+    if (!a) return fail(res, 404, 'unknown_account', 'no such account', 'username');
+    const action = String(req.params.action);
+    if (action === 'disable' || action === 'enable') {
+      if (action === 'disable' && a.id === principal(res).accountId) return fail(res, 400, 'self', 'you cannot disable your own account', 'username');
+      d.accounts.setDisabled(a.username, action === 'disable');
+      if (action === 'disable') d.sessions.destroyAll(a.id);
+    } else if (action === 'reset-password') {
+      const body = parse(passwordBody, req.body, res);
+      if (!body) return;
+      try {
+        await d.accounts.resetPassword(a.username, body.password);
+      } catch (err) {
+        if (!inputError(err, res)) throw err;
+        return;
+      }
+      d.sessions.destroyAll(a.id);
+    } else {
+      return fail(res, 404, 'not_found', 'action must be disable, enable or reset-password', 'action');
+    }
+    conversations.audit(principal(res).actor, `account.${action}`, a.username, d.clock.now());
+    res.json({ account: publicAccount(d.accounts.get(a.id)!) });
+  });
+
+  r.get('/audit', allow('admin'), (req, res) => {
+    const q = parse(limitQuery, req.query, res, 'query');
+    if (!q) return;
+    // Conversation keys of phone-number channels (whatsapp:9689…) are masked like every list.
+    const subject = (v: string): string => { const i = v.indexOf(':'); return i > 0 ? `${v.slice(0, i + 1)}${maskConversationId(v.slice(i + 1))}` : v; };
+    res.json({ audit: conversations.auditTrail(q.limit).map((e) => ({ ...e, subject: subject(e.subject), at: e.at.toISOString() })) });
+  });
+  return r;
+}

@@ -1,0 +1,118 @@
+/**
+ * The Governorate's web console: the page at /console (Preact bundle from dist/web/console.js) and
+ * its JSON API under /api/console (documented in bot/console/openapi.yaml, served at
+ * /api/console/openapi.yaml), with the live event stream at /api/console/events.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Router } from 'express';
+import type { TawasulConfig } from '../../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import { projectRoot } from '../core/paths.js';
+import type { Clock } from '../engine/context.js';
+import type { Engine } from '../engine/engine.js';
+import { parseAgentTokens } from '../http/agent-auth.js';
+import type { Sla } from '../sla/attach.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { AccountStore, type Role } from './accounts.js';
+import { adminRouter } from './admin-router.js';
+import { authenticate, principal, sessionRouter, type RoleToken } from './auth.js';
+import { chatsRouter } from './chats-router.js';
+import { configRouter, type OverlayOptions } from './config-router.js';
+import type { ConsoleDeps } from './deps.js';
+import { LiveHub } from './live.js';
+import { requestsRouter } from './requests-router.js';
+import { DEFAULT_SESSION_LIMITS, SessionStore } from './sessions.js';
+import { ConsoleStore } from './store.js';
+
+/** What `createConsole` needs. */
+export interface ConsoleOptions {
+  config: TawasulConfig;
+  engine: Engine;
+  sql: SqliteDatabase;
+  sla: Sla;
+  clock: Clock;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  /** The agent API's bearer tokens: machine clients with the agent role. */
+  agentTokens: Map<string, string>;
+  /** How often new system notifications are looked for (ms). */
+  pollMs?: number;
+  /** The local configuration overlay admins may edit (role contacts), and how to re-read the configuration. */
+  overlay?: OverlayOptions;
+}
+
+/** The mounted console. */
+export interface Console {
+  router: Router;
+  hub: LiveHub;
+  accounts: AccountStore;
+  sessions: SessionStore;
+  /** The SLA engine the console reads and acts through. */
+  sla: Sla;
+  start(): void;
+  stop(): void;
+}
+
+/** Machine clients' tokens, each bound to a role: agent tokens, TAWASUL_ADMIN_TOKENS, TAWASUL_SUPERVISOR_TOKENS. */
+export function roleTokens(agentTokens: Map<string, string>, env: NodeJS.ProcessEnv): RoleToken[] {
+  const bound = (m: Map<string, string>, role: Role): RoleToken[] => [...m].map(([id, token]) => ({ id, token, role }));
+  return [...bound(agentTokens, 'agent'), ...bound(parseAgentTokens(env.TAWASUL_ADMIN_TOKENS), 'admin'), ...bound(parseAgentTokens(env.TAWASUL_SUPERVISOR_TOKENS), 'supervisor')];
+}
+
+const shell = (lang: string): string => `<!doctype html>
+<html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>تواصل — لوحة الموظفين | Tawasul console</title>
+<link rel="stylesheet" href="/console/assets/console.css">
+</head>
+<body>
+<div id="app"><noscript>This console needs JavaScript.</noscript></div>
+<script type="module" src="/console/assets/console.js"></script>
+</body>
+</html>`;
+
+/** Builds the console on a Tawasul instance's engine, database and SLA engine. */
+export function createConsole(o: ConsoleOptions): Console {
+  const idle = Number(o.env.TAWASUL_CONSOLE_IDLE_MINUTES ?? DEFAULT_SESSION_LIMITS.idleMinutes);
+  const accounts = new AccountStore(o.sql, o.clock, new Set(o.config.departments.map((d) => d.id)));
+  const sessions = new SessionStore(o.sql, o.clock, { ...DEFAULT_SESSION_LIMITS, idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SESSION_LIMITS.idleMinutes });
+  const store = new ConsoleStore(o.sql);
+  const hub = new LiveHub({ store, sql: o.sql, sla: o.sla, engine: o.engine, config: o.config, clock: o.clock, logger: o.logger, ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
+  const d: ConsoleDeps = { config: o.config, engine: o.engine, sql: o.sql, sla: o.sla, clock: o.clock, logger: o.logger, accounts, sessions, store, hub };
+  const authDeps = { accounts, sessions, tokens: roleTokens(o.agentTokens, o.env), clock: o.clock, audit: o.engine.deps.conversations };
+
+  const router = express.Router();
+  const web = join(projectRoot, 'dist/web');
+  const css = readFileSync(join(projectRoot, 'bot/console/web/console.css'), 'utf8');
+  const spec = readFileSync(join(projectRoot, 'bot/console/openapi.yaml'), 'utf8');
+  const page = (lang: string) => (_req: express.Request, res: express.Response): void => {
+    res.set({
+      'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'cache-control': 'no-store',
+    }).type('html').send(shell(lang));
+  };
+  router.get(['/console', '/console/'], page('ar'));
+  router.get('/console/en', page('en'));
+  router.get('/console/assets/console.css', (_req, res) => { res.type('text/css').send(css); });
+  router.get(['/console/assets/console.js', '/console/assets/console.js.map'], (req, res) => {
+    const file = join(web, req.path.endsWith('.map') ? 'console.js.map' : 'console.js');
+    if (!existsSync(file)) return void res.status(503).type('text/plain').send('console bundle missing: run npm run build');
+    res.sendFile(file, { headers: { 'cache-control': 'no-cache' } });
+  });
+  router.get('/api/console/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
+
+  const api = express.Router();
+  api.use(sessionRouter(authDeps));
+  api.use(authenticate(authDeps));
+  api.get('/events', (req, res) => hub.stream(req, res, principal(res)));
+  api.use(chatsRouter(d));
+  api.use(requestsRouter(d));
+  api.use(adminRouter(d));
+  api.use(configRouter(d, o.overlay));
+  router.use('/api/console', api);
+
+  return { router, hub, accounts, sessions, sla: o.sla, start: () => hub.start(), stop: () => hub.stop() };
+}

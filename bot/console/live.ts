@@ -1,0 +1,175 @@
+/**
+ * The console's live feed: fans the engine's events (conversation changes, filed requests) and new
+ * system notifications (escalations) out to server-sent-event streams. Events are written to a
+ * durable log first (ConsoleStore), so that a console reconnecting with Last-Event-ID after a
+ * network drop or a server restart catches up, and never sees an event twice. Work is deferred out
+ * of the engine's emit, so the resident's path never waits for the console.
+ */
+import type { Request, Response } from 'express';
+import type { TawasulConfig } from '../../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import type { Clock, EngineEvents } from '../engine/context.js';
+import type { Engine } from '../engine/engine.js';
+import type { Sla } from '../sla/attach.js';
+import { prepared, type SqliteDatabase } from '../store/sqlite-database.js';
+import type { RequestRecord } from '../store/types.js';
+import type { Principal } from './auth.js';
+import { chatSummary } from './deps.js';
+import type { Audience, ConsoleStore, LiveEvent } from './store.js';
+
+interface Subscriber { principal: Principal; res: Response; lastSent: number }
+
+/** What the hub needs. */
+export interface LiveHubDeps {
+  store: ConsoleStore;
+  sql: SqliteDatabase;
+  sla: Sla;
+  engine: Engine;
+  config: TawasulConfig;
+  clock: Clock;
+  logger: Logger;
+  /** How often new system notifications are looked for (ms); default 1000. */
+  pollMs?: number;
+}
+
+/** True when the principal may see the event. */
+export function visible(p: Principal, e: Pick<LiveEvent, 'audience' | 'department' | 'type'>): boolean {
+  if (p.role === 'supervisor') return true;
+  if (p.role === 'agent') return e.audience === 'chats';
+  if (p.role === 'department') return e.audience === 'requests' && e.department !== undefined && p.departments.includes(e.department);
+  return e.type === 'notification'; // admins: the escalation badge only
+}
+
+/** The live-event hub. */
+export class LiveHub {
+  private readonly subs = new Set<Subscriber>();
+  private readonly active = new Set<string>();
+  private readonly pending = new Map<string, string>();
+  private lastNotification = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private flushing = false;
+  // A bot-only chat costs the resident's path nothing: its turns are ignored without a lookup.
+  private readonly onChanged = (e: EngineEvents['conversation.changed'][0]): void => {
+    if (e.reason === 'turn' && !this.active.has(e.key)) return;
+    this.queue(e.key, e.reason);
+  };
+  private readonly onQueued = (e: EngineEvents['handoff.queued'][0]): void => { this.active.add(e.key); };
+  private readonly onFiled = (r: RequestRecord): void => { setImmediate(() => this.guard(() => this.requestChanged(r, 'filed'))); };
+
+  constructor(private readonly d: LiveHubDeps) {}
+
+  /** Subscribes to the engine and starts looking for new system notifications. */
+  start(): void {
+    for (const c of [...this.d.engine.deps.conversations.waiting(10_000), ...this.d.engine.deps.conversations.held()]) this.active.add(c.key);
+    this.lastNotification = prepared(this.d.sql.db, 'SELECT COALESCE(MAX(id), 0) FROM notify_system').pluck().get() as number;
+    this.d.engine.events.on('conversation.changed', this.onChanged);
+    this.d.engine.events.on('handoff.queued', this.onQueued);
+    this.d.engine.events.on('request.filed', this.onFiled);
+    this.timer = setInterval(() => this.guard(() => this.pollNotifications()), this.d.pollMs ?? 1000);
+    this.timer.unref();
+    this.heartbeat = setInterval(() => { for (const s of this.subs) s.res.write(': ping\n\n'); }, 25_000);
+    this.heartbeat.unref();
+  }
+
+  /** Detaches from the engine and ends every stream. */
+  stop(): void {
+    this.d.engine.events.off('conversation.changed', this.onChanged);
+    this.d.engine.events.off('handoff.queued', this.onQueued);
+    this.d.engine.events.off('request.filed', this.onFiled);
+    clearInterval(this.timer);
+    clearInterval(this.heartbeat);
+    for (const s of this.subs) s.res.end();
+    this.subs.clear();
+  }
+
+  /** Number of open streams. */
+  get streams(): number {
+    return this.subs.size;
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.d.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'console: live event failed');
+    }
+  }
+
+  private queue(key: string, reason: string): void {
+    this.pending.set(key, reason);
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => {
+      this.flushing = false;
+      const batch = [...this.pending];
+      this.pending.clear();
+      for (const [k, r] of batch) this.guard(() => this.conversationChanged(k, r));
+    });
+  }
+
+  private conversationChanged(key: string, reason: string): void {
+    const c = this.d.engine.deps.conversations.get(key);
+    if (!c) return;
+    if (c.owner === 'bot' && !this.active.has(key) && reason === 'turn') return; // a chat the console never saw: nothing to show
+    if (c.owner === 'bot') this.active.delete(key);
+    else this.active.add(key);
+    this.publish('conversation', 'chats', undefined, { ...chatSummary(this.d, c), reason });
+  }
+
+  /** Announces a request filed or changed (console actions call this). */
+  requestChanged(r: RequestRecord, reason: string): void {
+    this.publish('request', 'requests', r.department, { reference: r.reference, serviceId: r.serviceId, status: r.status, reason });
+  }
+
+  /** Publishes system notifications stored since the last look (escalations of the SLA sweep). */
+  pollNotifications(): number {
+    const rows = prepared(this.d.sql.db, `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.created_at, r.department
+      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference WHERE n.id > ? ORDER BY n.id LIMIT 500`).all(this.lastNotification) as
+      Array<{ id: number; role: string; kind: string; level: number | null; reference: string | null; title: string; created_at: number; department: string | null }>;
+    for (const n of rows) {
+      this.lastNotification = n.id;
+      this.publish('notification', 'requests', n.department ?? undefined, {
+        id: n.id, role: n.role, kind: n.kind, level: n.level, reference: n.reference, title: n.title, createdAt: new Date(n.created_at).toISOString(),
+      });
+    }
+    return rows.length;
+  }
+
+  private publish(type: string, audience: Audience, department: string | undefined, payload: Record<string, unknown>): void {
+    const e = this.d.store.append({ at: this.d.clock.now(), type, audience, ...(department ? { department } : {}), payload });
+    for (const s of this.subs) if (visible(s.principal, e)) this.write(s, e);
+  }
+
+  private write(s: Subscriber, e: LiveEvent): void {
+    if (e.id <= s.lastSent) return;
+    s.lastSent = e.id;
+    s.res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...e.payload, eventId: e.id })}\n\n`);
+  }
+
+  /** Serves one SSE stream: the events after Last-Event-ID (header, or `lastEventId` query), then live ones. */
+  stream(req: Request, res: Response, principal: Principal): void {
+    const raw = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+    const last = raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n\n');
+    const sub: Subscriber = { principal, res, lastSent: 0 };
+    if (last === undefined) {
+      sub.lastSent = this.d.store.lastId();
+      res.write(`id: ${sub.lastSent}\nevent: ready\ndata: ${JSON.stringify({ lastEventId: sub.lastSent })}\n\n`);
+    } else {
+      sub.lastSent = last;
+      for (let batch = this.d.store.after(last); batch.length > 0; batch = this.d.store.after(sub.lastSent)) {
+        const before = sub.lastSent;
+        for (const e of batch) {
+          if (visible(principal, e)) this.write(sub, e);
+          else sub.lastSent = e.id;
+        }
+        if (sub.lastSent === before) break;
+      }
+      res.write(`event: ready\ndata: ${JSON.stringify({ lastEventId: sub.lastSent })}\n\n`);
+    }
+    this.subs.add(sub);
+    res.on('close', () => this.subs.delete(sub));
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The requests API: department heads' queue (only their departments; 403 otherwise), filters and
+ * search by reference, the full record (audited), actions that notify the resident through the SLA
+ * engine as the agent API does, and filing a request for a caller on the phone through the intake
+ * dialogue's own validators.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Response, type Router } from 'express';
+import { z } from 'zod';
+import { fieldIdSchema, type FieldId } from '../../config/schema.js';
+import { instantAt, addDays } from '../calendar/dates.js';
+import { StoreError } from '../core/errors.js';
+import { FIELD_VALIDATORS } from '../handlers/intake-fields.js';
+import { resolutionDue } from '../sla/policy.js';
+import { prepared } from '../store/sqlite-database.js';
+import { REQUEST_STATUSES, type RequestRecord, type RequestStatus } from '../store/types.js';
+import { allow, principal, type Principal } from './auth.js';
+import { requestSummary, type ConsoleDeps } from './deps.js';
+import { fail, parse } from './validate.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+const listQuery = z.object({
+  service: z.string().max(60).optional(),
+  status: z.string().max(100).transform((s) => s.split(',')).pipe(z.array(z.enum(REQUEST_STATUSES))).optional(),
+  overdue: flag.optional(),
+  escalated: flag.optional(),
+  channel: z.string().max(60).optional(),
+  department: z.string().max(60).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  q: z.string().trim().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+}).strict();
+
+const actionBody = z.object({
+  action: z.enum(['accept', 'reject', 'in_progress', 'on_hold', 'done', 'note', 'assign']),
+  reason: z.string().trim().min(3).max(500).optional(),
+  note: z.string().trim().min(1).max(2000).optional(),
+  assignee: z.string().trim().min(1).max(100).optional(),
+  residentMessage: z.string().trim().min(1).max(500).optional(),
+}).strict()
+  .refine((b) => b.action !== 'reject' || b.reason !== undefined, { message: 'a rejection needs a reason (right no. 5)', path: ['reason'] })
+  .refine((b) => b.action !== 'note' || b.note !== undefined, { message: 'give the note', path: ['note'] })
+  .refine((b) => b.action !== 'assign' || b.assignee !== undefined, { message: 'give the assignee', path: ['assignee'] });
+
+const STATUS_OF: Partial<Record<z.infer<typeof actionBody>['action'], RequestStatus>> = {
+  accept: 'in_progress', in_progress: 'in_progress', on_hold: 'on_hold', done: 'closed', reject: 'rejected',
+};
+
+const fileBody = z.object({
+  serviceId: z.string().min(1).max(60),
+  language: z.enum(['ar', 'en']).default('ar'),
+  /** The console id of the chat the caller is in, if any. */
+  conversationId: z.number().int().positive().optional(),
+  fields: z.partialRecord(fieldIdSchema, z.string().max(2000)),
+}).strict();
+
+/** True when the principal may see requests of this department. */
+export const inScope = (p: Principal, department: string): boolean => p.role !== 'department' || p.departments.includes(department);
+
+/** The requests router (mounted under /api/console). */
+export function requestsRouter(d: ConsoleDeps): Router {
+  const r = express.Router();
+  const { requests, conversations, calendar } = d.engine.deps;
+  const tz = d.config.calendar.timeZone;
+  const escalationLevel = (id: number): number =>
+    (prepared(d.sql.db, "SELECT COALESCE(MAX(level), 0) FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND fired_at IS NOT NULL").pluck().get(id) as number) ?? 0;
+
+  /** The request of `:reference` if the caller may see it; otherwise answers 404 or 403. */
+  const load = async (ref: string | undefined, res: Response): Promise<RequestRecord | undefined> => {
+    const rec = /^[A-Za-z]{2,6}-\d{4}-\d{1,9}$/.test(ref ?? '') ? await requests.get(ref!.toUpperCase()) : undefined;
+    if (!rec) return void fail(res, 404, 'unknown_request', 'no such request', 'reference');
+    if (!inScope(principal(res), rec.department)) {
+      conversations.audit(principal(res).actor, 'request.read.denied', rec.reference, d.clock.now());
+      return void fail(res, 403, 'other_department', 'this request belongs to a department you are not assigned to');
+    }
+    return rec;
+  };
+
+  r.get('/services', (_req, res) => {
+    res.json({
+      services: d.config.services.map((s) => ({ id: s.id, name: s.name, department: s.department, fields: s.fields.map((f) => ({ id: f.id, required: f.required !== false })) })),
+      departments: d.config.departments, roles: d.config.roles.map((r) => ({ id: r.id, name: r.name })), channels: d.config.channels.map((c) => c.id),
+    });
+  });
+
+  r.get('/requests', allow('agent', 'department', 'supervisor'), async (req, res) => {
+    const q = parse(listQuery, req.query, res, 'query');
+    if (!q) return;
+    const p = principal(res);
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const now = d.clock.now().getTime();
+    if (p.role === 'department') { where.push(`department IN (${p.departments.map(() => '?').join(',')})`); args.push(...p.departments); }
+    if (q.department) { where.push('department = ?'); args.push(q.department); }
+    if (q.service) { where.push('service_id = ?'); args.push(q.service); }
+    if (q.status) { where.push(`status IN (${q.status.map(() => '?').join(',')})`); args.push(...q.status); }
+    if (q.channel) { where.push('channel = ?'); args.push(q.channel); }
+    if (q.from) { where.push('filed_at >= ?'); args.push(instantAt(q.from, 0, tz).getTime()); }
+    if (q.to) { where.push('filed_at < ?'); args.push(instantAt(addDays(q.to, 1), 0, tz).getTime()); }
+    if (q.q) { where.push('reference LIKE ?'); args.push(`%${q.q.toUpperCase().replace(/[%_]/g, '')}%`); }
+    if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}(status NOT IN ('closed','rejected') AND due_at < ${now})`);
+    if (q.escalated !== undefined) where.push(`${q.escalated ? '' : 'NOT '}EXISTS (SELECT 1 FROM sla_timers t WHERE t.request_id = requests.id AND t.kind = 'escalation' AND t.fired_at IS NOT NULL)`);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = d.sql.db.prepare(`SELECT COUNT(*) FROM requests ${clause}`).pluck().get(...args) as number;
+    const refs = d.sql.db.prepare(`SELECT reference FROM requests ${clause} ORDER BY filed_at ASC, id ASC LIMIT ? OFFSET ?`).pluck().all(...args, q.limit, q.offset) as string[];
+    const recs = await Promise.all(refs.map((ref) => requests.get(ref)));
+    const nowDate = d.clock.now();
+    res.json({ total, requests: recs.filter((x) => x !== undefined).map((x) => requestSummary(x, { now: nowDate, escalationLevel: escalationLevel(x.id) })) });
+  });
+
+  r.get('/requests/:reference', allow('agent', 'department', 'supervisor'), async (req, res) => {
+    const rec = await load(String(req.params.reference), res);
+    if (!rec) return;
+    conversations.audit(principal(res).actor, 'request.read', rec.reference, d.clock.now());
+    const timers = d.sla.engine.timers.rows(rec.id).map((t) => ({
+      kind: t.kind, level: t.level, role: t.role, dueAt: new Date(t.dueAt).toISOString(), fireAt: new Date(t.fireAt).toISOString(),
+      firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
+    }));
+    const convId = conversations.get(rec.conversationKey) ? d.store.idOf(rec.conversationKey) : null;
+    res.json({
+      request: { ...rec, filedAt: rec.filedAt.toISOString(), dueAt: rec.dueAt.toISOString(), lastActionAt: rec.lastActionAt.toISOString(), updatedAt: rec.updatedAt.toISOString(), history: rec.history.map((h) => ({ ...h, at: h.at.toISOString() })), conversationId: convId },
+      sla: {
+        dueAt: rec.dueAt.toISOString(), workingDaysLeft: workingDaysLeft(rec), overdue: requestSummary(rec, { now: d.clock.now() }).overdue, escalationLevel: escalationLevel(rec.id), timers,
+      },
+      notifications: d.sla.system.list({ reference: rec.reference, limit: 50 }),
+    });
+  });
+
+  const workingDaysLeft = (rec: RequestRecord): number => {
+    const now = d.clock.now();
+    if (rec.dueAt <= now) return 0;
+    let n = 0;
+    for (let t = now; n < 400 && calendar.addWorkingDays(t, 1) <= rec.dueAt; t = calendar.addWorkingDays(t, 1)) n++;
+    return n;
+  };
+
+  r.post('/requests/:reference/actions', allow('department', 'supervisor'), express.json({ limit: '16kb' }), async (req, res, next) => {
+    const rec = await load(String(req.params.reference), res);
+    const body = rec && parse(actionBody, req.body, res);
+    if (!rec || !body) return;
+    const status = STATUS_OF[body.action];
+    const note = body.action === 'accept' ? ['accepted', body.note].filter(Boolean).join(': ') : body.action === 'reject' ? `rejected: ${body.reason}` : body.note;
+    try {
+      const updated = await d.sla.engine.recordAction(rec.reference, {
+        actor: principal(res).actor, at: d.clock.now(),
+        ...(status ? { status } : {}), ...(note ? { note } : {}), ...(body.assignee ? { assignee: body.assignee } : {}),
+        ...(body.residentMessage ?? body.reason ? { residentMessage: (body.residentMessage ?? body.reason)! } : {}),
+      });
+      d.hub.requestChanged(updated, body.action);
+      res.status(201).json({ request: requestSummary(updated, { now: d.clock.now(), escalationLevel: escalationLevel(updated.id) }) });
+    } catch (err) {
+      if (err instanceof StoreError) return fail(res, 404, 'unknown_request', 'no such request');
+      next(err);
+    }
+  });
+
+  r.post('/requests', allow('agent', 'supervisor'), express.json({ limit: '32kb' }), async (req, res) => {
+    const body = parse(fileBody, req.body, res);
+    if (!body) return;
+    const service = d.engine.deps.services.get(body.serviceId);
+    if (!service) return fail(res, 400, 'invalid_body', 'serviceId: unknown service', 'serviceId');
+    const values: Partial<Record<FieldId, string>> = {};
+    for (const f of service.fields) {
+      const raw = body.fields[f.id]?.trim();
+      if (!raw) {
+        if (f.required !== false) return fail(res, 400, 'invalid_body', `fields.${f.id}: required for this service`, `fields.${f.id}`);
+        continue;
+      }
+      const v = FIELD_VALIDATORS[f.id](raw);
+      if (v === undefined) return fail(res, 400, 'invalid_body', `fields.${f.id}: not valid (the intake dialogue's rule)`, `fields.${f.id}`);
+      values[f.id] = v;
+    }
+    const extra = Object.keys(body.fields).find((k) => !service.fields.some((f) => f.id === k));
+    if (extra) return fail(res, 400, 'invalid_body', `fields.${extra}: not asked by this service`, `fields.${extra}`);
+    const key = body.conversationId !== undefined ? d.store.keyOf(body.conversationId) : `phone:${randomUUID()}`;
+    if (!key) return fail(res, 400, 'invalid_body', 'conversationId: unknown conversation', 'conversationId');
+    const now = d.clock.now();
+    const rec = await requests.create({
+      serviceId: service.id, department: service.department,
+      applicant: { name: values.name ?? '', civilId: values.civilId ?? '', phone: values.phone ?? '', ...(values.email ? { email: values.email } : {}), ...(values.address ? { address: values.address } : {}) },
+      description: values.description ?? '', ...(values.party ? { party: values.party } : {}), ...(values.preferredDate ? { preferredDate: values.preferredDate } : {}),
+      attachments: [], language: body.language, channel: key.split(':')[0]!, conversationKey: key, filedAt: now, dueAt: resolutionDue(calendar, service, d.config, now),
+    });
+    conversations.audit(principal(res).actor, 'request.file', rec.reference, now);
+    d.engine.events.emit('request.filed', rec);
+    res.status(201).json({ request: requestSummary(rec, { now }) });
+  });
+  return r;
+}
