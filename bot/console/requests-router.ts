@@ -11,6 +11,7 @@ import { fieldIdSchema, type FieldId } from '../../config/schema.js';
 import { instantAt, addDays } from '../calendar/dates.js';
 import { StoreError } from '../core/errors.js';
 import { FIELD_VALIDATORS } from '../handlers/intake-fields.js';
+import { findReference } from '../nlu/entities.js';
 import { resolutionDue } from '../sla/policy.js';
 import { prepared } from '../store/sqlite-database.js';
 import { REQUEST_STATUSES, type RequestRecord, type RequestStatus } from '../store/types.js';
@@ -70,7 +71,9 @@ export function requestsRouter(d: ConsoleDeps): Router {
 
   /** The request of `:reference` if the caller may see it; otherwise answers 404 or 403. */
   const load = async (ref: string | undefined, res: Response): Promise<RequestRecord | undefined> => {
-    const rec = /^[A-Za-z]{2,6}-\d{4}-\d{1,9}$/.test(ref ?? '') ? await requests.get(ref!.toUpperCase()) : undefined;
+    // The one reference pattern (bot/nlu/entities.ts), and only when the whole path segment is a reference.
+    const canonical = ref && ref.length <= 40 ? findReference(ref) : undefined;
+    const rec = canonical && canonical === ref!.toUpperCase() ? await requests.get(canonical) : undefined;
     if (!rec) return void fail(res, 404, 'unknown_request', 'no such request', 'reference');
     if (!inScope(principal(res), rec.department)) {
       conversations.audit(principal(res).actor, 'request.read.denied', rec.reference, d.clock.now());

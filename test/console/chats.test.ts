@@ -86,7 +86,7 @@ describe('console inbox API', () => {
     const { chat, id } = await queued();
     await amal.post(`/api/console/conversations/${id}/take`);
     expect((await amal.post(`/api/console/conversations/${id}/notes`, { text: 'يتصل كثيراً بخصوص الحفرة' })).status).toBe(201);
-    const page = await (await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`)).json() as { messages: Array<{ text: string }> };
+    const page = await (await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`, { headers: chat.auth })).json() as { messages: Array<{ text: string }> };
     expect(page.messages.map((m) => m.text)).not.toContain('يتصل كثيراً بخصوص الحفرة');
     expect((await amal.get(`/api/console/conversations/${id}`)).body.notes[0].text).toBe('يتصل كثيراً بخصوص الحفرة');
     expect((await amal.post(`/api/console/conversations/${id}/release`)).status).toBe(200);

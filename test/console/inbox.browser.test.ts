@@ -7,7 +7,7 @@ import { addAccount } from './helpers.js';
 
 /** The resident's view of the chat (what the web chat page polls). */
 async function residentSees(run: Running, chat: ChatClient): Promise<Array<{ author: string; text: string }>> {
-  const r = await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`);
+  const r = await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`, { headers: chat.auth });
   return ((await r.json()) as { messages: Array<{ author: string; text: string }> }).messages;
 }
 

@@ -42,7 +42,7 @@ describe('console requests, SLA and admin API', () => {
     const foreign = await agent.post('/api/console/requests', { serviceId: 'training', fields: { ...POTHOLE_FIELDS } });
     expect(foreign.body.error.field).toBe('fields.address');
     expect((await equipment.post('/api/console/requests', { serviceId: 'potholes', fields: POTHOLE_FIELDS })).status).toBe(403);
-    expect(pothole).toMatch(/^BUR-\d{4}-\d+$/);
+    expect(pothole).toMatch(/^BUR-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   });
 
   it('a department head sees only their departments, masked in lists; another department is 403', async () => {
