@@ -94,8 +94,9 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const adapters = new Map<string, ChannelAdapter>();
   for (const ch of config.channels) {
     if (opts.channels ? !opts.channels.includes(ch.id) : !ch.enabled) continue;
-    const def = (channelRegistry as Record<string, ChannelDefinition>)[ch.type];
-    if (!def) throw new ConfigError(`config/channels.yaml: channels.${ch.id}.type: unknown channel type "${ch.type}"`, 'config/channels.yaml', `channels.${ch.id}.type`);
+    const load = (channelRegistry as Record<string, () => Promise<ChannelDefinition>>)[ch.type];
+    if (!load) throw new ConfigError(`config/channels.yaml: channels.${ch.id}.type: unknown channel type "${ch.type}"`, 'config/channels.yaml', `channels.${ch.id}.type`);
+    const def = await load();
     const options = def.options.safeParse(ch.options);
     if (!options.success) {
       const issue = options.error.issues[0]!;
