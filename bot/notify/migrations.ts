@@ -46,10 +46,12 @@ export const notifyMigrations: Migration[] = [
   },
   {
     // The sweep reads pending rows in (next_attempt_at, id) order by an index range: with the partial
-    // index above the planner could still choose (status, channel) and sort every pending row.
+    // index above the planner could still choose (status, channel) and sort every pending row. The
+    // admin listing by reference scanned the whole table.
     version: 2,
     up: `
     CREATE INDEX notify_outbox_pending ON notify_outbox (status, next_attempt_at, id);
-    DROP INDEX notify_outbox_due;`,
+    DROP INDEX notify_outbox_due;
+    CREATE INDEX notify_outbox_reference ON notify_outbox (reference);`,
   },
 ];

@@ -3,7 +3,8 @@
  * the load from another process (wrk when installed, else the Node client).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { build as esbuild } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -22,9 +23,33 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** Forks `server-child.ts` (`bare` or `tawasul` on `dataDir`) and waits until it listens. */
-export function startTarget(mode: 'bare' | 'tawasul', dataDir = ''): Promise<Target> {
-  const child: ChildProcess = fork(here('./server-child.ts'), [mode, dataDir], { execArgv: ['--import', 'tsx'], cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/** Sources of the server, compiled file by file (as `npm run build` does, without type checking). */
+function sources(dir: string): string[] {
+  return readdirSync(join(projectRoot, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !/[/\\]web([/\\]|$)/.test(e.parentPath))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+let built: string | undefined;
+/**
+ * Compiles the server to JavaScript with esbuild (one output file per source, like dist/) so that
+ * targets start the way `npm start` does, without a TypeScript loader in the measurement.
+ */
+export async function buildServer(): Promise<string> {
+  if (built) return built;
+  const outdir = join(projectRoot, 'node_modules/.cache/tawasul-bench');
+  rmSync(outdir, { recursive: true, force: true });
+  await esbuild({
+    entryPoints: [...sources('bot'), ...sources('channels'), ...sources('config'), join(projectRoot, 'test/bench/server-child.ts')],
+    outdir, outbase: projectRoot, format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'error',
+  });
+  return (built = outdir);
+}
+
+/** Forks the compiled `server-child` (`bare` or `tawasul` on `dataDir`) and waits until it listens. */
+export async function startTarget(mode: 'bare' | 'tawasul', dataDir = ''): Promise<Target> {
+  const file = join(await buildServer(), 'test/bench/server-child.js');
+  const child: ChildProcess = fork(file, [mode, dataDir], { execArgv: [], cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m as T));
     child.once('exit', (code) => reject(new Error(`${mode} target exited (${code})`)));
