@@ -78,7 +78,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
     ...(opts.configPatch ? { patch: opts.configPatch } : {}),
   };
   const config = loadConfig(loadOptions);
-  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
+  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'), { backgroundCheckpoint: true });
   const state = opts.state ?? createSqliteStateStore(opts.dataDir);
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
   const engine = new Engine({

@@ -2,7 +2,7 @@
  * A benchmark target in its own process (forked by webchat.bench.ts with tsx): `bare` is an Express 5
  * JSON handler on the web chat's route, `tawasul` the full server on the given data directory. Sends
  * `{ ready, port, startupMs }` once listening (startupMs: from process start, Node boot included), then
- * answers `stats` with its RSS and, for Tawasul, the backlog's progress; `stop` closes and exits.
+ * answers `stats` with its RSS, its CPU time so far and, for Tawasul, the backlog's progress; `stop` closes and exits.
  */
 import { createWriteStream } from 'node:fs';
 import type { Server } from 'node:http';
@@ -33,6 +33,9 @@ if (mode === 'bare') {
 
 process.send!({ ready: true, port: (server.address() as AddressInfo).port, startupMs: performance.now() });
 process.on('message', (m: string) => {
-  if (m === 'stats') process.send!({ rss: process.memoryUsage().rss, ...stats() });
+  if (m === 'stats') {
+    const cpu = process.cpuUsage();
+    process.send!({ rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000, ...stats() });
+  }
   if (m === 'stop') void close().then(() => server.close(() => process.exit(0)));
 });

@@ -19,7 +19,7 @@ export interface Target {
   origin: string;
   /** Process start → listening, in ms (Node boot, module loading, stores, classifier, routes). */
   startupMs: number;
-  stats(): Promise<{ rss: number; pending?: number; touched?: number }>;
+  stats(): Promise<{ rss: number; cpuMs: number; pending?: number; touched?: number }>;
   stop(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export async function startTarget(mode: 'bare' | 'tawasul', dataDir = ''): Promi
     name: mode,
     origin: `http://127.0.0.1:${ready.port}`,
     startupMs: ready.startupMs,
-    stats: () => { const p = next<{ rss: number }>(); child.send('stats'); return p; },
+    stats: () => { const p = next<{ rss: number; cpuMs: number }>(); child.send('stats'); return p; },
     stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }),
   }));
 }
@@ -108,8 +108,8 @@ export function writeLoadData(dir: string, convs: Conversation[], texts: string[
   return { lua, json };
 }
 
-/** One load run's figures. */
-export interface LoadResult { rps: number; p50: number; p99: number; errors: number }
+/** One load run's figures (cpuMs: the target's CPU time per message, filled in by the caller). */
+export interface LoadResult { rps: number; p50: number; p99: number; errors: number; cpuMs?: number }
 
 /** Runs `cmd` and returns its stdout (throws on a non-zero exit). */
 function exec(cmd: string, args: string[]): Promise<string> {

@@ -67,11 +67,16 @@ async function measureStore(store: string, dir: string, cache: string, mix: stri
         // Rotate the order: bare first on even repetitions, Tawasul first on odd ones.
         const order = rep % 2 === 0 ? [bare, tawasul] : [tawasul, bare];
         const got: Record<string, LoadResult> = {};
-        for (const t of order) got[t.name] = await load(t.origin, data, SECONDS, c);
+        for (const t of order) {
+          const before = (await t.stats()).cpuMs;
+          const r = await load(t.origin, data, SECONDS, c);
+          got[t.name] = { ...r, cpuMs: ((await t.stats()).cpuMs - before) / Math.max(1, r.rps * SECONDS) };
+        }
         row.bare.push(got.bare!);
         row.tawasul.push(got.tawasul!);
         row.ratios.push(`${(got.tawasul!.rps / got.bare!.rps).toFixed(2)}${rep % 2 ? 'ᵗ' : 'ᵇ'}`);
-        process.stdout.write(`  ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s, tawasul ${fmt(got.tawasul!.rps)}/s p99 ${fmt(got.tawasul!.p99, 1)} ms\n`);
+        process.stdout.write(`  ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s ${fmt(got.bare!.cpuMs!, 3)} ms CPU/msg, `
+          + `tawasul ${fmt(got.tawasul!.rps)}/s ${fmt(got.tawasul!.cpuMs!, 3)} ms CPU/msg p99 ${fmt(got.tawasul!.p99, 1)} ms\n`);
       }
       rows.push(row);
     }
@@ -112,12 +117,16 @@ export async function run(): Promise<void> {
 
     const out: string[] = [];
     out.push(`\nweb chat, ${fmt(CONVERSATIONS)} conversations, ${mix.length}-message mix, ${SECONDS} s per target and repetition, load from another process (${loadTool()}); medians of ${REPS} repetitions`);
-    out.push('ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first\n');
-    out.push('| store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|');
+    out.push('ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server process\'s CPU time per message (medians);');
+    out.push('its ratio (bare / Tawasul) is the throughput ratio both would reach with a CPU each, steadier than msg/s on a shared machine\n');
+    out.push('| store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | CPU ms/msg bare / Tawasul (ratio) | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const tw = r.tawasul;
+      const cpuBare = median(r.bare.map((x) => x.cpuMs!));
+      const cpuTw = median(tw.map((x) => x.cpuMs!));
       out.push(`| ${r.store} | ${r.connections} | ${fmt(median(r.bare.map((x) => x.rps)))} | ${fmt(median(tw.map((x) => x.rps)))} | ${r.ratios.join(' ')} | `
+        + `${fmt(cpuBare, 3)} / ${fmt(cpuTw, 3)} (${(cpuBare / cpuTw).toFixed(2)}) | `
         + `${fmt(median(tw.map((x) => x.p50)), 1)} ms | ${fmt(median(tw.map((x) => x.p99)), 1)} ms (max ${fmt(Math.max(...tw.map((x) => x.p99)), 1)}) | `
         + `${tw.reduce((a, x) => a + x.errors, 0) + r.bare.reduce((a, x) => a + x.errors, 0)} | ${fmt(r.startupMs)} ms | ${fmt(r.rssMb)} MB |`);
     }
