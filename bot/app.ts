@@ -112,13 +112,14 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const tokens = agentTokens(env, opts.dataDir);
   const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, reloadConfig: () => loadConfig(loadOptions) });
   const http = createHttpApp(logger, (app) => {
-    app.use('/api/agent', agentApi(engine, tokens));
-    sla.mount(app);
+    // Adapters first: their routes are exact paths, and a message then passes no other router.
     for (const a of adapters.values()) {
       const router = express.Router();
       a.routes?.(router);
       app.use(router);
     }
+    app.use('/api/agent', agentApi(engine, tokens));
+    sla.mount(app);
   });
 
   let server: Server | undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger } from '../core/logger.js';
 
@@ -15,10 +16,23 @@ const errorHandler = (logger: Logger): ErrorRequestHandler => (err, _req, res, _
   res.status(status).json({ error: { reason, message: status === 500 ? 'internal error' : (e.message ?? reason).slice(0, 200) } });
 };
 
+/**
+ * Weak ETag of a response body, except for JSON: API answers are computed per request and never
+ * revalidated, so hashing each of them was wasted work; pages and documents keep their ETag.
+ */
+export function weakEtagExceptJson(body: Buffer | string, encoding?: BufferEncoding): string | undefined {
+  const buf = typeof body === 'string' ? Buffer.from(body, encoding) : body;
+  let i = 0;
+  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
+  if (buf[i] === 0x7b || buf[i] === 0x5b) return undefined; // '{' or '[': JSON
+  return `W/"${buf.length.toString(16)}-${createHash('sha1').update(buf).digest('base64').slice(0, 27)}"`;
+}
+
 /** Builds the HTTP application: health, then the given routers, then the error handler. */
 export function createHttpApp(logger: Logger, mount: (app: Express) => void): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', weakEtagExceptJson);
   app.set('trust proxy', 'loopback');
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   mount(app);

@@ -37,7 +37,7 @@ let built: string | undefined;
  */
 export async function buildServer(): Promise<string> {
   if (built) return built;
-  const outdir = join(projectRoot, 'node_modules/.cache/tawasul-bench');
+  const outdir = join(projectRoot, 'test/output/bench-build');
   rmSync(outdir, { recursive: true, force: true });
   await esbuild({
     entryPoints: [...sources('bot'), ...sources('channels'), ...sources('config'), join(projectRoot, 'test/bench/server-child.ts')],
