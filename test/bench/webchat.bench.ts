@@ -117,8 +117,8 @@ export async function run(): Promise<void> {
 
     const out: string[] = [];
     out.push(`\nweb chat, ${fmt(CONVERSATIONS)} conversations, ${mix.length}-message mix, ${SECONDS} s per target and repetition, load from another process (${loadTool()}); medians of ${REPS} repetitions`);
-    out.push('ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server process\'s CPU time per message (medians);');
-    out.push('its ratio (bare / Tawasul) is the throughput ratio both would reach with a CPU each, steadier than msg/s on a shared machine\n');
+    out.push('ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server\'s main-thread (event loop) CPU time per');
+    out.push('message, median; its ratio (bare / Tawasul) is the throughput ratio when both are CPU-bound, steadier than msg/s on a shared machine\n');
     out.push('| store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | CPU ms/msg bare / Tawasul (ratio) | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
