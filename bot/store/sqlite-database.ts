@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
@@ -35,15 +36,20 @@ export interface SqliteOptions {
 /** Pages of WAL after which a commit still checkpoints by itself (only if the worker fell behind). */
 const FALLBACK_AUTOCHECKPOINT = 16_384;
 
-/** The checkpoint worker: its own connection, a PASSIVE checkpoint on a timer (never blocks writers). */
+/**
+ * The checkpoint worker: its own connection, a PASSIVE checkpoint on a timer (never blocks writers).
+ * Dynamic imports only, so that the code runs whether the worker evaluates it as CommonJS or ESM.
+ */
 const CHECKPOINT_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('busy_timeout = 1000');
-const run = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
-const timer = setInterval(run, workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); run(); db.close(); parentPort.close(); });
+(async () => {
+  const { parentPort, workerData } = await import('node:worker_threads');
+  const { default: Database } = await import(workerData.driver);
+  const db = new Database(workerData.file, { fileMustExist: true });
+  db.pragma('busy_timeout = 1000');
+  const run = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
+  const timer = setInterval(run, workerData.intervalMs);
+  parentPort.on('message', () => { clearInterval(timer); run(); db.close(); parentPort.close(); });
+})();
 `;
 
 /** A SQLite file opened with the settings every store relies on (WAL, foreign keys, busy timeout). */
@@ -60,10 +66,13 @@ export class SqliteDatabase {
     this.db.pragma('busy_timeout = 5000');
     if (opts.backgroundCheckpoint && file !== ':memory:') {
       this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`);
-      this.checkpointer = new Worker(CHECKPOINT_WORKER, {
-        eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), intervalMs: opts.checkpointMs ?? 1000 },
+      const worker = new Worker(CHECKPOINT_WORKER, {
+        eval: true, execArgv: [], workerData: { file, driver: pathToFileURL(require.resolve('better-sqlite3')).href, intervalMs: opts.checkpointMs ?? 1000 },
       });
-      this.checkpointer.unref();
+      // Should the worker fail, commits checkpoint by themselves again, as without it.
+      worker.on('error', () => { if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000'); });
+      worker.unref();
+      this.checkpointer = worker;
     }
     this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       module TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (module, version))`);

@@ -51,8 +51,9 @@ export async function startTarget(mode: 'bare' | 'tawasul', dataDir = ''): Promi
   const file = join(await buildServer(), 'test/bench/server-child.js');
   const child: ChildProcess = fork(file, [mode, dataDir], { execArgv: [], cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as T));
-    child.once('exit', (code) => reject(new Error(`${mode} target exited (${code})`)));
+    const onExit = (code: number | null): void => reject(new Error(`${mode} target exited (${code})`));
+    child.once('message', (m) => { child.off('exit', onExit); resolve(m as T); });
+    child.once('exit', onExit);
   });
   return next<{ port: number; startupMs: number }>().then((ready) => ({
     name: mode,
