@@ -144,18 +144,18 @@ export class NotificationOutbox {
       done += rows.length;
       const last = rows[rows.length - 1]!;
       cursor = [last.next_attempt_at, last.id];
-      const claimed = this.sql.tx(() => this.settle(rows, now, report));
-      for (const c of claimed) await this.send(c.row, c.address, now, report);
+      const sendable = this.sql.tx(() => this.settle(rows, now, report));
+      for (const c of sendable) await this.send(c.row, c.address, now, report);
       await setImmediate(); // a macrotask turn: requests and timers run between pages
     }
     return report;
   }
 
-  /** Defers, parks or claims each row of a page (synchronous, inside one transaction); returns the claimed rows. */
+  /** Defers or parks the rows of a page that cannot be sent now (synchronous, in one transaction); returns the others. */
   private settle(rows: Row[], now: Date, report: DeliveryReport): Array<{ row: Row; address: string }> {
     const db = this.sql.db;
     const at = now.getTime();
-    const claimed: Array<{ row: Row; address: string }> = [];
+    const sendable: Array<{ row: Row; address: string }> = [];
     for (const row of rows) {
       if (row.send_window === 'staff' && !this.opts.calendar.isOpen(this.opts.staffHours, now)) {
         prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ? WHERE id = ?').run(this.earliest('staff', now).getTime(), row.id);
@@ -176,17 +176,18 @@ export class NotificationOutbox {
         this.result(row, 'failed', report, row.attempts);
         continue;
       }
-      const ok = prepared(db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`)
-        .run(at + LEASE_MS, row.id, row.next_attempt_at).changes === 1;
-      if (ok) claimed.push({ row, address });
+      sendable.push({ row, address });
     }
-    return claimed;
+    return sendable;
   }
 
-  /** Sends one claimed row (its lease is held) and records the outcome. */
+  /** Claims one row (a lease, taken just before its own send) and sends it; records the outcome. */
   private async send(row: Row, address: string, now: Date, report: DeliveryReport): Promise<void> {
     const db = this.sql.db;
     const at = now.getTime();
+    const claimed = prepared(db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`)
+      .run(at + LEASE_MS, row.id, row.next_attempt_at).changes === 1;
+    if (!claimed) return;
     const attempts = row.attempts + 1;
     try {
       const tag = `outbox-${row.id}`;
