@@ -111,7 +111,7 @@ async function assemble(
   },
 ): Promise<Tawasul> {
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
-  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
+  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'), { backgroundCheckpoint: true });
   const state = opts.state?.(sql) ?? new SqlStateStore(sql);
   importKeyvStateFile(sql, join(opts.dataDir, 'state.sqlite'), clock.now());
   const readiness = notificationReadiness(config, env);
@@ -130,8 +130,9 @@ async function assemble(
   const adapters = new Map<string, ChannelAdapter>();
   for (const ch of config.channels) {
     if (opts.channels ? !opts.channels.includes(ch.id) : !ch.enabled) continue;
-    const def = (channelRegistry as Record<string, ChannelDefinition>)[ch.type];
-    if (!def) throw new ConfigError(`config/channels.yaml: channels.${ch.id}.type: unknown channel type "${ch.type}"`, 'config/channels.yaml', `channels.${ch.id}.type`);
+    const load = (channelRegistry as Record<string, () => Promise<ChannelDefinition>>)[ch.type];
+    if (!load) throw new ConfigError(`config/channels.yaml: channels.${ch.id}.type: unknown channel type "${ch.type}"`, 'config/channels.yaml', `channels.${ch.id}.type`);
+    const def = await load();
     const options = def.options.safeParse(ch.options);
     if (!options.success) {
       const issue = options.error.issues[0]!;
@@ -151,14 +152,15 @@ async function assemble(
     overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
   });
   const http = createHttpApp(logger, (app) => {
-    app.use(staff.router);
-    app.use('/api/agent', agentApi(engine, tokens));
-    sla.mount(app);
+    // Adapters first: their routes are exact paths, and a message then passes no other router.
     for (const a of adapters.values()) {
       const router = express.Router();
       a.routes?.(router);
       app.use(router);
     }
+    app.use(staff.router);
+    app.use('/api/agent', agentApi(engine, tokens));
+    sla.mount(app);
   }, { settings: security, registry: sla.metrics.registry });
 
   let server: Server | undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type Request, type Router } from 'express';
 import type { Registry } from 'prom-client';
@@ -38,6 +39,18 @@ const errorHandler = (logger: Logger, refusals: Refusals, offenders: AddressLimi
   res.status(status).json({ error: { reason, message: status === 500 ? 'internal error' : (e.message ?? reason).slice(0, 200) } });
 };
 
+/**
+ * Weak ETag of a response body, except for JSON: API answers are computed per request and never
+ * revalidated, so hashing each of them was wasted work; pages and documents keep their ETag.
+ */
+export function weakEtagExceptJson(body: Buffer | string, encoding?: BufferEncoding): string | undefined {
+  const buf = typeof body === 'string' ? Buffer.from(body, encoding) : body;
+  let i = 0;
+  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
+  if (buf[i] === 0x7b || buf[i] === 0x5b) return undefined; // '{' or '[': JSON
+  return `W/"${buf.length.toString(16)}-${createHash('sha1').update(buf).digest('base64').slice(0, 27)}"`;
+}
+
 /** Options of the HTTP application. */
 export interface HttpAppOptions {
   settings?: SecuritySettings;
@@ -56,6 +69,7 @@ export function createHttpApp(logger: Logger, mount: (app: Express) => void, opt
   const offenders = new AddressLimiter(settings.refusalsPerAddress);
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', weakEtagExceptJson);
   app.set('trust proxy', 'loopback');
   app.locals.refusals = refusals;
   app.use((req, _res, next) => {

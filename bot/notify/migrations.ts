@@ -44,4 +44,14 @@ export const notifyMigrations: Migration[] = [
     );
     CREATE INDEX notify_system_role ON notify_system (role, id);`,
   },
+  {
+    // The sweep reads pending rows in (next_attempt_at, id) order by an index range: with the partial
+    // index above the planner could still choose (status, channel) and sort every pending row. The
+    // admin listing by reference scanned the whole table.
+    version: 2,
+    up: `
+    CREATE INDEX notify_outbox_pending ON notify_outbox (status, next_attempt_at, id);
+    DROP INDEX notify_outbox_due;
+    CREATE INDEX notify_outbox_reference ON notify_outbox (reference);`,
+  },
 ];

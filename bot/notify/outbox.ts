@@ -5,6 +5,7 @@
  * parked as `failed` with its reason, listed, and can be re-queued. Addresses are resolved at delivery
  * time (the outbox stores who, not where) and never written to logs or errors.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { SlaConfig } from '../../config/sla-schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
@@ -86,6 +87,16 @@ interface Row {
 /** How long a claimed notification stays invisible to other passes while it is being sent. */
 const LEASE_MS = 10 * 60_000;
 
+/** Rows per page of a delivery pass. */
+const PAGE = 200;
+
+/**
+ * One page of due notifications after the cursor (next_attempt_at, id): an index range on
+ * notify_outbox_pending (status, next_attempt_at, id), read in index order — no sort.
+ */
+export const DUE_PAGE = `SELECT * FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (next_attempt_at, id) > (?, ?)
+  ORDER BY next_attempt_at, id LIMIT ?`;
+
 /** The notification outbox (table `notify_outbox`). */
 export class NotificationOutbox {
   constructor(private readonly sql: SqliteDatabase, private readonly opts: OutboxOptions) {
@@ -117,23 +128,35 @@ export class NotificationOutbox {
     return backoffMs({ baseMs: baseDelaySeconds * 1000, maxMs: maxDelaySeconds * 1000, maxAttempts }, attempts);
   }
 
-  /** Sends what is due at `now`; failures are rescheduled or parked, never dropped. */
+  /**
+   * Sends what is due at `now`; failures are rescheduled or parked, never dropped. Reads pages of
+   * PAGE rows by an index range after a (next_attempt_at, id) cursor — never a sort of every pending
+   * row — settles each page's bookkeeping in one transaction, and yields the event loop between pages,
+   * so a backlog of hundreds of thousands of rows never stalls the server.
+   */
   async deliver(now: Date, limit = 10_000): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, deferred: 0 };
-    const select = prepared(this.sql.db, `SELECT * FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`);
+    const select = prepared(this.sql.db, DUE_PAGE);
+    let cursor: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
     for (let done = 0; done < limit;) {
-      const rows = select.all(now.getTime(), Math.min(200, limit - done)) as Row[];
+      const rows = select.all(now.getTime(), cursor[0], cursor[1], Math.min(PAGE, limit - done)) as Row[];
       if (rows.length === 0) break;
       done += rows.length;
-      await this.deliverRows(rows, now, report);
+      const last = rows[rows.length - 1]!;
+      cursor = [last.next_attempt_at, last.id];
+      const sendable = this.sql.tx(() => this.settle(rows, now, report));
+      for (const c of sendable) await this.send(c.row, c.address, now, report);
+      await setImmediate(); // a macrotask turn: requests and timers run between pages
     }
     return report;
   }
 
-  private async deliverRows(rows: Row[], now: Date, report: DeliveryReport): Promise<void> {
+  /** Defers or parks the rows of a page that cannot be sent now (synchronous, in one transaction); returns the others. */
+  private settle(rows: Row[], now: Date, report: DeliveryReport): Array<{ row: Row; address: string }> {
     const db = this.sql.db;
+    const at = now.getTime();
+    const sendable: Array<{ row: Row; address: string }> = [];
     for (const row of rows) {
-      const at = now.getTime();
       if (row.send_window === 'staff' && !this.opts.calendar.isOpen(this.opts.staffHours, now)) {
         prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ? WHERE id = ?').run(this.earliest('staff', now).getTime(), row.id);
         report.deferred++;
@@ -147,35 +170,42 @@ export class NotificationOutbox {
         report.deferred++;
         continue;
       }
-      const recipient: Recipient = { kind: row.recipient_kind, id: row.recipient_id };
-      const address = this.opts.resolve(recipient, row.channel);
+      const address = this.opts.resolve({ kind: row.recipient_kind, id: row.recipient_id }, row.channel);
       if (!address) {
         prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(`no ${row.channel} address for ${row.recipient_kind}`, row.id);
         this.result(row, 'failed', report, row.attempts);
         continue;
       }
-      const claimed = prepared(db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`)
-        .run(at + LEASE_MS, row.id, row.next_attempt_at).changes === 1;
-      if (!claimed) continue;
-      const attempts = row.attempts + 1;
-      try {
-        const tag = `outbox-${row.id}`;
-        const res = row.channel === 'email'
-          ? await this.opts.email!.send({ to: address, subject: row.subject ?? '', text: row.body, language: row.language, tag })
-          : await this.opts.sms!.send({ to: address, text: row.body, tag });
-        prepared(db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(at, res.providerId ?? null, row.id);
-        this.result(row, 'sent', report, attempts);
-      } catch (err) {
-        const retryable = err instanceof DeliveryError ? err.retryable : true;
-        const message = err instanceof DeliveryError ? err.message : `unexpected: ${(err as Error)?.name ?? 'error'}`;
-        if (!retryable || attempts >= this.opts.retry.maxAttempts) {
-          prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(message, row.id);
-          this.result(row, 'failed', report, attempts);
-        } else {
-          const next = this.earliest(row.send_window, new Date(at + this.backoffMs(attempts)));
-          prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(next.getTime(), message, row.id);
-          this.result(row, 'retry', report, attempts);
-        }
+      sendable.push({ row, address });
+    }
+    return sendable;
+  }
+
+  /** Claims one row (a lease, taken just before its own send) and sends it; records the outcome. */
+  private async send(row: Row, address: string, now: Date, report: DeliveryReport): Promise<void> {
+    const db = this.sql.db;
+    const at = now.getTime();
+    const claimed = prepared(db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`)
+      .run(at + LEASE_MS, row.id, row.next_attempt_at).changes === 1;
+    if (!claimed) return;
+    const attempts = row.attempts + 1;
+    try {
+      const tag = `outbox-${row.id}`;
+      const res = row.channel === 'email'
+        ? await this.opts.email!.send({ to: address, subject: row.subject ?? '', text: row.body, language: row.language, tag })
+        : await this.opts.sms!.send({ to: address, text: row.body, tag });
+      prepared(db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(at, res.providerId ?? null, row.id);
+      this.result(row, 'sent', report, attempts);
+    } catch (err) {
+      const retryable = err instanceof DeliveryError ? err.retryable : true;
+      const message = err instanceof DeliveryError ? err.message : `unexpected: ${(err as Error)?.name ?? 'error'}`;
+      if (!retryable || attempts >= this.opts.retry.maxAttempts) {
+        prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(message, row.id);
+        this.result(row, 'failed', report, attempts);
+      } else {
+        const next = this.earliest(row.send_window, new Date(at + this.backoffMs(attempts)));
+        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(next.getTime(), message, row.id);
+        this.result(row, 'retry', report, attempts);
       }
     }
   }

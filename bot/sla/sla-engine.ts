@@ -6,6 +6,7 @@
  * outbox. All state is in SQLite, so a restart between a deadline and the sweep loses nothing.
  */
 import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
 import type { NotificationOutbox, DeliveryReport } from '../notify/outbox.js';
@@ -136,8 +137,12 @@ export class SlaEngine {
     }
   }
 
-  /** Fires every escalation and overdue notice due at `now`, if `now` is within staff hours. */
-  fireDue(now: Date): Pick<SweepReport, 'escalations' | 'overdueNotices'> {
+  /**
+   * Fires every escalation and overdue notice due at `now`, if `now` is within staff hours: pages of
+   * `sweep.batchSize` rows by an index range on the schedule, one transaction each, yielding the event
+   * loop between pages.
+   */
+  async fireDue(now: Date): Promise<Pick<SweepReport, 'escalations' | 'overdueNotices'>> {
     const out: Pick<SweepReport, 'escalations' | 'overdueNotices'> = { escalations: [], overdueNotices: [] };
     if (!this.o.ctx.calendar.isOpen(this.o.ctx.staffHours, now)) return out;
     const t = now.getTime();
@@ -152,6 +157,7 @@ export class SlaEngine {
           else this.fireOverdue(r, f, now, out);
         }
       });
+      await setImmediate();
     }
     return out;
   }
@@ -211,7 +217,7 @@ export class SlaEngine {
     const run = (async (): Promise<SweepReport> => {
       const t0 = performance.now();
       const events = this.processEvents(now);
-      const fired = this.fireDue(now);
+      const fired = await this.fireDue(now);
       const delivery = await this.o.outbox.deliver(now);
       const report: SweepReport = { at: now, events, ...fired, delivery, durationMs: performance.now() - t0 };
       this.o.onSweep?.(report);

@@ -54,6 +54,11 @@ export const requestMigrations: Migration[] = [
     );
     CREATE INDEX request_events_request ON request_events (request_id, id);`,
   },
+  {
+    // Listing by status newest first (the agent API) read every closed request of the year and sorted them.
+    version: 2,
+    up: 'CREATE INDEX requests_status_filed ON requests (status, filed_at);',
+  },
 ];
 
 /** The idempotency key of filing (its own module, so that it stacks on any version of `requests`). */

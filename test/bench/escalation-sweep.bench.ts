@@ -118,7 +118,7 @@ export async function run(): Promise<void> {
 
     // 2. The real sweep: claim, system notifications, outbox, next level; then delivery.
     t1 = performance.now();
-    const fired = sla.engine.fireDue(NOW);
+    const fired = await sla.engine.fireDue(NOW);
     const fireMs = ms(t1);
     t1 = performance.now();
     const delivery = await sla.engine.sweep(NOW);

@@ -36,11 +36,16 @@ const waitFor = (child: ChildProcess, marker: string): Promise<void> => new Prom
 async function measure(base: string): Promise<number[]> {
   const lat: number[] = [];
   let cid = '';
+  let auth = '';
   for (let i = 0; i < MESSAGES; i++) {
-    if (i % 10 === 0) cid = ((await (await fetch(`${base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string }).conversationId;
+    if (i % 10 === 0) {
+      const opened = (await (await fetch(`${base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string; secret: string };
+      cid = opened.conversationId;
+      auth = `Bearer ${opened.secret}`;
+    }
     const t0 = performance.now();
     const r = await fetch(`${base}/api/webchat/conversations/${cid}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: i % 2 ? 'متى الدوام؟' : 'السلام عليكم', clientMessageId: `b${i}` }),
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ text: i % 2 ? 'متى الدوام؟' : 'السلام عليكم', clientMessageId: `b${i}` }),
     });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     await r.arrayBuffer();

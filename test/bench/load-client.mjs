@@ -1,27 +1,34 @@
-// Load generator for the benchmarks, run in its own process so that it does not share the server's
-// event loop: POSTs JSON bodies to the given URLs with a fixed concurrency, prints one JSON result.
-// argv: total concurrency bodiesJson urlsJson
-const [total, concurrency, bodiesJson, urlsJson] = process.argv.slice(2);
-const bodies = JSON.parse(bodiesJson);
-const urls = JSON.parse(urlsJson);
-const n = Number(total);
+// Load generator used when wrk is not installed, run in its own process so that it does not share the
+// server's event loop; it is slower than wrk (prefer wrk: see README "Performance"). Same request
+// pattern as wrk-mix.lua: requests spread over the conversations, each walking the message mix.
+// argv: origin dataJsonFile seconds concurrency → prints { rps, p50, p99, status, socket } as JSON.
+import { readFileSync } from 'node:fs';
+
+const [origin, file, seconds, concurrency] = process.argv.slice(2);
+const { convs, bodies } = JSON.parse(readFileSync(file, 'utf8'));
 const lat = [];
-let next = 0;
-const start = performance.now();
+let n = 0;
+let status = 0;
+let socket = 0;
+const end = performance.now() + Number(seconds) * 1000;
 await Promise.all(Array.from({ length: Number(concurrency) }, async () => {
-  while (next < n) {
-    const i = next++;
+  while (performance.now() < end) {
+    const i = n++;
+    const ci = i % convs.length;
+    const c = convs[ci];
+    const body = bodies[(Math.floor(i / convs.length) + ci * 13) % bodies.length];
+    const headers = { 'content-type': 'application/json', ...(c.auth ? { authorization: c.auth } : {}) };
     const t0 = performance.now();
-    // A URL may carry a bearer secret after '#' (never sent as part of the URL).
-    const [url, secret] = urls[i % urls.length].split('#');
-    const headers = { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) };
-    const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(bodies[i % bodies.length]) });
-    if (!r.ok) throw new Error(`HTTP ${r.status}`);
-    await r.arrayBuffer();
+    try {
+      const r = await fetch(`${origin}/api/webchat/conversations/${c.id}/messages`, { method: 'POST', headers, body });
+      await r.arrayBuffer();
+      if (r.status >= 400) status++;
+    } catch {
+      socket++;
+    }
     lat.push(performance.now() - t0);
   }
 }));
-const secs = (performance.now() - start) / 1000;
 lat.sort((a, b) => a - b);
-const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
-process.stdout.write(JSON.stringify({ rps: n / secs, p50: pct(50), p99: pct(99) }));
+const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? 0;
+process.stdout.write(JSON.stringify({ rps: lat.length / Number(seconds), p50: pct(50), p99: pct(99), status, socket }));

@@ -1,122 +1,141 @@
 /**
- * Web chat throughput and latency through the full path (HTTP → engine → classifier → SQLite →
- * reply), beside a bare Express JSON handler measured in the same run, plus classification time.
+ * The web chat through the full path (HTTP → engine → classifier → SQLite → reply) against a bare
+ * Express 5 JSON handler on the same route, measured in the same run with the same load from another
+ * process: many conversations, a realistic message mix, repetitions with the order rotated and the
+ * ratio per repetition, at several connection counts; on an empty store, a pre-filled year and a
+ * notification backlog; with start-up time and RSS after load. Prints one table; asserts nothing.
+ *
+ * Environment: BENCH_SECONDS (5), BENCH_REPS (3), BENCH_CONNECTIONS ("16,64"), BENCH_CONVERSATIONS
+ * (1000), BENCH_STORES ("empty,year,backlog"), BENCH_SCALE (1 = a year: 100k conversations, 1M
+ * transcript lines, 200k requests), BENCH_BACKLOG (380000), BENCH_KEEP=1 keeps the data directories.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import express from 'express';
-import { createTawasul } from '../../bot/app.js';
-import { silentLogger } from '../../bot/core/logger.js';
+import { performance } from 'node:perf_hooks';
 import { createClassifier } from '../../bot/nlu/classifier.js';
 import { tempDir } from '../helpers/tmp.js';
+import { generateYear } from './generate-year.js';
+import { load, loadTool, median, messageMix, openConversations, startTarget, writeLoadData, type LoadResult } from './targets.js';
 
-const MESSAGES = [
-  'السلام عليكم', 'ما هي أوقات الدوام؟', 'عندي شكوى على البلدية', 'what is the call centre number?',
-  'كم يوم ياخذ طلب التدريب', 'thank you', 'أقترح زيادة الإنارة في الحي', 'hello', 'شكرا لكم',
-  'how long does pest control take?',
-];
+const env = process.env;
+const SECONDS = Number(env.BENCH_SECONDS ?? 5);
+const REPS = Number(env.BENCH_REPS ?? 3);
+const CONNECTIONS = (env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
+const CONVERSATIONS = Number(env.BENCH_CONVERSATIONS ?? 1000);
+const STORES = (env.BENCH_STORES ?? 'empty,year,backlog').split(',');
+const SCALE = Number(env.BENCH_SCALE ?? 1);
+const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
 
-/** The p-th percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+interface Row {
+  store: string; connections: number; bare: LoadResult[]; tawasul: LoadResult[]; ratios: string[];
+  startupMs: number; rssMb: number; note: string;
 }
 
-type LoadResult = { rps: number; p50: number; p99: number; tool: string };
+const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
-/** Runs `cmd` and returns its stdout (throws on a non-zero exit). */
-function exec(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
-
-/**
- * Loads `urls` from another process: wrk (Debian's package, when installed) for `seconds`, or
- * else the Node load client for `total` requests. Either way both targets get the same client.
- */
-async function load(total: number, seconds: number, concurrency: number, urls: string[]): Promise<LoadResult> {
-  const bodies = MESSAGES.map((text) => JSON.stringify({ text }));
-  if (existsSync(WRK)) {
-    const origin = new URL(urls[0]!).origin;
-    const lua = join(tmpdir(), `tawasul-bench-${process.pid}.lua`);
-    writeFileSync(lua, [
-      `local paths = { ${urls.map((u) => `[[${new URL(u).pathname}]]`).join(', ')} }`,
-      `local bodies = { ${bodies.map((b) => `[[${b}]]`).join(', ')} }`,
-      'local i = 0',
-      'request = function()',
-      '  i = i + 1',
-      '  return wrk.format("POST", paths[(i % #paths) + 1], { ["Content-Type"] = "application/json" }, bodies[(i % #bodies) + 1])',
-      'end',
-      'done = function(s, latency)',
-      '  local e = s.errors.status + s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout',
-      '  io.write(string.format("\\nRESULT %f %f %f %d\\n", s.requests / (s.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, e))',
-      'end',
-    ].join('\n'));
-    const out = await exec(WRK, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '-s', lua, origin]);
-    const m = /RESULT (\S+) (\S+) (\S+) (\d+)/.exec(out);
-    if (!m) throw new Error(`unexpected wrk output: ${out}`);
-    if (Number(m[4]) > 0) throw new Error(`wrk saw ${m[4]} errors`);
-    return { rps: Number(m[1]), p50: Number(m[2]), p99: Number(m[3]), tool: 'wrk' };
+/** Prepares a store's data directory (warm classifier cache copied in). */
+async function prepare(store: string, dir: string, cache: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  cpSync(cache, join(dir, 'cache'), { recursive: true });
+  if (store === 'empty') return '';
+  const t0 = performance.now();
+  const counts = await generateYear(dir, store === 'year' ? { scale: SCALE } : { empty: true, backlog: BACKLOG });
+  if (store === 'backlog') {
+    // The sweep runs every second, so the backlog is being worked through during the measurement.
+    writeFileSync(join(dir, 'config.local.yaml'), 'sla:\n  sweep:\n    intervalSeconds: 1\n');
   }
-  const out = await exec(process.execPath, [CLIENT, String(total), String(concurrency), JSON.stringify(MESSAGES.map((text) => ({ text }))), JSON.stringify(urls)]);
-  return { ...(JSON.parse(out) as Omit<LoadResult, 'tool'>), tool: 'node load client' };
+  const what = Object.entries(counts).filter(([k]) => !k.endsWith('Ms')).map(([k, v]) => `${fmt(v)} ${k}`).join(', ');
+  process.stdout.write(`  ${store}: generated ${what} in ${fmt((performance.now() - t0) / 1000, 1)} s\n`);
+  return what;
 }
 
-const WRK = '/usr/bin/wrk';
-const CLIENT = fileURLToPath(new URL('./load-client.mjs', import.meta.url));
+/** Measures one store at every connection count. */
+async function measureStore(store: string, dir: string, cache: string, mix: string[]): Promise<Row[]> {
+  await prepare(store, dir, cache);
+  const bare = await startTarget('bare');
+  const tawasul = await startTarget('tawasul', dir);
+  const rows: Row[] = [];
+  try {
+    const convs = await openConversations(tawasul.origin, CONVERSATIONS);
+    const data = writeLoadData(dir, convs, mix);
+    await load(bare.origin, data, 1, 16); // warm-up of both paths
+    await load(tawasul.origin, data, 1, 16);
+    const connections = store === 'backlog' ? [16] : CONNECTIONS;
+    for (const c of connections) {
+      const row: Row = { store, connections: c, bare: [], tawasul: [], ratios: [], startupMs: tawasul.startupMs, rssMb: 0, note: '' };
+      for (let rep = 0; rep < REPS; rep++) {
+        // Rotate the order: bare first on even repetitions, Tawasul first on odd ones.
+        const order = rep % 2 === 0 ? [bare, tawasul] : [tawasul, bare];
+        const got: Record<string, LoadResult> = {};
+        for (const t of order) {
+          const before = (await t.stats()).cpuMs;
+          const r = await load(t.origin, data, SECONDS, c);
+          got[t.name] = { ...r, cpuMs: ((await t.stats()).cpuMs - before) / Math.max(1, r.rps * SECONDS) };
+        }
+        row.bare.push(got.bare!);
+        row.tawasul.push(got.tawasul!);
+        row.ratios.push(`${(got.tawasul!.rps / got.bare!.rps).toFixed(2)}${rep % 2 ? 'ᵗ' : 'ᵇ'}`);
+        process.stdout.write(`  ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s ${fmt(got.bare!.cpuMs!, 3)} ms CPU/msg, `
+          + `tawasul ${fmt(got.tawasul!.rps)}/s ${fmt(got.tawasul!.cpuMs!, 3)} ms CPU/msg p99 ${fmt(got.tawasul!.p99, 1)} ms\n`);
+      }
+      rows.push(row);
+    }
+    const s = await tawasul.stats();
+    for (const r of rows) r.rssMb = s.rss / 1048576;
+    if (store === 'backlog') rows[0]!.note = `${fmt(s.touched ?? 0)} of ${fmt(BACKLOG)} pending rows deferred by the sweep during the run`;
+  } finally {
+    await bare.stop();
+    await tawasul.stop();
+  }
+  return rows;
+}
 
-const listen = (app: express.Express): Promise<Server> => new Promise((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
-
-/** Runs the web chat benchmark and prints its figures. */
+/** Runs the web chat benchmark and prints its table. */
 export async function run(): Promise<void> {
-  const total = Number(process.env.BENCH_MESSAGES ?? 3000);
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const concurrency = 16;
-
-  const bare = express();
-  bare.post('/echo', express.json({ limit: '64kb' }), (req, res) => { res.json({ replies: [{ text: String(req.body.text ?? '') }] }); });
-  const bareServer = await listen(bare);
-  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/echo`;
-
   const t = tempDir('tawasul-bench-');
-  const classifier = await createClassifier();
-  const app = await createTawasul({ dataDir: t.dir, logger: silentLogger, classifier, channels: ['webchat'], env: { TAWASUL_AGENT_TOKENS: 'b:bench-token-0123456789abcdef' } });
-  const server = await app.listen(0);
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const conversations = await Promise.all(Array.from({ length: 64 }, async () =>
-    (await (await fetch(`${base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string; secret: string }));
+  const mix = messageMix();
+  try {
+    // Train the classifier once (cold start), then every store starts warm from the cached weights.
+    const cold = join(t.dir, 'cold');
+    const first = await startTarget('tawasul', cold);
+    await first.stop();
+    const again = await startTarget('tawasul', cold);
+    await again.stop();
+    process.stdout.write(`  start-up: first start ${fmt(first.startupMs)} ms (trains the classifier), warm ${fmt(again.startupMs)} ms\n`);
 
-  const chatUrls = conversations.map((c) => `${base}/api/webchat/conversations/${c.conversationId}/messages#${c.secret}`);
-  // Warm up both paths, then measure each with the same client.
-  await load(300, 1, concurrency, [bareUrl]);
-  await load(300, 1, concurrency, chatUrls);
-  const b = await load(total, seconds, concurrency, [bareUrl]);
-  const f = await load(total, seconds, concurrency, chatUrls);
+    const rows: Row[] = [];
+    for (const store of STORES) rows.push(...await measureStore(store, join(t.dir, store), join(cold, 'cache'), mix));
 
-  const times: number[] = [];
-  for (let i = 0; i < 5000; i++) {
-    const t0 = performance.now();
-    await classifier.classify(MESSAGES[i % MESSAGES.length]!);
-    times.push(performance.now() - t0);
+    const times: number[] = [];
+    const classifier = await createClassifier({ cacheDir: join(cold, 'cache') });
+    for (let i = 0; i < 5000; i++) {
+      const t0 = performance.now();
+      await classifier.classify(mix[i % mix.length]!);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+
+    const out: string[] = [];
+    out.push(`\nweb chat, ${fmt(CONVERSATIONS)} conversations, ${mix.length}-message mix, ${SECONDS} s per target and repetition, load from another process (${loadTool()}); medians of ${REPS} repetitions`);
+    out.push('ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server\'s main-thread (event loop) CPU time per');
+    out.push('message, median; its ratio (bare / Tawasul) is the throughput ratio when both are CPU-bound, steadier than msg/s on a shared machine\n');
+    out.push('| store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | CPU ms/msg bare / Tawasul (ratio) | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      const tw = r.tawasul;
+      const cpuBare = median(r.bare.map((x) => x.cpuMs!));
+      const cpuTw = median(tw.map((x) => x.cpuMs!));
+      out.push(`| ${r.store} | ${r.connections} | ${fmt(median(r.bare.map((x) => x.rps)))} | ${fmt(median(tw.map((x) => x.rps)))} | ${r.ratios.join(' ')} | `
+        + `${fmt(cpuBare, 3)} / ${fmt(cpuTw, 3)} (${(cpuBare / cpuTw).toFixed(2)}) | `
+        + `${fmt(median(tw.map((x) => x.p50)), 1)} ms | ${fmt(median(tw.map((x) => x.p99)), 1)} ms (max ${fmt(Math.max(...tw.map((x) => x.p99)), 1)}) | `
+        + `${tw.reduce((a, x) => a + x.errors, 0) + r.bare.reduce((a, x) => a + x.errors, 0)} | ${fmt(r.startupMs)} ms | ${fmt(r.rssMb)} MB |`);
+    }
+    out.push(`\nwarm start-up, empty store: ${fmt(again.startupMs)} ms (aim < 2,000); first start ${fmt(first.startupMs)} ms (trains the classifier)`);
+    for (const r of rows.filter((x) => x.note)) out.push(`${r.store}: ${r.note}`);
+    out.push(`classification alone: p50 ${times[Math.floor(times.length / 2)]!.toFixed(3)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(3)} ms (aim p99 < 1 ms)`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    if (env.BENCH_KEEP) process.stdout.write(`data kept in ${t.dir}\n`);
+    else t.cleanup();
   }
-  times.sort((x, y) => x - y);
-
-  console.log(`webchat: concurrency ${concurrency}, load from another process (${b.tool}${b.tool === 'wrk' ? `, ${seconds} s per target` : `, ${total} messages per target`})`);
-  console.log(`  bare express JSON handler: ${b.rps.toFixed(0)} msg/s, p50 ${b.p50.toFixed(2)} ms, p99 ${b.p99.toFixed(2)} ms`);
-  console.log(`  tawasul full path:         ${f.rps.toFixed(0)} msg/s, p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms`);
-  console.log(`  ratio (tawasul / bare):    ${(f.rps / b.rps).toFixed(2)} (aim >= 0.5)`);
-  console.log(`classification: p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms per message (aim p99 < 1 ms)`);
-
-  await app.close();
-  await new Promise<void>((r) => bareServer.close(() => r()));
-  t.cleanup();
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
-import { SqliteRequestStore, phoneKey } from '../../bot/store/sqlite-request-store.js';
+import { phoneKey, requestMigrations, SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { requestStoreContract, sampleRequest } from './request-store-contract.js';
 
@@ -50,7 +50,7 @@ describe('SqliteRequestStore specifics', () => {
     new SqliteRequestStore(new SqliteDatabase(file));
     const db = new SqliteDatabase(file);
     new SqliteRequestStore(db);
-    expect(db.db.prepare(`SELECT COUNT(*) FROM schema_migrations WHERE module = 'requests'`).pluck().get()).toBe(1);
+    expect(db.db.prepare(`SELECT COUNT(*) FROM schema_migrations WHERE module = 'requests'`).pluck().get()).toBe(requestMigrations.length);
     db.close();
     t.cleanup();
   });

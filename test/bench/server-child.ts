@@ -1,0 +1,53 @@
+/**
+ * A benchmark target in its own process (forked by webchat.bench.ts with tsx): `bare` is an Express 5
+ * JSON handler on the web chat's route, `tawasul` the full server on the given data directory. Sends
+ * `{ ready, port, startupMs }` once listening (startupMs: from process start, Node boot included), then
+ * answers `stats` with its RSS, its main thread's CPU time so far and, for Tawasul, the backlog's progress; `stop` closes and exits.
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+const [mode, dataDir] = process.argv.slice(2);
+let server: Server;
+let close: () => Promise<void> = async () => undefined;
+let stats: () => Record<string, number> = () => ({});
+
+if (mode === 'bare') {
+  const { default: express } = await import('express');
+  const app = express();
+  app.post('/api/webchat/conversations/:cid/messages', express.json({ limit: '64kb' }), (req, res) => {
+    res.json({ duplicate: false, replies: [{ kind: 'answer', text: String((req.body as { text?: unknown }).text ?? '') }] });
+  });
+  server = await new Promise<Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+} else {
+  const { createTawasul } = await import('../../bot/app.js');
+  const { createLogger } = await import('../../bot/core/logger.js');
+  // The production logger (info level), written to /dev/null.
+  const app = await createTawasul({ dataDir: dataDir!, logger: createLogger({ destination: createWriteStream('/dev/null') }), env: { ...process.env, TAWASUL_AGENT_TOKENS: 'bench:bench-token-0123456789abcdef' } });
+  server = await app.listen(0);
+  close = () => app.close();
+  stats = () => app.sql.db.prepare(`SELECT COUNT(*) AS pending, COALESCE(SUM(last_error IS NOT NULL), 0) AS touched FROM notify_outbox WHERE status = 'pending'`).get() as Record<string, number>;
+}
+
+/**
+ * CPU time of the main thread (the event loop, which bounds throughput), from /proc on Linux; the whole
+ * process elsewhere (then the checkpoint worker and the thread pool count too).
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1000;
+  }
+}
+
+process.send!({ ready: true, port: (server.address() as AddressInfo).port, startupMs: performance.now() });
+process.on('message', (m: string) => {
+  if (m === 'stats') process.send!({ rss: process.memoryUsage().rss, cpuMs: mainThreadCpuMs(), ...stats() });
+  if (m === 'stop') void close().then(() => server.close(() => process.exit(0)));
+});

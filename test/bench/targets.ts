@@ -1,0 +1,146 @@
+/**
+ * Pieces of the web chat benchmark: benchmark targets in their own processes, the message mix, and
+ * the load from another process (wrk when installed, else the Node client).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { build as esbuild } from 'esbuild';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { projectRoot } from '../../bot/core/paths.js';
+
+export const WRK = process.env.BENCH_WRK ?? '/usr/bin/wrk';
+const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
+
+/** A benchmark target running in a child process. */
+export interface Target {
+  name: string;
+  origin: string;
+  /** Process start → listening, in ms (Node boot, module loading, stores, classifier, routes). */
+  startupMs: number;
+  stats(): Promise<{ rss: number; cpuMs: number; pending?: number; touched?: number }>;
+  stop(): Promise<void>;
+}
+
+/** Sources of the server, compiled file by file (as `npm run build` does, without type checking). */
+function sources(dir: string): string[] {
+  return readdirSync(join(projectRoot, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !/[/\\]web([/\\]|$)/.test(e.parentPath))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+let built: string | undefined;
+/**
+ * Compiles the server to JavaScript with esbuild (one output file per source, like dist/) so that
+ * targets start the way `npm start` does, without a TypeScript loader in the measurement.
+ */
+export async function buildServer(): Promise<string> {
+  if (built) return built;
+  const outdir = join(projectRoot, 'test/output/bench-build');
+  rmSync(outdir, { recursive: true, force: true });
+  await esbuild({
+    entryPoints: [...sources('bot'), ...sources('channels'), ...sources('config'), join(projectRoot, 'test/bench/server-child.ts')],
+    outdir, outbase: projectRoot, format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'error',
+  });
+  return (built = outdir);
+}
+
+/** Forks the compiled `server-child` (`bare` or `tawasul` on `dataDir`) and waits until it listens. */
+export async function startTarget(mode: 'bare' | 'tawasul', dataDir = ''): Promise<Target> {
+  const file = join(await buildServer(), 'test/bench/server-child.js');
+  const child: ChildProcess = fork(file, [mode, dataDir], { execArgv: [], cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`${mode} target exited (${code})`));
+    child.once('message', (m) => { child.off('exit', onExit); resolve(m as T); });
+    child.once('exit', onExit);
+  });
+  return next<{ port: number; startupMs: number }>().then((ready) => ({
+    name: mode,
+    origin: `http://127.0.0.1:${ready.port}`,
+    startupMs: ready.startupMs,
+    stats: () => { const p = next<{ rss: number; cpuMs: number }>(); child.send('stats'); return p; },
+    stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }),
+  }));
+}
+
+interface Labelled { text: string; intent: string }
+
+/**
+ * The message mix, from the labelled evaluation set (Arabic, Gulf, English, Arabizi): inquiries 35%,
+ * intake starts (procedural requests) 20%, greetings 20%, complaints 15%, thanks 10%.
+ */
+export function messageMix(size = 200): string[] {
+  const items = parse(readFileSync(join(projectRoot, 'test/eval/labelled.yaml'), 'utf8')) as Labelled[];
+  const weights: Array<[string, number]> = [['inquiry', 35], ['procedural_request', 20], ['greeting', 20], ['complaint', 15], ['thanks', 10]];
+  const out: string[] = [];
+  for (const [intent, w] of weights) {
+    const pool = items.filter((x) => x.intent === intent);
+    for (let i = 0; i < Math.round((size * w) / 100); i++) out.push(pool[(i * 7) % pool.length]!.text);
+  }
+  // Interleave the intents (a fixed shuffle), so that each conversation meets all of them.
+  return out.map((t, i) => [t, (i * 7919) % out.length] as const).sort((a, b) => a[1] - b[1]).map(([t]) => t);
+}
+
+/** A conversation to load: its id and, when the server returned a secret, its Authorization header. */
+export interface Conversation { id: string; auth?: string }
+
+/** Opens `n` web chat conversations (`POST /api/webchat/conversations`), 16 at a time. */
+export async function openConversations(origin: string, n: number): Promise<Conversation[]> {
+  const out: Conversation[] = [];
+  for (let i = 0; i < n; i += 16) {
+    out.push(...await Promise.all(Array.from({ length: Math.min(16, n - i) }, async () => {
+      const r = await fetch(`${origin}/api/webchat/conversations`, { method: 'POST' });
+      if (!r.ok) throw new Error(`POST /api/webchat/conversations: HTTP ${r.status}`);
+      const b = (await r.json()) as { conversationId: string; secret?: string };
+      return { id: b.conversationId, ...(b.secret ? { auth: `Bearer ${b.secret}` } : {}) };
+    })));
+  }
+  return out;
+}
+
+/** Writes the load data for wrk (a Lua file) and for the Node client (JSON); returns both paths. */
+export function writeLoadData(dir: string, convs: Conversation[], texts: string[]): { lua: string; json: string } {
+  const bodies = texts.map((text) => JSON.stringify({ text }));
+  const lua = join(dir, 'load-data.lua');
+  const json = join(dir, 'load-data.json');
+  writeFileSync(lua, `return {\n convs = {\n${convs.map((c) => `  { id = "${c.id}"${c.auth ? `, auth = [==[${c.auth}]==]` : ''} },`).join('\n')}\n },\n bodies = {\n${bodies.map((b) => `  [==[${b}]==],`).join('\n')}\n },\n}\n`);
+  writeFileSync(json, JSON.stringify({ convs, bodies }));
+  return { lua, json };
+}
+
+/** One load run's figures (cpuMs: the target's CPU time per message, filled in by the caller). */
+export interface LoadResult { rps: number; p50: number; p99: number; errors: number; cpuMs?: number }
+
+/** Runs `cmd` and returns its stdout (throws on a non-zero exit). */
+function exec(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+/** The load tool in use. */
+export const loadTool = (): string => (existsSync(WRK) ? 'wrk' : 'Node load client');
+
+/** Loads `origin` for `seconds` with `connections` from another process. */
+export async function load(origin: string, data: { lua: string; json: string }, seconds: number, connections: number): Promise<LoadResult> {
+  if (existsSync(WRK)) {
+    const out = await exec(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '-s', here('./wrk-mix.lua'), origin, '--', data.lua]);
+    const m = /RESULT (\S+) (\S+) (\S+) (\d+) (\d+)/.exec(out);
+    if (!m) throw new Error(`unexpected wrk output: ${out}`);
+    return { rps: Number(m[1]), p50: Number(m[2]), p99: Number(m[3]), errors: Number(m[4]) + Number(m[5]) };
+  }
+  const out = await exec(process.execPath, [here('./load-client.mjs'), origin, data.json, String(seconds), String(connections)]);
+  const r = JSON.parse(out) as LoadResult & { status: number; socket: number };
+  return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.status + r.socket };
+}
+
+/** The median of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
