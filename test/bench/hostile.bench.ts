@@ -35,17 +35,12 @@ const waitFor = (child: ChildProcess, marker: string): Promise<void> => new Prom
 /** Sends MESSAGES ordinary messages one after the other (fresh conversation every 10); returns sorted latencies in ms. */
 async function measure(base: string): Promise<number[]> {
   const lat: number[] = [];
-  let cid = '';
-  let auth = '';
+  let chat = { conversationId: '', secret: '' };
   for (let i = 0; i < MESSAGES; i++) {
-    if (i % 10 === 0) {
-      const opened = (await (await fetch(`${base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string; secret: string };
-      cid = opened.conversationId;
-      auth = `Bearer ${opened.secret}`;
-    }
+    if (i % 10 === 0) chat = (await (await fetch(`${base}/api/webchat/conversations`, { method: 'POST' })).json()) as typeof chat;
     const t0 = performance.now();
-    const r = await fetch(`${base}/api/webchat/conversations/${cid}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ text: i % 2 ? 'متى الدوام؟' : 'السلام عليكم', clientMessageId: `b${i}` }),
+    const r = await fetch(`${base}/api/webchat/conversations/${chat.conversationId}/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${chat.secret}` }, body: JSON.stringify({ text: i % 2 ? 'متى الدوام؟' : 'السلام عليكم', clientMessageId: `b${i}` }),
     });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     await r.arrayBuffer();

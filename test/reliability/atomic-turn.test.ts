@@ -19,7 +19,7 @@ import type { OutboxItem } from '../../bot/delivery/types.js';
 import { SqlStateStore } from '../../bot/engine/state.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 import { ANSWERS, asked } from './scenarios.js';
 
@@ -73,14 +73,14 @@ describe('atomic turn', () => {
 
   it('a retried POST of a message a crash left processing gets the real replies, once', async () => {
     run = await startTawasul({ classifier: stubClassifier });
-    const chat = await (await fetch(`${run.base}/api/webchat/conversations`, { method: 'POST' })).json() as { conversationId: string };
+    const chat = await ChatClient.open(run.base);
     const cid = chat.conversationId;
     // What a crash leaves: the claim, the message for replay, no replies, no turn in flight.
     const msg = message(run, `${cid}:m1`, 'السلام عليكم', cid);
     run.app.sql.db.prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw) VALUES ('webchat', ?, ?, ?, ?, 'processing', ?)`)
       .run(msg.id, `webchat:${cid}`, msg.receivedAt.getTime(), msg.receivedAt.getTime(), JSON.stringify(msg));
     const post = async (): Promise<{ duplicate: boolean; replies: OutboundReply[] }> => (await fetch(`${run!.base}/api/webchat/conversations/${cid}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'السلام عليكم', clientMessageId: 'm1' }),
+      method: 'POST', headers: { 'content-type': 'application/json', ...chat.auth }, body: JSON.stringify({ text: 'السلام عليكم', clientMessageId: 'm1' }),
     })).json() as Promise<{ duplicate: boolean; replies: OutboundReply[] }>;
     const [a, b] = await Promise.all([post(), post()]);
     const answers = [a, b].map((r) => texts(r.replies));

@@ -65,20 +65,22 @@ class Chat {
   retried = 0;
   refused = 0;
   conversationId = '';
+  /** The conversation secret issued at creation, sent as a bearer token on every post. */
+  private secret = '';
   constructor(private readonly server: ServerProcess) {}
 
   async open(): Promise<void> {
     const { res, cuts } = await this.server.fetch('/api/webchat/conversations', { method: 'POST' });
     this.retried += cuts;
     if (res.status !== 201) throw new Error(`open: HTTP ${res.status}`);
-    this.conversationId = ((await res.json()) as { conversationId: string }).conversationId;
+    ({ conversationId: this.conversationId, secret: this.secret } = (await res.json()) as { conversationId: string; secret: string });
   }
 
   /** Posts one message, retrying the same clientMessageId until a 200. */
   async post(text: string, clientMessageId: string): Promise<PostResult> {
     for (let i = 0; i < 5; i++) {
       const { res, cuts } = await this.server.fetch(`/api/webchat/conversations/${this.conversationId}/messages`, {
-        method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ text, clientMessageId }),
+        method: 'POST', headers: { ...JSON_HEADERS, authorization: `Bearer ${this.secret}` }, body: JSON.stringify({ text, clientMessageId }),
       });
       this.retried += cuts;
       if (res.status === 200) return (await res.json()) as PostResult;

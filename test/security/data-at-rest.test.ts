@@ -49,13 +49,18 @@ describe('data at rest', () => {
       chmodSync(data, 0o755);
       const run = await startTawasul({ dataDir: data });
       runs.push(run);
-      // Files created after start-up: a filed request (WAL), the state file, a download.
+      // Files created after start-up: a filed request and a dialogue's state (WAL and shared memory), a download.
       const c = await openConversation(run.base);
       await say(run.base, c.id!, 'السلام عليكم');
+      await say(run.base, c.id!, 'أريد تقديم شكوى عن حفرة في الشارع');
       await run.app.engine.deps.requests.create(sampleRequest({ filedAt: run.clock.now() }));
       writeFileSync(join(data, 'attachments', 'whatsapp', 'new.jpg'), 'y');
+      // The dialogue state (a civil ID mid-dialogue) is a row of tawasul.sqlite, not a file of its own.
+      expect(run.app.sql.db.prepare('SELECT count(*) FROM conversation_state').pluck().get()).toBeGreaterThan(0);
       const all = modes(data);
-      expect(all.map((m) => m.path.slice(data.length))).toEqual(expect.arrayContaining(['/tawasul.sqlite', '/tawasul.sqlite-wal', '/state.sqlite', '/tawasul.lock', '/attachments/whatsapp/new.jpg']));
+      const names = all.map((m) => m.path.slice(data.length));
+      expect(names).toEqual(expect.arrayContaining(['/tawasul.sqlite', '/tawasul.sqlite-wal', '/tawasul.sqlite-shm', '/tawasul.lock', '/attachments/whatsapp/new.jpg']));
+      expect(names).not.toContain('/state.sqlite');
       for (const m of all) expect({ path: m.path, mode: m.mode.toString(8) }).toEqual({ path: m.path, mode: m.dir ? '700' : '600' });
       t.cleanup();
     } finally {

@@ -1,12 +1,22 @@
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../bot/core/errors.js';
+import { randomReferenceCode } from '../../bot/security/reference.js';
 import { createPool, databaseUrl } from '../../bot/store/postgres/database.js';
 import { migratePostgres } from '../../bot/store/postgres/migrate.js';
 import { PostgresRequestStore } from '../../bot/store/postgres/request-store.js';
 import { openPostgresStores, type PostgresStores } from '../../bot/store/postgres/stores.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { requestStoreContract, sampleRequest } from './request-store-contract.js';
+
+// The real generator, observable: a test makes it repeat itself to force a reference collision.
+vi.mock('../../bot/security/reference.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../bot/security/reference.js')>();
+  return { ...real, randomReferenceCode: vi.fn(real.randomReferenceCode) };
+});
+const draw = vi.mocked(randomReferenceCode);
+const REFERENCE = /^BUR-(\d{4})-[2-9A-HJKMNPQRTW-Y]{4}-[2-9A-HJKMNPQRTW-Y]{4}$/;
+const MIGRATIONS = ['0001-requests', '0002-random-references'];
 
 describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on loopback)', () => {
   const pgServer = usePostgres();
@@ -28,48 +38,78 @@ describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on l
   it('migrates a new database once, records it, and a second start applies nothing', async () => {
     const url = await pgServer.database();
     const first = await openPostgresStores(url);
-    expect(first.applied).toEqual(['0001-requests']);
+    expect(first.applied).toEqual(MIGRATIONS);
     const second = await openPostgresStores(url);
     expect(second.applied).toEqual([]);
     const names = await first.pool.query<{ name: string }>('SELECT name FROM kysely_migration ORDER BY name');
-    expect(names.rows.map((r) => r.name)).toEqual(['0001-requests']);
+    expect(names.rows.map((r) => r.name)).toEqual(MIGRATIONS);
     await Promise.all([first.close(), second.close()]);
   });
 
   it('lets instances that start together migrate the same database without a conflict', async () => {
     const url = await pgServer.database();
     const all = await Promise.all(Array.from({ length: 4 }, () => openPostgresStores(url, { max: 2 })));
-    expect(all.flatMap((s) => s.applied)).toEqual(['0001-requests']);
+    expect(all.flatMap((s) => s.applied)).toEqual(MIGRATIONS);
     const r = await all[0]!.requests.create(sampleRequest());
     expect((await all[3]!.requests.get(r.reference))?.reference).toBe(r.reference);
     await Promise.all(all.map((s) => s.close()));
   });
 
-  it('leaves no half-written request when filing fails, and gives the reference number back', async () => {
+  it('leaves no half-written request when filing fails', async () => {
     const s = await openPostgresStores(await pgServer.database());
     await expect(s.requests.create(sampleRequest({ description: null as unknown as string }))).rejects.toThrow(/description/);
     expect(await s.requests.count()).toBe(0);
     expect((await s.pool.query('SELECT COUNT(*)::int AS n FROM request_events')).rows[0].n).toBe(0);
-    expect((await s.requests.create(sampleRequest())).reference).toBe('BUR-2026-00001');
+    expect((await s.requests.create(sampleRequest())).reference).toMatch(REFERENCE);
     expect(s.pool.totalCount).toBe(s.pool.idleCount); // every connection went back to the pool
     await s.close();
   });
 
-  it('files consecutive references from two instances sharing the database', async () => {
+  it('files distinct random references from two instances sharing the database', async () => {
     const url = await pgServer.database();
     const [a, b] = await Promise.all([openPostgresStores(url, { max: 4 }), openPostgresStores(url, { max: 4 })]);
     const recs = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a! : b!).requests.create(sampleRequest())));
-    const numbers = recs.map((r) => Number(r.reference.slice(-5))).sort((x, y) => x - y);
-    expect(numbers).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    for (const r of recs) expect(r.reference).toMatch(REFERENCE);
+    expect(new Set(recs.map((r) => r.reference)).size).toBe(30);
+    expect(await a!.requests.count()).toBe(30);
     await Promise.all([a!.close(), b!.close()]);
   });
 
-  it('numbers references per year in Muscat time', async () => {
+  it('draws another reference when the drawn one is taken, and gives up with a StoreError after a few draws', async () => {
+    const s = await openPostgresStores(await pgServer.database());
+    try {
+      draw.mockReturnValueOnce('7K4Q-9M2X').mockReturnValueOnce('7K4Q-9M2X').mockReturnValueOnce('ACDE-FGH2');
+      const first = await s.requests.create(sampleRequest());
+      const second = await s.requests.create(sampleRequest());
+      expect([first.reference, second.reference]).toEqual(['BUR-2026-7K4Q-9M2X', 'BUR-2026-ACDE-FGH2']);
+      expect((await s.requests.get(second.reference))?.history).toHaveLength(1);
+      draw.mockImplementation(() => '7K4Q-9M2X');
+      await expect(s.requests.create(sampleRequest())).rejects.toThrow(StoreError);
+      expect(await s.requests.count()).toBe(2);
+      expect(s.pool.totalCount).toBe(s.pool.idleCount);
+    } finally {
+      draw.mockReset(); // back to the real generator
+      await s.close();
+    }
+  });
+
+  it('files one request when two instances file the same turn at once', async () => {
+    const url = await pgServer.database();
+    const [a, b] = await Promise.all([openPostgresStores(url, { max: 4 }), openPostgresStores(url, { max: 4 })]);
+    const recs = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+      (i % 2 ? a! : b!).requests.create(sampleRequest({ sourceKey: 'whatsapp\u0000wamid.HBgM' }))));
+    expect(new Set(recs.map((r) => r.id)).size).toBe(1);
+    expect(await b!.requests.count()).toBe(1);
+    expect((await a!.pool.query('SELECT COUNT(*)::int AS n FROM request_events')).rows[0].n).toBe(1);
+    await Promise.all([a!.close(), b!.close()]);
+  });
+
+  it('puts the year of the filing in Muscat time in the reference', async () => {
     const s = await openPostgresStores(await pgServer.database());
     // 31 Dec 2026 21:00 UTC is already 1 Jan 2027 in Muscat.
     const r = await s.requests.create(sampleRequest({ filedAt: new Date('2026-12-31T21:00:00Z') }));
-    expect(r.reference).toBe('BUR-2027-00001');
-    expect((await s.requests.create(sampleRequest())).reference).toBe('BUR-2026-00001');
+    expect(REFERENCE.exec(r.reference)?.[1]).toBe('2027');
+    expect(REFERENCE.exec((await s.requests.create(sampleRequest({ filedAt: new Date('2026-12-31T19:59:00Z') }))).reference)?.[1]).toBe('2026');
     await s.close();
   });
 
@@ -118,7 +158,7 @@ describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on l
     expect(() => databaseUrl({ TAWASUL_DATABASE_URL: 'mysql://x' })).toThrow(/TAWASUL_DATABASE_URL/);
     const url = await pgServer.database();
     const pool = createPool(databaseUrl({ TAWASUL_DATABASE_URL: url }));
-    expect((await migratePostgres(pool)).applied).toEqual(['0001-requests']);
+    expect((await migratePostgres(pool)).applied).toEqual(MIGRATIONS);
     const store = new PostgresRequestStore(pool);
     expect(await store.count()).toBe(0);
     await pool.end();

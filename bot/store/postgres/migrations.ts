@@ -54,4 +54,14 @@ export const postgresMigrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0002-random-references': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // References are random now (bot/security/reference.ts): the yearly counter is gone. A source key
+      // (the turn that filed) may hold any character, NUL included, so it is kept as its UTF-8 bytes.
+      await sql`
+        ALTER TABLE requests ADD COLUMN source_key BYTEA UNIQUE;
+        DROP TABLE sequences;
+      `.execute(db);
+    },
+  },
 };

@@ -1,12 +1,16 @@
 /**
  * The request store on PostgreSQL: the same records, references, history and due dates as the
- * SQLite store. Filing draws the yearly reference from a counter row inside the filing transaction
- * (the upsert locks that row, so concurrent filings on any instance get consecutive references and
- * a failed filing gives its number back); staff actions lock the request row (`FOR UPDATE`) so
- * two agents acting at once both land in the history. The schema comes from `migratePostgres`.
+ * SQLite store. Filing draws a random reference (`randomReferenceCode`, the generator the SQLite
+ * store uses) and inserts with `ON CONFLICT DO NOTHING`: when nothing was inserted, either the
+ * turn's source key was filed already (by this instance or another, even one whose transaction was
+ * still open: PostgreSQL waits for it) and that request is returned, or the reference was taken and
+ * another is drawn. Staff actions lock the request row (`FOR UPDATE`) so two agents acting at once
+ * both land in the history. The schema comes from `migratePostgres`. Personal fields are stored in
+ * clear here (no TAWASUL_DATA_KEY encryption yet; see docs/deploy.md).
  */
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
+import { randomReferenceCode } from '../../security/reference.js';
 import { phoneKey } from '../sqlite-request-store.js';
 import type {
   NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
@@ -23,6 +27,9 @@ interface Row {
 }
 interface EventRow { request_id: string; at: Date; actor: string; type: RequestEvent['type']; status: RequestStatus | null; note: string | null }
 
+/** Reference draws per filing before giving up (a collision is about one in 10^11 per draw). */
+const REFERENCE_ATTEMPTS = 8;
+
 /** The request store on PostgreSQL (pool from `createPool`, schema from `migratePostgres`). */
 export class PostgresRequestStore implements RequestStore {
   private readonly yearFormat: Intl.DateTimeFormat;
@@ -31,34 +38,39 @@ export class PostgresRequestStore implements RequestStore {
     this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
   }
 
-  private async nextReference(q: Queryable, at: Date): Promise<string> {
-    const year = this.yearFormat.format(at);
-    const r = await q.query<{ value: number }>(
-      `INSERT INTO sequences (name, value) VALUES ($1, 1)
-       ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value::int AS value`,
-      [`reference:${year}`],
-    );
-    return `${this.referencePrefix}-${year}-${String(r.rows[0]!.value).padStart(5, '0')}`;
+  /** A random reference (`BUR-2026-7K4Q-9M2X`) for a request filed at `at`; uniqueness is the insert's job. */
+  private reference(at: Date): string {
+    return `${this.referencePrefix}-${this.yearFormat.format(at)}-${randomReferenceCode()}`;
   }
 
   async create(input: NewRequest): Promise<RequestRecord> {
+    const sourceKey = input.sourceKey === undefined ? null : Buffer.from(input.sourceKey, 'utf8');
     return withTransaction(this.pool, async (c) => {
-      const reference = await this.nextReference(c, input.filedAt);
-      const r = await c.query<{ id: string }>(
-        `INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
-          latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
-          filed_at, due_at, last_action_at, updated_at)
-         VALUES ($1, $2, $3, 'filed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18, $19, $20, $19, $19)
-         RETURNING id`,
-        [reference, input.serviceId, input.department, input.applicant.name, input.applicant.civilId, input.applicant.phone,
-          input.applicant.email ?? null, input.applicant.address ?? null, input.location?.latitude ?? null,
-          input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
-          input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
-          input.filedAt, input.dueAt],
-      );
-      const id = r.rows[0]!.id;
-      await this.insertEvent(c, id, { at: input.filedAt, actor: `channel:${input.channel}`, type: 'status', status: 'filed' });
-      return (await this.byId(c, id))!;
+      for (let attempt = 0; attempt < REFERENCE_ATTEMPTS; attempt++) {
+        const r = await c.query<{ id: string }>(
+          `INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
+            latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
+            filed_at, due_at, last_action_at, updated_at, source_key)
+           VALUES ($1, $2, $3, 'filed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18, $19, $20, $19, $19, $21)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [this.reference(input.filedAt), input.serviceId, input.department, input.applicant.name, input.applicant.civilId, input.applicant.phone,
+            input.applicant.email ?? null, input.applicant.address ?? null, input.location?.latitude ?? null,
+            input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
+            input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
+            input.filedAt, input.dueAt, sourceKey],
+        );
+        const id = r.rows[0]?.id;
+        if (id !== undefined) {
+          await this.insertEvent(c, id, { at: input.filedAt, actor: `channel:${input.channel}`, type: 'status', status: 'filed' });
+          return (await this.byId(c, id))!;
+        }
+        // Nothing inserted: a replayed turn finds the request it filed; otherwise the reference was taken.
+        if (sourceKey) {
+          const filed = await c.query<{ id: string }>('SELECT id FROM requests WHERE source_key = $1', [sourceKey]);
+          if (filed.rows[0]) return (await this.byId(c, filed.rows[0].id))!;
+        }
+      }
+      throw new StoreError(`no free request reference after ${REFERENCE_ATTEMPTS} draws`);
     });
   }
 
