@@ -1,0 +1,137 @@
+/**
+ * The trained models and the decision. Two `@nlpjs/neural` networks (the one-layer network behind
+ * NLP.js's NluNeural): one reads the sentence frame and says the intent, the other reads content words
+ * only and says which of the 15 services the message is about, or "none". Features come from
+ * features.ts (words, stems, concepts, skeletons, character 3-grams, word pairs).
+ *
+ * Decision: a message that names a service but whose frame is weak, unknown, a greeting or a report
+ * is a request for that service (a "report" of stray dogs is a request to catch them). A service is
+ * returned for inquiry and procedural_request. `alternatives` ranks the candidates so that the
+ * pipeline can ask when two routes are close (clarify.ts).
+ */
+import { createRequire } from 'node:module';
+import type { Intent, Language } from '../core/types.js';
+import { extractFeatureSets, type Features } from './features.js';
+import { detectLanguage } from './language.js';
+import { NO_SERVICE, type Utterance } from './training-data.js';
+import type { Classification, Classifier } from './types.js';
+
+/** The NLP.js network API used here (checked against @nlpjs/neural 4.25 src/neural-network.js). */
+export interface NeuralNetwork {
+  train(corpus: Array<{ input: Features; output: Record<string, number> }>): { iterations?: number; error?: number };
+  run(input: Features): Record<string, number> | undefined;
+  toJSON(): unknown;
+  fromJSON(json: unknown): void;
+}
+const require = createRequire(import.meta.url);
+const { NeuralNetwork } = require('@nlpjs/neural') as { NeuralNetwork: new (settings?: object) => NeuralNetwork };
+
+/** A fresh network (for loading a cached one). */
+export function newNetwork(): NeuralNetwork {
+  return new NeuralNetwork();
+}
+
+/**
+ * Training settings (part of the cache key). A fixed number of epochs, not NLP.js's early stop on a small
+ * change of the error, which stops at a different point whenever the data changes a little.
+ */
+export const INTENT_SETTINGS = { iterations: 60, errorThresh: 0, deltaErrorThresh: 0, learningRate: 0.5, momentum: 0.5, alpha: 0.07, log: false };
+export const SERVICE_SETTINGS = { ...INTENT_SETTINGS, iterations: 30 };
+/** Below this share of the intent scores the message is `unknown`. */
+export const INTENT_THRESHOLD = 0.35;
+/** Below this share of the service scores no service is returned. */
+export const SERVICE_THRESHOLD = 0.5;
+/** A top intent output below this (outputs are trained towards 1) is weak evidence. */
+const WEAK_OUTPUT = 0.2;
+/** Characters of a message that are classified (an e-mail's quoted history adds nothing but time). */
+const MAX_CHARS = 2000;
+/** Intents for which a service is returned. */
+const SERVICE_INTENTS = new Set<Intent>(['inquiry', 'procedural_request']);
+/** Intents that give way to procedural_request when the message names a service (a request worded as a report). */
+const OVERRIDDEN = new Set<Intent>(['unknown', 'report', 'greeting', 'thanks']);
+/** Candidates kept in `alternatives`. */
+const MAX_ALTERNATIVES = 4;
+
+/** Both networks and the vocabulary they were trained on. */
+export interface TrainedModels {
+  intent: NeuralNetwork;
+  service: NeuralNetwork;
+  /** Word features seen in training: a message made only of others is `unknown`. */
+  vocabulary: Set<string>;
+}
+
+/** Ranks the outputs of a network, squared and normalized to sum to 1 (as NLP.js does). */
+function rank(scores: Record<string, number> | undefined): Array<{ label: string; score: number }> {
+  const entries = Object.entries(scores ?? {}).map(([label, s]) => ({ label, score: s * s }));
+  const total = entries.reduce((sum, e) => sum + e.score, 0);
+  if (total <= 0) return [];
+  return entries.map((e) => ({ label: e.label, score: e.score / total })).sort((a, b) => b.score - a.score);
+}
+
+const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:');
+
+/** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
+export function trainModels(utterances: readonly Utterance[]): TrainedModels {
+  const vocabulary = new Set<string>();
+  const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
+  const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
+  for (const u of utterances) {
+    const { all, content } = extractFeatureSets(u.text);
+    for (const f of Object.keys(all)) if (isWordFeature(f)) vocabulary.add(f);
+    intentCorpus.push({ input: all, output: { [u.intent]: 1 } });
+    // Every line that names no service teaches the service model "none".
+    serviceCorpus.push({ input: content, output: { [u.service ?? NO_SERVICE]: 1 } });
+  }
+  const intent = new NeuralNetwork({ ...INTENT_SETTINGS });
+  intent.train(intentCorpus);
+  const service = new NeuralNetwork({ ...SERVICE_SETTINGS });
+  service.train(serviceCorpus);
+  return { intent, service, vocabulary };
+}
+
+type Candidate = NonNullable<Classification['alternatives']>[number];
+
+/** The NLP.js implementation of Classifier. */
+export class NeuralClassifier implements Classifier {
+  constructor(private readonly models: TrainedModels) {}
+
+  /** Classifies one message: language, intent (unknown below the threshold), service and ranked alternatives. */
+  classify(text: string, fallbackLanguage?: Language): Promise<Classification> {
+    return Promise.resolve(this.classifySync(text, fallbackLanguage));
+  }
+
+  /** Synchronous core of classify (the networks need no I/O); long texts are read up to MAX_CHARS. */
+  classifySync(fullText: string, fallbackLanguage?: Language): Classification {
+    const text = fullText.length > MAX_CHARS ? fullText.slice(0, MAX_CHARS) : fullText;
+    const language = detectLanguage(text, fallbackLanguage);
+    const { all, content } = extractFeatureSets(text);
+    if (!Object.keys(all).some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
+      return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
+    }
+    const outputs = this.models.intent.run(all) ?? {};
+    const intents = rank(outputs);
+    const top = intents[0];
+    const best = rank(this.models.service.run(content))[0];
+    const service = best && best.label !== NO_SERVICE && best.score >= SERVICE_THRESHOLD ? best.label : null;
+    const candidates: Candidate[] = intents.map((i) => ({
+      intent: i.label as Intent,
+      service: SERVICE_INTENTS.has(i.label as Intent) ? service : null,
+      score: i.score,
+    }));
+    const weak = !top || top.score < INTENT_THRESHOLD || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
+    if (service !== null && (weak || OVERRIDDEN.has(top!.label as Intent))) {
+      // The message names a service's matter and no frame of its own wins: a request for that service.
+      const first: Candidate = { intent: 'procedural_request', service, score: Math.max(best!.score, top?.score ?? 0) };
+      const rest = candidates.filter((c) => c.intent !== 'procedural_request');
+      return { language, intent: 'procedural_request', service, confidence: first.score, alternatives: [first, ...rest].slice(0, MAX_ALTERNATIVES) };
+    }
+    const alternatives = candidates.slice(0, MAX_ALTERNATIVES);
+    // Unknown below the threshold; its confidence is then how far the best intent fell short.
+    if (!top || top.score < INTENT_THRESHOLD) {
+      const confidence = top ? 1 - top.score : 1;
+      return { language, intent: 'unknown', service: null, confidence, alternatives: [{ intent: 'unknown', service: null, score: confidence }, ...alternatives] };
+    }
+    const intent = top.label as Intent;
+    return { language, intent, service: SERVICE_INTENTS.has(intent) ? service : null, confidence: top.score, alternatives };
+  }
+}
