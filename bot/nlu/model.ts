@@ -70,15 +70,35 @@ function rank(scores: Record<string, number> | undefined): Array<{ label: string
 
 const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:');
 
+/** Lines of one service and intent the intent model learns from at most (the 15 services' lines would swamp the other intents). */
+const SERVICE_GROUP_CAP = 45;
+
+/** The lines the intent model learns from: all lines naming no service; per service and intent, the free-worded lines first, then templates by an even stride, up to the cap (deterministic). */
+function balanced(utterances: readonly Utterance[]): Set<Utterance> {
+  const groups = new Map<string, Utterance[]>();
+  const kept = new Set<Utterance>();
+  for (const u of utterances) {
+    if (u.service === null) kept.add(u);
+    else groups.set(`${u.intent}:${u.service}`, [...(groups.get(`${u.intent}:${u.service}`) ?? []), u]);
+  }
+  for (const lines of groups.values()) {
+    const ordered = [...lines.filter((u) => !u.template), ...lines.filter((u) => u.template)];
+    const step = Math.max(1, ordered.length / SERVICE_GROUP_CAP);
+    for (let i = 0; i < ordered.length; i += step) kept.add(ordered[Math.floor(i)]!);
+  }
+  return kept;
+}
+
 /** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
 export function trainModels(utterances: readonly Utterance[]): TrainedModels {
   const vocabulary = new Set<string>();
   const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
   const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
+  const forIntent = balanced(utterances);
   for (const u of utterances) {
     const { all, content } = extractFeatureSets(u.text);
     for (const f of Object.keys(all)) if (isWordFeature(f)) vocabulary.add(f);
-    intentCorpus.push({ input: all, output: { [u.intent]: 1 } });
+    if (forIntent.has(u)) intentCorpus.push({ input: all, output: { [u.intent]: 1 } });
     // Every line that names no service teaches the service model "none".
     serviceCorpus.push({ input: content, output: { [u.service ?? NO_SERVICE]: 1 } });
   }
