@@ -33,9 +33,9 @@ export interface Choice {
 }
 
 /** Below this score the top route is not trusted alone (tuned on k-fold and labelled figures only). */
-export const MIN_CONFIDENCE = 0.5;
+export const MIN_CONFIDENCE = 0.6;
 /** Two routes whose scores are closer than this are "close" (tuned on k-fold and labelled figures only). */
-export const MIN_MARGIN = 0.15;
+export const MIN_MARGIN = 0.3;
 /** A candidate below this score is not worth offering as a choice. */
 const MIN_CHOICE_SCORE = 0.1;
 /** Intents never offered as a choice (nothing to ask about). */
@@ -46,7 +46,7 @@ const NOT_A_CHOICE = new Set<Intent>(['unknown', 'greeting', 'thanks']);
  * summed per route (a complaint that might be a report is still sure of its route); the best
  * candidate of the top route and of the runner-up route are offered.
  */
-export function clarificationChoices(c: Classification): Choice[] | null {
+export function clarificationChoices(c: Classification, limits: { confidence: number; margin: number } = { confidence: MIN_CONFIDENCE, margin: MIN_MARGIN }): Choice[] | null {
   const alts = (c.alternatives ?? []).filter((a) => a.score >= MIN_CHOICE_SCORE || a.intent === c.intent);
   if (alts.length < 2) return null;
   const byRoute = new Map<Route, { score: number; best: Choice | undefined }>();
@@ -60,7 +60,7 @@ export function clarificationChoices(c: Classification): Choice[] | null {
   let other: { score: number; best: Choice | undefined } | undefined;
   for (const [route, r] of byRoute) if (route !== routeOf(c.intent) && r.best && (!other || r.score > other.score)) other = r;
   if (!other) return null;
-  const unsure = own.score < MIN_CONFIDENCE || own.score - other.score < MIN_MARGIN;
+  const unsure = own.score < limits.confidence || own.score - other.score < limits.margin;
   if (!unsure) return null;
   const first: Choice | undefined = NOT_A_CHOICE.has(c.intent) ? own.best : { intent: c.intent, service: c.service };
   if (!first || !other.best) return null;

@@ -35,10 +35,10 @@ export function newNetwork(): NeuralNetwork {
  * Training settings (part of the cache key). A fixed number of epochs, not NLP.js's early stop on a small
  * change of the error, which stops at a different point whenever the data changes a little.
  */
-export const INTENT_SETTINGS = { iterations: 60, errorThresh: 0, deltaErrorThresh: 0, learningRate: 0.5, momentum: 0.5, alpha: 0.07, log: false };
-export const SERVICE_SETTINGS = { ...INTENT_SETTINGS, iterations: 30 };
+export const INTENT_SETTINGS = { iterations: 120, errorThresh: 0, deltaErrorThresh: 0, learningRate: 0.5, momentum: 0.5, alpha: 0.07, log: false };
+export const SERVICE_SETTINGS = { ...INTENT_SETTINGS, iterations: 60 };
 /** Below this share of the intent scores the message is `unknown`. */
-export const INTENT_THRESHOLD = 0.35;
+export const INTENT_THRESHOLD = 0.45;
 /** Below this share of the service scores no service is returned. */
 export const SERVICE_THRESHOLD = 0.5;
 /** A top intent output below this (outputs are trained towards 1) is weak evidence. */
@@ -70,6 +70,12 @@ function rank(scores: Record<string, number> | undefined): Array<{ label: string
 
 const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:');
 
+/** Overrides of the training settings, for tuning on cross-validation folds. */
+export interface TrainingTuning {
+  intent?: Partial<typeof INTENT_SETTINGS>;
+  service?: Partial<typeof SERVICE_SETTINGS>;
+}
+
 /** Lines of one service and intent the intent model learns from at most (the 15 services' lines would swamp the other intents). */
 const SERVICE_GROUP_CAP = 45;
 
@@ -90,7 +96,7 @@ function balanced(utterances: readonly Utterance[]): Set<Utterance> {
 }
 
 /** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
-export function trainModels(utterances: readonly Utterance[]): TrainedModels {
+export function trainModels(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedModels {
   const vocabulary = new Set<string>();
   const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
   const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
@@ -102,18 +108,65 @@ export function trainModels(utterances: readonly Utterance[]): TrainedModels {
     // Every line that names no service teaches the service model "none".
     serviceCorpus.push({ input: content, output: { [u.service ?? NO_SERVICE]: 1 } });
   }
-  const intent = new NeuralNetwork({ ...INTENT_SETTINGS });
+  const intent = new NeuralNetwork({ ...INTENT_SETTINGS, ...tuning.intent });
   intent.train(intentCorpus);
-  const service = new NeuralNetwork({ ...SERVICE_SETTINGS });
+  const service = new NeuralNetwork({ ...SERVICE_SETTINGS, ...tuning.service });
   service.train(serviceCorpus);
   return { intent, service, vocabulary };
 }
 
 type Candidate = NonNullable<Classification['alternatives']>[number];
 
+/** A trained network laid out for scoring one message without allocating per feature: feature → weights of every output. */
+export interface CompiledNetwork {
+  labels: string[];
+  bias: Float64Array;
+  weights: Map<string, Float32Array>;
+  alpha: number;
+}
+
+/** Lays out a trained NLP.js network (its toJSON: features, intents, one weight row per intent with the bias last). */
+export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
+  const json = network.toJSON() as { features?: string[]; intents?: string[]; perceptrons?: number[][]; settings?: { alpha?: number } };
+  const features = json.features ?? [];
+  const labels = json.intents ?? [];
+  const rows = json.perceptrons ?? [];
+  const weights = new Map<string, Float32Array>();
+  features.forEach((f, j) => weights.set(f, Float32Array.from(rows, (row) => row[j] ?? 0)));
+  return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), weights, alpha: json.settings?.alpha ?? 0.07 };
+}
+
+/** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), computed from the compiled layout. */
+export function runCompiled(net: CompiledNetwork, input: Features): Record<string, number> {
+  const sums = Float64Array.from(net.bias);
+  for (const key in input) {
+    const w = net.weights.get(key);
+    if (!w) continue;
+    const v = input[key]!;
+    for (let i = 0; i < sums.length; i++) sums[i]! += v * w[i]!;
+  }
+  const out: Record<string, number> = {};
+  net.labels.forEach((label, i) => (out[label] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!));
+  return out;
+}
+
 /** The NLP.js implementation of Classifier. */
 export class NeuralClassifier implements Classifier {
-  constructor(private readonly models: TrainedModels) {}
+  private readonly intentThreshold: number;
+  private readonly serviceThreshold: number;
+  private readonly intentNet: CompiledNetwork;
+  private readonly serviceNet: CompiledNetwork;
+
+  /** `thresholds` overrides INTENT_THRESHOLD / SERVICE_THRESHOLD (for tuning on cross-validation folds). */
+  constructor(
+    private readonly models: TrainedModels,
+    thresholds: { intent?: number; service?: number } = {},
+  ) {
+    this.intentThreshold = thresholds.intent ?? INTENT_THRESHOLD;
+    this.serviceThreshold = thresholds.service ?? SERVICE_THRESHOLD;
+    this.intentNet = compileNetwork(models.intent);
+    this.serviceNet = compileNetwork(models.service);
+  }
 
   /** Classifies one message: language, intent (unknown below the threshold), service and ranked alternatives. */
   classify(text: string, fallbackLanguage?: Language): Promise<Classification> {
@@ -128,17 +181,17 @@ export class NeuralClassifier implements Classifier {
     if (!Object.keys(all).some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
     }
-    const outputs = this.models.intent.run(all) ?? {};
+    const outputs = runCompiled(this.intentNet, all);
     const intents = rank(outputs);
     const top = intents[0];
-    const best = rank(this.models.service.run(content))[0];
-    const service = best && best.label !== NO_SERVICE && best.score >= SERVICE_THRESHOLD ? best.label : null;
+    const best = rank(runCompiled(this.serviceNet, content))[0];
+    const service = best && best.label !== NO_SERVICE && best.score >= this.serviceThreshold ? best.label : null;
     const candidates: Candidate[] = intents.map((i) => ({
       intent: i.label as Intent,
       service: SERVICE_INTENTS.has(i.label as Intent) ? service : null,
       score: i.score,
     }));
-    const weak = !top || top.score < INTENT_THRESHOLD || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
+    const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
     if (service !== null && (weak || OVERRIDDEN.has(top!.label as Intent))) {
       // The message names a service's matter and no frame of its own wins: a request for that service.
       const first: Candidate = { intent: 'procedural_request', service, score: Math.max(best!.score, top?.score ?? 0) };
@@ -147,7 +200,7 @@ export class NeuralClassifier implements Classifier {
     }
     const alternatives = candidates.slice(0, MAX_ALTERNATIVES);
     // Unknown below the threshold; its confidence is then how far the best intent fell short.
-    if (!top || top.score < INTENT_THRESHOLD) {
+    if (!top || top.score < this.intentThreshold) {
       const confidence = top ? 1 - top.score : 1;
       return { language, intent: 'unknown', service: null, confidence, alternatives: [{ intent: 'unknown', service: null, score: confidence }, ...alternatives] };
     }

@@ -118,7 +118,11 @@ function countPairs(pairs: Array<[string, string]>): Array<{ gold: string; predi
 }
 
 /** Classifies every item and tallies the results; then times `timingRounds - 1` more rounds (the first warms up). */
-export async function evaluate(classifier: Classifier, items: EvalItem[], options: { timingRounds?: number } = {}): Promise<EvalReport> {
+export async function evaluate(
+  classifier: Classifier,
+  items: EvalItem[],
+  options: { timingRounds?: number; limits?: { confidence: number; margin: number } } = {},
+): Promise<EvalReport> {
   const perIntent = Object.fromEntries(INTENTS.map((i) => [i, { recall: tally(), precision: tally() }])) as EvalReport['perIntent'];
   const perVariety: Record<string, GroupFigures> = {};
   const perService: Record<string, GroupFigures> = {};
@@ -142,7 +146,7 @@ export async function evaluate(classifier: Classifier, items: EvalItem[], option
     if (item.service !== null) count(raw.service, serviceOk);
     if (item.language) count(language, got.language === item.language);
     for (const g of groups) g.messages += 1;
-    const choices = clarificationChoices(got);
+    const choices = clarificationChoices(got, options.limits);
     if (choices) {
       for (const g of groups) g.clarified += 1;
       count(helpful, choices.some((c) => routeOf(c.intent) === routeOf(item.intent)));
