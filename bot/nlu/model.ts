@@ -97,6 +97,7 @@ function balanced(utterances: readonly Utterance[]): Set<Utterance> {
 
 /** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
 export function trainModels(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedModels {
+
   const vocabulary = new Set<string>();
   const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
   const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];

@@ -16,7 +16,7 @@ import { blindFiles, evaluate, loadLabelled } from '../eval/evaluate.js';
 let classifier: NeuralClassifier;
 beforeAll(async () => {
   classifier = await createClassifier();
-});
+}, 300_000);
 
 type Case = [text: string, intent: Intent, service: string | null, language: Language];
 
