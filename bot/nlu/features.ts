@@ -127,8 +127,22 @@ interface TokenForms {
   unit: string;
 }
 
-/** The features of one token. */
+/** Forms of tokens already seen (words repeat; this keeps a message's cost to a few lookups). */
+const formsCache = new Map<string, TokenForms>();
+const FORMS_CACHE_MAX = 20_000;
+
+/** The features of one token, cached. */
 function tokenForms(token: string): TokenForms {
+  let forms = formsCache.get(token);
+  if (!forms) {
+    if (formsCache.size >= FORMS_CACHE_MAX) formsCache.clear();
+    forms = computeForms(token);
+    formsCache.set(token, forms);
+  }
+  return forms;
+}
+
+function computeForms(token: string): TokenForms {
   const words = [`w:${token}`];
   let base = token;
   if (ARABIC_WORD.test(token)) {
@@ -160,12 +174,17 @@ export function extractFeatureSets(text: string): { all: Features; content: Feat
   };
   const tokens = tokenize(text);
   let previous: string | undefined;
+  const counts = { all: 0, content: 0 };
   for (const token of tokens) {
     const { words, grams, unit } = tokenForms(token);
     const isContent = !FUNCTION_WORDS.has(token);
     for (const key of words) {
+      if (all[key] === undefined) counts.all += 1;
       add(all, key, 1);
-      if (isContent) add(content, key, 1);
+      if (isContent) {
+        if (content[key] === undefined) counts.content += 1;
+        add(content, key, 1);
+      }
     }
     for (const key of grams) {
       add(all, key, GRAM_WEIGHT);
@@ -174,15 +193,14 @@ export function extractFeatureSets(text: string): { all: Features; content: Feat
     if (previous !== undefined) add(all, `p:${previous}_${unit}`, PAIR_WEIGHT);
     previous = unit;
   }
-  return { all: scale(all), content: scale(content) };
+  return { all: scale(all, counts.all), content: scale(content, counts.content) };
 }
 
-/** Divides every weight by the square root of the number of word-level features, so long and short messages weigh alike. */
-function scale(bag: Features): Features {
-  const words = Object.keys(bag).filter((k) => !k.startsWith('c:') && !k.startsWith('p:')).length;
+/** Divides every weight by the square root of the number of word-level features (`words`), so long and short messages weigh alike. */
+function scale(bag: Features, words: number): Features {
   if (words <= 4) return bag;
   const f = Math.sqrt(4 / words);
-  for (const k of Object.keys(bag)) bag[k] = bag[k]! * f;
+  for (const k in bag) bag[k] = bag[k]! * f;
   return bag;
 }
 
