@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../bot/core/errors.js';
 import { defaultConfigDir } from '../../bot/core/paths.js';
@@ -143,14 +143,24 @@ describe('alternatives', () => {
   });
 });
 
+/** Messages of blind-2026-12 equal to training lines written before it (see the test below). */
+const KNOWN_BLIND_OVERLAP = [
+  'السلام عليكم', 'هلا والله', 'مسا الخير', 'السلام عليكم 🌹🌹', 'يسعد صباحكم', 'اهلين', 'hello', 'hey there 👋',
+  'الله يعطيكم العافيه', 'شكرا جزيلا', 'كفيت ووفيت', 'thx', 'ما هو رقم الدعم الفني؟', 'where is the governorate office located',
+  'wain maktab el mu7afatha', 'ابي اقدم طلب', 'I want to apply for a service', 'موظف لو سمحت', 'كم سعر الذهب اليوم', '😴😴', 'asdfgh',
+];
+
 describe('evaluation sets', () => {
   const sets = [loadLabelled(), ...blindFiles().map((f) => loadLabelled(f))];
   it('share no line with the training utterances (after normalization)', () => {
     const training = new Set(loadTrainingData(defaultConfigDir).utterances.map((u) => normalizeForMatch(u.text)));
     expect(sets[0]!.length).toBeGreaterThanOrEqual(330);
-    // A blind set is frozen: the most common two-word greetings («السلام عليكم») may also be training lines; nothing longer may.
+    // A blind set is frozen. blind-2026-12 was written without reading config/nlu/; 21 of its common short
+    // messages turned out equal to training lines that existed before it (greetings, «hello», «thx» …).
+    // They are listed; any other overlap means a training line was copied from a blind set.
+    const known = new Set(KNOWN_BLIND_OVERLAP.map(normalizeForMatch));
     for (const [n, items] of sets.entries()) {
-      const overlap = items.map((i) => normalizeForMatch(i.text)).filter((t) => t !== '' && training.has(t) && (n === 0 || t.split(' ').length > 2));
+      const overlap = items.map((i) => normalizeForMatch(i.text)).filter((t) => training.has(t) && (n === 0 ? t !== '' : !known.has(t)));
       expect(overlap).toEqual([]);
     }
   });
@@ -172,6 +182,28 @@ describe('evaluation sets', () => {
     expect(report.serviceAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(report.languageAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(report.clarificationRate).toBeLessThan(0.05);
+  });
+});
+
+/**
+ * Regression floors of the blind sets: each set's ONE measurement with the model it was written for,
+ * minus a margin of about two points (blind-2026-12: route 94.6%, intent 94.6%, service 96.0%,
+ * clarification 3.6%, measured on 2026-12-01 at commit 0e29826). Never raise a floor by tuning on the set.
+ */
+const BLIND_FLOORS: Record<string, { route: number; intent: number; service: number; maxClarification: number }> = {
+  'blind-2026-12.yaml': { route: 0.925, intent: 0.925, service: 0.94, maxClarification: 0.06 },
+};
+
+describe('blind sets (regression floors)', () => {
+  it.each(blindFiles().map((f) => [basename(f), f]))('%s stays above its floor', async (name, file) => {
+    const floor = BLIND_FLOORS[name];
+    expect(floor, `no floor for ${name}: measure it once and add one`).toBeDefined();
+    const report = await evaluate(classifier, loadLabelled(file), { timingRounds: 1 });
+    expect(report.routeAccuracy).toBeGreaterThanOrEqual(floor!.route);
+    expect(report.intentAccuracy).toBeGreaterThanOrEqual(floor!.intent);
+    expect(report.serviceAccuracy).toBeGreaterThanOrEqual(floor!.service);
+    expect(report.clarificationRate).toBeLessThanOrEqual(floor!.maxClarification);
+    expect(report.languageAccuracy).toBeGreaterThanOrEqual(0.97);
   });
 });
 
