@@ -75,6 +75,9 @@ function pruneCache(dir: string, keep: string): void {
   }
 }
 
+/** Environment variable naming a read-only folder of trained models (same file names), tried after `cacheDir`. */
+export const SEED_CACHE_ENV = 'TAWASUL_NLU_SEED_CACHE';
+
 /** Trained models shared per process, by cache key. */
 const shared = new Map<string, TrainedModels>();
 
@@ -92,6 +95,9 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
   }
   let models = share ? shared.get(key) : undefined;
   models ??= file ? readCache(file, key) : undefined;
+  // An operator (or the test suite's global setup) may name a folder of already trained models to start from.
+  const seed = process.env[SEED_CACHE_ENV];
+  if (!models && seed) models = readCache(join(seed, `nlu-${key}.json`), key);
   if (!models) models = trainModels(data.utterances);
   if (file && !existsSync(file)) {
     writeCache(file, key, models);

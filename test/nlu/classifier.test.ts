@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../bot/core/errors.js';
 import { defaultConfigDir } from '../../bot/core/paths.js';
 import type { Intent, Language } from '../../bot/core/types.js';
-import { createClassifier, type NeuralClassifier } from '../../bot/nlu/classifier.js';
+import { createClassifier, SEED_CACHE_ENV, type NeuralClassifier } from '../../bot/nlu/classifier.js';
 import { extractFeatureSets } from '../../bot/nlu/features.js';
 import { compileNetwork, runCompiled, trainModels } from '../../bot/nlu/model.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
@@ -246,6 +246,33 @@ describe('training data and cache', () => {
       expect(await b.classify(t)).toEqual(await a.classify(t));
       expect(await c.classify(t)).toEqual(await a.classify(t));
     }
+  });
+  it('starts from a seed cache named by TAWASUL_NLU_SEED_CACHE when its own cache has no model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tawasul-nlu-cfg-'));
+    cpSync(join(defaultConfigDir, 'services.yaml'), join(dir, 'services.yaml'));
+    mkdirSync(join(dir, 'nlu'));
+    writeFileSync(join(dir, 'nlu', 'small.yaml'), 'language: en\nintents:\n  greeting: [hello, hi there]\n  thanks: [thank you, thanks a lot]\n');
+    const seed = mkdtempSync(join(tmpdir(), 'tawasul-nlu-seed-'));
+    await createClassifier({ configDir: dir, cacheDir: seed, shared: false });
+    const [file] = readdirSync(seed).filter((f) => f.endsWith('.json'));
+    // A recognizable seed: the same model with an empty vocabulary reads every message as unknown.
+    const json = JSON.parse(readFileSync(join(seed, file!), 'utf8')) as { vocabulary: string[] };
+    writeFileSync(join(seed, file!), JSON.stringify({ ...json, vocabulary: [] }));
+    const own = mkdtempSync(join(tmpdir(), 'tawasul-nlu-own-'));
+    const previous = process.env[SEED_CACHE_ENV];
+    process.env[SEED_CACHE_ENV] = seed;
+    try {
+      const seeded = await createClassifier({ configDir: dir, cacheDir: own, shared: false });
+      expect((await seeded.classify('hello')).intent).toBe('unknown');
+      expect(readdirSync(own)).toEqual([file]);
+    } finally {
+      if (previous === undefined) delete process.env[SEED_CACHE_ENV];
+      else process.env[SEED_CACHE_ENV] = previous;
+    }
+    delete process.env[SEED_CACHE_ENV];
+    const trained = await createClassifier({ configDir: dir, cacheDir: false, shared: false });
+    if (previous !== undefined) process.env[SEED_CACHE_ENV] = previous;
+    expect((await trained.classify('hello')).intent).toBe('greeting');
   });
   it('the compiled scoring gives what the NLP.js network gives', () => {
     const models = trainModels(loadTrainingData(defaultConfigDir).utterances.filter((_, i) => i % 10 === 0));
