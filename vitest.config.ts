@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Training the classifier takes seconds: done once here, every test file loads the cached model.
+    globalSetup: ['test/helpers/nlu-cache.ts'],
   },
 });

@@ -21,6 +21,8 @@ export const nluFileSchema = z
     intents: z.record(key, utterances).optional(),
     /** Service id → utterances asking to file that service (they also train `procedural_request`). */
     services: z.record(key, utterances).optional(),
+    /** Service id → free-worded questions about that service (they train `inquiry` with the service). */
+    inquiries: z.record(key, utterances).optional(),
     /** Questions about a service; `{service}` is replaced by each of the service's names (they train `inquiry`). */
     inquiryTemplates: z.array(z.string().includes('{service}', { message: 'a template needs {service}' })).optional(),
     /** Service id → short names used in the inquiry templates. */

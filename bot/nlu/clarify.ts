@@ -32,19 +32,37 @@ export interface Choice {
   service: string | null;
 }
 
-/** Below this score the top candidate is not trusted alone. */
-export const MIN_CONFIDENCE = 0.5;
-/** Two candidates of different routes closer than this are "close". */
-export const MIN_MARGIN = 0.15;
+/** Below this score the top route is not trusted alone (tuned on k-fold and labelled figures only). */
+export const MIN_CONFIDENCE = 0.6;
+/** Two routes whose scores are closer than this are "close" (tuned on k-fold and labelled figures only). */
+export const MIN_MARGIN = 0.3;
+/** A candidate below this score is not worth offering as a choice. */
+const MIN_CHOICE_SCORE = 0.1;
+/** Intents never offered as a choice (nothing to ask about). */
+const NOT_A_CHOICE = new Set<Intent>(['unknown', 'greeting', 'thanks']);
 
-/** Two or three choices to ask about when the classification is unsure; null when it can be trusted. */
-export function clarificationChoices(c: Classification): Choice[] | null {
-  const alts = c.alternatives ?? [];
-  const top = alts[0];
-  const second = alts.find((a) => routeOf(a.intent) !== routeOf(c.intent));
-  if (!top || !second) return null;
-  const unsure = c.confidence < MIN_CONFIDENCE || top.score - second.score < MIN_MARGIN;
+/**
+ * Two choices to ask about when the classification is unsure; null when it can be trusted. Scores are
+ * summed per route (a complaint that might be a report is still sure of its route); the best
+ * candidate of the top route and of the runner-up route are offered.
+ */
+export function clarificationChoices(c: Classification, limits: { confidence: number; margin: number } = { confidence: MIN_CONFIDENCE, margin: MIN_MARGIN }): Choice[] | null {
+  const alts = (c.alternatives ?? []).filter((a) => a.score >= MIN_CHOICE_SCORE || a.intent === c.intent);
+  if (alts.length < 2) return null;
+  const byRoute = new Map<Route, { score: number; best: Choice | undefined }>();
+  for (const a of alts) {
+    const r = byRoute.get(routeOf(a.intent)) ?? { score: 0, best: undefined };
+    r.score += a.score;
+    if (!r.best && !NOT_A_CHOICE.has(a.intent)) r.best = { intent: a.intent, service: a.service };
+    byRoute.set(routeOf(a.intent), r);
+  }
+  const own = byRoute.get(routeOf(c.intent))!;
+  let other: { score: number; best: Choice | undefined } | undefined;
+  for (const [route, r] of byRoute) if (route !== routeOf(c.intent) && r.best && (!other || r.score > other.score)) other = r;
+  if (!other) return null;
+  const unsure = own.score < limits.confidence || own.score - other.score < limits.margin;
   if (!unsure) return null;
-  const choices: Choice[] = [{ intent: c.intent, service: c.service }, { intent: second.intent, service: second.service }];
-  return choices;
+  const first: Choice | undefined = NOT_A_CHOICE.has(c.intent) ? own.best : { intent: c.intent, service: c.service };
+  if (!first || !other.best) return null;
+  return [first, other.best];
 }

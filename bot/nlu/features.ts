@@ -1,10 +1,14 @@
 /**
- * Turns a message into the bag of features the NLP.js neural classifiers see: the normalized words,
- * light and Snowball (NLP.js) stems of each, Arabizi spellings mapped to letters, and
- * placeholders for references, phone numbers and other numbers.
+ * Turns a message into the bag of features the classifiers see. Spelling variants must share
+ * evidence, so besides the normalized word each token gives: its light and Snowball (NLP.js) stems,
+ * a "concept" for dialect and synonym words (أبا/أبغى/ودي/abi/want → want), a consonant skeleton for
+ * Latin words (Arabizi "mowadhaf"/"muwadhaf" → mwdhf), and character 3-grams of its stem. Word pairs
+ * carry the sentence frame ("وين وصل", "how long"). Feature values are scaled so that a long message
+ * does not outweigh a short one.
  */
 import { createRequire } from 'node:module';
 import { normalizeForMatch } from './normalize.js';
+import { conceptOf } from './lexicon.js';
 
 interface WordStemmer {
   stemWord(word: string): string;
@@ -16,9 +20,9 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 3;
+export const FEATURES_VERSION = 5;
 
-/** A bag of features (feature → 1). */
+/** A bag of features (feature → weight). */
 export type Features = Record<string, number>;
 
 // Emoji that carry an intent of their own, mapped to a word before punctuation is stripped.
@@ -26,7 +30,7 @@ const EMOJI_WORDS: Array<[RegExp, string]> = [
   [/[\u{1F64F}\u{2764}\u{1F339}\u{1F490}\u{1F496}\u{1F49A}]/gu, ' thanks '],
   [/[\u{1F44B}]/gu, ' hello '],
   [/[\u{1F44D}\u{1F44C}]/gu, ' ok '],
-  [/[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}]/gu, ' angry '],
+  [/[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}\u{1F612}]/gu, ' angry '],
 ];
 
 // English contractions and chat spellings, expanded before tokenizing.
@@ -64,9 +68,9 @@ const FUNCTION_WORDS = new Set([
   'not', 'no', 'and', 'or', 'but', 'this', 'that', 'these', 'those', 'there', 'here', 'please', 'can', 'could', 'would', 'will', 'should',
   'want', 'need', 'like', 'have', 'has', 'had', 'some', 'any', 'so', 'very', 'too', 'just', 'also', 'all', 'get', 'got', 'someone',
   'في', 'من', 'عن', 'علي', 'الي', 'لي', 'ل', 'و', 'يا', 'هذا', 'هذه', 'هذي', 'ذا', 'اللي', 'الذي', 'التي', 'انا', 'احنا', 'نحن', 'انت', 'انتم',
-  'ابي', 'ابغي', 'ابغا', 'اريد', 'ارغب', 'نبي', 'نبغي', 'ودي', 'بغيت', 'لو', 'سمحت', 'سمحتوا', 'ممكن', 'عندي', 'عندنا', 'عند', 'فيه', 'مع',
+  'ابي', 'ابغي', 'ابغا', 'ابا', 'اريد', 'ارغب', 'نبي', 'نبا', 'نبغي', 'ودي', 'بغيت', 'لو', 'سمحت', 'سمحتوا', 'ممكن', 'عندي', 'عندنا', 'عند', 'فيه', 'مع',
   'او', 'ثم', 'كل', 'بعد', 'قبل', 'قد', 'لقد', 'هو', 'هي', 'هم', 'كان', 'يكون', 'ما', 'لا', 'مو', 'مب', 'الحين', 'ان', 'انه', 'اذا',
-  'abi', 'abgha', 'ana', 'fi', 'el', 'al', 'min', 'lo', 'ya', '3nd', '3ndi', 'ma', 'w', 'la',
+  'abi', 'abgha', 'aby', 'ana', 'fi', 'el', 'al', 'min', 'lo', 'ya', '3nd', '3ndi', 'ma', 'w', 'la',
 ]);
 
 /** Strips one common Arabic prefix and one suffix, keeping at least three letters. */
@@ -89,37 +93,115 @@ export function tokenize(text: string): string[] {
     .replace(REFERENCE, ' zref ')
     .replace(/[-/@.+'_]/g, ' ')
     .replace(PHONE, ' zphone ')
-    .replace(/\b\d+\b/g, ' znum ');
+    .replace(/\b\d+\b/g, ' znum ')
+    // A hamza on the line is often left out («شي»/«شيء», «ما»/«ماء»).
+    .replace(/(?<=[\u0621-\u064a])\u0621(?=\s|$)/g, '');
   return t.split(' ').filter((w) => w.length > 0);
 }
 
-/** The stem features of one token. */
-function wordForms(token: string): string[] {
-  if (ARABIC_WORD.test(token)) {
-    const light = lightStemArabic(token);
-    return [`l:${light}`, `s:${arabicStemmer.stemWord(token)}`];
-  }
-  if (LATIN_WORD.test(token)) return [`s:${englishStemmer.stemWord(token)}`];
-  if (/[a-z]/.test(token)) {
-    const spelled = token.replace(NUMBER, (d) => [...d].map((c) => ARABIZI_DIGITS[c] ?? c).join(''));
-    return [`s:${spelled}`];
-  }
-  return [];
+/** Arabizi digits spelled as letters. */
+function spellArabizi(token: string): string {
+  return token.replace(NUMBER, (d) => [...d].map((c) => ARABIZI_DIGITS[c] ?? c).join(''));
 }
+
+/** Consonant skeleton of a Latin word: first letter, then no vowels, no doubled letters ("muwadhaf" → "mwdhf"). */
+function skeleton(latin: string): string {
+  const rest = latin.slice(1).replace(/[aeiouy]/g, '');
+  return (latin[0]! + rest).replace(/(.)\1+/g, '$1');
+}
+
+/** Character 3-grams of a word padded with '#'. */
+function trigrams(word: string): string[] {
+  const padded = `#${word}#`;
+  const out: string[] = [];
+  for (let i = 0; i + 3 <= padded.length; i++) out.push(padded.slice(i, i + 3));
+  return out;
+}
+
+interface TokenForms {
+  /** Word-level features (word, stems, concept, skeleton). */
+  words: string[];
+  /** Character n-grams. */
+  grams: string[];
+  /** What word pairs are made of: the concept, else the stem. */
+  unit: string;
+}
+
+/** Forms of tokens already seen (words repeat; this keeps a message's cost to a few lookups). */
+const formsCache = new Map<string, TokenForms>();
+const FORMS_CACHE_MAX = 20_000;
+
+/** The features of one token, cached. */
+function tokenForms(token: string): TokenForms {
+  let forms = formsCache.get(token);
+  if (!forms) {
+    if (formsCache.size >= FORMS_CACHE_MAX) formsCache.clear();
+    forms = computeForms(token);
+    formsCache.set(token, forms);
+  }
+  return forms;
+}
+
+function computeForms(token: string): TokenForms {
+  const words = [`w:${token}`];
+  let base = token;
+  if (ARABIC_WORD.test(token)) {
+    base = lightStemArabic(token);
+    words.push(`l:${base}`, `s:${arabicStemmer.stemWord(token)}`);
+  } else if (/[a-z]/.test(token)) {
+    base = LATIN_WORD.test(token) ? token : spellArabizi(token);
+    const stem = englishStemmer.stemWord(base);
+    words.push(`s:${stem}`);
+    if (base.length >= 4) words.push(`k:${skeleton(base)}`);
+  }
+  const concept = conceptOf(token) ?? conceptOf(base);
+  if (concept) words.push(`x:${concept}`);
+  const grams = base.length >= 3 && !token.startsWith('z') ? trigrams(base).map((g) => `c:${g}`) : [];
+  return { words, grams, unit: concept ? `x:${concept}` : base };
+}
+
+/** Weight of character n-grams relative to word features. */
+const GRAM_WEIGHT = 0.35;
+/** Weight of word pairs. */
+const PAIR_WEIGHT = 0.6;
 
 /** Both feature bags of a message: `all` for the intent model, `content` (no function words) for the service model. */
 export function extractFeatureSets(text: string): { all: Features; content: Features } {
   const all: Features = {};
   const content: Features = {};
-  for (const token of tokenize(text)) {
-    const keys = [`w:${token}`, ...wordForms(token)];
+  const add = (bag: Features, key: string, w: number): void => {
+    bag[key] = Math.max(bag[key] ?? 0, w);
+  };
+  const tokens = tokenize(text);
+  let previous: string | undefined;
+  const counts = { all: 0, content: 0 };
+  for (const token of tokens) {
+    const { words, grams, unit } = tokenForms(token);
     const isContent = !FUNCTION_WORDS.has(token);
-    for (const key of keys) {
-      all[key] = 1;
-      if (isContent) content[key] = 1;
+    for (const key of words) {
+      if (all[key] === undefined) counts.all += 1;
+      add(all, key, 1);
+      if (isContent) {
+        if (content[key] === undefined) counts.content += 1;
+        add(content, key, 1);
+      }
     }
+    for (const key of grams) {
+      add(all, key, GRAM_WEIGHT);
+      if (isContent) add(content, key, GRAM_WEIGHT);
+    }
+    if (previous !== undefined) add(all, `p:${previous}_${unit}`, PAIR_WEIGHT);
+    previous = unit;
   }
-  return { all, content };
+  return { all: scale(all, counts.all), content: scale(content, counts.content) };
+}
+
+/** Divides every weight by the square root of the number of word-level features (`words`), so long and short messages weigh alike. */
+function scale(bag: Features, words: number): Features {
+  if (words <= 4) return bag;
+  const f = Math.sqrt(4 / words);
+  for (const k in bag) bag[k] = bag[k]! * f;
+  return bag;
 }
 
 /** The feature bag of a message (deterministic: same text, same features); `content` leaves out function words. */

@@ -37,12 +37,18 @@ const NUMBER_WITH_UNIT = /^\d+(?:st|nd|rd|th|am|pm|km|kg|m|h|hr|hrs|min|mins|x|d
 // Arabizi letters-for-sounds: 2 ء, 3 ع, 5 خ, 6 ط, 7 ح, 8 غ, 9 ص/ق inside a word made of letters.
 const ARABIZI_DIGIT = /^(?=.*[a-z])(?=.*[235679])[a-z235679']+$/;
 
-const ARABIC_LETTER = /(?=\p{L})\p{Script=Arabic}/gu;
-const LATIN_LETTER = /(?=\p{L})\p{Script=Latin}/gu;
+const ARABIC_WORD = /\p{Script=Arabic}/u;
+const LATIN_WORD = /\p{Script=Latin}/u;
 
-/** Counts letters of the Arabic and the Latin scripts. */
-function countScripts(text: string): { arabic: number; latin: number } {
-  return { arabic: text.match(ARABIC_LETTER)?.length ?? 0, latin: text.match(LATIN_LETTER)?.length ?? 0 };
+/** Counts words written in Arabic and in Latin letters. */
+function countWords(text: string): { arabic: number; latin: number } {
+  let arabic = 0;
+  let latin = 0;
+  for (const w of text.split(/\s+/)) {
+    if (ARABIC_WORD.test(w)) arabic += 1;
+    else if (LATIN_WORD.test(w)) latin += 1;
+  }
+  return { arabic, latin };
 }
 
 /** True when Latin-script text reads as Arabizi rather than English. */
@@ -58,16 +64,36 @@ export function isArabizi(text: string): boolean {
   return arabizi > 0 && arabizi >= english;
 }
 
-/** Detects the writer's language; `fallback` (default 'ar') when nothing in the text decides it. */
+/** Language of Latin-script text: franc only from FRANC_MIN_LETTERS letters (it is unreliable below), then the Arabizi rule. */
+function latinLanguage(latin: string): Language {
+  if (latin.replace(/[^a-z]/gi, '').length >= FRANC_MIN_LETTERS && franc(latin, { only: ['eng', 'arb'], minLength: FRANC_MIN_LETTERS }) === 'arb') return 'ar';
+  return isArabizi(latin) ? 'ar' : 'en';
+}
+
+/** Recent answers: the pipeline and the classifier both ask about the same message, the work is done once. */
+const recent = new Map<string, Language>();
+const RECENT_MAX = 64;
+
+/**
+ * Detects the writer's language; `fallback` (default 'ar') when nothing in the text decides it. Text
+ * in Arabic script is Arabic without asking franc; mixed Arabic/English goes with the script of most
+ * words (Arabic on a tie); Latin-only text is English unless it reads as Arabizi.
+ */
 export function detectLanguage(text: string, fallback?: Language): Language {
+  const key = `${fallback ?? ''}\u0000${text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text}`;
+  const known = recent.get(key);
+  if (known) return known;
+  const language = detect(text, fallback);
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(key, language);
+  return language;
+}
+
+function detect(text: string, fallback?: Language): Language {
   const content = normalizeArabic(text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).replace(NEUTRAL, ' ');
-  const { arabic, latin } = countScripts(content);
+  const { arabic, latin } = countWords(content);
   if (arabic === 0 && latin === 0) return fallback ?? 'ar';
-  if (arabic + latin >= FRANC_MIN_LETTERS) {
-    const code = franc(content, { only: ['arb', 'eng'], minLength: FRANC_MIN_LETTERS });
-    if (code === 'arb') return 'ar';
-    if (code === 'eng') return isArabizi(content) ? 'ar' : 'en';
-  }
-  if (arabic >= latin) return 'ar';
-  return isArabizi(content) ? 'ar' : 'en';
+  if (latin === 0 || arabic >= latin) return 'ar';
+  const latinOnly = content.replace(/\S*\p{Script=Arabic}\S*/gu, ' ');
+  return latinLanguage(latinOnly);
 }

@@ -19,6 +19,8 @@ export interface Utterance {
   variety: NluVariety;
   /** The file it came from (relative to config/nlu). */
   source: string;
+  /** Made from an inquiry template and a service name (many near-copies). */
+  template?: true;
 }
 
 /** Everything the classifier is trained on, with a hash of its sources (the cache key). */
@@ -70,13 +72,17 @@ export function loadTrainingData(configDir: string): TrainingData {
       checkService(service);
       for (const text of lines) utterances.push({ text, intent: 'procedural_request', service, variety, source: name });
     }
+    for (const [service, lines] of Object.entries(doc.inquiries ?? {})) {
+      checkService(service);
+      for (const text of lines) utterances.push({ text, intent: 'inquiry', service, variety, source: name });
+    }
     const templates = doc.inquiryTemplates ?? [];
     for (const [service, names] of Object.entries(doc.serviceNames ?? {})) {
       checkService(service);
       // Each name goes into a different rotation of the templates, so the set stays varied and small.
       names.forEach((serviceName, n) => {
         for (let t = n; t < templates.length; t += names.length) {
-          utterances.push({ text: templates[t]!.replaceAll('{service}', serviceName), intent: 'inquiry', service, variety, source: name });
+          utterances.push({ text: templates[t]!.replaceAll('{service}', serviceName), intent: 'inquiry', service, variety, source: name, template: true });
         }
       });
     }

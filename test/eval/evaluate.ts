@@ -1,14 +1,28 @@
-/** Loads the labelled set and measures a classifier against it (used by run-eval.ts and the tests). */
-import { readFileSync } from 'node:fs';
+/**
+ * Loads labelled message sets and measures a classifier against them (used by run-eval.ts, the k-fold
+ * cross-validation and the tests). A message on which the classifier would ask (clarify.ts
+ * `clarificationChoices`) counts as neither right nor wrong: accuracies are over the decided messages,
+ * and the clarification rate is reported apart.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { INTENTS, type Intent } from '../../bot/core/types.js';
+import { clarificationChoices, routeOf } from '../../bot/nlu/clarify.js';
 import type { Classification, Classifier } from '../../bot/nlu/types.js';
 
+const EVAL_DIR = dirname(fileURLToPath(import.meta.url));
 /** Path of the labelled set. */
-export const LABELLED_FILE = join(dirname(fileURLToPath(import.meta.url)), 'labelled.yaml');
+export const LABELLED_FILE = join(EVAL_DIR, 'labelled.yaml');
+/** Paths of the blind sets (test/eval/blind-YYYY-MM.yaml), oldest first. */
+export function blindFiles(): string[] {
+  return readdirSync(EVAL_DIR)
+    .filter((f) => /^blind-\d{4}-\d{2}\.yaml$/.test(f))
+    .sort()
+    .map((f) => join(EVAL_DIR, f));
+}
 
 const itemSchema = z
   .object({
@@ -16,13 +30,15 @@ const itemSchema = z
     intent: z.enum(INTENTS),
     service: z.string().nullable(),
     language: z.enum(['ar', 'en']),
-    variety: z.enum(['msa', 'gulf', 'en', 'arabizi']),
+    variety: z.enum(['msa', 'gulf', 'en', 'arabizi', 'mixed']),
   })
   .strict();
 /** One labelled message. */
 export type LabelledItem = z.infer<typeof itemSchema>;
+/** A message with its gold labels; `language` may be unknown (training lines). */
+export type EvalItem = Omit<LabelledItem, 'language' | 'variety'> & { language?: 'ar' | 'en'; variety: string };
 
-/** Reads and validates the labelled set. */
+/** Reads and validates a labelled set (default: labelled.yaml). */
 export function loadLabelled(file = LABELLED_FILE): LabelledItem[] {
   return z.array(itemSchema).parse(parse(readFileSync(file, 'utf8')));
 }
@@ -33,19 +49,45 @@ export interface Tally {
   total: number;
 }
 const rate = (t: Tally): number => (t.total === 0 ? 1 : t.correct / t.total);
+const tally = (): Tally => ({ correct: 0, total: 0 });
+const count = (t: Tally, ok: boolean): void => {
+  t.total += 1;
+  if (ok) t.correct += 1;
+};
+
+/** The figures of one group of messages (all, one variety, one service). */
+export interface GroupFigures {
+  messages: number;
+  clarified: number;
+  route: Tally;
+  intent: Tally;
+  service: Tally;
+}
+const group = (): GroupFigures => ({ messages: 0, clarified: 0, route: tally(), intent: tally(), service: tally() });
 
 /** What one evaluation found. */
 export interface EvalReport {
   items: number;
+  /** Over decided messages (not clarified). */
+  routeAccuracy: number;
   intentAccuracy: number;
+  /** Over decided messages that have a gold service. */
   serviceAccuracy: number;
   languageAccuracy: number;
-  /** Per gold intent: recall (correct/total) and precision over the predictions of that intent. */
+  /** Share of messages on which the bot would ask. */
+  clarificationRate: number;
+  /** Share of clarified messages whose gold route is among the choices offered. */
+  clarificationHelpful: number;
+  /** The top guess on every message, as if the bot never asked. */
+  raw: { route: number; intent: number; service: number };
+  overall: GroupFigures;
+  /** Per gold intent: recall (correct/total) and precision over the predictions of that intent (decided messages). */
   perIntent: Record<Intent, { recall: Tally; precision: Tally }>;
-  perVariety: Record<string, { intent: Tally; service: Tally }>;
-  /** gold → predicted intent, most frequent first. */
+  perVariety: Record<string, GroupFigures>;
+  perService: Record<string, GroupFigures>;
+  /** gold → predicted intent, most frequent first (decided messages). */
   confusions: Array<{ gold: string; predicted: string; count: number }>;
-  /** gold → predicted service, over items with a gold service or a wrong service. */
+  /** gold → predicted service, over decided items with a gold service or a wrong service. */
   serviceConfusions: Array<{ gold: string; predicted: string; count: number }>;
   /** Per-message classification time in ms, wall clock (includes waiting for a busy CPU). */
   p50Ms: number;
@@ -54,7 +96,9 @@ export interface EvalReport {
   cpuP50Ms: number;
   cpuP99Ms: number;
   /** Misclassified items (text, gold, predicted), for a developer looking at the data. */
-  errors: Array<{ item: LabelledItem; got: Classification }>;
+  errors: Array<{ item: EvalItem; got: Classification }>;
+  /** Clarified items. */
+  clarified: Array<{ item: EvalItem; got: Classification }>;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -66,51 +110,59 @@ function countPairs(pairs: Array<[string, string]>): Array<{ gold: string; predi
   const counts = new Map<string, number>();
   for (const [g, p] of pairs) counts.set(`${g}\u0000${p}`, (counts.get(`${g}\u0000${p}`) ?? 0) + 1);
   return [...counts.entries()]
-    .map(([k, count]) => {
+    .map(([k, n]) => {
       const [gold, predicted] = k.split('\u0000') as [string, string];
-      return { gold, predicted, count };
+      return { gold, predicted, count: n };
     })
     .sort((a, b) => b.count - a.count || a.gold.localeCompare(b.gold));
 }
 
 /** Classifies every item and tallies the results; then times `timingRounds - 1` more rounds (the first warms up). */
-export async function evaluate(classifier: Classifier, items: LabelledItem[], options: { timingRounds?: number } = {}): Promise<EvalReport> {
-  const perIntent = Object.fromEntries(INTENTS.map((i) => [i, { recall: { correct: 0, total: 0 }, precision: { correct: 0, total: 0 } }])) as EvalReport['perIntent'];
-  const perVariety: EvalReport['perVariety'] = {};
-  const intent: Tally = { correct: 0, total: 0 };
-  const service: Tally = { correct: 0, total: 0 };
-  const language: Tally = { correct: 0, total: 0 };
+export async function evaluate(
+  classifier: Classifier,
+  items: EvalItem[],
+  options: { timingRounds?: number; limits?: { confidence: number; margin: number } } = {},
+): Promise<EvalReport> {
+  const perIntent = Object.fromEntries(INTENTS.map((i) => [i, { recall: tally(), precision: tally() }])) as EvalReport['perIntent'];
+  const perVariety: Record<string, GroupFigures> = {};
+  const perService: Record<string, GroupFigures> = {};
+  const overall = group();
+  const language = tally();
+  const helpful = tally();
+  const raw = { route: tally(), intent: tally(), service: tally() };
   const intentPairs: Array<[string, string]> = [];
   const servicePairs: Array<[string, string]> = [];
   const errors: EvalReport['errors'] = [];
+  const clarified: EvalReport['clarified'] = [];
   for (const item of items) {
     const got = await classifier.classify(item.text);
-    const v = (perVariety[item.variety] ??= { intent: { correct: 0, total: 0 }, service: { correct: 0, total: 0 } });
+    const groups = [overall, (perVariety[item.variety] ??= group())];
+    if (item.service !== null) groups.push((perService[item.service] ??= group()));
+    const routeOk = routeOf(got.intent) === routeOf(item.intent);
     const intentOk = got.intent === item.intent;
-    intent.total += 1;
-    v.intent.total += 1;
-    perIntent[item.intent].recall.total += 1;
-    perIntent[got.intent].precision.total += 1;
-    if (intentOk) {
-      intent.correct += 1;
-      v.intent.correct += 1;
-      perIntent[item.intent].recall.correct += 1;
-      perIntent[got.intent].precision.correct += 1;
-    } else intentPairs.push([item.intent, got.intent]);
-    let serviceOk = true;
-    if (item.service !== null) {
-      serviceOk = got.service === item.service;
-      service.total += 1;
-      v.service.total += 1;
-      if (serviceOk) {
-        service.correct += 1;
-        v.service.correct += 1;
-      }
+    const serviceOk = item.service === null || got.service === item.service;
+    count(raw.route, routeOk);
+    count(raw.intent, intentOk);
+    if (item.service !== null) count(raw.service, serviceOk);
+    if (item.language) count(language, got.language === item.language);
+    for (const g of groups) g.messages += 1;
+    const choices = clarificationChoices(got, options.limits);
+    if (choices) {
+      for (const g of groups) g.clarified += 1;
+      count(helpful, choices.some((c) => routeOf(c.intent) === routeOf(item.intent)));
+      clarified.push({ item, got });
+      continue;
     }
+    for (const g of groups) {
+      count(g.route, routeOk);
+      count(g.intent, intentOk);
+      if (item.service !== null) count(g.service, serviceOk);
+    }
+    count(perIntent[item.intent].recall, intentOk);
+    count(perIntent[got.intent].precision, intentOk);
+    if (!intentOk) intentPairs.push([item.intent, got.intent]);
     if (got.service !== item.service) servicePairs.push([item.service ?? 'null', got.service ?? 'null']);
-    language.total += 1;
-    if (got.language === item.language) language.correct += 1;
-    if (!intentOk || !serviceOk || got.language !== item.language) errors.push({ item, got });
+    if (!routeOk || !intentOk || !serviceOk || (item.language && got.language !== item.language)) errors.push({ item, got });
   }
   const times: number[] = [];
   const cpu: number[] = [];
@@ -131,11 +183,17 @@ export async function evaluate(classifier: Classifier, items: LabelledItem[], op
   cpu.sort((a, b) => a - b);
   return {
     items: items.length,
-    intentAccuracy: rate(intent),
-    serviceAccuracy: rate(service),
+    routeAccuracy: rate(overall.route),
+    intentAccuracy: rate(overall.intent),
+    serviceAccuracy: rate(overall.service),
     languageAccuracy: rate(language),
+    clarificationRate: items.length === 0 ? 0 : overall.clarified / items.length,
+    clarificationHelpful: rate(helpful),
+    raw: { route: rate(raw.route), intent: rate(raw.intent), service: rate(raw.service) },
+    overall,
     perIntent,
     perVariety,
+    perService,
     confusions: countPairs(intentPairs),
     serviceConfusions: countPairs(servicePairs),
     p50Ms: percentile(times, 50),
@@ -143,5 +201,6 @@ export async function evaluate(classifier: Classifier, items: LabelledItem[], op
     cpuP50Ms: percentile(cpu, 50),
     cpuP99Ms: percentile(cpu, 99),
     errors,
+    clarified,
   };
 }

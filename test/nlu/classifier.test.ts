@@ -1,20 +1,22 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../bot/core/errors.js';
 import { defaultConfigDir } from '../../bot/core/paths.js';
 import type { Intent, Language } from '../../bot/core/types.js';
-import { createClassifier, type NeuralClassifier } from '../../bot/nlu/classifier.js';
+import { createClassifier, SEED_CACHE_ENV, type NeuralClassifier } from '../../bot/nlu/classifier.js';
+import { extractFeatureSets } from '../../bot/nlu/features.js';
+import { compileNetwork, runCompiled, trainModels } from '../../bot/nlu/model.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 import { loadTrainingData } from '../../bot/nlu/training-data.js';
-import { evaluate, loadLabelled } from '../eval/evaluate.js';
+import { blindFiles, evaluate, loadLabelled } from '../eval/evaluate.js';
 
 // One trained instance for the file (the default cache in the OS temp folder makes later runs instant).
 let classifier: NeuralClassifier;
 beforeAll(async () => {
   classifier = await createClassifier();
-});
+}, 300_000);
 
 type Case = [text: string, intent: Intent, service: string | null, language: Language];
 
@@ -129,25 +131,79 @@ describe('classifier: normalization', () => {
   });
 });
 
-describe('evaluation set', () => {
-  it('shares no line with the training utterances (after normalization)', () => {
+describe('alternatives', () => {
+  it('ranks the candidates, the decided intent and service first', async () => {
+    for (const text of ['كم يوم ياخذ طلب التدريب؟', 'عندي شكوى على الموظف', 'stray dogs in my street', 'وين وصل طلبي', 'hello']) {
+      const c = await classifier.classify(text);
+      expect(c.alternatives?.length, text).toBeGreaterThanOrEqual(2);
+      expect(c.alternatives![0]).toMatchObject({ intent: c.intent, service: c.service });
+      const rest = c.alternatives!.slice(1).map((a) => a.score);
+      expect(rest, text).toEqual([...rest].sort((x, y) => y - x));
+    }
+  });
+});
+
+/** Messages of blind-2026-12 equal to training lines written before it (see the test below). */
+const KNOWN_BLIND_OVERLAP = [
+  'السلام عليكم', 'هلا والله', 'مسا الخير', 'السلام عليكم 🌹🌹', 'يسعد صباحكم', 'اهلين', 'hello', 'hey there 👋',
+  'الله يعطيكم العافيه', 'شكرا جزيلا', 'كفيت ووفيت', 'thx', 'ما هو رقم الدعم الفني؟', 'where is the governorate office located',
+  'wain maktab el mu7afatha', 'ابي اقدم طلب', 'I want to apply for a service', 'موظف لو سمحت', 'كم سعر الذهب اليوم', '😴😴', 'asdfgh',
+];
+
+describe('evaluation sets', () => {
+  const sets = [loadLabelled(), ...blindFiles().map((f) => loadLabelled(f))];
+  it('share no line with the training utterances (after normalization)', () => {
     const training = new Set(loadTrainingData(defaultConfigDir).utterances.map((u) => normalizeForMatch(u.text)));
-    const items = loadLabelled();
-    expect(items.length).toBeGreaterThanOrEqual(330);
-    const overlap = items.map((i) => normalizeForMatch(i.text)).filter((t) => t !== '' && training.has(t));
-    expect(overlap).toEqual([]);
+    expect(sets[0]!.length).toBeGreaterThanOrEqual(330);
+    // A blind set is frozen. blind-2026-12 was written without reading config/nlu/; 21 of its common short
+    // messages turned out equal to training lines that existed before it (greetings, «hello», «thx» …).
+    // They are listed; any other overlap means a training line was copied from a blind set.
+    const known = new Set(KNOWN_BLIND_OVERLAP.map(normalizeForMatch));
+    for (const [n, items] of sets.entries()) {
+      const overlap = items.map((i) => normalizeForMatch(i.text)).filter((t) => training.has(t) && (n === 0 ? t !== '' : !known.has(t)));
+      expect(overlap).toEqual([]);
+    }
   });
-  it('covers every intent and every service', () => {
-    const items = loadLabelled();
+  it('cover every intent, every service and every variety', () => {
     const services = loadTrainingData(defaultConfigDir).serviceIds;
-    for (const s of services) expect(items.filter((i) => i.service === s).length, s).toBeGreaterThanOrEqual(5);
-    for (const v of ['msa', 'gulf', 'en', 'arabizi']) expect(items.some((i) => i.variety === v)).toBe(true);
+    for (const items of sets) {
+      for (const s of services) expect(items.filter((i) => i.service === s).length, s).toBeGreaterThanOrEqual(5);
+      for (const v of ['msa', 'gulf', 'en', 'arabizi']) expect(items.some((i) => i.variety === v)).toBe(true);
+    }
+    expect(blindFiles().length).toBeGreaterThanOrEqual(1);
+    const blind = loadLabelled(blindFiles()[0]);
+    expect(blind.length).toBeGreaterThanOrEqual(300);
+    expect(blind.some((i) => i.variety === 'mixed')).toBe(true);
   });
-  it('is classified with at least 95% intent and service accuracy (quality gate)', async () => {
+  it('the labelled set: at least 96% route, 95% intent and service accuracy, under 5% clarification (quality gate)', async () => {
     const report = await evaluate(classifier, loadLabelled(), { timingRounds: 1 });
+    expect(report.routeAccuracy).toBeGreaterThanOrEqual(0.96);
     expect(report.intentAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(report.serviceAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(report.languageAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(report.clarificationRate).toBeLessThan(0.05);
+  });
+});
+
+/**
+ * Regression floors of the blind sets: each set's ONE measurement with the model it was written for,
+ * minus a margin of about two points (blind-2026-12: route 94.6%, intent 94.6%, service 96.0%,
+ * clarification 3.6%, measured on 2026-12-01 at commit 0e29826). Never raise a floor by tuning on the set.
+ */
+const BLIND_FLOORS: Record<string, { route: number; intent: number; service: number; maxClarification: number }> = {
+  'blind-2026-12.yaml': { route: 0.925, intent: 0.925, service: 0.94, maxClarification: 0.06 },
+};
+
+describe('blind sets (regression floors)', () => {
+  it.each(blindFiles().map((f) => [basename(f), f]))('%s stays above its floor', async (name, file) => {
+    const floor = BLIND_FLOORS[name];
+    expect(floor, `no floor for ${name}: measure it once and add one`).toBeDefined();
+    const report = await evaluate(classifier, loadLabelled(file), { timingRounds: 1 });
+    expect(report.routeAccuracy).toBeGreaterThanOrEqual(floor!.route);
+    expect(report.intentAccuracy).toBeGreaterThanOrEqual(floor!.intent);
+    expect(report.serviceAccuracy).toBeGreaterThanOrEqual(floor!.service);
+    expect(report.clarificationRate).toBeLessThanOrEqual(floor!.maxClarification);
+    expect(report.languageAccuracy).toBeGreaterThanOrEqual(0.97);
   });
 });
 
@@ -189,6 +245,43 @@ describe('training data and cache', () => {
     for (const t of texts) {
       expect(await b.classify(t)).toEqual(await a.classify(t));
       expect(await c.classify(t)).toEqual(await a.classify(t));
+    }
+  });
+  it('starts from a seed cache named by TAWASUL_NLU_SEED_CACHE when its own cache has no model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tawasul-nlu-cfg-'));
+    cpSync(join(defaultConfigDir, 'services.yaml'), join(dir, 'services.yaml'));
+    mkdirSync(join(dir, 'nlu'));
+    writeFileSync(join(dir, 'nlu', 'small.yaml'), 'language: en\nintents:\n  greeting: [hello, hi there]\n  thanks: [thank you, thanks a lot]\n');
+    const seed = mkdtempSync(join(tmpdir(), 'tawasul-nlu-seed-'));
+    await createClassifier({ configDir: dir, cacheDir: seed, shared: false });
+    const [file] = readdirSync(seed).filter((f) => f.endsWith('.json'));
+    // A recognizable seed: the same model with an empty vocabulary reads every message as unknown.
+    const json = JSON.parse(readFileSync(join(seed, file!), 'utf8')) as { vocabulary: string[] };
+    writeFileSync(join(seed, file!), JSON.stringify({ ...json, vocabulary: [] }));
+    const own = mkdtempSync(join(tmpdir(), 'tawasul-nlu-own-'));
+    const previous = process.env[SEED_CACHE_ENV];
+    process.env[SEED_CACHE_ENV] = seed;
+    try {
+      const seeded = await createClassifier({ configDir: dir, cacheDir: own, shared: false });
+      expect((await seeded.classify('hello')).intent).toBe('unknown');
+      expect(readdirSync(own)).toEqual([file]);
+    } finally {
+      if (previous === undefined) delete process.env[SEED_CACHE_ENV];
+      else process.env[SEED_CACHE_ENV] = previous;
+    }
+    delete process.env[SEED_CACHE_ENV];
+    const trained = await createClassifier({ configDir: dir, cacheDir: false, shared: false });
+    if (previous !== undefined) process.env[SEED_CACHE_ENV] = previous;
+    expect((await trained.classify('hello')).intent).toBe('greeting');
+  });
+  it('the compiled scoring gives what the NLP.js network gives', () => {
+    const models = trainModels(loadTrainingData(defaultConfigDir).utterances.filter((_, i) => i % 10 === 0));
+    const compiled = compileNetwork(models.intent);
+    for (const text of ['ابي اكلم موظف', 'stray dogs in my street', 'wain wasal talabi', 'كم سعر الذهب']) {
+      const { all } = extractFeatureSets(text);
+      const expected = models.intent.run(all)!;
+      const got = runCompiled(compiled, all);
+      for (const [label, value] of Object.entries(expected)) expect(got[label]!, label).toBeCloseTo(value, 5);
     }
   });
 });

@@ -1,5 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { detectLanguage, isArabizi } from '../../bot/nlu/language.js';
+
+const francCalls = vi.hoisted(() => ({ texts: [] as string[] }));
+vi.mock('franc', async (importOriginal) => {
+  const real = await importOriginal<typeof import('franc')>();
+  return { ...real, franc: (text: string, options?: object) => (francCalls.texts.push(text), real.franc(text, options)) };
+});
+beforeEach(() => {
+  francCalls.texts.length = 0;
+});
 
 describe('detectLanguage', () => {
   it('Arabic script is Arabic', () => {
@@ -34,6 +43,28 @@ describe('detectLanguage', () => {
     expect(detectLanguage('👍', 'en')).toBe('en');
     expect(detectLanguage('ok', 'ar')).toBe('ar');
     expect(detectLanguage('helpdesk@bur.gov.om', 'en')).toBe('en');
+  });
+});
+
+describe('detectLanguage: franc and mixed text', () => {
+  it('never asks franc about Arabic-script text, however long', () => {
+    const long = 'السلام عليكم ورحمة الله وبركاته، أرجو منكم التكرم بتحديد موعد لمقابلة سعادة المحافظ بخصوص أرض الورثة';
+    expect(detectLanguage(long)).toBe('ar');
+    expect(detectLanguage('ودي اسجل في internship حق البلدية هالصيف')).toBe('ar');
+    expect(francCalls.texts.filter((t) => /\p{Script=Arabic}/u.test(t))).toEqual([]);
+  });
+  it('mixed Arabic/English with Arabic dominant is Arabic; English dominant is English', () => {
+    expect(detectLanguage('ابي اعرف الـ status حق المعاملة')).toBe('ar');
+    expect(detectLanguage('check طلبي BUR-2026-00100 لو سمحت')).toBe('ar');
+    expect(detectLanguage('The portal keeps failing when I upload my files, يا ليت')).toBe('en');
+  });
+  it('asks franc only from 25 Latin letters, and once per message', () => {
+    detectLanguage('hi there');
+    expect(francCalls.texts).toEqual([]);
+    const text = 'There is a big pothole in front of our house since last month';
+    detectLanguage(text, 'ar');
+    detectLanguage(text, 'ar');
+    expect(francCalls.texts).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,56 @@
+/**
+ * Concepts shared by dialect, standard, Arabizi and English spellings of the same word, so that a
+ * word the training lines spell one way still counts when a resident spells it another
+ * (أبا/أبغى/ودي/abi/want → want). Words are given as `normalizeForMatch` leaves them (ى→ي, ة→ه, أ→ا).
+ */
+
+const CONCEPTS: Record<string, string[]> = {
+  want: ['ابي', 'ابغي', 'ابغا', 'ابا', 'نبي', 'نبا', 'نبغي', 'نبغا', 'ودي', 'ودنا', 'بغيت', 'اريد', 'ارغب', 'نريد', 'نرغب', 'ابغاه', 'بدي', 'abi', 'aby', 'abee', 'abgha', 'abga', 'abghi', 'abgh', 'nabi', 'naby', 'nabgha', 'nbi', 'bghit', 'want', 'wanna', 'need', 'wish'],
+  what: ['شو', 'وش', 'ايش', 'اش', 'شنو', 'ماهو', 'ماهي', 'esh', 'aish', 'ish', 'shu', 'sho', 'wesh', 'shno', 'what', 'whats'],
+  where: ['وين', 'فين', 'اين', 'wain', 'wein', 'wen', 'wayn', 'where'],
+  why: ['ليش', 'ليه', 'لماذا', 'laish', 'lesh', 'leish', 'why'],
+  how: ['كيف', 'شلون', 'kaif', 'kef', 'kaf', 'shlon', 'shloon', 'how'],
+  when: ['متي', 'امتي', 'mata', 'mita', 'meta', 'when'],
+  howmany: ['كم', 'kam', 'cham', 'chem'],
+  now: ['الحين', 'هالحين', 'ذلحين', 'لحين', 'el7in', 'alhin', 'al7in', 'now'],
+  much: ['وايد', 'واجد', 'كثير', 'مره', 'wayed', 'wayid', 'wajid', 'waayed', 'alot', 'lot', 'many'],
+  front: ['قدام', 'جدام', 'امام', 'قبال', 'giddam', 'jiddam', 'gedam', 'jedam', 'qiddam', 'front'],
+  street: ['شارع', 'طريق', 'سكه', 'share3', 'shar3', 'sharea', 'shari', 'tareeq', '6ari8', 'street', 'road'],
+  house: ['بيت', 'منزل', 'مسكن', 'بيوت', 'منازل', 'bait', 'beit', 'bayt', 'baitna', 'bitna', 'bait', 'house', 'home', 'villa'],
+  neighbourhood: ['حاره', 'فريج', 'حي', 'منطقه', '7ara', '7aratna', 'fareej', 'freej', 'hara', 'neighborhood', 'neighbourhood', 'area'],
+  dog: ['كلب', 'كلاب', 'kalb', 'kilab', 'klab', 'chlab', 'dog', 'dogs'],
+  employee: ['موظف', 'موظفين', 'موظفه', 'الموظف', 'موظفيين', 'muwadhaf', 'mowadhaf', 'mowathaf', 'muwazaf', 'mwadhaf', 'muwadhafeen', 'employee', 'staff', 'officer'],
+  person: ['انسان', 'شخص', 'بشري', 'احد', 'حد', 'insan', 'ensan', '7ad', 'human', 'person', 'somebody', 'someone'],
+  complain: ['شكوي', 'اشتكي', 'شكاوي', 'نشتكي', 'تظلم', 'shakwa', 'shakwah', 'ashtki', 'ashteki', 'complain', 'complaint', 'complaining'],
+  suggest: ['اقتراح', 'اقترح', 'مقترح', 'نقترح', 'اقتراحي', 'فكره', 'eqtira7', 'e9tira7', 'iqtira7', 'aqtari7', 'suggest', 'suggestion', 'propose', 'proposal', 'idea'],
+  report: ['بلاغ', 'ابلغ', 'ابلاغ', 'الابلاغ', 'نبلغ', 'ballagh', 'balagh', 'ablagh', 'abaligh', 'report', 'reporting'],
+  request: ['طلب', 'طلبي', 'معامله', 'معاملتي', 'talab', 'talabi', 'tlb', 'request', 'application', 'applied'],
+  reach: ['وصل', 'وصلت', 'صار', 'wasal', '9ar', 'sar', 'reached', 'progress', 'update', 'status'],
+  thanks: ['شكرا', 'مشكور', 'مشكورين', 'تسلم', 'تسلمون', 'يعطيك', 'يعطيكم', 'shukran', 'shokran', 'mashkoor', 'mashkooreen', 'tislam', 'thanks', 'thank', 'thx'],
+  hello: ['سلام', 'مرحبا', 'هلا', 'اهلا', 'اهلين', 'salam', 'marhaba', 'mar7aba', 'hala', 'ahlan', 'hello', 'hi', 'hey'],
+  meet: ['مقابله', 'اقابل', 'موعد', 'لقاء', 'muqabla', 'moqabla', 'aqabil', 'maw3ed', 'maw3d', 'meeting', 'meet', 'appointment', 'audience'],
+  rubbish: ['زباله', 'قمامه', 'نفايات', 'مخلفات', 'قاذورات', 'zbala', 'zibala', 'qomama', 'gmama', 'garbage', 'rubbish', 'trash', 'waste'],
+  insect: ['حشرات', 'بعوض', 'صراصير', 'ذباب', 'نمل', 'ba3ooth', 'ba3oodh', 'sarasir', 'insects', 'mosquitoes', 'cockroaches', 'flies', 'ants', 'pests'],
+  rodent: ['فيران', 'فئران', 'جرذان', 'قوارض', 'فار', 'fiaran', 'fi2ran', 'jurthan', 'rats', 'rat', 'mice', 'rodents'],
+  hole: ['حفره', 'حفر', 'مستنقع', 'hufra', 'hofra', '7ufra', '7ofra', 'hole', 'pothole', 'potholes', 'swamp'],
+  rain: ['مطر', 'امطار', 'سيول', 'عاصفه', 'اعصار', 'انواء', 'منخفض', 'matar', 'amtar', 'seil', 'a3sar', 'rain', 'storm', 'cyclone', 'flood'],
+  wadi: ['وادي', 'اوديه', 'الوادي', 'wadi', 'awdiya'],
+  camp: ['مخيم', 'مخيمات', 'خيمه', 'تخييم', 'نخيم', 'mu5ayam', 'mukhayam', 'mu5ayyam', 'mkhayam', 'camp', 'camping', 'tent'],
+  training: ['تدريب', 'اتدرب', 'تدرب', 'تدريبي', 'tadreeb', 'tadrib', 'atdarab', 'training', 'internship', 'intern', 'trainee'],
+  coffee: ['قهوه', 'كوفي', 'كرك', 'مقهي', 'كافيه', 'gahwa', 'qahwa', 'kark', 'maqha', 'coffee', 'cafe', 'karak'],
+  sell: ['ابيع', 'بيع', 'بائع', 'بسطه', 'متجول', 'abee3', 'bee3', 'ba2e3', 'sell', 'selling', 'vendor', 'hawker', 'stall'],
+  shop: ['محل', 'مطعم', 'دكان', 'ma7al', 'ma7al', 'shop', 'store', 'restaurant'],
+  liwan: ['ليوان', 'الليوان', 'liwan', 'leewan', 'porch'],
+  loader: ['شيول', 'جرافه', 'بلدوزر', 'معدات', 'معده', 'sheyool', 'sheyoul', 'jarafa', 'loader', 'bulldozer', 'excavator', 'equipment', 'truck'],
+  governor: ['محافظ', 'المحافظ', 'mu7afeth', 'mohafeth', 'muhafidh', 'governor'],
+  wali: ['والي', 'الوالي', 'wali'],
+  animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'stray', 'loose'],
+};
+
+const INDEX = new Map<string, string>();
+for (const [concept, words] of Object.entries(CONCEPTS)) for (const w of words) if (!INDEX.has(w)) INDEX.set(w, concept);
+
+/** The concept of a normalized word, if it has one. */
+export function conceptOf(word: string): string | undefined {
+  return INDEX.get(word);
+}

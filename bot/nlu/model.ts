@@ -1,0 +1,211 @@
+/**
+ * The trained models and the decision. Two `@nlpjs/neural` networks (the one-layer network behind
+ * NLP.js's NluNeural): one reads the sentence frame and says the intent, the other reads content words
+ * only and says which of the 15 services the message is about, or "none". Features come from
+ * features.ts (words, stems, concepts, skeletons, character 3-grams, word pairs).
+ *
+ * Decision: a message that names a service but whose frame is weak, unknown, a greeting or a report
+ * is a request for that service (a "report" of stray dogs is a request to catch them). A service is
+ * returned for inquiry and procedural_request. `alternatives` ranks the candidates so that the
+ * pipeline can ask when two routes are close (clarify.ts).
+ */
+import { createRequire } from 'node:module';
+import type { Intent, Language } from '../core/types.js';
+import { extractFeatureSets, type Features } from './features.js';
+import { detectLanguage } from './language.js';
+import { NO_SERVICE, type Utterance } from './training-data.js';
+import type { Classification, Classifier } from './types.js';
+
+/** The NLP.js network API used here (checked against @nlpjs/neural 4.25 src/neural-network.js). */
+export interface NeuralNetwork {
+  train(corpus: Array<{ input: Features; output: Record<string, number> }>): { iterations?: number; error?: number };
+  run(input: Features): Record<string, number> | undefined;
+  toJSON(): unknown;
+  fromJSON(json: unknown): void;
+}
+const require = createRequire(import.meta.url);
+const { NeuralNetwork } = require('@nlpjs/neural') as { NeuralNetwork: new (settings?: object) => NeuralNetwork };
+
+/** A fresh network (for loading a cached one). */
+export function newNetwork(): NeuralNetwork {
+  return new NeuralNetwork();
+}
+
+/**
+ * Training settings (part of the cache key). A fixed number of epochs, not NLP.js's early stop on a small
+ * change of the error, which stops at a different point whenever the data changes a little.
+ */
+export const INTENT_SETTINGS = { iterations: 120, errorThresh: 0, deltaErrorThresh: 0, learningRate: 0.5, momentum: 0.5, alpha: 0.07, log: false };
+export const SERVICE_SETTINGS = { ...INTENT_SETTINGS, iterations: 60 };
+/** Below this share of the intent scores the message is `unknown`. */
+export const INTENT_THRESHOLD = 0.45;
+/** Below this share of the service scores no service is returned. */
+export const SERVICE_THRESHOLD = 0.5;
+/** A top intent output below this (outputs are trained towards 1) is weak evidence. */
+const WEAK_OUTPUT = 0.2;
+/** Characters of a message that are classified (an e-mail's quoted history adds nothing but time). */
+const MAX_CHARS = 2000;
+/** Intents for which a service is returned. */
+const SERVICE_INTENTS = new Set<Intent>(['inquiry', 'procedural_request']);
+/** Intents that give way to procedural_request when the message names a service (a request worded as a report). */
+const OVERRIDDEN = new Set<Intent>(['unknown', 'report', 'greeting', 'thanks']);
+/** Candidates kept in `alternatives`. */
+const MAX_ALTERNATIVES = 4;
+
+/** Both networks and the vocabulary they were trained on. */
+export interface TrainedModels {
+  intent: NeuralNetwork;
+  service: NeuralNetwork;
+  /** Word features seen in training: a message made only of others is `unknown`. */
+  vocabulary: Set<string>;
+}
+
+/** Ranks the outputs of a network, squared and normalized to sum to 1 (as NLP.js does). */
+function rank(scores: Record<string, number> | undefined): Array<{ label: string; score: number }> {
+  const entries = Object.entries(scores ?? {}).map(([label, s]) => ({ label, score: s * s }));
+  const total = entries.reduce((sum, e) => sum + e.score, 0);
+  if (total <= 0) return [];
+  return entries.map((e) => ({ label: e.label, score: e.score / total })).sort((a, b) => b.score - a.score);
+}
+
+const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:');
+
+/** Overrides of the training settings, for tuning on cross-validation folds. */
+export interface TrainingTuning {
+  intent?: Partial<typeof INTENT_SETTINGS>;
+  service?: Partial<typeof SERVICE_SETTINGS>;
+}
+
+/** Lines of one service and intent the intent model learns from at most (the 15 services' lines would swamp the other intents). */
+const SERVICE_GROUP_CAP = 45;
+
+/** The lines the intent model learns from: all lines naming no service; per service and intent, the free-worded lines first, then templates by an even stride, up to the cap (deterministic). */
+function balanced(utterances: readonly Utterance[]): Set<Utterance> {
+  const groups = new Map<string, Utterance[]>();
+  const kept = new Set<Utterance>();
+  for (const u of utterances) {
+    if (u.service === null) kept.add(u);
+    else groups.set(`${u.intent}:${u.service}`, [...(groups.get(`${u.intent}:${u.service}`) ?? []), u]);
+  }
+  for (const lines of groups.values()) {
+    const ordered = [...lines.filter((u) => !u.template), ...lines.filter((u) => u.template)];
+    const step = Math.max(1, ordered.length / SERVICE_GROUP_CAP);
+    for (let i = 0; i < ordered.length; i += step) kept.add(ordered[Math.floor(i)]!);
+  }
+  return kept;
+}
+
+/** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
+export function trainModels(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedModels {
+
+  const vocabulary = new Set<string>();
+  const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
+  const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
+  const forIntent = balanced(utterances);
+  for (const u of utterances) {
+    const { all, content } = extractFeatureSets(u.text);
+    for (const f of Object.keys(all)) if (isWordFeature(f)) vocabulary.add(f);
+    if (forIntent.has(u)) intentCorpus.push({ input: all, output: { [u.intent]: 1 } });
+    // Every line that names no service teaches the service model "none".
+    serviceCorpus.push({ input: content, output: { [u.service ?? NO_SERVICE]: 1 } });
+  }
+  const intent = new NeuralNetwork({ ...INTENT_SETTINGS, ...tuning.intent });
+  intent.train(intentCorpus);
+  const service = new NeuralNetwork({ ...SERVICE_SETTINGS, ...tuning.service });
+  service.train(serviceCorpus);
+  return { intent, service, vocabulary };
+}
+
+type Candidate = NonNullable<Classification['alternatives']>[number];
+
+/** A trained network laid out for scoring one message without allocating per feature: feature → weights of every output. */
+export interface CompiledNetwork {
+  labels: string[];
+  bias: Float64Array;
+  weights: Map<string, Float32Array>;
+  alpha: number;
+}
+
+/** Lays out a trained NLP.js network (its toJSON: features, intents, one weight row per intent with the bias last). */
+export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
+  const json = network.toJSON() as { features?: string[]; intents?: string[]; perceptrons?: number[][]; settings?: { alpha?: number } };
+  const features = json.features ?? [];
+  const labels = json.intents ?? [];
+  const rows = json.perceptrons ?? [];
+  const weights = new Map<string, Float32Array>();
+  features.forEach((f, j) => weights.set(f, Float32Array.from(rows, (row) => row[j] ?? 0)));
+  return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), weights, alpha: json.settings?.alpha ?? 0.07 };
+}
+
+/** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), computed from the compiled layout. */
+export function runCompiled(net: CompiledNetwork, input: Features): Record<string, number> {
+  const sums = Float64Array.from(net.bias);
+  for (const key in input) {
+    const w = net.weights.get(key);
+    if (!w) continue;
+    const v = input[key]!;
+    for (let i = 0; i < sums.length; i++) sums[i]! += v * w[i]!;
+  }
+  const out: Record<string, number> = {};
+  net.labels.forEach((label, i) => (out[label] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!));
+  return out;
+}
+
+/** The NLP.js implementation of Classifier. */
+export class NeuralClassifier implements Classifier {
+  private readonly intentThreshold: number;
+  private readonly serviceThreshold: number;
+  private readonly intentNet: CompiledNetwork;
+  private readonly serviceNet: CompiledNetwork;
+
+  /** `thresholds` overrides INTENT_THRESHOLD / SERVICE_THRESHOLD (for tuning on cross-validation folds). */
+  constructor(
+    private readonly models: TrainedModels,
+    thresholds: { intent?: number; service?: number } = {},
+  ) {
+    this.intentThreshold = thresholds.intent ?? INTENT_THRESHOLD;
+    this.serviceThreshold = thresholds.service ?? SERVICE_THRESHOLD;
+    this.intentNet = compileNetwork(models.intent);
+    this.serviceNet = compileNetwork(models.service);
+  }
+
+  /** Classifies one message: language, intent (unknown below the threshold), service and ranked alternatives. */
+  classify(text: string, fallbackLanguage?: Language): Promise<Classification> {
+    return Promise.resolve(this.classifySync(text, fallbackLanguage));
+  }
+
+  /** Synchronous core of classify (the networks need no I/O); long texts are read up to MAX_CHARS. */
+  classifySync(fullText: string, fallbackLanguage?: Language): Classification {
+    const text = fullText.length > MAX_CHARS ? fullText.slice(0, MAX_CHARS) : fullText;
+    const language = detectLanguage(text, fallbackLanguage);
+    const { all, content } = extractFeatureSets(text);
+    if (!Object.keys(all).some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
+      return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
+    }
+    const outputs = runCompiled(this.intentNet, all);
+    const intents = rank(outputs);
+    const top = intents[0];
+    const best = rank(runCompiled(this.serviceNet, content))[0];
+    const service = best && best.label !== NO_SERVICE && best.score >= this.serviceThreshold ? best.label : null;
+    const candidates: Candidate[] = intents.map((i) => ({
+      intent: i.label as Intent,
+      service: SERVICE_INTENTS.has(i.label as Intent) ? service : null,
+      score: i.score,
+    }));
+    const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
+    if (service !== null && (weak || OVERRIDDEN.has(top!.label as Intent))) {
+      // The message names a service's matter and no frame of its own wins: a request for that service.
+      const first: Candidate = { intent: 'procedural_request', service, score: Math.max(best!.score, top?.score ?? 0) };
+      const rest = candidates.filter((c) => c.intent !== 'procedural_request');
+      return { language, intent: 'procedural_request', service, confidence: first.score, alternatives: [first, ...rest].slice(0, MAX_ALTERNATIVES) };
+    }
+    const alternatives = candidates.slice(0, MAX_ALTERNATIVES);
+    // Unknown below the threshold; its confidence is then how far the best intent fell short.
+    if (!top || top.score < this.intentThreshold) {
+      const confidence = top ? 1 - top.score : 1;
+      return { language, intent: 'unknown', service: null, confidence, alternatives: [{ intent: 'unknown', service: null, score: confidence }, ...alternatives] };
+    }
+    const intent = top.label as Intent;
+    return { language, intent, service: SERVICE_INTENTS.has(intent) ? service : null, confidence: top.score, alternatives };
+  }
+}
