@@ -183,6 +183,7 @@ async function assemble(
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server?.closeAllConnections?.();
       sql.close();
+      await sql.closed();
       lock.release();
     },
   };

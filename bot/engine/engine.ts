@@ -13,6 +13,7 @@ import type { EngineDeps, EngineEvents, TurnContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { buildPipeline } from './pipeline.js';
 import { resumeQuestion } from '../handlers/intake.js';
+import { isConfirm } from '../handlers/intake-fields.js';
 import type { ConversationState, TurnStateStore } from './state.js';
 import { turnDeps, turnId } from './turn-deps.js';
 import type { Composer } from './composer.js';
@@ -224,7 +225,9 @@ export class Engine {
     const bad = (raw.match(/[\uFFFD\u0000]/g) ?? []).length;
     if (bad > 0 && bad >= raw.length / 10) return refuse('unreadable');
     if (!ctx.text && !ctx.msg.location && !ctx.msg.attachments?.length) return refuse('empty');
-    if (ctx.text && !/[\p{L}\p{N}]/u.test(ctx.text) && !ctx.msg.location && !ctx.msg.attachments?.length) {
+    // A 👍 alone confirms a summary: the one emoji-only message the dialogue takes.
+    const confirming = ctx.state.dialogue?.awaiting === 'confirm' && isConfirm(ctx.text);
+    if (ctx.text && !confirming && !/[\p{L}\p{N}]/u.test(ctx.text) && !ctx.msg.location && !ctx.msg.attachments?.length) {
       ctx.text = '';
       return refuse('empty');
     }

@@ -7,6 +7,7 @@
 import type { FieldId, ServiceConfig } from '../../config/schema.js';
 import { say, type TurnContext } from '../engine/context.js';
 import type { Dialogue } from '../engine/state.js';
+import { MIN_CONFIDENCE } from '../nlu/clarify.js';
 import { findOmaniPhone } from '../nlu/entities.js';
 import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
 import { departmentName, formatInstant } from './format.js';
@@ -76,6 +77,8 @@ type Interruption = 'wait' | 'pause' | 'drop';
 const WAIT_INTENTS = new Set(['complaint', 'suggestion', 'report', 'inquiry', 'greeting', 'thanks']);
 const SWITCH_CONFIDENCE = 0.75;
 const DESCRIPTION_CONFIDENCE = 0.9;
+/** Enough when the message also names its intent ("I have a complaint…"): the classifier's trust floor (bot/nlu/clarify.ts). */
+const NAMED_CONFIDENCE = MIN_CONFIDENCE;
 const QUESTION = /[?؟]|^(متي|كم|وين|فين|ايش|اش|شو|وش|هل|كيف|ليش|لماذا|ماذا|ما هو|ما هي|ماهو|ماهي|من وين|ابي اعرف|ابغي اعرف|ودي اعرف|اريد ان اعرف|اريد معرفه|what|when|where|how|which|who|why|is|are|do|does|can|could|i want to know|i d like to know|i would like to know|tell me|please tell)\b/;
 /** Words by which a message names its own intent. */
 const MARKERS: Partial<Record<string, RegExp>> = {
@@ -94,10 +97,12 @@ const FREE_TEXT = new Set<FieldId | 'confirm' | 'service'>(['name', 'address', '
 /** How a message the classifier reads as another intent (with confidence) interrupts the form; undefined when it does not. */
 function interruption(ctx: TurnContext, service: ServiceConfig | undefined, validAnswer = false): Interruption | undefined {
   const nlu = ctx.nlu;
-  if (!nlu || nlu.confidence < SWITCH_CONFIDENCE || !hasWords(ctx.text)) return undefined;
+  if (!nlu || !hasWords(ctx.text)) return undefined;
+  const named = MARKERS[nlu.intent]?.test(normalizeForMatch(ctx.text)) ?? false;
+  if (nlu.confidence < (named ? NAMED_CONFIDENCE : SWITCH_CONFIDENCE)) return undefined;
   // A description is long free text about a problem: it is read as something else only when the
   // reading is very confident or the message names what it is («شكوى», "complaint", «موظف»…).
-  if (ctx.state.dialogue?.awaiting === 'description' && nlu.confidence < DESCRIPTION_CONFIDENCE && !MARKERS[nlu.intent]?.test(normalizeForMatch(ctx.text))) return undefined;
+  if (ctx.state.dialogue?.awaiting === 'description' && nlu.confidence < DESCRIPTION_CONFIDENCE && !named) return undefined;
   // A question interrupts when it reads as one; a statement that merely mentions a topic is an answer.
   if (nlu.intent === 'inquiry' && !isQuestion(ctx.text)) return undefined;
   if (nlu.intent === 'agent') return 'pause';

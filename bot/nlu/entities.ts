@@ -21,6 +21,13 @@ export function findReference(text: string): string | undefined {
   return s ? `BUR-${s[1]}-${s[2]}` : undefined;
 }
 
+const ANY_REFERENCE = new RegExp(`${REFERENCE.source}|${SEQUENTIAL_REFERENCE.source}`, 'gi');
+
+/** `text` with every request reference (either form) replaced by `placeholder` (the classifier's features, civil-ID search). */
+export function maskReferences(text: string, placeholder = ' '): string {
+  return text.replace(ANY_REFERENCE, placeholder);
+}
+
 /** The first Omani phone number as its 8-digit national number, or undefined. */
 export function findOmaniPhone(text: string): string | undefined {
   const m = PHONE.exec(toAsciiDigits(text));
@@ -34,7 +41,7 @@ export function isValidCivilId(s: string): boolean {
 
 /** The first standalone 6–10-digit number that is neither a phone number nor part of a reference. */
 export function findCivilId(text: string): string | undefined {
-  const plain = toAsciiDigits(text).replace(new RegExp(REFERENCE.source, 'gi'), ' ').replace(new RegExp(SEQUENTIAL_REFERENCE.source, 'gi'), ' ');
+  const plain = maskReferences(toAsciiDigits(text));
   for (const m of plain.matchAll(DIGIT_RUN)) {
     const run = m[0];
     if (findOmaniPhone(run) === undefined && isValidCivilId(run)) return run;

@@ -7,8 +7,9 @@
  * does not outweigh a short one.
  */
 import { createRequire } from 'node:module';
-import { normalizeForMatch } from './normalize.js';
+import { normalizeForMatch, toAsciiDigits } from './normalize.js';
 import { conceptOf } from './lexicon.js';
+import { maskReferences } from './entities.js';
 
 interface WordStemmer {
   stemWord(word: string): string;
@@ -50,7 +51,6 @@ const ENGLISH_SHORT: Array<[RegExp, string]> = [
   [/\bthx\b/g, 'thanks'],
 ];
 
-const REFERENCE = /\bbur[\s_-]*\d{4}[\s_-]*\d{5,6}\b/g;
 const PHONE = /\b(?:968)?[279]\d{7}\b/g;
 const NUMBER = /\d+/g;
 
@@ -85,12 +85,12 @@ export function lightStemArabic(word: string): string {
 
 /** The normalized tokens of a message (letters repeated 3+ times kept once), with placeholders for references, phones and numbers. */
 export function tokenize(text: string): string[] {
-  let t = text.replace(/[\u2018\u2019`]/g, "'");
+  // References first: collapsing repeated letters below would break one such as BUR-2026-AAAK-7M2X.
+  let t = maskReferences(toAsciiDigits(text), ' zref ').replace(/[\u2018\u2019`]/g, "'");
   if (/[\u2600-\u27bf\u{1f300}-\u{1faff}]/u.test(t)) for (const [re, word] of EMOJI_WORDS) t = t.replace(re, word);
   t = normalizeForMatch(t).replace(/(\p{L})\1{2,}/gu, '$1');
   if (/'|\b(?:u|ur|pl[sz]|thx)\b/.test(t)) for (const [re, long] of ENGLISH_SHORT) t = t.replace(re, long);
   t = t
-    .replace(REFERENCE, ' zref ')
     .replace(/[-/@.+'_]/g, ' ')
     .replace(PHONE, ' zphone ')
     .replace(/\b\d+\b/g, ' znum ')

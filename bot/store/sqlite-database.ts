@@ -56,6 +56,7 @@ const CHECKPOINT_WORKER = `
 export class SqliteDatabase {
   readonly db: Database.Database;
   private checkpointer: Worker | undefined;
+  private workerExit: Promise<void> = Promise.resolve();
 
   constructor(readonly file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -75,6 +76,7 @@ export class SqliteDatabase {
       worker.on('error', () => { if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000'); });
       worker.unref();
       this.checkpointer = worker;
+      this.workerExit = new Promise((resolve) => worker.once('exit', () => resolve()));
     }
     this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       module TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (module, version))`);
@@ -101,8 +103,15 @@ export class SqliteDatabase {
 
   /** Closes the file; the checkpoint worker runs a last checkpoint and closes its own connection. */
   close(): void {
+    // Held by the event loop until its last checkpoint is done, so that `closed()` can be awaited.
+    this.checkpointer?.ref();
     this.checkpointer?.postMessage('close');
     this.checkpointer = undefined;
     if (this.db.open) this.db.close();
+  }
+
+  /** Resolves once the checkpoint worker (if any) has closed its connection: the files are then settled. */
+  closed(): Promise<void> {
+    return this.workerExit;
   }
 }

@@ -137,6 +137,15 @@ describe.each(['ar', 'en'] as const)('interruptions of the intake (%s)', (lang) 
     expect(filed).not.toContain(lang === 'ar' ? 'الرسائل النصية' : 'SMS');
   });
 
+  it('a 👍 alone confirms the summary and files the request; elsewhere it still asks for text', async () => {
+    const { chat } = await until('confirm');
+    const before = await run.app.engine.deps.requests.count();
+    const filed = await chat.say('👍');
+    expect(filed).toMatch(/BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    expect(await run.app.engine.deps.requests.count()).toBe(before + 1);
+    expect(await chat.say('👍')).toBe(t.render(lang, 'empty'));
+  });
+
   it('a name is validated as a name: intent words and too many words are refused', async () => {
     const { chat } = await until('name');
     const tooLong = lang === 'ar' ? 'واحد اثنان ثلاثة أربعة خمسة ستة سبعة' : 'one two three four five six seven';
