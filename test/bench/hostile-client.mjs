@@ -61,3 +61,5 @@ function opened() {
 }
 for (let i = 0; i < n; i++) open(kinds[i % kinds.length], true);
 setInterval(() => process.stderr.write(`${JSON.stringify(stats)}\n`), 2000).unref();
+// The last figures when told to stop (a measurement may last less than one interval).
+process.once('SIGTERM', () => { process.stderr.write(`${JSON.stringify(stats)}\n`, () => process.exit(0)); });

@@ -95,8 +95,9 @@ export async function run(): Promise<void> {
       const loaded = await measure(base);
       const secs = (performance.now() - t0) / 1000;
       const cpu = (cpuSeconds(server.pid) - cpu0) / secs;
-      hostile.kill('SIGKILL');
-      await new Promise((r) => hostile!.once('exit', r));
+      const exited = new Promise((r) => hostile!.once('exit', r));
+      hostile.kill('SIGTERM');
+      await exited;
       rows.push(row(mode === 'direct' ? `${CONNECTIONS} hostile connections, direct from loopback (not rate-limited)` : `${CONNECTIONS} hostile connections via the proxy from 50 addresses (limited, then blocked)`, loaded, cpu));
       notes.push(`${mode}: hostile clients (opened/answered per kind): ${last}; server log lines: ${logLines - linesBefore} in ${secs.toFixed(1)} s`);
     }
