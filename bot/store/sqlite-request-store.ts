@@ -6,6 +6,7 @@ import { randomReferenceCode } from '../security/reference.js';
 import type {
   NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
 } from './types.js';
+import { requestEvent, requestFromRow, type RequestRow, type RowReader } from './request-row.js';
 
 /** Schema of the request store (module `requests`). */
 export const requestMigrations: Migration[] = [
@@ -71,14 +72,7 @@ export const requestSourceMigrations: Migration[] = [
   },
 ];
 
-interface Row {
-  id: number; reference: string; service_id: string; department: string; status: RequestStatus;
-  applicant_name: string; civil_id: string; phone: string; email: string | null; address: string | null;
-  latitude: number | null; longitude: number | null; location_label: string | null; party: string | null;
-  description: string; preferred_date: string | null; attachments: string; language: 'ar' | 'en';
-  channel: string; conversation_key: string; assignee: string | null; filed_at: number; due_at: number;
-  last_action_at: number; updated_at: number;
-}
+type Row = RequestRow<number, number, string>;
 interface EventRow { at: number; actor: string; type: RequestEvent['type']; status: RequestStatus | null; note: string | null }
 
 /** Normalizes an Omani phone number to its 8 national digits for comparison. */
@@ -192,37 +186,16 @@ export class SqliteRequestStore implements RequestStore {
   private toRecord(row: Row): RequestRecord {
     const events = prepared(this.sql.db, 'SELECT at, actor, type, status, note FROM request_events WHERE request_id = ? ORDER BY id')
       .all(row.id) as EventRow[];
-    return {
-      id: row.id,
-      reference: row.reference,
-      serviceId: row.service_id,
-      department: row.department,
-      status: row.status,
-      applicant: {
-        name: this.open('applicant_name', row.applicant_name), civilId: this.open('civil_id', row.civil_id), phone: this.open('phone', row.phone),
-        ...(row.email ? { email: this.open('email', row.email) } : {}), ...(row.address ? { address: row.address } : {}),
-      },
-      description: row.description,
-      ...(row.latitude !== null && row.longitude !== null
-        ? { location: { latitude: row.latitude, longitude: row.longitude, ...(row.location_label ? { label: row.location_label } : {}) } }
-        : {}),
-      ...(row.party ? { party: row.party } : {}),
-      ...(row.preferred_date ? { preferredDate: row.preferred_date } : {}),
-      ...(row.assignee ? { assignee: row.assignee } : {}),
-      attachments: JSON.parse(row.attachments) as RequestRecord['attachments'],
-      language: row.language,
-      channel: row.channel,
-      conversationKey: row.conversation_key,
-      filedAt: new Date(row.filed_at),
-      dueAt: new Date(row.due_at),
-      lastActionAt: new Date(row.last_action_at),
-      updatedAt: new Date(row.updated_at),
-      history: events.map((e) => ({
-        at: new Date(e.at), actor: e.actor, type: e.type,
-        ...(e.status ? { status: e.status } : {}), ...(e.note ? { note: e.note } : {}),
-      })),
-    };
+    return requestFromRow(row, this.reader, events.map((e) => requestEvent(new Date(e.at), e.actor, e.type, e.status, e.note)));
   }
+
+  private readonly reader: RowReader<number, number, string> = {
+    id: (v) => v,
+    time: (v) => new Date(v),
+    attachments: (v) => JSON.parse(v) as RequestRecord['attachments'],
+    personal: (column, v) => this.open(column, v),
+  };
+
 
   async get(reference: string): Promise<RequestRecord | undefined> {
     const row = prepared(this.sql.db, 'SELECT * FROM requests WHERE reference = ?').get(reference.toUpperCase()) as Row | undefined;

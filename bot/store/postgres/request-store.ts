@@ -15,17 +15,14 @@ import { phoneKey } from '../sqlite-request-store.js';
 import type {
   NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
 } from '../types.js';
+import { requestEvent, requestFromRow, type RequestRow, type RowReader } from '../request-row.js';
 import { withTransaction, type Queryable } from './database.js';
 
-interface Row {
-  id: string; reference: string; service_id: string; department: string; status: RequestStatus;
-  applicant_name: string; civil_id: string; phone: string; email: string | null; address: string | null;
-  latitude: number | null; longitude: number | null; location_label: string | null; party: string | null;
-  description: string; preferred_date: string | null; attachments: RequestRecord['attachments']; language: 'ar' | 'en';
-  channel: string; conversation_key: string; assignee: string | null; filed_at: Date; due_at: Date;
-  last_action_at: Date; updated_at: Date;
-}
+type Row = RequestRow<string, Date, RequestRecord['attachments']>;
 interface EventRow { request_id: string; at: Date; actor: string; type: RequestEvent['type']; status: RequestStatus | null; note: string | null }
+
+/** How PostgreSQL's values read (BIGINT ids come back as strings; JSONB attachments already parsed). */
+const READER: RowReader<string, Date, RequestRecord['attachments']> = { id: Number, time: (v) => v, attachments: (v) => v };
 
 /** Reference draws per filing before giving up (a collision is about one in 10^11 per draw). */
 const REFERENCE_ATTEMPTS = 8;
@@ -94,36 +91,10 @@ export class PostgresRequestStore implements RequestStore {
     const history = new Map<string, RequestEvent[]>();
     for (const e of ev.rows) {
       const list = history.get(e.request_id) ?? [];
-      list.push({ at: e.at, actor: e.actor, type: e.type, ...(e.status ? { status: e.status } : {}), ...(e.note ? { note: e.note } : {}) });
+      list.push(requestEvent(e.at, e.actor, e.type, e.status, e.note));
       history.set(e.request_id, list);
     }
-    return rows.map((row) => ({
-      id: Number(row.id),
-      reference: row.reference,
-      serviceId: row.service_id,
-      department: row.department,
-      status: row.status,
-      applicant: {
-        name: row.applicant_name, civilId: row.civil_id, phone: row.phone,
-        ...(row.email ? { email: row.email } : {}), ...(row.address ? { address: row.address } : {}),
-      },
-      description: row.description,
-      ...(row.latitude !== null && row.longitude !== null
-        ? { location: { latitude: row.latitude, longitude: row.longitude, ...(row.location_label ? { label: row.location_label } : {}) } }
-        : {}),
-      ...(row.party ? { party: row.party } : {}),
-      ...(row.preferred_date ? { preferredDate: row.preferred_date } : {}),
-      ...(row.assignee ? { assignee: row.assignee } : {}),
-      attachments: row.attachments,
-      language: row.language,
-      channel: row.channel,
-      conversationKey: row.conversation_key,
-      filedAt: row.filed_at,
-      dueAt: row.due_at,
-      lastActionAt: row.last_action_at,
-      updatedAt: row.updated_at,
-      history: history.get(row.id) ?? [],
-    }));
+    return rows.map((row) => requestFromRow(row, READER, history.get(row.id) ?? []));
   }
 
   async get(reference: string): Promise<RequestRecord | undefined> {
