@@ -12,7 +12,7 @@ import { ROLES } from './accounts.js';
 import { maskConversationId } from './mask.js';
 import { allow, principal, publicAccount } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
-import { fail, parse } from './validate.js';
+import { fail, parse } from '../http/validate.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 /** Chart id → the section and group of the report's CSV it draws. */

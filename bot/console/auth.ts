@@ -10,7 +10,7 @@ import type { Clock } from '../engine/context.js';
 import type { ConversationStore } from '../store/conversation-store.js';
 import { LOCKOUT, type Account, type AccountStore, type Role } from './accounts.js';
 import type { SessionStore } from './sessions.js';
-import { fail, parse } from './validate.js';
+import { fail, parse } from '../http/validate.js';
 
 /** The caller of a console route. */
 export interface Principal {

@@ -14,7 +14,7 @@ import { prepared } from '../store/sqlite-database.js';
 import type { ConversationRecord } from '../store/conversation-store.js';
 import { allow, principal } from './auth.js';
 import { chatSummary, requestSummary, type ConsoleDeps } from './deps.js';
-import { fail, parse } from './validate.js';
+import { fail, parse } from '../http/validate.js';
 
 const textBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 const listQuery = z.object({ view: z.enum(['waiting', 'mine', 'held']).default('waiting') }).strict();

@@ -11,7 +11,7 @@ import type { TawasulConfig } from '../../config/schema.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { allow, principal } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
-import { fail, parse } from './validate.js';
+import { fail, parse } from '../http/validate.js';
 
 const contactBody = z.object({
   email: z.union([z.email(), z.literal('')]).optional(),

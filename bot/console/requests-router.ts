@@ -17,7 +17,7 @@ import { prepared } from '../store/sqlite-database.js';
 import { REQUEST_STATUSES, type RequestRecord, type RequestStatus } from '../store/types.js';
 import { allow, principal, type Principal } from './auth.js';
 import { requestSummary, type ConsoleDeps } from './deps.js';
-import { fail, parse } from './validate.js';
+import { fail, parse } from '../http/validate.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');

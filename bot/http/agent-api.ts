@@ -1,12 +1,9 @@
 /** The call-centre agent API: waiting chats, take over, speak, hand back; every read is audited. */
-import express, { type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import { requireAgent } from './agent-auth.js';
-
-const fail = (res: Response, status: number, reason: string, message: string): void => {
-  res.status(status).json({ error: { reason, message } });
-};
+import { fail } from './validate.js';
 
 const sayBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 

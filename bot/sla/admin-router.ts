@@ -13,6 +13,7 @@ import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { SlaContext } from './context.js';
 import type { HolidayAdmin } from './holiday-admin.js';
 import { buildSlaReport, reportToCsv } from './reports.js';
+import { fail } from '../http/validate.js';
 
 /** What the admin router needs. */
 export interface AdminRouterDeps {
@@ -40,10 +41,6 @@ const holidayBody = z
   })
   .strict();
 const reportQuery = z.object({ from: isoDate, to: isoDate, bucket: z.enum(['day', 'month']).optional(), format: z.enum(['json', 'csv']).optional() });
-
-const fail = (res: Response, status: number, reason: string, message: string): void => {
-  res.status(status).json({ error: { reason, message } });
-};
 
 /** Wraps an async handler so that input errors become 4xx answers and the rest reach the error handler. */
 const handle = (fn: (req: express.Request, res: Response) => Promise<void> | void) => async (req: express.Request, res: Response, next: express.NextFunction): Promise<void> => {

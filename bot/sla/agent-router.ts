@@ -3,7 +3,7 @@
  * (status change, note, assignment — it stops the escalation clock and tells the resident), see a
  * request's SLA schedule, and read the system notifications of the console.
  */
-import express, { type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { StoreError } from '../core/errors.js';
 import type { Clock } from '../engine/context.js';
@@ -11,6 +11,7 @@ import { requireAgent } from '../http/agent-auth.js';
 import type { SystemNotifications } from '../notify/system.js';
 import { REQUEST_STATUSES } from '../store/types.js';
 import type { SlaEngine } from './sla-engine.js';
+import { fail } from '../http/validate.js';
 
 /** What the agent router needs. */
 export interface AgentRouterDeps {
@@ -30,10 +31,6 @@ const actionBody = z
   })
   .strict()
   .refine((b) => b.status !== undefined || b.note !== undefined || b.assignee !== undefined, { message: 'give a status, a note or an assignee' });
-
-const fail = (res: Response, status: number, reason: string, message: string): void => {
-  res.status(status).json({ error: { reason, message } });
-};
 
 /** The staff router for SLA actions and system notifications. */
 export function slaAgentRouter(d: AgentRouterDeps): Router {

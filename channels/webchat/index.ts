@@ -13,6 +13,7 @@ import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { conversationCreationLimit } from '../../bot/security/http-guard.js';
 import { defineChannel, type ChannelContext } from '../types.js';
 import { bearer, WebchatAccess } from './store.js';
+import { fail } from '../../bot/http/validate.js';
 
 const messageBody = z
   .object({
@@ -27,10 +28,6 @@ const conversationIdParam = z.string().uuid();
 
 /** The page may load only its own script, style and API (no inline script, no third party). */
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
-
-function fail(res: Response, status: number, reason: string, message: string): void {
-  res.status(status).json({ error: { reason, message } });
-}
 
 /** The web chat adapter. */
 export const webchat = defineChannel(

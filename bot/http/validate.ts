@@ -1,4 +1,4 @@
-/** The console's one validation approach: zod schemas; a failure is a 400 naming the field. */
+/** The one validation approach of the HTTP APIs: zod schemas; a refusal is `{ error: { reason, message, field? } }`, a 400 naming the field. */
 import type { Response } from 'express';
 import type { z } from 'zod';
 
