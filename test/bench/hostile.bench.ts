@@ -8,22 +8,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../bot/core/paths.js';
 import { tempDir } from '../helpers/tmp.js';
+import { freePort } from '../channels/helpers/dovecot.js';
 
 const CONNECTIONS = Number(process.env.HOSTILE_CONNECTIONS ?? 200);
 const MESSAGES = Number(process.env.HOSTILE_MESSAGES ?? 300);
-
-const freePort = async (): Promise<number> => {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-};
 
 /** Resolves when the child prints `marker` on stdout. */
 const waitFor = (child: ChildProcess, marker: string): Promise<void> => new Promise((resolve, reject) => {

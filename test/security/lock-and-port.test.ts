@@ -9,6 +9,7 @@ import { projectRoot } from '../../bot/core/paths.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
 import { tempDir } from '../helpers/tmp.js';
+import { freePort } from '../channels/helpers/dovecot.js';
 
 const dirs: Array<{ cleanup(): void }> = [];
 afterAll(() => { for (const d of dirs) d.cleanup(); });
@@ -27,14 +28,6 @@ function start(data: string, port: number): { child: ChildProcess; result: Promi
   const result = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, out, err })));
   return { child, result, running };
 }
-
-const freePort = async (): Promise<number> => {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-};
 
 describe('one instance per data directory, and a busy port', () => {
   it('refuses a second instance on the same data directory in the same process, and allows it after close', async () => {
