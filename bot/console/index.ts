@@ -6,14 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
-import type { TawasulConfig } from '../../config/schema.js';
-import type { Logger } from '../core/logger.js';
 import { projectRoot } from '../core/paths.js';
-import type { Clock } from '../engine/context.js';
-import type { Engine } from '../engine/engine.js';
 import { parseAgentTokens } from '../http/agent-auth.js';
 import type { Sla } from '../sla/attach.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { AccountStore, type Role } from './accounts.js';
 import { adminRouter } from './admin-router.js';
 import { authenticate, principal, sessionRouter, type RoleToken } from './auth.js';
@@ -26,13 +21,7 @@ import { DEFAULT_SESSION_LIMITS, SessionStore } from './sessions.js';
 import { ConsoleStore } from './store.js';
 
 /** What `createConsole` needs. */
-export interface ConsoleOptions {
-  config: TawasulConfig;
-  engine: Engine;
-  sql: SqliteDatabase;
-  sla: Sla;
-  clock: Clock;
-  logger: Logger;
+export interface ConsoleOptions extends Pick<ConsoleDeps, 'config' | 'engine' | 'sql' | 'sla' | 'clock' | 'logger'> {
   env: NodeJS.ProcessEnv;
   /** The agent API's bearer tokens: machine clients with the agent role. */
   agentTokens: Map<string, string>;
