@@ -16,10 +16,10 @@ import type { Classification, Classifier } from '../../bot/nlu/types.js';
 const EVAL_DIR = dirname(fileURLToPath(import.meta.url));
 /** Path of the labelled set. */
 export const LABELLED_FILE = join(EVAL_DIR, 'labelled.yaml');
-/** Paths of the blind sets (test/eval/blind-YYYY-MM.yaml), oldest first. */
+/** Paths of the blind sets (test/eval/blind-YYYY-MM[a-z].yaml), oldest first. */
 export function blindFiles(): string[] {
   return readdirSync(EVAL_DIR)
-    .filter((f) => /^blind-\d{4}-\d{2}\.yaml$/.test(f))
+    .filter((f) => /^blind-\d{4}-\d{2}[a-z]?\.yaml$/.test(f))
     .sort()
     .map((f) => join(EVAL_DIR, f));
 }
