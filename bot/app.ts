@@ -15,6 +15,7 @@ import { loadConfig } from './config/load.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { Templates } from './core/templates.js';
+import { ChannelDelivery } from './delivery/channel-delivery.js';
 import { Inbox } from './delivery/inbox.js';
 import { systemClock, type Clock } from './engine/context.js';
 import { Engine } from './engine/engine.js';
@@ -127,6 +128,7 @@ async function assemble(
     inbox: new Inbox(sql),
   });
 
+  const delivery = new ChannelDelivery(sql);
   const adapters = new Map<string, ChannelAdapter>();
   for (const ch of config.channels) {
     if (opts.channels ? !opts.channels.includes(ch.id) : !ch.enabled) continue;
@@ -139,14 +141,14 @@ async function assemble(
       const field = `channels.${ch.id}.options.${issue.path.join('.')}`;
       throw new ConfigError(`config/channels.yaml: ${field}: ${issue.message}`, 'config/channels.yaml', field);
     }
-    adapters.set(ch.id, def.create({ channel: ch, config, engine, logger, clock, sql, dataDir: opts.dataDir, env }, options.data));
+    adapters.set(ch.id, def.create({ channel: ch, config, engine, logger, clock, sql, delivery, dataDir: opts.dataDir, env }, options.data));
   }
   engine.setSink(async (channel, conversationId, replies) => {
     await adapters.get(channel)?.send(conversationId, replies);
   });
 
   const tokens = agentTokens(env, opts.dataDir);
-  const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, reloadConfig: () => loadConfig(loadOptions) });
+  const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, delivery: delivery.events, reloadConfig: () => loadConfig(loadOptions) });
   const staff = createConsole({
     config, engine, sql, sla, clock, logger, env, agentTokens: tokens,
     overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },

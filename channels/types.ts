@@ -9,6 +9,7 @@ import type { ChannelConfig, TawasulConfig } from '../config/schema.js';
 import type { Logger } from '../bot/core/logger.js';
 import type { OutboundReply } from '../bot/core/types.js';
 import type { Clock } from '../bot/engine/context.js';
+import type { ChannelDelivery } from '../bot/delivery/channel-delivery.js';
 import type { Engine } from '../bot/engine/engine.js';
 import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
 
@@ -22,6 +23,8 @@ export interface ChannelContext {
   clock: Clock;
   /** The SQLite database (cursors, outbox, inbox live here). */
   sql: SqliteDatabase;
+  /** Delivery shared by every channel: an adapter opens its lane with `delivery.lane(ctx, spec)`. */
+  delivery: ChannelDelivery;
   /** The data directory (sessions, attachments). */
   dataDir: string;
   /** Environment, for credentials (never read credentials from files in the repository). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { parse } from 'yaml';
+import type { TawasulConfig } from '../../config/schema.js';
 import type { Language } from './types.js';
 import { ConfigError } from './errors.js';
 import { defaultTemplatesDir } from './paths.js';
@@ -72,6 +73,52 @@ export function formatDate(at: Date, lang: Language, timeZone: string, withTime 
   return f.format(at);
 }
 
+/** A message catalog entry: one message, or named parts (a notification's `subject`, `text`, `sms`). */
+export type CatalogEntry = string | Record<string, string>;
+
+/**
+ * Reads the catalogs of both languages (`fileOf(lang)` under `dir`): every entry a message or a
+ * mapping of messages, every message valid ICU, and both languages defining the same keys and parts.
+ * The one loader of the template layer: replies (`Templates`) and notifications use it.
+ */
+export function loadCatalogs(dir: string, fileOf: (lang: Language) => string, parts: boolean): Record<Language, Record<string, CatalogEntry>> {
+  const load = (lang: Language): Record<string, CatalogEntry> => {
+    const file = join(dir, fileOf(lang));
+    const shown = relative(process.cwd(), file) || file;
+    const data = parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof data !== 'object' || data === null) throw new ConfigError(`${shown}: expected a mapping`, file, '(document)');
+    for (const [k, v] of Object.entries(data)) {
+      const ok = typeof v === 'string' || (parts && typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string'));
+      if (!ok) throw new ConfigError(`${shown}: ${k}: expected a string${parts ? ' or a mapping of strings' : ''}`, file, k);
+      for (const [part, src] of typeof v === 'string' ? [['', v]] : Object.entries(v as Record<string, string>)) {
+        const bad = checkMessage(lang, src as string);
+        if (bad) throw new ConfigError(`${shown}: ${k}${part ? `.${part}` : ''}: not a valid message (${bad})`, file, k);
+      }
+    }
+    return data as Record<string, CatalogEntry>;
+  };
+  const texts = { ar: load('ar'), en: load('en') };
+  for (const [a, b] of [['ar', 'en'], ['en', 'ar']] as const) {
+    for (const [k, v] of Object.entries(texts[a])) {
+      const other = texts[b][k];
+      const file = join(dir, fileOf(b));
+      const shown = relative(process.cwd(), file) || file;
+      if (other === undefined || typeof other !== typeof v) throw new ConfigError(`${shown}: ${k}: missing (defined in ${fileOf(a)})`, file, k);
+      if (typeof v === 'object') {
+        for (const part of Object.keys(v)) {
+          if (typeof other !== 'object' || !(part in other)) throw new ConfigError(`${shown}: ${k}.${part}: missing`, file, `${k}.${part}`);
+        }
+      }
+    }
+  }
+  return texts;
+}
+
+/** The organisation's facts as template variables (`{org}`, `{portal}`, `{tajawob}`, `{email}`, `{callCentre}`). */
+export function organisationVars(o: TawasulConfig['organisation'], lang: Language): TemplateVars {
+  return { org: o.name[lang], portal: o.portal, tajawob: o.tajawob, email: o.contactEmail, callCentre: o.callCentre };
+}
+
 /**
  * Reply texts in Arabic and English, read from `templates/` as ICU messages. Both languages must
  * define the same keys and every message must parse; the approved Tajawob reply is kept verbatim
@@ -82,27 +129,7 @@ export class Templates {
   readonly tajawob: Record<Language, string>;
 
   constructor(dir: string = defaultTemplatesDir) {
-    const load = (lang: Language): Record<string, string> => {
-      const file = join(dir, `${lang}.yaml`);
-      const shown = relative(process.cwd(), file) || file;
-      const data = parse(readFileSync(file, 'utf8')) as unknown;
-      if (typeof data !== 'object' || data === null) throw new ConfigError(`${file}: expected a mapping`, file, '(document)');
-      for (const [k, v] of Object.entries(data)) {
-        if (typeof v !== 'string') throw new ConfigError(`${shown}: ${k}: expected a string`, file, k);
-        const bad = checkMessage(lang, v);
-        if (bad) throw new ConfigError(`${shown}: ${k}: not a valid message (${bad})`, file, k);
-      }
-      return data as Record<string, string>;
-    };
-    this.texts = { ar: load('ar'), en: load('en') };
-    for (const [a, b] of [['ar', 'en'], ['en', 'ar']] as const) {
-      for (const k of Object.keys(this.texts[a])) {
-        if (!(k in this.texts[b])) {
-          const file = join(dir, `${b}.yaml`);
-          throw new ConfigError(`${relative(process.cwd(), file)}: ${k}: missing (defined in ${a}.yaml)`, file, k);
-        }
-      }
-    }
+    this.texts = loadCatalogs(dir, (lang) => `${lang}.yaml`, false) as Record<Language, Record<string, string>>;
     this.tajawob = {
       ar: readFileSync(join(dir, 'tajawob-reply.ar.txt'), 'utf8').trim(),
       en: readFileSync(join(dir, 'tajawob-reply.en.txt'), 'utf8').trim(),

@@ -1,10 +1,13 @@
 /**
- * Exactly-once processing of inbound messages: a provider message id is claimed atomically (SQL
- * primary key) before the engine runs, so duplicated, retried and concurrent deliveries produce one
- * reply. keyv cannot do this (no compare-and-set), hence SQL.
+ * The inbound ledger, one row per provider message id: `accepted` (stored before processing, so a
+ * crash loses nothing) → `processing` (claimed atomically by the engine, SQL primary key, so that
+ * duplicated, retried and concurrent deliveries produce one reply) → `done` (the engine's replies
+ * kept) → `queued` (those replies are in the outbox). A message taken without `accept` (the web
+ * chat) starts at `processing`. keyv cannot do this (no compare-and-set), hence SQL.
  */
 import { prepared, type SqliteDatabase, type Migration } from '../store/sqlite-database.js';
 import type { InboundMessage, OutboundReply } from '../core/types.js';
+import type { AcceptedInbound, ClaimResult, ClaimState, InboundLedger } from './types.js';
 
 export const inboxMigrations: Migration[] = [
   {
@@ -23,48 +26,78 @@ export const inboxMigrations: Migration[] = [
     );
     CREATE INDEX inbox_state ON inbox (state, claimed_at);`,
   },
+  {
+    // One ledger for the engine's claims and delivery's accepted messages (`outbox_inbound`, carried
+    // over by outbox migration 3): states accepted → processing → done → queued. `raw` holds the
+    // message (without its provider payload) until its replies are queued or, when never accepted, done.
+    version: 2,
+    up: `
+    ALTER TABLE inbox RENAME TO inbox_v1;
+    DROP INDEX inbox_state;
+    CREATE TABLE inbox (
+      channel TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      conversation_key TEXT,
+      received_at INTEGER,
+      claimed_at INTEGER,
+      accepted_at INTEGER,
+      state TEXT NOT NULL CHECK (state IN ('accepted','processing','done','queued')),
+      replies TEXT,
+      raw TEXT,
+      meta TEXT,
+      PRIMARY KEY (channel, message_id)
+    );
+    INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies, raw)
+      SELECT channel, message_id, conversation_key, received_at, claimed_at, state, replies, raw FROM inbox_v1;
+    DROP TABLE inbox_v1;
+    CREATE INDEX inbox_state ON inbox (state, claimed_at);
+    CREATE INDEX inbox_accepted ON inbox (channel, accepted_at) WHERE accepted_at IS NOT NULL AND state <> 'queued';`,
+  },
 ];
 
-/** Result of a claim. */
-export type ClaimResult =
-  | { claimed: true }
-  | { claimed: false; state: 'processing' | 'done'; replies?: OutboundReply[] };
+/** Shapes of the ledger, declared with its interface in `types.ts`. */
+export type { AcceptedInbound, ClaimResult, ClaimState };
 
-/** The inbound ledger. */
-export class Inbox {
+type Row = { state: 'accepted' | ClaimState | 'queued'; replies: string | null };
+
+const CLAIM = `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw)
+  VALUES (?, ?, ?, ?, ?, 'processing', ?)
+  ON CONFLICT (channel, message_id) DO UPDATE SET conversation_key = excluded.conversation_key, received_at = excluded.received_at,
+    claimed_at = excluded.claimed_at, state = 'processing', raw = COALESCE(inbox.raw, excluded.raw)
+  WHERE inbox.state = 'accepted'`;
+
+/** The inbound ledger (table `inbox`). */
+export class Inbox implements InboundLedger {
   constructor(private readonly sql: SqliteDatabase) {
     sql.migrate('inbox', inboxMigrations);
   }
 
   /** Claims a message id; only the first caller gets `claimed: true`. `raw` (JSON) lets a crash be replayed. */
   claim(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, raw?: string): ClaimResult {
-    const r = prepared(this.sql.db, `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw)
-        VALUES (?, ?, ?, ?, ?, 'processing', ?) ON CONFLICT DO NOTHING`)
-      .run(channel, messageId, conversationKey, receivedAt.getTime(), now.getTime(), raw ?? null);
+    const r = prepared(this.sql.db, CLAIM).run(channel, messageId, conversationKey, receivedAt.getTime(), now.getTime(), raw ?? null);
     if (r.changes === 1) return { claimed: true };
-    const row = prepared(this.sql.db, 'SELECT state, replies FROM inbox WHERE channel = ? AND message_id = ?').get(channel, messageId) as
-      | { state: 'processing' | 'done'; replies: string | null }
-      | undefined;
-    return { claimed: false, state: row?.state ?? 'processing', ...(row?.replies ? { replies: JSON.parse(row.replies) as OutboundReply[] } : {}) };
+    const got = this.get(channel, messageId);
+    return { claimed: false, state: got?.state ?? 'processing', ...(got?.replies ? { replies: got.replies } : {}) };
   }
 
   /** The state of a claim and, once done, the replies it produced; undefined when not claimed. */
-  get(channel: string, messageId: string): { state: 'processing' | 'done'; replies?: OutboundReply[] } | undefined {
-    const row = prepared(this.sql.db, 'SELECT state, replies FROM inbox WHERE channel = ? AND message_id = ?').get(channel, messageId) as
-      | { state: 'processing' | 'done'; replies: string | null }
-      | undefined;
-    return row && { state: row.state, ...(row.replies ? { replies: JSON.parse(row.replies) as OutboundReply[] } : {}) };
+  get(channel: string, messageId: string): { state: ClaimState; replies?: OutboundReply[] } | undefined {
+    const row = prepared(this.sql.db, 'SELECT state, replies FROM inbox WHERE channel = ? AND message_id = ?').get(channel, messageId) as Row | undefined;
+    if (!row || row.state === 'accepted') return undefined;
+    return { state: row.state === 'queued' ? 'done' : row.state, ...(row.replies ? { replies: JSON.parse(row.replies) as OutboundReply[] } : {}) };
   }
 
-  /** Marks a claimed message processed, with the replies it produced. */
+  /** Marks a claimed message processed, with the replies it produced (a row already `queued` stays so). */
   complete(channel: string, messageId: string, replies: OutboundReply[]): void {
-    prepared(this.sql.db, `UPDATE inbox SET state = 'done', replies = ?, raw = NULL WHERE channel = ? AND message_id = ?`)
+    prepared(this.sql.db, `UPDATE inbox SET state = CASE state WHEN 'queued' THEN 'queued' ELSE 'done' END, replies = ?,
+        raw = CASE WHEN accepted_at IS NULL OR state = 'queued' THEN NULL ELSE raw END WHERE channel = ? AND message_id = ?`)
       .run(JSON.stringify(replies), channel, messageId);
   }
 
-  /** Releases a claim whose processing failed, so that a redelivery is processed. */
+  /** Releases a claim whose processing failed, so that a redelivery is processed (an accepted message stays accepted). */
   release(channel: string, messageId: string): void {
-    prepared(this.sql.db, `DELETE FROM inbox WHERE channel = ? AND message_id = ? AND state = 'processing'`).run(channel, messageId);
+    prepared(this.sql.db, `DELETE FROM inbox WHERE channel = ? AND message_id = ? AND state = 'processing' AND accepted_at IS NULL`).run(channel, messageId);
+    prepared(this.sql.db, `UPDATE inbox SET state = 'accepted', claimed_at = NULL WHERE channel = ? AND message_id = ? AND state = 'processing'`).run(channel, messageId);
   }
 
   /** Claims left in `processing` since before `olderThan` (a crash): their raw payloads, for replay. */
@@ -73,9 +106,39 @@ export class Inbox {
     return (prepared(this.sql.db, `SELECT channel, message_id AS messageId, raw FROM inbox WHERE state = 'processing' AND claimed_at < ? ORDER BY claimed_at`)
       .all(olderThan.getTime()) as Array<{ channel: string; messageId: string; raw: string | null }>);
   }
+
+  /** Records an inbound message as accepted before it is processed (idempotent); false when already known. */
+  accept(channel: string, messageId: string, message: string, meta: Record<string, unknown>, now: Date): boolean {
+    return prepared(this.sql.db, `INSERT INTO inbox (channel, message_id, accepted_at, state, raw, meta) VALUES (?, ?, ?, 'accepted', ?, ?) ON CONFLICT DO NOTHING`)
+      .run(channel, messageId, now.getTime(), message, JSON.stringify(meta)).changes === 1;
+  }
+
+  /** Accepted messages of a channel whose replies were never queued (a crash), oldest first. */
+  unqueued(channel: string, acceptedBefore: Date): AcceptedInbound[] {
+    const rows = prepared(this.sql.db, `SELECT channel, message_id, raw, meta, accepted_at, state, replies FROM inbox
+        WHERE channel = ? AND accepted_at IS NOT NULL AND accepted_at <= ? AND state <> 'queued' ORDER BY accepted_at`)
+      .all(channel, acceptedBefore.getTime()) as Array<{ channel: string; message_id: string; raw: string | null; meta: string | null; accepted_at: number } & Row>;
+    return rows.map((r) => ({
+      channel: r.channel, messageId: r.message_id, message: r.raw ?? '', meta: r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : {},
+      acceptedAt: new Date(r.accepted_at), state: r.state as AcceptedInbound['state'], ...(r.replies ? { replies: JSON.parse(r.replies) as OutboundReply[] } : {}),
+    }));
+  }
+
+  /** Marks a message's replies queued in the outbox (in the transaction that queues them). */
+  markQueued(channel: string, messageId: string): void {
+    prepared(this.sql.db, `UPDATE inbox SET state = 'queued', raw = NULL WHERE channel = ? AND message_id = ?`).run(channel, messageId);
+  }
+
+  /**
+   * Marks an accepted message as needing no replies queued by this caller (a duplicate). One the
+   * engine still processes stays `processing`: its claimer queues the replies, or recovery replays it.
+   */
+  settle(channel: string, messageId: string): void {
+    prepared(this.sql.db, `UPDATE inbox SET state = 'queued', raw = NULL WHERE channel = ? AND message_id = ? AND state IN ('accepted','done')`).run(channel, messageId);
+  }
 }
 
-/** Rebuilds a message stored as JSON without its provider payload (inbox `raw`, accepted ledger). */
+/** Rebuilds a message stored as JSON without its provider payload (the ledger's `raw`). */
 export function reviveMessage(json: string): InboundMessage {
   const m = JSON.parse(json) as InboundMessage & { receivedAt: string };
   return { ...m, receivedAt: new Date(m.receivedAt), raw: null };

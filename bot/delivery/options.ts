@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_RETRY, type RetryPolicy } from './outbox-worker.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 /** The `retry` option every adapter takes: back-off of retryable send failures, then recorded as failed. */
 export function retryOption(defaults: RetryPolicy = DEFAULT_RETRY) {

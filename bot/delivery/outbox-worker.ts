@@ -11,14 +11,11 @@ import Bottleneck from 'bottleneck';
 import { ChannelApiError, NetworkError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
-import type { Outbox } from './outbox.js';
-import type { OutboxItem, Transport } from './types.js';
-import { recordFirstResponse } from '../sla/first-response.js';
+import { attemptSend, backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import type { OutboxItem, OutboxStore, Transport } from './types.js';
 
-/** Default `onSent`: the provider accepted the reply to `inReplyTo` at `at`. */
-const recordSent = (item: OutboxItem, at: Date): void => {
-  recordFirstResponse(item.channel, item.conversationId, item.inReplyTo, at);
-};
+/** Default `onSent`: nothing (`ChannelDelivery` emits its `sent` event here). */
+const recordSent = (_item: OutboxItem, _at: Date): void => undefined;
 
 /** Outbound limits of a channel (per provider account). */
 export interface RateLimits {
@@ -32,19 +29,12 @@ export interface RateLimits {
   perRecipientMinTimeMs?: number;
 }
 
-/** Back-off of retryable failures. */
-export interface RetryPolicy {
-  baseMs: number;
-  maxMs: number;
-  maxAttempts: number;
-}
-
-/** Default back-off: 2 s doubling up to 15 min, 8 attempts. */
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 2_000, maxMs: 15 * 60_000, maxAttempts: 8 };
+/** The retry policy shapes, re-exported from the one retry module. */
+export { backoffMs, DEFAULT_RETRY, type RetryPolicy };
 
 /** Options of the worker. */
 export interface OutboxWorkerOptions {
-  outbox: Outbox;
+  outbox: OutboxStore;
   channel: string;
   transport: Transport;
   limits: RateLimits;
@@ -53,7 +43,7 @@ export interface OutboxWorkerOptions {
   logger: Logger;
   /** The recipient an item goes to, for the per-recipient limit (default: its conversation id). */
   recipientOf?: (item: OutboxItem) => string;
-  /** Called after the provider accepted an item; default: records the first-response time for the SLA reports. */
+  /** Called after the provider accepted an item (`ChannelDelivery` emits `sent`, which the first-response SLA records). */
   onSent?: (item: OutboxItem, at: Date) => void;
   /** Production loop period (default 1000 ms). */
   pollMs?: number;
@@ -71,12 +61,6 @@ export interface OutboxWorkerOptions {
 }
 
 const BATCH = 100;
-
-/** Back-off delay before attempt `attempts + 1` (attempts already made ≥ 1). */
-export function backoffMs(retry: RetryPolicy, attempts: number, retryAfterSeconds?: number): number {
-  const exp = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.max(0, attempts - 1));
-  return Math.max(exp, (retryAfterSeconds ?? 0) * 1000);
-}
 
 /** Removes what may identify a resident from provider error text (SMTP quotes the address, APIs quote ids). */
 export function scrub(text: string): string {
@@ -229,42 +213,40 @@ export class OutboxWorker {
     const { outbox, clock, logger, channel } = this.opts;
     const to = (this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId))(item);
     this.inFlight.add(item.id);
+    const attempts = item.attempts + 1;
     try {
       // Durable before the call: a crash during it leaves the item in doubt, settled at the next start.
       outbox.markAttempt(item.id, clock.now());
-      const res = await this.opts.transport(item);
-      const at = clock.now();
-      outbox.markSent(item.id, at, res.providerMessageId);
-      this.lastSentTo.set(to, at.getTime());
-      logger.info({ channel, outboxId: item.id, attempts: item.attempts + 1, kind: item.reply.kind }, 'reply sent');
-      try {
-        (this.opts.onSent ?? recordSent)({ ...item, state: 'sent', attempts: item.attempts + 1, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
-      } catch (err) {
-        logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
-      }
+      await attemptSend(this.retry, attempts, () => clock.now(), () => this.opts.transport(item), {
+        sent: (res) => {
+          const at = clock.now();
+          outbox.markSent(item.id, at, res.providerMessageId);
+          this.lastSentTo.set(to, at.getTime());
+          logger.info({ channel, outboxId: item.id, attempts, kind: item.reply.kind }, 'reply sent');
+          try {
+            (this.opts.onSent ?? recordSent)({ ...item, state: 'sent', attempts, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
+          } catch (err) {
+            logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
+          }
+        },
+        retry: (err, at) => {
+          const error = describe(err);
+          outbox.markRetry(item.id, error, at);
+          logger.warn({ channel, outboxId: item.id, attempts, error, network: err instanceof NetworkError, nextAttemptAt: at.toISOString() }, 'reply will be retried');
+        },
+        failed: (err, reason) => {
+          const error = describe(err);
+          outbox.markFailed(item.id, error);
+          logger.warn({ channel, outboxId: item.id, attempts, error }, reason === 'exhausted' ? 'reply failed: attempts exhausted' : 'reply failed permanently');
+        },
+      });
     } catch (err) {
-      this.fail(item, err);
+      // The attempt could not even be recorded (the store failed): the item stays pending, retried next pass.
+      logger.error({ channel, outboxId: item.id, error: describe(err) }, 'outbox send could not be recorded');
     } finally {
       this.inFlight.delete(item.id);
     }
     return true;
-  }
-
-  private fail(item: OutboxItem, err: unknown): void {
-    const { outbox, clock, logger, channel } = this.opts;
-    const error = describe(err);
-    const attempts = item.attempts + 1;
-    // Unknown errors are treated as transient: retried with back-off, and recorded when attempts run out.
-    const retryable = err instanceof ChannelApiError ? err.retryable : true;
-    if (!retryable || attempts >= this.retry.maxAttempts) {
-      outbox.markFailed(item.id, error);
-      logger.warn({ channel, outboxId: item.id, attempts, error }, retryable ? 'reply failed: attempts exhausted' : 'reply failed permanently');
-      return;
-    }
-    const after = err instanceof ChannelApiError ? err.retryAfterSeconds : undefined;
-    const next = new Date(clock.now().getTime() + backoffMs(this.retry, attempts, after));
-    outbox.markRetry(item.id, error, next);
-    logger.warn({ channel, outboxId: item.id, attempts, error, network: err instanceof NetworkError, nextAttemptAt: next.toISOString() }, 'reply will be retried');
   }
 
   /** Waits for the pass in progress, then runs passes until nothing due now is left to attempt (tests, shutdown). */

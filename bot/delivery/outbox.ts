@@ -1,12 +1,13 @@
 /**
  * The durable outbox on SQLite: a reply is stored before it is sent and marked sent once the
  * provider accepted it, so that a crash or restart loses nothing (unsent items go out after it).
- * Failed items are kept with their error, never deleted. Alongside it, the inbound ledger of
- * `deliver.ts` (`outbox_inbound`) remembers which accepted messages still need their replies queued.
+ * Failed items are kept with their error, never deleted. Queueing the replies of an inbound message
+ * marks it `queued` in the inbound ledger (`inbox.ts`) in the same transaction.
  */
 import type { OutboundReply } from '../core/types.js';
 import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
-import type { NewOutboxItem, OutboxItem } from './types.js';
+import { Inbox } from './inbox.js';
+import type { NewOutboxItem, OutboxItem, OutboxStore } from './types.js';
 
 export const outboxMigrations: Migration[] = [
   {
@@ -54,6 +55,18 @@ export const outboxMigrations: Migration[] = [
     CREATE INDEX outbox_attempting ON outbox (channel) WHERE attempt_at IS NOT NULL;
     CREATE INDEX outbox_doubt ON outbox (channel) WHERE doubt_resent > 0 OR doubt_confirmed > 0;`,
   },
+  {
+    // The accepted/queued ledger joins the engine's claims in one inbound ledger (`inbox`, migrated
+    // to version 2 first: the Outbox opens the Inbox before migrating). Existing rows are carried over.
+    version: 3,
+    up: `
+    INSERT INTO inbox (channel, message_id, accepted_at, state, raw, meta)
+      SELECT channel, message_id, accepted_at, state, CASE WHEN state = 'accepted' THEN message END, meta FROM outbox_inbound WHERE true
+      ON CONFLICT (channel, message_id) DO UPDATE SET accepted_at = excluded.accepted_at, meta = excluded.meta,
+        raw = COALESCE(excluded.raw, inbox.raw),
+        state = CASE WHEN excluded.state = 'queued' AND inbox.state = 'done' THEN 'queued' ELSE inbox.state END;
+    DROP TABLE outbox_inbound;`,
+  },
 ];
 
 // A held in-doubt item going out again is counted as resent here, when it really goes.
@@ -95,19 +108,13 @@ function toItem(r: Row): OutboxItem {
   };
 }
 
-/** An accepted inbound message whose replies are not yet queued (see `deliver.ts`). */
-export interface AcceptedInbound {
-  channel: string;
-  messageId: string;
-  /** The InboundMessage as JSON (without `raw`). */
-  message: string;
-  meta: Record<string, unknown>;
-  acceptedAt: Date;
-}
-
 /** The durable outbox of every channel. */
-export class Outbox {
+export class Outbox implements OutboxStore {
+  /** The inbound ledger whose messages this outbox answers. */
+  readonly inbox: Inbox;
+
   constructor(readonly sql: SqliteDatabase) {
+    this.inbox = new Inbox(sql);
     sql.migrate('outbox', outboxMigrations);
     // Prepared now: the first send's record must not pay for compiling it (sends are spaced by a limiter).
     prepared(sql.db, MARK_ATTEMPT);
@@ -121,13 +128,13 @@ export class Outbox {
   /**
    * Like `enqueue`, but idempotent per source: item i is keyed `<sourceKey>#<i>`, so queueing the
    * replies of one inbound message twice (normal path and crash recovery) stores them once.
-   * Marks the accepted inbound message queued in the same transaction.
+   * Marks the inbound message queued in the ledger in the same transaction.
    */
   enqueueFor(source: { channel: string; messageId: string }, items: NewOutboxItem[], now: Date): OutboxItem[] {
     const key = `${source.channel}\u0000${source.messageId}`;
     return this.sql.tx(() => {
       const out = items.map((it, i) => this.insert(it, now, `${key}#${i}`)).filter((x): x is OutboxItem => x !== undefined);
-      this.sql.db.prepare(`UPDATE outbox_inbound SET state = 'queued', message = '' WHERE channel = ? AND message_id = ?`).run(source.channel, source.messageId);
+      this.inbox.markQueued(source.channel, source.messageId);
       return out;
     });
   }
@@ -230,26 +237,5 @@ export class Outbox {
       ? (this.sql.db.prepare('SELECT * FROM outbox WHERE channel = ? AND state = ? ORDER BY id').all(channel, state) as Row[])
       : (this.sql.db.prepare('SELECT * FROM outbox WHERE channel = ? ORDER BY id').all(channel) as Row[]);
     return rows.map(toItem);
-  }
-
-  /** Remembers an accepted inbound message before it is processed (idempotent); false when already known. */
-  accept(channel: string, messageId: string, message: string, meta: Record<string, unknown>, now: Date): boolean {
-    const r = this.sql.db
-      .prepare(`INSERT INTO outbox_inbound (channel, message_id, message, meta, accepted_at, state) VALUES (?, ?, ?, ?, ?, 'accepted') ON CONFLICT DO NOTHING`)
-      .run(channel, messageId, message, JSON.stringify(meta), now.getTime());
-    return r.changes === 1;
-  }
-
-  /** Accepted inbound messages of a channel whose replies were never queued (a crash), oldest first. */
-  unqueued(channel: string, acceptedBefore: Date): AcceptedInbound[] {
-    const rows = this.sql.db
-      .prepare(`SELECT channel, message_id, message, meta, accepted_at FROM outbox_inbound WHERE channel = ? AND state = 'accepted' AND accepted_at <= ? ORDER BY accepted_at`)
-      .all(channel, acceptedBefore.getTime()) as Array<{ channel: string; message_id: string; message: string; meta: string; accepted_at: number }>;
-    return rows.map((r) => ({ channel: r.channel, messageId: r.message_id, message: r.message, meta: JSON.parse(r.meta) as Record<string, unknown>, acceptedAt: new Date(r.accepted_at) }));
-  }
-
-  /** Marks an accepted inbound message as needing no replies to be queued (a duplicate, or nothing to say). */
-  settle(channel: string, messageId: string): void {
-    this.sql.db.prepare(`UPDATE outbox_inbound SET state = 'queued', message = '' WHERE channel = ? AND message_id = ?`).run(channel, messageId);
   }
 }

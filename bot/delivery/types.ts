@@ -34,3 +34,86 @@ export type NewOutboxItem = Pick<OutboxItem, 'channel' | 'conversationId' | 'rep
 
 /** Sends one item through the provider; throws ChannelApiError (retryable or not) or NetworkError. */
 export type Transport = (item: OutboxItem) => Promise<{ providerMessageId?: string }>;
+
+/**
+ * The durable outbox store (SQLite: `outbox.ts`). Synchronous today because queueing runs inside the
+ * engine's synchronous SQLite turn transaction; its contract suite awaits every call, so an async
+ * (PostgreSQL) implementation can run the same suite once the turn transaction is async.
+ */
+export interface OutboxStore {
+  /** The inbound ledger whose messages this outbox answers (`enqueueFor` marks them queued). */
+  readonly inbox: InboundLedger;
+  /** Stores replies as pending, due at once. */
+  enqueue(items: NewOutboxItem[], now: Date): OutboxItem[];
+  /** Like `enqueue`, idempotent per inbound message; marks it queued in the ledger atomically. */
+  enqueueFor(source: { channel: string; messageId: string }, items: NewOutboxItem[], now: Date): OutboxItem[];
+  /** Pending items of a channel due at `now`, earliest deadline first (none last), then by id. */
+  due(channel: string, now: Date, limit: number): OutboxItem[];
+  /** Records, before the provider call, that a send is starting. */
+  markAttempt(id: number, at: Date): void;
+  /** The provider accepted the item. */
+  markSent(id: number, at: Date, providerMessageId?: string): void;
+  /** A failed attempt, retried at `nextAttemptAt`. */
+  markRetry(id: number, error: string, nextAttemptAt: Date): void;
+  /** A permanent failure (kept, never deleted). */
+  markFailed(id: number, error: string): void;
+  /** Pending items whose send started and never finished. */
+  inDoubt(channel: string): OutboxItem[];
+  /** An in-doubt send the provider confirmed. */
+  confirmInDoubt(id: number, at: Date, providerMessageId?: string): void;
+  /** An in-doubt send that goes out once more (counted). */
+  resendInDoubt(id: number): void;
+  /** An in-doubt send waiting until `until` for the provider's report. */
+  holdInDoubt(id: number, until: Date): void;
+  /** The provider reported the item received: a held or in-flight item is marked sent (returned). */
+  confirmByProvider(id: number, at: Date, providerMessageId?: string): OutboxItem | undefined;
+  /** Per channel: in-doubt sends resent and confirmed. */
+  doubtCounts(): Array<{ channel: string; resent: number; confirmed: number }>;
+  /** One item by id. */
+  get(id: number): OutboxItem | undefined;
+  /** A channel's items (optionally in one state), oldest first. */
+  list(channel: string, state?: OutboxItem['state']): OutboxItem[];
+}
+
+/** State of a claimed message as the engine sees it (`queued` reads as `done`). */
+export type ClaimState = 'processing' | 'done';
+
+/** Result of a claim. */
+export type ClaimResult =
+  | { claimed: true }
+  | { claimed: false; state: ClaimState; replies?: OutboundReply[] };
+
+/** An accepted inbound message whose replies are not yet queued, with how far the engine got. */
+export interface AcceptedInbound {
+  channel: string;
+  messageId: string;
+  /** The InboundMessage as JSON (without `raw`). */
+  message: string;
+  meta: Record<string, unknown>;
+  acceptedAt: Date;
+  state: 'accepted' | 'processing' | 'done';
+  /** The engine's replies, once `done`. */
+  replies?: OutboundReply[];
+}
+
+/** The inbound ledger (SQLite: `inbox.ts`): accepted → processing → done → queued, one row per provider message id. */
+export interface InboundLedger {
+  /** Claims a message id for the engine; only the first caller gets `claimed: true`. */
+  claim(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, raw?: string): ClaimResult;
+  /** The state of a claim and, once done, its replies; undefined when not claimed. */
+  get(channel: string, messageId: string): { state: ClaimState; replies?: OutboundReply[] } | undefined;
+  /** Marks a claimed message processed with its replies. */
+  complete(channel: string, messageId: string, replies: OutboundReply[]): void;
+  /** Releases a failed claim (an accepted message goes back to accepted). */
+  release(channel: string, messageId: string): void;
+  /** Claims left processing since before `olderThan`, for replay. */
+  stale(olderThan: Date): Array<{ channel: string; messageId: string; raw: string | null }>;
+  /** Records a message as accepted before processing; false when already known. */
+  accept(channel: string, messageId: string, message: string, meta: Record<string, unknown>, now: Date): boolean;
+  /** Accepted messages of a channel whose replies were never queued, oldest first. */
+  unqueued(channel: string, acceptedBefore: Date): AcceptedInbound[];
+  /** The message's replies are queued. */
+  markQueued(channel: string, messageId: string): void;
+  /** A duplicate needs nothing queued by this caller (a message still processing stays so). */
+  settle(channel: string, messageId: string): void;
+}

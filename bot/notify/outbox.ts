@@ -14,7 +14,7 @@ import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { notifyMigrations } from './migrations.js';
 import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
 import { prepared } from '../store/sqlite-database.js';
-import { backoffMs } from '../delivery/outbox-worker.js';
+import { attemptSend, backoffMs, type RetryPolicy } from '../delivery/retry.js';
 
 /** Who a notification is for: the applicant of a request (id = request id) or a configured role. */
 export interface Recipient {
@@ -122,10 +122,15 @@ export class NotificationOutbox {
     return window === 'staff' ? this.opts.calendar.nextOpening(this.opts.staffHours, t) : t;
   }
 
+  /** The configured retry policy in the shape of the one retry module (`bot/delivery/retry.ts`). */
+  private get policy(): RetryPolicy {
+    const { baseDelaySeconds, maxDelaySeconds, maxAttempts } = this.opts.retry;
+    return { baseMs: baseDelaySeconds * 1000, maxMs: maxDelaySeconds * 1000, maxAttempts };
+  }
+
   /** Back-off after the n-th failed attempt: base·2^(n−1), capped. */
   backoffMs(attempts: number): number {
-    const { baseDelaySeconds, maxDelaySeconds, maxAttempts } = this.opts.retry;
-    return backoffMs({ baseMs: baseDelaySeconds * 1000, maxMs: maxDelaySeconds * 1000, maxAttempts }, attempts);
+    return backoffMs(this.policy, attempts);
   }
 
   /**
@@ -189,25 +194,25 @@ export class NotificationOutbox {
       .run(at + LEASE_MS, row.id, row.next_attempt_at).changes === 1;
     if (!claimed) return;
     const attempts = row.attempts + 1;
-    try {
-      const tag = `outbox-${row.id}`;
-      const res = row.channel === 'email'
-        ? await this.opts.email!.send({ to: address, subject: row.subject ?? '', text: row.body, language: row.language, tag })
-        : await this.opts.sms!.send({ to: address, text: row.body, tag });
-      prepared(db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(at, res.providerId ?? null, row.id);
-      this.result(row, 'sent', report, attempts);
-    } catch (err) {
-      const retryable = err instanceof DeliveryError ? err.retryable : true;
-      const message = err instanceof DeliveryError ? err.message : `unexpected: ${(err as Error)?.name ?? 'error'}`;
-      if (!retryable || attempts >= this.opts.retry.maxAttempts) {
-        prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(message, row.id);
-        this.result(row, 'failed', report, attempts);
-      } else {
-        const next = this.earliest(row.send_window, new Date(at + this.backoffMs(attempts)));
-        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(next.getTime(), message, row.id);
+    const tag = `outbox-${row.id}`;
+    const message = (err: unknown): string => (err instanceof DeliveryError ? err.message : `unexpected: ${(err as Error)?.name ?? 'error'}`);
+    // The one durable-send attempt and retry policy of the channel outbox (`bot/delivery/retry.ts`).
+    await attemptSend(this.policy, attempts, () => now, () => (row.channel === 'email'
+      ? this.opts.email!.send({ to: address, subject: row.subject ?? '', text: row.body, language: row.language, tag })
+      : this.opts.sms!.send({ to: address, text: row.body, tag })), {
+      sent: (res) => {
+        prepared(db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(at, res.providerId ?? null, row.id);
+        this.result(row, 'sent', report, attempts);
+      },
+      retry: (err, next) => {
+        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(this.earliest(row.send_window, next).getTime(), message(err), row.id);
         this.result(row, 'retry', report, attempts);
-      }
-    }
+      },
+      failed: (err) => {
+        prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(message(err), row.id);
+        this.result(row, 'failed', report, attempts);
+      },
+    });
   }
 
   private result(row: Row, result: 'sent' | 'retry' | 'failed', report: DeliveryReport, attempts: number): void {

@@ -22,7 +22,8 @@ import type { RequestStore } from '../store/types.js';
 import { slaAdminRouter } from './admin-router.js';
 import { slaAgentRouter } from './agent-router.js';
 import { SlaContext } from './context.js';
-import { clearFirstResponseTracker, FirstResponseTracker, setFirstResponseTracker } from './first-response.js';
+import { FirstResponseTracker } from './first-response.js';
+import type { DeliveryEmitter } from '../delivery/events.js';
 import { HolidayAdmin } from './holiday-admin.js';
 import { SlaMessages } from './messages.js';
 import { createSlaMetrics, type SlaMetrics } from './metrics.js';
@@ -39,6 +40,8 @@ export interface AttachSlaOptions {
   logger: Logger;
   /** The engine's events (`request.filed`, `reply.produced`). */
   events?: EventEmitter<EngineEvents>;
+  /** Delivery's events (`queued`, `sent`, `needsHuman`), for the first-response records. */
+  delivery?: DeliveryEmitter;
   env?: NodeJS.ProcessEnv;
   agentTokens: Map<string, string>;
   /** Admin tokens (default: TAWASUL_ADMIN_TOKENS, "id:token,…"; none means the admin API refuses everyone). */
@@ -98,7 +101,6 @@ export function attachSla(o: AttachSlaOptions): Sla {
   });
   const holidays = new HolidayAdmin(o.sql, ctx, engine, o.requests, o.logger);
   const firstResponse = new FirstResponseTracker(o.sql, ctx);
-  setFirstResponseTracker(firstResponse);
   const metrics = (metricsRef.m = createSlaMetrics(o.sql, () => o.clock.now()));
 
   // Listeners must never throw into the engine's emit.
@@ -113,6 +115,12 @@ export function attachSla(o: AttachSlaOptions): Sla {
   const onReply = guard('reply.produced', (e: EngineEvents['reply.produced'][0]) => firstResponse.onReplyProduced(e));
   o.events?.on('request.filed', onFiled);
   o.events?.on('reply.produced', onReply);
+  const onQueued = guard('queued', firstResponse.onQueued.bind(firstResponse));
+  const onNeedsHuman = guard('needsHuman', firstResponse.onNeedsHuman.bind(firstResponse));
+  const onSent = guard('sent', firstResponse.onSent.bind(firstResponse));
+  o.delivery?.on('queued', onQueued);
+  o.delivery?.on('needsHuman', onNeedsHuman);
+  o.delivery?.on('sent', onSent);
 
   const adminTokens = o.adminTokens ?? parseAgentTokens(env.TAWASUL_ADMIN_TOKENS);
   const admin = slaAdminRouter({
@@ -148,7 +156,9 @@ export function attachSla(o: AttachSlaOptions): Sla {
       await engine.stop();
       o.events?.off('request.filed', onFiled);
       o.events?.off('reply.produced', onReply);
-      clearFirstResponseTracker(firstResponse);
+      o.delivery?.off('queued', onQueued);
+      o.delivery?.off('needsHuman', onNeedsHuman);
+      o.delivery?.off('sent', onSent);
       built.email?.close?.();
     },
   };

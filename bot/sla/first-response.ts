@@ -3,14 +3,14 @@
  * target (X: 30 minutes 24/7; e-mail: 24 hours of official time; WhatsApp: within the open period;
  * web chat: immediate, with a small grace), and the time of the first reply is recorded.
  *
- * Sources of the reply time: the engine's `reply.produced` event (the bot's answer), and channel
- * adapters, which should call `recordFirstResponse(channel, conversationId, messageId, at)` with the
- * instant the provider accepted the reply; that instant supersedes the engine's. An adapter that
- * receives a message the bot does not answer itself (e.g. a conversation held by an agent) calls
- * `recordInboundMessage` so the message still gets its deadline (only for those: a message the bot
- * answers is already recorded through `reply.produced`).
+ * Sources of the reply time: the engine's `reply.produced` event (the bot's answer), and delivery's
+ * events (`bot/delivery/events.ts`): `queued` (the answer waits in an outbox, so it does not count
+ * yet), `sent` (the instant the provider accepted it, which supersedes the engine's) and
+ * `needsHuman` (a message the bot does not answer itself, e.g. a conversation held by an agent,
+ * still gets its deadline). `attachSla` subscribes the tracker to both emitters.
  */
 import type { ReplyKind } from '../core/types.js';
+import type { DeliveryEvents } from '../delivery/events.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { SlaContext } from './context.js';
 import { firstResponseDeadline } from './policy.js';
@@ -78,35 +78,19 @@ export class FirstResponseTracker {
         WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source <> 'provider')`)
       .run(at.getTime(), channel, conversationId, at.getTime()).changes;
   }
-}
 
-let current: FirstResponseTracker | undefined;
+  /** Delivery's `queued`: the bot's reply waits in an outbox. */
+  onQueued(e: DeliveryEvents['queued'][0]): void {
+    this.awaitProvider(e.channel, e.messageId);
+  }
 
-/** Makes `tracker` the one the module functions below use (done by `attachSla`). */
-export function setFirstResponseTracker(tracker: FirstResponseTracker): void {
-  current = tracker;
-}
+  /** Delivery's `needsHuman`: the message gets its deadline, with no reply from the bot. */
+  onNeedsHuman(e: DeliveryEvents['needsHuman'][0]): void {
+    this.recordInbound(e.channel, e.conversationId, e.messageId, e.receivedAt);
+  }
 
-/** Forgets `tracker` if it is the current one (done when the SLA engine stops). */
-export function clearFirstResponseTracker(tracker: FirstResponseTracker): void {
-  if (current === tracker) current = undefined;
-}
-
-/**
- * For channel adapters: the provider accepted the reply to a message at `at`. `messageId` is the id of
- * the inbound message answered (undefined: every unanswered message of the conversation up to `at`).
- * Returns the number of messages updated (0 when the SLA engine is not attached).
- */
-export function recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): number {
-  return current?.recordFirstResponse(channel, conversationId, messageId, at) ?? 0;
-}
-
-/** For the delivery layer: the reply to `messageId` was queued for a provider (not answered until accepted). */
-export function recordAwaitingProvider(channel: string, messageId: string): void {
-  current?.awaitProvider(channel, messageId);
-}
-
-/** For channel adapters: a message that needs a human reply arrived (the bot will not answer it itself). */
-export function recordInboundMessage(channel: string, conversationId: string, messageId: string | undefined, receivedAt: Date): boolean {
-  return current?.recordInbound(channel, conversationId, messageId, receivedAt) ?? false;
+  /** Delivery's `sent`: the provider accepted a reply (to `inReplyTo`, or to the conversation). */
+  onSent(e: DeliveryEvents['sent'][0]): void {
+    this.recordFirstResponse(e.item.channel, e.item.conversationId, e.item.inReplyTo, e.at);
+  }
 }

@@ -4,7 +4,8 @@
  * Texts carry references, service and dates, never the applicant's personal data.
  */
 import type { Language } from '../core/types.js';
-import { formatDate, type NotificationTemplates, type NotifyVars, type RenderedMessage } from '../notify/templates.js';
+import { formatDate } from '../core/templates.js';
+import type { NotificationTemplates, NotifyVars, RenderedMessage } from '../notify/templates.js';
 import type { RequestStatus } from '../store/types.js';
 import type { SlaContext } from './context.js';
 import type { RequestFacts } from './timers.js';

@@ -14,10 +14,10 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { refusal } from '../../bot/security/http-guard.js';
 import { CloudAdapter, TurnContext, type Response as BfResponse } from 'botbuilder';
 import { z } from 'zod';
+import { organisationVars } from '../../bot/core/templates.js';
 import type { Language, OutboundReply } from '../../bot/core/types.js';
-import { firstResponseDeadline, receive, recoverInbox } from '../../bot/delivery/deliver.js';
-import { Outbox } from '../../bot/delivery/outbox.js';
-import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { Outbox } from '../../bot/delivery/outbox.js';
+import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { activityProblem, classifyActivity, type Classified } from './activity.js';
@@ -94,29 +94,20 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
   const creds = botFrameworkCredentials(ctx.env);
   const cloudAdapter = new CloudAdapter(creds.auth);
   const references = new ReferenceStore(ctx.sql, id);
-  const outbox = new Outbox(ctx.sql);
-  const transport = createBotFrameworkTransport({ adapter: cloudAdapter, appId: creds.appId, references, channel: id, timeoutMs: options.sendTimeoutMs });
-  const worker = new OutboxWorker({
-    outbox, channel: id, transport, clock, logger, pollMs: options.pollMs,
+  const lane = ctx.delivery.lane(ctx, {
+    transport: createBotFrameworkTransport({ adapter: cloudAdapter, appId: creds.appId, references, channel: id, timeoutMs: options.sendTimeoutMs }),
+    pollMs: options.pollMs, retry: options.retry,
     limits: { maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs, perRecipientMinTimeMs: options.limits.perConversationMinTimeMs },
-    retry: options.retry,
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
   const allowedHosts = new Set(options.anonymousServiceHosts.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase()));
 
   /** Queues one adapter-made reply (polite refusal, greeting) once per activity id. */
-  const queueOwn = (c: Extract<Classified, { kind: 'unsupported' | 'join' }>, reply: OutboundReply): void => {
-    const now = clock.now();
-    outbox.enqueueFor({ channel: id, messageId: `${c.kind}:${c.messageId}` }, [{
-      channel: id, conversationId: c.conversationId, reply, inReplyTo: c.messageId, receivedAt: now,
-      deadline: firstResponseDeadline(ctx.channel, engine.deps.calendar, now),
-    }], now);
-    worker.kick();
-  };
+  const queueOwn = (c: Extract<Classified, { kind: 'unsupported' | 'join' }>, reply: OutboundReply): void =>
+    lane.replyOwn(`${c.kind}:${c.messageId}`, c.conversationId, c.messageId, reply);
   const render = (lang: Language, key: string): string => {
-    const o = ctx.config.organisation;
     const t = engine.deps.templates;
-    return t.render(lang, key, { org: o.name[lang], portal: o.portal, tajawob: o.tajawob, email: o.contactEmail, callCentre: o.callCentre, menu: t.render(lang, 'menu') });
+    return t.render(lang, key, { ...organisationVars(ctx.config.organisation, lang), menu: t.render(lang, 'menu') });
   };
 
   const onTurn = async (turn: TurnContext, outcome: Outcome): Promise<void> => {
@@ -138,7 +129,7 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
     }
     references.save(TurnContext.getConversationReference(activity), clock.now());
     if (c.kind === 'message') {
-      await receive(ctx, outbox, worker, c.msg, {});
+      await lane.receive(c.msg);
     } else if (c.kind === 'unsupported') {
       queueOwn(c, { text: render(c.language, 'unsupported'), language: c.language, kind: 'error' });
     } else {
@@ -171,7 +162,7 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
       try {
         await onTurn(turn, outcome);
       } catch (err) {
-        // Accepted messages are recovered at the next start (`recoverInbox`); tell the caller it failed.
+        // Accepted messages are recovered at the next start (`lane.recover`); tell the caller it failed.
         Object.assign(outcome, { status: 500, reason: 'internal error' });
         logger.error({ channel: id, error: (err as Error)?.name ?? 'Error' }, 'botframework turn failed');
       }
@@ -179,23 +170,17 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
   };
 
   return {
-    id, cloudAdapter, outbox, worker, references, anonymous: creds.anonymous,
+    id, cloudAdapter, outbox: lane.outbox, worker: lane.worker, references, anonymous: creds.anonymous,
     routes(router: Router) {
       router.post(options.path, requireToken, express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }), handle);
     },
     async start() {
-      await recoverInbox(ctx, outbox, worker);
-      worker.start();
+      await lane.start();
       logger.info({ channel: id, anonymous: creds.anonymous, path: options.path }, 'botframework channel started');
     },
-    async stop() {
-      await worker.stop();
-    },
+    stop: () => lane.stop(),
     async send(conversationId, replies) {
-      if (replies.length === 0) return;
-      const now = clock.now();
-      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply })), now);
-      worker.kick();
+      lane.send(conversationId, replies);
     },
   };
 }

@@ -8,9 +8,9 @@
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
-import { receive, recoverInbox } from '../../bot/delivery/deliver.js';
-import { Outbox } from '../../bot/delivery/outbox.js';
-import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { Outbox } from '../../bot/delivery/outbox.js';
+import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import { parseSmtpUrl, smtpTransportOptions } from '../../bot/notify/smtp.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { imapFromUrl, ImapInbound } from './imap.js';
 import { ingest, type IngestResult } from './ingest.js';
@@ -92,16 +92,11 @@ export interface EmailAdapter extends ChannelAdapter {
   recover(): Promise<number>;
 }
 
-/** nodemailer SMTP options from `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://...:465`. */
+/** nodemailer SMTP options from `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://...:465` (the one parser). */
 export function smtpFromUrl(url: string, timeoutMs: number): nodemailer.TransportOptions {
-  const u = new URL(url);
-  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new Error('TAWASUL_SMTP_URL must start with smtp:// or smtps://');
-  const secure = u.protocol === 'smtps:';
-  return {
-    host: u.hostname, port: Number(u.port || (secure ? 465 : 587)), secure,
-    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
-    connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
-  } as nodemailer.TransportOptions;
+  const server = parseSmtpUrl(url);
+  if (!server) throw new Error('TAWASUL_SMTP_URL must start with smtp:// or smtps://');
+  return smtpTransportOptions(server, timeoutMs);
 }
 
 /** Builds the e-mail adapter. */
@@ -111,23 +106,28 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
   if (missing.length) throw new Error(`e-mail channel "${id}": missing environment variables ${missing.join(', ')}`);
   const own = new Set([options.address, ...options.aliases].map((a) => a.toLowerCase()));
   const store = new EmailStore(ctx.sql, id);
-  const outbox = new Outbox(ctx.sql);
   const transporter = nodemailer.createTransport(smtpFromUrl(ctx.env.TAWASUL_SMTP_URL!, options.smtpTimeoutMs));
-  const worker = new OutboxWorker({
-    outbox, channel: id, clock: ctx.clock, logger: ctx.logger, retry: options.retry, pollMs: options.workerPollMs,
+
+  /** Delivery meta of a message claimed outside `receive` (recovery), from what the store kept of it. */
+  const metaOf = (msg: InboundMessage): EmailMeta | Record<string, never> => {
+    const head = store.latestInbound(msg.conversationId);
+    const to = msg.from.email ?? head?.replyTo;
+    if (!to) return {};
+    const synthetic = msg.id.startsWith('sha256:');
+    return { to, subject: head?.subject ?? '', references: head?.references ?? [], ...(synthetic ? {} : { inReplyTo: msg.id }) };
+  };
+  const lane = ctx.delivery.lane(ctx, {
+    retry: options.retry, pollMs: options.workerPollMs,
     limits: { maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs, reservoir: { amount: options.limits.perMinute, refreshMs: 60_000 } },
     recipientOf: (item) => (typeof item.meta.to === 'string' ? item.meta.to : item.conversationId),
     transport: emailTransport({ channel: id, transporter, from: { name: options.fromName, address: options.address }, store, clock: ctx.clock, fallbackSubject: options.fallbackSubject }),
+    metaOf: (msg) => ({ ...metaOf(msg) }),
   });
   // Replies of one IMAP sync are queued first and sent after it, so a burst goes out by deadline.
-  let kicked = false;
-  const batch = new Proxy(worker, { get: (t, p) => (p === 'kick' ? () => { kicked = true; } : Reflect.get(t, p, t)) });
-  const flush = (): void => {
-    if (kicked) worker.kick();
-    kicked = false;
-  };
+  const batch = lane.deferKicks();
+  const flush = batch.flush;
   const ingestOne = (source: Buffer, opts: { truncated?: boolean } = {}): Promise<IngestResult> =>
-    ingest({ ctx, store, own, maxAttachmentBytes: options.maxAttachmentBytes, deliver: (msg, meta) => receive(ctx, outbox, batch, msg, { ...meta }) }, source, opts);
+    ingest({ ctx, store, own, maxAttachmentBytes: options.maxAttachmentBytes, deliver: (msg, meta) => batch.receive(msg, { ...meta }) }, source, opts);
 
   const imap = options.imap.enabled
     ? new ImapInbound(id, imapFromUrl(ctx.env.TAWASUL_IMAP_URL!), {
@@ -146,23 +146,14 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
     })
     : undefined;
 
-  /** Delivery meta of a message claimed outside `receive` (recovery), from what the store kept of it. */
-  const metaOf = (msg: InboundMessage): EmailMeta | Record<string, never> => {
-    const head = store.latestInbound(msg.conversationId);
-    const to = msg.from.email ?? head?.replyTo;
-    if (!to) return {};
-    const synthetic = msg.id.startsWith('sha256:');
-    return { to, subject: head?.subject ?? '', references: head?.references ?? [], ...(synthetic ? {} : { inReplyTo: msg.id }) };
-  };
-  const recover = (): Promise<number> => recoverInbox(ctx, outbox, worker, { metaOf: (msg) => ({ ...metaOf(msg) }) });
+  const recover = (): Promise<number> => lane.recover();
   let relayPort = 0;
 
   return {
-    id, worker, outbox, store, imap, recover, ingest: ingestOne,
+    id, worker: lane.worker, outbox: lane.outbox, store, imap, recover, ingest: ingestOne,
     get relayPort() { return relayPort; },
     async start() {
-      await recover();
-      worker.start();
+      await lane.start();
       if (relay) relayPort = await relay.start();
       if (imap) await imap.start();
       ctx.logger.info({ channel: id, imap: Boolean(imap), relay: Boolean(relay) }, 'e-mail channel started');
@@ -170,7 +161,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
     async stop() {
       await imap?.stop();
       await relay?.stop();
-      await worker.stop();
+      await lane.stop();
       transporter.close();
     },
     async send(conversationId: string, replies: OutboundReply[]) {
@@ -181,8 +172,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
       }
       const synthetic = head.messageId.startsWith('sha256:');
       const meta: EmailMeta = { to: head.replyTo, subject: head.subject, references: head.references, ...(synthetic ? {} : { inReplyTo: head.messageId }) };
-      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply, meta: { ...meta } })), ctx.clock.now());
-      worker.kick();
+      lane.send(conversationId, replies, { ...meta });
     },
   };
 }

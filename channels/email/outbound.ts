@@ -9,6 +9,7 @@ import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import type { OutboundReply } from '../../bot/core/types.js';
 import type { OutboxItem, Transport } from '../../bot/delivery/types.js';
 import type { Clock } from '../../bot/engine/context.js';
+import { classifySmtpError, renderEmailHtml } from '../../bot/notify/smtp.js';
 import { isReplySubject } from './parse.js';
 import type { EmailStore } from './store.js';
 
@@ -23,33 +24,9 @@ export interface EmailMeta {
   references: string[];
 }
 
-const ARABIC = /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/;
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-function linkify(escaped: string): string {
-  return escaped.replace(/https?:\/\/[^\s<]+[^\s<.,:;!?)\]'"،]/g, (url) => `<a href="${url}">${url}</a>`);
-}
-
-/** The reply as HTML: each paragraph right-to-left (Arabic) or left-to-right, the document in the reply's language. */
+/** The reply as HTML (the one e-mail renderer): each paragraph right-to-left (Arabic) or left-to-right. */
 export function renderHtml(reply: OutboundReply): string {
-  const dir = reply.language === 'ar' ? 'rtl' : 'ltr';
-  const paragraphs = reply.text.trim().split(/\n\s*\n/).map((p) => {
-    const ar = ARABIC.test(p);
-    const body = linkify(escapeHtml(p.trim())).replace(/\n/g, '<br>\n');
-    return `<p dir="${ar ? 'rtl' : 'ltr'}" lang="${ar ? 'ar' : 'en'}" style="text-align:${ar ? 'right' : 'left'};margin:0 0 1em 0">${body}</p>`;
-  });
-  return [
-    '<!DOCTYPE html>',
-    `<html lang="${reply.language}" dir="${dir}">`,
-    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>',
-    `<body dir="${dir}" style="font-family:Tahoma,Arial,sans-serif;font-size:15px;line-height:1.6">`,
-    `<div dir="${dir}" lang="${reply.language}">`,
-    ...paragraphs,
-    '</div>',
-    '</body>',
-    '</html>',
-  ].join('\n');
+  return renderEmailHtml(reply.text, reply.language);
 }
 
 /** The subject of a reply: `Re: <original>` (unchanged when it already marks a reply). */
@@ -59,19 +36,11 @@ export function replySubject(subject: string, fallback: string): string {
   return isReplySubject(s) ? s : `Re: ${s}`;
 }
 
-/** Maps a nodemailer failure: SMTP 4xx and network errors retryable, 5xx permanent (535 auth retryable: an operator can fix it). */
+/** Maps a nodemailer failure through the one SMTP error policy (`bot/notify/smtp.ts`: 4xx, 535 and network retryable, other 5xx permanent). */
 export function smtpError(err: unknown, channel: string): ChannelApiError | NetworkError {
-  const e = err as { responseCode?: number; code?: string; message?: string };
-  const code = e?.responseCode;
-  const text = `SMTP ${code ?? e?.code ?? 'error'}: ${(e?.message ?? String(err)).split('\n')[0]!.slice(0, 200)}`;
-  if (typeof code === 'number') {
-    const retryable = code < 500 || code === 535;
-    return new ChannelApiError(text, channel, code, e.code, retryable, undefined, { cause: err });
-  }
-  if (e?.code === 'EAUTH') return new ChannelApiError(text, channel, undefined, e.code, true, undefined, { cause: err });
-  if (e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE') return new ChannelApiError(text, channel, undefined, e.code, false, undefined, { cause: err });
-  // Connection, socket, DNS, TLS and timeout failures (and anything unknown): the server never answered.
-  return new NetworkError(text, channel, { cause: err });
+  const f = classifySmtpError(err);
+  if (f.network) return new NetworkError(f.text, channel, { cause: err });
+  return new ChannelApiError(f.text, channel, typeof f.status === 'number' ? f.status : undefined, f.code, f.retryable, undefined, { cause: err });
 }
 
 /** Reads an item's delivery meta; a permanent error when it has no recipient. */

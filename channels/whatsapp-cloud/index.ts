@@ -12,9 +12,8 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ChannelApiError, ConfigError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage, OutboundReply } from '../../bot/core/types.js';
-import { acceptInbound, receive, recoverInbox, replyNotice } from '../../bot/delivery/deliver.js';
-import { Outbox } from '../../bot/delivery/outbox.js';
-import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { Outbox } from '../../bot/delivery/outbox.js';
+import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, WINDOW_CLOSED, type GraphMessage } from './graph.js';
@@ -96,7 +95,6 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
   const phoneNumberId = credential(ctx.env, 'WHATSAPP_PHONE_NUMBER_ID');
   const path = options.webhookPath ?? `/webhooks/${id}`;
   const { logger, clock } = ctx;
-  const outbox = new Outbox(ctx.sql);
   const window = new ServiceWindow(ctx.sql, id, options.windowHours);
   const graph = new GraphClient({ baseUrl: options.graphBaseUrl, apiVersion: options.apiVersion, token, phoneNumberId, channel: id });
   const pending = new Set<Promise<void>>();
@@ -119,14 +117,14 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     } catch (err) {
       if (err instanceof ChannelApiError) {
         if (err.code === WINDOW_CLOSED) window.close(to);
-        if (typeof err.code === 'number' && ACCOUNT_THROTTLE.has(err.code)) worker.pauseUntil(new Date(clock.now().getTime() + (err.retryAfterSeconds ?? 1) * 1000));
+        if (typeof err.code === 'number' && ACCOUNT_THROTTLE.has(err.code)) lane.pauseUntil(new Date(clock.now().getTime() + (err.retryAfterSeconds ?? 1) * 1000));
       }
       throw err;
     }
   };
 
-  const worker = new OutboxWorker({
-    outbox, channel: id, transport, clock, logger,
+  const lane = ctx.delivery.lane(ctx, {
+    transport,
     limits: { maxConcurrent: options.maxConcurrent, minTimeMs: Math.ceil(1000 / options.messagesPerSecond), perRecipientMinTimeMs: options.perRecipientMinTimeMs },
     retry: options.retry,
     holdInDoubtMs: options.inDoubtHoldMs,
@@ -159,14 +157,14 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
         const a = await fetchMedia(media);
         if (a === 'too-large') {
           logger.info({ channel: id, type: media.kind }, 'attachment larger than allowed');
-          replyNotice(ctx, outbox, worker, msg, 'unsupported');
+          lane.replyNotice(msg, 'unsupported');
           return;
         }
         msg = { ...msg, attachments: [a] };
       }
-      await receive(ctx, outbox, worker, msg);
+      await lane.receive(msg);
     } catch (err) {
-      // The message stays accepted: recoverInbox answers it on the next start.
+      // The message stays accepted: `lane.recover` answers it on the next start.
       logger.error({ channel: id, error: (err as Error).name }, 'inbound message processing failed');
     }
   };
@@ -203,7 +201,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     const parsed = parseWebhook(env.data, phoneNumberId);
     for (const c of parsed.callbacks) {
       const outboxId = c.data.startsWith(CALLBACK) ? Number(c.data.slice(CALLBACK.length)) : NaN;
-      if (Number.isSafeInteger(outboxId)) worker.confirmDelivered(outboxId, c.wamid);
+      if (Number.isSafeInteger(outboxId)) lane.confirmDelivered(outboxId, c.wamid);
     }
     const now = clock.now();
     const types: string[] = [];
@@ -217,13 +215,13 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
         ...(item.kind === 'message' && item.location ? { location: item.location } : {}),
       };
       if (item.kind === 'unsupported') {
-        replyNotice(ctx, outbox, worker, msg, 'unsupported');
+        lane.replyNotice(msg, 'unsupported');
         continue;
       }
       const media = item.media;
       const stored = media ? { ...msg, attachments: [{ kind: media.kind, ref: `whatsapp-media:${media.mediaId}` } satisfies Attachment] } : msg;
-      // Durable before the 200: a crash after it is finished by recoverInbox, a redelivery is skipped.
-      if (!acceptInbound(ctx, outbox, stored)) continue;
+      // Durable before the 200: a crash after it is finished by `lane.recover`, a redelivery is skipped.
+      if (!lane.accept(stored)) continue;
       track(handleInbound(msg, media));
     }
     logger.info({ channel: id, messages: parsed.items.length, types, statuses: parsed.statuses, otherNumber: parsed.otherNumber, malformed: parsed.malformed }, 'webhook received');
@@ -235,22 +233,18 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
   };
 
   return {
-    id, outbox, worker, idle,
+    id, outbox: lane.outbox, worker: lane.worker, idle,
     routes(router: Router) {
       router.get(path, verify);
       router.post(path, signedBody(hubSignature(appSecret, options.maxBodyBytes)), webhook);
     },
-    async start() {
-      await recoverInbox(ctx, outbox, worker);
-      worker.start();
-    },
+    start: () => lane.start(),
     async stop() {
       await idle();
-      await worker.stop();
+      await lane.stop();
     },
     async send(conversationId, replies) {
-      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply })), clock.now());
-      worker.kick();
+      lane.send(conversationId, replies);
     },
   };
 }

@@ -11,9 +11,8 @@ import qrcode from 'qrcode-terminal';
 import { z } from 'zod';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage } from '../../bot/core/types.js';
-import { acceptInbound, receive, recoverInbox, replyNotice } from '../../bot/delivery/deliver.js';
-import { Outbox } from '../../bot/delivery/outbox.js';
-import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { Outbox } from '../../bot/delivery/outbox.js';
+import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { realClient, sessionDir, SYSTEM_TYPES, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
@@ -68,7 +67,6 @@ export function sendError(channel: string, err: unknown): Error {
 export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptions, hooks: WhatsAppWebHooks = {}): WhatsAppWebAdapter {
   const id = ctx.channel.id;
   const { logger, clock } = ctx;
-  const outbox = new Outbox(ctx.sql);
   const pending = new Set<Promise<void>>();
   const factory = hooks.clientFactory ?? realClient;
   const terminal = hooks.terminal ?? ((s: string) => process.stdout.write(`${s}\n`));
@@ -86,13 +84,14 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
       throw sendError(id, err);
     }
   };
-  const worker = new OutboxWorker({
-    outbox, channel: id, transport, clock, logger,
+  const lane = ctx.delivery.lane(ctx, {
+    transport,
     limits: { maxConcurrent: 1, minTimeMs: options.minTimeMs, perRecipientMinTimeMs: options.perRecipientMinTimeMs },
     retry: options.retry,
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
+  const worker = lane.worker;
   // Nothing is sent until the client is ready.
   void worker.stop();
 
@@ -116,12 +115,12 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
           return undefined;
         });
         if (a === 'too-large') {
-          replyNotice(ctx, outbox, worker, msg, 'unsupported');
+          lane.replyNotice(msg, 'unsupported');
           return;
         }
         if (a) msg = { ...msg, attachments: [a] };
       }
-      await receive(ctx, outbox, worker, msg);
+      await lane.receive(msg);
     } catch (err) {
       logger.error({ channel: id, error: (err as Error).name }, 'inbound message processing failed');
     }
@@ -154,11 +153,11 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
       const supported = TEXT_TYPES.has(m.type) || (m.type === 'location' && base.location) || m.type === 'image' || m.type === 'document';
       if (!supported) {
         logger.info({ channel: id, type: m.type }, 'unsupported message type');
-        replyNotice(ctx, outbox, worker, base, 'unsupported');
+        lane.replyNotice(base, 'unsupported');
         return;
       }
       const msg: InboundMessage = { ...base, text: typeof m.body === 'string' && m.type !== 'location' ? m.body : '' };
-      if (!acceptInbound(ctx, outbox, msg)) return;
+      if (!lane.accept(msg)) return;
       const p = handleInbound(msg, m);
       pending.add(p);
       void p.finally(() => pending.delete(p));
@@ -215,11 +214,11 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
   };
 
   return {
-    id, outbox, worker, idle,
+    id, outbox: lane.outbox, worker, idle,
     get state() { return state; },
     async start() {
       state = 'connecting';
-      await recoverInbox(ctx, outbox, worker);
+      await lane.recover();
       void reconnect();
     },
     async stop() {
@@ -231,8 +230,7 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
       client = undefined;
     },
     async send(conversationId, replies) {
-      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply })), clock.now());
-      worker.kick();
+      lane.send(conversationId, replies);
     },
   };
 }

@@ -8,9 +8,8 @@
  */
 import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
-import { receive, recoverInbox } from '../../bot/delivery/deliver.js';
-import { Outbox } from '../../bot/delivery/outbox.js';
-import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { Outbox } from '../../bot/delivery/outbox.js';
+import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
 import { XPoller, type XMeta } from './poller.js';
@@ -73,27 +72,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
   const handle = options.handle.replace(/^@/, '');
   const client = new XClient(credentialsFromEnv(ctx.env, handle), id, () => ctx.clock.now(), options.timeoutMs);
   const store = new XStore(ctx.sql, id);
-  const outbox = new Outbox(ctx.sql);
   const perWindow = options.replyMode === 'dm' ? options.limits.dmPerWindow : options.limits.postPerWindow;
-  const worker: OutboxWorker = new OutboxWorker({
-    outbox, channel: id, clock: ctx.clock, logger: ctx.logger, retry: options.retry, pollMs: options.workerPollMs,
-    limits: {
-      maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs,
-      reservoir: { amount: perWindow, refreshMs: options.limits.windowMinutes * 60_000 },
-    },
-    recipientOf: (item) => (typeof item.meta.participantId === 'string' ? item.meta.participantId : item.conversationId),
-    transport: xTransport({ channel: id, client, store, clock: ctx.clock, logger: ctx.logger, pause: (until) => worker.pauseUntil(until), mentionAuthor: options.mentionAuthor }),
-  });
-  // Replies of one poll are queued first and sent after it, so a burst goes out by first-response deadline.
-  let kicked = false;
-  const batch = new Proxy(worker, { get: (t, p) => (p === 'kick' ? () => { kicked = true; } : Reflect.get(t, p, t)) });
-  const poller = new XPoller(ctx, client, store, {
-    replyMode: options.replyMode, mentions: options.mentions, dms: options.dms, pollIntervalMs: options.pollIntervalSeconds * 1000,
-    backfillMinutes: options.backfillMinutes, maxPages: options.maxPagesPerPoll,
-  }, (msg, meta) => receive(ctx, outbox, batch, msg, { ...meta }), () => {
-    if (kicked) worker.kick();
-    kicked = false;
-  });
 
   /** Delivery meta of a message claimed outside `receive` (recovery): from its ids, as the poller made them. */
   const metaOf = (msg: InboundMessage): XMeta => {
@@ -102,6 +81,23 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     const mode = tweetId ? options.replyMode : 'dm';
     return { mode, participantId: msg.from.id, ...(tweetId ? { tweetId } : {}), ...(username ? { username } : {}) };
   };
+
+  const lane = ctx.delivery.lane(ctx, {
+    retry: options.retry, pollMs: options.workerPollMs,
+    limits: {
+      maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs,
+      reservoir: { amount: perWindow, refreshMs: options.limits.windowMinutes * 60_000 },
+    },
+    recipientOf: (item) => (typeof item.meta.participantId === 'string' ? item.meta.participantId : item.conversationId),
+    transport: xTransport({ channel: id, client, store, clock: ctx.clock, logger: ctx.logger, pause: (until) => lane.pauseUntil(until), mentionAuthor: options.mentionAuthor }),
+    metaOf: (msg) => ({ ...metaOf(msg) }),
+  });
+  // Replies of one poll are queued first and sent after it, so a burst goes out by first-response deadline.
+  const batch = lane.deferKicks();
+  const poller = new XPoller(ctx, client, store, {
+    replyMode: options.replyMode, mentions: options.mentions, dms: options.dms, pollIntervalMs: options.pollIntervalSeconds * 1000,
+    backfillMinutes: options.backfillMinutes, maxPages: options.maxPagesPerPoll,
+  }, (msg, meta) => batch.receive(msg, { ...meta }), batch.flush);
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -116,13 +112,12 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     });
   };
 
-  const recover = (): Promise<number> => recoverInbox(ctx, outbox, worker, { metaOf: (msg) => ({ ...metaOf(msg) }) });
+  const recover = (): Promise<number> => lane.recover();
 
   return {
-    id, poller, worker, outbox, store, recover,
+    id, poller, worker: lane.worker, outbox: lane.outbox, store, recover,
     async start() {
-      await recover();
-      worker.start();
+      await lane.start();
       stopped = false;
       loop();
       ctx.logger.info({ channel: id, replyMode: options.replyMode }, 'X channel started');
@@ -131,7 +126,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
-      await worker.stop();
+      await lane.stop();
     },
     async send(conversationId: string, replies: OutboundReply[]) {
       const conv = store.conversation(conversationId);
@@ -142,8 +137,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
       const meta: XMeta = options.replyMode === 'public' && conv.lastTweetId
         ? { mode: 'public', participantId: conv.participantId, tweetId: conv.lastTweetId, ...(conv.username ? { username: conv.username } : {}) }
         : { mode: 'dm', participantId: conv.participantId };
-      outbox.enqueue(replies.map((reply) => ({ channel: id, conversationId, reply, meta: { ...meta } })), ctx.clock.now());
-      worker.kick();
+      lane.send(conversationId, replies, { ...meta });
     },
   };
 }

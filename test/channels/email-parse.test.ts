@@ -36,7 +36,7 @@ describe('e-mail replies', () => {
   it('renders escaped, linked HTML with per-paragraph direction', () => {
     const html = renderHtml({ text: 'مرحباً <b>\nhttps://tajawob.om\n\nThank you & welcome.', language: 'ar', kind: 'tajawob' });
     expect(html).toContain('<html lang="ar" dir="rtl">');
-    expect(html).toContain('مرحباً &lt;b&gt;<br>\n<a href="https://tajawob.om">https://tajawob.om</a>');
+    expect(html).toContain('مرحباً &lt;b&gt;<br>\n<a href="https://tajawob.om" dir="ltr">https://tajawob.om</a>');
     expect(html).toContain('<p dir="ltr" lang="en" style="text-align:left;margin:0 0 1em 0">Thank you &amp; welcome.</p>');
   });
 

@@ -89,7 +89,7 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       expect(out!.parsed.text).toContain(APPROVED_FIRST_LINE);
       expect(out!.parsed.html).toContain('<html lang="ar" dir="rtl">');
       expect(out!.parsed.html).toContain(`<p dir="rtl" lang="ar" style="text-align:right;margin:0 0 1em 0">${APPROVED_FIRST_LINE}`);
-      expect(out!.parsed.html).toContain('<a href="https://tajawob.om">https://tajawob.om</a>');
+      expect(out!.parsed.html).toContain('<a href="https://tajawob.om" dir="ltr">https://tajawob.om</a>');
       const [msg] = rig.tctx.received;
       // A new conversation is keyed by its sender and thread root (opaque, no address in the key).
       const conversationId = `m-${createHash('sha256').update('salim@example.om|root@example.om').digest('hex').slice(0, 32)}`;

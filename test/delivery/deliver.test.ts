@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../bot/core/types.js';
-import { firstResponseDeadline, receive, recoverInbox } from '../../bot/delivery/deliver.js';
+import { firstResponseDeadline, type DeliveryLane } from '../../bot/delivery/channel-delivery.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
-import { Outbox } from '../../bot/delivery/outbox.js';
-import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { Outbox } from '../../bot/delivery/outbox.js';
+import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { channelContext, type ChannelTestContext } from '../channels/helpers/channel-context.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
@@ -37,18 +37,19 @@ describe('firstResponseDeadline', () => {
   });
 });
 
-describe('receive and recoverInbox', () => {
+describe('a delivery lane: receive and recover', () => {
   let tmp: ReturnType<typeof tempDir>;
   let clock: ManualClock;
   let t: ChannelTestContext;
   let outbox: Outbox;
   let worker: OutboxWorker;
+  let lane: DeliveryLane;
   let sent: OutboxItem[];
 
   const open = () => {
     t = channelContext({ channelId: 'x-alburaimigov', dataDir: tmp.dir, clock });
-    outbox = new Outbox(t.ctx.sql);
-    worker = new OutboxWorker({ outbox, channel: 'x-alburaimigov', clock, logger: t.ctx.logger, limits: {}, transport: async (item) => { sent.push(item); return {}; } });
+    lane = t.ctx.delivery.lane(t.ctx, { limits: {}, transport: async (item) => { sent.push(item); return {}; }, metaOf: () => ({ replyMode: 'dm' }) });
+    ({ outbox, worker } = lane);
   };
   const msg = (id: string, text = 'I have a complaint'): InboundMessage => ({
     channel: 'x-alburaimigov', conversationId: 'user-1', id, from: { id: 'user-1' }, text, receivedAt: clock.now(), raw: { secret: true },
@@ -67,9 +68,9 @@ describe('receive and recoverInbox', () => {
   });
 
   it('queues the replies with meta and deadline, once, and sends them', async () => {
-    const r = await receive(t.ctx, outbox, worker, msg('m1'), { replyMode: 'dm' });
+    const r = await lane.receive(msg('m1'), { replyMode: 'dm' });
     expect(r.duplicate).toBe(false);
-    expect((await receive(t.ctx, outbox, worker, msg('m1'), {})).duplicate).toBe(true);
+    expect((await lane.receive(msg('m1'), {})).duplicate).toBe(true);
     await worker.drain();
     expect(sent).toHaveLength(r.replies.length);
     expect(sent[0]).toMatchObject({ inReplyTo: 'm1', meta: { replyMode: 'dm' }, receivedAt: SUNDAY_0900, deadline: new Date('2026-11-22T05:30:00Z') });
@@ -78,11 +79,11 @@ describe('receive and recoverInbox', () => {
 
   it('recovers, after a crash, messages accepted but not claimed, claimed but unfinished, and finished but not queued', async () => {
     // 1: accepted, never reached the engine. 2: claimed, engine died. 3: engine finished, replies not queued.
-    outbox.accept('x-alburaimigov', 'a1', JSON.stringify({ ...msg('a1'), raw: undefined }), { replyMode: 'dm' }, clock.now());
-    outbox.accept('x-alburaimigov', 'a2', JSON.stringify({ ...msg('a2'), raw: undefined }), { replyMode: 'public' }, clock.now());
+    outbox.inbox.accept('x-alburaimigov', 'a1', JSON.stringify({ ...msg('a1'), raw: undefined }), { replyMode: 'dm' }, clock.now());
+    outbox.inbox.accept('x-alburaimigov', 'a2', JSON.stringify({ ...msg('a2'), raw: undefined }), { replyMode: 'public' }, clock.now());
     const inbox = new Inbox(t.ctx.sql);
     inbox.claim('x-alburaimigov', 'a2', 'x-alburaimigov:user-1', clock.now(), clock.now(), JSON.stringify({ ...msg('a2'), raw: undefined }));
-    outbox.accept('x-alburaimigov', 'a3', JSON.stringify({ ...msg('a3'), raw: undefined }), {}, clock.now());
+    outbox.inbox.accept('x-alburaimigov', 'a3', JSON.stringify({ ...msg('a3'), raw: undefined }), {}, clock.now());
     await t.ctx.engine.handle(msg('a3'));
     // 4: claimed through engine.handle directly (not via receive), engine died.
     inbox.claim('x-alburaimigov', 'a4', 'x-alburaimigov:user-1', clock.now(), clock.now(), JSON.stringify({ ...msg('a4'), raw: undefined }));
@@ -91,14 +92,14 @@ describe('receive and recoverInbox', () => {
 
     clock.advance(1000);
     open();
-    const n = await recoverInbox(t.ctx, outbox, worker, { metaOf: () => ({ replyMode: 'dm' }) });
+    const n = await lane.recover();
     expect(n).toBe(4);
     await worker.drain();
     expect(sent.map((s) => s.inReplyTo).sort()).toEqual(['a1', 'a2', 'a3', 'a4']);
     expect(sent.find((s) => s.inReplyTo === 'a2')!.meta).toEqual({ replyMode: 'public' });
-    expect(await recoverInbox(t.ctx, outbox, worker)).toBe(0);
+    expect(await lane.recover()).toBe(0);
     // A redelivery after recovery is a duplicate.
-    expect((await receive(t.ctx, outbox, worker, msg('a1'))).duplicate).toBe(true);
+    expect((await lane.receive(msg('a1'))).duplicate).toBe(true);
     await worker.drain();
     expect(sent).toHaveLength(4);
   });
@@ -106,13 +107,13 @@ describe('receive and recoverInbox', () => {
   it('queues the replies in the turn\'s own transaction: when queueing fails, the turn is undone and answered later', async () => {
     const enqueueFor = outbox.enqueueFor.bind(outbox);
     outbox.enqueueFor = () => { throw new Error('disk full'); };
-    await expect(receive(t.ctx, outbox, worker, msg('u1'))).rejects.toThrow('disk full');
+    await expect(lane.receive(msg('u1'))).rejects.toThrow('disk full');
     // Nothing of the turn committed: no transcript line, no done claim; the message is still accepted.
     expect(t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1')).toEqual([]);
     expect(new Inbox(t.ctx.sql).get('x-alburaimigov', 'u1')).toBeUndefined();
-    expect(outbox.unqueued('x-alburaimigov', clock.now()).map((a) => a.messageId)).toEqual(['u1']);
+    expect(outbox.inbox.unqueued('x-alburaimigov', clock.now()).map((a) => a.messageId)).toEqual(['u1']);
     outbox.enqueueFor = enqueueFor;
-    expect(await recoverInbox(t.ctx, outbox, worker)).toBe(1);
+    expect(await lane.recover()).toBe(1);
     await worker.drain();
     expect(sent.map((s) => s.inReplyTo)).toEqual(['u1']);
     expect(t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1').filter((l) => l.direction === 'in')).toHaveLength(1);

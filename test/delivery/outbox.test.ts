@@ -62,13 +62,13 @@ describe('Outbox', () => {
 
   it('enqueueFor is idempotent per inbound message and survives reopening the file', () => {
     const src = { channel: 'x', messageId: 'm1' };
-    expect(outbox.accept('x', 'm1', '{}', { to: 'u' }, t0)).toBe(true);
-    expect(outbox.accept('x', 'm1', '{}', { to: 'u' }, t0)).toBe(false);
-    expect(outbox.unqueued('x', t0)).toHaveLength(1);
+    expect(outbox.inbox.accept('x', 'm1', '{}', { to: 'u' }, t0)).toBe(true);
+    expect(outbox.inbox.accept('x', 'm1', '{}', { to: 'u' }, t0)).toBe(false);
+    expect(outbox.inbox.unqueued('x', t0)).toHaveLength(1);
     const items = [{ channel: 'x', conversationId: 'a', reply: reply('1') }, { channel: 'x', conversationId: 'a', reply: reply('2') }];
     expect(outbox.enqueueFor(src, items, t0)).toHaveLength(2);
     expect(outbox.enqueueFor(src, items, t0)).toHaveLength(0);
-    expect(outbox.unqueued('x', t0)).toHaveLength(0);
+    expect(outbox.inbox.unqueued('x', t0)).toHaveLength(0);
     sql.close();
     sql = new SqliteDatabase(join(tmp.dir, 'tawasul.sqlite'));
     outbox = new Outbox(sql);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../bot/core/errors.js';
 import { defaultTemplatesDir } from '../../bot/core/paths.js';
-import { formatDate, NotificationTemplates } from '../../bot/notify/templates.js';
+import { formatDate } from '../../bot/core/templates.js';
+import { NotificationTemplates } from '../../bot/notify/templates.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('notification templates', () => {

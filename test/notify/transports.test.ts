@@ -48,7 +48,7 @@ describe('e-mail over SMTP', () => {
   });
 
   it('escapes HTML and renders English left-to-right', () => {
-    const html = renderEmailHtml('Hi <b>', 'a < b & "c"', 'en');
+    const html = renderEmailHtml('a < b & "c"', 'en', 'Hi <b>');
     expect(html).toContain('dir="ltr"');
     expect(html).toContain('a &lt; b &amp; &quot;c&quot;');
     expect(html).toContain('<title>Hi &lt;b&gt;</title>');

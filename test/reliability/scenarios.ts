@@ -274,8 +274,8 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     const redelivered = waIds.filter((_, i) => i % 3 === 0).length;
     for (let i = 0; i < o.users; i += 3) await post(i);
     const settled = (): boolean => atRest(tmp.dir, (db) => (db.prepare(`SELECT
-        (SELECT count(*) FROM outbox WHERE state = 'pending') + (SELECT count(*) FROM inbox WHERE state = 'processing')
-        + (SELECT count(*) FROM outbox_inbound WHERE state = 'accepted')`).pluck().get() as number) === 0);
+        (SELECT count(*) FROM outbox WHERE state = 'pending')
+        + (SELECT count(*) FROM inbox WHERE state = 'processing' OR (state IN ('accepted','done') AND accepted_at IS NOT NULL))`).pluck().get() as number) === 0);
     await until(settled, 30_000 + 100 * o.users, 'every queue empty');
     await Promise.all(reports);
     const metrics = await (await server.fetch('/metrics')).res.text();

@@ -1,6 +1,5 @@
 /** First response is the moment the provider accepted the reply to that very message. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordAwaitingProvider, recordFirstResponse } from '../../bot/sla/first-response.js';
 import { at, createHarness, type Harness } from './harness.js';
 
 const row = (h: Harness, id: string): { responded_at: number | null; source: string | null; deadline_at: number } =>
@@ -14,17 +13,19 @@ describe('first-response records', () => {
   it('counts a queued reply only when the provider accepts it, and per message', () => {
     const reply = (id: string, received: string): void => {
       h.events.emit('reply.produced', { channel: 'x-alburaimigov', conversationId: 'dm-1', messageId: id, kind: 'tajawob', receivedAt: at(received), at: at(received) });
-      recordAwaitingProvider('x-alburaimigov', id);
+      h.delivery.emit('queued', { channel: 'x-alburaimigov', conversationId: 'dm-1', messageId: id, receivedAt: at(received) });
     };
     reply('a', '2026-02-06 23:00');
     reply('b', '2026-02-06 23:05');
     expect(row(h, 'a')).toMatchObject({ responded_at: null, source: 'outbox', deadline_at: at('2026-02-06 23:30').getTime() });
     // a's reply is accepted; b's still waits behind the rate limit and stays unanswered.
-    expect(recordFirstResponse('x-alburaimigov', 'dm-1', 'a', at('2026-02-06 23:10'))).toBe(1);
+    expect(h.sla.firstResponse.recordFirstResponse('x-alburaimigov', 'dm-1', 'a', at('2026-02-06 23:10'))).toBe(1);
     expect(row(h, 'a')).toMatchObject({ responded_at: at('2026-02-06 23:10').getTime(), source: 'provider' });
     expect(row(h, 'b')).toMatchObject({ responded_at: null, source: 'outbox' });
-    expect(recordFirstResponse('x-alburaimigov', 'dm-1', 'b', at('2026-02-06 23:50'))).toBe(1);
-    expect(row(h, 'b').responded_at).toBe(at('2026-02-06 23:50').getTime());
+    // Delivery's `sent` (the provider accepted b's reply) records it too.
+    const item = { id: 2, channel: 'x-alburaimigov', conversationId: 'dm-1', inReplyTo: 'b', reply: { text: 'r', language: 'en' as const, kind: 'tajawob' as const }, meta: {}, attempts: 1, state: 'sent' as const, nextAttemptAt: at('2026-02-06 23:50') };
+    h.delivery.emit('sent', { item, at: at('2026-02-06 23:50') });
+    expect(row(h, 'b')).toMatchObject({ responded_at: at('2026-02-06 23:50').getTime(), source: 'provider' });
   });
 
   it('keeps the engine time for a reply given in the response itself (web chat)', () => {

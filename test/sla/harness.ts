@@ -11,6 +11,7 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger, type Logger } from '../../bot/core/logger.js';
 import type { EngineEvents } from '../../bot/engine/context.js';
 import type { EmailMessage, EmailSender, SmsMessage, SmsSender } from '../../bot/notify/types.js';
+import { deliveryEmitter, type DeliveryEmitter } from '../../bot/delivery/events.js';
 import { attachSla, type Sla } from '../../bot/sla/attach.js';
 import { resolutionDue } from '../../bot/sla/policy.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
@@ -42,6 +43,8 @@ export interface Harness {
   calendar: WorkingCalendar;
   clock: ManualClock;
   events: EventEmitter<EngineEvents>;
+  /** Delivery's events (`queued`, `sent`, `needsHuman`), as channel delivery emits them. */
+  delivery: DeliveryEmitter;
   sla: Sla;
   transports: ReturnType<typeof memoryTransports>;
   /** Files a request the way the intake does (due date from the service) and emits `request.filed`. */
@@ -69,14 +72,15 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
   const calendar = new WorkingCalendar(config.calendar);
   const events = new EventEmitter<EngineEvents>();
   const transports = memoryTransports();
+  const delivery = deliveryEmitter();
   const sla = attachSla({
-    config, sql, requests: store, calendar, clock: t.clock, logger: opts.logger ?? silentLogger, events, env: opts.env ?? {},
+    config, sql, requests: store, calendar, clock: t.clock, logger: opts.logger ?? silentLogger, events, delivery, env: opts.env ?? {},
     agentTokens: new Map([['agent1', AGENT_TOKEN]]), adminTokens: new Map([['admin1', ADMIN_TOKEN]]),
     transports: opts.transports ?? transports,
   });
   const services = new Map(config.services.map((s) => [s.id, s]));
   const h: Harness = {
-    dir: t.dir, config, sql, store, calendar, clock: t.clock, events, sla, transports,
+    dir: t.dir, config, sql, store, calendar, clock: t.clock, events, delivery, sla, transports,
     async file(serviceId, at, overrides = {}) {
       const filedAt = new Date(at);
       const service = services.get(serviceId);

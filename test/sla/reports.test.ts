@@ -5,7 +5,6 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dueCommand } from '../../bot/cli/due.js';
 import { slaReportCommand } from '../../bot/cli/sla-report.js';
-import { recordFirstResponse, recordInboundMessage } from '../../bot/sla/first-response.js';
 import type { SlaReport } from '../../bot/sla/reports.js';
 import { ADMIN_TOKEN, at, createHarness, type Harness } from './harness.js';
 
@@ -31,13 +30,13 @@ beforeAll(async () => {
   };
   reply('x-alburaimigov', 'dm-1', '2026-02-06 23:50', '2026-02-06 23:51');
   reply('x-burmunicpality', 'dm-2', '2026-02-06 23:00', '2026-02-06 23:45');
-  recordInboundMessage('x-alburaimigov', 'dm-3', 'm-3', at('2026-02-19 10:00'));
-  recordInboundMessage('email', 'mail-1', 'm-4', at('2026-02-19 12:00'));
+  h.delivery.emit('needsHuman', { channel: 'x-alburaimigov', conversationId: 'dm-3', messageId: 'm-3', receivedAt: at('2026-02-19 10:00') });
+  h.delivery.emit('needsHuman', { channel: 'email', conversationId: 'mail-1', messageId: 'm-4', receivedAt: at('2026-02-19 12:00') });
   reply('webchat', 'w-1', '2026-02-10 10:00', '2026-02-10 10:00');
   reply('whatsapp', 'wa-1', '2026-02-05 20:00', '2026-02-05 20:00');
-  expect(recordFirstResponse('whatsapp', 'wa-1', undefined, at('2026-02-08 09:00'))).toBe(1);
+  expect(h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', undefined, at('2026-02-08 09:00'))).toBe(1);
   // The provider's acceptance of another message's reply never stands in for this one's.
-  expect(recordFirstResponse('whatsapp', 'wa-1', 'some-other-message', at('2026-02-08 09:00'))).toBe(0);
+  expect(h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', 'some-other-message', at('2026-02-08 09:00'))).toBe(0);
   h.clock.set(at('2026-02-20 10:00'));
 
   const app = express();

@@ -11,6 +11,7 @@ import { loadConfig } from '../../../bot/config/load.js';
 import { createLogger } from '../../../bot/core/logger.js';
 import { Templates } from '../../../bot/core/templates.js';
 import type { InboundMessage } from '../../../bot/core/types.js';
+import { ChannelDelivery } from '../../../bot/delivery/channel-delivery.js';
 import { Inbox } from '../../../bot/delivery/inbox.js';
 import { Engine } from '../../../bot/engine/engine.js';
 import { SqlStateStore } from '../../../bot/engine/state.js';
@@ -81,7 +82,7 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
     received.push(msg);
     return handle(msg, turn);
   };
-  const ctx: ChannelContext = { channel, config, engine, logger, clock: opts.clock, sql, dataDir: opts.dataDir, env: opts.env ?? {} };
+  const ctx: ChannelContext = { channel, config, engine, logger, clock: opts.clock, sql, delivery: new ChannelDelivery(sql), dataDir: opts.dataDir, env: opts.env ?? {} };
   return {
     ctx, received, logs,
     async close() {
