@@ -135,7 +135,7 @@ export class FakeX {
     if (!f) return undefined;
     const reset = String(Math.floor(this.clock.now().getTime() / 1000) + f.resetInSeconds);
     return HttpResponse.json(problem(f.status, 'Too Many Requests', 'Too Many Requests'), {
-      status: f.status, headers: { 'x-rate-limit-limit': '10', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset, [`x-key`]: key },
+      status: f.status, headers: { 'x-rate-limit-limit': '10', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset, 'x-key': key },
     });
   }
 
