@@ -6,7 +6,10 @@
 export class Conditions {
   private waiting: Array<{ cond: () => boolean; resolve: () => void }> = [];
 
-  /** Resolves once `cond()` holds (checked now and at every `notify`); rejects after `timeoutMs`, naming `what`. */
+  /**
+   * Resolves once `cond()` holds (checked now and at every `notify`); rejects after `timeoutMs`,
+   * naming `what` (`Infinity`: never, for a caller that bounds the wait itself).
+   */
   until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
     if (cond()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -17,10 +20,12 @@ export class Conditions {
           resolve();
         },
       };
-      const timer = setTimeout(() => {
-        this.waiting = this.waiting.filter((w) => w !== waiter);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, timeoutMs);
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.waiting = this.waiting.filter((w) => w !== waiter);
+            reject(new Error(`timed out waiting for ${what}`));
+          }, timeoutMs)
+        : undefined;
       this.waiting.push(waiter);
     });
   }
