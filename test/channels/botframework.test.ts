@@ -8,34 +8,41 @@ import type { OutboxItem } from '../../bot/delivery/types.js';
 import { classifyActivity, toAttachments, toLocation } from '../../channels/botframework/activity.js';
 import { botFrameworkCredentials } from '../../channels/botframework/auth.js';
 import { isRetryableStatus, toDeliveryError } from '../../channels/botframework/transport.js';
+import { Inbox } from '../../bot/delivery/inbox.js';
+import { ManualClock } from '../helpers/tmp.js';
 import { adapterContract } from './adapter-contract.js';
 import { startBotFramework, type BotFrameworkApp } from './helpers/botframework-app.js';
 import { makeBotFrameworkHarness } from './helpers/botframework-harness.js';
 import { FakeConnector, messageActivity } from './helpers/botframework-connector.js';
 
-const until = async (check: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
+const START = new Date('2026-11-22T05:00:00Z');
+/**
+ * Runs the outbox worker until nothing is due or in flight; while the item picked by `pick` waits
+ * for a retry, moves the injected clock to its next attempt and runs again. Returns it once settled.
+ */
+const settle = async (bf: BotFrameworkApp, clock: ManualClock, pick: (i: OutboxItem) => boolean): Promise<OutboxItem> => {
+  for (let pass = 0; pass < 10; pass++) {
+    await bf.adapter.worker.drain();
+    const item = bf.adapter.outbox.list('botframework').find(pick);
+    if (item && item.state !== 'pending') return item;
+    if (item) clock.set(item.nextAttemptAt);
   }
+  throw new Error('the outbox item did not settle');
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The outbox item answering `inReplyTo`, once it reached a final state. */
-const settled = async (bf: BotFrameworkApp, inReplyTo: string): Promise<OutboxItem> => {
-  const find = () => bf.adapter.outbox.list('botframework').find((i) => i.inReplyTo === inReplyTo && i.state !== 'pending');
-  await until(() => find() !== undefined);
-  return find()!;
-};
+const settled = (bf: BotFrameworkApp, clock: ManualClock, inReplyTo: string): Promise<OutboxItem> => settle(bf, clock, (i) => i.inReplyTo === inReplyTo);
+/** The inbound ledger's state of an activity id: `done` once its turn ran and its replies were queued. */
+const ledger = (bf: BotFrameworkApp, id: string): string | undefined => new Inbox(bf.app.sql).get('botframework', id)?.state;
 
 adapterContract('botframework', makeBotFrameworkHarness);
 
 describe('Bot Framework adapter (anonymous, loopback connector)', () => {
   let connector: FakeConnector;
   let bf: BotFrameworkApp;
+  const clock = new ManualClock(START);
   beforeAll(async () => {
     connector = await new FakeConnector().start();
-    bf = await startBotFramework();
+    bf = await startBotFramework({ clock });
   });
   afterAll(async () => {
     await bf?.stop();
@@ -57,7 +64,7 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     expect(got!.authorization).toBeUndefined();
     expect(got!.activity).toMatchObject({ type: 'message', replyToId: 'm-1', textFormat: 'plain', locale: 'ar-OM', from: { id: 'bot-1' }, recipient: { id: 'user-1' } });
     expect(got!.activity.text).toContain('تواصل');
-    expect(await settled(bf, 'm-1')).toMatchObject({ state: 'sent', inReplyTo: 'm-1', providerMessageId: 'sent-1' });
+    expect(await settled(bf, clock, 'm-1')).toMatchObject({ state: 'sent', inReplyTo: 'm-1', providerMessageId: 'sent-1' });
     expect(bf.adapter.outbox.list('botframework')).toHaveLength(1);
   });
 
@@ -72,10 +79,11 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     const statuses = await Promise.all(Array.from({ length: 6 }, () => bf.post(act).then((r) => r.status)));
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect((await bf.post(act)).status).toBe(200);
-    await connector.waitFor(1);
-    await sleep(150);
-    expect(connector.received.filter((r) => r.replyToId === 'm-dup')).toHaveLength(1);
+    // Every POST returned, so every turn ran: the ledger holds one finished claim, the outbox one reply.
+    expect(ledger(bf, 'm-dup')).toBe('done');
     expect(bf.adapter.outbox.list('botframework').filter((i) => i.inReplyTo === 'm-dup')).toHaveLength(1);
+    expect(await settled(bf, clock, 'm-dup')).toMatchObject({ state: 'sent', attempts: 1 });
+    expect(connector.received.filter((r) => r.replyToId === 'm-dup')).toHaveLength(1);
   });
 
   it('acknowledges typing, reactions, updates and member changes with 200 and sends nothing', async () => {
@@ -94,7 +102,9 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     }
     const invoke = await bf.post({ ...base, type: 'invoke', id: 'o-8', name: 'adaptiveCard/action', text: undefined });
     expect(invoke.status).toBe(501);
-    await sleep(150);
+    // The turns ran before each 200: nothing was queued, and a drained worker sent nothing.
+    expect(bf.adapter.outbox.list('botframework').filter((i) => i.conversationId === 'c-other')).toHaveLength(0);
+    await bf.adapter.worker.drain();
     expect(connector.received).toHaveLength(0);
   });
 
@@ -105,8 +115,8 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     });
     expect((await bf.post(act)).status).toBe(200);
     expect((await bf.post(act)).status).toBe(200);
-    await connector.waitFor(1);
-    await sleep(150);
+    expect(bf.adapter.outbox.list('botframework').filter((i) => i.inReplyTo === 'm-card')).toHaveLength(1);
+    expect(await settled(bf, clock, 'm-card')).toMatchObject({ state: 'sent', attempts: 1 });
     expect(connector.received).toHaveLength(1);
     expect(connector.received[0]!.activity.text).toMatch(/text, locations, images and documents only/);
     expect(connector.received[0]!.replyToId).toBe('m-card');
@@ -147,32 +157,32 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
 
   it('records an agent message to an unknown conversation as failed, not lost', async () => {
     await bf.adapter.send('c-never-seen', [{ text: 'hello?', language: 'en', kind: 'agent' }]);
-    await until(() => bf.adapter.outbox.list('botframework', 'failed').some((i) => i.conversationId === 'c-never-seen'));
-    const failed = bf.adapter.outbox.list('botframework', 'failed').find((i) => i.conversationId === 'c-never-seen')!;
+    const failed = await settle(bf, clock, (i) => i.conversationId === 'c-never-seen');
+    expect(failed.state).toBe('failed');
     expect(failed.lastError).toContain('no_reference');
   });
 
   it('retries throttling (429 with Retry-After) and server errors, then delivers once', async () => {
     connector.script.push({ status: 429, retryAfter: '0', code: 'TooManyRequests' }, { status: 503 });
     await bf.post(messageActivity(connector.url, { id: 'm-429', conversationId: 'c-429' }));
-    expect(await settled(bf, 'm-429')).toMatchObject({ state: 'sent', attempts: 3 });
+    expect(await settled(bf, clock, 'm-429')).toMatchObject({ state: 'sent', attempts: 3 });
     expect(connector.received).toHaveLength(1);
   });
 
   it('stops on a permanent error (400) and records it', async () => {
     connector.script.push({ status: 400, code: 'BadArgument' });
     await bf.post(messageActivity(connector.url, { id: 'm-400', conversationId: 'c-400' }));
-    const item = await settled(bf, 'm-400');
+    const item = await settled(bf, clock, 'm-400');
     expect(item).toMatchObject({ state: 'failed', attempts: 1 });
     expect(item.lastError).toContain('BadArgument');
-    await sleep(100);
+    // settle() drained the worker: nothing is due or in flight, so nothing can still arrive.
     expect(connector.received).toHaveLength(0);
   });
 
   it('retries a reset connection as a network error', async () => {
     connector.script.push('reset');
     await bf.post(messageActivity(connector.url, { id: 'm-reset', conversationId: 'c-reset' }));
-    const item = await settled(bf, 'm-reset');
+    const item = await settled(bf, clock, 'm-reset');
     expect(item).toMatchObject({ state: 'sent', attempts: 2 });
     expect(item.lastError).toBeUndefined();
   });
@@ -181,21 +191,22 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
 describe('Bot Framework greeting and timeouts', () => {
   it('greets a member who joins (greetOnJoin), once per activity, and retries a hung connector', async () => {
     const connector = await new FakeConnector().start();
-    const bf = await startBotFramework({ options: { greetOnJoin: true, sendTimeoutMs: 300 } });
+    const clock = new ManualClock(START);
+    const bf = await startBotFramework({ clock, options: { greetOnJoin: true, sendTimeoutMs: 300 } });
     try {
       const join = { ...messageActivity(connector.url, { id: 'j-1', conversationId: 'c-join', locale: 'en-US' }), type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot-1' }, { id: 'user-1' }] };
       expect((await bf.post({ ...join, id: 'j-0', membersAdded: [{ id: 'bot-1' }] })).status).toBe(200);
       expect((await bf.post(join)).status).toBe(200);
       expect((await bf.post(join)).status).toBe(200);
-      await connector.waitFor(1);
-      await sleep(100);
+      expect(bf.adapter.outbox.list('botframework').filter((i) => i.conversationId === 'c-join')).toHaveLength(1);
+      expect(await settled(bf, clock, 'j-1')).toMatchObject({ state: 'sent' });
       expect(connector.received).toHaveLength(1);
       expect(connector.received[0]!.activity.text).toMatch(/^Hello and welcome to Tawasul/);
       expect(connector.received[0]!.replyToId).toBe('j-1');
 
       connector.script.push('hang');
       await bf.post(messageActivity(connector.url, { id: 'm-hang', conversationId: 'c-join', text: 'hello' }));
-      const item = await settled(bf, 'm-hang');
+      const item = await settled(bf, clock, 'm-hang');
       expect(item).toMatchObject({ state: 'sent', attempts: 2 });
     } finally {
       await bf.stop();
@@ -237,21 +248,24 @@ describe('durable outbox across a restart', () => {
   it('sends, after a restart, the replies that could not be delivered before', async () => {
     const connector = await new FakeConnector().start();
     const port = connector.port;
-    const first = await startBotFramework({ options: { retry: { baseMs: 60_000, maxMs: 60_000, maxAttempts: 5 } } });
+    const clock = new ManualClock(START);
+    const retry = { baseMs: 60_000, maxMs: 60_000, maxAttempts: 5 };
+    const first = await startBotFramework({ clock, options: { retry } });
     try {
       await connector.close();
       for (let i = 0; i < 3; i++) expect((await first.post(messageActivity(connector.url, { id: `r-${i}`, conversationId: `c-r${i}` }))).status).toBe(200);
-      await until(() => first.adapter.outbox.list('botframework', 'pending').filter((x) => x.attempts === 1).length === 3);
+      await first.adapter.worker.drain();
+      expect(first.adapter.outbox.list('botframework', 'pending').filter((x) => x.attempts === 1)).toHaveLength(3);
       await first.stop();
 
       await connector.start(port);
-      const second = await startBotFramework({ dataDir: first.dataDir, options: { retry: { baseMs: 60_000, maxMs: 60_000, maxAttempts: 5 } } });
+      const second = await startBotFramework({ clock, dataDir: first.dataDir, options: { retry } });
       try {
-        // Items wait for their back-off; restarting does not resend early, so move them due.
-        second.app.sql.db.prepare('UPDATE outbox SET next_attempt_at = 0').run();
-        second.adapter.worker.kick();
-        await connector.waitFor(3);
-        await sleep(100);
+        // Items wait for their back-off: restarting does not resend early.
+        await second.adapter.worker.drain();
+        expect(connector.received).toHaveLength(0);
+        clock.advance(60_000);
+        await second.adapter.worker.drain();
         expect(connector.received.map((r) => r.replyToId).sort()).toEqual(['r-0', 'r-1', 'r-2']);
         expect(second.adapter.outbox.list('botframework', 'sent')).toHaveLength(3);
       } finally {

@@ -9,9 +9,6 @@ import { EmailRig, emailHarness, sendToRelay } from './helpers/email-rig.js';
 import { rawMail } from './helpers/mail-fixtures.js';
 
 const APPROVED_FIRST_LINE = 'مرحباً بك أخي الكريم';
-const wait = async (cond: () => boolean, ms = 5000): Promise<void> => {
-  for (let t = 0; t < ms && !cond(); t += 20) await new Promise((r) => setTimeout(r, 20));
-};
 
 adapterContract('email (SMTP relay inbound, SMTP replies)', () => emailHarness('relay'));
 
@@ -78,7 +75,7 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       const box = mailbox();
       await start(box, { workerPollMs: 50 }, false);
       await admin.append(box, rawMail({ messageId: 'first@example.om', references: ['root@example.om'], subject: 'استفسار عن خدمة', text: 'عندي شكوى على تأخر الرد' }));
-      await wait(() => rig.sink.mails.length > 0);
+      await rig.sink.changes.until(() => rig.sink.mails.length > 0, 'the reply to the mail IDLE announced');
       const [out] = rig.sink.mails;
       expect(out!.rcpt).toEqual(['salim@example.om']);
       expect(out!.parsed.from?.value[0]?.address).toBe('helpdesk@bur.gov.om');
@@ -209,12 +206,12 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       await start(box, { imap: { enabled: true, mailbox: box, syncSeconds: 3600, idleDelayMs: 50, maxMessageBytes: 65_536 }, workerPollMs: 50 }, false);
       const big = Buffer.alloc(300_000, 7);
       await admin.append(box, rawMail({ messageId: 'big@example.om', subject: 'Re: صور', text: 'صور الحفرة مرفقة', attachment: { filename: 'p.jpg', contentType: 'image/jpeg', content: big } }));
-      await wait(() => rig.sink.mails.length === 1);
+      await rig.sink.changes.until(() => rig.sink.mails.length === 1, 'the reply to the oversized mail');
       expect(rig.tctx.received[0]).toMatchObject({ text: 'صور الحفرة مرفقة' });
       expect(rig.tctx.received[0]!.attachments).toBeUndefined();
       (rig.adapter.imap as unknown as { client: ImapFlow }).client.close();
       await admin.append(box, rawMail({ messageId: 'after-drop@example.om', text: 'رسالة بعد الانقطاع' }));
-      await wait(() => rig.sink.mails.length === 2, 8000);
+      await rig.sink.changes.until(() => rig.sink.mails.length === 2, 'the reply after the IMAP reconnection');
       expect(rig.sink.mails).toHaveLength(2);
       expect(rig.logs.filter((l) => l.includes('IMAP mailbox opened'))).toHaveLength(2);
     });

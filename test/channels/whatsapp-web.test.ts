@@ -11,14 +11,6 @@ import { chatMessage, WhatsAppWebHarness } from './helpers/whatsapp-web-harness.
 
 adapterContract('whatsapp-web', () => new WhatsAppWebHarness().start());
 
-const until = async (cond: () => boolean, ms = 1000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('whatsapp-web adapter', () => {
   let h: WhatsAppWebHarness;
   beforeEach(async () => {
@@ -87,7 +79,7 @@ describe('whatsapp-web adapter', () => {
       await g.drain();
       expect(g.wa.sent).toHaveLength(0);
       g.wa.client.emit('ready');
-      await until(() => g.wa.sent.length === 1);
+      await g.wa.changes.until(() => g.wa.sent.length === 1, 'the queued message once linked');
     } finally {
       await g.close();
     }
@@ -98,9 +90,9 @@ describe('whatsapp-web adapter', () => {
     first.emit('disconnected', 'NAVIGATION');
     expect(h.adapter.state).toBe('disconnected');
     await h.adapter.send(h.chatId('later'), [{ text: 'agent reply', language: 'en', kind: 'agent' }]);
-    await until(() => h.wa.clients.length === 2 && h.adapter.state === 'ready');
+    await h.wa.changes.until(() => h.wa.clients.length === 2 && h.adapter.state === 'ready', 'a new client, ready');
     expect(first.destroyed).toBe(true);
-    await until(() => h.wa.sent.length === 1);
+    await h.wa.changes.until(() => h.wa.sent.length === 1, 'the message queued while disconnected');
     expect(h.wa.sent[0]).toMatchObject({ chatId: h.chatId('later'), text: 'agent reply' });
     expect(h.logs.some((l) => l.includes('"reason":"NAVIGATION"'))).toBe(true);
     // Events of the old client are ignored after the reconnect.

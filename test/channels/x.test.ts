@@ -365,7 +365,7 @@ describe('x adapter', () => {
     rig.adapters.set(GOV, a);
     rig.fake.dm(GOV, { text: 'السلام عليكم', sender_id: rig.fake.user('saeed') });
     await a.start!();
-    for (let i = 0; i < 200 && rig.fake.sent(GOV).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await rig.fake.changes.until(() => rig.fake.sent(GOV).length > 0, 'the worker to answer on its own timers');
     await a.stop!();
     await t.close();
     expect(rig.fake.sent(GOV)).toHaveLength(1);

@@ -6,6 +6,7 @@ import { Outbox } from '../../bot/delivery/outbox.js';
 import { backoffMs, OutboxWorker, type OutboxWorkerOptions } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { Conditions } from '../helpers/conditions.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
 const reply = (text: string) => ({ text, language: 'en' as const, kind: 'answer' as const });
@@ -18,11 +19,14 @@ describe('OutboxWorker', () => {
   let sent: Array<{ text: string; to: string; at: number }>;
   let failures: unknown[];
   let workers: OutboxWorker[];
+  /** Notified at each send the transport accepts. */
+  let sends: Conditions;
 
   const transport = async (item: OutboxItem) => {
     const f = failures.shift();
     if (f) throw f;
     sent.push({ text: item.reply.text, to: item.conversationId, at: performance.now() });
+    sends.notify();
     return { providerMessageId: `p${sent.length}` };
   };
   const worker = (extra: Partial<OutboxWorkerOptions> = {}) => {
@@ -39,6 +43,7 @@ describe('OutboxWorker', () => {
     outbox = new Outbox(sql);
     clock = new ManualClock(new Date('2026-11-22T05:00:00Z'));
     sent = [];
+    sends = new Conditions();
     failures = [];
     workers = [];
   });
@@ -137,13 +142,13 @@ describe('OutboxWorker', () => {
     clock.advance(60_000);
     w.start();
     w.kick();
-    await new Promise((r) => setTimeout(r, 50));
+    await sends.until(() => sent.length > 0, 'the loop to send');
     expect(sent.map((s) => s.text)).toEqual(['held']);
     await w.stop();
     put('after stop');
     expect(await w.runOnce()).toBe(0);
     w.start();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sent).toHaveLength(2);
+    await sends.until(() => sent.length === 2, 'the restarted loop to send');
+    expect(sent.map((s) => s.text)).toEqual(['held', 'after stop']);
   });
 });

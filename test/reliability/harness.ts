@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Conditions } from '../helpers/conditions.js';
 import { WA_ENV } from '../channels/helpers/whatsapp-cloud-harness.js';
 
 const SERVER = join(import.meta.dirname, 'server.ts');
@@ -140,7 +141,7 @@ export function seeded(seed: number): () => number {
 /** A counter whose values can be awaited (kill when n answers are in). */
 export class Progress {
   private n = 0;
-  private readonly waiters: Array<{ at: number; resolve: () => void }> = [];
+  private readonly changes = new Conditions();
 
   get value(): number {
     return this.n;
@@ -148,15 +149,12 @@ export class Progress {
 
   inc(): void {
     this.n++;
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      if (this.n >= this.waiters[i]!.at) this.waiters.splice(i, 1)[0]!.resolve();
-    }
+    this.changes.notify();
   }
 
-  /** Resolves when the count reaches `at`. */
+  /** Resolves when the count reaches `at` (no deadline of its own: the scenario bounds the run). */
   reach(at: number): Promise<void> {
-    if (this.n >= at) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ at, resolve }));
+    return this.changes.until(() => this.n >= at, `${at} counted`, Infinity);
   }
 }
 

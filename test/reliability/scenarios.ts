@@ -265,7 +265,7 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     let next = 0;
     const run = Promise.all(Array.from({ length: c }, async () => {
       while (next < o.users) await post(next++);
-    })).then(() => until(() => new Set(graph.sent.map((s) => s.to)).size === o.users, 60_000 + 200 * o.users, 'a reply to every user').catch(() => undefined));
+    })).then(() => graph.changes.until(() => new Set(graph.sent.map((s) => s.to)).size === o.users, 'a reply to every user', 60_000 + 200 * o.users).catch(() => undefined));
     // Kills alternate between the webhook burst (turns in flight) and the sends (provider calls in flight).
     const at = thresholds(o.users, o.kills, seeded(o.seed ?? 3));
     await killAt(server, at.map((t, k) => () => (k % 2 === 0 ? posted.reach(Math.ceil(t / 2)) : sends.reach(t))), run);

@@ -34,14 +34,6 @@ function startChild(dataDir: string, graphUrl: string): Promise<{ proc: ChildPro
   });
 }
 
-const until = async (cond: () => boolean, ms: number, what: string): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 const killed = (proc: ChildProcess): Promise<void> => new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
 
 describe('crash: kill -9 in the middle of a burst', () => {
@@ -72,9 +64,9 @@ describe('crash: kill -9 in the middle of a burst', () => {
     for (let i = 0; i < N / 2; i++) await post(child.base, i);
     // Kill while the 4th send is in flight at the (slow) provider and the second half has been
     // accepted (200) but is still inside the engine (slow classifier).
-    await until(() => graph.requests >= 4, 10_000, 'the 4th send');
+    await graph.changes.until(() => graph.requests >= 4, 'the 4th send');
     await Promise.all(Array.from({ length: N / 2 }, (_, k) => post(child.base, N / 2 + k)));
-    await until(() => graph.pending > 0, 10_000, 'a send in flight');
+    await graph.changes.until(() => graph.pending > 0, 'a send in flight');
     // Same tick: the fake provider cannot answer the send in flight between these two lines.
     child.proc.kill('SIGKILL');
     graph.abortPending();
@@ -92,15 +84,16 @@ describe('crash: kill -9 in the middle of a burst', () => {
     children.push(child.proc);
     // Meta delivers at least once: some webhooks arrive again after the restart.
     for (let i = 0; i < N; i += 3) await post(child.base, i);
-    await until(() => new Set(graph.sent.map((s) => s.to)).size === N, 15_000, 'a reply to every message');
-    await new Promise((r) => setTimeout(r, 300)); // any duplicate would arrive now
+    await graph.changes.until(() => new Set(graph.sent.map((s) => s.to)).size === N, 'a reply to every message', 15_000);
+    // A graceful stop waits for the sends in flight; with nothing left pending (checked below),
+    // no duplicate can still be on its way, so the count per user is final.
+    child.proc.kill('SIGTERM');
+    await killed(child.proc);
     const perUser = new Map<string, number>();
     for (const s of graph.sent) perUser.set(s.to, (perUser.get(s.to) ?? 0) + 1);
     expect([...perUser.keys()].sort()).toEqual([...waIds].sort());
     expect([...perUser.values()].every((n) => n === 1)).toBe(true);
 
-    child.proc.kill('SIGTERM');
-    await killed(child.proc);
     const sql = new SqliteDatabase(join(tmp.dir, 'tawasul.sqlite'));
     try {
       const outbox = new Outbox(sql);

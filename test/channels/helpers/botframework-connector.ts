@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Conditions } from '../../helpers/conditions.js';
 
 /** One activity the bot posted. */
 export interface CapturedActivity {
@@ -29,7 +30,7 @@ export class FakeConnector {
   readonly script: ScriptedAnswer[] = [];
   private server!: Server;
   private n = 0;
-  private waiters: Array<{ count: number; resolve: () => void }> = [];
+  private readonly changes = new Conditions();
   /** The `serviceUrl` to put in activities (with a trailing slash, as channels send it). */
   url = '';
 
@@ -51,11 +52,7 @@ export class FakeConnector {
 
   /** Resolves once `count` activities were delivered (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs = 5000): Promise<void> {
-    if (this.received.length >= count) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`expected ${count} activities, got ${this.received.length}`)), timeoutMs);
-      this.waiters.push({ count, resolve: () => { clearTimeout(timer); resolve(); } });
-    });
+    return this.changes.until(() => this.received.length >= count, `${count} activities`, timeoutMs);
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -87,7 +84,7 @@ export class FakeConnector {
     };
     this.received.push(captured);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `sent-${++this.n}` }));
-    this.waiters = this.waiters.filter((w) => (this.received.length >= w.count ? (w.resolve(), false) : true));
+    this.changes.notify();
   }
 
   /** Stops listening (and drops open sockets). */

@@ -72,11 +72,6 @@ export async function makeBotFrameworkHarness(): Promise<AdapterHarness> {
   const activity = (providerId: string, from: string, over: Record<string, unknown>): string =>
     JSON.stringify(messageActivity(connector.url, { id: providerId, conversationId: `conv-${from}`, from: { id: `user-${from}`, name: `Resident ${from}` }, locale: 'ar-OM', ...over }));
 
-  const idle = (): boolean => {
-    const c = cur.adapter.worker.bottleneck.counts();
-    return (c.RECEIVED ?? 0) + (c.QUEUED ?? 0) + (c.RUNNING ?? 0) + (c.EXECUTING ?? 0) === 0;
-  };
-
   return {
     channelId: CHANNEL,
     clock,
@@ -90,13 +85,9 @@ export async function makeBotFrameworkHarness(): Promise<AdapterHarness> {
     deliverUnsupported: (providerId, from) => post(activity(providerId, from, { type: 'messageReaction', text: undefined, reactionsAdded: [{ type: 'like' }] })),
     async drain() {
       await Promise.allSettled([...inflight]);
-      // Runs passes until one attempts nothing while the limiter is idle (background kicks included).
-      for (let i = 0; i < 200; i++) {
-        const attempted = await cur.adapter.worker.runOnce();
-        if (attempted === 0 && idle()) return;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      throw new Error('outbox did not drain');
+      // The worker's own drain: waits for a pass in progress, then runs passes until none attempts
+      // anything and no send is in flight (these limits have no reservoir window to wait for).
+      await cur.adapter.worker.drain();
     },
     sent: () => connector.received.map((r) => ({ to: r.conversationId, text: r.activity.text ?? '', at: r.at })),
     failNext(n: number, mode: FailureMode) {

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Conditions } from '../../helpers/conditions.js';
 
 /** One message the fake accepted. */
 export interface GraphSent {
@@ -55,6 +56,8 @@ export class FakeGraph {
   readonly mediaRequests: string[] = [];
   /** Send requests that arrived (accepted or not). */
   requests = 0;
+  /** Notified at each send request, delay start and accepted send: `changes.until(cond, what)` waits on them. */
+  readonly changes = new Conditions();
   private readonly delaying = new Set<{ gone: boolean }>();
   private failures: GraphFailure[] = [];
   private server!: Server;
@@ -128,6 +131,7 @@ export class FakeGraph {
       return json(400, errorBody({ status: 400, code: 100, message: '(#100) Invalid parameter', details: 'messaging_product, to and type are required' }));
     }
     this.requests++;
+    this.changes.notify();
     let gone = false;
     res.on('close', () => { gone = true; });
     const failure = this.failures.shift();
@@ -143,6 +147,7 @@ export class FakeGraph {
       const wamid = `wamid.HBgM${++this.n}`;
       const accepted = { phoneNumberId: parts[1]!, to: body.to, body, wamid, at };
       this.sent.push(accepted);
+      this.changes.notify();
       this.o.onAccepted?.(accepted);
       if (this.o.delayMs) await new Promise((r) => setTimeout(r, this.o.delayMs));
       if (res.destroyed || req.socket.destroyed) return;
@@ -151,6 +156,7 @@ export class FakeGraph {
     if (this.o.delayMs) {
       const d = { gone: false };
       this.delaying.add(d);
+      this.changes.notify();
       await new Promise((r) => setTimeout(r, this.o.delayMs));
       this.delaying.delete(d);
       gone ||= d.gone;
@@ -160,6 +166,7 @@ export class FakeGraph {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] }));
     this.sent.push({ phoneNumberId: parts[1]!, to: body.to, body, wamid, at });
+    this.changes.notify();
   }
 }
 

@@ -7,6 +7,7 @@
 import { createServer, type Server, type AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { Conditions } from '../../helpers/conditions.js';
 import type { FailureMode, SentRecord } from '../adapter-contract.js';
 
 /** One message the sink accepted. */
@@ -22,6 +23,8 @@ const reply = (code: number, message: string): Error => Object.assign(new Error(
 /** The SMTP sink. */
 export class SmtpSink {
   readonly mails: CapturedMail[] = [];
+  /** Notified at each captured message: `changes.until(cond, what)` waits on them. */
+  readonly changes = new Conditions();
   private failures: FailureMode[] = [];
   private pending = new Set<Promise<unknown>>();
 
@@ -61,6 +64,7 @@ export class SmtpSink {
           const raw = Buffer.concat(chunks);
           const p = simpleParser(raw).then((parsed) => {
             sink.mails.push({ rcpt: session.envelope.rcptTo.map((r) => r.address), raw, parsed, at });
+            sink.changes.notify();
             cb();
           }, (err: Error) => cb(err));
           sink.pending.add(p);

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { createWhatsAppWeb, whatsappWebOptions, type WhatsAppWebAdapter } from '../../../channels/whatsapp-web/index.js';
 import type { WwebClient, WwebClientOptions, WwebMessage } from '../../../channels/whatsapp-web/client.js';
 import type { AdapterHarness, DeliveryOutcome, FailureMode, SentRecord } from '../adapter-contract.js';
+import { Conditions } from '../../helpers/conditions.js';
 import { ManualClock, tempDir } from '../../helpers/tmp.js';
 import { channelContext, type ChannelTestContext } from './channel-context.js';
 
@@ -21,6 +22,8 @@ export class FakeWhatsApp {
   readonly sent: Array<SentRecord & { chatId: string }> = [];
   readonly clients: FakeClient[] = [];
   readonly failures: FailureMode[] = [];
+  /** Notified at each client made, event emitted and message sent: `changes.until(cond, what)` waits on them. */
+  readonly changes = new Conditions();
   /** What `initialize` emits: `ready` at once, or a QR code first (a session not yet linked). */
   linked = true;
 
@@ -28,6 +31,7 @@ export class FakeWhatsApp {
   factory = (o: WwebClientOptions): WwebClient => {
     const c = new FakeClient(this, o);
     this.clients.push(c);
+    this.changes.notify();
     return c;
   };
 
@@ -42,6 +46,13 @@ export class FakeClient extends EventEmitter implements WwebClient {
   destroyed = false;
   constructor(private readonly world: FakeWhatsApp, readonly options: WwebClientOptions) {
     super();
+  }
+
+  /** Emits as EventEmitter does, then notifies the world's waiters (the adapter's listeners ran synchronously). */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const listened = super.emit(event, ...args);
+    this.world.changes.notify();
+    return listened;
   }
 
   async initialize(): Promise<void> {
@@ -62,6 +73,7 @@ export class FakeClient extends EventEmitter implements WwebClient {
     const f = this.world.failures.shift();
     if (f) throw FAILURES[f]();
     this.world.sent.push({ chatId, to: chatId, text: content, at: performance.now() });
+    this.world.changes.notify();
     return { id: { _serialized: `true_${chatId}_3EB0${this.world.sent.length}` } };
   }
 

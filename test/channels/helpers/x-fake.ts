@@ -6,6 +6,7 @@
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import type { Clock } from '../../../bot/engine/context.js';
+import { Conditions } from '../../helpers/conditions.js';
 import type { FailureMode, SentRecord } from '../adapter-contract.js';
 
 /** An account the fake serves. */
@@ -40,6 +41,8 @@ export class FakeX {
   readonly mentions = new Map<string, Post[]>();
   readonly dms = new Map<string, DmEvent[]>();
   readonly accepted: Accepted[] = [];
+  /** Notified at each accepted post or DM: `changes.until(cond, what)` waits on them. */
+  readonly changes = new Conditions();
   /** Every request: method, path, query, account. */
   readonly requests: Array<{ method: string; path: string; query: URLSearchParams; account?: string }> = [];
   /** Per endpoint key: remaining calls in the current window (default plenty). */
@@ -132,7 +135,7 @@ export class FakeX {
     if (!f) return undefined;
     const reset = String(Math.floor(this.clock.now().getTime() / 1000) + f.resetInSeconds);
     return HttpResponse.json(problem(f.status, 'Too Many Requests', 'Too Many Requests'), {
-      status: f.status, headers: { 'x-rate-limit-limit': '10', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset, [`x-key`]: key },
+      status: f.status, headers: { 'x-rate-limit-limit': '10', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset, 'x-key': key },
     });
   }
 
@@ -220,6 +223,7 @@ export class FakeX {
           const to = [...this.mentions.values()].flat().find((p) => p.id === parent)?.author_id ?? 'unknown';
           this.accepted.push({ account: a.id, kind: 'post', id, ids: [id], to, text: body.text, at, ...(parent ? { inReplyTo: parent } : {}) });
         }
+        this.changes.notify();
         return HttpResponse.json({ data: { id, text: body.text, edit_history_tweet_ids: [id] } }, { status: 201, headers: this.headers('tweets', 100) });
       }),
       http.post(api('dm_conversations/with/:participant/messages'), async ({ request, params }) => {
@@ -233,6 +237,7 @@ export class FakeX {
         const to = String(params.participant);
         const id = this.nextId();
         this.accepted.push({ account: a.id, kind: 'dm', id, ids: [id], to, text: body.text ?? '', at });
+        this.changes.notify();
         return HttpResponse.json({ data: { dm_conversation_id: pair(a.id, to), dm_event_id: id } }, { status: 201, headers: this.headers('dm', 200) });
       }),
     ];
