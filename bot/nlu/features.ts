@@ -21,7 +21,7 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 6;
+export const FEATURES_VERSION = 7;
 
 /** A bag of features (feature → weight). */
 export type Features = Record<string, number>;
@@ -153,6 +153,8 @@ function trigrams(word: string): string[] {
 interface TokenForms {
   /** Word-level features (word, stems, concept, skeleton). */
   words: string[];
+  /** The cross-script consonant skeleton of a Latin token, used only in a message written in Arabizi. */
+  latinCross?: string;
   /** Character n-grams. */
   grams: string[];
   /** What word pairs are made of: the concept, else the stem. */
@@ -187,13 +189,27 @@ function computeForms(token: string): TokenForms {
     const stem = englishStemmer.stemWord(base);
     words.push(`s:${stem}`);
     if (base.length >= 4) words.push(`k:${skeleton(base)}`);
-    if (/^[a-z0-9]+$/.test(token)) cross = consonantSkeleton(token, undefined);
+    const latin = /^[a-z0-9]+$/.test(token) ? consonantSkeleton(token, undefined) : undefined;
+    if (latin !== undefined) return withConcept(token, base, words, latin);
   }
   if (cross !== undefined) words.push(`t:${cross}`);
+  return withConcept(token, base, words, undefined);
+}
+
+/** Adds the concept and the character n-grams of a token to its word features. */
+function withConcept(token: string, base: string, words: string[], latinCross: string | undefined): TokenForms {
   const concept = conceptOf(token) ?? conceptOf(base);
   if (concept) words.push(`x:${concept}`);
   const grams = base.length >= 3 && !token.startsWith('z') ? trigrams(base).map((g) => `c:${g}`) : [];
-  return { words, grams, unit: concept ? `x:${concept}` : base };
+  return { words, grams, unit: concept ? `x:${concept}` : base, latinCross };
+}
+
+// Latin words that mark a message as Arabizi (Gulf Arabic in Latin letters) rather than English.
+const ARABIZI_MARKERS = new Set(['el', 'al', 'abi', 'aby', 'abgha', 'abga', 'ab8a', 'nabi', 'fi', 'fe', 'wain', 'wein', 'esh', 'aish', 'shu', 'sho', 'kam', 'ana', 'ya', 'mn', 'min', 'wala', 'w', 'ma', 'la', 'law', 'lo', 'hal', 'kil', 'kaif', 'lesh', 'laish', 'mata', 'ba', 'bs', 'bas', 'wayed', 'ya3ni', 'inshallah', 'wallah']);
+
+/** True when the Latin tokens of a message are Arabizi: a digit used as a letter, or an Arabizi function word. */
+function isArabizi(tokens: string[]): boolean {
+  return tokens.some((t) => ARABIZI_MARKERS.has(t) || (/[a-z]/.test(t) && /[235679]/.test(t)));
 }
 
 /** Weight of character n-grams relative to word features. */
@@ -209,10 +225,13 @@ export function extractFeatureSets(text: string): { all: Features; content: Feat
     bag[key] = Math.max(bag[key] ?? 0, w);
   };
   const tokens = tokenize(text);
+  const arabizi = isArabizi(tokens);
   let previous: string | undefined;
   const counts = { all: 0, content: 0 };
   for (const token of tokens) {
-    const { words, grams, unit } = tokenForms(token);
+    const forms = tokenForms(token);
+    const { grams, unit } = forms;
+    const words = arabizi && forms.latinCross !== undefined ? [...forms.words, `t:${forms.latinCross}`] : forms.words;
     const isContent = !FUNCTION_WORDS.has(token);
     for (const key of words) {
       if (all[key] === undefined) counts.all += 1;

@@ -49,7 +49,9 @@ const MAX_CHARS = 2000;
 /** Intents for which a service is returned. */
 const SERVICE_INTENTS = new Set<Intent>(['inquiry', 'procedural_request']);
 /** Intents that give way to procedural_request when the message names a service (a request worded as a report). */
-const OVERRIDDEN = new Set<Intent>(['unknown', 'report', 'greeting', 'thanks']);
+const OVERRIDDEN = new Set<Intent>(['unknown', 'report', 'greeting']);
+/** Thanks give way to a named service only below this score («شكرا، وفي حفرة قدام البيت»); a clear thank-you for a repair stays thanks. */
+const THANKS_KEPT = 0.75;
 /** What a letter's framing alone says: a body read as one of these is not trusted over the whole text. */
 const FRAME_INTENTS = new Set<Intent>(['greeting', 'unknown']);
 /** The feature of incident words (lexicon.ts concept `incident`). */
@@ -223,7 +225,8 @@ export class NeuralClassifier implements Classifier {
         return { language, intent: 'report', service: null, confidence: report.score, alternatives: [{ ...report, score: Math.max(report.score, top.score) }, ...others].slice(0, MAX_ALTERNATIVES) };
       }
     }
-    if (service !== null && (weak || OVERRIDDEN.has(top!.label as Intent))) {
+    const overridden = top !== undefined && (OVERRIDDEN.has(top.label as Intent) || (top.label === 'thanks' && top.score < THANKS_KEPT));
+    if (service !== null && (weak || overridden)) {
       // The message names a service's matter and no frame of its own wins: a request for that service.
       const first: Candidate = { intent: 'procedural_request', service, score: Math.max(best!.score, top?.score ?? 0) };
       // The overridden frame (a report of the service's matter, a greeting before it) is the same request: it is no rival to ask about.
