@@ -127,11 +127,14 @@ export function trainModels(utterances: readonly Utterance[], tuning: TrainingTu
 
 type Candidate = NonNullable<Classification['alternatives']>[number];
 
-/** A trained network laid out for scoring one message without allocating per feature: feature → weights of every output. */
+/** A trained network laid out for scoring one message without allocating per feature: feature → row of one flat weight array (one weight per output). */
 export interface CompiledNetwork {
   labels: string[];
   bias: Float64Array;
-  weights: Map<string, Float32Array>;
+  /** Feature → its row in `weights`. */
+  index: Map<string, number>;
+  /** Row-major: the weights of feature j are `weights[j * labels.length …]`. */
+  weights: Float32Array;
   alpha: number;
 }
 
@@ -141,19 +144,26 @@ export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
   const features = json.features ?? [];
   const labels = json.intents ?? [];
   const rows = json.perceptrons ?? [];
-  const weights = new Map<string, Float32Array>();
-  features.forEach((f, j) => weights.set(f, Float32Array.from(rows, (row) => row[j] ?? 0)));
-  return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), weights, alpha: json.settings?.alpha ?? 0.07 };
+  const n = labels.length;
+  const weights = new Float32Array(features.length * n);
+  rows.forEach((row, i) => {
+    for (let j = 0; j < features.length; j++) weights[j * n + i] = row[j] ?? 0;
+  });
+  const index = new Map<string, number>();
+  features.forEach((f, j) => index.set(f, j));
+  return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), index, weights, alpha: json.settings?.alpha ?? 0.07 };
 }
 
 /** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), computed from the compiled layout. */
 export function runCompiled(net: CompiledNetwork, input: Features): Record<string, number> {
   const sums = Float64Array.from(net.bias);
+  const n = sums.length;
   for (const key in input) {
-    const w = net.weights.get(key);
-    if (!w) continue;
+    const j = net.index.get(key);
+    if (j === undefined) continue;
     const v = input[key]!;
-    for (let i = 0; i < sums.length; i++) sums[i]! += v * w[i]!;
+    const base = j * n;
+    for (let i = 0; i < n; i++) sums[i]! += v * net.weights[base + i]!;
   }
   const out: Record<string, number> = {};
   net.labels.forEach((label, i) => (out[label] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!));
