@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { defaultConfigDir } from '../core/paths.js';
 import { FEATURES_VERSION } from './features.js';
 import { INTENT_SETTINGS, NeuralClassifier, newNetwork, SERVICE_SETTINGS, trainModels, type TrainedModels } from './model.js';
-import { loadTrainingData, type TrainingData } from './training-data.js';
+import { loadTrainingData, trainingDataHash } from './training-data.js';
 
 export { NeuralClassifier } from './model.js';
 
@@ -34,9 +34,9 @@ interface CachedModels {
   vocabulary: string[];
 }
 
-function cacheKey(data: TrainingData): string {
+function cacheKey(dataHash: string): string {
   return createHash('sha256')
-    .update(JSON.stringify({ data: data.hash, features: FEATURES_VERSION, intent: INTENT_SETTINGS, service: SERVICE_SETTINGS }))
+    .update(JSON.stringify({ data: dataHash, features: FEATURES_VERSION, intent: INTENT_SETTINGS, service: SERVICE_SETTINGS }))
     .digest('hex')
     .slice(0, 20);
 }
@@ -82,8 +82,8 @@ export const SEED_CACHE_ENV = 'TAWASUL_NLU_SEED_CACHE';
 const shared = new Map<string, TrainedModels>();
 
 function loadModels(configDir: string, cacheDir: string | undefined, share: boolean): TrainedModels {
-  const data = loadTrainingData(configDir);
-  const key = cacheKey(data);
+  // The key hashes the files' bytes; the utterances are parsed only when a model has to be trained.
+  const key = cacheKey(trainingDataHash(configDir));
   let file: string | undefined;
   if (cacheDir !== undefined) {
     try {
@@ -98,7 +98,7 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
   // An operator (or the test suite's global setup) may name a folder of already trained models to start from.
   const seed = process.env[SEED_CACHE_ENV];
   if (!models && seed) models = readCache(join(seed, `nlu-${key}.json`), key);
-  if (!models) models = trainModels(data.utterances);
+  if (!models) models = trainModels(loadTrainingData(configDir).utterances);
   if (file && !existsSync(file)) {
     writeCache(file, key, models);
     pruneCache(cacheDir!, file);

@@ -21,7 +21,7 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 5;
+export const FEATURES_VERSION = 7;
 
 /** A bag of features (feature → weight). */
 export type Features = Record<string, number>;
@@ -110,6 +110,38 @@ function skeleton(latin: string): string {
   return (latin[0]! + rest).replace(/(.)\1+/g, '$1');
 }
 
+// Cross-script consonant classes: an Arabic word and its Arabizi spelling share a skeleton
+// (حفره / 7ufra → HFR, مخيم / mu5ayam → MXM). Close sounds share a class (ت ط 6 t, د ض ذ ظ ز ث d dh th z,
+// ق غ g q gh 8); long vowels, hamza and w/y are left out, as Arabizi writes them loosely.
+const ARABIC_CLASS: Record<string, string> = {
+  'ب': 'B', 'ت': 'T', 'ط': 'T', 'ث': 'D', 'د': 'D', 'ذ': 'D', 'ض': 'D', 'ظ': 'D', 'ز': 'D', 'ج': 'J', 'ح': 'H', 'ه': 'H',
+  'خ': 'X', 'ر': 'R', 'س': 'S', 'ص': 'S', 'ش': 'C', 'ع': 'E', 'غ': 'Q', 'ق': 'Q', 'ف': 'F', 'ك': 'K', 'ل': 'L', 'م': 'M', 'ن': 'N',
+};
+const LATIN_CLASSES: Array<[RegExp, string]> = [
+  [/kh/g, 'X'], [/sh/g, 'C'], [/gh/g, 'Q'], [/(?:th|dh|th)/g, 'D'], [/ch/g, 'K'],
+];
+const LATIN_CLASS: Record<string, string> = {
+  'b': 'B', 'p': 'B', 't': 'T', '6': 'T', 'd': 'D', 'z': 'D', 'j': 'J', '7': 'H', 'h': 'H', '5': 'X', 'x': 'X', 'r': 'R', 's': 'S', 'c': 'S',
+  '9': 'S', '3': 'E', 'q': 'Q', 'g': 'Q', '8': 'Q', 'f': 'F', 'v': 'F', 'k': 'K', 'l': 'L', 'm': 'M', 'n': 'N',
+  'X': 'X', 'C': 'C', 'Q': 'Q', 'D': 'D', 'K': 'K',
+};
+
+/** The cross-script consonant skeleton of a token (Arabic: of its light stem), or undefined when shorter than two consonants. */
+function consonantSkeleton(token: string, arabicStem: string | undefined): string | undefined {
+  let out = '';
+  if (arabicStem !== undefined) {
+    for (const ch of arabicStem) out += ARABIC_CLASS[ch] ?? '';
+  } else {
+    // Arabizi: the article and the feminine/plural ending -a/-ah/-at are written inconsistently.
+    let t = token.replace(/^(?:el|al|il)(?=[a-z0-9]{3})/, '').replace(/(?<=[a-z0-9]{3})(?:ah|at|a|eh|e)$/, '');
+    for (const [re, cls] of LATIN_CLASSES) t = t.replace(re, cls);
+    for (const ch of t) out += LATIN_CLASS[ch] ?? '';
+  }
+  out = out.replace(/(.)\1+/g, '$1');
+  if (out.length > 3 && out.endsWith('H')) out = out.slice(0, -1);
+  return out.length >= 2 ? out : undefined;
+}
+
 /** Character 3-grams of a word padded with '#'. */
 function trigrams(word: string): string[] {
   const padded = `#${word}#`;
@@ -121,6 +153,8 @@ function trigrams(word: string): string[] {
 interface TokenForms {
   /** Word-level features (word, stems, concept, skeleton). */
   words: string[];
+  /** The cross-script consonant skeleton of a Latin token, used only in a message written in Arabizi. */
+  latinCross?: string;
   /** Character n-grams. */
   grams: string[];
   /** What word pairs are made of: the concept, else the stem. */
@@ -145,19 +179,37 @@ function tokenForms(token: string): TokenForms {
 function computeForms(token: string): TokenForms {
   const words = [`w:${token}`];
   let base = token;
+  let cross: string | undefined;
   if (ARABIC_WORD.test(token)) {
     base = lightStemArabic(token);
     words.push(`l:${base}`, `s:${arabicStemmer.stemWord(token)}`);
+    cross = consonantSkeleton(token, base);
   } else if (/[a-z]/.test(token)) {
     base = LATIN_WORD.test(token) ? token : spellArabizi(token);
     const stem = englishStemmer.stemWord(base);
     words.push(`s:${stem}`);
     if (base.length >= 4) words.push(`k:${skeleton(base)}`);
+    const latin = /^[a-z0-9]+$/.test(token) ? consonantSkeleton(token, undefined) : undefined;
+    if (latin !== undefined) return withConcept(token, base, words, latin);
   }
+  if (cross !== undefined) words.push(`t:${cross}`);
+  return withConcept(token, base, words, undefined);
+}
+
+/** Adds the concept and the character n-grams of a token to its word features. */
+function withConcept(token: string, base: string, words: string[], latinCross: string | undefined): TokenForms {
   const concept = conceptOf(token) ?? conceptOf(base);
   if (concept) words.push(`x:${concept}`);
   const grams = base.length >= 3 && !token.startsWith('z') ? trigrams(base).map((g) => `c:${g}`) : [];
-  return { words, grams, unit: concept ? `x:${concept}` : base };
+  return { words, grams, unit: concept ? `x:${concept}` : base, latinCross };
+}
+
+// Latin words that mark a message as Arabizi (Gulf Arabic in Latin letters) rather than English.
+const ARABIZI_MARKERS = new Set(['el', 'al', 'abi', 'aby', 'abgha', 'abga', 'ab8a', 'nabi', 'fi', 'fe', 'wain', 'wein', 'esh', 'aish', 'shu', 'sho', 'kam', 'ana', 'ya', 'mn', 'min', 'wala', 'w', 'ma', 'la', 'law', 'lo', 'hal', 'kil', 'kaif', 'lesh', 'laish', 'mata', 'ba', 'bs', 'bas', 'wayed', 'ya3ni', 'inshallah', 'wallah']);
+
+/** True when the Latin tokens of a message are Arabizi: a digit used as a letter, or an Arabizi function word. */
+function isArabizi(tokens: string[]): boolean {
+  return tokens.some((t) => ARABIZI_MARKERS.has(t) || (/[a-z]/.test(t) && /[235679]/.test(t)));
 }
 
 /** Weight of character n-grams relative to word features. */
@@ -173,10 +225,13 @@ export function extractFeatureSets(text: string): { all: Features; content: Feat
     bag[key] = Math.max(bag[key] ?? 0, w);
   };
   const tokens = tokenize(text);
+  const arabizi = isArabizi(tokens);
   let previous: string | undefined;
   const counts = { all: 0, content: 0 };
   for (const token of tokens) {
-    const { words, grams, unit } = tokenForms(token);
+    const forms = tokenForms(token);
+    const { grams, unit } = forms;
+    const words = arabizi && forms.latinCross !== undefined ? [...forms.words, `t:${forms.latinCross}`] : forms.words;
     const isContent = !FUNCTION_WORDS.has(token);
     for (const key of words) {
       if (all[key] === undefined) counts.all += 1;

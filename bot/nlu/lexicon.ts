@@ -11,6 +11,7 @@ const CONCEPTS: Record<string, string[]> = {
   why: ['ليش', 'ليه', 'لماذا', 'laish', 'lesh', 'leish', 'why'],
   how: ['كيف', 'شلون', 'kaif', 'kef', 'kaf', 'shlon', 'shloon', 'how'],
   when: ['متي', 'امتي', 'mata', 'mita', 'meta', 'when'],
+  duration: ['مده', 'مدته', 'وقت', 'فتره', 'mudda', 'mudat', 'muddat', 'mudah', 'wagt', 'waqt', 'duration', 'period'],
   howmany: ['كم', 'kam', 'cham', 'chem'],
   now: ['الحين', 'هالحين', 'ذلحين', 'لحين', 'el7in', 'alhin', 'al7in', 'now'],
   much: ['وايد', 'واجد', 'كثير', 'مره', 'wayed', 'wayid', 'wajid', 'waayed', 'alot', 'lot', 'many'],
@@ -44,6 +45,9 @@ const CONCEPTS: Record<string, string[]> = {
   loader: ['شيول', 'جرافه', 'بلدوزر', 'معدات', 'معده', 'sheyool', 'sheyoul', 'jarafa', 'loader', 'bulldozer', 'excavator', 'equipment', 'truck'],
   governor: ['محافظ', 'المحافظ', 'mu7afeth', 'mohafeth', 'muhafidh', 'governor'],
   wali: ['والي', 'الوالي', 'wali'],
+  delay: ['تاخير', 'تاخر', 'تاخرتوا', 'متاخر', 'متاخره', 'مماطله', 'معلق', 'معلقه', 'تسويف', 'تطنيش', 'مطنشين', 'ta2kheer', 'ta2a5ur', 'ta2a5eer', 'm3alag', 'mu3allaq', 'delay', 'delayed', 'delays', 'pending', 'forever', 'ignored', 'ignoring', 'stuck', 'overdue'],
+  anger: ['عيب', 'اهمال', 'استهتار', 'تقصير', 'مهزله', 'زعلان', 'زعلانين', 'طفشنا', 'طفشت', 'قرفنا', 'مقصرين', 'نايمين', 'فوضي', 'مستاء', 'مستاءه', 'متذمر', 'ظلم', '3eib', 'eib', 'ehmal', 'e7mal', 'taq9eer', 'unacceptable', 'terrible', 'disappointed', 'disappointing', 'ridiculous', 'disgrace', 'disgraceful', 'awful', 'shameful', 'useless', 'fed', 'frustrated', 'angry', 'worst'],
+  incident: ['حريق', 'حرايق', 'دخان', 'نار', 'النار', 'تشتعل', 'اشتعال', 'مشتعل', 'احترق', 'احتراق', 'حادث', 'حوادث', 'اصطدام', 'تصادم', 'انقلاب', 'انقلبت', 'مقلوبه', 'تسرب', 'ماس', '7areeq', '7ariq', 'harique', 'do5an', '7adith', '7adeth', 'fire', 'smoke', 'burning', 'blaze', 'crash', 'crashed', 'collision', 'accident', 'overturned', 'leak', 'leaking', 'sparks', 'explosion'],
   animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'stray', 'loose'],
 };
 

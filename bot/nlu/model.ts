@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
 import { extractFeatureSets, type Features } from './features.js';
+import { letterBody } from './framing.js';
 import { detectLanguage } from './language.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
@@ -48,7 +49,15 @@ const MAX_CHARS = 2000;
 /** Intents for which a service is returned. */
 const SERVICE_INTENTS = new Set<Intent>(['inquiry', 'procedural_request']);
 /** Intents that give way to procedural_request when the message names a service (a request worded as a report). */
-const OVERRIDDEN = new Set<Intent>(['unknown', 'report', 'greeting', 'thanks']);
+const OVERRIDDEN = new Set<Intent>(['unknown', 'report', 'greeting']);
+/** Thanks give way to a named service only below this score («شكرا، وفي حفرة قدام البيت»); a clear thank-you for a repair stays thanks. */
+const THANKS_KEPT = 0.75;
+/** What a letter's framing alone says: a body read as one of these is not trusted over the whole text. */
+const FRAME_INTENTS = new Set<Intent>(['greeting', 'unknown']);
+/** The feature of incident words (lexicon.ts concept `incident`). */
+const INCIDENT = 'x:incident';
+/** An incident is reported when the report intent scores at least this. */
+const INCIDENT_REPORT_SCORE = 0.15;
 /** Candidates kept in `alternatives`. */
 const MAX_ALTERNATIVES = 4;
 
@@ -68,7 +77,7 @@ function rank(scores: Record<string, number> | undefined): Array<{ label: string
   return entries.map((e) => ({ label: e.label, score: e.score / total })).sort((a, b) => b.score - a.score);
 }
 
-const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:');
+const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:') || f.startsWith('t:');
 
 /** Overrides of the training settings, for tuning on cross-validation folds. */
 export interface TrainingTuning {
@@ -118,11 +127,14 @@ export function trainModels(utterances: readonly Utterance[], tuning: TrainingTu
 
 type Candidate = NonNullable<Classification['alternatives']>[number];
 
-/** A trained network laid out for scoring one message without allocating per feature: feature → weights of every output. */
+/** A trained network laid out for scoring one message without allocating per feature: feature → row of one flat weight array (one weight per output). */
 export interface CompiledNetwork {
   labels: string[];
   bias: Float64Array;
-  weights: Map<string, Float32Array>;
+  /** Feature → its row in `weights`. */
+  index: Map<string, number>;
+  /** Row-major: the weights of feature j are `weights[j * labels.length …]`. */
+  weights: Float32Array;
   alpha: number;
 }
 
@@ -132,19 +144,26 @@ export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
   const features = json.features ?? [];
   const labels = json.intents ?? [];
   const rows = json.perceptrons ?? [];
-  const weights = new Map<string, Float32Array>();
-  features.forEach((f, j) => weights.set(f, Float32Array.from(rows, (row) => row[j] ?? 0)));
-  return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), weights, alpha: json.settings?.alpha ?? 0.07 };
+  const n = labels.length;
+  const weights = new Float32Array(features.length * n);
+  rows.forEach((row, i) => {
+    for (let j = 0; j < features.length; j++) weights[j * n + i] = row[j] ?? 0;
+  });
+  const index = new Map<string, number>();
+  features.forEach((f, j) => index.set(f, j));
+  return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), index, weights, alpha: json.settings?.alpha ?? 0.07 };
 }
 
 /** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), computed from the compiled layout. */
 export function runCompiled(net: CompiledNetwork, input: Features): Record<string, number> {
   const sums = Float64Array.from(net.bias);
+  const n = sums.length;
   for (const key in input) {
-    const w = net.weights.get(key);
-    if (!w) continue;
+    const j = net.index.get(key);
+    if (j === undefined) continue;
     const v = input[key]!;
-    for (let i = 0; i < sums.length; i++) sums[i]! += v * w[i]!;
+    const base = j * n;
+    for (let i = 0; i < n; i++) sums[i]! += v * net.weights[base + i]!;
   }
   const out: Record<string, number> = {};
   net.labels.forEach((label, i) => (out[label] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!));
@@ -174,10 +193,24 @@ export class NeuralClassifier implements Classifier {
     return Promise.resolve(this.classifySync(text, fallbackLanguage));
   }
 
-  /** Synchronous core of classify (the networks need no I/O); long texts are read up to MAX_CHARS. */
+  /**
+   * Synchronous core of classify (the networks need no I/O); long texts are read up to MAX_CHARS. A
+   * letter's body is read without its greeting, address, closing and signature (framing.ts); when the
+   * body alone says nothing but a greeting, the whole text is read.
+   */
   classifySync(fullText: string, fallbackLanguage?: Language): Classification {
     const text = fullText.length > MAX_CHARS ? fullText.slice(0, MAX_CHARS) : fullText;
     const language = detectLanguage(text, fallbackLanguage);
+    const body = letterBody(text);
+    if (body !== undefined) {
+      const inner = this.decide(body, language);
+      if (!FRAME_INTENTS.has(inner.intent)) return inner;
+    }
+    return this.decide(text, language);
+  }
+
+  /** Intent and service of one text whose language is known. */
+  private decide(text: string, language: Language): Classification {
     const { all, content } = extractFeatureSets(text);
     if (!Object.keys(all).some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
@@ -193,10 +226,24 @@ export class NeuralClassifier implements Classifier {
       score: i.score,
     }));
     const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
-    if (service !== null && (weak || OVERRIDDEN.has(top!.label as Intent))) {
+    // A fire, an accident or a leak is an incident to report, whatever service its words recall (none of the 15 covers one).
+    const incident = content[INCIDENT] !== undefined;
+    if (incident && top && (top.label === 'report' || top.label === 'procedural_request')) {
+      const report = candidates.find((c) => c.intent === 'report');
+      if (report && report.score >= INCIDENT_REPORT_SCORE) {
+        const others = candidates.filter((c) => c !== report).map((c) => ({ ...c, service: null, score: c.score * (1 - report.score) }));
+        return { language, intent: 'report', service: null, confidence: report.score, alternatives: [{ ...report, score: Math.max(report.score, top.score) }, ...others].slice(0, MAX_ALTERNATIVES) };
+      }
+    }
+    const overridden = top !== undefined && (OVERRIDDEN.has(top.label as Intent) || (top.label === 'thanks' && top.score < THANKS_KEPT));
+    if (service !== null && (weak || overridden)) {
       // The message names a service's matter and no frame of its own wins: a request for that service.
       const first: Candidate = { intent: 'procedural_request', service, score: Math.max(best!.score, top?.score ?? 0) };
-      const rest = candidates.filter((c) => c.intent !== 'procedural_request');
+      // The overridden frame (a report of the service's matter, a greeting before it) is the same request: it is no rival to ask about.
+      const rest = candidates
+        .filter((c) => c.intent !== 'procedural_request')
+        .map((c) => (c === candidates[0] && !weak ? { ...c, score: c.score * (1 - best!.score) } : c))
+        .sort((a, b) => b.score - a.score);
       return { language, intent: 'procedural_request', service, confidence: first.score, alternatives: [first, ...rest].slice(0, MAX_ALTERNATIVES) };
     }
     const alternatives = candidates.slice(0, MAX_ALTERNATIVES);

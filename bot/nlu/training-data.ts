@@ -48,17 +48,24 @@ function readNluFile(file: string, name: string): NluFile {
   return result.data;
 }
 
+const nluFiles = (dir: string): string[] => readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+
+/** The hash of the service ids and the utterance files' bytes (what `loadTrainingData` returns as `hash`), without parsing the utterances: a start-up that finds a cached model needs no more. */
+export function trainingDataHash(configDir: string, serviceIds = readServiceIds(configDir)): string {
+  const dir = join(configDir, 'nlu');
+  const hash = createHash('sha256').update(serviceIds.join(',')).update('\0');
+  for (const name of nluFiles(dir)) hash.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
 /** Loads and validates every `config/nlu/*.yaml`; throws ConfigError on an unknown intent or service id. */
 export function loadTrainingData(configDir: string): TrainingData {
   const dir = join(configDir, 'nlu');
   const serviceIds = readServiceIds(configDir);
   const known = new Set(serviceIds);
-  const hash = createHash('sha256').update(serviceIds.join(',')).update('\0');
   const utterances: Utterance[] = [];
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  for (const name of files) {
+  for (const name of nluFiles(dir)) {
     const file = join(dir, name);
-    hash.update(name).update('\0').update(readFileSync(file)).update('\0');
     const doc = readNluFile(file, name);
     const variety = doc.language;
     const checkService = (id: string): void => {
@@ -87,5 +94,5 @@ export function loadTrainingData(configDir: string): TrainingData {
       });
     }
   }
-  return { utterances, serviceIds, hash: hash.digest('hex').slice(0, 16) };
+  return { utterances, serviceIds, hash: trainingDataHash(configDir, serviceIds) };
 }

@@ -24,6 +24,14 @@ export function blindFiles(): string[] {
     .map((f) => join(EVAL_DIR, f));
 }
 
+/** Paths of the development sets (test/eval/dev-YYYY-MM.yaml): written for tuning, never blind. */
+export function devFiles(): string[] {
+  return readdirSync(EVAL_DIR)
+    .filter((f) => /^dev-\d{4}-\d{2}\.yaml$/.test(f))
+    .sort()
+    .map((f) => join(EVAL_DIR, f));
+}
+
 const itemSchema = z
   .object({
     text: z.string().min(1),

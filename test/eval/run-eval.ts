@@ -3,6 +3,7 @@
  *   1. k-fold cross-validation over the training utterances of config/nlu/ (mean and worst fold);
  *   2. the labelled set test/eval/labelled.yaml;
  *   3. the blind sets test/eval/blind-*.yaml (written before tuning; the figure to trust is the newest).
+ * The development sets test/eval/dev-*.yaml (hard cases written for tuning) are printed after the labelled set.
  * Each prints route, intent and service accuracy over decided messages, the clarification rate,
  * per intent, per variety, per service, the confusion pairs and the classification time.
  * Options: `--folds N` (default 5, 0 skips), `--no-blind` (while developing: never tune on a blind set),
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createClassifier } from '../../bot/nlu/classifier.js';
 import { crossValidate } from './cross-validate.js';
-import { blindFiles, evaluate, LABELLED_FILE, loadLabelled, type EvalReport, type GroupFigures, type Tally } from './evaluate.js';
+import { blindFiles, devFiles, evaluate, LABELLED_FILE, loadLabelled, type EvalReport, type GroupFigures, type Tally } from './evaluate.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const tally = (t: Tally): string => (t.total === 0 ? '   -   ' : `${pct(t.correct / t.total).padStart(6)} (${t.correct}/${t.total})`);
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   console.log(`\ntraining on all of config/nlu/: ${(trainMs / 1000).toFixed(1)} s; start-up with the cached model: ${(performance.now() - t1).toFixed(0)} ms`);
   rmSync(cacheDir, { recursive: true, force: true });
   printReport(`2. labelled set (${basename(LABELLED_FILE)})`, await evaluate(classifier, loadLabelled(), { timingRounds: 11 }), errors);
+  for (const file of devFiles()) printReport(`development set (${basename(file)})`, await evaluate(classifier, loadLabelled(file), { timingRounds: 11 }), errors);
   if (process.argv.includes('--no-blind')) return;
   for (const file of blindFiles()) printReport(`3. blind set (${basename(file)})`, await evaluate(classifier, loadLabelled(file), { timingRounds: 11 }), errors);
 }

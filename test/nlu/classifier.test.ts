@@ -10,7 +10,7 @@ import { extractFeatureSets } from '../../bot/nlu/features.js';
 import { compileNetwork, runCompiled, trainModels } from '../../bot/nlu/model.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 import { loadTrainingData } from '../../bot/nlu/training-data.js';
-import { blindFiles, evaluate, loadLabelled } from '../eval/evaluate.js';
+import { blindFiles, devFiles, evaluate, loadLabelled } from '../eval/evaluate.js';
 
 // One trained instance for the file (the default cache in the OS temp folder makes later runs instant).
 let classifier: NeuralClassifier;
@@ -159,8 +159,8 @@ describe('evaluation sets', () => {
     // messages turned out equal to training lines that existed before it (greetings, «hello», «thx» …).
     // They are listed; any other overlap means a training line was copied from a blind set.
     const known = new Set(KNOWN_BLIND_OVERLAP.map(normalizeForMatch));
-    for (const [n, items] of sets.entries()) {
-      const overlap = items.map((i) => normalizeForMatch(i.text)).filter((t) => training.has(t) && (n === 0 ? t !== '' : !known.has(t)));
+    for (const [n, items] of [...sets, ...devFiles().map((f) => loadLabelled(f))].entries()) {
+      const overlap = items.map((i) => normalizeForMatch(i.text)).filter((t) => training.has(t) && (n === 0 || n >= sets.length ? t !== '' : !known.has(t)));
       expect(overlap).toEqual([]);
     }
   });
@@ -175,11 +175,11 @@ describe('evaluation sets', () => {
     expect(blind.length).toBeGreaterThanOrEqual(300);
     expect(blind.some((i) => i.variety === 'mixed')).toBe(true);
   });
-  it('the labelled set: at least 96% route, 95% intent and service accuracy, under 5% clarification (quality gate)', async () => {
+  it('the labelled set: at least 97% route, 96.5% intent and 97% service accuracy, under 5% clarification (quality gate)', async () => {
     const report = await evaluate(classifier, loadLabelled(), { timingRounds: 1 });
-    expect(report.routeAccuracy).toBeGreaterThanOrEqual(0.96);
-    expect(report.intentAccuracy).toBeGreaterThanOrEqual(0.95);
-    expect(report.serviceAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(report.routeAccuracy).toBeGreaterThanOrEqual(0.97);
+    expect(report.intentAccuracy).toBeGreaterThanOrEqual(0.965);
+    expect(report.serviceAccuracy).toBeGreaterThanOrEqual(0.97);
     expect(report.languageAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(report.clarificationRate).toBeLessThan(0.05);
   });
@@ -189,10 +189,21 @@ describe('evaluation sets', () => {
  * Regression floors of the blind sets: each set's ONE measurement with the model it was written for,
  * minus a margin of about two points (blind-2026-12: route 94.6%, intent 94.6%, service 96.0%,
  * clarification 3.6%, measured on 2026-12-01 at commit 0e29826). Never raise a floor by tuning on the set.
+ * Raised after the nlu3 work, which was tuned on its own development set and k-fold only (blind-2026-12 as a
+ * regression: route 96.9%, intent 96.3%, service 98.4%, clarification 3.3%), with a margin of about two points.
  */
 const BLIND_FLOORS: Record<string, { route: number; intent: number; service: number; maxClarification: number }> = {
-  'blind-2026-12.yaml': { route: 0.925, intent: 0.925, service: 0.94, maxClarification: 0.06 },
+  'blind-2026-12.yaml': { route: 0.95, intent: 0.945, service: 0.965, maxClarification: 0.05 },
 };
+
+describe('development sets (hard cases written for tuning)', () => {
+  it.each(devFiles().map((f) => [basename(f), f]))('%s: at least 95% route and 94% service accuracy, under 7% clarification', async (_name, file) => {
+    const report = await evaluate(classifier, loadLabelled(file), { timingRounds: 1 });
+    expect(report.routeAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(report.serviceAccuracy).toBeGreaterThanOrEqual(0.94);
+    expect(report.clarificationRate).toBeLessThan(0.07);
+  });
+});
 
 describe('blind sets (regression floors)', () => {
   it.each(blindFiles().map((f) => [basename(f), f]))('%s stays above its floor', async (name, file) => {
