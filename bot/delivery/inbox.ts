@@ -32,9 +32,7 @@ export type ClaimResult =
 
 /** The inbound ledger. */
 export class Inbox {
-  constructor(private readonly sql: SqliteDatabase) {
-    sql.migrate('inbox', inboxMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase) {}
 
   /** Claims a message id; only the first caller gets `claimed: true`. `raw` (JSON) lets a crash be replayed. */
   claim(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, raw?: string): ClaimResult {

@@ -108,7 +108,6 @@ export interface AcceptedInbound {
 /** The durable outbox of every channel. */
 export class Outbox {
   constructor(readonly sql: SqliteDatabase) {
-    sql.migrate('outbox', outboxMigrations);
     // Prepared now: the first send's record must not pay for compiling it (sends are spaced by a limiter).
     prepared(sql.db, MARK_ATTEMPT);
   }

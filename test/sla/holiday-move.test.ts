@@ -106,7 +106,7 @@ describe('holiday moved after requests were filed', () => {
     const { slaAdminRouter } = await import('../../bot/sla/admin-router.js');
     const extra = { id: 'national-mourning', name: { ar: 'حداد', en: 'Mourning' }, from: '2026-02-03', status: 'confirmed' };
     const router = slaAdminRouter({
-      ctx: h.sla.ctx, sql: h.sql, clock: h.clock, holidays: h.sla.holidays, outbox: h.sla.outbox, sweep: (now) => h.sla.engine.sweep(now), tokens: new Map([['admin1', ADMIN_TOKEN]]),
+      ctx: h.sla.ctx, figures: h.sla.store.figures, clock: h.clock, holidays: h.sla.holidays, outbox: h.sla.outbox, sweep: (now) => h.sla.engine.sweep(now), tokens: new Map([['admin1', ADMIN_TOKEN]]),
       reloadConfig: () => loadConfig({ patch: { calendar: { holidays: [extra] } } }),
     });
     const app = express();
