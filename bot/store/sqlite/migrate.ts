@@ -63,7 +63,7 @@ export async function migrateSqlite(sql: SqliteDatabase, modules: readonly Modul
     sql.db.exec('BEGIN IMMEDIATE');
     const { error, results } = await migrator.migrateToLatest().catch((e: unknown) => ({ error: e, results: undefined }));
     if (error) {
-      sql.db.exec('ROLLBACK');
+      if (sql.db.inTransaction) sql.db.exec('ROLLBACK');
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new StoreError(`SQLite migration ${failed ?? module} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }

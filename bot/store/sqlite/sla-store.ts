@@ -96,7 +96,8 @@ const change = (r: ChangeRow): CalendarChangeRecord => ({
 
 /** Holiday overrides and calendar changes on SQLite. */
 export class SqliteHolidayStore implements HolidayStore {
-  constructor(private readonly sql: SqliteDatabase) {}
+  /** Only the connection is used: a read-only one will do for reading (`tawasul due`). */
+  constructor(private readonly sql: Pick<SqliteDatabase, 'db'>) {}
 
   overrides(): HolidayOverrideRecord[] {
     return (this.sql.db.prepare('SELECT * FROM sla_holiday_overrides WHERE removed_at IS NULL ORDER BY id').all() as OverrideRow[]).map(override);
