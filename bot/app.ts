@@ -8,8 +8,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { TawasulConfig } from '../config/schema.js';
-import { channelRegistry } from '../channels/registry.js';
-import type { ChannelAdapter, ChannelDefinition } from '../channels/types.js';
+import type { ChannelAdapter } from '../channels/types.js';
 import { WorkingCalendar } from './calendar/working-calendar.js';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './core/errors.js';
@@ -32,6 +31,7 @@ import { createClassifier } from './nlu/classifier.js';
 import { notificationReadiness, warnMissing } from './notify/readiness.js';
 import type { Classifier } from './nlu/types.js';
 import { ConversationStore } from './store/conversation-store.js';
+import { loadChannelDefinition, migrateSchema, startedChannels } from './store/schema.js';
 import { SqliteDatabase } from './store/sqlite-database.js';
 import { SqliteRequestStore } from './store/sqlite-request-store.js';
 
@@ -113,6 +113,13 @@ async function assemble(
 ): Promise<Tawasul> {
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'), { backgroundCheckpoint: true });
+  try {
+    const { applied } = await migrateSchema(sql, config, opts.channels);
+    if (applied.length > 0) logger.info({ applied: applied.length }, 'schema migrated');
+  } catch (err) {
+    sql.close();
+    throw err;
+  }
   const state = opts.state?.(sql) ?? new SqlStateStore(sql);
   importKeyvStateFile(sql, join(opts.dataDir, 'state.sqlite'), clock.now());
   const readiness = notificationReadiness(config, env);
@@ -130,11 +137,8 @@ async function assemble(
 
   const delivery = new ChannelDelivery(sql);
   const adapters = new Map<string, ChannelAdapter>();
-  for (const ch of config.channels) {
-    if (opts.channels ? !opts.channels.includes(ch.id) : !ch.enabled) continue;
-    const load = (channelRegistry as Record<string, () => Promise<ChannelDefinition>>)[ch.type];
-    if (!load) throw new ConfigError(`config/channels.yaml: channels.${ch.id}.type: unknown channel type "${ch.type}"`, 'config/channels.yaml', `channels.${ch.id}.type`);
-    const def = await load();
+  for (const ch of startedChannels(config, opts.channels)) {
+    const def = await loadChannelDefinition(ch.type, ch.id);
     const options = def.options.safeParse(ch.options);
     if (!options.success) {
       const issue = options.error.issues[0]!;

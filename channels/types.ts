@@ -12,6 +12,7 @@ import type { Clock } from '../bot/engine/context.js';
 import type { ChannelDelivery } from '../bot/delivery/channel-delivery.js';
 import type { Engine } from '../bot/engine/engine.js';
 import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
+import type { ModuleMigrations } from '../bot/store/sqlite/migrate.js';
 
 /** What an adapter receives when it is created. */
 export interface ChannelContext {
@@ -50,12 +51,15 @@ export interface ChannelDefinition<S extends z.ZodType = z.ZodType> {
   /** Schema of the channel's `options` in config/channels.yaml. */
   options: S;
   create(ctx: ChannelContext, options: z.infer<S>): ChannelAdapter;
+  /** The schema of the adapter's own tables, applied at start with the core's (bot/store/schema.ts). */
+  migrations: readonly ModuleMigrations[];
 }
 
 /** Declares a channel definition with its options type inferred. */
 export function defineChannel<S extends z.ZodType>(
   options: S,
   create: (ctx: ChannelContext, options: z.infer<S>) => ChannelAdapter,
+  migrations: readonly ModuleMigrations[] = [],
 ): ChannelDefinition<S> {
-  return { options, create };
+  return { options, create, migrations };
 }

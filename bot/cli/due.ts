@@ -6,6 +6,7 @@ import { formatLocalIso, instantAt } from '../calendar/dates.js';
 import { WorkingCalendar } from '../calendar/working-calendar.js';
 import { loadConfig } from '../config/load.js';
 import { completionWorkingDays, projectLadder, resolutionDue, type LadderStep } from '../sla/policy.js';
+import { SqliteHolidayStore } from '../store/sqlite/sla-store.js';
 import type { Command } from './command.js';
 
 /** The SLA plan of a request filed at an instant. */
@@ -62,10 +63,8 @@ export function calendarWithOverrides(config: TawasulConfig, dataDir: string): C
   try {
     const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sla_holiday_overrides'`).get();
     if (!has) return config.calendar;
-    const rows = db.prepare('SELECT holiday_id, date_from, date_to, status, name_ar, name_en FROM sla_holiday_overrides WHERE removed_at IS NULL ORDER BY id').all() as Array<{
-      holiday_id: string; date_from: string; date_to: string; status: 'confirmed' | 'cancelled'; name_ar: string; name_en: string;
-    }>;
-    const extra: HolidayEntry[] = rows.map((r) => ({ id: r.holiday_id, name: { ar: r.name_ar, en: r.name_en }, from: r.date_from, to: r.date_to, status: r.status }));
+    const extra: HolidayEntry[] = new SqliteHolidayStore({ db }).overrides()
+      .map((o) => ({ id: o.holidayId, name: o.name, from: o.from, to: o.to, status: o.status }));
     return { ...config.calendar, holidays: [...config.calendar.holidays, ...extra] };
   } finally {
     db.close();

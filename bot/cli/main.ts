@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   chat: { summary: 'talk to the bot in the terminal (one JSON reply per line when piped)', load: async () => (await import('./chat.js')).chatCommand },
   parse: { summary: 'classify TEXT (or one message per input line) as JSON lines', load: async () => (await import('./parse.js')).parseCommand },
   due: { summary: 'due date and escalation instants (--service ID --from ISO-INSTANT [--json])', load: async () => (await import('./due.js')).dueCommand },
+  migrate: { summary: 'apply pending schema migrations to the data directory (core and started channels [--channel ID])', load: async () => (await import('./migrate.js')).migrateCommand },
   rekey: { summary: 'encrypt personal data with TAWASUL_DATA_KEY (rotation: old key in TAWASUL_DATA_KEY_OLD)', load: async () => (await import('./rekey.js')).rekeyCommand },
   'sla-report': { summary: 'SLA compliance report (--from DATE --to DATE [--csv|--json] [--bucket day|month])', load: async () => (await import('./sla-report.js')).slaReportCommand },
   users: { summary: 'console accounts: add USERNAME --role R [--departments IDS] | list | disable | enable | reset-password', load: async () => (await import('./users.js')).usersCommand },

@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
-import { StartupError } from '../core/errors.js';
-import { DataDirLock, secureDataDir } from '../security/data-dir.js';
 import { FieldCipher } from '../security/field-cipher.js';
 import { rekey } from '../security/rekey.js';
+import { migrateCore } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import { SqliteRequestStore } from '../store/sqlite-request-store.js';
-import type { Command } from './command.js';
+import { lockDataDir, type Command } from './command.js';
 
 /** `tawasul rekey`: seals every request's personal fields with TAWASUL_DATA_KEY (reading old ones with TAWASUL_DATA_KEY_OLD). */
 export const rekeyCommand: Command = {
@@ -17,17 +16,11 @@ export const rekeyCommand: Command = {
       process.stderr.write('tawasul rekey: set TAWASUL_DATA_KEY (the new key) and, when rotating, TAWASUL_DATA_KEY_OLD\n');
       return 2;
     }
-    secureDataDir(dataDir);
-    let lock: DataDirLock;
-    try {
-      lock = DataDirLock.acquire(dataDir);
-    } catch (err) {
-      if (!(err instanceof StartupError)) throw err;
-      process.stderr.write(`tawasul rekey: ${err.message}\n`);
-      return 1;
-    }
+    const lock = lockDataDir(dataDir, 'rekey');
+    if (!lock) return 1;
     const sql = new SqliteDatabase(join(dataDir, 'tawasul.sqlite'));
     try {
+      await migrateCore(sql);
       new SqliteRequestStore(sql, undefined, undefined, { cipher });
       const r = rekey(sql, cipher);
       process.stdout.write(`${JSON.stringify({ keyId: cipher.keyId, ...r })}\n`);

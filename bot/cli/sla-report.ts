@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WorkingCalendar } from '../calendar/working-calendar.js';
-import { migrateSlaTables } from '../sla/migrations.js';
 import { buildSlaReport, reportToCsv, type FirstResponseMetrics, type RequestMetrics, type SlaReport } from '../sla/reports.js';
+import { migrateCore } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
+import { SqliteSlaFigures } from '../store/sqlite/sla-requests.js';
 import { loadCliConfig } from './due.js';
 import type { Command } from './command.js';
 
@@ -61,8 +62,8 @@ export const slaReportCommand: Command = {
     const config = loadCliConfig(dataDir);
     const sql = new SqliteDatabase(file);
     try {
-      migrateSlaTables(sql);
-      const report = buildSlaReport(sql, config, new WorkingCalendar(config.calendar), { from, to, bucket }, new Date());
+      await migrateCore(sql);
+      const report = buildSlaReport(new SqliteSlaFigures(sql), config, new WorkingCalendar(config.calendar), { from, to, bucket }, new Date());
       process.stdout.write(values.csv ? reportToCsv(report) : values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     } finally {
       sql.close();

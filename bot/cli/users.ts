@@ -12,6 +12,7 @@ import { SessionStore } from '../console/sessions.js';
 import { InputError } from '../core/errors.js';
 import { systemClock } from '../engine/context.js';
 import { ConversationStore } from '../store/conversation-store.js';
+import { migrateCore } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import type { Command } from './command.js';
 import { loadCliConfig } from './due.js';
@@ -48,6 +49,7 @@ export const usersCommand: Command = {
     // On a fresh install this command creates the database: it holds password hashes (and later personal data).
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     try {
+      await migrateCore(sql);
       const accounts = new AccountStore(sql, systemClock, new Set(config.departments.map((d) => d.id)));
       const sessions = new SessionStore(sql, systemClock);
       const audit = new ConversationStore(sql);

@@ -31,7 +31,8 @@ export const LOCKOUT = { failures: 5, minutes: 15 } as const;
 /** Shortest password accepted. */
 export const MIN_PASSWORD = 10;
 
-const migrations: Migration[] = [{
+/** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
+export const consoleAccountMigrations: Migration[] = [{
   version: 1,
   up: `
   CREATE TABLE console_accounts (
@@ -97,9 +98,7 @@ export type SignInResult = { ok: true; account: Account } | { ok: false; reason:
 
 /** Accounts on SQLite (table `console_accounts`). */
 export class AccountStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly clock: Clock, private readonly knownDepartments?: ReadonlySet<string>) {
-    sql.migrate('console_accounts', migrations);
-  }
+  constructor(private readonly sql: SqliteDatabase, private readonly clock: Clock, private readonly knownDepartments?: ReadonlySet<string>) {}
 
   /** Validates and stores a new account; throws InputError naming the field. */
   async add(a: NewAccount): Promise<Account> {

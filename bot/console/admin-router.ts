@@ -54,7 +54,7 @@ export function adminRouter(d: ConsoleDeps): Router {
   r.get('/sla/report', allow('supervisor', 'admin'), (req, res) => {
     const q = parse(reportQuery, req.query, res, 'query');
     if (!q) return;
-    const report = buildSlaReport(d.sql, d.sla.ctx.config, d.sla.ctx.calendar, { from: q.from, to: q.to, bucket: q.bucket }, d.clock.now());
+    const report = buildSlaReport(d.sla.store.figures, d.sla.ctx.config, d.sla.ctx.calendar, { from: q.from, to: q.to, bucket: q.bucket }, d.clock.now());
     if (!q.chart) return void res.json(report);
     let csv: string;
     if (q.chart === 'escalations') {

@@ -23,7 +23,8 @@ export interface Session {
   lastSeenAt: Date;
 }
 
-const migrations: Migration[] = [{
+/** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
+export const consoleSessionMigrations: Migration[] = [{
   version: 1,
   up: `
   CREATE TABLE console_sessions (
@@ -40,9 +41,7 @@ const hash = (token: string): string => createHash('sha256').update(token).diges
 
 /** Sessions on SQLite (table `console_sessions`); a restart keeps people signed in. */
 export class SessionStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly clock: Clock, readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS) {
-    sql.migrate('console_sessions', migrations);
-  }
+  constructor(private readonly sql: SqliteDatabase, private readonly clock: Clock, readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS) {}
 
   /** Opens a session; returns the cookie token (shown once) and its CSRF token. */
   create(accountId: number): { token: string; csrf: string } {

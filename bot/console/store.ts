@@ -5,7 +5,8 @@
  */
 import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
 
-const migrations: Migration[] = [{
+/** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
+export const consoleMigrations: Migration[] = [{
   version: 1,
   up: `
   CREATE TABLE console_conversations (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE);
@@ -45,9 +46,7 @@ const KEEP_EVENTS = 10_000;
 
 /** The console's store. */
 export class ConsoleStore {
-  constructor(private readonly sql: SqliteDatabase) {
-    sql.migrate('console', migrations);
-  }
+  constructor(private readonly sql: SqliteDatabase) {}
 
   /** The stable id of a conversation key (assigned on first sight). */
   idOf(key: string): number {

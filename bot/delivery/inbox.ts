@@ -68,9 +68,7 @@ const CLAIM = `INSERT INTO inbox (channel, message_id, conversation_key, receive
 
 /** The inbound ledger (table `inbox`). */
 export class Inbox implements InboundLedger {
-  constructor(private readonly sql: SqliteDatabase) {
-    sql.migrate('inbox', inboxMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase) {}
 
   /** Claims a message id; only the first caller gets `claimed: true`. `raw` (JSON) lets a crash be replayed. */
   claim(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, raw?: string): ClaimResult {

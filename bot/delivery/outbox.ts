@@ -115,7 +115,6 @@ export class Outbox implements OutboxStore {
 
   constructor(readonly sql: SqliteDatabase) {
     this.inbox = new Inbox(sql);
-    sql.migrate('outbox', outboxMigrations);
     // Prepared now: the first send's record must not pay for compiling it (sends are spaced by a limiter).
     prepared(sql.db, MARK_ATTEMPT);
   }

@@ -83,9 +83,7 @@ const PURGE_EVERY = 1000;
 export class SqlStateStore implements TurnStateStore, StateStore {
   private saves = 0;
 
-  constructor(private readonly sql: SqliteDatabase) {
-    sql.migrate('conversation-state', stateMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase) {}
 
   load(key: string, now: Date): ConversationState | undefined {
     const row = prepared(this.sql.db, 'SELECT state, expires_at FROM conversation_state WHERE key = ?').get(key) as { state: string; expires_at: number } | undefined;
@@ -176,7 +174,6 @@ export function createMemoryStateStore(): StateStore {
  */
 export function importKeyvStateFile(sql: SqliteDatabase, file: string, now: Date): number {
   if (!existsSync(file)) return 0;
-  sql.migrate('conversation-state', stateMigrations);
   const old = new Database(file, { readonly: true, fileMustExist: true });
   let n = 0;
   try {

@@ -11,7 +11,6 @@ import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
 import type { Language } from '../core/types.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { notifyMigrations } from './migrations.js';
 import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
 import { prepared } from '../store/sqlite-database.js';
 import { attemptSend, backoffMs, type RetryPolicy } from '../delivery/retry.js';
@@ -99,9 +98,7 @@ export const DUE_PAGE = `SELECT * FROM notify_outbox WHERE status = 'pending' AN
 
 /** The notification outbox (table `notify_outbox`). */
 export class NotificationOutbox {
-  constructor(private readonly sql: SqliteDatabase, private readonly opts: OutboxOptions) {
-    sql.migrate('notify', notifyMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase, private readonly opts: OutboxOptions) {}
 
   /** Sets the transports (after configuration was read, or in tests). */
   setTransports(t: { email?: EmailSender; sms?: SmsSender }): void {

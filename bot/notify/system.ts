@@ -1,6 +1,5 @@
 /** System notifications: stored for the agent console (escalations inside the system), never sent. */
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { notifyMigrations } from './migrations.js';
 import { prepared } from '../store/sqlite-database.js';
 
 /** A system notification as the console shows it. */
@@ -35,9 +34,7 @@ interface Row {
 
 /** The store of system notifications (table `notify_system`). */
 export class SystemNotifications {
-  constructor(private readonly sql: SqliteDatabase) {
-    sql.migrate('notify', notifyMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase) {}
 
   /** Stores a notification; call inside the caller's transaction to make it atomic with the cause. */
   add(n: NewSystemNotification, at: Date): number {

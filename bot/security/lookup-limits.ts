@@ -36,7 +36,8 @@ export interface LookupLimiter {
   recordFailure(subjects: LookupSubjects, now: Date): void;
 }
 
-const migrations: Migration[] = [{
+/** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
+export const lookupLimitMigrations: Migration[] = [{
   version: 1,
   up: `
   CREATE TABLE security_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,7 +55,6 @@ export class SqlLookupLimiter implements LookupLimiter {
   private writes = 0;
 
   constructor(private readonly sql: SqliteDatabase, cipher?: FieldCipher, readonly limits: LookupLimitSettings = DEFAULT_LOOKUP_LIMITS) {
-    sql.migrate('security', migrations);
     if (cipher) {
       this.hash = (scope, value) => cipher.lookupHash(`lookup:${scope}`, value);
     } else {

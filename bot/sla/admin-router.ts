@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import type { Clock } from '../engine/context.js';
 import { requireAgent } from '../http/agent-auth.js';
 import type { NotificationOutbox } from '../notify/outbox.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
+import type { SlaFigures } from '../store/sla-store.js';
 import type { SlaContext } from './context.js';
 import type { HolidayAdmin } from './holiday-admin.js';
 import { buildSlaReport, reportToCsv } from './reports.js';
@@ -18,7 +18,8 @@ import { fail } from '../http/validate.js';
 /** What the admin router needs. */
 export interface AdminRouterDeps {
   ctx: SlaContext;
-  sql: SqliteDatabase;
+  /** What reports are computed from. */
+  figures: SlaFigures;
   clock: Clock;
   holidays: HolidayAdmin;
   outbox: NotificationOutbox;
@@ -100,7 +101,7 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
     const q = reportQuery.safeParse(req.query);
     if (!q.success) return fail(res, 400, 'invalid_query', `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
     if (q.data.to < q.data.from) return fail(res, 400, 'invalid_query', 'to is before from');
-    const report = buildSlaReport(d.sql, d.ctx.config, d.ctx.calendar, { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) }, d.clock.now());
+    const report = buildSlaReport(d.figures, d.ctx.config, d.ctx.calendar, { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) }, d.clock.now());
     if (q.data.format === 'csv') {
       res.type('text/csv; charset=utf-8').attachment(`sla-${q.data.from}-${q.data.to}.csv`).send(reportToCsv(report));
       return;

@@ -16,8 +16,9 @@ import { HttpSmsSender, resolveSmsSettings } from '../notify/sms.js';
 import { SystemNotifications } from '../notify/system.js';
 import { NotificationTemplates } from '../notify/templates.js';
 import type { EmailSender, NotifyChannel, SmsSender } from '../notify/types.js';
+import type { SlaStore } from '../store/sla-store.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { applicantContact } from '../store/sqlite-request-store.js';
+import { SqliteSlaStore } from '../store/sqlite/sla-store.js';
 import type { RequestStore } from '../store/types.js';
 import { slaAdminRouter } from './admin-router.js';
 import { slaAgentRouter } from './agent-router.js';
@@ -33,6 +34,8 @@ import { SlaEngine } from './sla-engine.js';
 export interface AttachSlaOptions {
   config: TawasulConfig;
   sql: SqliteDatabase;
+  /** The SLA's read model and tables (default: on `sql`). */
+  store?: SlaStore;
   requests: RequestStore;
   /** The live calendar shared with the engine; holiday changes are applied to it. */
   calendar: WorkingCalendar;
@@ -55,6 +58,8 @@ export interface AttachSlaOptions {
 /** The attached SLA engine. */
 export interface Sla {
   ctx: SlaContext;
+  /** The SLA's read model and tables. */
+  store: SlaStore;
   engine: SlaEngine;
   holidays: HolidayAdmin;
   firstResponse: FirstResponseTracker;
@@ -74,6 +79,7 @@ export interface Sla {
 export function attachSla(o: AttachSlaOptions): Sla {
   const env = o.env ?? process.env;
   const ctx = new SlaContext(o.config, o.calendar);
+  const store = o.store ?? new SqliteSlaStore(o.sql);
   const system = new SystemNotifications(o.sql);
   const metricsRef: { m?: SlaMetrics } = {};
   const resolve = (r: Recipient, channel: NotifyChannel): string | undefined => {
@@ -81,7 +87,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
       const role = ctx.roles.get(r.id);
       return channel === 'email' ? role?.email : role?.phone;
     }
-    const row = applicantContact(o.sql, Number(r.id));
+    const row = store.requests.contact(Number(r.id));
     return (channel === 'email' ? row?.email : row?.phone) || undefined;
   };
   const transports = (config: TawasulConfig): { email?: EmailSender; sms?: SmsSender } => {
@@ -95,13 +101,13 @@ export function attachSla(o: AttachSlaOptions): Sla {
     ...built, onResult: (channel, result) => metricsRef.m?.onDelivery(channel, result),
   });
   const engine = new SlaEngine({
-    ctx, sql: o.sql, requests: o.requests, clock: o.clock, logger: o.logger, outbox, system,
+    ctx, store, requests: o.requests, clock: o.clock, logger: o.logger, outbox, system,
     messages: new SlaMessages(ctx, new NotificationTemplates(o.templatesDir)),
     onSweep: (report) => metricsRef.m?.onSweep(report),
   });
-  const holidays = new HolidayAdmin(o.sql, ctx, engine, o.requests, o.logger);
+  const holidays = new HolidayAdmin(store, ctx, engine, o.requests, o.logger);
   const firstResponse = new FirstResponseTracker(o.sql, ctx);
-  const metrics = (metricsRef.m = createSlaMetrics(o.sql, () => o.clock.now()));
+  const metrics = (metricsRef.m = createSlaMetrics(store.figures, o.sql, () => o.clock.now()));
 
   // Listeners must never throw into the engine's emit.
   const guard = <A extends unknown[]>(what: string, fn: (...a: A) => void) => (...a: A): void => {
@@ -124,7 +130,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
 
   const adminTokens = o.adminTokens ?? parseAgentTokens(env.TAWASUL_ADMIN_TOKENS);
   const admin = slaAdminRouter({
-    ctx, sql: o.sql, clock: o.clock, holidays, outbox, tokens: adminTokens, sweep: (now) => engine.sweep(now),
+    ctx, figures: store.figures, clock: o.clock, holidays, outbox, tokens: adminTokens, sweep: (now) => engine.sweep(now),
     ...(o.reloadConfig ? { reloadConfig: o.reloadConfig } : {}),
     onConfig: (config) => outbox.setTransports({ ...transports(config), ...o.transports }),
   });
@@ -141,7 +147,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
   });
 
   return {
-    ctx, engine, holidays, firstResponse, outbox, system, metrics,
+    ctx, store, engine, holidays, firstResponse, outbox, system, metrics,
     routers: { agent, admin, metrics: metricsRouter },
     mount(app) {
       app.use('/api/agent', agent);

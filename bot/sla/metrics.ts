@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SlaFigures } from '../store/sla-store.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { NotifyChannel } from '../notify/types.js';
 import type { SweepReport } from './sla-engine.js';
@@ -36,16 +37,11 @@ function throttled<T>(ttlMs: number, fn: () => T): () => T {
   };
 }
 
-/** Creates the registry; `now` is the injected clock; database gauges are re-read at most every `cacheMs`. */
-export function createSlaMetrics(sql: SqliteDatabase, now: () => Date, cacheMs = 15_000): SlaMetrics {
+/** Creates the registry from the SLA figures (and the delivery tables, bot/delivery/metrics.ts); `now` is the injected clock; database gauges are re-read at most every `cacheMs`. */
+export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: () => Date, cacheMs = 15_000): SlaMetrics {
   const registry = new Registry();
   registerDeliveryMetrics(registry, sql);
-  const db = sql.db;
-  const openRequests = throttled(cacheMs, () => {
-    const t = now().getTime();
-    return db.prepare(`SELECT service_id AS service, department, SUM(due_at >= ?) AS open, SUM(due_at < ?) AS overdue
-      FROM requests WHERE status IN ('filed','in_progress','on_hold') GROUP BY service_id, department`).all(t, t) as Array<{ service: string; department: string; open: number; overdue: number }>;
-  });
+  const openRequests = throttled(cacheMs, () => figures.openRequests(now().getTime()));
 
   new Gauge({
     name: 'tawasul_sla_requests', help: 'Requests not closed, by service, department and state (open = before due date, overdue = past it)',
@@ -64,8 +60,7 @@ export function createSlaMetrics(sql: SqliteDatabase, now: () => Date, cacheMs =
     labelNames: ['level', 'role'] as const, registers: [registry],
     collect() {
       this.reset();
-      const rows = db.prepare(`SELECT level, role, COUNT(*) AS n FROM sla_timers WHERE kind = 'escalation' AND fired_at IS NOT NULL GROUP BY level, role`).all() as Array<{ level: number; role: string; n: number }>;
-      for (const r of rows) this.set({ level: String(r.level), role: r.role }, r.n);
+      for (const r of figures.escalationsFiredTotal()) this.set({ level: String(r.level), role: r.role }, r.n);
     },
   });
 
@@ -74,8 +69,7 @@ export function createSlaMetrics(sql: SqliteDatabase, now: () => Date, cacheMs =
     labelNames: ['kind'] as const, registers: [registry],
     collect() {
       this.reset();
-      const rows = db.prepare('SELECT kind, COUNT(*) AS n FROM sla_timers WHERE fired_at IS NULL GROUP BY kind').all() as Array<{ kind: string; n: number }>;
-      for (const r of rows) this.set({ kind: r.kind }, r.n);
+      for (const r of figures.scheduled()) this.set({ kind: r.kind }, r.n);
     },
   });
 
@@ -85,11 +79,7 @@ export function createSlaMetrics(sql: SqliteDatabase, now: () => Date, cacheMs =
     collect() {
       this.reset();
       const t = now().getTime();
-      const rows = db.prepare(`SELECT channel,
-          SUM(responded_at IS NOT NULL AND responded_at <= deadline_at) AS met,
-          SUM((responded_at IS NOT NULL AND responded_at > deadline_at) OR (responded_at IS NULL AND deadline_at < ?)) AS missed,
-          SUM(responded_at IS NULL AND deadline_at >= ?) AS pending
-        FROM sla_first_responses WHERE received_at >= ? GROUP BY channel`).all(t, t, t - FIRST_RESPONSE_WINDOW_MS) as Array<{ channel: string; met: number; missed: number; pending: number }>;
+      const rows = figures.firstResponseOutcomes(t, t - FIRST_RESPONSE_WINDOW_MS);
       for (const r of rows) for (const outcome of ['met', 'missed', 'pending'] as const) this.set({ channel: r.channel, outcome }, r[outcome]);
     },
   });
@@ -99,8 +89,7 @@ export function createSlaMetrics(sql: SqliteDatabase, now: () => Date, cacheMs =
     labelNames: ['channel', 'status'] as const, registers: [registry],
     collect() {
       this.reset();
-      const rows = db.prepare('SELECT channel, status, COUNT(*) AS n FROM notify_outbox GROUP BY channel, status').all() as Array<{ channel: string; status: string; n: number }>;
-      for (const r of rows) this.set({ channel: r.channel, status: r.status }, r.n);
+      for (const r of figures.notifications()) this.set({ channel: r.channel, status: r.status }, r.n);
     },
   });
 

@@ -1,6 +1,4 @@
-import { notifyMigrations } from '../notify/migrations.js';
-import type { Migration, SqliteDatabase } from '../store/sqlite-database.js';
-import { requestMigrations } from '../store/sqlite-request-store.js';
+import type { Migration } from '../store/sqlite-database.js';
 
 /** Schema of the SLA engine (module `sla`). */
 export const slaMigrations: Migration[] = [
@@ -68,9 +66,3 @@ export const slaMigrations: Migration[] = [
   },
 ];
 
-/** Applies the migrations the SLA engine reads and writes: requests (read), sla, notify. */
-export function migrateSlaTables(sql: SqliteDatabase): void {
-  sql.migrate('requests', requestMigrations);
-  sql.migrate('sla', slaMigrations);
-  sql.migrate('notify', notifyMigrations);
-}

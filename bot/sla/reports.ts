@@ -6,7 +6,7 @@
 import type { TawasulConfig } from '../../config/schema.js';
 import { addDays, formatLocalIso, instantAt } from '../calendar/dates.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
+import type { ResponseFact, SlaFigures } from '../store/sla-store.js';
 
 /** Request counts of one group. */
 export interface RequestMetrics {
@@ -62,11 +62,9 @@ function emptyRequests(key: string): RequestMetrics {
   return { key, filed: 0, closed: 0, closedOnTime: 0, closedLate: 0, open: 0, overdue: 0, escalated: 0, onTimeRate: null };
 }
 
-interface RequestFact { channel: string; serviceId: string; department: string; filedAt: number; dueAt: number; closedAt: number | null; escalated: number }
-interface ResponseFact { channel: string; receivedAt: number; deadlineAt: number; respondedAt: number | null }
 
 /** Builds the report for `q` as of `now`. */
-export function buildSlaReport(sql: SqliteDatabase, config: TawasulConfig, calendar: WorkingCalendar, q: ReportQuery, now: Date): SlaReport {
+export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calendar: WorkingCalendar, q: ReportQuery, now: Date): SlaReport {
   if (!ISO_DATE.test(q.from) || !ISO_DATE.test(q.to) || q.to < q.from) throw new RangeError('from and to must be YYYY-MM-DD dates, from ≤ to');
   const tz = calendar.timeZone;
   const start = instantAt(q.from, 0, tz).getTime();
@@ -80,12 +78,7 @@ export function buildSlaReport(sql: SqliteDatabase, config: TawasulConfig, calen
 
   const groups = { byChannel: new Map<string, RequestMetrics>(), byService: new Map<string, RequestMetrics>(), byDepartment: new Map<string, RequestMetrics>(), byPeriod: new Map<string, RequestMetrics>() };
   const total = emptyRequests('total');
-  const rows = sql.db.prepare(`SELECT r.channel, r.service_id AS serviceId, r.department, r.filed_at AS filedAt, r.due_at AS dueAt,
-      CASE WHEN r.status IN ('closed','rejected') THEN
-        (SELECT MAX(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'status' AND e.status IN ('closed','rejected')) END AS closedAt,
-      EXISTS (SELECT 1 FROM sla_timers s WHERE s.request_id = r.id AND s.kind = 'escalation' AND s.fired_at IS NOT NULL) AS escalated
-    FROM requests r WHERE r.filed_at >= ? AND r.filed_at < ?`);
-  for (const r of rows.iterate(start, end) as IterableIterator<RequestFact>) {
+  for (const r of figures.requestsFiled(start, end)) {
     const targets = [total, ...([['byChannel', r.channel], ['byService', r.serviceId], ['byDepartment', r.department], ['byPeriod', bucketOf(r.filedAt)]] as const)
       .map(([g, key]) => {
         let m = groups[g].get(key);
@@ -109,9 +102,7 @@ export function buildSlaReport(sql: SqliteDatabase, config: TawasulConfig, calen
   const accounts = new Map(config.channels.map((c) => [c.id, typeof c.options.handle === 'string' ? c.options.handle : undefined]));
   const fr = { byChannel: new Map<string, ResponseFact[]>(), byPeriod: new Map<string, ResponseFact[]>() };
   const all: ResponseFact[] = [];
-  const responses = sql.db.prepare(`SELECT channel, received_at AS receivedAt, deadline_at AS deadlineAt, responded_at AS respondedAt
-    FROM sla_first_responses WHERE received_at >= ? AND received_at < ?`);
-  for (const r of responses.iterate(start, end) as IterableIterator<ResponseFact>) {
+  for (const r of figures.responses(start, end)) {
     all.push(r);
     for (const [g, key] of [['byChannel', r.channel], ['byPeriod', bucketOf(r.receivedAt)]] as const) {
       const list = fr[g].get(key) ?? [];
@@ -135,9 +126,7 @@ export function buildSlaReport(sql: SqliteDatabase, config: TawasulConfig, calen
     return { key, ...(account ? { account } : {}), messages: list.length, met, missed, pending, metRate: rate(met, met + missed), medianSeconds: median };
   };
 
-  const escalations = sql.db.prepare(`SELECT s.level, s.role, COUNT(*) AS count FROM sla_timers s JOIN requests r ON r.id = s.request_id
-    WHERE s.kind = 'escalation' AND s.fired_at IS NOT NULL AND r.filed_at >= ? AND r.filed_at < ? GROUP BY s.level, s.role ORDER BY s.level, s.role`)
-    .all(start, end) as SlaReport['escalations'];
+  const escalations: SlaReport['escalations'] = figures.escalationsFired(start, end);
 
   return {
     from: q.from, to: q.to, timeZone: tz, generatedAt: formatLocalIso(now, tz), bucket,

@@ -3,7 +3,7 @@
  * assignments — whoever recorded them) to keep the schedule and to tell residents; its sweep fires
  * due escalations and overdue notices exactly once (a conditional UPDATE claims the row in the same
  * transaction that stores the system notification and enqueues the e-mails/SMS), then delivers the
- * outbox. All state is in SQLite, so a restart between a deadline and the sweep loses nothing.
+ * outbox. All state is in the SLA store (bot/store/sla-store.ts), so a restart between a deadline and the sweep loses nothing.
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
@@ -13,14 +13,12 @@ import type { NotificationOutbox, DeliveryReport } from '../notify/outbox.js';
 import type { SystemNotifications } from '../notify/system.js';
 import type { RenderedMessage } from '../notify/templates.js';
 import type { NotifyChannel } from '../notify/types.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import type { RequestAction, RequestRecord, RequestStatus, RequestStore } from '../store/types.js';
+import type { RequestEventFact, SlaStore } from '../store/sla-store.js';
+import type { RequestAction, RequestRecord, RequestStore } from '../store/types.js';
 import { StoreError } from '../core/errors.js';
 import type { SlaContext } from './context.js';
 import type { SlaMessages } from './messages.js';
-import { migrateSlaTables } from './migrations.js';
 import { SlaTimers, type RequestFacts, type TimerRow } from './timers.js';
-import { prepared } from '../store/sqlite-database.js';
 
 /** What one sweep did. */
 export interface SweepReport {
@@ -41,7 +39,8 @@ export interface SlaAction extends RequestAction {
 /** Construction options of the SLA engine. */
 export interface SlaEngineOptions {
   ctx: SlaContext;
-  sql: SqliteDatabase;
+  /** The SLA's read model of the requests and its own tables. */
+  store: SlaStore;
   requests: RequestStore;
   clock: Clock;
   logger: Logger;
@@ -52,8 +51,6 @@ export interface SlaEngineOptions {
   onSweep?: (report: SweepReport) => void;
 }
 
-interface EventRow { id: number; requestId: number; at: number; type: string; status: RequestStatus | null }
-
 const WATERMARK = 'events_watermark';
 
 /** Schedules, fires and reports the SLA of every request. */
@@ -63,39 +60,33 @@ export class SlaEngine {
   private running: Promise<SweepReport> | undefined;
 
   constructor(private readonly o: SlaEngineOptions) {
-    migrateSlaTables(o.sql);
-    this.timers = new SlaTimers(o.sql, o.ctx);
+    this.timers = new SlaTimers(o.store, o.ctx);
     if (this.state(WATERMARK) === undefined) {
       // First start on this database: older requests join the schedule without being announced again.
-      const max = (prepared(o.sql.db, 'SELECT COALESCE(MAX(id), 0) FROM request_events').pluck().get() as number) ?? 0;
+      const max = o.store.requests.lastEventId();
       const adopted = this.timers.adoptOpenRequests();
       this.setState(WATERMARK, String(max));
       if (adopted > 0) o.logger.info({ adopted }, 'sla: open requests adopted into the schedule');
     }
   }
 
-  private get db() {
-    return this.o.sql.db;
-  }
-
   /** A value of the engine's own state table. */
   state(key: string): string | undefined {
-    return prepared(this.db, 'SELECT value FROM sla_state WHERE key = ?').pluck().get(key) as string | undefined;
+    return this.o.store.timers.state(key);
   }
 
   /** Sets a value of the engine's own state table. */
   setState(key: string, value: string): void {
-    prepared(this.db, 'INSERT INTO sla_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.o.store.timers.setState(key, value);
   }
 
   /** Processes request events recorded since the last call: announces, re-plans; returns how many. */
   processEvents(now: Date, batch = 1000): number {
     let total = 0;
     for (;;) {
-      const events = prepared(this.db, 'SELECT id, request_id AS requestId, at, type, status FROM request_events WHERE id > ? ORDER BY id LIMIT ?')
-        .all(Number(this.state(WATERMARK) ?? 0), batch) as EventRow[];
+      const events = this.o.store.requests.eventsAfter(Number(this.state(WATERMARK) ?? 0), batch);
       if (events.length === 0) return total;
-      this.o.sql.tx(() => {
+      this.o.store.tx(() => {
         const touched = new Set<number>();
         for (const e of events) {
           touched.add(e.requestId);
@@ -111,7 +102,7 @@ export class SlaEngine {
     }
   }
 
-  private onStatus(e: EventRow, now: Date): void {
+  private onStatus(e: RequestEventFact, now: Date): void {
     const f = this.timers.facts(e.requestId);
     if (!f) return;
     const { resident } = this.o.ctx.config.sla;
@@ -119,11 +110,9 @@ export class SlaEngine {
       this.notifyResident(f, 'accepted', `accepted:${f.id}`, this.o.messages.accepted(f), resident.onFiled, 'any', now);
       return;
     }
-    const prev = prepared(this.db, `SELECT status FROM request_events WHERE request_id = ? AND type = 'status' AND id < ? ORDER BY id DESC LIMIT 1`)
-      .pluck()
-      .get(e.requestId, e.id) as RequestStatus | undefined;
+    const prev = this.o.store.requests.previousStatus(e.requestId, e.id);
     if (prev === e.status) return;
-    const message = prepared(this.db, 'SELECT text FROM sla_resident_messages WHERE request_id = ? AND at = ?').pluck().get(e.requestId, e.at) as string | undefined;
+    const message = this.o.store.timers.residentMessage(e.requestId, e.at);
     this.notifyResident(f, 'status', `status:${e.id}`, this.o.messages.statusChanged(f, e.status!, message), resident.onStatusChange, 'any', now);
   }
 
@@ -149,7 +138,7 @@ export class SlaEngine {
     for (let guard = 0; guard < 100_000; guard++) {
       const rows = this.timers.due(t, this.o.ctx.config.sla.sweep.batchSize);
       if (rows.length === 0) break;
-      this.o.sql.tx(() => {
+      this.o.store.tx(() => {
         for (const r of rows) {
           const f = this.timers.facts(r.requestId);
           if (!f) this.timers.cancel(r.requestId);
@@ -196,9 +185,7 @@ export class SlaEngine {
     const rows = this.timers.rows(f.id).filter((x) => x.kind === 'escalation');
     const fired = rows.filter((x) => x.firedAt !== null).pop();
     const next = rows.find((x) => x.firedAt === null);
-    const residentMessage = prepared(this.db, 'SELECT text FROM sla_resident_messages WHERE request_id = ? ORDER BY at DESC LIMIT 1')
-      .pluck()
-      .get(f.id) as string | undefined;
+    const residentMessage = this.o.store.timers.latestResidentMessage(f.id);
     const msg = this.o.messages.overdue(f, {
       ...(fired?.role ? { escalatedTo: fired.role } : {}),
       ...(next?.role ? { nextRole: next.role, nextAt: new Date(next.fireAt) } : {}),
@@ -237,7 +224,7 @@ export class SlaEngine {
     const f = this.timers.factsByReference(reference);
     if (!f) throw new StoreError(`unknown request ${reference}`);
     if (residentMessage) {
-      prepared(this.db, 'INSERT OR REPLACE INTO sla_resident_messages (request_id, at, text) VALUES (?, ?, ?)').run(f.id, act.at.getTime(), residentMessage);
+      this.o.store.timers.saveResidentMessage(f.id, act.at.getTime(), residentMessage);
     }
     const rec = await this.o.requests.act(reference, act);
     this.processEvents(act.at);

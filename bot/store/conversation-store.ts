@@ -84,9 +84,7 @@ const toRecord = (r: Row): ConversationRecord => ({
 
 /** Handoff state, transcripts and the audit trail, on SQLite. */
 export class ConversationStore {
-  constructor(private readonly sql: SqliteDatabase) {
-    sql.migrate('conversations', conversationMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase) {}
 
   /** The conversation, created as bot-held on first sight; `language` is kept when not given. */
   touch(key: string, channel: string, conversationId: string, language: Language | undefined, at: Date): void {

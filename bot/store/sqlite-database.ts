@@ -17,7 +17,7 @@ export function prepared(db: Database.Database, sql: string): Database.Statement
   return s;
 }
 
-/** One schema step of a module; applied once, in order, inside a transaction. */
+/** One schema step of a module; applied once, in order, by bot/store/sqlite/migrate.ts (listed in bot/store/schema.ts). */
 export interface Migration {
   version: number;
   up: string;
@@ -77,22 +77,6 @@ export class SqliteDatabase {
       worker.unref();
       this.checkpointer = worker;
       this.workerExit = new Promise((resolve) => worker.once('exit', () => resolve()));
-    }
-    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      module TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (module, version))`);
-  }
-
-  /** Applies the module's migrations that are not yet recorded. */
-  migrate(module: string, migrations: readonly Migration[]): void {
-    const applied = new Set(
-      this.db.prepare('SELECT version FROM schema_migrations WHERE module = ?').pluck().all(module) as number[],
-    );
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (applied.has(m.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.up);
-        this.db.prepare('INSERT INTO schema_migrations (module, version, applied_at) VALUES (?, ?, ?)').run(module, m.version, new Date().toISOString());
-      }).immediate();
     }
   }
 

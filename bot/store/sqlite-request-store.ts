@@ -114,14 +114,12 @@ export class SqliteRequestStore implements RequestStore {
 
   constructor(private readonly sql: SqliteDatabase, private readonly referencePrefix = 'BUR', timeZone = 'Asia/Muscat', security: RequestStoreSecurity = {}) {
     this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
-    sql.migrate('requests', requestMigrations);
     this.cipher = security.cipher;
     if (this.cipher) ciphers.set(sql, this.cipher);
     else if (prepared(sql.db, "SELECT 1 FROM requests WHERE civil_id LIKE 'enc1:%' LIMIT 1").get()) {
       throw new ConfigError('environment: TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with', 'environment', 'TAWASUL_DATA_KEY');
     }
     this.lookups = new SqlLookupLimiter(sql, this.cipher, security.lookupLimits);
-    sql.migrate('requests-source', requestSourceMigrations);
   }
 
   /** True when personal fields are written encrypted. */

@@ -22,7 +22,7 @@ import type { OutboxItem } from '../../bot/delivery/types.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { activityProblem, classifyActivity, type Classified } from './activity.js';
 import { botFrameworkCredentials } from './auth.js';
-import { ReferenceStore } from './references.js';
+import { ReferenceStore, botframeworkMigrations } from './references.js';
 import { createBotFrameworkTransport } from './transport.js';
 import { retryOption } from '../../bot/delivery/options.js';
 
@@ -186,4 +186,6 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
 }
 
 /** The `botframework` channel type of the registry. */
-export const botframework = defineChannel(botframeworkOptions, (ctx, options) => createBotFrameworkAdapter(ctx, options));
+export const botframework = defineChannel(botframeworkOptions, (ctx, options) => createBotFrameworkAdapter(ctx, options), [
+  { module: 'botframework', migrations: botframeworkMigrations },
+]);

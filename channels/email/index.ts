@@ -16,7 +16,7 @@ import { imapFromUrl, ImapInbound } from './imap.js';
 import { ingest, type IngestResult } from './ingest.js';
 import { emailTransport, type EmailMeta } from './outbound.js';
 import { SmtpRelay } from './relay.js';
-import { EmailStore } from './store.js';
+import { EmailStore, emailMigrations } from './store.js';
 import { retryOption } from '../../bot/delivery/options.js';
 
 const MB = 1024 * 1024;
@@ -178,4 +178,6 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
 }
 
 /** The e-mail channel definition (registry key `email`). */
-export const email = defineChannel(emailOptions, (ctx, options) => createEmailAdapter(ctx, options));
+export const email = defineChannel(emailOptions, (ctx, options) => createEmailAdapter(ctx, options), [
+  { module: 'email', migrations: emailMigrations },
+]);

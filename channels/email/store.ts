@@ -50,9 +50,7 @@ export interface ThreadHead {
 
 /** SQL state of one e-mail channel instance. */
 export class EmailStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {
-    sql.migrate('email', emailMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {}
 
   /** The stored position in a mailbox. */
   cursor(mailbox: string): ImapCursor | undefined {

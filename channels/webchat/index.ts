@@ -12,7 +12,7 @@ import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { conversationCreationLimit } from '../../bot/security/http-guard.js';
 import { defineChannel, type ChannelContext } from '../types.js';
-import { bearer, WebchatAccess } from './store.js';
+import { bearer, WebchatAccess, webchatMigrations } from './store.js';
 import { fail } from '../../bot/http/validate.js';
 
 const messageBody = z
@@ -128,4 +128,5 @@ export const webchat = defineChannel(
       send: async () => undefined,
     };
   },
+  [{ module: 'webchat', migrations: webchatMigrations }],
 );

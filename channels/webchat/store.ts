@@ -27,9 +27,7 @@ const DUMMY = hash('no such conversation');
 
 /** Issues and checks conversation secrets. */
 export class WebchatAccess {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {
-    sql.migrate('webchat', webchatMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {}
 
   /** Records a new conversation and returns its secret (shown once, to the creator). */
   issue(conversationId: string, at: Date): string {

@@ -17,7 +17,7 @@ import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, WINDOW_CLOSED, type GraphMessage } from './graph.js';
-import { ServiceWindow } from './window.js';
+import { ServiceWindow, whatsappCloudMigrations } from './window.js';
 import { hubSignature, parseWebhook, webhookSchema, type MediaRef } from './webhook.js';
 import { refusal, signedBody } from '../../bot/security/http-guard.js';
 import { retryOption } from '../../bot/delivery/options.js';
@@ -250,4 +250,6 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
 }
 
 /** The `whatsapp-cloud` channel type. */
-export const whatsappCloud = defineChannel(whatsappCloudOptions, (ctx, options) => createWhatsAppCloud(ctx, options));
+export const whatsappCloud = defineChannel(whatsappCloudOptions, (ctx, options) => createWhatsAppCloud(ctx, options), [
+  { module: 'whatsapp-cloud', migrations: whatsappCloudMigrations },
+]);

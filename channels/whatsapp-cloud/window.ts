@@ -5,7 +5,8 @@
  */
 import type { Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
-const migrations: Migration[] = [
+/** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
+export const whatsappCloudMigrations: Migration[] = [
   {
     version: 1,
     up: `CREATE TABLE whatsapp_window (
@@ -19,9 +20,7 @@ const migrations: Migration[] = [
 
 /** Last inbound message time per WhatsApp user. */
 export class ServiceWindow {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string, private readonly hours = 24) {
-    sql.migrate('whatsapp-cloud', migrations);
-  }
+  constructor(private readonly sql: SqliteDatabase, private readonly channel: string, private readonly hours = 24) {}
 
   /** Records an inbound message (any type opens the window); keeps the latest time. */
   touch(waId: string, at: Date): void {

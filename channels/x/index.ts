@@ -13,7 +13,7 @@ import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
 import { XPoller, type XMeta } from './poller.js';
-import { XStore } from './store.js';
+import { XStore, xMigrations } from './store.js';
 import { xTransport } from './transport.js';
 import { retryOption } from '../../bot/delivery/options.js';
 
@@ -143,4 +143,6 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
 }
 
 /** The X channel definition (registry key `x`). */
-export const x = defineChannel(xOptions, (ctx, options) => createXAdapter(ctx, options));
+export const x = defineChannel(xOptions, (ctx, options) => createXAdapter(ctx, options), [
+  { module: 'x', migrations: xMigrations },
+]);

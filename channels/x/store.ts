@@ -47,9 +47,7 @@ export interface XConversation {
 
 /** SQL state of one X channel instance. */
 export class XStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {
-    sql.migrate('x', xMigrations);
-  }
+  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {}
 
   /** The stream's cursor (the newest id already claimed), if any. */
   cursor(stream: XStream): string | undefined {

@@ -10,7 +10,7 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { attachSla } from '../../bot/sla/attach.js';
 import { escalationDeadline, resolutionDue } from '../../bot/sla/policy.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
@@ -25,7 +25,7 @@ export async function run(): Promise<void> {
   const t = tempDir('tawasul-bench-');
   const config = loadConfig({ patch: { roles: [{ id: 'training-manager', email: 'tm@bur.gov.om', phone: '+96824001000' }] } });
   const calendar = new WorkingCalendar(config.calendar);
-  const sql = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+  const sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
   const store = new SqliteRequestStore(sql);
   const sent = { n: 0 };
   const sink = { async send() { sent.n++; return {}; } };

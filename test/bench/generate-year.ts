@@ -15,11 +15,9 @@ import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
-import { outboxMigrations } from '../../bot/delivery/outbox.js';
 import { attachSla } from '../../bot/sla/attach.js';
-import { migrateSlaTables } from '../../bot/sla/migrations.js';
 import { ConversationStore } from '../../bot/store/conversation-store.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 
 /** What to generate. */
@@ -44,12 +42,10 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
   const scale = o.scale ?? 1;
   const now = (o.now ?? new Date()).getTime();
   const config = loadConfig();
-  const sql = new SqliteDatabase(join(dir, 'tawasul.sqlite'));
+  const sql = migratedSqlite(join(dir, 'tawasul.sqlite'));
   new ConversationStore(sql);
   new Inbox(sql);
   new SqliteRequestStore(sql);
-  sql.migrate('outbox', outboxMigrations);
-  migrateSlaTables(sql);
   const calendar = new WorkingCalendar(config.calendar);
   const counts: Record<string, number> = {};
   let seed = 7;

@@ -1,28 +1,13 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../bot/core/paths.js';
 import { Templates } from '../../bot/core/templates.js';
+import { runTawasul } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const data = tempDir('tawasul-cli-');
 afterAll(() => data.cleanup());
 
-/** Runs `tawasul ARGS` (from source, through tsx) with `input` on stdin; resolves with stdout and the exit code. */
-function tawasul(args: string[], input = ''): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), ...args], {
-      cwd: projectRoot, env: { ...process.env, TAWASUL_LOG_LEVEL: 'silent', TAWASUL_AGENT_TOKENS: 'cli:cli-token-0123456789abcdef' }, stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    child.stdin.end(input);
-  });
-}
+/** Runs `tawasul ARGS` with `input` on stdin and an agent token set. */
+const tawasul = (args: string[], input = '') => runTawasul(args, input, { TAWASUL_AGENT_TOKENS: 'cli:cli-token-0123456789abcdef' });
 
 const lines = (s: string): unknown[] => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
 

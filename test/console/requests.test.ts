@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSlaReport } from '../../bot/sla/reports.js';
+import { SqliteSlaFigures } from '../../bot/store/sqlite/sla-requests.js';
 import { startTawasul, type Running } from '../helpers/app.js';
 import { addAccount, ConsoleClient, fileRequest, POTHOLE_FIELDS, SseReader } from './helpers.js';
 
@@ -131,7 +132,7 @@ describe('console requests, SLA and admin API', () => {
     const r = await supervisor.get('/api/console/sla/report?from=2026-11-01&to=2026-11-30&bucket=month');
     expect(r.status).toBe(200);
     const c = run.app.console.sla.ctx;
-    const direct = buildSlaReport(run.app.sql, c.config, c.calendar, { from: '2026-11-01', to: '2026-11-30', bucket: 'month' }, run.clock.now());
+    const direct = buildSlaReport(new SqliteSlaFigures(run.app.sql), c.config, c.calendar, { from: '2026-11-01', to: '2026-11-30', bucket: 'month' }, run.clock.now());
     expect(r.body.requests).toEqual(direct.requests);
     const cli = JSON.parse(execFileSync('npx', ['tsx', 'bot/cli/main.ts', 'sla-report', '--data', run.dataDir, '--from', '2026-11-01', '--to', '2026-11-30', '--json'], { encoding: 'utf8' }));
     expect(r.body.requests.byService).toEqual(cli.requests.byService);

@@ -1,27 +1,13 @@
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../bot/core/paths.js';
 import { startTawasul } from '../helpers/app.js';
+import { runTawasul } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ConsoleClient } from './helpers.js';
 
 /** Runs `tawasul users ARGS --data DIR` from source with `input` piped on stdin. */
-function users(dir: string, args: string[], input = ''): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), 'users', ...args, '--data', dir], {
-      cwd: projectRoot, env: { ...process.env, TAWASUL_LOG_LEVEL: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    child.stdin.end(input);
-  });
-}
+const users = (dir: string, args: string[], input = '') => runTawasul(['users', ...args, '--data', dir], input);
 
 describe('tawasul users', () => {
   const t = tempDir();

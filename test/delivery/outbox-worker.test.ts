@@ -5,8 +5,9 @@ import { silentLogger } from '../../bot/core/logger.js';
 import { Outbox } from '../../bot/delivery/outbox.js';
 import { backoffMs, OutboxWorker, type OutboxWorkerOptions } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { Conditions } from '../helpers/conditions.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
 const reply = (text: string) => ({ text, language: 'en' as const, kind: 'answer' as const });
@@ -39,7 +40,7 @@ describe('OutboxWorker', () => {
 
   beforeEach(() => {
     tmp = tempDir();
-    sql = new SqliteDatabase(join(tmp.dir, 'tawasul.sqlite'));
+    sql = migratedSqlite(join(tmp.dir, 'tawasul.sqlite'));
     outbox = new Outbox(sql);
     clock = new ManualClock(new Date('2026-11-22T05:00:00Z'));
     sent = [];

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../bot/delivery/outbox.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const t0 = new Date('2026-11-22T05:00:00Z');
@@ -14,7 +15,7 @@ describe('Outbox', () => {
   let outbox: Outbox;
   beforeEach(() => {
     tmp = tempDir();
-    sql = new SqliteDatabase(join(tmp.dir, 'tawasul.sqlite'));
+    sql = migratedSqlite(join(tmp.dir, 'tawasul.sqlite'));
     outbox = new Outbox(sql);
   });
   afterEach(() => {
@@ -70,7 +71,7 @@ describe('Outbox', () => {
     expect(outbox.enqueueFor(src, items, t0)).toHaveLength(0);
     expect(outbox.inbox.unqueued('x', t0)).toHaveLength(0);
     sql.close();
-    sql = new SqliteDatabase(join(tmp.dir, 'tawasul.sqlite'));
+    sql = migratedSqlite(join(tmp.dir, 'tawasul.sqlite'));
     outbox = new Outbox(sql);
     expect(outbox.list('x', 'pending').map((i) => i.reply.text)).toEqual(['1', '2']);
   });

@@ -2,14 +2,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inboxMigrations } from '../../bot/delivery/inbox.js';
 import { Outbox, outboxMigrations } from '../../bot/delivery/outbox.js';
+import { coreMigrations } from '../../bot/store/schema.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migrateSqlite } from '../../bot/store/sqlite/migrate.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 import { deliveryStoreContract } from './delivery-store-contract.js';
 
 deliveryStoreContract('sqlite', async () => {
   const t = tempDir();
   const file = join(t.dir, 'tawasul.sqlite');
-  let db = new SqliteDatabase(file);
+  let db = migratedSqlite(file);
   return {
     outbox: new Outbox(db),
     async reopen() {
@@ -25,13 +28,15 @@ deliveryStoreContract('sqlite', async () => {
 });
 
 describe('the SQLite inbound ledger upgrade', () => {
-  it('carries the engine claims and the accepted/queued ledger of an existing data directory into one ledger', () => {
+  it('carries the engine claims and the accepted/queued ledger of an existing data directory into one ledger', async () => {
     const t = tempDir();
     const file = join(t.dir, 'tawasul.sqlite');
     const old = new SqliteDatabase(file);
     // The schema before the ledgers were joined: inbox v1, outbox v1–v2 (with outbox_inbound).
-    old.migrate('inbox', inboxMigrations.filter((m) => m.version === 1));
-    old.migrate('outbox', outboxMigrations.filter((m) => m.version <= 2));
+    await migrateSqlite(old, [
+      { module: 'inbox', migrations: inboxMigrations.filter((m) => m.version === 1) },
+      { module: 'outbox', migrations: outboxMigrations.filter((m) => m.version <= 2) },
+    ]);
     const msg = (id: string) => JSON.stringify({ channel: 'x', conversationId: 'c', id, from: { id: 'u' }, text: 'hi', receivedAt: '2026-11-22T05:00:00.000Z' });
     const claim = old.db.prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies, raw) VALUES ('x', ?, 'x:c', 1, 1, ?, ?, ?)`);
     const accept = old.db.prepare(`INSERT INTO outbox_inbound (channel, message_id, message, meta, accepted_at, state) VALUES ('x', ?, ?, '{"to":"u"}', ?, ?)`);
@@ -46,6 +51,7 @@ describe('the SQLite inbound ledger upgrade', () => {
     old.close();
 
     const db = new SqliteDatabase(file);
+    await migrateSqlite(db, coreMigrations);
     const outbox = new Outbox(db);
     const unqueued = outbox.inbox.unqueued('x', new Date(1000));
     expect(unqueued.map((u) => [u.messageId, u.state, u.meta, u.message])).toEqual([

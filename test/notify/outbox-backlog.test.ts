@@ -9,7 +9,8 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { DUE_PAGE, NotificationOutbox } from '../../bot/notify/outbox.js';
 import type { SmsMessage } from '../../bot/notify/types.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const config = loadConfig();
@@ -17,7 +18,7 @@ const NOW = new Date('2026-02-01T09:00:00+04:00'); // Sunday, official hours
 
 let t: ReturnType<typeof tempDir>;
 let sql: SqliteDatabase;
-beforeEach(() => { t = tempDir(); sql = new SqliteDatabase(join(t.dir, 'n.sqlite')); });
+beforeEach(() => { t = tempDir(); sql = migratedSqlite(join(t.dir, 'n.sqlite')); });
 afterEach(() => { sql.close(); t.cleanup(); });
 
 /** A transport that accepts at once (a settled promise: no I/O of its own to yield on). */

@@ -6,7 +6,8 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { NotificationOutbox, type NewNotification } from '../../bot/notify/outbox.js';
 import { DeliveryError, type SmsMessage } from '../../bot/notify/types.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const config = loadConfig();
@@ -26,7 +27,7 @@ const note = (over: Partial<NewNotification> = {}): NewNotification => ({
 
 let t: ReturnType<typeof tempDir>;
 let sql: SqliteDatabase;
-beforeEach(() => { t = tempDir(); sql = new SqliteDatabase(join(t.dir, 'n.sqlite')); });
+beforeEach(() => { t = tempDir(); sql = migratedSqlite(join(t.dir, 'n.sqlite')); });
 afterEach(() => { sql.close(); t.cleanup(); });
 
 function outbox(sms: ReturnType<typeof flakySms>, resolve = (): string | undefined => '+96892345678') {

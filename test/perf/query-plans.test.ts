@@ -12,11 +12,12 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
 import { NotificationOutbox } from '../../bot/notify/outbox.js';
-import { migrateSlaTables } from '../../bot/sla/migrations.js';
 import { SlaContext } from '../../bot/sla/context.js';
 import { SlaTimers } from '../../bot/sla/timers.js';
+import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import { ConversationStore } from '../../bot/store/conversation-store.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -25,7 +26,7 @@ let t: ReturnType<typeof tempDir>;
 let sql: SqliteDatabase;
 beforeEach(() => {
   t = tempDir();
-  sql = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+  sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
 });
 afterEach(() => { vi.restoreAllMocks(); sql.close(); t.cleanup(); });
 
@@ -77,15 +78,13 @@ describe('query plans of what grows', () => {
   });
 
   it('finds due escalations by the schedule index, in order', async () => {
-    migrateSlaTables(sql);
-    const timers = new SlaTimers(sql, new SlaContext(config, new WorkingCalendar(config.calendar)));
+    const timers = new SlaTimers(new SqliteSlaStore(sql), new SlaContext(config, new WorkingCalendar(config.calendar)));
     const [plan] = await plansOf(sql.db, /FROM sla_timers WHERE fired_at IS NULL AND fire_at/, () => timers.due(0, 500));
     expect(plan).toMatch(/SEARCH sla_timers USING INDEX sla_timers_pending \(fire_at<\?\)/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 
   it('lists the notifications of a request by reference through an index', async () => {
-    migrateSlaTables(sql);
     const outbox = new NotificationOutbox(sql, {
       retry: config.sla.notifications.retry, calendar: new WorkingCalendar(config.calendar), staffHours: 'official', resolve: () => undefined, logger: silentLogger,
     });

@@ -17,7 +17,7 @@ import { Outbox } from '../../bot/delivery/outbox.js';
 import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { SqlStateStore } from '../../bot/engine/state.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
 import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
@@ -136,7 +136,7 @@ describe('provider sends at a crash', () => {
   const reply: OutboundReply = { text: 'hi', language: 'en', kind: 'answer' };
 
   it('an in-doubt send is confirmed through the provider, or goes out once more; both are counted', async () => {
-    const sql = new SqliteDatabase(`${tmp.dir}/doubt.sqlite`);
+    const sql = migratedSqlite(`${tmp.dir}/doubt.sqlite`);
     const clock = new ManualClock(new Date('2026-11-22T05:00:00Z'));
     const outbox = new Outbox(sql);
     const [a, b] = outbox.enqueue([{ channel: 'wa', conversationId: 'u1', reply }, { channel: 'wa', conversationId: 'u2', reply }], clock.now());

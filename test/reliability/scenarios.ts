@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { Templates } from '../../bot/core/templates.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { sign } from '../../channels/whatsapp-cloud/webhook.js';
 import { FakeGraph, type GraphSent } from '../channels/helpers/fake-graph.js';
 import { textMessage, WA_ENV, webhookBody } from '../channels/helpers/whatsapp-cloud-harness.js';
@@ -92,7 +93,7 @@ class Chat {
 
 /** Opens the data directory at rest (between runs or after a kill). */
 function atRest<T>(dataDir: string, fn: (db: SqliteDatabase['db']) => T): T {
-  const sql = new SqliteDatabase(join(dataDir, 'tawasul.sqlite'));
+  const sql = migratedSqlite(join(dataDir, 'tawasul.sqlite'));
   try {
     return fn(sql.db);
   } finally {

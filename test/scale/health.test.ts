@@ -8,7 +8,7 @@ import { createHttpApp } from '../../bot/http/server.js';
 import { postgresCheck, readinessRouter, redisCheck, sqliteCheck, type ReadinessCheck } from '../../bot/scale/health.js';
 import { connectRedis } from '../../bot/scale/redis.js';
 import { createPool } from '../../bot/store/postgres/database.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { freePort } from '../channels/helpers/dovecot.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
@@ -28,7 +28,7 @@ async function serve(checks: ReadinessCheck[], timeoutMs?: number): Promise<{ ge
 describe('/readyz on the embedded SQLite database', () => {
   it('is ready while the database answers, unavailable once it is closed, and /healthz stays alive', async () => {
     const t = tempDir();
-    const sql = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+    const sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
     const s = await serve([sqliteCheck(sql)]);
     const ok = await s.get('/readyz');
     expect(ok.status).toBe(200);

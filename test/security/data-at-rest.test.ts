@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../bot/core/logger.js';
 import { FieldCipher } from '../../bot/security/field-cipher.js';
 import { rekey } from '../../bot/security/rekey.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { projectRoot } from '../../bot/core/paths.js';
 import { startTawasul, type Running } from '../helpers/app.js';
@@ -110,7 +110,7 @@ describe('data at rest', () => {
 
   it('`tawasul rekey` encrypts the rows written before a key was set (and refuses to run without a key)', async () => {
     const t = tempDir('tawasul-rekey-cli-');
-    const db = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+    const db = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
     const rec = await new SqliteRequestStore(db).create(sampleRequest());
     db.close();
     const cli = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), 'rekey', '--data', t.dir], {
@@ -122,7 +122,7 @@ describe('data at rest', () => {
     const run = cli({ TAWASUL_DATA_KEY: KEY });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 1, sealed: 4, resealed: 0 });
-    const check = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+    const check = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
     expect(check.db.prepare('SELECT civil_id FROM requests WHERE reference = ?').pluck().get(rec.reference)).toMatch(/^enc1:/);
     const store = new SqliteRequestStore(check, undefined, undefined, { cipher: FieldCipher.fromEnv({ TAWASUL_DATA_KEY: KEY })! });
     expect((await store.get(rec.reference))?.applicant.civilId).toBe('12345678');
@@ -133,7 +133,7 @@ describe('data at rest', () => {
   it('rotates the key: rekey re-seals old rows (and seals plain ones) with the new key, reading with TAWASUL_DATA_KEY_OLD', async () => {
     const t = tempDir('tawasul-rekey-');
     const file = join(t.dir, 'tawasul.sqlite');
-    const db = new SqliteDatabase(file);
+    const db = migratedSqlite(file);
     const plain = await new SqliteRequestStore(db).create(sampleRequest());
     const old = new FieldCipher(Buffer.from(KEY, 'base64'));
     const sealedOld = await new SqliteRequestStore(db, undefined, undefined, { cipher: old }).create(sampleRequest({ applicant: { name: 'ب', civilId: '87654321', phone: '93333333' } }));

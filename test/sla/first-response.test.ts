@@ -41,7 +41,7 @@ describe('request figures of the report', () => {
     const rec = await h.file('training', at('2026-02-01 09:00'));
     await h.store.act(rec.reference, { actor: 'agent:a', at: at('2026-02-02 10:00'), status: 'closed' });
     await h.store.act(rec.reference, { actor: 'agent:a', at: at('2026-02-03 10:00'), status: 'in_progress', note: 'reopened' });
-    const report = buildSlaReport(h.sql, h.config, h.calendar, { from: '2026-02-01', to: '2026-02-28' }, at('2026-02-20 10:00'));
+    const report = buildSlaReport(h.sla.store.figures, h.config, h.calendar, { from: '2026-02-01', to: '2026-02-28' }, at('2026-02-20 10:00'));
     expect(report.requests.total).toMatchObject({ filed: 1, closed: 0, closedOnTime: 0, overdue: 1 });
     await h.close();
   });

@@ -14,7 +14,8 @@ import type { EmailMessage, EmailSender, SmsMessage, SmsSender } from '../../bot
 import { deliveryEmitter, type DeliveryEmitter } from '../../bot/delivery/events.js';
 import { attachSla, type Sla } from '../../bot/sla/attach.js';
 import { resolutionDue } from '../../bot/sla/policy.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import type { NewRequest, RequestRecord } from '../../bot/store/types.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
@@ -67,7 +68,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
   const t = reuse ?? { ...tempDir('tawasul-sla-'), clock: new ManualClock(new Date(opts.start ?? '2026-02-01T09:00:00+04:00')) };
   const base = loadConfig();
   const config = loadConfig({ patch: { roles: roleContacts(base), ...(opts.patch ?? {}) } });
-  const sql = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+  const sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
   const store = new SqliteRequestStore(sql);
   const calendar = new WorkingCalendar(config.calendar);
   const events = new EventEmitter<EngineEvents>();

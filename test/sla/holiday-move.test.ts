@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { calendarWithOverrides } from '../../bot/cli/due.js';
 import { formatLocalIso } from '../../bot/calendar/dates.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { ADMIN_TOKEN, AGENT_TOKEN, at, createHarness, type Harness } from './harness.js';
@@ -86,6 +87,15 @@ describe('holiday moved after requests were filed', () => {
     expect((await call(base, 'DELETE', `/api/admin/holidays/overrides/${id}`)).status).toBe(404);
   });
 
+  it('gives `tawasul due` the stored overrides, read from the data directory', async () => {
+    h = await createHarness({ start: '2026-03-16T10:00:00+04:00' });
+    await h.sla.holidays.setHoliday({ id: 'eid-al-fitr', from: '2026-03-19', to: '2026-03-23' }, 'admin:x', at('2026-03-16 10:00'));
+    const cal = calendarWithOverrides(h.config, h.dir);
+    expect(cal.holidays.slice(h.config.calendar.holidays.length)).toEqual([
+      { id: 'eid-al-fitr', name: expect.objectContaining({ en: expect.any(String) }), from: '2026-03-19', to: '2026-03-23', status: 'confirmed' },
+    ]);
+  });
+
   it('confirms a seeded Hijri holiday on other dates than the Umm al-Qura estimate', async () => {
     h = await createHarness({ start: '2026-05-10T10:00:00+04:00' });
     const seeded = h.calendar.holidays(2026).find((x) => x.id === 'eid-al-adha')!;
@@ -106,7 +116,7 @@ describe('holiday moved after requests were filed', () => {
     const { slaAdminRouter } = await import('../../bot/sla/admin-router.js');
     const extra = { id: 'national-mourning', name: { ar: 'حداد', en: 'Mourning' }, from: '2026-02-03', status: 'confirmed' };
     const router = slaAdminRouter({
-      ctx: h.sla.ctx, sql: h.sql, clock: h.clock, holidays: h.sla.holidays, outbox: h.sla.outbox, sweep: (now) => h.sla.engine.sweep(now), tokens: new Map([['admin1', ADMIN_TOKEN]]),
+      ctx: h.sla.ctx, figures: h.sla.store.figures, clock: h.clock, holidays: h.sla.holidays, outbox: h.sla.outbox, sweep: (now) => h.sla.engine.sweep(now), tokens: new Map([['admin1', ADMIN_TOKEN]]),
       reloadConfig: () => loadConfig({ patch: { calendar: { holidays: [extra] } } }),
     });
     const app = express();

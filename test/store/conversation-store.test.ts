@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConversationStore } from '../../bot/store/conversation-store.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -10,7 +10,7 @@ const at = new Date('2026-11-24T06:00:00Z');
 describe('ConversationStore (handoff)', () => {
   it('queues, lets exactly one agent take over, and hands back only by the holder', () => {
     const t = tempDir();
-    const db = new SqliteDatabase(join(t.dir, 'c.sqlite'));
+    const db = migratedSqlite(join(t.dir, 'c.sqlite'));
     const s = new ConversationStore(db);
     s.touch('webchat:1', 'webchat', '1', 'ar', at);
     expect(s.get('webchat:1')?.owner).toBe('bot');
@@ -28,7 +28,7 @@ describe('ConversationStore (handoff)', () => {
 
   it('keeps transcripts in order and an audit trail', () => {
     const t = tempDir();
-    const db = new SqliteDatabase(join(t.dir, 'c.sqlite'));
+    const db = migratedSqlite(join(t.dir, 'c.sqlite'));
     const s = new ConversationStore(db);
     const a = s.append({ key: 'k', direction: 'in', author: 'resident', text: 'مرحبا', at });
     const b = s.append({ key: 'k', direction: 'out', author: 'bot', text: 'أهلاً', kind: 'greeting', at });
@@ -44,7 +44,7 @@ describe('ConversationStore (handoff)', () => {
 describe('Inbox (exactly-once claim)', () => {
   it('lets only the first claim of a message id through, and remembers its replies', () => {
     const t = tempDir();
-    const db = new SqliteDatabase(join(t.dir, 'i.sqlite'));
+    const db = migratedSqlite(join(t.dir, 'i.sqlite'));
     const inbox = new Inbox(db);
     expect(inbox.claim('wa', 'm1', 'wa:1', at, at)).toEqual({ claimed: true });
     expect(inbox.claim('wa', 'm1', 'wa:1', at, at)).toEqual({ claimed: false, state: 'processing' });

@@ -1,19 +1,19 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
-import { phoneKey, requestMigrations, SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
+import { phoneKey, SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { requestStoreContract, sampleRequest } from './request-store-contract.js';
 
 requestStoreContract('sqlite', async () => {
   const t = tempDir();
   const file = join(t.dir, 'tawasul.sqlite');
-  let db = new SqliteDatabase(file);
+  let db = migratedSqlite(file);
   return {
     store: new SqliteRequestStore(db),
     async reopen() {
       db.close();
-      db = new SqliteDatabase(file);
+      db = migratedSqlite(file);
       return new SqliteRequestStore(db);
     },
     async close() {
@@ -32,7 +32,7 @@ describe('SqliteRequestStore specifics', () => {
 
   it('leaves no half-written request when filing fails inside the transaction', async () => {
     const t = tempDir();
-    const db = new SqliteDatabase(join(t.dir, 'x.sqlite'));
+    const db = migratedSqlite(join(t.dir, 'x.sqlite'));
     const store = new SqliteRequestStore(db);
     const bad = sampleRequest({ description: null as unknown as string });
     await expect(store.create(bad)).rejects.toThrow();
@@ -44,14 +44,4 @@ describe('SqliteRequestStore specifics', () => {
     t.cleanup();
   });
 
-  it('applies migrations once', () => {
-    const t = tempDir();
-    const file = join(t.dir, 'm.sqlite');
-    new SqliteRequestStore(new SqliteDatabase(file));
-    const db = new SqliteDatabase(file);
-    new SqliteRequestStore(db);
-    expect(db.db.prepare(`SELECT COUNT(*) FROM schema_migrations WHERE module = 'requests'`).pluck().get()).toBe(requestMigrations.length);
-    db.close();
-    t.cleanup();
-  });
 });

@@ -17,9 +17,13 @@ import { Engine } from '../../../bot/engine/engine.js';
 import { SqlStateStore } from '../../../bot/engine/state.js';
 import type { Classifier } from '../../../bot/nlu/types.js';
 import { ConversationStore } from '../../../bot/store/conversation-store.js';
-import { SqliteDatabase } from '../../../bot/store/sqlite-database.js';
 import { SqliteRequestStore } from '../../../bot/store/sqlite-request-store.js';
 import type { Clock } from '../../../bot/engine/context.js';
+import { coreMigrations } from '../../../bot/store/schema.js';
+import { channelStoreMigrations, openFromTemplate, schemaTemplate } from '../../helpers/sqlite.js';
+
+/** The core's and every adapter's schema, migrated once per test file. */
+const template = await schemaTemplate([...coreMigrations, ...channelStoreMigrations]);
 
 /** Every message is "unknown" (→ the approved Tajawob reply) except greetings; language by script. */
 export const stubClassifier: Classifier = {
@@ -66,7 +70,7 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
   const config = loadConfig(opts.configPatch ? { patch: opts.configPatch } : {});
   const channel = config.channels.find((c) => c.id === opts.channelId);
   if (!channel) throw new Error(`no channel "${opts.channelId}" in config`);
-  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'));
+  const sql = openFromTemplate(template, join(opts.dataDir, 'tawasul.sqlite'));
   const state = new SqlStateStore(sql);
   const engine = new Engine({
     deps: {

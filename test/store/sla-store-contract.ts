@@ -1,0 +1,197 @@
+/** The contract every SlaStore implementation passes (SQLite: sla-store.test.ts). */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SlaStore, TimerRow } from '../../bot/store/sla-store.js';
+import type { RequestStore } from '../../bot/store/types.js';
+import { sampleRequest } from './request-store-contract.js';
+
+/** A fresh SLA store, the request store it reads (requests are filed through it), and cleanup. */
+export interface SlaStoreHarness {
+  store: SlaStore;
+  requests: RequestStore;
+  close(): Promise<void>;
+}
+
+const T0 = Date.parse('2026-11-22T06:00:00Z');
+const DAY = 86_400_000;
+const timer = (requestId: number, over: Partial<TimerRow> = {}): Omit<TimerRow, 'firedAt'> => ({
+  requestId, kind: 'escalation', level: 1, reference: `R-${requestId}`, role: 'head', baseAt: T0, dueAt: T0 + DAY, fireAt: T0 + DAY, ...over,
+});
+
+/** Registers the contract tests for one implementation. */
+export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarness>): void {
+  describe(`SlaStore contract: ${name}`, () => {
+    let h: SlaStoreHarness;
+    beforeEach(async () => { h = await make(); });
+    afterEach(async () => { await h.close(); });
+
+    it('reads the facts of a request (no personal data but whether an e-mail exists) by id and by reference in any case', async () => {
+      const rec = await h.requests.create(sampleRequest());
+      const noMail = await h.requests.create(sampleRequest({ applicant: { name: 'س', civilId: '87654321', phone: '93333333' } }));
+      const f = h.store.requests.facts(Number(rec.id))!;
+      expect(f).toEqual({
+        id: Number(rec.id), reference: rec.reference, serviceId: 'potholes', department: 'municipal-equipment', status: 'filed', language: 'ar',
+        channel: 'webchat', filedAt: T0, dueAt: T0 + 6 * DAY, lastActionAt: T0, hasEmail: 1,
+      });
+      expect(h.store.requests.factsByReference(rec.reference.toLowerCase())).toEqual(f);
+      expect(h.store.requests.facts(Number(noMail.id))!.hasEmail).toBe(0);
+      expect(h.store.requests.facts(999_999)).toBeUndefined();
+      expect(h.store.requests.contact(Number(rec.id))).toEqual({ phone: '92345678', email: 'salem@example.om' });
+    });
+
+    it('pages open requests by id and follows the event log, with the status before an event', async () => {
+      const a = await h.requests.create(sampleRequest());
+      const b = await h.requests.create(sampleRequest());
+      const c = await h.requests.create(sampleRequest());
+      await h.requests.act(b.reference, { actor: 'agent:a', at: new Date(T0 + DAY), status: 'closed' });
+      await h.requests.act(c.reference, { actor: 'agent:a', at: new Date(T0 + DAY), status: 'in_progress' });
+      expect(h.store.requests.openFacts(0, 10).map((f) => f.reference)).toEqual([a.reference, c.reference]);
+      expect(h.store.requests.openFacts(Number(a.id), 1).map((f) => f.reference)).toEqual([c.reference]);
+      const events = h.store.requests.eventsAfter(0, 100);
+      expect(events.map((e) => [e.requestId, e.type, e.status])).toEqual([
+        [Number(a.id), 'status', 'filed'], [Number(b.id), 'status', 'filed'], [Number(c.id), 'status', 'filed'],
+        [Number(b.id), 'status', 'closed'], [Number(c.id), 'status', 'in_progress'],
+      ]);
+      expect(h.store.requests.lastEventId()).toBe(events[4]!.id);
+      expect(h.store.requests.eventsAfter(events[2]!.id, 1)).toEqual([events[3]]);
+      expect(h.store.requests.previousStatus(Number(c.id), events[4]!.id)).toBe('filed');
+      expect(h.store.requests.previousStatus(Number(c.id), events[2]!.id)).toBeUndefined();
+      expect(events[3]!.at).toBe(T0 + DAY);
+    });
+
+    it('finds the open requests a changed day may move: filed before it, due on or after it', async () => {
+      const early = await h.requests.create(sampleRequest());
+      await h.requests.create(sampleRequest({ filedAt: new Date(T0 + 3 * DAY) }));
+      const closed = await h.requests.create(sampleRequest());
+      await h.requests.act(closed.reference, { actor: 'agent:a', at: new Date(T0 + DAY), status: 'rejected' });
+      expect(h.store.requests.openDueFrom(T0 + 2 * DAY, T0 + 2 * DAY)).toEqual([
+        { id: Number(early.id), reference: early.reference, serviceId: 'potholes', filedAt: T0, dueAt: T0 + 6 * DAY },
+      ]);
+      expect(h.store.requests.openDueFrom(T0 + 10 * DAY, T0 + 8 * DAY)).toEqual([]);
+    });
+
+    it('keeps the schedule: due rows earliest first, a claim once, fired rows never rewritten', () => {
+      const t = h.store.timers;
+      t.upsert(timer(1, { fireAt: T0 + 2 * DAY }));
+      t.upsert(timer(2, { fireAt: T0 + DAY }));
+      t.upsert(timer(1, { kind: 'overdue', level: 0, role: null, fireAt: T0 + 5 * DAY }));
+      expect(t.due(T0 + 3 * DAY, 10).map((r) => r.requestId)).toEqual([2, 1]);
+      expect(t.due(T0 + 3 * DAY, 1).map((r) => r.requestId)).toEqual([2]);
+      expect(t.claim({ requestId: 2, kind: 'escalation', level: 1 }, T0 + 3 * DAY)).toBe(true);
+      expect(t.claim({ requestId: 2, kind: 'escalation', level: 1 }, T0 + 3 * DAY)).toBe(false);
+      expect(t.firedAt(2, 1)).toBe(T0 + 3 * DAY);
+      expect(t.firedAt(1, 1)).toBeNull();
+      expect(t.firedAt(3, 1)).toBeUndefined();
+      expect(t.lastFiredLevel(2)).toBe(1);
+      expect(t.lastFiredLevel(1)).toBeNull();
+      t.upsert(timer(2, { fireAt: T0 + 9 * DAY, role: 'director' }));
+      expect(t.rows(2)).toEqual([{ ...timer(2, { fireAt: T0 + DAY }), firedAt: T0 + 3 * DAY }]);
+      expect(t.due(T0 + 10 * DAY, 10).map((r) => [r.requestId, r.kind])).toEqual([[1, 'escalation'], [1, 'overdue']]);
+      expect(t.rows(1).map((r) => r.kind)).toEqual(['escalation', 'overdue']);
+    });
+
+    it('drops pending escalations (but one level when asked), cancels pending rows and keeps fired ones', () => {
+      const t = h.store.timers;
+      t.upsert(timer(1, { level: 1 }));
+      t.upsert(timer(1, { level: 2 }));
+      t.upsert(timer(1, { level: 3 }));
+      t.claim({ requestId: 1, kind: 'escalation', level: 1 }, T0);
+      t.dropPendingEscalations(1, 3);
+      expect(t.rows(1).map((r) => r.level)).toEqual([1, 3]);
+      t.dropPendingEscalations(1);
+      expect(t.rows(1).map((r) => r.level)).toEqual([1]);
+      t.upsert(timer(1, { kind: 'overdue', level: 0 }));
+      t.upsert(timer(1, { level: 2 }));
+      t.cancel(1);
+      expect(t.rows(1)).toEqual([{ ...timer(1), firedAt: T0 }]);
+    });
+
+    it('lists requests with pending rows firing from a day whose clock started before another', () => {
+      const t = h.store.timers;
+      t.upsert(timer(1, { fireAt: T0 + 2 * DAY, baseAt: T0 }));
+      t.upsert(timer(1, { kind: 'overdue', level: 0, fireAt: T0 + 3 * DAY, baseAt: T0 }));
+      t.upsert(timer(2, { fireAt: T0 + 2 * DAY, baseAt: T0 + 2 * DAY }));
+      t.upsert(timer(3, { fireAt: T0, baseAt: T0 }));
+      t.upsert(timer(4, { fireAt: T0 + 2 * DAY, baseAt: T0 }));
+      t.claim({ requestId: 4, kind: 'escalation', level: 1 }, T0);
+      expect(t.pendingRequests(T0 + DAY, T0 + DAY)).toEqual([1]);
+    });
+
+    it('keeps the engine state and the residents\' messages', () => {
+      const t = h.store.timers;
+      expect(t.state('events_watermark')).toBeUndefined();
+      t.setState('events_watermark', '5');
+      t.setState('events_watermark', '7');
+      expect(t.state('events_watermark')).toBe('7');
+      t.saveResidentMessage(1, T0, 'الفريق في الطريق');
+      t.saveResidentMessage(1, T0 + DAY, 'تم الإصلاح');
+      t.saveResidentMessage(1, T0 + DAY, 'تم الإصلاح اليوم');
+      expect(t.residentMessage(1, T0)).toBe('الفريق في الطريق');
+      expect(t.residentMessage(1, T0 + 2 * DAY)).toBeUndefined();
+      expect(t.latestResidentMessage(1)).toBe('تم الإصلاح اليوم');
+      expect(t.latestResidentMessage(2)).toBeUndefined();
+    });
+
+    it('stores holiday overrides in order and withdraws them', () => {
+      const hs = h.store.holidays;
+      const o = { holidayId: 'eid-al-fitr', from: '2026-03-20', to: '2026-03-22', status: 'confirmed' as const, name: { ar: 'عيد الفطر', en: 'Eid al-Fitr' }, actor: 'admin:a', at: T0 };
+      const first = hs.addOverride(o);
+      const second = hs.addOverride({ ...o, holidayId: 'national-day', status: 'cancelled', at: T0 + 1 });
+      expect(hs.overrides().map((x) => [x.id, x.holidayId, x.status])).toEqual([[first, 'eid-al-fitr', 'confirmed'], [second, 'national-day', 'cancelled']]);
+      expect(hs.override(first)).toEqual({ id: first, ...o });
+      hs.removeOverride(first, 'admin:b', T0 + 2);
+      expect(hs.override(first)).toBeUndefined();
+      expect(hs.overrides().map((x) => x.id)).toEqual([second]);
+    });
+
+    it('records calendar changes until their recomputation finishes', () => {
+      const hs = h.store.holidays;
+      const a = hs.addChange(T0, 'admin:a', 'holiday eid confirmed');
+      const b = hs.addChange(T0 + 1, 'admin:a', 'calendar reloaded');
+      hs.setChangeDates(a, ['2026-03-20', '2026-03-21']);
+      expect(hs.unfinishedChanges()).toEqual([a, b]);
+      hs.finishChange(a, 3, 5, T0 + 2);
+      expect(hs.change(a)).toEqual({ id: a, at: T0, actor: 'admin:a', summary: 'holiday eid confirmed', dates: ['2026-03-20', '2026-03-21'], requestsRecomputed: 3, timersRecomputed: 5, doneAt: T0 + 2 });
+      expect(hs.change(b)).toMatchObject({ dates: [], requestsRecomputed: 0, doneAt: null });
+      expect(hs.unfinishedChanges()).toEqual([b]);
+      expect(hs.changes(10).map((c) => c.id)).toEqual([b, a]);
+      expect(hs.changes(1).map((c) => c.id)).toEqual([b]);
+      expect(hs.change(9999)).toBeUndefined();
+    });
+
+    it('gives the report and metric figures', async () => {
+      const a = await h.requests.create(sampleRequest());
+      const b = await h.requests.create(sampleRequest({ serviceId: 'training', department: 'training' }));
+      await h.requests.create(sampleRequest({ filedAt: new Date(T0 + 30 * DAY) }));
+      await h.requests.act(a.reference, { actor: 'agent:a', at: new Date(T0 + DAY), status: 'closed' });
+      h.store.timers.upsert(timer(Number(b.id), { reference: b.reference }));
+      h.store.timers.upsert(timer(Number(b.id), { reference: b.reference, kind: 'overdue', level: 0, role: null }));
+      h.store.timers.claim({ requestId: Number(b.id), kind: 'escalation', level: 1 }, T0 + DAY);
+      const filed = [...h.store.figures.requestsFiled(T0, T0 + DAY)].sort((x, y) => x.serviceId.localeCompare(y.serviceId));
+      expect(filed).toEqual([
+        { channel: 'webchat', serviceId: 'potholes', department: 'municipal-equipment', filedAt: T0, dueAt: T0 + 6 * DAY, closedAt: T0 + DAY, escalated: 0 },
+        { channel: 'webchat', serviceId: 'training', department: 'training', filedAt: T0, dueAt: T0 + 6 * DAY, closedAt: null, escalated: 1 },
+      ]);
+      expect(h.store.figures.escalationsFired(T0, T0 + DAY)).toEqual([{ level: 1, role: 'head', count: 1 }]);
+      expect(h.store.figures.escalationsFired(T0 + DAY, T0 + 60 * DAY)).toEqual([]);
+      expect(h.store.figures.escalationsFiredTotal()).toEqual([{ level: 1, role: 'head', n: 1 }]);
+      expect(h.store.figures.scheduled()).toEqual([{ kind: 'overdue', n: 1 }]);
+      expect(h.store.figures.openRequests(T0 + 10 * DAY)).toEqual([
+        { service: 'potholes', department: 'municipal-equipment', open: 1, overdue: 0 },
+        { service: 'training', department: 'training', open: 0, overdue: 1 },
+      ]);
+      expect([...h.store.figures.responses(T0, T0 + DAY)]).toEqual([]);
+      expect(h.store.figures.firstResponseOutcomes(T0, T0 - DAY)).toEqual([]);
+      expect(h.store.figures.notifications()).toEqual([]);
+    });
+
+    it('commits a transaction whole or not at all', () => {
+      expect(() => h.store.tx(() => {
+        h.store.timers.setState('k', 'v');
+        throw new Error('boom');
+      })).toThrow('boom');
+      expect(h.store.timers.state('k')).toBeUndefined();
+      expect(h.store.tx(() => { h.store.timers.setState('k', 'w'); return 1; })).toBe(1);
+      expect(h.store.timers.state('k')).toBe('w');
+    });
+  });
+}
