@@ -9,7 +9,8 @@ import { DashboardScreen } from './dashboard.js';
 import { formatTime, type Lang, type TextKey } from './i18n.js';
 import { InboxScreen } from './inbox.js';
 import { NotificationsBell } from './notifications.js';
-import { RequestPage, RequestsScreen } from './requests.js';
+import { RequestPage } from './request-page.js';
+import { RequestsScreen } from './requests.js';
 import { type AppContext, Ctx, Field, type Me, type RefData, textsOf } from './ui.js';
 
 const SCREENS: Record<Me['role'], Array<{ path: string; key: TextKey }>> = {
