@@ -1,9 +1,8 @@
 /** Admins: the escalation contacts of the roles (e-mail, SMS number), saved in the local configuration overlay. */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from './api.js';
+import { type ApiError, api } from './api.js';
+import type { RoleContact as Role } from './api-types.js';
 import { nameOf, Panel, useApp } from './ui.js';
-
-interface Role { id: string; name: { ar: string; en: string }; department: string | null; email: string | null; phone: string | null }
 
 function ContactRow(p: { role: Role; onSaved: () => void }) {
   const ctx = useApp();
@@ -23,9 +22,17 @@ function ContactRow(p: { role: Role; onSaved: () => void }) {
     <tr data-role={p.role.id}>
       <td>{p.role.name[lang]}</td>
       <td>{p.role.department ? nameOf(ctx, 'department', p.role.department) : '—'}</td>
-      <td><input type="email" dir="ltr" value={email} onInput={(e) => setEmail(e.currentTarget.value)} aria-label={t('email')} /></td>
-      <td><input type="tel" dir="ltr" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} aria-label={t('phone')} placeholder="+968…" /></td>
-      <td><button class="primary" onClick={save}>{t('save')}</button></td>
+      <td>
+        <input type="email" dir="ltr" value={email} onInput={(e) => setEmail(e.currentTarget.value)} aria-label={t('email')} />
+      </td>
+      <td>
+        <input type="tel" dir="ltr" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} aria-label={t('phone')} placeholder="+968…" />
+      </td>
+      <td>
+        <button type="button" class="primary" onClick={save}>
+          {t('save')}
+        </button>
+      </td>
     </tr>
   );
 }
@@ -34,15 +41,33 @@ function ContactRow(p: { role: Role; onSaved: () => void }) {
 export function ContactsScreen() {
   const { t } = useApp();
   const [roles, setRoles] = useState<Role[]>([]);
-  const load = async (): Promise<void> => { setRoles((await api('GET', '/config/roles')).roles); };
-  useEffect(() => { void load(); }, []);
+  const load = async (): Promise<void> => {
+    setRoles((await api<{ roles: Role[] }>('GET', '/config/roles')).roles);
+  };
+  useEffect(() => {
+    void load();
+  }, []);
   return (
     <Panel title={t('contacts')}>
       <p class="muted">{t('contactsHint')}</p>
-      <div class="table-wrap"><table class="contacts">
-        <thead><tr><th>{t('role')}</th><th>{t('department')}</th><th>{t('email')}</th><th>{t('phone')}</th><th /></tr></thead>
-        <tbody>{roles.map((r) => <ContactRow key={`${r.id}-${r.email}-${r.phone}`} role={r} onSaved={() => void load()} />)}</tbody>
-      </table></div>
+      <div class="table-wrap">
+        <table class="contacts">
+          <thead>
+            <tr>
+              <th>{t('role')}</th>
+              <th>{t('department')}</th>
+              <th>{t('email')}</th>
+              <th>{t('phone')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {roles.map((r) => (
+              <ContactRow key={`${r.id}-${r.email}-${r.phone}`} role={r} onSaved={() => void load()} />
+            ))}
+          </tbody>
+        </table>
+      </div>
     </Panel>
   );
 }

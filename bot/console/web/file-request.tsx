@@ -1,6 +1,7 @@
 /** Files a request for a caller on the phone; the server applies the intake dialogue's validators and names a bad field. */
 import { useState } from 'preact/hooks';
-import { api, ApiError } from './api.js';
+import { type ApiError, api } from './api.js';
+import type { RequestSummary } from './api-types.js';
 import type { TextKey } from './i18n.js';
 import { Field, useApp } from './ui.js';
 
@@ -16,7 +17,12 @@ export function FileRequestForm(p: { conversationId?: number; onFiled?: (referen
     e.preventDefault();
     const fields = Object.fromEntries(Object.entries(values).filter(([k, v]) => v.trim() && service?.fields.some((f) => f.id === k)));
     try {
-      const r = await api('POST', '/requests', { serviceId, language: lang, fields, ...(p.conversationId ? { conversationId: p.conversationId } : {}) });
+      const r = await api<{ request: RequestSummary }>('POST', '/requests', {
+        serviceId,
+        language: lang,
+        fields,
+        ...(p.conversationId ? { conversationId: p.conversationId } : {}),
+      });
       setError(undefined);
       setValues({});
       ctx.toast(`${t('filed')}: ${r.request.reference}`);
@@ -28,21 +34,37 @@ export function FileRequestForm(p: { conversationId?: number; onFiled?: (referen
   };
   return (
     <form class="file-request" onSubmit={submit}>
-      <Field label={t('service')}>
+      <Field label={t('service')} for="file-service">
         <select id="file-service" value={serviceId} onChange={(e) => setServiceId(e.currentTarget.value)} required>
           <option value="">{t('chooseService')}</option>
-          {ref.services.map((s) => <option value={s.id}>{s.name[lang]}</option>)}
+          {ref.services.map((s) => (
+            <option value={s.id}>{s.name[lang]}</option>
+          ))}
         </select>
       </Field>
       {service?.fields.map((f) => (
-        <Field label={`${t(`f_${f.id}` as TextKey)} ${f.required ? '' : t('optional')}`} error={error?.field === `fields.${f.id}` ? error.message : undefined}>
-          {f.id === 'description'
-            ? <textarea id={`file-${f.id}`} rows={2} value={values[f.id] ?? ''} onInput={(e) => setValues({ ...values, [f.id]: e.currentTarget.value })} />
-            : <input id={`file-${f.id}`} value={values[f.id] ?? ''} onInput={(e) => setValues({ ...values, [f.id]: e.currentTarget.value })} dir="auto" />}
+        <Field
+          label={`${t(`f_${f.id}` as TextKey)} ${f.required ? '' : t('optional')}`}
+          for={`file-${f.id}`}
+          error={error?.field === `fields.${f.id}` ? error.message : undefined}
+        >
+          {f.id === 'description' ? (
+            <textarea id={`file-${f.id}`} rows={2} value={values[f.id] ?? ''} onInput={(e) => setValues({ ...values, [f.id]: e.currentTarget.value })} />
+          ) : (
+            <input id={`file-${f.id}`} value={values[f.id] ?? ''} onInput={(e) => setValues({ ...values, [f.id]: e.currentTarget.value })} dir="auto" />
+          )}
         </Field>
       ))}
-      {error && !error.field?.startsWith('fields.') ? <p class="err" role="alert">{error.message}</p> : null}
-      {service ? <button type="submit" class="primary" id="file-submit">{t('submit')}</button> : null}
+      {error && !error.field?.startsWith('fields.') ? (
+        <p class="err" role="alert">
+          {error.message}
+        </p>
+      ) : null}
+      {service ? (
+        <button type="submit" class="primary" id="file-submit">
+          {t('submit')}
+        </button>
+      ) : null}
     </form>
   );
 }

@@ -1,151 +1,170 @@
-/** Department heads' requests: the queue with filters and search, and a request's page with its SLA clock and actions. */
+/** Department heads' requests: the queue with filters and search (a request's page is request-page.tsx). */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, onLive } from './api.js';
+import { type ApiError, api, onLive } from './api.js';
+import type { RequestSummary } from './api-types.js';
 import { formatTime, type TextKey } from './i18n.js';
 import { Field, nameOf, Panel, StatusPill, useApp } from './ui.js';
 
 const STATUSES = ['filed', 'in_progress', 'on_hold', 'closed', 'rejected'];
+
+interface RequestList {
+  total: number;
+  requests: RequestSummary[];
+}
 
 /** The queue. */
 export function RequestsScreen() {
   const ctx = useApp();
   const { t, lang, ref, me } = ctx;
   const [filters, setFilters] = useState<Record<string, string>>({});
-  const [data, setData] = useState<{ total: number; requests: any[] } | undefined>();
+  const [data, setData] = useState<RequestList | undefined>();
   const [error, setError] = useState('');
   const load = async (f = filters): Promise<void> => {
     const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
     try {
-      setData(await api('GET', `/requests?${q}`));
+      setData(await api<RequestList>('GET', `/requests?${q}`));
       setError('');
     } catch (err) {
       setError((err as ApiError).message);
     }
   };
-  useEffect(() => { void load(); }, []);
-  useEffect(() => onLive((e) => { if (e.type === 'request') void load(); }), [filters]);
-  const set = (k: string) => (e: Event): void => {
-    const el = e.currentTarget as HTMLInputElement;
-    setFilters({ ...filters, [k]: el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value });
-  };
+  useEffect(() => {
+    void load();
+  }, []);
+  useEffect(
+    () =>
+      onLive((e) => {
+        if (e.type === 'request') void load();
+      }),
+    [filters],
+  );
+  const set =
+    (k: string) =>
+    (e: Event): void => {
+      const el = e.currentTarget as HTMLInputElement;
+      setFilters({ ...filters, [k]: el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value });
+    };
   const services = ref.services.filter((s) => me.role !== 'department' || me.departments.includes(s.department));
   return (
     <Panel title={t('requests')} class="requests">
-      <form class="filters" onSubmit={(e) => { e.preventDefault(); void load(); }}>
-        <Field label={t('search')}><input id="q" value={filters.q ?? ''} onInput={set('q')} dir="ltr" placeholder="BUR-2026-00042" /></Field>
-        <Field label={t('service')}><select id="f-service" value={filters.service ?? ''} onChange={set('service')}><option value="">{t('all')}</option>{services.map((s) => <option value={s.id}>{s.name[lang]}</option>)}</select></Field>
-        <Field label={t('status')}><select id="f-status" value={filters.status ?? ''} onChange={set('status')}><option value="">{t('all')}</option>{STATUSES.map((s) => <option value={s}>{t(`s_${s}` as TextKey)}</option>)}</select></Field>
-        <Field label={t('channel')}><select id="f-channel" value={filters.channel ?? ''} onChange={set('channel')}><option value="">{t('all')}</option>{[...ref.channels, 'phone'].map((c) => <option value={c}>{c}</option>)}</select></Field>
-        <Field label={t('from')}><input type="date" value={filters.from ?? ''} onInput={set('from')} /></Field>
-        <Field label={t('to')}><input type="date" value={filters.to ?? ''} onInput={set('to')} /></Field>
-        <label class="check"><input type="checkbox" id="f-overdue" checked={filters.overdue === 'true'} onChange={set('overdue')} /> {t('overdue')}</label>
-        <label class="check"><input type="checkbox" id="f-escalated" checked={filters.escalated === 'true'} onChange={set('escalated')} /> {t('escalated')}</label>
-        <button type="submit" class="primary" id="filter">{t('filter')}</button>
-        <button type="button" onClick={() => { setFilters({}); void load({}); }}>{t('clear')}</button>
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load();
+        }}
+      >
+        <Field label={t('search')} for="q">
+          <input id="q" value={filters.q ?? ''} onInput={set('q')} dir="ltr" placeholder="BUR-2026-00042" />
+        </Field>
+        <Field label={t('service')} for="f-service">
+          <select id="f-service" value={filters.service ?? ''} onChange={set('service')}>
+            <option value="">{t('all')}</option>
+            {services.map((s) => (
+              <option value={s.id}>{s.name[lang]}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('status')} for="f-status">
+          <select id="f-status" value={filters.status ?? ''} onChange={set('status')}>
+            <option value="">{t('all')}</option>
+            {STATUSES.map((s) => (
+              <option value={s}>{t(`s_${s}` as TextKey)}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('channel')} for="f-channel">
+          <select id="f-channel" value={filters.channel ?? ''} onChange={set('channel')}>
+            <option value="">{t('all')}</option>
+            {[...ref.channels, 'phone'].map((c) => (
+              <option value={c}>{c}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('from')} for="f-from">
+          <input type="date" id="f-from" value={filters.from ?? ''} onInput={set('from')} />
+        </Field>
+        <Field label={t('to')} for="f-to">
+          <input type="date" id="f-to" value={filters.to ?? ''} onInput={set('to')} />
+        </Field>
+        <label class="check">
+          <input type="checkbox" id="f-overdue" checked={filters.overdue === 'true'} onChange={set('overdue')} /> {t('overdue')}
+        </label>
+        <label class="check">
+          <input type="checkbox" id="f-escalated" checked={filters.escalated === 'true'} onChange={set('escalated')} /> {t('escalated')}
+        </label>
+        <button type="submit" class="primary" id="filter">
+          {t('filter')}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setFilters({});
+            void load({});
+          }}
+        >
+          {t('clear')}
+        </button>
       </form>
-      {error ? <p class="err" role="alert">{error}</p> : null}
+      {error ? (
+        <p class="err" role="alert">
+          {error}
+        </p>
+      ) : null}
       {data && data.requests.length === 0 ? <p class="muted">{t('noRequests')}</p> : null}
       {data && data.requests.length > 0 ? (
-        <div class="table-wrap"><table>
-          <thead><tr><th>{t('reference')}</th><th>{t('service')}</th><th>{t('status')}</th><th>{t('applicant')}</th><th>{t('filedAt')}</th><th>{t('dueAt')}</th><th /></tr></thead>
-          <tbody>{data.requests.map((r) => (
-            <tr class={r.overdue ? 'overdue' : ''}>
-              <td><a href={`#/requests/${r.reference}`} dir="ltr">{r.reference}</a></td>
-              <td>{nameOf(ctx, 'service', r.serviceId)}</td>
-              <td><StatusPill status={r.status} /></td>
-              <td>{r.applicant.name} <span dir="ltr" class="masked">{r.applicant.phone}</span></td>
-              <td>{formatTime(lang, r.filedAt)}</td>
-              <td>{formatTime(lang, r.dueAt)}</td>
-              <td>{r.overdue ? <span class="pill late">{t('overdue')}</span> : null}{r.escalationLevel ? <span class="pill warn">{t('escalated')} {r.escalationLevel}</span> : null}</td>
-            </tr>
-          ))}</tbody>
-        </table></div>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>{t('reference')}</th>
+                <th>{t('service')}</th>
+                <th>{t('status')}</th>
+                <th>{t('applicant')}</th>
+                <th>{t('filedAt')}</th>
+                <th>{t('dueAt')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {data.requests.map((r) => (
+                <tr class={r.overdue ? 'overdue' : ''}>
+                  <td>
+                    <a href={`#/requests/${r.reference}`} dir="ltr">
+                      {r.reference}
+                    </a>
+                  </td>
+                  <td>{nameOf(ctx, 'service', r.serviceId)}</td>
+                  <td>
+                    <StatusPill status={r.status} />
+                  </td>
+                  <td>
+                    {r.applicant.name}{' '}
+                    <span dir="ltr" class="masked">
+                      {r.applicant.phone}
+                    </span>
+                  </td>
+                  <td>{formatTime(lang, r.filedAt)}</td>
+                  <td>{formatTime(lang, r.dueAt)}</td>
+                  <td>
+                    {r.overdue ? <span class="pill late">{t('overdue')}</span> : null}
+                    {r.escalationLevel ? (
+                      <span class="pill warn">
+                        {t('escalated')} {r.escalationLevel}
+                      </span>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
-      {data ? <p class="muted">{t('total')}: {data.total}</p> : null}
+      {data ? (
+        <p class="muted">
+          {t('total')}: {data.total}
+        </p>
+      ) : null}
     </Panel>
-  );
-}
-
-/** A request's page. */
-export function RequestPage(p: { reference: string }) {
-  const ctx = useApp();
-  const { t, lang, me } = ctx;
-  const [d, setD] = useState<any>();
-  const [error, setError] = useState<ApiError | undefined>();
-  const [form, setForm] = useState<Record<string, string>>({});
-  const load = async (): Promise<void> => {
-    try {
-      setD(await api('GET', `/requests/${encodeURIComponent(p.reference)}`));
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
-  useEffect(() => { void load(); return onLive((e) => { if (e.type === 'request' && e.data.reference === p.reference) void load(); }); }, [p.reference]);
-  if (error) return <Panel title={p.reference}><p class="err" role="alert" id="request-error">{error.reason === 'other_department' ? t('otherDepartment') : error.status === 403 ? t('forbidden') : error.message}</p><a href="#/requests">{t('back')}</a></Panel>;
-  if (!d) return <div aria-busy="true" />;
-  const r = d.request;
-  const act = async (action: string, extra: Record<string, string> = {}): Promise<void> => {
-    try {
-      await api('POST', `/requests/${r.reference}/actions`, { action, ...extra });
-      ctx.toast(t('saved'));
-      setForm({});
-      await load();
-    } catch (err) {
-      ctx.toast((err as ApiError).message, 'error');
-    }
-  };
-  const canAct = me.role === 'department' || me.role === 'supervisor';
-  return (
-    <div class="request-page">
-      <a href="#/requests" class="back">{t('back')}</a>
-      <Panel title={`${r.reference} — ${nameOf(ctx, 'service', r.serviceId)}`} actions={<StatusPill status={r.status} />}>
-        <dl class="record">
-          <dt>{t('department')}</dt><dd>{nameOf(ctx, 'department', r.department)}</dd>
-          <dt>{t('applicant')}</dt><dd>{r.applicant.name}</dd>
-          <dt>{t('civilId')}</dt><dd dir="ltr" id="civil-id">{r.applicant.civilId}</dd>
-          <dt>{t('phone')}</dt><dd dir="ltr">{r.applicant.phone}</dd>
-          {r.applicant.email ? <><dt>{t('email')}</dt><dd dir="ltr">{r.applicant.email}</dd></> : null}
-          {r.applicant.address ? <><dt>{t('location')}</dt><dd>{r.applicant.address}</dd></> : null}
-          {r.location ? <><dt>{t('location')}</dt><dd dir="ltr">{r.location.latitude}, {r.location.longitude}</dd></> : null}
-          <dt>{t('description')}</dt><dd dir="auto">{r.description}</dd>
-          <dt>{t('channel')}</dt><dd>{r.channel}</dd>
-          <dt>{t('filedAt')}</dt><dd>{formatTime(lang, r.filedAt)}</dd>
-          <dt>{t('assignee')}</dt><dd>{r.assignee ?? '—'}</dd>
-        </dl>
-      </Panel>
-      <Panel title={t('slaClock')} class="sla-clock">
-        <p><b>{t('dueAt')}:</b> {formatTime(lang, d.sla.dueAt)} — <b>{d.sla.workingDaysLeft}</b> {t('workingDaysLeft')} {d.sla.overdue ? <span class="pill late">{t('overdue')}</span> : null}</p>
-        <h3>{t('escalationLevels')}</h3>
-        <ul>{d.sla.timers.filter((x: any) => x.kind === 'escalation').map((x: any) => (
-          <li>{t('level')} {x.level} · {nameOf(ctx, 'role', x.role)} · {x.firedAt ? <span class="pill warn">{t('fired')} {formatTime(lang, x.firedAt)}</span> : <span class="pill">{t('pending')} {formatTime(lang, x.fireAt)}</span>}</li>
-        ))}</ul>
-      </Panel>
-      <Panel title={t('attachments')}>{r.attachments.length === 0 ? <p class="muted">{t('none')}</p> : <ul>{r.attachments.map((a: any) => <li>{a.kind} {a.fileName ?? a.ref}</li>)}</ul>}</Panel>
-      <Panel title={t('history')}>
-        <ol class="history">{r.history.map((h: any) => <li><span class="meta">{formatTime(lang, h.at)} · {h.actor}</span> {h.status ? <StatusPill status={h.status} /> : null} {h.note ?? ''}</li>)}</ol>
-      </Panel>
-      {canAct ? (
-        <Panel title={t('actions')} class="actions">
-          <div class="row">
-            <button class="primary" id="act-accept" onClick={() => act('accept')}>{t('accept')}</button>
-            <button id="act-progress" onClick={() => act('in_progress')}>{t('inProgress')}</button>
-            <button id="act-hold" onClick={() => act('on_hold')}>{t('onHold')}</button>
-            <button id="act-done" onClick={() => act('done')}>{t('done')}</button>
-          </div>
-          <form class="row" onSubmit={(e) => { e.preventDefault(); void act('reject', { reason: form.reason ?? '' }); }}>
-            <input id="reason" placeholder={t('reason')} value={form.reason ?? ''} onInput={(e) => setForm({ ...form, reason: e.currentTarget.value })} required minLength={3} />
-            <button type="submit" class="danger" id="act-reject">{t('reject')}</button>
-          </form>
-          <form class="row" onSubmit={(e) => { e.preventDefault(); void act('note', { note: form.note ?? '' }); }}>
-            <input id="act-note-text" placeholder={t('note')} value={form.note ?? ''} onInput={(e) => setForm({ ...form, note: e.currentTarget.value })} required />
-            <button type="submit">{t('note')}</button>
-          </form>
-          <form class="row" onSubmit={(e) => { e.preventDefault(); void act('assign', { assignee: form.assignee ?? '' }); }}>
-            <input placeholder={t('assignee')} value={form.assignee ?? ''} onInput={(e) => setForm({ ...form, assignee: e.currentTarget.value })} required />
-            <button type="submit">{t('assign')}</button>
-          </form>
-        </Panel>
-      ) : null}
-    </div>
   );
 }
