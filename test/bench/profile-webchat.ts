@@ -1,7 +1,7 @@
 /**
  * `npx tsx test/bench/profile-webchat.ts [SECONDS] [CONNECTIONS] [REPS]`: the Tawasul target alone under
  * the web chat load, its main-thread CPU time per message per repetition (steadier than msg/s on a
- * shared machine), and RSS after load. PROFILE=DIR writes a V8 CPU profile of the target there
+ * shared machine), and RSS after load. NODE_FLAGS adds Node flags to the target; PROFILE=DIR writes a V8 CPU profile of the target there
  * (`node --cpu-prof`; read it with `npx tsx test/bench/profile-summary.ts FILE`). Asserts nothing.
  */
 import { cpSync, mkdirSync } from 'node:fs';
@@ -20,7 +20,8 @@ try {
   mkdirSync(dir, { recursive: true });
   cpSync(join(cold, 'cache'), join(dir, 'cache'), { recursive: true });
   const prof = process.env.PROFILE;
-  const target = await startTarget('tawasul', dir, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
+  const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const target = await startTarget('tawasul', dir, [...flags, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])]);
   try {
     const convs = await openConversations(target.origin, CONVERSATIONS);
     const data = writeLoadData(dir, convs, messageMix());
@@ -36,7 +37,7 @@ try {
         + `event loop max block ${after.loopMaxMs.toFixed(0)} ms, in-server p99 ${after.insideP99Ms.toFixed(0)} max ${after.insideMaxMs.toFixed(0)} ms, errors ${r.errors}\n`);
     }
     const s = await target.stats();
-    process.stdout.write(`median ${median(cpu).toFixed(3)} ms CPU/msg at ${connections} connections; RSS after load ${(s.rss / 1048576).toFixed(0)} MB; start-up ${target.startupMs.toFixed(0)} ms\n`);
+    process.stdout.write(`median ${median(cpu).toFixed(3)} ms CPU/msg at ${connections} connections; RSS after load ${(s.rss / 1048576).toFixed(0)} MB (JS heap ${s.heapMb.toFixed(0)} of ${s.heapTotalMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB); start-up ${target.startupMs.toFixed(0)} ms\n`);
   } finally {
     await target.stop();
   }

@@ -58,7 +58,8 @@ server.on('request', (_req, res) => {
 process.send!({ ready: true, port: (server.address() as AddressInfo).port, startupMs: performance.now() });
 process.on('message', (m: string) => {
   if (m === 'stats') {
-    process.send!({ rss: process.memoryUsage().rss, cpuMs: mainThreadCpuMs(), loopMaxMs: loop.max / 1e6, insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0, insideMaxMs: inside.count ? inside.max / 1e6 : 0, ...stats() });
+    const mem = process.memoryUsage();
+    process.send!({ rss: mem.rss, heapMb: mem.heapUsed / 1048576, heapTotalMb: mem.heapTotal / 1048576, externalMb: mem.external / 1048576, cpuMs: mainThreadCpuMs(), loopMaxMs: loop.max / 1e6, insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0, insideMaxMs: inside.count ? inside.max / 1e6 : 0, ...stats() });
     loop.reset();
     inside.reset();
   }

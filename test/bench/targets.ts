@@ -19,7 +19,7 @@ export interface Target {
   origin: string;
   /** Process start → listening, in ms (Node boot, module loading, stores, classifier, routes). */
   startupMs: number;
-  stats(): Promise<{ rss: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number; pending?: number; touched?: number }>;
+  stats(): Promise<{ rss: number; heapMb: number; heapTotalMb: number; externalMb: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number; pending?: number; touched?: number }>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export async function startTarget(mode: 'bare' | 'tawasul', dataDir = '', execAr
     name: mode,
     origin: `http://127.0.0.1:${ready.port}`,
     startupMs: ready.startupMs,
-    stats: () => { const p = next<{ rss: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number }>(); child.send('stats'); return p; },
+    stats: () => { const p = next<{ rss: number; heapMb: number; heapTotalMb: number; externalMb: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number }>(); child.send('stats'); return p; },
     stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }),
   }));
 }
