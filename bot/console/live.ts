@@ -72,8 +72,10 @@ export class LiveHub {
     this.heartbeat.unref();
   }
 
-  /** Detaches from the engine and ends every stream. */
+  /** Writes the changes still queued for the next pass of the event loop, detaches from the engine and ends every stream. */
   stop(): void {
+    // A turn answered just before a stop must still reach the durable log (a reconnecting console catches up from it).
+    this.flushPending();
     this.d.engine.events.off('conversation.changed', this.onChanged);
     this.d.engine.events.off('handoff.queued', this.onQueued);
     this.d.engine.events.off('request.filed', this.onFiled);
@@ -100,12 +102,14 @@ export class LiveHub {
     this.pending.set(key, reason);
     if (this.flushing) return;
     this.flushing = true;
-    setImmediate(() => {
-      this.flushing = false;
-      const batch = [...this.pending];
-      this.pending.clear();
-      for (const [k, r] of batch) this.guard(() => this.conversationChanged(k, r));
-    });
+    setImmediate(() => this.flushPending());
+  }
+
+  private flushPending(): void {
+    this.flushing = false;
+    const batch = [...this.pending];
+    this.pending.clear();
+    for (const [k, r] of batch) this.guard(() => this.conversationChanged(k, r));
   }
 
   private conversationChanged(key: string, reason: string): void {

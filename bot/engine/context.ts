@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Templates, TemplateVars } from '../core/templates.js';
 import type { InboundMessage, Language, OutboundReply, ReplyKind } from '../core/types.js';
 import type { Classification, Classifier } from '../nlu/types.js';
-import type { ConversationStore } from '../store/conversation-store.js';
+import type { ConversationRecord, ConversationStore } from '../store/conversation-store.js';
 import type { RequestRecord, RequestStore } from '../store/types.js';
 import type { ConversationState } from './state.js';
 
@@ -53,6 +53,8 @@ export interface TurnContext {
   text: string;
   language: Language;
   state: ConversationState;
+  /** The conversation as read at the start of the turn (who holds it), read once per turn. */
+  conversation?: ConversationRecord;
   nlu?: Classification;
   replies: OutboundReply[];
 }

@@ -16,6 +16,8 @@ import { resumeQuestion } from '../handlers/intake.js';
 import { isConfirm } from '../handlers/intake-fields.js';
 import type { ConversationState, TurnStateStore } from './state.js';
 import { turnDeps, turnId } from './turn-deps.js';
+import { GroupCommit } from './group-commit.js';
+import { ClaimedElsewhereError, TurnClaim } from './turn-claim.js';
 import type { Composer } from './composer.js';
 
 /** What `handle` returns. */
@@ -52,9 +54,12 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 /**
  * The conversation engine. A turn is atomic: the state read at its start, and at its end, in ONE
- * transaction, the state, the transcript, the inbox marked done, the caller's outbox items and the
- * first-response record. Filing a request commits earlier, keyed by the inbound message, so a turn
- * replayed after a crash finds the request it filed and answers with its reference.
+ * transaction, the claim of the message id (unless a group commit wrote it earlier), the state, the
+ * transcript, the inbox marked done, the caller's outbox items and the first-response record; the
+ * turns that end in the same pass of the event loop share that transaction (group commit), each in
+ * its own savepoint, and none is answered before it commits. Filing a request commits earlier, after
+ * the claim, keyed by the inbound message, so a turn replayed after a crash finds the request it
+ * filed and answers with its reference.
  */
 export class Engine {
   readonly deps: EngineDeps;
@@ -65,14 +70,13 @@ export class Engine {
   private sink: ReplySink = async () => undefined;
   /** Turns in progress in this process, by channel and message id. */
   private readonly inFlight = new Map<string, Promise<HandleResult>>();
+  /** End-of-turn writes (and lazy claims) of concurrent turns, one transaction per pass of the event loop. */
+  private readonly commits: GroupCommit;
 
   constructor(private readonly opts: EngineOptions) {
     this.deps = { ...opts.deps, events: this.events, services: new Map(opts.deps.config.services.map((s) => [s.id, s])) };
     this.channels = new Map(opts.deps.config.channels.map((c) => [c.id, c]));
-  }
-
-  private atomically<T>(fn: () => T): T {
-    return this.opts.state.atomically(fn);
+    this.commits = new GroupCommit(opts.state);
   }
 
   /** Sets where agent messages and hand-back notes go (the channel registry). */
@@ -87,15 +91,6 @@ export class Engine {
    */
   async handle(msg: InboundMessage, opts: TurnOptions = {}): Promise<HandleResult> {
     const channel = this.channelOf(msg);
-    const key = conversationKey(msg.channel, msg.conversationId);
-    const now = this.deps.clock.now();
-    const claim = this.atomically(() => {
-      const c = this.opts.inbox.claim(msg.channel, msg.id, key, msg.receivedAt, now, safeJson(msg));
-      if (c.claimed) this.deps.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt);
-      return c;
-    });
-    if (claim.claimed) return this.start(msg, channel, key, opts, true);
-    if (claim.state === 'done') return { replies: [], duplicate: true, previous: claim.replies ?? [] };
     const running = this.inFlight.get(turnId(msg));
     if (running) {
       const first = await running.catch(() => undefined);
@@ -103,8 +98,11 @@ export class Engine {
       if (!first) return this.handle(msg, opts);
       return { replies: [], duplicate: true, previous: repliesOf(first) };
     }
-    // Claimed by a process that died: this delivery (a client's retry, a provider's redelivery) finishes it.
-    return this.start(msg, channel, key, opts, true);
+    const row = this.opts.inbox.get(msg.channel, msg.id);
+    if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
+    // Not seen (claimed lazily by the turn), or claimed by a process that died: this delivery (a
+    // client's retry, a provider's redelivery) finishes it.
+    return this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, { claimed: row !== undefined, release: true, replay: false });
   }
 
   /**
@@ -115,7 +113,7 @@ export class Engine {
     const running = this.inFlight.get(turnId(msg));
     if (running) return repliesOf(await running);
     const channel = this.channelOf(msg);
-    return repliesOf(await this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, false));
+    return repliesOf(await this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, { claimed: true, release: false, replay: true }));
   }
 
   /** Replays every claim of `channels` left unfinished since before `olderThan` (start-up, before taking traffic). */
@@ -138,15 +136,20 @@ export class Engine {
   }
 
   /** Queues the turn behind the conversation's earlier ones and registers it as in flight. */
-  private start(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions, releaseOnFailure: boolean): Promise<HandleResult> {
+  private start(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions, how: { claimed: boolean; release: boolean; replay: boolean }): Promise<HandleResult> {
     const id = turnId(msg);
+    const claim = new TurnClaim(this.opts.inbox, this.commits, msg, key, this.deps.clock.now(), how.claimed);
     const turn = this.queue.run(key, async () => {
       try {
-        return await this.process(msg, channel, key, opts);
+        return await this.process(msg, channel, key, opts, claim, how.replay);
       } catch (err) {
+        if (err instanceof ClaimedElsewhereError) {
+          const row = this.opts.inbox.get(msg.channel, msg.id);
+          return { replies: [], duplicate: true, previous: row?.replies ?? [] };
+        }
         // Failed before its replies were recorded (database fault): release the claim, so that the
         // provider's redelivery or the client's retry is processed instead of being taken for a duplicate.
-        if (releaseOnFailure) this.opts.inbox.release(msg.channel, msg.id);
+        if (claim.cancel() && how.release) this.opts.inbox.release(msg.channel, msg.id);
         throw err;
       }
     });
@@ -158,16 +161,24 @@ export class Engine {
     return turn;
   }
 
-  private async process(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions): Promise<HandleResult> {
+  private async process(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions, claim: TurnClaim, replay: boolean): Promise<HandleResult> {
     const { deps } = this;
-    // Finished meanwhile (a replay racing the delivery that completed it): never a second turn.
-    const claim = this.opts.inbox.get(msg.channel, msg.id);
-    if (claim?.state === 'done') return { replies: [], duplicate: true, previous: claim.replies ?? [] };
+    if (replay) {
+      // Finished meanwhile (a replay racing the delivery that completed it): never a second turn.
+      const row = this.opts.inbox.get(msg.channel, msg.id);
+      if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
+    }
+    // The conversation is read once; a first message creates it before the handlers run (they may queue it).
+    let conversation = deps.conversations.get(key);
+    if (!conversation) {
+      await this.commits.submit(() => deps.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt));
+      conversation = deps.conversations.get(key);
+    }
     const now = deps.clock.now();
     const state: ConversationState = this.opts.state.load(key, now) ?? { updatedAt: now.getTime() };
-    const turn = turnDeps(deps, msg);
+    const turn = turnDeps(deps, msg, () => claim.durable());
     const ctx: TurnContext = {
-      deps: turn.deps, msg, key, channel, now, state, replies: [],
+      deps: turn.deps, msg, key, channel, now, state, replies: [], conversation,
       text: (msg.text ?? '').replace(CONTROL, '').trim(),
       language: state.language ?? 'ar',
     };
@@ -185,17 +196,16 @@ export class Engine {
         ctx.replies = [{ text: deps.templates.render(ctx.language, 'error', { callCentre: deps.config.organisation.callCentre }), language: ctx.language, kind: 'error' }];
       }
     }
-    this.atomically(() => {
+    claim.end();
+    await this.commits.submit(() => {
+      claim.complete(ctx.replies);
       if (keepState) {
         state.updatedAt = now.getTime();
         this.opts.state.save(key, state, new Date(now.getTime() + deps.config.defaults.dialogueTtlMinutes * 60_000));
       }
-      if (!rejected) {
-        deps.conversations.setLanguage(key, ctx.language);
-        deps.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
-      }
+      deps.conversations.noteMessage(key, rejected ? undefined : ctx.language, msg.receivedAt);
+      if (!rejected) deps.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
       for (const r of ctx.replies) deps.conversations.append({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
-      this.opts.inbox.complete(msg.channel, msg.id, ctx.replies);
       const first = ctx.replies[0];
       if (first) {
         try {
@@ -306,10 +316,3 @@ export class Engine {
 /** The replies a handling produced, or found stored when it turned out a duplicate. */
 const repliesOf = (r: HandleResult): OutboundReply[] => (r.duplicate ? r.previous ?? [] : r.replies);
 
-function safeJson(msg: InboundMessage): string | undefined {
-  try {
-    return JSON.stringify({ ...msg, raw: undefined });
-  } catch {
-    return undefined;
-  }
-}

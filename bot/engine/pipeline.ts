@@ -57,7 +57,7 @@ export function buildPipeline(): Composer<TurnContext> {
   return new Composer<TurnContext>()
     .use(async (ctx, next) => {
       // Handoff gate: while the call centre holds the chat the bot stays silent (the agent sees the transcript).
-      const conv = ctx.deps.conversations.get(ctx.key);
+      const conv = ctx.conversation ?? ctx.deps.conversations.get(ctx.key);
       if (conv?.owner === 'agent') return;
       if (conv?.owner === 'queue') {
         if (isMenu(ctx.text)) {

@@ -61,6 +61,8 @@ export interface TurnStateStore {
   save(key: string, state: ConversationState, expiresAt: Date): void;
   /** Runs `fn` in one write transaction of the store's database. */
   atomically<T>(fn: () => T): T;
+  /** Runs `fn` in a savepoint of the current transaction: undone alone when it throws (group commit). */
+  savepoint<T>(fn: () => T): T;
 }
 
 export const stateMigrations: Migration[] = [
@@ -82,8 +84,12 @@ const PURGE_EVERY = 1000;
 /** The conversation state as a row of `tawasul.sqlite` (table `conversation_state`). */
 export class SqlStateStore implements TurnStateStore, StateStore {
   private saves = 0;
+  /** Transaction wrappers made once (better-sqlite3 builds four functions per `transaction()` call). */
+  private readonly run: { (fn: () => unknown): unknown; immediate(fn: () => unknown): unknown };
 
-  constructor(private readonly sql: SqliteDatabase) {}
+  constructor(private readonly sql: SqliteDatabase) {
+    this.run = sql.db.transaction((fn: () => unknown) => fn());
+  }
 
   load(key: string, now: Date): ConversationState | undefined {
     const row = prepared(this.sql.db, 'SELECT state, expires_at FROM conversation_state WHERE key = ?').get(key) as { state: string; expires_at: number } | undefined;
@@ -101,7 +107,12 @@ export class SqlStateStore implements TurnStateStore, StateStore {
   }
 
   atomically<T>(fn: () => T): T {
-    return this.sql.tx(fn);
+    return this.run.immediate(fn) as T;
+  }
+
+  savepoint<T>(fn: () => T): T {
+    // Inside a transaction, better-sqlite3 runs a transaction function as a savepoint.
+    return this.run(fn) as T;
   }
 
   async get(key: string): Promise<ConversationState | undefined> {

@@ -5,14 +5,18 @@ import type { EngineDeps } from './context.js';
 /** A message's key: in flight in the engine, and the idempotency key of what its turn files. */
 export const turnId = (msg: InboundMessage): string => `${msg.channel}\u0000${msg.id}`;
 
-/** The deps a turn's handlers see: filing carries the inbound message as its idempotency key. */
-export function turnDeps(deps: EngineDeps, msg: InboundMessage): { deps: EngineDeps; filed: () => boolean } {
+/**
+ * The deps a turn's handlers see: filing carries the inbound message as its idempotency key, and
+ * waits for `beforeFiling` (the turn's claim committed, so that a crash after filing is replayed).
+ */
+export function turnDeps(deps: EngineDeps, msg: InboundMessage, beforeFiling: () => Promise<void> = async () => undefined): { deps: EngineDeps; filed: () => boolean } {
   const sourceKey = turnId(msg);
   let filed = false;
   const requests = new Proxy(deps.requests, {
     get(target, prop) {
       if (prop === 'create') {
         return async (input: NewRequest) => {
+          await beforeFiling();
           const rec = await target.create({ ...input, sourceKey });
           filed = true;
           return rec;

@@ -44,10 +44,12 @@ const errorHandler = (logger: Logger, refusals: Refusals, offenders: AddressLimi
  * revalidated, so hashing each of them was wasted work; pages and documents keep their ETag.
  */
 export function weakEtagExceptJson(body: Buffer | string, encoding?: BufferEncoding): string | undefined {
-  const buf = typeof body === 'string' ? Buffer.from(body, encoding) : body;
+  // A string is looked at as it is (no copy into a Buffer just to read its first character).
+  const at = typeof body === 'string' ? (k: number): number => body.charCodeAt(k) : (k: number): number => body[k]!;
   let i = 0;
-  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
-  if (buf[i] === 0x7b || buf[i] === 0x5b) return undefined; // '{' or '[': JSON
+  while (i < body.length && (at(i) === 0x20 || at(i) === 0x0a || at(i) === 0x0d || at(i) === 0x09)) i++;
+  if (i < body.length && (at(i) === 0x7b || at(i) === 0x5b)) return undefined; // '{' or '[': JSON
+  const buf = typeof body === 'string' ? Buffer.from(body, encoding) : body;
   return `W/"${buf.length.toString(16)}-${createHash('sha1').update(buf).digest('base64').slice(0, 27)}"`;
 }
 

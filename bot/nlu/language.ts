@@ -1,12 +1,9 @@
 /** Language of a message: Arabic (including Arabizi, Gulf Arabic written in Latin letters) or English. */
-import { franc } from 'franc';
 import type { Language } from '../core/types.js';
 import { normalizeArabic } from './normalize.js';
 
 /** Characters looked at: the language shows in the first lines. */
 const MAX_CHARS = 600;
-/** Below this many letters franc is unreliable; the script and Arabizi rules decide alone. */
-const FRANC_MIN_LETTERS = 25;
 
 // Things that carry no language: references, e-mails, links, and a few words used in both.
 const NEUTRAL = /\bbur[\s_-]*\d{4}[\s_-]*[a-z0-9]{4}[\s_-]*[a-z0-9]{4}\b|\bbur[\s-]*\d{4}[\s-]*\d{3,6}\b|[^\s@]{1,64}@\S{1,255}|https?:\/\/\S{1,2000}|www\.\S{1,2000}|\b(?:ok|okay|okk|k|pdf|sms|gps|id|bur|om|lol|hmm+)\b/giu;
@@ -64,9 +61,12 @@ export function isArabizi(text: string): boolean {
   return arabizi > 0 && arabizi >= english;
 }
 
-/** Language of Latin-script text: franc only from FRANC_MIN_LETTERS letters (it is unreliable below), then the Arabizi rule. */
+/**
+ * Language of Latin-script text: English unless it reads as Arabizi. (franc, asked here before with
+ * only English and Arabic allowed, can never answer Arabic for Latin script — it picks among the
+ * languages of the text's script — so it decided nothing and is no longer called.)
+ */
 function latinLanguage(latin: string): Language {
-  if (latin.replace(/[^a-z]/gi, '').length >= FRANC_MIN_LETTERS && franc(latin, { only: ['eng', 'arb'], minLength: FRANC_MIN_LETTERS }) === 'arb') return 'ar';
   return isArabizi(latin) ? 'ar' : 'en';
 }
 

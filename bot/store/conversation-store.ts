@@ -94,6 +94,12 @@ export class ConversationStore {
       .run(key, channel, conversationId, language ?? 'ar', at.getTime(), language ?? null);
   }
 
+  /** A message of an existing conversation: its time, and the language it is now held in (kept when not given). */
+  noteMessage(key: string, language: Language | undefined, at: Date): void {
+    prepared(this.sql.db, 'UPDATE conversations SET last_message_at = MAX(last_message_at, ?), language = COALESCE(?, language) WHERE key = ?')
+      .run(at.getTime(), language ?? null, key);
+  }
+
   /** Records the language a conversation is held in. */
   setLanguage(key: string, language: Language): void {
     prepared(this.sql.db, 'UPDATE conversations SET language = ? WHERE key = ?').run(language, key);

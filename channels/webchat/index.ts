@@ -50,7 +50,8 @@ export const webchat = defineChannel(
         res.set('www-authenticate', 'Bearer realm="webchat"');
         return fail(res, 401, 'missing_secret', 'send the conversation secret: Authorization: Bearer <secret>');
       }
-      if (!access.verify(cid.data, secret) || !conversations.get(conversationKey(id, cid.data))) {
+      // A secret is issued in the transaction that creates the conversation: its row proves the conversation.
+      if (!access.verify(cid.data, secret)) {
         res.set('www-authenticate', 'Bearer realm="webchat", error="invalid_token"');
         return fail(res, 401, 'unauthorized', 'unknown conversation or wrong secret');
       }
@@ -59,32 +60,11 @@ export const webchat = defineChannel(
     };
 
     const routes = (router: Router): void => {
-      router.get('/', (_req, res) => { res.set('content-security-policy', PAGE_CSP).type('html').send(page); });
-      router.get(['/favicon.ico', '/favicon.svg'], (_req, res) => {
-        res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile(join(dir, 'favicon.svg'));
-      });
-      router.get(['/assets/webchat.js', '/assets/webchat.js.map', '/assets/webchat.css'], (req, res) => {
-        const file = req.path.endsWith('.css') ? join(dir, 'web/page.css') : join(projectRoot, 'dist/web', req.path.slice('/assets/'.length));
-        res.set('cache-control', 'no-cache').sendFile(file, (err) => {
-          if (err && !res.headersSent) fail(res, 503, 'not_built', 'the page is not built: run npm run build');
-        });
-      });
-      router.get('/api/webchat/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
-
-      router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), (_req, res) => {
-        const cid = randomUUID();
-        const now = ctx.clock.now();
-        const secret = ctx.sql.tx(() => {
-          conversations.touch(conversationKey(id, cid), id, cid, 'ar', now);
-          return access.issue(cid, now);
-        });
-        res.set('cache-control', 'no-store').status(201).json({ conversationId: cid, secret });
-      });
-
-      // The secret is checked before the body is read.
+      // First in the router (the route every message takes). The secret is checked before the body is read.
       router.post('/api/webchat/conversations/:cid/messages', authorize, express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response) => {
         const cid = res.locals.cid as string;
-        if (!req.is('application/json')) return fail(res, 415, 'unsupported_media_type', 'send application/json');
+        // express.json parsed the body only for a JSON content type: no second check when it did.
+        if (req.body === undefined && !req.is('application/json')) return fail(res, 415, 'unsupported_media_type', 'send application/json');
         const body = messageBody.safeParse(req.body);
         if (!body.success) {
           const issue = body.error.issues[0]!;
@@ -106,6 +86,28 @@ export const webchat = defineChannel(
         const result = await ctx.engine.handle(msg);
         // A retried POST gets the replies of the first one again (idempotent), never a second turn.
         res.json({ duplicate: result.duplicate, replies: result.duplicate ? result.previous ?? [] : result.replies });
+      });
+
+      router.get('/', (_req, res) => { res.set('content-security-policy', PAGE_CSP).type('html').send(page); });
+      router.get(['/favicon.ico', '/favicon.svg'], (_req, res) => {
+        res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile(join(dir, 'favicon.svg'));
+      });
+      router.get(['/assets/webchat.js', '/assets/webchat.js.map', '/assets/webchat.css'], (req, res) => {
+        const file = req.path.endsWith('.css') ? join(dir, 'web/page.css') : join(projectRoot, 'dist/web', req.path.slice('/assets/'.length));
+        res.set('cache-control', 'no-cache').sendFile(file, (err) => {
+          if (err && !res.headersSent) fail(res, 503, 'not_built', 'the page is not built: run npm run build');
+        });
+      });
+      router.get('/api/webchat/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
+
+      router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), (_req, res) => {
+        const cid = randomUUID();
+        const now = ctx.clock.now();
+        const secret = ctx.sql.tx(() => {
+          conversations.touch(conversationKey(id, cid), id, cid, 'ar', now);
+          return access.issue(cid, now);
+        });
+        res.set('cache-control', 'no-store').status(201).json({ conversationId: cid, secret });
       });
 
       router.get('/api/webchat/conversations/:cid/messages', authorize, (req, res) => {

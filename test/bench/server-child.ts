@@ -2,12 +2,12 @@
  * A benchmark target in its own process (forked by webchat.bench.ts with tsx): `bare` is an Express 5
  * JSON handler on the web chat's route, `tawasul` the full server on the given data directory. Sends
  * `{ ready, port, startupMs }` once listening (startupMs: from process start, Node boot included), then
- * answers `stats` with its RSS, its main thread's CPU time so far and, for Tawasul, the backlog's progress; `stop` closes and exits.
+ * answers `stats` with its RSS, its main thread's CPU time so far, the event loop's longest delay since the last `stats` and, for Tawasul, the backlog's progress; `stop` closes and exits.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 const [mode, dataDir] = process.argv.slice(2);
 let server: Server;
@@ -46,8 +46,22 @@ function mainThreadCpuMs(): number {
   }
 }
 
+// The event loop's longest block since the last `stats` (a stall on the loop, as opposed to queueing).
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+// Time from the request's headers being parsed to its answer being written, inside this process.
+const inside = createHistogram();
+server.on('request', (_req, res) => {
+  const t0 = process.hrtime.bigint();
+  res.once('finish', () => inside.record(Number(process.hrtime.bigint() - t0) || 1));
+});
 process.send!({ ready: true, port: (server.address() as AddressInfo).port, startupMs: performance.now() });
 process.on('message', (m: string) => {
-  if (m === 'stats') process.send!({ rss: process.memoryUsage().rss, cpuMs: mainThreadCpuMs(), ...stats() });
+  if (m === 'stats') {
+    const mem = process.memoryUsage();
+    process.send!({ rss: mem.rss, heapMb: mem.heapUsed / 1048576, heapTotalMb: mem.heapTotal / 1048576, externalMb: mem.external / 1048576, cpuMs: mainThreadCpuMs(), loopMaxMs: loop.max / 1e6, insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0, insideMaxMs: inside.count ? inside.max / 1e6 : 0, ...stats() });
+    loop.reset();
+    inside.reset();
+  }
   if (m === 'stop') void close().then(() => server.close(() => process.exit(0)));
 });

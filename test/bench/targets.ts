@@ -19,7 +19,7 @@ export interface Target {
   origin: string;
   /** Process start → listening, in ms (Node boot, module loading, stores, classifier, routes). */
   startupMs: number;
-  stats(): Promise<{ rss: number; cpuMs: number; pending?: number; touched?: number }>;
+  stats(): Promise<{ rss: number; heapMb: number; heapTotalMb: number; externalMb: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number; pending?: number; touched?: number }>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +46,10 @@ export async function buildServer(): Promise<string> {
   return (built = outdir);
 }
 
-/** Forks the compiled `server-child` (`bare` or `tawasul` on `dataDir`) and waits until it listens. */
-export async function startTarget(mode: 'bare' | 'tawasul', dataDir = ''): Promise<Target> {
+/** Forks the compiled `server-child` (`bare` or `tawasul` on `dataDir`, with Node flags `execArgv`) and waits until it listens. */
+export async function startTarget(mode: 'bare' | 'tawasul', dataDir = '', execArgv: string[] = []): Promise<Target> {
   const file = join(await buildServer(), 'test/bench/server-child.js');
-  const child: ChildProcess = fork(file, [mode, dataDir], { execArgv: [], cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(file, [mode, dataDir], { execArgv, cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`${mode} target exited (${code})`));
     child.once('message', (m) => { child.off('exit', onExit); resolve(m as T); });
@@ -59,7 +59,7 @@ export async function startTarget(mode: 'bare' | 'tawasul', dataDir = ''): Promi
     name: mode,
     origin: `http://127.0.0.1:${ready.port}`,
     startupMs: ready.startupMs,
-    stats: () => { const p = next<{ rss: number; cpuMs: number }>(); child.send('stats'); return p; },
+    stats: () => { const p = next<{ rss: number; heapMb: number; heapTotalMb: number; externalMb: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number }>(); child.send('stats'); return p; },
     stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }),
   }));
 }

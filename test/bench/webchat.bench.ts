@@ -28,6 +28,8 @@ const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
 
 interface Row {
   store: string; connections: number; bare: LoadResult[]; tawasul: LoadResult[]; ratios: string[];
+  /** Tawasul's own p99 (request parsed → answer written) and its event loop's longest block, per repetition. */
+  inside: Array<{ p99: number; loopMax: number }>;
   startupMs: number; rssMb: number; note: string;
 }
 
@@ -62,7 +64,7 @@ async function measureStore(store: string, dir: string, cache: string, mix: stri
     await load(tawasul.origin, data, 1, 16);
     const connections = store === 'backlog' ? [16] : CONNECTIONS;
     for (const c of connections) {
-      const row: Row = { store, connections: c, bare: [], tawasul: [], ratios: [], startupMs: tawasul.startupMs, rssMb: 0, note: '' };
+      const row: Row = { store, connections: c, bare: [], tawasul: [], ratios: [], inside: [], startupMs: tawasul.startupMs, rssMb: 0, note: '' };
       for (let rep = 0; rep < REPS; rep++) {
         // Rotate the order: bare first on even repetitions, Tawasul first on odd ones.
         const order = rep % 2 === 0 ? [bare, tawasul] : [tawasul, bare];
@@ -70,7 +72,9 @@ async function measureStore(store: string, dir: string, cache: string, mix: stri
         for (const t of order) {
           const before = (await t.stats()).cpuMs;
           const r = await load(t.origin, data, SECONDS, c);
-          got[t.name] = { ...r, cpuMs: ((await t.stats()).cpuMs - before) / Math.max(1, r.rps * SECONDS) };
+          const after = await t.stats();
+          got[t.name] = { ...r, cpuMs: (after.cpuMs - before) / Math.max(1, r.rps * SECONDS) };
+          if (t === tawasul) row.inside.push({ p99: after.insideP99Ms, loopMax: after.loopMaxMs });
         }
         row.bare.push(got.bare!);
         row.tawasul.push(got.tawasul!);
@@ -132,6 +136,8 @@ export async function run(): Promise<void> {
     }
     out.push(`\nwarm start-up, empty store: ${fmt(again.startupMs)} ms (aim < 2,000); first start ${fmt(first.startupMs)} ms (trains the classifier)`);
     for (const r of rows.filter((x) => x.note)) out.push(`${r.store}: ${r.note}`);
+    out.push('Tawasul inside its own process (request parsed → answer written: p99 per repetition; event loop longest block), to tell a stall of the server from queueing outside it:');
+    for (const r of rows) out.push(`  ${r.store} c=${r.connections}: p99 ${r.inside.map((x) => fmt(x.p99, 1)).join(' / ')} ms; longest block ${r.inside.map((x) => fmt(x.loopMax)).join(' / ')} ms`);
     out.push(`classification alone: p50 ${times[Math.floor(times.length / 2)]!.toFixed(3)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(3)} ms (aim p99 < 1 ms)`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -1,0 +1,83 @@
+/**
+ * A turn's claim of its message id in the inbox, written lazily through the group commit: in the
+ * first group transaction after the turn starts (with the message, for a replay after a crash),
+ * or, when the turn ends before that, together with its end (one transaction per message, and
+ * no message stored only to be erased). Anything the turn commits on its own (filing a request)
+ * waits for the claim first, so that a crash after it is replayed and finds what was filed.
+ */
+import type { InboundMessage, OutboundReply } from '../core/types.js';
+import type { Inbox } from '../delivery/inbox.js';
+import type { GroupCommit } from './group-commit.js';
+
+/** The message id was claimed outside this turn meanwhile (another path took it): the turn is not recorded. */
+export class ClaimedElsewhereError extends Error {
+  override name = 'ClaimedElsewhereError';
+}
+
+/** The claim of one turn. */
+export class TurnClaim {
+  private written: boolean;
+  private ended = false;
+  private cancelled = false;
+  private conflict = false;
+  private readonly committed: Promise<void>;
+
+  /** `claimed`: the inbox already holds this message as processing (a crash left it; this turn takes it over). */
+  constructor(
+    private readonly inbox: Inbox,
+    commits: GroupCommit,
+    private readonly msg: InboundMessage,
+    private readonly key: string,
+    private readonly now: Date,
+    claimed: boolean,
+  ) {
+    this.written = claimed;
+    // A batch that failed to commit wrote nothing: the claim then goes with the end of the turn.
+    this.committed = claimed ? Promise.resolve() : commits.submit(() => this.write(true)).catch((err: unknown) => {
+      this.written = false;
+      throw err;
+    });
+    // Awaited only before filing.
+    this.committed.catch(() => undefined);
+  }
+
+  private write(early: boolean): void {
+    if (this.written || this.cancelled || (early && this.ended)) return;
+    const raw = early ? safeJson(this.msg) : undefined;
+    const c = this.inbox.claim(this.msg.channel, this.msg.id, this.key, this.msg.receivedAt, this.now, raw);
+    if (c.claimed) this.written = true;
+    else this.conflict = true;
+  }
+
+  /** Resolves once the claim is committed (call before the turn commits anything on its own). */
+  durable(): Promise<void> {
+    return this.committed;
+  }
+
+  /** The turn's end is about to be queued: a claim not yet written goes with it, without the message. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Inside the end-of-turn unit: claims if not yet done, then records the replies. */
+  complete(replies: OutboundReply[]): void {
+    this.write(false);
+    if (this.conflict) throw new ClaimedElsewhereError(`message ${this.msg.id} was claimed outside this turn`);
+    this.inbox.complete(this.msg.channel, this.msg.id, replies);
+  }
+
+  /** The turn failed: nothing more is written; true when a claim was written (the caller releases it). */
+  cancel(): boolean {
+    this.cancelled = true;
+    return this.written;
+  }
+}
+
+/** The message as stored for replay (no provider payload); undefined when it cannot be serialized. */
+function safeJson(msg: InboundMessage): string | undefined {
+  try {
+    return JSON.stringify({ ...msg, raw: undefined });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `npx tsx test/bench/profile-webchat.ts [SECONDS] [CONNECTIONS] [REPS]`: the Tawasul target alone under
+ * the web chat load, its main-thread CPU time per message per repetition (steadier than msg/s on a
+ * shared machine), and RSS after load. NODE_FLAGS adds Node flags to the target; PROFILE=DIR writes a V8 CPU profile of the target there
+ * (`node --cpu-prof`; read it with `npx tsx test/bench/profile-summary.ts FILE`). Asserts nothing.
+ */
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { load, median, messageMix, openConversations, startTarget, writeLoadData } from './targets.js';
+
+const [seconds = 5, connections = 16, reps = 3] = process.argv.slice(2).map(Number);
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
+const t = tempDir('tawasul-profile-');
+try {
+  const cold = join(t.dir, 'cold');
+  // First start trains the classifier (cached weights for the measured start).
+  await (await startTarget('tawasul', cold)).stop();
+  const dir = join(t.dir, 'run');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(cold, 'cache'), join(dir, 'cache'), { recursive: true });
+  const prof = process.env.PROFILE;
+  const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const target = await startTarget('tawasul', dir, [...flags, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])]);
+  try {
+    const convs = await openConversations(target.origin, CONVERSATIONS);
+    const data = writeLoadData(dir, convs, messageMix());
+    await load(target.origin, data, 1, connections);
+    const cpu: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const before = (await target.stats()).cpuMs;
+      const r = await load(target.origin, data, seconds, connections);
+      const after = await target.stats();
+      const per = (after.cpuMs - before) / Math.max(1, r.rps * seconds);
+      cpu.push(per);
+      process.stdout.write(`rep ${i + 1}: ${r.rps.toFixed(0)} msg/s, ${per.toFixed(3)} ms CPU/msg, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, `
+        + `event loop max block ${after.loopMaxMs.toFixed(0)} ms, in-server p99 ${after.insideP99Ms.toFixed(0)} max ${after.insideMaxMs.toFixed(0)} ms, errors ${r.errors}\n`);
+    }
+    const s = await target.stats();
+    process.stdout.write(`median ${median(cpu).toFixed(3)} ms CPU/msg at ${connections} connections; RSS after load ${(s.rss / 1048576).toFixed(0)} MB (JS heap ${s.heapMb.toFixed(0)} of ${s.heapTotalMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB); start-up ${target.startupMs.toFixed(0)} ms\n`);
+  } finally {
+    await target.stop();
+  }
+} finally {
+  t.cleanup();
+}

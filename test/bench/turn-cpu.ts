@@ -1,0 +1,74 @@
+/**
+ * `npx tsx test/bench/turn-cpu.ts [MESSAGES] [CONCURRENCY]`: the engine's turn alone, in process (no
+ * HTTP): the web chat message mix over 1,000 conversations through `engine.handle`, CONCURRENCY turns
+ * in flight, and the main thread's CPU time per message (from /proc). PROFILE=DIR writes a V8 CPU
+ * profile of the measured part. Asserts nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { createTawasul } from '../../bot/app.js';
+import { createLogger } from '../../bot/core/logger.js';
+import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
+import { tempDir } from '../helpers/tmp.js';
+import { messageMix } from './targets.js';
+
+const [messages = 20_000, concurrency = 16] = process.argv.slice(2).map(Number);
+const CONVERSATIONS = 1000;
+
+/** CPU time of the main thread, ms (utime + stime from /proc). */
+function mainThreadCpuMs(): number {
+  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+const t = tempDir('tawasul-turn-');
+const app = await createTawasul({ dataDir: t.dir, logger: createLogger({ destination: createWriteStream('/dev/null') }), env: { ...process.env, TAWASUL_AGENT_TOKENS: 'bench:bench-token-0123456789abcdef' } });
+try {
+  const mix = messageMix();
+  const convs = Array.from({ length: CONVERSATIONS }, () => randomUUID());
+  const now = new Date();
+  for (const c of convs) app.engine.deps.conversations.touch(conversationKey('webchat', c), 'webchat', c, 'ar', now);
+  let next = 0;
+  const turn = (n: number): Promise<unknown> => {
+    const c = convs[n % CONVERSATIONS]!;
+    const msg: InboundMessage = {
+      channel: 'webchat', conversationId: c, id: randomUUID(), from: { id: c },
+      text: mix[(Math.floor(n / CONVERSATIONS) + (n % CONVERSATIONS) * 13) % mix.length]!, receivedAt: new Date(), raw: null,
+      client: { address: '127.0.0.1' },
+    };
+    return app.engine.handle(msg);
+  };
+  const drive = async (count: number): Promise<void> => {
+    const end = next + count;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < end) await turn(next++);
+    }));
+  };
+  await drive(2000); // warm-up
+  const session = process.env.PROFILE ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const cpu0 = mainThreadCpuMs();
+  const t0 = performance.now();
+  await drive(messages);
+  const cpu = mainThreadCpuMs() - cpu0;
+  const wall = performance.now() - t0;
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(process.env.PROFILE!, `turn-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+  }
+  // With --expose-gc: the heap that stays after a full collection (what the turns keep).
+  (globalThis as { gc?: () => void }).gc?.();
+  const mem = process.memoryUsage();
+  process.stdout.write(`${messages} turns, ${concurrency} in flight: ${(cpu / messages).toFixed(3)} ms CPU/msg (main thread), ${(wall / messages).toFixed(3)} ms wall/msg, `
+    + `RSS ${(mem.rss / 1048576).toFixed(0)} MB, JS heap ${(mem.heapUsed / 1048576).toFixed(0)} MB\n`);
+} finally {
+  await app.close();
+  t.cleanup();
+}

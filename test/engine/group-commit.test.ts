@@ -1,0 +1,95 @@
+/**
+ * Group commit: turns ending in the same pass of the event loop share one transaction, each in its
+ * own savepoint. A unit that fails is undone alone (its turn fails and its claim is released, the
+ * others are recorded and answered once); a failed commit answers none of the batch, and their
+ * retries are processed, once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../bot/core/types.js';
+import { GroupCommit } from '../../bot/engine/group-commit.js';
+import { SqlStateStore } from '../../bot/engine/state.js';
+import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { stubClassifier } from '../channels/helpers/channel-context.js';
+import { startTawasul, type Running } from '../helpers/app.js';
+
+/** A SQL state store counting its transactions, whose next one fails on demand. */
+class CountingState extends SqlStateStore {
+  transactions = 0;
+  failNext = false;
+  override atomically<T>(fn: () => T): T {
+    this.transactions++;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('disk full');
+    }
+    return super.atomically(fn);
+  }
+}
+
+describe('group commit', () => {
+  let run: Running | undefined;
+  afterEach(async () => { await run?.cleanup(); run = undefined; });
+
+  const message = (r: Running, cid: string, id: string, text = 'السلام عليكم'): InboundMessage =>
+    ({ channel: 'webchat', conversationId: cid, id, from: { id: cid }, text, receivedAt: r.clock.now(), raw: null });
+  const inbound = (r: Running, cid: string): number => r.app.engine.deps.conversations.transcript(`webchat:${cid}`).filter((l) => l.direction === 'in').length;
+
+  it('undoes a failing unit alone and commits the rest of its batch', async () => {
+    const sql = new SqliteDatabase(':memory:');
+    sql.db.exec('CREATE TABLE t (v TEXT)');
+    const commits = new GroupCommit(new SqlStateStore(sql));
+    const insert = (v: string) => () => { sql.db.prepare('INSERT INTO t (v) VALUES (?)').run(v); };
+    const results = await Promise.allSettled([
+      commits.submit(insert('a')),
+      commits.submit(() => { insert('b')(); throw new Error('unit failed'); }),
+      commits.submit(insert('c')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(sql.db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual(['a', 'c']);
+    sql.close();
+  });
+
+  it('commits the turns of many conversations that end together in one transaction, each answered and recorded once', async () => {
+    let state!: CountingState;
+    run = await startTawasul({ classifier: stubClassifier, state: (sql) => (state = new CountingState(sql)) });
+    const r = run;
+    // The conversations exist (their first message creates them otherwise, in a commit of its own).
+    for (let i = 0; i < 20; i++) r.app.engine.deps.conversations.touch(`webchat:g${i}`, 'webchat', `g${i}`, 'ar', r.clock.now());
+    const before = state.transactions;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => r.app.engine.handle(message(r, `g${i}`, `m${i}`))));
+    expect(results.every((x) => !x.duplicate && x.replies.length > 0)).toBe(true);
+    expect(state.transactions - before).toBeLessThan(20);
+    for (let i = 0; i < 20; i++) expect(inbound(r, `g${i}`)).toBe(1);
+    const again = await Promise.all(Array.from({ length: 20 }, (_, i) => r.app.engine.handle(message(r, `g${i}`, `m${i}`))));
+    expect(again.every((x, i) => x.duplicate && JSON.stringify(x.previous) === JSON.stringify(results[i]!.replies))).toBe(true);
+  });
+
+  it('a unit failing inside the batch fails its turn only; its retry is processed once', async () => {
+    run = await startTawasul({ classifier: stubClassifier });
+    const r = run;
+    const ok = r.app.engine.handle(message(r, 'a', 'a1'));
+    const bad = r.app.engine.handle(message(r, 'b', 'b1'), { onCommit: () => { throw new Error('outbox full'); } });
+    await expect(bad).rejects.toThrow('outbox full');
+    expect((await ok).replies.length).toBeGreaterThan(0);
+    expect(inbound(r, 'a')).toBe(1);
+    expect(inbound(r, 'b')).toBe(0);
+    const retry = await r.app.engine.handle(message(r, 'b', 'b1'));
+    expect(retry.duplicate).toBe(false);
+    expect(inbound(r, 'b')).toBe(1);
+    expect((await r.app.engine.handle(message(r, 'b', 'b1'))).duplicate).toBe(true);
+  });
+
+  it('a failed commit answers none of its batch and records nothing; the retries are processed once', async () => {
+    let state!: CountingState;
+    run = await startTawasul({ classifier: stubClassifier, state: (sql) => (state = new CountingState(sql)) });
+    const r = run;
+    for (const c of ['x', 'y']) r.app.engine.deps.conversations.touch(`webchat:${c}`, 'webchat', c, 'ar', r.clock.now());
+    state.failNext = true;
+    const results = await Promise.allSettled([r.app.engine.handle(message(r, 'x', 'x1')), r.app.engine.handle(message(r, 'y', 'y1'))]);
+    expect(results.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    expect(r.app.sql.db.prepare(`SELECT count(*) FROM inbox WHERE message_id IN ('x1', 'y1')`).pluck().get()).toBe(0);
+    const retries = await Promise.all([r.app.engine.handle(message(r, 'x', 'x1')), r.app.engine.handle(message(r, 'y', 'y1'))]);
+    expect(retries.map((x) => x.duplicate)).toEqual([false, false]);
+    expect([inbound(r, 'x'), inbound(r, 'y')]).toEqual([1, 1]);
+  });
+});
