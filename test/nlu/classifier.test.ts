@@ -148,6 +148,10 @@ const KNOWN_BLIND_OVERLAP = [
   'السلام عليكم', 'هلا والله', 'مسا الخير', 'السلام عليكم 🌹🌹', 'يسعد صباحكم', 'اهلين', 'hello', 'hey there 👋',
   'الله يعطيكم العافيه', 'شكرا جزيلا', 'كفيت ووفيت', 'thx', 'ما هو رقم الدعم الفني؟', 'where is the governorate office located',
   'wain maktab el mu7afatha', 'ابي اقدم طلب', 'I want to apply for a service', 'موظف لو سمحت', 'كم سعر الذهب اليوم', '😴😴', 'asdfgh',
+  // blind-2026-12b (29 lines existed before it was written; «متى تفتحون؟»-like short ones are common wording)
+  'السلام عليكم ورحمة الله وبركاته', 'مرحبا', 'هلا', 'صباح الخير 🌞', 'Hello', 'hi', 'Good morning', 'salam', 'mar7aba', 'hala w ghala',
+  'شكرا', 'شكراً جزيلاً', 'تسلمون 🌹', 'thank you', 'shukran', 'متابعة طلب', 'كم يوم ياخذ طلب التدريب؟', 'متى تفتحون؟',
+  'هل تعملون يوم السبت؟', 'ما هي منصة تجاوب؟', 'what are your working hours', 'ههههههه', 'متى رمضان السنة الجاية؟', 'tell me a joke',
 ];
 
 describe('evaluation sets', () => {
@@ -194,6 +198,8 @@ describe('evaluation sets', () => {
  */
 const BLIND_FLOORS: Record<string, { route: number; intent: number; service: number; maxClarification: number }> = {
   'blind-2026-12.yaml': { route: 0.95, intent: 0.945, service: 0.965, maxClarification: 0.05 },
+  // Measured once on 2026-12-02 at commit ddf61ce: route 95.2%, intent 94.9%, service 96.1%, clarification 4.9%.
+  'blind-2026-12b.yaml': { route: 0.93, intent: 0.925, service: 0.94, maxClarification: 0.065 },
 };
 
 describe('development sets (hard cases written for tuning)', () => {
