@@ -7,29 +7,29 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
-import type { TawasulConfig } from '../config/schema.js';
 import type { ChannelAdapter } from '../channels/types.js';
+import type { TawasulConfig } from '../config/schema.js';
 import { WorkingCalendar } from './calendar/working-calendar.js';
 import { loadConfig } from './config/load.js';
+import { type Console, createConsole } from './console/index.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { Templates } from './core/templates.js';
 import { ChannelDelivery } from './delivery/channel-delivery.js';
 import { Inbox } from './delivery/inbox.js';
-import { systemClock, type Clock } from './engine/context.js';
+import { type Clock, systemClock } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { importKeyvStateFile, SqlStateStore, type TurnStateStore } from './engine/state.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp, listenHttp } from './http/server.js';
+import { createClassifier } from './nlu/classifier.js';
+import type { Classifier } from './nlu/types.js';
+import { notificationReadiness, warnMissing } from './notify/readiness.js';
 import { DataDirLock, secureDataDir } from './security/data-dir.js';
 import { FieldCipher } from './security/field-cipher.js';
-import { securitySettings, type SecuritySettings } from './security/settings.js';
-import { createConsole, type Console } from './console/index.js';
+import { type SecuritySettings, securitySettings } from './security/settings.js';
 import { attachSla } from './sla/attach.js';
-import { createClassifier } from './nlu/classifier.js';
-import { notificationReadiness, warnMissing } from './notify/readiness.js';
-import type { Classifier } from './nlu/types.js';
 import { ConversationStore } from './store/conversation-store.js';
 import { loadChannelDefinition, migrateSchema, startedChannels } from './store/schema.js';
 import { SqliteDatabase } from './store/sqlite-database.js';
@@ -106,9 +106,24 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
 /** The rest of `createTawasul`, once the data directory is locked (released by the caller on failure). */
 async function assemble(
   opts: TawasulOptions,
-  { env, logger, clock, loadOptions, config, cipher, security, lock }: {
-    env: NodeJS.ProcessEnv; logger: Logger; clock: Clock; loadOptions: Parameters<typeof loadConfig>[0]; config: TawasulConfig;
-    cipher: FieldCipher | undefined; security: SecuritySettings; lock: DataDirLock;
+  {
+    env,
+    logger,
+    clock,
+    loadOptions,
+    config,
+    cipher,
+    security,
+    lock,
+  }: {
+    env: NodeJS.ProcessEnv;
+    logger: Logger;
+    clock: Clock;
+    loadOptions: Parameters<typeof loadConfig>[0];
+    config: TawasulConfig;
+    cipher: FieldCipher | undefined;
+    security: SecuritySettings;
+    lock: DataDirLock;
   },
 ): Promise<Tawasul> {
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
@@ -127,8 +142,14 @@ async function assemble(
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
   const engine = new Engine({
     deps: {
-      config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier,
-      requests: new SqliteRequestStore(sql, undefined, undefined, cipher ? { cipher } : {}), conversations: new ConversationStore(sql), clock, logger,
+      config,
+      templates: new Templates(),
+      calendar: new WorkingCalendar(config.calendar),
+      classifier,
+      requests: new SqliteRequestStore(sql, undefined, undefined, cipher ? { cipher } : {}),
+      conversations: new ConversationStore(sql),
+      clock,
+      logger,
       notifications: readiness.residentPromise,
     },
     state,
@@ -154,24 +175,42 @@ async function assemble(
   const tokens = agentTokens(env, opts.dataDir);
   const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, delivery: delivery.events, reloadConfig: () => loadConfig(loadOptions) });
   const staff = createConsole({
-    config, engine, sql, sla, clock, logger, env, agentTokens: tokens,
+    config,
+    engine,
+    sql,
+    sla,
+    clock,
+    logger,
+    env,
+    agentTokens: tokens,
     overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
   });
-  const http = createHttpApp(logger, (app) => {
-    // Adapters first: their routes are exact paths, and a message then passes no other router.
-    for (const a of adapters.values()) {
-      const router = express.Router();
-      a.routes?.(router);
-      app.use(router);
-    }
-    app.use(staff.router);
-    app.use('/api/agent', agentApi(engine, tokens));
-    sla.mount(app);
-  }, { settings: security, registry: sla.metrics.registry });
+  const http = createHttpApp(
+    logger,
+    (app) => {
+      // Adapters first: their routes are exact paths, and a message then passes no other router.
+      for (const a of adapters.values()) {
+        const router = express.Router();
+        a.routes?.(router);
+        app.use(router);
+      }
+      app.use(staff.router);
+      app.use('/api/agent', agentApi(engine, tokens));
+      sla.mount(app);
+    },
+    { settings: security, registry: sla.metrics.registry },
+  );
 
   let server: Server | undefined;
   return {
-    config, engine, sql, http, adapters, agentTokens: tokens, encrypted: cipher !== undefined, console: staff,
+    config,
+    engine,
+    sql,
+    http,
+    adapters,
+    agentTokens: tokens,
+    encrypted: cipher !== undefined,
+    console: staff,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
       // Turns a crash left unfinished on channels without an outbox of their own (the web chat): the

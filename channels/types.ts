@@ -5,14 +5,14 @@
  */
 import type { Router } from 'express';
 import type { z } from 'zod';
-import type { ChannelConfig, TawasulConfig } from '../config/schema.js';
 import type { Logger } from '../bot/core/logger.js';
 import type { OutboundReply } from '../bot/core/types.js';
-import type { Clock } from '../bot/engine/context.js';
 import type { ChannelDelivery } from '../bot/delivery/channel-delivery.js';
+import type { Clock } from '../bot/engine/context.js';
 import type { Engine } from '../bot/engine/engine.js';
-import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
 import type { ModuleMigrations } from '../bot/store/sqlite/migrate.js';
+import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
+import type { ChannelConfig, TawasulConfig } from '../config/schema.js';
 
 /** What an adapter receives when it is created. */
 export interface ChannelContext {

@@ -19,11 +19,7 @@ export const bilingual = z.object({ ar: z.string().min(1), en: z.string().min(1)
 export type Bilingual = z.infer<typeof bilingual>;
 
 /** Opening hours: `always` (24/7), `official` (the calendar's official hours) or explicit. */
-export const hoursSchema = z.union([
-  z.literal('always'),
-  z.literal('official'),
-  z.object({ days: z.array(dayName).min(1), from: hhmm, to: hhmm }).strict(),
-]);
+export const hoursSchema = z.union([z.literal('always'), z.literal('official'), z.object({ days: z.array(dayName).min(1), from: hhmm, to: hhmm }).strict()]);
 export type Hours = z.infer<typeof hoursSchema>;
 
 /** First-response target of a channel. */
@@ -152,7 +148,10 @@ export const roleSchema = z
     name: bilingual,
     department: id.optional(),
     email: z.string().email().optional(),
-    phone: z.string().regex(/^\+?\d{8,15}$/).optional(),
+    phone: z
+      .string()
+      .regex(/^\+?\d{8,15}$/)
+      .optional(),
   })
   .strict();
 export type RoleConfig = z.infer<typeof roleSchema>;

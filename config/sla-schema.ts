@@ -30,10 +30,7 @@ export const emailSchema = z
     requireTls: z.boolean(),
     from: z.string(),
     timeoutMs: z.number().int().positive(),
-    env: z
-      .object({ host: envName, port: envName, user: envName, pass: envName, from: envName })
-      .partial()
-      .strict(),
+    env: z.object({ host: envName, port: envName, user: envName, pass: envName, from: envName }).partial().strict(),
   })
   .strict();
 
@@ -51,10 +48,7 @@ export const smsSchema = z
     /** Constant fields added to the generic gateways' body (never secrets). */
     extra: z.record(z.string(), z.string()),
     timeoutMs: z.number().int().positive(),
-    env: z
-      .object({ url: envName, sender: envName, token: envName, accountSid: envName, authToken: envName })
-      .partial()
-      .strict(),
+    env: z.object({ url: envName, sender: envName, token: envName, accountSid: envName, authToken: envName }).partial().strict(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { CalendarConfig, HolidayEntry, HolidayRule, Bilingual } from '../../config/schema.js';
+import type { Bilingual, CalendarConfig, HolidayEntry, HolidayRule } from '../../config/schema.js';
 import { addDays, daysBetween } from './dates.js';
 
 /** One holiday occurrence with its local dates. */
@@ -11,7 +11,10 @@ export interface Holiday {
 }
 
 const hijriFormat = new Intl.DateTimeFormat('en-u-ca-islamic-umalqura', {
-  timeZone: 'UTC', year: 'numeric', month: 'numeric', day: 'numeric',
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
 });
 
 const hijriCache = new Map<string, { year: number; month: number; day: number }>();
@@ -76,7 +79,10 @@ function applyEntry(table: Holiday[], entry: HolidayEntry): Holiday[] {
   let best = Infinity;
   table.forEach((h, i) => {
     const d = Math.abs(daysBetween(h.from, entry.from));
-    if (h.id === entry.id && d < best) { best = d; near = i; }
+    if (h.id === entry.id && d < best) {
+      best = d;
+      near = i;
+    }
   });
   const replacement: Holiday = { id: entry.id, name: entry.name, from: entry.from, to, status: entry.status };
   if (near >= 0 && best <= MAX_MOVE_DAYS) return table.map((h, i) => (i === near ? replacement : h));

@@ -4,7 +4,12 @@ import { buildHolidayTable, type Holiday } from './holidays.js';
 
 const DAY_INDEX: Record<DayName, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
 
-interface Window { days: Set<number>; from: number; to: number; holidaysClosed: boolean }
+interface Window {
+  days: Set<number>;
+  from: number;
+  to: number;
+  holidaysClosed: boolean;
+}
 
 /**
  * The Governorate's working-time calendar: weekend, official hours and the holiday table, in the

@@ -19,7 +19,13 @@ export const chatCommand: Command = {
     }
     for await (const line of rl) {
       const { replies } = await app.engine.handle({
-        channel: 'webchat', conversationId, id: randomUUID(), from: { id: conversationId }, text: line, receivedAt: new Date(), raw: null,
+        channel: 'webchat',
+        conversationId,
+        id: randomUUID(),
+        from: { id: conversationId },
+        text: line,
+        receivedAt: new Date(),
+        raw: null,
       });
       for (const r of replies) process.stdout.write(tty ? `\n${r.text}\n\n` : `${JSON.stringify({ text: r.text })}\n`);
       if (tty) rl.prompt();

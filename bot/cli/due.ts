@@ -5,7 +5,7 @@ import type { CalendarConfig, HolidayEntry, TawasulConfig } from '../../config/s
 import { formatLocalIso, instantAt } from '../calendar/dates.js';
 import { WorkingCalendar } from '../calendar/working-calendar.js';
 import { loadConfig } from '../config/load.js';
-import { completionWorkingDays, projectLadder, resolutionDue, type LadderStep } from '../sla/policy.js';
+import { completionWorkingDays, type LadderStep, projectLadder, resolutionDue } from '../sla/policy.js';
 import { SqliteHolidayStore } from '../store/sqlite/sla-store.js';
 import type { Command } from './command.js';
 
@@ -24,7 +24,10 @@ export function computeDue(config: TawasulConfig, calendar: WorkingCalendar, ser
   const service = config.services.find((s) => s.id === serviceId);
   if (!service) throw new RangeError(`unknown service "${serviceId}" (known: ${config.services.map((s) => s.id).join(', ')})`);
   return {
-    serviceId, filedAt, workingDays: completionWorkingDays(service, config), basis: service.completion.basis,
+    serviceId,
+    filedAt,
+    workingDays: completionWorkingDays(service, config),
+    basis: service.completion.basis,
     dueAt: resolutionDue(calendar, service, config, filedAt),
     escalations: projectLadder(calendar, config.sla.staffHours, service, filedAt),
   };
@@ -41,7 +44,9 @@ export function formatDue(plan: DuePlan, config: TawasulConfig, timeZone: string
   ];
   for (const e of plan.escalations) {
     const after = e.level === 1 ? 'after filing' : `after level ${e.level - 1}`;
-    lines.push(`escalation ${e.level}  ${when(e.fireAt)}  to ${e.role} via ${e.via.join(', ')}  (deadline ${formatLocalIso(e.dueAt, timeZone)}: ${e.afterWorkingDays} working days without action ${after})`);
+    lines.push(
+      `escalation ${e.level}  ${when(e.fireAt)}  to ${e.role} via ${e.via.join(', ')}  (deadline ${formatLocalIso(e.dueAt, timeZone)}: ${e.afterWorkingDays} working days without action ${after})`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -63,7 +68,8 @@ export function calendarWithOverrides(config: TawasulConfig, dataDir: string): C
   try {
     const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sla_holiday_overrides'`).get();
     if (!has) return config.calendar;
-    const extra: HolidayEntry[] = new SqliteHolidayStore({ db }).overrides()
+    const extra: HolidayEntry[] = new SqliteHolidayStore({ db })
+      .overrides()
       .map((o) => ({ id: o.holidayId, name: o.name, from: o.from, to: o.to, status: o.status }));
     return { ...config.calendar, holidays: [...config.calendar.holidays, ...extra] };
   } finally {
@@ -101,10 +107,21 @@ export const dueCommand: Command = {
       return 2;
     }
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({
-        service: plan.serviceId, filedAt: formatLocalIso(plan.filedAt, tz), workingDays: plan.workingDays, dueAt: formatLocalIso(plan.dueAt, tz),
-        escalations: plan.escalations.map((e) => ({ level: e.level, role: e.role, via: e.via, deadline: formatLocalIso(e.dueAt, tz), at: formatLocalIso(e.fireAt, tz) })),
-      })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({
+          service: plan.serviceId,
+          filedAt: formatLocalIso(plan.filedAt, tz),
+          workingDays: plan.workingDays,
+          dueAt: formatLocalIso(plan.dueAt, tz),
+          escalations: plan.escalations.map((e) => ({
+            level: e.level,
+            role: e.role,
+            via: e.via,
+            deadline: formatLocalIso(e.dueAt, tz),
+            at: formatLocalIso(e.fireAt, tz),
+          })),
+        })}\n`,
+      );
     } else {
       process.stdout.write(formatDue(plan, config, tz));
     }

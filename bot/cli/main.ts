@@ -10,10 +10,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   chat: { summary: 'talk to the bot in the terminal (one JSON reply per line when piped)', load: async () => (await import('./chat.js')).chatCommand },
   parse: { summary: 'classify TEXT (or one message per input line) as JSON lines', load: async () => (await import('./parse.js')).parseCommand },
   due: { summary: 'due date and escalation instants (--service ID --from ISO-INSTANT [--json])', load: async () => (await import('./due.js')).dueCommand },
-  migrate: { summary: 'apply pending schema migrations to the data directory (core and started channels [--channel ID])', load: async () => (await import('./migrate.js')).migrateCommand },
-  rekey: { summary: 'encrypt personal data with TAWASUL_DATA_KEY (rotation: old key in TAWASUL_DATA_KEY_OLD)', load: async () => (await import('./rekey.js')).rekeyCommand },
-  'sla-report': { summary: 'SLA compliance report (--from DATE --to DATE [--csv|--json] [--bucket day|month])', load: async () => (await import('./sla-report.js')).slaReportCommand },
-  users: { summary: 'console accounts: add USERNAME --role R [--departments IDS] | list | disable | enable | reset-password', load: async () => (await import('./users.js')).usersCommand },
+  migrate: {
+    summary: 'apply pending schema migrations to the data directory (core and started channels [--channel ID])',
+    load: async () => (await import('./migrate.js')).migrateCommand,
+  },
+  rekey: {
+    summary: 'encrypt personal data with TAWASUL_DATA_KEY (rotation: old key in TAWASUL_DATA_KEY_OLD)',
+    load: async () => (await import('./rekey.js')).rekeyCommand,
+  },
+  'sla-report': {
+    summary: 'SLA compliance report (--from DATE --to DATE [--csv|--json] [--bucket day|month])',
+    load: async () => (await import('./sla-report.js')).slaReportCommand,
+  },
+  users: {
+    summary: 'console accounts: add USERNAME --role R [--departments IDS] | list | disable | enable | reset-password',
+    load: async () => (await import('./users.js')).usersCommand,
+  },
 };
 
 function usage(): string {
@@ -30,7 +42,11 @@ async function main(argv: string[]): Promise<number> {
   const cmd = await entry.load();
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { data: { type: 'string', default: process.env.TAWASUL_DATA_DIR ?? './data' }, ...cmd.options } });
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { data: { type: 'string', default: process.env.TAWASUL_DATA_DIR ?? './data' }, ...cmd.options },
+    });
   } catch (e) {
     process.stderr.write(`tawasul ${name}: ${(e as Error).message}\n`);
     return 2;
@@ -39,9 +55,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
-    process.stderr.write(`tawasul: ${err instanceof ConfigError || err instanceof StartupError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`tawasul: ${err instanceof ConfigError || err instanceof StartupError ? err.message : ((err as Error)?.stack ?? String(err))}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { migrateSchema } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
+import { type Command, lockDataDir } from './command.js';
 import { loadCliConfig } from './due.js';
-import { lockDataDir, type Command } from './command.js';
 
 /**
  * `tawasul migrate [--channel ID]…`: brings the data directory's database to the current schema of the

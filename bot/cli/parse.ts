@@ -10,7 +10,9 @@ export const parseCommand: Command = {
     const classifier = await createClassifier({ cacheDir: join(resolve(String(values.data)), 'cache') });
     const print = async (text: string): Promise<void> => {
       const c = await classifier.classify(text);
-      process.stdout.write(`${JSON.stringify({ language: c.language, intent: c.intent, service: c.service, confidence: Math.round(c.confidence * 100) / 100 })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ language: c.language, intent: c.intent, service: c.service, confidence: Math.round(c.confidence * 100) / 100 })}\n`,
+      );
     };
     if (positionals.length > 0) {
       await print(positionals.join(' '));

@@ -4,7 +4,7 @@ import { rekey } from '../security/rekey.js';
 import { migrateCore } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import { SqliteRequestStore } from '../store/sqlite-request-store.js';
-import { lockDataDir, type Command } from './command.js';
+import { type Command, lockDataDir } from './command.js';
 
 /** `tawasul rekey`: seals every request's personal fields with TAWASUL_DATA_KEY (reading old ones with TAWASUL_DATA_KEY_OLD). */
 export const rekeyCommand: Command = {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WorkingCalendar } from '../calendar/working-calendar.js';
-import { buildSlaReport, reportToCsv, type FirstResponseMetrics, type RequestMetrics, type SlaReport } from '../sla/reports.js';
+import { buildSlaReport, type FirstResponseMetrics, type RequestMetrics, reportToCsv, type SlaReport } from '../sla/reports.js';
 import { migrateCore } from '../store/schema.js';
-import { SqliteDatabase } from '../store/sqlite-database.js';
 import { SqliteSlaFigures } from '../store/sqlite/sla-requests.js';
-import { loadCliConfig } from './due.js';
+import { SqliteDatabase } from '../store/sqlite-database.js';
 import type { Command } from './command.js';
+import { loadCliConfig } from './due.js';
 
 const pct = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
 
@@ -14,22 +14,29 @@ const pct = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFix
 export function formatReport(r: SlaReport): string {
   const out = [`SLA report ${r.from} .. ${r.to} (${r.timeZone}), generated ${r.generatedAt}`, ''];
   const head = ['requests', 'filed', 'closed', 'on time', 'late', 'open', 'overdue', 'escalated', 'on-time %'];
-  const row = (label: string, m: RequestMetrics): string[] => [label, m.filed, m.closed, m.closedOnTime, m.closedLate, m.open, m.overdue, m.escalated, pct(m.onTimeRate)].map(String);
+  const row = (label: string, m: RequestMetrics): string[] =>
+    [label, m.filed, m.closed, m.closedOnTime, m.closedLate, m.open, m.overdue, m.escalated, pct(m.onTimeRate)].map(String);
   const table = (rows: string[][]): void => {
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
     for (const x of rows) out.push(x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
     out.push('');
   };
-  table([head, row('total', r.requests.total),
+  table([
+    head,
+    row('total', r.requests.total),
     ...r.requests.byChannel.map((m) => row(`channel ${m.key}`, m)),
     ...r.requests.byService.map((m) => row(`service ${m.key}`, m)),
     ...r.requests.byDepartment.map((m) => row(`department ${m.key}`, m)),
-    ...r.requests.byPeriod.map((m) => row(`period ${m.key}`, m))]);
+    ...r.requests.byPeriod.map((m) => row(`period ${m.key}`, m)),
+  ]);
   const frow = (label: string, m: FirstResponseMetrics): string[] =>
     [label, m.messages, m.met, m.missed, m.pending, pct(m.metRate), m.medianSeconds === null ? '-' : `${Math.round(m.medianSeconds)}s`].map(String);
-  table([['first response', 'messages', 'met', 'missed', 'pending', 'met %', 'median'], frow('total', r.firstResponse.total),
+  table([
+    ['first response', 'messages', 'met', 'missed', 'pending', 'met %', 'median'],
+    frow('total', r.firstResponse.total),
     ...r.firstResponse.byChannel.map((m) => frow(`channel ${m.key}${m.account ? ` (@${m.account})` : ''}`, m)),
-    ...r.firstResponse.byPeriod.map((m) => frow(`period ${m.key}`, m))]);
+    ...r.firstResponse.byPeriod.map((m) => frow(`period ${m.key}`, m)),
+  ]);
   if (r.escalations.length) {
     out.push('escalations');
     for (const e of r.escalations) out.push(`  level ${e.level}  ${e.role}  ${e.count}`);

@@ -27,14 +27,17 @@ export const startCommand: Command = {
     const running = app;
     // Signals are handled before the banner is printed: a supervisor may stop us as soon as it reads it.
     const stopped = new Promise<void>((done) => {
-      const stop = (): void => { void running.close().then(done); };
+      const stop = (): void => {
+        void running.close().then(done);
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     const shown = host === '0.0.0.0' ? 'localhost' : host;
     process.stdout.write(
       `Tawasul is running.\n  Web chat:  http://${shown}:${port}/\n  Agent API: http://${shown}:${port}/api/agent (token in ${dataDir}/agent-tokens.txt or TAWASUL_AGENT_TOKENS)\n  Data:      ${dataDir}\n  Channels:  ${[...app.adapters.keys()].join(', ')}\n` +
-        (app.encrypted ? '  Personal data at rest: encrypted (TAWASUL_DATA_KEY)\n'
+        (app.encrypted
+          ? '  Personal data at rest: encrypted (TAWASUL_DATA_KEY)\n'
           : '  WARNING: personal data at rest is NOT encrypted (file permissions only); set TAWASUL_DATA_KEY, see docs/security.md\n'),
     );
     await stopped;

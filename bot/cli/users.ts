@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { AccountStore, ROLES, type Role } from '../console/accounts.js';
 import { SessionStore } from '../console/sessions.js';
 import { InputError } from '../core/errors.js';
@@ -39,7 +39,10 @@ export const usersCommand: Command = {
   options: { role: { type: 'string' }, departments: { type: 'string' }, name: { type: 'string' } },
   async run(values, positionals) {
     const [action, username] = positionals;
-    const err = (m: string, code = 2): number => { process.stderr.write(`tawasul users: ${m}\n`); return code; };
+    const err = (m: string, code = 2): number => {
+      process.stderr.write(`tawasul users: ${m}\n`);
+      return code;
+    };
     if (!action || !['add', 'list', 'disable', 'enable', 'reset-password'].includes(action)) return err(USAGE);
     if (action !== 'list' && !username) return err(`${action} needs a USERNAME\n${USAGE}`);
     const dataDir = resolve(String(values.data));
@@ -63,9 +66,21 @@ export const usersCommand: Command = {
       if (action === 'add') {
         const role = values.role;
         if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return err(`--role must be one of ${ROLES.join(', ')}`);
-        const departments = typeof values.departments === 'string' ? values.departments.split(',').map((s) => s.trim()).filter(Boolean) : [];
+        const departments =
+          typeof values.departments === 'string'
+            ? values.departments
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : [];
         const { password, generated } = await readPassword();
-        const a = await accounts.add({ username: username!, role: role as Role, departments, password, ...(typeof values.name === 'string' ? { displayName: values.name } : {}) });
+        const a = await accounts.add({
+          username: username!,
+          role: role as Role,
+          departments,
+          password,
+          ...(typeof values.name === 'string' ? { displayName: values.name } : {}),
+        });
         audit.audit('cli', 'account.add', a.username, now);
         process.stdout.write(`added ${a.username} (${a.role}${a.departments.length ? `: ${a.departments.join(', ')}` : ''})\n`);
         if (generated) process.stdout.write(`password: ${password}\n(shown once; change it with: tawasul users reset-password ${a.username})\n`);

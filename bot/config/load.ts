@@ -58,7 +58,10 @@ const pathText = (path: ReadonlyArray<PropertyKey>): string =>
 /** Reads, merges and validates the configuration; throws ConfigError naming the file and field. */
 export function loadConfig(options: LoadOptions = {}): TawasulConfig {
   const dir = options.dir ?? defaultConfigDir;
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
   const owner = new Map<string, string>();
   let merged: Plain = {};
   for (const file of files) {

@@ -3,10 +3,10 @@
  * admins, stored in SQLite with scrypt password hashes (node:crypto), with a lockout after repeated
  * failed sign-ins. Time comes from the injected Clock.
  */
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { InputError } from '../core/errors.js';
 import type { Clock } from '../engine/context.js';
-import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
+import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 
 /** What an account may do in the console. */
 export const ROLES = ['agent', 'department', 'supervisor', 'admin'] as const;
@@ -32,9 +32,10 @@ export const LOCKOUT = { failures: 5, minutes: 15 } as const;
 export const MIN_PASSWORD = 10;
 
 /** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
-export const consoleAccountMigrations: Migration[] = [{
-  version: 1,
-  up: `
+export const consoleAccountMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
   CREATE TABLE console_accounts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     username TEXT NOT NULL UNIQUE,
@@ -48,16 +49,31 @@ export const consoleAccountMigrations: Migration[] = [{
     created_at INTEGER NOT NULL,
     password_changed_at INTEGER NOT NULL
   );`,
-}];
+  },
+];
 
 interface Row {
-  id: number; username: string; display_name: string; role: Role; departments: string; password_hash: string;
-  disabled: number; failed_count: number; locked_until: number | null; created_at: number;
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  departments: string;
+  password_hash: string;
+  disabled: number;
+  failed_count: number;
+  locked_until: number | null;
+  created_at: number;
 }
 
 const toAccount = (r: Row): Account => ({
-  id: r.id, username: r.username, displayName: r.display_name, role: r.role, departments: JSON.parse(r.departments) as string[],
-  disabled: r.disabled === 1, createdAt: new Date(r.created_at), ...(r.locked_until ? { lockedUntil: new Date(r.locked_until) } : {}),
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  departments: JSON.parse(r.departments) as string[],
+  disabled: r.disabled === 1,
+  createdAt: new Date(r.created_at),
+  ...(r.locked_until ? { lockedUntil: new Date(r.locked_until) } : {}),
 });
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32 };
@@ -76,7 +92,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [kind, n, r, p, salt, key] = stored.split('$');
   if (kind !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64url');
-  const N = Number(n), R = Number(r), P = Number(p);
+  const N = Number(n),
+    R = Number(r),
+    P = Number(p);
   const got = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N, r: R, p: P, maxmem: 128 * N * R * 2 });
   return timingSafeEqual(got, expected);
 }
@@ -98,7 +116,11 @@ export type SignInResult = { ok: true; account: Account } | { ok: false; reason:
 
 /** Accounts on SQLite (table `console_accounts`). */
 export class AccountStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly clock: Clock, private readonly knownDepartments?: ReadonlySet<string>) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly clock: Clock,
+    private readonly knownDepartments?: ReadonlySet<string>,
+  ) {}
 
   /** Validates and stores a new account; throws InputError naming the field. */
   async add(a: NewAccount): Promise<Account> {
@@ -106,16 +128,21 @@ export class AccountStore {
     if (!/^[a-z0-9][a-z0-9._-]{1,39}$/.test(username)) throw new InputError('username: 2-40 letters, digits, ".", "_" or "-"', 400, 'invalid_username');
     if (!(ROLES as readonly string[]).includes(a.role)) throw new InputError(`role: one of ${ROLES.join(', ')}`, 400, 'invalid_role');
     const departments = [...new Set(a.departments ?? [])];
-    if (a.role === 'department' && departments.length === 0) throw new InputError('departments: a department account needs at least one department', 400, 'invalid_departments');
-    if (a.role !== 'department' && departments.length > 0) throw new InputError('departments: only department accounts are scoped to departments', 400, 'invalid_departments');
+    if (a.role === 'department' && departments.length === 0)
+      throw new InputError('departments: a department account needs at least one department', 400, 'invalid_departments');
+    if (a.role !== 'department' && departments.length > 0)
+      throw new InputError('departments: only department accounts are scoped to departments', 400, 'invalid_departments');
     const unknown = departments.find((d) => this.knownDepartments && !this.knownDepartments.has(d));
     if (unknown) throw new InputError(`departments: unknown department "${unknown}" (see config/services.yaml)`, 400, 'invalid_departments');
     checkPassword(a.password);
     if (this.byUsername(username)) throw new InputError(`username: "${username}" already exists`, 409, 'username_taken');
     const now = this.clock.now().getTime();
     const hash = await hashPassword(a.password);
-    const r = prepared(this.sql.db, `INSERT INTO console_accounts (username, display_name, role, departments, password_hash, created_at, password_changed_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`).run(username, (a.displayName ?? username).trim().slice(0, 100) || username, a.role, JSON.stringify(departments), hash, now, now);
+    const r = prepared(
+      this.sql.db,
+      `INSERT INTO console_accounts (username, display_name, role, departments, password_hash, created_at, password_changed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(username, (a.displayName ?? username).trim().slice(0, 100) || username, a.role, JSON.stringify(departments), hash, now, now);
     return this.get(Number(r.lastInsertRowid))!;
   }
 
@@ -143,15 +170,21 @@ export class AccountStore {
 
   /** Disables (or re-enables) an account; false when unknown. */
   setDisabled(username: string, disabled: boolean): boolean {
-    return prepared(this.sql.db, 'UPDATE console_accounts SET disabled = ? WHERE username = ?').run(disabled ? 1 : 0, username.trim().toLowerCase()).changes === 1;
+    return (
+      prepared(this.sql.db, 'UPDATE console_accounts SET disabled = ? WHERE username = ?').run(disabled ? 1 : 0, username.trim().toLowerCase()).changes === 1
+    );
   }
 
   /** Sets a new password and lifts a lockout; false when unknown. */
   async resetPassword(username: string, password: string): Promise<boolean> {
     checkPassword(password);
     const hash = await hashPassword(password);
-    return prepared(this.sql.db, 'UPDATE console_accounts SET password_hash = ?, failed_count = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?')
-      .run(hash, this.clock.now().getTime(), username.trim().toLowerCase()).changes === 1;
+    return (
+      prepared(
+        this.sql.db,
+        'UPDATE console_accounts SET password_hash = ?, failed_count = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?',
+      ).run(hash, this.clock.now().getTime(), username.trim().toLowerCase()).changes === 1
+    );
   }
 
   /** Checks a password; counts failures and locks the account after LOCKOUT.failures in a row. */
@@ -178,5 +211,6 @@ export class AccountStore {
 }
 
 function checkPassword(p: string): void {
-  if (typeof p !== 'string' || [...p].length < MIN_PASSWORD || p.length > 200) throw new InputError(`password: at least ${MIN_PASSWORD} characters`, 400, 'weak_password');
+  if (typeof p !== 'string' || [...p].length < MIN_PASSWORD || p.length > 200)
+    throw new InputError(`password: at least ${MIN_PASSWORD} characters`, 400, 'weak_password');
 }

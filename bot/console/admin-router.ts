@@ -6,13 +6,13 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { fail, parse } from '../http/validate.js';
 import { buildSlaReport, reportToCsv } from '../sla/reports.js';
 import { prepared } from '../store/sqlite-database.js';
 import { ROLES } from './accounts.js';
-import { maskConversationId } from './mask.js';
 import { allow, principal, publicAccount } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
-import { fail, parse } from '../http/validate.js';
+import { maskConversationId } from './mask.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 /** Chart id → the section and group of the report's CSV it draws. */
@@ -23,19 +23,36 @@ export const CHARTS = {
   'requests-over-time': ['requests', 'period'],
   'first-response-over-time': ['first_response', 'period'],
 } as const;
-const reportQuery = z.object({
-  from: isoDate, to: isoDate, bucket: z.enum(['day', 'month']).default('day'),
-  chart: z.enum(['escalations', ...Object.keys(CHARTS)] as [string, ...string[]]).optional(),
-}).strict().refine((q) => q.to >= q.from, { message: 'to is before from', path: ['to'] });
-const holidayBody = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
-  from: isoDate, to: isoDate.optional(), status: z.enum(['confirmed', 'cancelled']).optional(),
-  name: z.object({ ar: z.string().min(1).max(200), en: z.string().min(1).max(200) }).strict().optional(),
-}).strict();
-const accountBody = z.object({
-  username: z.string().min(1).max(40), displayName: z.string().trim().min(1).max(100).optional(), role: z.enum(ROLES),
-  departments: z.array(z.string().max(60)).max(20).optional(), password: z.string().min(1).max(200),
-}).strict();
+const reportQuery = z
+  .object({
+    from: isoDate,
+    to: isoDate,
+    bucket: z.enum(['day', 'month']).default('day'),
+    chart: z.enum(['escalations', ...Object.keys(CHARTS)] as [string, ...string[]]).optional(),
+  })
+  .strict()
+  .refine((q) => q.to >= q.from, { message: 'to is before from', path: ['to'] });
+const holidayBody = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
+    from: isoDate,
+    to: isoDate.optional(),
+    status: z.enum(['confirmed', 'cancelled']).optional(),
+    name: z
+      .object({ ar: z.string().min(1).max(200), en: z.string().min(1).max(200) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+const accountBody = z
+  .object({
+    username: z.string().min(1).max(40),
+    displayName: z.string().trim().min(1).max(100).optional(),
+    role: z.enum(ROLES),
+    departments: z.array(z.string().max(60)).max(20).optional(),
+    password: z.string().min(1).max(200),
+  })
+  .strict();
 const passwordBody = z.object({ password: z.string().min(1).max(200) }).strict();
 const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200), unread: z.enum(['true', 'false']).optional() }).strict();
 const yearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }).strict();
@@ -72,14 +89,22 @@ export function adminRouter(d: ConsoleDeps): Router {
     const waiting = conversations.waiting(10_000);
     const count = (sql: string): number => prepared(d.sql.db, sql).pluck().get(now) as number;
     const live = {
-      waiting: waiting.length, held: conversations.held().length,
+      waiting: waiting.length,
+      held: conversations.held().length,
       oldestWaitingSeconds: waiting[0]?.queuedAt ? Math.round((now - waiting[0].queuedAt.getTime()) / 1000) : null,
       openRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND ? > 0"),
       overdueRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND due_at < ?"),
       at: new Date(now).toISOString(),
     };
     if (req.query.format !== 'csv') return void res.json(live);
-    res.type('text/csv; charset=utf-8').attachment('sla-live-queue.csv').send(`${Object.keys(live).join(',')}\r\n${Object.values(live).map((v) => v ?? '').join(',')}\r\n`);
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment('sla-live-queue.csv')
+      .send(
+        `${Object.keys(live).join(',')}\r\n${Object.values(live)
+          .map((v) => v ?? '')
+          .join(',')}\r\n`,
+      );
   });
 
   r.get('/notifications', allow('department', 'supervisor', 'admin'), (req, res) => {
@@ -87,18 +112,38 @@ export function adminRouter(d: ConsoleDeps): Router {
     if (!q) return;
     const p = principal(res);
     const deps = p.role === 'department' ? p.departments : undefined;
-    const rows = prepared(d.sql.db, `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.body, n.created_at, n.read_at, r.department
-      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference ${q.unread === 'true' ? 'WHERE n.read_at IS NULL' : ''} ORDER BY n.id DESC LIMIT ?`).all(q.limit * 5) as
-      Array<{ id: number; role: string; kind: string; level: number | null; reference: string | null; title: string; body: string; created_at: number; read_at: number | null; department: string | null }>;
+    const rows = prepared(
+      d.sql.db,
+      `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.body, n.created_at, n.read_at, r.department
+      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference ${q.unread === 'true' ? 'WHERE n.read_at IS NULL' : ''} ORDER BY n.id DESC LIMIT ?`,
+    ).all(q.limit * 5) as Array<{
+      id: number;
+      role: string;
+      kind: string;
+      level: number | null;
+      reference: string | null;
+      title: string;
+      body: string;
+      created_at: number;
+      read_at: number | null;
+      department: string | null;
+    }>;
     const visible = rows.filter((n) => !deps || (n.department !== null && deps.includes(n.department))).slice(0, q.limit);
     res.json({
-      notifications: visible.map((n) => ({ ...n, createdAt: new Date(n.created_at).toISOString(), readAt: n.read_at ? new Date(n.read_at).toISOString() : null, created_at: undefined, read_at: undefined })),
+      notifications: visible.map((n) => ({
+        ...n,
+        createdAt: new Date(n.created_at).toISOString(),
+        readAt: n.read_at ? new Date(n.read_at).toISOString() : null,
+        created_at: undefined,
+        read_at: undefined,
+      })),
       unread: visible.filter((n) => n.read_at === null).length,
     });
   });
 
   r.post('/notifications/:id/read', allow('department', 'supervisor', 'admin'), (req, res) => {
-    if (!d.sla.system.markRead(Number(req.params.id), principal(res).actor, d.clock.now())) return fail(res, 404, 'unknown_notification', 'no unread notification with this id', 'id');
+    if (!d.sla.system.markRead(Number(req.params.id), principal(res).actor, d.clock.now()))
+      return fail(res, 404, 'unknown_notification', 'no unread notification with this id', 'id');
     res.json({ ok: true });
   });
 
@@ -119,7 +164,9 @@ export function adminRouter(d: ConsoleDeps): Router {
     }
   });
 
-  r.get('/accounts', allow('admin'), (_req, res) => { res.json({ accounts: d.accounts.list().map(publicAccount) }); });
+  r.get('/accounts', allow('admin'), (_req, res) => {
+    res.json({ accounts: d.accounts.list().map(publicAccount) });
+  });
 
   r.post('/accounts', allow('admin'), json, async (req, res) => {
     const body = parse(accountBody, req.body, res);
@@ -162,7 +209,10 @@ export function adminRouter(d: ConsoleDeps): Router {
     const q = parse(limitQuery, req.query, res, 'query');
     if (!q) return;
     // Conversation keys of phone-number channels (whatsapp:9689…) are masked like every list.
-    const subject = (v: string): string => { const i = v.indexOf(':'); return i > 0 ? `${v.slice(0, i + 1)}${maskConversationId(v.slice(i + 1))}` : v; };
+    const subject = (v: string): string => {
+      const i = v.indexOf(':');
+      return i > 0 ? `${v.slice(0, i + 1)}${maskConversationId(v.slice(i + 1))}` : v;
+    };
     res.json({ audit: conversations.auditTrail(q.limit).map((e) => ({ ...e, subject: subject(e.subject), at: e.at.toISOString() })) });
   });
   return r;

@@ -7,10 +7,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../engine/context.js';
-import type { ConversationStore } from '../store/conversation-store.js';
-import { LOCKOUT, type Account, type AccountStore, type Role } from './accounts.js';
-import type { SessionStore } from './sessions.js';
 import { fail, parse } from '../http/validate.js';
+import type { ConversationStore } from '../store/conversation-store.js';
+import { type Account, type AccountStore, LOCKOUT, type Role } from './accounts.js';
+import type { SessionStore } from './sessions.js';
 
 /** The caller of a console route. */
 export interface Principal {
@@ -51,7 +51,13 @@ export function cookie(req: Request, name: string): string | undefined {
 export const principal = (res: Response): Principal => res.locals.principal as Principal;
 
 const fromAccount = (a: Account, via: 'session'): Principal => ({
-  actor: `console:${a.username}`, username: a.username, displayName: a.displayName, role: a.role, departments: a.departments, via, accountId: a.id,
+  actor: `console:${a.username}`,
+  username: a.username,
+  displayName: a.displayName,
+  role: a.role,
+  departments: a.departments,
+  via,
+  accountId: a.id,
 });
 
 /** What authentication needs. */
@@ -120,7 +126,9 @@ export function sessionRouter(d: AuthDeps): Router {
         const known = d.accounts.byUsername(body.username);
         d.audit.audit(known ? `console:${known.username}` : 'console:?', `signin.${result.reason}`, 'console', now);
         if (result.reason === 'locked') {
-          return fail(res, 429, 'locked', `too many failed sign-ins (${LOCKOUT.failures}): try again after ${result.lockedUntil!.toISOString()}`, undefined, { lockedUntil: result.lockedUntil!.toISOString() });
+          return fail(res, 429, 'locked', `too many failed sign-ins (${LOCKOUT.failures}): try again after ${result.lockedUntil!.toISOString()}`, undefined, {
+            lockedUntil: result.lockedUntil!.toISOString(),
+          });
         }
         return fail(res, 401, 'bad_credentials', 'wrong username or password');
       }
@@ -135,7 +143,12 @@ export function sessionRouter(d: AuthDeps): Router {
   const auth = authenticate(d);
   r.get('/session', auth, (_req, res) => {
     const p = principal(res);
-    res.json({ account: { username: p.username, displayName: p.displayName, role: p.role, departments: p.departments }, csrfToken: res.locals.csrf ?? null, idleMinutes: d.sessions.limits.idleMinutes, now: d.clock.now().toISOString() });
+    res.json({
+      account: { username: p.username, displayName: p.displayName, role: p.role, departments: p.departments },
+      csrfToken: res.locals.csrf ?? null,
+      idleMinutes: d.sessions.limits.idleMinutes,
+      now: d.clock.now().toISOString(),
+    });
   });
   r.delete('/session', auth, (req, res) => {
     const token = cookie(req, SESSION_COOKIE);
@@ -149,5 +162,14 @@ export function sessionRouter(d: AuthDeps): Router {
 
 /** An account as the API shows it. */
 export function publicAccount(a: Account): Record<string, unknown> {
-  return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, departments: a.departments, disabled: a.disabled, createdAt: a.createdAt.toISOString(), lockedUntil: a.lockedUntil?.toISOString() ?? null };
+  return {
+    id: a.id,
+    username: a.username,
+    displayName: a.displayName,
+    role: a.role,
+    departments: a.departments,
+    disabled: a.disabled,
+    createdAt: a.createdAt.toISOString(),
+    lockedUntil: a.lockedUntil?.toISOString() ?? null,
+  };
 }

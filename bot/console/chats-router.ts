@@ -9,26 +9,34 @@ import express, { type Response, type Router } from 'express';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { projectRoot } from '../core/paths.js';
-import { phoneKey } from '../store/sqlite-request-store.js';
-import { prepared } from '../store/sqlite-database.js';
-import type { ConversationRecord } from '../store/conversation-store.js';
-import { allow, principal } from './auth.js';
-import { chatSummary, requestSummary, type ConsoleDeps } from './deps.js';
 import { fail, parse } from '../http/validate.js';
+import type { ConversationRecord } from '../store/conversation-store.js';
+import { prepared } from '../store/sqlite-database.js';
+import { phoneKey } from '../store/sqlite-request-store.js';
+import { allow, principal } from './auth.js';
+import { type ConsoleDeps, chatSummary, requestSummary } from './deps.js';
 
 const textBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 const listQuery = z.object({ view: z.enum(['waiting', 'mine', 'held']).default('waiting') }).strict();
 const afterQuery = z.object({ after: z.coerce.number().int().min(0).default(0) }).strict();
 
 /** A canned reply; the approved Tajawob reply comes verbatim from templates/. */
-export interface CannedReply { id: string; title: { ar: string; en: string }; text: { ar: string; en: string } }
+export interface CannedReply {
+  id: string;
+  title: { ar: string; en: string };
+  text: { ar: string; en: string };
+}
 
 /** Loads the canned replies: the approved reply from templates/tajawob-reply.*.txt, then templates/console-canned.yaml. */
 export function loadCannedReplies(root = projectRoot): CannedReply[] {
   const read = (f: string): string => readFileSync(join(root, 'templates', f), 'utf8').replace(/\s+$/, '');
   const more = parseYaml(read('console-canned.yaml')) as { replies: CannedReply[] };
   return [
-    { id: 'tajawob', title: { ar: 'الرد المعتمد (تجاوب)', en: 'Approved reply (Tajawob)' }, text: { ar: read('tajawob-reply.ar.txt'), en: read('tajawob-reply.en.txt') } },
+    {
+      id: 'tajawob',
+      title: { ar: 'الرد المعتمد (تجاوب)', en: 'Approved reply (Tajawob)' },
+      text: { ar: read('tajawob-reply.ar.txt'), en: read('tajawob-reply.en.txt') },
+    },
     ...more.replies,
   ];
 }
@@ -48,13 +56,21 @@ export function chatsRouter(d: ConsoleDeps): Router {
     if (!c) fail(res, 404, 'unknown_conversation', 'no such conversation', 'id');
     return c;
   };
-  const transcript = (key: string, after: number) => conversations.transcript(key, after, 500).map((e) => ({
-    seq: e.seq, direction: e.direction, author: e.author, kind: e.kind ?? null, text: e.text, at: e.at.toISOString(),
-  }));
+  const transcript = (key: string, after: number) =>
+    conversations.transcript(key, after, 500).map((e) => ({
+      seq: e.seq,
+      direction: e.direction,
+      author: e.author,
+      kind: e.kind ?? null,
+      text: e.text,
+      at: e.at.toISOString(),
+    }));
   const heldBy = (c: ConversationRecord): string => `${c.agentId} holds this chat since ${c.takenAt?.toISOString() ?? '?'}`;
   const holder = (c: ConversationRecord) => ({ holder: c.agentId ?? null, since: c.takenAt?.toISOString() ?? null });
 
-  r.get('/canned-replies', (_req, res) => { res.json({ replies: canned }); });
+  r.get('/canned-replies', (_req, res) => {
+    res.json({ replies: canned });
+  });
 
   r.get('/conversations', (req, res) => {
     const q = parse(listQuery, req.query, res, 'query');
@@ -68,11 +84,20 @@ export function chatsRouter(d: ConsoleDeps): Router {
     if (!c) return;
     conversations.audit(principal(res).actor, 'conversation.read', c.key, d.clock.now());
     // The resident's other requests: those filed from this chat, and any filed with the same phone.
-    const own = prepared(d.sql.db, 'SELECT reference, phone FROM requests WHERE conversation_key = ? ORDER BY id DESC LIMIT 50').all(c.key) as Array<{ reference: string; phone: string }>;
+    const own = prepared(d.sql.db, 'SELECT reference, phone FROM requests WHERE conversation_key = ? ORDER BY id DESC LIMIT 50').all(c.key) as Array<{
+      reference: string;
+      phone: string;
+    }>;
     const phones = [...new Set(own.map((o) => phoneKey(o.phone)))];
     const refs = new Set(own.map((o) => o.reference));
     for (const p of phones) {
-      for (const ref of prepared(d.sql.db, "SELECT reference FROM requests WHERE substr(replace(replace(phone, '+', ''), ' ', ''), -8) = ? ORDER BY id DESC LIMIT 50").pluck().all(p) as string[]) refs.add(ref);
+      for (const ref of prepared(
+        d.sql.db,
+        "SELECT reference FROM requests WHERE substr(replace(replace(phone, '+', ''), ' ', ''), -8) = ? ORDER BY id DESC LIMIT 50",
+      )
+        .pluck()
+        .all(p) as string[])
+        refs.add(ref);
     }
     const now = d.clock.now();
     const requests = (await Promise.all([...refs].map((ref) => d.engine.deps.requests.get(ref)))).filter((x) => x !== undefined);
@@ -83,7 +108,10 @@ export function chatsRouter(d: ConsoleDeps): Router {
       notes: d.store.notes(c.key).map((n) => ({ ...n, at: n.at.toISOString() })),
       related: {
         requests: requests.map((x) => requestSummary(x, { now })),
-        conversations: [...otherKeys].map((k) => conversations.get(k)).filter((x) => x !== undefined).map((x) => chatSummary(d, x)),
+        conversations: [...otherKeys]
+          .map((k) => conversations.get(k))
+          .filter((x) => x !== undefined)
+          .map((x) => chatSummary(d, x)),
       },
     });
   });
@@ -111,7 +139,14 @@ export function chatsRouter(d: ConsoleDeps): Router {
     const body = c && parse(textBody, req.body, res);
     if (!c || !body) return;
     if (chatSummary(d, c).residentLeft) {
-      return fail(res, 410, 'resident_left', `the resident left this chat (last message ${c.lastMessageAt.toISOString()}); nothing was sent — call them back or file a request for them`, undefined, { lastMessageAt: c.lastMessageAt.toISOString() });
+      return fail(
+        res,
+        410,
+        'resident_left',
+        `the resident left this chat (last message ${c.lastMessageAt.toISOString()}); nothing was sent — call them back or file a request for them`,
+        undefined,
+        { lastMessageAt: c.lastMessageAt.toISOString() },
+      );
     }
     const me = principal(res).username;
     if (!(await d.engine.agentSay(c.key, me, body.text, { takeOver: true }))) {

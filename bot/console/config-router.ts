@@ -9,14 +9,16 @@ import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import type { TawasulConfig } from '../../config/schema.js';
 import { ConfigError, InputError } from '../core/errors.js';
+import { fail, parse } from '../http/validate.js';
 import { allow, principal } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
-import { fail, parse } from '../http/validate.js';
 
-const contactBody = z.object({
-  email: z.union([z.email(), z.literal('')]).optional(),
-  phone: z.union([z.string().regex(/^\+?\d{8,15}$/, 'expected 8 to 15 digits, optionally with +'), z.literal('')]).optional(),
-}).strict();
+const contactBody = z
+  .object({
+    email: z.union([z.email(), z.literal('')]).optional(),
+    phone: z.union([z.string().regex(/^\+?\d{8,15}$/, 'expected 8 to 15 digits, optionally with +'), z.literal('')]).optional(),
+  })
+  .strict();
 
 /** Where the overlay lives and how to re-read the whole configuration. */
 export interface OverlayOptions {
@@ -54,7 +56,10 @@ export function writeRoleContact(file: string, roleId: string, contact: { email?
 export function configRouter(d: ConsoleDeps, overlay: OverlayOptions | undefined): Router {
   const r = express.Router();
   r.get('/config/roles', allow('admin'), (_req, res) => {
-    res.json({ roles: d.sla.ctx.config.roles.map((x) => ({ id: x.id, name: x.name, department: x.department ?? null, email: x.email ?? null, phone: x.phone ?? null })), overlay: !!overlay });
+    res.json({
+      roles: d.sla.ctx.config.roles.map((x) => ({ id: x.id, name: x.name, department: x.department ?? null, email: x.email ?? null, phone: x.phone ?? null })),
+      overlay: !!overlay,
+    });
   });
   r.put('/config/roles/:id', allow('admin'), express.json({ limit: '4kb' }), (req, res) => {
     const id = String(req.params.id);

@@ -33,9 +33,17 @@ export function chatSummary(d: Pick<ConsoleDeps, 'store' | 'sla' | 'sql' | 'conf
   const lastSeq = prepared(d.sql.db, 'SELECT COALESCE(MAX(seq), 0) FROM transcript WHERE key = ?').pluck().get(c.key) as number;
   const idleMs = d.config.defaults.dialogueTtlMinutes * 60_000;
   return {
-    id: d.store.idOf(c.key), channel: c.channel, label: maskConversationId(c.conversationId), language: c.language, owner: c.owner,
-    agentId: c.agentId ?? null, queuedAt: c.queuedAt?.toISOString() ?? null, takenAt: c.takenAt?.toISOString() ?? null,
-    lastMessageAt: c.lastMessageAt.toISOString(), firstResponseDueAt: due?.toISOString() ?? null, lastSeq,
+    id: d.store.idOf(c.key),
+    channel: c.channel,
+    label: maskConversationId(c.conversationId),
+    language: c.language,
+    owner: c.owner,
+    agentId: c.agentId ?? null,
+    queuedAt: c.queuedAt?.toISOString() ?? null,
+    takenAt: c.takenAt?.toISOString() ?? null,
+    lastMessageAt: c.lastMessageAt.toISOString(),
+    firstResponseDueAt: due?.toISOString() ?? null,
+    lastSeq,
     residentLeft: d.clock.now().getTime() - c.lastMessageAt.getTime() > idleMs,
   };
 }
@@ -43,8 +51,16 @@ export function chatSummary(d: Pick<ConsoleDeps, 'store' | 'sla' | 'sql' | 'conf
 /** A request as lists show it: civil ID, phone and name masked. */
 export function requestSummary(r: RequestRecord, extra: { escalationLevel?: number; now: Date }): Record<string, unknown> {
   return {
-    reference: r.reference, serviceId: r.serviceId, department: r.department, status: r.status, channel: r.channel, language: r.language,
-    filedAt: r.filedAt.toISOString(), dueAt: r.dueAt.toISOString(), lastActionAt: r.lastActionAt.toISOString(), assignee: r.assignee ?? null,
+    reference: r.reference,
+    serviceId: r.serviceId,
+    department: r.department,
+    status: r.status,
+    channel: r.channel,
+    language: r.language,
+    filedAt: r.filedAt.toISOString(),
+    dueAt: r.dueAt.toISOString(),
+    lastActionAt: r.lastActionAt.toISOString(),
+    assignee: r.assignee ?? null,
     overdue: r.status !== 'closed' && r.status !== 'rejected' && r.dueAt.getTime() < extra.now.getTime(),
     escalationLevel: extra.escalationLevel ?? 0,
     applicant: { name: maskName(r.applicant.name), civilId: maskDigits(r.applicant.civilId, 3), phone: maskDigits(r.applicant.phone) },

@@ -11,7 +11,7 @@ import { parseAgentTokens } from '../http/agent-auth.js';
 import type { Sla } from '../sla/attach.js';
 import { AccountStore, type Role } from './accounts.js';
 import { adminRouter } from './admin-router.js';
-import { authenticate, principal, sessionRouter, type RoleToken } from './auth.js';
+import { authenticate, principal, type RoleToken, sessionRouter } from './auth.js';
 import { chatsRouter } from './chats-router.js';
 import { configRouter, type OverlayOptions } from './config-router.js';
 import type { ConsoleDeps } from './deps.js';
@@ -46,7 +46,11 @@ export interface Console {
 /** Machine clients' tokens, each bound to a role: agent tokens, TAWASUL_ADMIN_TOKENS, TAWASUL_SUPERVISOR_TOKENS. */
 export function roleTokens(agentTokens: Map<string, string>, env: NodeJS.ProcessEnv): RoleToken[] {
   const bound = (m: Map<string, string>, role: Role): RoleToken[] => [...m].map(([id, token]) => ({ id, token, role }));
-  return [...bound(agentTokens, 'agent'), ...bound(parseAgentTokens(env.TAWASUL_ADMIN_TOKENS), 'admin'), ...bound(parseAgentTokens(env.TAWASUL_SUPERVISOR_TOKENS), 'supervisor')];
+  return [
+    ...bound(agentTokens, 'agent'),
+    ...bound(parseAgentTokens(env.TAWASUL_ADMIN_TOKENS), 'admin'),
+    ...bound(parseAgentTokens(env.TAWASUL_SUPERVISOR_TOKENS), 'supervisor'),
+  ];
 }
 
 const shell = (lang: string): string => `<!doctype html>
@@ -67,9 +71,21 @@ const shell = (lang: string): string => `<!doctype html>
 export function createConsole(o: ConsoleOptions): Console {
   const idle = Number(o.env.TAWASUL_CONSOLE_IDLE_MINUTES ?? DEFAULT_SESSION_LIMITS.idleMinutes);
   const accounts = new AccountStore(o.sql, o.clock, new Set(o.config.departments.map((d) => d.id)));
-  const sessions = new SessionStore(o.sql, o.clock, { ...DEFAULT_SESSION_LIMITS, idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SESSION_LIMITS.idleMinutes });
+  const sessions = new SessionStore(o.sql, o.clock, {
+    ...DEFAULT_SESSION_LIMITS,
+    idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SESSION_LIMITS.idleMinutes,
+  });
   const store = new ConsoleStore(o.sql);
-  const hub = new LiveHub({ store, sql: o.sql, sla: o.sla, engine: o.engine, config: o.config, clock: o.clock, logger: o.logger, ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
+  const hub = new LiveHub({
+    store,
+    sql: o.sql,
+    sla: o.sla,
+    engine: o.engine,
+    config: o.config,
+    clock: o.clock,
+    logger: o.logger,
+    ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+  });
   const d: ConsoleDeps = { config: o.config, engine: o.engine, sql: o.sql, sla: o.sla, clock: o.clock, logger: o.logger, accounts, sessions, store, hub };
   const authDeps = { accounts, sessions, tokens: roleTokens(o.agentTokens, o.env), clock: o.clock, audit: o.engine.deps.conversations };
 
@@ -77,21 +93,33 @@ export function createConsole(o: ConsoleOptions): Console {
   const web = join(projectRoot, 'dist/web');
   const css = readFileSync(join(projectRoot, 'bot/console/web/console.css'), 'utf8');
   const spec = readFileSync(join(projectRoot, 'bot/console/openapi.yaml'), 'utf8');
-  const page = (lang: string) => (_req: express.Request, res: express.Response): void => {
-    res.set({
-      'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-      'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'cache-control': 'no-store',
-    }).type('html').send(shell(lang));
-  };
+  const page =
+    (lang: string) =>
+    (_req: express.Request, res: express.Response): void => {
+      res
+        .set({
+          'content-security-policy':
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'same-origin',
+          'cache-control': 'no-store',
+        })
+        .type('html')
+        .send(shell(lang));
+    };
   router.get(['/console', '/console/'], page('ar'));
   router.get('/console/en', page('en'));
-  router.get('/console/assets/console.css', (_req, res) => { res.type('text/css').send(css); });
+  router.get('/console/assets/console.css', (_req, res) => {
+    res.type('text/css').send(css);
+  });
   router.get(['/console/assets/console.js', '/console/assets/console.js.map'], (req, res) => {
     const file = join(web, req.path.endsWith('.map') ? 'console.js.map' : 'console.js');
     if (!existsSync(file)) return void res.status(503).type('text/plain').send('console bundle missing: run npm run build');
     res.sendFile(file, { headers: { 'cache-control': 'no-cache' } });
   });
-  router.get('/api/console/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
+  router.get('/api/console/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(spec);
+  });
 
   const api = express.Router();
   api.use(sessionRouter(authDeps));

@@ -17,7 +17,11 @@ import type { Principal } from './auth.js';
 import { chatSummary } from './deps.js';
 import type { Audience, ConsoleStore, LiveEvent } from './store.js';
 
-interface Subscriber { principal: Principal; res: Response; lastSent: number }
+interface Subscriber {
+  principal: Principal;
+  res: Response;
+  lastSent: number;
+}
 
 /** What the hub needs. */
 export interface LiveHubDeps {
@@ -54,8 +58,12 @@ export class LiveHub {
     if (e.reason === 'turn' && !this.active.has(e.key)) return;
     this.queue(e.key, e.reason);
   };
-  private readonly onQueued = (e: EngineEvents['handoff.queued'][0]): void => { this.active.add(e.key); };
-  private readonly onFiled = (r: RequestRecord): void => { setImmediate(() => this.guard(() => this.requestChanged(r, 'filed'))); };
+  private readonly onQueued = (e: EngineEvents['handoff.queued'][0]): void => {
+    this.active.add(e.key);
+  };
+  private readonly onFiled = (r: RequestRecord): void => {
+    setImmediate(() => this.guard(() => this.requestChanged(r, 'filed')));
+  };
 
   constructor(private readonly d: LiveHubDeps) {}
 
@@ -68,7 +76,9 @@ export class LiveHub {
     this.d.engine.events.on('request.filed', this.onFiled);
     this.timer = setInterval(() => this.guard(() => this.pollNotifications()), this.d.pollMs ?? 1000);
     this.timer.unref();
-    this.heartbeat = setInterval(() => { for (const s of this.subs) s.res.write(': ping\n\n'); }, 25_000);
+    this.heartbeat = setInterval(() => {
+      for (const s of this.subs) s.res.write(': ping\n\n');
+    }, 25_000);
     this.heartbeat.unref();
   }
 
@@ -128,13 +138,30 @@ export class LiveHub {
 
   /** Publishes system notifications stored since the last look (escalations of the SLA sweep). */
   pollNotifications(): number {
-    const rows = prepared(this.d.sql.db, `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.created_at, r.department
-      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference WHERE n.id > ? ORDER BY n.id LIMIT 500`).all(this.lastNotification) as
-      Array<{ id: number; role: string; kind: string; level: number | null; reference: string | null; title: string; created_at: number; department: string | null }>;
+    const rows = prepared(
+      this.d.sql.db,
+      `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.created_at, r.department
+      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference WHERE n.id > ? ORDER BY n.id LIMIT 500`,
+    ).all(this.lastNotification) as Array<{
+      id: number;
+      role: string;
+      kind: string;
+      level: number | null;
+      reference: string | null;
+      title: string;
+      created_at: number;
+      department: string | null;
+    }>;
     for (const n of rows) {
       this.lastNotification = n.id;
       this.publish('notification', 'requests', n.department ?? undefined, {
-        id: n.id, role: n.role, kind: n.kind, level: n.level, reference: n.reference, title: n.title, createdAt: new Date(n.created_at).toISOString(),
+        id: n.id,
+        role: n.role,
+        kind: n.kind,
+        level: n.level,
+        reference: n.reference,
+        title: n.title,
+        createdAt: new Date(n.created_at).toISOString(),
       });
     }
     return rows.length;
@@ -155,7 +182,12 @@ export class LiveHub {
   stream(req: Request, res: Response, principal: Principal): void {
     const raw = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
     const last = raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write('retry: 2000\n\n');
     const sub: Subscriber = { principal, res, lastSent: 0 };
     if (last === undefined) {

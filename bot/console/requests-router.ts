@@ -7,56 +7,71 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { fieldIdSchema, type FieldId } from '../../config/schema.js';
-import { instantAt, addDays } from '../calendar/dates.js';
+import { type FieldId, fieldIdSchema } from '../../config/schema.js';
+import { addDays, instantAt } from '../calendar/dates.js';
 import { StoreError } from '../core/errors.js';
 import { FIELD_VALIDATORS } from '../handlers/intake-fields.js';
+import { fail, parse } from '../http/validate.js';
 import { findReference } from '../nlu/entities.js';
 import { resolutionDue } from '../sla/policy.js';
 import { prepared } from '../store/sqlite-database.js';
 import { REQUEST_STATUSES, type RequestRecord, type RequestStatus } from '../store/types.js';
-import { allow, principal, type Principal } from './auth.js';
-import { requestSummary, type ConsoleDeps } from './deps.js';
-import { fail, parse } from '../http/validate.js';
+import { allow, type Principal, principal } from './auth.js';
+import { type ConsoleDeps, requestSummary } from './deps.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
-const listQuery = z.object({
-  service: z.string().max(60).optional(),
-  status: z.string().max(100).transform((s) => s.split(',')).pipe(z.array(z.enum(REQUEST_STATUSES))).optional(),
-  overdue: flag.optional(),
-  escalated: flag.optional(),
-  channel: z.string().max(60).optional(),
-  department: z.string().max(60).optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
-  q: z.string().trim().max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-}).strict();
+const listQuery = z
+  .object({
+    service: z.string().max(60).optional(),
+    status: z
+      .string()
+      .max(100)
+      .transform((s) => s.split(','))
+      .pipe(z.array(z.enum(REQUEST_STATUSES)))
+      .optional(),
+    overdue: flag.optional(),
+    escalated: flag.optional(),
+    channel: z.string().max(60).optional(),
+    department: z.string().max(60).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    q: z.string().trim().max(40).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
 
-const actionBody = z.object({
-  action: z.enum(['accept', 'reject', 'in_progress', 'on_hold', 'done', 'note', 'assign']),
-  reason: z.string().trim().min(3).max(500).optional(),
-  note: z.string().trim().min(1).max(2000).optional(),
-  assignee: z.string().trim().min(1).max(100).optional(),
-  residentMessage: z.string().trim().min(1).max(500).optional(),
-}).strict()
+const actionBody = z
+  .object({
+    action: z.enum(['accept', 'reject', 'in_progress', 'on_hold', 'done', 'note', 'assign']),
+    reason: z.string().trim().min(3).max(500).optional(),
+    note: z.string().trim().min(1).max(2000).optional(),
+    assignee: z.string().trim().min(1).max(100).optional(),
+    residentMessage: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict()
   .refine((b) => b.action !== 'reject' || b.reason !== undefined, { message: 'a rejection needs a reason (right no. 5)', path: ['reason'] })
   .refine((b) => b.action !== 'note' || b.note !== undefined, { message: 'give the note', path: ['note'] })
   .refine((b) => b.action !== 'assign' || b.assignee !== undefined, { message: 'give the assignee', path: ['assignee'] });
 
 const STATUS_OF: Partial<Record<z.infer<typeof actionBody>['action'], RequestStatus>> = {
-  accept: 'in_progress', in_progress: 'in_progress', on_hold: 'on_hold', done: 'closed', reject: 'rejected',
+  accept: 'in_progress',
+  in_progress: 'in_progress',
+  on_hold: 'on_hold',
+  done: 'closed',
+  reject: 'rejected',
 };
 
-const fileBody = z.object({
-  serviceId: z.string().min(1).max(60),
-  language: z.enum(['ar', 'en']).default('ar'),
-  /** The console id of the chat the caller is in, if any. */
-  conversationId: z.number().int().positive().optional(),
-  fields: z.partialRecord(fieldIdSchema, z.string().max(2000)),
-}).strict();
+const fileBody = z
+  .object({
+    serviceId: z.string().min(1).max(60),
+    language: z.enum(['ar', 'en']).default('ar'),
+    /** The console id of the chat the caller is in, if any. */
+    conversationId: z.number().int().positive().optional(),
+    fields: z.partialRecord(fieldIdSchema, z.string().max(2000)),
+  })
+  .strict();
 
 /** True when the principal may see requests of this department. */
 export const inScope = (p: Principal, department: string): boolean => p.role !== 'department' || p.departments.includes(department);
@@ -67,7 +82,9 @@ export function requestsRouter(d: ConsoleDeps): Router {
   const { requests, conversations, calendar } = d.engine.deps;
   const tz = d.config.calendar.timeZone;
   const escalationLevel = (id: number): number =>
-    (prepared(d.sql.db, "SELECT COALESCE(MAX(level), 0) FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND fired_at IS NOT NULL").pluck().get(id) as number) ?? 0;
+    (prepared(d.sql.db, "SELECT COALESCE(MAX(level), 0) FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND fired_at IS NOT NULL")
+      .pluck()
+      .get(id) as number) ?? 0;
 
   /** The request of `:reference` if the caller may see it; otherwise answers 404 or 403. */
   const load = async (ref: string | undefined, res: Response): Promise<RequestRecord | undefined> => {
@@ -84,8 +101,15 @@ export function requestsRouter(d: ConsoleDeps): Router {
 
   r.get('/services', (_req, res) => {
     res.json({
-      services: d.config.services.map((s) => ({ id: s.id, name: s.name, department: s.department, fields: s.fields.map((f) => ({ id: f.id, required: f.required !== false })) })),
-      departments: d.config.departments, roles: d.config.roles.map((r) => ({ id: r.id, name: r.name })), channels: d.config.channels.map((c) => c.id),
+      services: d.config.services.map((s) => ({
+        id: s.id,
+        name: s.name,
+        department: s.department,
+        fields: s.fields.map((f) => ({ id: f.id, required: f.required !== false })),
+      })),
+      departments: d.config.departments,
+      roles: d.config.roles.map((r) => ({ id: r.id, name: r.name })),
+      channels: d.config.channels.map((c) => c.id),
     });
   });
 
@@ -96,19 +120,52 @@ export function requestsRouter(d: ConsoleDeps): Router {
     const where: string[] = [];
     const args: unknown[] = [];
     const now = d.clock.now().getTime();
-    if (p.role === 'department') { where.push(`department IN (${p.departments.map(() => '?').join(',')})`); args.push(...p.departments); }
-    if (q.department) { where.push('department = ?'); args.push(q.department); }
-    if (q.service) { where.push('service_id = ?'); args.push(q.service); }
-    if (q.status) { where.push(`status IN (${q.status.map(() => '?').join(',')})`); args.push(...q.status); }
-    if (q.channel) { where.push('channel = ?'); args.push(q.channel); }
-    if (q.from) { where.push('filed_at >= ?'); args.push(instantAt(q.from, 0, tz).getTime()); }
-    if (q.to) { where.push('filed_at < ?'); args.push(instantAt(addDays(q.to, 1), 0, tz).getTime()); }
-    if (q.q) { where.push('reference LIKE ?'); args.push(`%${q.q.toUpperCase().replace(/[%_]/g, '')}%`); }
+    if (p.role === 'department') {
+      where.push(`department IN (${p.departments.map(() => '?').join(',')})`);
+      args.push(...p.departments);
+    }
+    if (q.department) {
+      where.push('department = ?');
+      args.push(q.department);
+    }
+    if (q.service) {
+      where.push('service_id = ?');
+      args.push(q.service);
+    }
+    if (q.status) {
+      where.push(`status IN (${q.status.map(() => '?').join(',')})`);
+      args.push(...q.status);
+    }
+    if (q.channel) {
+      where.push('channel = ?');
+      args.push(q.channel);
+    }
+    if (q.from) {
+      where.push('filed_at >= ?');
+      args.push(instantAt(q.from, 0, tz).getTime());
+    }
+    if (q.to) {
+      where.push('filed_at < ?');
+      args.push(instantAt(addDays(q.to, 1), 0, tz).getTime());
+    }
+    if (q.q) {
+      where.push('reference LIKE ?');
+      args.push(`%${q.q.toUpperCase().replace(/[%_]/g, '')}%`);
+    }
     if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}(status NOT IN ('closed','rejected') AND due_at < ${now})`);
-    if (q.escalated !== undefined) where.push(`${q.escalated ? '' : 'NOT '}EXISTS (SELECT 1 FROM sla_timers t WHERE t.request_id = requests.id AND t.kind = 'escalation' AND t.fired_at IS NOT NULL)`);
+    if (q.escalated !== undefined)
+      where.push(
+        `${q.escalated ? '' : 'NOT '}EXISTS (SELECT 1 FROM sla_timers t WHERE t.request_id = requests.id AND t.kind = 'escalation' AND t.fired_at IS NOT NULL)`,
+      );
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = d.sql.db.prepare(`SELECT COUNT(*) FROM requests ${clause}`).pluck().get(...args) as number;
-    const refs = d.sql.db.prepare(`SELECT reference FROM requests ${clause} ORDER BY filed_at ASC, id ASC LIMIT ? OFFSET ?`).pluck().all(...args, q.limit, q.offset) as string[];
+    const total = d.sql.db
+      .prepare(`SELECT COUNT(*) FROM requests ${clause}`)
+      .pluck()
+      .get(...args) as number;
+    const refs = d.sql.db
+      .prepare(`SELECT reference FROM requests ${clause} ORDER BY filed_at ASC, id ASC LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...args, q.limit, q.offset) as string[];
     const recs = await Promise.all(refs.map((ref) => requests.get(ref)));
     const nowDate = d.clock.now();
     res.json({ total, requests: recs.filter((x) => x !== undefined).map((x) => requestSummary(x, { now: nowDate, escalationLevel: escalationLevel(x.id) })) });
@@ -119,14 +176,30 @@ export function requestsRouter(d: ConsoleDeps): Router {
     if (!rec) return;
     conversations.audit(principal(res).actor, 'request.read', rec.reference, d.clock.now());
     const timers = d.sla.engine.timers.rows(rec.id).map((t) => ({
-      kind: t.kind, level: t.level, role: t.role, dueAt: new Date(t.dueAt).toISOString(), fireAt: new Date(t.fireAt).toISOString(),
+      kind: t.kind,
+      level: t.level,
+      role: t.role,
+      dueAt: new Date(t.dueAt).toISOString(),
+      fireAt: new Date(t.fireAt).toISOString(),
       firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
     }));
     const convId = conversations.get(rec.conversationKey) ? d.store.idOf(rec.conversationKey) : null;
     res.json({
-      request: { ...rec, filedAt: rec.filedAt.toISOString(), dueAt: rec.dueAt.toISOString(), lastActionAt: rec.lastActionAt.toISOString(), updatedAt: rec.updatedAt.toISOString(), history: rec.history.map((h) => ({ ...h, at: h.at.toISOString() })), conversationId: convId },
+      request: {
+        ...rec,
+        filedAt: rec.filedAt.toISOString(),
+        dueAt: rec.dueAt.toISOString(),
+        lastActionAt: rec.lastActionAt.toISOString(),
+        updatedAt: rec.updatedAt.toISOString(),
+        history: rec.history.map((h) => ({ ...h, at: h.at.toISOString() })),
+        conversationId: convId,
+      },
       sla: {
-        dueAt: rec.dueAt.toISOString(), workingDaysLeft: workingDaysLeft(rec), overdue: requestSummary(rec, { now: d.clock.now() }).overdue, escalationLevel: escalationLevel(rec.id), timers,
+        dueAt: rec.dueAt.toISOString(),
+        workingDaysLeft: workingDaysLeft(rec),
+        overdue: requestSummary(rec, { now: d.clock.now() }).overdue,
+        escalationLevel: escalationLevel(rec.id),
+        timers,
       },
       notifications: d.sla.system.list({ reference: rec.reference, limit: 50 }),
     });
@@ -145,12 +218,16 @@ export function requestsRouter(d: ConsoleDeps): Router {
     const body = rec && parse(actionBody, req.body, res);
     if (!rec || !body) return;
     const status = STATUS_OF[body.action];
-    const note = body.action === 'accept' ? ['accepted', body.note].filter(Boolean).join(': ') : body.action === 'reject' ? `rejected: ${body.reason}` : body.note;
+    const note =
+      body.action === 'accept' ? ['accepted', body.note].filter(Boolean).join(': ') : body.action === 'reject' ? `rejected: ${body.reason}` : body.note;
     try {
       const updated = await d.sla.engine.recordAction(rec.reference, {
-        actor: principal(res).actor, at: d.clock.now(),
-        ...(status ? { status } : {}), ...(note ? { note } : {}), ...(body.assignee ? { assignee: body.assignee } : {}),
-        ...(body.residentMessage ?? body.reason ? { residentMessage: (body.residentMessage ?? body.reason)! } : {}),
+        actor: principal(res).actor,
+        at: d.clock.now(),
+        ...(status ? { status } : {}),
+        ...(note ? { note } : {}),
+        ...(body.assignee ? { assignee: body.assignee } : {}),
+        ...((body.residentMessage ?? body.reason) ? { residentMessage: (body.residentMessage ?? body.reason)! } : {}),
       });
       d.hub.requestChanged(updated, body.action);
       res.status(201).json({ request: requestSummary(updated, { now: d.clock.now(), escalationLevel: escalationLevel(updated.id) }) });
@@ -182,10 +259,24 @@ export function requestsRouter(d: ConsoleDeps): Router {
     if (!key) return fail(res, 400, 'invalid_body', 'conversationId: unknown conversation', 'conversationId');
     const now = d.clock.now();
     const rec = await requests.create({
-      serviceId: service.id, department: service.department,
-      applicant: { name: values.name ?? '', civilId: values.civilId ?? '', phone: values.phone ?? '', ...(values.email ? { email: values.email } : {}), ...(values.address ? { address: values.address } : {}) },
-      description: values.description ?? '', ...(values.party ? { party: values.party } : {}), ...(values.preferredDate ? { preferredDate: values.preferredDate } : {}),
-      attachments: [], language: body.language, channel: key.split(':')[0]!, conversationKey: key, filedAt: now, dueAt: resolutionDue(calendar, service, d.config, now),
+      serviceId: service.id,
+      department: service.department,
+      applicant: {
+        name: values.name ?? '',
+        civilId: values.civilId ?? '',
+        phone: values.phone ?? '',
+        ...(values.email ? { email: values.email } : {}),
+        ...(values.address ? { address: values.address } : {}),
+      },
+      description: values.description ?? '',
+      ...(values.party ? { party: values.party } : {}),
+      ...(values.preferredDate ? { preferredDate: values.preferredDate } : {}),
+      attachments: [],
+      language: body.language,
+      channel: key.split(':')[0]!,
+      conversationKey: key,
+      filedAt: now,
+      dueAt: resolutionDue(calendar, service, d.config, now),
     });
     conversations.audit(principal(res).actor, 'request.file', rec.reference, now);
     d.engine.events.emit('request.filed', rec);

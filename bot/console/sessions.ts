@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../engine/context.js';
-import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
+import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 
 /** Session lifetimes. */
 export interface SessionLimits {
@@ -24,9 +24,10 @@ export interface Session {
 }
 
 /** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
-export const consoleSessionMigrations: Migration[] = [{
-  version: 1,
-  up: `
+export const consoleSessionMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
   CREATE TABLE console_sessions (
     token_hash TEXT PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES console_accounts(id),
@@ -35,20 +36,31 @@ export const consoleSessionMigrations: Migration[] = [{
     last_seen_at INTEGER NOT NULL
   );
   CREATE INDEX console_sessions_account ON console_sessions (account_id);`,
-}];
+  },
+];
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 /** Sessions on SQLite (table `console_sessions`); a restart keeps people signed in. */
 export class SessionStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly clock: Clock, readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly clock: Clock,
+    readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS,
+  ) {}
 
   /** Opens a session; returns the cookie token (shown once) and its CSRF token. */
   create(accountId: number): { token: string; csrf: string } {
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const now = this.clock.now().getTime();
-    prepared(this.sql.db, 'INSERT INTO console_sessions (token_hash, account_id, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(hash(token), accountId, csrf, now, now);
+    prepared(this.sql.db, 'INSERT INTO console_sessions (token_hash, account_id, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(
+      hash(token),
+      accountId,
+      csrf,
+      now,
+      now,
+    );
     return { token, csrf };
   }
 
@@ -56,7 +68,8 @@ export class SessionStore {
   touch(token: string): Session | undefined {
     const h = hash(token);
     const r = prepared(this.sql.db, 'SELECT account_id, csrf, created_at, last_seen_at FROM console_sessions WHERE token_hash = ?').get(h) as
-      { account_id: number; csrf: string; created_at: number; last_seen_at: number } | undefined;
+      | { account_id: number; csrf: string; created_at: number; last_seen_at: number }
+      | undefined;
     if (!r) return undefined;
     const now = this.clock.now().getTime();
     if (now - r.last_seen_at > this.limits.idleMinutes * 60_000 || now - r.created_at > this.limits.absoluteHours * 3_600_000) {

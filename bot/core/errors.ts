@@ -31,7 +31,11 @@ export class ChannelApiError extends TawasulError {
 export class NetworkError extends TawasulError {
   override name = 'NetworkError';
   readonly retryable = true;
-  constructor(message: string, readonly channel: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly channel: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -39,7 +43,11 @@ export class NetworkError extends TawasulError {
 /** A message handler threw while processing a message. */
 export class HandlerError extends TawasulError {
   override name = 'HandlerError';
-  constructor(message: string, readonly handler: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly handler: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -47,7 +55,11 @@ export class HandlerError extends TawasulError {
 /** Configuration failed validation; names the file and the field. */
 export class ConfigError extends TawasulError {
   override name = 'ConfigError';
-  constructor(message: string, readonly file: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly field: string,
+  ) {
     super(message);
   }
 }
@@ -55,7 +67,11 @@ export class ConfigError extends TawasulError {
 /** Input from outside was refused (bad request body, oversized message); maps to HTTP 4xx. */
 export class InputError extends TawasulError {
   override name = 'InputError';
-  constructor(message: string, readonly status: number = 400, readonly reason: string = 'bad_request') {
+  constructor(
+    message: string,
+    readonly status: number = 400,
+    readonly reason: string = 'bad_request',
+  ) {
     super(message);
   }
 }

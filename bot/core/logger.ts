@@ -1,13 +1,34 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 /**
  * Field paths that may carry personal data; pino removes them before anything is written.
  * Code must still log ids and kinds, never message text or sender details.
  */
 export const REDACT_PATHS = [
-  'text', '*.text', 'from', '*.from', 'phone', '*.phone', 'civilId', '*.civilId', 'name', '*.name',
-  'email', '*.email', 'address', '*.address', 'raw', '*.raw', 'body', '*.body', 'applicant', '*.applicant',
-  'client', '*.client', 'req.headers.authorization', 'req.headers.cookie',
+  'text',
+  '*.text',
+  'from',
+  '*.from',
+  'phone',
+  '*.phone',
+  'civilId',
+  '*.civilId',
+  'name',
+  '*.name',
+  'email',
+  '*.email',
+  'address',
+  '*.address',
+  'raw',
+  '*.raw',
+  'body',
+  '*.body',
+  'applicant',
+  '*.applicant',
+  'client',
+  '*.client',
+  'req.headers.authorization',
+  'req.headers.cookie',
 ];
 
 /** Creates the process logger (JSON lines, personal data redacted). */

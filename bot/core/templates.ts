@@ -3,9 +3,9 @@ import { join, relative } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { parse } from 'yaml';
 import type { TawasulConfig } from '../../config/schema.js';
-import type { Language } from './types.js';
 import { ConfigError } from './errors.js';
 import { defaultTemplatesDir } from './paths.js';
+import type { Language } from './types.js';
 
 /** Variables substituted into `{name}` arguments. */
 export type TemplateVars = Record<string, string | number>;
@@ -65,7 +65,11 @@ export function formatDate(at: Date, lang: Language, timeZone: string, withTime 
   let f = dateFormats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(LOCALE[lang], {
-      timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric',
+      timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
       ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const } : {}),
     });
     dateFormats.set(key, f);
@@ -98,7 +102,10 @@ export function loadCatalogs(dir: string, fileOf: (lang: Language) => string, pa
     return data as Record<string, CatalogEntry>;
   };
   const texts = { ar: load('ar'), en: load('en') };
-  for (const [a, b] of [['ar', 'en'], ['en', 'ar']] as const) {
+  for (const [a, b] of [
+    ['ar', 'en'],
+    ['en', 'ar'],
+  ] as const) {
     for (const [k, v] of Object.entries(texts[a])) {
       const other = texts[b][k];
       const file = join(dir, fileOf(b));

@@ -8,18 +8,7 @@
 export type Language = 'ar' | 'en';
 
 /** Intents the classifier recognises. */
-export const INTENTS = [
-  'greeting',
-  'thanks',
-  'inquiry',
-  'status',
-  'complaint',
-  'suggestion',
-  'report',
-  'procedural_request',
-  'agent',
-  'unknown',
-] as const;
+export const INTENTS = ['greeting', 'thanks', 'inquiry', 'status', 'complaint', 'suggestion', 'report', 'procedural_request', 'agent', 'unknown'] as const;
 /** One of INTENTS. */
 export type Intent = (typeof INTENTS)[number];
 
@@ -68,18 +57,7 @@ export interface InboundMessage {
 }
 
 /** Why a reply was sent; reports and templates use it. */
-export type ReplyKind =
-  | 'greeting'
-  | 'thanks'
-  | 'answer'
-  | 'tajawob'
-  | 'intake'
-  | 'filed'
-  | 'status'
-  | 'handoff'
-  | 'agent'
-  | 'error'
-  | 'notice';
+export type ReplyKind = 'greeting' | 'thanks' | 'answer' | 'tajawob' | 'intake' | 'filed' | 'status' | 'handoff' | 'agent' | 'error' | 'notice';
 
 /** One reply, channel-neutral; adapters render it for their provider. */
 export interface OutboundReply {

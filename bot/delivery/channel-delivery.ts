@@ -7,14 +7,15 @@
  * first-response deadline in the turn's own transaction, and the worker kicked. `recover` finishes,
  * after a crash, what was accepted or claimed but never queued, so every message is answered once.
  */
-import type { ChannelConfig } from '../../config/schema.js';
+
 import type { ChannelContext } from '../../channels/types.js';
+import type { ChannelConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { conversationKey, type InboundMessage, type OutboundReply } from '../core/types.js';
 import type { HandleResult } from '../engine/engine.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { firstResponseDeadline as policyDeadline } from '../sla/policy.js';
-import { deliveryEmitter, type DeliveryEmitter } from './events.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { type DeliveryEmitter, deliveryEmitter } from './events.js';
 import { reviveMessage } from './inbox.js';
 import { Outbox } from './outbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
@@ -53,12 +54,20 @@ export class DeliveryLane {
   readonly worker: OutboxWorker;
   private readonly channel: string;
 
-  constructor(private readonly ctx: ChannelContext, private readonly delivery: ChannelDelivery, private readonly spec: LaneSpec) {
+  constructor(
+    private readonly ctx: ChannelContext,
+    private readonly delivery: ChannelDelivery,
+    private readonly spec: LaneSpec,
+  ) {
     this.outbox = delivery.outbox;
     this.channel = ctx.channel.id;
     const { metaOf: _metaOf, ...worker } = spec;
     this.worker = new OutboxWorker({
-      ...worker, outbox: this.outbox, channel: this.channel, clock: ctx.clock, logger: ctx.logger,
+      ...worker,
+      outbox: this.outbox,
+      channel: this.channel,
+      clock: ctx.clock,
+      logger: ctx.logger,
       onSent: spec.onSent ?? ((item, at) => delivery.events.emit('sent', { item, at })),
     });
   }
@@ -85,7 +94,10 @@ export class DeliveryLane {
   deferKicks(): { receive: (msg: InboundMessage, meta?: Record<string, unknown>) => Promise<HandleResult>; flush: () => void } {
     let kicked = false;
     return {
-      receive: (msg, meta = {}) => this.take(msg, meta, () => { kicked = true; }),
+      receive: (msg, meta = {}) =>
+        this.take(msg, meta, () => {
+          kicked = true;
+        }),
       flush: () => {
         if (kicked) this.worker.kick();
         kicked = false;
@@ -129,16 +141,30 @@ export class DeliveryLane {
   /** Queues an adapter's own answer to a provider event (a greeting on join), once per `sourceId`, due now. */
   replyOwn(sourceId: string, conversationId: string, inReplyTo: string, reply: OutboundReply): void {
     const now = this.ctx.clock.now();
-    this.outbox.enqueueFor({ channel: this.channel, messageId: sourceId }, [{
-      channel: this.channel, conversationId, reply, inReplyTo, receivedAt: now, deadline: this.deadline(now),
-    }], now);
+    this.outbox.enqueueFor(
+      { channel: this.channel, messageId: sourceId },
+      [
+        {
+          channel: this.channel,
+          conversationId,
+          reply,
+          inReplyTo,
+          receivedAt: now,
+          deadline: this.deadline(now),
+        },
+      ],
+      now,
+    );
     this.worker.kick();
   }
 
   /** Queues replies that answer no inbound message (agent messages, hand-back notes) and kicks the worker. */
   send(conversationId: string, replies: OutboundReply[], meta?: Record<string, unknown>): void {
     if (replies.length === 0) return;
-    this.outbox.enqueue(replies.map((reply) => ({ channel: this.channel, conversationId, reply, ...(meta ? { meta: { ...meta } } : {}) })), this.ctx.clock.now());
+    this.outbox.enqueue(
+      replies.map((reply) => ({ channel: this.channel, conversationId, reply, ...(meta ? { meta: { ...meta } } : {}) })),
+      this.ctx.clock.now(),
+    );
     this.worker.kick();
   }
 
@@ -158,7 +184,15 @@ export class DeliveryLane {
     const deadline = this.deadline(msg.receivedAt);
     this.outbox.enqueueFor(
       { channel: msg.channel, messageId: msg.id },
-      replies.map((reply) => ({ channel: msg.channel, conversationId: msg.conversationId, reply, inReplyTo: msg.id, meta, receivedAt: msg.receivedAt, deadline })),
+      replies.map((reply) => ({
+        channel: msg.channel,
+        conversationId: msg.conversationId,
+        reply,
+        inReplyTo: msg.id,
+        meta,
+        receivedAt: msg.receivedAt,
+        deadline,
+      })),
       this.ctx.clock.now(),
     );
     this.delivery.events.emit('queued', ref);
@@ -179,7 +213,7 @@ export class DeliveryLane {
       let replies: OutboundReply[];
       if (acc.state === 'accepted') {
         const r = await engine.handle(msg, { onCommit });
-        replies = r.duplicate ? r.previous ?? [] : r.replies;
+        replies = r.duplicate ? (r.previous ?? []) : r.replies;
       } else if (acc.state === 'processing') {
         replies = await engine.replay(msg, { onCommit });
       } else {

@@ -5,8 +5,9 @@
  * kept) → `queued` (those replies are in the outbox). A message taken without `accept` (the web
  * chat) starts at `processing`. keyv cannot do this (no compare-and-set), hence SQL.
  */
-import { prepared, type SqliteDatabase, type Migration } from '../store/sqlite-database.js';
+
 import type { InboundMessage, OutboundReply } from '../core/types.js';
+import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 import type { AcceptedInbound, ClaimResult, ClaimState, InboundLedger } from './types.js';
 
 export const inboxMigrations: Migration[] = [
@@ -87,38 +88,58 @@ export class Inbox implements InboundLedger {
 
   /** Marks a claimed message processed, with the replies it produced (a row already `queued` stays so). */
   complete(channel: string, messageId: string, replies: OutboundReply[]): void {
-    prepared(this.sql.db, `UPDATE inbox SET state = CASE state WHEN 'queued' THEN 'queued' ELSE 'done' END, replies = ?,
-        raw = CASE WHEN accepted_at IS NULL OR state = 'queued' THEN NULL ELSE raw END WHERE channel = ? AND message_id = ?`)
-      .run(JSON.stringify(replies), channel, messageId);
+    prepared(
+      this.sql.db,
+      `UPDATE inbox SET state = CASE state WHEN 'queued' THEN 'queued' ELSE 'done' END, replies = ?,
+        raw = CASE WHEN accepted_at IS NULL OR state = 'queued' THEN NULL ELSE raw END WHERE channel = ? AND message_id = ?`,
+    ).run(JSON.stringify(replies), channel, messageId);
   }
 
   /** Releases a claim whose processing failed, so that a redelivery is processed (an accepted message stays accepted). */
   release(channel: string, messageId: string): void {
     prepared(this.sql.db, `DELETE FROM inbox WHERE channel = ? AND message_id = ? AND state = 'processing' AND accepted_at IS NULL`).run(channel, messageId);
-    prepared(this.sql.db, `UPDATE inbox SET state = 'accepted', claimed_at = NULL WHERE channel = ? AND message_id = ? AND state = 'processing'`).run(channel, messageId);
+    prepared(this.sql.db, `UPDATE inbox SET state = 'accepted', claimed_at = NULL WHERE channel = ? AND message_id = ? AND state = 'processing'`).run(
+      channel,
+      messageId,
+    );
   }
 
   /** Claims left in `processing` since before `olderThan` (a crash): their raw payloads, for replay. */
   stale(olderThan: Date): Array<{ channel: string; messageId: string; raw: string | null }> {
     // Bounded by the (state, claimed_at) index: only claims a crash left behind are read.
-    return (prepared(this.sql.db, `SELECT channel, message_id AS messageId, raw FROM inbox WHERE state = 'processing' AND claimed_at < ? ORDER BY claimed_at`)
-      .all(olderThan.getTime()) as Array<{ channel: string; messageId: string; raw: string | null }>);
+    return prepared(
+      this.sql.db,
+      `SELECT channel, message_id AS messageId, raw FROM inbox WHERE state = 'processing' AND claimed_at < ? ORDER BY claimed_at`,
+    ).all(olderThan.getTime()) as Array<{ channel: string; messageId: string; raw: string | null }>;
   }
 
   /** Records an inbound message as accepted before it is processed (idempotent); false when already known. */
   accept(channel: string, messageId: string, message: string, meta: Record<string, unknown>, now: Date): boolean {
-    return prepared(this.sql.db, `INSERT INTO inbox (channel, message_id, accepted_at, state, raw, meta) VALUES (?, ?, ?, 'accepted', ?, ?) ON CONFLICT DO NOTHING`)
-      .run(channel, messageId, now.getTime(), message, JSON.stringify(meta)).changes === 1;
+    return (
+      prepared(
+        this.sql.db,
+        `INSERT INTO inbox (channel, message_id, accepted_at, state, raw, meta) VALUES (?, ?, ?, 'accepted', ?, ?) ON CONFLICT DO NOTHING`,
+      ).run(channel, messageId, now.getTime(), message, JSON.stringify(meta)).changes === 1
+    );
   }
 
   /** Accepted messages of a channel whose replies were never queued (a crash), oldest first. */
   unqueued(channel: string, acceptedBefore: Date): AcceptedInbound[] {
-    const rows = prepared(this.sql.db, `SELECT channel, message_id, raw, meta, accepted_at, state, replies FROM inbox
-        WHERE channel = ? AND accepted_at IS NOT NULL AND accepted_at <= ? AND state <> 'queued' ORDER BY accepted_at`)
-      .all(channel, acceptedBefore.getTime()) as Array<{ channel: string; message_id: string; raw: string | null; meta: string | null; accepted_at: number } & Row>;
+    const rows = prepared(
+      this.sql.db,
+      `SELECT channel, message_id, raw, meta, accepted_at, state, replies FROM inbox
+        WHERE channel = ? AND accepted_at IS NOT NULL AND accepted_at <= ? AND state <> 'queued' ORDER BY accepted_at`,
+    ).all(channel, acceptedBefore.getTime()) as Array<
+      { channel: string; message_id: string; raw: string | null; meta: string | null; accepted_at: number } & Row
+    >;
     return rows.map((r) => ({
-      channel: r.channel, messageId: r.message_id, message: r.raw ?? '', meta: r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : {},
-      acceptedAt: new Date(r.accepted_at), state: r.state as AcceptedInbound['state'], ...(r.replies ? { replies: JSON.parse(r.replies) as OutboundReply[] } : {}),
+      channel: r.channel,
+      messageId: r.message_id,
+      message: r.raw ?? '',
+      meta: r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : {},
+      acceptedAt: new Date(r.accepted_at),
+      state: r.state as AcceptedInbound['state'],
+      ...(r.replies ? { replies: JSON.parse(r.replies) as OutboundReply[] } : {}),
     }));
   }
 
@@ -132,7 +153,10 @@ export class Inbox implements InboundLedger {
    * engine still processes stays `processing`: its claimer queues the replies, or recovery replays it.
    */
   settle(channel: string, messageId: string): void {
-    prepared(this.sql.db, `UPDATE inbox SET state = 'queued', raw = NULL WHERE channel = ? AND message_id = ? AND state IN ('accepted','done')`).run(channel, messageId);
+    prepared(this.sql.db, `UPDATE inbox SET state = 'queued', raw = NULL WHERE channel = ? AND message_id = ? AND state IN ('accepted','done')`).run(
+      channel,
+      messageId,
+    );
   }
 }
 

@@ -64,7 +64,10 @@ const BATCH = 100;
 
 /** Removes what may identify a resident from provider error text (SMTP quotes the address, APIs quote ids). */
 export function scrub(text: string): string {
-  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>').replace(/\+?\d[\d\s-]{5,}\d/g, '<number>').slice(0, 300);
+  return text
+    .replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>')
+    .replace(/\+?\d[\d\s-]{5,}\d/g, '<number>')
+    .slice(0, 300);
 }
 
 /** Error text safe for storage and logs (no payloads, no personal data). */
@@ -157,13 +160,16 @@ export class OutboxWorker {
         outbox.confirmInDoubt(item.id, at, confirmed.providerMessageId);
         logger.info({ channel, outboxId: item.id }, 'in-doubt send confirmed by the provider');
         try {
-          (this.opts.onSent ?? recordSent)({ ...item, state: 'sent', sentAt: at, ...(confirmed.providerMessageId ? { providerMessageId: confirmed.providerMessageId } : {}) }, at);
+          (this.opts.onSent ?? recordSent)(
+            { ...item, state: 'sent', sentAt: at, ...(confirmed.providerMessageId ? { providerMessageId: confirmed.providerMessageId } : {}) },
+            at,
+          );
         } catch (err) {
           logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
         }
       } else if ((this.opts.holdInDoubtMs ?? 0) > 0) {
         outbox.holdInDoubt(item.id, new Date(clock.now().getTime() + this.opts.holdInDoubtMs!));
-        logger.warn({ channel, outboxId: item.id }, 'in-doubt send held for the provider\'s status report');
+        logger.warn({ channel, outboxId: item.id }, "in-doubt send held for the provider's status report");
       } else {
         outbox.resendInDoubt(item.id);
         logger.warn({ channel, outboxId: item.id }, 'in-doubt send will go out once more (possible duplicate)');
@@ -177,7 +183,7 @@ export class OutboxWorker {
     const at = clock.now();
     const item = outbox.confirmByProvider(id, at, providerMessageId);
     if (!item) return false;
-    logger.info({ channel, outboxId: id }, 'send confirmed by the provider\'s status report');
+    logger.info({ channel, outboxId: id }, "send confirmed by the provider's status report");
     try {
       (this.opts.onSent ?? recordSent)(item, at);
     } catch (err) {
@@ -217,29 +223,44 @@ export class OutboxWorker {
     try {
       // Durable before the call: a crash during it leaves the item in doubt, settled at the next start.
       outbox.markAttempt(item.id, clock.now());
-      await attemptSend(this.retry, attempts, () => clock.now(), () => this.opts.transport(item), {
-        sent: (res) => {
-          const at = clock.now();
-          outbox.markSent(item.id, at, res.providerMessageId);
-          this.lastSentTo.set(to, at.getTime());
-          logger.info({ channel, outboxId: item.id, attempts, kind: item.reply.kind }, 'reply sent');
-          try {
-            (this.opts.onSent ?? recordSent)({ ...item, state: 'sent', attempts, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
-          } catch (err) {
-            logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
-          }
+      await attemptSend(
+        this.retry,
+        attempts,
+        () => clock.now(),
+        () => this.opts.transport(item),
+        {
+          sent: (res) => {
+            const at = clock.now();
+            outbox.markSent(item.id, at, res.providerMessageId);
+            this.lastSentTo.set(to, at.getTime());
+            logger.info({ channel, outboxId: item.id, attempts, kind: item.reply.kind }, 'reply sent');
+            try {
+              (this.opts.onSent ?? recordSent)(
+                { ...item, state: 'sent', attempts, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) },
+                at,
+              );
+            } catch (err) {
+              logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
+            }
+          },
+          retry: (err, at) => {
+            const error = describe(err);
+            outbox.markRetry(item.id, error, at);
+            logger.warn(
+              { channel, outboxId: item.id, attempts, error, network: err instanceof NetworkError, nextAttemptAt: at.toISOString() },
+              'reply will be retried',
+            );
+          },
+          failed: (err, reason) => {
+            const error = describe(err);
+            outbox.markFailed(item.id, error);
+            logger.warn(
+              { channel, outboxId: item.id, attempts, error },
+              reason === 'exhausted' ? 'reply failed: attempts exhausted' : 'reply failed permanently',
+            );
+          },
         },
-        retry: (err, at) => {
-          const error = describe(err);
-          outbox.markRetry(item.id, error, at);
-          logger.warn({ channel, outboxId: item.id, attempts, error, network: err instanceof NetworkError, nextAttemptAt: at.toISOString() }, 'reply will be retried');
-        },
-        failed: (err, reason) => {
-          const error = describe(err);
-          outbox.markFailed(item.id, error);
-          logger.warn({ channel, outboxId: item.id, attempts, error }, reason === 'exhausted' ? 'reply failed: attempts exhausted' : 'reply failed permanently');
-        },
-      });
+      );
     } catch (err) {
       // The attempt could not even be recorded (the store failed): the item stays pending, retried next pass.
       logger.error({ channel, outboxId: item.id, error: describe(err) }, 'outbox send could not be recorded');

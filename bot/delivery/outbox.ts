@@ -5,7 +5,7 @@
  * marks it `queued` in the inbound ledger (`inbox.ts`) in the same transaction.
  */
 import type { OutboundReply } from '../core/types.js';
-import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
+import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 import { Inbox } from './inbox.js';
 import type { NewOutboxItem, OutboxItem, OutboxStore } from './types.js';
 
@@ -143,8 +143,16 @@ export class Outbox implements OutboxStore {
       .prepare(`INSERT INTO outbox (channel, conversation_id, reply, in_reply_to, meta, received_at, deadline, state, next_attempt_at, created_at, source_key)
         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (source_key) DO NOTHING`)
       .run(
-        it.channel, it.conversationId, JSON.stringify(it.reply), it.inReplyTo ?? null, JSON.stringify(it.meta ?? {}),
-        it.receivedAt?.getTime() ?? null, it.deadline?.getTime() ?? null, now.getTime(), now.getTime(), sourceKey,
+        it.channel,
+        it.conversationId,
+        JSON.stringify(it.reply),
+        it.inReplyTo ?? null,
+        JSON.stringify(it.meta ?? {}),
+        it.receivedAt?.getTime() ?? null,
+        it.deadline?.getTime() ?? null,
+        now.getTime(),
+        now.getTime(),
+        sourceKey,
       );
     return r.changes === 1 ? this.get(Number(r.lastInsertRowid)) : undefined;
   }
@@ -165,37 +173,49 @@ export class Outbox implements OutboxStore {
 
   /** Records that the provider accepted the item (counts as an attempt). */
   markSent(id: number, at: Date, providerMessageId?: string): void {
-    prepared(this.sql.db, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, last_error = NULL, attempt_at = NULL WHERE id = ? AND state = 'pending'`)
-      .run(at.getTime(), providerMessageId ?? null, id);
+    prepared(
+      this.sql.db,
+      `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, last_error = NULL, attempt_at = NULL WHERE id = ? AND state = 'pending'`,
+    ).run(at.getTime(), providerMessageId ?? null, id);
   }
 
   /** Records a failed attempt that will be retried at `nextAttemptAt`. */
   markRetry(id: number, error: string, nextAttemptAt: Date): void {
-    prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, attempt_at = NULL WHERE id = ? AND state = 'pending'`)
-      .run(error.slice(0, 500), nextAttemptAt.getTime(), id);
+    prepared(
+      this.sql.db,
+      `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, attempt_at = NULL WHERE id = ? AND state = 'pending'`,
+    ).run(error.slice(0, 500), nextAttemptAt.getTime(), id);
   }
 
   /** Records a permanent failure; the item is kept (state `failed`), never deleted. */
   markFailed(id: number, error: string): void {
-    prepared(this.sql.db, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, attempt_at = NULL WHERE id = ? AND state = 'pending'`)
-      .run(error.slice(0, 500), id);
+    prepared(
+      this.sql.db,
+      `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, attempt_at = NULL WHERE id = ? AND state = 'pending'`,
+    ).run(error.slice(0, 500), id);
   }
 
   /** Pending items of a channel whose send started and never finished (call when no send is in flight: after a crash). */
   inDoubt(channel: string): OutboxItem[] {
-    return (prepared(this.sql.db, `SELECT * FROM outbox WHERE channel = ? AND attempt_at IS NOT NULL AND state = 'pending' ORDER BY id`).all(channel) as Row[]).map(toItem);
+    return (
+      prepared(this.sql.db, `SELECT * FROM outbox WHERE channel = ? AND attempt_at IS NOT NULL AND state = 'pending' ORDER BY id`).all(channel) as Row[]
+    ).map(toItem);
   }
 
   /** An in-doubt send the provider confirmed it received: marked sent, not sent again. */
   confirmInDoubt(id: number, at: Date, providerMessageId?: string): void {
-    prepared(this.sql.db, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, attempt_at = NULL, doubt_confirmed = doubt_confirmed + 1 WHERE id = ? AND state = 'pending'`)
-      .run(at.getTime(), providerMessageId ?? null, id);
+    prepared(
+      this.sql.db,
+      `UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, provider_message_id = ?, attempt_at = NULL, doubt_confirmed = doubt_confirmed + 1 WHERE id = ? AND state = 'pending'`,
+    ).run(at.getTime(), providerMessageId ?? null, id);
   }
 
   /** An in-doubt send the provider cannot confirm: it goes out once more (a possible duplicate, counted). */
   resendInDoubt(id: number): void {
-    prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_resent = doubt_resent + 1, last_error = 'in doubt after a restart: resent' WHERE id = ? AND state = 'pending'`)
-      .run(id);
+    prepared(
+      this.sql.db,
+      `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_resent = doubt_resent + 1, last_error = 'in doubt after a restart: resent' WHERE id = ? AND state = 'pending'`,
+    ).run(id);
   }
 
   /**
@@ -203,8 +223,10 @@ export class Outbox implements OutboxStore {
    * `until` before going out once more (counted then), unless `confirmByProvider` comes first.
    */
   holdInDoubt(id: number, until: Date): void {
-    prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_held = 1, next_attempt_at = ?, last_error = 'in doubt after a restart: waiting for the provider' WHERE id = ? AND state = 'pending'`)
-      .run(until.getTime(), id);
+    prepared(
+      this.sql.db,
+      `UPDATE outbox SET attempts = attempts + 1, attempt_at = NULL, doubt_held = 1, next_attempt_at = ?, last_error = 'in doubt after a restart: waiting for the provider' WHERE id = ? AND state = 'pending'`,
+    ).run(until.getTime(), id);
   }
 
   /**
@@ -212,16 +234,21 @@ export class Outbox implements OutboxStore {
    * held in doubt or being sent is marked sent. Returns the item when this changed it.
    */
   confirmByProvider(id: number, at: Date, providerMessageId?: string): OutboxItem | undefined {
-    const r = prepared(this.sql.db, `UPDATE outbox SET state = 'sent', sent_at = ?, provider_message_id = COALESCE(?, provider_message_id), last_error = NULL,
-        attempt_at = NULL, doubt_confirmed = doubt_confirmed + doubt_held, doubt_held = 0 WHERE id = ? AND state = 'pending' AND (doubt_held = 1 OR attempt_at IS NOT NULL)`)
-      .run(at.getTime(), providerMessageId ?? null, id);
+    const r = prepared(
+      this.sql.db,
+      `UPDATE outbox SET state = 'sent', sent_at = ?, provider_message_id = COALESCE(?, provider_message_id), last_error = NULL,
+        attempt_at = NULL, doubt_confirmed = doubt_confirmed + doubt_held, doubt_held = 0 WHERE id = ? AND state = 'pending' AND (doubt_held = 1 OR attempt_at IS NOT NULL)`,
+    ).run(at.getTime(), providerMessageId ?? null, id);
     return r.changes === 1 ? this.get(id) : undefined;
   }
 
   /** Per channel: in-doubt sends resent (possible duplicates) and confirmed by the provider (for the metrics). */
   doubtCounts(): Array<{ channel: string; resent: number; confirmed: number }> {
-    return prepared(this.sql.db, `SELECT channel, SUM(doubt_resent) AS resent, SUM(doubt_confirmed) AS confirmed FROM outbox
-        WHERE doubt_resent > 0 OR doubt_confirmed > 0 GROUP BY channel`).all() as Array<{ channel: string; resent: number; confirmed: number }>;
+    return prepared(
+      this.sql.db,
+      `SELECT channel, SUM(doubt_resent) AS resent, SUM(doubt_confirmed) AS confirmed FROM outbox
+        WHERE doubt_resent > 0 OR doubt_confirmed > 0 GROUP BY channel`,
+    ).all() as Array<{ channel: string; resent: number; confirmed: number }>;
   }
 
   /** One item by id. */

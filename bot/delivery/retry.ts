@@ -21,9 +21,7 @@ export function backoffMs(retry: RetryPolicy, attempts: number, retryAfterSecond
 }
 
 /** What to do after a failed attempt. */
-export type RetryDecision =
-  | { retry: false; reason: 'permanent' | 'exhausted' }
-  | { retry: true; at: Date };
+export type RetryDecision = { retry: false; reason: 'permanent' | 'exhausted' } | { retry: true; at: Date };
 
 /**
  * The decision after the `attempts`-th failed attempt with `err` at `now`: permanent when the error
@@ -52,7 +50,13 @@ export interface AttemptOutcomes<R> {
  * One attempt of a durable send, shared by the channel outbox worker and the notification outbox:
  * runs `send`, then records the outcome through the one retry policy (`attempts` counts this one).
  */
-export async function attemptSend<R>(policy: RetryPolicy, attempts: number, now: () => Date, send: () => Promise<R>, on: AttemptOutcomes<R>): Promise<'sent' | 'retry' | 'failed'> {
+export async function attemptSend<R>(
+  policy: RetryPolicy,
+  attempts: number,
+  now: () => Date,
+  send: () => Promise<R>,
+  on: AttemptOutcomes<R>,
+): Promise<'sent' | 'retry' | 'failed'> {
   let result: R;
   try {
     result = await send();

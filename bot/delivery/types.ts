@@ -79,9 +79,7 @@ export interface OutboxStore {
 export type ClaimState = 'processing' | 'done';
 
 /** Result of a claim. */
-export type ClaimResult =
-  | { claimed: true }
-  | { claimed: false; state: ClaimState; replies?: OutboundReply[] };
+export type ClaimResult = { claimed: true } | { claimed: false; state: ClaimState; replies?: OutboundReply[] };
 
 /** An accepted inbound message whose replies are not yet queued, with how far the engine got. */
 export interface AcceptedInbound {

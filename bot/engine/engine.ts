@@ -8,17 +8,17 @@ import { EventEmitter } from 'node:events';
 import type { ChannelConfig } from '../../config/schema.js';
 import { HandlerError } from '../core/errors.js';
 import { conversationKey, type InboundMessage, type Language, type OutboundReply } from '../core/types.js';
-import { reviveMessage, type Inbox } from '../delivery/inbox.js';
-import type { EngineDeps, EngineEvents, TurnContext } from './context.js';
-import { KeyedQueue } from './keyed-queue.js';
-import { buildPipeline } from './pipeline.js';
+import { type Inbox, reviveMessage } from '../delivery/inbox.js';
 import { resumeQuestion } from '../handlers/intake.js';
 import { isConfirm } from '../handlers/intake-fields.js';
-import type { ConversationState, TurnStateStore } from './state.js';
-import { turnDeps, turnId } from './turn-deps.js';
-import { GroupCommit } from './group-commit.js';
-import { ClaimedElsewhereError, TurnClaim } from './turn-claim.js';
 import type { Composer } from './composer.js';
+import type { EngineDeps, EngineEvents, TurnContext } from './context.js';
+import { GroupCommit } from './group-commit.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { buildPipeline } from './pipeline.js';
+import type { ConversationState, TurnStateStore } from './state.js';
+import { ClaimedElsewhereError, TurnClaim } from './turn-claim.js';
+import { turnDeps, turnId } from './turn-deps.js';
 
 /** What `handle` returns. */
 export interface HandleResult {
@@ -136,7 +136,13 @@ export class Engine {
   }
 
   /** Queues the turn behind the conversation's earlier ones and registers it as in flight. */
-  private start(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions, how: { claimed: boolean; release: boolean; replay: boolean }): Promise<HandleResult> {
+  private start(
+    msg: InboundMessage,
+    channel: ChannelConfig,
+    key: string,
+    opts: TurnOptions,
+    how: { claimed: boolean; release: boolean; replay: boolean },
+  ): Promise<HandleResult> {
     const id = turnId(msg);
     const claim = new TurnClaim(this.opts.inbox, this.commits, msg, key, this.deps.clock.now(), how.claimed);
     const turn = this.queue.run(key, async () => {
@@ -178,7 +184,14 @@ export class Engine {
     const state: ConversationState = this.opts.state.load(key, now) ?? { updatedAt: now.getTime() };
     const turn = turnDeps(deps, msg, () => claim.durable());
     const ctx: TurnContext = {
-      deps: turn.deps, msg, key, channel, now, state, replies: [], conversation,
+      deps: turn.deps,
+      msg,
+      key,
+      channel,
+      now,
+      state,
+      replies: [],
+      conversation,
       text: (msg.text ?? '').replace(CONTROL, '').trim(),
       language: state.language ?? 'ar',
     };
@@ -192,8 +205,13 @@ export class Engine {
         // A request filed before the failure stays filed: keep the state that says so (no second filing).
         keepState = turn.filed();
         const e = new HandlerError('message handler failed', 'pipeline', { cause: err });
-        deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, channel: msg.channel, error: e.name }, 'handler failed');
-        ctx.replies = [{ text: deps.templates.render(ctx.language, 'error', { callCentre: deps.config.organisation.callCentre }), language: ctx.language, kind: 'error' }];
+        deps.logger.error(
+          { err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, channel: msg.channel, error: e.name },
+          'handler failed',
+        );
+        ctx.replies = [
+          { text: deps.templates.render(ctx.language, 'error', { callCentre: deps.config.organisation.callCentre }), language: ctx.language, kind: 'error' },
+        ];
       }
     }
     claim.end();
@@ -209,7 +227,14 @@ export class Engine {
       const first = ctx.replies[0];
       if (first) {
         try {
-          this.events.emit('reply.produced', { channel: msg.channel, conversationId: msg.conversationId, messageId: msg.id, kind: first.kind, receivedAt: msg.receivedAt, at: now });
+          this.events.emit('reply.produced', {
+            channel: msg.channel,
+            conversationId: msg.conversationId,
+            messageId: msg.id,
+            kind: first.kind,
+            receivedAt: msg.receivedAt,
+            at: now,
+          });
         } catch (err) {
           deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'reply.produced listener failed');
         }
@@ -217,7 +242,10 @@ export class Engine {
       opts.onCommit?.(ctx.replies);
     });
     this.changed(key, 'turn', now);
-    deps.logger.info({ channel: msg.channel, intent: ctx.nlu?.intent ?? null, service: ctx.nlu?.service ?? null, replies: ctx.replies.length }, 'message handled');
+    deps.logger.info(
+      { channel: msg.channel, intent: ctx.nlu?.intent ?? null, service: ctx.nlu?.service ?? null, replies: ctx.replies.length },
+      'message handled',
+    );
     return { replies: ctx.replies, duplicate: false };
   }
 
@@ -225,7 +253,7 @@ export class Engine {
   private guard(ctx: TurnContext): boolean {
     const max = this.deps.config.defaults.maxMessageChars;
     const raw = ctx.msg.text ?? '';
-    const lang: Language = /[\u0600-\u06FF]/.test(raw) ? 'ar' : ctx.state.language ?? 'ar';
+    const lang: Language = /[\u0600-\u06FF]/.test(raw) ? 'ar' : (ctx.state.language ?? 'ar');
     const refuse = (key: string, vars: Record<string, string | number> = {}): boolean => {
       ctx.language = lang;
       ctx.replies.push({ text: this.deps.templates.render(lang, key, vars), language: lang, kind: 'error' });
@@ -289,7 +317,9 @@ export class Engine {
       const t = this.deps.templates;
       const question = state?.dialogue ? resumeQuestion(state.dialogue) : undefined;
       const resume = service
-        ? [t.render(conv.language, 'resume_dialogue', { service: service.name[conv.language] }), ...(question ? [t.render(conv.language, question)] : [])].join('\n')
+        ? [t.render(conv.language, 'resume_dialogue', { service: service.name[conv.language] }), ...(question ? [t.render(conv.language, question)] : [])].join(
+            '\n',
+          )
         : t.render(conv.language, 'menu');
       await this.push(conv.channel, conv.conversationId, key, 'agent_left', conv.language, 'bot', { resume });
       this.changed(key, 'released');
@@ -314,5 +344,4 @@ export class Engine {
 }
 
 /** The replies a handling produced, or found stored when it turned out a duplicate. */
-const repliesOf = (r: HandleResult): OutboundReply[] => (r.duplicate ? r.previous ?? [] : r.replies);
-
+const repliesOf = (r: HandleResult): OutboundReply[] => (r.duplicate ? (r.previous ?? []) : r.replies);

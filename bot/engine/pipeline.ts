@@ -1,17 +1,17 @@
-import { Composer } from './composer.js';
-import { say, orgVars, type TurnContext } from './context.js';
+import type { FieldId } from '../../config/schema.js';
+import type { Intent } from '../core/types.js';
+import { askClarification, pickChoice } from '../handlers/clarify.js';
+import { requestAgent } from '../handlers/handoff.js';
+import { answerInquiry, answerTopics } from '../handlers/inquiry.js';
+import { continueIntake, remindIntake, resumeQuestion, startIntake } from '../handlers/intake.js';
+import { FIELD_VALIDATORS, isConfirm, isMenu } from '../handlers/intake-fields.js';
+import { greet, redirectToTajawob, thank } from '../handlers/small-talk.js';
+import { answerStatus, continuesStatus } from '../handlers/status.js';
+import { clarificationChoices } from '../nlu/clarify.js';
 import { detectLanguage } from '../nlu/language.js';
 import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
-import { greet, redirectToTajawob, thank } from '../handlers/small-talk.js';
-import { answerInquiry, answerTopics } from '../handlers/inquiry.js';
-import { answerStatus, continuesStatus } from '../handlers/status.js';
-import { requestAgent } from '../handlers/handoff.js';
-import { continueIntake, remindIntake, resumeQuestion, startIntake } from '../handlers/intake.js';
-import { askClarification, pickChoice } from '../handlers/clarify.js';
-import { clarificationChoices } from '../nlu/clarify.js';
-import { FIELD_VALIDATORS, isConfirm, isMenu } from '../handlers/intake-fields.js';
-import type { Intent } from '../core/types.js';
-import type { FieldId } from '../../config/schema.js';
+import { Composer } from './composer.js';
+import { orgVars, say, type TurnContext } from './context.js';
 
 const HANDOFF_NOTICE_MS = 10 * 60 * 1000;
 
@@ -137,7 +137,6 @@ async function routeOriginal(ctx: TurnContext, original: string, choice: { inten
     ctx.text = answer;
   }
 }
-
 
 /** Fields whose valid answer (a name, an ID, a phone, an e-mail) says nothing about the writer's language. */
 const IDENTITY_FIELDS = new Set<string>(['name', 'civilId', 'phone', 'email']);

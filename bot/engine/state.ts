@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import Keyv from 'keyv';
 import type { FieldId } from '../../config/schema.js';
 import type { Attachment, GeoPoint, Intent, Language } from '../core/types.js';
-import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
+import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 
 /** An intake dialogue in progress. */
 export interface Dialogue {
@@ -92,15 +92,19 @@ export class SqlStateStore implements TurnStateStore, StateStore {
   }
 
   load(key: string, now: Date): ConversationState | undefined {
-    const row = prepared(this.sql.db, 'SELECT state, expires_at FROM conversation_state WHERE key = ?').get(key) as { state: string; expires_at: number } | undefined;
+    const row = prepared(this.sql.db, 'SELECT state, expires_at FROM conversation_state WHERE key = ?').get(key) as
+      | { state: string; expires_at: number }
+      | undefined;
     if (!row || row.expires_at <= now.getTime()) return undefined;
     return JSON.parse(row.state) as ConversationState;
   }
 
   save(key: string, state: ConversationState, expiresAt: Date): void {
-    prepared(this.sql.db, `INSERT INTO conversation_state (key, state, expires_at) VALUES (?, ?, ?)
-        ON CONFLICT(key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`)
-      .run(key, JSON.stringify(state), expiresAt.getTime());
+    prepared(
+      this.sql.db,
+      `INSERT INTO conversation_state (key, state, expires_at) VALUES (?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`,
+    ).run(key, JSON.stringify(state), expiresAt.getTime());
     if (++this.saves % PURGE_EVERY === 0) {
       prepared(this.sql.db, 'DELETE FROM conversation_state WHERE expires_at <= ?').run(state.updatedAt);
     }

@@ -33,10 +33,14 @@ export class TurnClaim {
   ) {
     this.written = claimed;
     // A batch that failed to commit wrote nothing: the claim then goes with the end of the turn.
-    this.committed = claimed ? Promise.resolve() : commits.submit(() => this.write(true)).catch((err: unknown) => {
-      this.written = false;
-      throw err;
-    });
+    this.committed = claimed
+      ? Promise.resolve()
+      : commits
+          .submit(() => this.write(true))
+          .catch((err: unknown) => {
+            this.written = false;
+            throw err;
+          });
     // Awaited only before filing.
     this.committed.catch(() => undefined);
   }

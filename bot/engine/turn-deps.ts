@@ -9,7 +9,11 @@ export const turnId = (msg: InboundMessage): string => `${msg.channel}\u0000${ms
  * The deps a turn's handlers see: filing carries the inbound message as its idempotency key, and
  * waits for `beforeFiling` (the turn's claim committed, so that a crash after filing is replayed).
  */
-export function turnDeps(deps: EngineDeps, msg: InboundMessage, beforeFiling: () => Promise<void> = async () => undefined): { deps: EngineDeps; filed: () => boolean } {
+export function turnDeps(
+  deps: EngineDeps,
+  msg: InboundMessage,
+  beforeFiling: () => Promise<void> = async () => undefined,
+): { deps: EngineDeps; filed: () => boolean } {
   const sourceKey = turnId(msg);
   let filed = false;
   const requests = new Proxy(deps.requests, {

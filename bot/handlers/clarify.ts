@@ -2,10 +2,11 @@
  * "When unsure, ask": one short numbered question when the classifier hesitates between routes
  * (`clarificationChoices` in bot/nlu/clarify.ts), and reading the resident's answer to it.
  */
+
+import type { Intent } from '../core/types.js';
 import { say, type TurnContext } from '../engine/context.js';
 import type { Choice } from '../nlu/clarify.js';
 import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
-import type { Intent } from '../core/types.js';
 
 const ARABIC_INDIC = '٠١٢٣٤٥٦٧٨٩';
 
@@ -20,7 +21,11 @@ const CHOICE_WORDS: Partial<Record<Intent, RegExp>> = {
   agent: /موظف|شخص|انسان|agent|person|human|staff/,
   greeting: /تحيه|سلام|hello|menu|القائمه/,
 };
-const ORDINALS: RegExp[] = [/^(الاول|الاولي|اول|اولا|first|1st|the first)$/, /^(الثاني|الثانيه|ثاني|second|2nd|the second)$/, /^(الثالث|الثالثه|ثالث|third|3rd|the third)$/];
+const ORDINALS: RegExp[] = [
+  /^(الاول|الاولي|اول|اولا|first|1st|the first)$/,
+  /^(الثاني|الثانيه|ثاني|second|2nd|the second)$/,
+  /^(الثالث|الثالثه|ثالث|third|3rd|the third)$/,
+];
 
 /** Asks which of the choices the resident means, keeping the original message to route it by the answer. */
 export function askClarification(ctx: TurnContext, choices: Choice[]): void {

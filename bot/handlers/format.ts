@@ -17,9 +17,10 @@ export function formatHours(ctx: TurnContext, hours: Hours): string {
   const idx = hours.days.map((d) => DAY_ORDER.indexOf(d)).sort((a, b) => a - b);
   const contiguous = idx.every((d, i) => i === 0 || d === idx[i - 1]! + 1);
   const name = (i: number): string => t.render(lang, `day_${DAY_ORDER[i]}`);
-  const days = contiguous && idx.length > 2
-    ? t.render(lang, 'day_range', { first: name(idx[0]!), last: name(idx[idx.length - 1]!) })
-    : idx.map(name).join(lang === 'ar' ? '، ' : ', ');
+  const days =
+    contiguous && idx.length > 2
+      ? t.render(lang, 'day_range', { first: name(idx[0]!), last: name(idx[idx.length - 1]!) })
+      : idx.map(name).join(lang === 'ar' ? '، ' : ', ');
   return t.render(lang, 'days_hours', { days, from: hours.from, to: hours.to });
 }
 

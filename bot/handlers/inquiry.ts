@@ -39,14 +39,18 @@ export function answerInquiry(ctx: TurnContext): void {
   const service = ctx.nlu?.service ? services.get(ctx.nlu.service) : undefined;
   if (service) {
     say(ctx, 'kb_service', {
-      service: service.name[lang], department: departmentName(ctx, service.department),
-      duration: formatDuration(ctx, service), needs: service.needs?.[lang] ?? '-',
+      service: service.name[lang],
+      department: departmentName(ctx, service.department),
+      duration: formatDuration(ctx, service),
+      needs: service.needs?.[lang] ?? '-',
     });
     return;
   }
   const text = normalizeForMatch(ctx.text);
   if (answerContactPoints(ctx, text)) return;
-  const topics = TOPICS.filter((t) => t.words.test(text)).map((t) => t.id).slice(0, 2);
+  const topics = TOPICS.filter((t) => t.words.test(text))
+    .map((t) => t.id)
+    .slice(0, 2);
   if (topics.length === 0) return redirectToTajawob(ctx);
   answerTopics(ctx, topics);
 }
@@ -87,13 +91,17 @@ export function answerTopics(ctx: TurnContext, topics: Topic[]): void {
         break;
       case 'services':
         say(ctx, 'kb_services', {
-          ...orgVars(ctx), procedural: config.defaults.proceduralWorkingDays,
+          ...orgVars(ctx),
+          procedural: config.defaults.proceduralWorkingDays,
           lines: lines(config.services.map((s) => `${s.name[lang]} (${formatDuration(ctx, s)})`)),
         });
         break;
       case 'holidays': {
         const today = ctx.deps.calendar.localDate(ctx.now);
-        const next = ctx.deps.calendar.holidays().filter((h) => h.to >= today).slice(0, 4);
+        const next = ctx.deps.calendar
+          .holidays()
+          .filter((h) => h.to >= today)
+          .slice(0, 4);
         say(ctx, 'kb_holidays', { lines: lines(next.map((h) => `${h.name[lang]}: ${h.from}${h.to !== h.from ? ` – ${h.to}` : ''}`)) });
         break;
       }

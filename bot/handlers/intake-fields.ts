@@ -9,7 +9,11 @@ export const FIELD_VALIDATORS: Record<FieldId, (text: string) => string | undefi
     const words = v.split(' ').filter((w) => w.length >= 2);
     const all = v.split(' ').length;
     if (v.length > 100 || words.length < 2 || all > 6 || !/^[\p{L}\p{M}' .-]+$/u.test(v)) return undefined;
-    return normalizeForMatch(v).split(' ').some((w) => NOT_A_NAME.has(w)) ? undefined : v;
+    return normalizeForMatch(v)
+      .split(' ')
+      .some((w) => NOT_A_NAME.has(w))
+      ? undefined
+      : v;
   },
   civilId: (t) => {
     const v = toAsciiDigits(t).replace(/[\s-]/g, '');
@@ -30,14 +34,74 @@ function bounded(t: string, min: number, max: number): string | undefined {
 
 /** Words that say a message is a request, a complaint or a question, never part of a person's name. */
 const NOT_A_NAME = new Set([
-  'شكوي', 'شكاوي', 'اشتكي', 'اشكي', 'اقترح', 'مقترح', 'اقتراح', 'بلاغ', 'ابلغ', 'موظف', 'طلب', 'طلبي', 'اطلب', 'ابي', 'ابا', 'ابغي', 'ابغا',
-  'اريد', 'ودي', 'متي', 'كيف', 'وين', 'ليش', 'هل', 'شو', 'ايش', 'السلام', 'عليكم', 'مرحبا', 'شكرا', 'عندي', 'البلديه', 'الشارع', 'حفره',
-  'complaint', 'complain', 'suggest', 'suggestion', 'report', 'agent', 'want', 'need', 'request', 'please', 'how', 'what', 'when', 'where',
-  'why', 'hello', 'thanks', 'thank', 'the', 'is', 'are', 'my', 'have', 'i', 'street', 'municipality', 'staff', 'employee', 'person',
+  'شكوي',
+  'شكاوي',
+  'اشتكي',
+  'اشكي',
+  'اقترح',
+  'مقترح',
+  'اقتراح',
+  'بلاغ',
+  'ابلغ',
+  'موظف',
+  'طلب',
+  'طلبي',
+  'اطلب',
+  'ابي',
+  'ابا',
+  'ابغي',
+  'ابغا',
+  'اريد',
+  'ودي',
+  'متي',
+  'كيف',
+  'وين',
+  'ليش',
+  'هل',
+  'شو',
+  'ايش',
+  'السلام',
+  'عليكم',
+  'مرحبا',
+  'شكرا',
+  'عندي',
+  'البلديه',
+  'الشارع',
+  'حفره',
+  'complaint',
+  'complain',
+  'suggest',
+  'suggestion',
+  'report',
+  'agent',
+  'want',
+  'need',
+  'request',
+  'please',
+  'how',
+  'what',
+  'when',
+  'where',
+  'why',
+  'hello',
+  'thanks',
+  'thank',
+  'the',
+  'is',
+  'are',
+  'my',
+  'have',
+  'i',
+  'street',
+  'municipality',
+  'staff',
+  'employee',
+  'person',
 ]);
 
 const CANCEL = /^(الغاء|الغي|الغ|كنسل|توقف|خروج|cancel|stop|quit|exit|abort|khalas)( (الطلب|the request|it))?$/;
-const CONFIRM_WORD = /^(نعم|ايوه|ايوا|اي|ايه|ايوة|اكيد|تاكيد|اكد|موافق|تمام|ارسل|قدم|صح|طيب|yes|y|yeah|yep|yup|ok|okay|k|confirm|confirmed|sure|submit|send|correct|please|na3am|aywa|tamam)$/;
+const CONFIRM_WORD =
+  /^(نعم|ايوه|ايوا|اي|ايه|ايوة|اكيد|تاكيد|اكد|موافق|تمام|ارسل|قدم|صح|طيب|yes|y|yeah|yep|yup|ok|okay|k|confirm|confirmed|sure|submit|send|correct|please|na3am|aywa|tamam)$/;
 const THUMBS_UP = /^(?:\u{1F44D}[\u{1F3FB}-\u{1F3FF}]?|\u2705|\u2714\uFE0F?|\u{1F44C}[\u{1F3FB}-\u{1F3FF}]?)+$/u;
 const SKIP = /^(تخطي|تخطى|تجاوز|لا يوجد|ما في|مافي|لا|ماشي|skip|none|no|n\/a|na)$/;
 const MENU = /^(القائمه|القايمه|رجوع|الرد الالي|menu|bot|back|main menu)$/;

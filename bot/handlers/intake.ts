@@ -13,7 +13,6 @@ import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
 import { departmentName, formatInstant } from './format.js';
 import { editTarget, FIELD_VALIDATORS, isCancel, isConfirm, isSkip } from './intake-fields.js';
 
-
 function serviceList(ctx: TurnContext): string {
   return ctx.deps.config.services.map((s, i) => `${i + 1}) ${s.name[ctx.language]}`).join('\n');
 }
@@ -30,9 +29,7 @@ function ask(ctx: TurnContext, service: ServiceConfig, d: Dialogue): void {
   }
   d.awaiting = 'confirm';
   d.editing = false;
-  const lines = service.fields
-    .filter((f) => d.values[f.id])
-    .map((f) => `• ${ctx.deps.templates.render(ctx.language, `field_${f.id}`)}: ${d.values[f.id]}`);
+  const lines = service.fields.filter((f) => d.values[f.id]).map((f) => `• ${ctx.deps.templates.render(ctx.language, `field_${f.id}`)}: ${d.values[f.id]}`);
   if (d.attachments.length) lines.push(`• ${ctx.deps.templates.render(ctx.language, 'field_attachments')}: ${d.attachments.length}`);
   say(ctx, 'confirm', { service: service.name[ctx.language], lines: lines.join('\n') }, 'intake');
 }
@@ -79,7 +76,8 @@ const SWITCH_CONFIDENCE = 0.75;
 const DESCRIPTION_CONFIDENCE = 0.9;
 /** Enough when the message also names its intent ("I have a complaint…"): the classifier's trust floor (bot/nlu/clarify.ts). */
 const NAMED_CONFIDENCE = MIN_CONFIDENCE;
-const QUESTION = /[?؟]|^(متي|كم|وين|فين|ايش|اش|شو|وش|هل|كيف|ليش|لماذا|ماذا|ما هو|ما هي|ماهو|ماهي|من وين|ابي اعرف|ابغي اعرف|ودي اعرف|اريد ان اعرف|اريد معرفه|what|when|where|how|which|who|why|is|are|do|does|can|could|i want to know|i d like to know|i would like to know|tell me|please tell)\b/;
+const QUESTION =
+  /[?؟]|^(متي|كم|وين|فين|ايش|اش|شو|وش|هل|كيف|ليش|لماذا|ماذا|ما هو|ما هي|ماهو|ماهي|من وين|ابي اعرف|ابغي اعرف|ودي اعرف|اريد ان اعرف|اريد معرفه|what|when|where|how|which|who|why|is|are|do|does|can|could|i want to know|i d like to know|i would like to know|tell me|please tell)\b/;
 /** Words by which a message names its own intent. */
 const MARKERS: Partial<Record<string, RegExp>> = {
   complaint: /شكوي|شكاوي|اشتكي|اشكي|complain/,
@@ -236,8 +234,11 @@ async function file(ctx: TurnContext, service: ServiceConfig, d: Dialogue): Prom
     serviceId: service.id,
     department: service.department,
     applicant: {
-      name: v.name ?? '', civilId: v.civilId ?? '', phone: v.phone ?? '',
-      ...(v.email ? { email: v.email } : {}), ...(v.address ? { address: v.address } : {}),
+      name: v.name ?? '',
+      civilId: v.civilId ?? '',
+      phone: v.phone ?? '',
+      ...(v.email ? { email: v.email } : {}),
+      ...(v.address ? { address: v.address } : {}),
     },
     description: v.description ?? '',
     ...(d.location ? { location: d.location } : {}),
@@ -251,13 +252,18 @@ async function file(ctx: TurnContext, service: ServiceConfig, d: Dialogue): Prom
     dueAt: calendar.addWorkingDays(ctx.now, days),
   });
   delete ctx.state.dialogue;
-  say(ctx, 'filed', {
-    reference: rec.reference,
-    service: service.name[ctx.language],
-    department: departmentName(ctx, service.department),
-    due: formatInstant(ctx, rec.dueAt),
-    notify: ctx.deps.templates.render(ctx.language, notifyKey(ctx, Boolean(v.email))),
-  }, 'filed');
+  say(
+    ctx,
+    'filed',
+    {
+      reference: rec.reference,
+      service: service.name[ctx.language],
+      department: departmentName(ctx, service.department),
+      due: formatInstant(ctx, rec.dueAt),
+      notify: ctx.deps.templates.render(ctx.language, notifyKey(ctx, Boolean(v.email))),
+    },
+    'filed',
+  );
   events.emit('request.filed', rec);
 }
 

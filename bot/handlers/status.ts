@@ -15,9 +15,7 @@ export function continuesStatus(ctx: TurnContext): boolean {
 /** Status inquiry: reference + the phone it was filed with → status and due date. */
 export async function answerStatus(ctx: TurnContext): Promise<void> {
   const now = ctx.now.getTime();
-  const lookup = ctx.state.status && now - ctx.state.status.windowStart < WINDOW_MS
-    ? ctx.state.status
-    : { failures: 0, windowStart: now };
+  const lookup = ctx.state.status && now - ctx.state.status.windowStart < WINDOW_MS ? ctx.state.status : { failures: 0, windowStart: now };
   ctx.state.status = lookup;
   if (lookup.failures >= STATUS_MAX_FAILURES) return say(ctx, 'status_locked', orgVars(ctx), 'status');
 
@@ -41,12 +39,17 @@ export async function answerStatus(ctx: TurnContext): Promise<void> {
   ctx.deps.conversations.audit(`resident:${ctx.key}`, 'request.status.view', rec.reference, ctx.now);
   delete ctx.state.status;
   const service = ctx.deps.services.get(rec.serviceId);
-  say(ctx, 'status_found', {
-    reference: rec.reference,
-    service: service?.name[ctx.language] ?? rec.serviceId,
-    status: ctx.deps.templates.render(ctx.language, `status_${rec.status}`),
-    due: formatInstant(ctx, rec.dueAt),
-    updated: formatInstant(ctx, rec.updatedAt, true),
-  }, 'status');
+  say(
+    ctx,
+    'status_found',
+    {
+      reference: rec.reference,
+      service: service?.name[ctx.language] ?? rec.serviceId,
+      status: ctx.deps.templates.render(ctx.language, `status_${rec.status}`),
+      due: formatInstant(ctx, rec.dueAt),
+      updated: formatInstant(ctx, rec.updatedAt, true),
+    },
+    'status',
+  );
   if (!FINAL_STATUSES.has(rec.status) && rec.dueAt.getTime() < now) say(ctx, 'status_overdue', {}, 'status');
 }

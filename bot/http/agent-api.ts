@@ -18,9 +18,17 @@ export function agentApi(engine: Engine, tokens: Map<string, string>): Router {
   r.get('/conversations', (req, res) => {
     const view = req.query.view ?? 'waiting';
     const agentId = res.locals.agentId as string;
-    const list = view === 'waiting' ? conversations.waiting() : view === 'mine' ? conversations.held(agentId) : view === 'held' ? conversations.held() : undefined;
+    const list =
+      view === 'waiting' ? conversations.waiting() : view === 'mine' ? conversations.held(agentId) : view === 'held' ? conversations.held() : undefined;
     if (!list) return fail(res, 400, 'bad_view', 'view must be waiting, mine or held');
-    res.json({ conversations: list.map((c) => ({ ...c, queuedAt: c.queuedAt?.toISOString(), takenAt: c.takenAt?.toISOString(), lastMessageAt: c.lastMessageAt.toISOString() })) });
+    res.json({
+      conversations: list.map((c) => ({
+        ...c,
+        queuedAt: c.queuedAt?.toISOString(),
+        takenAt: c.takenAt?.toISOString(),
+        lastMessageAt: c.lastMessageAt.toISOString(),
+      })),
+    });
   });
 
   r.get('/conversations/:key/messages', (req, res) => {

@@ -1,10 +1,13 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Agent credentials: id → token, from `TAWASUL_AGENT_TOKENS="id:token,id2:token2"` or the data directory. */
 export function parseAgentTokens(spec: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const i = part.indexOf(':');
     if (i > 0 && part.length - i > 16) out.set(part.slice(0, i), part.slice(i + 1));
   }

@@ -1,9 +1,10 @@
 // Bundles every browser entry (`<folder>/web/main.tsx` under bot/ and channels/) into dist/web/<folder>.js
 // with esbuild at install time (`npm run build`, run by `npm ci`): no CDN, no bundler at run time.
-import { build } from 'esbuild';
-import { readdirSync, existsSync, mkdirSync } from 'node:fs';
+
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const entries = [];

@@ -17,27 +17,36 @@ const routeOf = (req: Request): string => (typeof req.route?.path === 'string' ?
  * no echo of input). Every 4xx is counted in `tawasul_http_refused_total`, logged at a bounded rate
  * and charged to the client's address (too many and the address is blocked for a while).
  */
-const errorHandler = (logger: Logger, refusals: Refusals, offenders: AddressLimiter, limitLoopback: boolean): ErrorRequestHandler => (err, req, res, _next) => {
-  const e = err as { type?: string; status?: number; name?: string; message?: string; retryAfterSec?: number };
-  const input = err instanceof InputError ? err : undefined;
-  const status = input ? input.status : typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
-  const reason = input ? input.reason
-    : e.type === 'entity.too.large' ? 'payload_too_large'
-      : e.type === 'entity.parse.failed' ? 'malformed_json'
-        : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' ? 'unsupported_encoding'
-          : e.type === 'request.aborted' ? 'aborted'
-            : status === 500 ? 'internal_error' : 'bad_request';
-  if (status === 500) logger.error({ err: { name: e.name, message: e.message } }, 'request failed');
-  else {
-    refusals.record(reason, routeOf(req));
-    if (limitLoopback || !isLoopbackClient(req)) offenders.hit(limitKey(clientAddress(req)));
-  }
-  if (res.headersSent) return;
-  // A body left unread must not be parsed as the next request of a kept-alive connection.
-  if (!req.complete) res.set('Connection', 'close');
-  if (e.retryAfterSec) res.set('Retry-After', String(e.retryAfterSec));
-  res.status(status).json({ error: { reason, message: status === 500 ? 'internal error' : (e.message ?? reason).slice(0, 200) } });
-};
+const errorHandler =
+  (logger: Logger, refusals: Refusals, offenders: AddressLimiter, limitLoopback: boolean): ErrorRequestHandler =>
+  (err, req, res, _next) => {
+    const e = err as { type?: string; status?: number; name?: string; message?: string; retryAfterSec?: number };
+    const input = err instanceof InputError ? err : undefined;
+    const status = input ? input.status : typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
+    const reason = input
+      ? input.reason
+      : e.type === 'entity.too.large'
+        ? 'payload_too_large'
+        : e.type === 'entity.parse.failed'
+          ? 'malformed_json'
+          : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported'
+            ? 'unsupported_encoding'
+            : e.type === 'request.aborted'
+              ? 'aborted'
+              : status === 500
+                ? 'internal_error'
+                : 'bad_request';
+    if (status === 500) logger.error({ err: { name: e.name, message: e.message } }, 'request failed');
+    else {
+      refusals.record(reason, routeOf(req));
+      if (limitLoopback || !isLoopbackClient(req)) offenders.hit(limitKey(clientAddress(req)));
+    }
+    if (res.headersSent) return;
+    // A body left unread must not be parsed as the next request of a kept-alive connection.
+    if (!req.complete) res.set('Connection', 'close');
+    if (e.retryAfterSec) res.set('Retry-After', String(e.retryAfterSec));
+    res.status(status).json({ error: { reason, message: status === 500 ? 'internal error' : (e.message ?? reason).slice(0, 200) } });
+  };
 
 /**
  * Weak ETag of a response body, except for JSON: API answers are computed per request and never
@@ -81,25 +90,36 @@ export function createHttpApp(logger: Logger, mount: (app: Express) => void, opt
   app.use(rateLimitPerAddress(settings.perAddress, settings.limitLoopback));
   app.use(declaredLengthCap(settings.maxBodyBytes));
   app.use(bodyTimeout(settings.bodyTimeoutMs, refusals));
-  app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
   mount(app);
-  app.use((_req, res) => { res.status(404).json({ error: { reason: 'not_found', message: 'no such route' } }); });
+  app.use((_req, res) => {
+    res.status(404).json({ error: { reason: 'not_found', message: 'no such route' } });
+  });
   app.use(errorHandler(logger, refusals, offenders, settings.limitLoopback));
   return app;
 }
 
 /** Listens with the slow-client timeouts; a port in use (or refused) is a StartupError naming it. */
 export async function listenHttp(app: Express, port: number, host: string, settings: SecuritySettings = DEFAULT_SECURITY): Promise<Server> {
-  const server = createServer({
-    headersTimeout: settings.headersTimeoutMs,
-    requestTimeout: settings.requestTimeoutMs,
-    connectionsCheckingInterval: settings.timeoutCheckMs,
-  }, app);
+  const server = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      connectionsCheckingInterval: settings.timeoutCheckMs,
+    },
+    app,
+  );
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
-      reject(err.code === 'EADDRINUSE' ? new StartupError(`port ${port} on ${host} is already in use (another Tawasul or another program); choose another with --port or PORT`)
-        : err.code === 'EACCES' ? new StartupError(`port ${port} on ${host} needs privileges this process does not have; choose a port above 1023`)
-          : new StartupError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`));
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new StartupError(`port ${port} on ${host} is already in use (another Tawasul or another program); choose another with --port or PORT`)
+          : err.code === 'EACCES'
+            ? new StartupError(`port ${port} on ${host} needs privileges this process does not have; choose a port above 1023`)
+            : new StartupError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`),
+      );
     };
     server.once('error', onError);
     server.listen(port, host, () => {

@@ -12,7 +12,7 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, res: Respo
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys ?? [] : [];
+  const keys = issue.code === 'unrecognized_keys' ? ((issue as { keys?: string[] }).keys ?? []) : [];
   const field = [...issue.path.map(String), ...keys.slice(0, 1)].join('.') || where;
   fail(res, 400, where === 'body' ? 'invalid_body' : 'invalid_query', `${field}: ${issue.message}`, field);
   return undefined;

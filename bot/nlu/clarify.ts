@@ -46,7 +46,10 @@ const NOT_A_CHOICE = new Set<Intent>(['unknown', 'greeting', 'thanks']);
  * summed per route (a complaint that might be a report is still sure of its route); the best
  * candidate of the top route and of the runner-up route are offered.
  */
-export function clarificationChoices(c: Classification, limits: { confidence: number; margin: number } = { confidence: MIN_CONFIDENCE, margin: MIN_MARGIN }): Choice[] | null {
+export function clarificationChoices(
+  c: Classification,
+  limits: { confidence: number; margin: number } = { confidence: MIN_CONFIDENCE, margin: MIN_MARGIN },
+): Choice[] | null {
   const alts = (c.alternatives ?? []).filter((a) => a.score >= MIN_CHOICE_SCORE || a.intent === c.intent);
   if (alts.length < 2) return null;
   const byRoute = new Map<Route, { score: number; best: Choice | undefined }>();

@@ -6,13 +6,14 @@
  * ids, the feature version and the settings (loading takes well under a second), and one trained
  * instance is shared per process and key, so tests and restarts train only once.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigDir } from '../core/paths.js';
 import { FEATURES_VERSION } from './features.js';
-import { INTENT_SETTINGS, NeuralClassifier, newNetwork, SERVICE_SETTINGS, trainModels, type TrainedModels } from './model.js';
+import { INTENT_SETTINGS, NeuralClassifier, newNetwork, SERVICE_SETTINGS, type TrainedModels, trainModels } from './model.js';
 import { loadTrainingData, trainingDataHash } from './training-data.js';
 
 export { NeuralClassifier } from './model.js';

@@ -106,7 +106,6 @@ function balanced(utterances: readonly Utterance[]): Set<Utterance> {
 
 /** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
 export function trainModels(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedModels {
-
   const vocabulary = new Set<string>();
   const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
   const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
@@ -232,7 +231,13 @@ export class NeuralClassifier implements Classifier {
       const report = candidates.find((c) => c.intent === 'report');
       if (report && report.score >= INCIDENT_REPORT_SCORE) {
         const others = candidates.filter((c) => c !== report).map((c) => ({ ...c, service: null, score: c.score * (1 - report.score) }));
-        return { language, intent: 'report', service: null, confidence: report.score, alternatives: [{ ...report, score: Math.max(report.score, top.score) }, ...others].slice(0, MAX_ALTERNATIVES) };
+        return {
+          language,
+          intent: 'report',
+          service: null,
+          confidence: report.score,
+          alternatives: [{ ...report, score: Math.max(report.score, top.score) }, ...others].slice(0, MAX_ALTERNATIVES),
+        };
       }
     }
     const overridden = top !== undefined && (OVERRIDDEN.has(top.label as Intent) || (top.label === 'thanks' && top.score < THANKS_KEPT));
@@ -250,7 +255,13 @@ export class NeuralClassifier implements Classifier {
     // Unknown below the threshold; its confidence is then how far the best intent fell short.
     if (!top || top.score < this.intentThreshold) {
       const confidence = top ? 1 - top.score : 1;
-      return { language, intent: 'unknown', service: null, confidence, alternatives: [{ intent: 'unknown', service: null, score: confidence }, ...alternatives] };
+      return {
+        language,
+        intent: 'unknown',
+        service: null,
+        confidence,
+        alternatives: [{ intent: 'unknown', service: null, score: confidence }, ...alternatives],
+      };
     }
     const intent = top.label as Intent;
     return { language, intent, service: SERVICE_INTENTS.has(intent) ? service : null, confidence: top.score, alternatives };

@@ -15,11 +15,19 @@ export function toAsciiDigits(s: string): string {
 const DIACRITICS = /[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]/g;
 // Letter variants unified as is customary for matching (not for display).
 const LETTER_MAP: Record<string, string> = {
-  'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا', 'ٲ': 'ا', 'ٳ': 'ا',
-  'ى': 'ي', 'ی': 'ي', 'ئ': 'ي',
-  'ة': 'ه', 'ۀ': 'ه',
-  'ؤ': 'و',
-  'ک': 'ك',
+  أ: 'ا',
+  إ: 'ا',
+  آ: 'ا',
+  ٱ: 'ا',
+  ٲ: 'ا',
+  ٳ: 'ا',
+  ى: 'ي',
+  ی: 'ي',
+  ئ: 'ي',
+  ة: 'ه',
+  ۀ: 'ه',
+  ؤ: 'و',
+  ک: 'ك',
 };
 const LETTER_VARIANTS = new RegExp(`[${Object.keys(LETTER_MAP).join('')}]`, 'g');
 

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { nluFileSchema, type NluFile, type NluVariety } from '../../config/nlu-schema.js';
-import { INTENTS, type Intent } from '../core/types.js';
+import { type NluFile, type NluVariety, nluFileSchema } from '../../config/nlu-schema.js';
 import { ConfigError } from '../core/errors.js';
+import { INTENTS, type Intent } from '../core/types.js';
 
 /** Label of the service model for "no particular service". */
 export const NO_SERVICE = 'none';
@@ -48,13 +48,21 @@ function readNluFile(file: string, name: string): NluFile {
   return result.data;
 }
 
-const nluFiles = (dir: string): string[] => readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const nluFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 
 /** The hash of the service ids and the utterance files' bytes (what `loadTrainingData` returns as `hash`), without parsing the utterances: a start-up that finds a cached model needs no more. */
 export function trainingDataHash(configDir: string, serviceIds = readServiceIds(configDir)): string {
   const dir = join(configDir, 'nlu');
   const hash = createHash('sha256').update(serviceIds.join(',')).update('\0');
-  for (const name of nluFiles(dir)) hash.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+  for (const name of nluFiles(dir))
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(dir, name)))
+      .update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -2,8 +2,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SlaConfig } from '../../config/sla-schema.js';
 import { classifySmtpError, parseSmtpUrl, renderEmailHtml, smtpTransportOptions } from './smtp.js';
-import { DeliveryError, type EmailMessage, type EmailSender, type SendResult } from './types.js';
-import { fromEnv } from './types.js';
+import { DeliveryError, type EmailMessage, type EmailSender, fromEnv, type SendResult } from './types.js';
 
 /** The one e-mail HTML renderer (`smtp.ts`), re-exported for callers of this module. */
 export { renderEmailHtml };

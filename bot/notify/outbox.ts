@@ -10,10 +10,10 @@ import type { SlaConfig } from '../../config/sla-schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
 import type { Language } from '../core/types.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
-import { prepared } from '../store/sqlite-database.js';
 import { attemptSend, backoffMs, type RetryPolicy } from '../delivery/retry.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { prepared } from '../store/sqlite-database.js';
+import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
 
 /** Who a notification is for: the applicant of a request (id = request id) or a configured role. */
 export interface Recipient {
@@ -77,10 +77,24 @@ export interface OutboxOptions {
 }
 
 interface Row {
-  id: number; dedupe_key: string; channel: NotifyChannel; recipient_kind: Recipient['kind']; recipient_id: string;
-  language: Language; purpose: string; request_id: number | null; reference: string | null; subject: string | null; body: string;
-  send_window: 'any' | 'staff'; status: OutboxEntry['status']; attempts: number; next_attempt_at: number;
-  last_error: string | null; created_at: number; sent_at: number | null;
+  id: number;
+  dedupe_key: string;
+  channel: NotifyChannel;
+  recipient_kind: Recipient['kind'];
+  recipient_id: string;
+  language: Language;
+  purpose: string;
+  request_id: number | null;
+  reference: string | null;
+  subject: string | null;
+  body: string;
+  send_window: 'any' | 'staff';
+  status: OutboxEntry['status'];
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
 }
 
 /** How long a claimed notification stays invisible to other passes while it is being sent. */
@@ -98,7 +112,10 @@ export const DUE_PAGE = `SELECT * FROM notify_outbox WHERE status = 'pending' AN
 
 /** The notification outbox (table `notify_outbox`). */
 export class NotificationOutbox {
-  constructor(private readonly sql: SqliteDatabase, private readonly opts: OutboxOptions) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly opts: OutboxOptions,
+  ) {}
 
   /** Sets the transports (after configuration was read, or in tests). */
   setTransports(t: { email?: EmailSender; sms?: SmsSender }): void {
@@ -108,10 +125,25 @@ export class NotificationOutbox {
 
   /** Stores a notification (synchronous: call it inside the transaction of its cause); false when the key exists. */
   enqueue(n: NewNotification, now: Date): boolean {
-    const r = prepared(this.sql.db, `INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference,
-        subject, body, send_window, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`)
-      .run(n.dedupeKey, n.channel, n.recipient.kind, n.recipient.id, n.language, n.purpose, n.requestId ?? null, n.reference ?? null,
-        n.subject ?? null, n.body, n.window, this.earliest(n.window, now).getTime(), now.getTime());
+    const r = prepared(
+      this.sql.db,
+      `INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference,
+        subject, body, send_window, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
+    ).run(
+      n.dedupeKey,
+      n.channel,
+      n.recipient.kind,
+      n.recipient.id,
+      n.language,
+      n.purpose,
+      n.requestId ?? null,
+      n.reference ?? null,
+      n.subject ?? null,
+      n.body,
+      n.window,
+      this.earliest(n.window, now).getTime(),
+      now.getTime(),
+    );
     return r.changes === 1;
   }
 
@@ -140,7 +172,7 @@ export class NotificationOutbox {
     const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, deferred: 0 };
     const select = prepared(this.sql.db, DUE_PAGE);
     let cursor: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
-    for (let done = 0; done < limit;) {
+    for (let done = 0; done < limit; ) {
       const rows = select.all(now.getTime(), cursor[0], cursor[1], Math.min(PAGE, limit - done)) as Row[];
       if (rows.length === 0) break;
       done += rows.length;
@@ -167,14 +199,20 @@ export class NotificationOutbox {
       const transport = row.channel === 'email' ? this.opts.email : this.opts.sms;
       if (!transport) {
         // Not configured yet: keep it, look again later, without spending an attempt.
-        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?')
-          .run(at + this.opts.retry.maxDelaySeconds * 1000, `${row.channel} transport not configured`, row.id);
+        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(
+          at + this.opts.retry.maxDelaySeconds * 1000,
+          `${row.channel} transport not configured`,
+          row.id,
+        );
         report.deferred++;
         continue;
       }
       const address = this.opts.resolve({ kind: row.recipient_kind, id: row.recipient_id }, row.channel);
       if (!address) {
-        prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(`no ${row.channel} address for ${row.recipient_kind}`, row.id);
+        prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(
+          `no ${row.channel} address for ${row.recipient_kind}`,
+          row.id,
+        );
         this.result(row, 'failed', report, row.attempts);
         continue;
       }
@@ -187,29 +225,48 @@ export class NotificationOutbox {
   private async send(row: Row, address: string, now: Date, report: DeliveryReport): Promise<void> {
     const db = this.sql.db;
     const at = now.getTime();
-    const claimed = prepared(db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`)
-      .run(at + LEASE_MS, row.id, row.next_attempt_at).changes === 1;
+    const claimed =
+      prepared(db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`).run(
+        at + LEASE_MS,
+        row.id,
+        row.next_attempt_at,
+      ).changes === 1;
     if (!claimed) return;
     const attempts = row.attempts + 1;
     const tag = `outbox-${row.id}`;
     const message = (err: unknown): string => (err instanceof DeliveryError ? err.message : `unexpected: ${(err as Error)?.name ?? 'error'}`);
     // The one durable-send attempt and retry policy of the channel outbox (`bot/delivery/retry.ts`).
-    await attemptSend(this.policy, attempts, () => now, () => (row.channel === 'email'
-      ? this.opts.email!.send({ to: address, subject: row.subject ?? '', text: row.body, language: row.language, tag })
-      : this.opts.sms!.send({ to: address, text: row.body, tag })), {
-      sent: (res) => {
-        prepared(db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(at, res.providerId ?? null, row.id);
-        this.result(row, 'sent', report, attempts);
+    await attemptSend(
+      this.policy,
+      attempts,
+      () => now,
+      () =>
+        row.channel === 'email'
+          ? this.opts.email!.send({ to: address, subject: row.subject ?? '', text: row.body, language: row.language, tag })
+          : this.opts.sms!.send({ to: address, text: row.body, tag }),
+      {
+        sent: (res) => {
+          prepared(db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(
+            at,
+            res.providerId ?? null,
+            row.id,
+          );
+          this.result(row, 'sent', report, attempts);
+        },
+        retry: (err, next) => {
+          prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(
+            this.earliest(row.send_window, next).getTime(),
+            message(err),
+            row.id,
+          );
+          this.result(row, 'retry', report, attempts);
+        },
+        failed: (err) => {
+          prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(message(err), row.id);
+          this.result(row, 'failed', report, attempts);
+        },
       },
-      retry: (err, next) => {
-        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(this.earliest(row.send_window, next).getTime(), message(err), row.id);
-        this.result(row, 'retry', report, attempts);
-      },
-      failed: (err) => {
-        prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(message(err), row.id);
-        this.result(row, 'failed', report, attempts);
-      },
-    });
+    );
   }
 
   private result(row: Row, result: 'sent' | 'retry' | 'failed', report: DeliveryReport, attempts: number): void {
@@ -224,28 +281,51 @@ export class NotificationOutbox {
 
   /** Puts a failed notification back in the queue (after the address or transport was fixed). */
   requeue(id: number, now: Date): boolean {
-    return prepared(this.sql.db, `UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'failed'`)
-      .run(now.getTime(), id).changes === 1;
+    return (
+      prepared(this.sql.db, `UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'failed'`).run(
+        now.getTime(),
+        id,
+      ).changes === 1
+    );
   }
 
   /** Notifications, newest first, without their text or address. */
   list(q: { status?: OutboxEntry['status']; reference?: string; limit?: number } = {}): OutboxEntry[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.status) { where.push('status = ?'); args.push(q.status); }
-    if (q.reference) { where.push('reference = ?'); args.push(q.reference.toUpperCase()); }
-    const rows = prepared(this.sql.db, `SELECT * FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...args, Math.min(q.limit ?? 100, 1000)) as Row[];
+    if (q.status) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.reference) {
+      where.push('reference = ?');
+      args.push(q.reference.toUpperCase());
+    }
+    const rows = prepared(this.sql.db, `SELECT * FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(
+      ...args,
+      Math.min(q.limit ?? 100, 1000),
+    ) as Row[];
     return rows.map((r) => ({
-      id: r.id, channel: r.channel, recipient: { kind: r.recipient_kind, id: r.recipient_kind === 'role' ? r.recipient_id : 'applicant' },
-      purpose: r.purpose, status: r.status, attempts: r.attempts, nextAttemptAt: new Date(r.next_attempt_at), createdAt: new Date(r.created_at),
-      ...(r.reference ? { reference: r.reference } : {}), ...(r.last_error ? { lastError: r.last_error } : {}),
+      id: r.id,
+      channel: r.channel,
+      recipient: { kind: r.recipient_kind, id: r.recipient_kind === 'role' ? r.recipient_id : 'applicant' },
+      purpose: r.purpose,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: new Date(r.next_attempt_at),
+      createdAt: new Date(r.created_at),
+      ...(r.reference ? { reference: r.reference } : {}),
+      ...(r.last_error ? { lastError: r.last_error } : {}),
       ...(r.sent_at !== null ? { sentAt: new Date(r.sent_at) } : {}),
     }));
   }
 
   /** Number of notifications per channel and status. */
   counts(): Array<{ channel: NotifyChannel; status: OutboxEntry['status']; count: number }> {
-    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS count FROM notify_outbox GROUP BY channel, status').all() as Array<{ channel: NotifyChannel; status: OutboxEntry['status']; count: number }>;
+    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS count FROM notify_outbox GROUP BY channel, status').all() as Array<{
+      channel: NotifyChannel;
+      status: OutboxEntry['status'];
+      count: number;
+    }>;
   }
 }

@@ -22,7 +22,8 @@ export function notificationReadiness(config: TawasulConfig, env: NodeJS.Process
   const r = config.sla.resident;
   const residentUses = (kind: 'sms' | 'email'): boolean => [r.onFiled, r.onStatusChange, r.onOverdue].some((list) => (list as string[]).includes(kind));
   return {
-    sms, email,
+    sms,
+    email,
     rolesWithoutContact: config.roles.filter((x) => used.has(x.id) && !x.email && !x.phone).map((x) => x.id),
     residentPromise: { sms: sms && residentUses('sms'), email: email && residentUses('email') },
   };
@@ -33,6 +34,9 @@ export function warnMissing(r: NotificationReadiness, logger: Logger): void {
   const missing: string[] = [];
   if (!r.sms) missing.push('SMS (set TAWASUL_SMS_URL, or sla.notifications.sms.url): residents get no SMS and replies do not promise any');
   if (!r.email) missing.push('SMTP (set TAWASUL_SMTP_HOST and TAWASUL_SMTP_FROM, or TAWASUL_SMTP_URL): no e-mail notifications or escalations');
-  if (r.rolesWithoutContact.length) missing.push(`manager contacts for ${r.rolesWithoutContact.length} escalation roles (data/config.local.yaml roles[].email/phone): ${r.rolesWithoutContact.join(', ')}`);
+  if (r.rolesWithoutContact.length)
+    missing.push(
+      `manager contacts for ${r.rolesWithoutContact.length} escalation roles (data/config.local.yaml roles[].email/phone): ${r.rolesWithoutContact.join(', ')}`,
+    );
   if (missing.length) logger.warn({ missing }, `notifications not fully configured: ${missing.length} item(s) missing`);
 }

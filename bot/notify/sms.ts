@@ -4,8 +4,7 @@
  * To/From/Body, basic auth) whose base URL is configurable (tests point it at loopback).
  */
 import type { SlaConfig } from '../../config/sla-schema.js';
-import { DeliveryError, type SendResult, type SmsMessage, type SmsSender } from './types.js';
-import { fromEnv } from './types.js';
+import { DeliveryError, fromEnv, type SendResult, type SmsMessage, type SmsSender } from './types.js';
 
 type SmsConfig = SlaConfig['notifications']['sms'];
 
@@ -23,7 +22,6 @@ export interface SmsSettings {
   authToken?: string;
 }
 
-
 /** The gateway settings from config and environment; undefined when SMS is disabled or incomplete. */
 export function resolveSmsSettings(cfg: SmsConfig, env: NodeJS.ProcessEnv): SmsSettings | undefined {
   if (!cfg.enabled) return undefined;
@@ -35,8 +33,15 @@ export function resolveSmsSettings(cfg: SmsConfig, env: NodeJS.ProcessEnv): SmsS
   if (!url || !sender) return undefined;
   if (cfg.kind === 'twilio' && (!accountSid || !authToken)) return undefined;
   return {
-    kind: cfg.kind, url, sender, fields: cfg.fields, extra: cfg.extra, timeoutMs: cfg.timeoutMs,
-    ...(token ? { token } : {}), ...(accountSid ? { accountSid } : {}), ...(authToken ? { authToken } : {}),
+    kind: cfg.kind,
+    url,
+    sender,
+    fields: cfg.fields,
+    extra: cfg.extra,
+    timeoutMs: cfg.timeoutMs,
+    ...(token ? { token } : {}),
+    ...(accountSid ? { accountSid } : {}),
+    ...(authToken ? { authToken } : {}),
   };
 }
 
@@ -51,7 +56,10 @@ const retryableStatus = (s: number): boolean => s === 408 || s === 425 || s === 
 
 /** Sends SMS by HTTP POST to the configured gateway. */
 export class HttpSmsSender implements SmsSender {
-  constructor(private readonly settings: SmsSettings, private readonly fetchImpl: typeof fetch = fetch) {}
+  constructor(
+    private readonly settings: SmsSettings,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
 
   private request(msg: SmsMessage): { url: string; init: RequestInit } {
     const s = this.settings;
@@ -65,7 +73,10 @@ export class HttpSmsSender implements SmsSender {
     const fields: Record<string, string> = { ...s.extra, [s.fields.to]: to, [s.fields.text]: msg.text, [s.fields.sender]: s.sender };
     const headers: Record<string, string> = s.token ? { authorization: `Bearer ${s.token}` } : {};
     if (s.kind === 'generic-form') {
-      return { url: s.url, init: { method: 'POST', body: new URLSearchParams(fields), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } } };
+      return {
+        url: s.url,
+        init: { method: 'POST', body: new URLSearchParams(fields), headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } },
+      };
     }
     return { url: s.url, init: { method: 'POST', body: JSON.stringify(fields), headers: { ...headers, 'content-type': 'application/json' } } };
   }

@@ -27,7 +27,9 @@ export function parseSmtpUrl(value: string | undefined): SmtpServer | undefined 
   if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') return undefined;
   const secure = u.protocol === 'smtps:';
   return {
-    host: u.hostname, port: Number(u.port || (secure ? 465 : 587)), secure,
+    host: u.hostname,
+    port: Number(u.port || (secure ? 465 : 587)),
+    secure,
     ...(u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : {}),
   };
 }
@@ -35,9 +37,14 @@ export function parseSmtpUrl(value: string | undefined): SmtpServer | undefined 
 /** nodemailer options for a server, every timeout set to `timeoutMs`. */
 export function smtpTransportOptions(s: SmtpServer & { requireTls?: boolean }, timeoutMs: number): nodemailer.TransportOptions {
   return {
-    host: s.host, port: s.port, secure: s.secure, ...(s.requireTls ? { requireTLS: true } : {}),
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    ...(s.requireTls ? { requireTLS: true } : {}),
     ...(s.user ? { auth: { user: s.user, pass: s.pass ?? '' } } : {}),
-    connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   } as nodemailer.TransportOptions;
 }
 
@@ -78,8 +85,7 @@ const ARABIC = /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/;
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const linkify = (escaped: string): string =>
-  escaped.replace(/https?:\/\/[^\s<]+[^\s<.,:;!?)\]'"،]/g, (url) => `<a href="${url}" dir="ltr">${url}</a>`);
+const linkify = (escaped: string): string => escaped.replace(/https?:\/\/[^\s<]+[^\s<.,:;!?)\]'"،]/g, (url) => `<a href="${url}" dir="ltr">${url}</a>`);
 
 /**
  * An e-mail's HTML part: escaped paragraphs with clickable links, each paragraph right-to-left
@@ -87,11 +93,14 @@ const linkify = (escaped: string): string =>
  */
 export function renderEmailHtml(text: string, language: Language, title?: string): string {
   const dir = language === 'ar' ? 'rtl' : 'ltr';
-  const paragraphs = text.trim().split(/\n\s*\n/).map((p) => {
-    const ar = ARABIC.test(p);
-    const body = linkify(escapeHtml(p.trim())).replace(/\n/g, '<br>\n');
-    return `<p dir="${ar ? 'rtl' : 'ltr'}" lang="${ar ? 'ar' : 'en'}" style="text-align:${ar ? 'right' : 'left'};margin:0 0 1em 0">${body}</p>`;
-  });
+  const paragraphs = text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((p) => {
+      const ar = ARABIC.test(p);
+      const body = linkify(escapeHtml(p.trim())).replace(/\n/g, '<br>\n');
+      return `<p dir="${ar ? 'rtl' : 'ltr'}" lang="${ar ? 'ar' : 'en'}" style="text-align:${ar ? 'right' : 'left'};margin:0 0 1em 0">${body}</p>`;
+    });
   return [
     '<!DOCTYPE html>',
     `<html lang="${language}" dir="${dir}">`,

@@ -28,8 +28,16 @@ export interface NewSystemNotification {
 }
 
 interface Row {
-  id: number; role: string; kind: string; level: number | null; reference: string | null; title: string; body: string;
-  created_at: number; read_at: number | null; read_by: string | null;
+  id: number;
+  role: string;
+  kind: string;
+  level: number | null;
+  reference: string | null;
+  title: string;
+  body: string;
+  created_at: number;
+  read_at: number | null;
+  read_by: string | null;
 }
 
 /** The store of system notifications (table `notify_system`). */
@@ -38,8 +46,10 @@ export class SystemNotifications {
 
   /** Stores a notification; call inside the caller's transaction to make it atomic with the cause. */
   add(n: NewSystemNotification, at: Date): number {
-    const r = prepared(this.sql.db, 'INSERT INTO notify_system (role, kind, level, request_id, reference, title, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(n.role, n.kind, n.level ?? null, n.requestId ?? null, n.reference ?? null, n.title, n.body, at.getTime());
+    const r = prepared(
+      this.sql.db,
+      'INSERT INTO notify_system (role, kind, level, request_id, reference, title, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(n.role, n.kind, n.level ?? null, n.requestId ?? null, n.reference ?? null, n.title, n.body, at.getTime());
     return Number(r.lastInsertRowid);
   }
 
@@ -47,15 +57,30 @@ export class SystemNotifications {
   list(q: { role?: string; unread?: boolean; reference?: string; limit?: number } = {}): SystemNotification[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.role) { where.push('role = ?'); args.push(q.role); }
+    if (q.role) {
+      where.push('role = ?');
+      args.push(q.role);
+    }
     if (q.unread) where.push('read_at IS NULL');
-    if (q.reference) { where.push('reference = ?'); args.push(q.reference.toUpperCase()); }
-    const rows = prepared(this.sql.db, `SELECT * FROM notify_system ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...args, Math.min(q.limit ?? 100, 1000)) as Row[];
+    if (q.reference) {
+      where.push('reference = ?');
+      args.push(q.reference.toUpperCase());
+    }
+    const rows = prepared(this.sql.db, `SELECT * FROM notify_system ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(
+      ...args,
+      Math.min(q.limit ?? 100, 1000),
+    ) as Row[];
     return rows.map((r) => ({
-      id: r.id, role: r.role, kind: r.kind, title: r.title, body: r.body, createdAt: new Date(r.created_at),
-      ...(r.level !== null ? { level: r.level } : {}), ...(r.reference ? { reference: r.reference } : {}),
-      ...(r.read_at !== null ? { readAt: new Date(r.read_at) } : {}), ...(r.read_by ? { readBy: r.read_by } : {}),
+      id: r.id,
+      role: r.role,
+      kind: r.kind,
+      title: r.title,
+      body: r.body,
+      createdAt: new Date(r.created_at),
+      ...(r.level !== null ? { level: r.level } : {}),
+      ...(r.reference ? { reference: r.reference } : {}),
+      ...(r.read_at !== null ? { readAt: new Date(r.read_at) } : {}),
+      ...(r.read_by ? { readBy: r.read_by } : {}),
     }));
   }
 

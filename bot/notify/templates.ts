@@ -1,6 +1,6 @@
 /** Notification texts in Arabic and English, read from `templates/notifications.{ar,en}.yaml` by the one template layer (`core/templates.ts`). */
 import { defaultTemplatesDir } from '../core/paths.js';
-import { formatMessage, loadCatalogs, type CatalogEntry, type TemplateVars } from '../core/templates.js';
+import { type CatalogEntry, formatMessage, loadCatalogs, type TemplateVars } from '../core/templates.js';
 import type { Language } from '../core/types.js';
 import type { RequestStatus } from '../store/types.js';
 
@@ -18,7 +18,13 @@ type Entry = CatalogEntry;
 const MESSAGE_PARTS = ['subject', 'text', 'sms'] as const;
 
 /** Tidies a rendered text: no trailing spaces, at most one blank line in a row. */
-const tidy = (s: string): string => s.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+const tidy = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 
 /** The notification templates of both languages; both files must define the same keys and parts. */
 export class NotificationTemplates {

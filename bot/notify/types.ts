@@ -44,7 +44,12 @@ export interface SmsSender {
 /** A transport refused or failed; `retryable` tells the outbox whether trying later may succeed. */
 export class DeliveryError extends TawasulError {
   override name = 'DeliveryError';
-  constructor(message: string, readonly retryable: boolean, readonly status?: number | string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number | string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

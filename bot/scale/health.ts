@@ -22,12 +22,22 @@ export type CheckResult = 'ok' | 'unreachable' | 'timeout';
 
 /** The embedded database answers a query. */
 export function sqliteCheck(sql: SqliteDatabase): ReadinessCheck {
-  return { name: 'database', probe: async () => { sql.db.prepare('SELECT 1').get(); } };
+  return {
+    name: 'database',
+    probe: async () => {
+      sql.db.prepare('SELECT 1').get();
+    },
+  };
 }
 
 /** The PostgreSQL pool hands out a connection that answers a query. */
 export function postgresCheck(pool: pg.Pool): ReadinessCheck {
-  return { name: 'database', probe: async () => { await pool.query('SELECT 1'); } };
+  return {
+    name: 'database',
+    probe: async () => {
+      await pool.query('SELECT 1');
+    },
+  };
 }
 
 /** Redis answers PING. */
@@ -42,20 +52,24 @@ export function redisCheck(client: Redis): ReadinessCheck {
 
 /** Runs every check at once, each bounded by `timeoutMs`. */
 export async function runChecks(checks: readonly ReadinessCheck[], timeoutMs: number, logger?: Logger): Promise<Record<string, CheckResult>> {
-  const results = await Promise.all(checks.map(async (c): Promise<[string, CheckResult]> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
-    try {
-      const r = await Promise.race([c.probe().then(() => 'ok' as const), timeout]);
-      if (r === 'timeout') logger?.warn({ check: c.name, timeoutMs }, 'readiness check timed out');
-      return [c.name, r];
-    } catch (err) {
-      logger?.warn({ check: c.name, err: { name: (err as Error)?.name } }, 'readiness check failed');
-      return [c.name, 'unreachable'];
-    } finally {
-      clearTimeout(timer);
-    }
-  }));
+  const results = await Promise.all(
+    checks.map(async (c): Promise<[string, CheckResult]> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      try {
+        const r = await Promise.race([c.probe().then(() => 'ok' as const), timeout]);
+        if (r === 'timeout') logger?.warn({ check: c.name, timeoutMs }, 'readiness check timed out');
+        return [c.name, r];
+      } catch (err) {
+        logger?.warn({ check: c.name, err: { name: (err as Error)?.name } }, 'readiness check failed');
+        return [c.name, 'unreachable'];
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
   return Object.fromEntries(results);
 }
 
@@ -65,7 +79,10 @@ export function readinessRouter(checks: readonly ReadinessCheck[], opts: { timeo
   router.get('/readyz', async (_req, res) => {
     const results = await runChecks(checks, opts.timeoutMs ?? 2000, opts.logger);
     const ready = Object.values(results).every((r) => r === 'ok');
-    res.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: results });
+    res
+      .set('Cache-Control', 'no-store')
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', checks: results });
   });
   return router;
 }

@@ -111,7 +111,12 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   private readonly renewMs: number;
   private readonly retryMs: number;
 
-  constructor(private readonly store: LeaseStore, readonly name: string, readonly holder: string, private readonly opts: LeaseKeeperOptions) {
+  constructor(
+    private readonly store: LeaseStore,
+    readonly name: string,
+    readonly holder: string,
+    private readonly opts: LeaseKeeperOptions,
+  ) {
     super();
     this.renewMs = opts.renewMs ?? Math.max(1, Math.floor(opts.ttlMs / 3));
     this.retryMs = opts.retryMs ?? Math.max(1, Math.floor(opts.ttlMs / 2));
@@ -142,7 +147,10 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
     const started = performance.now();
     if (!this.current) {
       const grant = await this.store.acquire(this.name, this.holder, this.opts.ttlMs).catch(() => undefined);
-      if (this.stopped) { if (grant) await this.store.release(grant).catch(() => undefined); return; }
+      if (this.stopped) {
+        if (grant) await this.store.release(grant).catch(() => undefined);
+        return;
+      }
       if (grant) {
         this.current = grant;
         this.validUntil = started + grant.ttlMs;

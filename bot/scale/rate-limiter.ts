@@ -11,7 +11,7 @@
  * quota to the provider's limit for its own window length.
  */
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { StoreError } from '../core/errors.js';
 
 /** At most `points` units per `durationSeconds` window, per key. */
@@ -21,9 +21,7 @@ export interface Quota {
 }
 
 /** The answer to `take`. */
-export type RateDecision =
-  | { allowed: true; remaining: number }
-  | { allowed: false; retryAfterMs: number };
+export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
 
 /** A rate limit shared by the instances that use the same backing store. */
 export interface ProviderLimiter {
@@ -42,7 +40,10 @@ function checkQuota(q: Quota): void {
 }
 
 class FlexibleLimiter implements ProviderLimiter {
-  constructor(private readonly limiter: RateLimiterAbstract, private readonly backend: string) {}
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly backend: string,
+  ) {}
 
   async take(key: string, cost = 1): Promise<RateDecision> {
     try {
@@ -77,8 +78,14 @@ export function memoryLimiter(quota: Quota): ProviderLimiter {
  */
 export function redisLimiter(client: Redis, name: string, quota: Quota): ProviderLimiter {
   checkQuota(quota);
-  return new FlexibleLimiter(new RateLimiterRedis({
-    storeClient: client, keyPrefix: `tawasul:rl:${name}`, points: quota.points, duration: quota.durationSeconds,
-    rejectIfRedisNotReady: true,
-  }), 'Redis');
+  return new FlexibleLimiter(
+    new RateLimiterRedis({
+      storeClient: client,
+      keyPrefix: `tawasul:rl:${name}`,
+      points: quota.points,
+      duration: quota.durationSeconds,
+      rejectIfRedisNotReady: true,
+    }),
+    'Redis',
+  );
 }

@@ -23,7 +23,10 @@ const HOLDER = `return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
 
 /** The lease store on Redis (keys `tawasul:lease:{name}` and `tawasul:lease:{name}:fence`). */
 export class RedisLeaseStore implements LeaseStore {
-  constructor(private readonly client: Redis, private readonly prefix = 'tawasul:lease') {}
+  constructor(
+    private readonly client: Redis,
+    private readonly prefix = 'tawasul:lease',
+  ) {}
 
   private keys(name: string): [string, string] {
     const k = `${this.prefix}:{${name}}`;

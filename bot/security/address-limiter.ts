@@ -13,7 +13,10 @@ export class AddressLimiter {
   private readonly entries = new Map<string, Entry>();
   private lastSweep = 0;
 
-  constructor(readonly limit: RateLimit, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    readonly limit: RateLimit,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Counts one hit; returns 0 when allowed, else the seconds until the key may try again. */
   hit(key: string): number {

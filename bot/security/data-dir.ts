@@ -34,7 +34,10 @@ export function secureDataDir(dir: string): void {
 
 /** The exclusive lock of a data directory. */
 export class DataDirLock {
-  private constructor(private readonly db: Database.Database, readonly file: string) {}
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
 
   /** Takes the lock or throws a StartupError saying the directory is in use. */
   static acquire(dir: string): DataDirLock {
@@ -52,7 +55,9 @@ export class DataDirLock {
     } catch (err) {
       db.close();
       if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY') || (err as { code?: string }).code === 'SQLITE_LOCKED') {
-        throw new StartupError(`the data directory ${dir} is in use by another Tawasul instance (lock ${file}); stop it first or choose another directory with --data`);
+        throw new StartupError(
+          `the data directory ${dir} is in use by another Tawasul instance (lock ${file}); stop it first or choose another directory with --data`,
+        );
       }
       throw err;
     }

@@ -26,7 +26,8 @@ function derive(master: Buffer): DerivedKey {
 export function parseDataKey(value: string, name: string): Buffer {
   const v = value.trim();
   const key = /^[0-9a-f]{64}$/i.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (key.length !== 32) throw new ConfigError(`environment: ${name}: expected 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)`, 'environment', name);
+  if (key.length !== 32)
+    throw new ConfigError(`environment: ${name}: expected 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)`, 'environment', name);
   return key;
 }
 
@@ -48,10 +49,14 @@ export class FieldCipher {
   static fromEnv(env: NodeJS.ProcessEnv): FieldCipher | undefined {
     const key = env.TAWASUL_DATA_KEY;
     if (!key) {
-      if (env.TAWASUL_DATA_KEY_OLD) throw new ConfigError('environment: TAWASUL_DATA_KEY_OLD is set without TAWASUL_DATA_KEY', 'environment', 'TAWASUL_DATA_KEY');
+      if (env.TAWASUL_DATA_KEY_OLD)
+        throw new ConfigError('environment: TAWASUL_DATA_KEY_OLD is set without TAWASUL_DATA_KEY', 'environment', 'TAWASUL_DATA_KEY');
       return undefined;
     }
-    return new FieldCipher(parseDataKey(key, 'TAWASUL_DATA_KEY'), env.TAWASUL_DATA_KEY_OLD ? parseDataKey(env.TAWASUL_DATA_KEY_OLD, 'TAWASUL_DATA_KEY_OLD') : undefined);
+    return new FieldCipher(
+      parseDataKey(key, 'TAWASUL_DATA_KEY'),
+      env.TAWASUL_DATA_KEY_OLD ? parseDataKey(env.TAWASUL_DATA_KEY_OLD, 'TAWASUL_DATA_KEY_OLD') : undefined,
+    );
   }
 
   /** Id of the current key (first 8 hex digits of a derived value; not secret). */

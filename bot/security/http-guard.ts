@@ -11,7 +11,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { InputError } from '../core/errors.js';
 import { AddressLimiter } from './address-limiter.js';
 import type { Refusals } from './refusals.js';
-import { securitySettings, type RateLimit } from './settings.js';
+import { type RateLimit, securitySettings } from './settings.js';
 
 /** The client's address as Express sees it (the forwarded one behind a trusted loopback proxy). */
 export function clientAddress(req: Request): string {
@@ -25,7 +25,10 @@ export function limitKey(address: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = address.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** True for a direct loopback connection (no forwarded address): local tools, tests. */
@@ -73,7 +76,10 @@ export function bodyTimeout(ms: number, refusals: Refusals): RequestHandler {
       if (req.complete || res.headersSent) return;
       refusals.record('body_timeout', 'any');
       res.once('finish', () => req.socket?.destroy());
-      res.status(408).set('Connection', 'close').json({ error: { reason: 'body_timeout', message: 'the request body was not received in time' } });
+      res
+        .status(408)
+        .set('Connection', 'close')
+        .json({ error: { reason: 'body_timeout', message: 'the request body was not received in time' } });
     }, ms);
     timer.unref();
     const clear = (): void => clearTimeout(timer);

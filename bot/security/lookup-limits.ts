@@ -5,7 +5,7 @@
  * until the window ends. Subjects are stored as keyed hashes, never in the clear.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { prepared, type Migration, type SqliteDatabase } from '../store/sqlite-database.js';
+import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 import type { FieldCipher } from './field-cipher.js';
 import { limitKey } from './http-guard.js';
 
@@ -37,15 +37,17 @@ export interface LookupLimiter {
 }
 
 /** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
-export const lookupLimitMigrations: Migration[] = [{
-  version: 1,
-  up: `
+export const lookupLimitMigrations: Migration[] = [
+  {
+    version: 1,
+    up: `
   CREATE TABLE security_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE security_lookup_failures (
     scope TEXT NOT NULL, subject TEXT NOT NULL, window_start INTEGER NOT NULL, failures INTEGER NOT NULL,
     PRIMARY KEY (scope, subject));
   CREATE INDEX security_lookup_failures_window ON security_lookup_failures (window_start);`,
-}];
+  },
+];
 
 type Scope = 'reference' | 'phone' | 'client';
 
@@ -54,7 +56,11 @@ export class SqlLookupLimiter implements LookupLimiter {
   private readonly hash: (scope: Scope, value: string) => string;
   private writes = 0;
 
-  constructor(private readonly sql: SqliteDatabase, cipher?: FieldCipher, readonly limits: LookupLimitSettings = DEFAULT_LOOKUP_LIMITS) {
+  constructor(
+    private readonly sql: SqliteDatabase,
+    cipher?: FieldCipher,
+    readonly limits: LookupLimitSettings = DEFAULT_LOOKUP_LIMITS,
+  ) {
     if (cipher) {
       this.hash = (scope, value) => cipher.lookupHash(`lookup:${scope}`, value);
     } else {
@@ -82,8 +88,9 @@ export class SqlLookupLimiter implements LookupLimiter {
     const t = now.getTime();
     let until: number | undefined;
     for (const [scope, subject, max] of this.subjects(s)) {
-      const row = prepared(this.sql.db, 'SELECT window_start, failures FROM security_lookup_failures WHERE scope = ? AND subject = ?')
-        .get(scope, subject) as { window_start: number; failures: number } | undefined;
+      const row = prepared(this.sql.db, 'SELECT window_start, failures FROM security_lookup_failures WHERE scope = ? AND subject = ?').get(scope, subject) as
+        | { window_start: number; failures: number }
+        | undefined;
       if (row && t - row.window_start < this.limits.windowMs && row.failures >= max) {
         until = Math.max(until ?? 0, row.window_start + this.limits.windowMs);
       }
@@ -94,10 +101,13 @@ export class SqlLookupLimiter implements LookupLimiter {
   recordFailure(s: LookupSubjects, now: Date): void {
     const t = now.getTime();
     const start = t - this.limits.windowMs;
-    const upsert = prepared(this.sql.db, `INSERT INTO security_lookup_failures (scope, subject, window_start, failures) VALUES (?, ?, ?, 1)
+    const upsert = prepared(
+      this.sql.db,
+      `INSERT INTO security_lookup_failures (scope, subject, window_start, failures) VALUES (?, ?, ?, 1)
       ON CONFLICT (scope, subject) DO UPDATE SET
         failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END,
-        window_start = CASE WHEN window_start <= ? THEN excluded.window_start ELSE window_start END`);
+        window_start = CASE WHEN window_start <= ? THEN excluded.window_start ELSE window_start END`,
+    );
     this.sql.tx(() => {
       for (const [scope, subject] of this.subjects(s)) upsert.run(scope, subject, t, start, start);
       // Expired windows are pruned now and then, so guessed references do not pile up.

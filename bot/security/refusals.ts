@@ -14,8 +14,17 @@ export class Refusals {
   private readonly seen = new Set<string>();
   private lastLog = -Infinity;
 
-  constructor(private readonly logger: Logger, private readonly intervalMs = 10_000, private readonly now: () => number = () => performance.now()) {
-    this.counter = new Counter({ name: 'tawasul_http_refused_total', help: 'HTTP requests refused before reaching a handler, by reason and route (this process)', labelNames: ['reason', 'route'] as const, registers: [] });
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.counter = new Counter({
+      name: 'tawasul_http_refused_total',
+      help: 'HTTP requests refused before reaching a handler, by reason and route (this process)',
+      labelNames: ['reason', 'route'] as const,
+      registers: [],
+    });
   }
 
   /** Adds the counter to a registry (the one served at /metrics). */
@@ -36,7 +45,10 @@ export class Refusals {
 
   private flush(t: number): void {
     if (this.pending.size === 0) return;
-    this.logger.warn({ refused: Object.fromEntries(this.pending), sinceMs: Number.isFinite(this.lastLog) ? Math.round(t - this.lastLog) : 0 }, 'requests refused');
+    this.logger.warn(
+      { refused: Object.fromEntries(this.pending), sinceMs: Number.isFinite(this.lastLog) ? Math.round(t - this.lastLog) : 0 },
+      'requests refused',
+    );
     this.pending.clear();
     this.lastLog = t;
   }

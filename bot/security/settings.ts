@@ -50,7 +50,8 @@ export const DEFAULT_SECURITY: SecuritySettings = {
 /** Parses `points/seconds[/blockSeconds]`. */
 export function parseRateLimit(spec: string, name: string): RateLimit {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*(?:\/\s*(\d+)\s*)?$/.exec(spec);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError(`environment: ${name}: expected POINTS/SECONDS[/BLOCK_SECONDS], e.g. 600/60`, 'environment', name);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+    throw new ConfigError(`environment: ${name}: expected POINTS/SECONDS[/BLOCK_SECONDS], e.g. 600/60`, 'environment', name);
   return { points: Number(m[1]), durationSec: Number(m[2]), ...(m[3] ? { blockSec: Number(m[3]) } : {}) };
 }
 
@@ -59,7 +60,8 @@ export function securitySettings(env: NodeJS.ProcessEnv = process.env, overrides
   const fromEnv: Partial<SecuritySettings> = {};
   if (env.TAWASUL_RATE_LIMIT_HTTP) fromEnv.perAddress = parseRateLimit(env.TAWASUL_RATE_LIMIT_HTTP, 'TAWASUL_RATE_LIMIT_HTTP');
   if (env.TAWASUL_RATE_LIMIT_REFUSALS) fromEnv.refusalsPerAddress = parseRateLimit(env.TAWASUL_RATE_LIMIT_REFUSALS, 'TAWASUL_RATE_LIMIT_REFUSALS');
-  if (env.TAWASUL_RATE_LIMIT_CONVERSATIONS) fromEnv.conversationsPerAddress = parseRateLimit(env.TAWASUL_RATE_LIMIT_CONVERSATIONS, 'TAWASUL_RATE_LIMIT_CONVERSATIONS');
+  if (env.TAWASUL_RATE_LIMIT_CONVERSATIONS)
+    fromEnv.conversationsPerAddress = parseRateLimit(env.TAWASUL_RATE_LIMIT_CONVERSATIONS, 'TAWASUL_RATE_LIMIT_CONVERSATIONS');
   if (env.TAWASUL_RATE_LIMIT_LOOPBACK) fromEnv.limitLoopback = /^(1|on|true|yes)$/i.test(env.TAWASUL_RATE_LIMIT_LOOPBACK);
   return { ...DEFAULT_SECURITY, ...fromEnv, ...overrides };
 }

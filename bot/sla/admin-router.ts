@@ -8,12 +8,12 @@ import type { TawasulConfig } from '../../config/schema.js';
 import { InputError } from '../core/errors.js';
 import type { Clock } from '../engine/context.js';
 import { requireAgent } from '../http/agent-auth.js';
+import { fail } from '../http/validate.js';
 import type { NotificationOutbox } from '../notify/outbox.js';
 import type { SlaFigures } from '../store/sla-store.js';
 import type { SlaContext } from './context.js';
 import type { HolidayAdmin } from './holiday-admin.js';
 import { buildSlaReport, reportToCsv } from './reports.js';
-import { fail } from '../http/validate.js';
 
 /** What the admin router needs. */
 export interface AdminRouterDeps {
@@ -38,21 +38,26 @@ const holidayBody = z
     from: isoDate,
     to: isoDate.optional(),
     status: z.enum(['confirmed', 'cancelled']).optional(),
-    name: z.object({ ar: z.string().min(1).max(200), en: z.string().min(1).max(200) }).strict().optional(),
+    name: z
+      .object({ ar: z.string().min(1).max(200), en: z.string().min(1).max(200) })
+      .strict()
+      .optional(),
   })
   .strict();
 const reportQuery = z.object({ from: isoDate, to: isoDate, bucket: z.enum(['day', 'month']).optional(), format: z.enum(['json', 'csv']).optional() });
 
 /** Wraps an async handler so that input errors become 4xx answers and the rest reach the error handler. */
-const handle = (fn: (req: express.Request, res: Response) => Promise<void> | void) => async (req: express.Request, res: Response, next: express.NextFunction): Promise<void> => {
-  try {
-    await fn(req, res);
-  } catch (err) {
-    if (err instanceof InputError) fail(res, err.status, err.reason, err.message);
-    else if (err instanceof RangeError) fail(res, 400, 'bad_request', err.message);
-    else next(err);
-  }
-};
+const handle =
+  (fn: (req: express.Request, res: Response) => Promise<void> | void) =>
+  async (req: express.Request, res: Response, next: express.NextFunction): Promise<void> => {
+    try {
+      await fn(req, res);
+    } catch (err) {
+      if (err instanceof InputError) fail(res, err.status, err.reason, err.message);
+      else if (err instanceof RangeError) fail(res, 400, 'bad_request', err.message);
+      else next(err);
+    }
+  };
 
 /** The admin router; every route needs an admin bearer token. */
 export function slaAdminRouter(d: AdminRouterDeps): Router {
@@ -67,41 +72,59 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
     res.json({ holidays: d.ctx.calendar.holidays(year), overrides: d.holidays.overrides() });
   });
 
-  r.post('/holidays', handle(async (req, res) => {
-    const body = holidayBody.safeParse(req.body);
-    if (!body.success) return fail(res, 400, 'invalid_body', `${body.error.issues[0]!.path.join('.')}: ${body.error.issues[0]!.message}`);
-    const change = await d.holidays.setHoliday(body.data, actor(res), d.clock.now());
-    res.status(201).json({ change, holidays: d.ctx.calendar.holidays(Number(body.data.from.slice(0, 4))) });
-  }));
+  r.post(
+    '/holidays',
+    handle(async (req, res) => {
+      const body = holidayBody.safeParse(req.body);
+      if (!body.success) return fail(res, 400, 'invalid_body', `${body.error.issues[0]!.path.join('.')}: ${body.error.issues[0]!.message}`);
+      const change = await d.holidays.setHoliday(body.data, actor(res), d.clock.now());
+      res.status(201).json({ change, holidays: d.ctx.calendar.holidays(Number(body.data.from.slice(0, 4))) });
+    }),
+  );
 
-  r.delete('/holidays/overrides/:id', handle(async (req, res) => {
-    const change = await d.holidays.removeOverride(Number(req.params.id), actor(res), d.clock.now());
-    if (!change) return fail(res, 404, 'unknown_override', 'no such override');
-    res.json({ change });
-  }));
+  r.delete(
+    '/holidays/overrides/:id',
+    handle(async (req, res) => {
+      const change = await d.holidays.removeOverride(Number(req.params.id), actor(res), d.clock.now());
+      if (!change) return fail(res, 404, 'unknown_override', 'no such override');
+      res.json({ change });
+    }),
+  );
 
   r.get('/calendar/changes', (_req, res) => {
     res.json({ changes: d.holidays.changes() });
   });
 
-  r.post('/calendar/reload', handle(async (_req, res) => {
-    if (!d.reloadConfig) return fail(res, 501, 'not_available', 'configuration reload is not wired in this process');
-    const config = d.reloadConfig();
-    d.ctx.setConfig(config);
-    d.onConfig?.(config);
-    const change = await d.holidays.setBase(config.calendar, actor(res), d.clock.now());
-    res.json({ change });
-  }));
+  r.post(
+    '/calendar/reload',
+    handle(async (_req, res) => {
+      if (!d.reloadConfig) return fail(res, 501, 'not_available', 'configuration reload is not wired in this process');
+      const config = d.reloadConfig();
+      d.ctx.setConfig(config);
+      d.onConfig?.(config);
+      const change = await d.holidays.setBase(config.calendar, actor(res), d.clock.now());
+      res.json({ change });
+    }),
+  );
 
-  r.post('/sla/sweep', handle(async (_req, res) => {
-    res.json({ report: await d.sweep(d.clock.now()) });
-  }));
+  r.post(
+    '/sla/sweep',
+    handle(async (_req, res) => {
+      res.json({ report: await d.sweep(d.clock.now()) });
+    }),
+  );
 
   r.get('/reports/sla', (req, res) => {
     const q = reportQuery.safeParse(req.query);
     if (!q.success) return fail(res, 400, 'invalid_query', `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
     if (q.data.to < q.data.from) return fail(res, 400, 'invalid_query', 'to is before from');
-    const report = buildSlaReport(d.figures, d.ctx.config, d.ctx.calendar, { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) }, d.clock.now());
+    const report = buildSlaReport(
+      d.figures,
+      d.ctx.config,
+      d.ctx.calendar,
+      { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) },
+      d.clock.now(),
+    );
     if (q.data.format === 'csv') {
       res.type('text/csv; charset=utf-8').attachment(`sla-${q.data.from}-${q.data.to}.csv`).send(reportToCsv(report));
       return;
@@ -111,9 +134,14 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
 
   r.get('/notifications', (req, res) => {
     const status = req.query.status;
-    if (status !== undefined && status !== 'pending' && status !== 'sent' && status !== 'failed') return fail(res, 400, 'bad_status', 'status must be pending, sent or failed');
+    if (status !== undefined && status !== 'pending' && status !== 'sent' && status !== 'failed')
+      return fail(res, 400, 'bad_status', 'status must be pending, sent or failed');
     res.json({
-      notifications: d.outbox.list({ ...(status ? { status } : {}), ...(typeof req.query.reference === 'string' ? { reference: req.query.reference } : {}), limit: Number(req.query.limit ?? 100) || 100 }),
+      notifications: d.outbox.list({
+        ...(status ? { status } : {}),
+        ...(typeof req.query.reference === 'string' ? { reference: req.query.reference } : {}),
+        limit: Number(req.query.limit ?? 100) || 100,
+      }),
       counts: d.outbox.counts(),
     });
   });

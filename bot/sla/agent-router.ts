@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { StoreError } from '../core/errors.js';
 import type { Clock } from '../engine/context.js';
 import { requireAgent } from '../http/agent-auth.js';
+import { fail } from '../http/validate.js';
 import type { SystemNotifications } from '../notify/system.js';
 import { REQUEST_STATUSES } from '../store/types.js';
 import type { SlaEngine } from './sla-engine.js';
-import { fail } from '../http/validate.js';
 
 /** What the agent router needs. */
 export interface AgentRouterDeps {
@@ -46,12 +46,23 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
     try {
       const { residentMessage, ...rest } = body.data;
       const rec = await d.engine.recordAction(req.params.reference!, {
-        actor: `agent:${res.locals.agentId as string}`, at: d.clock.now(), ...rest, ...(residentMessage ? { residentMessage } : {}),
+        actor: `agent:${res.locals.agentId as string}`,
+        at: d.clock.now(),
+        ...rest,
+        ...(residentMessage ? { residentMessage } : {}),
       });
       const next = d.engine.timers.rows(rec.id).find((t) => t.kind === 'escalation' && t.firedAt === null);
       res.status(201).json({
-        request: { reference: rec.reference, status: rec.status, dueAt: rec.dueAt.toISOString(), lastActionAt: rec.lastActionAt.toISOString(), assignee: rec.assignee ?? null },
-        nextEscalation: next ? { level: next.level, role: next.role, dueAt: new Date(next.dueAt).toISOString(), fireAt: new Date(next.fireAt).toISOString() } : null,
+        request: {
+          reference: rec.reference,
+          status: rec.status,
+          dueAt: rec.dueAt.toISOString(),
+          lastActionAt: rec.lastActionAt.toISOString(),
+          assignee: rec.assignee ?? null,
+        },
+        nextEscalation: next
+          ? { level: next.level, role: next.role, dueAt: new Date(next.dueAt).toISOString(), fireAt: new Date(next.fireAt).toISOString() }
+          : null,
       });
     } catch (err) {
       if (err instanceof StoreError) return fail(res, 404, 'unknown_request', 'no such request');
@@ -63,9 +74,16 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
     const f = d.engine.timers.factsByReference(req.params.reference!);
     if (!f) return fail(res, 404, 'unknown_request', 'no such request');
     res.json({
-      reference: f.reference, status: f.status, dueAt: new Date(f.dueAt).toISOString(), lastActionAt: new Date(f.lastActionAt).toISOString(),
+      reference: f.reference,
+      status: f.status,
+      dueAt: new Date(f.dueAt).toISOString(),
+      lastActionAt: new Date(f.lastActionAt).toISOString(),
       timers: d.engine.timers.rows(f.id).map((t) => ({
-        kind: t.kind, level: t.level, role: t.role, dueAt: new Date(t.dueAt).toISOString(), fireAt: new Date(t.fireAt).toISOString(),
+        kind: t.kind,
+        level: t.level,
+        role: t.role,
+        dueAt: new Date(t.dueAt).toISOString(),
+        fireAt: new Date(t.fireAt).toISOString(),
         firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
       })),
     });
@@ -73,12 +91,17 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
 
   r.get('/notifications', (req, res) => {
     const role = typeof req.query.role === 'string' ? req.query.role : undefined;
-    const list = d.system.list({ ...(role ? { role } : {}), unread: req.query.unread === 'true' || req.query.unread === '1', limit: Number(req.query.limit ?? 100) || 100 });
+    const list = d.system.list({
+      ...(role ? { role } : {}),
+      unread: req.query.unread === 'true' || req.query.unread === '1',
+      limit: Number(req.query.limit ?? 100) || 100,
+    });
     res.json({ notifications: list });
   });
 
   r.post('/notifications/:id/read', (req, res) => {
-    if (!d.system.markRead(Number(req.params.id), `agent:${res.locals.agentId as string}`, d.clock.now())) return fail(res, 404, 'unknown_notification', 'no unread notification with this id');
+    if (!d.system.markRead(Number(req.params.id), `agent:${res.locals.agentId as string}`, d.clock.now()))
+      return fail(res, 404, 'unknown_notification', 'no unread notification with this id');
     res.json({ ok: true });
   });
   return r;

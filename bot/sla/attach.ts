@@ -8,6 +8,7 @@ import express, { type Express, type Router } from 'express';
 import type { TawasulConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
+import type { DeliveryEmitter } from '../delivery/events.js';
 import type { Clock, EngineEvents } from '../engine/context.js';
 import { parseAgentTokens, requireAgent } from '../http/agent-auth.js';
 import { resolveEmailSettings, SmtpEmailSender } from '../notify/email.js';
@@ -17,14 +18,13 @@ import { SystemNotifications } from '../notify/system.js';
 import { NotificationTemplates } from '../notify/templates.js';
 import type { EmailSender, NotifyChannel, SmsSender } from '../notify/types.js';
 import type { SlaStore } from '../store/sla-store.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { SqliteSlaStore } from '../store/sqlite/sla-store.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { RequestStore } from '../store/types.js';
 import { slaAdminRouter } from './admin-router.js';
 import { slaAgentRouter } from './agent-router.js';
 import { SlaContext } from './context.js';
 import { FirstResponseTracker } from './first-response.js';
-import type { DeliveryEmitter } from '../delivery/events.js';
 import { HolidayAdmin } from './holiday-admin.js';
 import { SlaMessages } from './messages.js';
 import { createSlaMetrics, type SlaMetrics } from './metrics.js';
@@ -97,11 +97,22 @@ export function attachSla(o: AttachSlaOptions): Sla {
   };
   const built = { ...transports(o.config), ...o.transports };
   const outbox = new NotificationOutbox(o.sql, {
-    retry: o.config.sla.notifications.retry, calendar: o.calendar, staffHours: o.config.sla.staffHours, resolve, logger: o.logger,
-    ...built, onResult: (channel, result) => metricsRef.m?.onDelivery(channel, result),
+    retry: o.config.sla.notifications.retry,
+    calendar: o.calendar,
+    staffHours: o.config.sla.staffHours,
+    resolve,
+    logger: o.logger,
+    ...built,
+    onResult: (channel, result) => metricsRef.m?.onDelivery(channel, result),
   });
   const engine = new SlaEngine({
-    ctx, store, requests: o.requests, clock: o.clock, logger: o.logger, outbox, system,
+    ctx,
+    store,
+    requests: o.requests,
+    clock: o.clock,
+    logger: o.logger,
+    outbox,
+    system,
     messages: new SlaMessages(ctx, new NotificationTemplates(o.templatesDir)),
     onSweep: (report) => metricsRef.m?.onSweep(report),
   });
@@ -110,14 +121,18 @@ export function attachSla(o: AttachSlaOptions): Sla {
   const metrics = (metricsRef.m = createSlaMetrics(store.figures, o.sql, () => o.clock.now()));
 
   // Listeners must never throw into the engine's emit.
-  const guard = <A extends unknown[]>(what: string, fn: (...a: A) => void) => (...a: A): void => {
-    try {
-      fn(...a);
-    } catch (err) {
-      o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, what }, 'sla: listener failed');
-    }
-  };
-  const onFiled = guard('request.filed', () => { engine.processEvents(o.clock.now()); });
+  const guard =
+    <A extends unknown[]>(what: string, fn: (...a: A) => void) =>
+    (...a: A): void => {
+      try {
+        fn(...a);
+      } catch (err) {
+        o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, what }, 'sla: listener failed');
+      }
+    };
+  const onFiled = guard('request.filed', () => {
+    engine.processEvents(o.clock.now());
+  });
   const onReply = guard('reply.produced', (e: EngineEvents['reply.produced'][0]) => firstResponse.onReplyProduced(e));
   o.events?.on('request.filed', onFiled);
   o.events?.on('reply.produced', onReply);
@@ -130,7 +145,13 @@ export function attachSla(o: AttachSlaOptions): Sla {
 
   const adminTokens = o.adminTokens ?? parseAgentTokens(env.TAWASUL_ADMIN_TOKENS);
   const admin = slaAdminRouter({
-    ctx, figures: store.figures, clock: o.clock, holidays, outbox, tokens: adminTokens, sweep: (now) => engine.sweep(now),
+    ctx,
+    figures: store.figures,
+    clock: o.clock,
+    holidays,
+    outbox,
+    tokens: adminTokens,
+    sweep: (now) => engine.sweep(now),
     ...(o.reloadConfig ? { reloadConfig: o.reloadConfig } : {}),
     onConfig: (config) => outbox.setTransports({ ...transports(config), ...o.transports }),
   });
@@ -147,7 +168,14 @@ export function attachSla(o: AttachSlaOptions): Sla {
   });
 
   return {
-    ctx, store, engine, holidays, firstResponse, outbox, system, metrics,
+    ctx,
+    store,
+    engine,
+    holidays,
+    firstResponse,
+    outbox,
+    system,
+    metrics,
     routers: { agent, admin, metrics: metricsRouter },
     mount(app) {
       app.use('/api/agent', agent);

@@ -10,7 +10,10 @@ export class SlaContext {
   channels = new Map<string, ChannelConfig>();
   departments = new Map<string, TawasulConfig['departments'][number]>();
 
-  constructor(config: TawasulConfig, readonly calendar: WorkingCalendar) {
+  constructor(
+    config: TawasulConfig,
+    readonly calendar: WorkingCalendar,
+  ) {
     this.setConfig(config);
   }
 

@@ -12,9 +12,9 @@
 import type { ReplyKind } from '../core/types.js';
 import type { DeliveryEvents } from '../delivery/events.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { prepared } from '../store/sqlite-database.js';
 import type { SlaContext } from './context.js';
 import { firstResponseDeadline } from './policy.js';
-import { prepared } from '../store/sqlite-database.js';
 
 /** Payload of the engine's `reply.produced` event. */
 export interface ReplyProduced {
@@ -29,7 +29,10 @@ export interface ReplyProduced {
 
 /** Records first-response deadlines and reply times (table `sla_first_responses`). */
 export class FirstResponseTracker {
-  constructor(private readonly sql: SqliteDatabase, private readonly ctx: SlaContext) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly ctx: SlaContext,
+  ) {}
 
   /** The deadline of a message received on a channel; undefined for an unknown channel. */
   deadline(channel: string, receivedAt: Date): Date | undefined {
@@ -41,9 +44,11 @@ export class FirstResponseTracker {
   recordInbound(channel: string, conversationId: string, messageId: string | undefined, receivedAt: Date): boolean {
     const deadline = this.deadline(channel, receivedAt);
     if (!deadline) return false;
-    prepared(this.sql.db, `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`)
-      .run(channel, conversationId, messageId ?? null, receivedAt.getTime(), deadline.getTime());
+    prepared(
+      this.sql.db,
+      `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+    ).run(channel, conversationId, messageId ?? null, receivedAt.getTime(), deadline.getTime());
     return true;
   }
 
@@ -51,15 +56,19 @@ export class FirstResponseTracker {
   onReplyProduced(e: ReplyProduced): void {
     const deadline = this.deadline(e.channel, e.receivedAt);
     if (!deadline) return;
-    prepared(this.sql.db, `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at, responded_at, source) VALUES (?, ?, ?, ?, ?, ?, 'engine')
-        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`)
-      .run(e.channel, e.conversationId, e.messageId, e.receivedAt.getTime(), deadline.getTime(), e.at.getTime());
+    prepared(
+      this.sql.db,
+      `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at, responded_at, source) VALUES (?, ?, ?, ?, ?, ?, 'engine')
+        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+    ).run(e.channel, e.conversationId, e.messageId, e.receivedAt.getTime(), deadline.getTime(), e.at.getTime());
   }
 
   /** The bot's reply to `messageId` waits in an outbox: it counts only once the provider accepts it. */
   awaitProvider(channel: string, messageId: string): void {
-    prepared(this.sql.db, `UPDATE sla_first_responses SET responded_at = NULL, source = 'outbox' WHERE channel = ? AND message_id = ? AND source = 'engine'`)
-      .run(channel, messageId);
+    prepared(
+      this.sql.db,
+      `UPDATE sla_first_responses SET responded_at = NULL, source = 'outbox' WHERE channel = ? AND message_id = ? AND source = 'engine'`,
+    ).run(channel, messageId);
   }
 
   /**
@@ -71,12 +80,16 @@ export class FirstResponseTracker {
     const db = this.sql.db;
     if (messageId) {
       // The reply to one message never stands in for another's (a reply still queued is not a response).
-      return prepared(db, `UPDATE sla_first_responses SET responded_at = ?, source = 'provider' WHERE channel = ? AND message_id = ? AND (source IS NULL OR source <> 'provider')`)
-        .run(at.getTime(), channel, messageId).changes;
+      return prepared(
+        db,
+        `UPDATE sla_first_responses SET responded_at = ?, source = 'provider' WHERE channel = ? AND message_id = ? AND (source IS NULL OR source <> 'provider')`,
+      ).run(at.getTime(), channel, messageId).changes;
     }
-    return prepared(db, `UPDATE sla_first_responses SET responded_at = ?, source = 'provider'
-        WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source <> 'provider')`)
-      .run(at.getTime(), channel, conversationId, at.getTime()).changes;
+    return prepared(
+      db,
+      `UPDATE sla_first_responses SET responded_at = ?, source = 'provider'
+        WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source <> 'provider')`,
+    ).run(at.getTime(), channel, conversationId, at.getTime()).changes;
   }
 
   /** Delivery's `queued`: the bot's reply waits in an outbox. */

@@ -6,7 +6,7 @@
  * due date is written in the request's history (`RequestStore.setDue`). An interrupted recomputation
  * is finished on the next start.
  */
-import { holidaySchema, type CalendarConfig, type HolidayEntry } from '../../config/schema.js';
+import { type CalendarConfig, type HolidayEntry, holidaySchema } from '../../config/schema.js';
 import { addDays, instantAt } from '../calendar/dates.js';
 import type { Holiday } from '../calendar/holidays.js';
 import { InputError } from '../core/errors.js';
@@ -32,8 +32,6 @@ export interface CalendarChange {
   done: boolean;
 }
 
-
-
 function holidayDates(table: Holiday[]): Set<string> {
   const out = new Set<string>();
   for (const h of table) for (let d = h.from; d <= h.to; d = addDays(d, 1)) out.add(d);
@@ -43,8 +41,14 @@ function holidayDates(table: Holiday[]): Set<string> {
 /** A recorded change as the admin API shows it. */
 function calendarChange(r: CalendarChangeRecord): CalendarChange {
   return {
-    id: r.id, at: new Date(r.at), actor: r.actor, summary: r.summary, dates: r.dates,
-    requestsRecomputed: r.requestsRecomputed, timersRecomputed: r.timersRecomputed, done: r.doneAt !== null,
+    id: r.id,
+    at: new Date(r.at),
+    actor: r.actor,
+    summary: r.summary,
+    dates: r.dates,
+    requestsRecomputed: r.requestsRecomputed,
+    timersRecomputed: r.timersRecomputed,
+    done: r.doneAt !== null,
   };
 }
 
@@ -52,8 +56,13 @@ function calendarChange(r: CalendarChangeRecord): CalendarChange {
 export class HolidayAdmin {
   private base: CalendarConfig;
 
-  constructor(private readonly store: SlaStore, private readonly ctx: SlaContext, private readonly engine: SlaEngine,
-    private readonly requests: RequestStore, private readonly logger: Logger) {
+  constructor(
+    private readonly store: SlaStore,
+    private readonly ctx: SlaContext,
+    private readonly engine: SlaEngine,
+    private readonly requests: RequestStore,
+    private readonly logger: Logger,
+  ) {
     this.base = ctx.config.calendar;
     this.apply();
   }
@@ -74,18 +83,36 @@ export class HolidayAdmin {
   }
 
   /** Confirms, moves, cancels or adds a holiday occurrence (the year is that of `from`). */
-  async setHoliday(input: { id: string; from: string; to?: string; status?: 'confirmed' | 'cancelled'; name?: { ar: string; en: string } }, actor: string, now: Date): Promise<CalendarChange> {
+  async setHoliday(
+    input: { id: string; from: string; to?: string; status?: 'confirmed' | 'cancelled'; name?: { ar: string; en: string } },
+    actor: string,
+    now: Date,
+  ): Promise<CalendarChange> {
     const known = this.ctx.calendar.holidays().find((h) => h.id === input.id) ?? this.base.rules.find((r) => r.id === input.id);
     const name = input.name ?? known?.name;
     if (!name) throw new InputError(`unknown holiday "${input.id}": give its name to add it`, 400, 'unknown_holiday');
-    const parsed = holidaySchema.safeParse({ id: input.id, name, from: input.from, ...(input.to ? { to: input.to } : {}), status: input.status ?? 'confirmed' });
+    const parsed = holidaySchema.safeParse({
+      id: input.id,
+      name,
+      from: input.from,
+      ...(input.to ? { to: input.to } : {}),
+      status: input.status ?? 'confirmed',
+    });
     if (!parsed.success) throw new InputError(`${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`, 400, 'invalid_holiday');
     const e = parsed.data;
     const to = e.to ?? e.from;
     if (to < e.from || addDays(e.from, 14) < to) throw new InputError('"to" must be on or after "from" and within 14 days', 400, 'invalid_holiday');
     const summary = `holiday ${e.id} ${e.status} ${e.from}..${to}`;
     return this.change(summary, actor, now, () => {
-      this.store.holidays.addOverride({ holidayId: e.id, from: e.from, to, status: e.status as HolidayOverride['status'], name: e.name, actor, at: now.getTime() });
+      this.store.holidays.addOverride({
+        holidayId: e.id,
+        from: e.from,
+        to,
+        status: e.status as HolidayOverride['status'],
+        name: e.name,
+        actor,
+        at: now.getTime(),
+      });
     });
   }
 
@@ -100,7 +127,9 @@ export class HolidayAdmin {
 
   /** Replaces the configured calendar (configuration reloaded without restart). */
   async setBase(cfg: CalendarConfig, actor: string, now: Date): Promise<CalendarChange> {
-    return this.change('calendar configuration reloaded', actor, now, () => { this.base = cfg; });
+    return this.change('calendar configuration reloaded', actor, now, () => {
+      this.base = cfg;
+    });
   }
 
   private async change(summary: string, actor: string, now: Date, mutate: () => void): Promise<CalendarChange> {
@@ -111,7 +140,10 @@ export class HolidayAdmin {
     });
     this.apply();
     const after = holidayDates(this.ctx.calendar.holidays());
-    const dates = [...before].filter((d) => !after.has(d)).concat([...after].filter((d) => !before.has(d))).sort();
+    const dates = [...before]
+      .filter((d) => !after.has(d))
+      .concat([...after].filter((d) => !before.has(d)))
+      .sort();
     this.store.holidays.setChangeDates(id, dates);
     this.logger.info({ change: id, dates: dates.length }, 'sla: calendar changed');
     return this.recompute(id, actor, now);

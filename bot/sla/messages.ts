@@ -3,8 +3,9 @@
  * deadline missed — the SPEC's right no. 8: why and what is being done) and to staff (escalations).
  * Texts carry references, service and dates, never the applicant's personal data.
  */
-import type { Language } from '../core/types.js';
+
 import { formatDate } from '../core/templates.js';
+import type { Language } from '../core/types.js';
 import type { NotificationTemplates, NotifyVars, RenderedMessage } from '../notify/templates.js';
 import type { RequestStatus } from '../store/types.js';
 import type { SlaContext } from './context.js';
@@ -12,7 +13,10 @@ import type { RequestFacts } from './timers.js';
 
 /** Builds rendered messages for the SLA engine. */
 export class SlaMessages {
-  constructor(private readonly ctx: SlaContext, private readonly templates: NotificationTemplates) {}
+  constructor(
+    private readonly ctx: SlaContext,
+    private readonly templates: NotificationTemplates,
+  ) {}
 
   private common(f: RequestFacts, lang: Language): NotifyVars {
     const { config, calendar } = this.ctx;
@@ -63,8 +67,10 @@ export class SlaMessages {
       ? this.templates.phrase(lang, 'overdue_action_escalated', { role: this.roleName(info.escalatedTo, lang) })
       : info.nextRole && info.nextAt
         ? this.templates.phrase(lang, 'overdue_action_scheduled', {
-          department: vars.department!, role: this.roleName(info.nextRole, lang), date: formatDate(info.nextAt, lang, this.ctx.calendar.timeZone),
-        })
+            department: vars.department!,
+            role: this.roleName(info.nextRole, lang),
+            date: formatDate(info.nextAt, lang, this.ctx.calendar.timeZone),
+          })
         : this.templates.phrase(lang, 'overdue_action_followup', { department: vars.department! });
     return this.templates.message(lang, 'request_overdue', { ...vars, reason, action });
   }
@@ -74,8 +80,12 @@ export class SlaMessages {
     const lang = this.ctx.config.sla.staffLanguage;
     const tz = this.ctx.calendar.timeZone;
     return this.templates.message(lang, 'escalation', {
-      ...this.common(f, lang), level, days, role: this.roleName(role, lang),
-      filed: formatDate(new Date(f.filedAt), lang, tz, true), since: formatDate(since, lang, tz, true),
+      ...this.common(f, lang),
+      level,
+      days,
+      role: this.roleName(role, lang),
+      filed: formatDate(new Date(f.filedAt), lang, tz, true),
+      since: formatDate(since, lang, tz, true),
     });
   }
 }

@@ -5,11 +5,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerDeliveryMetrics } from '../delivery/metrics.js';
+import type { NotifyChannel } from '../notify/types.js';
 import type { SlaFigures } from '../store/sla-store.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import type { NotifyChannel } from '../notify/types.js';
 import type { SweepReport } from './sla-engine.js';
-import { registerDeliveryMetrics } from '../delivery/metrics.js';
 
 /** The SLA metrics and the hooks that feed the per-process ones. */
 export interface SlaMetrics {
@@ -44,8 +44,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
   const openRequests = throttled(cacheMs, () => figures.openRequests(now().getTime()));
 
   new Gauge({
-    name: 'tawasul_sla_requests', help: 'Requests not closed, by service, department and state (open = before due date, overdue = past it)',
-    labelNames: ['service', 'department', 'state'] as const, registers: [registry],
+    name: 'tawasul_sla_requests',
+    help: 'Requests not closed, by service, department and state (open = before due date, overdue = past it)',
+    labelNames: ['service', 'department', 'state'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const r of openRequests()) {
@@ -56,8 +58,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
   });
 
   new Gauge({
-    name: 'tawasul_sla_escalations_fired', help: 'Escalations fired since the start of records, by level and role',
-    labelNames: ['level', 'role'] as const, registers: [registry],
+    name: 'tawasul_sla_escalations_fired',
+    help: 'Escalations fired since the start of records, by level and role',
+    labelNames: ['level', 'role'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const r of figures.escalationsFiredTotal()) this.set({ level: String(r.level), role: r.role }, r.n);
@@ -65,8 +69,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
   });
 
   new Gauge({
-    name: 'tawasul_sla_escalations_scheduled', help: 'Escalations and overdue notices waiting in the schedule',
-    labelNames: ['kind'] as const, registers: [registry],
+    name: 'tawasul_sla_escalations_scheduled',
+    help: 'Escalations and overdue notices waiting in the schedule',
+    labelNames: ['kind'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const r of figures.scheduled()) this.set({ kind: r.kind }, r.n);
@@ -74,8 +80,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
   });
 
   new Gauge({
-    name: 'tawasul_sla_first_responses_30d', help: 'Inbound messages of the last 30 days by channel (account) and first-response outcome',
-    labelNames: ['channel', 'outcome'] as const, registers: [registry],
+    name: 'tawasul_sla_first_responses_30d',
+    help: 'Inbound messages of the last 30 days by channel (account) and first-response outcome',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       const t = now().getTime();
@@ -85,8 +93,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
   });
 
   new Gauge({
-    name: 'tawasul_notifications', help: 'Notifications in the outbox by channel and status',
-    labelNames: ['channel', 'status'] as const, registers: [registry],
+    name: 'tawasul_notifications',
+    help: 'Notifications in the outbox by channel and status',
+    labelNames: ['channel', 'status'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const r of figures.notifications()) this.set({ channel: r.channel, status: r.status }, r.n);
@@ -94,15 +104,22 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
   });
 
   const deliveries = new Counter({
-    name: 'tawasul_notification_attempts_total', help: 'Delivery attempts by channel and result (this process)',
-    labelNames: ['channel', 'result'] as const, registers: [registry],
+    name: 'tawasul_notification_attempts_total',
+    help: 'Delivery attempts by channel and result (this process)',
+    labelNames: ['channel', 'result'] as const,
+    registers: [registry],
   });
   const sweeps = new Histogram({
-    name: 'tawasul_sla_sweep_seconds', help: 'Duration of SLA sweeps (this process)', registers: [registry],
+    name: 'tawasul_sla_sweep_seconds',
+    help: 'Duration of SLA sweeps (this process)',
+    registers: [registry],
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
   });
   const fired = new Counter({
-    name: 'tawasul_sla_fired_total', help: 'Escalations and overdue notices fired by this process', labelNames: ['kind'] as const, registers: [registry],
+    name: 'tawasul_sla_fired_total',
+    help: 'Escalations and overdue notices fired by this process',
+    labelNames: ['kind'] as const,
+    registers: [registry],
   });
 
   return {

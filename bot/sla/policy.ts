@@ -54,7 +54,12 @@ export function projectLadder(calendar: WorkingCalendar, staffHours: StaffHours,
 }
 
 /** The first-response deadline of an inbound message on a channel, from the channel's target. */
-export function firstResponseDeadline(calendar: WorkingCalendar, channel: Pick<ChannelConfig, 'hours' | 'firstResponse'>, receivedAt: Date, immediateGraceSeconds: number): Date {
+export function firstResponseDeadline(
+  calendar: WorkingCalendar,
+  channel: Pick<ChannelConfig, 'hours' | 'firstResponse'>,
+  receivedAt: Date,
+  immediateGraceSeconds: number,
+): Date {
   const target = channel.firstResponse;
   switch (target.type) {
     case 'immediate':

@@ -62,7 +62,6 @@ function emptyRequests(key: string): RequestMetrics {
   return { key, filed: 0, closed: 0, closedOnTime: 0, closedLate: 0, open: 0, overdue: 0, escalated: 0, onTimeRate: null };
 }
 
-
 /** Builds the report for `q` as of `now`. */
 export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calendar: WorkingCalendar, q: ReportQuery, now: Date): SlaReport {
   if (!ISO_DATE.test(q.from) || !ISO_DATE.test(q.to) || q.to < q.from) throw new RangeError('from and to must be YYYY-MM-DD dates, from ≤ to');
@@ -76,15 +75,29 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
   };
   const t = now.getTime();
 
-  const groups = { byChannel: new Map<string, RequestMetrics>(), byService: new Map<string, RequestMetrics>(), byDepartment: new Map<string, RequestMetrics>(), byPeriod: new Map<string, RequestMetrics>() };
+  const groups = {
+    byChannel: new Map<string, RequestMetrics>(),
+    byService: new Map<string, RequestMetrics>(),
+    byDepartment: new Map<string, RequestMetrics>(),
+    byPeriod: new Map<string, RequestMetrics>(),
+  };
   const total = emptyRequests('total');
   for (const r of figures.requestsFiled(start, end)) {
-    const targets = [total, ...([['byChannel', r.channel], ['byService', r.serviceId], ['byDepartment', r.department], ['byPeriod', bucketOf(r.filedAt)]] as const)
-      .map(([g, key]) => {
+    const targets = [
+      total,
+      ...(
+        [
+          ['byChannel', r.channel],
+          ['byService', r.serviceId],
+          ['byDepartment', r.department],
+          ['byPeriod', bucketOf(r.filedAt)],
+        ] as const
+      ).map(([g, key]) => {
         let m = groups[g].get(key);
         if (!m) groups[g].set(key, (m = emptyRequests(key)));
         return m;
-      })];
+      }),
+    ];
     for (const m of targets) {
       m.filed++;
       if (r.escalated) m.escalated++;
@@ -104,14 +117,19 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
   const all: ResponseFact[] = [];
   for (const r of figures.responses(start, end)) {
     all.push(r);
-    for (const [g, key] of [['byChannel', r.channel], ['byPeriod', bucketOf(r.receivedAt)]] as const) {
+    for (const [g, key] of [
+      ['byChannel', r.channel],
+      ['byPeriod', bucketOf(r.receivedAt)],
+    ] as const) {
       const list = fr[g].get(key) ?? [];
       list.push(r);
       fr[g].set(key, list);
     }
   }
   const summarize = (key: string, list: ResponseFact[], account?: string): FirstResponseMetrics => {
-    let met = 0, missed = 0, pending = 0;
+    let met = 0,
+      missed = 0,
+      pending = 0;
     const durations: number[] = [];
     for (const r of list) {
       if (r.respondedAt !== null) {
@@ -129,8 +147,18 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
   const escalations: SlaReport['escalations'] = figures.escalationsFired(start, end);
 
   return {
-    from: q.from, to: q.to, timeZone: tz, generatedAt: formatLocalIso(now, tz), bucket,
-    requests: { total: finish(total), byChannel: sorted(groups.byChannel), byService: sorted(groups.byService), byDepartment: sorted(groups.byDepartment), byPeriod: sorted(groups.byPeriod) },
+    from: q.from,
+    to: q.to,
+    timeZone: tz,
+    generatedAt: formatLocalIso(now, tz),
+    bucket,
+    requests: {
+      total: finish(total),
+      byChannel: sorted(groups.byChannel),
+      byService: sorted(groups.byService),
+      byDepartment: sorted(groups.byDepartment),
+      byPeriod: sorted(groups.byPeriod),
+    },
     firstResponse: {
       total: summarize('total', all),
       byChannel: [...fr.byChannel.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, l]) => summarize(k, l, accounts.get(k))),
@@ -140,8 +168,26 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
   };
 }
 
-const CSV_COLUMNS = ['section', 'group', 'key', 'account', 'filed', 'closed', 'closed_on_time', 'closed_late', 'open', 'overdue', 'escalated', 'on_time_rate',
-  'messages', 'met', 'missed', 'pending', 'met_rate', 'median_seconds'] as const;
+const CSV_COLUMNS = [
+  'section',
+  'group',
+  'key',
+  'account',
+  'filed',
+  'closed',
+  'closed_on_time',
+  'closed_late',
+  'open',
+  'overdue',
+  'escalated',
+  'on_time_rate',
+  'messages',
+  'met',
+  'missed',
+  'pending',
+  'met_rate',
+  'median_seconds',
+] as const;
 
 const cell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : String(v);
@@ -154,10 +200,18 @@ const cell = (v: unknown): string => {
 export function reportToCsv(report: SlaReport): string {
   const lines = [CSV_COLUMNS.join(',')];
   const req = (group: string, m: RequestMetrics): void => {
-    lines.push(['requests', group, m.key, '', m.filed, m.closed, m.closedOnTime, m.closedLate, m.open, m.overdue, m.escalated, m.onTimeRate, '', '', '', '', '', ''].map(cell).join(','));
+    lines.push(
+      ['requests', group, m.key, '', m.filed, m.closed, m.closedOnTime, m.closedLate, m.open, m.overdue, m.escalated, m.onTimeRate, '', '', '', '', '', '']
+        .map(cell)
+        .join(','),
+    );
   };
   const fr = (group: string, m: FirstResponseMetrics): void => {
-    lines.push(['first_response', group, m.key, m.account ?? '', '', '', '', '', '', '', '', '', m.messages, m.met, m.missed, m.pending, m.metRate, m.medianSeconds].map(cell).join(','));
+    lines.push(
+      ['first_response', group, m.key, m.account ?? '', '', '', '', '', '', '', '', '', m.messages, m.met, m.missed, m.pending, m.metRate, m.medianSeconds]
+        .map(cell)
+        .join(','),
+    );
   };
   req('total', report.requests.total);
   for (const g of ['byChannel', 'byService', 'byDepartment', 'byPeriod'] as const) for (const m of report.requests[g]) req(g.slice(2).toLowerCase(), m);

@@ -7,18 +7,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
+import { StoreError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
-import type { NotificationOutbox, DeliveryReport } from '../notify/outbox.js';
+import type { DeliveryReport, NotificationOutbox } from '../notify/outbox.js';
 import type { SystemNotifications } from '../notify/system.js';
 import type { RenderedMessage } from '../notify/templates.js';
 import type { NotifyChannel } from '../notify/types.js';
 import type { RequestEventFact, SlaStore } from '../store/sla-store.js';
 import type { RequestAction, RequestRecord, RequestStore } from '../store/types.js';
-import { StoreError } from '../core/errors.js';
 import type { SlaContext } from './context.js';
 import type { SlaMessages } from './messages.js';
-import { SlaTimers, type RequestFacts, type TimerRow } from './timers.js';
+import { type RequestFacts, SlaTimers, type TimerRow } from './timers.js';
 
 /** What one sweep did. */
 export interface SweepReport {
@@ -116,13 +116,32 @@ export class SlaEngine {
     this.notifyResident(f, 'status', `status:${e.id}`, this.o.messages.statusChanged(f, e.status!, message), resident.onStatusChange, 'any', now);
   }
 
-  private notifyResident(f: RequestFacts, purpose: 'accepted' | 'status' | 'overdue', key: string, msg: RenderedMessage, channels: NotifyChannel[], window: 'any' | 'staff', now: Date): void {
+  private notifyResident(
+    f: RequestFacts,
+    purpose: 'accepted' | 'status' | 'overdue',
+    key: string,
+    msg: RenderedMessage,
+    channels: NotifyChannel[],
+    window: 'any' | 'staff',
+    now: Date,
+  ): void {
     for (const channel of channels) {
       if (channel === 'email' && !f.hasEmail) continue;
-      this.o.outbox.enqueue({
-        dedupeKey: `${key}:${channel}`, channel, recipient: { kind: 'applicant', id: String(f.id) }, language: f.language, purpose,
-        requestId: f.id, reference: f.reference, subject: msg.subject, body: channel === 'email' ? msg.text : msg.sms, window,
-      }, now);
+      this.o.outbox.enqueue(
+        {
+          dedupeKey: `${key}:${channel}`,
+          channel,
+          recipient: { kind: 'applicant', id: String(f.id) },
+          language: f.language,
+          purpose,
+          requestId: f.id,
+          reference: f.reference,
+          subject: msg.subject,
+          body: channel === 'email' ? msg.text : msg.sms,
+          window,
+        },
+        now,
+      );
     }
   }
 
@@ -161,15 +180,28 @@ export class SlaEngine {
     if (!this.timers.claim(r, now.getTime())) return;
     const msg = this.o.messages.escalation(f, r.level, level.role, new Date(r.baseAt), level.afterWorkingDays);
     if (level.via.includes('system')) {
-      this.o.system.add({ role: level.role, kind: 'escalation', level: r.level, requestId: f.id, reference: f.reference, title: msg.subject, body: msg.text }, now);
+      this.o.system.add(
+        { role: level.role, kind: 'escalation', level: r.level, requestId: f.id, reference: f.reference, title: msg.subject, body: msg.text },
+        now,
+      );
     }
     for (const channel of level.via) {
       if (channel === 'system') continue;
-      this.o.outbox.enqueue({
-        dedupeKey: `escalation:${f.id}:${r.level}:${channel}`, channel, recipient: { kind: 'role', id: level.role },
-        language: this.o.ctx.config.sla.staffLanguage, purpose: 'escalation', requestId: f.id, reference: f.reference,
-        subject: msg.subject, body: channel === 'email' ? msg.text : msg.sms, window: 'staff',
-      }, now);
+      this.o.outbox.enqueue(
+        {
+          dedupeKey: `escalation:${f.id}:${r.level}:${channel}`,
+          channel,
+          recipient: { kind: 'role', id: level.role },
+          language: this.o.ctx.config.sla.staffLanguage,
+          purpose: 'escalation',
+          requestId: f.id,
+          reference: f.reference,
+          subject: msg.subject,
+          body: channel === 'email' ? msg.text : msg.sms,
+          window: 'staff',
+        },
+        now,
+      );
     }
     this.timers.plan(f);
     out.escalations.push({ reference: f.reference, level: r.level, role: level.role });

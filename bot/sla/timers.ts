@@ -16,7 +16,10 @@ export type { RequestFacts, TimerRow } from '../store/sla-store.js';
 
 /** Plans and reads the schedule through the SLA store; every method is synchronous (usable inside `store.tx`). */
 export class SlaTimers {
-  constructor(private readonly store: SlaStore, private readonly ctx: SlaContext) {}
+  constructor(
+    private readonly store: SlaStore,
+    private readonly ctx: SlaContext,
+  ) {}
 
   /** The facts of one request. */
   facts(requestId: number): RequestFacts | undefined {
@@ -59,7 +62,16 @@ export class SlaTimers {
     if (level) {
       const base = this.expectedBase(f, next);
       const d = escalationDeadline(calendar, staffHours, new Date(base), level);
-      this.store.timers.upsert({ requestId: f.id, kind: 'escalation', level: next, reference: f.reference, role: level.role, baseAt: base, dueAt: d.dueAt.getTime(), fireAt: d.fireAt.getTime() });
+      this.store.timers.upsert({
+        requestId: f.id,
+        kind: 'escalation',
+        level: next,
+        reference: f.reference,
+        role: level.role,
+        baseAt: base,
+        dueAt: d.dueAt.getTime(),
+        fireAt: d.fireAt.getTime(),
+      });
     }
     const fireAt = calendar.nextOpening(staffHours, new Date(f.dueAt)).getTime();
     this.store.timers.upsert({ requestId: f.id, kind: 'overdue', level: 0, reference: f.reference, role: null, baseAt: f.filedAt, dueAt: f.dueAt, fireAt });
@@ -82,7 +94,9 @@ export class SlaTimers {
     for (;;) {
       const rows = this.store.requests.openFacts(after, batch);
       if (rows.length === 0) return count;
-      this.store.tx(() => { for (const f of rows) this.plan(f); });
+      this.store.tx(() => {
+        for (const f of rows) this.plan(f);
+      });
       count += rows.length;
       after = rows[rows.length - 1]!.id;
     }

@@ -2,9 +2,10 @@
  * Who holds each conversation (the bot, the call-centre queue or an agent) and its transcript.
  * Kept in SQL beside the requests because agents query it (waiting chats, history).
  */
-import { prepared, type SqliteDatabase, type Migration } from './sqlite-database.js';
-import type { Language, ReplyKind } from '../core/types.js';
+
 import { StoreError } from '../core/errors.js';
+import type { Language, ReplyKind } from '../core/types.js';
+import { type Migration, prepared, type SqliteDatabase } from './sqlite-database.js';
 
 /** Who answers a conversation. */
 export type Owner = 'bot' | 'queue' | 'agent';
@@ -70,12 +71,23 @@ export const conversationMigrations: Migration[] = [
 ];
 
 interface Row {
-  key: string; channel: string; conversation_id: string; owner: Owner; agent_id: string | null; language: Language;
-  queued_at: number | null; taken_at: number | null; last_message_at: number;
+  key: string;
+  channel: string;
+  conversation_id: string;
+  owner: Owner;
+  agent_id: string | null;
+  language: Language;
+  queued_at: number | null;
+  taken_at: number | null;
+  last_message_at: number;
 }
 
 const toRecord = (r: Row): ConversationRecord => ({
-  key: r.key, channel: r.channel, conversationId: r.conversation_id, owner: r.owner, language: r.language,
+  key: r.key,
+  channel: r.channel,
+  conversationId: r.conversation_id,
+  owner: r.owner,
+  language: r.language,
   lastMessageAt: new Date(r.last_message_at),
   ...(r.agent_id ? { agentId: r.agent_id } : {}),
   ...(r.queued_at ? { queuedAt: new Date(r.queued_at) } : {}),
@@ -88,16 +100,21 @@ export class ConversationStore {
 
   /** The conversation, created as bot-held on first sight; `language` is kept when not given. */
   touch(key: string, channel: string, conversationId: string, language: Language | undefined, at: Date): void {
-    prepared(this.sql.db, `INSERT INTO conversations (key, channel, conversation_id, owner, language, last_message_at) VALUES (?, ?, ?, 'bot', ?, ?)
+    prepared(
+      this.sql.db,
+      `INSERT INTO conversations (key, channel, conversation_id, owner, language, last_message_at) VALUES (?, ?, ?, 'bot', ?, ?)
         ON CONFLICT(key) DO UPDATE SET last_message_at = MAX(last_message_at, excluded.last_message_at),
-        language = CASE WHEN ? IS NULL THEN language ELSE excluded.language END`)
-      .run(key, channel, conversationId, language ?? 'ar', at.getTime(), language ?? null);
+        language = CASE WHEN ? IS NULL THEN language ELSE excluded.language END`,
+    ).run(key, channel, conversationId, language ?? 'ar', at.getTime(), language ?? null);
   }
 
   /** A message of an existing conversation: its time, and the language it is now held in (kept when not given). */
   noteMessage(key: string, language: Language | undefined, at: Date): void {
-    prepared(this.sql.db, 'UPDATE conversations SET last_message_at = MAX(last_message_at, ?), language = COALESCE(?, language) WHERE key = ?')
-      .run(at.getTime(), language ?? null, key);
+    prepared(this.sql.db, 'UPDATE conversations SET last_message_at = MAX(last_message_at, ?), language = COALESCE(?, language) WHERE key = ?').run(
+      at.getTime(),
+      language ?? null,
+      key,
+    );
   }
 
   /** Records the language a conversation is held in. */
@@ -139,30 +156,55 @@ export class ConversationStore {
 
   /** An agent takes a conversation over; atomic, so two agents cannot take the same chat. */
   take(key: string, agentId: string, at: Date): ConversationRecord | undefined {
-    const r = prepared(this.sql.db, `UPDATE conversations SET owner = 'agent', agent_id = ?, taken_at = ? WHERE key = ? AND (owner != 'agent' OR agent_id = ?)`)
-      .run(agentId, at.getTime(), key, agentId);
+    const r = prepared(
+      this.sql.db,
+      `UPDATE conversations SET owner = 'agent', agent_id = ?, taken_at = ? WHERE key = ? AND (owner != 'agent' OR agent_id = ?)`,
+    ).run(agentId, at.getTime(), key, agentId);
     return r.changes === 1 ? this.get(key) : undefined;
   }
 
   /** Gives the conversation back to the bot; only the holding agent may. */
   release(key: string, agentId: string): ConversationRecord | undefined {
-    const r = prepared(this.sql.db, `UPDATE conversations SET owner = 'bot', agent_id = NULL, queued_at = NULL, taken_at = NULL WHERE key = ? AND owner = 'agent' AND agent_id = ?`)
-      .run(key, agentId);
+    const r = prepared(
+      this.sql.db,
+      `UPDATE conversations SET owner = 'bot', agent_id = NULL, queued_at = NULL, taken_at = NULL WHERE key = ? AND owner = 'agent' AND agent_id = ?`,
+    ).run(key, agentId);
     return r.changes === 1 ? this.get(key) : undefined;
   }
 
   /** Appends a transcript line; returns its sequence number. */
   append(entry: Omit<TranscriptEntry, 'seq'>): number {
-    const r = prepared(this.sql.db, 'INSERT INTO transcript (key, direction, author, text, kind, at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(entry.key, entry.direction, entry.author, entry.text, entry.kind ?? null, entry.at.getTime());
+    const r = prepared(this.sql.db, 'INSERT INTO transcript (key, direction, author, text, kind, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      entry.key,
+      entry.direction,
+      entry.author,
+      entry.text,
+      entry.kind ?? null,
+      entry.at.getTime(),
+    );
     return Number(r.lastInsertRowid);
   }
 
   /** Transcript lines of a conversation after `afterSeq`. */
   transcript(key: string, afterSeq = 0, limit = 200): TranscriptEntry[] {
-    const rows = prepared(this.sql.db, 'SELECT * FROM transcript WHERE key = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(key, afterSeq, limit) as Array<{ seq: number; key: string; direction: 'in' | 'out'; author: string; text: string; kind: ReplyKind | null; at: number }>;
-    return rows.map((r) => ({ seq: r.seq, key: r.key, direction: r.direction, author: r.author, text: r.text, at: new Date(r.at), ...(r.kind ? { kind: r.kind } : {}) }));
+    const rows = prepared(this.sql.db, 'SELECT * FROM transcript WHERE key = ? AND seq > ? ORDER BY seq LIMIT ?').all(key, afterSeq, limit) as Array<{
+      seq: number;
+      key: string;
+      direction: 'in' | 'out';
+      author: string;
+      text: string;
+      kind: ReplyKind | null;
+      at: number;
+    }>;
+    return rows.map((r) => ({
+      seq: r.seq,
+      key: r.key,
+      direction: r.direction,
+      author: r.author,
+      text: r.text,
+      at: new Date(r.at),
+      ...(r.kind ? { kind: r.kind } : {}),
+    }));
   }
 
   /** Records who looked at or changed what (personal-data access trail). */
@@ -172,7 +214,13 @@ export class ConversationStore {
 
   /** The audit trail, newest first. */
   auditTrail(limit = 100): Array<{ at: Date; actor: string; action: string; subject: string }> {
-    return (prepared(this.sql.db, 'SELECT at, actor, action, subject FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: number; actor: string; action: string; subject: string }>)
-      .map((r) => ({ ...r, at: new Date(r.at) }));
+    return (
+      prepared(this.sql.db, 'SELECT at, actor, action, subject FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+        at: number;
+        actor: string;
+        action: string;
+        subject: string;
+      }>
+    ).map((r) => ({ ...r, at: new Date(r.at) }));
   }
 }

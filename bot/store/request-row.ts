@@ -7,12 +7,31 @@ import type { RequestEvent, RequestRecord, RequestStatus } from './types.js';
 
 /** A `requests` row; `Id`, `Time` and `Files` are whatever the driver returns for those columns. */
 export interface RequestRow<Id, Time, Files> {
-  id: Id; reference: string; service_id: string; department: string; status: RequestStatus;
-  applicant_name: string; civil_id: string; phone: string; email: string | null; address: string | null;
-  latitude: number | null; longitude: number | null; location_label: string | null; party: string | null;
-  description: string; preferred_date: string | null; attachments: Files; language: 'ar' | 'en';
-  channel: string; conversation_key: string; assignee: string | null; filed_at: Time; due_at: Time;
-  last_action_at: Time; updated_at: Time;
+  id: Id;
+  reference: string;
+  service_id: string;
+  department: string;
+  status: RequestStatus;
+  applicant_name: string;
+  civil_id: string;
+  phone: string;
+  email: string | null;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  location_label: string | null;
+  party: string | null;
+  description: string;
+  preferred_date: string | null;
+  attachments: Files;
+  language: 'ar' | 'en';
+  channel: string;
+  conversation_key: string;
+  assignee: string | null;
+  filed_at: Time;
+  due_at: Time;
+  last_action_at: Time;
+  updated_at: Time;
 }
 
 /** Columns that may hold personal data sealed at rest. */
@@ -37,8 +56,11 @@ export function requestFromRow<Id, Time, Files>(row: RequestRow<Id, Time, Files>
     department: row.department,
     status: row.status,
     applicant: {
-      name: open('applicant_name', row.applicant_name), civilId: open('civil_id', row.civil_id), phone: open('phone', row.phone),
-      ...(row.email ? { email: open('email', row.email) } : {}), ...(row.address ? { address: row.address } : {}),
+      name: open('applicant_name', row.applicant_name),
+      civilId: open('civil_id', row.civil_id),
+      phone: open('phone', row.phone),
+      ...(row.email ? { email: open('email', row.email) } : {}),
+      ...(row.address ? { address: row.address } : {}),
     },
     description: row.description,
     ...(row.latitude !== null && row.longitude !== null

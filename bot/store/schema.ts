@@ -4,9 +4,10 @@
  * `migrateSchema` (`tawasul start`, `tawasul migrate`). A new module is one line here; a new version
  * is one entry in the module's own array.
  */
-import type { TawasulConfig } from '../../config/schema.js';
+
 import { channelRegistry } from '../../channels/registry.js';
 import type { ChannelDefinition } from '../../channels/types.js';
+import type { TawasulConfig } from '../../config/schema.js';
 import { consoleAccountMigrations } from '../console/accounts.js';
 import { consoleSessionMigrations } from '../console/sessions.js';
 import { consoleMigrations } from '../console/store.js';
@@ -18,9 +19,9 @@ import { notifyMigrations } from '../notify/migrations.js';
 import { lookupLimitMigrations } from '../security/lookup-limits.js';
 import { slaMigrations } from '../sla/migrations.js';
 import { conversationMigrations } from './conversation-store.js';
+import { type MigrationReport, type ModuleMigrations, migrateSqlite } from './sqlite/migrate.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { requestMigrations, requestSourceMigrations } from './sqlite-request-store.js';
-import { migrateSqlite, type MigrationReport, type ModuleMigrations } from './sqlite/migrate.js';
 
 /** The core's modules, in the order they apply (a module may alter an earlier one's tables). */
 export const coreMigrations: readonly ModuleMigrations[] = [

@@ -58,7 +58,10 @@ export class SqliteDatabase {
   private checkpointer: Worker | undefined;
   private workerExit: Promise<void> = Promise.resolve();
 
-  constructor(readonly file: string, opts: SqliteOptions = {}) {
+  constructor(
+    readonly file: string,
+    opts: SqliteOptions = {},
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.db = new Database(file);
     // Personal data: owner only, whatever the umask (SQLite gives its -wal/-shm files the same mode).
@@ -70,10 +73,14 @@ export class SqliteDatabase {
     if (opts.backgroundCheckpoint && file !== ':memory:') {
       this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`);
       const worker = new Worker(CHECKPOINT_WORKER, {
-        eval: true, execArgv: [], workerData: { file, driver: pathToFileURL(require.resolve('better-sqlite3')).href, intervalMs: opts.checkpointMs ?? 1000 },
+        eval: true,
+        execArgv: [],
+        workerData: { file, driver: pathToFileURL(require.resolve('better-sqlite3')).href, intervalMs: opts.checkpointMs ?? 1000 },
       });
       // Should the worker fail, commits checkpoint by themselves again, as without it.
-      worker.on('error', () => { if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000'); });
+      worker.on('error', () => {
+        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      });
       worker.unref();
       this.checkpointer = worker;
       this.workerExit = new Promise((resolve) => worker.once('exit', () => resolve()));

@@ -1,12 +1,10 @@
-import { prepared, type SqliteDatabase, type Migration } from './sqlite-database.js';
 import { ConfigError, StoreError } from '../core/errors.js';
-import { isSealed, type FieldCipher } from '../security/field-cipher.js';
-import { SqlLookupLimiter, type LookupLimitSettings } from '../security/lookup-limits.js';
+import { type FieldCipher, isSealed } from '../security/field-cipher.js';
+import { type LookupLimitSettings, SqlLookupLimiter } from '../security/lookup-limits.js';
 import { randomReferenceCode } from '../security/reference.js';
-import type {
-  NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
-} from './types.js';
-import { requestEvent, requestFromRow, type RequestRow, type RowReader } from './request-row.js';
+import { type RequestRow, type RowReader, requestEvent, requestFromRow } from './request-row.js';
+import { type Migration, prepared, type SqliteDatabase } from './sqlite-database.js';
+import type { NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore } from './types.js';
 
 /** Schema of the request store (module `requests`). */
 export const requestMigrations: Migration[] = [
@@ -73,7 +71,13 @@ export const requestSourceMigrations: Migration[] = [
 ];
 
 type Row = RequestRow<number, number, string>;
-interface EventRow { at: number; actor: string; type: RequestEvent['type']; status: RequestStatus | null; note: string | null }
+interface EventRow {
+  at: number;
+  actor: string;
+  type: RequestEvent['type'];
+  status: RequestStatus | null;
+  note: string | null;
+}
 
 /** Normalizes an Omani phone number to its 8 national digits for comparison. */
 export function phoneKey(phone: string): string {
@@ -112,12 +116,21 @@ export class SqliteRequestStore implements RequestStore {
   /** Failed status look-ups per reference, phone and client address (SQL, across conversations). */
   readonly lookups: SqlLookupLimiter;
 
-  constructor(private readonly sql: SqliteDatabase, private readonly referencePrefix = 'BUR', timeZone = 'Asia/Muscat', security: RequestStoreSecurity = {}) {
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly referencePrefix = 'BUR',
+    timeZone = 'Asia/Muscat',
+    security: RequestStoreSecurity = {},
+  ) {
     this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
     this.cipher = security.cipher;
     if (this.cipher) ciphers.set(sql, this.cipher);
     else if (prepared(sql.db, "SELECT 1 FROM requests WHERE civil_id LIKE 'enc1:%' LIMIT 1").get()) {
-      throw new ConfigError('environment: TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with', 'environment', 'TAWASUL_DATA_KEY');
+      throw new ConfigError(
+        'environment: TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with',
+        'environment',
+        'TAWASUL_DATA_KEY',
+      );
     }
     this.lookups = new SqlLookupLimiter(sql, this.cipher, security.lookupLimits);
   }
@@ -151,20 +164,44 @@ export class SqliteRequestStore implements RequestStore {
   async create(input: NewRequest): Promise<RequestRecord> {
     const id = this.sql.tx(() => {
       // A replayed turn (crash before its end) finds the request it filed instead of filing a second one.
-      const filed = input.sourceKey === undefined ? undefined
-        : (prepared(this.sql.db, 'SELECT id FROM requests WHERE source_key = ?').pluck().get(input.sourceKey) as number | undefined);
+      const filed =
+        input.sourceKey === undefined
+          ? undefined
+          : (prepared(this.sql.db, 'SELECT id FROM requests WHERE source_key = ?').pluck().get(input.sourceKey) as number | undefined);
       if (filed !== undefined) return filed;
       const reference = this.nextReference(input.filedAt);
       const t = input.filedAt.getTime();
-      const r = prepared(this.sql.db, `INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
+      const r = prepared(
+        this.sql.db,
+        `INSERT INTO requests (reference, service_id, department, status, applicant_name, civil_id, phone, email, address,
           latitude, longitude, location_label, party, description, preferred_date, attachments, language, channel, conversation_key,
           filed_at, due_at, last_action_at, updated_at, source_key)
-          VALUES (?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(reference, input.serviceId, input.department, this.seal('applicant_name', input.applicant.name),
-          this.seal('civil_id', input.applicant.civilId), this.seal('phone', input.applicant.phone), this.seal('email', input.applicant.email ?? null), input.applicant.address ?? null, input.location?.latitude ?? null,
-          input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
-          input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
-          t, input.dueAt.getTime(), t, t, input.sourceKey ?? null);
+          VALUES (?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        reference,
+        input.serviceId,
+        input.department,
+        this.seal('applicant_name', input.applicant.name),
+        this.seal('civil_id', input.applicant.civilId),
+        this.seal('phone', input.applicant.phone),
+        this.seal('email', input.applicant.email ?? null),
+        input.applicant.address ?? null,
+        input.location?.latitude ?? null,
+        input.location?.longitude ?? null,
+        input.location?.label ?? null,
+        input.party ?? null,
+        input.description,
+        input.preferredDate ?? null,
+        JSON.stringify(input.attachments),
+        input.language,
+        input.channel,
+        input.conversationKey,
+        t,
+        input.dueAt.getTime(),
+        t,
+        t,
+        input.sourceKey ?? null,
+      );
       this.insertEvent(Number(r.lastInsertRowid), { at: input.filedAt, actor: `channel:${input.channel}`, type: 'status', status: 'filed' });
       return Number(r.lastInsertRowid);
     });
@@ -172,8 +209,14 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   private insertEvent(requestId: number, e: RequestEvent): void {
-    prepared(this.sql.db, 'INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(requestId, e.at.getTime(), e.actor, e.type, e.status ?? null, e.note ?? null);
+    prepared(this.sql.db, 'INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES (?, ?, ?, ?, ?, ?)').run(
+      requestId,
+      e.at.getTime(),
+      e.actor,
+      e.type,
+      e.status ?? null,
+      e.note ?? null,
+    );
   }
 
   private byId(id: number): RequestRecord | undefined {
@@ -182,9 +225,12 @@ export class SqliteRequestStore implements RequestStore {
   }
 
   private toRecord(row: Row): RequestRecord {
-    const events = prepared(this.sql.db, 'SELECT at, actor, type, status, note FROM request_events WHERE request_id = ? ORDER BY id')
-      .all(row.id) as EventRow[];
-    return requestFromRow(row, this.reader, events.map((e) => requestEvent(new Date(e.at), e.actor, e.type, e.status, e.note)));
+    const events = prepared(this.sql.db, 'SELECT at, actor, type, status, note FROM request_events WHERE request_id = ? ORDER BY id').all(row.id) as EventRow[];
+    return requestFromRow(
+      row,
+      this.reader,
+      events.map((e) => requestEvent(new Date(e.at), e.actor, e.type, e.status, e.note)),
+    );
   }
 
   private readonly reader: RowReader<number, number, string> = {
@@ -193,7 +239,6 @@ export class SqliteRequestStore implements RequestStore {
     attachments: (v) => JSON.parse(v) as RequestRecord['attachments'],
     personal: (column, v) => this.open(column, v),
   };
-
 
   async get(reference: string): Promise<RequestRecord | undefined> {
     const row = prepared(this.sql.db, 'SELECT * FROM requests WHERE reference = ?').get(reference.toUpperCase()) as Row | undefined;
@@ -241,24 +286,47 @@ export class SqliteRequestStore implements RequestStore {
   private where(q: RequestQuery): { sql: string; args: unknown[] } {
     const parts: string[] = [];
     const args: unknown[] = [];
-    if (q.status?.length) { parts.push(`status IN (${q.status.map(() => '?').join(',')})`); args.push(...q.status); }
-    if (q.serviceId) { parts.push('service_id = ?'); args.push(q.serviceId); }
-    if (q.department) { parts.push('department = ?'); args.push(q.department); }
-    if (q.filedFrom) { parts.push('filed_at >= ?'); args.push(q.filedFrom.getTime()); }
-    if (q.filedTo) { parts.push('filed_at < ?'); args.push(q.filedTo.getTime()); }
-    if (q.dueBefore) { parts.push('due_at < ?'); args.push(q.dueBefore.getTime()); }
+    if (q.status?.length) {
+      parts.push(`status IN (${q.status.map(() => '?').join(',')})`);
+      args.push(...q.status);
+    }
+    if (q.serviceId) {
+      parts.push('service_id = ?');
+      args.push(q.serviceId);
+    }
+    if (q.department) {
+      parts.push('department = ?');
+      args.push(q.department);
+    }
+    if (q.filedFrom) {
+      parts.push('filed_at >= ?');
+      args.push(q.filedFrom.getTime());
+    }
+    if (q.filedTo) {
+      parts.push('filed_at < ?');
+      args.push(q.filedTo.getTime());
+    }
+    if (q.dueBefore) {
+      parts.push('due_at < ?');
+      args.push(q.dueBefore.getTime());
+    }
     return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
   }
 
   async list(query: RequestQuery = {}): Promise<RequestRecord[]> {
     const w = this.where(query);
-    const rows = prepared(this.sql.db, `SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?`)
-      .all(...w.args, Math.min(query.limit ?? 100, 1000), query.offset ?? 0) as Row[];
+    const rows = prepared(this.sql.db, `SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?`).all(
+      ...w.args,
+      Math.min(query.limit ?? 100, 1000),
+      query.offset ?? 0,
+    ) as Row[];
     return rows.map((r) => this.toRecord(r));
   }
 
   async count(query: RequestQuery = {}): Promise<number> {
     const w = this.where(query);
-    return prepared(this.sql.db, `SELECT COUNT(*) FROM requests ${w.sql}`).pluck().get(...w.args) as number;
+    return prepared(this.sql.db, `SELECT COUNT(*) FROM requests ${w.sql}`)
+      .pluck()
+      .get(...w.args) as number;
   }
 }

@@ -3,7 +3,7 @@
  * interface (SQLite by default); a PostgreSQL implementation must pass the same contract suite
  * (test/store/request-store-contract.ts).
  */
-import type { GeoPoint, Attachment, Language } from '../core/types.js';
+import type { Attachment, GeoPoint, Language } from '../core/types.js';
 import type { LookupLimiter } from '../security/lookup-limits.js';
 
 /** Lifecycle of a request. */

@@ -5,7 +5,7 @@
  * deletes, events, invokes) is acknowledged and ignored. Nothing here logs or keeps display names.
  */
 import { createHash } from 'node:crypto';
-import { TurnContext, type Activity, type Attachment as BfAttachment, type Entity } from 'botbuilder';
+import { type Activity, type Attachment as BfAttachment, type Entity, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Attachment, GeoPoint, InboundMessage, Language } from '../../bot/core/types.js';
 
@@ -25,14 +25,23 @@ const activityShape = z
     type: z.string(),
     id: z.string().min(1).max(MAX_ID).optional(),
     channelId: z.string().min(1).max(100),
-    serviceUrl: z.string().max(2000).regex(/^https?:\/\/[^\s]+$/i, 'expected an http(s) URL'),
+    serviceUrl: z
+      .string()
+      .max(2000)
+      .regex(/^https?:\/\/[^\s]+$/i, 'expected an http(s) URL'),
     conversation: account,
     from: account,
     recipient: account,
     text: z.string().optional(),
     locale: z.string().max(40).optional(),
-    attachments: z.array(z.object({ contentType: z.string().max(200) }).loose()).max(50).optional(),
-    entities: z.array(z.object({ type: z.string() }).loose()).max(50).optional(),
+    attachments: z
+      .array(z.object({ contentType: z.string().max(200) }).loose())
+      .max(50)
+      .optional(),
+    entities: z
+      .array(z.object({ type: z.string() }).loose())
+      .max(50)
+      .optional(),
   })
   .loose();
 
@@ -94,7 +103,9 @@ export function localeLanguage(locale: string | undefined): Language {
 export function activityId(a: Partial<Activity>): string {
   if (a.id) return a.id;
   const ts = a.timestamp instanceof Date ? a.timestamp.toISOString() : String((a as { rawTimestamp?: unknown }).rawTimestamp ?? '');
-  const digest = createHash('sha256').update(JSON.stringify([a.type, a.conversation?.id, a.from?.id, ts, a.text ?? '', a.value ?? null])).digest('base64url');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([a.type, a.conversation?.id, a.from?.id, ts, a.text ?? '', a.value ?? null]))
+    .digest('base64url');
   return `sha256:${digest}`;
 }
 
@@ -114,7 +125,7 @@ export function classifyActivity(activity: Activity, channel: string, receivedAt
   const language = localeLanguage(activity.locale);
   switch (activity.type) {
     case 'message': {
-      const text = (activity.text ? TurnContext.removeRecipientMention({ ...activity }) ?? activity.text : '').trim();
+      const text = (activity.text ? (TurnContext.removeRecipientMention({ ...activity }) ?? activity.text) : '').trim();
       const attachments = toAttachments(activity.attachments);
       const location = toLocation(activity.entities);
       const id = activityId(activity);

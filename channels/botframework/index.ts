@@ -10,29 +10,38 @@
  * once by the engine, replies stored in the durable outbox). Outbound: the outbox worker posts each
  * reply with `continueConversationAsync` on the stored reference, so replies survive restarts.
  */
+
+import { type Response as BfResponse, CloudAdapter, TurnContext } from 'botbuilder';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { refusal } from '../../bot/security/http-guard.js';
-import { CloudAdapter, TurnContext, type Response as BfResponse } from 'botbuilder';
 import { z } from 'zod';
 import { organisationVars } from '../../bot/core/templates.js';
 import type { Language, OutboundReply } from '../../bot/core/types.js';
+import { retryOption } from '../../bot/delivery/options.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
-import { activityProblem, classifyActivity, type Classified } from './activity.js';
+import { refusal } from '../../bot/security/http-guard.js';
+import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
+import { activityProblem, type Classified, classifyActivity } from './activity.js';
 import { botFrameworkCredentials } from './auth.js';
-import { ReferenceStore, botframeworkMigrations } from './references.js';
+import { botframeworkMigrations, ReferenceStore } from './references.js';
 import { createBotFrameworkTransport } from './transport.js';
-import { retryOption } from '../../bot/delivery/options.js';
 
 /** Options of a `botframework` channel in config/channels.yaml. */
 export const botframeworkOptions = z
   .object({
     /** Messaging endpoint path (the bot registration's endpoint is https://<host><path>). */
-    path: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'expected an absolute URL path').default('/api/messages'),
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_-]*$/, 'expected an absolute URL path')
+      .default('/api/messages'),
     /** Largest accepted activity body; larger ones get 413. */
-    maxBodyBytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(4 * 1024 * 1024)
+      .default(256 * 1024),
     /** Greet a member who joins a conversation (Emulator, Web Chat); off by default (Teams team installs). */
     greetOnJoin: z.boolean().default(false),
     /** In anonymous mode only, the serviceUrl hosts replies may go to (the Emulator on this machine). */
@@ -96,8 +105,13 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
   const references = new ReferenceStore(ctx.sql, id);
   const lane = ctx.delivery.lane(ctx, {
     transport: createBotFrameworkTransport({ adapter: cloudAdapter, appId: creds.appId, references, channel: id, timeoutMs: options.sendTimeoutMs }),
-    pollMs: options.pollMs, retry: options.retry,
-    limits: { maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs, perRecipientMinTimeMs: options.limits.perConversationMinTimeMs },
+    pollMs: options.pollMs,
+    retry: options.retry,
+    limits: {
+      maxConcurrent: options.limits.maxConcurrent,
+      minTimeMs: options.limits.minTimeMs,
+      perRecipientMinTimeMs: options.limits.perConversationMinTimeMs,
+    },
     ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
   });
   const allowedHosts = new Set(options.anonymousServiceHosts.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase()));
@@ -155,7 +169,9 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
       send: (body?: unknown) => (outcome.status ? res : res.send(body)),
       end: () => {
         if (res.headersSent || res.writableEnded) return res.end();
-        return outcome.status ? res.json({ error: { reason: outcome.status === 500 ? 'internal_error' : 'bad_activity', message: outcome.reason ?? 'error' } }) : res.end();
+        return outcome.status
+          ? res.json({ error: { reason: outcome.status === 500 ? 'internal_error' : 'bad_activity', message: outcome.reason ?? 'error' } })
+          : res.end();
       },
     };
     await cloudAdapter.process(req, out, async (turn) => {
@@ -170,7 +186,12 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
   };
 
   return {
-    id, cloudAdapter, outbox: lane.outbox, worker: lane.worker, references, anonymous: creds.anonymous,
+    id,
+    cloudAdapter,
+    outbox: lane.outbox,
+    worker: lane.worker,
+    references,
+    anonymous: creds.anonymous,
     routes(router: Router) {
       router.post(options.path, requireToken, express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }), handle);
     },

@@ -52,7 +52,10 @@ export function minimizeReference(ref: Partial<ConversationReference>): StoredRe
 
 /** SQL store of the latest reference of each conversation of one channel instance. */
 export class ReferenceStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly channel: string,
+  ) {}
 
   /** Records (or refreshes) the reference of a conversation; the latest serviceUrl wins. */
   save(ref: Partial<ConversationReference>, at: Date): StoredReference {

@@ -6,7 +6,7 @@
  * outbox's job, so the SDK's own retry policy is removed from the connector's pipeline, and its
  * errors are mapped to ChannelApiError / NetworkError.
  */
-import { MessageFactory, type Activity, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import { type Activity, type CloudAdapter, type ConversationReference, MessageFactory, type TurnContext } from 'botbuilder';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import type { OutboundReply } from '../../bot/core/types.js';
 import type { OutboxItem, Transport } from '../../bot/delivery/types.js';
@@ -29,7 +29,18 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 412 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'REQUEST_SEND_ERROR']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'REQUEST_SEND_ERROR',
+]);
 
 function retryAfterSeconds(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
@@ -53,7 +64,10 @@ function providerCode(body: unknown): string | undefined {
 export function toDeliveryError(err: unknown, channel: string): Error {
   if (err instanceof ChannelApiError || err instanceof NetworkError) return err;
   const e = (err ?? {}) as {
-    statusCode?: unknown; code?: unknown; errorCode?: unknown; name?: unknown;
+    statusCode?: unknown;
+    code?: unknown;
+    errorCode?: unknown;
+    name?: unknown;
     response?: { headers?: { get?(name: string): string | null | undefined }; bodyAsText?: unknown };
   };
   if (typeof e.statusCode === 'number') {

@@ -82,12 +82,18 @@ export class ImapInbound {
 
   private async connect(): Promise<void> {
     const client = new ImapFlow({
-      host: this.conn.host, port: this.conn.port, secure: this.conn.secure,
+      host: this.conn.host,
+      port: this.conn.port,
+      secure: this.conn.secure,
       auth: { user: this.conn.user, pass: this.conn.pass },
-      logger: false, autoIdleDelay: this.settings.idleDelayMs, maxIdleTime: this.settings.syncSeconds * 1000,
+      logger: false,
+      autoIdleDelay: this.settings.idleDelayMs,
+      maxIdleTime: this.settings.syncSeconds * 1000,
       clientInfo: { name: 'Tawasul' },
     });
-    client.on('error', (err: Error) => this.logger.warn({ channel: this.channel, error: err?.name, code: (err as { code?: string })?.code }, 'IMAP connection error'));
+    client.on('error', (err: Error) =>
+      this.logger.warn({ channel: this.channel, error: err?.name, code: (err as { code?: string })?.code }, 'IMAP connection error'),
+    );
     client.on('exists', () => void this.sync().catch(() => undefined));
     client.on('close', () => {
       if (this.client === client) this.client = undefined;
@@ -138,7 +144,8 @@ export class ImapInbound {
     let cursor = this.store.cursor(mailbox);
     let range: string | { seen: false; uid: string };
     if (!cursor || cursor.uidValidity !== validity) {
-      if (cursor) this.logger.warn({ channel: this.channel, mailbox }, 'IMAP UIDVALIDITY changed: re-reading unseen mail (answered mail is recognized by Message-ID)');
+      if (cursor)
+        this.logger.warn({ channel: this.channel, mailbox }, 'IMAP UIDVALIDITY changed: re-reading unseen mail (answered mail is recognized by Message-ID)');
       cursor = { uidValidity: validity, lastUid: 0 };
       this.store.setCursor(mailbox, cursor, this.clock.now());
       range = { seen: false, uid: '1:*' };
@@ -149,7 +156,11 @@ export class ImapInbound {
     for (const m of fresh) {
       if (this.stopping || this.client !== client) break;
       const truncated = (m.size ?? 0) > this.settings.maxMessageBytes;
-      const one = await client.fetchOne(String(m.uid), { uid: true, source: truncated ? { start: 0, maxLength: this.settings.maxMessageBytes } : true }, { uid: true });
+      const one = await client.fetchOne(
+        String(m.uid),
+        { uid: true, source: truncated ? { start: 0, maxLength: this.settings.maxMessageBytes } : true },
+        { uid: true },
+      );
       const result = one && one.source ? await this.ingest(one.source, { truncated }) : 'unreadable';
       if (result === 'answered' || result === 'duplicate') handed++;
       if (this.settings.moveTo) await client.messageMove(String(m.uid), this.settings.moveTo, { uid: true });

@@ -8,16 +8,16 @@
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import { retryOption } from '../../bot/delivery/options.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import { parseSmtpUrl, smtpTransportOptions } from '../../bot/notify/smtp.js';
-import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
-import { imapFromUrl, ImapInbound } from './imap.js';
-import { ingest, type IngestResult } from './ingest.js';
-import { emailTransport, type EmailMeta } from './outbound.js';
+import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
+import { ImapInbound, imapFromUrl } from './imap.js';
+import { type IngestResult, ingest } from './ingest.js';
+import { type EmailMeta, emailTransport } from './outbound.js';
 import { SmtpRelay } from './relay.js';
 import { EmailStore, emailMigrations } from './store.js';
-import { retryOption } from '../../bot/delivery/options.js';
 
 const MB = 1024 * 1024;
 
@@ -43,7 +43,11 @@ export const emailOptions = z
         /** Quiet time before imapflow enters IDLE after a command. */
         idleDelayMs: z.number().int().min(10).max(60_000).default(1000),
         /** Larger mail is read up to this size: its text only, attachments dropped. */
-        maxMessageBytes: z.number().int().min(64 * 1024).default(25 * MB),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(25 * MB),
       })
       .strict()
       .prefault({}),
@@ -53,7 +57,11 @@ export const emailOptions = z
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(2525),
         /** SMTP SIZE limit: larger mail gets 552. */
-        maxMessageBytes: z.number().int().min(64 * 1024).default(25 * MB),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(25 * MB),
         /** Accepted recipients (default: the address and aliases). */
         recipients: z.array(z.email()).optional(),
       })
@@ -70,7 +78,11 @@ export const emailOptions = z
       .prefault({}),
     retry: retryOption({ baseMs: 5000, maxMs: 30 * 60_000, maxAttempts: 10 }),
     /** Attachments up to this size are kept under the data directory; larger ones are dropped. */
-    maxAttachmentBytes: z.number().int().min(0).default(10 * MB),
+    maxAttachmentBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(10 * MB),
     smtpTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
     workerPollMs: z.number().int().min(20).max(60_000).default(1000),
   })
@@ -117,10 +129,22 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
     return { to, subject: head?.subject ?? '', references: head?.references ?? [], ...(synthetic ? {} : { inReplyTo: msg.id }) };
   };
   const lane = ctx.delivery.lane(ctx, {
-    retry: options.retry, pollMs: options.workerPollMs,
-    limits: { maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs, reservoir: { amount: options.limits.perMinute, refreshMs: 60_000 } },
+    retry: options.retry,
+    pollMs: options.workerPollMs,
+    limits: {
+      maxConcurrent: options.limits.maxConcurrent,
+      minTimeMs: options.limits.minTimeMs,
+      reservoir: { amount: options.limits.perMinute, refreshMs: 60_000 },
+    },
     recipientOf: (item) => (typeof item.meta.to === 'string' ? item.meta.to : item.conversationId),
-    transport: emailTransport({ channel: id, transporter, from: { name: options.fromName, address: options.address }, store, clock: ctx.clock, fallbackSubject: options.fallbackSubject }),
+    transport: emailTransport({
+      channel: id,
+      transporter,
+      from: { name: options.fromName, address: options.address },
+      store,
+      clock: ctx.clock,
+      fallbackSubject: options.fallbackSubject,
+    }),
     metaOf: (msg) => ({ ...metaOf(msg) }),
   });
   // Replies of one IMAP sync are queued first and sent after it, so a burst goes out by deadline.
@@ -130,28 +154,56 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
     ingest({ ctx, store, own, maxAttachmentBytes: options.maxAttachmentBytes, deliver: (msg, meta) => batch.receive(msg, { ...meta }) }, source, opts);
 
   const imap = options.imap.enabled
-    ? new ImapInbound(id, imapFromUrl(ctx.env.TAWASUL_IMAP_URL!), {
-      mailbox: options.imap.mailbox, syncSeconds: options.imap.syncSeconds, idleDelayMs: options.imap.idleDelayMs,
-      maxMessageBytes: options.imap.maxMessageBytes, ...(options.imap.moveTo ? { moveTo: options.imap.moveTo } : {}),
-    }, store, ctx.clock, ctx.logger, ingestOne, flush)
+    ? new ImapInbound(
+        id,
+        imapFromUrl(ctx.env.TAWASUL_IMAP_URL!),
+        {
+          mailbox: options.imap.mailbox,
+          syncSeconds: options.imap.syncSeconds,
+          idleDelayMs: options.imap.idleDelayMs,
+          maxMessageBytes: options.imap.maxMessageBytes,
+          ...(options.imap.moveTo ? { moveTo: options.imap.moveTo } : {}),
+        },
+        store,
+        ctx.clock,
+        ctx.logger,
+        ingestOne,
+        flush,
+      )
     : undefined;
   const relay = options.relay.enabled
-    ? new SmtpRelay(id, {
-      host: options.relay.host, port: options.relay.port, maxMessageBytes: options.relay.maxMessageBytes,
-      recipients: options.relay.recipients ?? [...own],
-    }, ctx.env, ctx.logger, async (source) => {
-      const result = await ingestOne(source);
-      flush();
-      return result;
-    })
+    ? new SmtpRelay(
+        id,
+        {
+          host: options.relay.host,
+          port: options.relay.port,
+          maxMessageBytes: options.relay.maxMessageBytes,
+          recipients: options.relay.recipients ?? [...own],
+        },
+        ctx.env,
+        ctx.logger,
+        async (source) => {
+          const result = await ingestOne(source);
+          flush();
+          return result;
+        },
+      )
     : undefined;
 
   const recover = (): Promise<number> => lane.recover();
   let relayPort = 0;
 
   return {
-    id, worker: lane.worker, outbox: lane.outbox, store, imap, recover, ingest: ingestOne,
-    get relayPort() { return relayPort; },
+    id,
+    worker: lane.worker,
+    outbox: lane.outbox,
+    store,
+    imap,
+    recover,
+    ingest: ingestOne,
+    get relayPort() {
+      return relayPort;
+    },
     async start() {
       await lane.start();
       if (relay) relayPort = await relay.start();
@@ -178,6 +230,4 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
 }
 
 /** The e-mail channel definition (registry key `email`). */
-export const email = defineChannel(emailOptions, (ctx, options) => createEmailAdapter(ctx, options), [
-  { module: 'email', migrations: emailMigrations },
-]);
+export const email = defineChannel(emailOptions, (ctx, options) => createEmailAdapter(ctx, options), [{ module: 'email', migrations: emailMigrations }]);

@@ -45,11 +45,19 @@ function keep(deps: IngestDeps, list: MailAttachment[]): { kept: Attachment[]; d
       dropped++;
       continue;
     }
-    const ext = extname(a.filename ?? '').replace(/[^.\w]/g, '').slice(0, 10);
+    const ext = extname(a.filename ?? '')
+      .replace(/[^.\w]/g, '')
+      .slice(0, 10);
     const name = `${createHash('sha256').update(a.content).digest('hex')}${ext}`;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(join(dir, name), a.content, { mode: 0o600 });
-    kept.push({ kind: kindOf(a.contentType), mimeType: a.contentType, sizeBytes: a.size, ref: `attachments/${deps.ctx.channel.id}/${name}`, ...(a.filename ? { fileName: a.filename } : {}) });
+    kept.push({
+      kind: kindOf(a.contentType),
+      mimeType: a.contentType,
+      sizeBytes: a.size,
+      ref: `attachments/${deps.ctx.channel.id}/${name}`,
+      ...(a.filename ? { fileName: a.filename } : {}),
+    });
   }
   return { kept, dropped };
 }
@@ -81,7 +89,8 @@ export async function ingest(deps: IngestDeps, source: Buffer, opts: { truncated
   const thread = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()];
   // A new conversation is the sender's own: the same thread root from another sender is another chat.
   const root = mail.references[0] ?? mail.inReplyTo ?? mail.messageId;
-  const conversationId = store.conversationOf(thread, mail.replyTo) ?? `m-${createHash('sha256').update(`${mail.replyTo.toLowerCase()}|${root}`).digest('hex').slice(0, 32)}`;
+  const conversationId =
+    store.conversationOf(thread, mail.replyTo) ?? `m-${createHash('sha256').update(`${mail.replyTo.toLowerCase()}|${root}`).digest('hex').slice(0, 32)}`;
   const body = mail.subject && !isReplySubject(mail.subject) ? `${mail.subject}\n\n${mail.text}`.trim() : mail.text;
   const max = ctx.config.defaults.maxMessageChars;
   const { kept, dropped } = opts.truncated ? { kept: [], dropped: mail.attachments.length } : keep(deps, mail.attachments);
@@ -89,14 +98,19 @@ export async function ingest(deps: IngestDeps, source: Buffer, opts: { truncated
     ctx.logger.info({ ...log, droppedAttachments: dropped, truncated: Boolean(opts.truncated) || body.length > max }, 'e-mail reduced to what Tawasul keeps');
   }
   const msg: InboundMessage = {
-    channel: ctx.channel.id, conversationId, id: mail.messageId,
+    channel: ctx.channel.id,
+    conversationId,
+    id: mail.messageId,
     from: { id: mail.replyTo, email: mail.replyTo, ...(mail.fromName ? { name: mail.fromName } : {}) },
-    text: cut(body, max), receivedAt: now, raw: null,
+    text: cut(body, max),
+    receivedAt: now,
+    raw: null,
     ...(kept.length ? { attachments: kept } : {}),
   };
   const synthetic = mail.messageId.startsWith('sha256:');
   const meta: EmailMeta = {
-    to: mail.replyTo, subject: mail.subject,
+    to: mail.replyTo,
+    subject: mail.subject,
     references: [...mail.references, ...(synthetic ? [] : [mail.messageId])],
     ...(synthetic ? {} : { inReplyTo: mail.messageId }),
   };

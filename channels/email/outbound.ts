@@ -46,8 +46,14 @@ export function smtpError(err: unknown, channel: string): ChannelApiError | Netw
 /** Reads an item's delivery meta; a permanent error when it has no recipient. */
 export function emailMetaOf(item: OutboxItem, channel: string): EmailMeta {
   const m = item.meta as Partial<EmailMeta>;
-  if (typeof m.to !== 'string' || !m.to.includes('@')) throw new ChannelApiError('outbox item has no e-mail recipient', channel, undefined, 'no-recipient', false);
-  return { to: m.to, subject: typeof m.subject === 'string' ? m.subject : '', references: Array.isArray(m.references) ? m.references.filter((r) => typeof r === 'string') : [], ...(typeof m.inReplyTo === 'string' ? { inReplyTo: m.inReplyTo } : {}) };
+  if (typeof m.to !== 'string' || !m.to.includes('@'))
+    throw new ChannelApiError('outbox item has no e-mail recipient', channel, undefined, 'no-recipient', false);
+  return {
+    to: m.to,
+    subject: typeof m.subject === 'string' ? m.subject : '',
+    references: Array.isArray(m.references) ? m.references.filter((r) => typeof r === 'string') : [],
+    ...(typeof m.inReplyTo === 'string' ? { inReplyTo: m.inReplyTo } : {}),
+  };
 }
 
 /** What the transport needs. */

@@ -6,7 +6,7 @@
  * is required when `TAWASUL_SMTP_RELAY_USER` / `TAWASUL_SMTP_RELAY_PASSWORD` are set; STARTTLS is
  * offered when `TAWASUL_SMTP_RELAY_TLS_KEY_FILE` / `_CERT_FILE` name a key and certificate.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';

@@ -4,7 +4,7 @@
  * a thread together (a reply whose client dropped References still finds its conversation) and
  * give agent messages the thread to answer in.
  */
-import { prepared, type Migration, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { type Migration, prepared, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `email` module. */
 export const emailMigrations: Migration[] = [
@@ -50,7 +50,10 @@ export interface ThreadHead {
 
 /** SQL state of one e-mail channel instance. */
 export class EmailStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly channel: string,
+  ) {}
 
   /** The stored position in a mailbox. */
   cursor(mailbox: string): ImapCursor | undefined {
@@ -73,9 +76,12 @@ export class EmailStore {
    * sender wrote in. Thread headers are the sender's to write, so they never open another resident's chat.
    */
   conversationOf(ids: string[], sender: string): string | undefined {
-    const q = prepared(this.sql.db, `SELECT m.conversation_id FROM email_messages m WHERE m.channel = ? AND m.message_id = ?
+    const q = prepared(
+      this.sql.db,
+      `SELECT m.conversation_id FROM email_messages m WHERE m.channel = ? AND m.message_id = ?
       AND EXISTS (SELECT 1 FROM email_messages i WHERE i.channel = m.channel AND i.conversation_id = m.conversation_id
-        AND i.direction = 'in' AND lower(i.reply_to) = lower(?))`);
+        AND i.direction = 'in' AND lower(i.reply_to) = lower(?))`,
+    );
     for (const id of ids) {
       const row = q.get(this.channel, id, sender) as { conversation_id: string } | undefined;
       if (row) return row.conversation_id;
@@ -88,7 +94,16 @@ export class EmailStore {
     this.sql.db
       .prepare(`INSERT INTO email_messages (channel, message_id, conversation_id, direction, reply_to, subject, refs, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (channel, message_id) DO NOTHING`)
-      .run(this.channel, messageId, conversationId, direction, head?.replyTo ?? null, head?.subject ?? null, head ? JSON.stringify(head.references) : null, now.getTime());
+      .run(
+        this.channel,
+        messageId,
+        conversationId,
+        direction,
+        head?.replyTo ?? null,
+        head?.subject ?? null,
+        head ? JSON.stringify(head.references) : null,
+        now.getTime(),
+      );
   }
 
   /** The latest inbound message of a conversation, to answer agent messages in its thread. */

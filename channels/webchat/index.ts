@@ -10,24 +10,28 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
-import { conversationCreationLimit } from '../../bot/security/http-guard.js';
-import { defineChannel, type ChannelContext } from '../types.js';
-import { bearer, WebchatAccess, webchatMigrations } from './store.js';
 import { fail } from '../../bot/http/validate.js';
+import { conversationCreationLimit } from '../../bot/security/http-guard.js';
+import { type ChannelContext, defineChannel } from '../types.js';
+import { bearer, WebchatAccess, webchatMigrations } from './store.js';
 
 const messageBody = z
   .object({
     text: z.string().max(100_000).optional(),
     /** Client-generated id; a retried POST with the same id gets no second reply. */
     clientMessageId: z.string().min(1).max(100).optional(),
-    location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), label: z.string().max(200).optional() }).strict().optional(),
+    location: z
+      .object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), label: z.string().max(200).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
 const conversationIdParam = z.string().uuid();
 
 /** The page may load only its own script, style and API (no inline script, no third party). */
-const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 /** The web chat adapter. */
 export const webchat = defineChannel(
@@ -85,10 +89,12 @@ export const webchat = defineChannel(
         };
         const result = await ctx.engine.handle(msg);
         // A retried POST gets the replies of the first one again (idempotent), never a second turn.
-        res.json({ duplicate: result.duplicate, replies: result.duplicate ? result.previous ?? [] : result.replies });
+        res.json({ duplicate: result.duplicate, replies: result.duplicate ? (result.previous ?? []) : result.replies });
       });
 
-      router.get('/', (_req, res) => { res.set('content-security-policy', PAGE_CSP).type('html').send(page); });
+      router.get('/', (_req, res) => {
+        res.set('content-security-policy', PAGE_CSP).type('html').send(page);
+      });
       router.get(['/favicon.ico', '/favicon.svg'], (_req, res) => {
         res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile(join(dir, 'favicon.svg'));
       });
@@ -98,7 +104,9 @@ export const webchat = defineChannel(
           if (err && !res.headersSent) fail(res, 503, 'not_built', 'the page is not built: run npm run build');
         });
       });
-      router.get('/api/webchat/openapi.yaml', (_req, res) => { res.type('application/yaml').send(spec); });
+      router.get('/api/webchat/openapi.yaml', (_req, res) => {
+        res.type('application/yaml').send(spec);
+      });
 
       router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), (_req, res) => {
         const cid = randomUUID();
@@ -116,7 +124,11 @@ export const webchat = defineChannel(
         const entries = conversations.transcript(conversationKey(id, res.locals.cid as string), after.data);
         res.json({
           messages: entries.map((e) => ({
-            seq: e.seq, direction: e.direction, author: e.author.startsWith('agent:') ? 'agent' : e.author, text: e.text, at: e.at.toISOString(),
+            seq: e.seq,
+            direction: e.direction,
+            author: e.author.startsWith('agent:') ? 'agent' : e.author,
+            text: e.text,
+            at: e.at.toISOString(),
             ...(e.kind ? { kind: e.kind } : {}),
           })),
         });

@@ -4,7 +4,7 @@
  * `Authorization: Bearer` header, compared in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { prepared, type Migration, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { type Migration, prepared, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `webchat` module. */
 export const webchatMigrations: Migration[] = [
@@ -27,20 +27,28 @@ const DUMMY = hash('no such conversation');
 
 /** Issues and checks conversation secrets. */
 export class WebchatAccess {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly channel: string,
+  ) {}
 
   /** Records a new conversation and returns its secret (shown once, to the creator). */
   issue(conversationId: string, at: Date): string {
     const secret = randomBytes(32).toString('base64url');
-    prepared(this.sql.db, 'INSERT INTO webchat_access (channel, conversation_id, secret_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(this.channel, conversationId, hash(secret), at.getTime());
+    prepared(this.sql.db, 'INSERT INTO webchat_access (channel, conversation_id, secret_hash, created_at) VALUES (?, ?, ?, ?)').run(
+      this.channel,
+      conversationId,
+      hash(secret),
+      at.getTime(),
+    );
     return secret;
   }
 
   /** True when `secret` is the one issued for the conversation. */
   verify(conversationId: string, secret: string): boolean {
-    const row = prepared(this.sql.db, 'SELECT secret_hash FROM webchat_access WHERE channel = ? AND conversation_id = ?')
-      .get(this.channel, conversationId) as { secret_hash: Buffer } | undefined;
+    const row = prepared(this.sql.db, 'SELECT secret_hash FROM webchat_access WHERE channel = ? AND conversation_id = ?').get(this.channel, conversationId) as
+      | { secret_hash: Buffer }
+      | undefined;
     const ok = timingSafeEqual(hash(secret), row?.secret_hash ?? DUMMY);
     return ok && row !== undefined;
   }

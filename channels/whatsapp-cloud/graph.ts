@@ -58,8 +58,14 @@ export function graphError(channel: string, status: number, body: unknown): Chan
 /** A text, interactive-buttons or template message body for the messages endpoint. */
 export type GraphMessage =
   | { type: 'text'; text: { body: string; preview_url?: boolean } }
-  | { type: 'interactive'; interactive: { type: 'button'; body: { text: string }; action: { buttons: Array<{ type: 'reply'; reply: { id: string; title: string } }> } } }
-  | { type: 'template'; template: { name: string; language: { code: string }; components?: Array<{ type: 'body'; parameters: Array<{ type: 'text'; text: string }> }> } };
+  | {
+      type: 'interactive';
+      interactive: { type: 'button'; body: { text: string }; action: { buttons: Array<{ type: 'reply'; reply: { id: string; title: string } }> } };
+    }
+  | {
+      type: 'template';
+      template: { name: string; language: { code: string }; components?: Array<{ type: 'body'; parameters: Array<{ type: 'text'; text: string }> }> };
+    };
 
 /** Media metadata from `GET /{media-id}`. */
 export interface MediaInfo {
@@ -106,7 +112,13 @@ export class GraphClient {
     const res = await this.call(this.url(`${this.o.phoneNumberId}/messages`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to, ...message, ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}) }),
+      body: JSON.stringify({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to,
+        ...message,
+        ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}),
+      }),
     });
     const body = await this.json(res);
     if (!res.ok) throw graphError(this.o.channel, res.status, body);

@@ -12,34 +12,52 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ChannelApiError, ConfigError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import { retryOption } from '../../bot/delivery/options.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
-import { ACCOUNT_THROTTLE, GraphClient, WINDOW_CLOSED, type GraphMessage } from './graph.js';
-import { ServiceWindow, whatsappCloudMigrations } from './window.js';
-import { hubSignature, parseWebhook, webhookSchema, type MediaRef } from './webhook.js';
 import { refusal, signedBody } from '../../bot/security/http-guard.js';
-import { retryOption } from '../../bot/delivery/options.js';
+import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
+import { ACCOUNT_THROTTLE, GraphClient, type GraphMessage, WINDOW_CLOSED } from './graph.js';
+import { hubSignature, type MediaRef, parseWebhook, webhookSchema } from './webhook.js';
+import { ServiceWindow, whatsappCloudMigrations } from './window.js';
 
 /** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
 export const whatsappCloudOptions = z
   .object({
     /** Graph API base URL (tests point it at a loopback server). */
     graphBaseUrl: z.string().url().default('https://graph.facebook.com'),
-    apiVersion: z.string().regex(/^v\d+\.\d+$/, 'expected vNN.N').default('v21.0'),
+    apiVersion: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'expected vNN.N')
+      .default('v21.0'),
     /** Webhook path (default `/webhooks/<channel id>`). */
-    webhookPath: z.string().regex(/^\/[\w\-/]*$/).optional(),
+    webhookPath: z
+      .string()
+      .regex(/^\/[\w\-/]*$/)
+      .optional(),
     /** Approved template sent outside the 24-hour window (without it such replies fail, recorded). */
-    template: z.object({ name: z.string().min(1), language: z.string().min(2), bodyParameter: z.boolean().default(false) }).strict().optional(),
+    template: z
+      .object({ name: z.string().min(1), language: z.string().min(2), bodyParameter: z.boolean().default(false) })
+      .strict()
+      .optional(),
     /** Throughput of the phone number (Cloud API default: 80 messages per second). */
     messagesPerSecond: z.number().positive().max(1000).default(80),
     maxConcurrent: z.number().int().positive().max(64).default(4),
     /** Pair rate limit: about one message per six seconds to the same user. */
     perRecipientMinTimeMs: z.number().int().min(0).default(6000),
-    maxMediaBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    maxMediaBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024),
     /** Largest webhook body accepted (Meta's deliveries are a few KB); larger ones get 413 unread. */
-    maxBodyBytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(4 * 1024 * 1024)
+      .default(256 * 1024),
     retry: retryOption(),
     windowHours: z.number().positive().default(24),
     /** A send cut off by a crash waits this long for Meta's status webhook before going out again. */
@@ -81,7 +99,14 @@ function sameSecret(a: string, b: string): boolean {
 export function renderReply(reply: OutboundReply): GraphMessage {
   const qr = reply.quickReplies ?? [];
   if (qr.length > 0 && qr.length <= 3 && qr.every((q) => q.length <= 20) && reply.text.length <= 1024) {
-    return { type: 'interactive', interactive: { type: 'button', body: { text: reply.text }, action: { buttons: qr.map((title, i) => ({ type: 'reply', reply: { id: `qr-${i}`, title } })) } } };
+    return {
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text: reply.text },
+        action: { buttons: qr.map((title, i) => ({ type: 'reply', reply: { id: `qr-${i}`, title } })) },
+      },
+    };
   }
   return { type: 'text', text: { body: reply.text.length > 4096 ? `${reply.text.slice(0, 4095)}…` : reply.text, preview_url: false } };
 }
@@ -108,7 +133,14 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       const t = options.template;
       if (!t) throw new ChannelApiError('24-hour window closed and no approved template configured', id, undefined, 'window_closed', false);
       const param = item.reply.text.replace(/\s+/g, ' ').trim().slice(0, 1000);
-      message = { type: 'template', template: { name: t.name, language: { code: t.language }, ...(t.bodyParameter ? { components: [{ type: 'body', parameters: [{ type: 'text', text: param }] }] } : {}) } };
+      message = {
+        type: 'template',
+        template: {
+          name: t.name,
+          language: { code: t.language },
+          ...(t.bodyParameter ? { components: [{ type: 'body', parameters: [{ type: 'text', text: param }] }] } : {}),
+        },
+      };
     }
     try {
       // Named in the status webhooks, so that a send cut off by a crash can be recognised as made.
@@ -117,7 +149,8 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     } catch (err) {
       if (err instanceof ChannelApiError) {
         if (err.code === WINDOW_CLOSED) window.close(to);
-        if (typeof err.code === 'number' && ACCOUNT_THROTTLE.has(err.code)) lane.pauseUntil(new Date(clock.now().getTime() + (err.retryAfterSeconds ?? 1) * 1000));
+        if (typeof err.code === 'number' && ACCOUNT_THROTTLE.has(err.code))
+          lane.pauseUntil(new Date(clock.now().getTime() + (err.retryAfterSeconds ?? 1) * 1000));
       }
       throw err;
     }
@@ -125,7 +158,11 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
 
   const lane = ctx.delivery.lane(ctx, {
     transport,
-    limits: { maxConcurrent: options.maxConcurrent, minTimeMs: Math.ceil(1000 / options.messagesPerSecond), perRecipientMinTimeMs: options.perRecipientMinTimeMs },
+    limits: {
+      maxConcurrent: options.maxConcurrent,
+      minTimeMs: Math.ceil(1000 / options.messagesPerSecond),
+      perRecipientMinTimeMs: options.perRecipientMinTimeMs,
+    },
     retry: options.retry,
     holdInDoubtMs: options.inDoubtHoldMs,
     // First-response SLA: the instant the provider accepted the reply (a no-op until the SLA engine is attached).
@@ -134,12 +171,22 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
 
   /** Downloads a media item under dataDir/attachments/<channel>/; keeps the provider media id as ref when that fails. */
   const fetchMedia = async (m: MediaRef): Promise<Attachment | 'too-large'> => {
-    const provisional: Attachment = { kind: m.kind, ref: `whatsapp-media:${m.mediaId}`, ...(m.mimeType ? { mimeType: m.mimeType } : {}), ...(m.fileName ? { fileName: m.fileName } : {}) };
+    const provisional: Attachment = {
+      kind: m.kind,
+      ref: `whatsapp-media:${m.mediaId}`,
+      ...(m.mimeType ? { mimeType: m.mimeType } : {}),
+      ...(m.fileName ? { fileName: m.fileName } : {}),
+    };
     try {
       const info = await graph.media(m.mediaId);
       if (Number(info.file_size ?? 0) > options.maxMediaBytes) return 'too-large';
       const mime = info.mime_type ?? m.mimeType;
-      const fromName = m.fileName ? extname(m.fileName).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 8) : '';
+      const fromName = m.fileName
+        ? extname(m.fileName)
+            .toLowerCase()
+            .replace(/[^.a-z0-9]/g, '')
+            .slice(0, 8)
+        : '';
       const ext = (mime && EXT[mime.split(';')[0]!.trim()]) || fromName || '.bin';
       const rel = join('attachments', id, `${m.mediaId.replace(/[^\w-]/g, '_').slice(0, 100)}${ext}`);
       const size = await graph.download(info.url, join(ctx.dataDir, rel), options.maxMediaBytes);
@@ -209,7 +256,11 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       window.touch(item.waId, now);
       types.push(item.type);
       const msg: InboundMessage = {
-        channel: id, conversationId: item.waId, id: item.id, receivedAt: now, raw: null,
+        channel: id,
+        conversationId: item.waId,
+        id: item.id,
+        receivedAt: now,
+        raw: null,
         from: { id: item.waId, phone: `+${item.waId}`, ...(item.name ? { name: item.name } : {}) },
         text: item.kind === 'message' ? item.text : '',
         ...(item.kind === 'message' && item.location ? { location: item.location } : {}),
@@ -224,7 +275,10 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       if (!lane.accept(stored)) continue;
       track(handleInbound(msg, media));
     }
-    logger.info({ channel: id, messages: parsed.items.length, types, statuses: parsed.statuses, otherNumber: parsed.otherNumber, malformed: parsed.malformed }, 'webhook received');
+    logger.info(
+      { channel: id, messages: parsed.items.length, types, statuses: parsed.statuses, otherNumber: parsed.otherNumber, malformed: parsed.malformed },
+      'webhook received',
+    );
     res.sendStatus(200);
   };
 
@@ -233,7 +287,10 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
   };
 
   return {
-    id, outbox: lane.outbox, worker: lane.worker, idle,
+    id,
+    outbox: lane.outbox,
+    worker: lane.worker,
+    idle,
     routes(router: Router) {
       router.get(path, verify);
       router.post(path, signedBody(hubSignature(appSecret, options.maxBodyBytes)), webhook);

@@ -41,7 +41,10 @@ const message = z
     timestamp: z.string().optional(),
     type: z.string().min(1),
     text: z.object({ body: z.string() }).loose().optional(),
-    location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), name: z.string().optional(), address: z.string().optional() }).loose().optional(),
+    location: z
+      .object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), name: z.string().optional(), address: z.string().optional() })
+      .loose()
+      .optional(),
     image: media.optional(),
     document: media.optional(),
     interactive: z
@@ -117,7 +120,8 @@ export function parseWebhook(body: z.infer<typeof webhookSchema>, phoneNumberId:
       }
       for (const st of v.data.statuses ?? []) {
         const c = st as { id?: unknown; status?: unknown; biz_opaque_callback_data?: unknown };
-        if (typeof c.id === 'string' && typeof c.biz_opaque_callback_data === 'string' && c.status !== 'failed') out.callbacks.push({ wamid: c.id, data: c.biz_opaque_callback_data });
+        if (typeof c.id === 'string' && typeof c.biz_opaque_callback_data === 'string' && c.status !== 'failed')
+          out.callbacks.push({ wamid: c.id, data: c.biz_opaque_callback_data });
       }
       const names = new Map((v.data.contacts ?? []).map((c) => [c.wa_id, c.profile?.name]));
       for (const raw of v.data.messages ?? []) {
@@ -148,7 +152,12 @@ function toItem(m: z.infer<typeof message>, name: string | undefined): ParsedIte
     case 'document': {
       const md = m.type === 'image' ? m.image : m.document;
       if (!md) return { kind: 'unsupported', ...base };
-      const ref: MediaRef = { kind: m.type, mediaId: md.id, ...(md.mime_type ? { mimeType: md.mime_type } : {}), ...(md.filename ? { fileName: md.filename } : {}) };
+      const ref: MediaRef = {
+        kind: m.type,
+        mediaId: md.id,
+        ...(md.mime_type ? { mimeType: md.mime_type } : {}),
+        ...(md.filename ? { fileName: md.filename } : {}),
+      };
       return { kind: 'message', ...base, text: md.caption ?? '', media: ref };
     }
     case 'interactive': {

@@ -20,7 +20,11 @@ export const whatsappCloudMigrations: Migration[] = [
 
 /** Last inbound message time per WhatsApp user. */
 export class ServiceWindow {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string, private readonly hours = 24) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly channel: string,
+    private readonly hours = 24,
+  ) {}
 
   /** Records an inbound message (any type opens the window); keeps the latest time. */
   touch(waId: string, at: Date): void {
@@ -32,7 +36,9 @@ export class ServiceWindow {
 
   /** True when free-form text may be sent to the user at `now`. */
   isOpen(waId: string, now: Date): boolean {
-    const row = this.sql.db.prepare('SELECT last_inbound_at AS t FROM whatsapp_window WHERE channel = ? AND wa_id = ?').get(this.channel, waId) as { t: number } | undefined;
+    const row = this.sql.db.prepare('SELECT last_inbound_at AS t FROM whatsapp_window WHERE channel = ? AND wa_id = ?').get(this.channel, waId) as
+      | { t: number }
+      | undefined;
     return row !== undefined && now.getTime() - row.t < this.hours * 3_600_000;
   }
 

@@ -63,8 +63,17 @@ export function sessionDir(dataDir: string): string {
 
 /** Message types that are notifications, not resident messages: ignored silently. */
 export const SYSTEM_TYPES = new Set([
-  'e2e_notification', 'notification', 'notification_template', 'protocol', 'gp2', 'group_notification',
-  'broadcast_notification', 'revoked', 'ciphertext', 'debug', 'hsm',
+  'e2e_notification',
+  'notification',
+  'notification_template',
+  'protocol',
+  'gp2',
+  'group_notification',
+  'broadcast_notification',
+  'revoked',
+  'ciphertext',
+  'debug',
+  'hsm',
 ]);
 /** Message types answered as text. */
 export const TEXT_TYPES = new Set(['chat', 'buttons_response', 'list_response', 'template_button_reply']);

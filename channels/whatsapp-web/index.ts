@@ -11,25 +11,32 @@ import qrcode from 'qrcode-terminal';
 import { z } from 'zod';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage } from '../../bot/core/types.js';
+import { retryOption } from '../../bot/delivery/options.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
-import { realClient, sessionDir, SYSTEM_TYPES, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
-import { retryOption } from '../../bot/delivery/options.js';
+import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
+import { realClient, SYSTEM_TYPES, sessionDir, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
 
 /** Options of a `whatsapp-web` channel in config/channels.yaml. */
 export const whatsappWebOptions = z
   .object({
     /** LocalAuth client id (one session directory per id). */
-    sessionId: z.string().regex(/^[\w-]{1,40}$/).default('tawasul'),
+    sessionId: z
+      .string()
+      .regex(/^[\w-]{1,40}$/)
+      .default('tawasul'),
     /** Chromium binary; the CHROMIUM_PATH environment variable wins. */
     chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
     /** Milliseconds between two sends from the number (keep it slow: automation is watched). */
     minTimeMs: z.number().int().min(0).default(2000),
     perRecipientMinTimeMs: z.number().int().min(0).default(6000),
     reconnect: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 5000, maxMs: 300_000 }),
-    maxMediaBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    maxMediaBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024),
     retry: retryOption(),
   })
   .strict();
@@ -58,7 +65,8 @@ const EXT: Record<string, string> = { 'image/jpeg': '.jpg', 'image/png': '.png',
 /** Maps a sendMessage failure: invalid chat ids are permanent, rate limits wait, the rest is transient. */
 export function sendError(channel: string, err: unknown): Error {
   const text = err instanceof Error ? err.message : String(err);
-  if (/invalid wid|wid error|not a valid|no lid for user/i.test(text)) return new ChannelApiError('whatsapp-web: recipient is not a WhatsApp user', channel, undefined, 'invalid_wid', false);
+  if (/invalid wid|wid error|not a valid|no lid for user/i.test(text))
+    return new ChannelApiError('whatsapp-web: recipient is not a WhatsApp user', channel, undefined, 'invalid_wid', false);
   if (/rate-?overlimit|429|too many/i.test(text)) return new ChannelApiError('whatsapp-web: rate limited', channel, 429, 'rate_overlimit', true, 60);
   return new NetworkError('whatsapp-web: client failed to send', channel, { cause: err });
 }
@@ -104,7 +112,13 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
     const rel = join('attachments', id, `${msg.id._serialized.replace(/[^\w-]/g, '_').slice(0, 120)}${ext}`);
     await mkdir(join(ctx.dataDir, 'attachments', id), { recursive: true });
     await writeFile(join(ctx.dataDir, rel), bytes);
-    return { kind: msg.type === 'image' ? 'image' : 'document', ref: rel, mimeType: media.mimetype, sizeBytes: bytes.length, ...(media.filename ? { fileName: media.filename } : {}) };
+    return {
+      kind: msg.type === 'image' ? 'image' : 'document',
+      ref: rel,
+      mimeType: media.mimetype,
+      sizeBytes: bytes.length,
+      ...(media.filename ? { fileName: media.filename } : {}),
+    };
   };
 
   const handleInbound = async (msg: InboundMessage, wmsg: WwebMessage): Promise<void> => {
@@ -139,7 +153,12 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
       if (SYSTEM_TYPES.has(m.type)) return;
       const user = m.from.endsWith('@c.us') ? m.from.slice(0, -'@c.us'.length) : undefined;
       const base: InboundMessage = {
-        channel: id, conversationId: m.from, id: m.id._serialized, receivedAt: clock.now(), raw: null, text: '',
+        channel: id,
+        conversationId: m.from,
+        id: m.id._serialized,
+        receivedAt: clock.now(),
+        raw: null,
+        text: '',
         from: { id: m.from, ...(user && /^\d{5,20}$/.test(user) ? { phone: `+${user}` } : {}) },
       };
       if (m.type === 'location' && m.location) {
@@ -192,7 +211,10 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
       const delay = Math.min(options.reconnect.maxMs, options.reconnect.baseMs * 2 ** attempts++);
       logger.warn({ channel: id, reason: String(reason).slice(0, 40), reconnectInMs: delay }, 'whatsapp-web: disconnected');
       timer = setTimeout(() => {
-        void c.destroy().catch(() => undefined).then(() => reconnect());
+        void c
+          .destroy()
+          .catch(() => undefined)
+          .then(() => reconnect());
       }, delay);
     });
     c.on('message', onMessage);
@@ -214,8 +236,13 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
   };
 
   return {
-    id, outbox: lane.outbox, worker, idle,
-    get state() { return state; },
+    id,
+    outbox: lane.outbox,
+    worker,
+    idle,
+    get state() {
+      return state;
+    },
     async start() {
       state = 'connecting';
       await lane.recover();

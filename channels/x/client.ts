@@ -61,7 +61,10 @@ export interface XCredentials {
 
 /** Environment-variable prefix of an account: `X_` + the handle upper-cased (`X_ALBURAIMIGOV_`). */
 export function envPrefix(handle: string): string {
-  return `X_${handle.replace(/^@/, '').toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+  return `X_${handle
+    .replace(/^@/, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '_')}_`;
 }
 
 /** Reads an account's credentials from the environment; names the missing variables otherwise. */
@@ -107,7 +110,12 @@ const DM_FIELDS = 'id,text,event_type,created_at,sender_id,dm_conversation_id,at
 export class XClient {
   private readonly api: TwitterApi;
 
-  constructor(credentials: XCredentials, private readonly channel: string, private readonly now: () => Date, private readonly timeoutMs = 20_000) {
+  constructor(
+    credentials: XCredentials,
+    private readonly channel: string,
+    private readonly now: () => Date,
+    private readonly timeoutMs = 20_000,
+  ) {
     this.api = new TwitterApi(credentials);
   }
 
@@ -138,7 +146,11 @@ export class XClient {
   /** Direct-message events (`GET /2/dm_events`, MessageCreate only), newest first. */
   async dmEvents(opts: { paginationToken?: string }): Promise<XPage<XDmEvent>> {
     const query: Record<string, string> = {
-      max_results: '100', event_types: 'MessageCreate', 'dm_event.fields': DM_FIELDS, expansions: 'sender_id', 'user.fields': 'username,name',
+      max_results: '100',
+      event_types: 'MessageCreate',
+      'dm_event.fields': DM_FIELDS,
+      expansions: 'sender_id',
+      'user.fields': 'username,name',
     };
     if (opts.paginationToken) query.pagination_token = opts.paginationToken;
     const r = await this.call(() => this.api.v2.get('dm_events', query, { fullResponse: true, timeout: this.timeoutMs }));
@@ -148,7 +160,11 @@ export class XClient {
   /** A public reply (`POST /2/tweets` with `reply.in_reply_to_tweet_id`). */
   async reply(text: string, inReplyTo: string): Promise<XWrite> {
     const r = await this.call(() =>
-      this.api.v2.post<{ data: { id: string } }>('tweets', { text, reply: { in_reply_to_tweet_id: inReplyTo } }, { fullResponse: true, timeout: this.timeoutMs }),
+      this.api.v2.post<{ data: { id: string } }>(
+        'tweets',
+        { text, reply: { in_reply_to_tweet_id: inReplyTo } },
+        { fullResponse: true, timeout: this.timeoutMs },
+      ),
     );
     return { id: r.data.data.id, ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}) };
   }
@@ -156,7 +172,11 @@ export class XClient {
   /** A direct message (`POST /2/dm_conversations/with/:participant_id/messages`). */
   async sendDm(participantId: string, text: string): Promise<XWrite> {
     const r = await this.call(() =>
-      this.api.v2.post<{ data: { dm_event_id: string } }>(`dm_conversations/with/${encodeURIComponent(participantId)}/messages`, { text }, { fullResponse: true, timeout: this.timeoutMs }),
+      this.api.v2.post<{ data: { dm_event_id: string } }>(
+        `dm_conversations/with/${encodeURIComponent(participantId)}/messages`,
+        { text },
+        { fullResponse: true, timeout: this.timeoutMs },
+      ),
     );
     return { id: r.data.data.dm_event_id, ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}) };
   }

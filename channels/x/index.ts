@@ -8,14 +8,14 @@
  */
 import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import { retryOption } from '../../bot/delivery/options.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
-import { defineChannel, type ChannelAdapter, type ChannelContext } from '../types.js';
+import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
-import { XPoller, type XMeta } from './poller.js';
+import { type XMeta, XPoller } from './poller.js';
 import { XStore, xMigrations } from './store.js';
 import { xTransport } from './transport.js';
-import { retryOption } from '../../bot/delivery/options.js';
 
 /** Options of an `x` channel in config/channels.yaml. */
 export const xOptions = z
@@ -30,7 +30,12 @@ export const xOptions = z
     /** Seconds between polls of each stream (longer when X's remaining calls require it). */
     pollIntervalSeconds: z.number().int().min(5).max(3600).default(60),
     /** On the first start (no cursor yet), answer what arrived in this many past minutes. */
-    backfillMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+    backfillMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60),
     /** Pages of 100 read per poll at most. */
     maxPagesPerPoll: z.number().int().min(1).max(50).default(10),
     /** Public replies start with `@username` (X rejects identical posts as duplicate content). */
@@ -83,39 +88,68 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
   };
 
   const lane = ctx.delivery.lane(ctx, {
-    retry: options.retry, pollMs: options.workerPollMs,
+    retry: options.retry,
+    pollMs: options.workerPollMs,
     limits: {
-      maxConcurrent: options.limits.maxConcurrent, minTimeMs: options.limits.minTimeMs,
+      maxConcurrent: options.limits.maxConcurrent,
+      minTimeMs: options.limits.minTimeMs,
       reservoir: { amount: perWindow, refreshMs: options.limits.windowMinutes * 60_000 },
     },
     recipientOf: (item) => (typeof item.meta.participantId === 'string' ? item.meta.participantId : item.conversationId),
-    transport: xTransport({ channel: id, client, store, clock: ctx.clock, logger: ctx.logger, pause: (until) => lane.pauseUntil(until), mentionAuthor: options.mentionAuthor }),
+    transport: xTransport({
+      channel: id,
+      client,
+      store,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      pause: (until) => lane.pauseUntil(until),
+      mentionAuthor: options.mentionAuthor,
+    }),
     metaOf: (msg) => ({ ...metaOf(msg) }),
   });
   // Replies of one poll are queued first and sent after it, so a burst goes out by first-response deadline.
   const batch = lane.deferKicks();
-  const poller = new XPoller(ctx, client, store, {
-    replyMode: options.replyMode, mentions: options.mentions, dms: options.dms, pollIntervalMs: options.pollIntervalSeconds * 1000,
-    backfillMinutes: options.backfillMinutes, maxPages: options.maxPagesPerPoll,
-  }, (msg, meta) => batch.receive(msg, { ...meta }), batch.flush);
+  const poller = new XPoller(
+    ctx,
+    client,
+    store,
+    {
+      replyMode: options.replyMode,
+      mentions: options.mentions,
+      dms: options.dms,
+      pollIntervalMs: options.pollIntervalSeconds * 1000,
+      backfillMinutes: options.backfillMinutes,
+      maxPages: options.maxPagesPerPoll,
+    },
+    (msg, meta) => batch.receive(msg, { ...meta }),
+    batch.flush,
+  );
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
   const loop = (): void => {
     if (stopped) return;
-    running = poller.poll().catch((err: unknown) => {
-      ctx.logger.warn({ channel: id, error: (err as Error)?.name, status: (err as { status?: number })?.status }, 'X poll failed');
-    }).finally(() => {
-      running = undefined;
-      if (!stopped) timer = setTimeout(loop, Math.max(1000, poller.nextPollInMs()));
-    });
+    running = poller
+      .poll()
+      .catch((err: unknown) => {
+        ctx.logger.warn({ channel: id, error: (err as Error)?.name, status: (err as { status?: number })?.status }, 'X poll failed');
+      })
+      .finally(() => {
+        running = undefined;
+        if (!stopped) timer = setTimeout(loop, Math.max(1000, poller.nextPollInMs()));
+      });
   };
 
   const recover = (): Promise<number> => lane.recover();
 
   return {
-    id, poller, worker: lane.worker, outbox: lane.outbox, store, recover,
+    id,
+    poller,
+    worker: lane.worker,
+    outbox: lane.outbox,
+    store,
+    recover,
     async start() {
       await lane.start();
       stopped = false;
@@ -134,15 +168,14 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
         ctx.logger.warn({ channel: id }, 'no X recipient known for the conversation; reply not queued');
         return;
       }
-      const meta: XMeta = options.replyMode === 'public' && conv.lastTweetId
-        ? { mode: 'public', participantId: conv.participantId, tweetId: conv.lastTweetId, ...(conv.username ? { username: conv.username } : {}) }
-        : { mode: 'dm', participantId: conv.participantId };
+      const meta: XMeta =
+        options.replyMode === 'public' && conv.lastTweetId
+          ? { mode: 'public', participantId: conv.participantId, tweetId: conv.lastTweetId, ...(conv.username ? { username: conv.username } : {}) }
+          : { mode: 'dm', participantId: conv.participantId };
       lane.send(conversationId, replies, { ...meta });
     },
   };
 }
 
 /** The X channel definition (registry key `x`). */
-export const x = defineChannel(xOptions, (ctx, options) => createXAdapter(ctx, options), [
-  { module: 'x', migrations: xMigrations },
-]);
+export const x = defineChannel(xOptions, (ctx, options) => createXAdapter(ctx, options), [{ module: 'x', migrations: xMigrations }]);

@@ -63,7 +63,9 @@ export function dmConversationId(a: string, b: string): string {
 export function cleanText(text: string): string {
   return text
     .replace(/^(\s*@\w{1,15})+\s*/u, '')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function mediaOf(keys: string[] | undefined): Attachment[] {
@@ -188,8 +190,12 @@ export class XPoller {
     const now = this.ctx.clock.now();
     const since = this.store.cursor('mentions');
     const startTime = new Date(now.getTime() - this.settings.backfillMinutes * 60_000);
-    const got = await this.pages<XPost>((token) => this.client.mentions(me.id, { ...(since ? { sinceId: since } : { startTime }), ...(token ? { paginationToken: token } : {}) }), () => false);
-    if (!got.complete) this.ctx.logger.warn({ channel: this.ctx.channel.id, stream: 'mentions', pages: this.settings.maxPages }, 'more mentions than one poll reads');
+    const got = await this.pages<XPost>(
+      (token) => this.client.mentions(me.id, { ...(since ? { sinceId: since } : { startTime }), ...(token ? { paginationToken: token } : {}) }),
+      () => false,
+    );
+    if (!got.complete)
+      this.ctx.logger.warn({ channel: this.ctx.channel.id, stream: 'mentions', pages: this.settings.maxPages }, 'more mentions than one poll reads');
     let handled = 0;
     let skipped = 0;
     for (const post of got.items.reverse()) {
@@ -201,14 +207,27 @@ export class XPoller {
         const author = got.users.get(post.author_id!);
         const conversationId = dmConversationId(me.id, post.author_id!);
         const msg: InboundMessage = {
-          channel: this.ctx.channel.id, conversationId, id: `tweet:${post.id}`,
+          channel: this.ctx.channel.id,
+          conversationId,
+          id: `tweet:${post.id}`,
           from: { id: post.author_id!, ...(author?.name ? { name: author.name } : {}) },
-          text: cleanText(post.text), receivedAt: arrivedAt(post.created_at, now), raw: post,
+          text: cleanText(post.text),
+          receivedAt: arrivedAt(post.created_at, now),
+          raw: post,
           ...(placeOf(post) ? { location: placeOf(post)! } : {}),
           ...(post.attachments?.media_keys?.length ? { attachments: mediaOf(post.attachments.media_keys) } : {}),
         };
-        const meta: XMeta = { mode: this.settings.replyMode, participantId: post.author_id!, tweetId: post.id, ...(author?.username ? { username: author.username } : {}) };
-        this.store.touch(conversationId, { participantId: post.author_id!, lastTweetId: post.id, ...(author?.username ? { username: author.username } : {}) }, now);
+        const meta: XMeta = {
+          mode: this.settings.replyMode,
+          participantId: post.author_id!,
+          tweetId: post.id,
+          ...(author?.username ? { username: author.username } : {}),
+        };
+        this.store.touch(
+          conversationId,
+          { participantId: post.author_id!, lastTweetId: post.id, ...(author?.username ? { username: author.username } : {}) },
+          now,
+        );
         await this.deliver(msg, meta);
         handled++;
       }
@@ -229,11 +248,15 @@ export class XPoller {
   private async pollDms(me: XUser): Promise<{ handled: number; skipped: number }> {
     const now = this.ctx.clock.now();
     const cursor = this.store.cursor('dms');
-    const got = await this.pages<XDmEvent>((token) => this.client.dmEvents(token ? { paginationToken: token } : {}), (e) => cursor !== undefined && e?.id === cursor);
+    const got = await this.pages<XDmEvent>(
+      (token) => this.client.dmEvents(token ? { paginationToken: token } : {}),
+      (e) => cursor !== undefined && e?.id === cursor,
+    );
     // First run: only the backfill window. Cursor not reached (deleted event, long outage): back to when it last moved.
     const backfill = this.settings.backfillMinutes * 60_000;
     const oldest = Math.min(now.getTime(), this.store.cursorUpdatedAt('dms') ?? Infinity) - backfill;
-    if (!got.complete) this.ctx.logger.warn({ channel: this.ctx.channel.id, stream: 'dms', pages: this.settings.maxPages }, 'last DM cursor not reached in one poll');
+    if (!got.complete)
+      this.ctx.logger.warn({ channel: this.ctx.channel.id, stream: 'dms', pages: this.settings.maxPages }, 'last DM cursor not reached in one poll');
     let handled = 0;
     let skipped = 0;
     for (const e of got.items.reverse()) {
@@ -245,9 +268,13 @@ export class XPoller {
         const conversationId = e.dm_conversation_id ?? dmConversationId(me.id, e.sender_id!);
         const sender = got.users.get(e.sender_id!);
         const msg: InboundMessage = {
-          channel: this.ctx.channel.id, conversationId, id: `dm:${e.id}`,
+          channel: this.ctx.channel.id,
+          conversationId,
+          id: `dm:${e.id}`,
           from: { id: e.sender_id!, ...(sender?.name ? { name: sender.name } : {}) },
-          text: cleanText(e.text ?? ''), receivedAt: arrivedAt(e.created_at, now), raw: e,
+          text: cleanText(e.text ?? ''),
+          receivedAt: arrivedAt(e.created_at, now),
+          raw: e,
           ...(e.attachments?.media_keys?.length ? { attachments: mediaOf(e.attachments.media_keys) } : {}),
         };
         this.store.touch(conversationId, { participantId: e.sender_id!, ...(sender?.username ? { username: sender.username } : {}) }, now);

@@ -47,17 +47,24 @@ export interface XConversation {
 
 /** SQL state of one X channel instance. */
 export class XStore {
-  constructor(private readonly sql: SqliteDatabase, private readonly channel: string) {}
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly channel: string,
+  ) {}
 
   /** The stream's cursor (the newest id already claimed), if any. */
   cursor(stream: XStream): string | undefined {
-    const row = this.sql.db.prepare('SELECT since_id FROM x_cursors WHERE channel = ? AND stream = ?').get(this.channel, stream) as { since_id: string } | undefined;
+    const row = this.sql.db.prepare('SELECT since_id FROM x_cursors WHERE channel = ? AND stream = ?').get(this.channel, stream) as
+      | { since_id: string }
+      | undefined;
     return row?.since_id;
   }
 
   /** When the stream's cursor last moved (ms), if it exists. */
   cursorUpdatedAt(stream: XStream): number | undefined {
-    const row = this.sql.db.prepare('SELECT updated_at FROM x_cursors WHERE channel = ? AND stream = ?').get(this.channel, stream) as { updated_at: number } | undefined;
+    const row = this.sql.db.prepare('SELECT updated_at FROM x_cursors WHERE channel = ? AND stream = ?').get(this.channel, stream) as
+      | { updated_at: number }
+      | undefined;
     return row?.updated_at;
   }
 
@@ -71,7 +78,10 @@ export class XStore {
 
   /** Posts already published for a (threaded) outbox item, by part index. */
   threadParts(outboxId: number): Map<number, string> {
-    const rows = this.sql.db.prepare('SELECT part, tweet_id FROM x_thread_parts WHERE outbox_id = ?').all(outboxId) as Array<{ part: number; tweet_id: string }>;
+    const rows = this.sql.db.prepare('SELECT part, tweet_id FROM x_thread_parts WHERE outbox_id = ?').all(outboxId) as Array<{
+      part: number;
+      tweet_id: string;
+    }>;
     return new Map(rows.map((r) => [r.part, r.tweet_id]));
   }
 
@@ -95,6 +105,10 @@ export class XStore {
       .prepare('SELECT participant_id, username, last_tweet_id FROM x_conversations WHERE channel = ? AND conversation_id = ?')
       .get(this.channel, conversationId) as { participant_id: string; username: string | null; last_tweet_id: string | null } | undefined;
     if (!row) return undefined;
-    return { participantId: row.participant_id, ...(row.username ? { username: row.username } : {}), ...(row.last_tweet_id ? { lastTweetId: row.last_tweet_id } : {}) };
+    return {
+      participantId: row.participant_id,
+      ...(row.username ? { username: row.username } : {}),
+      ...(row.last_tweet_id ? { lastTweetId: row.last_tweet_id } : {}),
+    };
   }
 }

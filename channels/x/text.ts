@@ -7,7 +7,12 @@
 /** Maximum weighted length of one post. */
 export const MAX_POST_LENGTH = 280;
 const URL_LENGTH = 23;
-const LIGHT_RANGES: Array<[number, number]> = [[0, 4351], [8192, 8205], [8208, 8223], [8242, 8247]];
+const LIGHT_RANGES: Array<[number, number]> = [
+  [0, 4351],
+  [8192, 8205],
+  [8208, 8223],
+  [8242, 8247],
+];
 const URL = /https?:\/\/[^\s]+/g;
 
 function weightOf(cp: number): number {
@@ -70,6 +75,23 @@ export function splitForThread(text: string, max = MAX_POST_LENGTH): string[] {
   const trimmed = text.trim();
   if (postLength(trimmed) <= max) return [trimmed];
   const byWord = (p: string): string[] => pack(p.split(/ +/).filter(Boolean), ' ', max, (w) => hardSplit(w, max));
-  const byLine = (p: string): string[] => pack(p.split('\n').map((l) => l.trim()).filter(Boolean), '\n', max, byWord);
-  return pack(trimmed.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean), '\n\n', max, byLine);
+  const byLine = (p: string): string[] =>
+    pack(
+      p
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+      '\n',
+      max,
+      byWord,
+    );
+  return pack(
+    trimmed
+      .split(/\n\s*\n/)
+      .map((p) => p.trim())
+      .filter(Boolean),
+    '\n\n',
+    max,
+    byLine,
+  );
 }

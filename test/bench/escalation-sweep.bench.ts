@@ -10,8 +10,8 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { attachSla } from '../../bot/sla/attach.js';
 import { escalationDeadline, resolutionDue } from '../../bot/sla/policy.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
@@ -28,10 +28,22 @@ export async function run(): Promise<void> {
   const sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
   const store = new SqliteRequestStore(sql);
   const sent = { n: 0 };
-  const sink = { async send() { sent.n++; return {}; } };
+  const sink = {
+    async send() {
+      sent.n++;
+      return {};
+    },
+  };
   const sla = attachSla({
-    config, sql, requests: store, calendar, clock: new ManualClock(NOW), logger: silentLogger, env: {},
-    agentTokens: new Map(), transports: { email: sink, sms: sink },
+    config,
+    sql,
+    requests: store,
+    calendar,
+    clock: new ManualClock(NOW),
+    logger: silentLogger,
+    env: {},
+    agentTokens: new Map(),
+    transports: { email: sink, sms: sink },
   });
   try {
     // Seed: most requests filed in the last working days (nothing due yet); DUE of them filed on Sunday 1 Feb (due now).
@@ -56,7 +68,11 @@ export async function run(): Promise<void> {
       if (!p) {
         const due = resolutionDue(calendar, s, config, filedAt);
         const l1 = escalationDeadline(calendar, config.sla.staffHours, filedAt, s.escalation[0]!);
-        p = { due: due.getTime(), l1: { dueAt: l1.dueAt.getTime(), fireAt: l1.fireAt.getTime() }, overdueFire: calendar.nextOpening(config.sla.staffHours, due).getTime() };
+        p = {
+          due: due.getTime(),
+          l1: { dueAt: l1.dueAt.getTime(), fireAt: l1.fireAt.getTime() },
+          overdueFire: calendar.nextOpening(config.sla.staffHours, due).getTime(),
+        };
         cache.set(key, p);
       }
       return p;
@@ -64,12 +80,14 @@ export async function run(): Promise<void> {
     const insReq = sql.db.prepare(`INSERT INTO requests (id, reference, service_id, department, status, applicant_name, civil_id, phone, email, description,
       attachments, language, channel, conversation_key, filed_at, due_at, last_action_at, updated_at)
       VALUES (?, ?, ?, ?, 'filed', 'x', '00000000', '90000000', NULL, 'bench', '[]', 'ar', 'webchat', 'webchat:bench', ?, ?, ?, ?)`);
-    const insTimer = sql.db.prepare(`INSERT INTO sla_timers (request_id, kind, level, reference, role, base_at, due_at, fire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insTimer = sql.db.prepare(
+      `INSERT INTO sla_timers (request_id, kind, level, reference, role, base_at, due_at, fire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     const recentFrom = new Date('2026-02-09T08:00:00+04:00').getTime();
     const recentSpan = new Date('2026-02-16T08:00:00+04:00').getTime() - recentFrom;
     const training = services.findIndex((s) => s.id === 'training');
     let seed = 42;
-    const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     sql.tx(() => {
       for (let i = 1; i <= TOTAL; i++) {
         const dueNow = i % Math.floor(TOTAL / DUE) === 0;
@@ -111,7 +129,9 @@ export async function run(): Promise<void> {
     t1 = performance.now();
     let naive = 0;
     const byService = new Map(services.map((s, i) => [s.id, i]));
-    for (const r of sql.db.prepare(`SELECT service_id AS s, last_action_at AS a FROM requests WHERE status IN ('filed','in_progress','on_hold')`).iterate() as IterableIterator<{ s: string; a: number }>) {
+    for (const r of sql.db
+      .prepare(`SELECT service_id AS s, last_action_at AS a FROM requests WHERE status IN ('filed','in_progress','on_hold')`)
+      .iterate() as IterableIterator<{ s: string; a: number }>) {
       if (plan(byService.get(r.s)!, new Date(r.a)).l1.fireAt <= now) naive++;
     }
     const readAllMs = ms(t1);
@@ -127,7 +147,9 @@ export async function run(): Promise<void> {
     const idle = await sla.engine.sweep(new Date(now + 60_000));
     const idleMs = ms(t1);
 
-    const line = (label: string, value: string): void => { process.stdout.write(`  ${label.padEnd(52)} ${value}\n`); };
+    const line = (label: string, value: string): void => {
+      process.stdout.write(`  ${label.padEnd(52)} ${value}\n`);
+    };
     process.stdout.write(`escalation sweep over ${TOTAL.toLocaleString('en')} open requests (${DUE} due)\n`);
     line('seeded requests + schedule rows', `${fmt(seedMs)} (${(TOTAL * 3).toLocaleString('en')} rows)`);
     line('query plan of the sweep', plan1);
@@ -135,8 +157,14 @@ export async function run(): Promise<void> {
     line('find due rows: indexed range (sweep)', `${fmt(indexedMs)} → ${found} rows`);
     line('find due rows: full scan of the schedule', `${fmt(scanMs)} → ${scanned} rows`);
     line('find due rows: read every open request + compute', `${fmt(readAllMs)} → ${naive} escalations`);
-    line('speed-up of the indexed sweep vs full scan', `×${(scanMs / indexedMs).toFixed(0)} (schedule scan), ×${(readAllMs / indexedMs).toFixed(0)} (read all requests)`);
-    line('sweep: fire due (claim + notify + next level)', `${fmt(fireMs)} → ${fired.escalations.length} escalations, ${fired.overdueNotices.length} overdue notices`);
+    line(
+      'speed-up of the indexed sweep vs full scan',
+      `×${(scanMs / indexedMs).toFixed(0)} (schedule scan), ×${(readAllMs / indexedMs).toFixed(0)} (read all requests)`,
+    );
+    line(
+      'sweep: fire due (claim + notify + next level)',
+      `${fmt(fireMs)} → ${fired.escalations.length} escalations, ${fired.overdueNotices.length} overdue notices`,
+    );
     line('sweep: deliver the outbox (in-memory transports)', `${fmt(deliverMs)} → ${delivery.delivery.sent} sent`);
     line('sweep with nothing due (steady state)', fmt(idleMs));
     if (fired.escalations.length !== DUE || idle.escalations.length !== 0) throw new Error('bench: wrong number of escalations');

@@ -17,8 +17,8 @@ import { silentLogger } from '../../bot/core/logger.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
 import { attachSla } from '../../bot/sla/attach.js';
 import { ConversationStore } from '../../bot/store/conversation-store.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 
 /** What to generate. */
 export interface YearOptions {
@@ -32,10 +32,26 @@ export interface YearOptions {
 }
 
 const YEAR_MS = 365 * 86_400_000;
-const INBOUND = ['السلام عليكم', 'كم رسوم تصريح البناء؟', 'عندي شكوى على تأخر جمع النفايات', 'what documents do I need for a trade licence?',
-  'أبغى أقدم طلب تدريب', 'متى يفتح مكتب البلدية؟', 'thank you', 'الشارع فيه حفرة كبيرة قرب المدرسة', 'hello', 'BUR-2026-00042 وين وصل طلبي'];
-const OUTBOUND = ['وعليكم السلام، كيف نخدمك؟', 'رسوم تصريح البناء حسب المساحة، التفاصيل في بوابة الخدمات.', 'نأسف لذلك، سجلنا شكواك برقم مرجعي.',
-  'You need a copy of your civil ID and the tenancy contract.', 'ما اسمك الكامل؟', 'أوقات الدوام من 7:30 إلى 14:30.'];
+const INBOUND = [
+  'السلام عليكم',
+  'كم رسوم تصريح البناء؟',
+  'عندي شكوى على تأخر جمع النفايات',
+  'what documents do I need for a trade licence?',
+  'أبغى أقدم طلب تدريب',
+  'متى يفتح مكتب البلدية؟',
+  'thank you',
+  'الشارع فيه حفرة كبيرة قرب المدرسة',
+  'hello',
+  'BUR-2026-00042 وين وصل طلبي',
+];
+const OUTBOUND = [
+  'وعليكم السلام، كيف نخدمك؟',
+  'رسوم تصريح البناء حسب المساحة، التفاصيل في بوابة الخدمات.',
+  'نأسف لذلك، سجلنا شكواك برقم مرجعي.',
+  'You need a copy of your civil ID and the tenancy contract.',
+  'ما اسمك الكامل؟',
+  'أوقات الدوام من 7:30 إلى 14:30.',
+];
 
 /** Fills `dir` and returns what it wrote. */
 export async function generateYear(dir: string, o: YearOptions = {}): Promise<Record<string, number>> {
@@ -49,7 +65,7 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
   const calendar = new WorkingCalendar(config.calendar);
   const counts: Record<string, number> = {};
   let seed = 7;
-  const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
   const t0 = performance.now();
   sql.db.pragma('journal_mode = OFF');
@@ -62,7 +78,9 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
       const insConv = db.prepare(`INSERT INTO conversations (key, channel, conversation_id, owner, agent_id, language, queued_at, taken_at, last_message_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const insLine = db.prepare('INSERT INTO transcript (key, direction, author, text, kind, at) VALUES (?, ?, ?, ?, ?, ?)');
-      const insInbox = db.prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies, raw) VALUES (?, ?, ?, ?, ?, 'done', ?, NULL)`);
+      const insInbox = db.prepare(
+        `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies, raw) VALUES (?, ?, ?, ?, ?, 'done', ?, NULL)`,
+      );
       const insFirst = db.prepare(`INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at, responded_at, source)
         VALUES (?, ?, ?, ?, ?, ?, 'engine')`);
       const channels = ['webchat', 'webchat', 'whatsapp', 'whatsapp', 'x-alburaimigov', 'email'];
@@ -92,8 +110,17 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
         }
         const r = rnd();
         const owner = r < 0.001 ? 'queue' : r < 0.003 ? 'agent' : 'bot';
-        insConv.run(key, channel, cid, owner, owner === 'agent' ? pick(['amal', 'badr', 'salim']) : null, rnd() < 0.8 ? 'ar' : 'en',
-          owner === 'queue' ? at : null, owner === 'agent' ? at : null, at);
+        insConv.run(
+          key,
+          channel,
+          cid,
+          owner,
+          owner === 'agent' ? pick(['amal', 'badr', 'salim']) : null,
+          rnd() < 0.8 ? 'ar' : 'en',
+          owner === 'queue' ? at : null,
+          owner === 'agent' ? at : null,
+          at,
+        );
       }
       counts.conversations = nConv;
       counts.transcriptLines = lines;
@@ -104,7 +131,8 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
         attachments, language, channel, conversation_key, filed_at, due_at, last_action_at, updated_at)
         VALUES (?, ?, ?, ?, ?, 'مقدم الطلب', ?, ?, ?, 'وصف الطلب', '[]', ?, ?, ?, ?, ?, ?, ?)`);
       const insEvent = db.prepare('INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES (?, ?, ?, ?, ?, NULL)');
-      const insNote = db.prepare(`INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body,
+      const insNote =
+        db.prepare(`INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body,
         send_window, status, attempts, next_attempt_at, created_at, sent_at) VALUES (?, 'sms', 'applicant', ?, 'ar', ?, ?, ?, NULL, 'نص الإشعار', 'any', 'sent', 1, ?, ?, ?)`);
       const services = config.services;
       let events = 0;
@@ -118,8 +146,23 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
         const ref = `BUR-2026-${String(i).padStart(6, '0')}`;
         const due = filedAt + 10 * 86_400_000;
         const last = open ? filedAt : filedAt + 5 * 86_400_000;
-        insReq.run(i, ref, s.id, s.department, status, String(10_000_000 + i), `9${String(1_000_000 + i).slice(-7)}`, rnd() < 0.3 ? `r${i}@example.om` : null,
-          'ar', 'webchat', pick(keys), filedAt, due, last, last);
+        insReq.run(
+          i,
+          ref,
+          s.id,
+          s.department,
+          status,
+          String(10_000_000 + i),
+          `9${String(1_000_000 + i).slice(-7)}`,
+          rnd() < 0.3 ? `r${i}@example.om` : null,
+          'ar',
+          'webchat',
+          pick(keys),
+          filedAt,
+          due,
+          last,
+          last,
+        );
         insEvent.run(i, filedAt, 'channel:webchat', 'status', 'filed');
         insNote.run(`accepted:${i}:sms`, String(i), 'accepted', i, ref, filedAt, filedAt, filedAt + 1000);
         events++;
@@ -135,14 +178,17 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
           }
         }
       }
-      db.prepare(`INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`)
-        .run(`reference:${new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Muscat', year: 'numeric' }).format(new Date(now))}`, nReq);
+      db.prepare(`INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`).run(
+        `reference:${new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Muscat', year: 'numeric' }).format(new Date(now))}`,
+        nReq,
+      );
       counts.requests = nReq;
       counts.requestEvents = events;
       counts.sentNotifications = sent;
     }
     if (o.backlog) {
-      const insNote = sql.db.prepare(`INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body,
+      const insNote =
+        sql.db.prepare(`INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body,
         send_window, status, attempts, next_attempt_at, created_at) VALUES (?, 'sms', 'role', 'training-manager', 'ar', 'escalation', NULL, ?, NULL, 'نص التصعيد', 'any', 'pending', 0, ?, ?)`);
       for (let i = 0; i < o.backlog; i++) {
         const at = now - 86_400_000 + Math.floor((i / o.backlog) * 86_300_000);
@@ -155,7 +201,16 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
   sql.db.pragma('synchronous = NORMAL');
   counts.insertMs = Math.round(performance.now() - t0);
   // The SLA engine's first start on this store adopts the open requests and sets its watermark.
-  const sla = attachSla({ config, sql, requests: new SqliteRequestStore(sql), calendar, clock: { now: () => new Date(now) }, logger: silentLogger, env: {}, agentTokens: new Map() });
+  const sla = attachSla({
+    config,
+    sql,
+    requests: new SqliteRequestStore(sql),
+    calendar,
+    clock: { now: () => new Date(now) },
+    logger: silentLogger,
+    env: {},
+    agentTokens: new Map(),
+  });
   await sla.stop();
   // A year of sweeps fired what came due on time: otherwise the first sweep in office hours would fire
   // thousands of escalations during the measurement.
@@ -172,9 +227,14 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     process.stderr.write('usage: tsx test/bench/generate-year.ts DIR [--scale 1] [--backlog N] [--empty]\n');
     process.exit(2);
   }
-  const flag = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+  const flag = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const counts = await generateYear(dir, {
-    scale: Number(flag('--scale') ?? 1), backlog: Number(flag('--backlog') ?? 0), empty: args.includes('--empty'),
+    scale: Number(flag('--scale') ?? 1),
+    backlog: Number(flag('--backlog') ?? 0),
+    empty: args.includes('--empty'),
   });
   process.stdout.write(`${JSON.stringify(counts)}\n`);
 }

@@ -22,19 +22,31 @@ function open(kind, first) {
   const s = connect(port, '127.0.0.1');
   stats[kind].opened++;
   const timers = [];
-  const again = () => { for (const t of timers) clearInterval(t); setTimeout(() => open(kind, false), 10); };
-  s.on('data', () => { stats[kind].answered++; s.destroy(); });
+  const again = () => {
+    for (const t of timers) clearInterval(t);
+    setTimeout(() => open(kind, false), 10);
+  };
+  s.on('data', () => {
+    stats[kind].answered++;
+    s.destroy();
+  });
   s.on('close', again);
   s.on('error', () => undefined);
   s.on('connect', () => {
     if (first) opened();
     if (kind === 'forged') {
-      s.write(`POST /webhooks/whatsapp HTTP/1.1\r\nHost: x\r\n${xff()}Content-Type: application/json\r\nContent-Length: ${MiB}\r\nX-Hub-Signature-256: sha256=${'ab'.repeat(32)}\r\n\r\n`);
-      const pump = () => { while (s.writable && s.write(chunk)); };
+      s.write(
+        `POST /webhooks/whatsapp HTTP/1.1\r\nHost: x\r\n${xff()}Content-Type: application/json\r\nContent-Length: ${MiB}\r\nX-Hub-Signature-256: sha256=${'ab'.repeat(32)}\r\n\r\n`,
+      );
+      const pump = () => {
+        while (s.writable && s.write(chunk));
+      };
       s.on('drain', pump);
       pump();
     } else if (kind === 'chunked') {
-      s.write(`POST /webhooks/whatsapp HTTP/1.1\r\nHost: x\r\n${xff()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nX-Hub-Signature-256: sha256=${'cd'.repeat(32)}\r\n\r\n`);
+      s.write(
+        `POST /webhooks/whatsapp HTTP/1.1\r\nHost: x\r\n${xff()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nX-Hub-Signature-256: sha256=${'cd'.repeat(32)}\r\n\r\n`,
+      );
       let sent = 0;
       const pump = () => {
         while (s.writable && sent < MiB) {
@@ -47,10 +59,20 @@ function open(kind, first) {
     } else if (kind === 'slow-headers') {
       const head = `GET /healthz HTTP/1.1\r\nHost: x\r\n${xff()}X-Slow: ` + 'a'.repeat(10_000);
       let i = 0;
-      timers.push(setInterval(() => { if (s.writable) s.write(head[i++ % head.length]); }, 500));
+      timers.push(
+        setInterval(() => {
+          if (s.writable) s.write(head[i++ % head.length]);
+        }, 500),
+      );
     } else {
-      s.write(`POST /api/webchat/conversations/00000000-0000-4000-8000-000000000000/messages HTTP/1.1\r\nHost: x\r\n${xff()}Content-Type: application/json\r\nContent-Length: 61440\r\n\r\n`);
-      timers.push(setInterval(() => { if (s.writable) s.write(' '); }, 200));
+      s.write(
+        `POST /api/webchat/conversations/00000000-0000-4000-8000-000000000000/messages HTTP/1.1\r\nHost: x\r\n${xff()}Content-Type: application/json\r\nContent-Length: 61440\r\n\r\n`,
+      );
+      timers.push(
+        setInterval(() => {
+          if (s.writable) s.write(' ');
+        }, 200),
+      );
     }
   });
 }
@@ -62,4 +84,6 @@ function opened() {
 for (let i = 0; i < n; i++) open(kinds[i % kinds.length], true);
 setInterval(() => process.stderr.write(`${JSON.stringify(stats)}\n`), 2000).unref();
 // The last figures when told to stop (a measurement may last less than one interval).
-process.once('SIGTERM', () => { process.stderr.write(`${JSON.stringify(stats)}\n`, () => process.exit(0)); });
+process.once('SIGTERM', () => {
+  process.stderr.write(`${JSON.stringify(stats)}\n`, () => process.exit(0));
+});

@@ -11,24 +11,26 @@ let n = 0;
 let status = 0;
 let socket = 0;
 const end = performance.now() + Number(seconds) * 1000;
-await Promise.all(Array.from({ length: Number(concurrency) }, async () => {
-  while (performance.now() < end) {
-    const i = n++;
-    const ci = i % convs.length;
-    const c = convs[ci];
-    const body = bodies[(Math.floor(i / convs.length) + ci * 13) % bodies.length];
-    const headers = { 'content-type': 'application/json', ...(c.auth ? { authorization: c.auth } : {}) };
-    const t0 = performance.now();
-    try {
-      const r = await fetch(`${origin}/api/webchat/conversations/${c.id}/messages`, { method: 'POST', headers, body });
-      await r.arrayBuffer();
-      if (r.status >= 400) status++;
-    } catch {
-      socket++;
+await Promise.all(
+  Array.from({ length: Number(concurrency) }, async () => {
+    while (performance.now() < end) {
+      const i = n++;
+      const ci = i % convs.length;
+      const c = convs[ci];
+      const body = bodies[(Math.floor(i / convs.length) + ci * 13) % bodies.length];
+      const headers = { 'content-type': 'application/json', ...(c.auth ? { authorization: c.auth } : {}) };
+      const t0 = performance.now();
+      try {
+        const r = await fetch(`${origin}/api/webchat/conversations/${c.id}/messages`, { method: 'POST', headers, body });
+        await r.arrayBuffer();
+        if (r.status >= 400) status++;
+      } catch {
+        socket++;
+      }
+      lat.push(performance.now() - t0);
     }
-    lat.push(performance.now() - t0);
-  }
-}));
+  }),
+);
 lat.sort((a, b) => a - b);
 const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? 0;
 process.stdout.write(JSON.stringify({ rps: lat.length / Number(seconds), p50: pct(50), p99: pct(99), status, socket }));

@@ -4,7 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount: number;
+  children?: number[];
+}
 const [file, n = '30'] = process.argv.slice(2);
 const prof = JSON.parse(readFileSync(file!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const byId = new Map(prof.nodes.map((x) => [x.id, x]));
@@ -26,6 +31,10 @@ for (const [id, us] of self) {
   fn.set(k, (fn.get(k) ?? 0) + us);
   where.set(place(f.url), (where.get(place(f.url)) ?? 0) + us);
 }
-const top = (m: Map<string, number>): string => [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(n))
-  .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`).join('\n');
+const top = (m: Map<string, number>): string =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(n))
+    .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`)
+    .join('\n');
 process.stdout.write(`total ${(total / 1000).toFixed(0)} ms\n\nby place:\n${top(where)}\n\nby function:\n${top(fn)}\n`);

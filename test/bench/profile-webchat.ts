@@ -33,11 +33,15 @@ try {
       const after = await target.stats();
       const per = (after.cpuMs - before) / Math.max(1, r.rps * seconds);
       cpu.push(per);
-      process.stdout.write(`rep ${i + 1}: ${r.rps.toFixed(0)} msg/s, ${per.toFixed(3)} ms CPU/msg, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, `
-        + `event loop max block ${after.loopMaxMs.toFixed(0)} ms, in-server p99 ${after.insideP99Ms.toFixed(0)} max ${after.insideMaxMs.toFixed(0)} ms, errors ${r.errors}\n`);
+      process.stdout.write(
+        `rep ${i + 1}: ${r.rps.toFixed(0)} msg/s, ${per.toFixed(3)} ms CPU/msg, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
+          `event loop max block ${after.loopMaxMs.toFixed(0)} ms, in-server p99 ${after.insideP99Ms.toFixed(0)} max ${after.insideMaxMs.toFixed(0)} ms, errors ${r.errors}\n`,
+      );
     }
     const s = await target.stats();
-    process.stdout.write(`median ${median(cpu).toFixed(3)} ms CPU/msg at ${connections} connections; RSS after load ${(s.rss / 1048576).toFixed(0)} MB (JS heap ${s.heapMb.toFixed(0)} of ${s.heapTotalMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB); start-up ${target.startupMs.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `median ${median(cpu).toFixed(3)} ms CPU/msg at ${connections} connections; RSS after load ${(s.rss / 1048576).toFixed(0)} MB (JS heap ${s.heapMb.toFixed(0)} of ${s.heapTotalMb.toFixed(0)} MB, external ${s.externalMb.toFixed(0)} MB); start-up ${target.startupMs.toFixed(0)} ms\n`,
+    );
   } finally {
     await target.stop();
   }

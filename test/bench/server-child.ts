@@ -20,15 +20,24 @@ if (mode === 'bare') {
   app.post('/api/webchat/conversations/:cid/messages', express.json({ limit: '64kb' }), (req, res) => {
     res.json({ duplicate: false, replies: [{ kind: 'answer', text: String((req.body as { text?: unknown }).text ?? '') }] });
   });
-  server = await new Promise<Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+  server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
 } else {
   const { createTawasul } = await import('../../bot/app.js');
   const { createLogger } = await import('../../bot/core/logger.js');
   // The production logger (info level), written to /dev/null.
-  const app = await createTawasul({ dataDir: dataDir!, logger: createLogger({ destination: createWriteStream('/dev/null') }), env: { ...process.env, TAWASUL_AGENT_TOKENS: 'bench:bench-token-0123456789abcdef' } });
+  const app = await createTawasul({
+    dataDir: dataDir!,
+    logger: createLogger({ destination: createWriteStream('/dev/null') }),
+    env: { ...process.env, TAWASUL_AGENT_TOKENS: 'bench:bench-token-0123456789abcdef' },
+  });
   server = await app.listen(0);
   close = () => app.close();
-  stats = () => app.sql.db.prepare(`SELECT COUNT(*) AS pending, COALESCE(SUM(last_error IS NOT NULL), 0) AS touched FROM notify_outbox WHERE status = 'pending'`).get() as Record<string, number>;
+  stats = () =>
+    app.sql.db
+      .prepare(`SELECT COUNT(*) AS pending, COALESCE(SUM(last_error IS NOT NULL), 0) AS touched FROM notify_outbox WHERE status = 'pending'`)
+      .get() as Record<string, number>;
 }
 
 /**
@@ -59,7 +68,17 @@ process.send!({ ready: true, port: (server.address() as AddressInfo).port, start
 process.on('message', (m: string) => {
   if (m === 'stats') {
     const mem = process.memoryUsage();
-    process.send!({ rss: mem.rss, heapMb: mem.heapUsed / 1048576, heapTotalMb: mem.heapTotal / 1048576, externalMb: mem.external / 1048576, cpuMs: mainThreadCpuMs(), loopMaxMs: loop.max / 1e6, insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0, insideMaxMs: inside.count ? inside.max / 1e6 : 0, ...stats() });
+    process.send!({
+      rss: mem.rss,
+      heapMb: mem.heapUsed / 1048576,
+      heapTotalMb: mem.heapTotal / 1048576,
+      externalMb: mem.external / 1048576,
+      cpuMs: mainThreadCpuMs(),
+      loopMaxMs: loop.max / 1e6,
+      insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0,
+      insideMaxMs: inside.count ? inside.max / 1e6 : 0,
+      ...stats(),
+    });
     loop.reset();
     inside.reset();
   }

@@ -2,11 +2,11 @@
  * Pieces of the web chat benchmark: benchmark targets in their own processes, the message mix, and
  * the load from another process (wrk when installed, else the Node client).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { build as esbuild } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
 import { parse } from 'yaml';
 import { projectRoot } from '../../bot/core/paths.js';
 
@@ -19,7 +19,18 @@ export interface Target {
   origin: string;
   /** Process start → listening, in ms (Node boot, module loading, stores, classifier, routes). */
   startupMs: number;
-  stats(): Promise<{ rss: number; heapMb: number; heapTotalMb: number; externalMb: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number; pending?: number; touched?: number }>;
+  stats(): Promise<{
+    rss: number;
+    heapMb: number;
+    heapTotalMb: number;
+    externalMb: number;
+    cpuMs: number;
+    loopMaxMs: number;
+    insideP99Ms: number;
+    insideMaxMs: number;
+    pending?: number;
+    touched?: number;
+  }>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +52,13 @@ export async function buildServer(): Promise<string> {
   rmSync(outdir, { recursive: true, force: true });
   await esbuild({
     entryPoints: [...sources('bot'), ...sources('channels'), ...sources('config'), join(projectRoot, 'test/bench/server-child.ts')],
-    outdir, outbase: projectRoot, format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'error',
+    outdir,
+    outbase: projectRoot,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    bundle: false,
+    logLevel: 'error',
   });
   return (built = outdir);
 }
@@ -50,21 +67,45 @@ export async function buildServer(): Promise<string> {
 export async function startTarget(mode: 'bare' | 'tawasul', dataDir = '', execArgv: string[] = []): Promise<Target> {
   const file = join(await buildServer(), 'test/bench/server-child.js');
   const child: ChildProcess = fork(file, [mode, dataDir], { execArgv, cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const next = <T>(): Promise<T> => new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`${mode} target exited (${code})`));
-    child.once('message', (m) => { child.off('exit', onExit); resolve(m as T); });
-    child.once('exit', onExit);
-  });
+  const next = <T>(): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`${mode} target exited (${code})`));
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        resolve(m as T);
+      });
+      child.once('exit', onExit);
+    });
   return next<{ port: number; startupMs: number }>().then((ready) => ({
     name: mode,
     origin: `http://127.0.0.1:${ready.port}`,
     startupMs: ready.startupMs,
-    stats: () => { const p = next<{ rss: number; heapMb: number; heapTotalMb: number; externalMb: number; cpuMs: number; loopMaxMs: number; insideP99Ms: number; insideMaxMs: number }>(); child.send('stats'); return p; },
-    stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); }),
+    stats: () => {
+      const p = next<{
+        rss: number;
+        heapMb: number;
+        heapTotalMb: number;
+        externalMb: number;
+        cpuMs: number;
+        loopMaxMs: number;
+        insideP99Ms: number;
+        insideMaxMs: number;
+      }>();
+      child.send('stats');
+      return p;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
   }));
 }
 
-interface Labelled { text: string; intent: string }
+interface Labelled {
+  text: string;
+  intent: string;
+}
 
 /**
  * The message mix, from the labelled evaluation set (Arabic, Gulf, English, Arabizi): inquiries 35%,
@@ -72,29 +113,45 @@ interface Labelled { text: string; intent: string }
  */
 export function messageMix(size = 200): string[] {
   const items = parse(readFileSync(join(projectRoot, 'test/eval/labelled.yaml'), 'utf8')) as Labelled[];
-  const weights: Array<[string, number]> = [['inquiry', 35], ['procedural_request', 20], ['greeting', 20], ['complaint', 15], ['thanks', 10]];
+  const weights: Array<[string, number]> = [
+    ['inquiry', 35],
+    ['procedural_request', 20],
+    ['greeting', 20],
+    ['complaint', 15],
+    ['thanks', 10],
+  ];
   const out: string[] = [];
   for (const [intent, w] of weights) {
     const pool = items.filter((x) => x.intent === intent);
     for (let i = 0; i < Math.round((size * w) / 100); i++) out.push(pool[(i * 7) % pool.length]!.text);
   }
   // Interleave the intents (a fixed shuffle), so that each conversation meets all of them.
-  return out.map((t, i) => [t, (i * 7919) % out.length] as const).sort((a, b) => a[1] - b[1]).map(([t]) => t);
+  return out
+    .map((t, i) => [t, (i * 7919) % out.length] as const)
+    .sort((a, b) => a[1] - b[1])
+    .map(([t]) => t);
 }
 
 /** A conversation to load: its id and, when the server returned a secret, its Authorization header. */
-export interface Conversation { id: string; auth?: string }
+export interface Conversation {
+  id: string;
+  auth?: string;
+}
 
 /** Opens `n` web chat conversations (`POST /api/webchat/conversations`), 16 at a time. */
 export async function openConversations(origin: string, n: number): Promise<Conversation[]> {
   const out: Conversation[] = [];
   for (let i = 0; i < n; i += 16) {
-    out.push(...await Promise.all(Array.from({ length: Math.min(16, n - i) }, async () => {
-      const r = await fetch(`${origin}/api/webchat/conversations`, { method: 'POST' });
-      if (!r.ok) throw new Error(`POST /api/webchat/conversations: HTTP ${r.status}`);
-      const b = (await r.json()) as { conversationId: string; secret?: string };
-      return { id: b.conversationId, ...(b.secret ? { auth: `Bearer ${b.secret}` } : {}) };
-    })));
+    out.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(16, n - i) }, async () => {
+          const r = await fetch(`${origin}/api/webchat/conversations`, { method: 'POST' });
+          if (!r.ok) throw new Error(`POST /api/webchat/conversations: HTTP ${r.status}`);
+          const b = (await r.json()) as { conversationId: string; secret?: string };
+          return { id: b.conversationId, ...(b.secret ? { auth: `Bearer ${b.secret}` } : {}) };
+        }),
+      )),
+    );
   }
   return out;
 }
@@ -104,20 +161,31 @@ export function writeLoadData(dir: string, convs: Conversation[], texts: string[
   const bodies = texts.map((text) => JSON.stringify({ text }));
   const lua = join(dir, 'load-data.lua');
   const json = join(dir, 'load-data.json');
-  writeFileSync(lua, `return {\n convs = {\n${convs.map((c) => `  { id = "${c.id}"${c.auth ? `, auth = [==[${c.auth}]==]` : ''} },`).join('\n')}\n },\n bodies = {\n${bodies.map((b) => `  [==[${b}]==],`).join('\n')}\n },\n}\n`);
+  writeFileSync(
+    lua,
+    `return {\n convs = {\n${convs.map((c) => `  { id = "${c.id}"${c.auth ? `, auth = [==[${c.auth}]==]` : ''} },`).join('\n')}\n },\n bodies = {\n${bodies.map((b) => `  [==[${b}]==],`).join('\n')}\n },\n}\n`,
+  );
   writeFileSync(json, JSON.stringify({ convs, bodies }));
   return { lua, json };
 }
 
 /** One load run's figures (cpuMs: the target's CPU time per message, filled in by the caller). */
-export interface LoadResult { rps: number; p50: number; p99: number; errors: number; cpuMs?: number }
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cpuMs?: number;
+}
 
 /** Runs `cmd` and returns its stdout (throws on a non-zero exit). */
 function exec(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
   });

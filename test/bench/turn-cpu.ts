@@ -25,7 +25,11 @@ function mainThreadCpuMs(): number {
 }
 
 const t = tempDir('tawasul-turn-');
-const app = await createTawasul({ dataDir: t.dir, logger: createLogger({ destination: createWriteStream('/dev/null') }), env: { ...process.env, TAWASUL_AGENT_TOKENS: 'bench:bench-token-0123456789abcdef' } });
+const app = await createTawasul({
+  dataDir: t.dir,
+  logger: createLogger({ destination: createWriteStream('/dev/null') }),
+  env: { ...process.env, TAWASUL_AGENT_TOKENS: 'bench:bench-token-0123456789abcdef' },
+});
 try {
   const mix = messageMix();
   const convs = Array.from({ length: CONVERSATIONS }, () => randomUUID());
@@ -35,17 +39,24 @@ try {
   const turn = (n: number): Promise<unknown> => {
     const c = convs[n % CONVERSATIONS]!;
     const msg: InboundMessage = {
-      channel: 'webchat', conversationId: c, id: randomUUID(), from: { id: c },
-      text: mix[(Math.floor(n / CONVERSATIONS) + (n % CONVERSATIONS) * 13) % mix.length]!, receivedAt: new Date(), raw: null,
+      channel: 'webchat',
+      conversationId: c,
+      id: randomUUID(),
+      from: { id: c },
+      text: mix[(Math.floor(n / CONVERSATIONS) + (n % CONVERSATIONS) * 13) % mix.length]!,
+      receivedAt: new Date(),
+      raw: null,
       client: { address: '127.0.0.1' },
     };
     return app.engine.handle(msg);
   };
   const drive = async (count: number): Promise<void> => {
     const end = next + count;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < end) await turn(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < end) await turn(next++);
+      }),
+    );
   };
   await drive(2000); // warm-up
   const session = process.env.PROFILE ? new Session() : undefined;
@@ -66,8 +77,10 @@ try {
   // With --expose-gc: the heap that stays after a full collection (what the turns keep).
   (globalThis as { gc?: () => void }).gc?.();
   const mem = process.memoryUsage();
-  process.stdout.write(`${messages} turns, ${concurrency} in flight: ${(cpu / messages).toFixed(3)} ms CPU/msg (main thread), ${(wall / messages).toFixed(3)} ms wall/msg, `
-    + `RSS ${(mem.rss / 1048576).toFixed(0)} MB, JS heap ${(mem.heapUsed / 1048576).toFixed(0)} MB\n`);
+  process.stdout.write(
+    `${messages} turns, ${concurrency} in flight: ${(cpu / messages).toFixed(3)} ms CPU/msg (main thread), ${(wall / messages).toFixed(3)} ms wall/msg, ` +
+      `RSS ${(mem.rss / 1048576).toFixed(0)} MB, JS heap ${(mem.heapUsed / 1048576).toFixed(0)} MB\n`,
+  );
 } finally {
   await app.close();
   t.cleanup();

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { createClassifier } from '../../bot/nlu/classifier.js';
 import { tempDir } from '../helpers/tmp.js';
 import { generateYear } from './generate-year.js';
-import { load, loadTool, median, messageMix, openConversations, startTarget, writeLoadData, type LoadResult } from './targets.js';
+import { type LoadResult, load, loadTool, median, messageMix, openConversations, startTarget, writeLoadData } from './targets.js';
 
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
@@ -27,10 +27,16 @@ const SCALE = Number(env.BENCH_SCALE ?? 1);
 const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
 
 interface Row {
-  store: string; connections: number; bare: LoadResult[]; tawasul: LoadResult[]; ratios: string[];
+  store: string;
+  connections: number;
+  bare: LoadResult[];
+  tawasul: LoadResult[];
+  ratios: string[];
   /** Tawasul's own p99 (request parsed → answer written) and its event loop's longest block, per repetition. */
   inside: Array<{ p99: number; loopMax: number }>;
-  startupMs: number; rssMb: number; note: string;
+  startupMs: number;
+  rssMb: number;
+  note: string;
 }
 
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -46,7 +52,10 @@ async function prepare(store: string, dir: string, cache: string): Promise<strin
     // The sweep runs every second, so the backlog is being worked through during the measurement.
     writeFileSync(join(dir, 'config.local.yaml'), 'sla:\n  sweep:\n    intervalSeconds: 1\n');
   }
-  const what = Object.entries(counts).filter(([k]) => !k.endsWith('Ms')).map(([k, v]) => `${fmt(v)} ${k}`).join(', ');
+  const what = Object.entries(counts)
+    .filter(([k]) => !k.endsWith('Ms'))
+    .map(([k, v]) => `${fmt(v)} ${k}`)
+    .join(', ');
   process.stdout.write(`  ${store}: generated ${what} in ${fmt((performance.now() - t0) / 1000, 1)} s\n`);
   return what;
 }
@@ -79,8 +88,10 @@ async function measureStore(store: string, dir: string, cache: string, mix: stri
         row.bare.push(got.bare!);
         row.tawasul.push(got.tawasul!);
         row.ratios.push(`${(got.tawasul!.rps / got.bare!.rps).toFixed(2)}${rep % 2 ? 'ᵗ' : 'ᵇ'}`);
-        process.stdout.write(`  ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s ${fmt(got.bare!.cpuMs!, 3)} ms CPU/msg, `
-          + `tawasul ${fmt(got.tawasul!.rps)}/s ${fmt(got.tawasul!.cpuMs!, 3)} ms CPU/msg p99 ${fmt(got.tawasul!.p99, 1)} ms\n`);
+        process.stdout.write(
+          `  ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s ${fmt(got.bare!.cpuMs!, 3)} ms CPU/msg, ` +
+            `tawasul ${fmt(got.tawasul!.rps)}/s ${fmt(got.tawasul!.cpuMs!, 3)} ms CPU/msg p99 ${fmt(got.tawasul!.p99, 1)} ms\n`,
+        );
       }
       rows.push(row);
     }
@@ -108,7 +119,7 @@ export async function run(): Promise<void> {
     process.stdout.write(`  start-up: first start ${fmt(first.startupMs)} ms (trains the classifier), warm ${fmt(again.startupMs)} ms\n`);
 
     const rows: Row[] = [];
-    for (const store of STORES) rows.push(...await measureStore(store, join(t.dir, store), join(cold, 'cache'), mix));
+    for (const store of STORES) rows.push(...(await measureStore(store, join(t.dir, store), join(cold, 'cache'), mix)));
 
     const times: number[] = [];
     const classifier = await createClassifier({ cacheDir: join(cold, 'cache') });
@@ -120,25 +131,38 @@ export async function run(): Promise<void> {
     times.sort((a, b) => a - b);
 
     const out: string[] = [];
-    out.push(`\nweb chat, ${fmt(CONVERSATIONS)} conversations, ${mix.length}-message mix, ${SECONDS} s per target and repetition, load from another process (${loadTool()}); medians of ${REPS} repetitions`);
-    out.push('ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server\'s main-thread (event loop) CPU time per');
+    out.push(
+      `\nweb chat, ${fmt(CONVERSATIONS)} conversations, ${mix.length}-message mix, ${SECONDS} s per target and repetition, load from another process (${loadTool()}); medians of ${REPS} repetitions`,
+    );
+    out.push("ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server's main-thread (event loop) CPU time per");
     out.push('message, median; its ratio (bare / Tawasul) is the throughput ratio when both are CPU-bound, steadier than msg/s on a shared machine\n');
-    out.push('| store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | CPU ms/msg bare / Tawasul (ratio) | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |');
+    out.push(
+      '| store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | CPU ms/msg bare / Tawasul (ratio) | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |',
+    );
     out.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const tw = r.tawasul;
       const cpuBare = median(r.bare.map((x) => x.cpuMs!));
       const cpuTw = median(tw.map((x) => x.cpuMs!));
-      out.push(`| ${r.store} | ${r.connections} | ${fmt(median(r.bare.map((x) => x.rps)))} | ${fmt(median(tw.map((x) => x.rps)))} | ${r.ratios.join(' ')} | `
-        + `${fmt(cpuBare, 3)} / ${fmt(cpuTw, 3)} (${(cpuBare / cpuTw).toFixed(2)}) | `
-        + `${fmt(median(tw.map((x) => x.p50)), 1)} ms | ${fmt(median(tw.map((x) => x.p99)), 1)} ms (max ${fmt(Math.max(...tw.map((x) => x.p99)), 1)}) | `
-        + `${tw.reduce((a, x) => a + x.errors, 0) + r.bare.reduce((a, x) => a + x.errors, 0)} | ${fmt(r.startupMs)} ms | ${fmt(r.rssMb)} MB |`);
+      out.push(
+        `| ${r.store} | ${r.connections} | ${fmt(median(r.bare.map((x) => x.rps)))} | ${fmt(median(tw.map((x) => x.rps)))} | ${r.ratios.join(' ')} | ` +
+          `${fmt(cpuBare, 3)} / ${fmt(cpuTw, 3)} (${(cpuBare / cpuTw).toFixed(2)}) | ` +
+          `${fmt(median(tw.map((x) => x.p50)), 1)} ms | ${fmt(median(tw.map((x) => x.p99)), 1)} ms (max ${fmt(Math.max(...tw.map((x) => x.p99)), 1)}) | ` +
+          `${tw.reduce((a, x) => a + x.errors, 0) + r.bare.reduce((a, x) => a + x.errors, 0)} | ${fmt(r.startupMs)} ms | ${fmt(r.rssMb)} MB |`,
+      );
     }
     out.push(`\nwarm start-up, empty store: ${fmt(again.startupMs)} ms (aim < 2,000); first start ${fmt(first.startupMs)} ms (trains the classifier)`);
     for (const r of rows.filter((x) => x.note)) out.push(`${r.store}: ${r.note}`);
-    out.push('Tawasul inside its own process (request parsed → answer written: p99 per repetition; event loop longest block), to tell a stall of the server from queueing outside it:');
-    for (const r of rows) out.push(`  ${r.store} c=${r.connections}: p99 ${r.inside.map((x) => fmt(x.p99, 1)).join(' / ')} ms; longest block ${r.inside.map((x) => fmt(x.loopMax)).join(' / ')} ms`);
-    out.push(`classification alone: p50 ${times[Math.floor(times.length / 2)]!.toFixed(3)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(3)} ms (aim p99 < 1 ms)`);
+    out.push(
+      'Tawasul inside its own process (request parsed → answer written: p99 per repetition; event loop longest block), to tell a stall of the server from queueing outside it:',
+    );
+    for (const r of rows)
+      out.push(
+        `  ${r.store} c=${r.connections}: p99 ${r.inside.map((x) => fmt(x.p99, 1)).join(' / ')} ms; longest block ${r.inside.map((x) => fmt(x.loopMax)).join(' / ')} ms`,
+      );
+    out.push(
+      `classification alone: p50 ${times[Math.floor(times.length / 2)]!.toFixed(3)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(3)} ms (aim p99 < 1 ms)`,
+    );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     if (env.BENCH_KEEP) process.stdout.write(`data kept in ${t.dir}\n`);

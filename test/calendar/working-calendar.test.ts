@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CalendarConfig } from '../../config/schema.js';
 import { formatLocalIso } from '../../bot/calendar/dates.js';
 import { buildHolidayTable } from '../../bot/calendar/holidays.js';
 import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { firstResponseDeadline } from '../../bot/sla/policy.js';
+import type { CalendarConfig } from '../../config/schema.js';
 
 const config = loadConfig();
 const name = { ar: 'عطلة', en: 'Holiday' };
@@ -92,7 +92,7 @@ describe('channel hours and working time', () => {
     expect(cal.workingTimeBetween(at('2026-02-08 09:00'), at('2026-02-05 12:00'))).toBe(0);
   });
 
-  it('computes each channel\'s first-response deadline', () => {
+  it("computes each channel's first-response deadline", () => {
     // X: 30 minutes, 24/7, also on a Friday night.
     expect(local(firstResponseDeadline(cal, x, at('2026-02-06 23:50'), 60))).toBe('2026-02-07T00:20+04:00');
     // E-mail: 24 hours of official time (6 h 20 min a day) from Thursday noon → Wednesday 10:40.
@@ -110,9 +110,10 @@ describe('holiday table', () => {
   it('replaces the nearest occurrence when a Hijri holiday occurs twice in a Gregorian year', () => {
     const seeded = buildHolidayTable({ ...config.calendar, holidays: [] }).filter((h) => h.id === 'isra-miraj' && h.from.startsWith('2027'));
     expect(seeded.length).toBe(2);
-    const [first, second] = seeded as [typeof seeded[0], typeof seeded[0]];
-    const moved = buildHolidayTable({ ...config.calendar, holidays: [{ id: 'isra-miraj', name, from: '2027-12-23', status: 'confirmed' }] })
-      .filter((h) => h.id === 'isra-miraj' && h.from.startsWith('2027'));
+    const [first, second] = seeded as [(typeof seeded)[0], (typeof seeded)[0]];
+    const moved = buildHolidayTable({ ...config.calendar, holidays: [{ id: 'isra-miraj', name, from: '2027-12-23', status: 'confirmed' }] }).filter(
+      (h) => h.id === 'isra-miraj' && h.from.startsWith('2027'),
+    );
     expect(moved.map((h) => h.from)).toEqual([first.from, '2027-12-23']);
     expect(moved[1]!.status).toBe('confirmed');
     expect(second.status).toBe('seed');

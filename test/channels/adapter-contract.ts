@@ -142,7 +142,17 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       expect(pending.length).toBeGreaterThan(0);
       // A reply stored but never attempted (crash between enqueue and send), same recipient data.
       const [first] = pending;
-      h.outbox.enqueue([{ channel: h.channelId, conversationId: first!.conversationId, reply: { text: 'stored before the crash', language: 'en', kind: 'notice' }, meta: first!.meta }], h.clock.now());
+      h.outbox.enqueue(
+        [
+          {
+            channel: h.channelId,
+            conversationId: first!.conversationId,
+            reply: { text: 'stored before the crash', language: 'en', kind: 'notice' },
+            meta: first!.meta,
+          },
+        ],
+        h.clock.now(),
+      );
       await h.restart();
       h.clock.advance(HOUR);
       await settle();

@@ -4,16 +4,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
+import { Inbox } from '../../bot/delivery/inbox.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { classifyActivity, toAttachments, toLocation } from '../../channels/botframework/activity.js';
 import { botFrameworkCredentials } from '../../channels/botframework/auth.js';
 import { isRetryableStatus, toDeliveryError } from '../../channels/botframework/transport.js';
-import { Inbox } from '../../bot/delivery/inbox.js';
 import { ManualClock } from '../helpers/tmp.js';
 import { adapterContract } from './adapter-contract.js';
-import { startBotFramework, type BotFrameworkApp } from './helpers/botframework-app.js';
-import { makeBotFrameworkHarness } from './helpers/botframework-harness.js';
+import { type BotFrameworkApp, startBotFramework } from './helpers/botframework-app.js';
 import { FakeConnector, messageActivity } from './helpers/botframework-connector.js';
+import { makeBotFrameworkHarness } from './helpers/botframework-harness.js';
 
 const START = new Date('2026-11-22T05:00:00Z');
 /**
@@ -62,7 +62,14 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     expect(got!.conversationId).toBe('c-hello');
     expect(got!.replyToId).toBe('m-1');
     expect(got!.authorization).toBeUndefined();
-    expect(got!.activity).toMatchObject({ type: 'message', replyToId: 'm-1', textFormat: 'plain', locale: 'ar-OM', from: { id: 'bot-1' }, recipient: { id: 'user-1' } });
+    expect(got!.activity).toMatchObject({
+      type: 'message',
+      replyToId: 'm-1',
+      textFormat: 'plain',
+      locale: 'ar-OM',
+      from: { id: 'bot-1' },
+      recipient: { id: 'user-1' },
+    });
     expect(got!.activity.text).toContain('تواصل');
     expect(await settled(bf, clock, 'm-1')).toMatchObject({ state: 'sent', inReplyTo: 'm-1', providerMessageId: 'sent-1' });
     expect(bf.adapter.outbox.list('botframework')).toHaveLength(1);
@@ -70,7 +77,13 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
 
   it('keeps only routing data of the conversation reference (no display names)', () => {
     const ref = bf.adapter.references.get('c-hello');
-    expect(ref).toMatchObject({ channelId: 'emulator', serviceUrl: connector.url, conversation: { id: 'c-hello' }, bot: { id: 'bot-1' }, user: { id: 'user-1' } });
+    expect(ref).toMatchObject({
+      channelId: 'emulator',
+      serviceUrl: connector.url,
+      conversation: { id: 'c-hello' },
+      bot: { id: 'bot-1' },
+      user: { id: 'user-1' },
+    });
     expect(JSON.stringify(ref)).not.toContain('Resident');
   });
 
@@ -110,7 +123,10 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
 
   it('answers a card-only message with the polite "text only" reply, once', async () => {
     const act = messageActivity(connector.url, {
-      id: 'm-card', conversationId: 'c-card', text: undefined, locale: 'en-US',
+      id: 'm-card',
+      conversationId: 'c-card',
+      text: undefined,
+      locale: 'en-US',
       attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard' } }],
     });
     expect((await bf.post(act)).status).toBe(200);
@@ -194,7 +210,12 @@ describe('Bot Framework greeting and timeouts', () => {
     const clock = new ManualClock(START);
     const bf = await startBotFramework({ clock, options: { greetOnJoin: true, sendTimeoutMs: 300 } });
     try {
-      const join = { ...messageActivity(connector.url, { id: 'j-1', conversationId: 'c-join', locale: 'en-US' }), type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot-1' }, { id: 'user-1' }] };
+      const join = {
+        ...messageActivity(connector.url, { id: 'j-1', conversationId: 'c-join', locale: 'en-US' }),
+        type: 'conversationUpdate',
+        text: undefined,
+        membersAdded: [{ id: 'bot-1' }, { id: 'user-1' }],
+      };
       expect((await bf.post({ ...join, id: 'j-0', membersAdded: [{ id: 'bot-1' }] })).status).toBe(200);
       expect((await bf.post(join)).status).toBe(200);
       expect((await bf.post(join)).status).toBe(200);
@@ -234,7 +255,9 @@ describe('Bot Framework adapter with an app id', () => {
     try {
       expect(bf.adapter.anonymous).toBe(false);
       expect((await bf.post(messageActivity(connector.url, { id: 'a-1' }))).status).toBe(401);
-      expect((await bf.post(messageActivity(connector.url, { id: 'a-2' }), { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln' })).status).toBe(401);
+      expect((await bf.post(messageActivity(connector.url, { id: 'a-2' }), { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln' })).status).toBe(
+        401,
+      );
     } finally {
       quiet.mockRestore();
     }
@@ -306,18 +329,34 @@ describe('activity conversion', () => {
   const now = new Date('2026-11-22T05:00:00Z');
   it('removes the bot mention (Teams), keeps files as references and reads location entities', () => {
     const act = messageActivity('http://localhost:3978/', {
-      id: 't-1', text: '<at>Tawasul</at> pothole here',
-      entities: [{ type: 'mention', mentioned: { id: 'bot-1', name: 'Tawasul' }, text: '<at>Tawasul</at>' }, { type: 'GeoCoordinates', latitude: 24.25, longitude: 55.79, name: 'Al Buraimi' }],
+      id: 't-1',
+      text: '<at>Tawasul</at> pothole here',
+      entities: [
+        { type: 'mention', mentioned: { id: 'bot-1', name: 'Tawasul' }, text: '<at>Tawasul</at>' },
+        { type: 'GeoCoordinates', latitude: 24.25, longitude: 55.79, name: 'Al Buraimi' },
+      ],
       attachments: [
         { contentType: 'text/html', content: '<p>pothole here</p>' },
         { contentType: 'image/jpeg', contentUrl: 'https://cdn.example/p.jpg', name: 'p.jpg' },
-        { contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'report.pdf', content: { downloadUrl: 'https://files.example/report.pdf', fileType: 'pdf' } },
+        {
+          contentType: 'application/vnd.microsoft.teams.file.download.info',
+          name: 'report.pdf',
+          content: { downloadUrl: 'https://files.example/report.pdf', fileType: 'pdf' },
+        },
       ],
     });
     const c = classifyActivity(act as never, 'botframework', now);
     expect(c.kind).toBe('message');
     if (c.kind !== 'message') return;
-    expect(c.msg).toMatchObject({ channel: 'botframework', conversationId: 'conv-1', id: 't-1', text: 'pothole here', from: { id: 'user-1', name: 'Resident' }, receivedAt: now, location: { latitude: 24.25, longitude: 55.79, label: 'Al Buraimi' } });
+    expect(c.msg).toMatchObject({
+      channel: 'botframework',
+      conversationId: 'conv-1',
+      id: 't-1',
+      text: 'pothole here',
+      from: { id: 'user-1', name: 'Resident' },
+      receivedAt: now,
+      location: { latitude: 24.25, longitude: 55.79, label: 'Al Buraimi' },
+    });
     expect(c.msg.attachments).toEqual([
       { kind: 'image', mimeType: 'image/jpeg', fileName: 'p.jpg', ref: 'https://cdn.example/p.jpg' },
       { kind: 'document', fileName: 'report.pdf', ref: 'https://files.example/report.pdf' },
@@ -331,7 +370,9 @@ describe('activity conversion', () => {
     expect(a.kind === 'message' && b.kind === 'message' && a.msg.id === b.msg.id && a.msg.id.startsWith('sha256:')).toBe(true);
     expect(toLocation([{ type: 'Place', geo: { latitude: 24.2, longitude: 55.8 } }])).toEqual({ latitude: 24.2, longitude: 55.8 });
     expect(toLocation([{ type: 'GeoCoordinates', latitude: 200, longitude: 0 }])).toBeUndefined();
-    expect(toAttachments([{ contentType: 'image/png', contentUrl: 'data:image/png;base64,AAAA' }])).toEqual([{ kind: 'image', mimeType: 'image/png', ref: 'botframework:inline' }]);
+    expect(toAttachments([{ contentType: 'image/png', contentUrl: 'data:image/png;base64,AAAA' }])).toEqual([
+      { kind: 'image', mimeType: 'image/png', ref: 'botframework:inline' },
+    ]);
   });
 
   it('greets only members other than the bot', () => {
@@ -344,7 +385,12 @@ describe('activity conversion', () => {
 describe('error mapping and credentials', () => {
   it('maps connector errors to retryable or permanent Tawasul errors', () => {
     const rest = (statusCode: number | undefined, headers: Record<string, string> = {}, code?: string) =>
-      Object.assign(new Error('x'), { name: 'RestError', statusCode, code, response: { headers: { get: (n: string) => headers[n] ?? null }, bodyAsText: JSON.stringify({ error: { code: 'Throttled' } }) } });
+      Object.assign(new Error('x'), {
+        name: 'RestError',
+        statusCode,
+        code,
+        response: { headers: { get: (n: string) => headers[n] ?? null }, bodyAsText: JSON.stringify({ error: { code: 'Throttled' } }) },
+      });
     const e429 = toDeliveryError(rest(429, { 'retry-after': '7' }), 'bf');
     expect(e429).toBeInstanceOf(ChannelApiError);
     expect(e429).toMatchObject({ status: 429, code: 'Throttled', retryable: true, retryAfterSeconds: 7 });
@@ -358,10 +404,16 @@ describe('error mapping and credentials', () => {
 
   it('reads credentials from the environment only, and refuses half-configured ones', () => {
     expect(botFrameworkCredentials({})).toMatchObject({ anonymous: true, appId: '' });
-    expect(botFrameworkCredentials({ MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw' })).toMatchObject({ anonymous: false, appId: 'id', appType: 'MultiTenant' });
+    expect(botFrameworkCredentials({ MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw' })).toMatchObject({
+      anonymous: false,
+      appId: 'id',
+      appType: 'MultiTenant',
+    });
     expect(() => botFrameworkCredentials({ MICROSOFT_APP_PASSWORD: 'pw' })).toThrow(/MICROSOFT_APP_ID/);
     expect(() => botFrameworkCredentials({ MICROSOFT_APP_ID: 'id' })).toThrow(/MICROSOFT_APP_PASSWORD/);
-    expect(() => botFrameworkCredentials({ MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'SingleTenant' })).toThrow(/MICROSOFT_APP_TENANT_ID/);
+    expect(() => botFrameworkCredentials({ MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'SingleTenant' })).toThrow(
+      /MICROSOFT_APP_TENANT_ID/,
+    );
     expect(() => botFrameworkCredentials({ MICROSOFT_APP_TYPE: 'Weird' })).toThrow(/MICROSOFT_APP_TYPE/);
   });
 });

@@ -25,7 +25,9 @@ describe('e-mail parsing', () => {
   });
 
   it('recognizes delivery reports and X-Autoreply as automated', async () => {
-    const report = Buffer.from('From: MAILER <bounce@example.om>\r\nTo: helpdesk@bur.gov.om\r\nSubject: Undelivered\r\nMessage-ID: <r@x>\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--b--\r\n');
+    const report = Buffer.from(
+      'From: MAILER <bounce@example.om>\r\nTo: helpdesk@bur.gov.om\r\nSubject: Undelivered\r\nMessage-ID: <r@x>\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--b--\r\n',
+    );
     expect((await parseMail(report, OWN)).automated).toBe('delivery-report');
     expect((await parseMail(rawMail({ headers: { 'X-Autoreply': 'yes' } }), OWN)).automated).toBe('auto-reply');
     expect((await parseMail(rawMail(), OWN)).automated).toBeUndefined();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adapterContract } from './adapter-contract.js';
-import { startDovecot, hasDovecot, type Dovecot } from './helpers/dovecot.js';
+import { type Dovecot, hasDovecot, startDovecot } from './helpers/dovecot.js';
 import { EmailRig, emailHarness, sendToRelay } from './helpers/email-rig.js';
 import { rawMail } from './helpers/mail-fixtures.js';
 
@@ -14,7 +14,9 @@ adapterContract('email (SMTP relay inbound, SMTP replies)', () => emailHarness('
 
 describe('email over the SMTP relay', () => {
   let rig: EmailRig;
-  afterEach(async () => { await rig?.close(); });
+  afterEach(async () => {
+    await rig?.close();
+  });
 
   it('refuses oversized mail with 552 and unknown recipients with 550; requires AUTH when configured', async () => {
     rig = await EmailRig.start({
@@ -56,10 +58,16 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
 
   describe('adapter', () => {
     let rig: EmailRig;
-    afterEach(async () => { await rig?.close(); });
+    afterEach(async () => {
+      await rig?.close();
+    });
     const start = async (box: string, options: Record<string, unknown> = {}, manual = true): Promise<EmailRig> => {
       await admin.mailboxCreate(box);
-      rig = await EmailRig.start({ imapUrl: dovecot.url, manual, options: { imap: { enabled: true, mailbox: box, syncSeconds: 3600, idleDelayMs: 50 }, ...options } });
+      rig = await EmailRig.start({
+        imapUrl: dovecot.url,
+        manual,
+        options: { imap: { enabled: true, mailbox: box, syncSeconds: 3600, idleDelayMs: 50 }, ...options },
+      });
       return rig;
     };
     const seen = async (box: string): Promise<number[]> => {
@@ -74,7 +82,10 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
     it('answers new mail announced by IDLE, in its thread: Re: subject, In-Reply-To, References, Auto-Submitted, RTL HTML', async () => {
       const box = mailbox();
       await start(box, { workerPollMs: 50 }, false);
-      await admin.append(box, rawMail({ messageId: 'first@example.om', references: ['root@example.om'], subject: 'استفسار عن خدمة', text: 'عندي شكوى على تأخر الرد' }));
+      await admin.append(
+        box,
+        rawMail({ messageId: 'first@example.om', references: ['root@example.om'], subject: 'استفسار عن خدمة', text: 'عندي شكوى على تأخر الرد' }),
+      );
       await rig.sink.changes.until(() => rig.sink.mails.length > 0, 'the reply to the mail IDLE announced');
       const [out] = rig.sink.mails;
       expect(out!.rcpt).toEqual(['salim@example.om']);
@@ -100,12 +111,33 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       const box = mailbox();
       await start(box);
       const text = 'أرجو ردم الحفرة أمام منزلي في حي الخضراء، رقم 45';
-      await admin.append(box, rawMail({ messageId: 'cp1256-qp@example.om', charset: 'windows-1256', encoding: 'quoted-printable', subject: 'طلب ردم حفرة', text }));
+      await admin.append(
+        box,
+        rawMail({ messageId: 'cp1256-qp@example.om', charset: 'windows-1256', encoding: 'quoted-printable', subject: 'طلب ردم حفرة', text }),
+      );
       await admin.append(box, rawMail({ messageId: 'utf8-b64@example.om', charset: 'utf-8', encoding: 'base64', subject: 'طلب ردم حفرة', text }));
       await admin.append(box, rawMail({ messageId: 'cp1256-b64@example.om', charset: 'windows-1256', encoding: 'base64', subject: 'Re: طلب', text }));
-      await admin.append(box, rawMail({ messageId: 'utf8-8bit@example.om', charset: 'utf-8', encoding: '8bit', subject: 'Re: طلب', text, html: `<div dir="rtl"><b>${text}</b></div>` }));
+      await admin.append(
+        box,
+        rawMail({
+          messageId: 'utf8-8bit@example.om',
+          charset: 'utf-8',
+          encoding: '8bit',
+          subject: 'Re: طلب',
+          text,
+          html: `<div dir="rtl"><b>${text}</b></div>`,
+        }),
+      );
       const pdf = Buffer.from('%PDF-1.4\n% test\n');
-      await admin.append(box, rawMail({ messageId: 'attach@example.om', subject: 'Re: صورة', text: 'مرفق المستند', attachment: { filename: 'report.pdf', contentType: 'application/pdf', content: pdf } }));
+      await admin.append(
+        box,
+        rawMail({
+          messageId: 'attach@example.om',
+          subject: 'Re: صورة',
+          text: 'مرفق المستند',
+          attachment: { filename: 'report.pdf', contentType: 'application/pdf', content: pdf },
+        }),
+      );
       await rig.drain();
       const got = rig.tctx.received;
       expect(got.map((m) => m.text)).toEqual([`طلب ردم حفرة\n\n${text}`, `طلب ردم حفرة\n\n${text}`, text, text, 'مرفق المستند']);
@@ -183,9 +215,26 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
         '> شكراً لتواصلكم',
       ].join('\n');
       await admin.append(box, rawMail({ messageId: 'q2@example.om', inReplyTo: ours, subject: 'RE: شكوى', text: quoted }));
-      await admin.append(box, rawMail({ messageId: 'q3@example.om', subject: 'Re: شكوى', text: 'Still broken.\n\nOn Sun, Nov 22, 2026 at 9:00 AM Helpdesk <helpdesk@bur.gov.om>\nwrote:\n> old text' }));
+      await admin.append(
+        box,
+        rawMail({
+          messageId: 'q3@example.om',
+          subject: 'Re: شكوى',
+          text: 'Still broken.\n\nOn Sun, Nov 22, 2026 at 9:00 AM Helpdesk <helpdesk@bur.gov.om>\nwrote:\n> old text',
+        }),
+      );
       // Thread headers are the sender's to write: another sender citing our Message-ID gets a chat of their own.
-      await admin.append(box, rawMail({ messageId: 'q4@example.org', from: 'Other <other@example.org>', inReplyTo: ours, references: [ours], subject: 'Re: شكوى', text: 'أريد أن أرى المحادثة' }));
+      await admin.append(
+        box,
+        rawMail({
+          messageId: 'q4@example.org',
+          from: 'Other <other@example.org>',
+          inReplyTo: ours,
+          references: [ours],
+          subject: 'Re: شكوى',
+          text: 'أريد أن أرى المحادثة',
+        }),
+      );
       await rig.drain();
       const [first, second, third, intruder] = rig.tctx.received;
       expect(intruder!.conversationId).not.toBe(first!.conversationId);
@@ -205,7 +254,15 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       const box = mailbox();
       await start(box, { imap: { enabled: true, mailbox: box, syncSeconds: 3600, idleDelayMs: 50, maxMessageBytes: 65_536 }, workerPollMs: 50 }, false);
       const big = Buffer.alloc(300_000, 7);
-      await admin.append(box, rawMail({ messageId: 'big@example.om', subject: 'Re: صور', text: 'صور الحفرة مرفقة', attachment: { filename: 'p.jpg', contentType: 'image/jpeg', content: big } }));
+      await admin.append(
+        box,
+        rawMail({
+          messageId: 'big@example.om',
+          subject: 'Re: صور',
+          text: 'صور الحفرة مرفقة',
+          attachment: { filename: 'p.jpg', contentType: 'image/jpeg', content: big },
+        }),
+      );
       await rig.sink.changes.until(() => rig.sink.mails.length === 1, 'the reply to the oversized mail');
       expect(rig.tctx.received[0]).toMatchObject({ text: 'صور الحفرة مرفقة' });
       expect(rig.tctx.received[0]!.attachments).toBeUndefined();

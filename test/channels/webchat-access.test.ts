@@ -1,9 +1,9 @@
 /** Web chat access: the conversation id alone opens nothing; the secret travels in a header; only its hash is stored. */
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 
 describe('web chat access', () => {
   let run: Running;
@@ -15,7 +15,9 @@ describe('web chat access', () => {
     await chat.say('سالم بن علي الكعبي');
     await chat.say('12345678');
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   const url = (cid = chat.conversationId): string => `${run.base}/api/webchat/conversations/${cid}/messages`;
 
@@ -24,7 +26,7 @@ describe('web chat access', () => {
     expect(chat.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('refuses reads and posts without the secret, with a wrong one, or with another conversation\'s', async () => {
+  it("refuses reads and posts without the secret, with a wrong one, or with another conversation's", async () => {
     const other = await ChatClient.open(run.base);
     const cases: Array<[string, Record<string, string>]> = [
       ['none', {}],

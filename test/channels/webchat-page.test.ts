@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Templates } from '../../bot/core/templates.js';
 import { projectRoot } from '../../bot/core/paths.js';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { Templates } from '../../bot/core/templates.js';
+import { type Running, startTawasul } from '../helpers/app.js';
 
 // The functions passed to page.evaluate run in the browser; this file is typechecked without the DOM library.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -40,10 +40,19 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     run = await startTawasul();
     port = new URL(run.base).port;
     browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
         // A host name on plain HTTP (not a secure context), resolved to loopback.
-        '--host-resolver-rules=MAP tawasul.test 127.0.0.1'],
+        '--host-resolver-rules=MAP tawasul.test 127.0.0.1',
+      ],
     });
   });
   afterAll(async () => {
@@ -87,7 +96,9 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
   it('shows a typing indicator and disables the send button while the bot works', async () => {
     const page = await open();
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     await page.route('**/messages', async (route) => {
       if (route.request().method() === 'POST') await gate;
       await route.continue();
@@ -125,7 +136,10 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     await page.locator('.msg.failed').waitFor({ state: 'detached', ...WAIT });
     await page.locator('#send:not([disabled])').waitFor(WAIT);
     const cid = await page.evaluate(() => (JSON.parse(localStorage.getItem('tawasul.webchat') as string) as { conversationId: string }).conversationId);
-    const inbound = run.app.engine.deps.conversations.transcript(`webchat:${cid}`).filter((e) => e.direction === 'in').map((e) => e.text);
+    const inbound = run.app.engine.deps.conversations
+      .transcript(`webchat:${cid}`)
+      .filter((e) => e.direction === 'in')
+      .map((e) => e.text);
     expect(inbound).toEqual(['السلام عليكم', 'متى الدوام؟']);
     expect(await page.locator('.msg.out', { hasText: 'متى الدوام؟' }).count()).toBe(1);
     expect(await page.locator('.msg.in').count()).toBe(2);
@@ -150,11 +164,13 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     await send(page, 'متى الدوام؟');
     const before = await page.locator('.msg').allTextContents();
     expect(before.length).toBe(4);
-    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('tawasul.webchat') ?? 'null') as { conversationId: string; secret: string } | null);
+    const stored = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('tawasul.webchat') ?? 'null') as { conversationId: string; secret: string } | null,
+    );
     expect(stored?.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await page.reload();
     await page.waitForFunction((n) => document.querySelectorAll('.msg').length >= n, before.length, WAIT);
-    const polls = Number(await page.getAttribute('html', 'data-polls') ?? 0);
+    const polls = Number((await page.getAttribute('html', 'data-polls')) ?? 0);
     await page.waitForFunction((n) => Number(document.documentElement.dataset.polls ?? 0) >= n + 2, polls, WAIT);
     expect(await page.locator('.msg').allTextContents()).toEqual(before);
     await page.screenshot({ path: join(SHOTS, 'webchat-restored.png') });
@@ -190,7 +206,7 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'webchat-links.png') });
   });
 
-  it('shows the agent\'s messages and, after the agent releases, the bot\'s hand-back notice once', async () => {
+  it("shows the agent's messages and, after the agent releases, the bot's hand-back notice once", async () => {
     const page = await open();
     await send(page, 'ابي اكلم موظف');
     const cid = await page.evaluate(() => (JSON.parse(localStorage.getItem('tawasul.webchat')!) as { conversationId: string }).conversationId);
@@ -201,14 +217,14 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     expect(await run.app.engine.handBack(key, 'amal')).toBe(true);
     const notice = page.locator('.msg.in', { hasText: 'عادت المحادثة إلى الرد الآلي' });
     await notice.waitFor(WAIT);
-    const polls = Number(await page.getAttribute('html', 'data-polls') ?? 0);
+    const polls = Number((await page.getAttribute('html', 'data-polls')) ?? 0);
     await page.waitForFunction((n) => Number(document.documentElement.dataset.polls ?? 0) >= n + 2, polls, WAIT);
     expect(await notice.count()).toBe(1);
     expect(await page.locator('.msg.in', { hasText: t.render('ar', 'agent_joined') }).count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'webchat-handback.png') });
   });
 
-  it('sends the browser\'s location as a location message', async () => {
+  it("sends the browser's location as a location message", async () => {
     const page = await open({ permissions: ['geolocation'], geolocation: { latitude: 24.2508, longitude: 55.7931 } });
     for (const text of ['ابي اطلب ردم حفرة', 'سالم بن علي الكعبي', '12345678', '92345678', 'تخطي']) await send(page, text);
     expect(await lastBot(page).textContent()).toContain(t.render('ar', 'ask_address'));
@@ -236,7 +252,9 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     contexts.push(ctx);
     const page = await ctx.newPage();
     const failed: string[] = [];
-    page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
     page.on('pageerror', (e) => failed.push(e.message));
     await page.goto(`${run.base}/`);
     await page.locator('#text').waitFor(WAIT);
@@ -266,18 +284,27 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     await page.waitForFunction(() => document.activeElement?.id === 'text', undefined, WAIT);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('send');
-    const ring = await page.evaluate(() => { const s = getComputedStyle(document.activeElement!); return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) }; });
+    const ring = await page.evaluate(() => {
+      const s = getComputedStyle(document.activeElement!);
+      return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+    });
     expect(ring.style).toBe('solid');
     expect(ring.width).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(SHOTS, 'webchat-focus.png') });
     const ratios = await page.evaluate(() => {
       const rgb = (c: string): number[] => (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
       const lum = (c: number[]): number => {
-        const [r, g, b] = c.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+        const [r, g, b] = c.map((v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
         return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
       };
       const bg = (el: Element | null): string => {
-        for (let e = el; e; e = e.parentElement) { const b = getComputedStyle(e).backgroundColor; if (b && !b.startsWith('rgba(0, 0, 0, 0')) return b; }
+        for (let e = el; e; e = e.parentElement) {
+          const b = getComputedStyle(e).backgroundColor;
+          if (b && !b.startsWith('rgba(0, 0, 0, 0')) return b;
+        }
         return 'rgb(255, 255, 255)';
       };
       const out: Record<string, number> = {};

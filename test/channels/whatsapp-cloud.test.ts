@@ -7,10 +7,10 @@ import { channelRegistry } from '../../channels/registry.js';
 import { graphError } from '../../channels/whatsapp-cloud/graph.js';
 import { createWhatsAppCloud, renderReply, whatsappCloudOptions } from '../../channels/whatsapp-cloud/index.js';
 import { sign, validSignature } from '../../channels/whatsapp-cloud/webhook.js';
+import { ManualClock, tempDir } from '../helpers/tmp.js';
 import { adapterContract } from './adapter-contract.js';
 import { channelContext } from './helpers/channel-context.js';
-import { textMessage, WA_ENV, webhookBody, WhatsAppCloudHarness } from './helpers/whatsapp-cloud-harness.js';
-import { ManualClock, tempDir } from '../helpers/tmp.js';
+import { textMessage, WA_ENV, WhatsAppCloudHarness, webhookBody } from './helpers/whatsapp-cloud-harness.js';
 
 adapterContract('whatsapp-cloud', () => new WhatsAppCloudHarness().start());
 
@@ -19,21 +19,25 @@ const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 describe('whatsapp-cloud adapter', () => {
   let h: WhatsAppCloudHarness;
   beforeEach(async () => {
-    h = await new WhatsAppCloudHarness({ maxMediaBytes: 1000 }, {
-      media: {
-        '1001': { bytes: JPEG, mimeType: 'image/jpeg' },
-        '1002': { bytes: Buffer.from('%PDF-1.4 test'), mimeType: 'application/pdf' },
-        '1003': { bytes: Buffer.alloc(2000, 1), mimeType: 'image/png' },
-        '1004': { bytes: Buffer.alloc(2000, 1), mimeType: 'image/png', declaredSize: 10 },
+    h = await new WhatsAppCloudHarness(
+      { maxMediaBytes: 1000 },
+      {
+        media: {
+          '1001': { bytes: JPEG, mimeType: 'image/jpeg' },
+          '1002': { bytes: Buffer.from('%PDF-1.4 test'), mimeType: 'application/pdf' },
+          '1003': { bytes: Buffer.alloc(2000, 1), mimeType: 'image/png' },
+          '1004': { bytes: Buffer.alloc(2000, 1), mimeType: 'image/png', declaredSize: 10 },
+        },
       },
-    }).start();
+    ).start();
   });
   afterEach(async () => {
     await h.close();
   });
 
   it('answers the webhook verification challenge only with the right token', async () => {
-    const url = (token: string, challenge = '1158201444') => `${h.base}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=${challenge}`;
+    const url = (token: string, challenge = '1158201444') =>
+      `${h.base}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=${challenge}`;
     const ok = await fetch(url(WA_ENV.WHATSAPP_VERIFY_TOKEN));
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('1158201444');
@@ -60,10 +64,27 @@ describe('whatsapp-cloud adapter', () => {
 
   it('parses a location pin, interactive replies and the sender profile', async () => {
     const from = h.waId('pin');
-    await h.post(webhookBody([
-      { from, id: 'wamid.loc1', timestamp: '1766383200', type: 'location', location: { latitude: 24.2508, longitude: 55.7931, name: 'حفرة قرب الدوار', address: 'Al Buraimi' } },
-      { from, id: 'wamid.btn1', timestamp: '1766383201', type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'qr-0', title: 'نعم' } } },
-    ], { names: { [from]: 'Aisha' } }));
+    await h.post(
+      webhookBody(
+        [
+          {
+            from,
+            id: 'wamid.loc1',
+            timestamp: '1766383200',
+            type: 'location',
+            location: { latitude: 24.2508, longitude: 55.7931, name: 'حفرة قرب الدوار', address: 'Al Buraimi' },
+          },
+          {
+            from,
+            id: 'wamid.btn1',
+            timestamp: '1766383201',
+            type: 'interactive',
+            interactive: { type: 'button_reply', button_reply: { id: 'qr-0', title: 'نعم' } },
+          },
+        ],
+        { names: { [from]: 'Aisha' } },
+      ),
+    );
     await h.drain();
     const [loc, btn] = h.received;
     expect(loc).toMatchObject({ channel: 'whatsapp', conversationId: from, id: 'wamid.loc1', text: '', from: { id: from, phone: `+${from}`, name: 'Aisha' } });
@@ -75,10 +96,18 @@ describe('whatsapp-cloud adapter', () => {
 
   it('downloads images and documents with the bearer token into dataDir/attachments', async () => {
     const from = h.waId('media');
-    await h.post(webhookBody([
-      { from, id: 'wamid.img1', timestamp: '1766383200', type: 'image', image: { caption: 'الحفرة', mime_type: 'image/jpeg', sha256: 'x', id: '1001' } },
-      { from, id: 'wamid.doc1', timestamp: '1766383201', type: 'document', document: { filename: 'report.pdf', mime_type: 'application/pdf', sha256: 'x', id: '1002' } },
-    ]));
+    await h.post(
+      webhookBody([
+        { from, id: 'wamid.img1', timestamp: '1766383200', type: 'image', image: { caption: 'الحفرة', mime_type: 'image/jpeg', sha256: 'x', id: '1001' } },
+        {
+          from,
+          id: 'wamid.doc1',
+          timestamp: '1766383201',
+          type: 'document',
+          document: { filename: 'report.pdf', mime_type: 'application/pdf', sha256: 'x', id: '1002' },
+        },
+      ]),
+    );
     await h.drain();
     const img = h.received.find((m) => m.id === 'wamid.img1')!;
     expect(img.text).toBe('الحفرة');
@@ -92,7 +121,11 @@ describe('whatsapp-cloud adapter', () => {
   it('refuses oversized media (declared or streamed) with a polite text-only notice', async () => {
     const from = h.waId('big');
     await h.post(webhookBody([{ from, id: 'wamid.big1', timestamp: '1766383200', type: 'image', image: { mime_type: 'image/png', sha256: 'x', id: '1003' } }]));
-    await h.post(webhookBody([{ from: h.waId('big2'), id: 'wamid.big2', timestamp: '1766383200', type: 'image', image: { mime_type: 'image/png', sha256: 'x', id: '1004' } }]));
+    await h.post(
+      webhookBody([
+        { from: h.waId('big2'), id: 'wamid.big2', timestamp: '1766383200', type: 'image', image: { mime_type: 'image/png', sha256: 'x', id: '1004' } },
+      ]),
+    );
     await h.drain();
     h.clock.advance(6000);
     await h.drain();
@@ -108,7 +141,11 @@ describe('whatsapp-cloud adapter', () => {
     const reaction = { from, id: 'wamid.re1', timestamp: '1766383200', type: 'reaction', reaction: { message_id: 'wamid.x', emoji: '👍' } };
     await h.post(webhookBody([reaction]));
     await h.post(webhookBody([reaction]));
-    await h.post(webhookBody([{ from: h.waId('u2'), id: 'wamid.un1', timestamp: '1766383200', type: 'unsupported', errors: [{ code: 131051, title: 'Message type unknown' }] }]));
+    await h.post(
+      webhookBody([
+        { from: h.waId('u2'), id: 'wamid.un1', timestamp: '1766383200', type: 'unsupported', errors: [{ code: 131051, title: 'Message type unknown' }] },
+      ]),
+    );
     const status = await h.post(webhookBody([], { statuses: [{ id: 'wamid.out1', status: 'delivered', timestamp: '1766383200', recipient_id: from }] }));
     expect(status.status).toBe(200);
     expect((await h.post(webhookBody([textMessage('wamid.other1', from, 'hi')], { phoneNumberId: '999' }))).status).toBe(200);
@@ -127,8 +164,13 @@ describe('whatsapp-cloud adapter', () => {
     await h.adapter.send(from, [{ text: 'an agent answers\nsecond line', language: 'ar', kind: 'agent' }]);
     await h.drain();
     expect(h.graph.sent[1]!.body).toMatchObject({
-      type: 'template', to: from,
-      template: { name: 'tawasul_reply', language: { code: 'ar' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'an agent answers second line' }] }] },
+      type: 'template',
+      to: from,
+      template: {
+        name: 'tawasul_reply',
+        language: { code: 'ar' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: 'an agent answers second line' }] }],
+      },
     });
     // Meta says the window is closed although our clock thinks it is open: the retry uses the template.
     h.graph.failNext(1, 'window-closed');
@@ -165,8 +207,14 @@ describe('whatsapp-cloud units', () => {
   it('maps Graph error codes to retryable or permanent errors', () => {
     const body = (code: number) => ({ error: { message: `(#${code})`, type: 'OAuthException', code, fbtrace_id: 'x' } });
     const cases: Array<[number, number, boolean, number | undefined]> = [
-      [400, 130429, true, 2], [400, 131056, true, 6], [400, 131047, true, 0], [401, 190, true, 300],
-      [400, 100, false, undefined], [400, 131026, false, undefined], [400, 132001, false, undefined], [500, 131000, true, 30],
+      [400, 130429, true, 2],
+      [400, 131056, true, 6],
+      [400, 131047, true, 0],
+      [401, 190, true, 300],
+      [400, 100, false, undefined],
+      [400, 131026, false, undefined],
+      [400, 132001, false, undefined],
+      [500, 131000, true, 30],
     ];
     for (const [status, code, retryable, wait] of cases) {
       const e = graphError('whatsapp', status, body(code));
@@ -178,7 +226,10 @@ describe('whatsapp-cloud units', () => {
   });
 
   it('renders up to three short quick replies as reply buttons', () => {
-    expect(renderReply({ text: 'x', language: 'ar', kind: 'answer', quickReplies: ['1', '2'] })).toMatchObject({ type: 'interactive', interactive: { action: { buttons: [{ reply: { title: '1' } }, { reply: { title: '2' } }] } } });
+    expect(renderReply({ text: 'x', language: 'ar', kind: 'answer', quickReplies: ['1', '2'] })).toMatchObject({
+      type: 'interactive',
+      interactive: { action: { buttons: [{ reply: { title: '1' } }, { reply: { title: '2' } }] } },
+    });
     expect(renderReply({ text: 'x', language: 'ar', kind: 'answer', quickReplies: ['a', 'b', 'c', 'd'] }).type).toBe('text');
     expect(renderReply({ text: 'y'.repeat(5000), language: 'en', kind: 'answer' })).toMatchObject({ type: 'text' });
   });

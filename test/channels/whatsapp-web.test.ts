@@ -40,17 +40,35 @@ describe('whatsapp-web adapter', () => {
     await h.deliverText('hello-1', 'complaint about the road', 'resident');
     await h.drain();
     expect(h.received).toHaveLength(1);
-    expect(h.received[0]).toMatchObject({ channel: 'whatsapp-web', conversationId: h.chatId('resident'), from: { phone: `+${h.chatId('resident').slice(0, -5)}` } });
+    expect(h.received[0]).toMatchObject({
+      channel: 'whatsapp-web',
+      conversationId: h.chatId('resident'),
+      from: { phone: `+${h.chatId('resident').slice(0, -5)}` },
+    });
     expect(h.wa.sent[0]!.chatId).toBe(h.chatId('resident'));
   });
 
   it('passes location pins and saves images; oversized media and stickers get the text-only notice', async () => {
     const c = h.wa.client;
     const from = h.chatId('pin');
-    c.receive(chatMessage('loc', from, '', { type: 'location', location: { latitude: '24.2508', longitude: '55.7931', description: 'دوار البريمي\nAl Buraimi' } }));
+    c.receive(
+      chatMessage('loc', from, '', { type: 'location', location: { latitude: '24.2508', longitude: '55.7931', description: 'دوار البريمي\nAl Buraimi' } }),
+    );
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
-    c.receive(chatMessage('img', h.chatId('img'), 'صورة الحفرة', { type: 'image', hasMedia: true, downloadMedia: async () => ({ mimetype: 'image/png', data: png.toString('base64'), filename: null }) }));
-    c.receive(chatMessage('big', h.chatId('big'), '', { type: 'document', hasMedia: true, downloadMedia: async () => ({ mimetype: 'application/pdf', data: Buffer.alloc(500).toString('base64') }) }));
+    c.receive(
+      chatMessage('img', h.chatId('img'), 'صورة الحفرة', {
+        type: 'image',
+        hasMedia: true,
+        downloadMedia: async () => ({ mimetype: 'image/png', data: png.toString('base64'), filename: null }),
+      }),
+    );
+    c.receive(
+      chatMessage('big', h.chatId('big'), '', {
+        type: 'document',
+        hasMedia: true,
+        downloadMedia: async () => ({ mimetype: 'application/pdf', data: Buffer.alloc(500).toString('base64') }),
+      }),
+    );
     c.receive(chatMessage('poll', h.chatId('poll'), '', { type: 'poll_creation' }));
     await h.drain();
     const loc = h.received.find((m) => m.id.endsWith('_loc'))!;
@@ -111,7 +129,9 @@ describe('whatsapp-web units', () => {
   it('builds the real whatsapp-web.js Client with LocalAuth and Debian chromium (not started)', async () => {
     const c = (await realClient({ dataPath: '/tmp/tawasul-wwebjs-unused', clientId: 'tawasul', executablePath: '/usr/bin/chromium' })) as unknown as {
       options: { puppeteer: { executablePath: string; args: string[] }; authStrategy: { dataPath: string; clientId: string } };
-      initialize: unknown; sendMessage: unknown; on: unknown;
+      initialize: unknown;
+      sendMessage: unknown;
+      on: unknown;
     };
     expect(typeof c.initialize).toBe('function');
     expect(typeof c.sendMessage).toBe('function');

@@ -1,13 +1,13 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createXAdapter, xOptions, type XAdapter } from '../../channels/x/index.js';
-import { postLength, splitForThread } from '../../channels/x/text.js';
 import { envPrefix } from '../../channels/x/client.js';
+import { createXAdapter, type XAdapter, xOptions } from '../../channels/x/index.js';
+import { postLength, splitForThread } from '../../channels/x/text.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
-import { adapterContract, type AdapterHarness } from './adapter-contract.js';
-import { channelContext, type ChannelTestContext } from './helpers/channel-context.js';
+import { type AdapterHarness, adapterContract } from './adapter-contract.js';
+import { type ChannelTestContext, channelContext } from './helpers/channel-context.js';
 import { drainWorker } from './helpers/worker-drain.js';
-import { FakeX, type FakeAccount } from './helpers/x-fake.js';
+import { type FakeAccount, FakeX } from './helpers/x-fake.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -16,15 +16,22 @@ afterAll(() => server.close());
 const GOV: FakeAccount = { id: '1500000000000000001', username: 'alburaimigov', accessToken: 'token-gov' };
 const MUN: FakeAccount = { id: '1500000000000000002', username: 'burmunicpality', accessToken: 'token-mun' };
 const ENV = {
-  X_ALBURAIMIGOV_APP_KEY: 'app-key', X_ALBURAIMIGOV_APP_SECRET: 'app-secret', X_ALBURAIMIGOV_ACCESS_TOKEN: GOV.accessToken, X_ALBURAIMIGOV_ACCESS_SECRET: 'secret-gov',
-  X_BURMUNICPALITY_APP_KEY: 'app-key', X_BURMUNICPALITY_APP_SECRET: 'app-secret', X_BURMUNICPALITY_ACCESS_TOKEN: MUN.accessToken, X_BURMUNICPALITY_ACCESS_SECRET: 'secret-mun',
+  X_ALBURAIMIGOV_APP_KEY: 'app-key',
+  X_ALBURAIMIGOV_APP_SECRET: 'app-secret',
+  X_ALBURAIMIGOV_ACCESS_TOKEN: GOV.accessToken,
+  X_ALBURAIMIGOV_ACCESS_SECRET: 'secret-gov',
+  X_BURMUNICPALITY_APP_KEY: 'app-key',
+  X_BURMUNICPALITY_APP_SECRET: 'app-secret',
+  X_BURMUNICPALITY_ACCESS_TOKEN: MUN.accessToken,
+  X_BURMUNICPALITY_ACCESS_SECRET: 'secret-mun',
 };
 const CHANNEL = { [GOV.username]: 'x-alburaimigov', [MUN.username]: 'x-burmunicpality' } as const;
 // minTimeMs 0 under contract: bottleneck spaces job registrations, not starts, so single gaps can be
 // shorter than minTime by a few ms; the average spacing is tested below ('spaces sends').
 const LIMITS = { maxConcurrent: 1, minTimeMs: 0, reservoir: { amount: 10, refreshMs: 3_600_000 } };
 const TEST_OPTIONS = {
-  pollIntervalSeconds: 60, backfillMinutes: 60,
+  pollIntervalSeconds: 60,
+  backfillMinutes: 60,
   limits: { dmPerWindow: 10, postPerWindow: 10, windowMinutes: 60, minTimeMs: 0, maxConcurrent: 1 },
   retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 5 },
 };
@@ -81,9 +88,15 @@ async function harness(kind: 'dm' | 'mention'): Promise<AdapterHarness> {
     channelId: CHANNEL[account.username]!,
     clock: rig.clock,
     limits: LIMITS,
-    get engine() { return rig.context(account).ctx.engine; },
-    get outbox() { return adapter.outbox; },
-    get received() { return rig.context(account).received; },
+    get engine() {
+      return rig.context(account).ctx.engine;
+    },
+    get outbox() {
+      return adapter.outbox;
+    },
+    get received() {
+      return rig.context(account).received;
+    },
     logs: rig.logs,
     async deliverText(providerId, text, from) {
       const author = rig.fake.user(from);
@@ -121,7 +134,9 @@ adapterContract('x (mentions, public replies)', () => harness('mention'));
 
 describe('x adapter', () => {
   let rig: Rig;
-  afterEach(async () => { await rig?.close(); });
+  afterEach(async () => {
+    await rig?.close();
+  });
 
   it('polls mentions with since_id, answers oldest first, and advances the cursor only past claimed posts', async () => {
     rig = new Rig();
@@ -145,7 +160,12 @@ describe('x adapter', () => {
     const t3 = rig.fake.mention(GOV, { text: '@alburaimigov شكرا', author_id: u1 });
     rig.clock.advance(61_000);
     expect(await a.poller.poll()).toMatchObject({ mentions: 1 });
-    expect(rig.fake.requests.filter((r) => r.path.endsWith('/mentions')).at(-1)!.query.get('since_id')).toBe(t2);
+    expect(
+      rig.fake.requests
+        .filter((r) => r.path.endsWith('/mentions'))
+        .at(-1)!
+        .query.get('since_id'),
+    ).toBe(t2);
     expect(a.store.cursor('mentions')).toBe(t3);
     await drainWorker(a.worker);
     // replyMode dm: every mention is answered privately, to its author.
@@ -175,7 +195,14 @@ describe('x adapter', () => {
   it('pages DM events down to the last one claimed, and ignores DMs older than the backfill on first start', async () => {
     rig = new Rig();
     const u = rig.fake.user('khalid');
-    rig.fake.dms.get(GOV.id)!.push({ id: '1000', event_type: 'MessageCreate', text: 'old', sender_id: u, dm_conversation_id: `${u}-${GOV.id}`, created_at: '2026-11-20T05:00:00.000Z' });
+    rig.fake.dms.get(GOV.id)!.push({
+      id: '1000',
+      event_type: 'MessageCreate',
+      text: 'old',
+      sender_id: u,
+      dm_conversation_id: `${u}-${GOV.id}`,
+      created_at: '2026-11-20T05:00:00.000Z',
+    });
     for (let i = 0; i < 150; i++) rig.fake.dm(GOV, { text: `رسالة ${i}`, sender_id: rig.fake.user(`r${i}`) });
     const a = await rig.start(GOV);
     expect(await a.poller.poll()).toMatchObject({ dms: 150, skipped: 1 });
@@ -314,7 +341,7 @@ describe('x adapter', () => {
     expect(a.outbox.list('x-alburaimigov', 'pending')).toHaveLength(2);
   });
 
-  it('records X\'s 403 duplicate content as a permanent failure; @username prefixes keep equal replies distinct', async () => {
+  it("records X's 403 duplicate content as a permanent failure; @username prefixes keep equal replies distinct", async () => {
     rig = new Rig();
     const a = await rig.start(MUN, { replyMode: 'public', mentionAuthor: false });
     for (const who of ['amal', 'badr']) rig.fake.mention(MUN, { text: '@burmunicpality عندي شكوى', author_id: rig.fake.user(who) });
@@ -332,7 +359,13 @@ describe('x adapter', () => {
 
   it('backs off both streams when X refuses the credentials, and logs no secret', async () => {
     rig = new Rig();
-    const t = channelContext({ channelId: 'x-alburaimigov', dataDir: rig.tmp.dir, clock: rig.clock, env: { ...ENV, X_ALBURAIMIGOV_ACCESS_TOKEN: 'revoked-token' }, logs: rig.logs });
+    const t = channelContext({
+      channelId: 'x-alburaimigov',
+      dataDir: rig.tmp.dir,
+      clock: rig.clock,
+      env: { ...ENV, X_ALBURAIMIGOV_ACCESS_TOKEN: 'revoked-token' },
+      logs: rig.logs,
+    });
     const a = createXAdapter(t.ctx, xOptions.parse({ ...t.ctx.channel.options, ...TEST_OPTIONS }));
     rig.adapters.set(GOV, a);
     await expect(a.poller.poll()).rejects.toMatchObject({ status: 401 });

@@ -9,7 +9,12 @@ afterAll(() => data.cleanup());
 /** Runs `tawasul ARGS` with `input` on stdin and an agent token set. */
 const tawasul = (args: string[], input = '') => runTawasul(args, input, { TAWASUL_AGENT_TOKENS: 'cli:cli-token-0123456789abcdef' });
 
-const lines = (s: string): unknown[] => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+const lines = (s: string): unknown[] =>
+  s
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
 
 describe('tawasul command line', () => {
   it('parse TEXT prints one JSON object', async () => {

@@ -15,7 +15,10 @@ describe('tawasul migrate', () => {
     t = tempDir('tawasul-migrate-');
     const first = await tawasul(['migrate', '--data', t.dir]);
     expect(first.code).toBe(0);
-    const applied = first.out.split('\n').filter((l) => l.startsWith('applied ')).map((l) => l.slice('applied '.length));
+    const applied = first.out
+      .split('\n')
+      .filter((l) => l.startsWith('applied '))
+      .map((l) => l.slice('applied '.length));
     for (const m of coreMigrations) for (const v of m.migrations) expect(applied).toContain(`${m.module}/${String(v.version).padStart(4, '0')}`);
     expect(applied).toContain('webchat/0001'); // the web chat is enabled in config/channels.yaml
     const again = await tawasul(['migrate', '--data', t.dir]);

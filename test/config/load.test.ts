@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bot/config/load.js';
@@ -60,7 +60,10 @@ describe('configuration', () => {
   it('names the file and the field of an invalid value', () => {
     const c = copyConfig();
     const file = join(c.dir, 'services.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('afterWorkingDays: 10, role: equipment-section-head', 'afterWorkingDays: -3, role: equipment-section-head'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('afterWorkingDays: 10, role: equipment-section-head', 'afterWorkingDays: -3, role: equipment-section-head'),
+    );
     try {
       loadConfig({ dir: c.dir });
       expect.unreachable();
@@ -83,18 +86,25 @@ describe('configuration', () => {
   });
 
   it('refuses unknown references between sections and unknown fields', () => {
-    expect(() => loadConfig({ patch: { services: [{ id: 'training', escalation: [{ afterWorkingDays: 5, role: 'nobody', via: ['email'] }] }] } }))
-      .toThrow(/services\[2\]\.escalation\[0\]\.role: unknown role "nobody"/);
+    expect(() => loadConfig({ patch: { services: [{ id: 'training', escalation: [{ afterWorkingDays: 5, role: 'nobody', via: ['email'] }] }] } })).toThrow(
+      /services\[2\]\.escalation\[0\]\.role: unknown role "nobody"/,
+    );
     expect(() => loadConfig({ patch: { defaults: { colour: 'green' } } })).toThrow(/defaults/);
   });
 
   it('merges an overlay file by id (role contacts, confirmed holidays) without touching the rest', () => {
     const t = tempDir();
     const overlay = join(t.dir, 'local.yaml');
-    writeFileSync(overlay, [
-      'roles:', '  - { id: training-manager, email: training@bur.gov.om, phone: "+96891234567" }',
-      'calendar:', '  holidays:', '    - { id: eid-al-fitr, name: { ar: عيد الفطر, en: Eid al-Fitr }, from: "2027-03-09", to: "2027-03-12", status: confirmed }',
-    ].join('\n'));
+    writeFileSync(
+      overlay,
+      [
+        'roles:',
+        '  - { id: training-manager, email: training@bur.gov.om, phone: "+96891234567" }',
+        'calendar:',
+        '  holidays:',
+        '    - { id: eid-al-fitr, name: { ar: عيد الفطر, en: Eid al-Fitr }, from: "2027-03-09", to: "2027-03-12", status: confirmed }',
+      ].join('\n'),
+    );
     const cfg = loadConfig({ overlays: [overlay] });
     expect(cfg.roles.find((r) => r.id === 'training-manager')?.email).toBe('training@bur.gov.om');
     expect(cfg.roles).toHaveLength(loadConfig().roles.length);

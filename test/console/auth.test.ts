@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_TOKEN, startTawasul, type Running } from '../helpers/app.js';
+import { AGENT_TOKEN, type Running, startTawasul } from '../helpers/app.js';
 import { addAccount, ConsoleClient, PASSWORD } from './helpers.js';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdefgh';
@@ -12,7 +12,9 @@ describe('console sign-in, sessions, CSRF and tokens', () => {
     await addAccount(run, 'root', 'admin');
     await addAccount(run, 'locky', 'agent');
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('signs in with a session cookie that is HttpOnly, SameSite=Strict, and Secure behind HTTPS', async () => {
     const c = await new ConsoleClient(run.base).signIn('amal');
@@ -114,7 +116,20 @@ describe('console sign-in, sessions, CSRF and tokens', () => {
     expect(r.status).toBe(200);
     const { parse } = await import('yaml');
     const doc = parse(await r.text()) as { paths: Record<string, unknown> };
-    for (const p of ['/session', '/events', '/conversations', '/requests/{reference}/actions', '/sla/report', '/calendar/holidays', '/accounts', '/audit',
-      '/api/agent/requests/{reference}/actions', '/api/agent/conversations/{key}/take', '/api/admin/holidays', '/api/admin/reports/sla']) expect(doc.paths).toHaveProperty([p]);
+    for (const p of [
+      '/session',
+      '/events',
+      '/conversations',
+      '/requests/{reference}/actions',
+      '/sla/report',
+      '/calendar/holidays',
+      '/accounts',
+      '/audit',
+      '/api/agent/requests/{reference}/actions',
+      '/api/agent/conversations/{key}/take',
+      '/api/admin/holidays',
+      '/api/admin/reports/sla',
+    ])
+      expect(doc.paths).toHaveProperty([p]);
   });
 });

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { PASSWORD } from './helpers.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,16 +20,33 @@ export async function launch(): Promise<Browser> {
   ensureBundle();
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** Opens the console in a fresh context (1366×768 unless told) and signs in; the language is Arabic unless `lang` says. */
-export async function signIn(browser: Browser, base: string, username: string, opts: { lang?: 'ar' | 'en'; viewport?: { width: number; height: number }; shot?: string } = {}): Promise<Page> {
+export async function signIn(
+  browser: Browser,
+  base: string,
+  username: string,
+  opts: { lang?: 'ar' | 'en'; viewport?: { width: number; height: number }; shot?: string } = {},
+): Promise<Page> {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1366, height: 768 }, locale: opts.lang === 'en' ? 'en-GB' : 'ar-OM' });
   const page = await context.newPage();
-  page.on('pageerror', (e) => { console.error(`page error (${username}): ${e.message}`); });
+  page.on('pageerror', (e) => {
+    console.error(`page error (${username}): ${e.message}`);
+  });
   await page.goto(`${base}/console${opts.lang === 'en' ? '/en' : ''}`);
   await page.locator('#username').waitFor();
   if (opts.shot) await page.screenshot({ path: join(SHOTS, opts.shot) });
@@ -50,5 +67,8 @@ export async function switchLanguage(page: Page, to: 'ar' | 'en'): Promise<void>
   await page.click('#lang');
   // A function, not a string: the console's CSP forbids eval.
 
-  await page.waitForFunction((dir) => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir === dir, to === 'ar' ? 'rtl' : 'ltr');
+  await page.waitForFunction(
+    (dir) => (globalThis as unknown as { document: { documentElement: { dir: string } } }).document.documentElement.dir === dir,
+    to === 'ar' ? 'rtl' : 'ltr',
+  );
 }

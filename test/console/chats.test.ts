@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleStore } from '../../bot/console/store.js';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 import { addAccount, ConsoleClient, SseReader } from './helpers.js';
 
 describe('console inbox API', () => {
@@ -18,7 +18,9 @@ describe('console inbox API', () => {
     amal = await new ConsoleClient(run.base).signIn('amal');
     badr = await new ConsoleClient(run.base).signIn('badr');
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   const queued = async (): Promise<{ chat: ChatClient; id: number }> => {
     const chat = await ChatClient.open(run.base);
@@ -86,7 +88,9 @@ describe('console inbox API', () => {
     const { chat, id } = await queued();
     await amal.post(`/api/console/conversations/${id}/take`);
     expect((await amal.post(`/api/console/conversations/${id}/notes`, { text: 'يتصل كثيراً بخصوص الحفرة' })).status).toBe(201);
-    const page = await (await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`, { headers: chat.auth })).json() as { messages: Array<{ text: string }> };
+    const page = (await (await fetch(`${run.base}/api/webchat/conversations/${chat.conversationId}/messages`, { headers: chat.auth })).json()) as {
+      messages: Array<{ text: string }>;
+    };
     expect(page.messages.map((m) => m.text)).not.toContain('يتصل كثيراً بخصوص الحفرة');
     expect((await amal.get(`/api/console/conversations/${id}`)).body.notes[0].text).toBe('يتصل كثيراً بخصوص الحفرة');
     expect((await amal.post(`/api/console/conversations/${id}/release`)).status).toBe(200);
@@ -105,7 +109,11 @@ describe('console inbox API', () => {
     expect(view.body.error.field).toBe('view');
     expect((await amal.get('/api/console/conversations/999999')).status).toBe(404);
     expect((await amal.get('/api/console/conversations/abc')).status).toBe(404);
-    const malformed = await fetch(`${run.base}/api/console/conversations/${id}/notes`, { method: 'POST', headers: { cookie: amal.cookie, 'x-csrf-token': amal.csrf, 'content-type': 'application/json' }, body: '{"text":' });
+    const malformed = await fetch(`${run.base}/api/console/conversations/${id}/notes`, {
+      method: 'POST',
+      headers: { cookie: amal.cookie, 'x-csrf-token': amal.csrf, 'content-type': 'application/json' },
+      body: '{"text":',
+    });
     expect(malformed.status).toBe(400);
   });
 

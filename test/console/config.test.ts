@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { type Running, startTawasul } from '../helpers/app.js';
 import { addAccount, ConsoleClient } from './helpers.js';
 
 describe('configuration overlay: escalation contacts of the roles', () => {
@@ -9,12 +9,16 @@ describe('configuration overlay: escalation contacts of the roles', () => {
   let admin: ConsoleClient;
   beforeAll(async () => {
     run = await startTawasul();
-    writeFileSync(join(run.dataDir, 'config.local.yaml'), '# kept by the console\nroles:\n  - { id: training-manager, email: old@example.om }\n', { mode: 0o600 });
+    writeFileSync(join(run.dataDir, 'config.local.yaml'), '# kept by the console\nroles:\n  - { id: training-manager, email: old@example.om }\n', {
+      mode: 0o600,
+    });
     await addAccount(run, 'root', 'admin');
     await addAccount(run, 'sara', 'supervisor');
     admin = await new ConsoleClient(run.base).signIn('root');
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('an admin sets a role contact: written to the overlay (comments kept, 0600) and applied without a restart', async () => {
     const r = await admin.raw('PUT', '/api/console/config/roles/training-manager', { email: 'training.manager@example.om', phone: '+96891234567' });

@@ -1,33 +1,60 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 import { chromiumAvailable, launch, shot, signIn, switchLanguage } from './browser.js';
 import { addAccount, ConsoleClient, fileRequest } from './helpers.js';
 
 /** True when the canvas has drawn pixels (chart.js rendered something). */
-interface Canvas { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
-const drawn = (page: Page, id: string): Promise<boolean> => page.evaluate((cid) => {
-  const c = (globalThis as unknown as { document: { getElementById(i: string): Canvas | null } }).document.getElementById(cid);
-  if (!c || c.width === 0) return false;
-  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) return true;
-  return false;
-}, id);
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+const drawn = (page: Page, id: string): Promise<boolean> =>
+  page.evaluate((cid) => {
+    const c = (globalThis as unknown as { document: { getElementById(i: string): Canvas | null } }).document.getElementById(cid);
+    if (!c || c.width === 0) return false;
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) return true;
+    return false;
+  }, id);
 
 describe.skipIf(!chromiumAvailable)('SLA dashboard and admin screens in headless Debian chromium', () => {
   let run: Running;
   let browser: Browser;
   beforeAll(async () => {
     run = await startTawasul();
-    for (const [u, role] of [['amal', 'agent'], ['sara', 'supervisor'], ['root', 'admin']] as const) await addAccount(run, u, role);
+    for (const [u, role] of [
+      ['amal', 'agent'],
+      ['sara', 'supervisor'],
+      ['root', 'admin'],
+    ] as const)
+      await addAccount(run, u, role);
     // Seeded data: web chats (first responses), requests of several services, some done on time, one escalated.
     for (const text of ['السلام عليكم', 'متى الدوام؟', 'hello', 'شكرا']) await (await ChatClient.open(run.base)).say(text);
     const agent = await new ConsoleClient(run.base).signIn('amal');
     const refs = [
       await fileRequest(agent),
-      await fileRequest(agent, 'weather-damage', { name: 'خالد سعيد الشامسي', civilId: '23456789', phone: '92345678', address: 'وادي الجزي', description: 'سقوط جدار بسبب الأمطار الغزيرة' }),
-      await fileRequest(agent, 'training', { name: 'مريم سالم الكعبي', civilId: '87654321', phone: '99887766', description: 'أرغب في التدريب الصيفي بقسم التدريب' }),
-      await fileRequest(agent, 'pest-control', { name: 'علي حمد المقبالي', civilId: '34567890', phone: '93456789', address: 'السنينة', description: 'انتشار الحشرات قرب الحديقة العامة' }),
+      await fileRequest(agent, 'weather-damage', {
+        name: 'خالد سعيد الشامسي',
+        civilId: '23456789',
+        phone: '92345678',
+        address: 'وادي الجزي',
+        description: 'سقوط جدار بسبب الأمطار الغزيرة',
+      }),
+      await fileRequest(agent, 'training', {
+        name: 'مريم سالم الكعبي',
+        civilId: '87654321',
+        phone: '99887766',
+        description: 'أرغب في التدريب الصيفي بقسم التدريب',
+      }),
+      await fileRequest(agent, 'pest-control', {
+        name: 'علي حمد المقبالي',
+        civilId: '34567890',
+        phone: '93456789',
+        address: 'السنينة',
+        description: 'انتشار الحشرات قرب الحديقة العامة',
+      }),
     ];
     run.clock.advance(2 * 86_400_000);
     const sara = await new ConsoleClient(run.base).signIn('sara');
@@ -49,13 +76,19 @@ describe.skipIf(!chromiumAvailable)('SLA dashboard and admin screens in headless
     await page.click('.dashboard .filters button[type=submit]');
     for (const id of ['live', 'first-response-by-channel', 'completion-by-service', 'completion-by-department', 'requests-over-time']) {
       await page.locator(`#chart-${id}`).waitFor();
-      await page.waitForFunction((cid) => ((globalThis as unknown as { document: { getElementById(i: string): { width: number } | null } }).document.getElementById(cid)?.width ?? 0) > 0, `chart-${id}`);
+      await page.waitForFunction(
+        (cid) =>
+          ((globalThis as unknown as { document: { getElementById(i: string): { width: number } | null } }).document.getElementById(cid)?.width ?? 0) > 0,
+        `chart-${id}`,
+      );
       expect(await drawn(page, `chart-${id}`)).toBe(true);
       const href = await page.getAttribute(`#csv-${id}`, 'href');
       const csv = await page.evaluate(async (u) => (await fetch(u!)).text(), href);
       expect(csv.split('\r\n').length).toBeGreaterThan(2);
     }
-    const serviceCsv = await page.evaluate(async () => (await fetch('/api/console/sla/report?from=2026-11-01&to=2026-12-31&bucket=day&chart=completion-by-service')).text());
+    const serviceCsv = await page.evaluate(async () =>
+      (await fetch('/api/console/sla/report?from=2026-11-01&to=2026-12-31&bucket=day&chart=completion-by-service')).text(),
+    );
     expect(serviceCsv).toContain('requests,service,potholes');
     await shot(page, 'dashboard-ar');
     await switchLanguage(page, 'en');

@@ -9,7 +9,10 @@ export class ConsoleClient {
   cookie = '';
   csrf = '';
   lastSetCookie = '';
-  constructor(readonly base: string, readonly bearer?: string) {}
+  constructor(
+    readonly base: string,
+    readonly bearer?: string,
+  ) {}
 
   /** Signs in; throws unless 201. */
   async signIn(username: string, password = PASSWORD): Promise<this> {
@@ -34,7 +37,11 @@ export class ConsoleClient {
     }
     const text = await r.text();
     let parsed: any = text;
-    try { parsed = JSON.parse(text); } catch { /* CSV or YAML */ }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* CSV or YAML */
+    }
     if (parsed && typeof parsed === 'object' && typeof parsed.csrfToken === 'string') this.csrf = parsed.csrfToken;
     return { status: r.status, body: parsed, headers: r.headers };
   }
@@ -49,7 +56,11 @@ export async function addAccount(run: Running, username: string, role: Role, dep
 }
 
 /** One parsed server-sent event. */
-export interface Sse { id?: string; event: string; data: any }
+export interface Sse {
+  id?: string;
+  event: string;
+  data: any;
+}
 
 /** Reads an SSE stream; `next(pred)` waits (bounded by a count of events, not by time) for a matching event. */
 export class SseReader {
@@ -94,7 +105,9 @@ export class SseReader {
           for (const w of this.waiters.splice(0)) w();
         }
       }
-    } catch { /* aborted */ }
+    } catch {
+      /* aborted */
+    }
     this.closed = true;
     for (const w of this.waiters.splice(0)) w();
   }
@@ -116,7 +129,11 @@ export class SseReader {
 
 /** Valid intake fields of a pothole request. */
 export const POTHOLE_FIELDS = {
-  name: 'سالم بن علي البادي', civilId: '12345678', phone: '91234567', address: 'حي الخضراء، شارع 12', description: 'حفرة كبيرة أمام المنزل تعيق السيارات',
+  name: 'سالم بن علي البادي',
+  civilId: '12345678',
+  phone: '91234567',
+  address: 'حي الخضراء، شارع 12',
+  description: 'حفرة كبيرة أمام المنزل تعيق السيارات',
 };
 
 /** Files a request through the console API as `client` (an agent); returns its reference. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 import { chromiumAvailable, launch, shot, signIn, switchLanguage } from './browser.js';
 import { addAccount } from './helpers.js';
 

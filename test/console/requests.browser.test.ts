@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { type Running, startTawasul } from '../helpers/app.js';
 import { chromiumAvailable, launch, shot, signIn, switchLanguage } from './browser.js';
 import { addAccount, ConsoleClient, fileRequest } from './helpers.js';
 
@@ -15,8 +15,19 @@ describe.skipIf(!chromiumAvailable)('console requests for department heads in he
     await addAccount(run, 'hamad', 'department', ['municipal-equipment']);
     const agent = await new ConsoleClient(run.base).signIn('amal');
     pothole = await fileRequest(agent);
-    await fileRequest(agent, 'weather-damage', { name: 'خالد سعيد الشامسي', civilId: '23456789', phone: '92345678', address: 'وادي الجزي', description: 'سقوط جدار بسبب الأمطار الغزيرة' });
-    course = await fileRequest(agent, 'training', { name: 'مريم سالم الكعبي', civilId: '87654321', phone: '99887766', description: 'أرغب في التدريب الصيفي بقسم التدريب' });
+    await fileRequest(agent, 'weather-damage', {
+      name: 'خالد سعيد الشامسي',
+      civilId: '23456789',
+      phone: '92345678',
+      address: 'وادي الجزي',
+      description: 'سقوط جدار بسبب الأمطار الغزيرة',
+    });
+    course = await fileRequest(agent, 'training', {
+      name: 'مريم سالم الكعبي',
+      civilId: '87654321',
+      phone: '99887766',
+      description: 'أرغب في التدريب الصيفي بقسم التدريب',
+    });
     browser = await launch();
   });
   afterAll(async () => {
@@ -42,7 +53,9 @@ describe.skipIf(!chromiumAvailable)('console requests for department heads in he
     await page.locator('.panel header .pill.s-in_progress').waitFor();
     const notices = run.app.sql.db.prepare("SELECT channel FROM notify_outbox WHERE reference = ? AND purpose = 'status'").all(pothole);
     expect(notices.length).toBeGreaterThan(0);
-    expect(run.app.engine.deps.conversations.auditTrail(50)).toContainEqual(expect.objectContaining({ actor: 'console:hamad', action: 'request.read', subject: pothole }));
+    expect(run.app.engine.deps.conversations.auditTrail(50)).toContainEqual(
+      expect.objectContaining({ actor: 'console:hamad', action: 'request.read', subject: pothole }),
+    );
     await shot(page, 'request-page-ar');
     await switchLanguage(page, 'en');
     await page.locator('#act-accept', { hasText: 'Accept' }).waitFor();

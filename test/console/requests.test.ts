@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSlaReport } from '../../bot/sla/reports.js';
 import { SqliteSlaFigures } from '../../bot/store/sqlite/sla-requests.js';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { type Running, startTawasul } from '../helpers/app.js';
 import { addAccount, ConsoleClient, fileRequest, POTHOLE_FIELDS, SseReader } from './helpers.js';
 
 describe('console requests, SLA and admin API', () => {
@@ -26,9 +26,16 @@ describe('console requests, SLA and admin API', () => {
     const c = await Promise.all(['amal', 'hamad', 'dana', 'sara', 'root'].map((u) => new ConsoleClient(run.base).signIn(u)));
     [agent, equipment, training, supervisor, admin] = [c[0]!, c[1]!, c[2]!, c[3]!, c[4]!];
     pothole ??= await fileRequest(agent);
-    course ??= await fileRequest(agent, 'training', { name: 'مريم سالم الكعبي', civilId: '87654321', phone: '99887766', description: 'أرغب في التدريب الصيفي بقسم التدريب' });
+    course ??= await fileRequest(agent, 'training', {
+      name: 'مريم سالم الكعبي',
+      civilId: '87654321',
+      phone: '99887766',
+      description: 'أرغب في التدريب الصيفي بقسم التدريب',
+    });
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('files a request for a caller through the intake validators, naming the bad field', async () => {
     const bad = await agent.post('/api/console/requests', { serviceId: 'potholes', fields: { ...POTHOLE_FIELDS, civilId: '12ab' } });
@@ -75,7 +82,8 @@ describe('console requests, SLA and admin API', () => {
   });
 
   it('filters by service, status, overdue, escalated, channel, date and reference', async () => {
-    const q = async (s: string): Promise<string[]> => ((await supervisor.get(`/api/console/requests?${s}`)).body.requests as Array<{ reference: string }>).map((r) => r.reference);
+    const q = async (s: string): Promise<string[]> =>
+      ((await supervisor.get(`/api/console/requests?${s}`)).body.requests as Array<{ reference: string }>).map((r) => r.reference);
     expect(await q('service=training')).toEqual([course]);
     expect(await q(`q=${pothole.slice(-5)}`)).toContain(pothole);
     expect(await q('status=closed')).toEqual([]);
@@ -132,14 +140,28 @@ describe('console requests, SLA and admin API', () => {
     const r = await supervisor.get('/api/console/sla/report?from=2026-11-01&to=2026-11-30&bucket=month');
     expect(r.status).toBe(200);
     const c = run.app.console.sla.ctx;
-    const direct = buildSlaReport(new SqliteSlaFigures(run.app.sql), c.config, c.calendar, { from: '2026-11-01', to: '2026-11-30', bucket: 'month' }, run.clock.now());
+    const direct = buildSlaReport(
+      new SqliteSlaFigures(run.app.sql),
+      c.config,
+      c.calendar,
+      { from: '2026-11-01', to: '2026-11-30', bucket: 'month' },
+      run.clock.now(),
+    );
     expect(r.body.requests).toEqual(direct.requests);
-    const cli = JSON.parse(execFileSync('npx', ['tsx', 'bot/cli/main.ts', 'sla-report', '--data', run.dataDir, '--from', '2026-11-01', '--to', '2026-11-30', '--json'], { encoding: 'utf8' }));
+    const cli = JSON.parse(
+      execFileSync('npx', ['tsx', 'bot/cli/main.ts', 'sla-report', '--data', run.dataDir, '--from', '2026-11-01', '--to', '2026-11-30', '--json'], {
+        encoding: 'utf8',
+      }),
+    );
     expect(r.body.requests.byService).toEqual(cli.requests.byService);
     expect(r.body.firstResponse.total.messages).toBe(cli.firstResponse.total.messages);
     const csv = await supervisor.get('/api/console/sla/report?from=2026-11-01&to=2026-11-30&chart=completion-by-service');
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    expect(String(csv.body).split('\r\n').filter((l) => l.startsWith('requests,service,')).length).toBe(direct.requests.byService.length);
+    expect(
+      String(csv.body)
+        .split('\r\n')
+        .filter((l) => l.startsWith('requests,service,')).length,
+    ).toBe(direct.requests.byService.length);
     expect((await supervisor.get('/api/console/sla/report?from=2026-11-30&to=2026-11-01')).body.error.field).toBe('to');
     expect((await supervisor.get('/api/console/sla/report?from=2026-11-01&to=2026-11-30&chart=pie')).body.error.field).toBe('chart');
     expect((await agent.get('/api/console/sla/report?from=2026-11-01&to=2026-11-30')).status).toBe(403);
@@ -153,7 +175,12 @@ describe('console requests, SLA and admin API', () => {
     const bad = await admin.post('/api/console/calendar/holidays', { id: 'Eid', from: '2027-03-09' });
     expect(bad.body.error.field).toBe('id');
     expect((await agent.post('/api/console/calendar/holidays', { id: 'x', from: '2027-03-09' })).status).toBe(403);
-    const moved = await admin.post('/api/console/calendar/holidays', { id: 'console-test-day', from: '2026-12-30', status: 'confirmed', name: { ar: 'يوم اختبار', en: 'Test day' } });
+    const moved = await admin.post('/api/console/calendar/holidays', {
+      id: 'console-test-day',
+      from: '2026-12-30',
+      status: 'confirmed',
+      name: { ar: 'يوم اختبار', en: 'Test day' },
+    });
     expect(moved.status).toBe(201);
     expect(moved.body.change).toHaveProperty('requestsRecomputed');
   });

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTawasul, type Tawasul } from '../../bot/app.js';
 import { silentLogger } from '../../bot/core/logger.js';
-import { ChatClient, sharedClassifier, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, sharedClassifier, startTawasul } from '../helpers/app.js';
 import { chromiumAvailable, launch, signIn } from './browser.js';
 import { addAccount } from './helpers.js';
 
@@ -35,7 +35,11 @@ describe.skipIf(!chromiumAvailable)('a console open while the server restarts', 
     // The same data directory comes back on the same address (sessions are in SQLite: no new sign-in);
     // a resident asks for a person before the console has reconnected.
     again = await createTawasul({
-      dataDir: run.dataDir, clock: run.clock, logger: silentLogger, classifier: await sharedClassifier(), channels: ['webchat'],
+      dataDir: run.dataDir,
+      clock: run.clock,
+      logger: silentLogger,
+      classifier: await sharedClassifier(),
+      channels: ['webchat'],
       env: { TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef' },
     });
     await again.listen(port);
@@ -45,9 +49,19 @@ describe.skipIf(!chromiumAvailable)('a console open while the server restarts', 
     expect(await page.locator('.chat-row').count()).toBe(2);
 
     // Every event of the log reached the page exactly once (the client drops an id it has seen).
-    const stored = again.sql.db.prepare("SELECT COUNT(*) AS n, MAX(id) AS last FROM console_events WHERE audience = 'chats'").get() as { n: number; last: number };
-    await page.waitForFunction((last) => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.lastEventId === String(last), stored.last);
-    const shown = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.liveEvents);
+    const stored = again.sql.db.prepare("SELECT COUNT(*) AS n, MAX(id) AS last FROM console_events WHERE audience = 'chats'").get() as {
+      n: number;
+      last: number;
+    };
+    await page.waitForFunction(
+      (last) =>
+        (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.lastEventId ===
+        String(last),
+      stored.last,
+    );
+    const shown = await page.evaluate(
+      () => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.liveEvents,
+    );
     expect(Number(shown)).toBe(stored.n);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visible, type LiveHub } from '../../bot/console/live.js';
 import type { Principal } from '../../bot/console/auth.js';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { type LiveHub, visible } from '../../bot/console/live.js';
+import { type Running, startTawasul } from '../helpers/app.js';
 import { addAccount, ConsoleClient } from './helpers.js';
 
 type Roles = [agent: number, department: number, supervisor: number, admin: number];
@@ -31,11 +31,18 @@ describe('console role boundaries', () => {
   const clients: ConsoleClient[] = [];
   beforeAll(async () => {
     run = await startTawasul();
-    const users = [['amal', 'agent', []], ['hamad', 'department', ['municipal-equipment']], ['sara', 'supervisor', []], ['root', 'admin', []]] as const;
+    const users = [
+      ['amal', 'agent', []],
+      ['hamad', 'department', ['municipal-equipment']],
+      ['sara', 'supervisor', []],
+      ['root', 'admin', []],
+    ] as const;
     for (const [u, role, deps] of users) await addAccount(run, u, role, [...deps]);
     for (const [u] of users) clients.push(await new ConsoleClient(run.base).signIn(u));
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it.each(MATRIX)('%s %s → agent, department, supervisor, admin', async (method, path, expected) => {
     const got: number[] = [];
@@ -44,12 +51,23 @@ describe('console role boundaries', () => {
   });
 
   it('live events reach only the roles that may see them', () => {
-    const p = (role: Principal['role'], departments: string[] = []): Principal => ({ actor: role, username: role, displayName: role, role, departments, via: 'session' });
+    const p = (role: Principal['role'], departments: string[] = []): Principal => ({
+      actor: role,
+      username: role,
+      displayName: role,
+      role,
+      departments,
+      via: 'session',
+    });
     const chat = { audience: 'chats', type: 'conversation' } as const;
     const mine = { audience: 'requests', type: 'request', department: 'training' } as const;
     const escalation = { audience: 'requests', type: 'notification', department: 'training' } as const;
     expect([visible(p('agent'), chat), visible(p('agent'), mine), visible(p('agent'), escalation)]).toEqual([true, false, false]);
-    expect([visible(p('department', ['training']), chat), visible(p('department', ['training']), mine), visible(p('department', ['health']), mine)]).toEqual([false, true, false]);
+    expect([visible(p('department', ['training']), chat), visible(p('department', ['training']), mine), visible(p('department', ['health']), mine)]).toEqual([
+      false,
+      true,
+      false,
+    ]);
     expect([visible(p('supervisor'), chat), visible(p('supervisor'), mine)]).toEqual([true, true]);
     expect([visible(p('admin'), chat), visible(p('admin'), mine), visible(p('admin'), escalation)]).toEqual([false, false, true]);
     expect((run.app.console.hub as LiveHub).streams).toBe(0);

@@ -4,7 +4,7 @@ import type { InboundMessage } from '../../bot/core/types.js';
 import type { DeliveryLane } from '../../bot/delivery/channel-delivery.js';
 import type { DeliveryEvents } from '../../bot/delivery/events.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { channelContext, type ChannelTestContext } from '../channels/helpers/channel-context.js';
+import { type ChannelTestContext, channelContext } from '../channels/helpers/channel-context.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
 const SUNDAY_0900 = new Date('2026-11-22T05:00:00Z');
@@ -18,7 +18,13 @@ describe('ChannelDelivery', () => {
   let events: Array<[keyof DeliveryEvents, unknown]>;
 
   const msg = (id: string, conversationId = 'user-1'): InboundMessage => ({
-    channel: 'x-alburaimigov', conversationId, id, from: { id: conversationId }, text: 'I have a complaint', receivedAt: clock.now(), raw: null,
+    channel: 'x-alburaimigov',
+    conversationId,
+    id,
+    from: { id: conversationId },
+    text: 'I have a complaint',
+    receivedAt: clock.now(),
+    raw: null,
   });
 
   beforeEach(() => {
@@ -27,7 +33,13 @@ describe('ChannelDelivery', () => {
     sent = [];
     events = [];
     t = channelContext({ channelId: 'x-alburaimigov', dataDir: tmp.dir, clock });
-    lane = t.ctx.delivery.lane(t.ctx, { limits: {}, transport: async (item) => { sent.push(item); return { providerMessageId: `p-${item.id}` }; } });
+    lane = t.ctx.delivery.lane(t.ctx, {
+      limits: {},
+      transport: async (item) => {
+        sent.push(item);
+        return { providerMessageId: `p-${item.id}` };
+      },
+    });
     for (const name of ['queued', 'sent', 'needsHuman'] as const) t.ctx.delivery.events.on(name, (e: unknown) => events.push([name, e]));
   });
   afterEach(async () => {

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../bot/core/types.js';
-import { firstResponseDeadline, type DeliveryLane } from '../../bot/delivery/channel-delivery.js';
+import { type DeliveryLane, firstResponseDeadline } from '../../bot/delivery/channel-delivery.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { channelContext, type ChannelTestContext } from '../channels/helpers/channel-context.js';
+import { type ChannelTestContext, channelContext } from '../channels/helpers/channel-context.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
 // Sunday 22 Nov 2026, 09:00 in Muscat (UTC+4).
@@ -48,11 +48,24 @@ describe('a delivery lane: receive and recover', () => {
 
   const open = () => {
     t = channelContext({ channelId: 'x-alburaimigov', dataDir: tmp.dir, clock });
-    lane = t.ctx.delivery.lane(t.ctx, { limits: {}, transport: async (item) => { sent.push(item); return {}; }, metaOf: () => ({ replyMode: 'dm' }) });
+    lane = t.ctx.delivery.lane(t.ctx, {
+      limits: {},
+      transport: async (item) => {
+        sent.push(item);
+        return {};
+      },
+      metaOf: () => ({ replyMode: 'dm' }),
+    });
     ({ outbox, worker } = lane);
   };
   const msg = (id: string, text = 'I have a complaint'): InboundMessage => ({
-    channel: 'x-alburaimigov', conversationId: 'user-1', id, from: { id: 'user-1' }, text, receivedAt: clock.now(), raw: { secret: true },
+    channel: 'x-alburaimigov',
+    conversationId: 'user-1',
+    id,
+    from: { id: 'user-1' },
+    text,
+    receivedAt: clock.now(),
+    raw: { secret: true },
   });
 
   beforeEach(() => {
@@ -104,9 +117,11 @@ describe('a delivery lane: receive and recover', () => {
     expect(sent).toHaveLength(4);
   });
 
-  it('queues the replies in the turn\'s own transaction: when queueing fails, the turn is undone and answered later', async () => {
+  it("queues the replies in the turn's own transaction: when queueing fails, the turn is undone and answered later", async () => {
     const enqueueFor = outbox.enqueueFor.bind(outbox);
-    outbox.enqueueFor = () => { throw new Error('disk full'); };
+    outbox.enqueueFor = () => {
+      throw new Error('disk full');
+    };
     await expect(lane.receive(msg('u1'))).rejects.toThrow('disk full');
     // Nothing of the turn committed: no transcript line, no done claim; the message is still accepted.
     expect(t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1')).toEqual([]);

@@ -26,7 +26,9 @@ export function deliveryStoreContract(name: string, make: () => Promise<Delivery
       h = await make();
       ledger = h.outbox.inbox;
     });
-    afterEach(async () => { await h.close(); });
+    afterEach(async () => {
+      await h.close();
+    });
 
     it('takes a message accepted → processing → done → queued, once', async () => {
       expect(await ledger.accept('x', 'm1', message('m1'), { to: 'u' }, t0)).toBe(true);
@@ -93,20 +95,31 @@ export function deliveryStoreContract(name: string, make: () => Promise<Delivery
 
     it('orders due items by deadline (none last), then id, per channel, and enqueues per message once', async () => {
       const o = h.outbox;
-      await o.enqueue([
-        { channel: 'x', conversationId: 'a', reply: reply('none') },
-        { channel: 'x', conversationId: 'b', reply: reply('late'), deadline: at(60_000) },
-        { channel: 'y', conversationId: 'c', reply: reply('other'), deadline: at(0) },
-      ], t0);
+      await o.enqueue(
+        [
+          { channel: 'x', conversationId: 'a', reply: reply('none') },
+          { channel: 'x', conversationId: 'b', reply: reply('late'), deadline: at(60_000) },
+          { channel: 'y', conversationId: 'c', reply: reply('other'), deadline: at(0) },
+        ],
+        t0,
+      );
       await o.enqueueFor({ channel: 'x', messageId: 'm' }, [{ channel: 'x', conversationId: 'd', reply: reply('early'), deadline: at(1) }], t0);
-      expect(await o.enqueueFor({ channel: 'x', messageId: 'm' }, [{ channel: 'x', conversationId: 'd', reply: reply('early'), deadline: at(1) }], t0)).toEqual([]);
+      expect(await o.enqueueFor({ channel: 'x', messageId: 'm' }, [{ channel: 'x', conversationId: 'd', reply: reply('early'), deadline: at(1) }], t0)).toEqual(
+        [],
+      );
       expect((await o.due('x', t0, 10)).map((i) => i.reply.text)).toEqual(['early', 'late', 'none']);
       expect(await o.due('x', t0, 1)).toHaveLength(1);
     });
 
     it('records sends, retries and failures; a sent item stays sent', async () => {
       const o = h.outbox;
-      const [a, b] = await o.enqueue([{ channel: 'x', conversationId: 'a', reply: reply('a') }, { channel: 'x', conversationId: 'b', reply: reply('b') }], t0);
+      const [a, b] = await o.enqueue(
+        [
+          { channel: 'x', conversationId: 'a', reply: reply('a') },
+          { channel: 'x', conversationId: 'b', reply: reply('b') },
+        ],
+        t0,
+      );
       await o.markRetry(a!.id, 'timeout', at(5000));
       expect(await o.due('x', at(1000), 10)).toHaveLength(1);
       expect(await o.get(a!.id)).toMatchObject({ attempts: 1, lastError: 'timeout', state: 'pending' });
@@ -120,7 +133,10 @@ export function deliveryStoreContract(name: string, make: () => Promise<Delivery
 
     it('settles sends a crash interrupted: confirmed, resent or held until the provider reports', async () => {
       const o = h.outbox;
-      const [a, b, c] = await o.enqueue(['a', 'b', 'c'].map((k) => ({ channel: 'x', conversationId: k, reply: reply(k) })), t0);
+      const [a, b, c] = await o.enqueue(
+        ['a', 'b', 'c'].map((k) => ({ channel: 'x', conversationId: k, reply: reply(k) })),
+        t0,
+      );
       for (const i of [a, b, c]) await o.markAttempt(i!.id, t0);
       expect((await o.inDoubt('x')).map((i) => i.id)).toEqual([a!.id, b!.id, c!.id]);
       await o.confirmInDoubt(a!.id, at(1), 'pa');

@@ -31,12 +31,31 @@ describe('OutboxWorker', () => {
     return { providerMessageId: `p${sent.length}` };
   };
   const worker = (extra: Partial<OutboxWorkerOptions> = {}) => {
-    const w = new OutboxWorker({ outbox, channel: 'x', transport, limits: {}, clock, logger: silentLogger, retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 4 }, ...extra });
+    const w = new OutboxWorker({
+      outbox,
+      channel: 'x',
+      transport,
+      limits: {},
+      clock,
+      logger: silentLogger,
+      retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 4 },
+      ...extra,
+    });
     workers.push(w);
     return w;
   };
   const put = (text: string, to = text, deadlineMin?: number) =>
-    outbox.enqueue([{ channel: 'x', conversationId: to, reply: reply(text), ...(deadlineMin !== undefined ? { deadline: new Date(clock.now().getTime() + deadlineMin * 60_000) } : {}) }], clock.now())[0]!;
+    outbox.enqueue(
+      [
+        {
+          channel: 'x',
+          conversationId: to,
+          reply: reply(text),
+          ...(deadlineMin !== undefined ? { deadline: new Date(clock.now().getTime() + deadlineMin * 60_000) } : {}),
+        },
+      ],
+      clock.now(),
+    )[0]!;
 
   beforeEach(() => {
     tmp = tempDir();

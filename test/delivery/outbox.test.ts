@@ -24,7 +24,10 @@ describe('Outbox', () => {
   });
 
   it('stores items as pending with their meta, deadline and reply', () => {
-    const [item] = outbox.enqueue([{ channel: 'wa', conversationId: 'c1', reply: reply('hi'), inReplyTo: 'm1', meta: { to: '968' }, receivedAt: t0, deadline: at(60_000) }], t0);
+    const [item] = outbox.enqueue(
+      [{ channel: 'wa', conversationId: 'c1', reply: reply('hi'), inReplyTo: 'm1', meta: { to: '968' }, receivedAt: t0, deadline: at(60_000) }],
+      t0,
+    );
     expect(item).toMatchObject({ channel: 'wa', conversationId: 'c1', inReplyTo: 'm1', meta: { to: '968' }, attempts: 0, state: 'pending' });
     expect(item!.reply).toEqual(reply('hi'));
     expect(item!.deadline).toEqual(at(60_000));
@@ -33,12 +36,15 @@ describe('Outbox', () => {
   });
 
   it('orders due items by deadline (none last), then id, per channel', () => {
-    const items = outbox.enqueue([
-      { channel: 'x', conversationId: 'a', reply: reply('no deadline') },
-      { channel: 'x', conversationId: 'b', reply: reply('late'), deadline: at(30 * 60_000) },
-      { channel: 'x', conversationId: 'c', reply: reply('early'), deadline: at(60_000) },
-      { channel: 'other', conversationId: 'd', reply: reply('other channel'), deadline: at(0) },
-    ], t0);
+    const items = outbox.enqueue(
+      [
+        { channel: 'x', conversationId: 'a', reply: reply('no deadline') },
+        { channel: 'x', conversationId: 'b', reply: reply('late'), deadline: at(30 * 60_000) },
+        { channel: 'x', conversationId: 'c', reply: reply('early'), deadline: at(60_000) },
+        { channel: 'other', conversationId: 'd', reply: reply('other channel'), deadline: at(0) },
+      ],
+      t0,
+    );
     expect(outbox.due('x', t0, 10).map((i) => i.reply.text)).toEqual(['early', 'late', 'no deadline']);
     expect(outbox.due('x', t0, 1)).toHaveLength(1);
     outbox.markRetry(items[2]!.id, 'throttled', at(5_000));
@@ -47,7 +53,13 @@ describe('Outbox', () => {
   });
 
   it('marks sent, retry and failed; counts attempts; keeps failed items', () => {
-    const [a, b] = outbox.enqueue([{ channel: 'x', conversationId: 'a', reply: reply('a') }, { channel: 'x', conversationId: 'b', reply: reply('b') }], t0);
+    const [a, b] = outbox.enqueue(
+      [
+        { channel: 'x', conversationId: 'a', reply: reply('a') },
+        { channel: 'x', conversationId: 'b', reply: reply('b') },
+      ],
+      t0,
+    );
     outbox.markRetry(a!.id, 'network', at(1000));
     outbox.markSent(a!.id, at(2000), 'wamid.1');
     expect(outbox.get(a!.id)).toMatchObject({ state: 'sent', attempts: 2, providerMessageId: 'wamid.1', sentAt: at(2000) });
@@ -66,7 +78,10 @@ describe('Outbox', () => {
     expect(outbox.inbox.accept('x', 'm1', '{}', { to: 'u' }, t0)).toBe(true);
     expect(outbox.inbox.accept('x', 'm1', '{}', { to: 'u' }, t0)).toBe(false);
     expect(outbox.inbox.unqueued('x', t0)).toHaveLength(1);
-    const items = [{ channel: 'x', conversationId: 'a', reply: reply('1') }, { channel: 'x', conversationId: 'a', reply: reply('2') }];
+    const items = [
+      { channel: 'x', conversationId: 'a', reply: reply('1') },
+      { channel: 'x', conversationId: 'a', reply: reply('2') },
+    ];
     expect(outbox.enqueueFor(src, items, t0)).toHaveLength(2);
     expect(outbox.enqueueFor(src, items, t0)).toHaveLength(0);
     expect(outbox.inbox.unqueued('x', t0)).toHaveLength(0);

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { inboxMigrations } from '../../bot/delivery/inbox.js';
 import { Outbox, outboxMigrations } from '../../bot/delivery/outbox.js';
 import { coreMigrations } from '../../bot/store/schema.js';
-import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { migrateSqlite } from '../../bot/store/sqlite/migrate.js';
+import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 import { deliveryStoreContract } from './delivery-store-contract.js';
@@ -37,8 +37,11 @@ describe('the SQLite inbound ledger upgrade', () => {
       { module: 'inbox', migrations: inboxMigrations.filter((m) => m.version === 1) },
       { module: 'outbox', migrations: outboxMigrations.filter((m) => m.version <= 2) },
     ]);
-    const msg = (id: string) => JSON.stringify({ channel: 'x', conversationId: 'c', id, from: { id: 'u' }, text: 'hi', receivedAt: '2026-11-22T05:00:00.000Z' });
-    const claim = old.db.prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies, raw) VALUES ('x', ?, 'x:c', 1, 1, ?, ?, ?)`);
+    const msg = (id: string) =>
+      JSON.stringify({ channel: 'x', conversationId: 'c', id, from: { id: 'u' }, text: 'hi', receivedAt: '2026-11-22T05:00:00.000Z' });
+    const claim = old.db.prepare(
+      `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies, raw) VALUES ('x', ?, 'x:c', 1, 1, ?, ?, ?)`,
+    );
     const accept = old.db.prepare(`INSERT INTO outbox_inbound (channel, message_id, message, meta, accepted_at, state) VALUES ('x', ?, ?, '{"to":"u"}', ?, ?)`);
     accept.run('accepted', msg('accepted'), 10, 'accepted'); // never reached the engine
     accept.run('processing', msg('processing'), 20, 'accepted');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Templates } from '../../bot/core/templates.js';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 
 const t = new Templates();
 
@@ -9,13 +9,19 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
   let run: Running;
   let chat: ChatClient;
   const post = (body: string | Buffer, type = 'application/json', cid?: string): Promise<Response> =>
-    fetch(`${run.base}/api/webchat/conversations/${cid ?? chat.conversationId}/messages`, { method: 'POST', headers: { 'content-type': type, ...chat.auth }, body });
+    fetch(`${run.base}/api/webchat/conversations/${cid ?? chat.conversationId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': type, ...chat.auth },
+      body,
+    });
 
   beforeAll(async () => {
     run = await startTawasul();
     chat = await ChatClient.open(run.base);
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('answers empty, whitespace-only and emoji-only messages politely', async () => {
     expect(await chat.say('')).toBe(t.render('ar', 'empty'));
@@ -27,16 +33,16 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     expect(await chat.say('ا'.repeat(5000))).toBe(t.render('ar', 'too_long', { max: 4000 }));
     const r = await post(JSON.stringify({ text: 'a'.repeat(100 * 1024) }));
     expect(r.status).toBe(413);
-    expect((await r.json() as { error: { reason: string; message: string } }).error.reason).toBe('payload_too_large');
+    expect(((await r.json()) as { error: { reason: string; message: string } }).error.reason).toBe('payload_too_large');
   });
 
   it('refuses malformed JSON, unknown fields, wrong types and non-JSON bodies with a reason', async () => {
     let r = await post('{"text": "hi"');
     expect(r.status).toBe(400);
-    expect((await r.json() as { error: { reason: string; message: string } }).error.reason).toBe('malformed_json');
+    expect(((await r.json()) as { error: { reason: string; message: string } }).error.reason).toBe('malformed_json');
     r = await post(JSON.stringify({ text: 'hi', admin: true }));
     expect(r.status).toBe(400);
-    expect((await r.json() as { error: { reason: string; message: string } }).error.message).toMatch(/admin|unrecognized/i);
+    expect(((await r.json()) as { error: { reason: string; message: string } }).error.message).toMatch(/admin|unrecognized/i);
     r = await post(JSON.stringify({ text: 42 }));
     expect(r.status).toBe(400);
     r = await post(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x02]), 'application/octet-stream');
@@ -68,11 +74,25 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     const c = await ChatClient.open(run.base);
     const texts = ['ابي اطلب ردم حفرة', 'سالم بن علي الكعبي', '12345678', '92345678', 'تخطي'];
     // Delivered at once without waiting for replies: each must see the state left by the previous one.
-    const results = await Promise.all(texts.map((text, i) => run.app.engine.handle({
-      channel: 'webchat', conversationId: c.conversationId, id: `c${i}`, from: { id: 'r' }, text, receivedAt: run.clock.now(), raw: null,
-    })));
+    const results = await Promise.all(
+      texts.map((text, i) =>
+        run.app.engine.handle({
+          channel: 'webchat',
+          conversationId: c.conversationId,
+          id: `c${i}`,
+          from: { id: 'r' },
+          text,
+          receivedAt: run.clock.now(),
+          raw: null,
+        }),
+      ),
+    );
     expect(results.map((r) => r.replies.at(-1)!.text)).toEqual([
-      t.render('ar', 'ask_name'), t.render('ar', 'ask_civilId'), t.render('ar', 'ask_phone'), t.render('ar', 'ask_email'), t.render('ar', 'ask_address'),
+      t.render('ar', 'ask_name'),
+      t.render('ar', 'ask_civilId'),
+      t.render('ar', 'ask_phone'),
+      t.render('ar', 'ask_email'),
+      t.render('ar', 'ask_address'),
     ]);
     const tr = run.app.engine.deps.conversations.transcript(c.key);
     expect(tr.filter((e) => e.direction === 'in').map((e) => e.text)).toEqual(texts);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
 import type { Classification, Classifier } from '../../bot/nlu/types.js';
-import { ChatClient, sharedClassifier, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, sharedClassifier, startTawasul } from '../helpers/app.js';
 
 const t = new Templates();
 const UNSURE_AR = 'الموضوع عن الحفرة اللي قدام بيتنا من شهر';
@@ -13,9 +13,36 @@ const UNSURE_OTHER = 'the thing from before';
 async function stubClassifier(): Promise<Classifier> {
   const real = await sharedClassifier();
   const unsure: Record<string, Classification> = {
-    [UNSURE_AR]: { language: 'ar', intent: 'complaint', service: null, confidence: 0.46, alternatives: [{ intent: 'complaint', service: null, score: 0.46 }, { intent: 'procedural_request', service: 'potholes', score: 0.41 }] },
-    [UNSURE_EN]: { language: 'en', intent: 'complaint', service: null, confidence: 0.46, alternatives: [{ intent: 'complaint', service: null, score: 0.46 }, { intent: 'procedural_request', service: 'potholes', score: 0.41 }] },
-    [UNSURE_OTHER]: { language: 'en', intent: 'inquiry', service: null, confidence: 0.4, alternatives: [{ intent: 'inquiry', service: null, score: 0.4 }, { intent: 'status', service: null, score: 0.38 }] },
+    [UNSURE_AR]: {
+      language: 'ar',
+      intent: 'complaint',
+      service: null,
+      confidence: 0.46,
+      alternatives: [
+        { intent: 'complaint', service: null, score: 0.46 },
+        { intent: 'procedural_request', service: 'potholes', score: 0.41 },
+      ],
+    },
+    [UNSURE_EN]: {
+      language: 'en',
+      intent: 'complaint',
+      service: null,
+      confidence: 0.46,
+      alternatives: [
+        { intent: 'complaint', service: null, score: 0.46 },
+        { intent: 'procedural_request', service: 'potholes', score: 0.41 },
+      ],
+    },
+    [UNSURE_OTHER]: {
+      language: 'en',
+      intent: 'inquiry',
+      service: null,
+      confidence: 0.4,
+      alternatives: [
+        { intent: 'inquiry', service: null, score: 0.4 },
+        { intent: 'status', service: null, score: 0.38 },
+      ],
+    },
   };
   return { classify: async (text, fallback) => unsure[text] ?? real.classify(text, fallback) };
 }
@@ -27,7 +54,9 @@ describe('when unsure, ask', () => {
     run = await startTawasul({ classifier: await stubClassifier() });
     potholes = run.app.config.services.find((s) => s.id === 'potholes')!.name;
   });
-  afterAll(async () => { await run?.cleanup(); });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('asks one numbered question in Arabic and routes the original message by an Arabic-Indic digit', async () => {
     const chat = await ChatClient.open(run.base);
@@ -39,7 +68,10 @@ describe('when unsure, ask', () => {
     expect(reply).toContain(t.render('ar', 'intake_start', { service: potholes.ar }));
     expect(reply.endsWith(t.render('ar', 'ask_name'))).toBe(true);
     // The transcript keeps what the resident wrote.
-    const inbound = run.app.engine.deps.conversations.transcript(chat.key, 0).filter((e) => e.direction === 'in').map((e) => e.text);
+    const inbound = run.app.engine.deps.conversations
+      .transcript(chat.key, 0)
+      .filter((e) => e.direction === 'in')
+      .map((e) => e.text);
     expect(inbound).toEqual([UNSURE_AR, '٢']);
   });
 

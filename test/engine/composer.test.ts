@@ -6,9 +6,18 @@ describe('Composer', () => {
   it('runs middleware in order and lets one stop the chain', async () => {
     const seen: string[] = [];
     const c = new Composer<{ stop: boolean }>()
-      .use(async (_ctx, next) => { seen.push('a'); await next(); seen.push('a-after'); })
-      .use((ctx, next) => { seen.push('b'); return ctx.stop ? undefined : next(); })
-      .use(() => { seen.push('c'); });
+      .use(async (_ctx, next) => {
+        seen.push('a');
+        await next();
+        seen.push('a-after');
+      })
+      .use((ctx, next) => {
+        seen.push('b');
+        return ctx.stop ? undefined : next();
+      })
+      .use(() => {
+        seen.push('c');
+      });
     await c.run({ stop: false });
     expect(seen).toEqual(['a', 'b', 'c', 'a-after']);
     seen.length = 0;
@@ -17,9 +26,14 @@ describe('Composer', () => {
   });
 
   it('refuses next() called twice and propagates errors', async () => {
-    const twice = new Composer<object>().use(async (_c, next) => { await next(); await next(); });
+    const twice = new Composer<object>().use(async (_c, next) => {
+      await next();
+      await next();
+    });
     await expect(twice.run({})).rejects.toThrow(/twice/);
-    const boom = new Composer<object>().use(() => { throw new Error('boom'); });
+    const boom = new Composer<object>().use(() => {
+      throw new Error('boom');
+    });
     await expect(boom.run({})).rejects.toThrow('boom');
   });
 });
@@ -29,10 +43,19 @@ describe('KeyedQueue', () => {
     const q = new KeyedQueue();
     const order: string[] = [];
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const a1 = q.run('a', async () => { await gate; order.push('a1'); });
-    const a2 = q.run('a', async () => { order.push('a2'); });
-    const b1 = q.run('b', async () => { order.push('b1'); });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const a1 = q.run('a', async () => {
+      await gate;
+      order.push('a1');
+    });
+    const a2 = q.run('a', async () => {
+      order.push('a2');
+    });
+    const b1 = q.run('b', async () => {
+      order.push('b1');
+    });
     await b1;
     expect(order).toEqual(['b1']);
     release();
@@ -42,7 +65,11 @@ describe('KeyedQueue', () => {
 
   it('keeps going after a failed task', async () => {
     const q = new KeyedQueue();
-    await expect(q.run('k', async () => { throw new Error('x'); })).rejects.toThrow('x');
+    await expect(
+      q.run('k', async () => {
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
     await expect(q.run('k', async () => 2)).resolves.toBe(2);
   });
 });

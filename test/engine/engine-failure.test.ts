@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTawasul, type Tawasul } from '../../bot/app.js';
 import { silentLogger } from '../../bot/core/logger.js';
-import { SqlStateStore, type ConversationState } from '../../bot/engine/state.js';
+import { type ConversationState, SqlStateStore } from '../../bot/engine/state.js';
 import { sharedClassifier } from '../helpers/app.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -21,11 +21,21 @@ class FlakyState extends SqlStateStore {
 describe('engine failure outside the handlers', () => {
   let app: Tawasul | undefined;
   const t = tempDir();
-  afterEach(async () => { await app?.close(); t.cleanup(); });
+  afterEach(async () => {
+    await app?.close();
+    t.cleanup();
+  });
 
   it('releases the claim so that a redelivery of the same message is answered', async () => {
     let state!: FlakyState;
-    app = await createTawasul({ dataDir: join(t.dir, 'data'), logger: silentLogger, classifier: await sharedClassifier(), state: (sql) => (state = new FlakyState(sql)), channels: ['webchat'], env: { TAWASUL_AGENT_TOKENS: 'a:aaaaaaaaaaaaaaaaaaaaaaaa' } });
+    app = await createTawasul({
+      dataDir: join(t.dir, 'data'),
+      logger: silentLogger,
+      classifier: await sharedClassifier(),
+      state: (sql) => (state = new FlakyState(sql)),
+      channels: ['webchat'],
+      env: { TAWASUL_AGENT_TOKENS: 'a:aaaaaaaaaaaaaaaaaaaaaaaa' },
+    });
     const msg = { channel: 'webchat', conversationId: 'c1', id: 'm1', from: { id: 'r' }, text: 'السلام عليكم', receivedAt: new Date(), raw: null };
     state.failures = 1;
     await expect(app.engine.handle(msg)).rejects.toThrow('state store unavailable');

@@ -10,7 +10,7 @@ import { GroupCommit } from '../../bot/engine/group-commit.js';
 import { SqlStateStore } from '../../bot/engine/state.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { type Running, startTawasul } from '../helpers/app.js';
 
 /** A SQL state store counting its transactions, whose next one fails on demand. */
 class CountingState extends SqlStateStore {
@@ -28,20 +28,35 @@ class CountingState extends SqlStateStore {
 
 describe('group commit', () => {
   let run: Running | undefined;
-  afterEach(async () => { await run?.cleanup(); run = undefined; });
+  afterEach(async () => {
+    await run?.cleanup();
+    run = undefined;
+  });
 
-  const message = (r: Running, cid: string, id: string, text = 'السلام عليكم'): InboundMessage =>
-    ({ channel: 'webchat', conversationId: cid, id, from: { id: cid }, text, receivedAt: r.clock.now(), raw: null });
+  const message = (r: Running, cid: string, id: string, text = 'السلام عليكم'): InboundMessage => ({
+    channel: 'webchat',
+    conversationId: cid,
+    id,
+    from: { id: cid },
+    text,
+    receivedAt: r.clock.now(),
+    raw: null,
+  });
   const inbound = (r: Running, cid: string): number => r.app.engine.deps.conversations.transcript(`webchat:${cid}`).filter((l) => l.direction === 'in').length;
 
   it('undoes a failing unit alone and commits the rest of its batch', async () => {
     const sql = new SqliteDatabase(':memory:');
     sql.db.exec('CREATE TABLE t (v TEXT)');
     const commits = new GroupCommit(new SqlStateStore(sql));
-    const insert = (v: string) => () => { sql.db.prepare('INSERT INTO t (v) VALUES (?)').run(v); };
+    const insert = (v: string) => () => {
+      sql.db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+    };
     const results = await Promise.allSettled([
       commits.submit(insert('a')),
-      commits.submit(() => { insert('b')(); throw new Error('unit failed'); }),
+      commits.submit(() => {
+        insert('b')();
+        throw new Error('unit failed');
+      }),
       commits.submit(insert('c')),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -68,7 +83,11 @@ describe('group commit', () => {
     run = await startTawasul({ classifier: stubClassifier });
     const r = run;
     const ok = r.app.engine.handle(message(r, 'a', 'a1'));
-    const bad = r.app.engine.handle(message(r, 'b', 'b1'), { onCommit: () => { throw new Error('outbox full'); } });
+    const bad = r.app.engine.handle(message(r, 'b', 'b1'), {
+      onCommit: () => {
+        throw new Error('outbox full');
+      },
+    });
     await expect(bad).rejects.toThrow('outbox full');
     expect((await ok).replies.length).toBeGreaterThan(0);
     expect(inbound(r, 'a')).toBe(1);

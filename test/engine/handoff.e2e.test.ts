@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
-import { AGENT_TOKEN, ChatClient, OTHER_AGENT_TOKEN, startTawasul, type Running } from '../helpers/app.js';
+import { AGENT_TOKEN, ChatClient, OTHER_AGENT_TOKEN, type Running, startTawasul } from '../helpers/app.js';
 
 const t = new Templates();
 
-async function agent(run: Running, path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function agent(run: Running, path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<{ status: number; body: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const r = await fetch(`${run.base}/api/agent${path}`, {
     method: init.method ?? 'GET',
     headers: { authorization: `Bearer ${init.token ?? AGENT_TOKEN}`, 'content-type': 'application/json' },
@@ -15,8 +16,12 @@ async function agent(run: Running, path: string, init: { method?: string; body?:
 
 describe('call-centre handoff through the agent API', () => {
   let run: Running;
-  beforeAll(async () => { run = await startTawasul(); });
-  afterAll(async () => { await run?.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul();
+  });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('refuses requests without a valid agent token', async () => {
     expect((await agent(run, '/conversations', { token: 'wrong-token-wrong-token' })).status).toBe(401);

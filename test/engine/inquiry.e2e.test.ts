@@ -1,11 +1,15 @@
 /** End-to-end: inquiries answer the question asked, not every fact the configuration holds. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 
 describe('inquiries answer the question asked', () => {
   let run: Running;
-  beforeAll(async () => { run = await startTawasul(); });
-  afterAll(async () => { await run?.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul();
+  });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('"What is the e-mail of the helpdesk?" gets helpdesk@bur.gov.om and nothing else', async () => {
     const reply = await (await ChatClient.open(run.base)).say('What is the e-mail of the helpdesk?');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
 import type { Language } from '../../bot/core/types.js';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 
 const t = new Templates();
 const FIELDS = ['name', 'civilId', 'phone', 'email', 'address', 'party', 'description', 'preferredDate'] as const;
@@ -16,12 +16,24 @@ function asked(reply: string, lang: Language): string | undefined {
 
 const ANSWERS: Record<Language, Record<string, string>> = {
   ar: {
-    name: 'سالم بن علي الكعبي', civilId: '١٢٣٤٥٦٧٨', phone: '٩٢٣٤٥٦٧٨', email: 'تخطي', address: 'ولاية البريمي، حي الخضراء قرب المسجد',
-    party: 'تخطي', description: 'يوجد طلب واضح ومحدد أرجو متابعته في أقرب وقت', preferredDate: 'الأسبوع القادم',
+    name: 'سالم بن علي الكعبي',
+    civilId: '١٢٣٤٥٦٧٨',
+    phone: '٩٢٣٤٥٦٧٨',
+    email: 'تخطي',
+    address: 'ولاية البريمي، حي الخضراء قرب المسجد',
+    party: 'تخطي',
+    description: 'يوجد طلب واضح ومحدد أرجو متابعته في أقرب وقت',
+    preferredDate: 'الأسبوع القادم',
   },
   en: {
-    name: 'John Michael Smith', civilId: '87654321', phone: '+968 9876 5432', email: 'john.smith@example.com', address: 'Al Buraimi, near the central market',
-    party: 'skip', description: 'Please handle this request, details are clear and specific.', preferredDate: 'skip',
+    name: 'John Michael Smith',
+    civilId: '87654321',
+    phone: '+968 9876 5432',
+    email: 'john.smith@example.com',
+    address: 'Al Buraimi, near the central market',
+    party: 'skip',
+    description: 'Please handle this request, details are clear and specific.',
+    preferredDate: 'skip',
   },
 };
 
@@ -39,8 +51,12 @@ async function fillFields(chat: ChatClient, first: string, lang: Language): Prom
 
 describe('intake dialogue over the web chat API', () => {
   let run: Running;
-  beforeAll(async () => { run = await startTawasul(); });
-  afterAll(async () => { await run?.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul();
+  });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('files a pothole request from a Gulf-dialect message with Arabic-Indic digits', async () => {
     const chat = await ChatClient.open(run.base);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
 import type { Language } from '../../bot/core/types.js';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 
 const t = new Templates();
 const FIELDS = ['name', 'civilId', 'phone', 'email', 'address', 'party', 'description', 'preferredDate'] as const;
@@ -19,31 +19,76 @@ function asked(reply: string, lang: Language): string | undefined {
 }
 
 interface Script {
-  start: string; answers: Record<string, string>; complaint: string; suggestion: string; report: string; agent: string;
-  question: string; hoursWord: string; status: string; otherService: string; otherServiceName: string; menu: string; confirm: string;
+  start: string;
+  answers: Record<string, string>;
+  complaint: string;
+  suggestion: string;
+  report: string;
+  agent: string;
+  question: string;
+  hoursWord: string;
+  status: string;
+  otherService: string;
+  otherServiceName: string;
+  menu: string;
+  confirm: string;
 }
 const S: Record<Language, Script> = {
   ar: {
     start: 'ابي اطلب ردم حفره قدام البيت',
-    answers: { name: 'سالم بن علي الكعبي', civilId: '12345678', phone: '92345678', email: 'تخطي', address: 'ولاية البريمي، حي الخضراء قرب المسجد', description: 'حفرة عميقة في الشارع الرئيسي تسبب حوادث' },
-    complaint: 'عندي شكوى على البلدية', suggestion: 'أقترح تشجير الشارع العام', report: 'أبلغ عن تسرب مياه في الشارع',
-    agent: 'أبي أكلم موظف', question: 'متى دوام البلدية؟', hoursWord: 'الأحد', status: 'وين وصل طلبي BUR-2026-00001',
-    otherService: 'ابي اطلب مقابلة سعادة المحافظ', otherServiceName: 'مقابلة', menu: 'القائمة', confirm: 'تمام 👍',
+    answers: {
+      name: 'سالم بن علي الكعبي',
+      civilId: '12345678',
+      phone: '92345678',
+      email: 'تخطي',
+      address: 'ولاية البريمي، حي الخضراء قرب المسجد',
+      description: 'حفرة عميقة في الشارع الرئيسي تسبب حوادث',
+    },
+    complaint: 'عندي شكوى على البلدية',
+    suggestion: 'أقترح تشجير الشارع العام',
+    report: 'أبلغ عن تسرب مياه في الشارع',
+    agent: 'أبي أكلم موظف',
+    question: 'متى دوام البلدية؟',
+    hoursWord: 'الأحد',
+    status: 'وين وصل طلبي BUR-2026-00001',
+    otherService: 'ابي اطلب مقابلة سعادة المحافظ',
+    otherServiceName: 'مقابلة',
+    menu: 'القائمة',
+    confirm: 'تمام 👍',
   },
   en: {
     start: 'I want to request filling a pothole in front of my house',
-    answers: { name: 'John Michael Smith', civilId: '87654321', phone: '91234567', email: 'skip', address: 'Al Buraimi, near the central market', description: 'A deep pothole on the main road is causing accidents' },
-    complaint: 'I have a complaint about the municipality', suggestion: 'I suggest planting trees in the main street', report: 'I want to report a water leak in the street',
-    agent: 'I want to talk to an agent', question: 'what are your working hours?', hoursWord: 'Sunday', status: 'where is my request BUR-2026-00001',
-    otherService: 'I would like to book a meeting with the Governor', otherServiceName: 'Governor', menu: 'menu', confirm: 'sure',
+    answers: {
+      name: 'John Michael Smith',
+      civilId: '87654321',
+      phone: '91234567',
+      email: 'skip',
+      address: 'Al Buraimi, near the central market',
+      description: 'A deep pothole on the main road is causing accidents',
+    },
+    complaint: 'I have a complaint about the municipality',
+    suggestion: 'I suggest planting trees in the main street',
+    report: 'I want to report a water leak in the street',
+    agent: 'I want to talk to an agent',
+    question: 'what are your working hours?',
+    hoursWord: 'Sunday',
+    status: 'where is my request BUR-2026-00001',
+    otherService: 'I would like to book a meeting with the Governor',
+    otherServiceName: 'Governor',
+    menu: 'menu',
+    confirm: 'sure',
   },
 };
 
 describe.each(['ar', 'en'] as const)('interruptions of the intake (%s)', (lang) => {
   const s = S[lang];
   let run: Running;
-  beforeAll(async () => { run = await startTawasul(); });
-  afterAll(async () => { await run?.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul();
+  });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   /** Opens a pothole form and answers until `field` is asked; returns the chat and the last reply. */
   async function until(field: string): Promise<{ chat: ChatClient; reply: string }> {
@@ -157,8 +202,12 @@ describe.each(['ar', 'en'] as const)('interruptions of the intake (%s)', (lang) 
 
 describe('the dialogue keeps its language and its words', () => {
   let run: Running;
-  beforeAll(async () => { run = await startTawasul({ env: { TAWASUL_SMS_URL: 'http://127.0.0.1:9/sms', TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef' } }); });
-  afterAll(async () => { await run?.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul({ env: { TAWASUL_SMS_URL: 'http://127.0.0.1:9/sms', TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef' } });
+  });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('an Arabic form stays Arabic after a Latin-letter name and an e-mail; «إيه» confirms; SMS is promised when configured', async () => {
     const chat = await ChatClient.open(run.base);

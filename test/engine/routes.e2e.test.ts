@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 import { sampleRequest } from '../store/request-store-contract.js';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
 
 const t = new Templates();
 
 describe('every route of the SPEC over the web chat API', () => {
   let run: Running;
-  beforeAll(async () => { run = await startTawasul(); });
-  afterAll(async () => { await run?.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul();
+  });
+  afterAll(async () => {
+    await run?.cleanup();
+  });
 
   it('answers a greeting in the writer language and offers the menu', async () => {
     const ar = await ChatClient.open(run.base);
@@ -66,7 +70,9 @@ describe('every route of the SPEC over the web chat API', () => {
   });
 
   it('tells an overdue request that it was escalated and why (right no. 8)', async () => {
-    const rec = await run.app.engine.deps.requests.create(sampleRequest({ filedAt: new Date('2026-10-01T06:00:00Z'), dueAt: new Date('2026-10-09T10:20:00Z') }));
+    const rec = await run.app.engine.deps.requests.create(
+      sampleRequest({ filedAt: new Date('2026-10-01T06:00:00Z'), dueAt: new Date('2026-10-09T10:20:00Z') }),
+    );
     const chat = await ChatClient.open(run.base);
     expect(await chat.say(`status ${rec.reference} phone 92345678`)).toContain(t.render('en', 'status_overdue'));
   });

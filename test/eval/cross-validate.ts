@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { defaultConfigDir } from '../../bot/core/paths.js';
 import { NeuralClassifier, trainModels } from '../../bot/nlu/model.js';
 import { loadTrainingData, type Utterance } from '../../bot/nlu/training-data.js';
-import { evaluate, type EvalReport } from './evaluate.js';
+import { type EvalReport, evaluate } from './evaluate.js';
 
 /** The folds' reports with their mean and worst route/service accuracy and clarification rate. */
 export interface CrossValidation {
@@ -22,7 +22,13 @@ export async function crossValidate(k = 5, configDir = defaultConfigDir): Promis
     const train = utterances.filter((_, i) => i % k !== f);
     const test = utterances.filter((_, i) => i % k === f);
     const classifier = new NeuralClassifier(trainModels(train));
-    folds.push(await evaluate(classifier, test.map((u) => ({ text: u.text, intent: u.intent, service: u.service, variety: u.variety })), { timingRounds: 0 }));
+    folds.push(
+      await evaluate(
+        classifier,
+        test.map((u) => ({ text: u.text, intent: u.intent, service: u.service, variety: u.variety })),
+        { timingRounds: 0 },
+      ),
+    );
   }
   const pick = (r: EvalReport): [number, number, number, number] => [r.routeAccuracy, r.intentAccuracy, r.serviceAccuracy, r.clarificationRate];
   const values = folds.map(pick);

@@ -157,7 +157,10 @@ export async function evaluate(
     const choices = clarificationChoices(got, options.limits);
     if (choices) {
       for (const g of groups) g.clarified += 1;
-      count(helpful, choices.some((c) => routeOf(c.intent) === routeOf(item.intent)));
+      count(
+        helpful,
+        choices.some((c) => routeOf(c.intent) === routeOf(item.intent)),
+      );
       clarified.push({ item, got });
       continue;
     }

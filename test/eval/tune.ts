@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { defaultConfigDir } from '../../bot/core/paths.js';
-import { NeuralClassifier, trainModels, type TrainingTuning } from '../../bot/nlu/model.js';
+import { NeuralClassifier, type TrainingTuning, trainModels } from '../../bot/nlu/model.js';
 import { loadTrainingData, type Utterance } from '../../bot/nlu/training-data.js';
 import { evaluate, loadLabelled } from './evaluate.js';
 
@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const fold = Number(process.argv[2] ?? 0);
   const tuning = JSON.parse(process.argv[3] ?? '{}') as TrainingTuning;
   const t0 = performance.now();
-  const models = trainModels(utterances.filter((_, i) => i % k !== fold), tuning);
+  const models = trainModels(
+    utterances.filter((_, i) => i % k !== fold),
+    tuning,
+  );
   console.log(`trained in ${(performance.now() - t0).toFixed(0)} ms`, JSON.stringify(tuning));
   const test = utterances.filter((_, i) => i % k === fold).map((u) => ({ text: u.text, intent: u.intent, service: u.service, variety: u.variety }));
   const full = trainModels(utterances, tuning);

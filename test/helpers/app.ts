@@ -32,14 +32,21 @@ export async function startTawasul(opts: Partial<TawasulOptions> & { start?: str
   const t = opts.dataDir ? { dir: opts.dataDir, cleanup: () => undefined } : tempDir();
   const clock = opts.clock instanceof ManualClock ? opts.clock : new ManualClock(new Date(opts.start ?? '2026-11-22T05:00:00Z'));
   const app = await createTawasul({
-    dataDir: t.dir, clock, logger: silentLogger, classifier: await sharedClassifier(), channels: ['webchat'],
+    dataDir: t.dir,
+    clock,
+    logger: silentLogger,
+    classifier: await sharedClassifier(),
+    channels: ['webchat'],
     env: { TAWASUL_AGENT_TOKENS: `amal:${AGENT_TOKEN},badr:${OTHER_AGENT_TOKEN}` },
     ...opts,
   });
   const server = await app.listen(0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const running: Running = {
-    app, base, clock, dataDir: t.dir,
+    app,
+    base,
+    clock,
+    dataDir: t.dir,
     stop: () => app.close(),
     restart: async () => {
       await app.close();
@@ -56,7 +63,11 @@ export async function startTawasul(opts: Partial<TawasulOptions> & { start?: str
 /** A web chat conversation over HTTP. */
 export class ChatClient {
   private n = 0;
-  constructor(readonly base: string, readonly conversationId: string, readonly secret: string) {}
+  constructor(
+    readonly base: string,
+    readonly conversationId: string,
+    readonly secret: string,
+  ) {}
 
   /** Opens a conversation (the server returns its id and secret). */
   static async open(base: string): Promise<ChatClient> {
@@ -90,7 +101,9 @@ export class ChatClient {
   /** Raw POST of a JSON body. */
   async post(body: unknown): Promise<{ duplicate: boolean; replies: Array<{ text: string; language: string; kind: string }> }> {
     const r = await fetch(`${this.base}/api/webchat/conversations/${this.conversationId}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...this.auth }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...this.auth },
+      body: JSON.stringify(body),
     });
     if (!r.ok) throw new Error(`HTTP ${r.status}: ${await r.text()}`);
     return (await r.json()) as { duplicate: boolean; replies: Array<{ text: string; language: string; kind: string }> };

@@ -8,7 +8,7 @@
  * `TAWASUL_TEST_DATABASE_URL` (a server started outside, e.g. by CI) is used instead when set.
  * Under `CI=true` the server is required; elsewhere suites skip with a note when it is missing.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -21,12 +21,16 @@ export const PG_BIN = process.env.TAWASUL_PG_BIN ?? newestDebianPostgres();
 
 function newestDebianPostgres(): string {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => b - a) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number)
+        .sort((a, b) => b - a)
+    : [];
   return join(root, String(majors[0] ?? 15), 'bin');
 }
 /** True when a PostgreSQL server can be used here (installed, or given by URL). */
-export const hasPostgres = Boolean(process.env.TAWASUL_TEST_DATABASE_URL)
-  || (existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'postgres')));
+export const hasPostgres = Boolean(process.env.TAWASUL_TEST_DATABASE_URL) || (existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'postgres')));
 /** True when suites needing PostgreSQL must be skipped (missing and not under CI). */
 export const skipPostgres = !hasPostgres && !process.env.CI;
 
@@ -120,17 +124,25 @@ export interface ServerProcess {
  * Starts `argvFor(port)` on a free loopback port and resolves once `ready(port)`; when the process
  * exits before that (another process took the port meanwhile) it is tried again on another port.
  */
-export async function spawnServer(name: string, argvFor: (port: number) => [string, string[]], ready: (port: number) => Promise<boolean>): Promise<ServerProcess> {
+export async function spawnServer(
+  name: string,
+  argvFor: (port: number) => [string, string[]],
+  ready: (port: number) => Promise<boolean>,
+): Promise<ServerProcess> {
   let output = '';
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const [cmd, args] = argvFor(port);
     const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const collect = (d: Buffer): void => { output = (output + d.toString()).slice(-20_000); };
+    const collect = (d: Buffer): void => {
+      output = (output + d.toString()).slice(-20_000);
+    };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const kill = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+    const kill = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
     process.once('exit', kill);
     let up = false;
     for (let i = 0; i < 100 && child.exitCode === null && !(up = await ready(port)); i++) await new Promise((r) => setTimeout(r, 100));
@@ -160,8 +172,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   const external = process.env.TAWASUL_TEST_DATABASE_URL;
   if (external) {
     return {
-      url: external, createDatabase: (n) => createDatabaseOn(external, n), createSchema: (n) => createSchemaOn(external, n),
-      log: () => '', stop: async () => undefined,
+      url: external,
+      createDatabase: (n) => createDatabaseOn(external, n),
+      createSchema: (n) => createSchemaOn(external, n),
+      log: () => '',
+      stop: async () => undefined,
     };
   }
   const tmp = tempDir('tawasul-pg-');
@@ -174,7 +189,19 @@ export async function startPostgres(): Promise<PostgresServer> {
     chownSync(tmp.dir, uid, gid);
     chownSync(sock, uid, gid);
   }
-  const [initCmd, initArgs] = asUser('postgres', [join(PG_BIN, 'initdb'), '-D', data, '-U', 'tawasul', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions']);
+  const [initCmd, initArgs] = asUser('postgres', [
+    join(PG_BIN, 'initdb'),
+    '-D',
+    data,
+    '-U',
+    'tawasul',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+    '--no-instructions',
+  ]);
   try {
     execFileSync(initCmd, initArgs, { stdio: 'pipe' });
   } catch (err) {
@@ -184,10 +211,30 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   let server: ServerProcess;
   try {
-    server = await spawnServer('postgres', (port) => asUser('postgres', [
-      join(PG_BIN, 'postgres'), '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', sock,
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60',
-    ]), (port) => accepts(urlOn(port)));
+    server = await spawnServer(
+      'postgres',
+      (port) =>
+        asUser('postgres', [
+          join(PG_BIN, 'postgres'),
+          '-D',
+          data,
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-k',
+          sock,
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+          '-c',
+          'max_connections=60',
+        ]),
+      (port) => accepts(urlOn(port)),
+    );
   } catch (err) {
     tmp.cleanup();
     throw err;
@@ -212,8 +259,12 @@ export async function startPostgres(): Promise<PostgresServer> {
 export function usePostgres(): { server(): PostgresServer; database(): Promise<string> } {
   let server: PostgresServer | undefined;
   if (skipPostgres) console.warn(`PostgreSQL 15 is not installed at ${PG_BIN} (apt-get install postgresql): the PostgreSQL tests are skipped`);
-  beforeAll(async () => { if (!skipPostgres) server = await startPostgres(); });
-  afterAll(async () => { await server?.stop(); });
+  beforeAll(async () => {
+    if (!skipPostgres) server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
   const get = (): PostgresServer => {
     if (!server) throw new Error('PostgreSQL is not running (usePostgres() in a skipped suite?)');
     return server;

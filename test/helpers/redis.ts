@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
-import { asUser, idsOf, spawnServer, type ServerProcess } from './postgres.js';
+import { asUser, idsOf, type ServerProcess, spawnServer } from './postgres.js';
 import { tempDir } from './tmp.js';
 
 /** Where Debian installs redis-server. */
@@ -35,7 +35,10 @@ export interface RedisServer {
 function pong(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = connect(port, '127.0.0.1');
-    const done = (ok: boolean): void => { c.destroy(); resolve(ok); };
+    const done = (ok: boolean): void => {
+      c.destroy();
+      resolve(ok);
+    };
     c.once('connect', () => c.write('PING\r\n'));
     c.once('data', (d) => done(d.toString().startsWith('+PONG')));
     c.once('error', () => done(false));
@@ -65,11 +68,32 @@ export async function startRedis(): Promise<RedisServer> {
   }
   let server: ServerProcess;
   try {
-    server = await spawnServer('redis-server', (port) => {
-      const argv = [REDIS_SERVER, '--bind', '127.0.0.1', '--port', String(port), '--dir', tmp.dir, '--save', '',
-        '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
-      return user ? asUser(user, argv) : [argv[0]!, argv.slice(1)];
-    }, pong);
+    server = await spawnServer(
+      'redis-server',
+      (port) => {
+        const argv = [
+          REDIS_SERVER,
+          '--bind',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--dir',
+          tmp.dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--protected-mode',
+          'yes',
+          '--daemonize',
+          'no',
+          '--loglevel',
+          'warning',
+        ];
+        return user ? asUser(user, argv) : [argv[0]!, argv.slice(1)];
+      },
+      pong,
+    );
   } catch (err) {
     tmp.cleanup();
     throw err;
@@ -90,8 +114,12 @@ export async function startRedis(): Promise<RedisServer> {
 export function useRedis(): { server(): RedisServer } {
   let server: RedisServer | undefined;
   if (skipRedis) console.warn(`redis-server is not installed at ${REDIS_SERVER} (apt-get install redis-server): the Redis tests are skipped`);
-  beforeAll(async () => { if (!skipRedis) server = await startRedis(); });
-  afterAll(async () => { await server?.stop(); });
+  beforeAll(async () => {
+    if (!skipRedis) server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
   return {
     server() {
       if (!server) throw new Error('Redis is not running (useRedis() in a skipped suite?)');

@@ -5,15 +5,15 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { channelRegistry } from '../../channels/registry.js';
+import { coreMigrations } from '../../bot/store/schema.js';
+import { type ModuleMigrations, migrateSqlite } from '../../bot/store/sqlite/migrate.js';
+import { SqliteDatabase, type SqliteOptions } from '../../bot/store/sqlite-database.js';
 import { botframeworkMigrations } from '../../channels/botframework/references.js';
 import { emailMigrations } from '../../channels/email/store.js';
+import { channelRegistry } from '../../channels/registry.js';
 import { webchatMigrations } from '../../channels/webchat/store.js';
 import { whatsappCloudMigrations } from '../../channels/whatsapp-cloud/window.js';
 import { xMigrations } from '../../channels/x/store.js';
-import { coreMigrations } from '../../bot/store/schema.js';
-import { SqliteDatabase, type SqliteOptions } from '../../bot/store/sqlite-database.js';
-import { migrateSqlite, type ModuleMigrations } from '../../bot/store/sqlite/migrate.js';
 
 /** The bytes of a database migrated with `modules`. */
 export async function schemaTemplate(modules: readonly ModuleMigrations[]): Promise<Buffer> {
@@ -60,4 +60,3 @@ const coreTemplate = await schemaTemplate(coreMigrations);
 export function migratedSqlite(file: string, opts?: SqliteOptions): SqliteDatabase {
   return openFromTemplate(coreTemplate, file, opts);
 }
-

@@ -12,7 +12,14 @@ const c = (alternatives: NonNullable<Classification['alternatives']>): Classific
 
 describe('clarificationChoices', () => {
   it('trusts a clear winner', () => {
-    expect(clarificationChoices(c([{ intent: 'complaint', service: null, score: 0.9 }, { intent: 'inquiry', service: null, score: 0.1 }]))).toBeNull();
+    expect(
+      clarificationChoices(
+        c([
+          { intent: 'complaint', service: null, score: 0.9 },
+          { intent: 'inquiry', service: null, score: 0.1 },
+        ]),
+      ),
+    ).toBeNull();
   });
   it('asks between two close routes, the top one first', () => {
     const choices = clarificationChoices(

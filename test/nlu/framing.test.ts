@@ -4,7 +4,9 @@ import { letterBody } from '../../bot/nlu/framing.js';
 
 describe('letterBody', () => {
   it('drops the greeting, «تحية طيبة وبعد», the closing and the signature of an Arabic letter', () => {
-    const body = letterBody('السلام عليكم ورحمة الله وبركاته، تحية طيبة وبعد، أرجو التكرم بإزالة السيارة المهملة من أمام بيتي. وتفضلوا بقبول فائق الاحترام، مقدمه: حمد');
+    const body = letterBody(
+      'السلام عليكم ورحمة الله وبركاته، تحية طيبة وبعد، أرجو التكرم بإزالة السيارة المهملة من أمام بيتي. وتفضلوا بقبول فائق الاحترام، مقدمه: حمد',
+    );
     expect(body).toBe('ارجو التكرم بازاله السياره المهمله من امام بيتي');
   });
   it('keeps the words of an address (they may name a service) but not its courtesy', () => {
@@ -14,7 +16,9 @@ describe('letterBody', () => {
     expect(body).not.toMatch(/حفظه|التقدير|سعيد$/);
   });
   it('drops "Dear …", "I hope this email finds you well" and "Best regards, name" of an English letter', () => {
-    expect(letterBody('Dear Sir, I hope this email finds you well. I want to close my liwan with glass. Best regards, Ali')).toBe('i want to close my liwan with glass');
+    expect(letterBody('Dear Sir, I hope this email finds you well. I want to close my liwan with glass. Best regards, Ali')).toBe(
+      'i want to close my liwan with glass',
+    );
   });
   it('leaves a message without framing, or whose body is too short to stand alone, alone', () => {
     expect(letterBody('ابي اطلب ردم حفره قدام البيت')).toBeUndefined();

@@ -60,7 +60,11 @@ describe('detectLanguage: franc and mixed text', () => {
   });
   it('never asks franc: for Latin script it could not answer Arabic, so the Arabizi rule decides', async () => {
     const { franc } = await vi.importActual<typeof import('franc')>('franc');
-    const latin = ['There is a big pothole in front of our house since last month', 'fi klab sayba jamb baitna w ma 7ad yshelhum min zaman', 'salam alaikum ana abi asawi talab hufra fi share3 el fareej'];
+    const latin = [
+      'There is a big pothole in front of our house since last month',
+      'fi klab sayba jamb baitna w ma 7ad yshelhum min zaman',
+      'salam alaikum ana abi asawi talab hufra fi share3 el fareej',
+    ];
     for (const t of latin) expect(franc(t, { only: ['eng', 'arb'], minLength: 25 })).not.toBe('arb');
     detectLanguage(latin[0]!, 'ar');
     expect(detectLanguage(latin[1]!, 'en')).toBe('ar');

@@ -18,19 +18,35 @@ const NOW = new Date('2026-02-01T09:00:00+04:00'); // Sunday, official hours
 
 let t: ReturnType<typeof tempDir>;
 let sql: SqliteDatabase;
-beforeEach(() => { t = tempDir(); sql = migratedSqlite(join(t.dir, 'n.sqlite')); });
-afterEach(() => { sql.close(); t.cleanup(); });
+beforeEach(() => {
+  t = tempDir();
+  sql = migratedSqlite(join(t.dir, 'n.sqlite'));
+});
+afterEach(() => {
+  sql.close();
+  t.cleanup();
+});
 
 /** A transport that accepts at once (a settled promise: no I/O of its own to yield on). */
 function sink() {
   const sent: SmsMessage[] = [];
-  return { sent, async send(m: SmsMessage) { sent.push(m); return {}; } };
+  return {
+    sent,
+    async send(m: SmsMessage) {
+      sent.push(m);
+      return {};
+    },
+  };
 }
 
 function outbox(sms?: ReturnType<typeof sink>) {
   return new NotificationOutbox(sql, {
-    retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 }, calendar: new WorkingCalendar(config.calendar), staffHours: 'official',
-    resolve: () => '+96892345678', logger: silentLogger, ...(sms ? { sms } : {}),
+    retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 },
+    calendar: new WorkingCalendar(config.calendar),
+    staffHours: 'official',
+    resolve: () => '+96892345678',
+    logger: silentLogger,
+    ...(sms ? { sms } : {}),
   });
 }
 
@@ -38,8 +54,10 @@ function outbox(sms?: ReturnType<typeof sink>) {
 function backlog(o: NotificationOutbox, n: number): void {
   sql.tx(() => {
     for (let i = 0; i < n; i++) {
-      o.enqueue({ dedupeKey: `b${i}`, channel: 'sms', recipient: { kind: 'role', id: 'r' }, language: 'ar', purpose: 'escalation', body: `n${i}`, window: 'any' },
-        new Date(NOW.getTime() - (n - i) * 250 - (i % 3) * 1000));
+      o.enqueue(
+        { dedupeKey: `b${i}`, channel: 'sms', recipient: { kind: 'role', id: 'r' }, language: 'ar', purpose: 'escalation', body: `n${i}`, window: 'any' },
+        new Date(NOW.getTime() - (n - i) * 250 - (i % 3) * 1000),
+      );
     }
   });
 }
@@ -74,7 +92,10 @@ describe('notification outbox under a backlog', () => {
     backlog(o, 1000);
     let turns = 0;
     let on = true;
-    const spin = (): void => { turns++; if (on) setImmediate(spin); };
+    const spin = (): void => {
+      turns++;
+      if (on) setImmediate(spin);
+    };
     setImmediate(spin);
     const pass = o.deliver(NOW);
     const turnsAtStart = turns;
@@ -91,7 +112,14 @@ describe('notification outbox under a backlog', () => {
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 500, sent: 0 });
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 400 });
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 0 });
-    const rows = sql.db.prepare('SELECT status, attempts, next_attempt_at AS next, last_error AS e FROM notify_outbox').all() as Array<{ status: string; attempts: number; next: number; e: string }>;
-    expect(rows.every((r) => r.status === 'pending' && r.attempts === 0 && r.next === NOW.getTime() + 600_000 && r.e === 'sms transport not configured')).toBe(true);
+    const rows = sql.db.prepare('SELECT status, attempts, next_attempt_at AS next, last_error AS e FROM notify_outbox').all() as Array<{
+      status: string;
+      attempts: number;
+      next: number;
+      e: string;
+    }>;
+    expect(rows.every((r) => r.status === 'pending' && r.attempts === 0 && r.next === NOW.getTime() + 600_000 && r.e === 'sms transport not configured')).toBe(
+      true,
+    );
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
-import { NotificationOutbox, type NewNotification } from '../../bot/notify/outbox.js';
+import { type NewNotification, NotificationOutbox } from '../../bot/notify/outbox.js';
 import { DeliveryError, type SmsMessage } from '../../bot/notify/types.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
@@ -17,23 +17,50 @@ const at = (local: string): Date => new Date(`${local.replace(' ', 'T')}:00+04:0
 function flakySms(failures: DeliveryError[]) {
   const sent: SmsMessage[] = [];
   let calls = 0;
-  return { sent, calls: () => calls, async send(m: SmsMessage) { calls++; const f = failures.shift(); if (f) throw f; sent.push(m); return {}; } };
+  return {
+    sent,
+    calls: () => calls,
+    async send(m: SmsMessage) {
+      calls++;
+      const f = failures.shift();
+      if (f) throw f;
+      sent.push(m);
+      return {};
+    },
+  };
 }
 
 const note = (over: Partial<NewNotification> = {}): NewNotification => ({
-  dedupeKey: 'k1', channel: 'sms', recipient: { kind: 'role', id: 'training-manager' }, language: 'ar', purpose: 'escalation',
-  reference: 'BUR-2026-00001', body: 'نص', window: 'any', ...over,
+  dedupeKey: 'k1',
+  channel: 'sms',
+  recipient: { kind: 'role', id: 'training-manager' },
+  language: 'ar',
+  purpose: 'escalation',
+  reference: 'BUR-2026-00001',
+  body: 'نص',
+  window: 'any',
+  ...over,
 });
 
 let t: ReturnType<typeof tempDir>;
 let sql: SqliteDatabase;
-beforeEach(() => { t = tempDir(); sql = migratedSqlite(join(t.dir, 'n.sqlite')); });
-afterEach(() => { sql.close(); t.cleanup(); });
+beforeEach(() => {
+  t = tempDir();
+  sql = migratedSqlite(join(t.dir, 'n.sqlite'));
+});
+afterEach(() => {
+  sql.close();
+  t.cleanup();
+});
 
 function outbox(sms: ReturnType<typeof flakySms>, resolve = (): string | undefined => '+96892345678') {
   return new NotificationOutbox(sql, {
-    retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 }, calendar: new WorkingCalendar(config.calendar), staffHours: 'official',
-    resolve, logger: silentLogger, sms,
+    retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 },
+    calendar: new WorkingCalendar(config.calendar),
+    staffHours: 'official',
+    resolve,
+    logger: silentLogger,
+    sms,
   });
 }
 
@@ -89,8 +116,11 @@ describe('notification outbox', () => {
 
   it('keeps notifications when a transport is not configured, and fails those without an address', async () => {
     const o = new NotificationOutbox(sql, {
-      retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 }, calendar: new WorkingCalendar(config.calendar), staffHours: 'official',
-      resolve: (r) => (r.id === 'nobody' ? undefined : 'x@bur.gov.om'), logger: silentLogger,
+      retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 },
+      calendar: new WorkingCalendar(config.calendar),
+      staffHours: 'official',
+      resolve: (r) => (r.id === 'nobody' ? undefined : 'x@bur.gov.om'),
+      logger: silentLogger,
     });
     o.enqueue(note({ channel: 'email', subject: 's' }), at('2026-02-01 09:00'));
     expect(await o.deliver(at('2026-02-01 09:00'))).toMatchObject({ deferred: 1 });

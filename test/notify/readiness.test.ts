@@ -8,7 +8,15 @@ function capture(): { logger: ReturnType<typeof createLogger>; lines: () => Arra
   const out = new PassThrough();
   const chunks: string[] = [];
   out.on('data', (c: Buffer) => chunks.push(c.toString()));
-  return { logger: createLogger({ level: 'info', destination: out }), lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger: createLogger({ level: 'info', destination: out }),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('start-up notification readiness', () => {
@@ -30,13 +38,20 @@ describe('start-up notification readiness', () => {
   it('promises residents only a transport that is configured and that resident notifications use', () => {
     const env = { TAWASUL_SMS_URL: 'http://127.0.0.1:9/sms' };
     expect(notificationReadiness(config, env).residentPromise).toEqual({ sms: true, email: false });
-    const noSms = { ...config, sla: { ...config.sla, resident: { onFiled: ['email' as const], onStatusChange: ['email' as const], onOverdue: ['email' as const] } } };
+    const noSms = {
+      ...config,
+      sla: { ...config.sla, resident: { onFiled: ['email' as const], onStatusChange: ['email' as const], onOverdue: ['email' as const] } },
+    };
     expect(notificationReadiness(noSms, env).residentPromise).toEqual({ sms: false, email: false });
   });
 
   it('says nothing when everything is configured', () => {
     const withRoles = { ...config, roles: config.roles.map((x) => ({ ...x, email: 'm@example.om' })) };
-    const r = notificationReadiness(withRoles, { TAWASUL_SMS_URL: 'http://127.0.0.1:9/sms', TAWASUL_SMTP_HOST: '127.0.0.1', TAWASUL_SMTP_FROM: 'bot@example.om' });
+    const r = notificationReadiness(withRoles, {
+      TAWASUL_SMS_URL: 'http://127.0.0.1:9/sms',
+      TAWASUL_SMTP_HOST: '127.0.0.1',
+      TAWASUL_SMTP_FROM: 'bot@example.om',
+    });
     expect(r).toEqual({ sms: true, email: true, rolesWithoutContact: [], residentPromise: { sms: true, email: true } });
     const { logger, lines } = capture();
     warnMissing(r, logger);

@@ -9,7 +9,24 @@ import { tempDir } from '../helpers/tmp.js';
 
 describe('notification templates', () => {
   const t = new NotificationTemplates();
-  const vars = { reference: 'BUR-2026-00001', service: 's', department: 'd', due: 'x', org: 'o', portal: 'p', callCentre: 'c', status: 'st', message: '', reason: 'r', action: 'a', role: 'ro', level: 1, days: 5, filed: 'f', since: 's' };
+  const vars = {
+    reference: 'BUR-2026-00001',
+    service: 's',
+    department: 'd',
+    due: 'x',
+    org: 'o',
+    portal: 'p',
+    callCentre: 'c',
+    status: 'st',
+    message: '',
+    reason: 'r',
+    action: 'a',
+    role: 'ro',
+    level: 1,
+    days: 5,
+    filed: 'f',
+    since: 's',
+  };
 
   it('renders every message in both languages with no placeholder left', () => {
     for (const lang of ['ar', 'en'] as const) {
@@ -28,7 +45,10 @@ describe('notification templates', () => {
     try {
       mkdirSync(join(d.dir, 'tpl'));
       writeFileSync(join(d.dir, 'tpl', 'notifications.ar.yaml'), readFileSync(join(defaultTemplatesDir, 'notifications.ar.yaml')));
-      writeFileSync(join(d.dir, 'tpl', 'notifications.en.yaml'), readFileSync(join(defaultTemplatesDir, 'notifications.en.yaml'), 'utf8').replace(/^resident_message:.*$/m, ''));
+      writeFileSync(
+        join(d.dir, 'tpl', 'notifications.en.yaml'),
+        readFileSync(join(defaultTemplatesDir, 'notifications.en.yaml'), 'utf8').replace(/^resident_message:.*$/m, ''),
+      );
       expect(() => new NotificationTemplates(join(d.dir, 'tpl'))).toThrow(ConfigError);
     } finally {
       d.cleanup();

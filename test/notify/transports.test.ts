@@ -10,30 +10,54 @@ const sla = loadConfig().sla;
 
 describe('e-mail over SMTP', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
-  beforeAll(async () => { smtp = await startSmtp(); });
-  afterAll(async () => { await smtp.close(); });
+  beforeAll(async () => {
+    smtp = await startSmtp();
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
 
   const sender = (): SmtpEmailSender => {
-    const settings = resolveEmailSettings(sla.notifications.email, { TAWASUL_SMTP_HOST: '127.0.0.1', TAWASUL_SMTP_PORT: String(smtp.port), TAWASUL_SMTP_FROM: 'Tawasul <no-reply@bur.gov.om>' });
+    const settings = resolveEmailSettings(sla.notifications.email, {
+      TAWASUL_SMTP_HOST: '127.0.0.1',
+      TAWASUL_SMTP_PORT: String(smtp.port),
+      TAWASUL_SMTP_FROM: 'Tawasul <no-reply@bur.gov.om>',
+    });
     expect(settings).toBeDefined();
     return new SmtpEmailSender({ ...settings!, timeoutMs: 5000 });
   };
 
   it('reads host, port and sender from the environment variables the YAML names', () => {
     expect(resolveEmailSettings(sla.notifications.email, {})).toBeUndefined();
-    const s = resolveEmailSettings(sla.notifications.email, { TAWASUL_SMTP_HOST: 'smtp.example', TAWASUL_SMTP_FROM: 'x@bur.gov.om', TAWASUL_SMTP_USER: 'u', TAWASUL_SMTP_PASS: 'p' });
+    const s = resolveEmailSettings(sla.notifications.email, {
+      TAWASUL_SMTP_HOST: 'smtp.example',
+      TAWASUL_SMTP_FROM: 'x@bur.gov.om',
+      TAWASUL_SMTP_USER: 'u',
+      TAWASUL_SMTP_PASS: 'p',
+    });
     expect(s).toMatchObject({ host: 'smtp.example', port: 587, from: 'x@bur.gov.om', user: 'u', pass: 'p' });
   });
 
   it("falls back to the e-mail channel's TAWASUL_SMTP_URL for the server", () => {
-    const s = resolveEmailSettings(sla.notifications.email, { TAWASUL_SMTP_URL: 'smtps://help%40bur.gov.om:s3cret@mail.bur.gov.om', TAWASUL_SMTP_FROM: 'x@bur.gov.om' });
+    const s = resolveEmailSettings(sla.notifications.email, {
+      TAWASUL_SMTP_URL: 'smtps://help%40bur.gov.om:s3cret@mail.bur.gov.om',
+      TAWASUL_SMTP_FROM: 'x@bur.gov.om',
+    });
     expect(s).toMatchObject({ host: 'mail.bur.gov.om', port: 465, secure: true, user: 'help@bur.gov.om', pass: 's3cret', from: 'x@bur.gov.om' });
-    expect(resolveEmailSettings(sla.notifications.email, { TAWASUL_SMTP_URL: 'smtp://mail.bur.gov.om:2525', TAWASUL_SMTP_FROM: 'x@bur.gov.om' })).toMatchObject({ port: 2525, secure: false });
+    expect(resolveEmailSettings(sla.notifications.email, { TAWASUL_SMTP_URL: 'smtp://mail.bur.gov.om:2525', TAWASUL_SMTP_FROM: 'x@bur.gov.om' })).toMatchObject(
+      { port: 2525, secure: false },
+    );
   });
 
   it('delivers an Arabic message as right-to-left HTML with a plain-text part', async () => {
     const s = sender();
-    const res = await s.send({ to: 'resident@example.om', subject: 'تم استلام طلبك رقم BUR-2026-00001', text: 'مرحباً بك،\n\nتم استلام طلبك.\nالرابط: https://service.bur.gov.om/', language: 'ar', tag: 'outbox-1' });
+    const res = await s.send({
+      to: 'resident@example.om',
+      subject: 'تم استلام طلبك رقم BUR-2026-00001',
+      text: 'مرحباً بك،\n\nتم استلام طلبك.\nالرابط: https://service.bur.gov.om/',
+      language: 'ar',
+      tag: 'outbox-1',
+    });
     s.close();
     expect(res.providerId).toMatch(/@/);
     const got = smtp.received.at(-1)!;
@@ -71,11 +95,14 @@ describe('e-mail over SMTP', () => {
 
 describe('SMS over an HTTP gateway', () => {
   let gw: Awaited<ReturnType<typeof startGateway>>;
-  beforeAll(async () => { gw = await startGateway(); });
-  afterAll(async () => { await gw.close(); });
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
 
-  const settings = (over: Partial<typeof sla.notifications.sms>, env: NodeJS.ProcessEnv = {}) =>
-    resolveSmsSettings({ ...sla.notifications.sms, ...over }, env);
+  const settings = (over: Partial<typeof sla.notifications.sms>, env: NodeJS.ProcessEnv = {}) => resolveSmsSettings({ ...sla.notifications.sms, ...over }, env);
 
   it('normalizes Omani numbers to E.164', () => {
     expect(toE164('92345678')).toBe('+96892345678');
@@ -85,7 +112,10 @@ describe('SMS over an HTTP gateway', () => {
   });
 
   it('posts JSON to a generic gateway with the configured field names and a bearer token', async () => {
-    const s = settings({ kind: 'generic-json', url: `${gw.url}/send`, fields: { to: 'msisdn', text: 'message', sender: 'from' }, extra: { route: 'gov' } }, { TAWASUL_SMS_TOKEN: 'secret-token' });
+    const s = settings(
+      { kind: 'generic-json', url: `${gw.url}/send`, fields: { to: 'msisdn', text: 'message', sender: 'from' }, extra: { route: 'gov' } },
+      { TAWASUL_SMS_TOKEN: 'secret-token' },
+    );
     const res = await new HttpSmsSender(s!).send({ to: '92345678', text: 'تم استلام طلبك' });
     const req = gw.requests.at(-1)!;
     expect([req.method, req.url, req.headers['content-type'], req.headers.authorization]).toEqual(['POST', '/send', 'application/json', 'Bearer secret-token']);
@@ -103,7 +133,10 @@ describe('SMS over an HTTP gateway', () => {
 
   it("speaks Twilio's Messages API: account path, form fields, basic auth", async () => {
     expect(settings({ kind: 'twilio', url: '' })).toBeUndefined(); // no credentials
-    const s = settings({ kind: 'twilio', url: gw.url }, { TAWASUL_TWILIO_ACCOUNT_SID: 'AC123', TAWASUL_TWILIO_AUTH_TOKEN: 'tok', TAWASUL_SMS_SENDER: '+15005550006' });
+    const s = settings(
+      { kind: 'twilio', url: gw.url },
+      { TAWASUL_TWILIO_ACCOUNT_SID: 'AC123', TAWASUL_TWILIO_AUTH_TOKEN: 'tok', TAWASUL_SMS_SENDER: '+15005550006' },
+    );
     const res = await new HttpSmsSender(s!).send({ to: '92345678', text: 'نص' });
     const req = gw.requests.at(-1)!;
     expect(req.url).toBe('/2010-04-01/Accounts/AC123/Messages.json');
@@ -117,7 +150,11 @@ describe('SMS over an HTTP gateway', () => {
     gw.statuses.push(429, 503, 400);
     const errs = [];
     for (let i = 0; i < 3; i++) errs.push((await s.send({ to: '92345678', text: 'x' }).catch((e: unknown) => e)) as DeliveryError);
-    expect(errs.map((e) => [e.status, e.retryable])).toEqual([[429, true], [503, true], [400, false]]);
+    expect(errs.map((e) => [e.status, e.retryable])).toEqual([
+      [429, true],
+      [503, true],
+      [400, false],
+    ]);
     const down = new HttpSmsSender({ ...settings({ kind: 'generic-json', url: 'http://127.0.0.1:1/x' })!, timeoutMs: 2000 });
     expect(((await down.send({ to: '92345678', text: 'x' }).catch((e: unknown) => e)) as DeliveryError).retryable).toBe(true);
   });

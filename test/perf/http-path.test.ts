@@ -6,17 +6,26 @@
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weakEtagExceptJson } from '../../bot/http/server.js';
-import { AGENT_TOKEN, startTawasul, type Running } from '../helpers/app.js';
+import { AGENT_TOKEN, type Running, startTawasul } from '../helpers/app.js';
 
 let t: Running;
-beforeAll(async () => { t = await startTawasul(); });
-afterAll(async () => { await t.cleanup(); });
+beforeAll(async () => {
+  t = await startTawasul();
+});
+afterAll(async () => {
+  await t.cleanup();
+});
 
 describe('HTTP path', () => {
   it('answers a web chat message without an ETag', async () => {
-    const { conversationId, secret } = (await (await fetch(`${t.base}/api/webchat/conversations`, { method: 'POST' })).json()) as { conversationId: string; secret?: string };
+    const { conversationId, secret } = (await (await fetch(`${t.base}/api/webchat/conversations`, { method: 'POST' })).json()) as {
+      conversationId: string;
+      secret?: string;
+    };
     const r = await fetch(`${t.base}/api/webchat/conversations/${conversationId}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) }, body: JSON.stringify({ text: 'السلام عليكم' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
+      body: JSON.stringify({ text: 'السلام عليكم' }),
     });
     expect(r.status).toBe(200);
     expect(r.headers.get('etag')).toBeNull();
@@ -29,7 +38,10 @@ describe('HTTP path', () => {
     expect(etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
     // node:http, not fetch: fetch adds Cache-Control: no-cache to a conditional request.
     const status = await new Promise<number>((resolve, reject) => {
-      get(`${t.base}/`, { headers: { 'if-none-match': etag! } }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject);
+      get(`${t.base}/`, { headers: { 'if-none-match': etag! } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      }).on('error', reject);
     });
     expect(status).toBe(304);
   });

@@ -14,11 +14,11 @@ import { Inbox } from '../../bot/delivery/inbox.js';
 import { NotificationOutbox } from '../../bot/notify/outbox.js';
 import { SlaContext } from '../../bot/sla/context.js';
 import { SlaTimers } from '../../bot/sla/timers.js';
-import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import { ConversationStore } from '../../bot/store/conversation-store.js';
+import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const config = loadConfig();
@@ -28,13 +28,20 @@ beforeEach(() => {
   t = tempDir();
   sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
 });
-afterEach(() => { vi.restoreAllMocks(); sql.close(); t.cleanup(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+  sql.close();
+  t.cleanup();
+});
 
 /** Runs `fn` and returns the plan of every statement matching `pattern` that it prepared. */
 async function plansOf(db: Database.Database, pattern: RegExp, fn: () => unknown): Promise<string[]> {
   const seen: string[] = [];
   const prepare = db.prepare.bind(db);
-  vi.spyOn(db, 'prepare').mockImplementation(((text: string) => { seen.push(text); return prepare(text); }) as typeof db.prepare);
+  vi.spyOn(db, 'prepare').mockImplementation(((text: string) => {
+    seen.push(text);
+    return prepare(text);
+  }) as typeof db.prepare);
   await fn();
   vi.restoreAllMocks();
   const texts = seen.filter((s) => pattern.test(s));
@@ -42,7 +49,8 @@ async function plansOf(db: Database.Database, pattern: RegExp, fn: () => unknown
   return texts.map((text) => {
     const params = (text.match(/\?/g) ?? []).length;
     return (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...Array.from({ length: params }, () => 0)) as Array<{ detail: string }>)
-      .map((r) => r.detail).join(' | ');
+      .map((r) => r.detail)
+      .join(' | ');
   });
 }
 
@@ -86,7 +94,11 @@ describe('query plans of what grows', () => {
 
   it('lists the notifications of a request by reference through an index', async () => {
     const outbox = new NotificationOutbox(sql, {
-      retry: config.sla.notifications.retry, calendar: new WorkingCalendar(config.calendar), staffHours: 'official', resolve: () => undefined, logger: silentLogger,
+      retry: config.sla.notifications.retry,
+      calendar: new WorkingCalendar(config.calendar),
+      staffHours: 'official',
+      resolve: () => undefined,
+      logger: silentLogger,
     });
     const [plan] = await plansOf(sql.db, /FROM notify_outbox WHERE reference/, () => outbox.list({ reference: 'BUR-2026-00001' }));
     expect(plan).toMatch(/SEARCH notify_outbox USING INDEX notify_outbox_reference \(reference=\?\)/);

@@ -20,7 +20,9 @@ function loadedPackages(body: string): string[] {
   t = tempDir();
   const mod = (p: string): string => JSON.stringify(pathToFileURL(join(projectRoot, p)).href);
   const script = join(t.dir, 'probe.mts');
-  writeFileSync(script, `
+  writeFileSync(
+    script,
+    `
     import { createRequire } from 'node:module';
     const app = await import(${mod('bot/app.ts')});
     const { silentLogger } = await import(${mod('bot/core/logger.ts')});
@@ -31,8 +33,13 @@ function loadedPackages(body: string): string[] {
     const cache = Object.keys(createRequire(import.meta.url).cache);
     const names = new Set(cache.map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean));
     process.stdout.write(JSON.stringify([...names]));
-  `);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, TAWASUL_AGENT_TOKENS: 'a:probe-token-0123456789abcdef' } });
+  `,
+  );
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: { ...process.env, TAWASUL_AGENT_TOKENS: 'a:probe-token-0123456789abcdef' },
+  });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as string[];
 }

@@ -47,7 +47,7 @@ describe('WAL checkpoints from a worker thread', () => {
     again.close();
   });
 
-  it('keeps SQLite\'s own checkpoints when not asked to', () => {
+  it("keeps SQLite's own checkpoints when not asked to", () => {
     t = tempDir();
     const sql = new SqliteDatabase(join(t.dir, 'w.sqlite'));
     expect(sql.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);

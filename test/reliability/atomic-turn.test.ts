@@ -8,18 +8,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
-import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/core/logger.js';
+import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
 import { registerDeliveryMetrics } from '../../bot/delivery/metrics.js';
 import { Outbox } from '../../bot/delivery/outbox.js';
 import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { SqlStateStore } from '../../bot/engine/state.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
-import { ChatClient, startTawasul, type Running } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 import { ANSWERS, asked } from './scenarios.js';
 
@@ -35,10 +35,20 @@ class FailingCommit extends SqlStateStore {
 
 describe('atomic turn', () => {
   let run: Running | undefined;
-  afterEach(async () => { await run?.cleanup(); run = undefined; });
+  afterEach(async () => {
+    await run?.cleanup();
+    run = undefined;
+  });
 
-  const message = (r: Running, id: string, text: string, cid = 'c1'): InboundMessage =>
-    ({ channel: 'webchat', conversationId: cid, id, from: { id: cid }, text, receivedAt: r.clock.now(), raw: null });
+  const message = (r: Running, id: string, text: string, cid = 'c1'): InboundMessage => ({
+    channel: 'webchat',
+    conversationId: cid,
+    id,
+    from: { id: cid },
+    text,
+    receivedAt: r.clock.now(),
+    raw: null,
+  });
   const texts = (replies: OutboundReply[]): string => replies.map((x) => x.text).join('\n');
 
   /** Drives conversation `cid` to the summary of a request through the engine. */
@@ -77,11 +87,17 @@ describe('atomic turn', () => {
     const cid = chat.conversationId;
     // What a crash leaves: the claim, the message for replay, no replies, no turn in flight.
     const msg = message(run, `${cid}:m1`, 'السلام عليكم', cid);
-    run.app.sql.db.prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw) VALUES ('webchat', ?, ?, ?, ?, 'processing', ?)`)
+    run.app.sql.db
+      .prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw) VALUES ('webchat', ?, ?, ?, ?, 'processing', ?)`)
       .run(msg.id, `webchat:${cid}`, msg.receivedAt.getTime(), msg.receivedAt.getTime(), JSON.stringify(msg));
-    const post = async (): Promise<{ duplicate: boolean; replies: OutboundReply[] }> => (await fetch(`${run!.base}/api/webchat/conversations/${cid}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...chat.auth }, body: JSON.stringify({ text: 'السلام عليكم', clientMessageId: 'm1' }),
-    })).json() as Promise<{ duplicate: boolean; replies: OutboundReply[] }>;
+    const post = async (): Promise<{ duplicate: boolean; replies: OutboundReply[] }> =>
+      (
+        await fetch(`${run!.base}/api/webchat/conversations/${cid}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...chat.auth },
+          body: JSON.stringify({ text: 'السلام عليكم', clientMessageId: 'm1' }),
+        })
+      ).json() as Promise<{ duplicate: boolean; replies: OutboundReply[] }>;
     const [a, b] = await Promise.all([post(), post()]);
     const answers = [a, b].map((r) => texts(r.replies));
     expect(answers[0]).toContain('وعليكم السلام');
@@ -95,7 +111,10 @@ describe('atomic turn', () => {
     run = await startTawasul({ classifier: stubClassifier });
     const msg = message(run, 'cut-1', 'السلام عليكم', 'c9');
     run.app.engine.deps.conversations.touch('webchat:c9', 'webchat', 'c9', 'ar', msg.receivedAt);
-    run.app.sql.db.prepare(`INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw) VALUES ('webchat', ?, 'webchat:c9', ?, ?, 'processing', ?)`)
+    run.app.sql.db
+      .prepare(
+        `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, raw) VALUES ('webchat', ?, 'webchat:c9', ?, ?, 'processing', ?)`,
+      )
       .run(msg.id, msg.receivedAt.getTime(), msg.receivedAt.getTime(), JSON.stringify(msg));
     run = await run.restart();
     const out = run.app.engine.deps.conversations.transcript('webchat:c9').filter((l) => l.direction === 'out');
@@ -139,14 +158,27 @@ describe('provider sends at a crash', () => {
     const sql = migratedSqlite(`${tmp.dir}/doubt.sqlite`);
     const clock = new ManualClock(new Date('2026-11-22T05:00:00Z'));
     const outbox = new Outbox(sql);
-    const [a, b] = outbox.enqueue([{ channel: 'wa', conversationId: 'u1', reply }, { channel: 'wa', conversationId: 'u2', reply }], clock.now());
+    const [a, b] = outbox.enqueue(
+      [
+        { channel: 'wa', conversationId: 'u1', reply },
+        { channel: 'wa', conversationId: 'u2', reply },
+      ],
+      clock.now(),
+    );
     // The process died during both provider calls.
     outbox.markAttempt(a!.id, clock.now());
     outbox.markAttempt(b!.id, clock.now());
     const sent: OutboxItem[] = [];
     const worker = new OutboxWorker({
-      outbox, channel: 'wa', clock, logger: silentLogger, limits: { maxConcurrent: 1 },
-      transport: async (item) => { sent.push(item); return { providerMessageId: `wamid.${item.id}` }; },
+      outbox,
+      channel: 'wa',
+      clock,
+      logger: silentLogger,
+      limits: { maxConcurrent: 1 },
+      transport: async (item) => {
+        sent.push(item);
+        return { providerMessageId: `wamid.${item.id}` };
+      },
       // The provider knows the first (looked up by the id chosen before sending), not the second.
       confirm: async (item) => (item.id === a!.id ? { providerMessageId: 'wamid.known' } : undefined),
       onSent: () => undefined,

@@ -3,12 +3,12 @@
  * (a new port each time), and gives clients a fetch that follows the restarts: a request cut off by
  * a kill waits for the next start and is sent again, as a real client or provider retries.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Conditions } from '../helpers/conditions.js';
 import { WA_ENV } from '../channels/helpers/whatsapp-cloud-harness.js';
+import { Conditions } from '../helpers/conditions.js';
 
 const SERVER = join(import.meta.dirname, 'server.ts');
 
@@ -45,8 +45,13 @@ export class ServerProcess {
     this.starting = new Promise((resolve, reject) => {
       const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
         env: {
-          ...process.env, ...WA_ENV, REL_DATA_DIR: this.o.dataDir, REL_GRAPH_URL: this.o.graphUrl ?? 'http://127.0.0.1:9',
-          REL_SLOW_MS: String(this.o.slowMs ?? 0), REL_FILE_MS: String(this.o.fileMs ?? 0), REL_HOLD_MS: String(this.o.holdMs ?? 0),
+          ...process.env,
+          ...WA_ENV,
+          REL_DATA_DIR: this.o.dataDir,
+          REL_GRAPH_URL: this.o.graphUrl ?? 'http://127.0.0.1:9',
+          REL_SLOW_MS: String(this.o.slowMs ?? 0),
+          REL_FILE_MS: String(this.o.fileMs ?? 0),
+          REL_HOLD_MS: String(this.o.holdMs ?? 0),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import { Templates } from '../../bot/core/templates.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { sign } from '../../channels/whatsapp-cloud/webhook.js';
 import { FakeGraph, type GraphSent } from '../channels/helpers/fake-graph.js';
 import { textMessage, WA_ENV, webhookBody } from '../channels/helpers/whatsapp-cloud-harness.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
-import { Progress, seeded, ServerProcess, until } from './harness.js';
+import { Progress, ServerProcess, seeded, until } from './harness.js';
 
 /** One line of the soak table. */
 export interface Row {
@@ -41,13 +41,24 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** Kills the server at `thresholds` of `progress` (sorted), unless the clients finish first. */
 function killer(server: ServerProcess, progress: Progress, thresholds: number[], done: Promise<unknown>): Promise<void> {
-  return killAt(server, thresholds.map((t) => () => progress.reach(t)), done);
+  return killAt(
+    server,
+    thresholds.map((t) => () => progress.reach(t)),
+    done,
+  );
 }
 
 /** Kills the server each time the next of `moments` resolves, unless the clients finish first. */
 async function killAt(server: ServerProcess, moments: Array<() => Promise<void>>, done: Promise<unknown>): Promise<void> {
   let finished = false;
-  void done.then(() => { finished = true; }, () => { finished = true; });
+  void done.then(
+    () => {
+      finished = true;
+    },
+    () => {
+      finished = true;
+    },
+  );
   for (const moment of moments) {
     await Promise.race([moment(), done.catch(() => undefined)]);
     if (finished) return;
@@ -57,8 +68,9 @@ async function killAt(server: ServerProcess, moments: Array<() => Promise<void>>
 
 /** Spreads `kills` thresholds over `total` answers with some seeded jitter. */
 function thresholds(total: number, kills: number, rnd: () => number): number[] {
-  return Array.from({ length: kills }, (_, k) => Math.max(1, Math.round((total * (k + 1)) / (kills + 1) + (rnd() - 0.5) * (total / (kills + 2)))))
-    .sort((a, b) => a - b);
+  return Array.from({ length: kills }, (_, k) => Math.max(1, Math.round((total * (k + 1)) / (kills + 1) + (rnd() - 0.5) * (total / (kills + 2))))).sort(
+    (a, b) => a - b,
+  );
 }
 
 /** Web chat client calls that follow the restarts. */
@@ -81,7 +93,9 @@ class Chat {
   async post(text: string, clientMessageId: string): Promise<PostResult> {
     for (let i = 0; i < 5; i++) {
       const { res, cuts } = await this.server.fetch(`/api/webchat/conversations/${this.conversationId}/messages`, {
-        method: 'POST', headers: { ...JSON_HEADERS, authorization: `Bearer ${this.secret}` }, body: JSON.stringify({ text, clientMessageId }),
+        method: 'POST',
+        headers: { ...JSON_HEADERS, authorization: `Bearer ${this.secret}` },
+        body: JSON.stringify({ text, clientMessageId }),
       });
       this.retried += cuts;
       if (res.status === 200) return (await res.json()) as PostResult;
@@ -102,38 +116,55 @@ function atRest<T>(dataDir: string, fn: (db: SqliteDatabase['db']) => T): T {
 }
 
 /** Claims left `processing` by a kill: turns the restart has to finish. */
-const unfinished = (db: SqliteDatabase['db']): number => (db.prepare(`SELECT count(*) FROM inbox WHERE state = 'processing'`).pluck().get() as number);
+const unfinished = (db: SqliteDatabase['db']): number => db.prepare(`SELECT count(*) FROM inbox WHERE state = 'processing'`).pluck().get() as number;
 
 /** C conversations × M messages on the web chat, killed `kills` times. */
 export async function webchatBurst(o: { conversations: number; messages: number; kills: number; seed?: number }): Promise<Row> {
   const tmp = tempDir('tawasul-rel-webchat-');
   let cutMidTurn = 0;
-  const server = new ServerProcess({ dataDir: tmp.dir, slowMs: 15, onKilled: () => { cutMidTurn += atRest(tmp.dir, unfinished); } });
+  const server = new ServerProcess({
+    dataDir: tmp.dir,
+    slowMs: 15,
+    onKilled: () => {
+      cutMidTurn += atRest(tmp.dir, unfinished);
+    },
+  });
   try {
     await server.start();
     const progress = new Progress();
     const chats = Array.from({ length: o.conversations }, () => new Chat(server));
     await Promise.all(chats.map((c) => c.open()));
     const outcomes: PostResult[] = [];
-    const run = Promise.all(chats.map(async (chat, c) => {
-      for (let m = 0; m < o.messages; m++) {
-        const text = m % 2 === 0 ? 'السلام عليكم' : `عندي شكوى على الشارع رقم ${c} ${m}`;
-        const r = await chat.post(text, `m${m}`);
-        outcomes.push(r);
-        progress.inc();
-      }
-    }));
+    const run = Promise.all(
+      chats.map(async (chat, c) => {
+        for (let m = 0; m < o.messages; m++) {
+          const text = m % 2 === 0 ? 'السلام عليكم' : `عندي شكوى على الشارع رقم ${c} ${m}`;
+          const r = await chat.post(text, `m${m}`);
+          outcomes.push(r);
+          progress.inc();
+        }
+      }),
+    );
     await killer(server, progress, thresholds(o.conversations * o.messages, o.kills, seeded(o.seed ?? 1)), run);
     await run;
     // A retry of every last message again: a finished message's replies come back, no second turn.
     const again = await Promise.all(chats.map((chat) => chat.post('again', `m${o.messages - 1}`)));
     await server.stop();
-    const perConversation = atRest(tmp.dir, (db) => db.prepare(`SELECT key, count(*) AS n FROM transcript WHERE direction = 'in' GROUP BY key`).all() as Array<{ key: string; n: number }>);
+    const perConversation = atRest(
+      tmp.dir,
+      (db) => db.prepare(`SELECT key, count(*) AS n FROM transcript WHERE direction = 'in' GROUP BY key`).all() as Array<{ key: string; n: number }>,
+    );
     const duplicated = perConversation.reduce((s, r) => s + Math.max(0, r.n - o.messages), 0);
     const answered = outcomes.filter((r) => r.replies.length > 0).length;
     return {
-      scenario: 'web chat burst', sent: outcomes.length, answered, lost: outcomes.length - answered, duplicated,
-      refused: chats.reduce((s, c) => s + c.refused, 0), kills: server.kills, retried: chats.reduce((s, c) => s + c.retried, 0),
+      scenario: 'web chat burst',
+      sent: outcomes.length,
+      answered,
+      lost: outcomes.length - answered,
+      duplicated,
+      refused: chats.reduce((s, c) => s + c.refused, 0),
+      kills: server.kills,
+      retried: chats.reduce((s, c) => s + c.retried, 0),
       notes: {
         'cut mid-turn': cutMidTurn,
         'retries answered as duplicate': outcomes.filter((r) => r.duplicate && r.replies.length > 0).length,
@@ -149,13 +180,25 @@ export async function webchatBurst(o: { conversations: number; messages: number;
 const t = new Templates();
 const FIELDS = ['name', 'civilId', 'phone', 'email', 'address', 'party', 'description', 'preferredDate'] as const;
 export const ANSWERS: Record<string, string> = {
-  name: 'سالم بن علي الكعبي', civilId: '12345678', phone: '92345678', email: 'تخطي', address: 'ولاية البريمي، حي الخضراء قرب المسجد',
-  party: 'تخطي', description: 'يوجد طلب واضح ومحدد أرجو متابعته في أقرب وقت', preferredDate: 'الأسبوع القادم',
+  name: 'سالم بن علي الكعبي',
+  civilId: '12345678',
+  phone: '92345678',
+  email: 'تخطي',
+  address: 'ولاية البريمي، حي الخضراء قرب المسجد',
+  party: 'تخطي',
+  description: 'يوجد طلب واضح ومحدد أرجو متابعته في أقرب وقت',
+  preferredDate: 'الأسبوع القادم',
 };
 
 /** The field the last reply asks for, or 'confirm'. */
 export function asked(replies: Reply[]): string | undefined {
-  const last = replies.map((r) => r.text).join('\n\n').trim().split('\n\n').at(-1) ?? '';
+  const last =
+    replies
+      .map((r) => r.text)
+      .join('\n\n')
+      .trim()
+      .split('\n\n')
+      .at(-1) ?? '';
   for (const f of FIELDS) if (last.endsWith(t.render('ar', `ask_${f}`))) return f;
   if (last.includes(t.render('ar', 'confirm').split('\n').at(-1)!)) return 'confirm';
   return undefined;
@@ -179,26 +222,51 @@ async function toSummary(chat: Chat): Promise<void> {
 export async function concurrentConfirmations(o: { residents: number; kills: number; seed?: number }): Promise<Row> {
   const tmp = tempDir('tawasul-rel-confirm-');
   let filedMidTurn = 0;
-  const midTurn = (db: SqliteDatabase['db']): number => (db.prepare(`SELECT count(*) FROM requests r JOIN inbox i
-      ON r.source_key = i.channel || char(0) || i.message_id WHERE i.state = 'processing'`).pluck().get() as number);
-  const server = new ServerProcess({ dataDir: tmp.dir, fileMs: 25, onKilled: () => { filedMidTurn += atRest(tmp.dir, midTurn); } });
+  const midTurn = (db: SqliteDatabase['db']): number =>
+    db
+      .prepare(`SELECT count(*) FROM requests r JOIN inbox i
+      ON r.source_key = i.channel || char(0) || i.message_id WHERE i.state = 'processing'`)
+      .pluck()
+      .get() as number;
+  const server = new ServerProcess({
+    dataDir: tmp.dir,
+    fileMs: 25,
+    onKilled: () => {
+      filedMidTurn += atRest(tmp.dir, midTurn);
+    },
+  });
   try {
     await server.start();
     const chats = Array.from({ length: o.residents }, () => new Chat(server));
-    await Promise.all(chats.map(async (c) => { await c.open(); await toSummary(c); }));
+    await Promise.all(
+      chats.map(async (c) => {
+        await c.open();
+        await toSummary(c);
+      }),
+    );
     const progress = new Progress();
     const confirmations: PostResult[] = new Array(o.residents);
-    const run = Promise.all(chats.map(async (chat, i) => {
-      confirmations[i] = await chat.post('نعم', 'confirm');
-      progress.inc();
-    }));
+    const run = Promise.all(
+      chats.map(async (chat, i) => {
+        confirmations[i] = await chat.post('نعم', 'confirm');
+        progress.inc();
+      }),
+    );
     const rnd = seeded(o.seed ?? 7);
     // Kills early in the burst, while most confirmations are inside their turn.
-    const at = Array.from({ length: o.kills }, (_, k) => Math.max(1, Math.round(((k + 1) * o.residents) / (o.kills + 3) * (0.75 + rnd() / 2))));
-    await killer(server, progress, [...new Set(at)].sort((a, b) => a - b), run);
+    const at = Array.from({ length: o.kills }, (_, k) => Math.max(1, Math.round((((k + 1) * o.residents) / (o.kills + 3)) * (0.75 + rnd() / 2))));
+    await killer(
+      server,
+      progress,
+      [...new Set(at)].sort((a, b) => a - b),
+      run,
+    );
     await run;
     await server.stop();
-    const filed = atRest(tmp.dir, (db) => db.prepare('SELECT conversation_key AS key, reference FROM requests').all() as Array<{ key: string; reference: string }>);
+    const filed = atRest(
+      tmp.dir,
+      (db) => db.prepare('SELECT conversation_key AS key, reference FROM requests').all() as Array<{ key: string; reference: string }>,
+    );
     const byConversation = new Map<string, string[]>();
     for (const f of filed) byConversation.set(f.key, [...(byConversation.get(f.key) ?? []), f.reference]);
     const notified = atRest(tmp.dir, (db) => db.prepare(`SELECT count(*) FROM notify_outbox WHERE dedupe_key LIKE 'accepted:%'`).pluck().get() as number);
@@ -209,8 +277,13 @@ export async function concurrentConfirmations(o: { residents: number; kills: num
       if (refs.length > 0 && text.includes(refs[0]!)) answered++;
     });
     return {
-      scenario: 'concurrent confirmations', sent: o.residents, answered, lost: o.residents - answered,
-      duplicated: filed.length - byConversation.size, refused: chats.reduce((s, c) => s + c.refused, 0), kills: server.kills,
+      scenario: 'concurrent confirmations',
+      sent: o.residents,
+      answered,
+      lost: o.residents - answered,
+      duplicated: filed.length - byConversation.size,
+      refused: chats.reduce((s, c) => s + c.refused, 0),
+      kills: server.kills,
       retried: chats.reduce((s, c) => s + c.retried, 0),
       notes: { 'filed, turn cut by a kill': filedMidTurn, 'requests filed': filed.length, 'filing notices queued': notified },
     };
@@ -226,17 +299,34 @@ export async function concurrentConfirmations(o: { residents: number; kills: num
  * every send it accepted, retried across restarts as Meta does, and the server holds an in-doubt
  * send `holdMs` for it; without, every in-doubt send goes out again at once.
  */
-export async function whatsappBurst(o: { users: number; kills: number; statuses?: boolean; holdMs?: number; concurrency?: number; seed?: number }): Promise<Row> {
+export async function whatsappBurst(o: {
+  users: number;
+  kills: number;
+  statuses?: boolean;
+  holdMs?: number;
+  concurrency?: number;
+  seed?: number;
+}): Promise<Row> {
   const tmp = tempDir('tawasul-rel-wa-');
   const reports: Array<Promise<unknown>> = [];
   let server!: ServerProcess;
   const status = (s: GraphSent): void => {
-    const body = JSON.stringify(webhookBody([], { statuses: [{ id: s.wamid, status: 'sent', timestamp: '1766383201', recipient_id: s.to, biz_opaque_callback_data: s.body.biz_opaque_callback_data }] }));
-    reports.push(server.fetch('/webhooks/whatsapp', { method: 'POST', headers: { ...JSON_HEADERS, 'x-hub-signature-256': sign(body, WA_ENV.WHATSAPP_APP_SECRET) }, body }).catch(() => undefined));
+    const body = JSON.stringify(
+      webhookBody([], {
+        statuses: [{ id: s.wamid, status: 'sent', timestamp: '1766383201', recipient_id: s.to, biz_opaque_callback_data: s.body.biz_opaque_callback_data }],
+      }),
+    );
+    reports.push(
+      server
+        .fetch('/webhooks/whatsapp', { method: 'POST', headers: { ...JSON_HEADERS, 'x-hub-signature-256': sign(body, WA_ENV.WHATSAPP_APP_SECRET) }, body })
+        .catch(() => undefined),
+    );
   };
   const sends = new Progress();
   const graph = await new FakeGraph({
-    token: WA_ENV.WHATSAPP_TOKEN, delayMs: 15, acceptOnArrival: true,
+    token: WA_ENV.WHATSAPP_TOKEN,
+    delayMs: 15,
+    acceptOnArrival: true,
     onAccepted: (s) => {
       sends.inc();
       if (o.statuses) status(s);
@@ -244,8 +334,13 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
   }).start();
   let cutMidTurn = 0;
   server = new ServerProcess({
-    dataDir: tmp.dir, graphUrl: graph.url, slowMs: 10, holdMs: o.statuses ? o.holdMs ?? 1500 : 0,
-    onKilled: () => { cutMidTurn += atRest(tmp.dir, unfinished); },
+    dataDir: tmp.dir,
+    graphUrl: graph.url,
+    slowMs: 10,
+    holdMs: o.statuses ? (o.holdMs ?? 1500) : 0,
+    onKilled: () => {
+      cutMidTurn += atRest(tmp.dir, unfinished);
+    },
   });
   try {
     await server.start();
@@ -255,7 +350,9 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     let retried = 0;
     const post = async (i: number): Promise<void> => {
       const { res, cuts } = await server.fetch('/webhooks/whatsapp', {
-        method: 'POST', headers: { ...JSON_HEADERS, 'x-hub-signature-256': sign(bodies[i]!, WA_ENV.WHATSAPP_APP_SECRET) }, body: bodies[i]!,
+        method: 'POST',
+        headers: { ...JSON_HEADERS, 'x-hub-signature-256': sign(bodies[i]!, WA_ENV.WHATSAPP_APP_SECRET) },
+        body: bodies[i]!,
       });
       retried += cuts;
       if (res.status !== 200) refused++;
@@ -264,24 +361,43 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     const posted = new Progress();
     const c = o.concurrency ?? 8;
     let next = 0;
-    const run = Promise.all(Array.from({ length: c }, async () => {
-      while (next < o.users) await post(next++);
-    })).then(() => graph.changes.until(() => new Set(graph.sent.map((s) => s.to)).size === o.users, 'a reply to every user', 60_000 + 200 * o.users).catch(() => undefined));
+    const run = Promise.all(
+      Array.from({ length: c }, async () => {
+        while (next < o.users) await post(next++);
+      }),
+    ).then(() =>
+      graph.changes.until(() => new Set(graph.sent.map((s) => s.to)).size === o.users, 'a reply to every user', 60_000 + 200 * o.users).catch(() => undefined),
+    );
     // Kills alternate between the webhook burst (turns in flight) and the sends (provider calls in flight).
     const at = thresholds(o.users, o.kills, seeded(o.seed ?? 3));
-    await killAt(server, at.map((t, k) => () => (k % 2 === 0 ? posted.reach(Math.ceil(t / 2)) : sends.reach(t))), run);
+    await killAt(
+      server,
+      at.map((t, k) => () => (k % 2 === 0 ? posted.reach(Math.ceil(t / 2)) : sends.reach(t))),
+      run,
+    );
     await run;
     // Meta delivers at least once: a third of the webhooks again, after the last restart.
     const redelivered = waIds.filter((_, i) => i % 3 === 0).length;
     for (let i = 0; i < o.users; i += 3) await post(i);
-    const settled = (): boolean => atRest(tmp.dir, (db) => (db.prepare(`SELECT
+    const settled = (): boolean =>
+      atRest(
+        tmp.dir,
+        (db) =>
+          (db
+            .prepare(`SELECT
         (SELECT count(*) FROM outbox WHERE state = 'pending')
-        + (SELECT count(*) FROM inbox WHERE state = 'processing' OR (state IN ('accepted','done') AND accepted_at IS NOT NULL))`).pluck().get() as number) === 0);
+        + (SELECT count(*) FROM inbox WHERE state = 'processing' OR (state IN ('accepted','done') AND accepted_at IS NOT NULL))`)
+            .pluck()
+            .get() as number) === 0,
+      );
     await until(settled, 30_000 + 100 * o.users, 'every queue empty');
     await Promise.all(reports);
     const metrics = await (await server.fetch('/metrics')).res.text();
-    const counted = (outcome: string): number => [...metrics.matchAll(new RegExp(`^tawasul_outbox_in_doubt_sends_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm'))]
-      .reduce((s, m) => s + Number(m[1]), 0);
+    const counted = (outcome: string): number =>
+      [...metrics.matchAll(new RegExp(`^tawasul_outbox_in_doubt_sends_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm'))].reduce(
+        (s, m) => s + Number(m[1]),
+        0,
+      );
     await server.stop();
     const perUser = new Map<string, number>();
     for (const s of graph.sent) perUser.set(s.to, (perUser.get(s.to) ?? 0) + 1);
@@ -289,10 +405,21 @@ export async function whatsappBurst(o: { users: number; kills: number; statuses?
     const providerDuplicates = [...perUser.values()].reduce((s, n) => s + n - 1, 0);
     const turns = atRest(tmp.dir, (db) => db.prepare(`SELECT count(*) FROM transcript WHERE direction = 'in'`).pluck().get() as number);
     return {
-      scenario: `WhatsApp Cloud burst${o.statuses ? ', status webhooks' : ''}`, sent: o.users, answered, lost: o.users - answered, duplicated: Math.max(0, turns - o.users),
-      refused, kills: server.kills, retried,
-      notes: { 'cut mid-turn': cutMidTurn, redelivered, 'provider duplicate sends': providerDuplicates,
-        'in-doubt resent (metric)': counted('resent'), 'in-doubt confirmed (metric)': counted('confirmed') },
+      scenario: `WhatsApp Cloud burst${o.statuses ? ', status webhooks' : ''}`,
+      sent: o.users,
+      answered,
+      lost: o.users - answered,
+      duplicated: Math.max(0, turns - o.users),
+      refused,
+      kills: server.kills,
+      retried,
+      notes: {
+        'cut mid-turn': cutMidTurn,
+        redelivered,
+        'provider duplicate sends': providerDuplicates,
+        'in-doubt resent (metric)': counted('resent'),
+        'in-doubt confirmed (metric)': counted('confirmed'),
+      },
     };
   } finally {
     server.kill();

@@ -30,10 +30,19 @@ const app = await createTawasul({
   channels: ['webchat', 'whatsapp'],
   env: { ...WA_ENV, TAWASUL_AGENT_TOKENS: 'agent:reliability-agent-token-0123456789' },
   configPatch: {
-    channels: [{
-      id: 'whatsapp',
-      options: { graphBaseUrl: process.env.REL_GRAPH_URL, perRecipientMinTimeMs: 0, messagesPerSecond: 1000, maxConcurrent: 4, retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 }, inDoubtHoldMs: Number(process.env.REL_HOLD_MS ?? 0) },
-    }],
+    channels: [
+      {
+        id: 'whatsapp',
+        options: {
+          graphBaseUrl: process.env.REL_GRAPH_URL,
+          perRecipientMinTimeMs: 0,
+          messagesPerSecond: 1000,
+          maxConcurrent: 4,
+          retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 },
+          inDoubtHoldMs: Number(process.env.REL_HOLD_MS ?? 0),
+        },
+      },
+    ],
   },
 });
 if (fileMs > 0) {

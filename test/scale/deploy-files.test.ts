@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { databaseUrl } from '../../bot/store/postgres/database.js';
 import { redisUrl } from '../../bot/scale/redis.js';
+import { databaseUrl } from '../../bot/store/postgres/database.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (f: string): string => readFileSync(new URL(f, root), 'utf8');
@@ -33,7 +33,12 @@ describe('Dockerfile', () => {
     expect(s.get('build')!.lines.join('\n')).toMatch(/npm ci/);
     expect([...s.keys()].at(-1)).toBe('production'); // the default target
     expect(s.get('production')!.from).toBe('app');
-    expect(s.get('app')!.lines.filter((l) => /^USER /.test(l)).at(-1)).toBe('USER node');
+    expect(
+      s
+        .get('app')!
+        .lines.filter((l) => /^USER /.test(l))
+        .at(-1),
+    ).toBe('USER node');
     expect(s.get('build')!.lines.join('\n')).not.toMatch(/COPY \. /); // never the local data directory
   });
 

@@ -5,19 +5,23 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/core/logger.js';
 import { createHttpApp } from '../../bot/http/server.js';
-import { postgresCheck, readinessRouter, redisCheck, sqliteCheck, type ReadinessCheck } from '../../bot/scale/health.js';
+import { postgresCheck, type ReadinessCheck, readinessRouter, redisCheck, sqliteCheck } from '../../bot/scale/health.js';
 import { connectRedis } from '../../bot/scale/redis.js';
 import { createPool } from '../../bot/store/postgres/database.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { freePort } from '../channels/helpers/dovecot.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Serves the real HTTP app (with /healthz) plus the readiness router on loopback. */
 async function serve(checks: ReadinessCheck[], timeoutMs?: number): Promise<{ get(path: string): Promise<Response>; close(): Promise<void> }> {
-  const app = createHttpApp(silentLogger, (a) => { a.use(readinessRouter(checks, { timeoutMs, logger: silentLogger })); });
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const app = createHttpApp(silentLogger, (a) => {
+    a.use(readinessRouter(checks, { timeoutMs, logger: silentLogger }));
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     get: (path) => fetch(`${base}${path}`),
@@ -56,7 +60,9 @@ describe.skipIf(skipPostgres || skipRedis)('/readyz on PostgreSQL and Redis (rea
   const pgServer = usePostgres();
   const redis = useRedis();
   let client: Redis;
-  beforeAll(async () => { client = await connectRedis(redis.server().url); });
+  beforeAll(async () => {
+    client = await connectRedis(redis.server().url);
+  });
   afterAll(() => client.disconnect());
 
   it('is ready when both answer', async () => {

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
 import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LeaseKeeper, MemoryLeaseStore, type LeaseGrant, type LeaseStore } from '../../bot/scale/lease.js';
-import { RedisLeaseStore } from '../../bot/scale/redis-lease.js';
+import { type LeaseGrant, LeaseKeeper, type LeaseStore, MemoryLeaseStore } from '../../bot/scale/lease.js';
 import { connectRedis } from '../../bot/scale/redis.js';
-import { ManualClock } from '../helpers/tmp.js';
+import { RedisLeaseStore } from '../../bot/scale/redis-lease.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
+import { ManualClock } from '../helpers/tmp.js';
 
 /** Lease stores as separate instances see them, and a way to let a TTL run out. */
 interface LeaseHarness {
@@ -71,11 +71,15 @@ function leaseContract(label: string, harness: () => LeaseHarness, ttlMs: number
 describe('leases in process (embedded default)', () => {
   const clock = new ManualClock(new Date('2026-11-22T05:00:00Z'));
   const store = new MemoryLeaseStore(clock);
-  leaseContract('in-process', () => ({
-    instance: async () => store,
-    kill: async () => undefined,
-    expire: async (_name, ttl) => clock.advance(ttl),
-  }), 30_000);
+  leaseContract(
+    'in-process',
+    () => ({
+      instance: async () => store,
+      kill: async () => undefined,
+      expire: async (_name, ttl) => clock.advance(ttl),
+    }),
+    30_000,
+  );
 
   it('expires exactly at the TTL on the injected clock', async () => {
     const s = new MemoryLeaseStore(clock);
@@ -102,7 +106,9 @@ describe.skipIf(skipRedis)('leases in Redis (real redis-server on loopback)', ()
   const redis = useRedis();
   const clients = new Map<LeaseStore, Redis>();
   const open: Redis[] = [];
-  afterAll(() => { for (const c of open) c.disconnect(); });
+  afterAll(() => {
+    for (const c of open) c.disconnect();
+  });
   const connect = async (): Promise<Redis> => {
     const c = await connectRedis(redis.server().url);
     open.push(c);
@@ -110,26 +116,32 @@ describe.skipIf(skipRedis)('leases in Redis (real redis-server on loopback)', ()
   };
   const TTL = 2000; // generous: a loaded machine must not stall past it between two steps
 
-  leaseContract('redis', () => ({
-    async instance() {
-      const c = await connect();
-      const s = new RedisLeaseStore(c);
-      clients.set(s, c);
-      return s;
-    },
-    async kill(store) { clients.get(store)!.disconnect(); },
-    async expire(name, ttl) {
-      // Redis keeps its own time, which a test cannot move. The lease key carries an expiry within
-      // one TTL (checked here); what reaching it does, the key going away, is done now instead of waited for.
-      const c = await connect();
-      const key = `tawasul:lease:{${name}}`;
-      const left = await c.pttl(key);
-      expect(left).toBeGreaterThan(0);
-      expect(left).toBeLessThanOrEqual(ttl);
-      expect(await c.pexpire(key, 0)).toBe(1);
-      expect(await c.exists(key)).toBe(0);
-    },
-  }), TTL);
+  leaseContract(
+    'redis',
+    () => ({
+      async instance() {
+        const c = await connect();
+        const s = new RedisLeaseStore(c);
+        clients.set(s, c);
+        return s;
+      },
+      async kill(store) {
+        clients.get(store)!.disconnect();
+      },
+      async expire(name, ttl) {
+        // Redis keeps its own time, which a test cannot move. The lease key carries an expiry within
+        // one TTL (checked here); what reaching it does, the key going away, is done now instead of waited for.
+        const c = await connect();
+        const key = `tawasul:lease:{${name}}`;
+        const left = await c.pttl(key);
+        expect(left).toBeGreaterThan(0);
+        expect(left).toBeLessThanOrEqual(ttl);
+        expect(await c.pexpire(key, 0)).toBe(1);
+        expect(await c.exists(key)).toBe(0);
+      },
+    }),
+    TTL,
+  );
 
   it('a LeaseKeeper renews while alive; when its instance loses Redis, it reports the lease lost and another keeper takes the job', async () => {
     const [c1, c2] = [await connect(), await connect()];

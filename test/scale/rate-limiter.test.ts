@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../bot/core/errors.js';
-import { memoryLimiter, redisLimiter, type ProviderLimiter, type Quota } from '../../bot/scale/rate-limiter.js';
+import { memoryLimiter, type ProviderLimiter, type Quota, redisLimiter } from '../../bot/scale/rate-limiter.js';
 import { connectRedis } from '../../bot/scale/redis.js';
 import { freePort } from '../channels/helpers/dovecot.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
@@ -76,7 +76,9 @@ limiterContract('in-process', () => ({
 describe.skipIf(skipRedis)('Redis provider limiter (real redis-server on loopback)', () => {
   const redis = useRedis();
   const open: Redis[] = [];
-  afterAll(() => { for (const c of open) c.disconnect(); });
+  afterAll(() => {
+    for (const c of open) c.disconnect();
+  });
   const connect = async (): Promise<Redis> => {
     const c = await connectRedis(redis.server().url);
     open.push(c);

@@ -1,16 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../bot/core/logger.js';
+import { projectRoot } from '../../bot/core/paths.js';
 import { FieldCipher } from '../../bot/security/field-cipher.js';
 import { rekey } from '../../bot/security/rekey.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
-import { projectRoot } from '../../bot/core/paths.js';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { type Running, startTawasul } from '../helpers/app.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 import { sampleRequest } from '../store/request-store-contract.js';
 import { openConversation, say } from './helpers.js';
@@ -59,7 +59,9 @@ describe('data at rest', () => {
       expect(run.app.sql.db.prepare('SELECT count(*) FROM conversation_state').pluck().get()).toBeGreaterThan(0);
       const all = modes(data);
       const names = all.map((m) => m.path.slice(data.length));
-      expect(names).toEqual(expect.arrayContaining(['/tawasul.sqlite', '/tawasul.sqlite-wal', '/tawasul.sqlite-shm', '/tawasul.lock', '/attachments/whatsapp/new.jpg']));
+      expect(names).toEqual(
+        expect.arrayContaining(['/tawasul.sqlite', '/tawasul.sqlite-wal', '/tawasul.sqlite-shm', '/tawasul.lock', '/attachments/whatsapp/new.jpg']),
+      );
       expect(names).not.toContain('/state.sqlite');
       for (const m of all) expect({ path: m.path, mode: m.mode.toString(8) }).toEqual({ path: m.path, mode: m.dir ? '700' : '600' });
       t.cleanup();
@@ -75,7 +77,10 @@ describe('data at rest', () => {
     const rec = await run.app.engine.deps.requests.create(sampleRequest({ filedAt: run.clock.now() }));
     expect(rec.applicant).toMatchObject({ civilId: '12345678', phone: '92345678', email: 'salem@example.om', name: 'سالم بن علي الكعبي' });
     const file = join(run.dataDir, 'tawasul.sqlite');
-    const row = run.app.sql.db.prepare('SELECT applicant_name, civil_id, phone, email FROM requests WHERE reference = ?').get(rec.reference) as Record<string, string>;
+    const row = run.app.sql.db.prepare('SELECT applicant_name, civil_id, phone, email FROM requests WHERE reference = ?').get(rec.reference) as Record<
+      string,
+      string
+    >;
     for (const v of Object.values(row)) expect(v).toMatch(/^enc1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/);
     if (hasSqlite3) {
       const dump = execFileSync('/usr/bin/sqlite3', [file, `SELECT * FROM requests WHERE reference = '${rec.reference}'`], { encoding: 'utf8' });
@@ -93,7 +98,14 @@ describe('data at rest', () => {
 
   it('says at start-up that personal data is not encrypted without a key, and refuses to start without the key once data is encrypted', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) });
+    const logger = createLogger({
+      destination: new Writable({
+        write(chunk, _e, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    });
     const run = await startTawasul({ logger });
     expect(run.app.encrypted).toBe(false);
     expect(lines.some((l) => l.includes('NOT encrypted'))).toBe(true);
@@ -113,9 +125,12 @@ describe('data at rest', () => {
     const db = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
     const rec = await new SqliteRequestStore(db).create(sampleRequest());
     db.close();
-    const cli = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), 'rekey', '--data', t.dir], {
-      cwd: projectRoot, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', TAWASUL_LOG_LEVEL: 'silent', ...env },
-    });
+    const cli = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), 'rekey', '--data', t.dir], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', TAWASUL_LOG_LEVEL: 'silent', ...env },
+      });
     const without = cli({});
     expect(without.status).toBe(2);
     expect(without.stderr).toContain('TAWASUL_DATA_KEY');
@@ -136,7 +151,9 @@ describe('data at rest', () => {
     const db = migratedSqlite(file);
     const plain = await new SqliteRequestStore(db).create(sampleRequest());
     const old = new FieldCipher(Buffer.from(KEY, 'base64'));
-    const sealedOld = await new SqliteRequestStore(db, undefined, undefined, { cipher: old }).create(sampleRequest({ applicant: { name: 'ب', civilId: '87654321', phone: '93333333' } }));
+    const sealedOld = await new SqliteRequestStore(db, undefined, undefined, { cipher: old }).create(
+      sampleRequest({ applicant: { name: 'ب', civilId: '87654321', phone: '93333333' } }),
+    );
     const rotating = FieldCipher.fromEnv({ TAWASUL_DATA_KEY: KEY2, TAWASUL_DATA_KEY_OLD: KEY })!;
     const store = new SqliteRequestStore(db, undefined, undefined, { cipher: rotating });
     expect((await store.get(sealedOld.reference))?.applicant.civilId).toBe('87654321');

@@ -2,8 +2,9 @@
  * A whole Tawasul (createTawasul) with the public endpoints of three channels on loopback: the web
  * chat, WhatsApp Cloud (webhook, replies to a fake Graph API) and Bot Framework; logs captured.
  */
-import { connect } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { createTawasul, type Tawasul } from '../../bot/app.js';
 import { createLogger } from '../../bot/core/logger.js';
@@ -31,11 +32,26 @@ export async function startEdge(o: { security?: Partial<SecuritySettings>; env?:
   const t = tempDir('tawasul-edge-');
   const graph = await new FakeGraph({ token: WA_ENV.WHATSAPP_TOKEN }).start();
   const logs: string[] = [];
-  const logger = createLogger({ destination: new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }) });
+  const logger = createLogger({
+    destination: new Writable({
+      write(chunk, _e, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
+  });
   const app = await createTawasul({
-    dataDir: t.dir, logger, classifier: stubClassifier, clock: new ManualClock(new Date('2026-11-22T05:00:00Z')),
+    dataDir: t.dir,
+    logger,
+    classifier: stubClassifier,
+    clock: new ManualClock(new Date('2026-11-22T05:00:00Z')),
     channels: ['webchat', 'whatsapp', 'botframework'],
-    env: { ...WA_ENV, TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef', TAWASUL_ADMIN_TOKENS: 'root:test-admin-token-0123456789abcdef', ...o.env },
+    env: {
+      ...WA_ENV,
+      TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef',
+      TAWASUL_ADMIN_TOKENS: 'root:test-admin-token-0123456789abcdef',
+      ...o.env,
+    },
     configPatch: {
       channels: [
         { id: 'whatsapp', options: { graphBaseUrl: graph.url, perRecipientMinTimeMs: 0 } },
@@ -48,7 +64,12 @@ export async function startEdge(o: { security?: Partial<SecuritySettings>; env?:
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
   return {
-    app, base, port, graph, logs, dataDir: t.dir,
+    app,
+    base,
+    port,
+    graph,
+    logs,
+    dataDir: t.dir,
     async close() {
       await app.close();
       await graph.close();
@@ -67,10 +88,23 @@ export async function startEdge(o: { security?: Partial<SecuritySettings>; env?:
 export function rawConnection(port: number): { write(data: string | Buffer): void; end(): void; closed: Promise<string>; destroy(): void } {
   const s = connect(port, '127.0.0.1');
   let got = '';
-  s.on('data', (d: Buffer) => { got += d.toString('latin1'); });
+  s.on('data', (d: Buffer) => {
+    got += d.toString('latin1');
+  });
   const closed = new Promise<string>((resolve) => {
     s.on('close', () => resolve(got));
     s.on('error', () => undefined);
   });
-  return { write: (d) => { s.write(d); }, end: () => { s.end(); }, closed, destroy: () => { s.destroy(); } };
+  return {
+    write: (d) => {
+      s.write(d);
+    },
+    end: () => {
+      s.end();
+    },
+    closed,
+    destroy: () => {
+      s.destroy();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 /** Web chat calls from a given client address (X-Forwarded-For, honoured from the loopback proxy) for the security tests. */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** Headers that make a loopback request appear to come from `address` through a reverse proxy. */
 export const from = (address?: string): Record<string, string> => (address ? { 'x-forwarded-for': address } : {});
@@ -20,7 +21,9 @@ let n = 0;
 /** Sends a message; returns the replies' texts joined. */
 export async function say(base: string, cid: string, text: string, address?: string): Promise<string> {
   const r = await fetch(`${base}/api/webchat/conversations/${cid}/messages`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.get(cid) ?? ''}`, ...from(address) }, body: JSON.stringify({ text, clientMessageId: `m${++n}` }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.get(cid) ?? ''}`, ...from(address) },
+    body: JSON.stringify({ text, clientMessageId: `m${++n}` }),
   });
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
   return ((await r.json()) as { replies: Array<{ text: string }> }).replies.map((x) => x.text).join('\n\n');

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '../../channels/whatsapp-cloud/webhook.js';
 import { textMessage, WA_ENV, webhookBody } from '../channels/helpers/whatsapp-cloud-harness.js';
-import { rawConnection, startEdge, type Edge } from './edge.js';
+import { type Edge, rawConnection, startEdge } from './edge.js';
 
 const SECRET = WA_ENV.WHATSAPP_APP_SECRET;
 const head = (path: string, headers: Record<string, string | number>): string =>
-  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
 const statusOf = (raw: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0);
 const inboxCount = (e: Edge): number => e.app.sql.db.prepare('SELECT COUNT(*) FROM inbox').pluck().get() as number;
 
@@ -14,7 +16,9 @@ describe('hostile HTTP on the webhooks and the web chat', () => {
   beforeAll(async () => {
     e = await startEdge({ security: { bodyTimeoutMs: 300, headersTimeoutMs: 500, requestTimeoutMs: 5000, timeoutCheckMs: 100 } });
   });
-  afterAll(async () => { await e.close(); });
+  afterAll(async () => {
+    await e.close();
+  });
 
   it('refuses a webhook declaring a body over 256 KB before reading a byte of it (413, connection closed)', async () => {
     const raw = JSON.stringify(webhookBody([]));
@@ -39,7 +43,9 @@ describe('hostile HTTP on the webhooks and the web chat', () => {
   it('stops reading a chunked webhook body at the cap (413) and stores nothing', async () => {
     const before = inboxCount(e);
     const c = rawConnection(e.port);
-    c.write(head('/webhooks/whatsapp', { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }));
+    c.write(
+      head('/webhooks/whatsapp', { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }),
+    );
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     for (let i = 0; i < 6; i++) c.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
     const answer = await c.closed;
@@ -53,9 +59,15 @@ describe('hostile HTTP on the webhooks and the web chat', () => {
     const raw = JSON.stringify(webhookBody([textMessage('wamid.forged', '96891234567', 'hello')]));
     const statuses = new Map<number, number>();
     for (let i = 0; i < 500; i += 25) {
-      const batch = await Promise.all(Array.from({ length: 25 }, () => fetch(`${e.base}/webhooks/whatsapp`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, 'not-the-secret') }, body: raw,
-      }).then((r) => r.status)));
+      const batch = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          fetch(`${e.base}/webhooks/whatsapp`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, 'not-the-secret') },
+            body: raw,
+          }).then((r) => r.status),
+        ),
+      );
       for (const s of batch) statuses.set(s, (statuses.get(s) ?? 0) + 1);
     }
     expect([...statuses]).toEqual([[403, 500]]);
@@ -65,7 +77,11 @@ describe('hostile HTTP on the webhooks and the web chat', () => {
     expect(lines).toBeLessThanOrEqual(5);
     expect(e.app.sql.db.prepare("SELECT COUNT(*) FROM inbox WHERE message_id = 'wamid.forged'").pluck().get()).toBe(0);
     // The genuine delivery still goes through.
-    const ok = await fetch(`${e.base}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, SECRET) }, body: raw });
+    const ok = await fetch(`${e.base}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, SECRET) },
+      body: raw,
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -74,7 +90,13 @@ describe('hostile HTTP on the webhooks and the web chat', () => {
     const body = c0();
     function c0() {
       const c = rawConnection(e.port);
-      c.write(head(`/api/webchat/conversations/${opened.conversationId}/messages`, { 'content-type': 'application/json', 'content-length': 100, authorization: `Bearer ${opened.secret}` }));
+      c.write(
+        head(`/api/webchat/conversations/${opened.conversationId}/messages`, {
+          'content-type': 'application/json',
+          'content-length': 100,
+          authorization: `Bearer ${opened.secret}`,
+        }),
+      );
       c.write('{"text":');
       return c;
     }
@@ -94,7 +116,9 @@ describe('per-address limits behind a reverse proxy (X-Forwarded-For)', () => {
   beforeAll(async () => {
     e = await startEdge({ security: { perAddress: { points: 30, durationSec: 60 }, refusalsPerAddress: { points: 5, durationSec: 60, blockSec: 300 } } });
   });
-  afterAll(async () => { await e.close(); });
+  afterAll(async () => {
+    await e.close();
+  });
 
   it('answers 429 with Retry-After past the per-address rate, on every endpoint, for that address only', async () => {
     const statuses: number[] = [];
@@ -108,9 +132,12 @@ describe('per-address limits behind a reverse proxy (X-Forwarded-For)', () => {
 
   it('blocks an address after repeated refusals (forged signatures), even for genuine requests, for a while', async () => {
     const raw = JSON.stringify(webhookBody([]));
-    const post = (sig: string, addr: string): Promise<number> => fetch(`${e.base}/webhooks/whatsapp`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig, 'x-forwarded-for': addr }, body: raw,
-    }).then((r) => r.status);
+    const post = (sig: string, addr: string): Promise<number> =>
+      fetch(`${e.base}/webhooks/whatsapp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig, 'x-forwarded-for': addr },
+        body: raw,
+      }).then((r) => r.status);
     const forged = [];
     for (let i = 0; i < 6; i++) forged.push(await post(sign(raw, 'wrong'), '203.0.113.66'));
     expect(forged.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
@@ -125,7 +152,9 @@ describe('Bot Framework endpoint with an app id', () => {
   beforeAll(async () => {
     e = await startEdge({ env: { MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'not-used-here' } });
   });
-  afterAll(async () => { await e.close(); });
+  afterAll(async () => {
+    await e.close();
+  });
 
   it('refuses a request without a token before reading its body (401), and a body over 256 KB (413)', async () => {
     const c = rawConnection(e.port);

@@ -1,31 +1,49 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTawasul } from '../../bot/app.js';
 import { StartupError } from '../../bot/core/errors.js';
-import { projectRoot } from '../../bot/core/paths.js';
 import { silentLogger } from '../../bot/core/logger.js';
+import { projectRoot } from '../../bot/core/paths.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
-import { tempDir } from '../helpers/tmp.js';
 import { freePort } from '../channels/helpers/dovecot.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const dirs: Array<{ cleanup(): void }> = [];
-afterAll(() => { for (const d of dirs) d.cleanup(); });
+afterAll(() => {
+  for (const d of dirs) d.cleanup();
+});
 
 const ENV = { ...process.env, TAWASUL_LOG_LEVEL: 'silent', TAWASUL_AGENT_TOKENS: 'cli:cli-token-0123456789abcdef' };
 
 /** Starts `tawasul start` from source; resolves on exit or once it says it is running. */
-function start(data: string, port: number): { child: ChildProcess; result: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>; running: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), 'start', '--data', data, '--port', String(port)], { cwd: projectRoot, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(
+  data: string,
+  port: number,
+): { child: ChildProcess; result: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>; running: Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bot/cli/main.ts'), 'start', '--data', data, '--port', String(port)], {
+    cwd: projectRoot,
+    env: ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let ready: () => void;
-  const running = new Promise<void>((r) => { ready = r; });
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('Tawasul is running')) ready(); });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const result = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, out, err })));
+  const running = new Promise<void>((r) => {
+    ready = r;
+  });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('Tawasul is running')) ready();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const result = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal, out, err })),
+  );
   return { child, result, running };
 }
 
@@ -33,7 +51,13 @@ describe('one instance per data directory, and a busy port', () => {
   it('refuses a second instance on the same data directory in the same process, and allows it after close', async () => {
     const t = tempDir('tawasul-lock-');
     dirs.push(t);
-    const opts = { dataDir: t.dir, logger: silentLogger, classifier: stubClassifier, channels: ['webchat'], env: { TAWASUL_AGENT_TOKENS: 'a:token-0123456789abcdef0123' } };
+    const opts = {
+      dataDir: t.dir,
+      logger: silentLogger,
+      classifier: stubClassifier,
+      channels: ['webchat'],
+      env: { TAWASUL_AGENT_TOKENS: 'a:token-0123456789abcdef0123' },
+    };
     const first = await createTawasul(opts);
     const second = createTawasul(opts);
     await expect(second).rejects.toBeInstanceOf(StartupError);

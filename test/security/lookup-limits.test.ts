@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
-import { startTawasul, type Running } from '../helpers/app.js';
+import { type Running, startTawasul } from '../helpers/app.js';
 import { sampleRequest } from '../store/request-store-contract.js';
 import { openConversation, say } from './helpers.js';
 
@@ -10,8 +10,12 @@ const notFound = (lang: 'ar' | 'en'): string => t.render(lang, 'status_not_found
 
 describe('status look-ups are limited across conversations, in SQL', () => {
   let run: Running;
-  beforeAll(async () => { run = await startTawasul(); });
-  afterAll(async () => { await run.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul();
+  });
+  afterAll(async () => {
+    await run.cleanup();
+  });
 
   it('a known reference: guessing phones over fresh conversations and addresses locks it, even for the right phone', async () => {
     const rec = await run.app.engine.deps.requests.create(sampleRequest({ filedAt: run.clock.now() }));
@@ -32,7 +36,9 @@ describe('status look-ups are limited across conversations, in SQL', () => {
   });
 
   it('a known phone: walking references over fresh conversations locks the phone, and the lock survives a restart', async () => {
-    const rec = await run.app.engine.deps.requests.create(sampleRequest({ filedAt: run.clock.now(), applicant: { name: 'x', civilId: '23456789', phone: '97777777' } }));
+    const rec = await run.app.engine.deps.requests.create(
+      sampleRequest({ filedAt: run.clock.now(), applicant: { name: 'x', civilId: '23456789', phone: '97777777' } }),
+    );
     for (let i = 0; i < 5; i++) {
       const c = await openConversation(run.base, `203.0.113.${i + 1}`);
       await say(run.base, c.id!, `status BUR-2026-AAAA-${'CDEFG'[i]}${'HJKMN'[i]}PQ phone 97777777`, `203.0.113.${i + 1}`);
@@ -50,7 +56,9 @@ describe('status look-ups are limited across conversations, in SQL', () => {
       last = await say(run.base, c.id!, `status BUR-2026-${'ACDEFGHJKMN'[i]}7K4-9M2X phone 9${String(2000000 + i)}`, attacker);
     }
     expect(last).toContain(locked('en'));
-    const rec = await run.app.engine.deps.requests.create(sampleRequest({ filedAt: run.clock.now(), applicant: { name: 'y', civilId: '34567890', phone: '98888888' } }));
+    const rec = await run.app.engine.deps.requests.create(
+      sampleRequest({ filedAt: run.clock.now(), applicant: { name: 'y', civilId: '34567890', phone: '98888888' } }),
+    );
     const mine = await openConversation(run.base, attacker);
     expect(await say(run.base, mine.id!, `status ${rec.reference} phone 98888888`, attacker)).toContain(locked('en'));
     const other = await openConversation(run.base, '192.0.2.8');
@@ -68,8 +76,12 @@ describe('status look-ups are limited across conversations, in SQL', () => {
 
 describe('web chat conversation creation is limited per client address', () => {
   let run: Running;
-  beforeAll(async () => { run = await startTawasul({ env: { TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef', TAWASUL_RATE_LIMIT_CONVERSATIONS: '5/600' } }); });
-  afterAll(async () => { await run.cleanup(); });
+  beforeAll(async () => {
+    run = await startTawasul({ env: { TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef', TAWASUL_RATE_LIMIT_CONVERSATIONS: '5/600' } });
+  });
+  afterAll(async () => {
+    await run.cleanup();
+  });
 
   it('answers 429 with Retry-After past the limit, for that address only', async () => {
     const statuses: number[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findCivilId, findOmaniPhone, findReference } from '../../bot/nlu/entities.js';
-import { randomReferenceCode, REFERENCE_ALPHABET } from '../../bot/security/reference.js';
+import { REFERENCE_ALPHABET, randomReferenceCode } from '../../bot/security/reference.js';
 
 describe('random request references', () => {
   const refs = Array.from({ length: 10_000 }, () => `BUR-2026-${randomReferenceCode()}`);
@@ -9,7 +9,12 @@ describe('random request references', () => {
     expect(REFERENCE_ALPHABET).not.toMatch(/[01OILZSBUV]/);
     for (const r of refs) {
       expect(r).toMatch(/^BUR-2026-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
-      expect(r.slice(9).split('-').every((g) => /[A-Z]/.test(g) && [...g].every((c) => REFERENCE_ALPHABET.includes(c)))).toBe(true);
+      expect(
+        r
+          .slice(9)
+          .split('-')
+          .every((g) => /[A-Z]/.test(g) && [...g].every((c) => REFERENCE_ALPHABET.includes(c))),
+      ).toBe(true);
     }
     expect(new Set(refs).size).toBe(refs.length);
   });

@@ -30,9 +30,15 @@ const DEADLINE: Record<number, { due: string; fire: string }> = {
 const local = (t: number | Date): string => formatLocalIso(new Date(t), 'Asia/Muscat');
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
-const count = (h: Harness, sql: string, ...args: unknown[]): number => h.sql.db.prepare(sql).pluck().get(...args) as number;
+const count = (h: Harness, sql: string, ...args: unknown[]): number =>
+  h.sql.db
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 
 describe('escalation ladder of the SPEC services', () => {
   it('configures every SPEC service with its period, role and channels', async () => {
@@ -51,7 +57,11 @@ describe('escalation ladder of the SPEC services', () => {
     for (const [id, rid] of filed) {
       const l1 = h.sla.engine.timers.rows(rid).find((t) => t.kind === 'escalation')!;
       expect({ id, level: l1.level, role: l1.role, due: local(l1.dueAt), fire: local(l1.fireAt) }).toEqual({
-        id, level: 1, role: SPEC[id]!.role, due: DEADLINE[SPEC[id]!.after]!.due, fire: local(at(DEADLINE[SPEC[id]!.after]!.fire)),
+        id,
+        level: 1,
+        role: SPEC[id]!.role,
+        due: DEADLINE[SPEC[id]!.after]!.due,
+        fire: local(at(DEADLINE[SPEC[id]!.after]!.fire)),
       });
     }
     // Nothing before a deadline, nothing at night, on the weekend, or at the deadline itself (after hours).
@@ -73,7 +83,10 @@ describe('escalation ladder of the SPEC services', () => {
       expect(fired.get(id), id).toBe(DEADLINE[spec.after]!.fire);
       const rid = filed.get(id)!;
       expect(count(h, `SELECT COUNT(*) FROM notify_system WHERE request_id = ? AND level = 1 AND role = ?`, rid, spec.role), id).toBe(1);
-      const out = h.sql.db.prepare(`SELECT channel FROM notify_outbox WHERE request_id = ? AND purpose = 'escalation' AND recipient_id = ? ORDER BY channel`).pluck().all(rid, spec.role);
+      const out = h.sql.db
+        .prepare(`SELECT channel FROM notify_outbox WHERE request_id = ? AND purpose = 'escalation' AND recipient_id = ? ORDER BY channel`)
+        .pluck()
+        .all(rid, spec.role);
       expect(out, id).toEqual(spec.via.filter((v) => v !== 'system').sort());
     }
     // Delivered to the roles' configured addresses, each once.
@@ -92,7 +105,9 @@ describe('escalation ladder of the SPEC services', () => {
     // 3 working days after Monday 9 Feb 08:00 → Thursday 12 Feb 14:20, sent Sunday 15 Feb 08:00.
     expect([l2.role, local(l2.dueAt), local(l2.fireAt)]).toEqual(['governorate-director-general', '2026-02-12T14:20+04:00', '2026-02-15T08:00+04:00']);
     expect((await h.sla.engine.sweep(at('2026-02-12 14:00'))).escalations).toEqual([]);
-    expect((await h.sla.engine.sweep(at('2026-02-15 08:00'))).escalations).toEqual([{ reference: rec.reference, level: 2, role: 'governorate-director-general' }]);
+    expect((await h.sla.engine.sweep(at('2026-02-15 08:00'))).escalations).toEqual([
+      { reference: rec.reference, level: 2, role: 'governorate-director-general' },
+    ]);
     expect((await h.sla.engine.sweep(at('2026-03-30 09:00'))).escalations).toEqual([]); // the ladder has two levels
     expect(count(h, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = ? AND recipient_id = 'governorate-director-general'`, rec.id)).toBe(1);
   });
@@ -145,7 +160,13 @@ describe('escalation ladder of the SPEC services', () => {
   });
 
   it('waits through a holiday that spans a weekend before escalating', async () => {
-    h = await createHarness({ patch: { calendar: { holidays: [{ id: 'eid-al-fitr', name: { ar: 'عيد الفطر', en: 'Eid al-Fitr' }, from: '2026-03-19', to: '2026-03-22', status: 'confirmed' }] } } });
+    h = await createHarness({
+      patch: {
+        calendar: {
+          holidays: [{ id: 'eid-al-fitr', name: { ar: 'عيد الفطر', en: 'Eid al-Fitr' }, from: '2026-03-19', to: '2026-03-22', status: 'confirmed' }],
+        },
+      },
+    });
     const rec = await h.file('mobile-cafe', at('2026-03-11 09:00'));
     const l1 = h.sla.engine.timers.rows(rec.id).find((t) => t.kind === 'escalation')!;
     expect([local(l1.dueAt), local(l1.fireAt)]).toEqual(['2026-03-18T14:20+04:00', '2026-03-23T08:00+04:00']);

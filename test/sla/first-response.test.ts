@@ -7,12 +7,23 @@ const row = (h: Harness, id: string): { responded_at: number | null; source: str
 
 describe('first-response records', () => {
   let h: Harness;
-  beforeEach(async () => { h = await createHarness(); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('counts a queued reply only when the provider accepts it, and per message', () => {
     const reply = (id: string, received: string): void => {
-      h.events.emit('reply.produced', { channel: 'x-alburaimigov', conversationId: 'dm-1', messageId: id, kind: 'tajawob', receivedAt: at(received), at: at(received) });
+      h.events.emit('reply.produced', {
+        channel: 'x-alburaimigov',
+        conversationId: 'dm-1',
+        messageId: id,
+        kind: 'tajawob',
+        receivedAt: at(received),
+        at: at(received),
+      });
       h.delivery.emit('queued', { channel: 'x-alburaimigov', conversationId: 'dm-1', messageId: id, receivedAt: at(received) });
     };
     reply('a', '2026-02-06 23:00');
@@ -23,13 +34,30 @@ describe('first-response records', () => {
     expect(row(h, 'a')).toMatchObject({ responded_at: at('2026-02-06 23:10').getTime(), source: 'provider' });
     expect(row(h, 'b')).toMatchObject({ responded_at: null, source: 'outbox' });
     // Delivery's `sent` (the provider accepted b's reply) records it too.
-    const item = { id: 2, channel: 'x-alburaimigov', conversationId: 'dm-1', inReplyTo: 'b', reply: { text: 'r', language: 'en' as const, kind: 'tajawob' as const }, meta: {}, attempts: 1, state: 'sent' as const, nextAttemptAt: at('2026-02-06 23:50') };
+    const item = {
+      id: 2,
+      channel: 'x-alburaimigov',
+      conversationId: 'dm-1',
+      inReplyTo: 'b',
+      reply: { text: 'r', language: 'en' as const, kind: 'tajawob' as const },
+      meta: {},
+      attempts: 1,
+      state: 'sent' as const,
+      nextAttemptAt: at('2026-02-06 23:50'),
+    };
     h.delivery.emit('sent', { item, at: at('2026-02-06 23:50') });
     expect(row(h, 'b')).toMatchObject({ responded_at: at('2026-02-06 23:50').getTime(), source: 'provider' });
   });
 
   it('keeps the engine time for a reply given in the response itself (web chat)', () => {
-    h.events.emit('reply.produced', { channel: 'webchat', conversationId: 'w', messageId: 'w1', kind: 'answer', receivedAt: at('2026-02-02 10:00'), at: at('2026-02-02 10:00') });
+    h.events.emit('reply.produced', {
+      channel: 'webchat',
+      conversationId: 'w',
+      messageId: 'w1',
+      kind: 'answer',
+      receivedAt: at('2026-02-02 10:00'),
+      at: at('2026-02-02 10:00'),
+    });
     expect(row(h, 'w1')).toMatchObject({ responded_at: at('2026-02-02 10:00').getTime(), source: 'engine' });
   });
 });

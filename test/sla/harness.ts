@@ -5,19 +5,19 @@
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import type { TawasulConfig } from '../../config/schema.js';
 import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
-import { silentLogger, type Logger } from '../../bot/core/logger.js';
+import { type Logger, silentLogger } from '../../bot/core/logger.js';
+import { type DeliveryEmitter, deliveryEmitter } from '../../bot/delivery/events.js';
 import type { EngineEvents } from '../../bot/engine/context.js';
 import type { EmailMessage, EmailSender, SmsMessage, SmsSender } from '../../bot/notify/types.js';
-import { deliveryEmitter, type DeliveryEmitter } from '../../bot/delivery/events.js';
 import { attachSla, type Sla } from '../../bot/sla/attach.js';
 import { resolutionDue } from '../../bot/sla/policy.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import type { NewRequest, RequestRecord } from '../../bot/store/types.js';
+import type { TawasulConfig } from '../../config/schema.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
 export const AGENT_TOKEN = 'sla-agent-token-0123456789abcdef';
@@ -30,8 +30,20 @@ export function roleContacts(config: TawasulConfig = loadConfig()): Array<{ id: 
 
 /** In-memory transports recording what was sent. */
 export function memoryTransports(): { email: EmailSender & { sent: EmailMessage[] }; sms: SmsSender & { sent: SmsMessage[] } } {
-  const email = { sent: [] as EmailMessage[], async send(m: EmailMessage) { email.sent.push(m); return { providerId: `e${email.sent.length}` }; } };
-  const sms = { sent: [] as SmsMessage[], async send(m: SmsMessage) { sms.sent.push(m); return { providerId: `s${sms.sent.length}` }; } };
+  const email = {
+    sent: [] as EmailMessage[],
+    async send(m: EmailMessage) {
+      email.sent.push(m);
+      return { providerId: `e${email.sent.length}` };
+    },
+  };
+  const sms = {
+    sent: [] as SmsMessage[],
+    async send(m: SmsMessage) {
+      sms.sent.push(m);
+      return { providerId: `s${sms.sent.length}` };
+    },
+  };
   return { email, sms };
 }
 
@@ -75,21 +87,46 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
   const transports = memoryTransports();
   const delivery = deliveryEmitter();
   const sla = attachSla({
-    config, sql, requests: store, calendar, clock: t.clock, logger: opts.logger ?? silentLogger, events, delivery, env: opts.env ?? {},
-    agentTokens: new Map([['agent1', AGENT_TOKEN]]), adminTokens: new Map([['admin1', ADMIN_TOKEN]]),
+    config,
+    sql,
+    requests: store,
+    calendar,
+    clock: t.clock,
+    logger: opts.logger ?? silentLogger,
+    events,
+    delivery,
+    env: opts.env ?? {},
+    agentTokens: new Map([['agent1', AGENT_TOKEN]]),
+    adminTokens: new Map([['admin1', ADMIN_TOKEN]]),
     transports: opts.transports ?? transports,
   });
   const services = new Map(config.services.map((s) => [s.id, s]));
   const h: Harness = {
-    dir: t.dir, config, sql, store, calendar, clock: t.clock, events, delivery, sla, transports,
+    dir: t.dir,
+    config,
+    sql,
+    store,
+    calendar,
+    clock: t.clock,
+    events,
+    delivery,
+    sla,
+    transports,
     async file(serviceId, at, overrides = {}) {
       const filedAt = new Date(at);
       const service = services.get(serviceId);
       const rec = await store.create({
-        serviceId, department: service?.department ?? 'training',
+        serviceId,
+        department: service?.department ?? 'training',
         applicant: { name: 'سالم بن علي', civilId: '12345678', phone: '92345678', email: 'salem@example.om' },
-        description: 'وصف الطلب', attachments: [], language: 'ar', channel: 'webchat', conversationKey: 'webchat:t',
-        filedAt, dueAt: resolutionDue(calendar, service, config, filedAt), ...overrides,
+        description: 'وصف الطلب',
+        attachments: [],
+        language: 'ar',
+        channel: 'webchat',
+        conversationKey: 'webchat:t',
+        filedAt,
+        dueAt: resolutionDue(calendar, service, config, filedAt),
+        ...overrides,
       });
       events.emit('request.filed', rec);
       return rec;

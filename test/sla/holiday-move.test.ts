@@ -1,10 +1,11 @@
 /** A holiday confirmed or moved after requests were filed: admin API, live calendar, recomputed deadlines. */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { calendarWithOverrides } from '../../bot/cli/due.js';
 import { formatLocalIso } from '../../bot/calendar/dates.js';
+import { calendarWithOverrides } from '../../bot/cli/due.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { ADMIN_TOKEN, AGENT_TOKEN, at, createHarness, type Harness } from './harness.js';
 
@@ -22,12 +23,17 @@ afterEach(async () => {
 async function serve(harness: Harness): Promise<string> {
   const app = express();
   harness.sla.mount(app);
-  server = await new Promise<Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+  server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
-const call = (base: string, method: string, path: string, body?: unknown, token = ADMIN_TOKEN) => fetch(`${base}${path}`, {
-  method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
+const call = (base: string, method: string, path: string, body?: unknown, token = ADMIN_TOKEN) =>
+  fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 
 describe('holiday moved after requests were filed', () => {
   it('recomputes due dates and escalation instants, records the change, and needs no restart', async () => {
@@ -45,7 +51,7 @@ describe('holiday moved after requests were filed', () => {
     // The authorities add Monday 23 March to the Eid holiday.
     const res = await call(base, 'POST', '/api/admin/holidays', { id: 'eid-al-fitr', from: '2026-03-19', to: '2026-03-23' });
     expect(res.status).toBe(201);
-    const { change } = await res.json() as { change: { dates: string[]; requestsRecomputed: number; actor: string; done: boolean } };
+    const { change } = (await res.json()) as { change: { dates: string[]; requestsRecomputed: number; actor: string; done: boolean } };
     expect(change).toMatchObject({ dates: ['2026-03-23'], requestsRecomputed: 1, actor: 'admin:admin1', done: true });
     expect(h.calendar.isWorkingDay('2026-03-23')).toBe(false); // the live calendar shared with the engine
 
@@ -63,10 +69,13 @@ describe('holiday moved after requests were filed', () => {
     expect((await h.sla.engine.sweep(at('2026-03-25 09:00'))).escalations.map((e) => e.reference)).toEqual([a.reference]);
     expect((await h.sla.engine.sweep(at('2026-03-26 08:00'))).escalations.map((e) => e.reference)).toEqual([b.reference]);
 
-    const listed = await (await call(base, 'GET', '/api/admin/holidays?year=2026')).json() as { holidays: Array<{ id: string; to: string }>; overrides: Array<{ id: number }> };
+    const listed = (await (await call(base, 'GET', '/api/admin/holidays?year=2026')).json()) as {
+      holidays: Array<{ id: string; to: string }>;
+      overrides: Array<{ id: number }>;
+    };
     expect(listed.holidays.find((x) => x.id === 'eid-al-fitr')!.to).toBe('2026-03-23');
     expect(listed.overrides).toHaveLength(1);
-    const changes = await (await call(base, 'GET', '/api/admin/calendar/changes')).json() as { changes: unknown[] };
+    const changes = (await (await call(base, 'GET', '/api/admin/calendar/changes')).json()) as { changes: unknown[] };
     expect(changes.changes).toHaveLength(1);
   });
 
@@ -116,12 +125,20 @@ describe('holiday moved after requests were filed', () => {
     const { slaAdminRouter } = await import('../../bot/sla/admin-router.js');
     const extra = { id: 'national-mourning', name: { ar: 'حداد', en: 'Mourning' }, from: '2026-02-03', status: 'confirmed' };
     const router = slaAdminRouter({
-      ctx: h.sla.ctx, figures: h.sla.store.figures, clock: h.clock, holidays: h.sla.holidays, outbox: h.sla.outbox, sweep: (now) => h.sla.engine.sweep(now), tokens: new Map([['admin1', ADMIN_TOKEN]]),
+      ctx: h.sla.ctx,
+      figures: h.sla.store.figures,
+      clock: h.clock,
+      holidays: h.sla.holidays,
+      outbox: h.sla.outbox,
+      sweep: (now) => h.sla.engine.sweep(now),
+      tokens: new Map([['admin1', ADMIN_TOKEN]]),
       reloadConfig: () => loadConfig({ patch: { calendar: { holidays: [extra] } } }),
     });
     const app = express();
     app.use('/api/admin', router);
-    server = await new Promise<Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+    server = await new Promise<Server>((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const res = await call(base, 'POST', '/api/admin/calendar/reload');
     expect(res.status).toBe(200);

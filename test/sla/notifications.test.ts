@@ -2,8 +2,9 @@
  * Residents and staff are told, through a real SMTP server and a real HTTP SMS gateway on loopback:
  * request accepted, status changed, deadline missed (why and what is being done), escalations.
  */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +14,12 @@ import { AGENT_TOKEN, at, createHarness, type Harness } from './harness.js';
 
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
 let gw: Awaited<ReturnType<typeof startGateway>>;
-beforeAll(async () => { [smtp, gw] = await Promise.all([startSmtp(), startGateway()]); });
-afterAll(async () => { await Promise.all([smtp.close(), gw.close()]); });
+beforeAll(async () => {
+  [smtp, gw] = await Promise.all([startSmtp(), startGateway()]);
+});
+afterAll(async () => {
+  await Promise.all([smtp.close(), gw.close()]);
+});
 
 let h: Harness;
 let server: Server | undefined;
@@ -29,20 +34,37 @@ afterEach(async () => {
 });
 
 async function start(): Promise<Harness> {
-  const logger = createLogger({ level: 'info', destination: new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }) });
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
+  });
   return createHarness({
-    transports: {}, logger,
-    env: { TAWASUL_SMTP_HOST: '127.0.0.1', TAWASUL_SMTP_PORT: String(smtp.port), TAWASUL_SMTP_FROM: 'Tawasul <no-reply@bur.gov.om>', TAWASUL_SMS_URL: `${gw.url}/sms` },
+    transports: {},
+    logger,
+    env: {
+      TAWASUL_SMTP_HOST: '127.0.0.1',
+      TAWASUL_SMTP_PORT: String(smtp.port),
+      TAWASUL_SMTP_FROM: 'Tawasul <no-reply@bur.gov.om>',
+      TAWASUL_SMS_URL: `${gw.url}/sms`,
+    },
   });
 }
 const smsTo = (phone: string) => gw.requests.map((r) => JSON.parse(r.body) as { to: string; text: string }).filter((b) => b.to === phone);
 const mailTo = (addr: string) => smtp.received.filter((m) => m.envelopeTo.includes(addr)).map((m) => m.mail);
 
 describe('resident and staff notifications', () => {
-  it('announces an accepted request by e-mail (right-to-left) and SMS, in the request\'s language', async () => {
+  it("announces an accepted request by e-mail (right-to-left) and SMS, in the request's language", async () => {
     h = await start();
     const ar = await h.file('training', at('2026-02-01 09:00'));
-    const en = await h.file('pest-control', at('2026-02-01 09:05'), { language: 'en', applicant: { name: 'John Smith', civilId: '87654321', phone: '+968 9111 2222' } });
+    const en = await h.file('pest-control', at('2026-02-01 09:05'), {
+      language: 'en',
+      applicant: { name: 'John Smith', civilId: '87654321', phone: '+968 9111 2222' },
+    });
     const report = await h.sla.engine.sweep(at('2026-02-01 09:06'));
     expect(report.delivery).toMatchObject({ sent: 3, failed: 0 });
     const [mail] = mailTo('salem@example.om');
@@ -68,32 +90,47 @@ describe('resident and staff notifications', () => {
     const rec = await h.file('stray-animals', at('2026-02-01 09:00'));
     const app = express();
     h.sla.mount(app);
-    server = await new Promise<Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+    server = await new Promise<Server>((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     h.clock.set(at('2026-02-02 10:00'));
-    const post = (body: unknown, token = AGENT_TOKEN) => fetch(`${base}/api/agent/requests/${rec.reference}/actions`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const post = (body: unknown, token = AGENT_TOKEN) =>
+      fetch(`${base}/api/agent/requests/${rec.reference}/actions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post({ status: 'in_progress' }, 'wrong-token-0123456789')).status).toBe(401);
     expect((await post({})).status).toBe(400);
     const res = await post({ status: 'in_progress', residentMessage: 'سيزوركم فريق المكافحة يوم الثلاثاء' });
     expect(res.status).toBe(201);
-    const body = await res.json() as { request: { status: string }; nextEscalation: { level: number; dueAt: string } };
+    const body = (await res.json()) as { request: { status: string }; nextEscalation: { level: number; dueAt: string } };
     expect(body.request.status).toBe('in_progress');
     expect(body.nextEscalation).toMatchObject({ level: 1, dueAt: new Date(at('2026-02-09 14:20')).toISOString() });
     expect((await post({ note: 'ملاحظة داخلية' })).status).toBe(201); // a note: no message to the resident
-    expect((await fetch(`${base}/api/agent/requests/BUR-1999-99999/actions`, { method: 'POST', headers: { authorization: `Bearer ${AGENT_TOKEN}`, 'content-type': 'application/json' }, body: '{"note":"x"}' })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${base}/api/agent/requests/BUR-1999-99999/actions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${AGENT_TOKEN}`, 'content-type': 'application/json' },
+          body: '{"note":"x"}',
+        })
+      ).status,
+    ).toBe(404);
     await h.sla.engine.sweep(at('2026-02-02 10:01'));
     const mails = mailTo('salem@example.om');
     expect(mails.map((m) => m.subject)).toEqual([`تم استلام طلبك رقم ${rec.reference}`, `تحديث حالة طلبك رقم ${rec.reference}`]);
     expect(mails[1]!.text).toContain('قيد الإجراء');
     expect(mails[1]!.text).toContain('سيزوركم فريق المكافحة يوم الثلاثاء');
     expect(smsTo('+96892345678')).toHaveLength(2);
-    const sla = await (await fetch(`${base}/api/agent/requests/${rec.reference}/sla`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` } })).json() as { timers: unknown[] };
+    const sla = (await (await fetch(`${base}/api/agent/requests/${rec.reference}/sla`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` } })).json()) as {
+      timers: unknown[];
+    };
     expect(sla.timers).toHaveLength(2);
   });
 
-  it('explains a missed deadline once: why, and what is being done (the SPEC\'s right no. 8)', async () => {
+  it("explains a missed deadline once: why, and what is being done (the SPEC's right no. 8)", async () => {
     h = await start();
     const rec = await h.file('training', at('2026-02-01 09:00'));
     const meeting = await h.file('governor-meeting', at('2026-02-01 09:00'), { language: 'en' });
@@ -116,7 +153,9 @@ describe('resident and staff notifications', () => {
     // Escalations reached the roles over SMTP and SMS.
     expect(mailTo('training-manager@bur.gov.om').map((m) => m.subject)).toEqual([`تصعيد (المستوى 1): الطلب ${rec.reference} دون إجراء منذ 5 أيام عمل`]);
     expect(mailTo('governor-office-director@bur.gov.om')).toHaveLength(1);
-    expect(gw.requests.filter((r) => (JSON.parse(r.body) as { text: string }).text.startsWith('تواصل: تصعيد مستوى 1 - الطلب ' + rec.reference))).toHaveLength(1);
+    expect(gw.requests.filter((r) => (JSON.parse(r.body) as { text: string }).text.startsWith('تواصل: تصعيد مستوى 1 - الطلب ' + rec.reference))).toHaveLength(
+      1,
+    );
     const console = h.sla.system.list({ role: 'training-manager' });
     expect(console).toHaveLength(1);
     expect(console[0]).toMatchObject({ kind: 'escalation', level: 1, reference: rec.reference });

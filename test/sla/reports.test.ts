@@ -1,6 +1,7 @@
 /** SLA reports (JSON, CSV, CLI) and Prometheus metrics over a month of requests and messages. */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dueCommand } from '../../bot/cli/due.js';
@@ -26,7 +27,14 @@ beforeAll(async () => {
   await h.sla.engine.sweep(at('2026-02-17 08:00'));
 
   const reply = (channel: string, conversationId: string, received: string, replied: string): void => {
-    h.events.emit('reply.produced', { channel, conversationId, messageId: `${conversationId}:${received}`, kind: 'answer', receivedAt: at(received), at: at(replied) });
+    h.events.emit('reply.produced', {
+      channel,
+      conversationId,
+      messageId: `${conversationId}:${received}`,
+      kind: 'answer',
+      receivedAt: at(received),
+      at: at(replied),
+    });
   };
   reply('x-alburaimigov', 'dm-1', '2026-02-06 23:50', '2026-02-06 23:51');
   reply('x-burmunicpality', 'dm-2', '2026-02-06 23:00', '2026-02-06 23:45');
@@ -41,7 +49,9 @@ beforeAll(async () => {
 
   const app = express();
   h.sla.mount(app);
-  server = await new Promise<Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+  server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
@@ -55,24 +65,45 @@ describe('SLA report', () => {
   it('counts requests closed on time, late, overdue and escalated, per channel, service, department and period', async () => {
     const res = await get('/api/admin/reports/sla?from=2026-02-01&to=2026-02-28');
     expect(res.status).toBe(200);
-    const r = await res.json() as SlaReport;
-    expect(r.requests.total).toEqual({ key: 'total', filed: 4, closed: 2, closedOnTime: 1, closedLate: 1, open: 1, overdue: 1, escalated: 2, onTimeRate: 0.3333 });
+    const r = (await res.json()) as SlaReport;
+    expect(r.requests.total).toEqual({
+      key: 'total',
+      filed: 4,
+      closed: 2,
+      closedOnTime: 1,
+      closedLate: 1,
+      open: 1,
+      overdue: 1,
+      escalated: 2,
+      onTimeRate: 0.3333,
+    });
     expect(r.requests.byChannel.map((m) => [m.key, m.filed, m.closedOnTime, m.closedLate, m.overdue, m.escalated])).toEqual([
-      ['webchat', 3, 1, 0, 1, 1], ['whatsapp', 1, 0, 1, 0, 1],
+      ['webchat', 3, 1, 0, 1, 1],
+      ['whatsapp', 1, 0, 1, 0, 1],
     ]);
-    expect(r.requests.byService.map((m) => [m.key, m.filed])).toEqual([['pest-control', 1], ['potholes', 1], ['training', 2]]);
+    expect(r.requests.byService.map((m) => [m.key, m.filed])).toEqual([
+      ['pest-control', 1],
+      ['potholes', 1],
+      ['training', 2],
+    ]);
     expect(r.requests.byDepartment.map((m) => m.key)).toEqual(['municipal-equipment', 'municipal-health', 'training']);
     expect(r.requests.byPeriod.map((m) => [m.key, m.filed])).toEqual([['2026-02', 4]]);
-    expect(r.escalations).toEqual([{ level: 1, role: 'equipment-section-head', count: 1 }, { level: 1, role: 'training-manager', count: 1 }]);
+    expect(r.escalations).toEqual([
+      { level: 1, role: 'equipment-section-head', count: 1 },
+      { level: 1, role: 'training-manager', count: 1 },
+    ]);
   });
 
   it('shows first responses met and missed per channel and account', async () => {
-    const r = await (await get('/api/admin/reports/sla?from=2026-02-01&to=2026-02-28&bucket=day')).json() as SlaReport;
+    const r = (await (await get('/api/admin/reports/sla?from=2026-02-01&to=2026-02-28&bucket=day')).json()) as SlaReport;
     expect(r.firstResponse.total).toMatchObject({ messages: 6, met: 3, missed: 2, pending: 1, metRate: 0.6 });
     const by = Object.fromEntries(r.firstResponse.byChannel.map((m) => [m.key, [m.account ?? null, m.met, m.missed, m.pending]]));
     expect(by).toEqual({
-      email: [null, 0, 0, 1], webchat: [null, 1, 0, 0], whatsapp: [null, 1, 0, 0],
-      'x-alburaimigov': ['alburaimigov', 1, 1, 0], 'x-burmunicpality': ['burmunicpality', 0, 1, 0],
+      email: [null, 0, 0, 1],
+      webchat: [null, 1, 0, 0],
+      whatsapp: [null, 1, 0, 0],
+      'x-alburaimigov': ['alburaimigov', 1, 1, 0],
+      'x-burmunicpality': ['burmunicpality', 0, 1, 0],
     });
     expect(r.firstResponse.byPeriod.map((m) => m.key)).toEqual(['2026-02-05', '2026-02-06', '2026-02-10', '2026-02-19']);
   });
@@ -81,7 +112,9 @@ describe('SLA report', () => {
     const res = await get('/api/admin/reports/sla?from=2026-02-01&to=2026-02-28&format=csv');
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await res.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('section,group,key,account,filed,closed,closed_on_time,closed_late,open,overdue,escalated,on_time_rate,messages,met,missed,pending,met_rate,median_seconds');
+    expect(lines[0]).toBe(
+      'section,group,key,account,filed,closed,closed_on_time,closed_late,open,overdue,escalated,on_time_rate,messages,met,missed,pending,met_rate,median_seconds',
+    );
     expect(lines[1]).toBe('requests,total,total,,4,2,1,1,1,1,2,0.3333,,,,,,');
     expect(lines).toContain('first_response,channel,x-burmunicpality,burmunicpality,,,,,,,,,1,0,1,0,0,2700');
     expect((await get('/api/admin/reports/sla?from=2026-02-28&to=2026-02-01')).status).toBe(400);
@@ -102,7 +135,10 @@ describe('SLA report', () => {
 
   it('prints the report and due dates from the command line', async () => {
     const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
     try {
       expect(await slaReportCommand.run({ data: h.dir, from: '2026-02-01', to: '2026-02-28', csv: true }, [])).toBe(0);
       expect(out.join('')).toContain('requests,service,training,,2,2,1,1,0,0,1,');

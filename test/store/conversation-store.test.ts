@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Inbox } from '../../bot/delivery/inbox.js';
 import { ConversationStore } from '../../bot/store/conversation-store.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
-import { Inbox } from '../../bot/delivery/inbox.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const at = new Date('2026-11-24T06:00:00Z');

@@ -96,8 +96,9 @@ describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on l
   it('files one request when two instances file the same turn at once', async () => {
     const url = await pgServer.database();
     const [a, b] = await Promise.all([openPostgresStores(url, { max: 4 }), openPostgresStores(url, { max: 4 })]);
-    const recs = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      (i % 2 ? a! : b!).requests.create(sampleRequest({ sourceKey: 'whatsapp\u0000wamid.HBgM' }))));
+    const recs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a! : b!).requests.create(sampleRequest({ sourceKey: 'whatsapp\u0000wamid.HBgM' }))),
+    );
     expect(new Set(recs.map((r) => r.id)).size).toBe(1);
     expect(await b!.requests.count()).toBe(1);
     expect((await a!.pool.query('SELECT COUNT(*)::int AS n FROM request_events')).rows[0].n).toBe(1);
@@ -119,8 +120,11 @@ describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on l
     const r = await a!.requests.create(sampleRequest());
     const at = (m: number): Date => new Date(r.filedAt.getTime() + m * 60_000);
     const statuses = ['in_progress', 'on_hold'] as const;
-    await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      (i % 2 ? a! : b!).requests.act(r.reference, { actor: `staff:${i}`, at: at(i + 1), status: statuses[i % 2], note: `note ${i}` })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a! : b!).requests.act(r.reference, { actor: `staff:${i}`, at: at(i + 1), status: statuses[i % 2], note: `note ${i}` }),
+      ),
+    );
     const after = (await b!.requests.get(r.reference))!;
     const changes = after.history.filter((e) => e.type === 'status' && e.note);
     expect(changes.map((e) => e.note).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `note ${i}`).sort());
@@ -134,7 +138,8 @@ describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on l
     const input = sampleRequest({
       attachments: [{ kind: 'image', ref: 'media/a.jpg', mimeType: 'image/jpeg', sizeBytes: 1200 }],
       location: { latitude: 24.2, longitude: 55.8, label: 'حي السلام' },
-      party: 'وزارة الإسكان', preferredDate: '2026-12-01',
+      party: 'وزارة الإسكان',
+      preferredDate: '2026-12-01',
       applicant: { name: 'x', civilId: '1', phone: '92345678' },
     });
     const r = await s.requests.create(input);

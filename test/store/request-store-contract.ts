@@ -32,8 +32,12 @@ export function sampleRequest(overrides: Partial<NewRequest> = {}): NewRequest {
 export function requestStoreContract(name: string, make: () => Promise<StoreHarness>): void {
   describe(`RequestStore contract: ${name}`, () => {
     let h: StoreHarness;
-    beforeEach(async () => { h = await make(); });
-    afterEach(async () => { await h.close(); });
+    beforeEach(async () => {
+      h = await make();
+    });
+    afterEach(async () => {
+      await h.close();
+    });
 
     it('files a request with a unique human-friendly reference and a first history entry', async () => {
       const a = await h.store.create(sampleRequest());
@@ -58,7 +62,7 @@ export function requestStoreContract(name: string, make: () => Promise<StoreHarn
       expect(await reopened.count()).toBe(2);
     });
 
-        it('gives concurrent filings distinct references', async () => {
+    it('gives concurrent filings distinct references', async () => {
       const recs = await Promise.all(Array.from({ length: 25 }, () => h.store.create(sampleRequest())));
       expect(new Set(recs.map((r) => r.reference)).size).toBe(25);
     });

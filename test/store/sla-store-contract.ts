@@ -14,23 +14,44 @@ export interface SlaStoreHarness {
 const T0 = Date.parse('2026-11-22T06:00:00Z');
 const DAY = 86_400_000;
 const timer = (requestId: number, over: Partial<TimerRow> = {}): Omit<TimerRow, 'firedAt'> => ({
-  requestId, kind: 'escalation', level: 1, reference: `R-${requestId}`, role: 'head', baseAt: T0, dueAt: T0 + DAY, fireAt: T0 + DAY, ...over,
+  requestId,
+  kind: 'escalation',
+  level: 1,
+  reference: `R-${requestId}`,
+  role: 'head',
+  baseAt: T0,
+  dueAt: T0 + DAY,
+  fireAt: T0 + DAY,
+  ...over,
 });
 
 /** Registers the contract tests for one implementation. */
 export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarness>): void {
   describe(`SlaStore contract: ${name}`, () => {
     let h: SlaStoreHarness;
-    beforeEach(async () => { h = await make(); });
-    afterEach(async () => { await h.close(); });
+    beforeEach(async () => {
+      h = await make();
+    });
+    afterEach(async () => {
+      await h.close();
+    });
 
     it('reads the facts of a request (no personal data but whether an e-mail exists) by id and by reference in any case', async () => {
       const rec = await h.requests.create(sampleRequest());
       const noMail = await h.requests.create(sampleRequest({ applicant: { name: 'س', civilId: '87654321', phone: '93333333' } }));
       const f = h.store.requests.facts(Number(rec.id))!;
       expect(f).toEqual({
-        id: Number(rec.id), reference: rec.reference, serviceId: 'potholes', department: 'municipal-equipment', status: 'filed', language: 'ar',
-        channel: 'webchat', filedAt: T0, dueAt: T0 + 6 * DAY, lastActionAt: T0, hasEmail: 1,
+        id: Number(rec.id),
+        reference: rec.reference,
+        serviceId: 'potholes',
+        department: 'municipal-equipment',
+        status: 'filed',
+        language: 'ar',
+        channel: 'webchat',
+        filedAt: T0,
+        dueAt: T0 + 6 * DAY,
+        lastActionAt: T0,
+        hasEmail: 1,
       });
       expect(h.store.requests.factsByReference(rec.reference.toLowerCase())).toEqual(f);
       expect(h.store.requests.facts(Number(noMail.id))!.hasEmail).toBe(0);
@@ -48,8 +69,11 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
       expect(h.store.requests.openFacts(Number(a.id), 1).map((f) => f.reference)).toEqual([c.reference]);
       const events = h.store.requests.eventsAfter(0, 100);
       expect(events.map((e) => [e.requestId, e.type, e.status])).toEqual([
-        [Number(a.id), 'status', 'filed'], [Number(b.id), 'status', 'filed'], [Number(c.id), 'status', 'filed'],
-        [Number(b.id), 'status', 'closed'], [Number(c.id), 'status', 'in_progress'],
+        [Number(a.id), 'status', 'filed'],
+        [Number(b.id), 'status', 'filed'],
+        [Number(c.id), 'status', 'filed'],
+        [Number(b.id), 'status', 'closed'],
+        [Number(c.id), 'status', 'in_progress'],
       ]);
       expect(h.store.requests.lastEventId()).toBe(events[4]!.id);
       expect(h.store.requests.eventsAfter(events[2]!.id, 1)).toEqual([events[3]]);
@@ -85,7 +109,10 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
       expect(t.lastFiredLevel(1)).toBeNull();
       t.upsert(timer(2, { fireAt: T0 + 9 * DAY, role: 'director' }));
       expect(t.rows(2)).toEqual([{ ...timer(2, { fireAt: T0 + DAY }), firedAt: T0 + 3 * DAY }]);
-      expect(t.due(T0 + 10 * DAY, 10).map((r) => [r.requestId, r.kind])).toEqual([[1, 'escalation'], [1, 'overdue']]);
+      expect(t.due(T0 + 10 * DAY, 10).map((r) => [r.requestId, r.kind])).toEqual([
+        [1, 'escalation'],
+        [1, 'overdue'],
+      ]);
       expect(t.rows(1).map((r) => r.kind)).toEqual(['escalation', 'overdue']);
     });
 
@@ -116,7 +143,7 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
       expect(t.pendingRequests(T0 + DAY, T0 + DAY)).toEqual([1]);
     });
 
-    it('keeps the engine state and the residents\' messages', () => {
+    it("keeps the engine state and the residents' messages", () => {
       const t = h.store.timers;
       expect(t.state('events_watermark')).toBeUndefined();
       t.setState('events_watermark', '5');
@@ -133,10 +160,21 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
 
     it('stores holiday overrides in order and withdraws them', () => {
       const hs = h.store.holidays;
-      const o = { holidayId: 'eid-al-fitr', from: '2026-03-20', to: '2026-03-22', status: 'confirmed' as const, name: { ar: 'عيد الفطر', en: 'Eid al-Fitr' }, actor: 'admin:a', at: T0 };
+      const o = {
+        holidayId: 'eid-al-fitr',
+        from: '2026-03-20',
+        to: '2026-03-22',
+        status: 'confirmed' as const,
+        name: { ar: 'عيد الفطر', en: 'Eid al-Fitr' },
+        actor: 'admin:a',
+        at: T0,
+      };
       const first = hs.addOverride(o);
       const second = hs.addOverride({ ...o, holidayId: 'national-day', status: 'cancelled', at: T0 + 1 });
-      expect(hs.overrides().map((x) => [x.id, x.holidayId, x.status])).toEqual([[first, 'eid-al-fitr', 'confirmed'], [second, 'national-day', 'cancelled']]);
+      expect(hs.overrides().map((x) => [x.id, x.holidayId, x.status])).toEqual([
+        [first, 'eid-al-fitr', 'confirmed'],
+        [second, 'national-day', 'cancelled'],
+      ]);
       expect(hs.override(first)).toEqual({ id: first, ...o });
       hs.removeOverride(first, 'admin:b', T0 + 2);
       expect(hs.override(first)).toBeUndefined();
@@ -150,7 +188,16 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
       hs.setChangeDates(a, ['2026-03-20', '2026-03-21']);
       expect(hs.unfinishedChanges()).toEqual([a, b]);
       hs.finishChange(a, 3, 5, T0 + 2);
-      expect(hs.change(a)).toEqual({ id: a, at: T0, actor: 'admin:a', summary: 'holiday eid confirmed', dates: ['2026-03-20', '2026-03-21'], requestsRecomputed: 3, timersRecomputed: 5, doneAt: T0 + 2 });
+      expect(hs.change(a)).toEqual({
+        id: a,
+        at: T0,
+        actor: 'admin:a',
+        summary: 'holiday eid confirmed',
+        dates: ['2026-03-20', '2026-03-21'],
+        requestsRecomputed: 3,
+        timersRecomputed: 5,
+        doneAt: T0 + 2,
+      });
       expect(hs.change(b)).toMatchObject({ dates: [], requestsRecomputed: 0, doneAt: null });
       expect(hs.unfinishedChanges()).toEqual([b]);
       expect(hs.changes(10).map((c) => c.id)).toEqual([b, a]);
@@ -185,12 +232,19 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
     });
 
     it('commits a transaction whole or not at all', () => {
-      expect(() => h.store.tx(() => {
-        h.store.timers.setState('k', 'v');
-        throw new Error('boom');
-      })).toThrow('boom');
+      expect(() =>
+        h.store.tx(() => {
+          h.store.timers.setState('k', 'v');
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
       expect(h.store.timers.state('k')).toBeUndefined();
-      expect(h.store.tx(() => { h.store.timers.setState('k', 'w'); return 1; })).toBe(1);
+      expect(
+        h.store.tx(() => {
+          h.store.timers.setState('k', 'w');
+          return 1;
+        }),
+      ).toBe(1);
       expect(h.store.timers.state('k')).toBe('w');
     });
   });

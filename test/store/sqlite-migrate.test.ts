@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { coreMigrations } from '../../bot/store/schema.js';
-import { SqliteDatabase, type Migration } from '../../bot/store/sqlite-database.js';
-import { migrateSqlite, migrationName, type ModuleMigrations } from '../../bot/store/sqlite/migrate.js';
-import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { AccountStore } from '../../bot/console/accounts.js';
-import { ManualClock, tempDir } from '../helpers/tmp.js';
+import { coreMigrations } from '../../bot/store/schema.js';
+import { type ModuleMigrations, migrateSqlite, migrationName } from '../../bot/store/sqlite/migrate.js';
+import { type Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
+import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { allChannelMigrations, channelStoreMigrations } from '../helpers/sqlite.js';
+import { ManualClock, tempDir } from '../helpers/tmp.js';
 import { sampleRequest } from './request-store-contract.js';
 
 let t: ReturnType<typeof tempDir>;
@@ -19,16 +19,21 @@ function legacyMigrate(sql: SqliteDatabase, module: string, migrations: readonly
   const applied = new Set(sql.db.prepare('SELECT version FROM schema_migrations WHERE module = ?').pluck().all(module) as number[]);
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
-    sql.db.transaction(() => {
-      sql.db.exec(m.up);
-      sql.db.prepare('INSERT INTO schema_migrations (module, version, applied_at) VALUES (?, ?, ?)').run(module, m.version, new Date().toISOString());
-    }).immediate();
+    sql.db
+      .transaction(() => {
+        sql.db.exec(m.up);
+        sql.db.prepare('INSERT INTO schema_migrations (module, version, applied_at) VALUES (?, ?, ?)').run(module, m.version, new Date().toISOString());
+      })
+      .immediate();
   }
 }
 
 const names = (sql: SqliteDatabase): string[] => sql.db.prepare('SELECT name FROM kysely_migration ORDER BY name').pluck().all() as string[];
 const tables = (sql: SqliteDatabase): string[] =>
-  sql.db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name").pluck().all() as string[];
+  sql.db
+    .prepare("SELECT name FROM sqlite_master WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
 const allNames = (modules: readonly ModuleMigrations[]): string[] => modules.flatMap((m) => m.migrations.map((v) => migrationName(m.module, v.version))).sort();
 
 describe('SQLite migrations (Kysely Migrator, one registry)', () => {
@@ -86,7 +91,7 @@ describe('SQLite migrations (Kysely Migrator, one registry)', () => {
     sql.close();
   });
 
-  it('lists in the test helper the same adapter modules as the adapters\' definitions', async () => {
+  it("lists in the test helper the same adapter modules as the adapters' definitions", async () => {
     const byName = (a: ModuleMigrations, b: ModuleMigrations): number => a.module.localeCompare(b.module);
     expect([...channelStoreMigrations].sort(byName)).toEqual((await allChannelMigrations()).sort(byName));
   });
@@ -94,10 +99,13 @@ describe('SQLite migrations (Kysely Migrator, one registry)', () => {
   it('rolls a failing module back whole and names the migration', async () => {
     t = tempDir();
     const sql = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
-    const bad: ModuleMigrations = { module: 'bad', migrations: [
-      { version: 1, up: 'CREATE TABLE bad_one (id INTEGER)' },
-      { version: 2, up: 'CREATE TABLE bad_one (id INTEGER)' },
-    ] };
+    const bad: ModuleMigrations = {
+      module: 'bad',
+      migrations: [
+        { version: 1, up: 'CREATE TABLE bad_one (id INTEGER)' },
+        { version: 2, up: 'CREATE TABLE bad_one (id INTEGER)' },
+      ],
+    };
     await expect(migrateSqlite(sql, [...coreMigrations, bad])).rejects.toThrow(/bad\/0002/);
     expect(sql.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'bad_one'").get()).toBeUndefined();
     expect(names(sql)).toEqual(allNames(coreMigrations));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migratedSqlite } from '../helpers/sqlite.js';
 import { phoneKey, SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
+import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 import { requestStoreContract, sampleRequest } from './request-store-contract.js';
 
@@ -43,5 +43,4 @@ describe('SqliteRequestStore specifics', () => {
     db.close();
     t.cleanup();
   });
-
 });

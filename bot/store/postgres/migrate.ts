@@ -22,7 +22,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<MigrationReport> {
   const schema = (await pool.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s;
   if (!schema) throw new StoreError('PostgreSQL: no current schema (search_path names no existing schema)');
   const migrator = new Migrator({
-    db, migrationTableSchema: schema, provider: { getMigrations: async () => postgresMigrations },
+    db,
+    migrationTableSchema: schema,
+    provider: { getMigrations: async () => postgresMigrations },
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -3,7 +3,7 @@
  * in one transaction under Kysely's advisory lock (two instances starting together take turns).
  * A released migration is never edited: add the next one.
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 
 /** Migration name → migration (names sort in the order they apply). */
 export const postgresMigrations: Record<string, Migration> = {

@@ -11,15 +11,20 @@
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
 import { randomReferenceCode } from '../../security/reference.js';
+import { type RequestRow, type RowReader, requestEvent, requestFromRow } from '../request-row.js';
 import { phoneKey } from '../sqlite-request-store.js';
-import type {
-  NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore,
-} from '../types.js';
-import { requestEvent, requestFromRow, type RequestRow, type RowReader } from '../request-row.js';
-import { withTransaction, type Queryable } from './database.js';
+import type { NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore } from '../types.js';
+import { type Queryable, withTransaction } from './database.js';
 
 type Row = RequestRow<string, Date, RequestRecord['attachments']>;
-interface EventRow { request_id: string; at: Date; actor: string; type: RequestEvent['type']; status: RequestStatus | null; note: string | null }
+interface EventRow {
+  request_id: string;
+  at: Date;
+  actor: string;
+  type: RequestEvent['type'];
+  status: RequestStatus | null;
+  note: string | null;
+}
 
 /** How PostgreSQL's values read (BIGINT ids come back as strings; JSONB attachments already parsed). */
 const READER: RowReader<string, Date, RequestRecord['attachments']> = { id: Number, time: (v) => v, attachments: (v) => v };
@@ -31,7 +36,11 @@ const REFERENCE_ATTEMPTS = 8;
 export class PostgresRequestStore implements RequestStore {
   private readonly yearFormat: Intl.DateTimeFormat;
 
-  constructor(private readonly pool: pg.Pool, private readonly referencePrefix = 'BUR', timeZone = 'Asia/Muscat') {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly referencePrefix = 'BUR',
+    timeZone = 'Asia/Muscat',
+  ) {
     this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
   }
 
@@ -50,11 +59,29 @@ export class PostgresRequestStore implements RequestStore {
             filed_at, due_at, last_action_at, updated_at, source_key)
            VALUES ($1, $2, $3, 'filed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18, $19, $20, $19, $19, $21)
            ON CONFLICT DO NOTHING RETURNING id`,
-          [this.reference(input.filedAt), input.serviceId, input.department, input.applicant.name, input.applicant.civilId, input.applicant.phone,
-            input.applicant.email ?? null, input.applicant.address ?? null, input.location?.latitude ?? null,
-            input.location?.longitude ?? null, input.location?.label ?? null, input.party ?? null, input.description,
-            input.preferredDate ?? null, JSON.stringify(input.attachments), input.language, input.channel, input.conversationKey,
-            input.filedAt, input.dueAt, sourceKey],
+          [
+            this.reference(input.filedAt),
+            input.serviceId,
+            input.department,
+            input.applicant.name,
+            input.applicant.civilId,
+            input.applicant.phone,
+            input.applicant.email ?? null,
+            input.applicant.address ?? null,
+            input.location?.latitude ?? null,
+            input.location?.longitude ?? null,
+            input.location?.label ?? null,
+            input.party ?? null,
+            input.description,
+            input.preferredDate ?? null,
+            JSON.stringify(input.attachments),
+            input.language,
+            input.channel,
+            input.conversationKey,
+            input.filedAt,
+            input.dueAt,
+            sourceKey,
+          ],
         );
         const id = r.rows[0]?.id;
         if (id !== undefined) {
@@ -72,8 +99,14 @@ export class PostgresRequestStore implements RequestStore {
   }
 
   private async insertEvent(q: Queryable, requestId: string, e: RequestEvent): Promise<void> {
-    await q.query('INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES ($1, $2, $3, $4, $5, $6)',
-      [requestId, e.at, e.actor, e.type, e.status ?? null, e.note ?? null]);
+    await q.query('INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES ($1, $2, $3, $4, $5, $6)', [
+      requestId,
+      e.at,
+      e.actor,
+      e.type,
+      e.status ?? null,
+      e.note ?? null,
+    ]);
   }
 
   private async byId(q: Queryable, id: string): Promise<RequestRecord | undefined> {
@@ -121,7 +154,13 @@ export class PostgresRequestStore implements RequestStore {
       const id = await this.lock(c, reference);
       if (action.status) {
         await c.query('UPDATE requests SET status = $1 WHERE id = $2', [action.status, id]);
-        await this.insertEvent(c, id, { at: action.at, actor: action.actor, type: 'status', status: action.status, ...(action.note ? { note: action.note } : {}) });
+        await this.insertEvent(c, id, {
+          at: action.at,
+          actor: action.actor,
+          type: 'status',
+          status: action.status,
+          ...(action.note ? { note: action.note } : {}),
+        });
       }
       if (action.assignee !== undefined) {
         await c.query('UPDATE requests SET assignee = $1 WHERE id = $2', [action.assignee, id]);
@@ -158,10 +197,11 @@ export class PostgresRequestStore implements RequestStore {
   async list(query: RequestQuery = {}): Promise<RequestRecord[]> {
     const w = this.where(query);
     const n = w.args.length;
-    const r = await this.pool.query<Row>(
-      `SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...w.args, Math.min(query.limit ?? 100, 1000), query.offset ?? 0],
-    );
+    const r = await this.pool.query<Row>(`SELECT * FROM requests ${w.sql} ORDER BY filed_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`, [
+      ...w.args,
+      Math.min(query.limit ?? 100, 1000),
+      query.offset ?? 0,
+    ]);
     return this.toRecords(this.pool, r.rows);
   }
 

@@ -88,7 +88,11 @@ function carryOverLegacyRecords(sql: SqliteDatabase): void {
   if (!legacy) return;
   sql.tx(() => {
     sql.db.exec(`CREATE TABLE IF NOT EXISTS "${TABLE}" ("name" varchar(255) not null primary key, "timestamp" varchar(255) not null)`);
-    const rows = sql.db.prepare(`SELECT module, version, applied_at FROM ${LEGACY_TABLE}`).all() as Array<{ module: string; version: number; applied_at: string }>;
+    const rows = sql.db.prepare(`SELECT module, version, applied_at FROM ${LEGACY_TABLE}`).all() as Array<{
+      module: string;
+      version: number;
+      applied_at: string;
+    }>;
     const insert = sql.db.prepare(`INSERT OR IGNORE INTO "${TABLE}" (name, timestamp) VALUES (?, ?)`);
     for (const r of rows) insert.run(migrationName(r.module, r.version), r.applied_at);
     sql.db.exec(`DROP TABLE ${LEGACY_TABLE}`);

@@ -2,12 +2,11 @@
  * The SLA's read model of the requests and the figures of its reports and metrics, on SQLite
  * (tables `requests`, `request_events`, `sla_timers`, `sla_first_responses`, `notify_outbox`).
  */
-import type { RequestStatus } from '../types.js';
-import type {
-  DueFact, ReportRequestFact, RequestEventFact, RequestFacts, ResponseFact, SlaFigures, SlaRequestReadModel,
-} from '../sla-store.js';
+
+import type { DueFact, ReportRequestFact, RequestEventFact, RequestFacts, ResponseFact, SlaFigures, SlaRequestReadModel } from '../sla-store.js';
 import { prepared, type SqliteDatabase } from '../sqlite-database.js';
 import { applicantContact } from '../sqlite-request-store.js';
+import type { RequestStatus } from '../types.js';
 
 const FACTS = `SELECT id, reference, service_id AS serviceId, department, status, language, channel, filed_at AS filedAt,
   due_at AS dueAt, last_action_at AS lastActionAt, (email IS NOT NULL AND email <> '') AS hasEmail FROM requests`;
@@ -34,8 +33,10 @@ export class SqliteSlaRequests implements SlaRequestReadModel {
   }
 
   eventsAfter(afterId: number, limit: number): RequestEventFact[] {
-    return prepared(this.sql.db, 'SELECT id, request_id AS requestId, at, type, status FROM request_events WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterId, limit) as RequestEventFact[];
+    return prepared(this.sql.db, 'SELECT id, request_id AS requestId, at, type, status FROM request_events WHERE id > ? ORDER BY id LIMIT ?').all(
+      afterId,
+      limit,
+    ) as RequestEventFact[];
   }
 
   previousStatus(requestId: number, beforeEventId: number): RequestStatus | undefined {
@@ -45,8 +46,11 @@ export class SqliteSlaRequests implements SlaRequestReadModel {
   }
 
   openDueFrom(dueFrom: number, filedBefore: number): DueFact[] {
-    return prepared(this.sql.db, `SELECT id, reference, service_id AS serviceId, filed_at AS filedAt, due_at AS dueAt FROM requests
-      WHERE status IN ('filed','in_progress','on_hold') AND due_at >= ? AND filed_at < ?`).all(dueFrom, filedBefore) as DueFact[];
+    return prepared(
+      this.sql.db,
+      `SELECT id, reference, service_id AS serviceId, filed_at AS filedAt, due_at AS dueAt FROM requests
+      WHERE status IN ('filed','in_progress','on_hold') AND due_at >= ? AND filed_at < ?`,
+    ).all(dueFrom, filedBefore) as DueFact[];
   }
 
   contact(requestId: number): { phone?: string; email?: string } | undefined {
@@ -59,50 +63,67 @@ export class SqliteSlaFigures implements SlaFigures {
   constructor(private readonly sql: SqliteDatabase) {}
 
   requestsFiled(from: number, to: number): Iterable<ReportRequestFact> {
-    return this.sql.db.prepare(`SELECT r.channel, r.service_id AS serviceId, r.department, r.filed_at AS filedAt, r.due_at AS dueAt,
+    return this.sql.db
+      .prepare(`SELECT r.channel, r.service_id AS serviceId, r.department, r.filed_at AS filedAt, r.due_at AS dueAt,
         CASE WHEN r.status IN ('closed','rejected') THEN
           (SELECT MAX(e.at) FROM request_events e WHERE e.request_id = r.id AND e.type = 'status' AND e.status IN ('closed','rejected')) END AS closedAt,
         EXISTS (SELECT 1 FROM sla_timers s WHERE s.request_id = r.id AND s.kind = 'escalation' AND s.fired_at IS NOT NULL) AS escalated
-      FROM requests r WHERE r.filed_at >= ? AND r.filed_at < ?`).iterate(from, to) as IterableIterator<ReportRequestFact>;
+      FROM requests r WHERE r.filed_at >= ? AND r.filed_at < ?`)
+      .iterate(from, to) as IterableIterator<ReportRequestFact>;
   }
 
   responses(from: number, to: number): Iterable<ResponseFact> {
-    return this.sql.db.prepare(`SELECT channel, received_at AS receivedAt, deadline_at AS deadlineAt, responded_at AS respondedAt
-      FROM sla_first_responses WHERE received_at >= ? AND received_at < ?`).iterate(from, to) as IterableIterator<ResponseFact>;
+    return this.sql.db
+      .prepare(`SELECT channel, received_at AS receivedAt, deadline_at AS deadlineAt, responded_at AS respondedAt
+      FROM sla_first_responses WHERE received_at >= ? AND received_at < ?`)
+      .iterate(from, to) as IterableIterator<ResponseFact>;
   }
 
   escalationsFired(from: number, to: number): Array<{ level: number; role: string; count: number }> {
-    return this.sql.db.prepare(`SELECT s.level, s.role, COUNT(*) AS count FROM sla_timers s JOIN requests r ON r.id = s.request_id
+    return this.sql.db
+      .prepare(`SELECT s.level, s.role, COUNT(*) AS count FROM sla_timers s JOIN requests r ON r.id = s.request_id
       WHERE s.kind = 'escalation' AND s.fired_at IS NOT NULL AND r.filed_at >= ? AND r.filed_at < ? GROUP BY s.level, s.role ORDER BY s.level, s.role`)
       .all(from, to) as Array<{ level: number; role: string; count: number }>;
   }
 
   escalationsFiredTotal(): Array<{ level: number; role: string; n: number }> {
-    return prepared(this.sql.db, `SELECT level, role, COUNT(*) AS n FROM sla_timers WHERE kind = 'escalation' AND fired_at IS NOT NULL GROUP BY level, role ORDER BY level, role`)
-      .all() as Array<{ level: number; role: string; n: number }>;
+    return prepared(
+      this.sql.db,
+      `SELECT level, role, COUNT(*) AS n FROM sla_timers WHERE kind = 'escalation' AND fired_at IS NOT NULL GROUP BY level, role ORDER BY level, role`,
+    ).all() as Array<{ level: number; role: string; n: number }>;
   }
 
   scheduled(): Array<{ kind: string; n: number }> {
-    return prepared(this.sql.db, 'SELECT kind, COUNT(*) AS n FROM sla_timers WHERE fired_at IS NULL GROUP BY kind ORDER BY kind').all() as Array<{ kind: string; n: number }>;
+    return prepared(this.sql.db, 'SELECT kind, COUNT(*) AS n FROM sla_timers WHERE fired_at IS NULL GROUP BY kind ORDER BY kind').all() as Array<{
+      kind: string;
+      n: number;
+    }>;
   }
 
   openRequests(now: number): Array<{ service: string; department: string; open: number; overdue: number }> {
-    return prepared(this.sql.db, `SELECT service_id AS service, department, SUM(due_at >= ?) AS open, SUM(due_at < ?) AS overdue
-      FROM requests WHERE status IN ('filed','in_progress','on_hold') GROUP BY service_id, department ORDER BY service_id, department`)
-      .all(now, now) as Array<{ service: string; department: string; open: number; overdue: number }>;
+    return prepared(
+      this.sql.db,
+      `SELECT service_id AS service, department, SUM(due_at >= ?) AS open, SUM(due_at < ?) AS overdue
+      FROM requests WHERE status IN ('filed','in_progress','on_hold') GROUP BY service_id, department ORDER BY service_id, department`,
+    ).all(now, now) as Array<{ service: string; department: string; open: number; overdue: number }>;
   }
 
   firstResponseOutcomes(now: number, since: number): Array<{ channel: string; met: number; missed: number; pending: number }> {
-    return prepared(this.sql.db, `SELECT channel,
+    return prepared(
+      this.sql.db,
+      `SELECT channel,
         SUM(responded_at IS NOT NULL AND responded_at <= deadline_at) AS met,
         SUM((responded_at IS NOT NULL AND responded_at > deadline_at) OR (responded_at IS NULL AND deadline_at < ?)) AS missed,
         SUM(responded_at IS NULL AND deadline_at >= ?) AS pending
-      FROM sla_first_responses WHERE received_at >= ? GROUP BY channel ORDER BY channel`)
-      .all(now, now, since) as Array<{ channel: string; met: number; missed: number; pending: number }>;
+      FROM sla_first_responses WHERE received_at >= ? GROUP BY channel ORDER BY channel`,
+    ).all(now, now, since) as Array<{ channel: string; met: number; missed: number; pending: number }>;
   }
 
   notifications(): Array<{ channel: string; status: string; n: number }> {
-    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS n FROM notify_outbox GROUP BY channel, status ORDER BY channel, status')
-      .all() as Array<{ channel: string; status: string; n: number }>;
+    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS n FROM notify_outbox GROUP BY channel, status ORDER BY channel, status').all() as Array<{
+      channel: string;
+      status: string;
+      n: number;
+    }>;
   }
 }

@@ -2,9 +2,7 @@
  * The SLA's own tables on SQLite: the schedule (`sla_timers`, unfired rows found by an indexed range
  * on `fire_at`), the engine's state, residents' messages, holiday overrides and calendar changes.
  */
-import type {
-  CalendarChangeRecord, HolidayOverrideRecord, HolidayStore, SlaStore, SlaTimerStore, TimerKey, TimerRow,
-} from '../sla-store.js';
+import type { CalendarChangeRecord, HolidayOverrideRecord, HolidayStore, SlaStore, SlaTimerStore, TimerKey, TimerRow } from '../sla-store.js';
 import { prepared, type SqliteDatabase } from '../sqlite-database.js';
 import { SqliteSlaFigures, SqliteSlaRequests } from './sla-requests.js';
 
@@ -19,14 +17,17 @@ export class SqliteSlaTimers implements SlaTimerStore {
   }
 
   due(now: number, limit: number): TimerRow[] {
-    return prepared(this.sql.db, `SELECT ${TIMER_COLUMNS} FROM sla_timers WHERE fired_at IS NULL AND fire_at <= ? ORDER BY fire_at, kind LIMIT ?`)
-      .all(now, limit) as TimerRow[];
+    return prepared(this.sql.db, `SELECT ${TIMER_COLUMNS} FROM sla_timers WHERE fired_at IS NULL AND fire_at <= ? ORDER BY fire_at, kind LIMIT ?`).all(
+      now,
+      limit,
+    ) as TimerRow[];
   }
 
   firedAt(requestId: number, level: number): number | null | undefined {
-    return prepared(this.sql.db, `SELECT fired_at FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND level = ?`)
-      .pluck()
-      .get(requestId, level) as number | null | undefined;
+    return prepared(this.sql.db, `SELECT fired_at FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND level = ?`).pluck().get(requestId, level) as
+      | number
+      | null
+      | undefined;
   }
 
   lastFiredLevel(requestId: number): number | null {
@@ -36,15 +37,19 @@ export class SqliteSlaTimers implements SlaTimerStore {
   }
 
   dropPendingEscalations(requestId: number, keepLevel?: number): void {
-    prepared(this.sql.db, `DELETE FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND level IS NOT ? AND fired_at IS NULL`)
-      .run(requestId, keepLevel ?? null);
+    prepared(this.sql.db, `DELETE FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND level IS NOT ? AND fired_at IS NULL`).run(
+      requestId,
+      keepLevel ?? null,
+    );
   }
 
   upsert(r: Omit<TimerRow, 'firedAt'>): void {
-    prepared(this.sql.db, `INSERT INTO sla_timers (request_id, kind, level, reference, role, base_at, due_at, fire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    prepared(
+      this.sql.db,
+      `INSERT INTO sla_timers (request_id, kind, level, reference, role, base_at, due_at, fire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (request_id, kind, level) DO UPDATE SET reference = excluded.reference, role = excluded.role, base_at = excluded.base_at,
-        due_at = excluded.due_at, fire_at = excluded.fire_at WHERE sla_timers.fired_at IS NULL`)
-      .run(r.requestId, r.kind, r.level, r.reference, r.role, r.baseAt, r.dueAt, r.fireAt);
+        due_at = excluded.due_at, fire_at = excluded.fire_at WHERE sla_timers.fired_at IS NULL`,
+    ).run(r.requestId, r.kind, r.level, r.reference, r.role, r.baseAt, r.dueAt, r.fireAt);
   }
 
   cancel(requestId: number): void {
@@ -52,8 +57,14 @@ export class SqliteSlaTimers implements SlaTimerStore {
   }
 
   claim(key: TimerKey, now: number): boolean {
-    return prepared(this.sql.db, 'UPDATE sla_timers SET fired_at = ? WHERE request_id = ? AND kind = ? AND level = ? AND fired_at IS NULL')
-      .run(now, key.requestId, key.kind, key.level).changes === 1;
+    return (
+      prepared(this.sql.db, 'UPDATE sla_timers SET fired_at = ? WHERE request_id = ? AND kind = ? AND level = ? AND fired_at IS NULL').run(
+        now,
+        key.requestId,
+        key.kind,
+        key.level,
+      ).changes === 1
+    );
   }
 
   pendingRequests(fireFrom: number, baseBefore: number): number[] {
@@ -75,7 +86,9 @@ export class SqliteSlaTimers implements SlaTimerStore {
   }
 
   latestResidentMessage(requestId: number): string | undefined {
-    return prepared(this.sql.db, 'SELECT text FROM sla_resident_messages WHERE request_id = ? ORDER BY at DESC LIMIT 1').pluck().get(requestId) as string | undefined;
+    return prepared(this.sql.db, 'SELECT text FROM sla_resident_messages WHERE request_id = ? ORDER BY at DESC LIMIT 1').pluck().get(requestId) as
+      | string
+      | undefined;
   }
 
   saveResidentMessage(requestId: number, at: number, text: string): void {
@@ -83,15 +96,47 @@ export class SqliteSlaTimers implements SlaTimerStore {
   }
 }
 
-interface OverrideRow { id: number; holiday_id: string; date_from: string; date_to: string; status: 'confirmed' | 'cancelled'; name_ar: string; name_en: string; actor: string; at: number }
-interface ChangeRow { id: number; at: number; actor: string; summary: string; dates: string; requests_recomputed: number; timers_recomputed: number; done_at: number | null }
+interface OverrideRow {
+  id: number;
+  holiday_id: string;
+  date_from: string;
+  date_to: string;
+  status: 'confirmed' | 'cancelled';
+  name_ar: string;
+  name_en: string;
+  actor: string;
+  at: number;
+}
+interface ChangeRow {
+  id: number;
+  at: number;
+  actor: string;
+  summary: string;
+  dates: string;
+  requests_recomputed: number;
+  timers_recomputed: number;
+  done_at: number | null;
+}
 
 const override = (r: OverrideRow): HolidayOverrideRecord => ({
-  id: r.id, holidayId: r.holiday_id, from: r.date_from, to: r.date_to, status: r.status, name: { ar: r.name_ar, en: r.name_en }, actor: r.actor, at: r.at,
+  id: r.id,
+  holidayId: r.holiday_id,
+  from: r.date_from,
+  to: r.date_to,
+  status: r.status,
+  name: { ar: r.name_ar, en: r.name_en },
+  actor: r.actor,
+  at: r.at,
 });
 const change = (r: ChangeRow): CalendarChangeRecord => ({
-  id: r.id, at: r.at, actor: r.actor, summary: r.summary, dates: JSON.parse(r.dates) as string[],
-  requestsRecomputed: r.requests_recomputed, timersRecomputed: r.timers_recomputed, doneAt: r.done_at,
+  id: r.id,
+  at: r.at,
+  actor: r.actor,
+  summary: r.summary,
+  dates: JSON.parse(r.dates) as string[],
+  requestsRecomputed: r.requests_recomputed,
+  timersRecomputed: r.timers_recomputed,
+  doneAt: r.done_at,
 });
 
 /** Holiday overrides and calendar changes on SQLite. */
@@ -109,9 +154,11 @@ export class SqliteHolidayStore implements HolidayStore {
   }
 
   addOverride(o: Omit<HolidayOverrideRecord, 'id'>): number {
-    return Number(this.sql.db
-      .prepare('INSERT INTO sla_holiday_overrides (holiday_id, date_from, date_to, status, name_ar, name_en, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(o.holidayId, o.from, o.to, o.status, o.name.ar, o.name.en, o.actor, o.at).lastInsertRowid);
+    return Number(
+      this.sql.db
+        .prepare('INSERT INTO sla_holiday_overrides (holiday_id, date_from, date_to, status, name_ar, name_en, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(o.holidayId, o.from, o.to, o.status, o.name.ar, o.name.en, o.actor, o.at).lastInsertRowid,
+    );
   }
 
   removeOverride(id: number, actor: string, at: number): void {
@@ -127,7 +174,8 @@ export class SqliteHolidayStore implements HolidayStore {
   }
 
   finishChange(id: number, requestsRecomputed: number, timersRecomputed: number, at: number): void {
-    this.sql.db.prepare('UPDATE sla_calendar_changes SET requests_recomputed = ?, timers_recomputed = ?, done_at = ? WHERE id = ?')
+    this.sql.db
+      .prepare('UPDATE sla_calendar_changes SET requests_recomputed = ?, timers_recomputed = ?, done_at = ? WHERE id = ?')
       .run(requestsRecomputed, timersRecomputed, at, id);
   }
 

@@ -25,7 +25,10 @@ export interface Reply {
 /** A refused call: the status tells the page whether the session is gone (401). */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -91,12 +94,19 @@ export function openConversation(): Promise<Session> {
 }
 
 /** Posts a message (text or a location); returns the bot's replies. */
-export function postMessage(s: Session, body: { text?: string; location?: { latitude: number; longitude: number }; clientMessageId: string }): Promise<{ duplicate: boolean; replies: Reply[] }> {
+export function postMessage(
+  s: Session,
+  body: { text?: string; location?: { latitude: number; longitude: number }; clientMessageId: string },
+): Promise<{ duplicate: boolean; replies: Reply[] }> {
   return call(`api/webchat/conversations/${encodeURIComponent(s.conversationId)}/messages`, { method: 'POST', body: JSON.stringify(body) }, s);
 }
 
 /** The transcript after a sequence number. */
 export async function transcript(s: Session, after: number): Promise<Entry[]> {
-  const r = await call<{ messages: Entry[] }>(`api/webchat/conversations/${encodeURIComponent(s.conversationId)}/messages?after=${after}`, { method: 'GET' }, s);
+  const r = await call<{ messages: Entry[] }>(
+    `api/webchat/conversations/${encodeURIComponent(s.conversationId)}/messages?after=${after}`,
+    { method: 'GET' },
+    s,
+  );
   return r.messages;
 }

@@ -23,7 +23,9 @@ export function Welcome({ t, disabled, onChoose }: { t: Strings; disabled: boole
       <ol class="menu">
         {t.menu.map((label, i) => (
           <li key={label}>
-            <button type="button" class="menu-item" disabled={disabled} onClick={() => onChoose(String(i + 1))}>{label}</button>
+            <button type="button" class="menu-item" disabled={disabled} onClick={() => onChoose(String(i + 1))}>
+              {label}
+            </button>
           </li>
         ))}
       </ol>
@@ -51,16 +53,24 @@ export function Message({ t, line, onRetry }: { t: Strings; line: Line; onRetry?
   return (
     <div class={cls} dir="auto">
       <span class="sr-only">{who}: </span>
-      {text ? <Linkified text={text} /> : <span><Pin /> {t.locationSent}</span>}
-      {line.failed && <button type="button" class="retry" disabled={!onRetry} onClick={onRetry}>{t.retry}</button>}
+      {text ? (
+        <Linkified text={text} />
+      ) : (
+        <span>
+          <Pin /> {t.locationSent}
+        </span>
+      )}
+      {line.failed && (
+        <button type="button" class="retry" disabled={!onRetry} onClick={onRetry}>
+          {t.retry}
+        </button>
+      )}
     </div>
   );
 }
 
 /** The message box, the send button and the location button. */
-export function Composer(props: {
-  t: Strings; waiting: boolean; canLocate: boolean; onSend: (text: string) => void; onLocate: () => void;
-}): JSX.Element {
+export function Composer(props: { t: Strings; waiting: boolean; canLocate: boolean; onSend: (text: string) => void; onLocate: () => void }): JSX.Element {
   const { t, waiting, canLocate } = props;
   const input = useRef<HTMLInputElement>(null);
   const submit = (e: Event): void => {
@@ -73,10 +83,21 @@ export function Composer(props: {
   };
   return (
     <form class="composer" onSubmit={submit} autocomplete="off">
-      <label for="text" class="sr-only">{t.messageLabel}</label>
+      <label for="text" class="sr-only">
+        {t.messageLabel}
+      </label>
       <input id="text" ref={input} dir="auto" maxLength={4000} placeholder={t.placeholder} />
-      <button id="send" type="submit" disabled={waiting}>{t.send}</button>
-      <button id="locate" type="button" class="secondary" disabled={waiting || !canLocate} title={canLocate ? t.location : t.locationUnavailable} onClick={props.onLocate}>
+      <button id="send" type="submit" disabled={waiting}>
+        {t.send}
+      </button>
+      <button
+        id="locate"
+        type="button"
+        class="secondary"
+        disabled={waiting || !canLocate}
+        title={canLocate ? t.location : t.locationUnavailable}
+        onClick={props.onLocate}
+      >
         <Pin /> {t.location}
       </button>
     </form>

@@ -24,7 +24,11 @@ export function Linkified({ text }: { text: string }): JSX.Element {
     const href = safeHref(raw);
     if (!href) continue;
     if (start > last) parts.push(text.slice(last, start));
-    parts.push(<a href={href} target="_blank" rel="noopener noreferrer" dir="ltr">{raw}</a>);
+    parts.push(
+      <a href={href} target="_blank" rel="noopener noreferrer" dir="ltr">
+        {raw}
+      </a>,
+    );
     last = start + raw.length;
   }
   if (last < text.length) parts.push(text.slice(last));

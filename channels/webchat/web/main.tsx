@@ -6,9 +6,21 @@
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, loadSession, openConversation, postMessage, randomId, readStore, saveSession, transcript, writeStore, type Entry, type Session } from './api.js';
-import { Composer, Message, Welcome, type Line } from './components.js';
-import { browserLanguage, STRINGS, type Lang } from './i18n.js';
+import {
+  ApiError,
+  type Entry,
+  loadSession,
+  openConversation,
+  postMessage,
+  randomId,
+  readStore,
+  type Session,
+  saveSession,
+  transcript,
+  writeStore,
+} from './api.js';
+import { Composer, type Line, Message, Welcome } from './components.js';
+import { browserLanguage, type Lang, STRINGS } from './i18n.js';
 
 const POLL_MS = 2000;
 const LANG_KEY = 'tawasul.lang';
@@ -73,53 +85,63 @@ function App() {
     let polls = 0;
     void sync();
     const timer = setInterval(() => {
-      void sync().then(() => { document.documentElement.dataset.polls = String(++polls); });
+      void sync().then(() => {
+        document.documentElement.dataset.polls = String(++polls);
+      });
     }, POLL_MS);
     return () => clearInterval(timer);
   }, []);
 
-  useEffect(() => { logEnd.current?.scrollIntoView?.({ block: 'end' }); }, [entries, pending, waiting]);
+  useEffect(() => {
+    logEnd.current?.scrollIntoView?.({ block: 'end' });
+  }, [entries, pending, waiting]);
 
   /** Posts a message; a failed one stays in the log with a retry that reuses its client id (never answered twice). */
-  const deliver = useCallback(async (line: Line) => {
-    setError('');
-    setWaiting(true);
-    setPending((p) => (p.includes(line) ? p.map((x) => (x === line ? { ...x, failed: false } : x)) : [...p, line]));
-    const body = { ...line.body!, clientMessageId: line.clientMessageId! };
-    const post = async (): Promise<Awaited<ReturnType<typeof postMessage>>> => {
-      if (!session.current) {
-        session.current = await openConversation();
-        saveSession(session.current);
-      }
-      return postMessage(session.current, body);
-    };
-    try {
-      let r;
+  const deliver = useCallback(
+    async (line: Line) => {
+      setError('');
+      setWaiting(true);
+      setPending((p) => (p.includes(line) ? p.map((x) => (x === line ? { ...x, failed: false } : x)) : [...p, line]));
+      const body = { ...line.body!, clientMessageId: line.clientMessageId! };
+      const post = async (): Promise<Awaited<ReturnType<typeof postMessage>>> => {
+        if (!session.current) {
+          session.current = await openConversation();
+          saveSession(session.current);
+        }
+        return postMessage(session.current, body);
+      };
       try {
-        r = await post();
-      } catch (err) {
-        // The stored conversation is no longer accepted (expired, or its secret lost): start a new one once.
-        if (!(err instanceof ApiError && err.status === 401)) throw err;
-        forget();
-        r = await post();
+        let r;
+        try {
+          r = await post();
+        } catch (err) {
+          // The stored conversation is no longer accepted (expired, or its secret lost): start a new one once.
+          if (!(err instanceof ApiError && err.status === 401)) throw err;
+          forget();
+          r = await post();
+        }
+        const replyLang = r.replies[0]?.language;
+        if (replyLang && replyLang !== lang) setLang(replyLang);
+        await sync();
+        setPending((p) => p.filter((x) => x.key !== line.key));
+      } catch {
+        setPending((p) => p.map((x) => (x.key === line.key ? { ...x, failed: true } : x)));
+        setError(STRINGS[lang].sendFailed);
+      } finally {
+        setWaiting(false);
+        document.getElementById('text')?.focus();
       }
-      const replyLang = r.replies[0]?.language;
-      if (replyLang && replyLang !== lang) setLang(replyLang);
-      await sync();
-      setPending((p) => p.filter((x) => x.key !== line.key));
-    } catch {
-      setPending((p) => p.map((x) => (x.key === line.key ? { ...x, failed: true } : x)));
-      setError(STRINGS[lang].sendFailed);
-    } finally {
-      setWaiting(false);
-      document.getElementById('text')?.focus();
-    }
-  }, [lang]);
+    },
+    [lang],
+  );
 
-  const send = useCallback((body: { text?: string; location?: { latitude: number; longitude: number } }) => {
-    const line: Line = { key: randomId(), entry: { direction: 'in', author: 'resident', text: body.text ?? '' }, body, clientMessageId: randomId() };
-    return deliver(line);
-  }, [deliver]);
+  const send = useCallback(
+    (body: { text?: string; location?: { latitude: number; longitude: number } }) => {
+      const line: Line = { key: randomId(), entry: { direction: 'in', author: 'resident', text: body.text ?? '' }, body, clientMessageId: randomId() };
+      return deliver(line);
+    },
+    [deliver],
+  );
 
   const locate = useCallback(() => {
     if (!('geolocation' in navigator)) return setError(t.locationUnavailable);
@@ -136,18 +158,38 @@ function App() {
     <>
       <header>
         <h1>{t.title}</h1>
-        <button type="button" id="lang" lang={other} aria-label={t.switchTo} onClick={() => setLang(other)}>{t.otherLanguage}</button>
+        <button type="button" id="lang" lang={other} aria-label={t.switchTo} onClick={() => setLang(other)}>
+          {t.otherLanguage}
+        </button>
       </header>
       <main>
         <div id="log" class="log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t.log} tabIndex={0}>
           <Welcome t={t} disabled={waiting} onChoose={(n) => void send({ text: n })} />
-          {lines.map((l) => <Message key={l.key} t={t} line={l} onRetry={waiting ? undefined : () => void deliver(l)} />)}
-          {waiting && <p class="typing" aria-hidden="true"><span /><span /><span /></p>}
+          {lines.map((l) => (
+            <Message key={l.key} t={t} line={l} onRetry={waiting ? undefined : () => void deliver(l)} />
+          ))}
+          {waiting && (
+            <p class="typing" aria-hidden="true">
+              <span />
+              <span />
+              <span />
+            </p>
+          )}
           <div ref={logEnd} />
         </div>
-        <p class="status" role="status">{waiting ? t.typing : ''}</p>
-        <p class="err" role="alert">{error}</p>
-        <Composer t={t} waiting={waiting} canLocate={'geolocation' in navigator && window.isSecureContext} onSend={(text) => void send({ text })} onLocate={locate} />
+        <p class="status" role="status">
+          {waiting ? t.typing : ''}
+        </p>
+        <p class="err" role="alert">
+          {error}
+        </p>
+        <Composer
+          t={t}
+          waiting={waiting}
+          canLocate={'geolocation' in navigator && window.isSecureContext}
+          onSend={(text) => void send({ text })}
+          onLocate={locate}
+        />
       </main>
     </>
   );

@@ -11,12 +11,18 @@ import { channelContext } from '../helpers/channel-context.js';
 
 const dataDir = process.env.CRASH_DATA_DIR!;
 const t = channelContext({ channelId: 'whatsapp', dataDir, clock: systemClock, env: process.env });
-const adapter = createWhatsAppCloud(t.ctx, whatsappCloudOptions.parse({
-  graphBaseUrl: process.env.CRASH_GRAPH_URL, maxConcurrent: 1, messagesPerSecond: 500, perRecipientMinTimeMs: 0,
-  retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 },
-  // This fake provider sends no status webhooks: a send cut off by the kill goes out again at once.
-  inDoubtHoldMs: 0,
-}));
+const adapter = createWhatsAppCloud(
+  t.ctx,
+  whatsappCloudOptions.parse({
+    graphBaseUrl: process.env.CRASH_GRAPH_URL,
+    maxConcurrent: 1,
+    messagesPerSecond: 500,
+    perRecipientMinTimeMs: 0,
+    retry: { baseMs: 50, maxMs: 500, maxAttempts: 20 },
+    // This fake provider sends no status webhooks: a send cut off by the kill goes out again at once.
+    inDoubtHoldMs: 0,
+  }),
+);
 // A slow classifier keeps messages claimed but unfinished when the parent kills us (replay path).
 const slowMs = Number(process.env.CRASH_SLOW_MS ?? 0);
 const classifier = t.ctx.engine.deps.classifier;
@@ -35,5 +41,7 @@ const server = app.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
 process.on('SIGTERM', () => {
-  void adapter.stop!().then(() => t.close()).then(() => process.exit(0));
+  void adapter.stop!()
+    .then(() => t.close())
+    .then(() => process.exit(0));
 });

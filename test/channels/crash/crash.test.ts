@@ -4,16 +4,16 @@
  * sending (a send in flight, webhooks still arriving), restarted on the same data directory, and
  * every message must be answered exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox } from '../../../bot/delivery/outbox.js';
 import { SqliteDatabase } from '../../../bot/store/sqlite-database.js';
 import { sign } from '../../../channels/whatsapp-cloud/webhook.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { FakeGraph } from '../helpers/fake-graph.js';
 import { textMessage, WA_ENV, webhookBody } from '../helpers/whatsapp-cloud-harness.js';
-import { tempDir } from '../../helpers/tmp.js';
 
 const CHILD = join(import.meta.dirname, 'child.ts');
 
@@ -34,7 +34,8 @@ function startChild(dataDir: string, graphUrl: string): Promise<{ proc: ChildPro
   });
 }
 
-const killed = (proc: ChildProcess): Promise<void> => new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
+const killed = (proc: ChildProcess): Promise<void> =>
+  new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
 
 describe('crash: kill -9 in the middle of a burst', () => {
   const tmp = tempDir('tawasul-crash-');
@@ -52,7 +53,11 @@ describe('crash: kill -9 in the middle of a burst', () => {
     const delivered = new Set<number>();
     const post = async (base: string, i: number): Promise<void> => {
       try {
-        const r = await fetch(`${base}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(bodies[i]!, WA_ENV.WHATSAPP_APP_SECRET) }, body: bodies[i]! });
+        const r = await fetch(`${base}/webhooks/whatsapp`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(bodies[i]!, WA_ENV.WHATSAPP_APP_SECRET) },
+          body: bodies[i]!,
+        });
         if (r.status === 200) delivered.add(i);
       } catch {
         // Connection refused or reset by the crash: Meta retries the webhook later.

@@ -58,9 +58,16 @@ export async function startBotFramework(opts: StartOptions = {}): Promise<BotFra
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const adapter = app.adapters.get('botframework') as BotFrameworkAdapter;
   return {
-    app, adapter, base, dataDir: t.dir,
+    app,
+    adapter,
+    base,
+    dataDir: t.dir,
     post: (activity, headers = {}) =>
-      fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof activity === 'string' ? activity : JSON.stringify(activity) }),
+      fetch(`${base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+      }),
     stop: () => app.close(),
     cleanup: () => t.cleanup(),
   };

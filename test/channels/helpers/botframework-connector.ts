@@ -14,7 +14,16 @@ export interface CapturedActivity {
   /** The activity replied to (path segment), absent for a new message. */
   replyToId?: string;
   authorization?: string;
-  activity: { type: string; text?: string; replyToId?: string; locale?: string; textFormat?: string; from?: { id: string }; recipient?: { id: string }; suggestedActions?: { actions: Array<{ title?: string; value?: unknown }> } };
+  activity: {
+    type: string;
+    text?: string;
+    replyToId?: string;
+    locale?: string;
+    textFormat?: string;
+    from?: { id: string };
+    recipient?: { id: string };
+    suggestedActions?: { actions: Array<{ title?: string; value?: unknown }> };
+  };
   /** performance.now() when the connector received it. */
   at: number;
 }
@@ -95,7 +104,10 @@ export class FakeConnector {
 }
 
 /** A message activity as the Emulator / Direct Line sends it. */
-export function messageActivity(serviceUrl: string, over: Record<string, unknown> & { id?: string; text?: string; conversationId?: string } = {}): Record<string, unknown> {
+export function messageActivity(
+  serviceUrl: string,
+  over: Record<string, unknown> & { id?: string; text?: string; conversationId?: string } = {},
+): Record<string, unknown> {
   const { conversationId = 'conv-1', ...rest } = over;
   return {
     type: 'message',

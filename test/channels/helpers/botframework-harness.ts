@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { RateLimits } from '../../../bot/delivery/outbox-worker.js';
 import { createHttpApp } from '../../../bot/http/server.js';
-import { botframework, type BotFrameworkAdapter } from '../../../channels/botframework/index.js';
-import type { AdapterHarness, FailureMode } from '../adapter-contract.js';
+import { type BotFrameworkAdapter, botframework } from '../../../channels/botframework/index.js';
 import { ManualClock, tempDir } from '../../helpers/tmp.js';
-import { channelContext, type ChannelTestContext } from './channel-context.js';
+import type { AdapterHarness, FailureMode } from '../adapter-contract.js';
 import { FakeConnector, messageActivity } from './botframework-connector.js';
+import { type ChannelTestContext, channelContext } from './channel-context.js';
 
 const CHANNEL = 'botframework';
 /** The limits under contract: Teams' per-conversation pacing is the one that matters. */
@@ -70,19 +70,34 @@ export async function makeBotFrameworkHarness(): Promise<AdapterHarness> {
     }
   };
   const activity = (providerId: string, from: string, over: Record<string, unknown>): string =>
-    JSON.stringify(messageActivity(connector.url, { id: providerId, conversationId: `conv-${from}`, from: { id: `user-${from}`, name: `Resident ${from}` }, locale: 'ar-OM', ...over }));
+    JSON.stringify(
+      messageActivity(connector.url, {
+        id: providerId,
+        conversationId: `conv-${from}`,
+        from: { id: `user-${from}`, name: `Resident ${from}` },
+        locale: 'ar-OM',
+        ...over,
+      }),
+    );
 
   return {
     channelId: CHANNEL,
     clock,
     limits: { maxConcurrent: LIMITS.maxConcurrent, minTimeMs: LIMITS.minTimeMs, perRecipientMinTimeMs: LIMITS.perConversationMinTimeMs } satisfies RateLimits,
-    get engine() { return cur.test.ctx.engine; },
-    get outbox() { return cur.adapter.outbox; },
-    get received() { return cur.test.received; },
+    get engine() {
+      return cur.test.ctx.engine;
+    },
+    get outbox() {
+      return cur.adapter.outbox;
+    },
+    get received() {
+      return cur.test.received;
+    },
     logs,
     deliverText: (providerId, text, from) => post(activity(providerId, from, { text })),
     deliverMalformed: () => post('{"type":"message","id":'),
-    deliverUnsupported: (providerId, from) => post(activity(providerId, from, { type: 'messageReaction', text: undefined, reactionsAdded: [{ type: 'like' }] })),
+    deliverUnsupported: (providerId, from) =>
+      post(activity(providerId, from, { type: 'messageReaction', text: undefined, reactionsAdded: [{ type: 'like' }] })),
     async drain() {
       await Promise.allSettled([...inflight]);
       // The worker's own drain: waits for a pass in progress, then runs passes until none attempts
@@ -92,7 +107,9 @@ export async function makeBotFrameworkHarness(): Promise<AdapterHarness> {
     sent: () => connector.received.map((r) => ({ to: r.conversationId, text: r.activity.text ?? '', at: r.at })),
     failNext(n: number, mode: FailureMode) {
       for (let i = 0; i < n; i++) {
-        connector.script.push(mode === 'network' ? 'reset' : mode === 'throttle' ? { status: 429, code: 'TooManyRequests' } : { status: 400, code: 'BadArgument' });
+        connector.script.push(
+          mode === 'network' ? 'reset' : mode === 'throttle' ? { status: 429, code: 'TooManyRequests' } : { status: 400, code: 'BadArgument' },
+        );
       }
     },
     async restart() {

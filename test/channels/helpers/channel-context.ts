@@ -3,9 +3,9 @@
  * a deterministic stub classifier (adapter tests test transport, not understanding), a manual
  * clock, and a logger whose JSON lines are kept for "no personal data in logs" checks.
  */
-import { Writable } from 'node:stream';
+
 import { join } from 'node:path';
-import type { ChannelContext } from '../../../channels/types.js';
+import { Writable } from 'node:stream';
 import { WorkingCalendar } from '../../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../../bot/config/load.js';
 import { createLogger } from '../../../bot/core/logger.js';
@@ -13,13 +13,14 @@ import { Templates } from '../../../bot/core/templates.js';
 import type { InboundMessage } from '../../../bot/core/types.js';
 import { ChannelDelivery } from '../../../bot/delivery/channel-delivery.js';
 import { Inbox } from '../../../bot/delivery/inbox.js';
+import type { Clock } from '../../../bot/engine/context.js';
 import { Engine } from '../../../bot/engine/engine.js';
 import { SqlStateStore } from '../../../bot/engine/state.js';
 import type { Classifier } from '../../../bot/nlu/types.js';
 import { ConversationStore } from '../../../bot/store/conversation-store.js';
-import { SqliteRequestStore } from '../../../bot/store/sqlite-request-store.js';
-import type { Clock } from '../../../bot/engine/context.js';
 import { coreMigrations } from '../../../bot/store/schema.js';
+import { SqliteRequestStore } from '../../../bot/store/sqlite-request-store.js';
+import type { ChannelContext } from '../../../channels/types.js';
 import { channelStoreMigrations, openFromTemplate, schemaTemplate } from '../../helpers/sqlite.js';
 
 /** The core's and every adapter's schema, migrated once per test file. */
@@ -28,7 +29,7 @@ const template = await schemaTemplate([...coreMigrations, ...channelStoreMigrati
 /** Every message is "unknown" (→ the approved Tajawob reply) except greetings; language by script. */
 export const stubClassifier: Classifier = {
   async classify(text, fallback) {
-    const language = /[\u0600-\u06FF]/.test(text) ? 'ar' : /[a-z]/i.test(text) ? 'en' : fallback ?? 'ar';
+    const language = /[\u0600-\u06FF]/.test(text) ? 'ar' : /[a-z]/i.test(text) ? 'en' : (fallback ?? 'ar');
     const greeting = /^(hi|hello|السلام عليكم|مرحبا)(?=$|[\s!.,،؟?])/i.test(text.trim());
     return { language, intent: greeting ? 'greeting' : 'unknown', service: null, confidence: 1 };
   },
@@ -74,8 +75,14 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
   const state = new SqlStateStore(sql);
   const engine = new Engine({
     deps: {
-      config, templates: new Templates(), calendar: new WorkingCalendar(config.calendar), classifier: stubClassifier,
-      requests: new SqliteRequestStore(sql), conversations: new ConversationStore(sql), clock: opts.clock, logger,
+      config,
+      templates: new Templates(),
+      calendar: new WorkingCalendar(config.calendar),
+      classifier: stubClassifier,
+      requests: new SqliteRequestStore(sql),
+      conversations: new ConversationStore(sql),
+      clock: opts.clock,
+      logger,
     },
     state,
     inbox: new Inbox(sql),
@@ -86,9 +93,21 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
     received.push(msg);
     return handle(msg, turn);
   };
-  const ctx: ChannelContext = { channel, config, engine, logger, clock: opts.clock, sql, delivery: new ChannelDelivery(sql), dataDir: opts.dataDir, env: opts.env ?? {} };
+  const ctx: ChannelContext = {
+    channel,
+    config,
+    engine,
+    logger,
+    clock: opts.clock,
+    sql,
+    delivery: new ChannelDelivery(sql),
+    dataDir: opts.dataDir,
+    env: opts.env ?? {},
+  };
   return {
-    ctx, received, logs,
+    ctx,
+    received,
+    logs,
     async close() {
       sql.close();
     },

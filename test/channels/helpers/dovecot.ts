@@ -4,9 +4,9 @@
  * one passwd-file user, plaintext auth without TLS (loopback only). As root, mail files belong to
  * `nobody` and dovecot's own users run its internal and login processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/tmp.js';
@@ -43,9 +43,15 @@ export function freePort(): Promise<number> {
 function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = connect(port, '127.0.0.1');
-    c.once('data', () => { c.destroy(); resolve(true); });
+    c.once('data', () => {
+      c.destroy();
+      resolve(true);
+    });
     c.once('error', () => resolve(false));
-    setTimeout(() => { c.destroy(); resolve(false); }, 500);
+    setTimeout(() => {
+      c.destroy();
+      resolve(false);
+    }, 500);
   });
 }
 
@@ -96,7 +102,9 @@ service imap-login {
   writeFileSync(join(dir, 'dovecot.conf'), conf);
   const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const log = (): string => `${stderr}${existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : ''}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 100 && !(await reachable(port)); i++) {
@@ -110,7 +118,9 @@ service imap-login {
     throw new Error(`dovecot did not start: ${text}`);
   }
   return {
-    port, user, pass,
+    port,
+    user,
+    pass,
     url: `imap://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@127.0.0.1:${port}`,
     log,
     async stop() {

@@ -3,12 +3,13 @@
  * contract harnesses: inbound through the SMTP relay (mail sent with nodemailer over loopback) or
  * through IMAP (mail appended to a dovecot mailbox).
  */
-import nodemailer from 'nodemailer';
+
 import type { ImapFlow } from 'imapflow';
-import { createEmailAdapter, emailOptions, type EmailAdapter } from '../../../channels/email/index.js';
+import nodemailer from 'nodemailer';
+import { createEmailAdapter, type EmailAdapter, emailOptions } from '../../../channels/email/index.js';
 import { ManualClock, tempDir } from '../../helpers/tmp.js';
 import type { AdapterHarness } from '../adapter-contract.js';
-import { channelContext, type ChannelTestContext } from './channel-context.js';
+import { type ChannelTestContext, channelContext } from './channel-context.js';
 import { rawMail } from './mail-fixtures.js';
 import { SmtpSink } from './smtp-sink.js';
 import { drainWorker } from './worker-drain.js';
@@ -21,7 +22,12 @@ export class EmailRig {
   adapter!: EmailAdapter;
   tctx!: ChannelTestContext;
 
-  private constructor(readonly sink: SmtpSink, private readonly env: NodeJS.ProcessEnv, private readonly options: Record<string, unknown>, private readonly manual: boolean) {}
+  private constructor(
+    readonly sink: SmtpSink,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly options: Record<string, unknown>,
+    private readonly manual: boolean,
+  ) {}
 
   /** Builds and starts the adapter; `manual`: sends happen only in `drain` (the worker's kick is disabled). */
   static async start(opts: { imapUrl?: string; options?: Record<string, unknown>; manual?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<EmailRig> {
@@ -97,9 +103,15 @@ export async function emailHarness(kind: 'relay' | 'imap', imap?: { url: string;
     channelId: 'email',
     clock: rig.clock,
     limits: LIMITS,
-    get engine() { return rig.tctx.ctx.engine; },
-    get outbox() { return rig.adapter.outbox; },
-    get received() { return rig.tctx.received; },
+    get engine() {
+      return rig.tctx.ctx.engine;
+    },
+    get outbox() {
+      return rig.adapter.outbox;
+    },
+    get received() {
+      return rig.tctx.received;
+    },
     logs: rig.logs,
     deliverText: (providerId, text, from) => deliver(mail(providerId, text, from)),
     // Not a message at all: no header block, binary noise.

@@ -38,16 +38,39 @@ export interface FakeGraphOptions {
 }
 
 const ERRORS: Record<Exclude<GraphFailure, 'network'>, { status: number; code: number; message: string; details: string }> = {
-  throttle: { status: 400, code: 130429, message: '(#130429) Rate limit hit', details: 'Message failed to send because there were too many messages sent from this phone number in a short period of time' },
-  'pair-limit': { status: 400, code: 131056, message: '(#131056) (Business Account, Consumer Account) pair rate limit hit', details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time' },
+  throttle: {
+    status: 400,
+    code: 130429,
+    message: '(#130429) Rate limit hit',
+    details: 'Message failed to send because there were too many messages sent from this phone number in a short period of time',
+  },
+  'pair-limit': {
+    status: 400,
+    code: 131056,
+    message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
+    details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time',
+  },
   permanent: { status: 400, code: 131026, message: '(#131026) Message undeliverable', details: 'Unable to deliver message' },
-  'window-closed': { status: 400, code: 131047, message: '(#131047) Re-engagement message', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+  'window-closed': {
+    status: 400,
+    code: 131047,
+    message: '(#131047) Re-engagement message',
+    details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+  },
   token: { status: 401, code: 190, message: 'Error validating access token: Session has expired', details: 'The access token has expired' },
   server: { status: 500, code: 131000, message: '(#131000) Something went wrong', details: 'Message failed to send due to an unknown error.' },
 };
 
 function errorBody(e: (typeof ERRORS)[keyof typeof ERRORS]): string {
-  return JSON.stringify({ error: { message: e.message, type: 'OAuthException', code: e.code, error_data: { messaging_product: 'whatsapp', details: e.details }, fbtrace_id: 'AbCdEfGhIjK' } });
+  return JSON.stringify({
+    error: {
+      message: e.message,
+      type: 'OAuthException',
+      code: e.code,
+      error_data: { messaging_product: 'whatsapp', details: e.details },
+      fbtrace_id: 'AbCdEfGhIjK',
+    },
+  });
 }
 
 /** The running fake. */
@@ -117,7 +140,17 @@ export class FakeGraph {
       this.mediaRequests.push(id);
       const m = this.o.media?.[id];
       if (!m) return json(400, errorBody({ status: 400, code: 100, message: 'Invalid parameter', details: 'Unsupported get request' }));
-      return json(200, JSON.stringify({ messaging_product: 'whatsapp', url: `${this.url}/media-download/${encodeURIComponent(id)}`, mime_type: m.mimeType, sha256: 'x', file_size: String(m.declaredSize ?? m.bytes.length), id }));
+      return json(
+        200,
+        JSON.stringify({
+          messaging_product: 'whatsapp',
+          url: `${this.url}/media-download/${encodeURIComponent(id)}`,
+          mime_type: m.mimeType,
+          sha256: 'x',
+          file_size: String(m.declaredSize ?? m.bytes.length),
+          id,
+        }),
+      );
     }
     if (req.method !== 'POST' || parts.length !== 3 || parts[2] !== 'messages') return json(404, '{}');
     let body: Record<string, unknown>;
@@ -133,7 +166,9 @@ export class FakeGraph {
     this.requests++;
     this.changes.notify();
     let gone = false;
-    res.on('close', () => { gone = true; });
+    res.on('close', () => {
+      gone = true;
+    });
     const failure = this.failures.shift();
     if (failure === 'network') {
       req.socket.destroy();
@@ -172,6 +207,10 @@ export class FakeGraph {
 
 /** The text a Graph message shows the user (text body, interactive body, template parameter). */
 export function graphText(body: Record<string, unknown>): string {
-  const b = body as { text?: { body?: string }; interactive?: { body?: { text?: string } }; template?: { name?: string; components?: Array<{ parameters?: Array<{ text?: string }> }> } };
+  const b = body as {
+    text?: { body?: string };
+    interactive?: { body?: { text?: string } };
+    template?: { name?: string; components?: Array<{ parameters?: Array<{ text?: string }> }> };
+  };
   return b.text?.body ?? b.interactive?.body?.text ?? b.template?.components?.[0]?.parameters?.[0]?.text ?? `[template ${b.template?.name ?? '?'}]`;
 }

@@ -86,7 +86,11 @@ function part(text: string, type: string, charset: string, encoding: string): st
 function encodedWord(subject: string, charset: string): string {
   if (/^[\x20-\x7e]*$/.test(subject)) return subject;
   if (charset === 'windows-1256') {
-    const q = [...cp1256(subject)].map((b) => (b === 32 ? '_' : b >= 33 && b <= 126 && b !== 61 && b !== 63 && b !== 95 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+    const q = [...cp1256(subject)]
+      .map((b) =>
+        b === 32 ? '_' : b >= 33 && b <= 126 && b !== 61 && b !== 63 && b !== 95 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
+      .join('');
     return `=?windows-1256?Q?${q}?=`;
   }
   return `=?utf-8?B?${Buffer.from(subject, 'utf8').toString('base64')}?=`;

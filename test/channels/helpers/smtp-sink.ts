@@ -4,8 +4,8 @@
  * the next messages on demand — `throttle` as 451 4.7.1, `permanent` as 550 5.1.1, `network` as a
  * connection dropped right after it was opened.
  */
-import { createServer, type Server, type AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Conditions } from '../../helpers/conditions.js';
 import type { FailureMode, SentRecord } from '../adapter-contract.js';
@@ -28,7 +28,13 @@ export class SmtpSink {
   private failures: FailureMode[] = [];
   private pending = new Set<Promise<unknown>>();
 
-  private constructor(private readonly front: Server, private readonly smtp: SMTPServer, readonly port: number, readonly user: string, readonly pass: string) {}
+  private constructor(
+    private readonly front: Server,
+    private readonly smtp: SMTPServer,
+    readonly port: number,
+    readonly user: string,
+    readonly pass: string,
+  ) {}
 
   /** `smtp://user:pass@127.0.0.1:port` for TAWASUL_SMTP_URL. */
   get url(): string {
@@ -39,8 +45,14 @@ export class SmtpSink {
   static async start(user = 'tawasul', pass = 'smtp-test-password'): Promise<SmtpSink> {
     let sink!: SmtpSink;
     const smtp = new SMTPServer({
-      logger: false, disableReverseLookup: true, disabledCommands: ['STARTTLS'], allowInsecureAuth: true, authMethods: ['PLAIN', 'LOGIN'], closeTimeout: 500,
-      onAuth: (auth, _s, cb) => (auth.username === user && auth.password === pass ? cb(null, { user }) : cb(reply(535, '5.7.8 Authentication credentials invalid'))),
+      logger: false,
+      disableReverseLookup: true,
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authMethods: ['PLAIN', 'LOGIN'],
+      closeTimeout: 500,
+      onAuth: (auth, _s, cb) =>
+        auth.username === user && auth.password === pass ? cb(null, { user }) : cb(reply(535, '5.7.8 Authentication credentials invalid')),
       onMailFrom: (_a, _s, cb) => {
         const head = sink.failures[0];
         if (head === 'throttle') {
@@ -62,11 +74,14 @@ export class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
-          const p = simpleParser(raw).then((parsed) => {
-            sink.mails.push({ rcpt: session.envelope.rcptTo.map((r) => r.address), raw, parsed, at });
-            sink.changes.notify();
-            cb();
-          }, (err: Error) => cb(err));
+          const p = simpleParser(raw).then(
+            (parsed) => {
+              sink.mails.push({ rcpt: session.envelope.rcptTo.map((r) => r.address), raw, parsed, at });
+              sink.changes.notify();
+              cb();
+            },
+            (err: Error) => cb(err),
+          );
           sink.pending.add(p);
           void p.finally(() => sink.pending.delete(p));
         });

@@ -6,12 +6,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createWhatsAppCloud, whatsappCloudOptions, type WhatsAppCloudAdapter } from '../../../channels/whatsapp-cloud/index.js';
+import { createWhatsAppCloud, type WhatsAppCloudAdapter, whatsappCloudOptions } from '../../../channels/whatsapp-cloud/index.js';
 import { sign } from '../../../channels/whatsapp-cloud/webhook.js';
-import type { AdapterHarness, DeliveryOutcome, FailureMode, SentRecord } from '../adapter-contract.js';
 import { ManualClock, tempDir } from '../../helpers/tmp.js';
-import { channelContext, type ChannelTestContext } from './channel-context.js';
-import { FakeGraph, graphText, type FakeGraphOptions } from './fake-graph.js';
+import type { AdapterHarness, DeliveryOutcome, FailureMode, SentRecord } from '../adapter-contract.js';
+import { type ChannelTestContext, channelContext } from './channel-context.js';
+import { FakeGraph, type FakeGraphOptions, graphText } from './fake-graph.js';
 
 export const WA_ENV = {
   WHATSAPP_TOKEN: 'EAAG-test-token',
@@ -21,23 +21,30 @@ export const WA_ENV = {
 };
 
 /** A webhook body with the given messages (and contacts) for our phone number. */
-export function webhookBody(messages: unknown[], opts: { phoneNumberId?: string; names?: Record<string, string>; statuses?: unknown[] } = {}): Record<string, unknown> {
+export function webhookBody(
+  messages: unknown[],
+  opts: { phoneNumberId?: string; names?: Record<string, string>; statuses?: unknown[] } = {},
+): Record<string, unknown> {
   const waIds = [...new Set(messages.map((m) => (m as { from?: string }).from).filter((x): x is string => typeof x === 'string'))];
   return {
     object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '96825643286', phone_number_id: opts.phoneNumberId ?? WA_ENV.WHATSAPP_PHONE_NUMBER_ID },
-          ...(messages.length ? { contacts: waIds.map((w) => ({ profile: { name: opts.names?.[w] ?? 'Salim Al Kaabi' }, wa_id: w })) } : {}),
-          ...(messages.length ? { messages } : {}),
-          ...(opts.statuses ? { statuses: opts.statuses } : {}),
-        },
-      }],
-    }],
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '96825643286', phone_number_id: opts.phoneNumberId ?? WA_ENV.WHATSAPP_PHONE_NUMBER_ID },
+              ...(messages.length ? { contacts: waIds.map((w) => ({ profile: { name: opts.names?.[w] ?? 'Salim Al Kaabi' }, wa_id: w })) } : {}),
+              ...(messages.length ? { messages } : {}),
+              ...(opts.statuses ? { statuses: opts.statuses } : {}),
+            },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -60,7 +67,10 @@ export class WhatsAppCloudHarness implements AdapterHarness {
   private server!: Server;
   private readonly senders = new Map<string, string>();
 
-  constructor(private readonly extraOptions: Record<string, unknown> = {}, private readonly graphOptions: Partial<FakeGraphOptions> = {}) {}
+  constructor(
+    private readonly extraOptions: Record<string, unknown> = {},
+    private readonly graphOptions: Partial<FakeGraphOptions> = {},
+  ) {}
 
   /** Starts the fake Graph and the adapter. */
   async start(): Promise<this> {
@@ -72,8 +82,12 @@ export class WhatsAppCloudHarness implements AdapterHarness {
   private async open(): Promise<void> {
     this.t = channelContext({ channelId: this.channelId, dataDir: this.tmp.dir, clock: this.clock, env: WA_ENV, logs: this.logs });
     const options = whatsappCloudOptions.parse({
-      graphBaseUrl: this.graph.url, messagesPerSecond: 50, maxConcurrent: 2, perRecipientMinTimeMs: 6000,
-      retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }, template: { name: 'tawasul_reply', language: 'ar', bodyParameter: true },
+      graphBaseUrl: this.graph.url,
+      messagesPerSecond: 50,
+      maxConcurrent: 2,
+      perRecipientMinTimeMs: 6000,
+      retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 5 },
+      template: { name: 'tawasul_reply', language: 'ar', bodyParameter: true },
       ...this.extraOptions,
     });
     this.adapter = createWhatsAppCloud(this.t.ctx, options);
@@ -95,9 +109,15 @@ export class WhatsAppCloudHarness implements AdapterHarness {
     await this.t.close();
   }
 
-  get engine() { return this.t.ctx.engine; }
-  get outbox() { return this.adapter.outbox; }
-  get received() { return this.t.received; }
+  get engine() {
+    return this.t.ctx.engine;
+  }
+  get outbox() {
+    return this.adapter.outbox;
+  }
+  get received() {
+    return this.t.received;
+  }
 
   /** The WhatsApp id (phone digits) of a sender key. */
   waId(from: string): string {
@@ -124,7 +144,17 @@ export class WhatsAppCloudHarness implements AdapterHarness {
   }
 
   async deliverUnsupported(providerId: string, from: string): Promise<DeliveryOutcome> {
-    return this.post(webhookBody([{ from: this.waId(from), id: `wamid.${providerId}`, timestamp: '1766383200', type: 'sticker', sticker: { mime_type: 'image/webp', sha256: 'x', id: '1234', animated: false } }]));
+    return this.post(
+      webhookBody([
+        {
+          from: this.waId(from),
+          id: `wamid.${providerId}`,
+          timestamp: '1766383200',
+          type: 'sticker',
+          sticker: { mime_type: 'image/webp', sha256: 'x', id: '1234', animated: false },
+        },
+      ]),
+    );
   }
 
   async drain(): Promise<void> {

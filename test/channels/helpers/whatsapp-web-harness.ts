@@ -3,12 +3,12 @@
  * recording sendMessage calls) and the contract harness of the whatsapp-web adapter.
  */
 import { EventEmitter } from 'node:events';
-import { createWhatsAppWeb, whatsappWebOptions, type WhatsAppWebAdapter } from '../../../channels/whatsapp-web/index.js';
 import type { WwebClient, WwebClientOptions, WwebMessage } from '../../../channels/whatsapp-web/client.js';
-import type { AdapterHarness, DeliveryOutcome, FailureMode, SentRecord } from '../adapter-contract.js';
+import { createWhatsAppWeb, type WhatsAppWebAdapter, whatsappWebOptions } from '../../../channels/whatsapp-web/index.js';
 import { Conditions } from '../../helpers/conditions.js';
 import { ManualClock, tempDir } from '../../helpers/tmp.js';
-import { channelContext, type ChannelTestContext } from './channel-context.js';
+import type { AdapterHarness, DeliveryOutcome, FailureMode, SentRecord } from '../adapter-contract.js';
+import { type ChannelTestContext, channelContext } from './channel-context.js';
 
 /** Errors the way puppeteer / WhatsApp Web surface them. */
 const FAILURES: Record<FailureMode, () => Error> = {
@@ -44,7 +44,10 @@ export class FakeWhatsApp {
 /** One fake Client. */
 export class FakeClient extends EventEmitter implements WwebClient {
   destroyed = false;
-  constructor(private readonly world: FakeWhatsApp, readonly options: WwebClientOptions) {
+  constructor(
+    private readonly world: FakeWhatsApp,
+    readonly options: WwebClientOptions,
+  ) {
     super();
   }
 
@@ -85,7 +88,18 @@ export class FakeClient extends EventEmitter implements WwebClient {
 
 /** A chat message shaped like whatsapp-web.js's Message. */
 export function chatMessage(id: string, from: string, body: string, extra: Partial<WwebMessage> = {}): WwebMessage {
-  return { id: { _serialized: `false_${from}_${id}`, fromMe: false }, from, fromMe: false, body, type: 'chat', timestamp: 1766383200, isStatus: false, broadcast: false, hasMedia: false, ...extra };
+  return {
+    id: { _serialized: `false_${from}_${id}`, fromMe: false },
+    from,
+    fromMe: false,
+    body,
+    type: 'chat',
+    timestamp: 1766383200,
+    isStatus: false,
+    broadcast: false,
+    hasMedia: false,
+    ...extra,
+  };
 }
 
 /** The contract harness. */
@@ -104,17 +118,35 @@ export class WhatsAppWebHarness implements AdapterHarness {
 
   /** Builds and starts the adapter. */
   async start(): Promise<this> {
-    this.t = channelContext({ channelId: this.channelId, dataDir: this.tmp.dir, clock: this.clock, logs: this.logs, env: { CHROMIUM_PATH: '/opt/test/chromium' } });
-    const options = whatsappWebOptions.parse({ minTimeMs: 15, perRecipientMinTimeMs: 6000, reconnect: { baseMs: 5, maxMs: 40 }, retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 5 }, ...this.extra });
+    this.t = channelContext({
+      channelId: this.channelId,
+      dataDir: this.tmp.dir,
+      clock: this.clock,
+      logs: this.logs,
+      env: { CHROMIUM_PATH: '/opt/test/chromium' },
+    });
+    const options = whatsappWebOptions.parse({
+      minTimeMs: 15,
+      perRecipientMinTimeMs: 6000,
+      reconnect: { baseMs: 5, maxMs: 40 },
+      retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 5 },
+      ...this.extra,
+    });
     this.adapter = createWhatsAppWeb(this.t.ctx, options, { clientFactory: this.wa.factory, terminal: (s) => this.terminal.push(s) });
     await this.adapter.start!();
     await new Promise((r) => setImmediate(r));
     return this;
   }
 
-  get engine() { return this.t.ctx.engine; }
-  get outbox() { return this.adapter.outbox; }
-  get received() { return this.t.received; }
+  get engine() {
+    return this.t.ctx.engine;
+  }
+  get outbox() {
+    return this.adapter.outbox;
+  }
+  get received() {
+    return this.t.received;
+  }
 
   /** The chat id of a sender key. */
   chatId(from: string): string {

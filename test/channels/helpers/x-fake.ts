@@ -4,7 +4,7 @@
  * next_token), `x-rate-limit-*` headers on every response, RFC 7807-style error bodies (429,
  * 403 duplicate content). Accounts are told apart by the OAuth 1.0a `oauth_token`.
  */
-import { http, HttpResponse, type HttpHandler } from 'msw';
+import { type HttpHandler, HttpResponse, http } from 'msw';
 import type { Clock } from '../../../bot/engine/context.js';
 import { Conditions } from '../../helpers/conditions.js';
 import type { FailureMode, SentRecord } from '../adapter-contract.js';
@@ -16,8 +16,25 @@ export interface FakeAccount {
   accessToken: string;
 }
 
-interface Post { id: string; text: string; author_id: string; conversation_id: string; created_at: string; referenced_tweets?: Array<{ type: string; id: string }>; attachments?: Record<string, string[]>; geo?: unknown }
-interface DmEvent { id: string; event_type: string; text?: string; sender_id?: string; dm_conversation_id?: string; created_at: string; attachments?: { media_keys: string[] } }
+interface Post {
+  id: string;
+  text: string;
+  author_id: string;
+  conversation_id: string;
+  created_at: string;
+  referenced_tweets?: Array<{ type: string; id: string }>;
+  attachments?: Record<string, string[]>;
+  geo?: unknown;
+}
+interface DmEvent {
+  id: string;
+  event_type: string;
+  text?: string;
+  sender_id?: string;
+  dm_conversation_id?: string;
+  created_at: string;
+  attachments?: { media_keys: string[] };
+}
 
 /** One write X accepted. */
 export interface Accepted extends SentRecord {
@@ -53,7 +70,10 @@ export class FakeX {
   private postedTexts = new Map<string, Set<string>>();
   private byToken = new Map<string, FakeAccount>();
 
-  constructor(private readonly clock: Clock, accounts: FakeAccount[]) {
+  constructor(
+    private readonly clock: Clock,
+    accounts: FakeAccount[],
+  ) {
     for (const a of accounts) {
       this.byToken.set(a.accessToken, a);
       this.users.set(a.id, { id: a.id, username: a.username, name: a.username });
@@ -86,7 +106,9 @@ export class FakeX {
   dm(account: FakeAccount, event: Partial<DmEvent> & { id?: string }): string {
     const id = event.id ?? this.nextId();
     const conv = event.sender_id ? pair(account.id, event.sender_id) : undefined;
-    this.dms.get(account.id)!.push({ event_type: 'MessageCreate', created_at: this.clock.now().toISOString(), ...(conv ? { dm_conversation_id: conv } : {}), ...event, id });
+    this.dms
+      .get(account.id)!
+      .push({ event_type: 'MessageCreate', created_at: this.clock.now().toISOString(), ...(conv ? { dm_conversation_id: conv } : {}), ...event, id });
     return id;
   }
 
@@ -135,7 +157,8 @@ export class FakeX {
     if (!f) return undefined;
     const reset = String(Math.floor(this.clock.now().getTime() / 1000) + f.resetInSeconds);
     return HttpResponse.json(problem(f.status, 'Too Many Requests', 'Too Many Requests'), {
-      status: f.status, headers: { 'x-rate-limit-limit': '10', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset, 'x-key': key },
+      status: f.status,
+      headers: { 'x-rate-limit-limit': '10', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset, 'x-key': key },
     });
   }
 
@@ -145,7 +168,8 @@ export class FakeX {
     if (mode === 'network') return HttpResponse.error();
     if (mode === 'throttle') {
       return HttpResponse.json(problem(429, 'Too Many Requests', 'Too Many Requests'), {
-        status: 429, headers: { 'x-rate-limit-limit': '200', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(this.reset()), 'x-key': key },
+        status: 429,
+        headers: { 'x-rate-limit-limit': '200', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(this.reset()), 'x-key': key },
       });
     }
     return HttpResponse.json(problem(permanent.status, permanent.title, permanent.detail), { status: permanent.status, headers: this.headers(key) });
@@ -158,7 +182,8 @@ export class FakeX {
     const next = offset + max < items.length ? String(offset + max) : undefined;
     if (slice.length === 0) return { meta: { result_count: 0 } };
     return {
-      data: slice, ...extra(slice),
+      data: slice,
+      ...extra(slice),
       meta: { result_count: slice.length, newest_id: slice[0]!.id, oldest_id: slice.at(-1)!.id, ...(next ? { next_token: next } : {}) },
     };
   }
@@ -189,7 +214,10 @@ export class FakeX {
         const start = url.searchParams.get('start_time');
         if (start) posts = posts.filter((p) => p.created_at >= start);
         const newestFirst = [...posts].reverse();
-        return HttpResponse.json(this.page(newestFirst, url, (slice) => this.includes(slice.map((p) => p.author_id))), { headers: this.headers('mentions', 450) });
+        return HttpResponse.json(
+          this.page(newestFirst, url, (slice) => this.includes(slice.map((p) => p.author_id))),
+          { headers: this.headers('mentions', 450) },
+        );
       }),
       http.get(api('dm_events'), ({ request }) => {
         const a = this.account(request);
@@ -198,7 +226,10 @@ export class FakeX {
         const failed = this.readFailure('dm_events');
         if (failed) return failed;
         const newestFirst = [...this.dms.get(a.id)!].reverse();
-        return HttpResponse.json(this.page(newestFirst, url, (slice) => this.includes(slice.map((e) => e.sender_id))), { headers: this.headers('dm_events', 300) });
+        return HttpResponse.json(
+          this.page(newestFirst, url, (slice) => this.includes(slice.map((e) => e.sender_id))),
+          { headers: this.headers('dm_events', 300) },
+        );
       }),
       http.post(api('tweets'), async ({ request }) => {
         const at = performance.now();
@@ -206,11 +237,29 @@ export class FakeX {
         this.log(request, a);
         if (!a) return this.unauthorized();
         const body = (await request.json()) as { text?: string; reply?: { in_reply_to_tweet_id?: string } };
-        const failed = this.writeFailure('tweets', { status: 403, title: 'Forbidden', detail: 'Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.' });
+        const failed = this.writeFailure('tweets', {
+          status: 403,
+          title: 'Forbidden',
+          detail:
+            'Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.',
+        });
         if (failed) return failed;
-        if (typeof body.text !== 'string' || !body.text) return HttpResponse.json({ errors: [{ message: 'text is required' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' }, { status: 400 });
+        if (typeof body.text !== 'string' || !body.text)
+          return HttpResponse.json(
+            {
+              errors: [{ message: 'text is required' }],
+              title: 'Invalid Request',
+              detail: 'One or more parameters to your request was invalid.',
+              type: 'https://api.twitter.com/2/problems/invalid-request',
+            },
+            { status: 400 },
+          );
         const texts = this.postedTexts.get(a.id) ?? new Set();
-        if (texts.has(body.text)) return HttpResponse.json(problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.'), { status: 403, headers: this.headers('tweets', 100) });
+        if (texts.has(body.text))
+          return HttpResponse.json(problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.'), {
+            status: 403,
+            headers: this.headers('tweets', 100),
+          });
         texts.add(body.text);
         this.postedTexts.set(a.id, texts);
         const id = this.nextId();
