@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined || name === '--help' || name === 'help' ? 0 : 2;
   }
   const cmd = await entry.load();
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: rest,

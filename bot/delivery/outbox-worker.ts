@@ -123,7 +123,8 @@ export class OutboxWorker {
   }
 
   private async pass(): Promise<number> {
-    await (this.settled ??= this.settleInDoubt());
+    this.settled ??= this.settleInDoubt();
+    await this.settled;
     if (this.stopped || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
     let slots = this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH).filter((i) => !this.inFlight.has(i.id)).length;
     const reservoir = await this.limiter.currentReservoir();

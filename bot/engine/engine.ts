@@ -297,7 +297,7 @@ export class Engine {
         this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
         await this.push(conv.channel, conv.conversationId, key, 'agent_joined', conv.language, 'system');
       }
-      if (!conv || conv.owner !== 'agent' || conv.agentId !== agentId) return false;
+      if (conv?.owner !== 'agent' || conv.agentId !== agentId) return false;
       const reply: OutboundReply = { text, language: conv.language, kind: 'agent' };
       this.deps.conversations.append({ key, direction: 'out', author: `agent:${agentId}`, text, kind: 'agent', at: this.deps.clock.now() });
       await this.sink(conv.channel, conv.conversationId, [reply]);

@@ -149,7 +149,7 @@ export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
     for (let j = 0; j < features.length; j++) weights[j * n + i] = row[j] ?? 0;
   });
   const index = new Map<string, number>();
-  features.forEach((f, j) => index.set(f, j));
+  for (const [j, f] of features.entries()) index.set(f, j);
   return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), index, weights, alpha: json.settings?.alpha ?? 0.07 };
 }
 
@@ -165,7 +165,7 @@ export function runCompiled(net: CompiledNetwork, input: Features): Record<strin
     for (let i = 0; i < n; i++) sums[i]! += v * net.weights[base + i]!;
   }
   const out: Record<string, number> = {};
-  net.labels.forEach((label, i) => (out[label] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!));
+  for (const [i, label] of net.labels.entries()) out[label] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!;
   return out;
 }
 

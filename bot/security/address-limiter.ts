@@ -25,7 +25,10 @@ export class AddressLimiter {
     this.sweep(t, windowMs);
     let e = this.entries.get(key);
     if (e && e.blockedUntil > t) return Math.ceil((e.blockedUntil - t) / 1000);
-    if (!e || t - e.start >= windowMs) this.entries.set(key, (e = { start: t, count: 0, blockedUntil: 0 }));
+    if (!e || t - e.start >= windowMs) {
+      e = { start: t, count: 0, blockedUntil: 0 };
+      this.entries.set(key, e);
+    }
     e.count++;
     if (e.count <= this.limit.points) return 0;
     e.blockedUntil = this.limit.blockSec ? t + this.limit.blockSec * 1000 : e.start + windowMs;

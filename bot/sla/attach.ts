@@ -118,7 +118,8 @@ export function attachSla(o: AttachSlaOptions): Sla {
   });
   const holidays = new HolidayAdmin(store, ctx, engine, o.requests, o.logger);
   const firstResponse = new FirstResponseTracker(o.sql, ctx);
-  const metrics = (metricsRef.m = createSlaMetrics(store.figures, o.sql, () => o.clock.now()));
+  const metrics = createSlaMetrics(store.figures, o.sql, () => o.clock.now());
+  metricsRef.m = metrics;
 
   // Listeners must never throw into the engine's emit.
   const guard =

@@ -94,7 +94,10 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
         ] as const
       ).map(([g, key]) => {
         let m = groups[g].get(key);
-        if (!m) groups[g].set(key, (m = emptyRequests(key)));
+        if (!m) {
+          m = emptyRequests(key);
+          groups[g].set(key, m);
+        }
         return m;
       }),
     ];

@@ -11,9 +11,15 @@ const statementCaches = new WeakMap<Database.Database, Map<string, Database.Stat
 /** The statement for `sql` on `db`, prepared once per connection (hot paths; not for re-entrant `.iterate()`). */
 export function prepared(db: Database.Database, sql: string): Database.Statement {
   let cache = statementCaches.get(db);
-  if (!cache) statementCaches.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
   let s = cache.get(sql);
-  if (!s) cache.set(sql, (s = db.prepare(sql)));
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
   return s;
 }
 

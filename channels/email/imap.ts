@@ -161,7 +161,8 @@ export class ImapInbound {
         { uid: true, source: truncated ? { start: 0, maxLength: this.settings.maxMessageBytes } : true },
         { uid: true },
       );
-      const result = one && one.source ? await this.ingest(one.source, { truncated }) : 'unreadable';
+      const source = one ? one.source : undefined;
+      const result = source ? await this.ingest(source, { truncated }) : 'unreadable';
       if (result === 'answered' || result === 'duplicate') handed++;
       if (this.settings.moveTo) await client.messageMove(String(m.uid), this.settings.moveTo, { uid: true });
       else await client.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });

@@ -74,7 +74,7 @@ function cut(text: string, max: number): string {
 export async function ingest(deps: IngestDeps, source: Buffer, opts: { truncated?: boolean } = {}): Promise<IngestResult> {
   const { ctx, store } = deps;
   const log = { channel: ctx.channel.id };
-  let mail;
+  let mail: Awaited<ReturnType<typeof parseMail>>;
   try {
     mail = await parseMail(source, deps.own);
   } catch (err) {

@@ -11,7 +11,7 @@ import type { BodySignature } from '../../bot/security/http-guard.js';
 
 /** True when `header` is `sha256=<hex>` of `raw` under `secret` (constant-time compare). */
 export function validSignature(raw: Buffer, header: string | undefined, secret: string): boolean {
-  if (!header || !header.startsWith('sha256=')) return false;
+  if (!header?.startsWith('sha256=')) return false;
   const given = Buffer.from(header.slice('sha256='.length), 'hex');
   const expected = createHmac('sha256', secret).update(raw).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);

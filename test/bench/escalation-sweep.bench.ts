@@ -56,7 +56,10 @@ export async function run(): Promise<void> {
     const localDate = (t: number): string => {
       const hour = Math.floor(t / 3_600_000);
       let d = localDates.get(hour);
-      if (!d) localDates.set(hour, (d = calendar.localDate(new Date(hour * 3_600_000))));
+      if (!d) {
+        d = calendar.localDate(new Date(hour * 3_600_000));
+        localDates.set(hour, d);
+      }
       return d;
     };
     const services = config.services;
@@ -87,7 +90,10 @@ export async function run(): Promise<void> {
     const recentSpan = new Date('2026-02-16T08:00:00+04:00').getTime() - recentFrom;
     const training = services.findIndex((s) => s.id === 'training');
     let seed = 42;
-    const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const rnd = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
     sql.tx(() => {
       for (let i = 1; i <= TOTAL; i++) {
         const dueNow = i % Math.floor(TOTAL / DUE) === 0;

@@ -65,7 +65,10 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
   const calendar = new WorkingCalendar(config.calendar);
   const counts: Record<string, number> = {};
   let seed = 7;
-  const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const rnd = (): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
   const t0 = performance.now();
   sql.db.pragma('journal_mode = OFF');

@@ -57,7 +57,7 @@ function open(kind, first) {
       s.on('drain', pump);
       pump();
     } else if (kind === 'slow-headers') {
-      const head = `GET /healthz HTTP/1.1\r\nHost: x\r\n${xff()}X-Slow: ` + 'a'.repeat(10_000);
+      const head = `GET /healthz HTTP/1.1\r\nHost: x\r\n${xff()}X-Slow: ${'a'.repeat(10_000)}`;
       let i = 0;
       timers.push(
         setInterval(() => {

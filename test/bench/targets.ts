@@ -60,7 +60,8 @@ export async function buildServer(): Promise<string> {
     bundle: false,
     logLevel: 'error',
   });
-  return (built = outdir);
+  built = outdir;
+  return built;
 }
 
 /** Forks the compiled `server-child` (`bare` or `tawasul` on `dataDir`, with Node flags `execArgv`) and waits until it listens. */

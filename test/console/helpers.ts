@@ -88,8 +88,7 @@ export class SseReader {
     try {
       for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
         buf += dec.decode(chunk, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
           const e: Sse = { event: 'message', data: undefined };

@@ -144,8 +144,12 @@ export async function evaluate(
   const clarified: EvalReport['clarified'] = [];
   for (const item of items) {
     const got = await classifier.classify(item.text);
-    const groups = [overall, (perVariety[item.variety] ??= group())];
-    if (item.service !== null) groups.push((perService[item.service] ??= group()));
+    perVariety[item.variety] ??= group();
+    const groups = [overall, perVariety[item.variety]!];
+    if (item.service !== null) {
+      perService[item.service] ??= group();
+      groups.push(perService[item.service]!);
+    }
     const routeOk = routeOf(got.intent) === routeOf(item.intent);
     const intentOk = got.intent === item.intent;
     const serviceOk = item.service === null || got.service === item.service;

@@ -145,7 +145,11 @@ export async function spawnServer(
     };
     process.once('exit', kill);
     let up = false;
-    for (let i = 0; i < 100 && child.exitCode === null && !(up = await ready(port)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && child.exitCode === null; i++) {
+      up = await ready(port);
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     if (up) {
       return {
         port,

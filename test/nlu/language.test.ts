@@ -4,7 +4,13 @@ import { detectLanguage, isArabizi } from '../../bot/nlu/language.js';
 const francCalls = vi.hoisted(() => ({ texts: [] as string[] }));
 vi.mock('franc', async (importOriginal) => {
   const real = await importOriginal<typeof import('franc')>();
-  return { ...real, franc: (text: string, options?: object) => (francCalls.texts.push(text), real.franc(text, options)) };
+  return {
+    ...real,
+    franc: (text: string, options?: object) => {
+      francCalls.texts.push(text);
+      return real.franc(text, options);
+    },
+  };
 });
 beforeEach(() => {
   francCalls.texts.length = 0;

@@ -14,8 +14,10 @@ function stages(text: string): Map<string, { from: string; lines: string[] }> {
   let current: string[] = [];
   for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
     const m = /^FROM\s+(\S+)\s+AS\s+(\S+)/i.exec(line);
-    if (m) out.set(m[2]!, { from: m[1]!, lines: (current = []) });
-    else if (!/^\s*#/.test(line)) current.push(line);
+    if (m) {
+      current = [];
+      out.set(m[2]!, { from: m[1]!, lines: current });
+    } else if (!/^\s*#/.test(line)) current.push(line);
   }
   return out;
 }

@@ -153,7 +153,7 @@ describe('resident and staff notifications', () => {
     // Escalations reached the roles over SMTP and SMS.
     expect(mailTo('training-manager@bur.gov.om').map((m) => m.subject)).toEqual([`تصعيد (المستوى 1): الطلب ${rec.reference} دون إجراء منذ 5 أيام عمل`]);
     expect(mailTo('governor-office-director@bur.gov.om')).toHaveLength(1);
-    expect(gw.requests.filter((r) => (JSON.parse(r.body) as { text: string }).text.startsWith('تواصل: تصعيد مستوى 1 - الطلب ' + rec.reference))).toHaveLength(
+    expect(gw.requests.filter((r) => (JSON.parse(r.body) as { text: string }).text.startsWith(`تواصل: تصعيد مستوى 1 - الطلب ${rec.reference}`))).toHaveLength(
       1,
     );
     const console = h.sla.system.list({ role: 'training-manager' });

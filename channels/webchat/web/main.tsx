@@ -111,7 +111,7 @@ function App() {
         return postMessage(session.current, body);
       };
       try {
-        let r;
+        let r: Awaited<ReturnType<typeof postMessage>>;
         try {
           r = await post();
         } catch (err) {
@@ -163,6 +163,7 @@ function App() {
         </button>
       </header>
       <main>
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the message log is a scroll region; keyboard users must reach it to scroll (WCAG 2.1.1) */}
         <div id="log" class="log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t.log} tabIndex={0}>
           <Welcome t={t} disabled={waiting} onChoose={(n) => void send({ text: n })} />
           {lines.map((l) => (
