@@ -25,6 +25,8 @@ const CONVERSATIONS = Number(env.BENCH_CONVERSATIONS ?? 1000);
 const STORES = (env.BENCH_STORES ?? 'empty,year,backlog').split(',');
 const SCALE = Number(env.BENCH_SCALE ?? 1);
 const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
+/** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
+const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
 
 interface Row {
   store: string;
@@ -63,8 +65,9 @@ async function prepare(store: string, dir: string, cache: string): Promise<strin
 /** Measures one store at every connection count. */
 async function measureStore(store: string, dir: string, cache: string, mix: string[]): Promise<Row[]> {
   await prepare(store, dir, cache);
-  const bare = await startTarget('bare');
-  const tawasul = await startTarget('tawasul', dir);
+  // The same Node flags as `npm start` for both targets (a 2 MB young generation keeps RSS under 200 MB).
+  const bare = await startTarget('bare', '', SERVER_FLAGS);
+  const tawasul = await startTarget('tawasul', dir, SERVER_FLAGS);
   const rows: Row[] = [];
   try {
     const convs = await openConversations(tawasul.origin, CONVERSATIONS);
