@@ -241,3 +241,56 @@ for (const [concept, words] of Object.entries(CONCEPTS)) for (const w of words) 
 export function conceptOf(word: string): string | undefined {
   return INDEX.get(word);
 }
+
+// Word boundaries for Arabic and Latin words in normalized text (\b does not see Arabic letters).
+const B = String.raw`(?:^|\s)`;
+const E = String.raw`(?=\s|$)`;
+/**
+ * Cues that a message asks ABOUT a service rather than files it: coverage («يشمل», "does it include"),
+ * eligibility («يحق», "can I apply if…", "allowed"), a choice between options («ولا لا», «ولا بس», "or only",
+ * "or what") and how long it usually takes («عادة», "usually"). Matched on `normalizeForMatch` text.
+ */
+const ASK_ABOUT = new RegExp(
+  [
+    `${B}(?:و)?(?:يشمل|تشمل|يشملون|تشملون|يشملها|تشملها|يغطي|تغطي|يحق|يجوز|مسموح|ينفع|يسمح|تسمح|عاده|عادتا|عادتن|عادتا)${E}`,
+    `${B}(?:ولا|او) (?:لا|بس|كم|شو|وش|ايش)${E}`,
+    `${B}(?:لو|اذا) (?:انا|كنت|ما كنت|مب|مو|عمري|عمره)${E}`,
+    `${B}(?:yeshmal|teshmal|yshmal|tshmal|yashmal|tashmal|ye7eg|y7ig|3adatan|3adatn|3adaten)${E}`,
+    `${B}walla (?:la|bas|kam|esh|shu)${E}`,
+    `${B}(?:ida|itha|lo) ana${E}`,
+    `${B}(?:include|includes|included|including|cover|covers|covered|eligible|allowed|entitled|qualify|usually|typically|normally)${E}`,
+    `${B}or (?:only|just|what|not|also)${E}`,
+    `${B}(?:only|just) (?:for|on|in|citizens|omanis|men|women)${E}`,
+    `${B}what if${E}`,
+    `${B}if (?:i am|im|i'm|i m|my|we are|i do not|i don't|i dont)${E}`,
+    `${B}(?:not|non) (?:omani|omanis|a citizen|citizens|resident)${E}`,
+    `${B}(?:does|do|did|is|are|will) (?:it|the|this|that|they|you) [^?]*\\b(?:also|too|even|only)${E}`,
+  ].join('|'),
+);
+
+/** A question between two options («بالساعة ولا باليوم؟», "sana walla shahar?", "1 year or 2?"): the raw text ends with a question mark. */
+const CHOICE_QUESTION = /(?:^|\s)(?:ولا|walla|wila|or)\s[^?؟]{1,40}[?؟]\s*$/i;
+
+/** True when a message asks about a service (its coverage, who may apply, how long it usually takes, which option) rather than files it. */
+export function asksAboutService(normalized: string, raw = ''): boolean {
+  return ASK_ABOUT.test(normalized) || CHOICE_QUESTION.test(raw);
+}
+
+/**
+ * Cues of a status look-up that names a service («أتابع طلب…», «هل تم اعتماد…», "any update on",
+ * "following up on", "has it been approved"). Matched on `normalizeForMatch` text.
+ */
+const STATUS_CUE = new RegExp(
+  [
+    `${B}(?:اتابع|نتابع|متابعه)(?: علي)? (?:طلب|طلبي|معامله|معاملتي)`,
+    `${B}(?:هل )?(?:تم|تمت) (?:اعتماد|قبول|الموافقه|الرد|تحديد|اعتمدتوا)`,
+    `${B}(?:تمت|صارت) الموافقه علي`,
+    `${B}(?:ata3ab|at3ab|anab3)${E}`,
+    `${B}(?:any update|following up|follow up on|followup on|has it been|have they approved|been approved|been accepted)${E}`,
+  ].join('|'),
+);
+
+/** True when a message follows up on a request already made. */
+export function followsUpRequest(normalized: string): boolean {
+  return STATUS_CUE.test(normalized);
+}
