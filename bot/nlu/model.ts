@@ -217,11 +217,13 @@ export class NeuralClassifier implements Classifier {
    */
   private decide(text: string, language: Language): Classification {
     const c = this.decideModel(text, language);
-    if (c.intent !== 'procedural_request' && c.intent !== 'inquiry') return c;
+    if (!CUED_INTENTS.has(c.intent)) return c;
     const normalized = normalizeForMatch(text);
-    if (followsUpRequest(normalized)) return reframe(c, 'status', null);
-    if (c.intent === 'procedural_request' && c.service !== null && asksAboutService(normalized, text)) return reframe(c, 'inquiry', c.service);
-    return c;
+    if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
+    if (!asksAboutService(normalized, text)) return c;
+    // The service the message names: its own, else that of its inquiry candidate (a question read as a status look-up or as nothing).
+    const service = c.service ?? c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? null;
+    return service !== null ? reframe(c, 'inquiry', service) : c;
   }
 
   /** Intent and service of one text whose language is known, from the networks alone. */
@@ -284,6 +286,8 @@ export class NeuralClassifier implements Classifier {
   }
 }
 
+/** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
+const CUED_INTENTS = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);
 /** Share of its score a candidate keeps when a question cue overrules the networks. */
 const OVERRULED = 0.3;
 
