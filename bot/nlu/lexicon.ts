@@ -305,3 +305,25 @@ const STATUS_CUE = new RegExp(
 export function followsUpRequest(normalized: string): boolean {
   return STATUS_CUE.test(normalized);
 }
+
+/**
+ * «ليش ما تخلون/تسوون/تحطون…؟», "why don't you add…", "why not open…": a suggestion worded as a
+ * question (a complaint asks why something was NOT done to the writer: «ليش ما تردون؟»).
+ */
+const WHY_NOT_CHANGE = new RegExp(
+  [
+    `${B}(?:ليش|ليه|لماذا|لم) (?:ما|لا) (?:تخلون|تسوون|تحطون|تفتحون|تضيفون|تنشرون|توفرون|تعملون|تسمحون|تخصصون|تركبون|يتم توفير|يتم اضافه|تسوو|تحطو|تخلو)${E}`,
+    `${B}(?:laish|lesh|leish|laysh) ma (?:tsawoon|tsawon|t5aloon|tkhaloon|t7o6oon|t7ottoon|t7otoon|tiftahoon|tift7oon|tzeedoon)${E}`,
+    `${B}why (?:do not|don't|dont) you (?:add|make|let|open|put|provide|publish|offer|allow|create|install|set up|have)${E}`,
+    `${B}why not (?:add|make|let|open|put|provide|publish|offer|allow|create|install|set up|have)${E}`,
+  ].join('|'),
+);
+
+/** True when a message suggests a change worded as «ليش ما…؟» / "why don't you…?" and voices no anger or delay. */
+export function suggestsChange(normalized: string): boolean {
+  if (!WHY_NOT_CHANGE.test(normalized)) return false;
+  return !normalized.split(' ').some((w) => {
+    const c = conceptOf(w);
+    return c === 'anger' || c === 'delay' || c === 'complain';
+  });
+}

@@ -14,7 +14,7 @@ import type { Intent, Language } from '../core/types.js';
 import { extractFeatureSets, type Features } from './features.js';
 import { letterBody } from './framing.js';
 import { detectLanguage } from './language.js';
-import { asksAboutService, followsUpRequest } from './lexicon.js';
+import { asksAboutService, followsUpRequest, suggestsChange } from './lexicon.js';
 import { normalizeForMatch } from './normalize.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
@@ -217,6 +217,7 @@ export class NeuralClassifier implements Classifier {
    */
   private decide(text: string, language: Language): Classification {
     const c = this.decideModel(text, language);
+    if (c.intent === 'complaint') return suggestsChange(normalizeForMatch(text)) ? reframe(c, 'suggestion', null) : c;
     if (!CUED_INTENTS.has(c.intent)) return c;
     const normalized = normalizeForMatch(text);
     if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);

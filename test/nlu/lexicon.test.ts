@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksAboutService, conceptOf, followsUpRequest } from '../../bot/nlu/lexicon.js';
+import { asksAboutService, conceptOf, followsUpRequest, suggestsChange } from '../../bot/nlu/lexicon.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 
 const asks = (text: string): boolean => asksAboutService(normalizeForMatch(text), text);
@@ -41,6 +41,19 @@ describe('follow-up cues (a status look-up naming a service)', () => {
 
   it.each(['أبي أقدم طلب ردم حفرة', 'how do I apply for a camp permit?'])('«%s» does not', (text) => {
     expect(followsUp(text)).toBe(false);
+  });
+});
+
+describe('suggestions worded «ليش ما…؟» / "why don\'t you…"', () => {
+  it.each(['ليش ما تحطون مظلات عند المدارس؟', 'laish ma tsawoon maw9if 7ag el 3arabat?', "why don't you open on saturdays?"])(
+    '«%s» suggests a change',
+    (text) => {
+      expect(suggestsChange(normalizeForMatch(text))).toBe(true);
+    },
+  );
+
+  it.each(['ليش ما تردون على التلفون؟', 'ليش ما تسوون شي؟ هذا إهمال', 'why dont you answer my calls'])('«%s» is no suggestion', (text) => {
+    expect(suggestsChange(normalizeForMatch(text))).toBe(false);
   });
 });
 
