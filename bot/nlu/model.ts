@@ -11,10 +11,10 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
+import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
 import { extractFeatureSets, type Features } from './features.js';
 import { letterBody } from './framing.js';
 import { detectLanguage } from './language.js';
-import { asksAboutService, followsUpRequest, suggestsChange } from './lexicon.js';
 import { normalizeForMatch } from './normalize.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';

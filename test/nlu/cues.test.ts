@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { asksAboutService, conceptOf, followsUpRequest, suggestsChange } from '../../bot/nlu/lexicon.js';
+import { asksAboutService, followsUpRequest, suggestsChange } from '../../bot/nlu/cues.js';
+import { conceptOf } from '../../bot/nlu/lexicon.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 
 const asks = (text: string): boolean => asksAboutService(normalizeForMatch(text), text);
