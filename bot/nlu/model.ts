@@ -11,9 +11,11 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
+import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
 import { extractFeatureSets, type Features } from './features.js';
 import { letterBody } from './framing.js';
 import { detectLanguage } from './language.js';
+import { normalizeForMatch } from './normalize.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
 
@@ -208,8 +210,25 @@ export class NeuralClassifier implements Classifier {
     return this.decide(text, language);
   }
 
-  /** Intent and service of one text whose language is known. */
+  /**
+   * Intent and service of one text, then the question cues (lexicon.ts): a message that asks about a
+   * service's coverage, eligibility or usual duration is an inquiry about it, not a filing; one that
+   * follows up on a request it names is a status look-up.
+   */
   private decide(text: string, language: Language): Classification {
+    const c = this.decideModel(text, language);
+    if (c.intent === 'complaint') return suggestsChange(normalizeForMatch(text)) ? reframe(c, 'suggestion', null) : c;
+    if (!CUED_INTENTS.has(c.intent)) return c;
+    const normalized = normalizeForMatch(text);
+    if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
+    if (!asksAboutService(normalized, text)) return c;
+    // The service the message names: its own, else that of its inquiry candidate (a question read as a status look-up or as nothing).
+    const service = c.service ?? c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? null;
+    return service !== null ? reframe(c, 'inquiry', service) : c;
+  }
+
+  /** Intent and service of one text whose language is known, from the networks alone. */
+  private decideModel(text: string, language: Language): Classification {
     const { all, content } = extractFeatureSets(text);
     if (!Object.keys(all).some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
@@ -266,4 +285,16 @@ export class NeuralClassifier implements Classifier {
     const intent = top.label as Intent;
     return { language, intent, service: SERVICE_INTENTS.has(intent) ? service : null, confidence: top.score, alternatives };
   }
+}
+
+/** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
+const CUED_INTENTS = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);
+/** Share of its score a candidate keeps when a question cue overrules the networks. */
+const OVERRULED = 0.3;
+
+/** The classification with `intent` (and `service`) put first by a cue; the other candidates are kept, scaled down, as alternatives. */
+function reframe(c: Classification, intent: Intent, service: string | null): Classification {
+  const score = Math.max(c.confidence, 1 - OVERRULED);
+  const rest = (c.alternatives ?? []).filter((a) => a.intent !== intent).map((a) => ({ ...a, score: a.score * OVERRULED }));
+  return { ...c, intent, service, confidence: score, alternatives: [{ intent, service, score }, ...rest].slice(0, MAX_ALTERNATIVES) };
 }
