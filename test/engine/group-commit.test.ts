@@ -10,7 +10,7 @@ import { GroupCommit } from '../../bot/engine/group-commit.js';
 import { SqlStateStore } from '../../bot/engine/state.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
-import { type Running, startTawasul } from '../helpers/app.js';
+import { type Running, startTawasul, webchatMessage } from '../helpers/app.js';
 
 /** A SQL state store counting its transactions, whose next one fails on demand. */
 class CountingState extends SqlStateStore {
@@ -33,15 +33,7 @@ describe('group commit', () => {
     run = undefined;
   });
 
-  const message = (r: Running, cid: string, id: string, text = 'السلام عليكم'): InboundMessage => ({
-    channel: 'webchat',
-    conversationId: cid,
-    id,
-    from: { id: cid },
-    text,
-    receivedAt: r.clock.now(),
-    raw: null,
-  });
+  const message = (r: Running, cid: string, id: string, text = 'السلام عليكم'): InboundMessage => webchatMessage(r, cid, id, text);
   const inbound = (r: Running, cid: string): number => r.app.engine.deps.conversations.transcript(`webchat:${cid}`).filter((l) => l.direction === 'in').length;
 
   it('undoes a failing unit alone and commits the rest of its batch', async () => {

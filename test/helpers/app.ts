@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createTawasul, type Tawasul, type TawasulOptions } from '../../bot/app.js';
 import { silentLogger } from '../../bot/core/logger.js';
+import type { InboundMessage } from '../../bot/core/types.js';
 import { createClassifier } from '../../bot/nlu/classifier.js';
 import type { Classifier } from '../../bot/nlu/types.js';
 import { ManualClock, tempDir } from './tmp.js';
@@ -10,6 +11,11 @@ let shared: Promise<Classifier> | undefined;
 export function sharedClassifier(): Promise<Classifier> {
   shared ??= createClassifier();
   return shared;
+}
+
+/** A web chat message from resident `cid`, received at the running app's clock time. */
+export function webchatMessage(r: Running, cid: string, id: string, text: string): InboundMessage {
+  return { channel: 'webchat', conversationId: cid, id, from: { id: cid }, text, receivedAt: r.clock.now(), raw: null };
 }
 
 export const AGENT_TOKEN = 'test-agent-token-0123456789abcdef';

@@ -18,7 +18,7 @@ import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { SqlStateStore } from '../../bot/engine/state.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
-import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
+import { ChatClient, type Running, startTawasul, webchatMessage } from '../helpers/app.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 import { ANSWERS, asked } from './scenarios.js';
@@ -40,15 +40,7 @@ describe('atomic turn', () => {
     run = undefined;
   });
 
-  const message = (r: Running, id: string, text: string, cid = 'c1'): InboundMessage => ({
-    channel: 'webchat',
-    conversationId: cid,
-    id,
-    from: { id: cid },
-    text,
-    receivedAt: r.clock.now(),
-    raw: null,
-  });
+  const message = (r: Running, id: string, text: string, cid = 'c1'): InboundMessage => webchatMessage(r, cid, id, text);
   const texts = (replies: OutboundReply[]): string => replies.map((x) => x.text).join('\n');
 
   /** Drives conversation `cid` to the summary of a request through the engine. */
