@@ -7,6 +7,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { fail, parse } from '../http/validate.js';
+import { holidayBody, isoDate } from '../sla/admin-router.js';
 import { buildSlaReport, reportToCsv } from '../sla/reports.js';
 import { prepared } from '../store/sqlite-database.js';
 import { ROLES } from './accounts.js';
@@ -14,7 +15,6 @@ import { allow, principal, publicAccount } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import { maskConversationId } from './mask.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 /** Chart id → the section and group of the report's CSV it draws. */
 export const CHARTS = {
   'first-response-by-channel': ['first_response', 'channel'],
@@ -32,18 +32,6 @@ const reportQuery = z
   })
   .strict()
   .refine((q) => q.to >= q.from, { message: 'to is before from', path: ['to'] });
-const holidayBody = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
-    from: isoDate,
-    to: isoDate.optional(),
-    status: z.enum(['confirmed', 'cancelled']).optional(),
-    name: z
-      .object({ ar: z.string().min(1).max(200), en: z.string().min(1).max(200) })
-      .strict()
-      .optional(),
-  })
-  .strict();
 const accountBody = z
   .object({
     username: z.string().min(1).max(40),

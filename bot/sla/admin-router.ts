@@ -31,8 +31,10 @@ export interface AdminRouterDeps {
   onConfig?: (config: TawasulConfig) => void;
 }
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const holidayBody = z
+/** A calendar date as the admin APIs take it. */
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** A holiday override (confirm, move or cancel a Hijri holiday), as the admin and console APIs take it. */
+export const holidayBody = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
     from: isoDate,
