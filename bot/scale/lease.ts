@@ -128,11 +128,12 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
     return this.current;
   }
 
-  /** Starts trying to acquire. */
-  start(): void {
-    if (!this.stopped) return;
+  /** Starts trying to acquire; resolves once the first attempt is over (`acquired` emitted if it won). */
+  start(): Promise<void> {
+    if (!this.stopped) return this.inflight;
     this.stopped = false;
     this.run();
+    return this.inflight;
   }
 
   private run(): void {

@@ -4,13 +4,17 @@
  * at the caller (limiter, lease, /readyz) instead of commands piling up in memory.
  */
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+
+/** `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS). */
+const redisUrlSchema = z.url({ protocol: /^rediss?$/, hostname: /^\S+$/ });
 
 /** The Redis URL from the environment, undefined when Redis is not configured (embedded mode). */
 export function redisUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const url = env.TAWASUL_REDIS_URL;
   if (url === undefined || url === '') return undefined;
-  if (!/^rediss?:\/\//.test(url)) {
+  if (!redisUrlSchema.safeParse(url).success) {
     throw new ConfigError('TAWASUL_REDIS_URL: expected redis://[:password@]host:port[/db] or rediss://…', 'environment', 'TAWASUL_REDIS_URL');
   }
   return url;
