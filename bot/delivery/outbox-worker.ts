@@ -111,7 +111,9 @@ export class OutboxWorker {
     return new Bottleneck({
       maxConcurrent: l.maxConcurrent ?? 1,
       minTime: l.minTimeMs ?? 0,
-      ...(l.reservoir && !this.opts.quota ? { reservoir: l.reservoir.amount, reservoirRefreshAmount: l.reservoir.amount, reservoirRefreshInterval: l.reservoir.refreshMs } : {}),
+      ...(l.reservoir && !this.opts.quota
+        ? { reservoir: l.reservoir.amount, reservoirRefreshAmount: l.reservoir.amount, reservoirRefreshInterval: l.reservoir.refreshMs }
+        : {}),
     });
   }
 

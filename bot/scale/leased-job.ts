@@ -45,11 +45,11 @@ export class LeasedJob extends EventEmitter<LeasedJobEvents> {
     this.keeper = new LeaseKeeper(s.leases, lease, s.instance, s.leaseTimings);
     this.keeper.on('acquired', (grant) => {
       this.logger.info({ channel, lease, token: grant.token }, 'lease acquired: job started on this instance');
-      this.then(() => this.run());
+      this.step(() => this.run());
     });
     this.keeper.on('lost', (grant) => {
       this.logger.warn({ channel, lease, token: grant.token }, 'lease lost: job stopped on this instance');
-      this.then(() => this.halt());
+      this.step(() => this.halt());
     });
   }
 
@@ -58,7 +58,7 @@ export class LeasedJob extends EventEmitter<LeasedJobEvents> {
     return this.active;
   }
 
-  private then(step: () => Promise<void>): Promise<void> {
+  private step(step: () => Promise<void>): Promise<void> {
     this.chain = this.chain.then(step).catch((err: unknown) => {
       this.logger.error({ channel: this.channel, lease: this.lease, error: (err as Error)?.name }, 'leased job failed to start or stop');
     });
@@ -89,7 +89,7 @@ export class LeasedJob extends EventEmitter<LeasedJobEvents> {
   /** Stops the job (waiting for its work in progress), then releases the lease. */
   async stop(): Promise<void> {
     this.closed = true;
-    await this.then(() => this.halt());
+    await this.step(() => this.halt());
     await this.keeper.stop();
   }
 }

@@ -48,8 +48,8 @@ function limiters(make: (quota: Quota) => ProviderLimiter): (quota: Quota) => Pr
   const made = new Map<string, ProviderLimiter>();
   return (quota) => {
     const id = `${quota.points}/${quota.durationSeconds}`;
-    let l = made.get(id);
-    if (!l) made.set(id, (l = make(quota)));
+    const l = made.get(id) ?? make(quota);
+    made.set(id, l);
     return l;
   };
 }
