@@ -193,6 +193,7 @@ async function assemble(
     logger,
     env,
     agentTokens: tokens,
+    bus: scale.bus,
     overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
   });
   const http = createHttpApp(

@@ -11,6 +11,7 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
 import { type ReadinessCheck, redisCheck } from './health.js';
 import { type LeaseKeeperOptions, type LeaseStore, MemoryLeaseStore } from './lease.js';
+import { type Bus, localBus, RedisBus } from './live-bus.js';
 import { memoryLimiter, type ProviderLimiter, type Quota, redisLimiter } from './rate-limiter.js';
 import { connectRedis, redisUrl } from './redis.js';
 import { RedisLeaseStore } from './redis-lease.js';
@@ -30,6 +31,8 @@ export interface Scale {
   readonly leaseTimings: LeaseKeeperOptions;
   /** The Redis client, when configured. */
   readonly redis?: Redis;
+  /** Nudges to the other instances (console live events); nothing in process. */
+  readonly bus: Bus;
   /** The readiness checks this adds to `/readyz` (Redis PING when configured). */
   readonly checks: readonly ReadinessCheck[];
   /** The limiter of `quota`: one counter per key, shared by every instance on the same Redis. */
@@ -61,6 +64,7 @@ export function inProcessScale(clock: Clock, opts: { leaseTimings?: LeaseKeeperO
     instance: instanceName(),
     leases: new MemoryLeaseStore(clock),
     leaseTimings: opts.leaseTimings ?? LEASE_TIMINGS,
+    bus: localBus,
     checks: [],
     limiter: limiters(memoryLimiter),
     close: async () => undefined,
@@ -68,16 +72,20 @@ export function inProcessScale(clock: Clock, opts: { leaseTimings?: LeaseKeeperO
 }
 
 /** Quotas and leases on `client` (closed by `close`). */
-export function redisScale(client: Redis, opts: { leaseTimings?: LeaseKeeperOptions; instance?: string } = {}): Scale {
+export function redisScale(client: Redis, opts: { leaseTimings?: LeaseKeeperOptions; instance?: string; logger?: Logger } = {}): Scale {
+  const instance = opts.instance ?? instanceName();
+  const bus = new RedisBus(client, instance, opts.logger);
   return {
     mode: 'redis',
-    instance: opts.instance ?? instanceName(),
+    instance,
     leases: new RedisLeaseStore(client),
     leaseTimings: opts.leaseTimings ?? LEASE_TIMINGS,
     redis: client,
+    bus,
     checks: [redisCheck(client)],
     limiter: limiters((quota) => redisLimiter(client, 'send', quota)),
     close: async () => {
+      await bus.close();
       await client.quit().catch(() => client.disconnect());
     },
   };
@@ -107,7 +115,7 @@ export async function openScale(env: NodeJS.ProcessEnv, clock: Clock, logger: Lo
     logger.error({ scale: 'redis', redis: where, error: (err as Error)?.name }, 'Redis unreachable at start');
     throw err;
   }
-  const scale = redisScale(client);
+  const scale = redisScale(client, { logger });
   logger.info({ scale: 'redis', redis: where, instance: scale.instance }, 'rate limits and leases shared through Redis');
   return scale;
 }
