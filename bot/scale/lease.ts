@@ -141,7 +141,9 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   }
 
   private schedule(ms: number): void {
-    if (!this.stopped) this.timer = setTimeout(() => this.run(), ms);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.run(), ms);
+    this.timer.unref(); // a lease alone does not keep the process alive
   }
 
   private async tick(): Promise<void> {
