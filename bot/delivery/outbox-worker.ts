@@ -3,9 +3,10 @@
  * first-response deadline first, retrying with exponential back-off on network errors and provider
  * throttling and stopping on permanent errors (recorded as failed).
  *
- * bottleneck runs in-process here: a quota shared by several Tawasul instances (one WhatsApp number
- * served by two processes) needs a Redis-backed limiter instead; bottleneck's own Redis clustering
- * is unmaintained and fails on Redis 7, so do not switch it on.
+ * bottleneck runs in-process here (spacing, concurrency). A window quota shared by several Tawasul
+ * instances (one X account served by two processes) is the `quota` hook instead: a unit of the
+ * Redis-backed provider limiter is taken before each send (bot/delivery/provider-quota.ts);
+ * bottleneck's own Redis clustering is unmaintained and fails on Redis 7, so do not switch it on.
  */
 import Bottleneck from 'bottleneck';
 import { ChannelApiError, NetworkError } from '../core/errors.js';
