@@ -50,20 +50,27 @@ export class RedisBus implements Bus {
     if (!set) {
       set = new Set();
       this.handlers.set(topic, set);
-      void this.listen().then(
-        () => this.subscriber?.subscribe(PREFIX + topic),
-        (err: unknown) => this.logger?.warn({ topic, error: (err as Error)?.name }, 'bus: subscribe failed'),
-      );
+      if (this.subscriber) this.join(this.subscriber, [topic]);
+      else void this.listen();
     }
     set.add(fn);
     return () => set.delete(fn);
   }
 
-  /** Resolves once the subscriber connection is open (and its topics subscribed). */
+  private join(sub: Redis, topics: string[]): Promise<void> {
+    if (topics.length === 0) return Promise.resolve();
+    return sub.subscribe(...topics.map((t) => PREFIX + t)).then(
+      () => undefined,
+      (err: unknown) => this.logger?.warn({ error: (err as Error)?.name }, 'bus: subscribe failed'),
+    );
+  }
+
+  /** Resolves once the subscriber connection has subscribed to the topics known now. */
   listen(): Promise<void> {
-    this.ready ??= (async () => {
-      // A duplicate keeps the options (no offline queue), and resubscribes by itself after a reconnect.
-      const sub = this.client.duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    this.ready ??= (() => {
+      // Its own connection (a subscribed one takes no other commands). Commands wait for it to be up,
+      // and ioredis resubscribes by itself after a reconnect.
+      const sub = this.client.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
       sub.on('error', () => undefined);
       sub.on('message', (channel: string, raw: string) => {
         const i = raw.indexOf('\n');
@@ -72,9 +79,8 @@ export class RedisBus implements Bus {
         for (const fn of this.handlers.get(channel.slice(PREFIX.length)) ?? []) fn(message);
       });
       this.subscriber = sub;
-      await sub.connect();
-      const topics = [...this.handlers.keys()].map((t) => PREFIX + t);
-      if (topics.length > 0) await sub.subscribe(...topics);
+      sub.connect().catch((err: unknown) => this.logger?.warn({ error: (err as Error)?.name }, 'bus: Redis unreachable, retrying'));
+      return this.join(sub, [...this.handlers.keys()]);
     })();
     return this.ready;
   }
