@@ -1,6 +1,7 @@
 /**
  * Assembles Tawasul: configuration, stores, classifier, engine, channel adapters and the HTTP
- * server, on the embedded default (SQLite files under the data directory).
+ * server, on the embedded default (SQLite files under the data directory); with TAWASUL_REDIS_URL,
+ * provider quotas and the X/IMAP leases are shared with the other instances through Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ import { createHttpApp, listenHttp } from './http/server.js';
 import { createClassifier } from './nlu/classifier.js';
 import type { Classifier } from './nlu/types.js';
 import { notificationReadiness, warnMissing } from './notify/readiness.js';
+import { readinessRouter, sqliteCheck } from './scale/health.js';
+import { openScale, type Scale } from './scale/scale.js';
 import { DataDirLock, secureDataDir } from './security/data-dir.js';
 import { FieldCipher } from './security/field-cipher.js';
 import { type SecuritySettings, securitySettings } from './security/settings.js';
@@ -66,6 +69,8 @@ export interface Tawasul {
   encrypted: boolean;
   /** The staff web console (/console, /api/console). */
   console: Console;
+  /** Provider quotas and leases: shared through Redis when TAWASUL_REDIS_URL is set, else in process. */
+  scale: Scale;
   listen(port: number, host?: string): Promise<Server>;
   close(): Promise<void>;
 }
@@ -95,9 +100,12 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const config = loadConfig(loadOptions);
   const cipher = FieldCipher.fromEnv(env);
   const lock = DataDirLock.acquire(opts.dataDir);
+  let scale: Scale | undefined;
   try {
-    return await assemble(opts, { env, logger, clock, loadOptions, config, cipher, security, lock });
+    scale = await openScale(env, clock, logger);
+    return await assemble(opts, { env, logger, clock, loadOptions, config, cipher, security, lock, scale });
   } catch (err) {
+    await scale?.close();
     lock.release();
     throw err;
   }
@@ -115,6 +123,7 @@ async function assemble(
     cipher,
     security,
     lock,
+    scale,
   }: {
     env: NodeJS.ProcessEnv;
     logger: Logger;
@@ -124,6 +133,7 @@ async function assemble(
     cipher: FieldCipher | undefined;
     security: SecuritySettings;
     lock: DataDirLock;
+    scale: Scale;
   },
 ): Promise<Tawasul> {
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
@@ -166,7 +176,7 @@ async function assemble(
       const field = `channels.${ch.id}.options.${issue.path.join('.')}`;
       throw new ConfigError(`config/channels.yaml: ${field}: ${issue.message}`, 'config/channels.yaml', field);
     }
-    adapters.set(ch.id, def.create({ channel: ch, config, engine, logger, clock, sql, delivery, dataDir: opts.dataDir, env }, options.data));
+    adapters.set(ch.id, def.create({ channel: ch, config, engine, logger, clock, sql, delivery, dataDir: opts.dataDir, env, scale }, options.data));
   }
   engine.setSink(async (channel, conversationId, replies) => {
     await adapters.get(channel)?.send(conversationId, replies);
@@ -183,6 +193,7 @@ async function assemble(
     logger,
     env,
     agentTokens: tokens,
+    bus: scale.bus,
     overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
   });
   const http = createHttpApp(
@@ -194,6 +205,7 @@ async function assemble(
         a.routes?.(router);
         app.use(router);
       }
+      app.use(readinessRouter([sqliteCheck(sql), ...scale.checks], { logger }));
       app.use(staff.router);
       app.use('/api/agent', agentApi(engine, tokens));
       sla.mount(app);
@@ -211,6 +223,7 @@ async function assemble(
     agentTokens: tokens,
     encrypted: cipher !== undefined,
     console: staff,
+    scale,
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
       // Turns a crash left unfinished on channels without an outbox of their own (the web chat): the
@@ -227,6 +240,7 @@ async function assemble(
       for (const a of adapters.values()) await a.stop?.();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server?.closeAllConnections?.();
+      await scale.close();
       sql.close();
       await sql.closed();
       lock.release();

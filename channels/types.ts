@@ -10,6 +10,7 @@ import type { OutboundReply } from '../bot/core/types.js';
 import type { ChannelDelivery } from '../bot/delivery/channel-delivery.js';
 import type { Clock } from '../bot/engine/context.js';
 import type { Engine } from '../bot/engine/engine.js';
+import type { Scale } from '../bot/scale/scale.js';
 import type { ModuleMigrations } from '../bot/store/sqlite/migrate.js';
 import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
 import type { ChannelConfig, TawasulConfig } from '../config/schema.js';
@@ -30,6 +31,8 @@ export interface ChannelContext {
   dataDir: string;
   /** Environment, for credentials (never read credentials from files in the repository). */
   env: NodeJS.ProcessEnv;
+  /** Provider quotas and leases shared by instances (Redis), default in process (bot/scale/scale.ts). */
+  scale?: Scale;
 }
 
 /** A running channel adapter. */

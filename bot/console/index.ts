@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import express, { type Router } from 'express';
 import { projectRoot } from '../core/paths.js';
 import { parseAgentTokens } from '../http/agent-auth.js';
+import type { Bus } from '../scale/live-bus.js';
 import type { Sla } from '../sla/attach.js';
 import { AccountStore, type Role } from './accounts.js';
 import { adminRouter } from './admin-router.js';
@@ -27,6 +28,8 @@ export interface ConsoleOptions extends Pick<ConsoleDeps, 'config' | 'engine' | 
   agentTokens: Map<string, string>;
   /** How often new system notifications are looked for (ms). */
   pollMs?: number;
+  /** Nudges between the instances sharing the console's event log (Redis pub/sub; none in process). */
+  bus?: Bus;
   /** The local configuration overlay admins may edit (role contacts), and how to re-read the configuration. */
   overlay?: OverlayOptions;
 }
@@ -85,6 +88,7 @@ export function createConsole(o: ConsoleOptions): Console {
     clock: o.clock,
     logger: o.logger,
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+    ...(o.bus ? { bus: o.bus } : {}),
   });
   const d: ConsoleDeps = { config: o.config, engine: o.engine, sql: o.sql, sla: o.sla, clock: o.clock, logger: o.logger, accounts, sessions, store, hub };
   const authDeps = { accounts, sessions, tokens: roleTokens(o.agentTokens, o.env), clock: o.clock, audit: o.engine.deps.conversations };

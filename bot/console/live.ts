@@ -10,6 +10,7 @@ import type { TawasulConfig } from '../../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock, EngineEvents } from '../engine/context.js';
 import type { Engine } from '../engine/engine.js';
+import type { Bus } from '../scale/live-bus.js';
 import type { Sla } from '../sla/attach.js';
 import { prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 import type { RequestRecord } from '../store/types.js';
@@ -34,6 +35,8 @@ export interface LiveHubDeps {
   logger: Logger;
   /** How often new system notifications are looked for (ms); default 1000. */
   pollMs?: number;
+  /** Nudges from and to the other instances sharing the event log (bot/scale/live-bus.ts). */
+  bus?: Bus;
 }
 
 /** True when the principal may see the event. */
@@ -53,6 +56,9 @@ export class LiveHub {
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private flushing = false;
+  /** The newest event of the log fanned out to the streams. */
+  private fanned: number;
+  private unsubscribe: (() => void) | undefined;
   // A bot-only chat costs the resident's path nothing: its turns are ignored without a lookup.
   private readonly onChanged = (e: EngineEvents['conversation.changed'][0]): void => {
     if (e.reason === 'turn' && !this.active.has(e.key)) return;
@@ -65,7 +71,9 @@ export class LiveHub {
     setImmediate(() => this.guard(() => this.requestChanged(r, 'filed')));
   };
 
-  constructor(private readonly d: LiveHubDeps) {}
+  constructor(private readonly d: LiveHubDeps) {
+    this.fanned = d.store.lastId();
+  }
 
   /** Subscribes to the engine and starts looking for new system notifications. */
   start(): void {
@@ -74,6 +82,8 @@ export class LiveHub {
     this.d.engine.events.on('conversation.changed', this.onChanged);
     this.d.engine.events.on('handoff.queued', this.onQueued);
     this.d.engine.events.on('request.filed', this.onFiled);
+    // Another instance appended to the shared log: fan its events out here too.
+    this.unsubscribe = this.d.bus?.subscribe('console', () => this.guard(() => this.fanOut()));
     this.timer = setInterval(() => this.guard(() => this.pollNotifications()), this.d.pollMs ?? 1000);
     this.timer.unref();
     this.heartbeat = setInterval(() => {
@@ -89,6 +99,7 @@ export class LiveHub {
     this.d.engine.events.off('conversation.changed', this.onChanged);
     this.d.engine.events.off('handoff.queued', this.onQueued);
     this.d.engine.events.off('request.filed', this.onFiled);
+    this.unsubscribe?.();
     clearInterval(this.timer);
     clearInterval(this.heartbeat);
     for (const s of this.subs) s.res.end();
@@ -169,7 +180,18 @@ export class LiveHub {
 
   private publish(type: string, audience: Audience, department: string | undefined, payload: Record<string, unknown>): void {
     const e = this.d.store.append({ at: this.d.clock.now(), type, audience, ...(department ? { department } : {}), payload });
-    for (const s of this.subs) if (visible(s.principal, e)) this.write(s, e);
+    this.fanOut();
+    this.d.bus?.publish('console', String(e.id));
+  }
+
+  /** Writes the log's events not fanned out yet (this instance's and other instances') to the streams. */
+  private fanOut(): void {
+    for (let batch = this.d.store.after(this.fanned); batch.length > 0; batch = this.d.store.after(this.fanned)) {
+      for (const e of batch) {
+        this.fanned = e.id;
+        for (const s of this.subs) if (visible(s.principal, e)) this.write(s, e);
+      }
+    }
   }
 
   private write(s: Subscriber, e: LiveEvent): void {

@@ -19,6 +19,7 @@ import { type DeliveryEmitter, deliveryEmitter } from './events.js';
 import { reviveMessage } from './inbox.js';
 import { Outbox } from './outbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
+import { laneQuota } from './provider-quota.js';
 
 /** First-response deadline of a message on a channel: the SLA policy's, so that queue order and reports agree. */
 export function firstResponseDeadline(channel: ChannelConfig, calendar: WorkingCalendar, receivedAt: Date, immediateGraceSeconds = 0): Date {
@@ -69,6 +70,7 @@ export class DeliveryLane {
       clock: ctx.clock,
       logger: ctx.logger,
       onSent: spec.onSent ?? ((item, at) => delivery.events.emit('sent', { item, at })),
+      ...laneQuota(ctx, spec.limits),
     });
   }
 

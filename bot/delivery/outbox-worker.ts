@@ -3,14 +3,16 @@
  * first-response deadline first, retrying with exponential back-off on network errors and provider
  * throttling and stopping on permanent errors (recorded as failed).
  *
- * bottleneck runs in-process here: a quota shared by several Tawasul instances (one WhatsApp number
- * served by two processes) needs a Redis-backed limiter instead; bottleneck's own Redis clustering
- * is unmaintained and fails on Redis 7, so do not switch it on.
+ * bottleneck runs in-process here (spacing, concurrency). A window quota shared by several Tawasul
+ * instances (one X account served by two processes) is the `quota` hook instead: a unit of the
+ * Redis-backed provider limiter is taken before each send (bot/delivery/provider-quota.ts);
+ * bottleneck's own Redis clustering is unmaintained and fails on Redis 7, so do not switch it on.
  */
 import Bottleneck from 'bottleneck';
 import { ChannelApiError, NetworkError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
+import type { SendQuota } from './provider-quota.js';
 import { attemptSend, backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import type { OutboxItem, OutboxStore, Transport } from './types.js';
 
@@ -27,6 +29,8 @@ export interface RateLimits {
   reservoir?: { amount: number; refreshMs: number };
   /** Milliseconds (on the injected clock) between two sends to the same recipient (WhatsApp: ~6000). */
   perRecipientMinTimeMs?: number;
+  /** The provider account `reservoir` is counted for (an X handle, the SMTP sender; default the channel id). */
+  account?: string;
 }
 
 /** The retry policy shapes, re-exported from the one retry module. */
@@ -58,6 +62,8 @@ export interface OutboxWorkerOptions {
    * (`confirmDelivered`, from a delivery-status webhook) before going out once more (default 0: at once).
    */
   holdInDoubtMs?: number;
+  /** The shared provider quota (bot/delivery/provider-quota.ts): a unit is taken before each send, replacing `limits.reservoir`. */
+  quota?: SendQuota;
 }
 
 const BATCH = 100;
@@ -87,6 +93,8 @@ export class OutboxWorker {
   /** Jobs handed to the limiter that have not started yet. */
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Set while the provider quota refused: the next pass runs when it fires. */
+  private quotaTimer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private lastPass: Promise<number> = Promise.resolve(0);
   private again = false;
@@ -104,7 +112,9 @@ export class OutboxWorker {
     return new Bottleneck({
       maxConcurrent: l.maxConcurrent ?? 1,
       minTime: l.minTimeMs ?? 0,
-      ...(l.reservoir ? { reservoir: l.reservoir.amount, reservoirRefreshAmount: l.reservoir.amount, reservoirRefreshInterval: l.reservoir.refreshMs } : {}),
+      ...(l.reservoir && !this.opts.quota
+        ? { reservoir: l.reservoir.amount, reservoirRefreshAmount: l.reservoir.amount, reservoirRefreshInterval: l.reservoir.refreshMs }
+        : {}),
     });
   }
 
@@ -125,7 +135,7 @@ export class OutboxWorker {
   private async pass(): Promise<number> {
     this.settled ??= this.settleInDoubt();
     await this.settled;
-    if (this.stopped || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
+    if (this.stopped || this.quotaTimer || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
     let slots = this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH).filter((i) => !this.inFlight.has(i.id)).length;
     const reservoir = await this.limiter.currentReservoir();
     // Never queue more jobs than the window allows: a job waiting for the next window would hold this pass.
@@ -214,12 +224,16 @@ export class OutboxWorker {
 
   /** One limiter job: sends the most urgent eligible item; true when one was attempted. */
   private async sendNext(): Promise<boolean> {
-    if (this.stopped || this.opts.clock.now().getTime() < this.pausedUntil) return false;
+    if (this.stopped || this.quotaTimer || this.opts.clock.now().getTime() < this.pausedUntil) return false;
     const item = this.pick();
     if (!item) return false;
+    this.inFlight.add(item.id);
+    if (this.opts.quota && !(await this.admit())) {
+      this.inFlight.delete(item.id);
+      return false;
+    }
     const { outbox, clock, logger, channel } = this.opts;
     const to = (this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId))(item);
-    this.inFlight.add(item.id);
     const attempts = item.attempts + 1;
     try {
       // Durable before the call: a crash during it leaves the item in doubt, settled at the next start.
@@ -269,6 +283,20 @@ export class OutboxWorker {
       this.inFlight.delete(item.id);
     }
     return true;
+  }
+
+  /** Takes a unit of the provider quota; when refused (or unreachable) the item stays queued and the next pass waits. */
+  private async admit(): Promise<boolean> {
+    const wait = await this.opts.quota!.take();
+    if (wait <= 0) return true;
+    if (!this.quotaTimer && !this.stopped) {
+      this.quotaTimer = setTimeout(() => {
+        this.quotaTimer = undefined;
+        this.kick();
+      }, wait);
+      this.quotaTimer.unref();
+    }
+    return false;
   }
 
   /** Waits for the pass in progress, then runs passes until nothing due now is left to attempt (tests, shutdown). */
@@ -322,7 +350,8 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    clearTimeout(this.quotaTimer);
+    this.timer = this.quotaTimer = undefined;
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
     await this.running;
   }

@@ -128,11 +128,12 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
     return this.current;
   }
 
-  /** Starts trying to acquire. */
-  start(): void {
-    if (!this.stopped) return;
+  /** Starts trying to acquire; resolves once the first attempt is over (`acquired` emitted if it won). */
+  start(): Promise<void> {
+    if (!this.stopped) return this.inflight;
     this.stopped = false;
     this.run();
+    return this.inflight;
   }
 
   private run(): void {
@@ -140,7 +141,9 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   }
 
   private schedule(ms: number): void {
-    if (!this.stopped) this.timer = setTimeout(() => this.run(), ms);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.run(), ms);
+    this.timer.unref(); // a lease alone does not keep the process alive
   }
 
   private async tick(): Promise<void> {

@@ -3,14 +3,18 @@
  * TAWASUL_REDIS_URL, failing fast (no offline queue) so that a missing Redis shows up as an error
  * at the caller (limiter, lease, /readyz) instead of commands piling up in memory.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+
+/** `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS). */
+const redisUrlSchema = z.url({ protocol: /^rediss?$/, hostname: /^\S+$/ });
 
 /** The Redis URL from the environment, undefined when Redis is not configured (embedded mode). */
 export function redisUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const url = env.TAWASUL_REDIS_URL;
   if (url === undefined || url === '') return undefined;
-  if (!/^rediss?:\/\//.test(url)) {
+  if (!redisUrlSchema.safeParse(url).success) {
     throw new ConfigError('TAWASUL_REDIS_URL: expected redis://[:password@]host:port[/db] or rediss://…', 'environment', 'TAWASUL_REDIS_URL');
   }
   return url;
@@ -21,6 +25,8 @@ export function redisUrl(env: NodeJS.ProcessEnv = process.env): string | undefin
  * reconnects by itself, backing off to 2 s; commands sent meanwhile fail at once.
  */
 export async function connectRedis(url: string): Promise<Redis> {
+  // Loaded only when Redis is configured: the embedded default never pays for the driver.
+  const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,

@@ -4,6 +4,8 @@
  * Replies go out with nodemailer over SMTP, in the resident's thread, through the durable outbox
  * and a bottleneck limiter sized to the SMTP server's limits. Credentials come from the
  * environment: `TAWASUL_IMAP_URL`, `TAWASUL_SMTP_URL`, and for the relay `TAWASUL_SMTP_RELAY_*`.
+ * The mailbox is read by one instance at a time, the one holding the lease `imap:<user>@<host>/<mailbox>`;
+ * the SMTP limit is a provider quota shared by the instances sending from the address.
  */
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
@@ -12,6 +14,7 @@ import { retryOption } from '../../bot/delivery/options.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import { parseSmtpUrl, smtpTransportOptions } from '../../bot/notify/smtp.js';
+import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { ImapInbound, imapFromUrl } from './imap.js';
 import { type IngestResult, ingest } from './ingest.js';
@@ -96,6 +99,8 @@ export interface EmailAdapter extends ChannelAdapter {
   readonly outbox: Outbox;
   readonly store: EmailStore;
   readonly imap: ImapInbound | undefined;
+  /** The IMAP reader under the mailbox's lease (undefined when IMAP is off). */
+  readonly reading: LeasedJob | undefined;
   /** The relay's bound port once started (0 when the relay is off). */
   readonly relayPort: number;
   /** Ingests one RFC 822 message (what IMAP and the relay call). */
@@ -135,6 +140,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
       maxConcurrent: options.limits.maxConcurrent,
       minTimeMs: options.limits.minTimeMs,
       reservoir: { amount: options.limits.perMinute, refreshMs: 60_000 },
+      account: options.address.toLowerCase(),
     },
     recipientOf: (item) => (typeof item.meta.to === 'string' ? item.meta.to : item.conversationId),
     transport: emailTransport({
@@ -153,10 +159,11 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
   const ingestOne = (source: Buffer, opts: { truncated?: boolean } = {}): Promise<IngestResult> =>
     ingest({ ctx, store, own, maxAttachmentBytes: options.maxAttachmentBytes, deliver: (msg, meta) => batch.receive(msg, { ...meta }) }, source, opts);
 
-  const imap = options.imap.enabled
+  const imapConnection = options.imap.enabled ? imapFromUrl(ctx.env.TAWASUL_IMAP_URL!) : undefined;
+  const imap = imapConnection
     ? new ImapInbound(
         id,
-        imapFromUrl(ctx.env.TAWASUL_IMAP_URL!),
+        imapConnection,
         {
           mailbox: options.imap.mailbox,
           syncSeconds: options.imap.syncSeconds,
@@ -171,6 +178,18 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
         flush,
       )
     : undefined;
+  // One instance at a time reads the mailbox; another takes over when it dies.
+  const reading =
+    imap && imapConnection
+      ? new LeasedJob(
+          ctx.scale,
+          ctx.clock,
+          `imap:${`${imapConnection.user}@${imapConnection.host}`.toLowerCase()}/${options.imap.mailbox}`,
+          imap,
+          ctx.logger,
+          id,
+        )
+      : undefined;
   const relay = options.relay.enabled
     ? new SmtpRelay(
         id,
@@ -199,6 +218,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
     outbox: lane.outbox,
     store,
     imap,
+    reading,
     recover,
     ingest: ingestOne,
     get relayPort() {
@@ -207,11 +227,11 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
     async start() {
       await lane.start();
       if (relay) relayPort = await relay.start();
-      if (imap) await imap.start();
+      await reading?.start();
       ctx.logger.info({ channel: id, imap: Boolean(imap), relay: Boolean(relay) }, 'e-mail channel started');
     },
     async stop() {
-      await imap?.stop();
+      await reading?.stop();
       await relay?.stop();
       await lane.stop();
       transporter.close();

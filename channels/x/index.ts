@@ -4,13 +4,16 @@
  * environment. Mentions and DMs are polled (cursors in SQL), handed to the engine through
  * `receive` (claimed once by post / DM event id), and answered by DM or by public reply as the
  * account is configured, through the durable outbox and a bottleneck limiter sized to X's
- * per-window limits; 429s and spent windows pause sending until `x-rate-limit-reset`.
+ * per-window limits (a provider quota shared by the instances sending for the account); 429s and
+ * spent windows pause sending until `x-rate-limit-reset`. The account is polled by one instance at
+ * a time: the one holding the lease `x:<handle>` (bot/scale/leased-job.ts).
  */
 import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
 import { retryOption } from '../../bot/delivery/options.js';
 import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
 import { type XMeta, XPoller } from './poller.js';
@@ -67,6 +70,8 @@ export interface XAdapter extends ChannelAdapter {
   readonly worker: OutboxWorker;
   readonly outbox: Outbox;
   readonly store: XStore;
+  /** The polling loop, run while this instance holds the account's lease. */
+  readonly polling: LeasedJob;
   /** Queues the replies of messages accepted or claimed before a crash (called by `start`). */
   recover(): Promise<number>;
 }
@@ -94,6 +99,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
       maxConcurrent: options.limits.maxConcurrent,
       minTimeMs: options.limits.minTimeMs,
       reservoir: { amount: perWindow, refreshMs: options.limits.windowMinutes * 60_000 },
+      account: handle.toLowerCase(),
     },
     recipientOf: (item) => (typeof item.meta.participantId === 'string' ? item.meta.participantId : item.conversationId),
     transport: xTransport({
@@ -141,6 +147,25 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
       });
   };
 
+  // One instance at a time reads the account (its cursors); another takes over when it dies.
+  const polling = new LeasedJob(
+    ctx.scale,
+    ctx.clock,
+    `x:${handle.toLowerCase()}`,
+    {
+      start: () => {
+        stopped = false;
+        loop();
+      },
+      stop: async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await running;
+      },
+    },
+    ctx.logger,
+    id,
+  );
   const recover = (): Promise<number> => lane.recover();
 
   return {
@@ -149,17 +174,15 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     worker: lane.worker,
     outbox: lane.outbox,
     store,
+    polling,
     recover,
     async start() {
       await lane.start();
-      stopped = false;
-      loop();
+      await polling.start();
       ctx.logger.info({ channel: id, replyMode: options.replyMode }, 'X channel started');
     },
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+      await polling.stop();
       await lane.stop();
     },
     async send(conversationId: string, replies: OutboundReply[]) {

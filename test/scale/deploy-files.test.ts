@@ -68,6 +68,10 @@ describe('compose.yaml', () => {
     expect(c.configs.caddyfile!.content).toMatch(/reverse_proxy tawasul-1:3000 tawasul-2:3000/);
   });
 
+  it('sends traffic only to instances whose database and Redis answer (/readyz, which bot/app.ts mounts)', () => {
+    expect(c.configs.caddyfile!.content).toMatch(/^\s*health_uri \/readyz$/m);
+  });
+
   it('gives the instances URLs the code accepts, with the passwords from the environment', () => {
     for (const name of ['tawasul-1', 'tawasul-2']) {
       const e = c.services[name]!.environment!;

@@ -1,0 +1,152 @@
+/**
+ * Jobs one instance at a time runs (the X poller, the IMAP reader): two instances compete for one
+ * lease; only the holder runs the job; when it stops the other starts at once, and when it dies
+ * the other takes over once the lease expires. Waits on the jobs' events, never on a fixed delay.
+ */
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../bot/core/logger.js';
+import { type LeaseGrant, type LeaseStore, MemoryLeaseStore } from '../../bot/scale/lease.js';
+import { LeasedJob } from '../../bot/scale/leased-job.js';
+import { connectRedis } from '../../bot/scale/redis.js';
+import { inProcessScale, LEASE_TIMINGS, redisScale, type Scale } from '../../bot/scale/scale.js';
+import { skipRedis, useRedis } from '../helpers/redis.js';
+import { ManualClock } from '../helpers/tmp.js';
+
+let run = 0;
+const fresh = (label: string): string => `${label}-${process.pid}-${++run}`;
+
+/** A job that counts how many instances run it at once. */
+class Probe {
+  running = 0;
+  most = 0;
+  starts = 0;
+  job(): { start(): void; stop(): Promise<void> } {
+    let mine = false;
+    return {
+      start: () => {
+        mine = true;
+        this.starts++;
+        this.most = Math.max(this.most, ++this.running);
+      },
+      stop: async () => {
+        if (mine) this.running--;
+        mine = false;
+      },
+    };
+  }
+}
+
+/** A lease store whose instance can be cut off (every call fails, as when its process died or lost the network). */
+function cuttable(store: LeaseStore): LeaseStore & { cut(): void } {
+  let cut = false;
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => (cut ? Promise.reject(new Error('unreachable')) : fn());
+  return {
+    cut: () => {
+      cut = true;
+    },
+    acquire: (n, h, t) => guard(() => store.acquire(n, h, t)),
+    renew: (g: LeaseGrant) => guard(() => store.renew(g)),
+    release: (g: LeaseGrant) => guard(() => store.release(g)),
+    holder: (n) => guard(() => store.holder(n)),
+  };
+}
+
+const jobs: LeasedJob[] = [];
+afterEach(async () => {
+  for (const j of jobs.splice(0)) await j.stop();
+});
+const leased = (scale: Scale | undefined, clock: ManualClock, name: string, probe: Probe): LeasedJob => {
+  const j = new LeasedJob(scale, clock, name, probe.job(), silentLogger, 'x-alburaimigov');
+  jobs.push(j);
+  return j;
+};
+
+describe('leased jobs in process (embedded default)', () => {
+  const clock = new ManualClock(new Date('2026-11-22T05:00:00Z'));
+
+  it('uses a lease TTL of at most 30 s, renewed, so another instance takes over within a minute', () => {
+    expect(LEASE_TIMINGS.ttlMs).toBeLessThanOrEqual(30_000);
+    expect(LEASE_TIMINGS.renewMs).toBeLessThan(LEASE_TIMINGS.ttlMs);
+    expect(LEASE_TIMINGS.ttlMs + LEASE_TIMINGS.retryMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('runs the job as soon as start resolves when there is no Redis, and stops it on stop', async () => {
+    const probe = new Probe();
+    const j = leased(undefined, clock, 'x:alburaimigov', probe);
+    await j.start();
+    expect(j.running).toBe(true);
+    expect(probe.running).toBe(1);
+    await j.stop();
+    expect(probe.running).toBe(0);
+  });
+
+  it('a second holder takes over on the injected clock once the first one is cut off past the TTL', async () => {
+    const shared = new MemoryLeaseStore(clock);
+    const timings = { ttlMs: 30_000, renewMs: 10_000, retryMs: 5 };
+    const scaleOf = (store: LeaseStore): Scale => ({ ...inProcessScale(clock), leases: store, leaseTimings: timings });
+    const probe = new Probe();
+    const storeA = cuttable(shared);
+    const a = leased(scaleOf(storeA), clock, 'imap:helpdesk@mail.bur.gov.om/INBOX', probe);
+    const b = leased(scaleOf(shared), clock, 'imap:helpdesk@mail.bur.gov.om/INBOX', probe);
+    await a.start();
+    await b.start();
+    expect([a.running, b.running]).toEqual([true, false]);
+    storeA.cut(); // instance A dies: no renewal, no release
+    const started = once(b, 'started');
+    clock.advance(30_000); // the lease expires on the shared store's clock
+    await started;
+    expect(b.running).toBe(true);
+    expect(probe.starts).toBe(2);
+  });
+});
+
+describe.skipIf(skipRedis)('leased jobs across instances (real redis-server on loopback)', () => {
+  const redis = useRedis();
+  const clients: Redis[] = [];
+  const clock = new ManualClock(new Date('2026-11-22T05:00:00Z'));
+  afterAll(() => {
+    for (const c of clients) c.disconnect();
+  });
+  /** One instance: its own connection; a TTL short enough for a test, long enough for a loaded machine. */
+  const instance = async (n: number): Promise<{ scale: Scale; client: Redis }> => {
+    const client = await connectRedis(redis.server().url);
+    clients.push(client);
+    return { client, scale: redisScale(client, { instance: `instance-${n}`, leaseTimings: { ttlMs: 1500, renewMs: 300, retryMs: 50 } }) };
+  };
+
+  it('runs the job on one instance only; a stopped holder hands it over at once', async () => {
+    const name = fresh('x:alburaimigov');
+    const probe = new Probe();
+    const [one, two] = [await instance(1), await instance(2)];
+    const a = leased(one.scale, clock, name, probe);
+    const b = leased(two.scale, clock, name, probe);
+    await Promise.all([a.start(), b.start()]);
+    expect(probe.running).toBe(1);
+    const [holder, other] = a.running ? [a, b] : [b, a];
+    expect(other.running).toBe(false);
+    const takeover = once(other, 'started');
+    await holder.stop();
+    await takeover;
+    expect(other.running).toBe(true);
+    expect(probe.most).toBe(1); // never two at once
+  });
+
+  it('when the holder dies (its Redis connection gone), it stops its job and another instance takes over within the TTL', async () => {
+    const name = fresh('imap:helpdesk@mail.bur.gov.om/INBOX');
+    const probe = new Probe();
+    const one = await instance(1);
+    const a = leased(one.scale, clock, name, probe);
+    await a.start();
+    expect(a.running).toBe(true);
+    const b = leased((await instance(2)).scale, clock, name, probe);
+    await b.start();
+    expect(b.running).toBe(false);
+    const [stopped, started] = [once(a, 'stopped'), once(b, 'started')];
+    one.client.disconnect();
+    await Promise.all([stopped, started]);
+    expect([a.running, b.running]).toEqual([false, true]);
+    expect(probe.running).toBe(1);
+  });
+});
