@@ -70,7 +70,7 @@ export const slaReportCommand: Command = {
     const sql = new SqliteDatabase(file);
     try {
       await migrateCore(sql);
-      const report = buildSlaReport(new SqliteSlaFigures(sql), config, new WorkingCalendar(config.calendar), { from, to, bucket }, new Date());
+      const report = await buildSlaReport(new SqliteSlaFigures(sql), config, new WorkingCalendar(config.calendar), { from, to, bucket }, new Date());
       process.stdout.write(values.csv ? reportToCsv(report) : values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     } finally {
       sql.close();

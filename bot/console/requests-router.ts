@@ -175,7 +175,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
     const rec = await load(String(req.params.reference), res);
     if (!rec) return;
     conversations.audit(principal(res).actor, 'request.read', rec.reference, d.clock.now());
-    const timers = d.sla.engine.timers.rows(rec.id).map((t) => ({
+    const timers = (await d.sla.engine.timers.rows(rec.id)).map((t) => ({
       kind: t.kind,
       level: t.level,
       role: t.role,

@@ -51,7 +51,7 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
         ...rest,
         ...(residentMessage ? { residentMessage } : {}),
       });
-      const next = d.engine.timers.rows(rec.id).find((t) => t.kind === 'escalation' && t.firedAt === null);
+      const next = (await d.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation' && t.firedAt === null);
       res.status(201).json({
         request: {
           reference: rec.reference,
@@ -70,15 +70,17 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
     }
   });
 
-  r.get('/requests/:reference/sla', (req, res) => {
-    const f = d.engine.timers.factsByReference(req.params.reference!);
-    if (!f) return fail(res, 404, 'unknown_request', 'no such request');
-    res.json({
+  r.get('/requests/:reference/sla', async (req, res, next) => {
+    try {
+      const f = await d.engine.timers.factsByReference(req.params.reference!);
+      if (!f) return fail(res, 404, 'unknown_request', 'no such request');
+      const timers = await d.engine.timers.rows(f.id);
+      res.json({
       reference: f.reference,
       status: f.status,
       dueAt: new Date(f.dueAt).toISOString(),
       lastActionAt: new Date(f.lastActionAt).toISOString(),
-      timers: d.engine.timers.rows(f.id).map((t) => ({
+      timers: timers.map((t) => ({
         kind: t.kind,
         level: t.level,
         role: t.role,
@@ -86,7 +88,10 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
         fireAt: new Date(t.fireAt).toISOString(),
         firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
       })),
-    });
+      });
+    } catch (err) {
+      next(err);
+    }
   });
 
   r.get('/notifications', (req, res) => {

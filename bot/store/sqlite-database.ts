@@ -117,10 +117,12 @@ export class SqliteDatabase {
    * a call made inside another's `fn` runs within it as a SAVEPOINT (undone alone when it throws).
    *
    * Rule: inside `fn`, await only this database's calls (the SQLite stores, whose promises settle
-   * without I/O) — never the network, a timer or a file. Then `fn` runs to its end within one turn of
-   * the event loop, so no timer or I/O callback (the group commit's `setImmediate` flush, another
-   * request) can run while the transaction is open and slip its statements into it. `tx()` enforces
-   * the rule from the other side: it throws when called from outside while this transaction is open.
+   * without I/O) — never the network, a timer or a file. The transaction begins at the start of a
+   * macrotask of its own (a `setImmediate`, when the microtask queue is empty), so `fn` then runs to
+   * its end on its own chain of microtasks: no timer or I/O callback (the group commit's
+   * `setImmediate` flush, another request) and no other async flow can run while the transaction is
+   * open and slip its statements into it. The guard on synchronous transactions (below) makes a
+   * breach of the rule fail loudly instead.
    */
   async txAsync<T>(fn: () => Promise<T>): Promise<T> {
     const depth = this.asyncTx.getStore();
@@ -131,6 +133,9 @@ export class SqliteDatabase {
       release = resolve;
     });
     await previous;
+    // Begin at the start of a macrotask of our own: the microtask queue is then empty, so until the
+    // callback's chain of (database-only) awaits ends, no other code runs on this connection.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       this.db.exec('BEGIN IMMEDIATE');
       this.asyncOpen = true;

@@ -61,6 +61,24 @@ describe('SqliteDatabase.txAsync', () => {
     expect(rows()).toEqual(['outer', 'inner']);
   });
 
+  it('begins on a macrotask of its own: code queued before it (another flow\'s microtasks) never runs inside it', async () => {
+    const seen: boolean[] = [];
+    const tx = sql.txAsync(async () => {
+      await insert('a');
+      await insert('b');
+    });
+    // Another async flow, started in the same turn: its steps all run before the transaction opens.
+    const other = (async () => {
+      for (let i = 0; i < 20; i++) {
+        seen.push(sql.db.inTransaction);
+        await Promise.resolve();
+      }
+    })();
+    await Promise.all([tx, other]);
+    expect(seen.every((x) => x === false)).toBe(true);
+    expect(rows()).toEqual(['a', 'b']);
+  });
+
   it('serializes two concurrent calls: the second starts after the first committed', async () => {
     const order: string[] = [];
     let releaseFirst!: () => void;
@@ -78,7 +96,8 @@ describe('SqliteDatabase.txAsync', () => {
       await insert('2');
     });
     // Let both calls run as far as they can: the second must wait for the first.
-    for (let i = 0; i < 10; i++) await Promise.resolve();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
     expect(order).toEqual(['first begins']);
     releaseFirst();
     await Promise.all([first, second]);
@@ -101,11 +120,16 @@ describe('SqliteDatabase.txAsync', () => {
     const gate = new Promise<void>((r) => {
       releaseFirst = r;
     });
+    let opened!: () => void;
+    const isOpen = new Promise<void>((r) => {
+      opened = r;
+    });
     const open = sql.txAsync(async () => {
       sql.tx(() => sql.db.prepare('INSERT INTO t (v) VALUES (?)').run('nested sync'));
-      await gate;
+      opened();
+      await gate; // breaks the rule on purpose: other code runs while the transaction is open
     });
-    await Promise.resolve();
+    await isOpen;
     // Outside the transaction's async context (a timer callback would be here): refused, nothing joins it.
     expect(() => sql.tx(() => sql.db.prepare('INSERT INTO t (v) VALUES (?)').run('foreign'))).toThrow(StoreError);
     const flush = sql.db.transaction(() => sql.db.prepare('INSERT INTO t (v) VALUES (?)').run('foreign flush'));
