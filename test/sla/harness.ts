@@ -60,7 +60,7 @@ export interface Harness {
   delivery: DeliveryEmitter;
   sla: Sla;
   transports: ReturnType<typeof memoryTransports>;
-  /** Files a request the way the intake does (due date from the service) and emits `request.filed`. */
+  /** Files a request the way the intake does (due date from the service), emits `request.filed` and waits for the SLA's pass. */
   file(serviceId: string, at: Date | string, overrides?: Partial<NewRequest>): Promise<RequestRecord>;
   /** Closes everything and opens a new stack on the same files (a restart), optionally with other options. */
   restart(next?: HarnessOptions): Promise<Harness>;
@@ -100,6 +100,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
     adminTokens: new Map([['admin1', ADMIN_TOKEN]]),
     transports: opts.transports ?? transports,
   });
+  await sla.ready();
   const services = new Map(config.services.map((s) => [s.id, s]));
   const h: Harness = {
     dir: t.dir,
@@ -129,6 +130,8 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
         ...overrides,
       });
       events.emit('request.filed', rec);
+      // The listener's pass runs asynchronously; a pass queued after it resolves once it is done.
+      await sla.engine.processEvents(t.clock.now());
       return rec;
     },
     async restart(next) {
