@@ -15,7 +15,8 @@ import { attachSla, type Sla } from '../../bot/sla/attach.js';
 import { resolutionDue } from '../../bot/sla/policy.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
-import type { NewRequest, RequestRecord } from '../../bot/store/types.js';
+import type { SlaStore } from '../../bot/store/sla-store.js';
+import type { NewRequest, RequestRecord, RequestStore } from '../../bot/store/types.js';
 import type { TawasulConfig } from '../../config/schema.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
@@ -52,7 +53,7 @@ export interface Harness {
   dir: string;
   config: TawasulConfig;
   sql: SqliteDatabase;
-  store: SqliteRequestStore;
+  store: RequestStore;
   calendar: WorkingCalendar;
   clock: ManualClock;
   events: EventEmitter<EngineEvents>;
@@ -73,6 +74,8 @@ export interface HarnessOptions {
   transports?: { email?: EmailSender; sms?: SmsSender };
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** The request store and SLA store to use instead of the SQLite ones (PostgreSQL); the notifications stay SQLite. */
+  stores?: { requests: RequestStore; sla: SlaStore };
 }
 
 /** Starts a harness (clock: Sunday 1 Feb 2026 09:00 Muscat unless `start`). */
@@ -81,7 +84,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
   const base = loadConfig();
   const config = loadConfig({ patch: { roles: roleContacts(base), ...(opts.patch ?? {}) } });
   const sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
-  const store = new SqliteRequestStore(sql);
+  const store = opts.stores?.requests ?? new SqliteRequestStore(sql);
   const calendar = new WorkingCalendar(config.calendar);
   const events = new EventEmitter<EngineEvents>();
   const transports = memoryTransports();
@@ -90,6 +93,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
     config,
     sql,
     requests: store,
+    ...(opts.stores ? { store: opts.stores.sla } : {}),
     calendar,
     clock: t.clock,
     logger: opts.logger ?? silentLogger,
