@@ -68,7 +68,13 @@ export async function calendarWithOverrides(config: TawasulConfig, dataDir: stri
   try {
     const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sla_holiday_overrides'`).get();
     if (!has) return config.calendar;
-    const extra: HolidayEntry[] = (await new SqliteHolidayStore({ db }).overrides()).map((o) => ({ id: o.holidayId, name: o.name, from: o.from, to: o.to, status: o.status }));
+    const extra: HolidayEntry[] = (await new SqliteHolidayStore({ db }).overrides()).map((o) => ({
+      id: o.holidayId,
+      name: o.name,
+      from: o.from,
+      to: o.to,
+      status: o.status,
+    }));
     return { ...config.calendar, holidays: [...config.calendar.holidays, ...extra] };
   } finally {
     db.close();

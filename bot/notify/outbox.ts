@@ -181,7 +181,8 @@ export class NotificationOutbox {
       // Addresses first (the resolver may read another database), then the page's bookkeeping in one transaction.
       const addresses = new Map<number, string | undefined>();
       for (const row of rows) {
-        if (row.channel === 'email' ? this.opts.email : this.opts.sms) addresses.set(row.id, await this.opts.resolve({ kind: row.recipient_kind, id: row.recipient_id }, row.channel));
+        if (row.channel === 'email' ? this.opts.email : this.opts.sms)
+          addresses.set(row.id, await this.opts.resolve({ kind: row.recipient_kind, id: row.recipient_id }, row.channel));
       }
       const sendable = this.sql.tx(() => this.settle(rows, now, report, addresses));
       for (const c of sendable) await this.send(c.row, c.address, now, report);

@@ -125,21 +125,21 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
   r.get(
     '/reports/sla',
     handle(async (req, res) => {
-    const q = reportQuery.safeParse(req.query);
-    if (!q.success) return fail(res, 400, 'invalid_query', `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
-    if (q.data.to < q.data.from) return fail(res, 400, 'invalid_query', 'to is before from');
-    const report = await buildSlaReport(
-      d.figures,
-      d.ctx.config,
-      d.ctx.calendar,
-      { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) },
-      d.clock.now(),
-    );
-    if (q.data.format === 'csv') {
-      res.type('text/csv; charset=utf-8').attachment(`sla-${q.data.from}-${q.data.to}.csv`).send(reportToCsv(report));
-      return;
-    }
-    res.json(report);
+      const q = reportQuery.safeParse(req.query);
+      if (!q.success) return fail(res, 400, 'invalid_query', `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
+      if (q.data.to < q.data.from) return fail(res, 400, 'invalid_query', 'to is before from');
+      const report = await buildSlaReport(
+        d.figures,
+        d.ctx.config,
+        d.ctx.calendar,
+        { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) },
+        d.clock.now(),
+      );
+      if (q.data.format === 'csv') {
+        res.type('text/csv; charset=utf-8').attachment(`sla-${q.data.from}-${q.data.to}.csv`).send(reportToCsv(report));
+        return;
+      }
+      res.json(report);
     }),
   );
 

@@ -76,18 +76,18 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
       if (!f) return fail(res, 404, 'unknown_request', 'no such request');
       const timers = await d.engine.timers.rows(f.id);
       res.json({
-      reference: f.reference,
-      status: f.status,
-      dueAt: new Date(f.dueAt).toISOString(),
-      lastActionAt: new Date(f.lastActionAt).toISOString(),
-      timers: timers.map((t) => ({
-        kind: t.kind,
-        level: t.level,
-        role: t.role,
-        dueAt: new Date(t.dueAt).toISOString(),
-        fireAt: new Date(t.fireAt).toISOString(),
-        firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
-      })),
+        reference: f.reference,
+        status: f.status,
+        dueAt: new Date(f.dueAt).toISOString(),
+        lastActionAt: new Date(f.lastActionAt).toISOString(),
+        timers: timers.map((t) => ({
+          kind: t.kind,
+          level: t.level,
+          role: t.role,
+          dueAt: new Date(t.dueAt).toISOString(),
+          fireAt: new Date(t.fireAt).toISOString(),
+          firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
+        })),
       });
     } catch (err) {
       next(err);

@@ -80,7 +80,16 @@ export class SlaTimers {
       });
     }
     const fireAt = calendar.nextOpening(staffHours, new Date(f.dueAt)).getTime();
-    await this.view.timers.upsert({ requestId: f.id, kind: 'overdue', level: 0, reference: f.reference, role: null, baseAt: f.filedAt, dueAt: f.dueAt, fireAt });
+    await this.view.timers.upsert({
+      requestId: f.id,
+      kind: 'overdue',
+      level: 0,
+      reference: f.reference,
+      role: null,
+      baseAt: f.filedAt,
+      dueAt: f.dueAt,
+      fireAt,
+    });
   }
 
   /** Removes the pending rows of a request (closed or rejected). */

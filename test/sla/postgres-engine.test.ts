@@ -10,7 +10,10 @@ import { tempDir } from '../helpers/tmp.js';
 import { at, createHarness } from './harness.js';
 
 const count = (h: { sql: { db: { prepare(s: string): { pluck(): { get(...a: unknown[]): unknown } } } } }, sql: string, ...args: unknown[]): number =>
-  h.sql.db.prepare(sql).pluck().get(...args) as number;
+  h.sql.db
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 
 describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
   const pgServer = usePostgres();

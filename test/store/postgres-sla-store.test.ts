@@ -38,9 +38,7 @@ describe.skipIf(skipPostgres)('PostgreSQL SLA store (real PostgreSQL 15 on loopb
       for (let id = 1; id <= 20; id++) await a.sla.timers.upsert(row(id));
       const results = await Promise.all(
         [a, b].flatMap((s, i) =>
-          Array.from({ length: 20 }, (_, k) =>
-            s.sla.tx(async (t) => t.timers.claim({ requestId: k + 1, kind: 'escalation', level: 1 }, T0 + 2000 + i)),
-          ),
+          Array.from({ length: 20 }, (_, k) => s.sla.tx(async (t) => t.timers.claim({ requestId: k + 1, kind: 'escalation', level: 1 }, T0 + 2000 + i))),
         ),
       );
       // Per row, one claim of the two won.

@@ -251,7 +251,7 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
       expect(await h.store.timers.state('k')).toBe('w');
     });
 
-    it('records first responses: a deadline once per message, the provider time superseding the bot\'s', async () => {
+    it("records first responses: a deadline once per message, the provider time superseding the bot's", async () => {
       const fr = h.store.firstResponses;
       await fr.record({ channel: 'webchat', conversationId: 'c1', messageId: 'm1', receivedAt: T0, deadlineAt: T0 + 60_000, respondedAt: T0 + 1000 });
       await fr.record({ channel: 'webchat', conversationId: 'c1', messageId: 'm1', receivedAt: T0, deadlineAt: T0 + 1, respondedAt: T0 + 9 });

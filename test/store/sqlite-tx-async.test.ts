@@ -61,7 +61,7 @@ describe('SqliteDatabase.txAsync', () => {
     expect(rows()).toEqual(['outer', 'inner']);
   });
 
-  it('begins on a macrotask of its own: code queued before it (another flow\'s microtasks) never runs inside it', async () => {
+  it("begins on a macrotask of its own: code queued before it (another flow's microtasks) never runs inside it", async () => {
     const seen: boolean[] = [];
     const tx = sql.txAsync(async () => {
       await insert('a');
