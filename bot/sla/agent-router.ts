@@ -12,6 +12,7 @@ import { fail } from '../http/validate.js';
 import type { SystemNotifications } from '../notify/system.js';
 import { REQUEST_STATUSES } from '../store/types.js';
 import type { SlaEngine } from './sla-engine.js';
+import { timerJson } from './timers.js';
 
 /** What the agent router needs. */
 export interface AgentRouterDeps {
@@ -80,14 +81,7 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
         status: f.status,
         dueAt: new Date(f.dueAt).toISOString(),
         lastActionAt: new Date(f.lastActionAt).toISOString(),
-        timers: timers.map((t) => ({
-          kind: t.kind,
-          level: t.level,
-          role: t.role,
-          dueAt: new Date(t.dueAt).toISOString(),
-          fireAt: new Date(t.fireAt).toISOString(),
-          firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
-        })),
+        timers: timers.map(timerJson),
       });
     } catch (err) {
       next(err);

@@ -14,6 +14,18 @@ import { escalationDeadline } from './policy.js';
 
 export type { RequestFacts, TimerRow } from '../store/sla-store.js';
 
+/** A schedule row as the staff APIs show it (ISO instants). */
+export function timerJson(t: TimerRow): Record<string, unknown> {
+  return {
+    kind: t.kind,
+    level: t.level,
+    role: t.role,
+    dueAt: new Date(t.dueAt).toISOString(),
+    fireAt: new Date(t.fireAt).toISOString(),
+    firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
+  };
+}
+
 /** Plans and reads the schedule through the SLA store; `in(s)` gives the same inside a transaction of `store.tx`. */
 export class SlaTimers {
   constructor(

@@ -1,23 +1,14 @@
 /**
  * The SLA's own tables on PostgreSQL (migration 0003-sla): the schedule, the engine's state,
- * residents' messages, holiday overrides, calendar changes and first responses. Exactly once across
- * instances: a claim is `UPDATE … WHERE fired_at IS NULL` (the loser waits for the winner's commit,
+ * residents' messages, holiday overrides and calendar changes (first responses: sla-first-responses.ts).
+ * Exactly once across instances: a claim is `UPDATE … WHERE fired_at IS NULL` (the loser waits for the winner's commit,
  * then finds the row fired and changes nothing), and the due scan inside a transaction locks its page
  * `FOR UPDATE SKIP LOCKED`, so instances sweeping together take different rows.
  */
 import type pg from 'pg';
-import type {
-  CalendarChangeRecord,
-  FirstResponseStore,
-  HolidayOverrideRecord,
-  HolidayStore,
-  SlaStore,
-  SlaStoreTx,
-  SlaTimerStore,
-  TimerKey,
-  TimerRow,
-} from '../sla-store.js';
+import type { CalendarChangeRecord, HolidayOverrideRecord, HolidayStore, SlaStore, SlaStoreTx, SlaTimerStore, TimerKey, TimerRow } from '../sla-store.js';
 import { type Queryable, withTransaction } from './database.js';
+import { PostgresFirstResponses } from './sla-first-responses.js';
 import { at, ms, PostgresSlaFigures, PostgresSlaRequests } from './sla-requests.js';
 
 interface TimerDbRow {
@@ -244,49 +235,6 @@ export class PostgresHolidayStore implements HolidayStore {
   async unfinishedChanges(): Promise<number[]> {
     const r = await this.q.query<{ id: string }>('SELECT id FROM sla_calendar_changes WHERE done_at IS NULL ORDER BY id');
     return r.rows.map((x) => Number(x.id));
-  }
-}
-
-/** First-response deadlines and reply times on PostgreSQL. */
-export class PostgresFirstResponses implements FirstResponseStore {
-  constructor(private readonly q: Queryable) {}
-
-  async record(r: Parameters<FirstResponseStore['record']>[0]): Promise<void> {
-    await this.q.query(
-      `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at, responded_at, source) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
-      [
-        r.channel,
-        r.conversationId,
-        r.messageId ?? null,
-        at(r.receivedAt),
-        at(r.deadlineAt),
-        r.respondedAt === undefined ? null : at(r.respondedAt),
-        r.respondedAt === undefined ? null : 'engine',
-      ],
-    );
-  }
-
-  async awaitProvider(channel: string, messageId: string): Promise<void> {
-    await this.q.query(`UPDATE sla_first_responses SET responded_at = NULL, source = 'outbox' WHERE channel = $1 AND message_id = $2 AND source = 'engine'`, [
-      channel,
-      messageId,
-    ]);
-  }
-
-  async responded(channel: string, conversationId: string, messageId: string | undefined, when: number): Promise<number> {
-    // The reply to one message never stands in for another's (a reply still queued is not a response).
-    const r = messageId
-      ? await this.q.query(
-          `UPDATE sla_first_responses SET responded_at = $1, source = 'provider' WHERE channel = $2 AND message_id = $3 AND source IS DISTINCT FROM 'provider'`,
-          [at(when), channel, messageId],
-        )
-      : await this.q.query(
-          `UPDATE sla_first_responses SET responded_at = $1, source = 'provider'
-           WHERE channel = $2 AND conversation_id = $3 AND received_at <= $1 AND source IS DISTINCT FROM 'provider'`,
-          [at(when), channel, conversationId],
-        );
-    return r.rowCount ?? 0;
   }
 }
 
