@@ -148,6 +148,10 @@ export function attachSla(o: AttachSlaOptions): Sla {
   o.delivery?.on('needsHuman', onNeedsHuman);
   o.delivery?.on('sent', onSent);
 
+  const ready = async (): Promise<void> => {
+    await Promise.all([holidays.whenReady(), engine.whenReady()]);
+  };
+
   const adminTokens = o.adminTokens ?? parseAgentTokens(env.TAWASUL_ADMIN_TOKENS);
   const admin = slaAdminRouter({
     ctx,
@@ -187,11 +191,9 @@ export function attachSla(o: AttachSlaOptions): Sla {
       app.use('/api/admin', admin);
       app.use(metricsRouter);
     },
-    async ready() {
-      await Promise.all([holidays.whenReady(), engine.whenReady()]);
-    },
+    ready,
     async start() {
-      await this.ready();
+      await ready();
       await holidays.resumePending(o.clock.now());
       engine.start();
     },

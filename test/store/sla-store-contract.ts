@@ -274,6 +274,19 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
       ]);
       expect(await collect(h.store.figures.responses(T0 + 1, T0 + 6))).toHaveLength(1);
     });
+
+    it('streams the report rows page by page, every row once, rows of one instant included', async () => {
+      const fr = h.store.firstResponses;
+      // More than a page (1,000), 600 of them received at the same instant: the cursor must order by id too.
+      for (let i = 0; i < 1003; i++) {
+        await fr.record({ channel: 'x', conversationId: `c${i}`, messageId: `m${i}`, receivedAt: i < 600 ? T0 : T0 + i, deadlineAt: T0 + DAY });
+      }
+      const rows = await collect(h.store.figures.responses(T0, T0 + DAY));
+      expect(rows).toHaveLength(1003);
+      expect(rows.filter((r) => r.receivedAt === T0)).toHaveLength(600);
+      expect(new Set(rows.map((r) => r.receivedAt)).size).toBe(404);
+      expect(await collect(h.store.figures.responses(T0 + 1, T0 + 700))).toHaveLength(100);
+    });
   });
 }
 
