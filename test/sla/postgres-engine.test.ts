@@ -3,7 +3,8 @@
  * scheduled, escalated once at its deadline, and two instances sweeping one database at the same
  * time fire each level once (the notification outboxes are still each instance's SQLite).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { slaReportCommand } from '../../bot/cli/sla-report.js';
 import { openPostgresStores } from '../../bot/store/postgres/stores.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -19,7 +20,8 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
   const pgServer = usePostgres();
 
   it('schedules a request filed in PostgreSQL, escalates it once per level, and reports it', async () => {
-    const stores = await openPostgresStores(await pgServer.database());
+    const url = await pgServer.database();
+    const stores = await openPostgresStores(url);
     const h = await createHarness({ stores });
     try {
       const rec = await h.file('training', at('2026-02-01 09:00'));
@@ -39,6 +41,22 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
       // The resident was told of the filing (the applicant's address read from PostgreSQL at delivery).
       expect(h.transports.email.sent.some((m) => m.to === 'salem@example.om')).toBe(true);
       expect(await stores.sla.figures.escalationsFiredTotal()).toEqual([{ level: 1, role: rows[0]!.role, n: 1 }]);
+      // `tawasul sla-report` reads PostgreSQL when TAWASUL_DATABASE_URL is set.
+      const out: string[] = [];
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        out.push(String(chunk));
+        return true;
+      });
+      vi.stubEnv('TAWASUL_DATABASE_URL', url);
+      try {
+        expect(await slaReportCommand.run({ data: h.dir, from: '2026-02-01', to: '2026-02-28', json: true }, [])).toBe(0);
+      } finally {
+        vi.unstubAllEnvs();
+        write.mockRestore();
+      }
+      const report = JSON.parse(out.join(''));
+      expect(report.requests.total).toMatchObject({ filed: 1, escalated: 1 });
+      expect(report.escalations).toEqual([{ level: 1, role: rows[0]!.role, count: 1 }]);
     } finally {
       await h.close();
       await stores.close();
