@@ -65,12 +65,13 @@ export class SqliteDatabase {
   readonly db: Database.Database;
   private checkpointer: Worker | undefined;
   private workerExit: Promise<void> = Promise.resolve();
-  /** Savepoint depth of the async transaction the current async context runs in (undefined: none). */
-  private readonly asyncTx = new AsyncLocalStorage<number>();
+  /** The async transaction the current async context runs in, and its savepoint depth (undefined: none). */
+  private readonly asyncTx = new AsyncLocalStorage<{ tx: number; depth: number }>();
   /** The tail of the queue of async transactions (the in-process mutex). */
   private asyncQueue: Promise<void> = Promise.resolve();
-  /** True while an async transaction holds the connection. */
-  private asyncOpen = false;
+  /** The number of the async transaction holding the connection (undefined: none). */
+  private openTx: number | undefined;
+  private txCount = 0;
 
   constructor(
     readonly file: string,
@@ -125,8 +126,9 @@ export class SqliteDatabase {
    * breach of the rule fail loudly instead.
    */
   async txAsync<T>(fn: () => Promise<T>): Promise<T> {
-    const depth = this.asyncTx.getStore();
-    if (depth !== undefined) return this.savepoint(depth, fn);
+    // Compared by number: a flow that an earlier transaction's callback left running still carries its context.
+    const inside = this.asyncTx.getStore();
+    if (inside !== undefined && inside.tx === this.openTx) return this.savepoint(inside, fn);
     const previous = this.asyncQueue;
     let release!: () => void;
     this.asyncQueue = new Promise<void>((resolve) => {
@@ -138,16 +140,17 @@ export class SqliteDatabase {
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      this.asyncOpen = true;
+      const tx = ++this.txCount;
+      this.openTx = tx;
       try {
-        const result = await this.asyncTx.run(1, fn);
+        const result = await this.asyncTx.run({ tx, depth: 1 }, fn);
         this.db.exec('COMMIT');
         return result;
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw err;
       } finally {
-        this.asyncOpen = false;
+        this.openTx = undefined;
       }
     } finally {
       release();
@@ -168,19 +171,19 @@ export class SqliteDatabase {
     const original = db.transaction.bind(db);
     db.transaction = ((fn: (...args: unknown[]) => unknown) =>
       original((...args: unknown[]) => {
-        if (this.asyncOpen && this.asyncTx.getStore() === undefined) {
+        if (this.openTx !== undefined && this.asyncTx.getStore()?.tx !== this.openTx) {
           throw new StoreError('SQLite: a synchronous transaction started while an async one is open (a txAsync callback awaited something else)');
         }
         return fn(...args);
       })) as typeof db.transaction;
   }
 
-  /** `fn` in a savepoint of the open async transaction, at nesting `depth`. */
-  private async savepoint<T>(depth: number, fn: () => Promise<T>): Promise<T> {
-    const name = `tawasul_async_${depth}`;
+  /** `fn` in a savepoint of the open async transaction, one level below `at`. */
+  private async savepoint<T>(at: { tx: number; depth: number }, fn: () => Promise<T>): Promise<T> {
+    const name = `tawasul_async_${at.depth}`;
     this.db.exec(`SAVEPOINT ${name}`);
     try {
-      const result = await this.asyncTx.run(depth + 1, fn);
+      const result = await this.asyncTx.run({ tx: at.tx, depth: at.depth + 1 }, fn);
       this.db.exec(`RELEASE ${name}`);
       return result;
     } catch (err) {

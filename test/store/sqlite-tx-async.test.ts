@@ -115,6 +115,43 @@ describe('SqliteDatabase.txAsync', () => {
     expect(rows()).toEqual(['after']);
   });
 
+  it('treats a flow that an earlier transaction left running as outside the next one', async () => {
+    let resume!: () => void;
+    const later = new Promise<void>((r) => {
+      resume = r;
+    });
+    let leftover!: Promise<string>;
+    await sql.txAsync(async () => {
+      // Started inside the first transaction, carries on after its commit.
+      leftover = (async () => {
+        await later;
+        await sql.txAsync(() => insert('from leftover'));
+        return 'done';
+      })();
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let opened!: () => void;
+    const isOpen = new Promise<void>((r) => {
+      opened = r;
+    });
+    const second = sql.txAsync(async () => {
+      await insert('second');
+      opened();
+      await gate;
+    });
+    await isOpen;
+    resume();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(rows()).toEqual(['second']); // the leftover waits for the second transaction instead of joining it
+    release();
+    await second;
+    expect(await leftover).toBe('done');
+    expect(rows()).toEqual(['second', 'from leftover']);
+  });
+
   it('lets a sync tx() nest inside its own context, and refuses one (and any db.transaction) from outside while open', async () => {
     let releaseFirst!: () => void;
     const gate = new Promise<void>((r) => {
