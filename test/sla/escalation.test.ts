@@ -1,5 +1,5 @@
 /** The escalation ladder of every SPEC service, with an injected clock; exactly once, across restarts. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatLocalIso } from '../../bot/calendar/dates.js';
 import { at, createHarness, type Harness } from './harness.js';
 
@@ -148,6 +148,24 @@ describe('escalation ladder of the SPEC services', () => {
     const l1 = (await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation')!;
     expect([l1.level, local(l1.dueAt)]).toEqual([1, '2026-02-12T14:20+04:00']);
     expect((await h.sla.engine.sweep(at('2026-02-15 08:00'))).escalations.map((e) => e.level)).toEqual([1]);
+  });
+
+  it('commits a claim with its notices or not at all: a failed enqueue leaves the level to fire on the next sweep', async () => {
+    h = await createHarness();
+    const rec = await h.file('liwan-closure', at('2026-02-01 09:00'));
+    const enqueue = h.sla.outbox.enqueue.bind(h.sla.outbox);
+    const spy = vi.spyOn(h.sla.outbox, 'enqueue').mockImplementation((n, now) => {
+      if (n.purpose === 'escalation') throw new Error('disk full');
+      return enqueue(n, now);
+    });
+    await expect(h.sla.engine.sweep(at('2026-02-09 09:00'))).rejects.toThrow('disk full');
+    spy.mockRestore();
+    // The claim and the system notice were rolled back with the failed enqueue.
+    expect((await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation')!.firedAt).toBeNull();
+    expect(count(h, 'SELECT COUNT(*) FROM notify_system WHERE request_id = ?', rec.id)).toBe(0);
+    expect((await h.sla.engine.sweep(at('2026-02-09 09:05'))).escalations.map((e) => e.level)).toEqual([1]);
+    expect(count(h, 'SELECT COUNT(*) FROM notify_system WHERE request_id = ?', rec.id)).toBe(1);
+    expect((await h.sla.engine.sweep(at('2026-02-09 09:10'))).escalations).toEqual([]);
   });
 
   it('sees actions recorded directly in the request store (status change, assignment)', async () => {
