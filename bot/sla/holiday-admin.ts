@@ -55,8 +55,8 @@ function calendarChange(r: CalendarChangeRecord): CalendarChange {
 /** Manages run-time holiday overrides and the recomputation they cause. */
 export class HolidayAdmin {
   private base: CalendarConfig;
-  /** The stored overrides applied to the live calendar (started by the constructor). */
-  private readonly ready: Promise<void>;
+  /** The stored overrides applied to the live calendar (started by the constructor, again if it failed). */
+  private ready: Promise<void>;
 
   constructor(
     private readonly store: SlaStore,
@@ -71,9 +71,15 @@ export class HolidayAdmin {
     this.ready.catch(() => undefined);
   }
 
-  /** Resolves once the stored overrides are applied to the live calendar (await before taking traffic). */
-  whenReady(): Promise<void> {
-    return this.ready;
+  /** Resolves once the stored overrides are applied to the live calendar (await before taking traffic); a failed read is tried again. */
+  async whenReady(): Promise<void> {
+    try {
+      await this.ready;
+    } catch {
+      this.ready = this.apply();
+      this.ready.catch(() => undefined);
+      await this.ready;
+    }
   }
 
   /** Stored overrides in the order they apply. */
@@ -142,7 +148,7 @@ export class HolidayAdmin {
   }
 
   private async change(summary: string, actor: string, now: Date, mutate: (s: SlaStoreTx) => Promise<void>): Promise<CalendarChange> {
-    await this.ready;
+    await this.whenReady();
     const before = holidayDates(this.ctx.calendar.holidays());
     const id = await this.store.tx(async (s) => {
       await mutate(s);
@@ -161,7 +167,7 @@ export class HolidayAdmin {
 
   /** Finishes recomputations a crash interrupted (called at start). */
   async resumePending(now: Date): Promise<number> {
-    await this.ready;
+    await this.whenReady();
     const ids = await this.store.holidays.unfinishedChanges();
     for (const id of ids) await this.recompute(id, 'system:resume', now);
     return ids.length;

@@ -59,8 +59,8 @@ export class SlaEngine {
   readonly timers: SlaTimers;
   private interval: NodeJS.Timeout | undefined;
   private running: Promise<SweepReport> | undefined;
-  /** The first start's adoption (see `init`); every pass waits for it. */
-  private readonly ready: Promise<void>;
+  /** The first start's adoption (see `init`); every pass waits for it, and starts it again if it failed. */
+  private ready: Promise<void>;
   /** The tail of the event passes of this process (one at a time: each reads the watermark the last one wrote). */
   private eventsChain: Promise<unknown> = Promise.resolve();
 
@@ -80,9 +80,15 @@ export class SlaEngine {
     if (adopted > 0) this.o.logger.info({ adopted }, 'sla: open requests adopted into the schedule');
   }
 
-  /** Resolves once the engine is ready (the first start's adoption done). */
-  whenReady(): Promise<void> {
-    return this.ready;
+  /** Resolves once the engine is ready (the first start's adoption done); a failed one (database down) is tried again. */
+  async whenReady(): Promise<void> {
+    try {
+      await this.ready;
+    } catch {
+      this.ready = this.init();
+      this.ready.catch(() => undefined);
+      await this.ready;
+    }
   }
 
   /** A value of the engine's own state table. */
@@ -107,7 +113,7 @@ export class SlaEngine {
   }
 
   private async processEventsNow(now: Date, batch: number): Promise<number> {
-    await this.ready;
+    await this.whenReady();
     let total = 0;
     for (;;) {
       const n = await this.o.store.tx(async (s) => {
@@ -188,7 +194,7 @@ export class SlaEngine {
   async fireDue(now: Date): Promise<Pick<SweepReport, 'escalations' | 'overdueNotices'>> {
     const out: Pick<SweepReport, 'escalations' | 'overdueNotices'> = { escalations: [], overdueNotices: [] };
     if (!this.o.ctx.calendar.isOpen(this.o.ctx.staffHours, now)) return out;
-    await this.ready;
+    await this.whenReady();
     const t = now.getTime();
     for (let guard = 0; guard < 100_000; guard++) {
       const n = await this.o.store.tx(async (s) => {

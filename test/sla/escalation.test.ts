@@ -1,6 +1,7 @@
 /** The escalation ladder of every SPEC service, with an injected clock; exactly once, across restarts. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatLocalIso } from '../../bot/calendar/dates.js';
+import { SqliteSlaTimers } from '../../bot/store/sqlite/sla-store.js';
 import { at, createHarness, type Harness } from './harness.js';
 
 /** The SPEC's table: escalate after N working days to the role, by these channels; level 2 is configuration. */
@@ -166,6 +167,15 @@ describe('escalation ladder of the SPEC services', () => {
     expect((await h.sla.engine.sweep(at('2026-02-09 09:05'))).escalations.map((e) => e.level)).toEqual([1]);
     expect(count(h, 'SELECT COUNT(*) FROM notify_system WHERE request_id = ?', rec.id)).toBe(1);
     expect((await h.sla.engine.sweep(at('2026-02-09 09:10'))).escalations).toEqual([]);
+  });
+
+  it('starts again when its first read of the store failed (database down at start)', async () => {
+    const state = vi.spyOn(SqliteSlaTimers.prototype, 'state').mockRejectedValueOnce(new Error('connection refused'));
+    h = await createHarness();
+    expect(state.mock.calls.length).toBeGreaterThan(1);
+    state.mockRestore();
+    const rec = await h.file('liwan-closure', at('2026-02-01 09:00'));
+    expect((await h.sla.engine.sweep(at('2026-02-09 09:00'))).escalations).toEqual([{ reference: rec.reference, level: 1, role: expect.any(String) }]);
   });
 
   it('sees actions recorded directly in the request store (status change, assignment)', async () => {
