@@ -3,8 +3,8 @@
  * assignments — whoever recorded them) to keep the schedule and to tell residents; its sweep fires
  * due escalations and overdue notices exactly once (a conditional UPDATE claims the row in the same
  * transaction that stores the system notification and enqueues the e-mails/SMS — on SQLite; on
- * PostgreSQL the notices, still SQLite, are written before the claim commits and deduplicated by
- * key, see `notifyResident`), then delivers the outbox. All state is in the SLA store (bot/store/sla-store.ts), so a restart between a deadline and the sweep loses nothing.
+ * PostgreSQL the notices, still SQLite, are written before the claim commits, see notices.ts), then
+ * delivers the outbox. All state is in the SLA store (bot/store/sla-store.ts), so a restart between a deadline and the sweep loses nothing.
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
@@ -13,12 +13,11 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
 import type { DeliveryReport, NotificationOutbox } from '../notify/outbox.js';
 import type { SystemNotifications } from '../notify/system.js';
-import type { RenderedMessage } from '../notify/templates.js';
-import type { NotifyChannel } from '../notify/types.js';
 import type { RequestEventFact, SlaStore, SlaStoreTx } from '../store/sla-store.js';
 import type { RequestAction, RequestRecord, RequestStore } from '../store/types.js';
 import type { SlaContext } from './context.js';
 import type { SlaMessages } from './messages.js';
+import { enqueueEscalationNotices, enqueueResidentNotices } from './notices.js';
 import { type RequestFacts, SlaTimers, type TimerRow } from './timers.js';
 
 /** What one sweep did. */
@@ -142,47 +141,15 @@ export class SlaEngine {
     if (!f) return;
     const { resident } = this.o.ctx.config.sla;
     if (e.status === 'filed') {
-      this.notifyResident(f, 'accepted', `accepted:${f.id}`, this.o.messages.accepted(f), resident.onFiled, 'any', now);
+      const n = { purpose: 'accepted', key: `accepted:${f.id}`, msg: this.o.messages.accepted(f), channels: resident.onFiled, window: 'any' } as const;
+      enqueueResidentNotices(this.o.outbox, f, n, now);
       return;
     }
     const prev = await s.requests.previousStatus(e.requestId, e.id);
     if (prev === e.status) return;
     const message = await s.timers.residentMessage(e.requestId, e.at);
-    this.notifyResident(f, 'status', `status:${e.id}`, this.o.messages.statusChanged(f, e.status!, message), resident.onStatusChange, 'any', now);
-  }
-
-  /**
-   * Enqueues a resident's notices (the notification outbox, SQLite, synchronous). Inside an SQLite
-   * `store.tx` they commit with the transaction; on PostgreSQL they are written before its commit, so
-   * a failed commit leaves notices whose dedupe keys make the retried pass store nothing twice.
-   */
-  private notifyResident(
-    f: RequestFacts,
-    purpose: 'accepted' | 'status' | 'overdue',
-    key: string,
-    msg: RenderedMessage,
-    channels: NotifyChannel[],
-    window: 'any' | 'staff',
-    now: Date,
-  ): void {
-    for (const channel of channels) {
-      if (channel === 'email' && !f.hasEmail) continue;
-      this.o.outbox.enqueue(
-        {
-          dedupeKey: `${key}:${channel}`,
-          channel,
-          recipient: { kind: 'applicant', id: String(f.id) },
-          language: f.language,
-          purpose,
-          requestId: f.id,
-          reference: f.reference,
-          subject: msg.subject,
-          body: channel === 'email' ? msg.text : msg.sms,
-          window,
-        },
-        now,
-      );
-    }
+    const msg = this.o.messages.statusChanged(f, e.status!, message);
+    enqueueResidentNotices(this.o.outbox, f, { purpose: 'status', key: `status:${e.id}`, msg, channels: resident.onStatusChange, window: 'any' }, now);
   }
 
   /**
@@ -223,30 +190,7 @@ export class SlaEngine {
     }
     if (!(await t.claim(r, now.getTime()))) return;
     const msg = this.o.messages.escalation(f, r.level, level.role, new Date(r.baseAt), level.afterWorkingDays);
-    if (level.via.includes('system')) {
-      this.o.system.add(
-        { role: level.role, kind: 'escalation', level: r.level, requestId: f.id, reference: f.reference, title: msg.subject, body: msg.text },
-        now,
-      );
-    }
-    for (const channel of level.via) {
-      if (channel === 'system') continue;
-      this.o.outbox.enqueue(
-        {
-          dedupeKey: `escalation:${f.id}:${r.level}:${channel}`,
-          channel,
-          recipient: { kind: 'role', id: level.role },
-          language: this.o.ctx.config.sla.staffLanguage,
-          purpose: 'escalation',
-          requestId: f.id,
-          reference: f.reference,
-          subject: msg.subject,
-          body: channel === 'email' ? msg.text : msg.sms,
-          window: 'staff',
-        },
-        now,
-      );
-    }
+    enqueueEscalationNotices(this.o, f, { level: r.level, config: level, language: this.o.ctx.config.sla.staffLanguage }, msg, now);
     await t.plan(f);
     out.escalations.push({ reference: f.reference, level: r.level, role: level.role });
     this.o.logger.info({ reference: f.reference, level: r.level, role: level.role }, 'sla: escalated');
@@ -267,7 +211,8 @@ export class SlaEngine {
       ...(next?.role ? { nextRole: next.role, nextAt: new Date(next.fireAt) } : {}),
       ...(residentMessage ? { residentMessage } : {}),
     });
-    this.notifyResident(f, 'overdue', `overdue:${f.id}`, msg, this.o.ctx.config.sla.resident.onOverdue, 'staff', now);
+    const channels = this.o.ctx.config.sla.resident.onOverdue;
+    enqueueResidentNotices(this.o.outbox, f, { purpose: 'overdue', key: `overdue:${f.id}`, msg, channels, window: 'staff' }, now);
     out.overdueNotices.push(f.reference);
     this.o.logger.info({ reference: f.reference }, 'sla: deadline missed, resident told');
   }
