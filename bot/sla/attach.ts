@@ -73,7 +73,7 @@ export interface Sla {
   ready(): Promise<void>;
   /** Finishes interrupted recomputations and starts the periodic sweep. */
   start(): Promise<void>;
-  /** Stops the sweep, detaches the listeners, closes transports. */
+  /** Stops the sweep, waits for the first-response writes under way, detaches the listeners, closes transports. */
   stop(): Promise<void>;
 }
 
@@ -199,6 +199,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
     },
     async stop() {
       await engine.stop();
+      await firstResponse.settled();
       o.events?.off('request.filed', onFiled);
       o.events?.off('reply.produced', onReply);
       o.delivery?.off('queued', onQueued);

@@ -264,10 +264,11 @@ export class SlaEngine {
     tick();
   }
 
-  /** Stops the periodic sweep and waits for a running one. */
+  /** Stops the periodic sweep and waits for a running one and for the event passes under way. */
   async stop(): Promise<void> {
     if (this.interval) clearInterval(this.interval);
     this.interval = undefined;
     await this.running?.catch(() => undefined);
+    await this.eventsChain;
   }
 }
