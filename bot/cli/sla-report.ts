@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WorkingCalendar } from '../calendar/working-calendar.js';
 import { buildSlaReport, type FirstResponseMetrics, type RequestMetrics, reportToCsv, type SlaReport } from '../sla/reports.js';
-import { databaseUrl } from '../store/postgres/database.js';
-import { openPostgresStores } from '../store/postgres/stores.js';
 import { migrateCore } from '../store/schema.js';
 import type { SlaFigures } from '../store/sla-store.js';
 import { SqliteSlaFigures } from '../store/sqlite/sla-requests.js';
@@ -70,8 +68,10 @@ export const slaReportCommand: Command = {
       process.stdout.write(values.csv ? reportToCsv(report) : values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     };
     if (process.env.TAWASUL_DATABASE_URL) {
-      // The SLA's tables on PostgreSQL (the data directory still gives the configuration overlay).
-      const stores = await openPostgresStores(databaseUrl());
+      // The SLA's tables on PostgreSQL (the data directory still gives the configuration overlay);
+      // imported only then, so that the embedded path does not load the PostgreSQL driver.
+      const { openPostgresStores } = await import('../store/postgres/stores.js');
+      const stores = await openPostgresStores();
       try {
         await print(stores.sla.figures);
       } finally {
