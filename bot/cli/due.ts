@@ -61,16 +61,20 @@ export function parseInstant(text: string, timeZone: string): Date | undefined {
 }
 
 /** The configured calendar plus the holiday overrides an admin stored in the data directory's database. */
-export function calendarWithOverrides(config: TawasulConfig, dataDir: string): CalendarConfig {
+export async function calendarWithOverrides(config: TawasulConfig, dataDir: string): Promise<CalendarConfig> {
   const file = join(dataDir, 'tawasul.sqlite');
   if (!existsSync(file)) return config.calendar;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sla_holiday_overrides'`).get();
     if (!has) return config.calendar;
-    const extra: HolidayEntry[] = new SqliteHolidayStore({ db })
-      .overrides()
-      .map((o) => ({ id: o.holidayId, name: o.name, from: o.from, to: o.to, status: o.status }));
+    const extra: HolidayEntry[] = (await new SqliteHolidayStore({ db }).overrides()).map((o) => ({
+      id: o.holidayId,
+      name: o.name,
+      from: o.from,
+      to: o.to,
+      status: o.status,
+    }));
     return { ...config.calendar, holidays: [...config.calendar.holidays, ...extra] };
   } finally {
     db.close();
@@ -98,7 +102,7 @@ export const dueCommand: Command = {
       process.stderr.write(`tawasul due: --from: not an ISO date or instant: ${values.from}\n`);
       return 2;
     }
-    const calendar = new WorkingCalendar(calendarWithOverrides(config, dataDir));
+    const calendar = new WorkingCalendar(await calendarWithOverrides(config, dataDir));
     let plan: DuePlan;
     try {
       plan = computeDue(config, calendar, values.service, filedAt);

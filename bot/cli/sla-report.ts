@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { WorkingCalendar } from '../calendar/working-calendar.js';
 import { buildSlaReport, type FirstResponseMetrics, type RequestMetrics, reportToCsv, type SlaReport } from '../sla/reports.js';
 import { migrateCore } from '../store/schema.js';
+import type { SlaFigures } from '../store/sla-store.js';
 import { SqliteSlaFigures } from '../store/sqlite/sla-requests.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import type { Command } from './command.js';
@@ -45,7 +46,7 @@ export function formatReport(r: SlaReport): string {
   return out.join('\n');
 }
 
-/** `tawasul sla-report --from DATE --to DATE [--csv|--json]`: the SLA report of the data directory's database. */
+/** `tawasul sla-report --from DATE --to DATE [--csv|--json]`: the SLA report of the data directory's database, or of PostgreSQL when TAWASUL_DATABASE_URL is set. */
 export const slaReportCommand: Command = {
   options: { from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'boolean' }, json: { type: 'boolean' }, bucket: { type: 'string' } },
   async run(values) {
@@ -61,17 +62,32 @@ export const slaReportCommand: Command = {
       process.stderr.write('tawasul sla-report: --bucket must be day or month\n');
       return 2;
     }
+    const print = async (figures: SlaFigures): Promise<void> => {
+      const config = loadCliConfig(dataDir);
+      const report = await buildSlaReport(figures, config, new WorkingCalendar(config.calendar), { from, to, bucket }, new Date());
+      process.stdout.write(values.csv ? reportToCsv(report) : values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    };
+    if (process.env.TAWASUL_DATABASE_URL) {
+      // The SLA's tables on PostgreSQL (the data directory still gives the configuration overlay);
+      // imported only then, so that the embedded path does not load the PostgreSQL driver.
+      const { openPostgresStores } = await import('../store/postgres/stores.js');
+      const stores = await openPostgresStores();
+      try {
+        await print(stores.sla.figures);
+      } finally {
+        await stores.close();
+      }
+      return 0;
+    }
     const file = join(dataDir, 'tawasul.sqlite');
     if (!existsSync(file)) {
       process.stderr.write(`tawasul sla-report: no database at ${file} (use --data DIR)\n`);
       return 1;
     }
-    const config = loadCliConfig(dataDir);
     const sql = new SqliteDatabase(file);
     try {
       await migrateCore(sql);
-      const report = buildSlaReport(new SqliteSlaFigures(sql), config, new WorkingCalendar(config.calendar), { from, to, bucket }, new Date());
-      process.stdout.write(values.csv ? reportToCsv(report) : values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      await print(new SqliteSlaFigures(sql));
     } finally {
       sql.close();
     }

@@ -56,10 +56,10 @@ export function adminRouter(d: ConsoleDeps): Router {
     return true;
   };
 
-  r.get('/sla/report', allow('supervisor', 'admin'), (req, res) => {
+  r.get('/sla/report', allow('supervisor', 'admin'), async (req, res) => {
     const q = parse(reportQuery, req.query, res, 'query');
     if (!q) return;
-    const report = buildSlaReport(d.sla.store.figures, d.sla.ctx.config, d.sla.ctx.calendar, { from: q.from, to: q.to, bucket: q.bucket }, d.clock.now());
+    const report = await buildSlaReport(d.sla.store.figures, d.sla.ctx.config, d.sla.ctx.calendar, { from: q.from, to: q.to, bucket: q.bucket }, d.clock.now());
     if (!q.chart) return void res.json(report);
     let csv: string;
     if (q.chart === 'escalations') {
@@ -135,10 +135,10 @@ export function adminRouter(d: ConsoleDeps): Router {
     res.json({ ok: true });
   });
 
-  r.get('/calendar/holidays', allow('admin', 'supervisor'), (req, res) => {
+  r.get('/calendar/holidays', allow('admin', 'supervisor'), async (req, res) => {
     const q = parse(yearQuery, req.query, res, 'query');
     if (!q) return;
-    res.json({ holidays: d.sla.ctx.calendar.holidays(q.year), overrides: d.sla.holidays.overrides(), changes: d.sla.holidays.changes() });
+    res.json({ holidays: d.sla.ctx.calendar.holidays(q.year), overrides: await d.sla.holidays.overrides(), changes: await d.sla.holidays.changes() });
   });
 
   r.post('/calendar/holidays', allow('admin'), json, async (req, res) => {

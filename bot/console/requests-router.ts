@@ -14,6 +14,7 @@ import { FIELD_VALIDATORS } from '../handlers/intake-fields.js';
 import { fail, parse } from '../http/validate.js';
 import { findReference } from '../nlu/entities.js';
 import { resolutionDue } from '../sla/policy.js';
+import { timerJson } from '../sla/timers.js';
 import { prepared } from '../store/sqlite-database.js';
 import { REQUEST_STATUSES, type RequestRecord, type RequestStatus } from '../store/types.js';
 import { allow, type Principal, principal } from './auth.js';
@@ -175,14 +176,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
     const rec = await load(String(req.params.reference), res);
     if (!rec) return;
     conversations.audit(principal(res).actor, 'request.read', rec.reference, d.clock.now());
-    const timers = d.sla.engine.timers.rows(rec.id).map((t) => ({
-      kind: t.kind,
-      level: t.level,
-      role: t.role,
-      dueAt: new Date(t.dueAt).toISOString(),
-      fireAt: new Date(t.fireAt).toISOString(),
-      firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
-    }));
+    const timers = (await d.sla.engine.timers.rows(rec.id)).map(timerJson);
     const convId = conversations.get(rec.conversationKey) ? d.store.idOf(rec.conversationKey) : null;
     res.json({
       request: {

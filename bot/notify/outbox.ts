@@ -53,7 +53,7 @@ export interface OutboxEntry {
 }
 
 /** Resolves a recipient to an address (e-mail or phone) at delivery time; undefined when there is none. */
-export type RecipientResolver = (recipient: Recipient, channel: NotifyChannel) => string | undefined;
+export type RecipientResolver = (recipient: Recipient, channel: NotifyChannel) => string | undefined | Promise<string | undefined>;
 
 /** Counts of one delivery pass. */
 export interface DeliveryReport {
@@ -178,7 +178,13 @@ export class NotificationOutbox {
       done += rows.length;
       const last = rows[rows.length - 1]!;
       cursor = [last.next_attempt_at, last.id];
-      const sendable = this.sql.tx(() => this.settle(rows, now, report));
+      // Addresses first (the resolver may read another database), then the page's bookkeeping in one transaction.
+      const addresses = new Map<number, string | undefined>();
+      for (const row of rows) {
+        if (row.channel === 'email' ? this.opts.email : this.opts.sms)
+          addresses.set(row.id, await this.opts.resolve({ kind: row.recipient_kind, id: row.recipient_id }, row.channel));
+      }
+      const sendable = this.sql.tx(() => this.settle(rows, now, report, addresses));
       for (const c of sendable) await this.send(c.row, c.address, now, report);
       await setImmediate(); // a macrotask turn: requests and timers run between pages
     }
@@ -186,7 +192,7 @@ export class NotificationOutbox {
   }
 
   /** Defers or parks the rows of a page that cannot be sent now (synchronous, in one transaction); returns the others. */
-  private settle(rows: Row[], now: Date, report: DeliveryReport): Array<{ row: Row; address: string }> {
+  private settle(rows: Row[], now: Date, report: DeliveryReport, addresses: Map<number, string | undefined>): Array<{ row: Row; address: string }> {
     const db = this.sql.db;
     const at = now.getTime();
     const sendable: Array<{ row: Row; address: string }> = [];
@@ -207,7 +213,7 @@ export class NotificationOutbox {
         report.deferred++;
         continue;
       }
-      const address = this.opts.resolve({ kind: row.recipient_kind, id: row.recipient_id }, row.channel);
+      const address = addresses.get(row.id);
       if (!address) {
         prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(
           `no ${row.channel} address for ${row.recipient_kind}`,

@@ -68,11 +68,14 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
   r.use(express.json({ limit: '16kb' }));
   const actor = (res: Response): string => `admin:${res.locals.agentId as string}`;
 
-  r.get('/holidays', (req, res) => {
-    const year = req.query.year === undefined ? undefined : Number(req.query.year);
-    if (year !== undefined && !Number.isInteger(year)) return fail(res, 400, 'bad_year', 'year must be a number');
-    res.json({ holidays: d.ctx.calendar.holidays(year), overrides: d.holidays.overrides() });
-  });
+  r.get(
+    '/holidays',
+    handle(async (req, res) => {
+      const year = req.query.year === undefined ? undefined : Number(req.query.year);
+      if (year !== undefined && !Number.isInteger(year)) return fail(res, 400, 'bad_year', 'year must be a number');
+      res.json({ holidays: d.ctx.calendar.holidays(year), overrides: await d.holidays.overrides() });
+    }),
+  );
 
   r.post(
     '/holidays',
@@ -93,9 +96,12 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
     }),
   );
 
-  r.get('/calendar/changes', (_req, res) => {
-    res.json({ changes: d.holidays.changes() });
-  });
+  r.get(
+    '/calendar/changes',
+    handle(async (_req, res) => {
+      res.json({ changes: await d.holidays.changes() });
+    }),
+  );
 
   r.post(
     '/calendar/reload',
@@ -116,23 +122,26 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
     }),
   );
 
-  r.get('/reports/sla', (req, res) => {
-    const q = reportQuery.safeParse(req.query);
-    if (!q.success) return fail(res, 400, 'invalid_query', `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
-    if (q.data.to < q.data.from) return fail(res, 400, 'invalid_query', 'to is before from');
-    const report = buildSlaReport(
-      d.figures,
-      d.ctx.config,
-      d.ctx.calendar,
-      { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) },
-      d.clock.now(),
-    );
-    if (q.data.format === 'csv') {
-      res.type('text/csv; charset=utf-8').attachment(`sla-${q.data.from}-${q.data.to}.csv`).send(reportToCsv(report));
-      return;
-    }
-    res.json(report);
-  });
+  r.get(
+    '/reports/sla',
+    handle(async (req, res) => {
+      const q = reportQuery.safeParse(req.query);
+      if (!q.success) return fail(res, 400, 'invalid_query', `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
+      if (q.data.to < q.data.from) return fail(res, 400, 'invalid_query', 'to is before from');
+      const report = await buildSlaReport(
+        d.figures,
+        d.ctx.config,
+        d.ctx.calendar,
+        { from: q.data.from, to: q.data.to, ...(q.data.bucket ? { bucket: q.data.bucket } : {}) },
+        d.clock.now(),
+      );
+      if (q.data.format === 'csv') {
+        res.type('text/csv; charset=utf-8').attachment(`sla-${q.data.from}-${q.data.to}.csv`).send(reportToCsv(report));
+        return;
+      }
+      res.json(report);
+    }),
+  );
 
   r.get('/notifications', (req, res) => {
     const status = req.query.status;

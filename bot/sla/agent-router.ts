@@ -12,6 +12,7 @@ import { fail } from '../http/validate.js';
 import type { SystemNotifications } from '../notify/system.js';
 import { REQUEST_STATUSES } from '../store/types.js';
 import type { SlaEngine } from './sla-engine.js';
+import { timerJson } from './timers.js';
 
 /** What the agent router needs. */
 export interface AgentRouterDeps {
@@ -51,7 +52,7 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
         ...rest,
         ...(residentMessage ? { residentMessage } : {}),
       });
-      const next = d.engine.timers.rows(rec.id).find((t) => t.kind === 'escalation' && t.firedAt === null);
+      const next = (await d.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation' && t.firedAt === null);
       res.status(201).json({
         request: {
           reference: rec.reference,
@@ -70,23 +71,21 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
     }
   });
 
-  r.get('/requests/:reference/sla', (req, res) => {
-    const f = d.engine.timers.factsByReference(req.params.reference!);
-    if (!f) return fail(res, 404, 'unknown_request', 'no such request');
-    res.json({
-      reference: f.reference,
-      status: f.status,
-      dueAt: new Date(f.dueAt).toISOString(),
-      lastActionAt: new Date(f.lastActionAt).toISOString(),
-      timers: d.engine.timers.rows(f.id).map((t) => ({
-        kind: t.kind,
-        level: t.level,
-        role: t.role,
-        dueAt: new Date(t.dueAt).toISOString(),
-        fireAt: new Date(t.fireAt).toISOString(),
-        firedAt: t.firedAt === null ? null : new Date(t.firedAt).toISOString(),
-      })),
-    });
+  r.get('/requests/:reference/sla', async (req, res, next) => {
+    try {
+      const f = await d.engine.timers.factsByReference(req.params.reference!);
+      if (!f) return fail(res, 404, 'unknown_request', 'no such request');
+      const timers = await d.engine.timers.rows(f.id);
+      res.json({
+        reference: f.reference,
+        status: f.status,
+        dueAt: new Date(f.dueAt).toISOString(),
+        lastActionAt: new Date(f.lastActionAt).toISOString(),
+        timers: timers.map(timerJson),
+      });
+    } catch (err) {
+      next(err);
+    }
   });
 
   r.get('/notifications', (req, res) => {

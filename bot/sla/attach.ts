@@ -69,9 +69,11 @@ export interface Sla {
   routers: { agent: Router; admin: Router; metrics: Router };
   /** Mounts the SLA routes: /api/agent (actions, notifications), /api/admin, /metrics. */
   mount(app: Express): void;
+  /** Resolves once the stored holiday overrides are applied and the engine's first-start adoption is done. */
+  ready(): Promise<void>;
   /** Finishes interrupted recomputations and starts the periodic sweep. */
   start(): Promise<void>;
-  /** Stops the sweep, detaches the listeners, closes transports. */
+  /** Stops the sweep, waits for the first-response writes under way, detaches the listeners, closes transports. */
   stop(): Promise<void>;
 }
 
@@ -82,12 +84,12 @@ export function attachSla(o: AttachSlaOptions): Sla {
   const store = o.store ?? new SqliteSlaStore(o.sql);
   const system = new SystemNotifications(o.sql);
   const metricsRef: { m?: SlaMetrics } = {};
-  const resolve = (r: Recipient, channel: NotifyChannel): string | undefined => {
+  const resolve = async (r: Recipient, channel: NotifyChannel): Promise<string | undefined> => {
     if (r.kind === 'role') {
       const role = ctx.roles.get(r.id);
       return channel === 'email' ? role?.email : role?.phone;
     }
-    const row = store.requests.contact(Number(r.id));
+    const row = await store.requests.contact(Number(r.id));
     return (channel === 'email' ? row?.email : row?.phone) || undefined;
   };
   const transports = (config: TawasulConfig): { email?: EmailSender; sms?: SmsSender } => {
@@ -117,7 +119,9 @@ export function attachSla(o: AttachSlaOptions): Sla {
     onSweep: (report) => metricsRef.m?.onSweep(report),
   });
   const holidays = new HolidayAdmin(store, ctx, engine, o.requests, o.logger);
-  const firstResponse = new FirstResponseTracker(o.sql, ctx);
+  const logFailure = (what: string) => (err: unknown) =>
+    o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, what }, 'sla: listener failed');
+  const firstResponse = new FirstResponseTracker(store.firstResponses, ctx, logFailure('first response'));
   const metrics = createSlaMetrics(store.figures, o.sql, () => o.clock.now());
   metricsRef.m = metrics;
 
@@ -132,7 +136,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
       }
     };
   const onFiled = guard('request.filed', () => {
-    engine.processEvents(o.clock.now());
+    engine.processEvents(o.clock.now()).catch(logFailure('request.filed'));
   });
   const onReply = guard('reply.produced', (e: EngineEvents['reply.produced'][0]) => firstResponse.onReplyProduced(e));
   o.events?.on('request.filed', onFiled);
@@ -143,6 +147,10 @@ export function attachSla(o: AttachSlaOptions): Sla {
   o.delivery?.on('queued', onQueued);
   o.delivery?.on('needsHuman', onNeedsHuman);
   o.delivery?.on('sent', onSent);
+
+  const ready = async (): Promise<void> => {
+    await Promise.all([holidays.whenReady(), engine.whenReady()]);
+  };
 
   const adminTokens = o.adminTokens ?? parseAgentTokens(env.TAWASUL_ADMIN_TOKENS);
   const admin = slaAdminRouter({
@@ -183,12 +191,15 @@ export function attachSla(o: AttachSlaOptions): Sla {
       app.use('/api/admin', admin);
       app.use(metricsRouter);
     },
+    ready,
     async start() {
+      await ready();
       await holidays.resumePending(o.clock.now());
       engine.start();
     },
     async stop() {
       await engine.stop();
+      await firstResponse.settled();
       o.events?.off('request.filed', onFiled);
       o.events?.off('reply.produced', onReply);
       o.delivery?.off('queued', onQueued);

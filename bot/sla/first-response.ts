@@ -11,8 +11,7 @@
  */
 import type { ReplyKind } from '../core/types.js';
 import type { DeliveryEvents } from '../delivery/events.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { prepared } from '../store/sqlite-database.js';
+import type { FirstResponseStore } from '../store/sla-store.js';
 import type { SlaContext } from './context.js';
 import { firstResponseDeadline } from './policy.js';
 
@@ -27,12 +26,37 @@ export interface ReplyProduced {
   at: Date;
 }
 
-/** Records first-response deadlines and reply times (table `sla_first_responses`). */
+/**
+ * Records first-response deadlines and reply times (the SLA store's `firstResponses`). Writes run one
+ * after another in the order the events came (a `queued` must not overtake the `reply.produced` it
+ * follows, even on a pool of connections); `settled()` resolves once those issued so far are done.
+ */
 export class FirstResponseTracker {
+  private chain: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+
   constructor(
-    private readonly sql: SqliteDatabase,
+    private readonly store: FirstResponseStore,
     private readonly ctx: SlaContext,
+    /** Called when a write issued by an event handler fails (the handlers themselves return nothing). */
+    private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
+
+  /** Runs `fn` after the writes issued before it (at once when none is pending: on SQLite it is then done on return). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.pending === 0 ? (async () => fn())() : this.chain.then(fn);
+    this.pending++;
+    this.chain = run.then(
+      () => this.pending--,
+      () => this.pending--,
+    );
+    return run;
+  }
+
+  /** Resolves once every write issued so far is done. */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
 
   /** The deadline of a message received on a channel; undefined for an unknown channel. */
   deadline(channel: string, receivedAt: Date): Date | undefined {
@@ -41,14 +65,18 @@ export class FirstResponseTracker {
   }
 
   /** Registers an inbound message that needs a (human) reply; idempotent by message id. False for an unknown channel. */
-  recordInbound(channel: string, conversationId: string, messageId: string | undefined, receivedAt: Date): boolean {
+  async recordInbound(channel: string, conversationId: string, messageId: string | undefined, receivedAt: Date): Promise<boolean> {
     const deadline = this.deadline(channel, receivedAt);
     if (!deadline) return false;
-    prepared(
-      this.sql.db,
-      `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
-    ).run(channel, conversationId, messageId ?? null, receivedAt.getTime(), deadline.getTime());
+    await this.serial(() =>
+      this.store.record({
+        channel,
+        conversationId,
+        ...(messageId === undefined ? {} : { messageId }),
+        receivedAt: receivedAt.getTime(),
+        deadlineAt: deadline.getTime(),
+      }),
+    );
     return true;
   }
 
@@ -56,19 +84,21 @@ export class FirstResponseTracker {
   onReplyProduced(e: ReplyProduced): void {
     const deadline = this.deadline(e.channel, e.receivedAt);
     if (!deadline) return;
-    prepared(
-      this.sql.db,
-      `INSERT INTO sla_first_responses (channel, conversation_id, message_id, received_at, deadline_at, responded_at, source) VALUES (?, ?, ?, ?, ?, ?, 'engine')
-        ON CONFLICT (channel, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
-    ).run(e.channel, e.conversationId, e.messageId, e.receivedAt.getTime(), deadline.getTime(), e.at.getTime());
+    this.serial(() =>
+      this.store.record({
+        channel: e.channel,
+        conversationId: e.conversationId,
+        messageId: e.messageId,
+        receivedAt: e.receivedAt.getTime(),
+        deadlineAt: deadline.getTime(),
+        respondedAt: e.at.getTime(),
+      }),
+    ).catch(this.onError);
   }
 
   /** The bot's reply to `messageId` waits in an outbox: it counts only once the provider accepts it. */
-  awaitProvider(channel: string, messageId: string): void {
-    prepared(
-      this.sql.db,
-      `UPDATE sla_first_responses SET responded_at = NULL, source = 'outbox' WHERE channel = ? AND message_id = ? AND source = 'engine'`,
-    ).run(channel, messageId);
+  awaitProvider(channel: string, messageId: string): Promise<void> {
+    return this.serial(() => this.store.awaitProvider(channel, messageId));
   }
 
   /**
@@ -76,34 +106,22 @@ export class FirstResponseTracker {
    * updates that message; without, every message of the conversation received up to `at` that has no
    * provider-confirmed reply yet. Returns the number of messages updated.
    */
-  recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): number {
-    const db = this.sql.db;
-    if (messageId) {
-      // The reply to one message never stands in for another's (a reply still queued is not a response).
-      return prepared(
-        db,
-        `UPDATE sla_first_responses SET responded_at = ?, source = 'provider' WHERE channel = ? AND message_id = ? AND (source IS NULL OR source <> 'provider')`,
-      ).run(at.getTime(), channel, messageId).changes;
-    }
-    return prepared(
-      db,
-      `UPDATE sla_first_responses SET responded_at = ?, source = 'provider'
-        WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source <> 'provider')`,
-    ).run(at.getTime(), channel, conversationId, at.getTime()).changes;
+  recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): Promise<number> {
+    return this.serial(() => this.store.responded(channel, conversationId, messageId, at.getTime()));
   }
 
   /** Delivery's `queued`: the bot's reply waits in an outbox. */
   onQueued(e: DeliveryEvents['queued'][0]): void {
-    this.awaitProvider(e.channel, e.messageId);
+    this.awaitProvider(e.channel, e.messageId).catch(this.onError);
   }
 
   /** Delivery's `needsHuman`: the message gets its deadline, with no reply from the bot. */
   onNeedsHuman(e: DeliveryEvents['needsHuman'][0]): void {
-    this.recordInbound(e.channel, e.conversationId, e.messageId, e.receivedAt);
+    this.recordInbound(e.channel, e.conversationId, e.messageId, e.receivedAt).catch(this.onError);
   }
 
   /** Delivery's `sent`: the provider accepted a reply (to `inReplyTo`, or to the conversation). */
   onSent(e: DeliveryEvents['sent'][0]): void {
-    this.recordFirstResponse(e.item.channel, e.item.conversationId, e.item.inReplyTo, e.at);
+    this.recordFirstResponse(e.item.channel, e.item.conversationId, e.item.inReplyTo, e.at).catch(this.onError);
   }
 }

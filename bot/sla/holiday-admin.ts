@@ -11,7 +11,7 @@ import { addDays, instantAt } from '../calendar/dates.js';
 import type { Holiday } from '../calendar/holidays.js';
 import { InputError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { CalendarChangeRecord, HolidayOverrideRecord, SlaStore } from '../store/sla-store.js';
+import type { CalendarChangeRecord, HolidayOverrideRecord, SlaStore, SlaStoreTx } from '../store/sla-store.js';
 import type { RequestStore } from '../store/types.js';
 import type { SlaContext } from './context.js';
 import { resolutionDue } from './policy.js';
@@ -55,6 +55,8 @@ function calendarChange(r: CalendarChangeRecord): CalendarChange {
 /** Manages run-time holiday overrides and the recomputation they cause. */
 export class HolidayAdmin {
   private base: CalendarConfig;
+  /** The stored overrides applied to the live calendar (started by the constructor, again if it failed). */
+  private ready: Promise<void>;
 
   constructor(
     private readonly store: SlaStore,
@@ -64,22 +66,35 @@ export class HolidayAdmin {
     private readonly logger: Logger,
   ) {
     this.base = ctx.config.calendar;
-    this.apply();
+    this.ready = this.apply();
+    // Awaited by `whenReady` and every change, which rethrow; this only keeps it from going unhandled.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Resolves once the stored overrides are applied to the live calendar (await before taking traffic); a failed read is tried again. */
+  async whenReady(): Promise<void> {
+    try {
+      await this.ready;
+    } catch {
+      this.ready = this.apply();
+      this.ready.catch(() => undefined);
+      await this.ready;
+    }
   }
 
   /** Stored overrides in the order they apply. */
-  overrides(): HolidayOverride[] {
-    return this.store.holidays.overrides().map((o) => ({ ...o, at: new Date(o.at) }));
+  async overrides(): Promise<HolidayOverride[]> {
+    return (await this.store.holidays.overrides()).map((o) => ({ ...o, at: new Date(o.at) }));
   }
 
   /** The configured calendar with the stored overrides applied after its own entries. */
-  effectiveConfig(): CalendarConfig {
-    const extra: HolidayEntry[] = this.overrides().map((o) => ({ id: o.holidayId, name: o.name, from: o.from, to: o.to, status: o.status }));
+  async effectiveConfig(): Promise<CalendarConfig> {
+    const extra: HolidayEntry[] = (await this.overrides()).map((o) => ({ id: o.holidayId, name: o.name, from: o.from, to: o.to, status: o.status }));
     return { ...this.base, holidays: [...this.base.holidays, ...extra] };
   }
 
-  private apply(): void {
-    this.ctx.calendar.replace(this.effectiveConfig());
+  private async apply(): Promise<void> {
+    this.ctx.calendar.replace(await this.effectiveConfig());
   }
 
   /** Confirms, moves, cancels or adds a holiday occurrence (the year is that of `from`). */
@@ -103,8 +118,8 @@ export class HolidayAdmin {
     const to = e.to ?? e.from;
     if (to < e.from || addDays(e.from, 14) < to) throw new InputError('"to" must be on or after "from" and within 14 days', 400, 'invalid_holiday');
     const summary = `holiday ${e.id} ${e.status} ${e.from}..${to}`;
-    return this.change(summary, actor, now, () => {
-      this.store.holidays.addOverride({
+    return this.change(summary, actor, now, async (s) => {
+      await s.holidays.addOverride({
         holidayId: e.id,
         from: e.from,
         to,
@@ -118,46 +133,48 @@ export class HolidayAdmin {
 
   /** Withdraws an override (the holiday reverts to the configuration or to earlier overrides). */
   async removeOverride(id: number, actor: string, now: Date): Promise<CalendarChange | undefined> {
-    const row = this.store.holidays.override(id);
+    const row = await this.store.holidays.override(id);
     if (!row) return undefined;
-    return this.change(`override ${id} of ${row.holidayId} withdrawn`, actor, now, () => {
-      this.store.holidays.removeOverride(id, actor, now.getTime());
+    return this.change(`override ${id} of ${row.holidayId} withdrawn`, actor, now, async (s) => {
+      await s.holidays.removeOverride(id, actor, now.getTime());
     });
   }
 
   /** Replaces the configured calendar (configuration reloaded without restart). */
   async setBase(cfg: CalendarConfig, actor: string, now: Date): Promise<CalendarChange> {
-    return this.change('calendar configuration reloaded', actor, now, () => {
+    return this.change('calendar configuration reloaded', actor, now, async () => {
       this.base = cfg;
     });
   }
 
-  private async change(summary: string, actor: string, now: Date, mutate: () => void): Promise<CalendarChange> {
+  private async change(summary: string, actor: string, now: Date, mutate: (s: SlaStoreTx) => Promise<void>): Promise<CalendarChange> {
+    await this.whenReady();
     const before = holidayDates(this.ctx.calendar.holidays());
-    const id = this.store.tx(() => {
-      mutate();
-      return this.store.holidays.addChange(now.getTime(), actor, summary);
+    const id = await this.store.tx(async (s) => {
+      await mutate(s);
+      return s.holidays.addChange(now.getTime(), actor, summary);
     });
-    this.apply();
+    await this.apply();
     const after = holidayDates(this.ctx.calendar.holidays());
     const dates = [...before]
       .filter((d) => !after.has(d))
       .concat([...after].filter((d) => !before.has(d)))
       .sort();
-    this.store.holidays.setChangeDates(id, dates);
+    await this.store.holidays.setChangeDates(id, dates);
     this.logger.info({ change: id, dates: dates.length }, 'sla: calendar changed');
     return this.recompute(id, actor, now);
   }
 
   /** Finishes recomputations a crash interrupted (called at start). */
   async resumePending(now: Date): Promise<number> {
-    const ids = this.store.holidays.unfinishedChanges();
+    await this.whenReady();
+    const ids = await this.store.holidays.unfinishedChanges();
     for (const id of ids) await this.recompute(id, 'system:resume', now);
     return ids.length;
   }
 
   private async recompute(id: number, actor: string, now: Date): Promise<CalendarChange> {
-    const row = this.store.holidays.change(id)!;
+    const row = (await this.store.holidays.change(id))!;
     const { dates } = row;
     let requestsRecomputed = 0;
     const touched = new Set<number>();
@@ -166,7 +183,7 @@ export class HolidayAdmin {
       const lo = instantAt(dates[0]!, 0, tz).getTime();
       const hi = instantAt(dates[dates.length - 1]!, 0, tz).getTime();
       // A changed day matters to a request filed before it whose due date is not before it.
-      const affected = this.store.requests.openDueFrom(lo, hi);
+      const affected = await this.store.requests.openDueFrom(lo, hi);
       for (const r of affected) {
         const due = resolutionDue(this.ctx.calendar, this.ctx.services.get(r.serviceId), this.ctx.config, new Date(r.filedAt));
         touched.add(r.id);
@@ -175,29 +192,30 @@ export class HolidayAdmin {
         await this.requests.setDue(r.reference, due, actor, note, now);
         requestsRecomputed++;
       }
-      const timers = this.store.timers.pendingRequests(lo, hi + 86_400_000);
+      const timers = await this.store.timers.pendingRequests(lo, hi + 86_400_000);
       for (const t of timers) touched.add(t);
     }
-    this.store.tx(() => {
+    await this.store.tx(async (s) => {
+      const timers = this.engine.timers.in(s);
       for (const rid of touched) {
-        const f = this.engine.timers.facts(rid);
-        if (f) this.engine.timers.plan(f);
+        const f = await timers.facts(rid);
+        if (f) await timers.plan(f);
       }
-      this.store.holidays.finishChange(id, requestsRecomputed, touched.size, now.getTime());
+      await s.holidays.finishChange(id, requestsRecomputed, touched.size, now.getTime());
     });
-    this.engine.processEvents(now);
+    await this.engine.processEvents(now);
     if (requestsRecomputed > 0) this.logger.info({ change: id, requests: requestsRecomputed }, 'sla: due dates recomputed');
-    return this.changeById(id)!;
+    return (await this.changeById(id))!;
   }
 
   /** A recorded change. */
-  changeById(id: number): CalendarChange | undefined {
-    const r = this.store.holidays.change(id);
+  async changeById(id: number): Promise<CalendarChange | undefined> {
+    const r = await this.store.holidays.change(id);
     return r && calendarChange(r);
   }
 
   /** Recorded changes, newest first. */
-  changes(limit = 100): CalendarChange[] {
-    return this.store.holidays.changes(limit).map(calendarChange);
+  async changes(limit = 100): Promise<CalendarChange[]> {
+    return (await this.store.holidays.changes(limit)).map(calendarChange);
   }
 }

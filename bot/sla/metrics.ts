@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics of the SLA engine on a dedicated registry (not prom-client's global one).
- * Gauges are read from SQLite at scrape time, so they survive restarts; counters and the sweep
+ * Gauges are read from the SLA store at scrape time, so they survive restarts; counters and the sweep
  * histogram are per process.
  */
 import { performance } from 'node:perf_hooks';
@@ -24,14 +24,18 @@ export interface SlaMetrics {
 const FIRST_RESPONSE_WINDOW_MS = 30 * 86_400_000;
 
 /** Runs `fn` at most once per `ttlMs` of real time (a scrape must not scan a million rows every few seconds). */
-function throttled<T>(ttlMs: number, fn: () => T): () => T {
+function throttled<T>(ttlMs: number, fn: () => Promise<T>): () => Promise<T> {
   let at = -Infinity;
-  let value: T;
+  let value: Promise<T>;
   return () => {
     const t = performance.now();
     if (t - at >= ttlMs) {
       value = fn();
       at = t;
+      // A failed read is not cached: the next scrape tries again.
+      value.catch(() => {
+        at = -Infinity;
+      });
     }
     return value;
   };
@@ -48,9 +52,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
     help: 'Requests not closed, by service, department and state (open = before due date, overdue = past it)',
     labelNames: ['service', 'department', 'state'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = await openRequests();
       this.reset();
-      for (const r of openRequests()) {
+      for (const r of rows) {
         this.set({ service: r.service, department: r.department, state: 'open' }, r.open);
         this.set({ service: r.service, department: r.department, state: 'overdue' }, r.overdue);
       }
@@ -62,9 +67,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
     help: 'Escalations fired since the start of records, by level and role',
     labelNames: ['level', 'role'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = await figures.escalationsFiredTotal();
       this.reset();
-      for (const r of figures.escalationsFiredTotal()) this.set({ level: String(r.level), role: r.role }, r.n);
+      for (const r of rows) this.set({ level: String(r.level), role: r.role }, r.n);
     },
   });
 
@@ -73,9 +79,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
     help: 'Escalations and overdue notices waiting in the schedule',
     labelNames: ['kind'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = await figures.scheduled();
       this.reset();
-      for (const r of figures.scheduled()) this.set({ kind: r.kind }, r.n);
+      for (const r of rows) this.set({ kind: r.kind }, r.n);
     },
   });
 
@@ -84,10 +91,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
     help: 'Inbound messages of the last 30 days by channel (account) and first-response outcome',
     labelNames: ['channel', 'outcome'] as const,
     registers: [registry],
-    collect() {
-      this.reset();
+    async collect() {
       const t = now().getTime();
-      const rows = figures.firstResponseOutcomes(t, t - FIRST_RESPONSE_WINDOW_MS);
+      const rows = await figures.firstResponseOutcomes(t, t - FIRST_RESPONSE_WINDOW_MS);
+      this.reset();
       for (const r of rows) for (const outcome of ['met', 'missed', 'pending'] as const) this.set({ channel: r.channel, outcome }, r[outcome]);
     },
   });
@@ -97,9 +104,10 @@ export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: 
     help: 'Notifications in the outbox by channel and status',
     labelNames: ['channel', 'status'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = await figures.notifications();
       this.reset();
-      for (const r of figures.notifications()) this.set({ channel: r.channel, status: r.status }, r.n);
+      for (const r of rows) this.set({ channel: r.channel, status: r.status }, r.n);
     },
   });
 

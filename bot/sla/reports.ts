@@ -62,8 +62,8 @@ function emptyRequests(key: string): RequestMetrics {
   return { key, filed: 0, closed: 0, closedOnTime: 0, closedLate: 0, open: 0, overdue: 0, escalated: 0, onTimeRate: null };
 }
 
-/** Builds the report for `q` as of `now`. */
-export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calendar: WorkingCalendar, q: ReportQuery, now: Date): SlaReport {
+/** Builds the report for `q` as of `now` (the figures are streamed: memory holds the groups, not the rows). */
+export async function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calendar: WorkingCalendar, q: ReportQuery, now: Date): Promise<SlaReport> {
   if (!ISO_DATE.test(q.from) || !ISO_DATE.test(q.to) || q.to < q.from) throw new RangeError('from and to must be YYYY-MM-DD dates, from ≤ to');
   const tz = calendar.timeZone;
   const start = instantAt(q.from, 0, tz).getTime();
@@ -82,7 +82,7 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
     byPeriod: new Map<string, RequestMetrics>(),
   };
   const total = emptyRequests('total');
-  for (const r of figures.requestsFiled(start, end)) {
+  for await (const r of figures.requestsFiled(start, end)) {
     const targets = [
       total,
       ...(
@@ -118,7 +118,7 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
   const accounts = new Map(config.channels.map((c) => [c.id, typeof c.options.handle === 'string' ? c.options.handle : undefined]));
   const fr = { byChannel: new Map<string, ResponseFact[]>(), byPeriod: new Map<string, ResponseFact[]>() };
   const all: ResponseFact[] = [];
-  for (const r of figures.responses(start, end)) {
+  for await (const r of figures.responses(start, end)) {
     all.push(r);
     for (const [g, key] of [
       ['byChannel', r.channel],
@@ -147,7 +147,7 @@ export function buildSlaReport(figures: SlaFigures, config: TawasulConfig, calen
     return { key, ...(account ? { account } : {}), messages: list.length, met, missed, pending, metRate: rate(met, met + missed), medianSeconds: median };
   };
 
-  const escalations: SlaReport['escalations'] = figures.escalationsFired(start, end);
+  const escalations: SlaReport['escalations'] = await figures.escalationsFired(start, end);
 
   return {
     from: q.from,

@@ -2,8 +2,9 @@
  * The SLA engine. It follows the request store's event log (filings, status changes, notes,
  * assignments — whoever recorded them) to keep the schedule and to tell residents; its sweep fires
  * due escalations and overdue notices exactly once (a conditional UPDATE claims the row in the same
- * transaction that stores the system notification and enqueues the e-mails/SMS), then delivers the
- * outbox. All state is in the SLA store (bot/store/sla-store.ts), so a restart between a deadline and the sweep loses nothing.
+ * transaction that stores the system notification and enqueues the e-mails/SMS — on SQLite; on
+ * PostgreSQL the notices, still SQLite, are written before the claim commits, see notices.ts), then
+ * delivers the outbox. All state is in the SLA store (bot/store/sla-store.ts), so a restart between a deadline and the sweep loses nothing.
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
@@ -12,12 +13,11 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
 import type { DeliveryReport, NotificationOutbox } from '../notify/outbox.js';
 import type { SystemNotifications } from '../notify/system.js';
-import type { RenderedMessage } from '../notify/templates.js';
-import type { NotifyChannel } from '../notify/types.js';
-import type { RequestEventFact, SlaStore } from '../store/sla-store.js';
+import type { RequestEventFact, SlaStore, SlaStoreTx } from '../store/sla-store.js';
 import type { RequestAction, RequestRecord, RequestStore } from '../store/types.js';
 import type { SlaContext } from './context.js';
 import type { SlaMessages } from './messages.js';
+import { enqueueEscalationNotices, enqueueResidentNotices } from './notices.js';
 import { type RequestFacts, SlaTimers, type TimerRow } from './timers.js';
 
 /** What one sweep did. */
@@ -58,172 +58,161 @@ export class SlaEngine {
   readonly timers: SlaTimers;
   private interval: NodeJS.Timeout | undefined;
   private running: Promise<SweepReport> | undefined;
+  /** The first start's adoption (see `init`); every pass waits for it, and starts it again if it failed. */
+  private ready: Promise<void>;
+  /** The tail of the event passes of this process (one at a time: each reads the watermark the last one wrote). */
+  private eventsChain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: SlaEngineOptions) {
     this.timers = new SlaTimers(o.store, o.ctx);
-    if (this.state(WATERMARK) === undefined) {
-      // First start on this database: older requests join the schedule without being announced again.
-      const max = o.store.requests.lastEventId();
-      const adopted = this.timers.adoptOpenRequests();
-      this.setState(WATERMARK, String(max));
-      if (adopted > 0) o.logger.info({ adopted }, 'sla: open requests adopted into the schedule');
+    this.ready = this.init();
+    // Awaited by every pass, which rethrows; this handler only keeps the rejection from going unhandled.
+    this.ready.catch(() => undefined);
+  }
+
+  /** First start on this database: older requests join the schedule without being announced again. */
+  private async init(): Promise<void> {
+    if ((await this.state(WATERMARK)) !== undefined) return;
+    const max = await this.o.store.requests.lastEventId();
+    const adopted = await this.timers.adoptOpenRequests();
+    await this.setState(WATERMARK, String(max));
+    if (adopted > 0) this.o.logger.info({ adopted }, 'sla: open requests adopted into the schedule');
+  }
+
+  /** Resolves once the engine is ready (the first start's adoption done); a failed one (database down) is tried again. */
+  async whenReady(): Promise<void> {
+    try {
+      await this.ready;
+    } catch {
+      this.ready = this.init();
+      this.ready.catch(() => undefined);
+      await this.ready;
     }
   }
 
   /** A value of the engine's own state table. */
-  state(key: string): string | undefined {
+  state(key: string): Promise<string | undefined> {
     return this.o.store.timers.state(key);
   }
 
   /** Sets a value of the engine's own state table. */
-  setState(key: string, value: string): void {
-    this.o.store.timers.setState(key, value);
+  setState(key: string, value: string): Promise<void> {
+    return this.o.store.timers.setState(key, value);
   }
 
-  /** Processes request events recorded since the last call: announces, re-plans; returns how many. */
-  processEvents(now: Date, batch = 1000): number {
+  /**
+   * Processes request events recorded since the last call: announces, re-plans; returns how many.
+   * Passes of this process run one after another; on a shared database two instances may both
+   * process an event, which is harmless: planning is idempotent and the notices have dedupe keys.
+   */
+  processEvents(now: Date, batch = 1000): Promise<number> {
+    const run = this.eventsChain.then(() => this.processEventsNow(now, batch));
+    this.eventsChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async processEventsNow(now: Date, batch: number): Promise<number> {
+    await this.whenReady();
     let total = 0;
     for (;;) {
-      const events = this.o.store.requests.eventsAfter(Number(this.state(WATERMARK) ?? 0), batch);
-      if (events.length === 0) return total;
-      this.o.store.tx(() => {
+      const n = await this.o.store.tx(async (s) => {
+        const events = await s.requests.eventsAfter(Number((await s.timers.state(WATERMARK)) ?? 0), batch);
+        if (events.length === 0) return 0;
+        const t = this.timers.in(s);
         const touched = new Set<number>();
         for (const e of events) {
           touched.add(e.requestId);
-          if (e.type === 'status' && e.status) this.onStatus(e, now);
+          if (e.type === 'status' && e.status) await this.onStatus(s, t, e, now);
         }
         for (const id of touched) {
-          const f = this.timers.facts(id);
-          if (f) this.timers.plan(f);
+          const f = await t.facts(id);
+          if (f) await t.plan(f);
         }
-        this.setState(WATERMARK, String(events[events.length - 1]!.id));
+        await s.timers.setState(WATERMARK, String(events[events.length - 1]!.id));
+        return events.length;
       });
-      total += events.length;
+      if (n === 0) return total;
+      total += n;
     }
   }
 
-  private onStatus(e: RequestEventFact, now: Date): void {
-    const f = this.timers.facts(e.requestId);
+  private async onStatus(s: SlaStoreTx, t: SlaTimers, e: RequestEventFact, now: Date): Promise<void> {
+    const f = await t.facts(e.requestId);
     if (!f) return;
     const { resident } = this.o.ctx.config.sla;
     if (e.status === 'filed') {
-      this.notifyResident(f, 'accepted', `accepted:${f.id}`, this.o.messages.accepted(f), resident.onFiled, 'any', now);
+      const n = { purpose: 'accepted', key: `accepted:${f.id}`, msg: this.o.messages.accepted(f), channels: resident.onFiled, window: 'any' } as const;
+      enqueueResidentNotices(this.o.outbox, f, n, now);
       return;
     }
-    const prev = this.o.store.requests.previousStatus(e.requestId, e.id);
+    const prev = await s.requests.previousStatus(e.requestId, e.id);
     if (prev === e.status) return;
-    const message = this.o.store.timers.residentMessage(e.requestId, e.at);
-    this.notifyResident(f, 'status', `status:${e.id}`, this.o.messages.statusChanged(f, e.status!, message), resident.onStatusChange, 'any', now);
-  }
-
-  private notifyResident(
-    f: RequestFacts,
-    purpose: 'accepted' | 'status' | 'overdue',
-    key: string,
-    msg: RenderedMessage,
-    channels: NotifyChannel[],
-    window: 'any' | 'staff',
-    now: Date,
-  ): void {
-    for (const channel of channels) {
-      if (channel === 'email' && !f.hasEmail) continue;
-      this.o.outbox.enqueue(
-        {
-          dedupeKey: `${key}:${channel}`,
-          channel,
-          recipient: { kind: 'applicant', id: String(f.id) },
-          language: f.language,
-          purpose,
-          requestId: f.id,
-          reference: f.reference,
-          subject: msg.subject,
-          body: channel === 'email' ? msg.text : msg.sms,
-          window,
-        },
-        now,
-      );
-    }
+    const message = await s.timers.residentMessage(e.requestId, e.at);
+    const msg = this.o.messages.statusChanged(f, e.status!, message);
+    enqueueResidentNotices(this.o.outbox, f, { purpose: 'status', key: `status:${e.id}`, msg, channels: resident.onStatusChange, window: 'any' }, now);
   }
 
   /**
    * Fires every escalation and overdue notice due at `now`, if `now` is within staff hours: pages of
-   * `sweep.batchSize` rows by an index range on the schedule, one transaction each, yielding the event
-   * loop between pages.
+   * `sweep.batchSize` rows by an index range on the schedule, read and claimed in one transaction
+   * each (on PostgreSQL the page is locked, SKIP LOCKED, so instances share the work), yielding the
+   * event loop between pages.
    */
   async fireDue(now: Date): Promise<Pick<SweepReport, 'escalations' | 'overdueNotices'>> {
     const out: Pick<SweepReport, 'escalations' | 'overdueNotices'> = { escalations: [], overdueNotices: [] };
     if (!this.o.ctx.calendar.isOpen(this.o.ctx.staffHours, now)) return out;
+    await this.whenReady();
     const t = now.getTime();
     for (let guard = 0; guard < 100_000; guard++) {
-      const rows = this.timers.due(t, this.o.ctx.config.sla.sweep.batchSize);
-      if (rows.length === 0) break;
-      this.o.store.tx(() => {
+      const n = await this.o.store.tx(async (s) => {
+        const timers = this.timers.in(s);
+        const rows = await timers.due(t, this.o.ctx.config.sla.sweep.batchSize);
         for (const r of rows) {
-          const f = this.timers.facts(r.requestId);
-          if (!f) this.timers.cancel(r.requestId);
-          else if (r.kind === 'escalation') this.fireEscalation(r, f, now, out);
-          else this.fireOverdue(r, f, now, out);
+          const f = await timers.facts(r.requestId);
+          if (!f) await timers.cancel(r.requestId);
+          else if (r.kind === 'escalation') await this.fireEscalation(timers, r, f, now, out);
+          else await this.fireOverdue(s, timers, r, f, now, out);
         }
+        return rows.length;
       });
+      if (n === 0) break;
       await setImmediate();
     }
     return out;
   }
 
-  private fireEscalation(r: TimerRow, f: RequestFacts, now: Date, out: Pick<SweepReport, 'escalations'>): void {
+  private async fireEscalation(t: SlaTimers, r: TimerRow, f: RequestFacts, now: Date, out: Pick<SweepReport, 'escalations'>): Promise<void> {
     const level = this.o.ctx.services.get(f.serviceId)?.escalation[r.level - 1];
     // Stale row (an action we had not seen, a changed ladder, a closed request): re-plan instead of firing.
-    if (!level || level.role !== r.role || this.timers.expectedBase(f, r.level) !== r.baseAt || f.status === 'closed' || f.status === 'rejected') {
-      this.timers.plan(f);
+    if (!level || level.role !== r.role || (await t.expectedBase(f, r.level)) !== r.baseAt || f.status === 'closed' || f.status === 'rejected') {
+      await t.plan(f);
       return;
     }
-    if (!this.timers.claim(r, now.getTime())) return;
+    if (!(await t.claim(r, now.getTime()))) return;
     const msg = this.o.messages.escalation(f, r.level, level.role, new Date(r.baseAt), level.afterWorkingDays);
-    if (level.via.includes('system')) {
-      this.o.system.add(
-        { role: level.role, kind: 'escalation', level: r.level, requestId: f.id, reference: f.reference, title: msg.subject, body: msg.text },
-        now,
-      );
-    }
-    for (const channel of level.via) {
-      if (channel === 'system') continue;
-      this.o.outbox.enqueue(
-        {
-          dedupeKey: `escalation:${f.id}:${r.level}:${channel}`,
-          channel,
-          recipient: { kind: 'role', id: level.role },
-          language: this.o.ctx.config.sla.staffLanguage,
-          purpose: 'escalation',
-          requestId: f.id,
-          reference: f.reference,
-          subject: msg.subject,
-          body: channel === 'email' ? msg.text : msg.sms,
-          window: 'staff',
-        },
-        now,
-      );
-    }
-    this.timers.plan(f);
+    enqueueEscalationNotices(this.o, f, { level: r.level, config: level, language: this.o.ctx.config.sla.staffLanguage }, msg, now);
+    await t.plan(f);
     out.escalations.push({ reference: f.reference, level: r.level, role: level.role });
     this.o.logger.info({ reference: f.reference, level: r.level, role: level.role }, 'sla: escalated');
   }
 
-  private fireOverdue(r: TimerRow, f: RequestFacts, now: Date, out: Pick<SweepReport, 'overdueNotices'>): void {
+  private async fireOverdue(s: SlaStoreTx, t: SlaTimers, r: TimerRow, f: RequestFacts, now: Date, out: Pick<SweepReport, 'overdueNotices'>): Promise<void> {
     if (r.dueAt !== f.dueAt || f.status === 'closed' || f.status === 'rejected') {
-      this.timers.plan(f);
+      await t.plan(f);
       return;
     }
-    if (!this.timers.claim(r, now.getTime())) return;
-    const rows = this.timers.rows(f.id).filter((x) => x.kind === 'escalation');
+    if (!(await t.claim(r, now.getTime()))) return;
+    const rows = (await t.rows(f.id)).filter((x) => x.kind === 'escalation');
     const fired = rows.filter((x) => x.firedAt !== null).pop();
     const next = rows.find((x) => x.firedAt === null);
-    const residentMessage = this.o.store.timers.latestResidentMessage(f.id);
+    const residentMessage = await s.timers.latestResidentMessage(f.id);
     const msg = this.o.messages.overdue(f, {
       ...(fired?.role ? { escalatedTo: fired.role } : {}),
       ...(next?.role ? { nextRole: next.role, nextAt: new Date(next.fireAt) } : {}),
       ...(residentMessage ? { residentMessage } : {}),
     });
-    this.notifyResident(f, 'overdue', `overdue:${f.id}`, msg, this.o.ctx.config.sla.resident.onOverdue, 'staff', now);
+    const channels = this.o.ctx.config.sla.resident.onOverdue;
+    enqueueResidentNotices(this.o.outbox, f, { purpose: 'overdue', key: `overdue:${f.id}`, msg, channels, window: 'staff' }, now);
     out.overdueNotices.push(f.reference);
     this.o.logger.info({ reference: f.reference }, 'sla: deadline missed, resident told');
   }
@@ -235,7 +224,7 @@ export class SlaEngine {
     const now = at ?? this.o.clock.now();
     const run = (async (): Promise<SweepReport> => {
       const t0 = performance.now();
-      const events = this.processEvents(now);
+      const events = await this.processEvents(now);
       const fired = await this.fireDue(now);
       const delivery = await this.o.outbox.deliver(now);
       const report: SweepReport = { at: now, events, ...fired, delivery, durationMs: performance.now() - t0 };
@@ -253,13 +242,13 @@ export class SlaEngine {
   /** Records a staff action (status change, note, assignment): stops the escalation clock and tells the resident. */
   async recordAction(reference: string, action: SlaAction): Promise<RequestRecord> {
     const { residentMessage, ...act } = action;
-    const f = this.timers.factsByReference(reference);
+    const f = await this.timers.factsByReference(reference);
     if (!f) throw new StoreError(`unknown request ${reference}`);
     if (residentMessage) {
-      this.o.store.timers.saveResidentMessage(f.id, act.at.getTime(), residentMessage);
+      await this.o.store.timers.saveResidentMessage(f.id, act.at.getTime(), residentMessage);
     }
     const rec = await this.o.requests.act(reference, act);
-    this.processEvents(act.at);
+    await this.processEvents(act.at);
     return rec;
   }
 
@@ -275,10 +264,11 @@ export class SlaEngine {
     tick();
   }
 
-  /** Stops the periodic sweep and waits for a running one. */
+  /** Stops the periodic sweep and waits for a running one and for the event passes under way. */
   async stop(): Promise<void> {
     if (this.interval) clearInterval(this.interval);
     this.interval = undefined;
     await this.running?.catch(() => undefined);
+    await this.eventsChain;
   }
 }

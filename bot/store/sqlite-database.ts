@@ -1,9 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { StoreError } from '../core/errors.js';
 
 const require = createRequire(import.meta.url);
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -63,6 +65,13 @@ export class SqliteDatabase {
   readonly db: Database.Database;
   private checkpointer: Worker | undefined;
   private workerExit: Promise<void> = Promise.resolve();
+  /** The async transaction the current async context runs in, and its savepoint depth (undefined: none). */
+  private readonly asyncTx = new AsyncLocalStorage<{ tx: number; depth: number }>();
+  /** The tail of the queue of async transactions (the in-process mutex). */
+  private asyncQueue: Promise<void> = Promise.resolve();
+  /** The number of the async transaction holding the connection (undefined: none). */
+  private openTx: number | undefined;
+  private txCount = 0;
 
   constructor(
     readonly file: string,
@@ -76,6 +85,7 @@ export class SqliteDatabase {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.guardTransactions();
     if (opts.backgroundCheckpoint && file !== ':memory:') {
       this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`);
       const worker = new Worker(CHECKPOINT_WORKER, {
@@ -93,9 +103,94 @@ export class SqliteDatabase {
     }
   }
 
-  /** Runs `fn` in an immediate (write-locking) transaction. */
+  /**
+   * Runs `fn` in an immediate (write-locking) transaction; inside an async transaction's own context
+   * it nests as a savepoint. Refused from any other context while an async transaction is open (see
+   * `guardTransactions`).
+   */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Runs `fn` in one immediate transaction: COMMIT when it resolves, ROLLBACK when it throws (the
+   * error is rethrown). Calls are serialized by an in-process mutex (one connection, one transaction);
+   * a call made inside another's `fn` runs within it as a SAVEPOINT (undone alone when it throws).
+   *
+   * Rule: inside `fn`, await only this database's calls (the SQLite stores, whose promises settle
+   * without I/O) — never the network, a timer or a file. The transaction begins at the start of a
+   * macrotask of its own (a `setImmediate`, when the microtask queue is empty), so `fn` then runs to
+   * its end on its own chain of microtasks: no timer or I/O callback (the group commit's
+   * `setImmediate` flush, another request) and no other async flow can run while the transaction is
+   * open and slip its statements into it. The guard on synchronous transactions (below) makes a
+   * breach of the rule fail loudly instead.
+   */
+  async txAsync<T>(fn: () => Promise<T>): Promise<T> {
+    // Compared by number: a flow that an earlier transaction's callback left running still carries its context.
+    const inside = this.asyncTx.getStore();
+    if (inside !== undefined && inside.tx === this.openTx) return this.savepoint(inside, fn);
+    const previous = this.asyncQueue;
+    let release!: () => void;
+    this.asyncQueue = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    // Begin at the start of a macrotask of our own: the microtask queue is then empty, so until the
+    // callback's chain of (database-only) awaits ends, no other code runs on this connection.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      const tx = ++this.txCount;
+      this.openTx = tx;
+      try {
+        const result = await this.asyncTx.run({ tx, depth: 1 }, fn);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        this.openTx = undefined;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Every synchronous transaction of this connection — `tx()`, and the wrappers other modules build
+   * with `db.transaction()` (the group commit's flush) — throws a StoreError when it starts from
+   * outside an open async transaction's context. It throws rather than defers: a synchronous caller
+   * cannot wait, and joining the open transaction would commit or roll back its writes with someone
+   * else's unit (a rolled-back turn would be lost). It can only happen when a `txAsync` callback broke
+   * the rule (awaited I/O), so failing loudly there is the point. The throw happens inside the
+   * savepoint better-sqlite3 opened, which it rolls back: the async transaction is left as it was.
+   */
+  private guardTransactions(): void {
+    const db = this.db;
+    const original = db.transaction.bind(db);
+    db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+      original((...args: unknown[]) => {
+        if (this.openTx !== undefined && this.asyncTx.getStore()?.tx !== this.openTx) {
+          throw new StoreError('SQLite: a synchronous transaction started while an async one is open (a txAsync callback awaited something else)');
+        }
+        return fn(...args);
+      })) as typeof db.transaction;
+  }
+
+  /** `fn` in a savepoint of the open async transaction, one level below `at`. */
+  private async savepoint<T>(at: { tx: number; depth: number }, fn: () => Promise<T>): Promise<T> {
+    const name = `tawasul_async_${at.depth}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await this.asyncTx.run({ tx: at.tx, depth: at.depth + 1 }, fn);
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      this.db.exec(`ROLLBACK TO ${name}`);
+      this.db.exec(`RELEASE ${name}`);
+      throw err;
+    }
   }
 
   /** Closes the file; the checkpoint worker runs a last checkpoint and closes its own connection. */

@@ -140,7 +140,7 @@ describe('console requests, SLA and admin API', () => {
     const r = await supervisor.get('/api/console/sla/report?from=2026-11-01&to=2026-11-30&bucket=month');
     expect(r.status).toBe(200);
     const c = run.app.console.sla.ctx;
-    const direct = buildSlaReport(
+    const direct = await buildSlaReport(
       new SqliteSlaFigures(run.app.sql),
       c.config,
       c.calendar,

@@ -1,6 +1,7 @@
 /** The escalation ladder of every SPEC service, with an injected clock; exactly once, across restarts. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatLocalIso } from '../../bot/calendar/dates.js';
+import { SqliteSlaTimers } from '../../bot/store/sqlite/sla-store.js';
 import { at, createHarness, type Harness } from './harness.js';
 
 /** The SPEC's table: escalate after N working days to the role, by these channels; level 2 is configuration. */
@@ -55,7 +56,7 @@ describe('escalation ladder of the SPEC services', () => {
     const filed = new Map<string, number>();
     for (const id of Object.keys(SPEC)) filed.set(id, (await h.file(id, at('2026-02-01 09:00'))).id);
     for (const [id, rid] of filed) {
-      const l1 = h.sla.engine.timers.rows(rid).find((t) => t.kind === 'escalation')!;
+      const l1 = (await h.sla.engine.timers.rows(rid)).find((t) => t.kind === 'escalation')!;
       expect({ id, level: l1.level, role: l1.role, due: local(l1.dueAt), fire: local(l1.fireAt) }).toEqual({
         id,
         level: 1,
@@ -71,7 +72,9 @@ describe('escalation ladder of the SPEC services', () => {
     const fired = new Map<string, string>();
     for (const t of ['2026-02-09 08:00', '2026-02-09 08:05', '2026-02-11 08:00', '2026-02-13 10:00', '2026-02-16 08:00', '2026-02-16 09:00']) {
       for (const e of (await h.sla.engine.sweep(at(t))).escalations) {
-        const id = [...filed].find(([, rid]) => h.sla.engine.timers.rows(rid)[0]!.reference === e.reference)![0];
+        const references = new Map<string, string>();
+        for (const [sid, rid] of filed) references.set((await h.sla.engine.timers.rows(rid))[0]!.reference, sid);
+        const id = references.get(e.reference)!;
         if (e.level === 1) {
           expect(fired.has(id), `${id} fired twice`).toBe(false);
           fired.set(id, t);
@@ -101,7 +104,7 @@ describe('escalation ladder of the SPEC services', () => {
     h = await createHarness();
     const rec = await h.file('training', at('2026-02-01 09:00'));
     await h.sla.engine.sweep(at('2026-02-09 08:00'));
-    const l2 = h.sla.engine.timers.rows(rec.id).find((t) => t.kind === 'escalation' && t.level === 2)!;
+    const l2 = (await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation' && t.level === 2)!;
     // 3 working days after Monday 9 Feb 08:00 → Thursday 12 Feb 14:20, sent Sunday 15 Feb 08:00.
     expect([l2.role, local(l2.dueAt), local(l2.fireAt)]).toEqual(['governorate-director-general', '2026-02-12T14:20+04:00', '2026-02-15T08:00+04:00']);
     expect((await h.sla.engine.sweep(at('2026-02-12 14:00'))).escalations).toEqual([]);
@@ -143,9 +146,36 @@ describe('escalation ladder of the SPEC services', () => {
     const rec = await h.file('training', at('2026-02-01 09:00'));
     await h.sla.engine.recordAction(rec.reference, { actor: 'agent:a1', at: at('2026-02-05 10:00'), note: 'اتصلنا بالمتقدم' });
     expect((await h.sla.engine.sweep(at('2026-02-09 08:00'))).escalations).toEqual([]);
-    const l1 = h.sla.engine.timers.rows(rec.id).find((t) => t.kind === 'escalation')!;
+    const l1 = (await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation')!;
     expect([l1.level, local(l1.dueAt)]).toEqual([1, '2026-02-12T14:20+04:00']);
     expect((await h.sla.engine.sweep(at('2026-02-15 08:00'))).escalations.map((e) => e.level)).toEqual([1]);
+  });
+
+  it('commits a claim with its notices or not at all: a failed enqueue leaves the level to fire on the next sweep', async () => {
+    h = await createHarness();
+    const rec = await h.file('liwan-closure', at('2026-02-01 09:00'));
+    const enqueue = h.sla.outbox.enqueue.bind(h.sla.outbox);
+    const spy = vi.spyOn(h.sla.outbox, 'enqueue').mockImplementation((n, now) => {
+      if (n.purpose === 'escalation') throw new Error('disk full');
+      return enqueue(n, now);
+    });
+    await expect(h.sla.engine.sweep(at('2026-02-09 09:00'))).rejects.toThrow('disk full');
+    spy.mockRestore();
+    // The claim and the system notice were rolled back with the failed enqueue.
+    expect((await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation')!.firedAt).toBeNull();
+    expect(count(h, 'SELECT COUNT(*) FROM notify_system WHERE request_id = ?', rec.id)).toBe(0);
+    expect((await h.sla.engine.sweep(at('2026-02-09 09:05'))).escalations.map((e) => e.level)).toEqual([1]);
+    expect(count(h, 'SELECT COUNT(*) FROM notify_system WHERE request_id = ?', rec.id)).toBe(1);
+    expect((await h.sla.engine.sweep(at('2026-02-09 09:10'))).escalations).toEqual([]);
+  });
+
+  it('starts again when its first read of the store failed (database down at start)', async () => {
+    const state = vi.spyOn(SqliteSlaTimers.prototype, 'state').mockRejectedValueOnce(new Error('connection refused'));
+    h = await createHarness();
+    expect(state.mock.calls.length).toBeGreaterThan(1);
+    state.mockRestore();
+    const rec = await h.file('liwan-closure', at('2026-02-01 09:00'));
+    expect((await h.sla.engine.sweep(at('2026-02-09 09:00'))).escalations).toEqual([{ reference: rec.reference, level: 1, role: expect.any(String) }]);
   });
 
   it('sees actions recorded directly in the request store (status change, assignment)', async () => {
@@ -155,7 +185,7 @@ describe('escalation ladder of the SPEC services', () => {
     await h.store.act(a.reference, { actor: 'agent:a1', at: at('2026-02-04 10:00'), assignee: 'inspector-7' });
     await h.store.act(b.reference, { actor: 'agent:a1', at: at('2026-02-04 10:00'), status: 'closed' });
     expect((await h.sla.engine.sweep(at('2026-02-09 08:00'))).escalations).toEqual([]);
-    expect(h.sla.engine.timers.rows(b.id).filter((t) => t.firedAt === null)).toEqual([]);
+    expect((await h.sla.engine.timers.rows(b.id)).filter((t) => t.firedAt === null)).toEqual([]);
     expect((await h.sla.engine.sweep(at('2026-02-12 08:00'))).escalations.map((e) => e.reference)).toEqual([a.reference]);
   });
 
@@ -168,7 +198,7 @@ describe('escalation ladder of the SPEC services', () => {
       },
     });
     const rec = await h.file('mobile-cafe', at('2026-03-11 09:00'));
-    const l1 = h.sla.engine.timers.rows(rec.id).find((t) => t.kind === 'escalation')!;
+    const l1 = (await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation')!;
     expect([local(l1.dueAt), local(l1.fireAt)]).toEqual(['2026-03-18T14:20+04:00', '2026-03-23T08:00+04:00']);
     for (const t of ['2026-03-19 10:00', '2026-03-20 10:00', '2026-03-22 10:00', '2026-03-23 07:00']) {
       expect((await h.sla.engine.sweep(at(t))).escalations, t).toEqual([]);

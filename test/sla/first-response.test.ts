@@ -14,7 +14,7 @@ describe('first-response records', () => {
     await h.close();
   });
 
-  it('counts a queued reply only when the provider accepts it, and per message', () => {
+  it('counts a queued reply only when the provider accepts it, and per message', async () => {
     const reply = (id: string, received: string): void => {
       h.events.emit('reply.produced', {
         channel: 'x-alburaimigov',
@@ -28,9 +28,10 @@ describe('first-response records', () => {
     };
     reply('a', '2026-02-06 23:00');
     reply('b', '2026-02-06 23:05');
+    await h.sla.firstResponse.settled();
     expect(row(h, 'a')).toMatchObject({ responded_at: null, source: 'outbox', deadline_at: at('2026-02-06 23:30').getTime() });
     // a's reply is accepted; b's still waits behind the rate limit and stays unanswered.
-    expect(h.sla.firstResponse.recordFirstResponse('x-alburaimigov', 'dm-1', 'a', at('2026-02-06 23:10'))).toBe(1);
+    expect(await h.sla.firstResponse.recordFirstResponse('x-alburaimigov', 'dm-1', 'a', at('2026-02-06 23:10'))).toBe(1);
     expect(row(h, 'a')).toMatchObject({ responded_at: at('2026-02-06 23:10').getTime(), source: 'provider' });
     expect(row(h, 'b')).toMatchObject({ responded_at: null, source: 'outbox' });
     // Delivery's `sent` (the provider accepted b's reply) records it too.
@@ -46,6 +47,7 @@ describe('first-response records', () => {
       nextAttemptAt: at('2026-02-06 23:50'),
     };
     h.delivery.emit('sent', { item, at: at('2026-02-06 23:50') });
+    await h.sla.firstResponse.settled();
     expect(row(h, 'b')).toMatchObject({ responded_at: at('2026-02-06 23:50').getTime(), source: 'provider' });
   });
 
@@ -69,7 +71,7 @@ describe('request figures of the report', () => {
     const rec = await h.file('training', at('2026-02-01 09:00'));
     await h.store.act(rec.reference, { actor: 'agent:a', at: at('2026-02-02 10:00'), status: 'closed' });
     await h.store.act(rec.reference, { actor: 'agent:a', at: at('2026-02-03 10:00'), status: 'in_progress', note: 'reopened' });
-    const report = buildSlaReport(h.sla.store.figures, h.config, h.calendar, { from: '2026-02-01', to: '2026-02-28' }, at('2026-02-20 10:00'));
+    const report = await buildSlaReport(h.sla.store.figures, h.config, h.calendar, { from: '2026-02-01', to: '2026-02-28' }, at('2026-02-20 10:00'));
     expect(report.requests.total).toMatchObject({ filed: 1, closed: 0, closedOnTime: 0, overdue: 1 });
     await h.close();
   });

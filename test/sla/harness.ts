@@ -13,9 +13,10 @@ import type { EngineEvents } from '../../bot/engine/context.js';
 import type { EmailMessage, EmailSender, SmsMessage, SmsSender } from '../../bot/notify/types.js';
 import { attachSla, type Sla } from '../../bot/sla/attach.js';
 import { resolutionDue } from '../../bot/sla/policy.js';
+import type { SlaStore } from '../../bot/store/sla-store.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
-import type { NewRequest, RequestRecord } from '../../bot/store/types.js';
+import type { NewRequest, RequestRecord, RequestStore } from '../../bot/store/types.js';
 import type { TawasulConfig } from '../../config/schema.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
@@ -52,7 +53,7 @@ export interface Harness {
   dir: string;
   config: TawasulConfig;
   sql: SqliteDatabase;
-  store: SqliteRequestStore;
+  store: RequestStore;
   calendar: WorkingCalendar;
   clock: ManualClock;
   events: EventEmitter<EngineEvents>;
@@ -60,7 +61,7 @@ export interface Harness {
   delivery: DeliveryEmitter;
   sla: Sla;
   transports: ReturnType<typeof memoryTransports>;
-  /** Files a request the way the intake does (due date from the service) and emits `request.filed`. */
+  /** Files a request the way the intake does (due date from the service), emits `request.filed` and waits for the SLA's pass. */
   file(serviceId: string, at: Date | string, overrides?: Partial<NewRequest>): Promise<RequestRecord>;
   /** Closes everything and opens a new stack on the same files (a restart), optionally with other options. */
   restart(next?: HarnessOptions): Promise<Harness>;
@@ -73,6 +74,8 @@ export interface HarnessOptions {
   transports?: { email?: EmailSender; sms?: SmsSender };
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** The request store and SLA store to use instead of the SQLite ones (PostgreSQL); the notifications stay SQLite. */
+  stores?: { requests: RequestStore; sla: SlaStore };
 }
 
 /** Starts a harness (clock: Sunday 1 Feb 2026 09:00 Muscat unless `start`). */
@@ -81,7 +84,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
   const base = loadConfig();
   const config = loadConfig({ patch: { roles: roleContacts(base), ...(opts.patch ?? {}) } });
   const sql = migratedSqlite(join(t.dir, 'tawasul.sqlite'));
-  const store = new SqliteRequestStore(sql);
+  const store = opts.stores?.requests ?? new SqliteRequestStore(sql);
   const calendar = new WorkingCalendar(config.calendar);
   const events = new EventEmitter<EngineEvents>();
   const transports = memoryTransports();
@@ -90,6 +93,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
     config,
     sql,
     requests: store,
+    ...(opts.stores ? { store: opts.stores.sla } : {}),
     calendar,
     clock: t.clock,
     logger: opts.logger ?? silentLogger,
@@ -100,6 +104,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
     adminTokens: new Map([['admin1', ADMIN_TOKEN]]),
     transports: opts.transports ?? transports,
   });
+  await sla.ready();
   const services = new Map(config.services.map((s) => [s.id, s]));
   const h: Harness = {
     dir: t.dir,
@@ -129,6 +134,8 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
         ...overrides,
       });
       events.emit('request.filed', rec);
+      // The listener's pass runs asynchronously; a pass queued after it resolves once it is done.
+      await sla.engine.processEvents(t.clock.now());
       return rec;
     },
     async restart(next) {

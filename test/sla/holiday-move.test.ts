@@ -60,9 +60,9 @@ describe('holiday moved after requests were filed', () => {
     expect(b2.history.at(-1)).toMatchObject({ type: 'due_recomputed', actor: 'admin:admin1' });
     expect(b2.history.at(-1)!.note).toContain('eid-al-fitr');
     expect(local((await h.store.get(a.reference))!.dueAt)).toBe('2026-03-18T14:20+04:00');
-    const l1 = h.sla.engine.timers.rows(b.id).find((t) => t.kind === 'escalation')!;
+    const l1 = (await h.sla.engine.timers.rows(b.id)).find((t) => t.kind === 'escalation')!;
     expect([local(l1.dueAt), local(l1.fireAt)]).toEqual(['2026-03-25T14:20+04:00', '2026-03-26T08:00+04:00']);
-    const overdue = h.sla.engine.timers.rows(b.id).find((t) => t.kind === 'overdue')!;
+    const overdue = (await h.sla.engine.timers.rows(b.id)).find((t) => t.kind === 'overdue')!;
     expect(local(overdue.dueAt)).toBe('2026-03-25T14:20+04:00');
 
     // It escalates at the new instant, not the old one.
@@ -86,7 +86,7 @@ describe('holiday moved after requests were filed', () => {
     h = await h.restart();
     expect(h.calendar.isWorkingDay('2026-03-23')).toBe(false);
     const base = await serve(h);
-    const id = h.sla.holidays.overrides()[0]!.id;
+    const id = (await h.sla.holidays.overrides())[0]!.id;
     const res = await call(base, 'DELETE', `/api/admin/holidays/overrides/${id}`);
     expect(res.status).toBe(200);
     expect(h.calendar.isWorkingDay('2026-03-23')).toBe(true);
@@ -99,7 +99,7 @@ describe('holiday moved after requests were filed', () => {
   it('gives `tawasul due` the stored overrides, read from the data directory', async () => {
     h = await createHarness({ start: '2026-03-16T10:00:00+04:00' });
     await h.sla.holidays.setHoliday({ id: 'eid-al-fitr', from: '2026-03-19', to: '2026-03-23' }, 'admin:x', at('2026-03-16 10:00'));
-    const cal = calendarWithOverrides(h.config, h.dir);
+    const cal = await calendarWithOverrides(h.config, h.dir);
     expect(cal.holidays.slice(h.config.calendar.holidays.length)).toEqual([
       { id: 'eid-al-fitr', name: expect.objectContaining({ en: expect.any(String) }), from: '2026-03-19', to: '2026-03-23', status: 'confirmed' },
     ]);

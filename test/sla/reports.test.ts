@@ -42,9 +42,9 @@ beforeAll(async () => {
   h.delivery.emit('needsHuman', { channel: 'email', conversationId: 'mail-1', messageId: 'm-4', receivedAt: at('2026-02-19 12:00') });
   reply('webchat', 'w-1', '2026-02-10 10:00', '2026-02-10 10:00');
   reply('whatsapp', 'wa-1', '2026-02-05 20:00', '2026-02-05 20:00');
-  expect(h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', undefined, at('2026-02-08 09:00'))).toBe(1);
+  expect(await h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', undefined, at('2026-02-08 09:00'))).toBe(1);
   // The provider's acceptance of another message's reply never stands in for this one's.
-  expect(h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', 'some-other-message', at('2026-02-08 09:00'))).toBe(0);
+  expect(await h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', 'some-other-message', at('2026-02-08 09:00'))).toBe(0);
   h.clock.set(at('2026-02-20 10:00'));
 
   const app = express();

@@ -64,4 +64,98 @@ export const postgresMigrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0003-sla': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The SLA's own tables (bot/store/postgres/sla-*.ts). Instants are TIMESTAMPTZ like the requests'
+      // (the schedule is compared with and joined to requests.filed_at/due_at without conversions;
+      // microseconds hold the engine's milliseconds exactly). Request ids carry no foreign key, as on
+      // SQLite: the schedule's contract lets a row name any id (a missing request is cancelled).
+      await sql`
+        CREATE TABLE sla_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sla_timers (
+          request_id BIGINT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('escalation','overdue')),
+          level INTEGER NOT NULL,
+          reference TEXT NOT NULL,
+          role TEXT,
+          base_at TIMESTAMPTZ NOT NULL,
+          due_at TIMESTAMPTZ NOT NULL,
+          fire_at TIMESTAMPTZ NOT NULL,
+          fired_at TIMESTAMPTZ,
+          PRIMARY KEY (request_id, kind, level)
+        );
+        CREATE INDEX sla_timers_pending ON sla_timers (fire_at, kind) WHERE fired_at IS NULL;
+        CREATE INDEX sla_timers_fired ON sla_timers (request_id) WHERE fired_at IS NOT NULL AND kind = 'escalation';
+        CREATE TABLE sla_first_responses (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          channel TEXT NOT NULL,
+          conversation_id TEXT NOT NULL,
+          message_id TEXT,
+          received_at TIMESTAMPTZ NOT NULL,
+          deadline_at TIMESTAMPTZ NOT NULL,
+          responded_at TIMESTAMPTZ,
+          source TEXT
+        );
+        CREATE INDEX sla_first_responses_received ON sla_first_responses (received_at, id);
+        CREATE INDEX sla_first_responses_conversation ON sla_first_responses (channel, conversation_id, received_at);
+        CREATE UNIQUE INDEX sla_first_responses_message ON sla_first_responses (channel, message_id) WHERE message_id IS NOT NULL;
+        CREATE TABLE sla_holiday_overrides (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          holiday_id TEXT NOT NULL,
+          date_from TEXT NOT NULL,
+          date_to TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('confirmed','cancelled')),
+          name_ar TEXT NOT NULL,
+          name_en TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          at TIMESTAMPTZ NOT NULL,
+          removed_at TIMESTAMPTZ,
+          removed_by TEXT
+        );
+        CREATE TABLE sla_calendar_changes (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          at TIMESTAMPTZ NOT NULL,
+          actor TEXT NOT NULL,
+          summary TEXT NOT NULL,
+          dates JSONB NOT NULL DEFAULT '[]',
+          requests_recomputed INTEGER NOT NULL DEFAULT 0,
+          timers_recomputed INTEGER NOT NULL DEFAULT 0,
+          done_at TIMESTAMPTZ
+        );
+        CREATE TABLE sla_resident_messages (
+          request_id BIGINT NOT NULL,
+          at TIMESTAMPTZ NOT NULL,
+          text TEXT NOT NULL,
+          PRIMARY KEY (request_id, at)
+        );
+        -- The notification outbox's shape, so that the SLA figures (metrics) read it here. The outbox
+        -- itself (bot/notify/outbox.ts) is still SQLite: until it moves (issue 10) this table stays empty.
+        CREATE TABLE notify_outbox (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          dedupe_key TEXT NOT NULL UNIQUE,
+          channel TEXT NOT NULL CHECK (channel IN ('email','sms')),
+          recipient_kind TEXT NOT NULL CHECK (recipient_kind IN ('applicant','role')),
+          recipient_id TEXT NOT NULL,
+          language TEXT NOT NULL,
+          purpose TEXT NOT NULL,
+          request_id BIGINT,
+          reference TEXT,
+          subject TEXT,
+          body TEXT NOT NULL,
+          send_window TEXT NOT NULL CHECK (send_window IN ('any','staff')),
+          status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sent','failed')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at TIMESTAMPTZ NOT NULL,
+          last_error TEXT,
+          provider_id TEXT,
+          created_at TIMESTAMPTZ NOT NULL,
+          sent_at TIMESTAMPTZ
+        );
+        CREATE INDEX notify_outbox_pending ON notify_outbox (status, next_attempt_at, id);
+        CREATE INDEX notify_outbox_status ON notify_outbox (status, channel);
+        CREATE INDEX notify_outbox_request ON notify_outbox (request_id);
+        CREATE INDEX notify_outbox_reference ON notify_outbox (reference);
+      `.execute(db);
+    },
+  },
 };

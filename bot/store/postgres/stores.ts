@@ -1,18 +1,22 @@
 /**
  * Opens the PostgreSQL path: one pool from TAWASUL_DATABASE_URL, the migrations applied once (here,
- * and nowhere else), then the stores on that pool. Only the request store exists on PostgreSQL so
- * far; the other stores are still SQLite (see docs/deploy.md).
+ * and nowhere else), then the stores on that pool. The request store and the SLA's stores exist on
+ * PostgreSQL so far; the others are still SQLite (see docs/deploy.md).
  */
 import type pg from 'pg';
+import type { SlaStore } from '../sla-store.js';
 import type { RequestStore } from '../types.js';
 import { createPool, databaseUrl, type PoolOptions } from './database.js';
 import { migratePostgres } from './migrate.js';
 import { PostgresRequestStore } from './request-store.js';
+import { PostgresSlaStore } from './sla-store.js';
 
 /** The stores on one PostgreSQL database. */
 export interface PostgresStores {
   pool: pg.Pool;
   requests: RequestStore;
+  /** The SLA's read model, schedule, holidays, figures and first responses. */
+  sla: SlaStore;
   /** Migrations this start applied. */
   applied: string[];
   close(): Promise<void>;
@@ -39,6 +43,7 @@ export async function openPostgresStores(url: string = databaseUrl(), options: P
   return {
     pool,
     requests: new PostgresRequestStore(pool, options.referencePrefix, options.timeZone),
+    sla: new PostgresSlaStore(pool),
     applied,
     close: () => pool.end(),
   };
