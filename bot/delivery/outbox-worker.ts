@@ -232,7 +232,7 @@ export class OutboxWorker {
       // Another worker (another instance) took it meanwhile: not sent from here.
       const at = clock.now();
       const lease = this.opts.attemptLeaseMs;
-      if (!(await outbox.markAttempt(item.id, at, lease === undefined ? at : new Date(at.getTime() - lease)))) return false;
+      if (!(await outbox.markAttempt(item.id, at, lease === undefined ? undefined : new Date(at.getTime() - lease)))) return false;
       await attemptSend(
         this.retry,
         attempts,

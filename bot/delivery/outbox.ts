@@ -169,10 +169,10 @@ export class Outbox implements OutboxStore {
 
   /**
    * Takes the item for a send, recorded before the provider call (durable: a crash leaves it in
-   * doubt); false when it is not pending or another send of it started after `staleBefore`.
+   * doubt); false when it is not pending or another send of it started (after `staleBefore` when given).
    */
-  markAttempt(id: number, at: Date, staleBefore: Date = at): boolean {
-    return prepared(this.sql.db, MARK_ATTEMPT).run(at.getTime(), id, staleBefore.getTime()).changes === 1;
+  markAttempt(id: number, at: Date, staleBefore?: Date): boolean {
+    return prepared(this.sql.db, MARK_ATTEMPT).run(at.getTime(), id, staleBefore?.getTime() ?? Number.MIN_SAFE_INTEGER).changes === 1;
   }
 
   /** Records that the provider accepted the item (counts as an attempt). */

@@ -53,7 +53,8 @@ export interface OutboxStore {
   due(channel: string, now: Date, limit: number): Awaitable<OutboxItem[]>;
   /**
    * Takes the item for a send, recorded before the provider call; false when it is not pending or
-   * another send of it started after `staleBefore` (another worker, another instance, holds it).
+   * another send of it is recorded (started after `staleBefore`, when given: an older one was
+   * abandoned by a dead instance). Two workers never both take an item.
    */
   markAttempt(id: number, at: Date, staleBefore?: Date): Awaitable<boolean>;
   /** The provider accepted the item. */

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Inbox } from '../../bot/delivery/inbox.js';
+import { SqlStateStore } from '../../bot/engine/state.js';
 import { SqliteConversationStore } from '../../bot/store/conversation-store.js';
+import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
+import { conversationStoreContract } from './conversation-store-contract.js';
 
 const at = new Date('2026-11-24T06:00:00Z');
 
@@ -57,4 +60,23 @@ describe('Inbox (exactly-once claim)', () => {
     db.close();
     t.cleanup();
   });
+});
+
+conversationStoreContract('sqlite', async () => {
+  const t = tempDir();
+  const file = join(t.dir, 'tawasul.sqlite');
+  let db = migratedSqlite(file);
+  return {
+    conversations: new SqliteConversationStore(db),
+    state: new SqlStateStore(db),
+    async reopen() {
+      db.close();
+      db = new SqliteDatabase(file);
+      return { conversations: new SqliteConversationStore(db), state: new SqlStateStore(db) };
+    },
+    async close() {
+      db.close();
+      t.cleanup();
+    },
+  };
 });

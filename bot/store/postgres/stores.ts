@@ -1,18 +1,25 @@
 /**
  * Opens the PostgreSQL path: one pool from TAWASUL_DATABASE_URL, the migrations applied once (here,
- * and nowhere else), then the stores on that pool. Only the request store exists on PostgreSQL so
- * far; the other stores are still SQLite (see docs/deploy.md).
+ * and nowhere else), then the stores on that pool: requests, and the turn's stores (inbound ledger,
+ * outbox, conversation state, conversations/transcript/audit) with their end-of-turn transactions.
+ * The SLA's and the channels' own stores are still SQLite (see docs/deploy.md).
  */
 import type pg from 'pg';
+import type { Transactions, TurnTx } from '../../engine/turn-tx.js';
 import type { RequestStore } from '../types.js';
 import { createPool, databaseUrl, type PoolOptions } from './database.js';
 import { migratePostgres } from './migrate.js';
 import { PostgresRequestStore } from './request-store.js';
+import { PostgresTransactions, postgresTurnStores } from './turn-transactions.js';
 
 /** The stores on one PostgreSQL database. */
 export interface PostgresStores {
   pool: pg.Pool;
   requests: RequestStore;
+  /** The turn's stores on the pool (reads, and writes outside a turn). */
+  turn: TurnTx;
+  /** The end-of-turn transactions (the engine's group commit, delivery's notices). */
+  transactions: Transactions;
   /** Migrations this start applied. */
   applied: string[];
   close(): Promise<void>;
@@ -39,6 +46,8 @@ export async function openPostgresStores(url: string = databaseUrl(), options: P
   return {
     pool,
     requests: new PostgresRequestStore(pool, options.referencePrefix, options.timeZone),
+    turn: postgresTurnStores(pool),
+    transactions: new PostgresTransactions(pool),
     applied,
     close: () => pool.end(),
   };
