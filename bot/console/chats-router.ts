@@ -112,9 +112,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
       notes: d.store.notes(c.key).map((n) => ({ ...n, at: n.at.toISOString() })),
       related: {
         requests: requests.map((x) => requestSummary(x, { now })),
-        conversations: (await Promise.all([...otherKeys].map((k) => conversations.get(k))))
-          .filter((x) => x !== undefined)
-          .map((x) => chatSummary(d, x)),
+        conversations: (await Promise.all([...otherKeys].map((k) => conversations.get(k)))).filter((x) => x !== undefined).map((x) => chatSummary(d, x)),
       },
     });
   });

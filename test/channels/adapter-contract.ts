@@ -116,13 +116,13 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       await settle();
       expect(h.sent()).toHaveLength(2 * once);
       expect(h.received.filter((m) => m.id.includes('p-dup-2')).length).toBeGreaterThanOrEqual(1);
-      expect((await repliesTo('p-dup-2'))).toHaveLength(once);
+      expect(await repliesTo('p-dup-2')).toHaveLength(once);
     });
 
     it('reply: the engine reply reaches the provider and is marked sent', async () => {
       await h.deliverText('p-reply-1', 'I want to complain', 'dana');
       await settle();
-      const items = (await repliesTo('p-reply-1'));
+      const items = await repliesTo('p-reply-1');
       expect(items.length).toBeGreaterThan(0);
       expect(items.every((i) => i.state === 'sent' && i.sentAt instanceof Date)).toBe(true);
       const sent = h.sent();
@@ -168,7 +168,7 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       h.failNext(2, 'throttle');
       await h.deliverText('p-retry-1', 'a complaint', 'fay');
       await h.drain();
-      const [item] = (await repliesTo('p-retry-1'));
+      const [item] = await repliesTo('p-retry-1');
       expect(item?.state).toBe('pending');
       expect(item!.attempts).toBe(1);
       expect(item!.lastError).toBeTruthy();
@@ -195,7 +195,7 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       await h.drain();
       h.clock.advance(HOUR);
       await h.drain();
-      const [item] = (await repliesTo('p-perm-1'));
+      const [item] = await repliesTo('p-perm-1');
       expect(item!.state).toBe('failed');
       expect(item!.lastError).toBeTruthy();
       expect((await h.outbox.list(h.channelId, 'failed')).map((i) => i.id)).toContain(item!.id);

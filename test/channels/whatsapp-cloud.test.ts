@@ -197,7 +197,7 @@ describe('whatsapp-cloud adapter', () => {
     h.graph.failNext(1, 'token');
     await h.deliverText('t3', 'complaint', 't3');
     await h.drain();
-    const [item] = (await h.outbox.list('whatsapp', 'pending'));
+    const [item] = await h.outbox.list('whatsapp', 'pending');
     expect(item!.lastError).toContain('code=190');
     expect(item!.nextAttemptAt.getTime() - h.clock.now().getTime()).toBe(300_000);
   });

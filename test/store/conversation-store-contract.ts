@@ -95,7 +95,11 @@ export function conversationStoreContract(name: string, make: () => Promise<Conv
     });
 
     it('keeps the conversation state until it expires, and replaces it on save', async () => {
-      const state: ConversationState = { language: 'en', dialogue: { serviceId: 'potholes', values: { name: 'سالم' }, attachments: [], awaiting: 'phone', startedAt: 1 }, updatedAt: 5 };
+      const state: ConversationState = {
+        language: 'en',
+        dialogue: { serviceId: 'potholes', values: { name: 'سالم' }, attachments: [], awaiting: 'phone', startedAt: 1 },
+        updatedAt: 5,
+      };
       expect(await h.state.load('k', t0)).toBeUndefined();
       await h.state.save('k', state, at(60_000));
       expect(await h.state.load('k', t0)).toEqual(state);

@@ -8,8 +8,8 @@
 import type pg from 'pg';
 import type { Transactions, TurnTx, TurnUnit, UnitOutcome } from '../../engine/turn-tx.js';
 import { PostgresConversationStore, PostgresStateStore } from './turn-conversations.js';
-import { PostgresOutbox } from './turn-delivery.js';
 import type { TurnDb } from './turn-db.js';
+import { PostgresOutbox } from './turn-delivery.js';
 
 /** The turn's stores on `db` (the pool outside a transaction, a client inside one). */
 export function postgresTurnStores(db: TurnDb): TurnTx {
