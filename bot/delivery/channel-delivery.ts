@@ -35,6 +35,8 @@ export type LaneSpec = Pick<OutboxWorkerOptions, 'transport' | 'limits' | 'retry
 export interface DeliveryStores {
   outbox: OutboxStore;
   transactions: Transactions;
+  /** Several instances on one database: how long a send may run before another instance takes it over (see OutboxWorkerOptions). */
+  attemptLeaseMs?: number;
 }
 
 /** Delivery of every channel on one database. */
@@ -45,10 +47,13 @@ export class ChannelDelivery {
   readonly outbox: OutboxStore;
   /** Transactions on the outbox's database (a notice claims, completes and queues in one). */
   readonly transactions: Transactions;
+  /** The send lease of every lane's worker (unset: one instance). */
+  readonly attemptLeaseMs: number | undefined;
 
   constructor(stores: DeliveryStores) {
     this.outbox = stores.outbox;
     this.transactions = stores.transactions;
+    this.attemptLeaseMs = stores.attemptLeaseMs;
   }
 
   /** The delivery lane of one channel: its worker over the shared outbox and ledger. */
@@ -77,6 +82,7 @@ export class DeliveryLane {
       channel: this.channel,
       clock: ctx.clock,
       logger: ctx.logger,
+      ...(delivery.attemptLeaseMs !== undefined ? { attemptLeaseMs: delivery.attemptLeaseMs } : {}),
       onSent: spec.onSent ?? ((item, at) => delivery.events.emit('sent', { item, at })),
     });
   }
