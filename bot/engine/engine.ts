@@ -62,9 +62,12 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  * transaction, the claim of the message id (unless a group commit wrote it earlier), the state, the
  * transcript, the inbox marked done, the caller's outbox items and the first-response record; the
  * turns that end in the same pass of the event loop share that transaction (group commit), each in
- * its own savepoint, and none is answered before it commits. Filing a request commits earlier, after
- * the claim, keyed by the inbound message, so a turn replayed after a crash finds the request it
- * filed and answers with its reference.
+ * its own savepoint, and none is answered before it commits. The end of a turn writes through the
+ * transaction's views (`TurnTx`), so the same code runs on SQLite and PostgreSQL (`Transactions`).
+ * The first-response record is the `reply.produced` listener's: inside the transaction on SQLite
+ * (same connection); on PostgreSQL it is not yet part of it (the SLA stores are still SQLite).
+ * Filing a request commits earlier, after the claim, keyed by the inbound message, so a turn
+ * replayed after a crash finds the request it filed and answers with its reference.
  */
 export class Engine {
   readonly deps: EngineDeps;
