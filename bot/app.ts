@@ -18,9 +18,11 @@ import { createLogger, type Logger } from './core/logger.js';
 import { Templates } from './core/templates.js';
 import { ChannelDelivery } from './delivery/channel-delivery.js';
 import { Inbox } from './delivery/inbox.js';
+import { Outbox } from './delivery/outbox.js';
 import { type Clock, systemClock } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { importKeyvStateFile, SqlStateStore, type TurnStateStore } from './engine/state.js';
+import { SqliteTransactions, type Transactions, type TurnTx } from './engine/turn-tx.js';
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp, listenHttp } from './http/server.js';
@@ -33,7 +35,7 @@ import { DataDirLock, secureDataDir } from './security/data-dir.js';
 import { FieldCipher } from './security/field-cipher.js';
 import { type SecuritySettings, securitySettings } from './security/settings.js';
 import { attachSla } from './sla/attach.js';
-import { ConversationStore } from './store/conversation-store.js';
+import { SqliteConversationStore } from './store/conversation-store.js';
 import { loadChannelDefinition, migrateSchema, startedChannels } from './store/schema.js';
 import { SqliteDatabase } from './store/sqlite-database.js';
 import { SqliteRequestStore } from './store/sqlite-request-store.js';
@@ -49,6 +51,8 @@ export interface TawasulOptions {
   classifier?: Classifier;
   /** The conversation state of a turn, on the given database (default: its `conversation_state` table). */
   state?: (sql: SqliteDatabase) => TurnStateStore;
+  /** The end-of-turn transactions over the given stores (default: `SqliteTransactions`; tests inject faults). */
+  transactions?: (sql: SqliteDatabase, views: TurnTx) => Transactions;
   env?: NodeJS.ProcessEnv;
   /** Start only these channel ids (default: every enabled channel). */
   channels?: string[];
@@ -147,6 +151,11 @@ async function assemble(
   }
   const state = opts.state?.(sql) ?? new SqlStateStore(sql);
   importKeyvStateFile(sql, join(opts.dataDir, 'state.sqlite'), clock.now());
+  const conversations = new SqliteConversationStore(sql);
+  const outbox = new Outbox(sql);
+  const inbox = new Inbox(sql);
+  const views: TurnTx = { inbox, state, conversations, outbox };
+  const transactions = opts.transactions?.(sql, views) ?? new SqliteTransactions(sql, views);
   const readiness = notificationReadiness(config, env);
   warnMissing(readiness, logger);
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
@@ -157,16 +166,17 @@ async function assemble(
       calendar: new WorkingCalendar(config.calendar),
       classifier,
       requests: new SqliteRequestStore(sql, undefined, undefined, cipher ? { cipher } : {}),
-      conversations: new ConversationStore(sql),
+      conversations,
       clock,
       logger,
       notifications: readiness.residentPromise,
     },
     state,
-    inbox: new Inbox(sql),
+    inbox,
+    transactions,
   });
 
-  const delivery = new ChannelDelivery(sql);
+  const delivery = new ChannelDelivery({ outbox, transactions });
   const adapters = new Map<string, ChannelAdapter>();
   for (const ch of startedChannels(config, opts.channels)) {
     const def = await loadChannelDefinition(ch.type, ch.id);

@@ -11,7 +11,7 @@ import { AccountStore, ROLES, type Role } from '../console/accounts.js';
 import { SessionStore } from '../console/sessions.js';
 import { InputError } from '../core/errors.js';
 import { systemClock } from '../engine/context.js';
-import { ConversationStore } from '../store/conversation-store.js';
+import { SqliteConversationStore } from '../store/conversation-store.js';
 import { migrateCore } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import type { Command } from './command.js';
@@ -55,7 +55,7 @@ export const usersCommand: Command = {
       await migrateCore(sql);
       const accounts = new AccountStore(sql, systemClock, new Set(config.departments.map((d) => d.id)));
       const sessions = new SessionStore(sql, systemClock);
-      const audit = new ConversationStore(sql);
+      const audit = new SqliteConversationStore(sql);
       const now = new Date();
       if (action === 'list') {
         for (const a of accounts.list()) {

@@ -72,13 +72,13 @@ export function adminRouter(d: ConsoleDeps): Router {
     res.type('text/csv; charset=utf-8').attachment(`sla-${q.chart}-${q.from}-${q.to}.csv`).send(csv);
   });
 
-  r.get('/sla/live', allow('supervisor', 'admin'), (req, res) => {
+  r.get('/sla/live', allow('supervisor', 'admin'), async (req, res) => {
     const now = d.clock.now().getTime();
-    const waiting = conversations.waiting(10_000);
+    const waiting = await conversations.waiting(10_000);
     const count = (sql: string): number => prepared(d.sql.db, sql).pluck().get(now) as number;
     const live = {
       waiting: waiting.length,
-      held: conversations.held().length,
+      held: (await conversations.held()).length,
       oldestWaitingSeconds: waiting[0]?.queuedAt ? Math.round((now - waiting[0].queuedAt.getTime()) / 1000) : null,
       openRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND ? > 0"),
       overdueRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND due_at < ?"),
@@ -193,7 +193,7 @@ export function adminRouter(d: ConsoleDeps): Router {
     res.json({ account: publicAccount(d.accounts.get(a.id)!) });
   });
 
-  r.get('/audit', allow('admin'), (req, res) => {
+  r.get('/audit', allow('admin'), async (req, res) => {
     const q = parse(limitQuery, req.query, res, 'query');
     if (!q) return;
     // Conversation keys of phone-number channels (whatsapp:9689…) are masked like every list.
@@ -201,7 +201,7 @@ export function adminRouter(d: ConsoleDeps): Router {
       const i = v.indexOf(':');
       return i > 0 ? `${v.slice(0, i + 1)}${maskConversationId(v.slice(i + 1))}` : v;
     };
-    res.json({ audit: conversations.auditTrail(q.limit).map((e) => ({ ...e, subject: subject(e.subject), at: e.at.toISOString() })) });
+    res.json({ audit: (await conversations.auditTrail(q.limit)).map((e) => ({ ...e, subject: subject(e.subject), at: e.at.toISOString() })) });
   });
   return r;
 }

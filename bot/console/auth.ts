@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { Clock } from '../engine/context.js';
 import { fail, parse } from '../http/validate.js';
-import type { ConversationStore } from '../store/conversation-store.js';
+import type { AuditTrail } from '../store/conversation-store.js';
 import { type Account, type AccountStore, LOCKOUT, type Role } from './accounts.js';
 import type { SessionStore } from './sessions.js';
 
@@ -66,7 +66,7 @@ export interface AuthDeps {
   sessions: SessionStore;
   tokens: RoleToken[];
   clock: Clock;
-  audit: ConversationStore;
+  audit: AuditTrail;
 }
 
 /** Middleware: 401 without a valid session or token; 403 `csrf` on a state-changing session call without the session's CSRF token. */
@@ -124,7 +124,7 @@ export function sessionRouter(d: AuthDeps): Router {
       if (!result.ok) {
         // An unknown name is not written down: it may be a password typed in the wrong box.
         const known = d.accounts.byUsername(body.username);
-        d.audit.audit(known ? `console:${known.username}` : 'console:?', `signin.${result.reason}`, 'console', now);
+        await d.audit.audit(known ? `console:${known.username}` : 'console:?', `signin.${result.reason}`, 'console', now);
         if (result.reason === 'locked') {
           return fail(res, 429, 'locked', `too many failed sign-ins (${LOCKOUT.failures}): try again after ${result.lockedUntil!.toISOString()}`, undefined, {
             lockedUntil: result.lockedUntil!.toISOString(),
@@ -133,7 +133,7 @@ export function sessionRouter(d: AuthDeps): Router {
         return fail(res, 401, 'bad_credentials', 'wrong username or password');
       }
       const { token, csrf } = d.sessions.create(result.account.id);
-      d.audit.audit(`console:${result.account.username}`, 'signin', 'console', now);
+      await d.audit.audit(`console:${result.account.username}`, 'signin', 'console', now);
       res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
       res.status(201).json({ account: publicAccount(result.account), csrfToken: csrf, idleMinutes: d.sessions.limits.idleMinutes, now: now.toISOString() });
     } catch (err) {
@@ -150,10 +150,10 @@ export function sessionRouter(d: AuthDeps): Router {
       now: d.clock.now().toISOString(),
     });
   });
-  r.delete('/session', auth, (req, res) => {
+  r.delete('/session', auth, async (req, res) => {
     const token = cookie(req, SESSION_COOKIE);
     if (token) d.sessions.destroy(token);
-    d.audit.audit(principal(res).actor, 'signout', 'console', d.clock.now());
+    await d.audit.audit(principal(res).actor, 'signout', 'console', d.clock.now());
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.json({ ok: true });
   });

@@ -50,14 +50,14 @@ export function chatsRouter(d: ConsoleDeps): Router {
   r.use('/canned-replies', allow('agent', 'supervisor'));
 
   /** The conversation of `:id`, or a 404 answer. */
-  const find = (id: string | undefined, res: Response): ConversationRecord | undefined => {
+  const find = async (id: string | undefined, res: Response): Promise<ConversationRecord | undefined> => {
     const key = /^\d{1,12}$/.test(id ?? '') ? d.store.keyOf(Number(id)) : undefined;
-    const c = key ? conversations.get(key) : undefined;
+    const c = key ? await conversations.get(key) : undefined;
     if (!c) fail(res, 404, 'unknown_conversation', 'no such conversation', 'id');
     return c;
   };
-  const transcript = (key: string, after: number) =>
-    conversations.transcript(key, after, 500).map((e) => ({
+  const transcript = async (key: string, after: number) =>
+    (await conversations.transcript(key, after, 500)).map((e) => ({
       seq: e.seq,
       direction: e.direction,
       author: e.author,
@@ -72,17 +72,21 @@ export function chatsRouter(d: ConsoleDeps): Router {
     res.json({ replies: canned });
   });
 
-  r.get('/conversations', (req, res) => {
+  r.get('/conversations', async (req, res) => {
     const q = parse(listQuery, req.query, res, 'query');
     if (!q) return;
-    const list = q.view === 'waiting' ? conversations.waiting() : q.view === 'mine' ? conversations.held(principal(res).username) : conversations.held();
+    const list = await (q.view === 'waiting'
+      ? conversations.waiting()
+      : q.view === 'mine'
+        ? conversations.held(principal(res).username)
+        : conversations.held());
     res.json({ now: d.clock.now().toISOString(), conversations: list.map((c) => chatSummary(d, c)) });
   });
 
   r.get('/conversations/:id', async (req, res) => {
-    const c = find(req.params.id, res);
+    const c = await find(req.params.id, res);
     if (!c) return;
-    conversations.audit(principal(res).actor, 'conversation.read', c.key, d.clock.now());
+    await conversations.audit(principal(res).actor, 'conversation.read', c.key, d.clock.now());
     // The resident's other requests: those filed from this chat, and any filed with the same phone.
     const own = prepared(d.sql.db, 'SELECT reference, phone FROM requests WHERE conversation_key = ? ORDER BY id DESC LIMIT 50').all(c.key) as Array<{
       reference: string;
@@ -104,38 +108,35 @@ export function chatsRouter(d: ConsoleDeps): Router {
     const otherKeys = new Set(requests.map((x) => x.conversationKey).filter((k) => k !== c.key));
     res.json({
       conversation: { ...chatSummary(d, c), conversationId: c.conversationId },
-      messages: transcript(c.key, 0),
+      messages: await transcript(c.key, 0),
       notes: d.store.notes(c.key).map((n) => ({ ...n, at: n.at.toISOString() })),
       related: {
         requests: requests.map((x) => requestSummary(x, { now })),
-        conversations: [...otherKeys]
-          .map((k) => conversations.get(k))
-          .filter((x) => x !== undefined)
-          .map((x) => chatSummary(d, x)),
+        conversations: (await Promise.all([...otherKeys].map((k) => conversations.get(k)))).filter((x) => x !== undefined).map((x) => chatSummary(d, x)),
       },
     });
   });
 
-  r.get('/conversations/:id/messages', (req, res) => {
-    const c = find(req.params.id, res);
+  r.get('/conversations/:id/messages', async (req, res) => {
+    const c = await find(req.params.id, res);
     const q = c && parse(afterQuery, req.query, res, 'query');
     if (!c || !q) return;
-    res.json({ messages: transcript(c.key, q.after) });
+    res.json({ messages: await transcript(c.key, q.after) });
   });
 
   r.post('/conversations/:id/take', async (req, res) => {
-    const c = find(req.params.id, res);
+    const c = await find(req.params.id, res);
     if (!c) return;
     const me = principal(res).username;
     if (!(await d.engine.takeOver(c.key, me))) {
-      const now = conversations.get(c.key)!;
+      const now = (await conversations.get(c.key))!;
       return fail(res, 409, 'held_by_other', `${heldBy(now)}; ask them or a supervisor to hand it over`, undefined, holder(now));
     }
-    res.json({ conversation: chatSummary(d, conversations.get(c.key)!) });
+    res.json({ conversation: chatSummary(d, (await conversations.get(c.key))!) });
   });
 
   r.post('/conversations/:id/messages', express.json({ limit: '16kb' }), async (req, res) => {
-    const c = find(req.params.id, res);
+    const c = await find(req.params.id, res);
     const body = c && parse(textBody, req.body, res);
     if (!c || !body) return;
     if (chatSummary(d, c).residentLeft) {
@@ -150,14 +151,14 @@ export function chatsRouter(d: ConsoleDeps): Router {
     }
     const me = principal(res).username;
     if (!(await d.engine.agentSay(c.key, me, body.text, { takeOver: true }))) {
-      const now = conversations.get(c.key)!;
+      const now = (await conversations.get(c.key))!;
       return fail(res, 409, 'held_by_other', `${heldBy(now)}; your message was not sent`, undefined, holder(now));
     }
-    res.status(201).json({ conversation: chatSummary(d, conversations.get(c.key)!) });
+    res.status(201).json({ conversation: chatSummary(d, (await conversations.get(c.key))!) });
   });
 
-  r.post('/conversations/:id/notes', express.json({ limit: '16kb' }), (req, res) => {
-    const c = find(req.params.id, res);
+  r.post('/conversations/:id/notes', express.json({ limit: '16kb' }), async (req, res) => {
+    const c = await find(req.params.id, res);
     const body = c && parse(textBody, req.body, res);
     if (!c || !body) return;
     const note = d.store.addNote(c.key, principal(res).username, body.text, d.clock.now());
@@ -165,12 +166,12 @@ export function chatsRouter(d: ConsoleDeps): Router {
   });
 
   r.post('/conversations/:id/release', async (req, res) => {
-    const c = find(req.params.id, res);
+    const c = await find(req.params.id, res);
     if (!c) return;
     if (!(await d.engine.handBack(c.key, principal(res).username))) {
       return fail(res, 409, 'not_held', c.owner === 'agent' ? `${heldBy(c)}; only they can hand it back` : 'you do not hold this chat');
     }
-    res.json({ conversation: chatSummary(d, conversations.get(c.key)!) });
+    res.json({ conversation: chatSummary(d, (await conversations.get(c.key))!) });
   });
   return r;
 }

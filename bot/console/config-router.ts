@@ -61,7 +61,7 @@ export function configRouter(d: ConsoleDeps, overlay: OverlayOptions | undefined
       overlay: !!overlay,
     });
   });
-  r.put('/config/roles/:id', allow('admin'), express.json({ limit: '4kb' }), (req, res) => {
+  r.put('/config/roles/:id', allow('admin'), express.json({ limit: '4kb' }), async (req, res) => {
     const id = String(req.params.id);
     if (!d.sla.ctx.roles.has(id)) return fail(res, 404, 'unknown_role', 'no such role in config/services.yaml', 'id');
     const body = parse(contactBody, req.body, res);
@@ -79,7 +79,7 @@ export function configRouter(d: ConsoleDeps, overlay: OverlayOptions | undefined
       if (err instanceof ConfigError) return fail(res, 400, 'invalid_config', err.message, err.field);
       throw err;
     }
-    d.engine.deps.conversations.audit(principal(res).actor, 'config.role-contact', id, d.clock.now());
+    await d.engine.deps.conversations.audit(principal(res).actor, 'config.role-contact', id, d.clock.now());
     const role = d.sla.ctx.roles.get(id)!;
     res.json({ role: { id, email: role.email ?? null, phone: role.phone ?? null } });
   });

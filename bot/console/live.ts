@@ -77,14 +77,17 @@ export class LiveHub {
 
   /** Subscribes to the engine and starts looking for new system notifications. */
   start(): void {
-    for (const c of [...this.d.engine.deps.conversations.waiting(10_000), ...this.d.engine.deps.conversations.held()]) this.active.add(c.key);
+    const { conversations } = this.d.engine.deps;
+    this.guard(async () => {
+      for (const c of (await Promise.all([conversations.waiting(10_000), conversations.held()])).flat()) this.active.add(c.key);
+    });
     this.lastNotification = prepared(this.d.sql.db, 'SELECT COALESCE(MAX(id), 0) FROM notify_system').pluck().get() as number;
     this.d.engine.events.on('conversation.changed', this.onChanged);
     this.d.engine.events.on('handoff.queued', this.onQueued);
     this.d.engine.events.on('request.filed', this.onFiled);
     // Another instance appended to the shared log: fan its events out here too.
     this.unsubscribe = this.d.bus?.subscribe('console', () => this.guard(() => this.fanOut()));
-    this.timer = setInterval(() => this.guard(() => this.pollNotifications()), this.d.pollMs ?? 1000);
+    this.timer = setInterval(() => this.guard(() => void this.pollNotifications()), this.d.pollMs ?? 1000);
     this.timer.unref();
     this.heartbeat = setInterval(() => {
       for (const s of this.subs) s.res.write(': ping\n\n');
@@ -111,11 +114,14 @@ export class LiveHub {
     return this.subs.size;
   }
 
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
+  private guard(fn: () => void | Promise<void>): void {
+    const failed = (err: unknown): void => {
       this.d.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'console: live event failed');
+    };
+    try {
+      fn()?.catch(failed);
+    } catch (err) {
+      failed(err);
     }
   }
 
@@ -133,8 +139,8 @@ export class LiveHub {
     for (const [k, r] of batch) this.guard(() => this.conversationChanged(k, r));
   }
 
-  private conversationChanged(key: string, reason: string): void {
-    const c = this.d.engine.deps.conversations.get(key);
+  private async conversationChanged(key: string, reason: string): Promise<void> {
+    const c = await this.d.engine.deps.conversations.get(key);
     if (!c) return;
     if (c.owner === 'bot' && !this.active.has(key) && reason === 'turn') return; // a chat the console never saw: nothing to show
     if (c.owner === 'bot') this.active.delete(key);

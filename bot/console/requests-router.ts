@@ -94,7 +94,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
     const rec = canonical && canonical === ref!.toUpperCase() ? await requests.get(canonical) : undefined;
     if (!rec) return void fail(res, 404, 'unknown_request', 'no such request', 'reference');
     if (!inScope(principal(res), rec.department)) {
-      conversations.audit(principal(res).actor, 'request.read.denied', rec.reference, d.clock.now());
+      await conversations.audit(principal(res).actor, 'request.read.denied', rec.reference, d.clock.now());
       return void fail(res, 403, 'other_department', 'this request belongs to a department you are not assigned to');
     }
     return rec;
@@ -175,9 +175,9 @@ export function requestsRouter(d: ConsoleDeps): Router {
   r.get('/requests/:reference', allow('agent', 'department', 'supervisor'), async (req, res) => {
     const rec = await load(String(req.params.reference), res);
     if (!rec) return;
-    conversations.audit(principal(res).actor, 'request.read', rec.reference, d.clock.now());
+    await conversations.audit(principal(res).actor, 'request.read', rec.reference, d.clock.now());
     const timers = (await d.sla.engine.timers.rows(rec.id)).map(timerJson);
-    const convId = conversations.get(rec.conversationKey) ? d.store.idOf(rec.conversationKey) : null;
+    const convId = (await conversations.get(rec.conversationKey)) ? d.store.idOf(rec.conversationKey) : null;
     res.json({
       request: {
         ...rec,
@@ -272,7 +272,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
       filedAt: now,
       dueAt: resolutionDue(calendar, service, d.config, now),
     });
-    conversations.audit(principal(res).actor, 'request.file', rec.reference, now);
+    await conversations.audit(principal(res).actor, 'request.file', rec.reference, now);
     d.engine.events.emit('request.filed', rec);
     res.status(201).json({ request: requestSummary(rec, { now }) });
   });

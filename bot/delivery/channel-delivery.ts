@@ -13,13 +13,13 @@ import type { ChannelConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { conversationKey, type InboundMessage, type OutboundReply } from '../core/types.js';
 import type { HandleResult } from '../engine/engine.js';
+import type { Transactions } from '../engine/turn-tx.js';
 import { firstResponseDeadline as policyDeadline } from '../sla/policy.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { type DeliveryEmitter, deliveryEmitter } from './events.js';
 import { reviveMessage } from './inbox.js';
-import { Outbox } from './outbox.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 import { laneQuota } from './provider-quota.js';
+import type { Awaitable, OutboxStore } from './types.js';
 
 /** First-response deadline of a message on a channel: the SLA policy's, so that queue order and reports agree. */
 export function firstResponseDeadline(channel: ChannelConfig, calendar: WorkingCalendar, receivedAt: Date, immediateGraceSeconds = 0): Date {
@@ -32,15 +32,29 @@ export type LaneSpec = Pick<OutboxWorkerOptions, 'transport' | 'limits' | 'retry
   metaOf?: (msg: InboundMessage) => Record<string, unknown>;
 };
 
+/** The stores delivery runs on: the outbox (its `inbox` is the ledger) and the turn's transactions on the same database. */
+export interface DeliveryStores {
+  outbox: OutboxStore;
+  transactions: Transactions;
+  /** Several instances on one database: how long a send may run before another instance takes it over (see OutboxWorkerOptions). */
+  attemptLeaseMs?: number;
+}
+
 /** Delivery of every channel on one database. */
 export class ChannelDelivery {
   /** `queued`, `needsHuman`, `sent` (the first-response SLA subscribes). */
   readonly events: DeliveryEmitter = deliveryEmitter();
   /** The durable outbox of every channel (its `inbox` is the inbound ledger). */
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
+  /** Transactions on the outbox's database (a notice claims, completes and queues in one). */
+  readonly transactions: Transactions;
+  /** The send lease of every lane's worker (unset: one instance). */
+  readonly attemptLeaseMs: number | undefined;
 
-  constructor(sql: SqliteDatabase) {
-    this.outbox = new Outbox(sql);
+  constructor(stores: DeliveryStores) {
+    this.outbox = stores.outbox;
+    this.transactions = stores.transactions;
+    this.attemptLeaseMs = stores.attemptLeaseMs;
   }
 
   /** The delivery lane of one channel: its worker over the shared outbox and ledger. */
@@ -51,7 +65,7 @@ export class ChannelDelivery {
 
 /** A channel's delivery: receive, queue, send, recover. */
 export class DeliveryLane {
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
   readonly worker: OutboxWorker;
   private readonly channel: string;
 
@@ -69,6 +83,7 @@ export class DeliveryLane {
       channel: this.channel,
       clock: ctx.clock,
       logger: ctx.logger,
+      ...(delivery.attemptLeaseMs !== undefined ? { attemptLeaseMs: delivery.attemptLeaseMs } : {}),
       onSent: spec.onSent ?? ((item, at) => delivery.events.emit('sent', { item, at })),
       ...laneQuota(ctx, spec.limits),
     });
@@ -77,16 +92,18 @@ export class DeliveryLane {
   /**
    * Records an inbound message as accepted (durable, replayed by `recover` after a crash) before it
    * is processed; false when it was already accepted (a redelivery: nothing more to do). `receive`
-   * does this itself; call it directly when work (a media download) precedes `receive`.
+   * does this itself; call it directly when work (a media download) precedes `receive`. On SQLite
+   * the row is written before this returns; on PostgreSQL once the promise resolves.
    */
-  accept(msg: InboundMessage, meta: Record<string, unknown> = {}): boolean {
+  accept(msg: InboundMessage, meta: Record<string, unknown> = {}): Awaitable<boolean> {
     return this.outbox.inbox.accept(msg.channel, msg.id, serialize(msg), meta, this.ctx.clock.now());
   }
 
   /**
-   * Runs an inbound message through the engine and queues its replies (unless duplicate). The
-   * message is accepted synchronously, before the first await: an adapter may answer its webhook
-   * right after calling `receive` without awaiting it, and nothing is lost in a crash.
+   * Runs an inbound message through the engine and queues its replies (unless duplicate). On SQLite
+   * the message is accepted synchronously, before the first await: an adapter may answer its webhook
+   * right after calling `receive` without awaiting it, and nothing is lost in a crash (on PostgreSQL
+   * the acceptance is durable once the first await of `receive` is over).
    */
   receive(msg: InboundMessage, meta: Record<string, unknown> = {}): Promise<HandleResult> {
     return this.take(msg, meta, () => this.worker.kick());
@@ -108,12 +125,12 @@ export class DeliveryLane {
   }
 
   private async take(msg: InboundMessage, meta: Record<string, unknown>, kick: () => void): Promise<HandleResult> {
-    const fresh = this.accept(msg, meta);
+    const fresh = await this.accept(msg, meta);
     // The replies are queued in the turn's own transaction: a crash leaves the turn whole or undone.
-    const result = await this.ctx.engine.handle(msg, { onCommit: (replies) => this.queue(msg, replies, meta) });
+    const result = await this.ctx.engine.handle(msg, { onCommit: (replies, tx) => this.queue(tx.outbox, msg, replies, meta) });
     if (!result.duplicate) kick();
     // Claimed earlier outside `receive` (or concurrently by it): whoever claimed it queues the replies.
-    else if (fresh) this.outbox.inbox.settle(msg.channel, msg.id);
+    else if (fresh) await this.outbox.inbox.settle(msg.channel, msg.id);
     return result;
   }
 
@@ -122,28 +139,31 @@ export class DeliveryLane {
    * with a template notice (`templates/*.yaml` key), exactly once per message id: the id is claimed in
    * the ledger and the reply queued in one transaction. Returns false for a duplicate.
    */
-  replyNotice(msg: InboundMessage, templateKey: string, meta: Record<string, unknown> = {}): boolean {
+  async replyNotice(msg: InboundMessage, templateKey: string, meta: Record<string, unknown> = {}): Promise<boolean> {
     const key = conversationKey(msg.channel, msg.conversationId);
     const { templates, conversations } = this.ctx.engine.deps;
-    const language = conversations.get(key)?.language;
+    const language = (await conversations.get(key))?.language;
     const text = language ? templates.render(language, templateKey) : `${templates.render('ar', templateKey)}\n\n${templates.render('en', templateKey)}`;
     const reply: OutboundReply = { text, language: language ?? 'ar', kind: 'error' };
-    const inbox = this.outbox.inbox;
-    const claimed = this.ctx.sql.tx(() => {
-      if (!inbox.claim(msg.channel, msg.id, key, msg.receivedAt, this.ctx.clock.now()).claimed) return false;
-      inbox.complete(msg.channel, msg.id, [reply]);
-      this.queue(msg, [reply], meta);
-      return true;
-    });
+    let claimed = false;
+    const [outcome] = await this.delivery.transactions.batch([
+      async (tx) => {
+        if (!(await tx.inbox.claim(msg.channel, msg.id, key, msg.receivedAt, this.ctx.clock.now())).claimed) return;
+        await tx.inbox.complete(msg.channel, msg.id, [reply]);
+        await this.queue(tx.outbox, msg, [reply], meta);
+        claimed = true;
+      },
+    ]);
+    if (outcome && !outcome.ok) throw outcome.error;
     if (claimed) this.worker.kick();
-    else inbox.settle(msg.channel, msg.id);
+    else await this.outbox.inbox.settle(msg.channel, msg.id);
     return claimed;
   }
 
   /** Queues an adapter's own answer to a provider event (a greeting on join), once per `sourceId`, due now. */
-  replyOwn(sourceId: string, conversationId: string, inReplyTo: string, reply: OutboundReply): void {
+  async replyOwn(sourceId: string, conversationId: string, inReplyTo: string, reply: OutboundReply): Promise<void> {
     const now = this.ctx.clock.now();
-    this.outbox.enqueueFor(
+    await this.outbox.enqueueFor(
       { channel: this.channel, messageId: sourceId },
       [
         {
@@ -161,9 +181,9 @@ export class DeliveryLane {
   }
 
   /** Queues replies that answer no inbound message (agent messages, hand-back notes) and kicks the worker. */
-  send(conversationId: string, replies: OutboundReply[], meta?: Record<string, unknown>): void {
+  async send(conversationId: string, replies: OutboundReply[], meta?: Record<string, unknown>): Promise<void> {
     if (replies.length === 0) return;
-    this.outbox.enqueue(
+    await this.outbox.enqueue(
       replies.map((reply) => ({ channel: this.channel, conversationId, reply, ...(meta ? { meta: { ...meta } } : {}) })),
       this.ctx.clock.now(),
     );
@@ -174,17 +194,17 @@ export class DeliveryLane {
     return firstResponseDeadline(this.ctx.channel, this.ctx.engine.deps.calendar, receivedAt, this.ctx.config.sla.firstResponse.immediateGraceSeconds);
   }
 
-  /** Stores the replies of `msg` (idempotent per message) with its deadline and meta; runs in the turn's transaction. */
-  private queue(msg: InboundMessage, replies: OutboundReply[], meta: Record<string, unknown>): void {
+  /** Stores the replies of `msg` (idempotent per message) with its deadline and meta, through `outbox` (the turn's transaction's view). */
+  private async queue(outbox: OutboxStore, msg: InboundMessage, replies: OutboundReply[], meta: Record<string, unknown>): Promise<void> {
     const ref = { channel: msg.channel, conversationId: msg.conversationId, messageId: msg.id, receivedAt: msg.receivedAt };
     if (replies.length === 0) {
       // Nothing to send now (an agent holds the chat): the message still gets its first-response deadline.
       this.delivery.events.emit('needsHuman', ref);
-      this.outbox.inbox.markQueued(msg.channel, msg.id);
+      await outbox.inbox.markQueued(msg.channel, msg.id);
       return;
     }
     const deadline = this.deadline(msg.receivedAt);
-    this.outbox.enqueueFor(
+    await outbox.enqueueFor(
       { channel: msg.channel, messageId: msg.id },
       replies.map((reply) => ({
         channel: msg.channel,
@@ -209,28 +229,28 @@ export class DeliveryLane {
     const { engine, logger } = this.ctx;
     const inbox = this.outbox.inbox;
     let recovered = 0;
-    for (const acc of inbox.unqueued(this.channel, olderThan)) {
+    for (const acc of await inbox.unqueued(this.channel, olderThan)) {
       const msg = reviveMessage(acc.message);
-      const onCommit = (replies: OutboundReply[]): void => this.queue(msg, replies, acc.meta);
+      const onCommit = (replies: OutboundReply[], outbox: OutboxStore = this.outbox): Promise<void> => this.queue(outbox, msg, replies, acc.meta);
       let replies: OutboundReply[];
       if (acc.state === 'accepted') {
-        const r = await engine.handle(msg, { onCommit });
+        const r = await engine.handle(msg, { onCommit: (rs, tx) => onCommit(rs, tx.outbox) });
         replies = r.duplicate ? (r.previous ?? []) : r.replies;
       } else if (acc.state === 'processing') {
-        replies = await engine.replay(msg, { onCommit });
+        replies = await engine.replay(msg, { onCommit: (rs, tx) => onCommit(rs, tx.outbox) });
       } else {
         replies = acc.replies ?? [];
       }
       // Idempotent (per-message keys): covers a turn finished before the crash and one awaited in flight.
-      onCommit(replies);
+      await onCommit(replies);
       recovered++;
     }
-    for (const stale of inbox.stale(olderThan)) {
+    for (const stale of await inbox.stale(olderThan)) {
       if (stale.channel !== this.channel || !stale.raw) continue;
       const msg = reviveMessage(stale.raw);
-      const onCommit = (replies: OutboundReply[]): void => this.queue(msg, replies, this.spec.metaOf?.(msg) ?? {});
-      const replies = await engine.replay(msg, { onCommit });
-      onCommit(replies);
+      const meta = this.spec.metaOf?.(msg) ?? {};
+      const replies = await engine.replay(msg, { onCommit: (rs, tx) => this.queue(tx.outbox, msg, rs, meta) });
+      await this.queue(this.outbox, msg, replies, meta);
       recovered++;
     }
     if (recovered > 0) {
@@ -257,7 +277,7 @@ export class DeliveryLane {
   }
 
   /** The provider reported it received outbox item `id` (a status webhook). */
-  confirmDelivered(id: number, providerMessageId?: string): boolean {
+  confirmDelivered(id: number, providerMessageId?: string): Promise<boolean> {
     return this.worker.confirmDelivered(id, providerMessageId);
   }
 }

@@ -58,6 +58,12 @@ export interface OutboxWorkerOptions {
    */
   confirm?: (item: OutboxItem) => Promise<{ providerMessageId?: string } | undefined>;
   /**
+   * Several workers on one database (instances): a send started longer ago than this is taken as
+   * abandoned (its instance died): settled as in doubt at start-up, or taken over. Unset (one
+   * instance): every unfinished send found at start-up is in doubt.
+   */
+  attemptLeaseMs?: number;
+  /**
    * How long an in-doubt send that `confirm` could not settle waits for the provider's own report
    * (`confirmDelivered`, from a delivery-status webhook) before going out once more (default 0: at once).
    */
@@ -87,7 +93,8 @@ function describe(err: unknown): string {
 export class OutboxWorker {
   private limiter: Bottleneck;
   private readonly retry: RetryPolicy;
-  private readonly inFlight = new Set<number>();
+  /** Sends in flight in this worker: item id → recipient. */
+  private readonly inFlight = new Map<number, string>();
   private readonly lastSentTo = new Map<string, number>();
   private pausedUntil = 0;
   /** Jobs handed to the limiter that have not started yet. */
@@ -136,7 +143,7 @@ export class OutboxWorker {
     this.settled ??= this.settleInDoubt();
     await this.settled;
     if (this.stopped || this.quotaTimer || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
-    let slots = this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH).filter((i) => !this.inFlight.has(i.id)).length;
+    let slots = (await this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH)).filter((i) => !this.inFlight.has(i.id)).length;
     const reservoir = await this.limiter.currentReservoir();
     // Never queue more jobs than the window allows: a job waiting for the next window would hold this pass.
     if (reservoir !== null) slots = Math.min(slots, Math.max(0, reservoir - this.queued));
@@ -158,8 +165,9 @@ export class OutboxWorker {
 
   /** Sends recorded as started but never finished (the process died during the provider call). */
   private async settleInDoubt(): Promise<void> {
-    const { outbox, channel, logger, clock } = this.opts;
-    for (const item of outbox.inDoubt(channel)) {
+    const { outbox, channel, logger, clock, attemptLeaseMs } = this.opts;
+    const before = attemptLeaseMs === undefined ? undefined : new Date(clock.now().getTime() - attemptLeaseMs);
+    for (const item of await outbox.inDoubt(channel, before)) {
       let confirmed: { providerMessageId?: string } | undefined;
       try {
         confirmed = await this.opts.confirm?.(item);
@@ -168,7 +176,7 @@ export class OutboxWorker {
       }
       if (confirmed) {
         const at = clock.now();
-        outbox.confirmInDoubt(item.id, at, confirmed.providerMessageId);
+        await outbox.confirmInDoubt(item.id, at, confirmed.providerMessageId);
         logger.info({ channel, outboxId: item.id }, 'in-doubt send confirmed by the provider');
         try {
           (this.opts.onSent ?? recordSent)(
@@ -179,20 +187,20 @@ export class OutboxWorker {
           logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
         }
       } else if ((this.opts.holdInDoubtMs ?? 0) > 0) {
-        outbox.holdInDoubt(item.id, new Date(clock.now().getTime() + this.opts.holdInDoubtMs!));
+        await outbox.holdInDoubt(item.id, new Date(clock.now().getTime() + this.opts.holdInDoubtMs!));
         logger.warn({ channel, outboxId: item.id }, "in-doubt send held for the provider's status report");
       } else {
-        outbox.resendInDoubt(item.id);
+        await outbox.resendInDoubt(item.id);
         logger.warn({ channel, outboxId: item.id }, 'in-doubt send will go out once more (possible duplicate)');
       }
     }
   }
 
   /** The provider reported it received item `id` (a status webhook): marks it sent unless already settled. */
-  confirmDelivered(id: number, providerMessageId?: string): boolean {
+  async confirmDelivered(id: number, providerMessageId?: string): Promise<boolean> {
     const { outbox, clock, logger, channel } = this.opts;
     const at = clock.now();
-    const item = outbox.confirmByProvider(id, at, providerMessageId);
+    const item = await outbox.confirmByProvider(id, at, providerMessageId);
     if (!item) return false;
     logger.info({ channel, outboxId: id }, "send confirmed by the provider's status report");
     try {
@@ -203,20 +211,19 @@ export class OutboxWorker {
     return true;
   }
 
-  private pick(): OutboxItem | undefined {
+  /** The most urgent eligible item, marked in flight here (synchronously after the read, so that two jobs never pick one item). */
+  private async pick(): Promise<OutboxItem | undefined> {
     const now = this.opts.clock.now().getTime();
     const gap = this.opts.limits.perRecipientMinTimeMs ?? 0;
     const recipientOf = this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId);
-    const busy = new Set<string>();
-    for (const id of this.inFlight) {
-      const it = this.opts.outbox.get(id);
-      if (it) busy.add(recipientOf(it));
-    }
-    for (const item of this.opts.outbox.due(this.opts.channel, new Date(now), BATCH)) {
+    const due = await this.opts.outbox.due(this.opts.channel, new Date(now), BATCH);
+    const busy = new Set(this.inFlight.values());
+    for (const item of due) {
       if (this.inFlight.has(item.id)) continue;
       const to = recipientOf(item);
       // One send at a time per recipient keeps a conversation's replies in order; `gap` spaces them.
       if (busy.has(to) || (gap > 0 && now - (this.lastSentTo.get(to) ?? -Infinity) < gap)) continue;
+      this.inFlight.set(item.id, to);
       return item;
     }
     return undefined;
@@ -225,28 +232,30 @@ export class OutboxWorker {
   /** One limiter job: sends the most urgent eligible item; true when one was attempted. */
   private async sendNext(): Promise<boolean> {
     if (this.stopped || this.quotaTimer || this.opts.clock.now().getTime() < this.pausedUntil) return false;
-    const item = this.pick();
+    const item = await this.pick();
     if (!item) return false;
-    this.inFlight.add(item.id);
     if (this.opts.quota && !(await this.admit())) {
       this.inFlight.delete(item.id);
       return false;
     }
     const { outbox, clock, logger, channel } = this.opts;
-    const to = (this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId))(item);
+    const to = this.inFlight.get(item.id)!;
     const attempts = item.attempts + 1;
     try {
       // Durable before the call: a crash during it leaves the item in doubt, settled at the next start.
-      outbox.markAttempt(item.id, clock.now());
+      // Another worker (another instance) took it meanwhile: not sent from here.
+      const at = clock.now();
+      const lease = this.opts.attemptLeaseMs;
+      if (!(await outbox.markAttempt(item.id, at, lease === undefined ? undefined : new Date(at.getTime() - lease)))) return false;
       await attemptSend(
         this.retry,
         attempts,
         () => clock.now(),
         () => this.opts.transport(item),
         {
-          sent: (res) => {
+          sent: async (res) => {
             const at = clock.now();
-            outbox.markSent(item.id, at, res.providerMessageId);
+            await outbox.markSent(item.id, at, res.providerMessageId);
             this.lastSentTo.set(to, at.getTime());
             logger.info({ channel, outboxId: item.id, attempts, kind: item.reply.kind }, 'reply sent');
             try {
@@ -258,17 +267,17 @@ export class OutboxWorker {
               logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
             }
           },
-          retry: (err, at) => {
+          retry: async (err, at) => {
             const error = describe(err);
-            outbox.markRetry(item.id, error, at);
+            await outbox.markRetry(item.id, error, at);
             logger.warn(
               { channel, outboxId: item.id, attempts, error, network: err instanceof NetworkError, nextAttemptAt: at.toISOString() },
               'reply will be retried',
             );
           },
-          failed: (err, reason) => {
+          failed: async (err, reason) => {
             const error = describe(err);
-            outbox.markFailed(item.id, error);
+            await outbox.markFailed(item.id, error);
             logger.warn(
               { channel, outboxId: item.id, attempts, error },
               reason === 'exhausted' ? 'reply failed: attempts exhausted' : 'reply failed permanently',

@@ -70,7 +70,8 @@ export const outboxMigrations: Migration[] = [
 ];
 
 // A held in-doubt item going out again is counted as resent here, when it really goes.
-const MARK_ATTEMPT = `UPDATE outbox SET attempt_at = ?, doubt_resent = doubt_resent + doubt_held, doubt_held = 0 WHERE id = ? AND state = 'pending'`;
+const MARK_ATTEMPT = `UPDATE outbox SET attempt_at = ?, doubt_resent = doubt_resent + doubt_held, doubt_held = 0
+  WHERE id = ? AND state = 'pending' AND (attempt_at IS NULL OR attempt_at < ?)`;
 
 interface Row {
   id: number;
@@ -166,9 +167,12 @@ export class Outbox implements OutboxStore {
     return rows.map(toItem);
   }
 
-  /** Records, before the provider call, that a send of the item is starting (durable: a crash leaves it in doubt). */
-  markAttempt(id: number, at: Date): void {
-    prepared(this.sql.db, MARK_ATTEMPT).run(at.getTime(), id);
+  /**
+   * Takes the item for a send, recorded before the provider call (durable: a crash leaves it in
+   * doubt); false when it is not pending or another send of it started (after `staleBefore` when given).
+   */
+  markAttempt(id: number, at: Date, staleBefore?: Date): boolean {
+    return prepared(this.sql.db, MARK_ATTEMPT).run(at.getTime(), id, staleBefore?.getTime() ?? Number.MIN_SAFE_INTEGER).changes === 1;
   }
 
   /** Records that the provider accepted the item (counts as an attempt). */
@@ -195,10 +199,13 @@ export class Outbox implements OutboxStore {
     ).run(error.slice(0, 500), id);
   }
 
-  /** Pending items of a channel whose send started and never finished (call when no send is in flight: after a crash). */
-  inDoubt(channel: string): OutboxItem[] {
+  /** Pending items of a channel whose send started (before `attemptedBefore`) and never finished (a crash). */
+  inDoubt(channel: string, attemptedBefore?: Date): OutboxItem[] {
     return (
-      prepared(this.sql.db, `SELECT * FROM outbox WHERE channel = ? AND attempt_at IS NOT NULL AND state = 'pending' ORDER BY id`).all(channel) as Row[]
+      prepared(this.sql.db, `SELECT * FROM outbox WHERE channel = ? AND attempt_at < ? AND state = 'pending' ORDER BY id`).all(
+        channel,
+        attemptedBefore?.getTime() ?? Number.MAX_SAFE_INTEGER,
+      ) as Row[]
     ).map(toItem);
   }
 

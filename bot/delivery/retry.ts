@@ -36,14 +36,14 @@ export function retryDecision(policy: RetryPolicy, attempts: number, err: unknow
   return { retry: true, at: new Date(now.getTime() + backoffMs(policy, attempts, after)) };
 }
 
-/** What `attemptSend` does with each outcome (synchronous bookkeeping: the store's writes). */
+/** What `attemptSend` does with each outcome (bookkeeping: the store's writes, awaited). */
 export interface AttemptOutcomes<R> {
   /** The provider accepted the message. */
-  sent(result: R): void;
+  sent(result: R): void | Promise<void>;
   /** The attempt failed and goes again at `at`. */
-  retry(err: unknown, at: Date): void;
+  retry(err: unknown, at: Date): void | Promise<void>;
   /** The attempt failed for good (`permanent`) or was the last allowed (`exhausted`). */
-  failed(err: unknown, reason: 'permanent' | 'exhausted'): void;
+  failed(err: unknown, reason: 'permanent' | 'exhausted'): void | Promise<void>;
 }
 
 /**
@@ -63,12 +63,12 @@ export async function attemptSend<R>(
   } catch (err) {
     const next = retryDecision(policy, attempts, err, now());
     if (next.retry) {
-      on.retry(err, next.at);
+      await on.retry(err, next.at);
       return 'retry';
     }
-    on.failed(err, next.reason);
+    await on.failed(err, next.reason);
     return 'failed';
   }
-  on.sent(result);
+  await on.sent(result);
   return 'sent';
 }

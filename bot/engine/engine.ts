@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import type { ChannelConfig } from '../../config/schema.js';
 import { HandlerError } from '../core/errors.js';
 import { conversationKey, type InboundMessage, type Language, type OutboundReply } from '../core/types.js';
-import { type Inbox, reviveMessage } from '../delivery/inbox.js';
+import { reviveMessage } from '../delivery/inbox.js';
+import type { InboundLedger } from '../delivery/types.js';
 import { resumeQuestion } from '../handlers/intake.js';
 import { isConfirm } from '../handlers/intake-fields.js';
 import type { Composer } from './composer.js';
@@ -19,6 +20,7 @@ import { buildPipeline } from './pipeline.js';
 import type { ConversationState, TurnStateStore } from './state.js';
 import { ClaimedElsewhereError, TurnClaim } from './turn-claim.js';
 import { turnDeps, turnId } from './turn-deps.js';
+import type { Transactions, TurnTx } from './turn-tx.js';
 
 /** What `handle` returns. */
 export interface HandleResult {
@@ -32,10 +34,10 @@ export interface HandleResult {
 /** Options of one turn. */
 export interface TurnOptions {
   /**
-   * Runs inside the end-of-turn transaction with the turn's replies (the delivery layer queues them
-   * in its outbox there), so that they commit with the rest of the turn or not at all.
+   * Runs inside the end-of-turn transaction with the turn's replies and the transaction's views (the
+   * delivery layer queues them in `tx.outbox`), so that they commit with the rest of the turn or not at all.
    */
-  onCommit?: (replies: OutboundReply[]) => void;
+  onCommit?: (replies: OutboundReply[], tx: TurnTx) => void | Promise<void>;
 }
 
 /** Delivers replies that are not answers to an inbound message (agent messages, hand-back notes). */
@@ -44,9 +46,12 @@ export type ReplySink = (channel: string, conversationId: string, replies: Outbo
 /** Construction options of the engine. */
 export interface EngineOptions {
   deps: Omit<EngineDeps, 'services' | 'events'>;
-  /** The conversation state, written in the end-of-turn transaction (`SqlStateStore` on the turn's database). */
+  /** The conversation state, read at the start of a turn (written through the end-of-turn transaction's views). */
   state: TurnStateStore;
-  inbox: Inbox;
+  /** The inbound ledger, read outside the turn's transaction (claims and completions go through its views). */
+  inbox: InboundLedger;
+  /** The end-of-turn transactions, on the same database as the stores above. */
+  transactions: Transactions;
 }
 
 // Control characters other than tab and newline; zero-width and bidi marks are kept (Arabic text uses them).
@@ -57,9 +62,12 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  * transaction, the claim of the message id (unless a group commit wrote it earlier), the state, the
  * transcript, the inbox marked done, the caller's outbox items and the first-response record; the
  * turns that end in the same pass of the event loop share that transaction (group commit), each in
- * its own savepoint, and none is answered before it commits. Filing a request commits earlier, after
- * the claim, keyed by the inbound message, so a turn replayed after a crash finds the request it
- * filed and answers with its reference.
+ * its own savepoint, and none is answered before it commits. The end of a turn writes through the
+ * transaction's views (`TurnTx`), so the same code runs on SQLite and PostgreSQL (`Transactions`).
+ * The first-response record is the `reply.produced` listener's: inside the transaction on SQLite
+ * (same connection); on PostgreSQL it is not yet part of it (the SLA stores are still SQLite).
+ * Filing a request commits earlier, after the claim, keyed by the inbound message, so a turn
+ * replayed after a crash finds the request it filed and answers with its reference.
  */
 export class Engine {
   readonly deps: EngineDeps;
@@ -76,7 +84,7 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.deps = { ...opts.deps, events: this.events, services: new Map(opts.deps.config.services.map((s) => [s.id, s])) };
     this.channels = new Map(opts.deps.config.channels.map((c) => [c.id, c]));
-    this.commits = new GroupCommit(opts.state);
+    this.commits = new GroupCommit(opts.transactions);
   }
 
   /** Sets where agent messages and hand-back notes go (the channel registry). */
@@ -98,7 +106,9 @@ export class Engine {
       if (!first) return this.handle(msg, opts);
       return { replies: [], duplicate: true, previous: repliesOf(first) };
     }
-    const row = this.opts.inbox.get(msg.channel, msg.id);
+    const row = await this.opts.inbox.get(msg.channel, msg.id);
+    // Started meanwhile (the ledger answered with a promise): wait for that handling instead.
+    if (this.inFlight.has(turnId(msg))) return this.handle(msg, opts);
     if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     // Not seen (claimed lazily by the turn), or claimed by a process that died: this delivery (a
     // client's retry, a provider's redelivery) finishes it.
@@ -120,7 +130,7 @@ export class Engine {
   async recover(channels: readonly string[], olderThan: Date): Promise<number> {
     const wanted = new Set(channels);
     let n = 0;
-    for (const stale of this.opts.inbox.stale(olderThan)) {
+    for (const stale of await this.opts.inbox.stale(olderThan)) {
       if (!wanted.has(stale.channel) || !stale.raw || !this.channels.has(stale.channel)) continue;
       await this.replay(reviveMessage(stale.raw));
       n++;
@@ -144,18 +154,18 @@ export class Engine {
     how: { claimed: boolean; release: boolean; replay: boolean },
   ): Promise<HandleResult> {
     const id = turnId(msg);
-    const claim = new TurnClaim(this.opts.inbox, this.commits, msg, key, this.deps.clock.now(), how.claimed);
+    const claim = new TurnClaim(this.commits, msg, key, this.deps.clock.now(), how.claimed);
     const turn = this.queue.run(key, async () => {
       try {
         return await this.process(msg, channel, key, opts, claim, how.replay);
       } catch (err) {
         if (err instanceof ClaimedElsewhereError) {
-          const row = this.opts.inbox.get(msg.channel, msg.id);
+          const row = await this.opts.inbox.get(msg.channel, msg.id);
           return { replies: [], duplicate: true, previous: row?.replies ?? [] };
         }
         // Failed before its replies were recorded (database fault): release the claim, so that the
         // provider's redelivery or the client's retry is processed instead of being taken for a duplicate.
-        if (claim.cancel() && how.release) this.opts.inbox.release(msg.channel, msg.id);
+        if (claim.cancel() && how.release) await this.opts.inbox.release(msg.channel, msg.id);
         throw err;
       }
     });
@@ -171,17 +181,17 @@ export class Engine {
     const { deps } = this;
     if (replay) {
       // Finished meanwhile (a replay racing the delivery that completed it): never a second turn.
-      const row = this.opts.inbox.get(msg.channel, msg.id);
+      const row = await this.opts.inbox.get(msg.channel, msg.id);
       if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     }
     // The conversation is read once; a first message creates it before the handlers run (they may queue it).
-    let conversation = deps.conversations.get(key);
+    let conversation = await deps.conversations.get(key);
     if (!conversation) {
-      await this.commits.submit(() => deps.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt));
-      conversation = deps.conversations.get(key);
+      await this.commits.submit((tx) => tx.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt));
+      conversation = await deps.conversations.get(key);
     }
     const now = deps.clock.now();
-    const state: ConversationState = this.opts.state.load(key, now) ?? { updatedAt: now.getTime() };
+    const state: ConversationState = (await this.opts.state.load(key, now)) ?? { updatedAt: now.getTime() };
     const turn = turnDeps(deps, msg, () => claim.durable());
     const ctx: TurnContext = {
       deps: turn.deps,
@@ -215,15 +225,15 @@ export class Engine {
       }
     }
     claim.end();
-    await this.commits.submit(() => {
-      claim.complete(ctx.replies);
+    await this.commits.submit(async (tx) => {
+      await claim.complete(tx, ctx.replies);
       if (keepState) {
         state.updatedAt = now.getTime();
-        this.opts.state.save(key, state, new Date(now.getTime() + deps.config.defaults.dialogueTtlMinutes * 60_000));
+        await tx.state.save(key, state, new Date(now.getTime() + deps.config.defaults.dialogueTtlMinutes * 60_000));
       }
-      deps.conversations.noteMessage(key, rejected ? undefined : ctx.language, msg.receivedAt);
-      if (!rejected) deps.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
-      for (const r of ctx.replies) deps.conversations.append({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
+      await tx.conversations.noteMessage(key, rejected ? undefined : ctx.language, msg.receivedAt);
+      if (!rejected) await tx.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
+      for (const r of ctx.replies) await tx.conversations.append({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
       const first = ctx.replies[0];
       if (first) {
         try {
@@ -239,7 +249,7 @@ export class Engine {
           deps.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'reply.produced listener failed');
         }
       }
-      opts.onCommit?.(ctx.replies);
+      await opts.onCommit?.(ctx.replies, tx);
     });
     this.changed(key, 'turn', now);
     deps.logger.info(
@@ -275,9 +285,9 @@ export class Engine {
   /** An agent takes a conversation over; the bot stays silent until it is handed back. */
   async takeOver(key: string, agentId: string): Promise<boolean> {
     return this.queue.run(key, async () => {
-      const conv = this.deps.conversations.take(key, agentId, this.deps.clock.now());
+      const conv = await this.deps.conversations.take(key, agentId, this.deps.clock.now());
       if (!conv) return false;
-      this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
+      await this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
       await this.push(conv.channel, conv.conversationId, key, 'agent_joined', conv.language, 'system');
       this.changed(key, 'taken');
       return true;
@@ -290,16 +300,16 @@ export class Engine {
    */
   async agentSay(key: string, agentId: string, text: string, opts: { takeOver?: boolean } = {}): Promise<boolean> {
     return this.queue.run(key, async () => {
-      let conv = this.deps.conversations.get(key);
+      let conv = await this.deps.conversations.get(key);
       if (conv && opts.takeOver && conv.owner !== 'agent') {
-        conv = this.deps.conversations.take(key, agentId, this.deps.clock.now());
+        conv = await this.deps.conversations.take(key, agentId, this.deps.clock.now());
         if (!conv) return false;
-        this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
+        await this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
         await this.push(conv.channel, conv.conversationId, key, 'agent_joined', conv.language, 'system');
       }
       if (conv?.owner !== 'agent' || conv.agentId !== agentId) return false;
       const reply: OutboundReply = { text, language: conv.language, kind: 'agent' };
-      this.deps.conversations.append({ key, direction: 'out', author: `agent:${agentId}`, text, kind: 'agent', at: this.deps.clock.now() });
+      await this.deps.conversations.append({ key, direction: 'out', author: `agent:${agentId}`, text, kind: 'agent', at: this.deps.clock.now() });
       await this.sink(conv.channel, conv.conversationId, [reply]);
       this.changed(key, 'agent_message');
       return true;
@@ -309,10 +319,10 @@ export class Engine {
   /** Hands a conversation back to the bot, which resumes an open dialogue where it stopped. */
   async handBack(key: string, agentId: string): Promise<boolean> {
     return this.queue.run(key, async () => {
-      const conv = this.deps.conversations.release(key, agentId);
+      const conv = await this.deps.conversations.release(key, agentId);
       if (!conv) return false;
-      this.deps.conversations.audit(`agent:${agentId}`, 'conversation.release', key, this.deps.clock.now());
-      const state = this.opts.state.load(key, this.deps.clock.now());
+      await this.deps.conversations.audit(`agent:${agentId}`, 'conversation.release', key, this.deps.clock.now());
+      const state = await this.opts.state.load(key, this.deps.clock.now());
       const service = state?.dialogue?.serviceId ? this.deps.services.get(state.dialogue.serviceId) : undefined;
       const t = this.deps.templates;
       const question = state?.dialogue ? resumeQuestion(state.dialogue) : undefined;
@@ -338,7 +348,7 @@ export class Engine {
 
   private async push(channel: string, conversationId: string, key: string, template: string, language: Language, author: string, vars = {}): Promise<void> {
     const text = this.deps.templates.render(language, template, vars);
-    this.deps.conversations.append({ key, direction: 'out', author, text, kind: 'handoff', at: this.deps.clock.now() });
+    await this.deps.conversations.append({ key, direction: 'out', author, text, kind: 'handoff', at: this.deps.clock.now() });
     await this.sink(channel, conversationId, [{ text, language, kind: 'handoff' }]);
   }
 }

@@ -3,65 +3,67 @@
  * (and the claims of turns that started in it) are committed together, in ONE write transaction,
  * at the next `setImmediate`. Each unit runs in its own savepoint, so a unit that throws is undone
  * alone and only its turn fails; a failed COMMIT fails every unit of the batch. A unit's promise
- * settles only once its batch is committed: nothing is answered before it is durable.
+ * settles only once its batch is committed: nothing is answered before it is durable. While a
+ * batch is committing (PostgreSQL: a round trip), the units submitted meanwhile wait and form the
+ * next batch, so that a turn's end never commits before its claim.
  */
+import type { Transactions, TurnUnit } from './turn-tx.js';
 
-/** The transactions a group commit needs (the turn's state store provides them). */
-export interface Transactions {
-  /** Runs `fn` in one write transaction. */
-  atomically<T>(fn: () => T): T;
-  /** Runs `fn` in a savepoint of the current transaction (undone alone when it throws). */
-  savepoint<T>(fn: () => T): T;
-}
+/** The transactions of a group commit, re-exported for its callers. */
+export type { Transactions, TurnTx, TurnUnit } from './turn-tx.js';
 
 interface Unit {
-  fn: () => void;
+  fn: TurnUnit;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
-/** Batches synchronous write units into one transaction per pass of the event loop. */
+/** Batches write units into one transaction per pass of the event loop. */
 export class GroupCommit {
   private pending: Unit[] = [];
   private scheduled = false;
+  private running = false;
 
   constructor(private readonly tx: Transactions) {}
 
   /** Queues `fn` for the next group transaction; resolves once that transaction has committed. */
-  submit(fn: () => void): Promise<void> {
+  submit(fn: TurnUnit): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ fn, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
   /** Commits what is queued now (also called by the timer). */
-  flush(): void {
+  async flush(): Promise<void> {
     this.scheduled = false;
+    if (this.running) return;
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    const failed = new Map<Unit, unknown>();
+    this.running = true;
     try {
-      this.tx.atomically(() => {
-        for (const unit of batch) {
-          try {
-            this.tx.savepoint(unit.fn);
-          } catch (err) {
-            failed.set(unit, err);
-          }
-        }
+      let outcomes: Awaited<ReturnType<Transactions['batch']>>;
+      try {
+        outcomes = await this.tx.batch(batch.map((u) => u.fn));
+      } catch (err) {
+        for (const unit of batch) unit.reject(err);
+        return;
+      }
+      batch.forEach((unit, i) => {
+        const o = outcomes[i];
+        if (o && !o.ok) unit.reject(o.error);
+        else unit.resolve();
       });
-    } catch (err) {
-      for (const unit of batch) unit.reject(err);
-      return;
-    }
-    for (const unit of batch) {
-      if (failed.has(unit)) unit.reject(failed.get(unit));
-      else unit.resolve();
+    } finally {
+      this.running = false;
+      if (this.pending.length > 0) this.schedule();
     }
   }
 }

@@ -57,11 +57,11 @@ export function buildPipeline(): Composer<TurnContext> {
   return new Composer<TurnContext>()
     .use(async (ctx, next) => {
       // Handoff gate: while the call centre holds the chat the bot stays silent (the agent sees the transcript).
-      const conv = ctx.conversation ?? ctx.deps.conversations.get(ctx.key);
+      const conv = ctx.conversation ?? (await ctx.deps.conversations.get(ctx.key));
       if (conv?.owner === 'agent') return;
       if (conv?.owner === 'queue') {
         if (isMenu(ctx.text)) {
-          ctx.deps.conversations.dequeue(ctx.key);
+          await ctx.deps.conversations.dequeue(ctx.key);
           const d = ctx.state.dialogue;
           const service = d?.serviceId ? ctx.deps.services.get(d.serviceId) : undefined;
           const question = d ? resumeQuestion(d) : undefined;
@@ -89,7 +89,7 @@ export function buildPipeline(): Composer<TurnContext> {
         if (await continueIntake(ctx, () => classify(ctx))) return;
         await next();
         // The message was something else and was handled as that: the form waits, its question comes again.
-        if (ctx.state.dialogue === d && ctx.deps.conversations.get(ctx.key)?.owner !== 'queue') remindIntake(ctx);
+        if (ctx.state.dialogue === d && (await ctx.deps.conversations.get(ctx.key))?.owner !== 'queue') remindIntake(ctx);
         return;
       }
       if (!ctx.state.clarification && continuesStatus(ctx)) return answerStatus(ctx);

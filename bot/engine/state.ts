@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import Keyv from 'keyv';
 import type { FieldId } from '../../config/schema.js';
 import type { Attachment, GeoPoint, Intent, Language } from '../core/types.js';
+import type { Awaitable } from '../delivery/types.js';
 import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 
 /** An intake dialogue in progress. */
@@ -49,20 +50,16 @@ export interface StateStore {
 }
 
 /**
- * The state store a turn uses: synchronous reads and writes on the same SQL connection as the rest
- * of the turn, so that `save` commits in the end-of-turn transaction (transcript, inbox, outbox) or
- * not at all. A crash between filing and the end of the turn therefore replays the turn on the
- * state it started from.
+ * The state store a turn uses: `save` runs in the end-of-turn transaction (through the turn's
+ * `TurnTx`), so that the state commits with the transcript, inbox and outbox or not at all. A crash
+ * between filing and the end of the turn therefore replays the turn on the state it started from.
+ * SQLite (`SqlStateStore`) answers synchronously, PostgreSQL with promises; callers await.
  */
 export interface TurnStateStore {
   /** The state of a conversation, or undefined (none, or expired at `now`). */
-  load(key: string, now: Date): ConversationState | undefined;
+  load(key: string, now: Date): Awaitable<ConversationState | undefined>;
   /** Writes the state; call inside the end-of-turn transaction. */
-  save(key: string, state: ConversationState, expiresAt: Date): void;
-  /** Runs `fn` in one write transaction of the store's database. */
-  atomically<T>(fn: () => T): T;
-  /** Runs `fn` in a savepoint of the current transaction: undone alone when it throws (group commit). */
-  savepoint<T>(fn: () => T): T;
+  save(key: string, state: ConversationState, expiresAt: Date): Awaitable<void>;
 }
 
 export const stateMigrations: Migration[] = [
@@ -84,12 +81,8 @@ const PURGE_EVERY = 1000;
 /** The conversation state as a row of `tawasul.sqlite` (table `conversation_state`). */
 export class SqlStateStore implements TurnStateStore, StateStore {
   private saves = 0;
-  /** Transaction wrappers made once (better-sqlite3 builds four functions per `transaction()` call). */
-  private readonly run: { (fn: () => unknown): unknown; immediate(fn: () => unknown): unknown };
 
-  constructor(private readonly sql: SqliteDatabase) {
-    this.run = sql.db.transaction((fn: () => unknown) => fn());
-  }
+  constructor(private readonly sql: SqliteDatabase) {}
 
   load(key: string, now: Date): ConversationState | undefined {
     const row = prepared(this.sql.db, 'SELECT state, expires_at FROM conversation_state WHERE key = ?').get(key) as
@@ -108,15 +101,6 @@ export class SqlStateStore implements TurnStateStore, StateStore {
     if (++this.saves % PURGE_EVERY === 0) {
       prepared(this.sql.db, 'DELETE FROM conversation_state WHERE expires_at <= ?').run(state.updatedAt);
     }
-  }
-
-  atomically<T>(fn: () => T): T {
-    return this.run.immediate(fn) as T;
-  }
-
-  savepoint<T>(fn: () => T): T {
-    // Inside a transaction, better-sqlite3 runs a transaction function as a savepoint.
-    return this.run(fn) as T;
   }
 
   async get(key: string): Promise<ConversationState | undefined> {

@@ -6,8 +6,8 @@
  * waits for the claim first, so that a crash after it is replayed and finds what was filed.
  */
 import type { InboundMessage, OutboundReply } from '../core/types.js';
-import type { Inbox } from '../delivery/inbox.js';
 import type { GroupCommit } from './group-commit.js';
+import type { TurnTx } from './turn-tx.js';
 
 /** The message id was claimed outside this turn meanwhile (another path took it): the turn is not recorded. */
 export class ClaimedElsewhereError extends Error {
@@ -24,7 +24,6 @@ export class TurnClaim {
 
   /** `claimed`: the inbox already holds this message as processing (a crash left it; this turn takes it over). */
   constructor(
-    private readonly inbox: Inbox,
     commits: GroupCommit,
     private readonly msg: InboundMessage,
     private readonly key: string,
@@ -36,7 +35,7 @@ export class TurnClaim {
     this.committed = claimed
       ? Promise.resolve()
       : commits
-          .submit(() => this.write(true))
+          .submit((tx) => this.write(tx, true))
           .catch((err: unknown) => {
             this.written = false;
             throw err;
@@ -45,10 +44,10 @@ export class TurnClaim {
     this.committed.catch(() => undefined);
   }
 
-  private write(early: boolean): void {
+  private async write(tx: TurnTx, early: boolean): Promise<void> {
     if (this.written || this.cancelled || (early && this.ended)) return;
     const raw = early ? safeJson(this.msg) : undefined;
-    const c = this.inbox.claim(this.msg.channel, this.msg.id, this.key, this.msg.receivedAt, this.now, raw);
+    const c = await tx.inbox.claim(this.msg.channel, this.msg.id, this.key, this.msg.receivedAt, this.now, raw);
     if (c.claimed) this.written = true;
     else this.conflict = true;
   }
@@ -64,10 +63,10 @@ export class TurnClaim {
   }
 
   /** Inside the end-of-turn unit: claims if not yet done, then records the replies. */
-  complete(replies: OutboundReply[]): void {
-    this.write(false);
+  async complete(tx: TurnTx, replies: OutboundReply[]): Promise<void> {
+    await this.write(tx, false);
     if (this.conflict) throw new ClaimedElsewhereError(`message ${this.msg.id} was claimed outside this turn`);
-    this.inbox.complete(this.msg.channel, this.msg.id, replies);
+    await tx.inbox.complete(this.msg.channel, this.msg.id, replies);
   }
 
   /** The turn failed: nothing more is written; true when a claim was written (the caller releases it). */

@@ -2,9 +2,9 @@ import { say, type TurnContext } from '../engine/context.js';
 import { formatInstant } from './format.js';
 
 /** The resident asks for a person: queue the chat for the call centre, saying when agents are there. */
-export function requestAgent(ctx: TurnContext): void {
+export async function requestAgent(ctx: TurnContext): Promise<void> {
   const { conversations, calendar, config, events } = ctx.deps;
-  conversations.enqueue(ctx.key, ctx.now);
+  await conversations.enqueue(ctx.key, ctx.now);
   events.emit('handoff.queued', { key: ctx.key, at: ctx.now });
   const hours = config.defaults.agentHours;
   if (calendar.isOpen(hours, ctx.now)) return say(ctx, 'handoff_queued', {}, 'handoff');

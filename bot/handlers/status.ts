@@ -36,7 +36,7 @@ export async function answerStatus(ctx: TurnContext): Promise<void> {
     delete lookup.reference;
     return say(ctx, lookup.failures >= STATUS_MAX_FAILURES ? 'status_locked' : 'status_not_found', orgVars(ctx), 'status');
   }
-  ctx.deps.conversations.audit(`resident:${ctx.key}`, 'request.status.view', rec.reference, ctx.now);
+  await ctx.deps.conversations.audit(`resident:${ctx.key}`, 'request.status.view', rec.reference, ctx.now);
   delete ctx.state.status;
   const service = ctx.deps.services.get(rec.serviceId);
   say(

@@ -15,11 +15,16 @@ export function agentApi(engine: Engine, tokens: Map<string, string>): Router {
   r.use(requireAgent(tokens));
   r.use(express.json({ limit: '16kb' }));
 
-  r.get('/conversations', (req, res) => {
+  r.get('/conversations', async (req, res) => {
     const view = req.query.view ?? 'waiting';
     const agentId = res.locals.agentId as string;
-    const list =
-      view === 'waiting' ? conversations.waiting() : view === 'mine' ? conversations.held(agentId) : view === 'held' ? conversations.held() : undefined;
+    const list = await (view === 'waiting'
+      ? conversations.waiting()
+      : view === 'mine'
+        ? conversations.held(agentId)
+        : view === 'held'
+          ? conversations.held()
+          : undefined);
     if (!list) return fail(res, 400, 'bad_view', 'view must be waiting, mine or held');
     res.json({
       conversations: list.map((c) => ({
@@ -31,26 +36,26 @@ export function agentApi(engine: Engine, tokens: Map<string, string>): Router {
     });
   });
 
-  r.get('/conversations/:key/messages', (req, res) => {
+  r.get('/conversations/:key/messages', async (req, res) => {
     const key = req.params.key!;
-    if (!conversations.get(key)) return fail(res, 404, 'unknown_conversation', 'no such conversation');
-    conversations.audit(`agent:${res.locals.agentId as string}`, 'conversation.read', key, now());
+    if (!(await conversations.get(key))) return fail(res, 404, 'unknown_conversation', 'no such conversation');
+    await conversations.audit(`agent:${res.locals.agentId as string}`, 'conversation.read', key, now());
     const after = Number(req.query.after ?? 0);
-    res.json({ messages: conversations.transcript(key, Number.isFinite(after) ? after : 0).map((e) => ({ ...e, at: e.at.toISOString() })) });
+    res.json({ messages: (await conversations.transcript(key, Number.isFinite(after) ? after : 0)).map((e) => ({ ...e, at: e.at.toISOString() })) });
   });
 
   r.post('/conversations/:key/take', async (req, res) => {
     const key = req.params.key!;
-    if (!conversations.get(key)) return fail(res, 404, 'unknown_conversation', 'no such conversation');
+    if (!(await conversations.get(key))) return fail(res, 404, 'unknown_conversation', 'no such conversation');
     if (!(await engine.takeOver(key, res.locals.agentId as string))) return fail(res, 409, 'held_by_other', 'another agent holds this conversation');
-    res.json({ ok: true, conversation: conversations.get(key) });
+    res.json({ ok: true, conversation: await conversations.get(key) });
   });
 
   r.post('/conversations/:key/messages', async (req, res) => {
     const body = sayBody.safeParse(req.body);
     if (!body.success) return fail(res, 400, 'invalid_body', body.error.issues[0]!.message);
     // Writing into a chat the bot or the queue holds takes it over: the bot never talks over an agent.
-    if (!conversations.get(req.params.key!)) return fail(res, 404, 'unknown_conversation', 'no such conversation');
+    if (!(await conversations.get(req.params.key!))) return fail(res, 404, 'unknown_conversation', 'no such conversation');
     if (!(await engine.agentSay(req.params.key!, res.locals.agentId as string, body.data.text, { takeOver: true }))) {
       return fail(res, 409, 'held_by_other', 'another agent holds this conversation');
     }
@@ -65,7 +70,7 @@ export function agentApi(engine: Engine, tokens: Map<string, string>): Router {
   r.get('/requests/:reference', async (req, res) => {
     const rec = await engine.deps.requests.get(req.params.reference!);
     if (!rec) return fail(res, 404, 'unknown_request', 'no such request');
-    conversations.audit(`agent:${res.locals.agentId as string}`, 'request.read', rec.reference, now());
+    await conversations.audit(`agent:${res.locals.agentId as string}`, 'request.read', rec.reference, now());
     res.json({ request: rec });
   });
   return r;

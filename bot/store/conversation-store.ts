@@ -1,10 +1,13 @@
 /**
- * Who holds each conversation (the bot, the call-centre queue or an agent) and its transcript.
- * Kept in SQL beside the requests because agents query it (waiting chats, history).
+ * Who holds each conversation (the bot, the call-centre queue or an agent), its transcript and the
+ * audit trail: one small interface per role (`Conversations`, `Transcript`, `AuditTrail`), their
+ * union `ConversationStore`, and the SQLite implementation. Kept in SQL beside the requests because
+ * agents query it (waiting chats, history). PostgreSQL: `postgres/turn-conversations.ts`.
  */
 
 import { StoreError } from '../core/errors.js';
 import type { Language, ReplyKind } from '../core/types.js';
+import type { Awaitable } from '../delivery/types.js';
 import { type Migration, prepared, type SqliteDatabase } from './sqlite-database.js';
 
 /** Who answers a conversation. */
@@ -33,6 +36,49 @@ export interface TranscriptEntry {
   kind?: ReplyKind;
   at: Date;
 }
+
+/** Who holds each conversation. Methods may answer with a promise; callers await. */
+export interface Conversations {
+  /** The conversation, created as bot-held on first sight; `language` is kept when not given. */
+  touch(key: string, channel: string, conversationId: string, language: Language | undefined, at: Date): Awaitable<void>;
+  /** A message of an existing conversation: its time, and its language (kept when not given). */
+  noteMessage(key: string, language: Language | undefined, at: Date): Awaitable<void>;
+  /** Records the language a conversation is held in. */
+  setLanguage(key: string, language: Language): Awaitable<void>;
+  /** A conversation by key. */
+  get(key: string): Awaitable<ConversationRecord | undefined>;
+  /** Puts a bot-held conversation in the call-centre queue (no-op if queued or with an agent). */
+  enqueue(key: string, at: Date): Awaitable<ConversationRecord>;
+  /** Takes a queued conversation back to the bot; false when it was not queued. */
+  dequeue(key: string): Awaitable<boolean>;
+  /** Conversations waiting for an agent, oldest first. */
+  waiting(limit?: number): Awaitable<ConversationRecord[]>;
+  /** Conversations held by agents (one agent, or all), earliest taken first. */
+  held(agentId?: string): Awaitable<ConversationRecord[]>;
+  /** An agent takes a conversation over (atomic: two agents cannot both take it). */
+  take(key: string, agentId: string, at: Date): Awaitable<ConversationRecord | undefined>;
+  /** Gives the conversation back to the bot; only the holding agent may. */
+  release(key: string, agentId: string): Awaitable<ConversationRecord | undefined>;
+}
+
+/** The transcripts of conversations. */
+export interface Transcript {
+  /** Appends a line; returns its sequence number (increasing per store). */
+  append(entry: Omit<TranscriptEntry, 'seq'>): Awaitable<number>;
+  /** Lines of a conversation after `afterSeq`, in order. */
+  transcript(key: string, afterSeq?: number, limit?: number): Awaitable<TranscriptEntry[]>;
+}
+
+/** The personal-data access trail. */
+export interface AuditTrail {
+  /** Records who looked at or changed what. */
+  audit(actor: string, action: string, subject: string, at: Date): Awaitable<void>;
+  /** The trail, newest first. */
+  auditTrail(limit?: number): Awaitable<Array<{ at: Date; actor: string; action: string; subject: string }>>;
+}
+
+/** Conversations, transcripts and the audit trail of one database. */
+export interface ConversationStore extends Conversations, Transcript, AuditTrail {}
 
 export const conversationMigrations: Migration[] = [
   {
@@ -94,8 +140,8 @@ const toRecord = (r: Row): ConversationRecord => ({
   ...(r.taken_at ? { takenAt: new Date(r.taken_at) } : {}),
 });
 
-/** Handoff state, transcripts and the audit trail, on SQLite. */
-export class ConversationStore {
+/** Handoff state, transcripts and the audit trail, on SQLite (synchronous). */
+export class SqliteConversationStore implements ConversationStore {
   constructor(private readonly sql: SqliteDatabase) {}
 
   /** The conversation, created as bot-held on first sight; `language` is kept when not given. */

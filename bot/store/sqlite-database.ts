@@ -67,8 +67,8 @@ export class SqliteDatabase {
   private workerExit: Promise<void> = Promise.resolve();
   /** The async transaction the current async context runs in, and its savepoint depth (undefined: none). */
   private readonly asyncTx = new AsyncLocalStorage<{ tx: number; depth: number }>();
-  /** The tail of the queue of async transactions (the in-process mutex). */
-  private asyncQueue: Promise<void> = Promise.resolve();
+  /** The tail of the queue of `serial` work (undefined when idle). */
+  private serialTail: Promise<void> | undefined;
   /** The number of the async transaction holding the connection (undefined: none). */
   private openTx: number | undefined;
   private txCount = 0;
@@ -129,16 +129,10 @@ export class SqliteDatabase {
     // Compared by number: a flow that an earlier transaction's callback left running still carries its context.
     const inside = this.asyncTx.getStore();
     if (inside !== undefined && inside.tx === this.openTx) return this.savepoint(inside, fn);
-    const previous = this.asyncQueue;
-    let release!: () => void;
-    this.asyncQueue = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    // Begin at the start of a macrotask of our own: the microtask queue is then empty, so until the
-    // callback's chain of (database-only) awaits ends, no other code runs on this connection.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    try {
+    return this.serial(async () => {
+      // Begin at the start of a macrotask of our own: the microtask queue is then empty, so until the
+      // callback's chain of (database-only) awaits ends, no other code runs on this connection.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       this.db.exec('BEGIN IMMEDIATE');
       const tx = ++this.txCount;
       this.openTx = tx;
@@ -152,9 +146,26 @@ export class SqliteDatabase {
       } finally {
         this.openTx = undefined;
       }
-    } finally {
-      release();
-    }
+    });
+  }
+
+  /**
+   * Runs `fn` after every earlier `serial` call on this connection has settled (at once when none is
+   * running): the one queue of this connection's asynchronous transactions, `txAsync` and the
+   * engine's end-of-turn batches (bot/engine/turn-tx.ts), so that neither begins inside the other.
+   */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.serialTail;
+    const run = previous ? previous.then(fn) : fn();
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.serialTail = tail;
+    void tail.then(() => {
+      if (this.serialTail === tail) this.serialTail = undefined;
+    });
+    return run;
   }
 
   /**

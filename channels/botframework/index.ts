@@ -17,9 +17,8 @@ import { z } from 'zod';
 import { organisationVars } from '../../bot/core/templates.js';
 import type { Language, OutboundReply } from '../../bot/core/types.js';
 import { retryOption } from '../../bot/delivery/options.js';
-import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
-import type { OutboxItem } from '../../bot/delivery/types.js';
+import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { refusal } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { activityProblem, type Classified, classifyActivity } from './activity.js';
@@ -69,7 +68,7 @@ export type BotFrameworkOptions = z.infer<typeof botframeworkOptions>;
 /** The running adapter, with what tests and the lead's wiring need. */
 export interface BotFrameworkAdapter extends ChannelAdapter {
   readonly cloudAdapter: CloudAdapter;
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
   readonly worker: OutboxWorker;
   readonly references: ReferenceStore;
   /** True when no app id is configured (Emulator, local tests). */
@@ -117,7 +116,7 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
   const allowedHosts = new Set(options.anonymousServiceHosts.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase()));
 
   /** Queues one adapter-made reply (polite refusal, greeting) once per activity id. */
-  const queueOwn = (c: Extract<Classified, { kind: 'unsupported' | 'join' }>, reply: OutboundReply): void =>
+  const queueOwn = (c: Extract<Classified, { kind: 'unsupported' | 'join' }>, reply: OutboundReply): Promise<void> =>
     lane.replyOwn(`${c.kind}:${c.messageId}`, c.conversationId, c.messageId, reply);
   const render = (lang: Language, key: string): string => {
     const t = engine.deps.templates;
@@ -145,9 +144,9 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
     if (c.kind === 'message') {
       await lane.receive(c.msg);
     } else if (c.kind === 'unsupported') {
-      queueOwn(c, { text: render(c.language, 'unsupported'), language: c.language, kind: 'error' });
+      await queueOwn(c, { text: render(c.language, 'unsupported'), language: c.language, kind: 'error' });
     } else {
-      queueOwn(c, { text: render(c.language, 'greeting_hello'), language: c.language, kind: 'greeting' });
+      await queueOwn(c, { text: render(c.language, 'greeting_hello'), language: c.language, kind: 'greeting' });
     }
   };
 
@@ -201,7 +200,7 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
     },
     stop: () => lane.stop(),
     async send(conversationId, replies) {
-      lane.send(conversationId, replies);
+      await lane.send(conversationId, replies);
     },
   };
 }

@@ -11,8 +11,8 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
 import { retryOption } from '../../bot/delivery/options.js';
-import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
+import type { OutboxStore } from '../../bot/delivery/types.js';
 import { parseSmtpUrl, smtpTransportOptions } from '../../bot/notify/smtp.js';
 import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
@@ -96,7 +96,7 @@ export type EmailOptions = z.infer<typeof emailOptions>;
 /** The running adapter, with what tests and the lead's wiring need. */
 export interface EmailAdapter extends ChannelAdapter {
   readonly worker: OutboxWorker;
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
   readonly store: EmailStore;
   readonly imap: ImapInbound | undefined;
   /** The IMAP reader under the mailbox's lease (undefined when IMAP is off). */
@@ -244,7 +244,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
       }
       const synthetic = head.messageId.startsWith('sha256:');
       const meta: EmailMeta = { to: head.replyTo, subject: head.subject, references: head.references, ...(synthetic ? {} : { inReplyTo: head.messageId }) };
-      lane.send(conversationId, replies, { ...meta });
+      await lane.send(conversationId, replies, { ...meta });
     },
   };
 }

@@ -118,10 +118,10 @@ export const webchat = defineChannel(
         res.set('cache-control', 'no-store').status(201).json({ conversationId: cid, secret });
       });
 
-      router.get('/api/webchat/conversations/:cid/messages', authorize, (req, res) => {
+      router.get('/api/webchat/conversations/:cid/messages', authorize, async (req, res) => {
         const after = z.coerce.number().int().min(0).default(0).safeParse(req.query.after);
         if (!after.success) return fail(res, 400, 'bad_after', 'after must be a non-negative integer');
-        const entries = conversations.transcript(conversationKey(id, res.locals.cid as string), after.data);
+        const entries = await conversations.transcript(conversationKey(id, res.locals.cid as string), after.data);
         res.json({
           messages: entries.map((e) => ({
             seq: e.seq,

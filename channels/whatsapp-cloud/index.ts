@@ -13,9 +13,8 @@ import { z } from 'zod';
 import { ChannelApiError, ConfigError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage, OutboundReply } from '../../bot/core/types.js';
 import { retryOption } from '../../bot/delivery/options.js';
-import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
-import type { OutboxItem } from '../../bot/delivery/types.js';
+import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { refusal, signedBody } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, type GraphMessage, WINDOW_CLOSED } from './graph.js';
@@ -68,7 +67,7 @@ export type WhatsAppCloudOptions = z.infer<typeof whatsappCloudOptions>;
 
 /** The adapter, with what tests and the lead's wiring reach. */
 export interface WhatsAppCloudAdapter extends ChannelAdapter {
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
   readonly worker: OutboxWorker;
   /** Resolves when every webhook message taken so far went through the engine. */
   idle(): Promise<void>;
@@ -204,7 +203,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
         const a = await fetchMedia(media);
         if (a === 'too-large') {
           logger.info({ channel: id, type: media.kind }, 'attachment larger than allowed');
-          lane.replyNotice(msg, 'unsupported');
+          await lane.replyNotice(msg, 'unsupported');
           return;
         }
         msg = { ...msg, attachments: [a] };
@@ -235,7 +234,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
   };
 
   // Reached only with a body whose X-Hub-Signature-256 matched (signedBody); refusals are counted and logged by the error mapping.
-  const webhook = (req: Request, res: Response, next: NextFunction): void => {
+  const webhook = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let json: unknown;
     try {
@@ -248,7 +247,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     const parsed = parseWebhook(env.data, phoneNumberId);
     for (const c of parsed.callbacks) {
       const outboxId = c.data.startsWith(CALLBACK) ? Number(c.data.slice(CALLBACK.length)) : NaN;
-      if (Number.isSafeInteger(outboxId)) lane.confirmDelivered(outboxId, c.wamid);
+      if (Number.isSafeInteger(outboxId)) await lane.confirmDelivered(outboxId, c.wamid);
     }
     const now = clock.now();
     const types: string[] = [];
@@ -266,13 +265,13 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
         ...(item.kind === 'message' && item.location ? { location: item.location } : {}),
       };
       if (item.kind === 'unsupported') {
-        lane.replyNotice(msg, 'unsupported');
+        await lane.replyNotice(msg, 'unsupported');
         continue;
       }
       const media = item.media;
       const stored = media ? { ...msg, attachments: [{ kind: media.kind, ref: `whatsapp-media:${media.mediaId}` } satisfies Attachment] } : msg;
       // Durable before the 200: a crash after it is finished by `lane.recover`, a redelivery is skipped.
-      if (!lane.accept(stored)) continue;
+      if (!(await lane.accept(stored))) continue;
       track(handleInbound(msg, media));
     }
     logger.info(
@@ -301,7 +300,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       await lane.stop();
     },
     async send(conversationId, replies) {
-      lane.send(conversationId, replies);
+      await lane.send(conversationId, replies);
     },
   };
 }

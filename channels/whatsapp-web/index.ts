@@ -12,9 +12,8 @@ import { z } from 'zod';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage } from '../../bot/core/types.js';
 import { retryOption } from '../../bot/delivery/options.js';
-import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
-import type { OutboxItem } from '../../bot/delivery/types.js';
+import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { realClient, SYSTEM_TYPES, sessionDir, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
 
@@ -53,7 +52,7 @@ export interface WhatsAppWebHooks {
 
 /** The adapter, with what tests reach. */
 export interface WhatsAppWebAdapter extends ChannelAdapter {
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
   readonly worker: OutboxWorker;
   /** `connecting`, `qr` (waiting for a scan), `ready`, `disconnected`, `stopped`. */
   readonly state: string;
@@ -129,7 +128,7 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
           return undefined;
         });
         if (a === 'too-large') {
-          lane.replyNotice(msg, 'unsupported');
+          await lane.replyNotice(msg, 'unsupported');
           return;
         }
         if (a) msg = { ...msg, attachments: [a] };
@@ -172,12 +171,16 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
       const supported = TEXT_TYPES.has(m.type) || (m.type === 'location' && base.location) || m.type === 'image' || m.type === 'document';
       if (!supported) {
         logger.info({ channel: id, type: m.type }, 'unsupported message type');
-        lane.replyNotice(base, 'unsupported');
+        void lane.replyNotice(base, 'unsupported').catch((err: unknown) => {
+          logger.error({ channel: id, error: (err as Error).name }, 'message event failed');
+        });
         return;
       }
       const msg: InboundMessage = { ...base, text: typeof m.body === 'string' && m.type !== 'location' ? m.body : '' };
-      if (!lane.accept(msg)) return;
-      const p = handleInbound(msg, m);
+      // Accepted first (synchronously on SQLite), then handled; tracked from now on.
+      const p = (async () => {
+        if (await lane.accept(msg)) await handleInbound(msg, m);
+      })();
       pending.add(p);
       void p.finally(() => pending.delete(p));
     } catch (err) {
@@ -257,7 +260,7 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
       client = undefined;
     },
     async send(conversationId, replies) {
-      lane.send(conversationId, replies);
+      await lane.send(conversationId, replies);
     },
   };
 }

@@ -11,9 +11,9 @@
 import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
 import { retryOption } from '../../bot/delivery/options.js';
-import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import { LeasedJob } from '../../bot/scale/leased-job.js';
+import type { OutboxStore } from '../../bot/delivery/types.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
 import { type XMeta, XPoller } from './poller.js';
@@ -68,7 +68,7 @@ export type XOptions = z.infer<typeof xOptions>;
 export interface XAdapter extends ChannelAdapter {
   readonly poller: XPoller;
   readonly worker: OutboxWorker;
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
   readonly store: XStore;
   /** The polling loop, run while this instance holds the account's lease. */
   readonly polling: LeasedJob;
@@ -195,7 +195,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
         options.replyMode === 'public' && conv.lastTweetId
           ? { mode: 'public', participantId: conv.participantId, tweetId: conv.lastTweetId, ...(conv.username ? { username: conv.username } : {}) }
           : { mode: 'dm', participantId: conv.participantId };
-      lane.send(conversationId, replies, { ...meta });
+      await lane.send(conversationId, replies, { ...meta });
     },
   };
 }

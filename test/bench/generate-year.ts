@@ -16,7 +16,7 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
 import { attachSla } from '../../bot/sla/attach.js';
-import { ConversationStore } from '../../bot/store/conversation-store.js';
+import { SqliteConversationStore } from '../../bot/store/conversation-store.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 
@@ -59,7 +59,7 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
   const now = (o.now ?? new Date()).getTime();
   const config = loadConfig();
   const sql = migratedSqlite(join(dir, 'tawasul.sqlite'));
-  new ConversationStore(sql);
+  new SqliteConversationStore(sql);
   new Inbox(sql);
   new SqliteRequestStore(sql);
   const calendar = new WorkingCalendar(config.calendar);

@@ -6,8 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
-import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { RateLimits } from '../../bot/delivery/outbox-worker.js';
+import type { OutboxStore } from '../../bot/delivery/types.js';
 import type { Engine } from '../../bot/engine/engine.js';
 import type { ManualClock } from '../helpers/tmp.js';
 
@@ -41,7 +41,7 @@ export interface AdapterHarness {
   readonly limits: RateLimits;
   /** Current instance's engine, outbox, messages that reached the engine, and all log lines so far. */
   readonly engine: Engine;
-  readonly outbox: Outbox;
+  readonly outbox: OutboxStore;
   readonly received: InboundMessage[];
   readonly logs: string[];
   /** Delivers a provider-shaped inbound text message with provider id `providerId` from sender key `from`. */
@@ -85,7 +85,7 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       }
     };
     const firstLine = (s: string): string => s.split('\n')[0]!.trim();
-    const repliesTo = (providerId: string) => h.outbox.list(h.channelId).filter((i) => i.inReplyTo?.includes(providerId));
+    const repliesTo = async (providerId: string) => (await h.outbox.list(h.channelId)).filter((i) => i.inReplyTo?.includes(providerId));
 
     it('parse: a provider text message reaches the engine normalized', async () => {
       const out = await h.deliverText('p-parse-1', '  السلام عليكم  ', 'alice');
@@ -99,7 +99,7 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       expect(msg.from.id).toBeTruthy();
       expect(msg.text.trim()).toBe('السلام عليكم');
       expect(msg.receivedAt).toBeInstanceOf(Date);
-      const transcript = h.engine.deps.conversations.transcript(conversationKey(h.channelId, msg.conversationId));
+      const transcript = await h.engine.deps.conversations.transcript(conversationKey(h.channelId, msg.conversationId));
       expect(transcript.find((e) => e.direction === 'in')?.text).toBe('السلام عليكم');
     });
 
@@ -116,13 +116,13 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       await settle();
       expect(h.sent()).toHaveLength(2 * once);
       expect(h.received.filter((m) => m.id.includes('p-dup-2')).length).toBeGreaterThanOrEqual(1);
-      expect(repliesTo('p-dup-2')).toHaveLength(once);
+      expect(await repliesTo('p-dup-2')).toHaveLength(once);
     });
 
     it('reply: the engine reply reaches the provider and is marked sent', async () => {
       await h.deliverText('p-reply-1', 'I want to complain', 'dana');
       await settle();
-      const items = repliesTo('p-reply-1');
+      const items = await repliesTo('p-reply-1');
       expect(items.length).toBeGreaterThan(0);
       expect(items.every((i) => i.state === 'sent' && i.sentAt instanceof Date)).toBe(true);
       const sent = h.sent();
@@ -138,7 +138,7 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       await h.deliverText('p-replay-1', 'a complaint', 'erin');
       await h.drain();
       expect(h.sent()).toHaveLength(0);
-      const pending = h.outbox.list(h.channelId, 'pending');
+      const pending = await h.outbox.list(h.channelId, 'pending');
       expect(pending.length).toBeGreaterThan(0);
       // A reply stored but never attempted (crash between enqueue and send), same recipient data.
       const [first] = pending;
@@ -168,25 +168,25 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       h.failNext(2, 'throttle');
       await h.deliverText('p-retry-1', 'a complaint', 'fay');
       await h.drain();
-      const [item] = repliesTo('p-retry-1');
+      const [item] = await repliesTo('p-retry-1');
       expect(item?.state).toBe('pending');
       expect(item!.attempts).toBe(1);
       expect(item!.lastError).toBeTruthy();
       expect(item!.nextAttemptAt.getTime()).toBeGreaterThan(h.clock.now().getTime());
       await h.drain();
-      expect(h.outbox.get(item!.id)!.attempts).toBe(1); // not due yet: no attempt
+      expect((await h.outbox.get(item!.id))!.attempts).toBe(1); // not due yet: no attempt
       h.clock.advance(HOUR);
       await h.drain();
       h.clock.advance(HOUR);
       await h.drain();
-      expect(h.outbox.get(item!.id)!.state).toBe('sent');
+      expect((await h.outbox.get(item!.id))!.state).toBe('sent');
       h.failNext(1, 'network');
       await h.deliverText('p-retry-2', 'another complaint', 'gus');
       await h.drain();
       h.clock.advance(HOUR);
       await h.drain();
-      expect(repliesTo('p-retry-2').every((i) => i.state === 'sent')).toBe(true);
-      expect(h.sent().filter((s) => s.to === h.sent()[0]!.to)).toHaveLength(repliesTo('p-retry-1').length);
+      expect((await repliesTo('p-retry-2')).every((i) => i.state === 'sent')).toBe(true);
+      expect(h.sent().filter((s) => s.to === h.sent()[0]!.to)).toHaveLength((await repliesTo('p-retry-1')).length);
     });
 
     it('permanent errors stop retrying and are recorded as failed, not lost', async () => {
@@ -195,13 +195,13 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       await h.drain();
       h.clock.advance(HOUR);
       await h.drain();
-      const [item] = repliesTo('p-perm-1');
+      const [item] = await repliesTo('p-perm-1');
       expect(item!.state).toBe('failed');
       expect(item!.lastError).toBeTruthy();
-      expect(h.outbox.list(h.channelId, 'failed').map((i) => i.id)).toContain(item!.id);
+      expect((await h.outbox.list(h.channelId, 'failed')).map((i) => i.id)).toContain(item!.id);
       await h.deliverText('p-perm-2', 'a complaint', 'ivan');
       await h.drain();
-      expect(repliesTo('p-perm-2').every((i) => i.state === 'sent')).toBe(true);
+      expect((await repliesTo('p-perm-2')).every((i) => i.state === 'sent')).toBe(true);
     });
 
     it('rate limit: sends respect the configured limits', async () => {
@@ -242,7 +242,7 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       if (unsupported.status !== undefined) expect(unsupported.status).toBeLessThan(500);
       await settle();
       const before = h.sent().length;
-      expect(repliesTo('p-unsup-1').length).toBeLessThanOrEqual(1);
+      expect((await repliesTo('p-unsup-1')).length).toBeLessThanOrEqual(1);
       await h.deliverText('p-after-bad', 'Zq7 private complaint text', 'kim');
       await settle();
       expect(h.sent().length).toBeGreaterThan(before);

@@ -23,7 +23,7 @@ const START = new Date('2026-11-22T05:00:00Z');
 const settle = async (bf: BotFrameworkApp, clock: ManualClock, pick: (i: OutboxItem) => boolean): Promise<OutboxItem> => {
   for (let pass = 0; pass < 10; pass++) {
     await bf.adapter.worker.drain();
-    const item = bf.adapter.outbox.list('botframework').find(pick);
+    const item = (await bf.adapter.outbox.list('botframework')).find(pick);
     if (item && item.state !== 'pending') return item;
     if (item) clock.set(item.nextAttemptAt);
   }
@@ -94,7 +94,7 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     expect((await bf.post(act)).status).toBe(200);
     // Every POST returned, so every turn ran: the ledger holds one finished claim, the outbox one reply.
     expect(ledger(bf, 'm-dup')).toBe('done');
-    expect(bf.adapter.outbox.list('botframework').filter((i) => i.inReplyTo === 'm-dup')).toHaveLength(1);
+    expect((await bf.adapter.outbox.list('botframework')).filter((i) => i.inReplyTo === 'm-dup')).toHaveLength(1);
     expect(await settled(bf, clock, 'm-dup')).toMatchObject({ state: 'sent', attempts: 1 });
     expect(connector.received.filter((r) => r.replyToId === 'm-dup')).toHaveLength(1);
   });
@@ -116,7 +116,7 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     const invoke = await bf.post({ ...base, type: 'invoke', id: 'o-8', name: 'adaptiveCard/action', text: undefined });
     expect(invoke.status).toBe(501);
     // The turns ran before each 200: nothing was queued, and a drained worker sent nothing.
-    expect(bf.adapter.outbox.list('botframework').filter((i) => i.conversationId === 'c-other')).toHaveLength(0);
+    expect((await bf.adapter.outbox.list('botframework')).filter((i) => i.conversationId === 'c-other')).toHaveLength(0);
     await bf.adapter.worker.drain();
     expect(connector.received).toHaveLength(0);
   });
@@ -131,7 +131,7 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     });
     expect((await bf.post(act)).status).toBe(200);
     expect((await bf.post(act)).status).toBe(200);
-    expect(bf.adapter.outbox.list('botframework').filter((i) => i.inReplyTo === 'm-card')).toHaveLength(1);
+    expect((await bf.adapter.outbox.list('botframework')).filter((i) => i.inReplyTo === 'm-card')).toHaveLength(1);
     expect(await settled(bf, clock, 'm-card')).toMatchObject({ state: 'sent', attempts: 1 });
     expect(connector.received).toHaveLength(1);
     expect(connector.received[0]!.activity.text).toMatch(/text, locations, images and documents only/);
@@ -158,7 +158,7 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     const res = await bf.post(messageActivity('https://attacker.example/', { id: 'm-ssrf', conversationId: 'c-ssrf' }));
     expect(res.status).toBe(403);
     expect(bf.adapter.references.get('c-ssrf')).toBeUndefined();
-    expect(bf.adapter.outbox.list('botframework').some((i) => i.conversationId === 'c-ssrf')).toBe(false);
+    expect((await bf.adapter.outbox.list('botframework')).some((i) => i.conversationId === 'c-ssrf')).toBe(false);
   });
 
   it('sends agent messages as new activities of the conversation (no replyToId)', async () => {
@@ -219,7 +219,7 @@ describe('Bot Framework greeting and timeouts', () => {
       expect((await bf.post({ ...join, id: 'j-0', membersAdded: [{ id: 'bot-1' }] })).status).toBe(200);
       expect((await bf.post(join)).status).toBe(200);
       expect((await bf.post(join)).status).toBe(200);
-      expect(bf.adapter.outbox.list('botframework').filter((i) => i.conversationId === 'c-join')).toHaveLength(1);
+      expect((await bf.adapter.outbox.list('botframework')).filter((i) => i.conversationId === 'c-join')).toHaveLength(1);
       expect(await settled(bf, clock, 'j-1')).toMatchObject({ state: 'sent' });
       expect(connector.received).toHaveLength(1);
       expect(connector.received[0]!.activity.text).toMatch(/^Hello and welcome to Tawasul/);
@@ -278,7 +278,7 @@ describe('durable outbox across a restart', () => {
       await connector.close();
       for (let i = 0; i < 3; i++) expect((await first.post(messageActivity(connector.url, { id: `r-${i}`, conversationId: `c-r${i}` }))).status).toBe(200);
       await first.adapter.worker.drain();
-      expect(first.adapter.outbox.list('botframework', 'pending').filter((x) => x.attempts === 1)).toHaveLength(3);
+      expect((await first.adapter.outbox.list('botframework', 'pending')).filter((x) => x.attempts === 1)).toHaveLength(3);
       await first.stop();
 
       await connector.start(port);

@@ -136,10 +136,7 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     await page.locator('.msg.failed').waitFor({ state: 'detached', ...WAIT });
     await page.locator('#send:not([disabled])').waitFor(WAIT);
     const cid = await page.evaluate(() => (JSON.parse(localStorage.getItem('tawasul.webchat') as string) as { conversationId: string }).conversationId);
-    const inbound = run.app.engine.deps.conversations
-      .transcript(`webchat:${cid}`)
-      .filter((e) => e.direction === 'in')
-      .map((e) => e.text);
+    const inbound = (await run.app.engine.deps.conversations.transcript(`webchat:${cid}`)).filter((e) => e.direction === 'in').map((e) => e.text);
     expect(inbound).toEqual(['السلام عليكم', 'متى الدوام؟']);
     expect(await page.locator('.msg.out', { hasText: 'متى الدوام؟' }).count()).toBe(1);
     expect(await page.locator('.msg.in').count()).toBe(2);

@@ -179,7 +179,7 @@ describe('whatsapp-cloud adapter', () => {
     h.clock.advance(6000);
     await h.drain();
     expect(h.graph.sent).toHaveLength(2);
-    expect(h.outbox.list('whatsapp', 'pending')[0]!.lastError).toContain('131047');
+    expect((await h.outbox.list('whatsapp', 'pending'))[0]!.lastError).toContain('131047');
     h.clock.advance(7000);
     await h.drain();
     expect(h.graph.sent[2]!.body.type).toBe('template');
@@ -197,7 +197,7 @@ describe('whatsapp-cloud adapter', () => {
     h.graph.failNext(1, 'token');
     await h.deliverText('t3', 'complaint', 't3');
     await h.drain();
-    const [item] = h.outbox.list('whatsapp', 'pending');
+    const [item] = await h.outbox.list('whatsapp', 'pending');
     expect(item!.lastError).toContain('code=190');
     expect(item!.nextAttemptAt.getTime() - h.clock.now().getTime()).toBe(300_000);
   });

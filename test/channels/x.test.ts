@@ -223,7 +223,7 @@ describe('x adapter', () => {
     const u = rig.fake.user('john');
     const tweet = rig.fake.mention(MUN, { text: '@burmunicpality I want to complain about the garbage', author_id: u });
     await a.poller.poll();
-    const [item] = a.outbox.list('x-burmunicpality');
+    const [item] = await a.outbox.list('x-burmunicpality');
     expect(postLength(`@john ${item!.reply.text}`)).toBeGreaterThan(280);
     // The first post goes out, the second fails on the network: the retry posts only the second.
     let calls = 0;
@@ -236,16 +236,16 @@ describe('x adapter', () => {
     });
     await drainWorker(a.worker);
     server.events.removeAllListeners();
-    expect(a.outbox.get(item!.id)!.state).toBe('pending');
+    expect((await a.outbox.get(item!.id))!.state).toBe('pending');
     rig.clock.advance(120_000);
     await drainWorker(a.worker);
-    expect(a.outbox.get(item!.id)!.state).toBe('sent');
+    expect((await a.outbox.get(item!.id))!.state).toBe('sent');
     expect(posts()).toBe(parts.length + 1);
     const [record] = rig.fake.accepted;
     expect(record).toMatchObject({ kind: 'post', to: u, inReplyTo: tweet });
     expect(record!.ids).toHaveLength(parts.length);
     expect(record!.text.startsWith('@john مرحباً بك')).toBe(true);
-    expect(a.outbox.get(item!.id)!.providerMessageId).toBe(record!.ids[0]);
+    expect((await a.outbox.get(item!.id))!.providerMessageId).toBe(record!.ids[0]);
   });
 
   it('answers a mention by DM in dm mode, and publicly when the resident does not accept DMs', async () => {
@@ -274,7 +274,7 @@ describe('x adapter', () => {
     rig.fake.failNext(1, 'throttle');
     await a.poller.poll();
     await drainWorker(a.worker);
-    const [item] = a.outbox.list('x-alburaimigov');
+    const [item] = await a.outbox.list('x-alburaimigov');
     expect(item).toMatchObject({ state: 'pending', attempts: 1 });
     expect(item!.lastError).toContain('status=429');
     expect(item!.nextAttemptAt.getTime()).toBe(rig.clock.now().getTime() + 900_000);
@@ -282,7 +282,7 @@ describe('x adapter', () => {
     expect(await drainWorker(a.worker)).toBe(0);
     rig.clock.advance(1_000);
     await drainWorker(a.worker);
-    expect(a.outbox.get(item!.id)!.state).toBe('sent');
+    expect((await a.outbox.get(item!.id))!.state).toBe('sent');
     expect(rig.fake.sent(GOV)).toHaveLength(1);
 
     rig.fake.failNextPoll(429, 600);
@@ -347,14 +347,14 @@ describe('x adapter', () => {
     for (const who of ['amal', 'badr']) rig.fake.mention(MUN, { text: '@burmunicpality عندي شكوى', author_id: rig.fake.user(who) });
     await a.poller.poll();
     await drainWorker(a.worker);
-    const items = a.outbox.list('x-burmunicpality');
+    const items = await a.outbox.list('x-burmunicpality');
     expect(items.map((i) => i.state)).toEqual(['sent', 'failed']);
     expect(items[1]!.lastError).toContain('code=duplicate-content');
     const b = await rig.start(GOV, { replyMode: 'public' });
     for (const who of ['amal', 'badr']) rig.fake.mention(GOV, { text: '@alburaimigov عندي شكوى', author_id: rig.fake.user(who) });
     await b.poller.poll();
     await drainWorker(b.worker);
-    expect(b.outbox.list('x-alburaimigov').map((i) => i.state)).toEqual(['sent', 'sent']);
+    expect((await b.outbox.list('x-alburaimigov')).map((i) => i.state)).toEqual(['sent', 'sent']);
   });
 
   it('backs off both streams when X refuses the credentials, and logs no secret', async () => {

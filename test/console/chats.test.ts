@@ -80,7 +80,7 @@ describe('console inbox API', () => {
     const r = await amal.post(`/api/console/conversations/${id}/messages`, { text: 'هل ما زلت هنا؟' });
     expect(r.status).toBe(410);
     expect(r.body.error.reason).toBe('resident_left');
-    const texts = run.app.engine.deps.conversations.transcript(chat.key).map((e) => e.text);
+    const texts = (await run.app.engine.deps.conversations.transcript(chat.key)).map((e) => e.text);
     expect(texts).not.toContain('هل ما زلت هنا؟');
   });
 

@@ -60,7 +60,7 @@ describe('ChannelDelivery', () => {
 
   it('emits needsHuman, in the turn, for a message the bot does not answer itself', async () => {
     t.ctx.engine.handle = async (_m, turn) => {
-      turn?.onCommit?.([]);
+      await t.ctx.delivery.transactions.batch([(tx) => turn?.onCommit?.([], tx)]);
       return { replies: [], duplicate: false };
     };
     await lane.receive(msg('held'));

@@ -2,9 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../bot/core/types.js';
 import { type DeliveryLane, firstResponseDeadline } from '../../bot/delivery/channel-delivery.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
-import type { Outbox } from '../../bot/delivery/outbox.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
-import type { OutboxItem } from '../../bot/delivery/types.js';
+import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { type ChannelTestContext, channelContext } from '../channels/helpers/channel-context.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 
@@ -41,7 +40,7 @@ describe('a delivery lane: receive and recover', () => {
   let tmp: ReturnType<typeof tempDir>;
   let clock: ManualClock;
   let t: ChannelTestContext;
-  let outbox: Outbox;
+  let outbox: OutboxStore;
   let worker: OutboxWorker;
   let lane: DeliveryLane;
   let sent: OutboxItem[];
@@ -126,11 +125,11 @@ describe('a delivery lane: receive and recover', () => {
     // Nothing of the turn committed: no transcript line, no done claim; the message is still accepted.
     expect(t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1')).toEqual([]);
     expect(new Inbox(t.ctx.sql).get('x-alburaimigov', 'u1')).toBeUndefined();
-    expect(outbox.inbox.unqueued('x-alburaimigov', clock.now()).map((a) => a.messageId)).toEqual(['u1']);
+    expect((await outbox.inbox.unqueued('x-alburaimigov', clock.now())).map((a) => a.messageId)).toEqual(['u1']);
     outbox.enqueueFor = enqueueFor;
     expect(await lane.recover()).toBe(1);
     await worker.drain();
     expect(sent.map((s) => s.inReplyTo)).toEqual(['u1']);
-    expect(t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1').filter((l) => l.direction === 'in')).toHaveLength(1);
+    expect((await t.ctx.engine.deps.conversations.transcript('x-alburaimigov:user-1')).filter((l) => l.direction === 'in')).toHaveLength(1);
   });
 });

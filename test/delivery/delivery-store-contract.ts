@@ -149,6 +149,21 @@ export function deliveryStoreContract(name: string, make: () => Promise<Delivery
       expect(await o.doubtCounts()).toEqual([{ channel: 'x', resent: 1, confirmed: 2 }]);
     });
 
+    it('lets one worker take a send: a second attempt is refused until the first is older than the lease', async () => {
+      const o = h.outbox;
+      const [a] = await o.enqueue([{ channel: 'x', conversationId: 'a', reply: reply('a') }], t0);
+      const takes = await Promise.all([o.markAttempt(a!.id, at(1), at(-60_000)), o.markAttempt(a!.id, at(1), at(-60_000))]);
+      expect(takes.filter(Boolean)).toHaveLength(1);
+      expect(await o.markAttempt(a!.id, at(2))).toBe(false);
+      expect(await o.markAttempt(a!.id, at(30_000), at(0))).toBe(false);
+      // An attempt older than the lease was abandoned (its instance died): taken over.
+      expect(await o.markAttempt(a!.id, at(90_000), at(30_000))).toBe(true);
+      expect((await o.inDoubt('x', at(0))).map((i) => i.id)).toEqual([]);
+      expect((await o.inDoubt('x', at(100_000))).map((i) => i.id)).toEqual([a!.id]);
+      await o.markSent(a!.id, at(91_000));
+      expect(await o.markAttempt(a!.id, at(200_000), at(150_000))).toBe(false);
+    });
+
     it('keeps everything across a reopen', async () => {
       await h.outbox.inbox.accept('x', 'k', message('k'), {}, t0);
       await h.outbox.enqueue([{ channel: 'x', conversationId: 'a', reply: reply('kept'), meta: { to: 'u' } }], t0);

@@ -63,7 +63,7 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     const again = await chat.post({ text: 'السلام عليكم', clientMessageId: 'dup-1' });
     expect(first.replies.length).toBeGreaterThan(0);
     expect(again).toEqual({ duplicate: true, replies: first.replies });
-    const turns = run.app.engine.deps.conversations.transcript(chat.key).filter((e) => e.direction === 'in' && e.text === 'السلام عليكم');
+    const turns = (await run.app.engine.deps.conversations.transcript(chat.key)).filter((e) => e.direction === 'in' && e.text === 'السلام عليكم');
     expect(turns).toHaveLength(1);
     // The same client id in another conversation is another message.
     const other = await ChatClient.open(run.base);
@@ -94,7 +94,7 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
       t.render('ar', 'ask_email'),
       t.render('ar', 'ask_address'),
     ]);
-    const tr = run.app.engine.deps.conversations.transcript(c.key);
+    const tr = await run.app.engine.deps.conversations.transcript(c.key);
     expect(tr.filter((e) => e.direction === 'in').map((e) => e.text)).toEqual(texts);
     for (let i = 0; i < tr.length - 1; i++) if (tr[i]!.direction === 'in') expect(tr[i + 1]!.direction).toBe('out');
   });

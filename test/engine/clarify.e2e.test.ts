@@ -68,10 +68,7 @@ describe('when unsure, ask', () => {
     expect(reply).toContain(t.render('ar', 'intake_start', { service: potholes.ar }));
     expect(reply.endsWith(t.render('ar', 'ask_name'))).toBe(true);
     // The transcript keeps what the resident wrote.
-    const inbound = run.app.engine.deps.conversations
-      .transcript(chat.key, 0)
-      .filter((e) => e.direction === 'in')
-      .map((e) => e.text);
+    const inbound = (await run.app.engine.deps.conversations.transcript(chat.key, 0)).filter((e) => e.direction === 'in').map((e) => e.text);
     expect(inbound).toEqual([UNSURE_AR, '٢']);
   });
 

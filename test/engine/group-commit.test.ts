@@ -7,22 +7,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../bot/core/types.js';
 import { GroupCommit } from '../../bot/engine/group-commit.js';
-import { SqlStateStore } from '../../bot/engine/state.js';
+import { SqliteTransactions, type TurnTx } from '../../bot/engine/turn-tx.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
 import { type Running, startTawasul, webchatMessage } from '../helpers/app.js';
 
-/** A SQL state store counting its transactions, whose next one fails on demand. */
-class CountingState extends SqlStateStore {
+/** SQLite transactions counted, the next one failing on demand. */
+class CountingTransactions extends SqliteTransactions {
   transactions = 0;
   failNext = false;
-  override atomically<T>(fn: () => T): T {
+  protected override begin(): void {
     this.transactions++;
     if (this.failNext) {
       this.failNext = false;
       throw new Error('disk full');
     }
-    return super.atomically(fn);
+    super.begin();
   }
 }
 
@@ -34,12 +34,13 @@ describe('group commit', () => {
   });
 
   const message = (r: Running, cid: string, id: string, text = 'السلام عليكم'): InboundMessage => webchatMessage(r, cid, id, text);
-  const inbound = (r: Running, cid: string): number => r.app.engine.deps.conversations.transcript(`webchat:${cid}`).filter((l) => l.direction === 'in').length;
+  const inbound = async (r: Running, cid: string): Promise<number> =>
+    (await r.app.engine.deps.conversations.transcript(`webchat:${cid}`)).filter((l) => l.direction === 'in').length;
 
   it('undoes a failing unit alone and commits the rest of its batch', async () => {
     const sql = new SqliteDatabase(':memory:');
     sql.db.exec('CREATE TABLE t (v TEXT)');
-    const commits = new GroupCommit(new SqlStateStore(sql));
+    const commits = new GroupCommit(new SqliteTransactions(sql, {} as TurnTx));
     const insert = (v: string) => () => {
       sql.db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
     };
@@ -57,8 +58,8 @@ describe('group commit', () => {
   });
 
   it('commits the turns of many conversations that end together in one transaction, each answered and recorded once', async () => {
-    let state!: CountingState;
-    run = await startTawasul({ classifier: stubClassifier, state: (sql) => (state = new CountingState(sql)) });
+    let state!: CountingTransactions;
+    run = await startTawasul({ classifier: stubClassifier, transactions: (sql, views) => (state = new CountingTransactions(sql, views)) });
     const r = run;
     // The conversations exist (their first message creates them otherwise, in a commit of its own).
     for (let i = 0; i < 20; i++) r.app.engine.deps.conversations.touch(`webchat:g${i}`, 'webchat', `g${i}`, 'ar', r.clock.now());
@@ -66,7 +67,7 @@ describe('group commit', () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => r.app.engine.handle(message(r, `g${i}`, `m${i}`))));
     expect(results.every((x) => !x.duplicate && x.replies.length > 0)).toBe(true);
     expect(state.transactions - before).toBeLessThan(20);
-    for (let i = 0; i < 20; i++) expect(inbound(r, `g${i}`)).toBe(1);
+    for (let i = 0; i < 20; i++) expect(await inbound(r, `g${i}`)).toBe(1);
     const again = await Promise.all(Array.from({ length: 20 }, (_, i) => r.app.engine.handle(message(r, `g${i}`, `m${i}`))));
     expect(again.every((x, i) => x.duplicate && JSON.stringify(x.previous) === JSON.stringify(results[i]!.replies))).toBe(true);
   });
@@ -82,17 +83,17 @@ describe('group commit', () => {
     });
     await expect(bad).rejects.toThrow('outbox full');
     expect((await ok).replies.length).toBeGreaterThan(0);
-    expect(inbound(r, 'a')).toBe(1);
-    expect(inbound(r, 'b')).toBe(0);
+    expect(await inbound(r, 'a')).toBe(1);
+    expect(await inbound(r, 'b')).toBe(0);
     const retry = await r.app.engine.handle(message(r, 'b', 'b1'));
     expect(retry.duplicate).toBe(false);
-    expect(inbound(r, 'b')).toBe(1);
+    expect(await inbound(r, 'b')).toBe(1);
     expect((await r.app.engine.handle(message(r, 'b', 'b1'))).duplicate).toBe(true);
   });
 
   it('a failed commit answers none of its batch and records nothing; the retries are processed once', async () => {
-    let state!: CountingState;
-    run = await startTawasul({ classifier: stubClassifier, state: (sql) => (state = new CountingState(sql)) });
+    let state!: CountingTransactions;
+    run = await startTawasul({ classifier: stubClassifier, transactions: (sql, views) => (state = new CountingTransactions(sql, views)) });
     const r = run;
     for (const c of ['x', 'y']) r.app.engine.deps.conversations.touch(`webchat:${c}`, 'webchat', c, 'ar', r.clock.now());
     state.failNext = true;
@@ -101,6 +102,6 @@ describe('group commit', () => {
     expect(r.app.sql.db.prepare(`SELECT count(*) FROM inbox WHERE message_id IN ('x1', 'y1')`).pluck().get()).toBe(0);
     const retries = await Promise.all([r.app.engine.handle(message(r, 'x', 'x1')), r.app.engine.handle(message(r, 'y', 'y1'))]);
     expect(retries.map((x) => x.duplicate)).toEqual([false, false]);
-    expect([inbound(r, 'x'), inbound(r, 'y')]).toEqual([1, 1]);
+    expect([await inbound(r, 'x'), await inbound(r, 'y')]).toEqual([1, 1]);
   });
 });

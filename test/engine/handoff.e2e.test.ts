@@ -61,7 +61,7 @@ describe('call-centre handoff through the agent API', () => {
     expect(after.messages.at(-1)!.text).toContain(t.render('ar', 'ask_civilId'));
     // The dialogue resumes at the civil ID.
     expect(await chat.say('12345678')).toBe(t.render('ar', 'ask_phone'));
-    const audit = run.app.engine.deps.conversations.auditTrail().map((a) => a.action);
+    const audit = (await run.app.engine.deps.conversations.auditTrail()).map((a) => a.action);
     expect(audit).toEqual(expect.arrayContaining(['conversation.take', 'conversation.read', 'conversation.release']));
   });
 
@@ -71,6 +71,6 @@ describe('call-centre handoff through the agent API', () => {
     expect(await chat.say('hello?')).toBe(t.render('en', 'handoff_waiting'));
     expect(await chat.say('still there?')).toBe('');
     expect(await chat.say('menu')).toContain(t.render('en', 'menu'));
-    expect(run.app.engine.deps.conversations.get(chat.key)?.owner).toBe('bot');
+    expect((await run.app.engine.deps.conversations.get(chat.key))?.owner).toBe('bot');
   });
 });

@@ -147,7 +147,7 @@ describe.each(['ar', 'en'] as const)('interruptions of the intake (%s)', (lang) 
     const { chat } = await until('phone');
     const reply = await chat.say(s.agent);
     expect(reply).toBe(t.render(lang, 'handoff_queued'));
-    expect(run.app.engine.deps.conversations.get(chat.key)?.owner).toBe('queue');
+    expect((await run.app.engine.deps.conversations.get(chat.key))?.owner).toBe('queue');
     const back = await chat.say(s.menu);
     expect(back).toContain(t.render(lang, 'resume_dialogue', { service: run.app.config.services.find((x) => x.id === 'potholes')!.name[lang] }));
     expect(asked(back, lang)).toBe('phone');

@@ -59,7 +59,7 @@ describe('every route of the SPEC over the web chat API', () => {
     const reply = await en.say(`what is the status of my request ${rec.reference.toLowerCase()}, my number is 92345678`);
     expect(reply).toContain(rec.reference);
     expect(reply).toContain('filed, awaiting processing');
-    expect(run.app.engine.deps.conversations.auditTrail().some((a) => a.subject === rec.reference && a.action === 'request.status.view')).toBe(true);
+    expect((await run.app.engine.deps.conversations.auditTrail()).some((a) => a.subject === rec.reference && a.action === 'request.status.view')).toBe(true);
   });
 
   it('locks status look-ups after repeated wrong guesses', async () => {

@@ -14,7 +14,7 @@ import { Inbox } from '../../bot/delivery/inbox.js';
 import { NotificationOutbox } from '../../bot/notify/outbox.js';
 import { SlaContext } from '../../bot/sla/context.js';
 import { SlaTimers } from '../../bot/sla/timers.js';
-import { ConversationStore } from '../../bot/store/conversation-store.js';
+import { SqliteConversationStore } from '../../bot/store/conversation-store.js';
 import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
@@ -69,7 +69,7 @@ describe('query plans of what grows', () => {
   });
 
   it('reads a transcript by conversation key, and waiting conversations by owner, without sorting', async () => {
-    const conversations = new ConversationStore(sql);
+    const conversations = new SqliteConversationStore(sql);
     const [transcript] = await plansOf(sql.db, /FROM transcript WHERE key/, () => conversations.transcript('webchat:c1'));
     expect(transcript).toMatch(/SEARCH transcript USING INDEX transcript_key \(key=\? AND seq>\?\)/);
     expect(transcript).not.toMatch(/TEMP B-TREE/);

@@ -17,19 +17,20 @@ import { Outbox } from '../../bot/delivery/outbox.js';
 import { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
 import { SqlStateStore } from '../../bot/engine/state.js';
+import { SqliteTransactions } from '../../bot/engine/turn-tx.js';
 import { stubClassifier } from '../channels/helpers/channel-context.js';
 import { ChatClient, type Running, startTawasul, webchatMessage } from '../helpers/app.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 import { ANSWERS, asked } from './scenarios.js';
 
-/** A SQL state store whose end-of-turn transaction fails on demand (the turn's commit never happens). */
-class FailingCommit extends SqlStateStore {
+/** SQLite transactions whose n-th one fails on demand (the turn's commit never happens). */
+class FailingCommit extends SqliteTransactions {
   /** Fails the n-th transaction from now (1: the next). */
   failIn = 0;
-  override atomically<T>(fn: () => T): T {
+  protected override begin(): void {
     if (this.failIn > 0 && --this.failIn === 0) throw new Error('disk full');
-    return super.atomically(fn);
+    super.begin();
   }
 }
 
@@ -56,7 +57,7 @@ describe('atomic turn', () => {
 
   it('a confirmation whose turn did not commit files once: its retry finds the request and answers with the reference', async () => {
     let state!: FailingCommit;
-    run = await startTawasul({ classifier: stubClassifier, state: (sql) => (state = new FailingCommit(sql)) });
+    run = await startTawasul({ classifier: stubClassifier, transactions: (sql, views) => (state = new FailingCommit(sql, views)) });
     await toSummary(run, 'c1');
     state.failIn = 2; // the claim commits, the end of the turn does not
     await expect(run.app.engine.handle(message(run, 'confirm', 'نعم'))).rejects.toThrow('disk full');
@@ -95,7 +96,7 @@ describe('atomic turn', () => {
     expect(answers[0]).toContain('وعليكم السلام');
     expect(answers[1]).toBe(answers[0]);
     expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
-    const lines = run.app.engine.deps.conversations.transcript(`webchat:${cid}`).filter((l) => l.direction === 'in');
+    const lines = (await run.app.engine.deps.conversations.transcript(`webchat:${cid}`)).filter((l) => l.direction === 'in');
     expect(lines).toHaveLength(1);
   });
 
@@ -109,7 +110,7 @@ describe('atomic turn', () => {
       )
       .run(msg.id, msg.receivedAt.getTime(), msg.receivedAt.getTime(), JSON.stringify(msg));
     run = await run.restart();
-    const out = run.app.engine.deps.conversations.transcript('webchat:c9').filter((l) => l.direction === 'out');
+    const out = (await run.app.engine.deps.conversations.transcript('webchat:c9')).filter((l) => l.direction === 'out');
     expect(out.map((l) => l.text).join('\n')).toContain('وعليكم السلام');
     const retry = await run.app.engine.handle(msg);
     expect(retry).toMatchObject({ duplicate: true });

@@ -20,12 +20,12 @@ describe('WhatsApp Cloud: in-doubt sends after a crash', () => {
     h = await new WhatsAppCloudHarness({ inDoubtHoldMs: 60_000, perRecipientMinTimeMs: 0 }).start();
     await h.deliverText('d1', 'a complaint', 'amal');
     await h.drain();
-    const first = h.outbox.list('whatsapp', 'sent')[0]!;
+    const first = (await h.outbox.list('whatsapp', 'sent'))[0]!;
     expect(h.graph.sent[0]!.body.biz_opaque_callback_data).toBe(`tawasul-outbox:${first.id}`);
 
     // Two sends in progress when the process died (recorded before the provider call, never finished).
     const reply = { text: 'held reply', language: 'ar' as const, kind: 'answer' as const };
-    const [a, b] = h.outbox.enqueue(
+    const [a, b] = await h.outbox.enqueue(
       [
         { channel: 'whatsapp', conversationId: h.waId('amal'), reply },
         { channel: 'whatsapp', conversationId: h.waId('badr'), reply },
@@ -37,7 +37,7 @@ describe('WhatsApp Cloud: in-doubt sends after a crash', () => {
     await h.restart();
     await h.drain();
     expect(h.graph.sent).toHaveLength(1); // both held: Meta may have them
-    expect(h.outbox.get(a!.id)!.state).toBe('pending');
+    expect((await h.outbox.get(a!.id))!.state).toBe('pending');
 
     // Meta's status webhook for the first names it: sent, never resent.
     const status = {
@@ -54,7 +54,7 @@ describe('WhatsApp Cloud: in-doubt sends after a crash', () => {
     h.clock.advance(60_000);
     await h.drain();
     expect(h.graph.sent.map((s) => s.to)).toEqual([h.waId('amal'), h.waId('badr')]);
-    expect(h.outbox.get(b!.id)!.state).toBe('sent');
+    expect((await h.outbox.get(b!.id))!.state).toBe('sent');
 
     const registry = new Registry();
     registerDeliveryMetrics(registry, h.t.ctx.sql);

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Inbox } from '../../bot/delivery/inbox.js';
-import { ConversationStore } from '../../bot/store/conversation-store.js';
+import { SqlStateStore } from '../../bot/engine/state.js';
+import { SqliteConversationStore } from '../../bot/store/conversation-store.js';
+import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
+import { conversationStoreContract } from './conversation-store-contract.js';
 
 const at = new Date('2026-11-24T06:00:00Z');
 
@@ -11,7 +14,7 @@ describe('ConversationStore (handoff)', () => {
   it('queues, lets exactly one agent take over, and hands back only by the holder', () => {
     const t = tempDir();
     const db = migratedSqlite(join(t.dir, 'c.sqlite'));
-    const s = new ConversationStore(db);
+    const s = new SqliteConversationStore(db);
     s.touch('webchat:1', 'webchat', '1', 'ar', at);
     expect(s.get('webchat:1')?.owner).toBe('bot');
     s.enqueue('webchat:1', at);
@@ -29,7 +32,7 @@ describe('ConversationStore (handoff)', () => {
   it('keeps transcripts in order and an audit trail', () => {
     const t = tempDir();
     const db = migratedSqlite(join(t.dir, 'c.sqlite'));
-    const s = new ConversationStore(db);
+    const s = new SqliteConversationStore(db);
     const a = s.append({ key: 'k', direction: 'in', author: 'resident', text: 'مرحبا', at });
     const b = s.append({ key: 'k', direction: 'out', author: 'bot', text: 'أهلاً', kind: 'greeting', at });
     expect(s.transcript('k').map((e) => e.text)).toEqual(['مرحبا', 'أهلاً']);
@@ -57,4 +60,23 @@ describe('Inbox (exactly-once claim)', () => {
     db.close();
     t.cleanup();
   });
+});
+
+conversationStoreContract('sqlite', async () => {
+  const t = tempDir();
+  const file = join(t.dir, 'tawasul.sqlite');
+  let db = migratedSqlite(file);
+  return {
+    conversations: new SqliteConversationStore(db),
+    state: new SqlStateStore(db),
+    async reopen() {
+      db.close();
+      db = new SqliteDatabase(file);
+      return { conversations: new SqliteConversationStore(db), state: new SqlStateStore(db) };
+    },
+    async close() {
+      db.close();
+      t.cleanup();
+    },
+  };
 });

@@ -158,4 +158,88 @@ export const postgresMigrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0004-turn': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The atomic turn's tables (bot/store/postgres/turn-*.ts): the inbound ledger, the outbox, the
+      // conversation state, conversations, transcripts and the audit trail. JSON is kept as TEXT (JSONB
+      // refuses \u0000, which a message may hold); keys that may hold NUL (source keys) as BYTEA.
+      await sql`
+        CREATE TABLE inbox (
+          channel TEXT NOT NULL,
+          message_id TEXT NOT NULL,
+          conversation_key TEXT,
+          received_at TIMESTAMPTZ,
+          claimed_at TIMESTAMPTZ,
+          accepted_at TIMESTAMPTZ,
+          state TEXT NOT NULL CHECK (state IN ('accepted','processing','done','queued')),
+          replies TEXT,
+          raw TEXT,
+          meta TEXT,
+          PRIMARY KEY (channel, message_id)
+        );
+        CREATE INDEX inbox_state ON inbox (state, claimed_at);
+        CREATE INDEX inbox_accepted ON inbox (channel, accepted_at) WHERE accepted_at IS NOT NULL AND state <> 'queued';
+        CREATE TABLE outbox (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          channel TEXT NOT NULL,
+          conversation_id TEXT NOT NULL,
+          reply TEXT NOT NULL,
+          in_reply_to TEXT,
+          meta TEXT NOT NULL DEFAULT '{}',
+          received_at TIMESTAMPTZ,
+          deadline TIMESTAMPTZ,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          state TEXT NOT NULL CHECK (state IN ('pending','sent','failed')),
+          next_attempt_at TIMESTAMPTZ NOT NULL,
+          last_error TEXT,
+          provider_message_id TEXT,
+          sent_at TIMESTAMPTZ,
+          created_at TIMESTAMPTZ NOT NULL,
+          source_key BYTEA UNIQUE,
+          attempt_at TIMESTAMPTZ,
+          doubt_resent INTEGER NOT NULL DEFAULT 0,
+          doubt_confirmed INTEGER NOT NULL DEFAULT 0,
+          doubt_held INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX outbox_due ON outbox (channel, state, next_attempt_at);
+        CREATE INDEX outbox_attempting ON outbox (channel) WHERE attempt_at IS NOT NULL;
+        CREATE INDEX outbox_doubt ON outbox (channel) WHERE doubt_resent > 0 OR doubt_confirmed > 0;
+        CREATE TABLE conversation_state (
+          key TEXT PRIMARY KEY,
+          state TEXT NOT NULL,
+          expires_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX conversation_state_expiry ON conversation_state (expires_at);
+        CREATE TABLE conversations (
+          key TEXT PRIMARY KEY,
+          channel TEXT NOT NULL,
+          conversation_id TEXT NOT NULL,
+          owner TEXT NOT NULL CHECK (owner IN ('bot','queue','agent')),
+          agent_id TEXT,
+          language TEXT NOT NULL,
+          queued_at TIMESTAMPTZ,
+          taken_at TIMESTAMPTZ,
+          last_message_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX conversations_owner ON conversations (owner, queued_at);
+        CREATE TABLE transcript (
+          seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          key TEXT NOT NULL,
+          direction TEXT NOT NULL,
+          author TEXT NOT NULL,
+          text TEXT NOT NULL,
+          kind TEXT,
+          at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX transcript_key ON transcript (key, seq);
+        CREATE TABLE audit (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          at TIMESTAMPTZ NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          subject TEXT NOT NULL
+        );
+      `.execute(db);
+    },
+  },
 };

@@ -13,11 +13,13 @@ import { Templates } from '../../../bot/core/templates.js';
 import type { InboundMessage } from '../../../bot/core/types.js';
 import { ChannelDelivery } from '../../../bot/delivery/channel-delivery.js';
 import { Inbox } from '../../../bot/delivery/inbox.js';
+import { Outbox } from '../../../bot/delivery/outbox.js';
 import type { Clock } from '../../../bot/engine/context.js';
 import { Engine } from '../../../bot/engine/engine.js';
 import { SqlStateStore } from '../../../bot/engine/state.js';
+import { SqliteTransactions } from '../../../bot/engine/turn-tx.js';
 import type { Classifier } from '../../../bot/nlu/types.js';
-import { ConversationStore } from '../../../bot/store/conversation-store.js';
+import { SqliteConversationStore } from '../../../bot/store/conversation-store.js';
 import { coreMigrations } from '../../../bot/store/schema.js';
 import { SqliteRequestStore } from '../../../bot/store/sqlite-request-store.js';
 import type { ChannelContext } from '../../../channels/types.js';
@@ -73,6 +75,10 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
   if (!channel) throw new Error(`no channel "${opts.channelId}" in config`);
   const sql = openFromTemplate(template, join(opts.dataDir, 'tawasul.sqlite'));
   const state = new SqlStateStore(sql);
+  const conversations = new SqliteConversationStore(sql);
+  const inbox = new Inbox(sql);
+  const outbox = new Outbox(sql);
+  const transactions = new SqliteTransactions(sql, { inbox, state, conversations, outbox });
   const engine = new Engine({
     deps: {
       config,
@@ -80,12 +86,13 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
       calendar: new WorkingCalendar(config.calendar),
       classifier: stubClassifier,
       requests: new SqliteRequestStore(sql),
-      conversations: new ConversationStore(sql),
+      conversations,
       clock: opts.clock,
       logger,
     },
     state,
-    inbox: new Inbox(sql),
+    inbox,
+    transactions,
   });
   const received: InboundMessage[] = [];
   const handle = engine.handle.bind(engine);
@@ -100,7 +107,7 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
     logger,
     clock: opts.clock,
     sql,
-    delivery: new ChannelDelivery(sql),
+    delivery: new ChannelDelivery({ outbox, transactions }),
     dataDir: opts.dataDir,
     env: opts.env ?? {},
   };
