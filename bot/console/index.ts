@@ -10,7 +10,7 @@ import { projectRoot } from '../core/paths.js';
 import { parseAgentTokens } from '../http/agent-auth.js';
 import type { Bus } from '../scale/live-bus.js';
 import type { Sla } from '../sla/attach.js';
-import { AccountStore, type Role } from './accounts.js';
+import { type AccountStore, type Role, SqliteAccountStore } from './accounts.js';
 import { adminRouter } from './admin-router.js';
 import { authenticate, principal, type RoleToken, sessionRouter } from './auth.js';
 import { chatsRouter } from './chats-router.js';
@@ -18,7 +18,7 @@ import { configRouter, type OverlayOptions } from './config-router.js';
 import type { ConsoleDeps } from './deps.js';
 import { LiveHub } from './live.js';
 import { requestsRouter } from './requests-router.js';
-import { DEFAULT_SESSION_LIMITS, SessionStore } from './sessions.js';
+import { DEFAULT_SESSION_LIMITS, type SessionStore, SqliteSessionStore } from './sessions.js';
 import { ConsoleStore } from './store.js';
 
 /** What `createConsole` needs. */
@@ -73,8 +73,8 @@ const shell = (lang: string): string => `<!doctype html>
 /** Builds the console on a Tawasul instance's engine, database and SLA engine. */
 export function createConsole(o: ConsoleOptions): Console {
   const idle = Number(o.env.TAWASUL_CONSOLE_IDLE_MINUTES ?? DEFAULT_SESSION_LIMITS.idleMinutes);
-  const accounts = new AccountStore(o.sql, o.clock, new Set(o.config.departments.map((d) => d.id)));
-  const sessions = new SessionStore(o.sql, o.clock, {
+  const accounts = new SqliteAccountStore(o.sql, o.clock, new Set(o.config.departments.map((d) => d.id)));
+  const sessions = new SqliteSessionStore(o.sql, o.clock, {
     ...DEFAULT_SESSION_LIMITS,
     idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SESSION_LIMITS.idleMinutes,
   });
