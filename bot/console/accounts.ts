@@ -285,10 +285,10 @@ export class SqliteAccountStore extends AccountStoreBase {
 
   protected async clearFailures(id: number, now: Date): Promise<boolean> {
     return (
-      prepared(this.sql.db, 'UPDATE console_accounts SET failed_count = 0, locked_until = NULL WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)').run(
-        id,
-        now.getTime(),
-      ).changes === 1
+      prepared(
+        this.sql.db,
+        'UPDATE console_accounts SET failed_count = 0, locked_until = NULL WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)',
+      ).run(id, now.getTime()).changes === 1
     );
   }
 }

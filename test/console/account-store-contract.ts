@@ -42,7 +42,11 @@ export function accountStoreContract(name: string, make: () => Promise<AccountHa
 
     it('refuses bad input and a taken username, naming the field', async () => {
       await h.accounts.add({ username: 'salma', role: 'admin', password: PASSWORD });
-      const code = (p: Promise<unknown>) => p.then(() => 'added', (e: { reason?: string }) => e.reason);
+      const code = (p: Promise<unknown>) =>
+        p.then(
+          () => 'added',
+          (e: { reason?: string }) => e.reason,
+        );
       expect(await code(h.accounts.add({ username: 'salma', role: 'agent', password: PASSWORD }))).toBe('username_taken');
       expect(await code(h.accounts.add({ username: 'x', role: 'agent', password: PASSWORD }))).toBe('invalid_username');
       expect(await code(h.accounts.add({ username: 'bob', role: 'department', password: PASSWORD }))).toBe('invalid_departments');

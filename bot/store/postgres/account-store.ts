@@ -101,10 +101,10 @@ export class PostgresAccountStore extends AccountStoreBase {
   }
 
   protected async clearFailures(id: number, now: Date): Promise<boolean> {
-    const r = await this.pool.query('UPDATE console_accounts SET failed_count = 0, locked_until = NULL WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)', [
-      id,
-      now,
-    ]);
+    const r = await this.pool.query(
+      'UPDATE console_accounts SET failed_count = 0, locked_until = NULL WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)',
+      [id, now],
+    );
     return r.rowCount === 1;
   }
 }

@@ -34,7 +34,25 @@ export const consoleAccountsMigration: Migration = {
   },
 };
 
-/** Migration name → migration, for migrations.ts to spread into `postgresMigrations`. */
+/** The residents' look-up limits (bot/security/lookup-limits.ts): the installation's salt and the failure windows. */
+export const lookupLimitsMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql`
+      CREATE TABLE security_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE security_lookup_failures (
+        scope TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        window_start TIMESTAMPTZ NOT NULL,
+        failures INTEGER NOT NULL,
+        PRIMARY KEY (scope, subject)
+      );
+      CREATE INDEX security_lookup_failures_window ON security_lookup_failures (window_start);
+    `.execute(db);
+  },
+};
+
+/** Migration name → migration, for migrations.ts to spread into `postgresMigrations` (after '0004-turn'). */
 export const consoleMigrations: Record<string, Migration> = {
   '0005-console': consoleAccountsMigration,
+  '0006-lookup-limits': lookupLimitsMigration,
 };

@@ -1,7 +1,7 @@
 /** Console sessions on PostgreSQL (table `console_sessions` of console-migrations.ts): the same tokens and lifetimes as on SQLite. */
 import type pg from 'pg';
-import type { Clock } from '../../engine/context.js';
 import { DEFAULT_SESSION_LIMITS, type Session, type SessionLimits, type SessionStore, sessionBounds, sessionToken } from '../../console/sessions.js';
+import type { Clock } from '../../engine/context.js';
 
 /** Sessions on PostgreSQL; every instance sees every session. */
 export class PostgresSessionStore implements SessionStore {
