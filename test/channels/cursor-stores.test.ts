@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../bot/config/load.js';
+import { migrateChannelsPostgres, postgresChannelModules } from '../../bot/store/postgres/channel-schema.js';
 import { createPool } from '../../bot/store/postgres/database.js';
 import { migratePostgresModules } from '../../bot/store/postgres/module-migrate.js';
 import { coreMigrations } from '../../bot/store/schema.js';
@@ -64,5 +66,16 @@ describe.skipIf(skipPostgres)('channel cursors on PostgreSQL (real PostgreSQL on
     );
     expect(tables.rows.map((r) => r.t)).toEqual(['kysely_migration_email', 'kysely_migration_email_lock', 'kysely_migration_x', 'kysely_migration_x_lock']);
     await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it("applies the started channels' declared modules, each type once, and none of a channel not started", async () => {
+    const config = loadConfig();
+    const started = ['webchat', 'x-alburaimigov', 'x-burmunicpality', 'email'];
+    expect((await postgresChannelModules(config, started)).map((m) => m.module)).toEqual(['x', 'email']);
+    expect(await postgresChannelModules(config, ['webchat'])).toEqual([]);
+    const pool = createPool(await pgServer.database(), { max: 2 });
+    expect(await migrateChannelsPostgres(pool, config, ['x-alburaimigov'])).toEqual(['x/0001-cursors']);
+    expect(await migrateChannelsPostgres(pool, config, started)).toEqual(['email/0001-cursors']);
+    await pool.end();
   });
 });
