@@ -1,30 +1,22 @@
 /** The e-mail adapter's IMAP positions on PostgreSQL: the schema it declares (module `email`) and the EmailCursors on it. */
-import { type Migration, sql } from 'kysely';
 import type pg from 'pg';
-import type { PostgresModule } from '../../bot/store/postgres/module-migrate.js';
+import { type PostgresModule, sqlModule } from '../../bot/store/postgres/module-migrate.js';
 import type { EmailCursors, ImapCursor } from './store.js';
 
 /** The PostgreSQL schema of the `email` module. */
 export const emailPostgresMigrations: PostgresModule[] = [
-  {
-    module: 'email',
-    migrations: {
-      '0001-cursors': {
-        async up(db): Promise<void> {
-          await sql`
-            CREATE TABLE email_cursors (
-              channel TEXT NOT NULL,
-              mailbox TEXT NOT NULL,
-              uid_validity TEXT NOT NULL,
-              last_uid BIGINT NOT NULL,
-              updated_at TIMESTAMPTZ NOT NULL,
-              PRIMARY KEY (channel, mailbox)
-            );
-          `.execute(db);
-        },
-      } satisfies Migration,
-    },
-  },
+  sqlModule('email', {
+    '0001-cursors': `
+      CREATE TABLE email_cursors (
+        channel TEXT NOT NULL,
+        mailbox TEXT NOT NULL,
+        uid_validity TEXT NOT NULL,
+        last_uid BIGINT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (channel, mailbox)
+      );
+    `,
+  }),
 ];
 
 /** The positions on PostgreSQL (table `email_cursors`): every instance reads the same position. */

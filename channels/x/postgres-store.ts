@@ -1,29 +1,21 @@
 /** The X adapter's cursors on PostgreSQL: the schema it declares (module `x`) and the XCursors on it. */
-import { type Migration, sql } from 'kysely';
 import type pg from 'pg';
-import type { PostgresModule } from '../../bot/store/postgres/module-migrate.js';
+import { type PostgresModule, sqlModule } from '../../bot/store/postgres/module-migrate.js';
 import type { XCursors, XStream } from './store.js';
 
 /** The PostgreSQL schema of the `x` module. */
 export const xPostgresMigrations: PostgresModule[] = [
-  {
-    module: 'x',
-    migrations: {
-      '0001-cursors': {
-        async up(db): Promise<void> {
-          await sql`
-            CREATE TABLE x_cursors (
-              channel TEXT NOT NULL,
-              stream TEXT NOT NULL CHECK (stream IN ('mentions','dms')),
-              since_id TEXT NOT NULL,
-              updated_at TIMESTAMPTZ NOT NULL,
-              PRIMARY KEY (channel, stream)
-            );
-          `.execute(db);
-        },
-      } satisfies Migration,
-    },
-  },
+  sqlModule('x', {
+    '0001-cursors': `
+      CREATE TABLE x_cursors (
+        channel TEXT NOT NULL,
+        stream TEXT NOT NULL CHECK (stream IN ('mentions','dms')),
+        since_id TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (channel, stream)
+      );
+    `,
+  }),
 ];
 
 /** The cursors on PostgreSQL (table `x_cursors`): every instance reads the same position. */

@@ -12,6 +12,7 @@ import { x } from '../../channels/x/index.js';
 import { PostgresXCursors } from '../../channels/x/postgres-store.js';
 import { SqliteXCursors } from '../../channels/x/store.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
+import { poolPair } from '../helpers/postgres-pair.js';
 import { channelStoreMigrations, openFromTemplate, schemaTemplate } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 import { cursorStoreContract } from './cursor-store-contract.js';
@@ -41,17 +42,13 @@ describe.skipIf(skipPostgres)('channel cursors on PostgreSQL (real PostgreSQL on
   const declared = [...x.postgres, ...email.postgres];
 
   cursorStoreContract('postgres', async () => {
-    const url = await pgServer.database();
-    const [one, two] = [createPool(url, { max: 2 }), createPool(url, { max: 2 })];
-    await migratePostgresModules(one, declared);
+    const { one, two, end } = await poolPair(await pgServer.database(), (p) => migratePostgresModules(p, declared));
     return {
       x: (c) => new PostgresXCursors(one, c),
       otherX: (c) => new PostgresXCursors(two, c),
       email: (c) => new PostgresEmailCursors(one, c),
       otherEmail: (c) => new PostgresEmailCursors(two, c),
-      close: async () => {
-        await Promise.all([one.end(), two.end()]);
-      },
+      close: end,
     };
   });
 

@@ -4,11 +4,11 @@ import { SqliteAccountStore } from '../../bot/console/accounts.js';
 import { SqliteSessionStore } from '../../bot/console/sessions.js';
 import { PostgresAccountStore } from '../../bot/store/postgres/account-store.js';
 import { consoleMigrations } from '../../bot/store/postgres/console-migrations.js';
-import { createPool } from '../../bot/store/postgres/database.js';
 import { migratePostgres } from '../../bot/store/postgres/migrate.js';
 import { postgresMigrations } from '../../bot/store/postgres/migrations.js';
 import { PostgresSessionStore } from '../../bot/store/postgres/session-store.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
+import { poolPair } from '../helpers/postgres-pair.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { ManualClock, tempDir } from '../helpers/tmp.js';
 import { accountStoreContract } from './account-store-contract.js';
@@ -37,18 +37,9 @@ accountStoreContract('sqlite', async () => {
 describe.skipIf(skipPostgres)('console stores on PostgreSQL (real PostgreSQL on loopback)', () => {
   const pgServer = usePostgres();
   accountStoreContract('postgres', async () => {
-    const url = await pgServer.database();
-    const [one, two] = [createPool(url, { max: 4 }), createPool(url, { max: 4 })];
-    await migratePostgres(one, { ...postgresMigrations, ...consoleMigrations });
+    const { one, two, end } = await poolPair(await pgServer.database(), (p) => migratePostgres(p, { ...postgresMigrations, ...consoleMigrations }));
     const clock = start();
     const stores = (pool: typeof one) => ({ accounts: new PostgresAccountStore(pool, clock, DEPARTMENTS), sessions: new PostgresSessionStore(pool, clock) });
-    return {
-      clock,
-      ...stores(one),
-      other: stores(two),
-      close: async () => {
-        await Promise.all([one.end(), two.end()]);
-      },
-    };
+    return { clock, ...stores(one), other: stores(two), close: end };
   });
 });

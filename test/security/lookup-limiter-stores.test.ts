@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { describe } from 'vitest';
 import { SqlLookupLimiter } from '../../bot/security/lookup-limits.js';
 import { consoleMigrations } from '../../bot/store/postgres/console-migrations.js';
-import { createPool } from '../../bot/store/postgres/database.js';
 import { PostgresLookupLimiter } from '../../bot/store/postgres/lookup-limiter.js';
 import { migratePostgres } from '../../bot/store/postgres/migrate.js';
 import { postgresMigrations } from '../../bot/store/postgres/migrations.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
+import { poolPair } from '../helpers/postgres-pair.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CONTRACT_LIMITS, lookupLimiterContract } from './lookup-limiter-contract.js';
@@ -30,16 +30,12 @@ lookupLimiterContract('sqlite', async () => {
 describe.skipIf(skipPostgres)('look-up limits on PostgreSQL (real PostgreSQL on loopback)', () => {
   const pgServer = usePostgres();
   lookupLimiterContract('postgres', async () => {
-    const url = await pgServer.database();
-    const [one, two] = [createPool(url, { max: 4 }), createPool(url, { max: 4 })];
-    await migratePostgres(one, { ...postgresMigrations, ...consoleMigrations });
+    const { one, two, end } = await poolPair(await pgServer.database(), (p) => migratePostgres(p, { ...postgresMigrations, ...consoleMigrations }));
     return {
       limiter: new PostgresLookupLimiter(one, undefined, CONTRACT_LIMITS),
       other: new PostgresLookupLimiter(two, undefined, CONTRACT_LIMITS),
       stored: async () => (await one.query<{ subject: string }>('SELECT subject FROM security_lookup_failures')).rows.map((r) => r.subject),
-      close: async () => {
-        await Promise.all([one.end(), two.end()]);
-      },
+      close: end,
     };
   });
 });

@@ -3,7 +3,7 @@
  * bookkeeping tables (`kysely_migration_<module>` and its lock), so a module applies in order on its
  * own whatever other modules a start runs, as SQLite's per-module versions do (bot/store/sqlite/migrate.ts).
  */
-import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
 
@@ -12,6 +12,19 @@ export interface PostgresModule {
   /** Module name (letters, digits, `_` and `-`): names the bookkeeping tables. */
   module: string;
   migrations: Record<string, Migration>;
+}
+
+/** A module whose migrations are plain SQL scripts, as SQLite modules declare theirs: name → script. */
+export function sqlModule(module: string, scripts: Record<string, string>): PostgresModule {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, script] of Object.entries(scripts)) {
+    migrations[name] = {
+      async up(db): Promise<void> {
+        await sql.raw(script).execute(db);
+      },
+    };
+  }
+  return { module, migrations };
 }
 
 /** Applies each module's pending migrations, module by module; returns `module/name` of those applied. */
