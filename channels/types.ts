@@ -4,6 +4,7 @@
  * are listed in `channels/registry.ts`; the core never branches on a channel's name.
  */
 import type { Router } from 'express';
+import type pg from 'pg';
 import type { z } from 'zod';
 import type { Logger } from '../bot/core/logger.js';
 import type { OutboundReply } from '../bot/core/types.js';
@@ -11,6 +12,7 @@ import type { ChannelDelivery } from '../bot/delivery/channel-delivery.js';
 import type { Clock } from '../bot/engine/context.js';
 import type { Engine } from '../bot/engine/engine.js';
 import type { Scale } from '../bot/scale/scale.js';
+import type { PostgresModule } from '../bot/store/postgres/module-migrate.js';
 import type { ModuleMigrations } from '../bot/store/sqlite/migrate.js';
 import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
 import type { ChannelConfig, TawasulConfig } from '../config/schema.js';
@@ -25,6 +27,8 @@ export interface ChannelContext {
   clock: Clock;
   /** The SQLite database (cursors, outbox, inbox live here). */
   sql: SqliteDatabase;
+  /** The PostgreSQL pool when TAWASUL_DATABASE_URL is set: an adapter keeps on it the state it declared a PostgreSQL schema for. */
+  postgres?: pg.Pool;
   /** Delivery shared by every channel: an adapter opens its lane with `delivery.lane(ctx, spec)`. */
   delivery: ChannelDelivery;
   /** The data directory (sessions, attachments). */
@@ -56,6 +60,8 @@ export interface ChannelDefinition<S extends z.ZodType = z.ZodType> {
   create(ctx: ChannelContext, options: z.infer<S>): ChannelAdapter;
   /** The schema of the adapter's own tables, applied at start with the core's (bot/store/schema.ts). */
   migrations: readonly ModuleMigrations[];
+  /** The same tables' PostgreSQL schema, applied when TAWASUL_DATABASE_URL is set (bot/store/postgres/channel-schema.ts). */
+  postgres: readonly PostgresModule[];
 }
 
 /** Declares a channel definition with its options type inferred. */
@@ -63,6 +69,7 @@ export function defineChannel<S extends z.ZodType>(
   options: S,
   create: (ctx: ChannelContext, options: z.infer<S>) => ChannelAdapter,
   migrations: readonly ModuleMigrations[] = [],
+  postgres: readonly PostgresModule[] = [],
 ): ChannelDefinition<S> {
-  return { options, create, migrations };
+  return { options, create, migrations, postgres };
 }

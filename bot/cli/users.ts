@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { AccountStore, ROLES, type Role } from '../console/accounts.js';
-import { SessionStore } from '../console/sessions.js';
+import { ROLES, type Role, SqliteAccountStore } from '../console/accounts.js';
+import { SqliteSessionStore } from '../console/sessions.js';
 import { InputError } from '../core/errors.js';
 import { systemClock } from '../engine/context.js';
 import { SqliteConversationStore } from '../store/conversation-store.js';
@@ -53,12 +53,12 @@ export const usersCommand: Command = {
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     try {
       await migrateCore(sql);
-      const accounts = new AccountStore(sql, systemClock, new Set(config.departments.map((d) => d.id)));
-      const sessions = new SessionStore(sql, systemClock);
+      const accounts = new SqliteAccountStore(sql, systemClock, new Set(config.departments.map((d) => d.id)));
+      const sessions = new SqliteSessionStore(sql, systemClock);
       const audit = new SqliteConversationStore(sql);
       const now = new Date();
       if (action === 'list') {
-        for (const a of accounts.list()) {
+        for (const a of await accounts.list()) {
           process.stdout.write(`${a.username}\t${a.role}\t${a.departments.join(',') || '-'}\t${a.disabled ? 'disabled' : 'active'}\t${a.displayName}\n`);
         }
         return 0;
@@ -86,18 +86,18 @@ export const usersCommand: Command = {
         if (generated) process.stdout.write(`password: ${password}\n(shown once; change it with: tawasul users reset-password ${a.username})\n`);
         return 0;
       }
-      const a = accounts.byUsername(username!);
+      const a = await accounts.byUsername(username!);
       if (!a) return err(`no account "${username}"`, 1);
       if (action === 'disable' || action === 'enable') {
-        accounts.setDisabled(a.username, action === 'disable');
-        if (action === 'disable') sessions.destroyAll(a.id);
+        await accounts.setDisabled(a.username, action === 'disable');
+        if (action === 'disable') await sessions.destroyAll(a.id);
         audit.audit('cli', `account.${action}`, a.username, now);
         process.stdout.write(`${action}d ${a.username}\n`);
         return 0;
       }
       const { password, generated } = await readPassword();
       await accounts.resetPassword(a.username, password);
-      sessions.destroyAll(a.id);
+      await sessions.destroyAll(a.id);
       audit.audit('cli', 'account.reset-password', a.username, now);
       process.stdout.write(`password reset for ${a.username}\n${generated ? `password: ${password}\n` : ''}`);
       return 0;

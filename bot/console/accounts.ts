@@ -1,12 +1,17 @@
 /**
  * Console accounts: call-centre agents, department heads (scoped to departments), supervisors and
- * admins, stored in SQLite with scrypt password hashes (node:crypto), with a lockout after repeated
- * failed sign-ins. Time comes from the injected Clock.
+ * admins, with scrypt password hashes (./passwords.ts) and a lockout after repeated failed sign-ins.
+ * `AccountStore` is the role the console and the CLI use; `AccountStoreBase` holds the rules
+ * (validation, sign-in, lockout) over a few storage primitives, which each database implements: SQLite
+ * here, PostgreSQL in bot/store/postgres/account-store.ts. Failures are counted by one conditional
+ * UPDATE, so instances sharing the database never lose a failure. Time comes from the injected Clock.
  */
-import { randomBytes, type ScryptOptions, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { InputError } from '../core/errors.js';
 import type { Clock } from '../engine/context.js';
 import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
+import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
+
+export { hashPassword, MIN_PASSWORD, verifyPassword } from './passwords.js';
 
 /** What an account may do in the console. */
 export const ROLES = ['agent', 'department', 'supervisor', 'admin'] as const;
@@ -28,8 +33,129 @@ export interface Account {
 
 /** Failed sign-ins in a row before the account is locked, and for how long. */
 export const LOCKOUT = { failures: 5, minutes: 15 } as const;
-/** Shortest password accepted. */
-export const MIN_PASSWORD = 10;
+
+/** What `add` takes. */
+export interface NewAccount {
+  username: string;
+  displayName?: string;
+  role: Role;
+  departments?: string[];
+  password: string;
+}
+
+/** The outcome of a sign-in attempt. */
+export type SignInResult = { ok: true; account: Account } | { ok: false; reason: 'bad_credentials' | 'locked' | 'disabled'; lockedUntil?: Date };
+
+/** The accounts, as the console and the CLI use them (every implementation passes test/console/account-store-contract.ts). */
+export interface AccountStore {
+  /** Validates and stores a new account; throws InputError naming the field. */
+  add(a: NewAccount): Promise<Account>;
+  /** An account by id. */
+  get(id: number): Promise<Account | undefined>;
+  /** An account by username. */
+  byUsername(username: string): Promise<Account | undefined>;
+  /** Every account, by username. */
+  list(): Promise<Account[]>;
+  /** Number of accounts (a fresh install has none). */
+  count(): Promise<number>;
+  /** Disables (or re-enables) an account; false when unknown. */
+  setDisabled(username: string, disabled: boolean): Promise<boolean>;
+  /** Sets a new password and lifts a lockout; false when unknown. */
+  resetPassword(username: string, password: string): Promise<boolean>;
+  /** Checks a password; counts failures and locks the account after LOCKOUT.failures in a row. */
+  signIn(username: string, password: string): Promise<SignInResult>;
+}
+
+/** A new account's row as the primitives store it. */
+export interface AccountInsert {
+  username: string;
+  displayName: string;
+  role: Role;
+  departments: string[];
+  hash: string;
+  at: Date;
+}
+
+/** The rules of AccountStore over storage primitives (one subclass per database). */
+export abstract class AccountStoreBase implements AccountStore {
+  // Compared against when the username is unknown, so that both answers take the same time.
+  private static dummyHash: Promise<string> | undefined;
+
+  constructor(
+    protected readonly clock: Clock,
+    private readonly knownDepartments?: ReadonlySet<string>,
+  ) {}
+
+  abstract get(id: number): Promise<Account | undefined>;
+  abstract byUsername(username: string): Promise<Account | undefined>;
+  abstract list(): Promise<Account[]>;
+  abstract count(): Promise<number>;
+  abstract setDisabled(username: string, disabled: boolean): Promise<boolean>;
+  /** Inserts an account; undefined when the username is taken. */
+  protected abstract insert(a: AccountInsert): Promise<Account | undefined>;
+  /** An account with its password hash. */
+  protected abstract secret(username: string): Promise<{ account: Account; hash: string } | undefined>;
+  /** Stores a new hash and lifts a lockout; false when unknown. */
+  protected abstract writePassword(username: string, hash: string, at: Date): Promise<boolean>;
+  /**
+   * Counts one failure, in one statement, unless the account is locked at `now` (then undefined):
+   * the count restarts after an ended lock; reaching LOCKOUT.failures sets the lock to `lockUntil`.
+   * Resolves to the lock it set, if any.
+   */
+  protected abstract countFailure(id: number, now: Date, lockUntil: Date): Promise<{ lockedUntil?: Date } | undefined>;
+  /** Clears the failures unless the account is locked at `now` (then false). */
+  protected abstract clearFailures(id: number, now: Date): Promise<boolean>;
+
+  async add(a: NewAccount): Promise<Account> {
+    const username = a.username.trim().toLowerCase();
+    if (!/^[a-z0-9][a-z0-9._-]{1,39}$/.test(username)) throw new InputError('username: 2-40 letters, digits, ".", "_" or "-"', 400, 'invalid_username');
+    if (!(ROLES as readonly string[]).includes(a.role)) throw new InputError(`role: one of ${ROLES.join(', ')}`, 400, 'invalid_role');
+    const departments = [...new Set(a.departments ?? [])];
+    if (a.role === 'department' && departments.length === 0)
+      throw new InputError('departments: a department account needs at least one department', 400, 'invalid_departments');
+    if (a.role !== 'department' && departments.length > 0)
+      throw new InputError('departments: only department accounts are scoped to departments', 400, 'invalid_departments');
+    const unknown = departments.find((d) => this.knownDepartments && !this.knownDepartments.has(d));
+    if (unknown) throw new InputError(`departments: unknown department "${unknown}" (see config/services.yaml)`, 400, 'invalid_departments');
+    checkPassword(a.password);
+    const taken = (): InputError => new InputError(`username: "${username}" already exists`, 409, 'username_taken');
+    if (await this.byUsername(username)) throw taken();
+    const displayName = (a.displayName ?? username).trim().slice(0, 100) || username;
+    const added = await this.insert({ username, displayName, role: a.role, departments, hash: await hashPassword(a.password), at: this.clock.now() });
+    if (!added) throw taken();
+    return added;
+  }
+
+  async resetPassword(username: string, password: string): Promise<boolean> {
+    checkPassword(password);
+    return this.writePassword(username.trim().toLowerCase(), await hashPassword(password), this.clock.now());
+  }
+
+  async signIn(username: string, password: string): Promise<SignInResult> {
+    const found = await this.secret(username.trim().toLowerCase());
+    if (!found) {
+      AccountStoreBase.dummyHash ??= hashPassword('not-a-password-of-anyone');
+      await verifyPassword(password, await AccountStoreBase.dummyHash);
+      return { ok: false, reason: 'bad_credentials' };
+    }
+    const { account } = found;
+    const locked = async (): Promise<SignInResult> => {
+      const until = (await this.get(account.id))?.lockedUntil;
+      return { ok: false, reason: 'locked', ...(until ? { lockedUntil: until } : {}) };
+    };
+    const now = this.clock.now();
+    if (account.lockedUntil && account.lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil: account.lockedUntil };
+    if (!(await verifyPassword(password, found.hash))) {
+      const counted = await this.countFailure(account.id, now, new Date(now.getTime() + LOCKOUT.minutes * 60_000));
+      if (!counted) return locked(); // another sign-in locked it meanwhile
+      return counted.lockedUntil ? { ok: false, reason: 'locked', lockedUntil: counted.lockedUntil } : { ok: false, reason: 'bad_credentials' };
+    }
+    if (account.disabled) return { ok: false, reason: 'disabled' };
+    if (!(await this.clearFailures(account.id, now))) return locked();
+    const { lockedUntil: _, ...unlocked } = account;
+    return { ok: true, account: unlocked };
+  }
+}
 
 /** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
 export const consoleAccountMigrations: Migration[] = [
@@ -52,6 +178,16 @@ export const consoleAccountMigrations: Migration[] = [
   },
 ];
 
+/**
+ * The failure count after one more failure, and the lock it sets: shared by both databases' UPDATE
+ * (`:max` the threshold, `:lock` the lock's end). A lock still in the row has ended (the WHERE keeps
+ * locked rows out), so the count restarts.
+ */
+export const FAILURE_COUNT_SQL = (max: string, lock: string): { failed: string; locked: string } => {
+  const next = '((CASE WHEN locked_until IS NULL THEN failed_count ELSE 0 END) + 1)';
+  return { failed: `CASE WHEN ${next} >= ${max} THEN 0 ELSE ${next} END`, locked: `CASE WHEN ${next} >= ${max} THEN ${lock} ELSE NULL END` };
+};
+
 interface Row {
   id: number;
   username: string;
@@ -60,7 +196,6 @@ interface Row {
   departments: string;
   password_hash: string;
   disabled: number;
-  failed_count: number;
   locked_until: number | null;
   created_at: number;
 }
@@ -76,141 +211,84 @@ const toAccount = (r: Row): Account => ({
   ...(r.locked_until ? { lockedUntil: new Date(r.locked_until) } : {}),
 });
 
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32 };
-const scrypt = (password: string, salt: Buffer, keylen: number, o: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, keylen, o, (err, key) => (err ? reject(err) : resolve(key))));
-
-/** Hashes a password: `scrypt$N$r$p$salt$key` (base64url). */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 128 * SCRYPT.N * SCRYPT.r * 2 });
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
-}
-
-/** True when `password` matches the stored hash (constant-time comparison). */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [kind, n, r, p, salt, key] = stored.split('$');
-  if (kind !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64url');
-  const N = Number(n),
-    R = Number(r),
-    P = Number(p);
-  const got = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N, r: R, p: P, maxmem: 128 * N * R * 2 });
-  return timingSafeEqual(got, expected);
-}
-
-// Compared against when the username is unknown, so that both answers take the same time.
-let dummyHash: Promise<string> | undefined;
-
-/** What `add` takes. */
-export interface NewAccount {
-  username: string;
-  displayName?: string;
-  role: Role;
-  departments?: string[];
-  password: string;
-}
-
-/** The outcome of a sign-in attempt. */
-export type SignInResult = { ok: true; account: Account } | { ok: false; reason: 'bad_credentials' | 'locked' | 'disabled'; lockedUntil?: Date };
+const SQLITE_FAILURE = FAILURE_COUNT_SQL('@max', '@lock');
 
 /** Accounts on SQLite (table `console_accounts`). */
-export class AccountStore {
+export class SqliteAccountStore extends AccountStoreBase {
   constructor(
     private readonly sql: SqliteDatabase,
-    private readonly clock: Clock,
-    private readonly knownDepartments?: ReadonlySet<string>,
-  ) {}
-
-  /** Validates and stores a new account; throws InputError naming the field. */
-  async add(a: NewAccount): Promise<Account> {
-    const username = a.username.trim().toLowerCase();
-    if (!/^[a-z0-9][a-z0-9._-]{1,39}$/.test(username)) throw new InputError('username: 2-40 letters, digits, ".", "_" or "-"', 400, 'invalid_username');
-    if (!(ROLES as readonly string[]).includes(a.role)) throw new InputError(`role: one of ${ROLES.join(', ')}`, 400, 'invalid_role');
-    const departments = [...new Set(a.departments ?? [])];
-    if (a.role === 'department' && departments.length === 0)
-      throw new InputError('departments: a department account needs at least one department', 400, 'invalid_departments');
-    if (a.role !== 'department' && departments.length > 0)
-      throw new InputError('departments: only department accounts are scoped to departments', 400, 'invalid_departments');
-    const unknown = departments.find((d) => this.knownDepartments && !this.knownDepartments.has(d));
-    if (unknown) throw new InputError(`departments: unknown department "${unknown}" (see config/services.yaml)`, 400, 'invalid_departments');
-    checkPassword(a.password);
-    if (this.byUsername(username)) throw new InputError(`username: "${username}" already exists`, 409, 'username_taken');
-    const now = this.clock.now().getTime();
-    const hash = await hashPassword(a.password);
-    const r = prepared(
-      this.sql.db,
-      `INSERT INTO console_accounts (username, display_name, role, departments, password_hash, created_at, password_changed_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(username, (a.displayName ?? username).trim().slice(0, 100) || username, a.role, JSON.stringify(departments), hash, now, now);
-    return this.get(Number(r.lastInsertRowid))!;
+    clock: Clock,
+    knownDepartments?: ReadonlySet<string>,
+  ) {
+    super(clock, knownDepartments);
   }
 
-  /** An account by id. */
-  get(id: number): Account | undefined {
-    const r = prepared(this.sql.db, 'SELECT * FROM console_accounts WHERE id = ?').get(id) as Row | undefined;
+  private row(where: 'id' | 'username', value: number | string): Row | undefined {
+    return prepared(this.sql.db, `SELECT * FROM console_accounts WHERE ${where} = ?`).get(value) as Row | undefined;
+  }
+
+  async get(id: number): Promise<Account | undefined> {
+    const r = this.row('id', id);
     return r && toAccount(r);
   }
 
-  /** An account by username. */
-  byUsername(username: string): Account | undefined {
-    const r = prepared(this.sql.db, 'SELECT * FROM console_accounts WHERE username = ?').get(username.trim().toLowerCase()) as Row | undefined;
+  async byUsername(username: string): Promise<Account | undefined> {
+    const r = this.row('username', username.trim().toLowerCase());
     return r && toAccount(r);
   }
 
-  /** Every account, by username. */
-  list(): Account[] {
+  async list(): Promise<Account[]> {
     return (prepared(this.sql.db, 'SELECT * FROM console_accounts ORDER BY username').all() as Row[]).map(toAccount);
   }
 
-  /** Number of accounts (a fresh install has none). */
-  count(): number {
+  async count(): Promise<number> {
     return prepared(this.sql.db, 'SELECT COUNT(*) FROM console_accounts').pluck().get() as number;
   }
 
-  /** Disables (or re-enables) an account; false when unknown. */
-  setDisabled(username: string, disabled: boolean): boolean {
+  async setDisabled(username: string, disabled: boolean): Promise<boolean> {
     return (
       prepared(this.sql.db, 'UPDATE console_accounts SET disabled = ? WHERE username = ?').run(disabled ? 1 : 0, username.trim().toLowerCase()).changes === 1
     );
   }
 
-  /** Sets a new password and lifts a lockout; false when unknown. */
-  async resetPassword(username: string, password: string): Promise<boolean> {
-    checkPassword(password);
-    const hash = await hashPassword(password);
+  protected async insert(a: AccountInsert): Promise<Account | undefined> {
+    const r = prepared(
+      this.sql.db,
+      `INSERT INTO console_accounts (username, display_name, role, departments, password_hash, created_at, password_changed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING *`,
+    ).get(a.username, a.displayName, a.role, JSON.stringify(a.departments), a.hash, a.at.getTime(), a.at.getTime()) as Row | undefined;
+    return r && toAccount(r);
+  }
+
+  protected async secret(username: string): Promise<{ account: Account; hash: string } | undefined> {
+    const r = this.row('username', username);
+    return r && { account: toAccount(r), hash: r.password_hash };
+  }
+
+  protected async writePassword(username: string, hash: string, at: Date): Promise<boolean> {
     return (
       prepared(
         this.sql.db,
         'UPDATE console_accounts SET password_hash = ?, failed_count = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?',
-      ).run(hash, this.clock.now().getTime(), username.trim().toLowerCase()).changes === 1
+      ).run(hash, at.getTime(), username).changes === 1
     );
   }
 
-  /** Checks a password; counts failures and locks the account after LOCKOUT.failures in a row. */
-  async signIn(username: string, password: string): Promise<SignInResult> {
-    const row = prepared(this.sql.db, 'SELECT * FROM console_accounts WHERE username = ?').get(username.trim().toLowerCase()) as Row | undefined;
-    if (!row) {
-      dummyHash ??= hashPassword('not-a-password-of-anyone');
-      await verifyPassword(password, await dummyHash);
-      return { ok: false, reason: 'bad_credentials' };
-    }
-    const now = this.clock.now().getTime();
-    if (row.locked_until && row.locked_until > now) return { ok: false, reason: 'locked', lockedUntil: new Date(row.locked_until) };
-    const good = await verifyPassword(password, row.password_hash);
-    if (!good) {
-      const failures = (row.locked_until && row.locked_until <= now ? 0 : row.failed_count) + 1;
-      const lock = failures >= LOCKOUT.failures ? now + LOCKOUT.minutes * 60_000 : null;
-      prepared(this.sql.db, 'UPDATE console_accounts SET failed_count = ?, locked_until = ? WHERE id = ?').run(lock ? 0 : failures, lock, row.id);
-      return lock ? { ok: false, reason: 'locked', lockedUntil: new Date(lock) } : { ok: false, reason: 'bad_credentials' };
-    }
-    if (row.disabled) return { ok: false, reason: 'disabled' };
-    prepared(this.sql.db, 'UPDATE console_accounts SET failed_count = 0, locked_until = NULL WHERE id = ?').run(row.id);
-    return { ok: true, account: toAccount({ ...row, failed_count: 0, locked_until: null }) };
+  protected async countFailure(id: number, now: Date, lockUntil: Date): Promise<{ lockedUntil?: Date } | undefined> {
+    const r = prepared(
+      this.sql.db,
+      `UPDATE console_accounts SET failed_count = ${SQLITE_FAILURE.failed}, locked_until = ${SQLITE_FAILURE.locked}
+      WHERE id = @id AND (locked_until IS NULL OR locked_until <= @now) RETURNING locked_until`,
+    ).get({ id, now: now.getTime(), lock: lockUntil.getTime(), max: LOCKOUT.failures }) as { locked_until: number | null } | undefined;
+    return r && (r.locked_until ? { lockedUntil: new Date(r.locked_until) } : {});
   }
-}
 
-function checkPassword(p: string): void {
-  if (typeof p !== 'string' || [...p].length < MIN_PASSWORD || p.length > 200)
-    throw new InputError(`password: at least ${MIN_PASSWORD} characters`, 400, 'weak_password');
+  protected async clearFailures(id: number, now: Date): Promise<boolean> {
+    return (
+      prepared(
+        this.sql.db,
+        'UPDATE console_accounts SET failed_count = 0, locked_until = NULL WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)',
+      ).run(id, now.getTime()).changes === 1
+    );
+  }
 }

@@ -152,8 +152,8 @@ export function adminRouter(d: ConsoleDeps): Router {
     }
   });
 
-  r.get('/accounts', allow('admin'), (_req, res) => {
-    res.json({ accounts: d.accounts.list().map(publicAccount) });
+  r.get('/accounts', allow('admin'), async (_req, res) => {
+    res.json({ accounts: (await d.accounts.list()).map(publicAccount) });
   });
 
   r.post('/accounts', allow('admin'), json, async (req, res) => {
@@ -169,13 +169,13 @@ export function adminRouter(d: ConsoleDeps): Router {
   });
 
   r.post('/accounts/:username/:action', allow('admin'), json, async (req, res) => {
-    const a = d.accounts.byUsername(String(req.params.username));
+    const a = await d.accounts.byUsername(String(req.params.username));
     if (!a) return fail(res, 404, 'unknown_account', 'no such account', 'username');
     const action = String(req.params.action);
     if (action === 'disable' || action === 'enable') {
       if (action === 'disable' && a.id === principal(res).accountId) return fail(res, 400, 'self', 'you cannot disable your own account', 'username');
-      d.accounts.setDisabled(a.username, action === 'disable');
-      if (action === 'disable') d.sessions.destroyAll(a.id);
+      await d.accounts.setDisabled(a.username, action === 'disable');
+      if (action === 'disable') await d.sessions.destroyAll(a.id);
     } else if (action === 'reset-password') {
       const body = parse(passwordBody, req.body, res);
       if (!body) return;
@@ -185,12 +185,12 @@ export function adminRouter(d: ConsoleDeps): Router {
         if (!inputError(err, res)) throw err;
         return;
       }
-      d.sessions.destroyAll(a.id);
+      await d.sessions.destroyAll(a.id);
     } else {
       return fail(res, 404, 'not_found', 'action must be disable, enable or reset-password', 'action');
     }
     conversations.audit(principal(res).actor, `account.${action}`, a.username, d.clock.now());
-    res.json({ account: publicAccount(d.accounts.get(a.id)!) });
+    res.json({ account: publicAccount((await d.accounts.get(a.id))!) });
   });
 
   r.get('/audit', allow('admin'), async (req, res) => {

@@ -10,7 +10,7 @@ import type { Clock } from '../engine/context.js';
 import { fail, parse } from '../http/validate.js';
 import type { AuditTrail } from '../store/conversation-store.js';
 import { type Account, type AccountStore, LOCKOUT, type Role } from './accounts.js';
-import type { SessionStore } from './sessions.js';
+import type { Session, SessionStore } from './sessions.js';
 
 /** The caller of a console route. */
 export interface Principal {
@@ -72,7 +72,7 @@ export interface AuthDeps {
 /** Middleware: 401 without a valid session or token; 403 `csrf` on a state-changing session call without the session's CSRF token. */
 export function authenticate(d: AuthDeps) {
   const tokens = d.tokens.map((t) => ({ ...t, hash: digest(t.token) }));
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
     if (bearer) {
       const h = digest(bearer[1]!);
@@ -82,8 +82,14 @@ export function authenticate(d: AuthDeps) {
       return next();
     }
     const token = cookie(req, SESSION_COOKIE);
-    const session = token ? d.sessions.touch(token) : undefined;
-    const account = session && d.accounts.get(session.accountId);
+    let session: Session | undefined;
+    let account: Account | undefined;
+    try {
+      session = token ? await d.sessions.touch(token) : undefined;
+      account = session && (await d.accounts.get(session.accountId));
+    } catch (err) {
+      return next(err);
+    }
     if (!session || !account || account.disabled) {
       if (token) res.clearCookie(SESSION_COOKIE, { path: '/' });
       return fail(res, 401, token ? 'session_expired' : 'unauthorized', token ? 'your session has expired: sign in again' : 'sign in first');
@@ -123,7 +129,7 @@ export function sessionRouter(d: AuthDeps): Router {
       const now = d.clock.now();
       if (!result.ok) {
         // An unknown name is not written down: it may be a password typed in the wrong box.
-        const known = d.accounts.byUsername(body.username);
+        const known = await d.accounts.byUsername(body.username);
         await d.audit.audit(known ? `console:${known.username}` : 'console:?', `signin.${result.reason}`, 'console', now);
         if (result.reason === 'locked') {
           return fail(res, 429, 'locked', `too many failed sign-ins (${LOCKOUT.failures}): try again after ${result.lockedUntil!.toISOString()}`, undefined, {
@@ -132,7 +138,7 @@ export function sessionRouter(d: AuthDeps): Router {
         }
         return fail(res, 401, 'bad_credentials', 'wrong username or password');
       }
-      const { token, csrf } = d.sessions.create(result.account.id);
+      const { token, csrf } = await d.sessions.create(result.account.id);
       await d.audit.audit(`console:${result.account.username}`, 'signin', 'console', now);
       res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
       res.status(201).json({ account: publicAccount(result.account), csrfToken: csrf, idleMinutes: d.sessions.limits.idleMinutes, now: now.toISOString() });
@@ -150,9 +156,13 @@ export function sessionRouter(d: AuthDeps): Router {
       now: d.clock.now().toISOString(),
     });
   });
-  r.delete('/session', auth, async (req, res) => {
+  r.delete('/session', auth, async (req, res, next) => {
     const token = cookie(req, SESSION_COOKIE);
-    if (token) d.sessions.destroy(token);
+    try {
+      if (token) await d.sessions.destroy(token);
+    } catch (err) {
+      return next(err);
+    }
     await d.audit.audit(principal(res).actor, 'signout', 'console', d.clock.now());
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.json({ ok: true });

@@ -6,11 +6,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
+import type pg from 'pg';
 import { projectRoot } from '../core/paths.js';
 import { parseAgentTokens } from '../http/agent-auth.js';
 import type { Bus } from '../scale/live-bus.js';
 import type { Sla } from '../sla/attach.js';
-import { AccountStore, type Role } from './accounts.js';
+import { PostgresAccountStore } from '../store/postgres/account-store.js';
+import { PostgresSessionStore } from '../store/postgres/session-store.js';
+import { type AccountStore, type Role, SqliteAccountStore } from './accounts.js';
 import { adminRouter } from './admin-router.js';
 import { authenticate, principal, type RoleToken, sessionRouter } from './auth.js';
 import { chatsRouter } from './chats-router.js';
@@ -18,7 +21,7 @@ import { configRouter, type OverlayOptions } from './config-router.js';
 import type { ConsoleDeps } from './deps.js';
 import { LiveHub } from './live.js';
 import { requestsRouter } from './requests-router.js';
-import { DEFAULT_SESSION_LIMITS, SessionStore } from './sessions.js';
+import { DEFAULT_SESSION_LIMITS, type SessionStore, SqliteSessionStore } from './sessions.js';
 import { ConsoleStore } from './store.js';
 
 /** What `createConsole` needs. */
@@ -32,6 +35,8 @@ export interface ConsoleOptions extends Pick<ConsoleDeps, 'config' | 'engine' | 
   bus?: Bus;
   /** The local configuration overlay admins may edit (role contacts), and how to re-read the configuration. */
   overlay?: OverlayOptions;
+  /** The PostgreSQL pool when TAWASUL_DATABASE_URL is set: accounts and sessions live there (schema '0005-console'). */
+  postgres?: pg.Pool;
 }
 
 /** The mounted console. */
@@ -73,11 +78,10 @@ const shell = (lang: string): string => `<!doctype html>
 /** Builds the console on a Tawasul instance's engine, database and SLA engine. */
 export function createConsole(o: ConsoleOptions): Console {
   const idle = Number(o.env.TAWASUL_CONSOLE_IDLE_MINUTES ?? DEFAULT_SESSION_LIMITS.idleMinutes);
-  const accounts = new AccountStore(o.sql, o.clock, new Set(o.config.departments.map((d) => d.id)));
-  const sessions = new SessionStore(o.sql, o.clock, {
-    ...DEFAULT_SESSION_LIMITS,
-    idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SESSION_LIMITS.idleMinutes,
-  });
+  const departments = new Set(o.config.departments.map((d) => d.id));
+  const limits = { ...DEFAULT_SESSION_LIMITS, idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SESSION_LIMITS.idleMinutes };
+  const accounts: AccountStore = o.postgres ? new PostgresAccountStore(o.postgres, o.clock, departments) : new SqliteAccountStore(o.sql, o.clock, departments);
+  const sessions: SessionStore = o.postgres ? new PostgresSessionStore(o.postgres, o.clock, limits) : new SqliteSessionStore(o.sql, o.clock, limits);
   const store = new ConsoleStore(o.sql);
   const hub = new LiveHub({
     store,

@@ -1,6 +1,8 @@
 /**
  * Console sessions: an opaque random token in an HttpOnly cookie (stored only as its SHA-256), a CSRF
  * token per session, idle expiry and an absolute lifetime, both measured with the injected Clock.
+ * `SessionStore` is the role the console uses; SQLite here, PostgreSQL in
+ * bot/store/postgres/session-store.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../engine/context.js';
@@ -23,6 +25,30 @@ export interface Session {
   lastSeenAt: Date;
 }
 
+/** The sessions, as the console uses them (every implementation passes test/console/session-store-contract.ts). */
+export interface SessionStore {
+  readonly limits: SessionLimits;
+  /** Opens a session; returns the cookie token (shown once) and its CSRF token. */
+  create(accountId: number): Promise<{ token: string; csrf: string }>;
+  /** The session of a token, refreshed; undefined when unknown or expired (an expired one is deleted). */
+  touch(token: string): Promise<Session | undefined>;
+  /** Ends a session. */
+  destroy(token: string): Promise<void>;
+  /** Ends every session of an account (disabled, password reset). */
+  destroyAll(accountId: number): Promise<void>;
+}
+
+/** The stored form of a token (its SHA-256), and fresh tokens. */
+export const sessionToken = {
+  hash: (token: string): string => createHash('sha256').update(token).digest('base64url'),
+  fresh: (): { token: string; csrf: string } => ({ token: randomBytes(32).toString('base64url'), csrf: randomBytes(24).toString('base64url') }),
+};
+
+/** The oldest last-seen and creation instants a session may have at `now` to be alive. */
+export function sessionBounds(limits: SessionLimits, now: Date): { seenAfter: Date; createdAfter: Date } {
+  return { seenAfter: new Date(now.getTime() - limits.idleMinutes * 60_000), createdAfter: new Date(now.getTime() - limits.absoluteHours * 3_600_000) };
+}
+
 /** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
 export const consoleSessionMigrations: Migration[] = [
   {
@@ -39,54 +65,48 @@ export const consoleSessionMigrations: Migration[] = [
   },
 ];
 
-const hash = (token: string): string => createHash('sha256').update(token).digest('base64url');
-
 /** Sessions on SQLite (table `console_sessions`); a restart keeps people signed in. */
-export class SessionStore {
+export class SqliteSessionStore implements SessionStore {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly clock: Clock,
     readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS,
   ) {}
 
-  /** Opens a session; returns the cookie token (shown once) and its CSRF token. */
-  create(accountId: number): { token: string; csrf: string } {
-    const token = randomBytes(32).toString('base64url');
-    const csrf = randomBytes(24).toString('base64url');
+  async create(accountId: number): Promise<{ token: string; csrf: string }> {
+    const fresh = sessionToken.fresh();
     const now = this.clock.now().getTime();
     prepared(this.sql.db, 'INSERT INTO console_sessions (token_hash, account_id, csrf, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(
-      hash(token),
+      sessionToken.hash(fresh.token),
       accountId,
-      csrf,
+      fresh.csrf,
       now,
       now,
     );
-    return { token, csrf };
+    return fresh;
   }
 
-  /** The session of a token, refreshed; undefined when unknown or expired (an expired one is deleted). */
-  touch(token: string): Session | undefined {
-    const h = hash(token);
-    const r = prepared(this.sql.db, 'SELECT account_id, csrf, created_at, last_seen_at FROM console_sessions WHERE token_hash = ?').get(h) as
-      | { account_id: number; csrf: string; created_at: number; last_seen_at: number }
-      | undefined;
-    if (!r) return undefined;
-    const now = this.clock.now().getTime();
-    if (now - r.last_seen_at > this.limits.idleMinutes * 60_000 || now - r.created_at > this.limits.absoluteHours * 3_600_000) {
-      this.destroy(token);
+  async touch(token: string): Promise<Session | undefined> {
+    const h = sessionToken.hash(token);
+    const now = this.clock.now();
+    const { seenAfter, createdAfter } = sessionBounds(this.limits, now);
+    const r = prepared(
+      this.sql.db,
+      `UPDATE console_sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at >= ? AND created_at >= ?
+      RETURNING account_id, csrf, created_at`,
+    ).get(now.getTime(), h, seenAfter.getTime(), createdAfter.getTime()) as { account_id: number; csrf: string; created_at: number } | undefined;
+    if (!r) {
+      await this.destroy(token);
       return undefined;
     }
-    prepared(this.sql.db, 'UPDATE console_sessions SET last_seen_at = ? WHERE token_hash = ?').run(now, h);
-    return { accountId: r.account_id, csrf: r.csrf, createdAt: new Date(r.created_at), lastSeenAt: new Date(now) };
+    return { accountId: r.account_id, csrf: r.csrf, createdAt: new Date(r.created_at), lastSeenAt: now };
   }
 
-  /** Ends a session. */
-  destroy(token: string): void {
-    prepared(this.sql.db, 'DELETE FROM console_sessions WHERE token_hash = ?').run(hash(token));
+  async destroy(token: string): Promise<void> {
+    prepared(this.sql.db, 'DELETE FROM console_sessions WHERE token_hash = ?').run(sessionToken.hash(token));
   }
 
-  /** Ends every session of an account (disabled, password reset). */
-  destroyAll(accountId: number): void {
+  async destroyAll(accountId: number): Promise<void> {
     prepared(this.sql.db, 'DELETE FROM console_sessions WHERE account_id = ?').run(accountId);
   }
 }

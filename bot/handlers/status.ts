@@ -28,10 +28,10 @@ export async function answerStatus(ctx: TurnContext): Promise<void> {
 
   // Limits across conversations (per reference, phone and client address), kept in SQL.
   const subjects = { reference, phone, ...(ctx.msg.client?.address ? { client: ctx.msg.client.address } : {}) };
-  if (ctx.deps.requests.lookups?.lockedUntil(subjects, ctx.now)) return say(ctx, 'status_locked', orgVars(ctx), 'status');
+  if (await ctx.deps.requests.lookups?.lockedUntil(subjects, ctx.now)) return say(ctx, 'status_locked', orgVars(ctx), 'status');
   const rec = await ctx.deps.requests.findForApplicant(reference, phone);
   if (!rec) {
-    ctx.deps.requests.lookups?.recordFailure(subjects, ctx.now);
+    await ctx.deps.requests.lookups?.recordFailure(subjects, ctx.now);
     lookup.failures += 1;
     delete lookup.reference;
     return say(ctx, lookup.failures >= STATUS_MAX_FAILURES ? 'status_locked' : 'status_not_found', orgVars(ctx), 'status');

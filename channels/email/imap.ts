@@ -10,7 +10,7 @@ import { ImapFlow } from 'imapflow';
 import type { Logger } from '../../bot/core/logger.js';
 import type { Clock } from '../../bot/engine/context.js';
 import type { IngestResult } from './ingest.js';
-import type { EmailStore } from './store.js';
+import type { EmailCursors } from './store.js';
 
 /** Where and how to reach the mailbox. */
 export interface ImapConnection {
@@ -52,7 +52,7 @@ export class ImapInbound {
     private readonly channel: string,
     private readonly conn: ImapConnection,
     private readonly settings: ImapSettings,
-    private readonly store: EmailStore,
+    private readonly store: EmailCursors,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly ingest: (source: Buffer, opts: { truncated?: boolean }) => Promise<IngestResult>,
@@ -141,13 +141,13 @@ export class ImapInbound {
     // Mail appended by other sessions becomes visible (EXISTS) at a command boundary: NOOP first.
     await client.noop();
     const validity = String(client.mailbox.uidValidity);
-    let cursor = this.store.cursor(mailbox);
+    let cursor = await this.store.cursor(mailbox);
     let range: string | { seen: false; uid: string };
     if (!cursor || cursor.uidValidity !== validity) {
       if (cursor)
         this.logger.warn({ channel: this.channel, mailbox }, 'IMAP UIDVALIDITY changed: re-reading unseen mail (answered mail is recognized by Message-ID)');
       cursor = { uidValidity: validity, lastUid: 0 };
-      this.store.setCursor(mailbox, cursor, this.clock.now());
+      await this.store.setCursor(mailbox, cursor, this.clock.now());
       range = { seen: false, uid: '1:*' };
     } else range = `${cursor.lastUid + 1}:*`;
     const found = await client.fetchAll(range, { uid: true, size: true }, { uid: true });
@@ -166,7 +166,7 @@ export class ImapInbound {
       if (result === 'answered' || result === 'duplicate') handed++;
       if (this.settings.moveTo) await client.messageMove(String(m.uid), this.settings.moveTo, { uid: true });
       else await client.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });
-      this.store.setCursor(mailbox, { uidValidity: validity, lastUid: m.uid }, this.clock.now());
+      await this.store.setCursor(mailbox, { uidValidity: validity, lastUid: m.uid }, this.clock.now());
     }
     if (handed > 0) this.afterSync();
     return handed;

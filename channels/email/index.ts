@@ -19,8 +19,9 @@ import { type ChannelAdapter, type ChannelContext, defineChannel } from '../type
 import { ImapInbound, imapFromUrl } from './imap.js';
 import { type IngestResult, ingest } from './ingest.js';
 import { type EmailMeta, emailTransport } from './outbound.js';
+import { emailPostgresMigrations, PostgresEmailCursors } from './postgres-store.js';
 import { SmtpRelay } from './relay.js';
-import { EmailStore, emailMigrations } from './store.js';
+import { type EmailCursors, EmailStore, emailMigrations, SqliteEmailCursors } from './store.js';
 
 const MB = 1024 * 1024;
 
@@ -98,6 +99,8 @@ export interface EmailAdapter extends ChannelAdapter {
   readonly worker: OutboxWorker;
   readonly outbox: OutboxStore;
   readonly store: EmailStore;
+  /** The IMAP positions (on PostgreSQL when the instance runs on it). */
+  readonly cursors: EmailCursors;
   readonly imap: ImapInbound | undefined;
   /** The IMAP reader under the mailbox's lease (undefined when IMAP is off). */
   readonly reading: LeasedJob | undefined;
@@ -123,6 +126,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
   if (missing.length) throw new Error(`e-mail channel "${id}": missing environment variables ${missing.join(', ')}`);
   const own = new Set([options.address, ...options.aliases].map((a) => a.toLowerCase()));
   const store = new EmailStore(ctx.sql, id);
+  const cursors: EmailCursors = ctx.postgres ? new PostgresEmailCursors(ctx.postgres, id) : new SqliteEmailCursors(ctx.sql, id);
   const transporter = nodemailer.createTransport(smtpFromUrl(ctx.env.TAWASUL_SMTP_URL!, options.smtpTimeoutMs));
 
   /** Delivery meta of a message claimed outside `receive` (recovery), from what the store kept of it. */
@@ -171,7 +175,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
           maxMessageBytes: options.imap.maxMessageBytes,
           ...(options.imap.moveTo ? { moveTo: options.imap.moveTo } : {}),
         },
-        store,
+        cursors,
         ctx.clock,
         ctx.logger,
         ingestOne,
@@ -217,6 +221,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
     worker: lane.worker,
     outbox: lane.outbox,
     store,
+    cursors,
     imap,
     reading,
     recover,
@@ -250,4 +255,9 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
 }
 
 /** The e-mail channel definition (registry key `email`). */
-export const email = defineChannel(emailOptions, (ctx, options) => createEmailAdapter(ctx, options), [{ module: 'email', migrations: emailMigrations }]);
+export const email = defineChannel(
+  emailOptions,
+  (ctx, options) => createEmailAdapter(ctx, options),
+  [{ module: 'email', migrations: emailMigrations }],
+  emailPostgresMigrations,
+);

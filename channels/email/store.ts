@@ -48,28 +48,42 @@ export interface ThreadHead {
   references: string[];
 }
 
-/** SQL state of one e-mail channel instance. */
-export class EmailStore {
+/** The IMAP positions of one e-mail channel instance (SQLite here; PostgreSQL in postgres-store.ts). */
+export interface EmailCursors {
+  /** The stored position in a mailbox. */
+  cursor(mailbox: string): Promise<ImapCursor | undefined>;
+  /** Stores the position in a mailbox. */
+  setCursor(mailbox: string, c: ImapCursor, now: Date): Promise<void>;
+}
+
+/** The positions on SQLite (table `email_cursors`). */
+export class SqliteEmailCursors implements EmailCursors {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly channel: string,
   ) {}
 
-  /** The stored position in a mailbox. */
-  cursor(mailbox: string): ImapCursor | undefined {
+  async cursor(mailbox: string): Promise<ImapCursor | undefined> {
     const row = this.sql.db.prepare('SELECT uid_validity, last_uid FROM email_cursors WHERE channel = ? AND mailbox = ?').get(this.channel, mailbox) as
       | { uid_validity: string; last_uid: number }
       | undefined;
     return row ? { uidValidity: row.uid_validity, lastUid: row.last_uid } : undefined;
   }
 
-  /** Stores the position in a mailbox. */
-  setCursor(mailbox: string, c: ImapCursor, now: Date): void {
+  async setCursor(mailbox: string, c: ImapCursor, now: Date): Promise<void> {
     this.sql.db
       .prepare(`INSERT INTO email_cursors (channel, mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (channel, mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`)
       .run(this.channel, mailbox, c.uidValidity, c.lastUid, now.getTime());
   }
+}
+
+/** SQL state of one e-mail channel instance besides its IMAP positions (the Message-IDs of its threads). */
+export class EmailStore {
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly channel: string,
+  ) {}
 
   /**
    * The conversation a message belongs to: the first of `ids` already known whose conversation the same

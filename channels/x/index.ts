@@ -17,7 +17,8 @@ import type { OutboxStore } from '../../bot/delivery/types.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
 import { type XMeta, XPoller } from './poller.js';
-import { XStore, xMigrations } from './store.js';
+import { PostgresXCursors, xPostgresMigrations } from './postgres-store.js';
+import { SqliteXCursors, type XCursors, XStore, xMigrations } from './store.js';
 import { xTransport } from './transport.js';
 
 /** Options of an `x` channel in config/channels.yaml. */
@@ -70,6 +71,8 @@ export interface XAdapter extends ChannelAdapter {
   readonly worker: OutboxWorker;
   readonly outbox: OutboxStore;
   readonly store: XStore;
+  /** The poller's cursors (on PostgreSQL when the instance runs on it). */
+  readonly cursors: XCursors;
   /** The polling loop, run while this instance holds the account's lease. */
   readonly polling: LeasedJob;
   /** Queues the replies of messages accepted or claimed before a crash (called by `start`). */
@@ -82,6 +85,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
   const handle = options.handle.replace(/^@/, '');
   const client = new XClient(credentialsFromEnv(ctx.env, handle), id, () => ctx.clock.now(), options.timeoutMs);
   const store = new XStore(ctx.sql, id);
+  const cursors: XCursors = ctx.postgres ? new PostgresXCursors(ctx.postgres, id) : new SqliteXCursors(ctx.sql, id);
   const perWindow = options.replyMode === 'dm' ? options.limits.dmPerWindow : options.limits.postPerWindow;
 
   /** Delivery meta of a message claimed outside `receive` (recovery): from its ids, as the poller made them. */
@@ -119,6 +123,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     ctx,
     client,
     store,
+    cursors,
     {
       replyMode: options.replyMode,
       mentions: options.mentions,
@@ -174,6 +179,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     worker: lane.worker,
     outbox: lane.outbox,
     store,
+    cursors,
     polling,
     recover,
     async start() {
@@ -201,4 +207,4 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
 }
 
 /** The X channel definition (registry key `x`). */
-export const x = defineChannel(xOptions, (ctx, options) => createXAdapter(ctx, options), [{ module: 'x', migrations: xMigrations }]);
+export const x = defineChannel(xOptions, (ctx, options) => createXAdapter(ctx, options), [{ module: 'x', migrations: xMigrations }], xPostgresMigrations);

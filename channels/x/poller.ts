@@ -10,7 +10,7 @@ import { ChannelApiError } from '../../bot/core/errors.js';
 import type { Attachment, GeoPoint, InboundMessage } from '../../bot/core/types.js';
 import type { ChannelContext } from '../types.js';
 import { resetOf, type XClient, type XDmEvent, type XPage, type XPost, type XUser } from './client.js';
-import type { XStore, XStream } from './store.js';
+import type { XCursors, XStore, XStream } from './store.js';
 
 /** Delivery data of a reply, stored with the inbound message (replayable after a crash). */
 export interface XMeta {
@@ -93,6 +93,7 @@ export class XPoller {
     private readonly ctx: ChannelContext,
     private readonly client: XClient,
     private readonly store: XStore,
+    private readonly cursors: XCursors,
     private readonly settings: PollerSettings,
     private readonly deliver: Deliver,
     /** Called after each poll (the adapter kicks its worker once per batch, so a burst is sent by deadline). */
@@ -188,7 +189,7 @@ export class XPoller {
 
   private async pollMentions(me: XUser): Promise<{ handled: number; skipped: number }> {
     const now = this.ctx.clock.now();
-    const since = this.store.cursor('mentions');
+    const since = await this.cursors.cursor('mentions');
     const startTime = new Date(now.getTime() - this.settings.backfillMinutes * 60_000);
     const got = await this.pages<XPost>(
       (token) => this.client.mentions(me.id, { ...(since ? { sinceId: since } : { startTime }), ...(token ? { paginationToken: token } : {}) }),
@@ -231,9 +232,9 @@ export class XPoller {
         await this.deliver(msg, meta);
         handled++;
       }
-      this.store.advance('mentions', post.id, this.ctx.clock.now());
+      await this.cursors.advance('mentions', post.id, this.ctx.clock.now());
     }
-    if (got.newest) this.store.advance('mentions', got.newest, this.ctx.clock.now());
+    if (got.newest) await this.cursors.advance('mentions', got.newest, this.ctx.clock.now());
     this.space('mentions', got.rl);
     return { handled, skipped };
   }
@@ -247,14 +248,14 @@ export class XPoller {
 
   private async pollDms(me: XUser): Promise<{ handled: number; skipped: number }> {
     const now = this.ctx.clock.now();
-    const cursor = this.store.cursor('dms');
+    const cursor = await this.cursors.cursor('dms');
     const got = await this.pages<XDmEvent>(
       (token) => this.client.dmEvents(token ? { paginationToken: token } : {}),
       (e) => cursor !== undefined && e?.id === cursor,
     );
     // First run: only the backfill window. Cursor not reached (deleted event, long outage): back to when it last moved.
     const backfill = this.settings.backfillMinutes * 60_000;
-    const oldest = Math.min(now.getTime(), this.store.cursorUpdatedAt('dms') ?? Infinity) - backfill;
+    const oldest = Math.min(now.getTime(), (await this.cursors.cursorUpdatedAt('dms')) ?? Infinity) - backfill;
     if (!got.complete)
       this.ctx.logger.warn({ channel: this.ctx.channel.id, stream: 'dms', pages: this.settings.maxPages }, 'last DM cursor not reached in one poll');
     let handled = 0;
@@ -281,7 +282,7 @@ export class XPoller {
         await this.deliver(msg, { mode: 'dm', participantId: e.sender_id!, ...(sender?.username ? { username: sender.username } : {}) });
         handled++;
       }
-      if (typeof e?.id === 'string') this.store.advance('dms', e.id, this.ctx.clock.now());
+      if (typeof e?.id === 'string') await this.cursors.advance('dms', e.id, this.ctx.clock.now());
     }
     this.space('dms', got.rl);
     return { handled, skipped };

@@ -45,36 +45,51 @@ export interface XConversation {
   lastTweetId?: string;
 }
 
-/** SQL state of one X channel instance. */
-export class XStore {
+/** The poller's `since_id` cursors of one X channel instance (SQLite here; PostgreSQL in postgres-store.ts). */
+export interface XCursors {
+  /** The stream's cursor (the newest id already claimed), if any. */
+  cursor(stream: XStream): Promise<string | undefined>;
+  /** When the stream's cursor last moved (ms), if it exists. */
+  cursorUpdatedAt(stream: XStream): Promise<number | undefined>;
+  /** Moves the cursor to `id`, the newest item claimed (callers go oldest to newest, in X's own order). */
+  advance(stream: XStream, id: string, now: Date): Promise<void>;
+}
+
+/** The cursors on SQLite (table `x_cursors`). */
+export class SqliteXCursors implements XCursors {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly channel: string,
   ) {}
 
-  /** The stream's cursor (the newest id already claimed), if any. */
-  cursor(stream: XStream): string | undefined {
+  async cursor(stream: XStream): Promise<string | undefined> {
     const row = this.sql.db.prepare('SELECT since_id FROM x_cursors WHERE channel = ? AND stream = ?').get(this.channel, stream) as
       | { since_id: string }
       | undefined;
     return row?.since_id;
   }
 
-  /** When the stream's cursor last moved (ms), if it exists. */
-  cursorUpdatedAt(stream: XStream): number | undefined {
+  async cursorUpdatedAt(stream: XStream): Promise<number | undefined> {
     const row = this.sql.db.prepare('SELECT updated_at FROM x_cursors WHERE channel = ? AND stream = ?').get(this.channel, stream) as
       | { updated_at: number }
       | undefined;
     return row?.updated_at;
   }
 
-  /** Moves the cursor to `id`, the newest item claimed (callers go oldest to newest, in X's own order). */
-  advance(stream: XStream, id: string, now: Date): void {
+  async advance(stream: XStream, id: string, now: Date): Promise<void> {
     this.sql.db
       .prepare(`INSERT INTO x_cursors (channel, stream, since_id, updated_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (channel, stream) DO UPDATE SET since_id = excluded.since_id, updated_at = excluded.updated_at`)
       .run(this.channel, stream, id, now.getTime());
   }
+}
+
+/** SQL state of one X channel instance besides its cursors (threaded replies, conversations). */
+export class XStore {
+  constructor(
+    private readonly sql: SqliteDatabase,
+    private readonly channel: string,
+  ) {}
 
   /** Posts already published for a (threaded) outbox item, by part index. */
   threadParts(outboxId: number): Map<number, string> {

@@ -103,7 +103,7 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       const conversationId = `m-${createHash('sha256').update('salim@example.om|root@example.om').digest('hex').slice(0, 32)}`;
       expect(msg).toMatchObject({ id: 'first@example.om', conversationId, from: { email: 'salim@example.om', name: 'Salim' } });
       expect(await seen(box)).toEqual([1]);
-      expect(rig.adapter.store.cursor(box)?.lastUid).toBe(1);
+      expect((await rig.adapter.cursors.cursor(box))?.lastUid).toBe(1);
       expect(rig.logs.join('\n')).not.toContain('salim@example.om');
     });
 
@@ -170,7 +170,7 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       expect(rig.tctx.received.map((m) => m.id)).toEqual(['human@example.om']);
       expect(rig.sink.mails).toHaveLength(1);
       expect(await seen(box)).toHaveLength(skipped.length + 1);
-      expect(rig.adapter.store.cursor(box)?.lastUid).toBe(skipped.length + 1);
+      expect((await rig.adapter.cursors.cursor(box))?.lastUid).toBe(skipped.length + 1);
       expect(rig.logs.filter((l) => l.includes('RFC 3834'))).toHaveLength(skipped.length);
       expect(rig.logs.join('\n')).not.toMatch(/example\.om/);
     });
@@ -184,7 +184,7 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       await admin.append(box, b);
       await rig.drain();
       expect(rig.sink.mails).toHaveLength(2);
-      const before = rig.adapter.store.cursor(box)!;
+      const before = (await rig.adapter.cursors.cursor(box))!;
       await rig.adapter.stop!();
       await admin.mailboxDelete(box);
       await admin.mailboxCreate(box);
@@ -193,7 +193,7 @@ describe.skipIf(!hasDovecot && !CI)('email over real IMAP (dovecot) and SMTP on 
       await admin.append(box, rawMail({ messageId: 'uv-c@example.om', text: 'شكوى ج' }));
       await rig.restart();
       await rig.drain();
-      const after = rig.adapter.store.cursor(box)!;
+      const after = (await rig.adapter.cursors.cursor(box))!;
       expect(after.uidValidity).not.toBe(before.uidValidity);
       expect(after.lastUid).toBe(3);
       expect(rig.sink.mails).toHaveLength(3);

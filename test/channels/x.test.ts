@@ -154,7 +154,7 @@ describe('x adapter', () => {
     expect(first.query.get('since_id')).toBeNull();
     expect(first.query.get('start_time')).toBe('2026-11-22T04:00:00Z');
     expect(first.query.get('expansions')).toBe('author_id');
-    expect(a.store.cursor('mentions')).toBe(t2);
+    expect(await a.cursors.cursor('mentions')).toBe(t2);
 
     // A new mention: the next poll asks only for posts after the cursor.
     const t3 = rig.fake.mention(GOV, { text: '@alburaimigov شكرا', author_id: u1 });
@@ -166,7 +166,7 @@ describe('x adapter', () => {
         .at(-1)!
         .query.get('since_id'),
     ).toBe(t2);
-    expect(a.store.cursor('mentions')).toBe(t3);
+    expect(await a.cursors.cursor('mentions')).toBe(t3);
     await drainWorker(a.worker);
     // replyMode dm: every mention is answered privately, to its author.
     expect(rig.fake.sent(GOV).map((s) => s.to)).toEqual([u1, u2, u1]);
@@ -214,7 +214,7 @@ describe('x adapter', () => {
     rig.clock.advance(61_000);
     expect(await a.poller.poll()).toMatchObject({ dms: 1 });
     expect(rig.fake.requests.filter((r) => r.path === '/2/dm_events')).toHaveLength(3);
-    expect(a.store.cursor('dms')).toBe(last);
+    expect(await a.cursors.cursor('dms')).toBe(last);
   });
 
   it('public replies thread under the post, prefixed with @username; long replies become a thread that resumes after a failure', async () => {
@@ -386,7 +386,7 @@ describe('x adapter', () => {
     await drainWorker(mun.worker);
     expect(rig.fake.sent(GOV)).toMatchObject([{ kind: 'dm', to: u }]);
     expect(rig.fake.sent(MUN)).toMatchObject([{ kind: 'post', to: u, inReplyTo: t }]);
-    expect(gov.store.cursor('mentions')).not.toBe(mun.store.cursor('mentions'));
+    expect(await gov.cursors.cursor('mentions')).not.toBe(await mun.cursors.cursor('mentions'));
     expect(rig.fake.requests.every((r) => r.account !== undefined)).toBe(true);
     expect(envPrefix('burmunicpality')).toBe('X_BURMUNICPALITY_');
   });

@@ -78,7 +78,7 @@ describe('console sign-in, sessions, CSRF and tokens', () => {
     expect(none.body.error).toMatchObject({ reason: 'csrf', field: 'X-CSRF-Token' });
     const wrong = await c.raw('POST', '/api/console/accounts', body, { 'x-csrf-token': 'x'.repeat(c.csrf.length) });
     expect(wrong.status).toBe(403);
-    expect(run.app.console.accounts.byUsername('newbie')).toBeUndefined();
+    expect(await run.app.console.accounts.byUsername('newbie')).toBeUndefined();
     expect((await c.post('/api/console/accounts', body)).status).toBe(201);
   });
 

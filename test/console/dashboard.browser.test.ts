@@ -121,7 +121,7 @@ describe.skipIf(!chromiumAvailable)('SLA dashboard and admin screens in headless
     await page.fill('#acc-password', 'a long enough password');
     await page.click('.grid-form button[type=submit]');
     await page.locator('td', { hasText: 'noura' }).first().waitFor();
-    expect(run.app.console.accounts.byUsername('noura')?.departments.length).toBe(1);
+    expect((await run.app.console.accounts.byUsername('noura'))?.departments.length).toBe(1);
     await shot(page, 'accounts-en');
     await switchLanguage(page, 'ar');
     await shot(page, 'accounts-ar');

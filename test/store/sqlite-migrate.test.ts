@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AccountStore } from '../../bot/console/accounts.js';
+import { SqliteAccountStore } from '../../bot/console/accounts.js';
 import { coreMigrations } from '../../bot/store/schema.js';
 import { type ModuleMigrations, migrateSqlite, migrationName } from '../../bot/store/sqlite/migrate.js';
 import { type Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
@@ -111,7 +111,7 @@ describe('SQLite migrations (Kysely Migrator, one registry)', () => {
     expect(names(sql)).toEqual(allNames(coreMigrations));
     expect(sql.db.inTransaction).toBe(false);
     // The stores work on what did apply.
-    expect(new AccountStore(sql, new ManualClock(new Date('2026-03-01T08:00:00Z'))).list()).toEqual([]);
+    expect(await new SqliteAccountStore(sql, new ManualClock(new Date('2026-03-01T08:00:00Z'))).list()).toEqual([]);
     sql.close();
   });
 });

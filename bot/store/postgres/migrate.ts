@@ -2,7 +2,7 @@
  * The one place PostgreSQL migrations run: Kysely's Migrator over the process pool, with the
  * migrations of `migrations.ts`. Called once at start (and by a future `tawasul migrate`).
  */
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
 import { postgresMigrations } from './migrations.js';
@@ -13,8 +13,8 @@ export interface MigrationReport {
   applied: string[];
 }
 
-/** Applies the pending migrations; throws a StoreError naming the migration that failed. */
-export async function migratePostgres(pool: pg.Pool): Promise<MigrationReport> {
+/** Applies the pending migrations (default: all of migrations.ts); throws a StoreError naming the migration that failed. */
+export async function migratePostgres(pool: pg.Pool, migrations: Record<string, Migration> = postgresMigrations): Promise<MigrationReport> {
   // The Kysely instance only borrows the pool: it is not destroyed here, which would end the pool.
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   // The bookkeeping tables go into the connection's own schema (search_path), like the tables:
@@ -24,7 +24,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
     migrationTableSchema: schema,
-    provider: { getMigrations: async () => postgresMigrations },
+    provider: { getMigrations: async () => migrations },
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

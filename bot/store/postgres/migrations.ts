@@ -4,6 +4,7 @@
  * A released migration is never edited: add the next one.
  */
 import { type Kysely, type Migration, sql } from 'kysely';
+import { consoleMigrations } from './console-migrations.js';
 
 /** Migration name → migration (names sort in the order they apply). */
 export const postgresMigrations: Record<string, Migration> = {
@@ -242,4 +243,6 @@ export const postgresMigrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  // The console's accounts and sessions, and the residents' look-up limits (bot/store/postgres/console-migrations.ts).
+  ...consoleMigrations,
 };
