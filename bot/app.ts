@@ -187,12 +187,13 @@ async function assemble(
   });
   const http = createHttpApp(
     logger,
-    (app) => {
+    (app, direct) => {
       // Adapters first: their routes are exact paths, and a message then passes no other router.
       for (const a of adapters.values()) {
         const router = express.Router();
         a.routes?.(router);
         app.use(router);
+        for (const route of a.directRoutes ?? []) direct(route);
       }
       app.use(staff.router);
       app.use('/api/agent', agentApi(engine, tokens));

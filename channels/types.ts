@@ -4,6 +4,7 @@
  * are listed in `channels/registry.ts`; the core never branches on a channel's name.
  */
 import type { Router } from 'express';
+import type { DirectRoute } from '../bot/http/server.js';
 import type { z } from 'zod';
 import type { Logger } from '../bot/core/logger.js';
 import type { OutboundReply } from '../bot/core/types.js';
@@ -38,6 +39,8 @@ export interface ChannelAdapter {
   readonly id: string;
   /** Mounts the adapter's HTTP routes (webhooks, web chat API) under `/channels/<id>` or its own paths. */
   routes?(router: Router): void;
+  /** Hot routes (also mounted by `routes`) served ahead of the router stack, behind the same guards (bot/http/server.ts). */
+  directRoutes?: readonly DirectRoute[];
   /** Starts polling, sockets or workers. */
   start?(): Promise<void>;
   /** Stops them, finishing in-flight work. */
