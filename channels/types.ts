@@ -4,13 +4,13 @@
  * are listed in `channels/registry.ts`; the core never branches on a channel's name.
  */
 import type { Router } from 'express';
-import type { DirectRoute } from '../bot/http/server.js';
 import type { z } from 'zod';
 import type { Logger } from '../bot/core/logger.js';
 import type { OutboundReply } from '../bot/core/types.js';
 import type { ChannelDelivery } from '../bot/delivery/channel-delivery.js';
 import type { Clock } from '../bot/engine/context.js';
 import type { Engine } from '../bot/engine/engine.js';
+import type { DirectRoute } from '../bot/http/server.js';
 import type { ModuleMigrations } from '../bot/store/sqlite/migrate.js';
 import type { SqliteDatabase } from '../bot/store/sqlite-database.js';
 import type { ChannelConfig, TawasulConfig } from '../config/schema.js';

@@ -13,8 +13,7 @@ import { DEFAULT_SECURITY, type SecuritySettings } from '../security/settings.js
 const directPattern = new WeakMap<IncomingMessage, string>();
 
 /** The route pattern that refused a request (bounded label: patterns come from code and configuration). */
-const routeOf = (req: Request): string =>
-  typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : (directPattern.get(req) ?? 'any');
+const routeOf = (req: Request): string => (typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : (directPattern.get(req) ?? 'any'));
 
 /**
  * A hot route served ahead of Express's router stack (the web chat's message POST): a request whose
