@@ -89,10 +89,7 @@ export function letterBody(text: string): string | undefined {
     const m = re.exec(t);
     if (m && m.index < cut && words(t.slice(0, m.index)) >= MIN_BODY_WORDS) cut = m.index;
   }
-  t = t
-    .slice(0, cut)
-    .replace(TRAILING_SEP, '')
-    .trim();
+  t = t.slice(0, cut).replace(TRAILING_SEP, '').trim();
   if (t === original.replace(TRAILING_SEP, '') || words(t) < MIN_BODY_WORDS) return undefined;
   return [...kept, t].filter((x) => x.length > 0).join(' ، ');
 }
