@@ -9,11 +9,12 @@ import { bodyTimeout, clientAddress, declaredLengthCap, isLoopbackClient, limitK
 import { Refusals } from '../security/refusals.js';
 import { DEFAULT_SECURITY, type SecuritySettings } from '../security/settings.js';
 
-/** Route patterns of requests served by a direct route (they pass no router that would set `req.route`). */
-const directPattern = new WeakMap<IncomingMessage, string>();
+/** The route pattern of a request served by a direct route (it passes no router that would set `req.route`). */
+const DIRECT_PATTERN = Symbol('direct route pattern');
+type DirectRequest = Request & { [DIRECT_PATTERN]?: string };
 
 /** The route pattern that refused a request (bounded label: patterns come from code and configuration). */
-const routeOf = (req: Request): string => (typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : (directPattern.get(req) ?? 'any'));
+const routeOf = (req: DirectRequest): string => (typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : (req[DIRECT_PATTERN] ?? 'any'));
 
 /**
  * A hot route served ahead of Express's router stack (the web chat's message POST): a request whose
@@ -160,7 +161,7 @@ function serveDirect(app: Express, routes: readonly DirectRoute[], notFound: Req
     for (const route of routes) {
       const m = req.method === route.method && path !== undefined ? route.path.exec(path) : null;
       if (!m) continue;
-      const r = req as unknown as Request;
+      const r = req as unknown as DirectRequest;
       const s = res as Response;
       r.res = s;
       s.req = r;
@@ -170,11 +171,9 @@ function serveDirect(app: Express, routes: readonly DirectRoute[], notFound: Req
       r.originalUrl = req.url!;
       r.baseUrl = '';
       const params: Record<string, string> = {};
-      route.params.forEach((name, i) => {
-        params[name] = m[i + 1]!;
-      });
+      for (let i = 0; i < route.params.length; i++) params[route.params[i]!] = m[i + 1]!;
       r.params = params;
-      directPattern.set(req, route.pattern);
+      r[DIRECT_PATTERN] = route.pattern;
       runChain(route.handlers, r, s, (err) => (err === undefined ? notFound(r, s, () => undefined) : onError(err, r, s, () => undefined)));
       return;
     }

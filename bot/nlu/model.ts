@@ -159,15 +159,17 @@ export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
 export function runCompiled(net: CompiledNetwork, input: Features | FeatureVector): Record<string, number> {
   const sums = Float64Array.from(net.bias);
   const n = sums.length;
-  const addRow = (key: string, v: number): void => {
-    const j = net.index.get(key);
-    if (j === undefined) return;
-    const base = j * n;
-    for (let i = 0; i < n; i++) sums[i]! += v * net.weights[base + i]!;
-  };
+  const { index, weights } = net;
   // The same keys in the same order either way, so the sums are the same to the last bit.
-  if (isVector(input)) for (let k = 0; k < input.keys.length; k++) addRow(input.keys[k]!, input.values[k]!);
-  else for (const key in input) addRow(key, input[key]!);
+  const keys = isVector(input) ? input.keys : Object.keys(input);
+  const values = isVector(input) ? input.values : undefined;
+  for (let k = 0; k < keys.length; k++) {
+    const j = index.get(keys[k]!);
+    if (j === undefined) continue;
+    const v = values ? values[k]! : (input as Features)[keys[k]!]!;
+    const base = j * n;
+    for (let i = 0; i < n; i++) sums[i]! += v * weights[base + i]!;
+  }
   const out: Record<string, number> = {};
   for (let i = 0; i < n; i++) out[net.labels[i]!] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!;
   return out;
