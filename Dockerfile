@@ -45,7 +45,7 @@ EXPOSE 3000
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--max-semi-space-size=2", "dist/bot/cli/main.js", "start"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=50", "dist/bot/cli/main.js", "start"]
 
 # ---- whatsapp-web-pilot: adds Debian's chromium for the whatsapp-web.js pilot channel only ----
 FROM app AS whatsapp-web-pilot

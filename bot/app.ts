@@ -208,12 +208,13 @@ async function assemble(
   });
   const http = createHttpApp(
     logger,
-    (app) => {
+    (app, direct) => {
       // Adapters first: their routes are exact paths, and a message then passes no other router.
       for (const a of adapters.values()) {
         const router = express.Router();
         a.routes?.(router);
         app.use(router);
+        for (const route of a.directRoutes ?? []) direct(route);
       }
       app.use(readinessRouter([sqliteCheck(sql), ...scale.checks], { logger }));
       app.use(staff.router);

@@ -11,6 +11,7 @@ import type { OutboundReply } from '../bot/core/types.js';
 import type { ChannelDelivery } from '../bot/delivery/channel-delivery.js';
 import type { Clock } from '../bot/engine/context.js';
 import type { Engine } from '../bot/engine/engine.js';
+import type { DirectRoute } from '../bot/http/server.js';
 import type { Scale } from '../bot/scale/scale.js';
 import type { PostgresModule } from '../bot/store/postgres/module-migrate.js';
 import type { ModuleMigrations } from '../bot/store/sqlite/migrate.js';
@@ -45,6 +46,8 @@ export interface ChannelAdapter {
   readonly id: string;
   /** Mounts the adapter's HTTP routes (webhooks, web chat API) under `/channels/<id>` or its own paths. */
   routes?(router: Router): void;
+  /** Hot routes (also mounted by `routes`) served ahead of the router stack, behind the same guards (bot/http/server.ts). */
+  directRoutes?: readonly DirectRoute[];
   /** Starts polling, sockets or workers. */
   start?(): Promise<void>;
   /** Stops them, finishing in-flight work. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import express, { type ErrorRequestHandler, type Express, type Request, type Router } from 'express';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { InputError, StartupError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -9,8 +9,46 @@ import { bodyTimeout, clientAddress, declaredLengthCap, isLoopbackClient, limitK
 import { Refusals } from '../security/refusals.js';
 import { DEFAULT_SECURITY, type SecuritySettings } from '../security/settings.js';
 
+/** The route pattern of a request served by a direct route (it passes no router that would set `req.route`). */
+const DIRECT_PATTERN = Symbol('direct route pattern');
+type DirectRequest = Request & { [DIRECT_PATTERN]?: string };
+
 /** The route pattern that refused a request (bounded label: patterns come from code and configuration). */
-const routeOf = (req: Request): string => (typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : 'any');
+const routeOf = (req: DirectRequest): string => (typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : (req[DIRECT_PATTERN] ?? 'any'));
+
+/**
+ * A hot route served ahead of Express's router stack (the web chat's message POST): a request whose
+ * method and path match `path` exactly runs the app's guards (blocked address, rate limit, body cap
+ * and deadline), then `handlers`, with errors to the one error handler; anything else, near misses
+ * included (a trailing slash, another case), goes through the router, where the same route is
+ * mounted too.
+ */
+export interface DirectRoute {
+  method: string;
+  /** Matches the path without its query; its groups are the parameters named in `params`. */
+  path: RegExp;
+  params: readonly string[];
+  /** The Express pattern of the same route (the refusal counter's label). */
+  pattern: string;
+  handlers: readonly RequestHandler[];
+}
+
+/** Runs `handlers` in order as Express does (an error or a rejected promise skips to `done(err)`). */
+function runChain(handlers: readonly RequestHandler[], req: Request, res: Response, done: (err?: unknown) => void): void {
+  let i = 0;
+  const next: NextFunction = (err?: unknown) => {
+    if (err !== undefined && err !== null && err !== 'route' && err !== 'router') return done(err);
+    const h = handlers[i++];
+    if (!h) return done();
+    try {
+      const r = h(req, res, next) as unknown;
+      if (r instanceof Promise) r.then(undefined, (e: unknown) => next(e ?? new Error('rejected')));
+    } catch (e) {
+      next(e);
+    }
+  };
+  next();
+}
 
 /**
  * Maps refusals (InputError), body-parser and unexpected errors to bounded JSON answers (no stack,
@@ -69,11 +107,14 @@ export interface HttpAppOptions {
   registry?: Registry;
 }
 
+/** What `mount` may add besides routers: hot routes served ahead of the router stack. */
+export type DirectRoutes = (route: DirectRoute) => void;
+
 /**
  * Builds the HTTP application: per-address limits (offenders blocked, then every request counted),
  * the body cap and deadline, health, the given routers, then the error handler.
  */
-export function createHttpApp(logger: Logger, mount: (app: Express) => void, options: HttpAppOptions = {}): Express {
+export function createHttpApp(logger: Logger, mount: (app: Express, direct: DirectRoutes) => void, options: HttpAppOptions = {}): Express {
   const settings = options.settings ?? DEFAULT_SECURITY;
   const refusals = new Refusals(logger);
   if (options.registry) refusals.register(options.registry);
@@ -83,22 +124,61 @@ export function createHttpApp(logger: Logger, mount: (app: Express) => void, opt
   app.set('etag', weakEtagExceptJson);
   app.set('trust proxy', 'loopback');
   app.locals.refusals = refusals;
-  app.use((req, _res, next) => {
-    const wait = offenders.blocked(limitKey(clientAddress(req)));
-    next(wait ? refusal(429, 'blocked', 'too many refused requests from this address; try again later', wait) : undefined);
-  });
-  app.use(rateLimitPerAddress(settings.perAddress, settings.limitLoopback));
-  app.use(declaredLengthCap(settings.maxBodyBytes));
-  app.use(bodyTimeout(settings.bodyTimeoutMs, refusals));
+  const guards: RequestHandler[] = [
+    (req, _res, next) => {
+      const wait = offenders.blocked(limitKey(clientAddress(req)));
+      next(wait ? refusal(429, 'blocked', 'too many refused requests from this address; try again later', wait) : undefined);
+    },
+    rateLimitPerAddress(settings.perAddress, settings.limitLoopback),
+    declaredLengthCap(settings.maxBodyBytes),
+    bodyTimeout(settings.bodyTimeoutMs, refusals),
+  ];
+  app.use(...guards);
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  mount(app);
-  app.use((_req, res) => {
+  const direct: DirectRoute[] = [];
+  mount(app, (route) => direct.push({ ...route, handlers: [...guards, ...route.handlers] }));
+  const notFound: RequestHandler = (_req, res) => {
     res.status(404).json({ error: { reason: 'not_found', message: 'no such route' } });
-  });
-  app.use(errorHandler(logger, refusals, offenders, settings.limitLoopback));
+  };
+  const onError = errorHandler(logger, refusals, offenders, settings.limitLoopback);
+  app.use(notFound);
+  app.use(onError);
+  if (direct.length > 0) serveDirect(app, direct, notFound, onError);
   return app;
+}
+
+/**
+ * Serves the direct routes before the router: what Express's `app.handle` does for every request
+ * (prototypes, back references, locals), then the route's chain. Other requests take the router.
+ */
+function serveDirect(app: Express, routes: readonly DirectRoute[], notFound: RequestHandler, onError: ErrorRequestHandler): void {
+  const handle = (app as unknown as { handle: (req: IncomingMessage, res: unknown, cb?: unknown) => void }).handle.bind(app);
+  (app as unknown as { handle: typeof handle }).handle = (req, res, cb) => {
+    const q = req.url?.indexOf('?') ?? -1;
+    const path = q < 0 ? req.url : req.url?.slice(0, q);
+    for (const route of routes) {
+      const m = req.method === route.method && path !== undefined ? route.path.exec(path) : null;
+      if (!m) continue;
+      const r = req as unknown as DirectRequest;
+      const s = res as Response;
+      r.res = s;
+      s.req = r;
+      Object.setPrototypeOf(req, app.request);
+      Object.setPrototypeOf(res, app.response);
+      s.locals ??= Object.create(null) as Response['locals'];
+      r.originalUrl = req.url!;
+      r.baseUrl = '';
+      const params: Record<string, string> = {};
+      for (let i = 0; i < route.params.length; i++) params[route.params[i]!] = m[i + 1]!;
+      r.params = params;
+      r[DIRECT_PATTERN] = route.pattern;
+      runChain(route.handlers, r, s, (err) => (err === undefined ? notFound(r, s, () => undefined) : onError(err, r, s, () => undefined)));
+      return;
+    }
+    handle(req, res, cb);
+  };
 }
 
 /** Listens with the slow-client timeouts; a port in use (or refused) is a StartupError naming it. */

@@ -454,46 +454,81 @@ const GRAM_WEIGHT = 0.35;
 /** Weight of word pairs. */
 const PAIR_WEIGHT = 0.6;
 
-/** Both feature bags of a message: `all` for the intent model, `content` (no function words) for the service model. */
-export function extractFeatureSets(text: string): { all: Features; content: Features } {
-  const all: Features = {};
-  const content: Features = {};
-  const add = (bag: Features, key: string, w: number): void => {
-    bag[key] = Math.max(bag[key] ?? 0, w);
-  };
+/** A feature bag as parallel arrays in insertion order (the order a `Features` object enumerates in): what the classifier scores. */
+export interface FeatureVector {
+  keys: string[];
+  values: number[];
+}
+
+/** A feature vector being built: `add` keeps the largest weight of a key, as `Features` bags always did. */
+class VectorBuilder implements FeatureVector {
+  readonly keys: string[] = [];
+  readonly values: number[] = [];
+  private readonly at = new Map<string, number>();
+  /** Word-level keys (those that count towards the scaling). */
+  words = 0;
+
+  /** Adds `key` with weight `w` (the largest wins); true when the key is new. */
+  add(key: string, w: number): boolean {
+    const i = this.at.get(key);
+    if (i === undefined) {
+      this.at.set(key, this.keys.length);
+      this.keys.push(key);
+      this.values.push(Math.max(0, w));
+      return true;
+    }
+    this.values[i] = Math.max(this.values[i]!, w);
+    return false;
+  }
+
+  /** Divides every weight by the square root of the number of word-level features, so long and short messages weigh alike. */
+  scaled(): FeatureVector {
+    if (this.words > 4) {
+      const f = Math.sqrt(4 / this.words);
+      for (let i = 0; i < this.values.length; i++) this.values[i] = this.values[i]! * f;
+    }
+    return { keys: this.keys, values: this.values };
+  }
+}
+
+/** Both feature vectors of a message: `all` for the intent model, `content` (no function words) for the service model. */
+export function extractFeatureVectors(text: string): { all: FeatureVector; content: FeatureVector } {
+  const all = new VectorBuilder();
+  const content = new VectorBuilder();
   const tokens = tokenize(text);
   const arabizi = isArabizi(tokens);
   let previous: string | undefined;
-  const counts = { all: 0, content: 0 };
   for (const token of tokens) {
     const forms = tokenForms(token);
     const { grams, unit } = forms;
-    const words = arabizi && forms.latinCross !== undefined ? [...forms.words, `t:${forms.latinCross}`] : forms.words;
     const isContent = !FUNCTION_WORDS.has(token);
-    for (const key of words) {
-      if (all[key] === undefined) counts.all += 1;
-      add(all, key, 1);
-      if (isContent) {
-        if (content[key] === undefined) counts.content += 1;
-        add(content, key, 1);
-      }
-    }
+    const addWord = (key: string): void => {
+      if (all.add(key, 1)) all.words += 1;
+      if (isContent && content.add(key, 1)) content.words += 1;
+    };
+    for (const key of forms.words) addWord(key);
+    if (arabizi && forms.latinCross !== undefined) addWord(`t:${forms.latinCross}`);
     for (const key of grams) {
-      add(all, key, GRAM_WEIGHT);
-      if (isContent) add(content, key, GRAM_WEIGHT);
+      all.add(key, GRAM_WEIGHT);
+      if (isContent) content.add(key, GRAM_WEIGHT);
     }
-    if (previous !== undefined) add(all, `p:${previous}_${unit}`, PAIR_WEIGHT);
+    if (previous !== undefined) all.add(`p:${previous}_${unit}`, PAIR_WEIGHT);
     previous = unit;
   }
-  return { all: scale(all, counts.all), content: scale(content, counts.content) };
+  return { all: all.scaled(), content: content.scaled() };
 }
 
-/** Divides every weight by the square root of the number of word-level features (`words`), so long and short messages weigh alike. */
-function scale(bag: Features, words: number): Features {
-  if (words <= 4) return bag;
-  const f = Math.sqrt(4 / words);
-  for (const k in bag) bag[k] = bag[k]! * f;
+/** A feature vector as a bag (same keys in the same order, same weights). */
+export function toFeatures(v: FeatureVector): Features {
+  const bag: Features = {};
+  for (let i = 0; i < v.keys.length; i++) bag[v.keys[i]!] = v.values[i]!;
   return bag;
+}
+
+/** Both feature bags of a message: `all` for the intent model, `content` (no function words) for the service model. */
+export function extractFeatureSets(text: string): { all: Features; content: Features } {
+  const { all, content } = extractFeatureVectors(text);
+  return { all: toFeatures(all), content: toFeatures(content) };
 }
 
 /** The feature bag of a message (deterministic: same text, same features); `content` leaves out function words. */

@@ -50,6 +50,11 @@ const CLOSINGS: RegExp[] = [
   /[,،.!؟]\s*(?:ابو|ام|بو) [^\s,،.]+(?: [^\s,،.]+)?$/,
 ];
 
+/** Openings then addresses, in the order they are tried; separators at the start and at the end of a text. */
+const FRAMES = [...OPENINGS, ...ADDRESSES];
+const LEADING_SEP = new RegExp(`^${SEP}`);
+const TRAILING_SEP = new RegExp(`${SEP}$`);
+
 /** A body shorter than this (in words) is not read apart from its framing. */
 const MIN_BODY_WORDS = 3;
 
@@ -66,10 +71,10 @@ export function letterBody(text: string): string | undefined {
   // Openings and addresses, one after another.
   for (let changed = true; changed; ) {
     changed = false;
-    for (const re of [...OPENINGS, ...ADDRESSES]) {
+    for (const re of FRAMES) {
       const m = re.exec(t);
       if (m && m[0].length > 0) {
-        const rest = t.slice(m[0].length).replace(new RegExp(`^${SEP}`), '');
+        const rest = t.slice(m[0].length).replace(LEADING_SEP, '');
         if (rest.length < t.length) {
           if (ADDRESSES.includes(re)) kept.push(m[0].replace(COURTESY, ' ').trim());
           t = rest;
@@ -84,10 +89,7 @@ export function letterBody(text: string): string | undefined {
     const m = re.exec(t);
     if (m && m.index < cut && words(t.slice(0, m.index)) >= MIN_BODY_WORDS) cut = m.index;
   }
-  t = t
-    .slice(0, cut)
-    .replace(new RegExp(`${SEP}$`), '')
-    .trim();
-  if (t === original.replace(new RegExp(`${SEP}$`), '') || words(t) < MIN_BODY_WORDS) return undefined;
+  t = t.slice(0, cut).replace(TRAILING_SEP, '').trim();
+  if (t === original.replace(TRAILING_SEP, '') || words(t) < MIN_BODY_WORDS) return undefined;
   return [...kept, t].filter((x) => x.length > 0).join(' ، ');
 }

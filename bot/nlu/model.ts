@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
 import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
-import { extractFeatureSets, type Features } from './features.js';
+import { extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector } from './features.js';
 import { letterBody } from './framing.js';
 import { detectLanguage } from './language.js';
 import { normalizeForMatch } from './normalize.js';
@@ -156,20 +156,26 @@ export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
 }
 
 /** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), computed from the compiled layout. */
-export function runCompiled(net: CompiledNetwork, input: Features): Record<string, number> {
+export function runCompiled(net: CompiledNetwork, input: Features | FeatureVector): Record<string, number> {
   const sums = Float64Array.from(net.bias);
   const n = sums.length;
-  for (const key in input) {
-    const j = net.index.get(key);
+  const { index, weights } = net;
+  // The same keys in the same order either way, so the sums are the same to the last bit.
+  const keys = isVector(input) ? input.keys : Object.keys(input);
+  const values = isVector(input) ? input.values : undefined;
+  for (let k = 0; k < keys.length; k++) {
+    const j = index.get(keys[k]!);
     if (j === undefined) continue;
-    const v = input[key]!;
+    const v = values ? values[k]! : (input as Features)[keys[k]!]!;
     const base = j * n;
-    for (let i = 0; i < n; i++) sums[i]! += v * net.weights[base + i]!;
+    for (let i = 0; i < n; i++) sums[i]! += v * weights[base + i]!;
   }
   const out: Record<string, number> = {};
-  for (const [i, label] of net.labels.entries()) out[label] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!;
+  for (let i = 0; i < n; i++) out[net.labels[i]!] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!;
   return out;
 }
+
+const isVector = (input: Features | FeatureVector): input is FeatureVector => Array.isArray(input.keys) && Array.isArray(input.values);
 
 /** The NLP.js implementation of Classifier. */
 export class NeuralClassifier implements Classifier {
@@ -229,8 +235,8 @@ export class NeuralClassifier implements Classifier {
 
   /** Intent and service of one text whose language is known, from the networks alone. */
   private decideModel(text: string, language: Language): Classification {
-    const { all, content } = extractFeatureSets(text);
-    if (!Object.keys(all).some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
+    const { all, content } = extractFeatureVectors(text);
+    if (!all.keys.some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
     }
     const outputs = runCompiled(this.intentNet, all);
@@ -245,7 +251,7 @@ export class NeuralClassifier implements Classifier {
     }));
     const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
     // A fire, an accident or a leak is an incident to report, whatever service its words recall (none of the 15 covers one).
-    const incident = content[INCIDENT] !== undefined;
+    const incident = content.keys.includes(INCIDENT);
     if (incident && top && (top.label === 'report' || top.label === 'procedural_request')) {
       const report = candidates.find((c) => c.intent === 'report');
       if (report && report.score >= INCIDENT_REPORT_SCORE) {

@@ -45,8 +45,21 @@ export function normalizeArabic(s: string): string {
 const CONNECTOR = /(?<=[\p{L}\p{N}])[-/@.+'_](?=[\p{L}\p{N}])/gu;
 const PLACEHOLDER = '\u0001';
 
+/** Recent results: a message is normalized for its features and again for the question cues (model.ts); the work is done once. */
+const recent = new Map<string, string>();
+const RECENT_MAX = 64;
+
 /** normalizeArabic + lower case + Latin accents and punctuation/emoji removed (intra-word connectors kept) + collapsed whitespace. */
 export function normalizeForMatch(s: string): string {
+  const known = recent.get(s);
+  if (known !== undefined) return known;
+  const normalized = normalizeUncached(s);
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(s, normalized);
+  return normalized;
+}
+
+function normalizeUncached(s: string): string {
   const kept: string[] = [];
   let next = 0;
   return normalizeArabic(s)

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
@@ -28,6 +28,10 @@ const messageBody = z
   .strict();
 
 const conversationIdParam = z.string().uuid();
+
+/** The message route, as Express mounts it and as the direct route matches it (exact path, any conversation id of id characters). */
+const MESSAGES_PATTERN = '/api/webchat/conversations/:cid/messages';
+const MESSAGES_PATH = /^\/api\/webchat\/conversations\/([0-9A-Za-z-]{1,100})\/messages$/;
 
 /** The page may load only its own script, style and API (no inline script, no third party). */
 const PAGE_CSP =
@@ -63,9 +67,11 @@ export const webchat = defineChannel(
       next();
     };
 
-    const routes = (router: Router): void => {
-      // First in the router (the route every message takes). The secret is checked before the body is read.
-      router.post('/api/webchat/conversations/:cid/messages', authorize, express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response) => {
+    /** A message: the secret is checked before the body is read. */
+    const postMessage: RequestHandler[] = [
+      authorize,
+      express.json({ limit: '64kb', strict: true }),
+      async (req: Request, res: Response) => {
         const cid = res.locals.cid as string;
         // express.json parsed the body only for a JSON content type: no second check when it did.
         if (req.body === undefined && !req.is('application/json')) return fail(res, 415, 'unsupported_media_type', 'send application/json');
@@ -90,7 +96,12 @@ export const webchat = defineChannel(
         const result = await ctx.engine.handle(msg);
         // A retried POST gets the replies of the first one again (idempotent), never a second turn.
         res.json({ duplicate: result.duplicate, replies: result.duplicate ? (result.previous ?? []) : result.replies });
-      });
+      },
+    ];
+
+    const routes = (router: Router): void => {
+      // First in the router (near misses of the direct route below, e.g. a trailing slash, come here).
+      router.post(MESSAGES_PATTERN, ...postMessage);
 
       router.get('/', (_req, res) => {
         res.set('content-security-policy', PAGE_CSP).type('html').send(page);
@@ -140,6 +151,8 @@ export const webchat = defineChannel(
       routes,
       // Replies that were not answers (agent messages, the hand-back notice) are in the transcript the page polls.
       send: async () => undefined,
+      // The route every message takes, served ahead of the router stack.
+      directRoutes: [{ method: 'POST', path: MESSAGES_PATH, params: ['cid'], pattern: MESSAGES_PATTERN, handlers: postMessage }],
     };
   },
   [{ module: 'webchat', migrations: webchatMigrations }],

@@ -26,7 +26,7 @@ const STORES = (env.BENCH_STORES ?? 'empty,year,backlog').split(',');
 const SCALE = Number(env.BENCH_SCALE ?? 1);
 const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
 /** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
-const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
 
 interface Row {
   store: string;

@@ -6,7 +6,7 @@ import { ConfigError } from '../../bot/core/errors.js';
 import { defaultConfigDir } from '../../bot/core/paths.js';
 import type { Intent, Language } from '../../bot/core/types.js';
 import { createClassifier, type NeuralClassifier, SEED_CACHE_ENV } from '../../bot/nlu/classifier.js';
-import { extractFeatureSets } from '../../bot/nlu/features.js';
+import { extractFeatureSets, extractFeatureVectors, toFeatures } from '../../bot/nlu/features.js';
 import { compileNetwork, runCompiled, trainModels } from '../../bot/nlu/model.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 import { loadTrainingData } from '../../bot/nlu/training-data.js';
@@ -356,6 +356,11 @@ describe('training data and cache', () => {
       const expected = models.intent.run(all)!;
       const got = runCompiled(compiled, all);
       for (const [label, value] of Object.entries(expected)) expect(got[label]!, label).toBeCloseTo(value, 5);
+      // The vectors the classifier scores are the same bag, in the same order: the same outputs to the last bit.
+      const vectors = extractFeatureVectors(text);
+      expect(Object.entries(toFeatures(vectors.all))).toEqual(Object.entries(all));
+      expect(toFeatures(vectors.content)).toEqual(extractFeatureSets(text).content);
+      expect(runCompiled(compiled, vectors.all)).toEqual(got);
     }
   });
 });
