@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { maskReferences } from './entities.js';
-import { conceptOf } from './lexicon.js';
+import { conceptEntries, conceptOf } from './lexicon.js';
 import { normalizeForMatch, toAsciiDigits } from './normalize.js';
 
 interface WordStemmer {
@@ -21,7 +21,7 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 8;
+export const FEATURES_VERSION = 9;
 
 /** A bag of features (feature → weight). */
 export type Features = Record<string, number>;
@@ -323,7 +323,7 @@ const LATIN_CLASS: Record<string, string> = {
 };
 
 /** The cross-script consonant skeleton of a token (Arabic: of its light stem), or undefined when shorter than two consonants. */
-function consonantSkeleton(token: string, arabicStem: string | undefined): string | undefined {
+export function consonantSkeleton(token: string, arabicStem: string | undefined): string | undefined {
   let out = '';
   if (arabicStem !== undefined) {
     for (const ch of arabicStem) out += ARABIC_CLASS[ch] ?? '';
@@ -351,10 +351,41 @@ interface TokenForms {
   words: string[];
   /** The cross-script consonant skeleton of a Latin token, used only in a message written in Arabizi. */
   latinCross?: string;
+  /** The concept whose Arabic or Arabizi word shares that skeleton (a spelling the lexicon does not list), used only in Arabizi. */
+  latinConcept?: string;
   /** Character n-grams. */
   grams: string[];
   /** What word pairs are made of: the concept, else the stem. */
   unit: string;
+}
+
+/** Consonant skeleton (3+ classes) → the concept most of whose Arabic (or digit-spelled Arabizi) words have it. */
+let skeletonConcepts: Map<string, string> | undefined;
+
+/** The concept an Arabizi spelling reaches through its skeleton («zbaala», «7ofar», «mustashfa»). */
+function conceptBySkeleton(skeletonKey: string): string | undefined {
+  if (!skeletonConcepts) {
+    // Votes per skeleton and concept: the concept with most words of that skeleton wins, a tie drops it.
+    const votes = new Map<string, Map<string, number>>();
+    for (const [concept, list] of conceptEntries()) {
+      for (const w of list) {
+        const arabic = ARABIC_WORD.test(w);
+        // English words would lend their skeletons to unrelated Arabizi ones ("cyclone" / «yes2alni»).
+        if (!arabic && !/\d/.test(w)) continue;
+        const key = consonantSkeleton(w, arabic ? lightStemArabic(w) : undefined);
+        if (key === undefined || key.length < 3) continue;
+        const byConcept = votes.get(key) ?? new Map<string, number>();
+        byConcept.set(concept, (byConcept.get(concept) ?? 0) + 1);
+        votes.set(key, byConcept);
+      }
+    }
+    skeletonConcepts = new Map();
+    for (const [key, byConcept] of votes) {
+      const [first, second] = [...byConcept].sort((a, b) => b[1] - a[1]);
+      if (first && (!second || second[1] < first[1])) skeletonConcepts.set(key, first[0]);
+    }
+  }
+  return skeletonConcepts.get(skeletonKey);
 }
 
 /** Forms of tokens already seen (words repeat; this keeps a message's cost to a few lookups). */
@@ -394,10 +425,15 @@ function computeForms(token: string): TokenForms {
 
 /** Adds the concept and the character n-grams of a token to its word features. */
 function withConcept(token: string, base: string, words: string[], latinCross: string | undefined): TokenForms {
-  const concept = conceptOf(token) ?? conceptOf(base);
+  // Arabizi writes long vowels and stressed consonants doubled or not («waali», «tadreeeb», «zbaala»).
+  const single = /^[a-z0-9]+$/.test(token) ? base.replace(/(.)\1+/g, '$1') : base;
+  // An Arabic word with its article or conjunction but its own ending («النفايات» → نفايات).
+  const unprefixed = ARABIC_WORD.test(token) ? token.replace(/^(?:وبال|فبال|وال|بال|فال|كال|ولل|لل|ال)(?=.{3})/, '') : token;
+  const concept = conceptOf(token) ?? conceptOf(base) ?? conceptOf(unprefixed) ?? (single !== base ? conceptOf(single) : undefined);
   if (concept) words.push(`x:${concept}`);
   const grams = base.length >= 3 && !token.startsWith('z') ? trigrams(base).map((g) => `c:${g}`) : [];
-  return { words, grams, unit: concept ? `x:${concept}` : base, latinCross };
+  const latinConcept = !concept && latinCross !== undefined ? conceptBySkeleton(latinCross) : undefined;
+  return { words, grams, unit: concept ? `x:${concept}` : base, latinCross, latinConcept };
 }
 
 // Latin words that mark a message as Arabizi (Gulf Arabic in Latin letters) rather than English.
@@ -468,7 +504,11 @@ export function extractFeatureSets(text: string): { all: Features; content: Feat
   for (const token of tokens) {
     const forms = tokenForms(token);
     const { grams, unit } = forms;
-    const words = arabizi && forms.latinCross !== undefined ? [...forms.words, `t:${forms.latinCross}`] : forms.words;
+    let words = forms.words;
+    if (arabizi && forms.latinCross !== undefined) {
+      words = [...words, `t:${forms.latinCross}`];
+      if (forms.latinConcept !== undefined) words.push(`x:${forms.latinConcept}`);
+    }
     const isContent = !FUNCTION_WORDS.has(token);
     for (const key of words) {
       if (all[key] === undefined) counts.all += 1;

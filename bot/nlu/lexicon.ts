@@ -3,6 +3,7 @@
  * word the training lines spell one way still counts when a resident spells it another
  * (أبا/أبغى/ودي/abi/want → want). Words are given as `normalizeForMatch` leaves them (ى→ي, ة→ه, أ→ا).
  */
+import { GAZETTEER } from './gazetteer.js';
 
 const CONCEPTS: Record<string, string[]> = {
   want: [
@@ -90,7 +91,7 @@ const CONCEPTS: Record<string, string[]> = {
     'idea',
   ],
   report: ['بلاغ', 'ابلغ', 'ابلاغ', 'الابلاغ', 'نبلغ', 'ballagh', 'balagh', 'ablagh', 'abaligh', 'report', 'reporting'],
-  request: ['طلب', 'طلبي', 'معامله', 'معاملتي', 'talab', 'talabi', 'tlb', 'request', 'application', 'applied'],
+  request: ['طلب', 'طلبي', 'معامله', 'معاملتي', 'اقدم', 'aqadem', 'agadem', 'aqaddim', 'talab', 'talabi', 'tlb', 'request', 'application', 'applied'],
   reach: ['وصل', 'وصلت', 'صار', 'wasal', '9ar', 'sar', 'reached', 'progress', 'update', 'status'],
   thanks: [
     'شكرا',
@@ -242,11 +243,16 @@ const CONCEPTS: Record<string, string[]> = {
     'sparks',
     'explosion',
   ],
-  animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'stray', 'loose'],
+  animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'saiba', 'saibah', 'sayba', 'saybah', 'sayiba', 'dhal', 'dhala', 'stray', 'loose'],
 };
 
 const INDEX = new Map<string, string>();
-for (const [concept, words] of Object.entries(CONCEPTS)) for (const w of words) if (!INDEX.has(w)) INDEX.set(w, concept);
+for (const [concept, words] of [...Object.entries(CONCEPTS), ...Object.entries(GAZETTEER)]) for (const w of words) if (!INDEX.has(w)) INDEX.set(w, concept);
+
+/** Every concept with its words (the features' skeleton index is built from them). */
+export function conceptEntries(): Array<[string, string[]]> {
+  return [...Object.entries(CONCEPTS), ...Object.entries(GAZETTEER)];
+}
 
 /** The concept of a normalized word, if it has one. */
 export function conceptOf(word: string): string | undefined {

@@ -1,0 +1,72 @@
+/**
+ * Gazetteers of what lies OUTSIDE the 15 services, as concepts (lexicon.ts merges them): another
+ * authority's business (health, schools, utilities' bills, police and traffic, passports and civil
+ * status, banks, prayer times, weather, sports, telecom, shops and companies, jobs, courts), things
+ * broken or dangerous (a hazard) and the public fixtures they happen to (street lights, pipes, manholes,
+ * signals, wires, bridges). Words are given as `normalizeForMatch` leaves them, one space between words;
+ * Arabizi spellings not listed still reach a concept through their consonant skeleton (features.ts).
+ * The service words (equipment, rubbish) that new wording kept missing are here too.
+ */
+
+const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
+
+/** Concept → words. */
+export const GAZETTEER: Record<string, string[]> = {
+  elsewhere: words(`
+    مستشفي مستشفيات مستوصف عياده طبيب دكتور دكتوره اسنان تطعيم تطعيمات لقاح صيدليه دوا علاج مريض ممرض
+    مدرسه مدارس مدرسي نتايج دبلوم امتحان امتحانات اختبارات معلم معلمه منهج
+    كهربا كهرباء فاتوره فواتير عداد نماء مزون انقطاع
+    مخالفه مخالفات مرور سياقه رادار ردار
+    جواز جوازات باسبورت تاشيره فيزا ميلاد جنسيه
+    بنك بنوك مصرف قرض قروض صراف
+    اذان الاذان صلاه الصلاه امساكيه هلال
+    طقس الطقس حراره الحراره غيوم رطوبه ارصاد
+    مباراه مباريات مباراة دوري منتخب كوره
+    رصيد باقه انترنت شريحه عمانتل اوريدو
+    هايبر لولو كارفور بيتزا بنزين بترول
+    وظيفه وظايف توظيف محكمه قاضي تامين
+    hospital hospitals clinic doctor dentist vaccination vaccine vaccines pharmacy medicine patient
+    school schools exam exams results diploma teacher teachers
+    electricity bill bills meter outage
+    police rop fines speeding traffic
+    passport visa citizenship
+    bank banks loan atm
+    prayer prayers adhan azan
+    weather forecast temperature sunny humidity
+    football league match score
+    sim internet wifi recharge omantel ooredoo
+    hypermarket lulu carrefour pizza petrol fuel
+    job jobs vacancy court insurance
+    mustashfa mostashfa musta4fa 3yada 3eyada 3iyada daktor doktor madrasa madrasah mdrsa natayej
+    kahraba kahraba2 kahrabaa fatoora fatora fatoorat fatorat mo5alafa mukhalafa mkhalfa m5alfa muroor moror mroor
+    jawaz jawaaz bassbort salat salah athan adhan azan taqs 6aqs mubarat mobara raseed baqa wadheefa wadhifa
+  `),
+  hazard: words(`
+    مكسور مكسوره انكسر انكسرت متكسر متكسره تكسرت تكسر متعطل متعطله معطل معطله عطلان عطلانه خربان خربانه تالف تالفه
+    منفجر منفجره انفجر انفجرت مايل مايله متدلي متدليه مكشوف مكشوفه طافح طافحه طفحت ساقط ساقطه طايح طايحه يطيح
+    تشقق متشقق متشققه متصدع متصدعه تصدع شقوق انهار ينهار منهار خطر خطير خطيره مخاطر
+    broken damaged faulty malfunctioning leaning hanging exposed cracked cracks collapsed collapse collapsing burst overflowing
+    dangerous danger hazard hazardous unsafe fallen
+    maksoor maksoora maksura 5arban kharban 5arbana kharbana mt3a6el mit3a6il m3a66al ta2e7 taye7 tayi7 5a6ar khatar 5a6eer khateer
+  `),
+  fixture: words(`
+    عمود اعمده اناره الاناره ماسوره مواسير انبوب انابيب منهول مناهيل بالوعه مجاري الصرف اشارات الضويه اسلاك سلك كيبل كيبلات
+    لوحه لوحات جسر الجسر مرجيحه مراجيح غاز
+    streetlight streetlights lamppost lamp pole poles pipe pipes pipeline manhole manholes sewage sewer signal signals wires wire cable
+    cables signboard billboard bridge swing swings gas
+    3amood 3mood 3amud anara enara mawasir masoora masura manhool manhol majari eshara ishara aslak silk jisr
+  `),
+  // Heavy machines and levelling land (equipment-general).
+  loader: words(`
+    شيول جرافه بلدوزر معدات معده اليات اليه اليات جريدر قريدر كريدر حفاره بوكلين رافعه كرين ونش قلاب شاحنه تريلا وايت صهريج
+    دحل مدحله رولر تسويه تسويت
+    sheyool sheyoul shyool shiyool jarafa loader bulldozer excavator equipment truck trucks machine machines machinery grader
+    crane tanker roller digger backhoe tipper forklift levelling leveling flatten compact
+    greder grader kraider jareder 7affara haffara kreen krain gallab qallab sahreej
+  `),
+  rubbish: words(`
+    زباله قمامه نفايات مخلفات قاذورات حاويه حاويات براميل اكياس وساخه وسخ اوساخ
+    zbala zibala zbaala zebala qomama gmama 7awiya hawiya 7awyat
+    garbage rubbish trash waste litter debris bin bins dumped dumping dirty filth
+  `),
+};
