@@ -5,8 +5,11 @@
  * broken or dangerous (a hazard) and the public fixtures they happen to (street lights, pipes, manholes,
  * signals, wires, bridges). Words are given as `normalizeForMatch` leaves them, one space between words;
  * Arabizi spellings not listed still reach a concept through their consonant skeleton (features.ts).
- * The service words (equipment, rubbish) that new wording kept missing are here too.
+ * The service words (equipment, rubbish) that new wording kept missing are here too, and the rule
+ * (`outsideServices`) model.ts applies after the networks.
  */
+
+import type { Intent } from '../core/types.js';
 
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
 
@@ -45,7 +48,7 @@ export const GAZETTEER: Record<string, string[]> = {
     مكسور مكسوره انكسر انكسرت متكسر متكسره تكسرت تكسر متعطل متعطله معطل معطله عطلان عطلانه خربان خربانه تالف تالفه
     منفجر منفجره انفجر انفجرت مايل مايله متدلي متدليه مكشوف مكشوفه طافح طافحه طفحت ساقط ساقطه طايح طايحه يطيح
     تشقق متشقق متشققه متصدع متصدعه تصدع شقوق انهار ينهار منهار خطر خطير خطيره مخاطر
-    broken damaged faulty malfunctioning leaning hanging exposed cracked cracks collapsed collapse collapsing burst overflowing
+    broken faulty malfunctioning leaning hanging exposed cracked cracks collapsed collapse collapsing burst overflowing
     dangerous danger hazard hazardous unsafe fallen
     maksoor maksoora maksura 5arban kharban 5arbana kharbana mt3a6el mit3a6il m3a66al ta2e7 taye7 tayi7 5a6ar khatar 5a6eer khateer
   `),
@@ -64,9 +67,59 @@ export const GAZETTEER: Record<string, string[]> = {
     crane tanker roller digger backhoe tipper forklift levelling leveling flatten compact
     greder grader kraider jareder 7affara haffara kreen krain gallab qallab sahreej
   `),
+  // What a service does, in the words residents use for it (the skeleton index spreads them to Arabizi).
+  damage: words(`
+    ضرر اضرار تضرر تضررت تضرروا متضرر متضرره متضررين خساير خسائر تلفيات
+    damage damages damaged adhrar a6rar dharar 9'arar
+  `),
+  spray: words(`
+    رش نرش يرش ترش مكافحه مبيد مبيدات تعقيم
+    spray spraying sprayed fumigate fumigation pesticide pesticides exterminator
+    rash rush yrush mukafa7a mokafa7a mukafaha mobeed tab5eer
+  `),
+  barrier: words(`
+    حمايه حاجز حواجز مصد مصدات جابيون جابيونات
+    barrier barriers gabion gabions embankment berm culvert
+    7imaya 7emaya himaya 7ajez 7ajiz hajiz 7awajiz
+  `),
+  permit: words(`
+    تصريح تصاريح ترخيص تراخيص رخصه
+    permit permits permission licence license licensed
+    ta9ree7 tasree7 tasreeh tar5ee9 tarkhees ru5sa rukhsa
+  `),
+  enclose: words(`
+    اغلاق غلق اقفال قفل تسكير سكر نسكر اسكر تقفيل
+    enclose enclosing enclosed closing
+    3'alq ghalq igfal taskeer asakker asakir nsakir
+  `),
+  pavement: words(`
+    رصيف الرصيف ساحه مساحه واجهه
+    pavement sidewalk frontage forecourt terrace
+    ra9eef raseef ra9if sa7a mesa7a masa7a
+  `),
   rubbish: words(`
     زباله قمامه نفايات مخلفات قاذورات حاويه حاويات براميل اكياس وساخه وسخ اوساخ
     zbala zibala zbaala zebala qomama gmama 7awiya hawiya 7awyat
     garbage rubbish trash waste litter debris bin bins dumped dumping dirty filth
   `),
 };
+
+/** Frames a hazard (something broken or dangerous) turns into a report when no service is named. */
+const HAZARD_FRAMES = new Set<Intent>(['procedural_request', 'unknown', 'inquiry']);
+/** Frames another authority's business turns into `unknown` unless a service clearly wins. */
+const ELSEWHERE_FRAMES = new Set<Intent>(['procedural_request', 'inquiry', 'complaint', 'unknown']);
+/** A service wins over another authority's words only from this score. */
+const ELSEWHERE_SERVICE = 0.9;
+
+/**
+ * What the gazetteers say of a message the 15 services do not cover: a hazard (a broken street light,
+ * a burst pipe) is a report; a question or request about another authority's business (a hospital
+ * appointment, an electricity bill, a traffic fine) is `unknown`, unless its complaint voices anger or delay.
+ */
+export function outsideServices(all: Record<string, number>, top: Intent | undefined, serviceScore: number): Intent | undefined {
+  if (top === undefined) return undefined;
+  if (all['x:hazard'] !== undefined) return serviceScore === 0 && HAZARD_FRAMES.has(top) ? 'report' : undefined;
+  if (all['x:elsewhere'] === undefined || serviceScore >= ELSEWHERE_SERVICE || !ELSEWHERE_FRAMES.has(top)) return undefined;
+  if (top === 'complaint' && (all['x:anger'] !== undefined || all['x:delay'] !== undefined || all['x:complain'] !== undefined)) return undefined;
+  return 'unknown';
+}

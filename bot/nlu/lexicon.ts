@@ -116,7 +116,27 @@ const CONCEPTS: Record<string, string[]> = {
   insect: ['حشرات', 'بعوض', 'صراصير', 'ذباب', 'نمل', 'ba3ooth', 'ba3oodh', 'sarasir', 'insects', 'mosquitoes', 'cockroaches', 'flies', 'ants', 'pests'],
   rodent: ['فيران', 'فئران', 'جرذان', 'قوارض', 'فار', 'fiaran', 'fi2ran', 'jurthan', 'rats', 'rat', 'mice', 'rodents'],
   hole: ['حفره', 'حفر', 'مستنقع', 'hufra', 'hofra', '7ufra', '7ofra', 'hole', 'pothole', 'potholes', 'swamp'],
-  rain: ['مطر', 'امطار', 'سيول', 'عاصفه', 'اعصار', 'انواء', 'منخفض', 'matar', 'amtar', 'seil', 'a3sar', 'rain', 'storm', 'cyclone', 'flood'],
+  rain: [
+    'مطر',
+    'امطار',
+    'سيول',
+    'عاصفه',
+    'اعصار',
+    'انواء',
+    'منخفض',
+    'anwa2',
+    'anwaa',
+    'mu6ar',
+    'ma6ar',
+    'matar',
+    'amtar',
+    'seil',
+    'a3sar',
+    'rain',
+    'storm',
+    'cyclone',
+    'flood',
+  ],
   wadi: ['وادي', 'اوديه', 'الوادي', 'wadi', 'awdiya'],
   camp: ['مخيم', 'مخيمات', 'خيمه', 'تخييم', 'نخيم', 'mu5ayam', 'mukhayam', 'mu5ayyam', 'mkhayam', 'camp', 'camping', 'tent'],
   training: ['تدريب', 'اتدرب', 'تدرب', 'تدريبي', 'tadreeb', 'tadrib', 'atdarab', 'training', 'internship', 'intern', 'trainee'],
@@ -247,7 +267,10 @@ const CONCEPTS: Record<string, string[]> = {
 };
 
 const INDEX = new Map<string, string>();
-for (const [concept, words] of [...Object.entries(CONCEPTS), ...Object.entries(GAZETTEER)]) for (const w of words) if (!INDEX.has(w)) INDEX.set(w, concept);
+for (const [concept, words] of [...Object.entries(CONCEPTS), ...Object.entries(GAZETTEER)]) {
+  // Tokens lose a final hamza on the line (features.ts): «انواء» is read as «انوا».
+  for (const w of words) for (const form of [w, w.replace(/(?<=.{2})ء$/, '')]) if (!INDEX.has(form)) INDEX.set(form, concept);
+}
 
 /** Every concept with its words (the features' skeleton index is built from them). */
 export function conceptEntries(): Array<[string, string[]]> {

@@ -14,6 +14,7 @@ import type { Intent, Language } from '../core/types.js';
 import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
 import { extractFeatureSets, type Features } from './features.js';
 import { letterBody } from './framing.js';
+import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
 import { normalizeForMatch } from './normalize.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
@@ -227,6 +228,14 @@ export class NeuralClassifier implements Classifier {
     return service !== null ? reframe(c, 'inquiry', service) : c;
   }
 
+  /** The score of `service` once another authority's words (gazetteer.ts) count ELSEWHERE_BOOST times: a service that still wins clearly wins. */
+  private serviceAgainstElsewhere(content: Features, service: string): number {
+    const weight = content['x:elsewhere'];
+    if (weight === undefined) return 1;
+    const scores = rank(runCompiled(this.serviceNet, { ...content, 'x:elsewhere': weight * ELSEWHERE_BOOST }));
+    return scores.find((s) => s.label === service)?.score ?? 0;
+  }
+
   /** Intent and service of one text whose language is known, from the networks alone. */
   private decideModel(text: string, language: Language): Classification {
     const { all, content } = extractFeatureSets(text);
@@ -244,8 +253,12 @@ export class NeuralClassifier implements Classifier {
       score: i.score,
     }));
     const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
-    const outside = outsideServices(all, top?.label as Intent | undefined, service === null ? 0 : best!.score);
-    if (outside !== undefined) return firstAs(language, outside, candidates);
+    const outside = outsideServices(all, top?.label as Intent | undefined, service === null ? 0 : this.serviceAgainstElsewhere(content, service));
+    if (outside !== undefined) {
+      // The networks' candidates stay as alternatives, without a service (none of them is about one).
+      const plain = candidates.map((c) => ({ ...c, service: null }));
+      return reframe({ language, intent: plain[0]!.intent, service: null, confidence: plain[0]!.score, alternatives: plain }, outside, null);
+    }
     // A fire, an accident or a leak is an incident to report, whatever service its words recall (none of the 15 covers one).
     const incident = content[INCIDENT] !== undefined;
     if (incident && top && (top.label === 'report' || top.label === 'procedural_request')) {
@@ -289,33 +302,8 @@ export class NeuralClassifier implements Classifier {
   }
 }
 
-/** Frames a hazard (something broken or dangerous, gazetteer.ts) turns into a report when no service is named. */
-const HAZARD_FRAMES = new Set<Intent>(['procedural_request', 'unknown', 'inquiry']);
-/** Frames another authority's business (gazetteer.ts) turns into `unknown` unless a service clearly wins. */
-const ELSEWHERE_FRAMES = new Set<Intent>(['procedural_request', 'inquiry', 'complaint']);
-/** A service wins over another authority's words only from this score. */
-const ELSEWHERE_SERVICE = 0.9;
-
-/**
- * What the gazetteers say of a message the 15 services do not cover: a hazard (a broken street light,
- * a burst pipe) is a report; a question or request about another authority's business (a hospital
- * appointment, an electricity bill, a traffic fine) is `unknown`, unless its complaint voices anger or delay.
- */
-function outsideServices(all: Features, top: Intent | undefined, serviceScore: number): Intent | undefined {
-  if (top === undefined) return undefined;
-  if (all['x:hazard'] !== undefined) return serviceScore === 0 && HAZARD_FRAMES.has(top) ? 'report' : undefined;
-  if (all['x:elsewhere'] === undefined || serviceScore >= ELSEWHERE_SERVICE || !ELSEWHERE_FRAMES.has(top)) return undefined;
-  if (top === 'complaint' && (all['x:anger'] !== undefined || all['x:delay'] !== undefined || all['x:complain'] !== undefined)) return undefined;
-  return 'unknown';
-}
-
-/** `intent` put first (no service), the networks' candidates kept, scaled down, as alternatives. */
-function firstAs(language: Language, intent: Intent, candidates: Candidate[]): Classification {
-  const own = candidates.find((c) => c.intent === intent)?.score ?? 0;
-  const score = Math.max(own, 1 - OVERRULED);
-  const rest = candidates.filter((c) => c.intent !== intent).map((c) => ({ ...c, service: null, score: c.score * OVERRULED }));
-  return { language, intent, service: null, confidence: score, alternatives: [{ intent, service: null, score }, ...rest].slice(0, MAX_ALTERNATIVES) };
-}
+/** How much more another authority's words count when a service must clearly win over them. */
+const ELSEWHERE_BOOST = 3;
 
 /** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
 const CUED_INTENTS = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);
