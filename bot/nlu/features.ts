@@ -368,6 +368,8 @@ function conceptBySkeleton(skeletonKey: string): string | undefined {
     // Votes per skeleton and concept: the concept with most words of that skeleton wins, a tie drops it.
     const votes = new Map<string, Map<string, number>>();
     for (const [concept, list] of conceptEntries()) {
+      // Another authority's words are too many and too common to lend their skeletons (خادمة / «5edma»).
+      if (concept === 'elsewhere') continue;
       for (const w of list) {
         const arabic = ARABIC_WORD.test(w);
         // English words would lend their skeletons to unrelated Arabizi ones ("cyclone" / «yes2alni»).

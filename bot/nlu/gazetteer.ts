@@ -19,15 +19,15 @@ export const GAZETTEER: Record<string, string[]> = {
     مستشفي مستشفيات مستوصف عياده طبيب دكتور دكتوره اسنان تطعيم تطعيمات لقاح صيدليه دوا علاج مريض ممرض
     مدرسه مدارس مدرسي نتايج دبلوم امتحان امتحانات اختبارات معلم معلمه منهج
     كهربا كهرباء فاتوره فواتير عداد نماء مزون انقطاع
-    مخالفه مخالفات مرور سياقه رادار ردار
+    شرطه الشرطه مخالفه مخالفات مرور سياقه رادار ردار
     جواز جوازات باسبورت تاشيره فيزا ميلاد جنسيه
     بنك بنوك مصرف قرض قروض صراف
     اذان الاذان صلاه الصلاه امساكيه هلال
     طقس الطقس حراره الحراره غيوم رطوبه ارصاد
     مباراه مباريات مباراة دوري منتخب كوره
-    رصيد باقه انترنت شريحه عمانتل اوريدو
+    رصيد باقه انترنت شريحه عمانتل اوريدو الجو طيران مطار رحلات سفاره وزاره الوزاره
     هايبر لولو كارفور بيتزا بنزين بترول
-    وظيفه وظايف توظيف محكمه قاضي تامين
+    وظيفه وظايف توظيف محكمه قاضي تامين اسكان الاسكان الضمان زكاه الحج خادمه كفاله سوبرماركت طرد
     hospital hospitals clinic doctor dentist vaccination vaccine vaccines pharmacy medicine patient
     school schools exam exams results diploma teacher teachers
     electricity bill bills meter outage
@@ -37,19 +37,19 @@ export const GAZETTEER: Record<string, string[]> = {
     prayer prayers adhan azan
     weather forecast temperature sunny humidity
     football league match score
-    sim internet wifi recharge omantel ooredoo
+    sim internet wifi recharge credit topup omantel ooredoo flight flights airport embassy ministry
     hypermarket lulu carrefour pizza petrol fuel
-    job jobs vacancy court insurance
+    job jobs vacancy court insurance housing hajj umrah zakat maid sponsor supermarket parcel
     mustashfa mostashfa musta4fa 3yada 3eyada 3iyada daktor doktor madrasa madrasah mdrsa natayej
     kahraba kahraba2 kahrabaa fatoora fatora fatoorat fatorat mo5alafa mukhalafa mkhalfa m5alfa muroor moror mroor
-    jawaz jawaaz bassbort salat salah athan adhan azan taqs 6aqs mubarat mobara raseed baqa wadheefa wadhifa
+    jaw shur6a shor6a shorta jawaz jawaaz bassbort salat salah athan adhan azan taqs 6aqs mubarat mobara raseed baqa wadheefa wadhifa
   `),
   hazard: words(`
     مكسور مكسوره انكسر انكسرت متكسر متكسره تكسرت تكسر متعطل متعطله معطل معطله عطلان عطلانه خربان خربانه تالف تالفه
     منفجر منفجره انفجر انفجرت مايل مايله متدلي متدليه مكشوف مكشوفه طافح طافحه طفحت ساقط ساقطه طايح طايحه يطيح
-    تشقق متشقق متشققه متصدع متصدعه تصدع شقوق انهار ينهار منهار خطر خطير خطيره مخاطر
+    سقط سقطت طاح طاحت تهدم تهدمت انهارت تشقق متشقق متشققه متصدع متصدعه تصدع شقوق انهار ينهار منهار خطر خطير خطيره مخاطر
     broken faulty malfunctioning leaning hanging exposed cracked cracks collapsed collapse collapsing burst overflowing
-    dangerous danger hazard hazardous unsafe fallen
+    dangerous danger hazard hazardous unsafe fallen fell
     maksoor maksoora maksura 5arban kharban 5arbana kharbana mt3a6el mit3a6il m3a66al ta2e7 taye7 tayi7 5a6ar khatar 5a6eer khateer
   `),
   fixture: words(`
@@ -61,10 +61,10 @@ export const GAZETTEER: Record<string, string[]> = {
   `),
   // Heavy machines and levelling land (equipment-general).
   loader: words(`
-    شيول جرافه بلدوزر معدات معده اليات اليه اليات جريدر قريدر كريدر حفاره بوكلين رافعه كرين ونش قلاب شاحنه تريلا وايت صهريج
+    شيول جرافه بلدوزر معدات معده اليات اليه اليات جريدر قريدر كريدر حفاره حفار بوكلين تانكر رافعه كرين ونش قلاب شاحنه تريلا وايت صهريج
     دحل مدحله رولر تسويه تسويت
     sheyool sheyoul shyool shiyool jarafa loader bulldozer excavator equipment truck trucks machine machines machinery grader
-    crane tanker roller digger backhoe tipper forklift levelling leveling flatten compact
+    crane tanker lorry roller digger backhoe tipper forklift levelling leveling flatten compact
     greder grader kraider jareder 7affara haffara kreen krain gallab qallab sahreej
   `),
   // What a service does, in the words residents use for it (the skeleton index spreads them to Arabizi).
@@ -96,6 +96,11 @@ export const GAZETTEER: Record<string, string[]> = {
     رصيف الرصيف ساحه مساحه واجهه
     pavement sidewalk frontage forecourt terrace
     ra9eef raseef ra9if sa7a mesa7a masa7a
+  `),
+  // «شروط» and «شرطة» share a skeleton: the conditions of a service win it for Arabizi spellings (shoroot).
+  conditions: words(`
+    شروط الشروط شرط متطلبات اشتراطات
+    shoroot shuroo6 shoroo6 shro6 mt6alabat
   `),
   rubbish: words(`
     زباله قمامه نفايات مخلفات قاذورات حاويه حاويات براميل اكياس وساخه وسخ اوساخ

@@ -262,6 +262,13 @@ const CONCEPTS: Record<string, string[]> = {
     'leaking',
     'sparks',
     'explosion',
+    'زيت',
+    'زيوت',
+    'كيماويات',
+    'كيماويه',
+    'oil',
+    'chemicals',
+    'chemical',
   ],
   animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'saiba', 'saibah', 'sayba', 'saybah', 'sayiba', 'dhal', 'dhala', 'stray', 'loose'],
 };

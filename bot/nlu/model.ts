@@ -218,7 +218,9 @@ export class NeuralClassifier implements Classifier {
    */
   private decide(text: string, language: Language): Classification {
     const c = this.decideModel(text, language);
-    if (c.intent === 'complaint') return suggestsChange(normalizeForMatch(text)) ? reframe(c, 'suggestion', null) : c;
+    // A wish for a change read as a complaint, thanks, a question or a request naming no service.
+    if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalizeForMatch(text))) return reframe(c, 'suggestion', null);
+    if (c.intent === 'complaint') return c;
     if (!CUED_INTENTS.has(c.intent)) return c;
     const normalized = normalizeForMatch(text);
     if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
@@ -304,6 +306,9 @@ export class NeuralClassifier implements Classifier {
 
 /** How much more another authority's words count when a service must clearly win over them. */
 const ELSEWHERE_BOOST = 3;
+
+/** Intents a wish for a change (cues.ts) turns into a suggestion. */
+const SUGGESTION_FRAMES = new Set<Intent>(['complaint', 'thanks', 'inquiry', 'unknown', 'procedural_request']);
 
 /** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
 const CUED_INTENTS = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);
