@@ -487,6 +487,28 @@ function isArabizi(tokens: string[]): boolean {
   return tokens.some((t) => ARABIZI_MARKERS.has(t) || (/[a-z]/.test(t) && /[235679]/.test(t)));
 }
 
+// Words that make the next one a place («عند المدرسة», "near the hospital"), not the matter of the message.
+const LOCATIVES = new Set(
+  'عند جنب بجنب جانب بجانب قرب بقرب قريب قدام جدام امام ورا وراء خلف حول مقابل يم صوب عن near beside behind outside opposite by next front way 3nd jamb gdam giddam wara janb garb'.split(
+    ' ',
+  ),
+);
+const ARTICLES = new Set(['the', 'el', 'al', 'to', 'of', 'il']);
+
+/** True when every word of another authority's business (gazetteer.ts) in the text only says where («كلاب عند المدرسة»). */
+export function elsewhereOnlyAsPlace(text: string): boolean {
+  const tokens = tokenize(text);
+  let seen = false;
+  for (const [i, token] of tokens.entries()) {
+    if (!tokenForms(token).words.includes('x:elsewhere')) continue;
+    seen = true;
+    let j = i - 1;
+    while (j >= 0 && ARTICLES.has(tokens[j]!)) j--;
+    if (j < 0 || !LOCATIVES.has(tokens[j]!)) return false;
+  }
+  return seen;
+}
+
 /** Weight of character n-grams relative to word features. */
 const GRAM_WEIGHT = 0.35;
 /** Weight of word pairs. */

@@ -17,7 +17,7 @@ const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0
 export const GAZETTEER: Record<string, string[]> = {
   elsewhere: words(`
     مستشفي مستشفيات مستوصف عياده طبيب دكتور دكتوره اسنان تطعيم تطعيمات لقاح صيدليه دوا علاج مريض ممرض
-    مدرسه مدارس مدرسي نتايج دبلوم امتحان امتحانات اختبارات معلم معلمه منهج
+    مدرسه مدارس مدرسي نتايج امتحان امتحانات اختبارات معلم معلمه منهج
     كهربا كهرباء فاتوره فواتير عداد نماء مزون انقطاع
     شرطه الشرطه مخالفه مخالفات مرور سياقه رادار ردار
     جواز جوازات باسبورت تاشيره فيزا ميلاد جنسيه
@@ -29,13 +29,13 @@ export const GAZETTEER: Record<string, string[]> = {
     هايبر لولو كارفور بيتزا بنزين بترول
     وظيفه وظايف توظيف محكمه قاضي تامين اسكان الاسكان الضمان زكاه الحج خادمه كفاله سوبرماركت طرد
     hospital hospitals clinic doctor dentist vaccination vaccine vaccines pharmacy medicine patient
-    school schools exam exams results diploma teacher teachers
+    school schools exam exams results teacher teachers
     electricity bill bills meter outage
     police rop fines speeding traffic
     passport visa citizenship
     bank banks loan atm
     prayer prayers adhan azan
-    weather forecast temperature sunny humidity
+    forecast temperature sunny humidity
     football league match score
     sim internet wifi recharge credit topup omantel ooredoo flight flights airport embassy ministry
     hypermarket lulu carrefour pizza petrol fuel
@@ -114,17 +114,18 @@ const HAZARD_FRAMES = new Set<Intent>(['procedural_request', 'unknown', 'inquiry
 /** Frames another authority's business turns into `unknown` unless a service clearly wins. */
 const ELSEWHERE_FRAMES = new Set<Intent>(['procedural_request', 'inquiry', 'complaint', 'unknown']);
 /** A service wins over another authority's words only from this score. */
-const ELSEWHERE_SERVICE = 0.9;
+const ELSEWHERE_SERVICE = 0.6;
 
 /**
  * What the gazetteers say of a message the 15 services do not cover: a hazard (a broken street light,
- * a burst pipe) is a report; a question or request about another authority's business (a hospital
+ * a burst pipe) is a report when the service model leans to no service (`serviceLeaning`: its best guess,
+ * even below the threshold, is a service); a question or request about another authority's business (a hospital
  * appointment, an electricity bill, a traffic fine) is `unknown`, unless its complaint voices anger or delay.
  */
-export function outsideServices(all: Record<string, number>, top: Intent | undefined, serviceScore: number): Intent | undefined {
+export function outsideServices(all: Record<string, number>, top: Intent | undefined, serviceScore: number, serviceLeaning = false): Intent | undefined {
   if (top === undefined) return undefined;
-  if (all['x:hazard'] !== undefined) return serviceScore === 0 && HAZARD_FRAMES.has(top) ? 'report' : undefined;
-  if (all['x:elsewhere'] === undefined || serviceScore >= ELSEWHERE_SERVICE || !ELSEWHERE_FRAMES.has(top)) return undefined;
+  if (all['x:hazard'] !== undefined) return serviceScore === 0 && !serviceLeaning && HAZARD_FRAMES.has(top) ? 'report' : undefined;
+  if (!all['x:elsewhere'] || serviceScore >= ELSEWHERE_SERVICE || !ELSEWHERE_FRAMES.has(top)) return undefined;
   if (top === 'complaint' && (all['x:anger'] !== undefined || all['x:delay'] !== undefined || all['x:complain'] !== undefined)) return undefined;
   return 'unknown';
 }

@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
 import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
-import { extractFeatureSets, type Features } from './features.js';
+import { elsewhereOnlyAsPlace, extractFeatureSets, type Features } from './features.js';
 import { letterBody } from './framing.js';
 import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
@@ -255,7 +255,14 @@ export class NeuralClassifier implements Classifier {
       score: i.score,
     }));
     const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
-    const outside = outsideServices(all, top?.label as Intent | undefined, service === null ? 0 : this.serviceAgainstElsewhere(content, service));
+    const place = all['x:elsewhere'] !== undefined && elsewhereOnlyAsPlace(text);
+    const serviceScore = service === null ? 0 : this.serviceAgainstElsewhere(content, service);
+    const outside = outsideServices(
+      place ? { ...all, 'x:elsewhere': 0 } : all,
+      top?.label as Intent | undefined,
+      serviceScore,
+      best !== undefined && best.label !== NO_SERVICE,
+    );
     if (outside !== undefined) {
       // The networks' candidates stay as alternatives, without a service (none of them is about one).
       const plain = candidates.map((c) => ({ ...c, service: null }));
