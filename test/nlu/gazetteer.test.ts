@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Intent } from '../../bot/core/types.js';
 import { createClassifier, type NeuralClassifier } from '../../bot/nlu/classifier.js';
-import { extractFeatures } from '../../bot/nlu/features.js';
+import { elsewhereOnlyAsPlace, extractFeatures } from '../../bot/nlu/features.js';
 import { conceptOf } from '../../bot/nlu/lexicon.js';
 
 const concepts = (text: string): string[] =>
@@ -23,6 +23,18 @@ describe('gazetteer concepts', () => {
   it('finds the concept of an Arabic word with its article and its own plural ending', () => {
     expect(concepts('النفايات متكدسة')).toContain('rubbish');
     expect(concepts('والمستشفى بعيد')).toContain('elsewhere');
+  });
+});
+
+describe('another authority named only as a place', () => {
+  it.each(['كلاب ضالة عند المدرسة', 'حفرة كبيرة قدام المستشفى', 'near the hospital there is a big hole', 'klab 3nd el madrasa', 'dogs on the way to school'])(
+    '«%s» names it as a place',
+    (text) => {
+      expect(elsewhereOnlyAsPlace(text)).toBe(true);
+    },
+  );
+  it.each(['how do I register at the school', 'متى يفتح المستشفى', 'حفرة عند البيت', 'أبي موعد في المستشفى قدام البيت'])('«%s» does not', (text) => {
+    expect(elsewhereOnlyAsPlace(text)).toBe(false);
   });
 });
 
@@ -65,6 +77,8 @@ describe('messages outside the 15 services', () => {
     ['a burst pipe is flooding the road', 'report', null],
     ['السيل كسر سور البيت وأبي تعويض', 'procedural_request', 'weather-damage'],
     ['كلاب ضالة عند المدرسة كل صباح', 'procedural_request', 'stray-animals'],
+    ['fi 7ofra kbeera gdam el mustashfa', 'procedural_request', 'potholes'],
+    ['How do I book an appointment at the hospital?', 'unknown', null],
     ['نحتاج جريدر يسوي الطريق الترابي للمزرعة', 'procedural_request', 'equipment-general'],
   ])('%s → %s %s', (text, intent, service) => {
     const c = classifier.classifySync(text);
