@@ -21,7 +21,7 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 9;
+export const FEATURES_VERSION = 10;
 
 /** A bag of features (feature → weight). */
 export type Features = Record<string, number>;
@@ -238,8 +238,18 @@ export function tokenize(text: string): string[] {
     .replace(/\b\d+\b/g, ' znum ')
     // A hamza on the line is often left out («شي»/«شيء», «ما»/«ماء»).
     .replace(/(?<=[\u0621-\u064a])\u0621(?=\s|$)/g, '');
-  return t.split(' ').filter((w) => w.length > 0);
+  return t
+    .split(' ')
+    .filter((w) => w.length > 0)
+    .map((w) => (NUMBER_WORDS.has(w) ? 'znum' : w));
 }
+
+// Numbers spelled out read as digits do («three weeks» = «3 weeks»); «one»/«واحد» are left alone ("no one", «واحد يرمي…»).
+const NUMBER_WORDS = new Set(
+  'two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty hundred اثنين اثنان ثنتين ثلاث ثلاثه اربع اربعه خمس خمسه سته سبع سبعه ثمان ثمانيه تسع تسعه عشره عشرين ثلاثين اربعين خمسين مية ميه مئه'.split(
+    ' ',
+  ),
+);
 
 /** Arabizi digits spelled as letters. */
 function spellArabizi(token: string): string {
