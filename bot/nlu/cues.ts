@@ -71,9 +71,22 @@ const WHY_NOT_CHANGE = new RegExp(
   ].join('|'),
 );
 
-/** True when a message suggests a change worded as «ليش ما…؟» / "why don't you…?" and voices no anger or delay. */
+/**
+ * A change asked for politely, for everyone rather than for the writer: «ممكن تضيفون…», «يا ليت تسوون…»,
+ * «لو توفرون…», "it would be nice to have…", "you should add…", "how about adding…".
+ */
+const POLITE_CHANGE = new RegExp(
+  [
+    `${B}(?:ممكن|لو|ياليت|يا ليت|ياريت|يا ريت|نتمني|اتمني|نرجو|حبذا لو|حبذا) (?:تضيفون|تسوون|تحطون|توفرون|تفتحون|تخلون|تزيدون|تعملون|تنشرون|تخصصون|تركبون|تضيفوا|تسووا|تحطوا|توفروا|يكون في|يكون فيه|يصير في|يضاف|يتم توفير|يتم اضافه)${E}`,
+    `${B}(?:mumkin|momkin|law|lo|ya ret|yaret|ya rait|yarait|ya leet|yaleet) (?:tzeedoon|tdheefoon|tdhifoon|tsawoon|tsawon|t7o6oon|t7otoon|twafiroon|tiftahoon|tift7oon)${E}`,
+    `${B}it would be (?:nice|great|good|better|helpful|useful) (?:if|to)${E}`,
+    `${B}(?:you should|you could|maybe you could|how about|what about|please consider) (?:add|adding|make|making|open|opening|put|putting|provide|providing|have|having|install|installing|offer|offering|create|creating|plant|planting|build|building)${E}`,
+  ].join('|'),
+);
+
+/** True when a message suggests a change worded as «ليش ما…؟» / "why don't you…?" or as a polite wish, and voices no anger or delay. */
 export function suggestsChange(normalized: string): boolean {
-  if (!WHY_NOT_CHANGE.test(normalized)) return false;
+  if (!WHY_NOT_CHANGE.test(normalized) && !POLITE_CHANGE.test(normalized)) return false;
   return !normalized.split(' ').some((w) => {
     const c = conceptOf(w);
     return c === 'anger' || c === 'delay' || c === 'complain';

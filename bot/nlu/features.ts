@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { maskReferences } from './entities.js';
-import { conceptOf } from './lexicon.js';
+import { conceptEntries, conceptOf } from './lexicon.js';
 import { normalizeForMatch, toAsciiDigits } from './normalize.js';
 
 interface WordStemmer {
@@ -21,7 +21,7 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 8;
+export const FEATURES_VERSION = 10;
 
 /** A bag of features (feature → weight). */
 export type Features = Record<string, number>;
@@ -238,8 +238,18 @@ export function tokenize(text: string): string[] {
     .replace(/\b\d+\b/g, ' znum ')
     // A hamza on the line is often left out («شي»/«شيء», «ما»/«ماء»).
     .replace(/(?<=[\u0621-\u064a])\u0621(?=\s|$)/g, '');
-  return t.split(' ').filter((w) => w.length > 0);
+  return t
+    .split(' ')
+    .filter((w) => w.length > 0)
+    .map((w) => (NUMBER_WORDS.has(w) ? 'znum' : w));
 }
+
+// Numbers spelled out read as digits do («three weeks» = «3 weeks»); «one»/«واحد» are left alone ("no one", «واحد يرمي…»).
+const NUMBER_WORDS = new Set(
+  'two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty hundred اثنين اثنان ثنتين ثلاث ثلاثه اربع اربعه خمس خمسه سته سبع سبعه ثمان ثمانيه تسع تسعه عشره عشرين ثلاثين اربعين خمسين مية ميه مئه'.split(
+    ' ',
+  ),
+);
 
 /** Arabizi digits spelled as letters. */
 function spellArabizi(token: string): string {
@@ -323,7 +333,7 @@ const LATIN_CLASS: Record<string, string> = {
 };
 
 /** The cross-script consonant skeleton of a token (Arabic: of its light stem), or undefined when shorter than two consonants. */
-function consonantSkeleton(token: string, arabicStem: string | undefined): string | undefined {
+export function consonantSkeleton(token: string, arabicStem: string | undefined): string | undefined {
   let out = '';
   if (arabicStem !== undefined) {
     for (const ch of arabicStem) out += ARABIC_CLASS[ch] ?? '';
@@ -351,10 +361,43 @@ interface TokenForms {
   words: string[];
   /** The cross-script consonant skeleton of a Latin token, used only in a message written in Arabizi. */
   latinCross?: string;
+  /** The concept whose Arabic or Arabizi word shares that skeleton (a spelling the lexicon does not list), used only in Arabizi. */
+  latinConcept?: string;
   /** Character n-grams. */
   grams: string[];
   /** What word pairs are made of: the concept, else the stem. */
   unit: string;
+}
+
+/** Consonant skeleton (3+ classes) → the concept most of whose Arabic (or digit-spelled Arabizi) words have it. */
+let skeletonConcepts: Map<string, string> | undefined;
+
+/** The concept an Arabizi spelling reaches through its skeleton («zbaala», «7ofar», «mustashfa»). */
+function conceptBySkeleton(skeletonKey: string): string | undefined {
+  if (!skeletonConcepts) {
+    // Votes per skeleton and concept: the concept with most words of that skeleton wins, a tie drops it.
+    const votes = new Map<string, Map<string, number>>();
+    for (const [concept, list] of conceptEntries()) {
+      // Another authority's words are too many and too common to lend their skeletons (خادمة / «5edma»).
+      if (concept === 'elsewhere') continue;
+      for (const w of list) {
+        const arabic = ARABIC_WORD.test(w);
+        // English words would lend their skeletons to unrelated Arabizi ones ("cyclone" / «yes2alni»).
+        if (!arabic && !/\d/.test(w)) continue;
+        const key = consonantSkeleton(w, arabic ? lightStemArabic(w) : undefined);
+        if (key === undefined || key.length < 3) continue;
+        const byConcept = votes.get(key) ?? new Map<string, number>();
+        byConcept.set(concept, (byConcept.get(concept) ?? 0) + 1);
+        votes.set(key, byConcept);
+      }
+    }
+    skeletonConcepts = new Map();
+    for (const [key, byConcept] of votes) {
+      const [first, second] = [...byConcept].sort((a, b) => b[1] - a[1]);
+      if (first && (!second || second[1] < first[1])) skeletonConcepts.set(key, first[0]);
+    }
+  }
+  return skeletonConcepts.get(skeletonKey);
 }
 
 /** Forms of tokens already seen (words repeat; this keeps a message's cost to a few lookups). */
@@ -394,10 +437,15 @@ function computeForms(token: string): TokenForms {
 
 /** Adds the concept and the character n-grams of a token to its word features. */
 function withConcept(token: string, base: string, words: string[], latinCross: string | undefined): TokenForms {
-  const concept = conceptOf(token) ?? conceptOf(base);
+  // Arabizi writes long vowels and stressed consonants doubled or not («waali», «tadreeeb», «zbaala»).
+  const single = /^[a-z0-9]+$/.test(token) ? base.replace(/(.)\1+/g, '$1') : base;
+  // An Arabic word with its article or conjunction but its own ending («النفايات» → نفايات).
+  const unprefixed = ARABIC_WORD.test(token) ? token.replace(/^(?:وبال|فبال|وال|بال|فال|كال|ولل|لل|ال)(?=.{3})/, '') : token;
+  const concept = conceptOf(token) ?? conceptOf(base) ?? conceptOf(unprefixed) ?? (single !== base ? conceptOf(single) : undefined);
   if (concept) words.push(`x:${concept}`);
   const grams = base.length >= 3 && !token.startsWith('z') ? trigrams(base).map((g) => `c:${g}`) : [];
-  return { words, grams, unit: concept ? `x:${concept}` : base, latinCross };
+  const latinConcept = !concept && latinCross !== undefined ? conceptBySkeleton(latinCross) : undefined;
+  return { words, grams, unit: concept ? `x:${concept}` : base, latinCross, latinConcept };
 }
 
 // Latin words that mark a message as Arabizi (Gulf Arabic in Latin letters) rather than English.
@@ -447,6 +495,28 @@ const ARABIZI_MARKERS = new Set([
 /** True when the Latin tokens of a message are Arabizi: a digit used as a letter, or an Arabizi function word. */
 function isArabizi(tokens: string[]): boolean {
   return tokens.some((t) => ARABIZI_MARKERS.has(t) || (/[a-z]/.test(t) && /[235679]/.test(t)));
+}
+
+// Words that make the next one a place («عند المدرسة», "near the hospital"), not the matter of the message.
+const LOCATIVES = new Set(
+  'عند جنب بجنب جانب بجانب قرب بقرب قريب قدام جدام امام ورا وراء خلف حول مقابل يم صوب عن near beside behind outside opposite by next front way 3nd jamb gdam giddam wara janb garb'.split(
+    ' ',
+  ),
+);
+const ARTICLES = new Set(['the', 'el', 'al', 'to', 'of', 'il']);
+
+/** True when every word of another authority's business (gazetteer.ts) in the text only says where («كلاب عند المدرسة»). */
+export function elsewhereOnlyAsPlace(text: string): boolean {
+  const tokens = tokenize(text);
+  let seen = false;
+  for (const [i, token] of tokens.entries()) {
+    if (!tokenForms(token).words.includes('x:elsewhere')) continue;
+    seen = true;
+    let j = i - 1;
+    while (j >= 0 && ARTICLES.has(tokens[j]!)) j--;
+    if (j < 0 || !LOCATIVES.has(tokens[j]!)) return false;
+  }
+  return seen;
 }
 
 /** Weight of character n-grams relative to word features. */
@@ -507,7 +577,10 @@ export function extractFeatureVectors(text: string): { all: FeatureVector; conte
       if (isContent && content.add(key, 1)) content.words += 1;
     };
     for (const key of forms.words) addWord(key);
-    if (arabizi && forms.latinCross !== undefined) addWord(`t:${forms.latinCross}`);
+    if (arabizi && forms.latinCross !== undefined) {
+      addWord(`t:${forms.latinCross}`);
+      if (forms.latinConcept !== undefined) addWord(`x:${forms.latinConcept}`);
+    }
     for (const key of grams) {
       all.add(key, GRAM_WEIGHT);
       if (isContent) content.add(key, GRAM_WEIGHT);
@@ -516,6 +589,12 @@ export function extractFeatureVectors(text: string): { all: FeatureVector; conte
     previous = unit;
   }
   return { all: all.scaled(), content: content.scaled() };
+}
+
+/** The weight of `key` in a feature vector (undefined when absent). */
+export function weightOf(v: FeatureVector, key: string): number | undefined {
+  const i = v.keys.indexOf(key);
+  return i < 0 ? undefined : v.values[i];
 }
 
 /** A feature vector as a bag (same keys in the same order, same weights). */

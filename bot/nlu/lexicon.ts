@@ -3,6 +3,7 @@
  * word the training lines spell one way still counts when a resident spells it another
  * (أبا/أبغى/ودي/abi/want → want). Words are given as `normalizeForMatch` leaves them (ى→ي, ة→ه, أ→ا).
  */
+import { GAZETTEER } from './gazetteer.js';
 
 const CONCEPTS: Record<string, string[]> = {
   want: [
@@ -90,7 +91,7 @@ const CONCEPTS: Record<string, string[]> = {
     'idea',
   ],
   report: ['بلاغ', 'ابلغ', 'ابلاغ', 'الابلاغ', 'نبلغ', 'ballagh', 'balagh', 'ablagh', 'abaligh', 'report', 'reporting'],
-  request: ['طلب', 'طلبي', 'معامله', 'معاملتي', 'talab', 'talabi', 'tlb', 'request', 'application', 'applied'],
+  request: ['طلب', 'طلبي', 'معامله', 'معاملتي', 'اقدم', 'aqadem', 'agadem', 'aqaddim', 'talab', 'talabi', 'tlb', 'request', 'application', 'applied'],
   reach: ['وصل', 'وصلت', 'صار', 'wasal', '9ar', 'sar', 'reached', 'progress', 'update', 'status'],
   thanks: [
     'شكرا',
@@ -115,7 +116,27 @@ const CONCEPTS: Record<string, string[]> = {
   insect: ['حشرات', 'بعوض', 'صراصير', 'ذباب', 'نمل', 'ba3ooth', 'ba3oodh', 'sarasir', 'insects', 'mosquitoes', 'cockroaches', 'flies', 'ants', 'pests'],
   rodent: ['فيران', 'فئران', 'جرذان', 'قوارض', 'فار', 'fiaran', 'fi2ran', 'jurthan', 'rats', 'rat', 'mice', 'rodents'],
   hole: ['حفره', 'حفر', 'مستنقع', 'hufra', 'hofra', '7ufra', '7ofra', 'hole', 'pothole', 'potholes', 'swamp'],
-  rain: ['مطر', 'امطار', 'سيول', 'عاصفه', 'اعصار', 'انواء', 'منخفض', 'matar', 'amtar', 'seil', 'a3sar', 'rain', 'storm', 'cyclone', 'flood'],
+  rain: [
+    'مطر',
+    'امطار',
+    'سيول',
+    'عاصفه',
+    'اعصار',
+    'انواء',
+    'منخفض',
+    'anwa2',
+    'anwaa',
+    'mu6ar',
+    'ma6ar',
+    'matar',
+    'amtar',
+    'seil',
+    'a3sar',
+    'rain',
+    'storm',
+    'cyclone',
+    'flood',
+  ],
   wadi: ['وادي', 'اوديه', 'الوادي', 'wadi', 'awdiya'],
   camp: ['مخيم', 'مخيمات', 'خيمه', 'تخييم', 'نخيم', 'mu5ayam', 'mukhayam', 'mu5ayyam', 'mkhayam', 'camp', 'camping', 'tent'],
   training: ['تدريب', 'اتدرب', 'تدرب', 'تدريبي', 'tadreeb', 'tadrib', 'atdarab', 'training', 'internship', 'intern', 'trainee'],
@@ -241,12 +262,27 @@ const CONCEPTS: Record<string, string[]> = {
     'leaking',
     'sparks',
     'explosion',
+    'زيت',
+    'زيوت',
+    'كيماويات',
+    'كيماويه',
+    'oil',
+    'chemicals',
+    'chemical',
   ],
-  animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'stray', 'loose'],
+  animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'saiba', 'saibah', 'sayba', 'saybah', 'sayiba', 'dhal', 'dhala', 'stray', 'loose'],
 };
 
 const INDEX = new Map<string, string>();
-for (const [concept, words] of Object.entries(CONCEPTS)) for (const w of words) if (!INDEX.has(w)) INDEX.set(w, concept);
+for (const [concept, words] of [...Object.entries(CONCEPTS), ...Object.entries(GAZETTEER)]) {
+  // Tokens lose a final hamza on the line (features.ts): «انواء» is read as «انوا».
+  for (const w of words) for (const form of [w, w.replace(/(?<=.{2})ء$/, '')]) if (!INDEX.has(form)) INDEX.set(form, concept);
+}
+
+/** Every concept with its words (the features' skeleton index is built from them). */
+export function conceptEntries(): Array<[string, string[]]> {
+  return [...Object.entries(CONCEPTS), ...Object.entries(GAZETTEER)];
+}
 
 /** The concept of a normalized word, if it has one. */
 export function conceptOf(word: string): string | undefined {

@@ -12,13 +12,16 @@
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
 import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
-import { extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector } from './features.js';
+import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
+import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
 import { normalizeForMatch } from './normalize.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
 
+/** The features `outsideServices` (gazetteer.ts) reads. */
+const OUTSIDE_MARKS = ['x:hazard', 'x:elsewhere', 'x:anger', 'x:delay', 'x:complain'] as const;
 /** The NLP.js network API used here (checked against @nlpjs/neural 4.25 src/neural-network.js). */
 export interface NeuralNetwork {
   train(corpus: Array<{ input: Features; output: Record<string, number> }>): { iterations?: number; error?: number };
@@ -223,7 +226,9 @@ export class NeuralClassifier implements Classifier {
    */
   private decide(text: string, language: Language): Classification {
     const c = this.decideModel(text, language);
-    if (c.intent === 'complaint') return suggestsChange(normalizeForMatch(text)) ? reframe(c, 'suggestion', null) : c;
+    // A wish for a change read as a complaint, thanks, a question or a request naming no service.
+    if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalizeForMatch(text))) return reframe(c, 'suggestion', null);
+    if (c.intent === 'complaint') return c;
     if (!CUED_INTENTS.has(c.intent)) return c;
     const normalized = normalizeForMatch(text);
     if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
@@ -231,6 +236,14 @@ export class NeuralClassifier implements Classifier {
     // The service the message names: its own, else that of its inquiry candidate (a question read as a status look-up or as nothing).
     const service = c.service ?? c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? null;
     return service !== null ? reframe(c, 'inquiry', service) : c;
+  }
+
+  /** The score of `service` once another authority's words (gazetteer.ts) count ELSEWHERE_BOOST times: a service that still wins clearly wins. */
+  private serviceAgainstElsewhere(content: FeatureVector, service: string): number {
+    const weight = weightOf(content, 'x:elsewhere');
+    if (weight === undefined) return 1;
+    const scores = rank(runCompiled(this.serviceNet, { ...toFeatures(content), 'x:elsewhere': weight * ELSEWHERE_BOOST }));
+    return scores.find((s) => s.label === service)?.score ?? 0;
   }
 
   /** Intent and service of one text whose language is known, from the networks alone. */
@@ -250,6 +263,19 @@ export class NeuralClassifier implements Classifier {
       score: i.score,
     }));
     const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
+    const marks: Record<string, number> = {};
+    for (const key of OUTSIDE_MARKS) {
+      const v = weightOf(all, key);
+      if (v !== undefined) marks[key] = v;
+    }
+    if (marks['x:elsewhere'] !== undefined && elsewhereOnlyAsPlace(text)) marks['x:elsewhere'] = 0;
+    const serviceScore = service === null ? 0 : this.serviceAgainstElsewhere(content, service);
+    const outside = outsideServices(marks, top?.label as Intent | undefined, serviceScore, best !== undefined && best.label !== NO_SERVICE);
+    if (outside !== undefined) {
+      // The networks' candidates stay as alternatives, without a service (none of them is about one).
+      const plain = candidates.map((c) => ({ ...c, service: null }));
+      return reframe({ language, intent: plain[0]!.intent, service: null, confidence: plain[0]!.score, alternatives: plain }, outside, null);
+    }
     // A fire, an accident or a leak is an incident to report, whatever service its words recall (none of the 15 covers one).
     const incident = content.keys.includes(INCIDENT);
     if (incident && top && (top.label === 'report' || top.label === 'procedural_request')) {
@@ -292,6 +318,12 @@ export class NeuralClassifier implements Classifier {
     return { language, intent, service: SERVICE_INTENTS.has(intent) ? service : null, confidence: top.score, alternatives };
   }
 }
+
+/** How much more another authority's words count when a service must clearly win over them. */
+const ELSEWHERE_BOOST = 3;
+
+/** Intents a wish for a change (cues.ts) turns into a suggestion. */
+const SUGGESTION_FRAMES = new Set<Intent>(['complaint', 'thanks', 'inquiry', 'unknown', 'procedural_request']);
 
 /** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
 const CUED_INTENTS = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);

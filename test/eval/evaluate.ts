@@ -24,10 +24,10 @@ export function blindFiles(): string[] {
     .map((f) => join(EVAL_DIR, f));
 }
 
-/** Paths of the development sets (test/eval/dev-YYYY-MM.yaml): written for tuning, never blind. */
+/** Paths of the development sets (test/eval/dev-YYYY-MM[a-z].yaml): written for tuning, never blind. */
 export function devFiles(): string[] {
   return readdirSync(EVAL_DIR)
-    .filter((f) => /^dev-\d{4}-\d{2}\.yaml$/.test(f))
+    .filter((f) => /^dev-\d{4}-\d{2}[a-z]?\.yaml$/.test(f))
     .sort()
     .map((f) => join(EVAL_DIR, f));
 }

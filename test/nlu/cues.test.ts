@@ -58,6 +58,26 @@ describe('suggestions worded «ليش ما…؟» / "why don\'t you…"', () => 
   });
 });
 
+describe('a change wished for politely', () => {
+  it.each([
+    'ممكن تضيفون خدمة الدفع بالبطاقة؟',
+    'يا ليت تحطون كراسي في الحديقة',
+    'لو توفرون مواقف ظل للسيارات',
+    'ya ret tsawoon mamsha',
+    'it would be nice to have more shade',
+    'you should add an Arabic voice menu',
+    'how about planting trees on the main road',
+  ])('«%s» suggests a change', (text) => {
+    expect(suggestsChange(normalizeForMatch(text))).toBe(true);
+  });
+  it.each(['ممكن تساعدوني في الطلب', 'لو تكرمتوا تشيلون الزبالة', 'ممكن تضيفون اسمي؟ تأخرتوا وايد', 'you should answer your phone'])(
+    '«%s» is no suggestion',
+    (text) => {
+      expect(suggestsChange(normalizeForMatch(text))).toBe(false);
+    },
+  );
+});
+
 describe('concepts', () => {
   it('reads careless or sloppy work as anger', () => {
     expect(conceptOf('sloppy')).toBe('anger');
