@@ -207,6 +207,17 @@ const KNOWN_BLIND_OVERLAP = [
   'تسلمون 👍',
   'مشكور',
   'tell me a joke 😂',
+  // blind-2026-12d: 8 common short lines that were training lines before it was written, and «wain ajadid el
+  // jawaz», which the nlu5 tuner (who never saw the set) wrote as an other-authority line meanwhile.
+  'when is my request due',
+  'ابي اكلم موظف',
+  'live agent',
+  'operator',
+  'هلا وغلا',
+  'thanks a lot',
+  'جزاكم الله خيرا',
+  'mashkoreen',
+  'wain ajadid el jawaz',
 ];
 
 describe('evaluation sets', () => {
@@ -257,6 +268,8 @@ const BLIND_FLOORS: Record<string, { route: number; intent: number; service: num
   'blind-2026-12b.yaml': { route: 0.93, intent: 0.925, service: 0.94, maxClarification: 0.065 },
   // Measured once on 2026-12-02 at commit b26749f: route 92.0%, intent 91.2%, service 90.9%, clarification 3.0%.
   'blind-2026-12c.yaml': { route: 0.9, intent: 0.89, service: 0.885, maxClarification: 0.05 },
+  // Measured once on 2026-12-02 at commit 9c88e13: route 96.0%, intent 95.4%, service 96.1%, clarification 2.6%.
+  'blind-2026-12d.yaml': { route: 0.94, intent: 0.935, service: 0.94, maxClarification: 0.045 },
 };
 
 describe('development sets (hard cases written for tuning)', () => {
