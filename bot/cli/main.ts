@@ -14,6 +14,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'apply pending schema migrations to the data directory (core and started channels [--channel ID])',
     load: async () => (await import('./migrate.js')).migrateCommand,
   },
+  'import-sqlite': {
+    summary: 'copy the data directory into the empty PostgreSQL database of TAWASUL_DATABASE_URL (one transaction)',
+    load: async () => (await import('./import-sqlite.js')).importSqliteCommand,
+  },
   rekey: {
     summary: 'encrypt personal data with TAWASUL_DATA_KEY (rotation: old key in TAWASUL_DATA_KEY_OLD)',
     load: async () => (await import('./rekey.js')).rekeyCommand,

@@ -1,0 +1,55 @@
+import { join, resolve } from 'node:path';
+import { FieldCipher } from '../security/field-cipher.js';
+import { createPool, databaseUrl } from '../store/postgres/database.js';
+import { ImportRefusedError, importSqlite } from '../store/postgres/import-sqlite.js';
+import { migratePostgres } from '../store/postgres/migrate.js';
+import { migrateChannelsPostgres } from '../store/postgres/channel-schema.js';
+import { migrateSchema } from '../store/schema.js';
+import { SqliteDatabase } from '../store/sqlite-database.js';
+import { type Command, lockDataDir } from './command.js';
+import { loadCliConfig } from './due.js';
+
+/**
+ * `tawasul import-sqlite --data DIR`: copies the data directory's SQLite database into the empty
+ * PostgreSQL database of TAWASUL_DATABASE_URL (migrated first, core and every configured channel),
+ * in one transaction, and prints what was copied and what was not carried over. One step rather than
+ * export + import: no intermediate file holding personal data in clear, and one transaction end to end.
+ */
+export const importSqliteCommand: Command = {
+  options: {},
+  async run(values) {
+    const dataDir = resolve(String(values.data));
+    const url = databaseUrl();
+    const config = loadCliConfig(dataDir);
+    const cipher = FieldCipher.fromEnv(process.env);
+    const lock = lockDataDir(dataDir, 'import-sqlite');
+    if (!lock) return 1;
+    const sql = new SqliteDatabase(join(dataDir, 'tawasul.sqlite'));
+    const pool = createPool(url);
+    try {
+      const everyChannel = config.channels.map((c) => c.id);
+      await migrateSchema(sql, config, everyChannel);
+      await migratePostgres(pool);
+      await migrateChannelsPostgres(pool, config, everyChannel);
+      const report = await importSqlite(sql, pool, cipher);
+      const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+      for (const t of report.copied) out(`copied ${t.table}: ${t.rows} row(s)`);
+      for (const t of report.notCarried) out(`not carried over: ${t.table} (${t.rows} row(s); no PostgreSQL counterpart yet)`);
+      for (const c of report.columnsNotCarried) out(`not carried over: column ${c}`);
+      out(`${report.copied.reduce((n, t) => n + t.rows, 0)} row(s) copied in ${report.copied.length} table(s)`);
+      out(
+        `personal fields: ${report.decrypted} encrypted value(s) decrypted; the PostgreSQL store keeps requests' names, civil ids, phones and e-mails in clear (protect the database and its backups)`,
+      );
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ImportRefusedError)) throw err;
+      process.stderr.write(`tawasul import-sqlite: ${err.message}; nothing was copied\n`);
+      return 1;
+    } finally {
+      await pool.end();
+      sql.close();
+      await sql.closed();
+      lock.release();
+    }
+  },
+};
