@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { FieldCipher } from '../security/field-cipher.js';
+import { migrateChannelsPostgres } from '../store/postgres/channel-schema.js';
 import { createPool, databaseUrl } from '../store/postgres/database.js';
 import { ImportRefusedError, importSqlite } from '../store/postgres/import-sqlite.js';
 import { migratePostgres } from '../store/postgres/migrate.js';
-import { migrateChannelsPostgres } from '../store/postgres/channel-schema.js';
 import { migrateSchema } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import { type Command, lockDataDir } from './command.js';

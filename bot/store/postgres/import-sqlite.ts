@@ -9,8 +9,8 @@
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
 import { type FieldCipher, isSealed } from '../../security/field-cipher.js';
-import { SEALED_COLUMNS } from '../sqlite-request-store.js';
 import type { SqliteDatabase } from '../sqlite-database.js';
+import { SEALED_COLUMNS } from '../sqlite-request-store.js';
 import { withTransaction } from './database.js';
 
 /** What an import copied and what it left behind. */
@@ -106,20 +106,30 @@ export async function importSqlite(sqlite: SqliteDatabase, pool: pg.Pool, cipher
     await assertEmpty(client);
     const target = await pgTables(client);
     for (const table of tables) {
-      const count = Number(db.prepare(`SELECT COUNT(*) FROM ${quote(table)}`).pluck().get());
+      const count = Number(
+        db
+          .prepare(`SELECT COUNT(*) FROM ${quote(table)}`)
+          .pluck()
+          .get(),
+      );
       const pgCols = target.get(table);
       if (!pgCols) {
         report.notCarried.push({ table, rows: count });
         continue;
       }
-      const sqliteCols = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]);
+      const sqliteCols = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
       const byName = new Map(pgCols.map((c) => [c.name, c]));
       const cols = sqliteCols.filter((c) => byName.has(c)).map((c) => byName.get(c)!);
       for (const c of sqliteCols) if (!byName.has(c)) report.columnsNotCarried.push(`${table}.${c}`);
       await copyTable(client, sqlite, table, cols, cipher, report);
       report.copied.push({ table, rows: count });
       for (const c of cols.filter((c) => c.identity)) {
-        const max = Number(db.prepare(`SELECT COALESCE(MAX(${quote(c.name)}), 0) FROM ${quote(table)}`).pluck().get());
+        const max = Number(
+          db
+            .prepare(`SELECT COALESCE(MAX(${quote(c.name)}), 0) FROM ${quote(table)}`)
+            .pluck()
+            .get(),
+        );
         const last = Math.max(max, seqOf(table));
         if (last > 0) await client.query('SELECT setval(pg_get_serial_sequence($1, $2), $3)', [quote(table), c.name, last]);
       }
