@@ -155,23 +155,23 @@ async function copyTable(
     const tuples = rows.map((row) => `(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
     await client.query(head + tuples.join(', '), params);
   };
-  // Read in slices (rows are converted in memory, not the whole table at once); WITHOUT ROWID tables have no rowid, so by OFFSET.
-  const select = sqlite.db.prepare(`SELECT ${cols.map((c) => quote(c.name)).join(', ')} FROM ${quote(table)} LIMIT ? OFFSET ?`);
-  for (let offset = 0; ; offset += perInsert) {
-    const rows = select.all(perInsert, offset) as Array<Record<string, unknown>>;
-    await flush(
-      rows.map((row) =>
-        cols.map((c) => {
-          let v = row[c.name];
-          if (table === 'requests' && SEALED.has(c.name) && typeof v === 'string' && isSealed(v)) {
-            if (!cipher) throw new ImportRefusedError(`requests.${c.name} is encrypted: set TAWASUL_DATA_KEY (and TAWASUL_DATA_KEY_OLD during a rotation)`);
-            v = cipher.open(c.name, v);
-            report.decrypted++;
-          }
-          return convert(c.type, v);
-        }),
-      ),
-    );
-    if (rows.length < perInsert) return;
+  const value = (row: Record<string, unknown>, c: PgColumn): unknown => {
+    let v = row[c.name];
+    if (table === 'requests' && SEALED.has(c.name) && typeof v === 'string' && isSealed(v)) {
+      if (!cipher) throw new ImportRefusedError(`requests.${c.name} is encrypted: set TAWASUL_DATA_KEY (and TAWASUL_DATA_KEY_OLD during a rotation)`);
+      v = cipher.open(c.name, v);
+      report.decrypted++;
+    }
+    return convert(c.type, v);
+  };
+  // One pass over the table (the data directory is locked: nothing else uses this connection meanwhile), one INSERT per batch.
+  const select = sqlite.db.prepare(`SELECT ${cols.map((c) => quote(c.name)).join(', ')} FROM ${quote(table)}`);
+  let batch: unknown[][] = [];
+  for (const row of select.iterate() as IterableIterator<Record<string, unknown>>) {
+    batch.push(cols.map((c) => value(row, c)));
+    if (batch.length < perInsert) continue;
+    await flush(batch);
+    batch = [];
   }
+  await flush(batch);
 }
