@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
+import { StoreError } from '../core/errors.js';
 import { FieldCipher } from '../security/field-cipher.js';
 import { migrateChannelsPostgres } from '../store/postgres/channel-schema.js';
 import { createPool, databaseUrl } from '../store/postgres/database.js';
-import { ImportRefusedError, importSqlite } from '../store/postgres/import-sqlite.js';
+import { importSqlite } from '../store/postgres/import-sqlite.js';
 import { migratePostgres } from '../store/postgres/migrate.js';
 import { migrateSchema } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
@@ -42,7 +43,7 @@ export const importSqliteCommand: Command = {
       );
       return 0;
     } catch (err) {
-      if (!(err instanceof ImportRefusedError)) throw err;
+      if (!(err instanceof StoreError)) throw err;
       process.stderr.write(`tawasul import-sqlite: ${err.message}; nothing was copied\n`);
       return 1;
     } finally {

@@ -144,4 +144,23 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
       await stores.close();
     }
   });
+
+  it('undoes the whole copy when one row conflicts (an account of the same name made on PostgreSQL first)', async () => {
+    t = tempDir('tawasul-import-');
+    await pilotDataDir(t.dir);
+    const url = await pg.database();
+    const before = await openPostgresStores(url);
+    await new PostgresAccountStore(before.pool, clock).add({ username: 'sara', role: 'admin', password: 'another long password 7' });
+    await before.close();
+    const r = await runTawasul(['import-sqlite', '--data', t.dir], '', { TAWASUL_DATABASE_URL: url, TAWASUL_DATA_KEY: KEY });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/tawasul import-sqlite: copying console_accounts: duplicate key .*; nothing was copied/);
+    const stores = await openPostgresStores(url);
+    try {
+      expect(await stores.requests.count()).toBe(0);
+      expect(await stores.turn.conversations.get(CONV)).toBeUndefined();
+    } finally {
+      await stores.close();
+    }
+  });
 });

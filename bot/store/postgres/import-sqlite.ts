@@ -153,7 +153,11 @@ async function copyTable(
     if (rows.length === 0) return;
     const params: unknown[] = [];
     const tuples = rows.map((row) => `(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
-    await client.query(head + tuples.join(', '), params);
+    try {
+      await client.query(head + tuples.join(', '), params);
+    } catch (err) {
+      throw new StoreError(`copying ${table}: ${(err as Error).message}`, { cause: err });
+    }
   };
   const value = (row: Record<string, unknown>, c: PgColumn): unknown => {
     let v = row[c.name];
