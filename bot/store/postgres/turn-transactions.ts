@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { Transactions, TurnTx, TurnUnit, UnitOutcome } from '../../engine/turn-tx.js';
+import { withTransaction } from './database.js';
 import { PostgresConversationStore, PostgresStateStore } from './turn-conversations.js';
 import type { TurnDb } from './turn-db.js';
 import { PostgresOutbox } from './turn-delivery.js';
@@ -29,12 +30,9 @@ export class PostgresTransactions implements Transactions {
     return run;
   }
 
-  private async run(units: readonly TurnUnit[]): Promise<UnitOutcome[]> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    const outcomes: UnitOutcome[] = [];
-    try {
-      await client.query('BEGIN');
+  private run(units: readonly TurnUnit[]): Promise<UnitOutcome[]> {
+    return withTransaction(this.pool, async (client) => {
+      const outcomes: UnitOutcome[] = [];
       const views = postgresTurnStores(client);
       for (const unit of units) {
         await client.query('SAVEPOINT unit');
@@ -48,15 +46,7 @@ export class PostgresTransactions implements Transactions {
           outcomes.push({ ok: false, error });
         }
       }
-      await client.query('COMMIT');
       return outcomes;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((e: Error) => {
-        broken = e;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 }
