@@ -99,33 +99,25 @@ export function adminRouter(d: ConsoleDeps): Router {
     const q = parse(limitQuery, req.query, res, 'query');
     if (!q) return;
     const p = principal(res);
-    const deps = p.role === 'department' ? p.departments : undefined;
-    const rows = prepared(
-      d.sql.db,
-      `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.body, n.created_at, n.read_at, r.department
-      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference ${q.unread === 'true' ? 'WHERE n.read_at IS NULL' : ''} ORDER BY n.id DESC LIMIT ?`,
-    ).all(q.limit * 5) as Array<{
-      id: number;
-      role: string;
-      kind: string;
-      level: number | null;
-      reference: string | null;
-      title: string;
-      body: string;
-      created_at: number;
-      read_at: number | null;
-      department: string | null;
-    }>;
-    const visible = rows.filter((n) => !deps || (n.department !== null && deps.includes(n.department))).slice(0, q.limit);
+    const visible = d.sla.system.forDepartments({
+      ...(p.role === 'department' ? { departments: p.departments } : {}),
+      unread: q.unread === 'true',
+      limit: q.limit,
+    });
     res.json({
       notifications: visible.map((n) => ({
-        ...n,
-        createdAt: new Date(n.created_at).toISOString(),
-        readAt: n.read_at ? new Date(n.read_at).toISOString() : null,
-        created_at: undefined,
-        read_at: undefined,
+        id: n.id,
+        role: n.role,
+        kind: n.kind,
+        level: n.level ?? null,
+        reference: n.reference ?? null,
+        title: n.title,
+        body: n.body,
+        department: n.department ?? null,
+        createdAt: n.createdAt.toISOString(),
+        readAt: n.readAt?.toISOString() ?? null,
       })),
-      unread: visible.filter((n) => n.read_at === null).length,
+      unread: visible.filter((n) => n.readAt === undefined).length,
     });
   });
 

@@ -12,7 +12,7 @@ import type { Clock, EngineEvents } from '../engine/context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Bus } from '../scale/live-bus.js';
 import type { Sla } from '../sla/attach.js';
-import { prepared, type SqliteDatabase } from '../store/sqlite-database.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { RequestRecord } from '../store/types.js';
 import type { Principal } from './auth.js';
 import { chatSummary } from './deps.js';
@@ -81,7 +81,7 @@ export class LiveHub {
     this.guard(async () => {
       for (const c of (await Promise.all([conversations.waiting(10_000), conversations.held()])).flat()) this.active.add(c.key);
     });
-    this.lastNotification = prepared(this.d.sql.db, 'SELECT COALESCE(MAX(id), 0) FROM notify_system').pluck().get() as number;
+    this.lastNotification = this.d.sla.system.lastId();
     this.d.engine.events.on('conversation.changed', this.onChanged);
     this.d.engine.events.on('handoff.queued', this.onQueued);
     this.d.engine.events.on('request.filed', this.onFiled);
@@ -155,30 +155,17 @@ export class LiveHub {
 
   /** Publishes system notifications stored since the last look (escalations of the SLA sweep). */
   pollNotifications(): number {
-    const rows = prepared(
-      this.d.sql.db,
-      `SELECT n.id, n.role, n.kind, n.level, n.reference, n.title, n.created_at, r.department
-      FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference WHERE n.id > ? ORDER BY n.id LIMIT 500`,
-    ).all(this.lastNotification) as Array<{
-      id: number;
-      role: string;
-      kind: string;
-      level: number | null;
-      reference: string | null;
-      title: string;
-      created_at: number;
-      department: string | null;
-    }>;
+    const rows = this.d.sla.system.since(this.lastNotification, 500);
     for (const n of rows) {
       this.lastNotification = n.id;
-      this.publish('notification', 'requests', n.department ?? undefined, {
+      this.publish('notification', 'requests', n.department, {
         id: n.id,
         role: n.role,
         kind: n.kind,
-        level: n.level,
-        reference: n.reference,
+        level: n.level ?? null,
+        reference: n.reference ?? null,
         title: n.title,
-        createdAt: new Date(n.created_at).toISOString(),
+        createdAt: n.createdAt.toISOString(),
       });
     }
     return rows.length;

@@ -16,6 +16,11 @@ export interface SystemNotification {
   readBy?: string;
 }
 
+/** A system notification with the department of its request (the console filters and routes by it). */
+export interface DepartmentNotification extends SystemNotification {
+  department?: string;
+}
+
 /** What is stored for a new system notification. */
 export interface NewSystemNotification {
   role: string;
@@ -38,7 +43,25 @@ interface Row {
   created_at: number;
   read_at: number | null;
   read_by: string | null;
+  department?: string | null;
 }
+
+const toNotification = (r: Row): DepartmentNotification => ({
+  id: r.id,
+  role: r.role,
+  kind: r.kind,
+  title: r.title,
+  body: r.body,
+  createdAt: new Date(r.created_at),
+  ...(r.level !== null ? { level: r.level } : {}),
+  ...(r.reference ? { reference: r.reference } : {}),
+  ...(r.read_at !== null ? { readAt: new Date(r.read_at) } : {}),
+  ...(r.read_by ? { readBy: r.read_by } : {}),
+  ...(r.department ? { department: r.department } : {}),
+});
+
+/** Notifications joined to their request's department. */
+const WITH_DEPARTMENT = 'SELECT n.*, r.department FROM notify_system n LEFT JOIN requests r ON r.reference = n.reference';
 
 /** The store of system notifications (table `notify_system`). */
 export class SystemNotifications {
@@ -70,18 +93,33 @@ export class SystemNotifications {
       ...args,
       Math.min(q.limit ?? 100, 1000),
     ) as Row[];
-    return rows.map((r) => ({
-      id: r.id,
-      role: r.role,
-      kind: r.kind,
-      title: r.title,
-      body: r.body,
-      createdAt: new Date(r.created_at),
-      ...(r.level !== null ? { level: r.level } : {}),
-      ...(r.reference ? { reference: r.reference } : {}),
-      ...(r.read_at !== null ? { readAt: new Date(r.read_at) } : {}),
-      ...(r.read_by ? { readBy: r.read_by } : {}),
-    }));
+    return rows.map(toNotification);
+  }
+
+  /**
+   * Notifications with their request's department, newest first: only those of `departments` when
+   * given (a department head's view), only unread ones when asked.
+   */
+  forDepartments(q: { departments?: readonly string[]; unread?: boolean; limit: number }): DepartmentNotification[] {
+    const where: string[] = [];
+    if (q.departments) where.push(`r.department IN (SELECT value FROM json_each(?))`);
+    if (q.unread) where.push('n.read_at IS NULL');
+    const args: unknown[] = q.departments ? [JSON.stringify(q.departments)] : [];
+    const rows = prepared(this.sql.db, `${WITH_DEPARTMENT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n.id DESC LIMIT ?`).all(
+      ...args,
+      q.limit,
+    ) as Row[];
+    return rows.map(toNotification);
+  }
+
+  /** Notifications stored after `afterId`, oldest first, with their request's department (the console's live stream). */
+  since(afterId: number, limit: number): DepartmentNotification[] {
+    return (prepared(this.sql.db, `${WITH_DEPARTMENT} WHERE n.id > ? ORDER BY n.id LIMIT ?`).all(afterId, limit) as Row[]).map(toNotification);
+  }
+
+  /** The id of the latest notification (0 when none). */
+  lastId(): number {
+    return prepared(this.sql.db, 'SELECT COALESCE(MAX(id), 0) FROM notify_system').pluck().get() as number;
   }
 
   /** Marks a notification read; false when unknown or already read. */

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../bot/console/auth.js';
 import { LiveHub } from '../../bot/console/live.js';
 import { ConsoleStore } from '../../bot/console/store.js';
+import { SystemNotifications } from '../../bot/notify/system.js';
 import { RedisBus } from '../../bot/scale/live-bus.js';
 import { connectRedis } from '../../bot/scale/redis.js';
 import type { RequestRecord } from '../../bot/store/types.js';
@@ -89,7 +90,8 @@ describe.skipIf(skipRedis)('console live events across instances (real redis-ser
       const h = new LiveHub({
         store: new ConsoleStore(t.ctx.sql),
         sql: t.ctx.sql,
-        sla: undefined as never, // not used by request and notification events
+        // Only its system notifications are read (the stream's starting point).
+        sla: { system: new SystemNotifications(t.ctx.sql) } as never,
         engine: t.ctx.engine,
         config: t.ctx.config,
         clock,
