@@ -13,24 +13,27 @@ import { projectRoot } from '../../bot/core/paths.js';
 export const WRK = process.env.BENCH_WRK ?? '/usr/bin/wrk';
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
+/** What a target's child process reports when asked for its stats. */
+export interface TargetStats {
+  rss: number;
+  heapMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  cpuMs: number;
+  loopMaxMs: number;
+  insideP99Ms: number;
+  insideMaxMs: number;
+  pending?: number;
+  touched?: number;
+}
+
 /** A benchmark target running in a child process. */
 export interface Target {
   name: string;
   origin: string;
   /** Process start → listening, in ms (Node boot, module loading, stores, classifier, routes). */
   startupMs: number;
-  stats(): Promise<{
-    rss: number;
-    heapMb: number;
-    heapTotalMb: number;
-    externalMb: number;
-    cpuMs: number;
-    loopMaxMs: number;
-    insideP99Ms: number;
-    insideMaxMs: number;
-    pending?: number;
-    touched?: number;
-  }>;
+  stats(): Promise<TargetStats>;
   stop(): Promise<void>;
 }
 
@@ -82,16 +85,7 @@ export async function startTarget(mode: 'bare' | 'tawasul', dataDir = '', execAr
     origin: `http://127.0.0.1:${ready.port}`,
     startupMs: ready.startupMs,
     stats: () => {
-      const p = next<{
-        rss: number;
-        heapMb: number;
-        heapTotalMb: number;
-        externalMb: number;
-        cpuMs: number;
-        loopMaxMs: number;
-        insideP99Ms: number;
-        insideMaxMs: number;
-      }>();
+      const p = next<TargetStats>();
       child.send('stats');
       return p;
     },
