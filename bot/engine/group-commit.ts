@@ -9,9 +9,6 @@
  */
 import type { Transactions, TurnUnit } from './turn-tx.js';
 
-/** The transactions of a group commit, re-exported for its callers. */
-export type { Transactions, TurnTx, TurnUnit } from './turn-tx.js';
-
 interface Unit {
   fn: TurnUnit;
   resolve: () => void;
