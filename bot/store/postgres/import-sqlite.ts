@@ -106,23 +106,24 @@ export async function importSqlite(sqlite: SqliteDatabase, pool: pg.Pool, cipher
     await assertEmpty(client);
     const target = await pgTables(client);
     for (const table of tables) {
-      const count = Number(
-        db
-          .prepare(`SELECT COUNT(*) FROM ${quote(table)}`)
-          .pluck()
-          .get(),
-      );
       const pgCols = target.get(table);
       if (!pgCols) {
-        report.notCarried.push({ table, rows: count });
+        report.notCarried.push({
+          table,
+          rows: Number(
+            db
+              .prepare(`SELECT COUNT(*) FROM ${quote(table)}`)
+              .pluck()
+              .get(),
+          ),
+        });
         continue;
       }
       const sqliteCols = db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
       const byName = new Map(pgCols.map((c) => [c.name, c]));
       const cols = sqliteCols.filter((c) => byName.has(c)).map((c) => byName.get(c)!);
       for (const c of sqliteCols) if (!byName.has(c)) report.columnsNotCarried.push(`${table}.${c}`);
-      await copyTable(client, sqlite, table, cols, cipher, report);
-      report.copied.push({ table, rows: count });
+      report.copied.push({ table, rows: await copyTable(client, sqlite, table, cols, cipher, report) });
       for (const c of cols.filter((c) => c.identity)) {
         const max = Number(
           db
@@ -138,6 +139,7 @@ export async function importSqlite(sqlite: SqliteDatabase, pool: pg.Pool, cipher
   return report;
 }
 
+/** Copies the rows of one table (in INSERTs of at most MAX_PARAMS parameters); returns how many rows it holds. */
 async function copyTable(
   client: pg.PoolClient,
   sqlite: SqliteDatabase,
@@ -145,8 +147,14 @@ async function copyTable(
   cols: PgColumn[],
   cipher: FieldCipher | undefined,
   report: ImportReport,
-): Promise<void> {
-  if (cols.length === 0) return;
+): Promise<number> {
+  if (cols.length === 0)
+    return Number(
+      sqlite.db
+        .prepare(`SELECT COUNT(*) FROM ${quote(table)}`)
+        .pluck()
+        .get(),
+    );
   const perInsert = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
   const head = `INSERT INTO ${quote(table)} (${cols.map((c) => quote(c.name)).join(', ')})${cols.some((c) => c.identity) ? ' OVERRIDING SYSTEM VALUE' : ''} VALUES `;
   const flush = async (rows: unknown[][]): Promise<void> => {
@@ -171,11 +179,14 @@ async function copyTable(
   // One pass over the table (the data directory is locked: nothing else uses this connection meanwhile), one INSERT per batch.
   const select = sqlite.db.prepare(`SELECT ${cols.map((c) => quote(c.name)).join(', ')} FROM ${quote(table)}`);
   let batch: unknown[][] = [];
+  let rows = 0;
   for (const row of select.iterate() as IterableIterator<Record<string, unknown>>) {
+    rows++;
     batch.push(cols.map((c) => value(row, c)));
     if (batch.length < perInsert) continue;
     await flush(batch);
     batch = [];
   }
   await flush(batch);
+  return rows;
 }
