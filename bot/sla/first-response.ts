@@ -9,6 +9,7 @@
  * `needsHuman` (a message the bot does not answer itself, e.g. a conversation held by an agent,
  * still gets its deadline). `attachSla` subscribes the tracker to both emitters.
  */
+import { SerialQueue } from '../core/serial-queue.js';
 import type { ReplyKind } from '../core/types.js';
 import type { DeliveryEvents } from '../delivery/events.js';
 import type { FirstResponseStore } from '../store/sla-store.js';
@@ -32,8 +33,8 @@ export interface ReplyProduced {
  * follows, even on a pool of connections); `settled()` resolves once those issued so far are done.
  */
 export class FirstResponseTracker {
-  private chain: Promise<unknown> = Promise.resolve();
-  private pending = 0;
+  /** Writes in event order; one issued when none is pending runs at once (on SQLite: done on return). */
+  private readonly writes = new SerialQueue();
 
   constructor(
     private readonly store: FirstResponseStore,
@@ -42,20 +43,9 @@ export class FirstResponseTracker {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  /** Runs `fn` after the writes issued before it (at once when none is pending: on SQLite it is then done on return). */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.pending === 0 ? (async () => fn())() : this.chain.then(fn);
-    this.pending++;
-    this.chain = run.then(
-      () => this.pending--,
-      () => this.pending--,
-    );
-    return run;
-  }
-
   /** Resolves once every write issued so far is done. */
-  async settled(): Promise<void> {
-    await this.chain;
+  settled(): Promise<void> {
+    return this.writes.settled();
   }
 
   /** The deadline of a message received on a channel; undefined for an unknown channel. */
@@ -68,7 +58,7 @@ export class FirstResponseTracker {
   async recordInbound(channel: string, conversationId: string, messageId: string | undefined, receivedAt: Date): Promise<boolean> {
     const deadline = this.deadline(channel, receivedAt);
     if (!deadline) return false;
-    await this.serial(() =>
+    await this.writes.run(() =>
       this.store.record({
         channel,
         conversationId,
@@ -84,21 +74,23 @@ export class FirstResponseTracker {
   onReplyProduced(e: ReplyProduced): void {
     const deadline = this.deadline(e.channel, e.receivedAt);
     if (!deadline) return;
-    this.serial(() =>
-      this.store.record({
-        channel: e.channel,
-        conversationId: e.conversationId,
-        messageId: e.messageId,
-        receivedAt: e.receivedAt.getTime(),
-        deadlineAt: deadline.getTime(),
-        respondedAt: e.at.getTime(),
-      }),
-    ).catch(this.onError);
+    this.writes
+      .run(() =>
+        this.store.record({
+          channel: e.channel,
+          conversationId: e.conversationId,
+          messageId: e.messageId,
+          receivedAt: e.receivedAt.getTime(),
+          deadlineAt: deadline.getTime(),
+          respondedAt: e.at.getTime(),
+        }),
+      )
+      .catch(this.onError);
   }
 
   /** The bot's reply to `messageId` waits in an outbox: it counts only once the provider accepts it. */
   awaitProvider(channel: string, messageId: string): Promise<void> {
-    return this.serial(() => this.store.awaitProvider(channel, messageId));
+    return this.writes.run(() => this.store.awaitProvider(channel, messageId));
   }
 
   /**
@@ -107,7 +99,7 @@ export class FirstResponseTracker {
    * provider-confirmed reply yet. Returns the number of messages updated.
    */
   recordFirstResponse(channel: string, conversationId: string, messageId: string | undefined, at: Date): Promise<number> {
-    return this.serial(() => this.store.responded(channel, conversationId, messageId, at.getTime()));
+    return this.writes.run(() => this.store.responded(channel, conversationId, messageId, at.getTime()));
   }
 
   /** Delivery's `queued`: the bot's reply waits in an outbox. */

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
+import { SerialQueue } from '../core/serial-queue.js';
 
 const require = createRequire(import.meta.url);
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -67,8 +68,8 @@ export class SqliteDatabase {
   private workerExit: Promise<void> = Promise.resolve();
   /** The async transaction the current async context runs in, and its savepoint depth (undefined: none). */
   private readonly asyncTx = new AsyncLocalStorage<{ tx: number; depth: number }>();
-  /** The tail of the queue of `serial` work (undefined when idle). */
-  private serialTail: Promise<void> | undefined;
+  /** The queue of `serial` work. */
+  private readonly queue = new SerialQueue();
   /** The number of the async transaction holding the connection (undefined: none). */
   private openTx: number | undefined;
   private txCount = 0;
@@ -155,17 +156,7 @@ export class SqliteDatabase {
    * engine's end-of-turn batches (bot/engine/turn-tx.ts), so that neither begins inside the other.
    */
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    const previous = this.serialTail;
-    const run = previous ? previous.then(fn) : fn();
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.serialTail = tail;
-    void tail.then(() => {
-      if (this.serialTail === tail) this.serialTail = undefined;
-    });
-    return run;
+    return this.queue.run(fn);
   }
 
   /**

@@ -6,6 +6,7 @@
  * keeps a message to one turn: a second claimer waits for the first transaction, then finds it taken.
  */
 import type pg from 'pg';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { Transactions, TurnTx, TurnUnit, UnitOutcome } from '../../engine/turn-tx.js';
 import { withTransaction } from './database.js';
 import { PostgresConversationStore, PostgresStateStore } from './turn-conversations.js';
@@ -20,14 +21,12 @@ export function postgresTurnStores(db: TurnDb): TurnTx {
 
 /** Batches on one pooled client each: BEGIN, a SAVEPOINT per unit, COMMIT. */
 export class PostgresTransactions implements Transactions {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly pool: pg.Pool) {}
 
   batch(units: readonly TurnUnit[]): Promise<UnitOutcome[]> {
-    const run = this.tail.then(() => this.run(units));
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.run(units));
   }
 
   private run(units: readonly TurnUnit[]): Promise<UnitOutcome[]> {
