@@ -28,7 +28,8 @@ describe.skipIf(skipPostgres)('tawasul rekey on PostgreSQL', () => {
     for (let i = 0; i < plain; i++) references.push((await a.requests.create(sampleRequest())).reference);
     await a.close();
     const b = await openPostgresStores(url, { cipher: FieldCipher.fromEnv({ TAWASUL_DATA_KEY: OLD })! });
-    for (let i = 0; i < sealed; i++) references.push((await b.requests.create(sampleRequest({ applicant: { name: 'ب', civilId: '87654321', phone: '93333333' } }))).reference);
+    for (let i = 0; i < sealed; i++)
+      references.push((await b.requests.create(sampleRequest({ applicant: { name: 'ب', civilId: '87654321', phone: '93333333' } }))).reference);
     await b.close();
     return { url, references };
   }

@@ -100,7 +100,7 @@ describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on l
       await s.close();
     });
 
-    it('exposes the residents\' look-up limits as `lookups`, counted in PostgreSQL across instances, keyed by the data key', async () => {
+    it("exposes the residents' look-up limits as `lookups`, counted in PostgreSQL across instances, keyed by the data key", async () => {
       const url = await pgServer.database();
       const limits = { windowMs: 3_600_000, perReference: 2, perPhone: 9, perClient: 9 };
       const [a, b] = await Promise.all([openPostgresStores(url, { cipher, lookupLimits: limits }), openPostgresStores(url, { cipher, lookupLimits: limits })]);

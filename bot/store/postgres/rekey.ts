@@ -30,10 +30,7 @@ export async function rekeyPostgres(pool: pg.Pool, cipher: FieldCipher, options:
   let after = 0;
   for (;;) {
     const { count, last } = await withTransaction(pool, async (c) => {
-      const r = await c.query<PersonalRow & { id: string }>(`SELECT id, ${cols} FROM requests WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE`, [
-        after,
-        batch,
-      ]);
+      const r = await c.query<PersonalRow & { id: string }>(`SELECT id, ${cols} FROM requests WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE`, [after, batch]);
       const changed = r.rows.flatMap((row) => {
         const next = reseal(row, cipher, report);
         return next ? [{ id: row.id, ...next }] : [];
