@@ -102,10 +102,12 @@ async function openPostgres(
   env: NodeJS.ProcessEnv,
   config: TawasulConfig,
   channels: string[] | undefined,
+  cipher: FieldCipher | undefined,
   logger: Logger,
 ): Promise<PostgresStores | undefined> {
   if (!env.TAWASUL_DATABASE_URL) return undefined;
   const stores = await openPostgresStores(databaseUrl(env), {
+    ...(cipher ? { cipher } : {}),
     onIdleError: (err) => logger.warn({ error: err.name }, 'PostgreSQL: an idle connection failed'),
   });
   try {
@@ -181,7 +183,7 @@ async function assemble(
   }
   let postgres: PostgresStores | undefined;
   try {
-    postgres = await openPostgres(env, config, opts.channels, logger);
+    postgres = await openPostgres(env, config, opts.channels, cipher, logger);
   } catch (err) {
     sql.close();
     throw err;
