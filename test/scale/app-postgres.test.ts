@@ -26,6 +26,10 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     for (const p of pools) await p.end();
   });
 
+  it('refuses to start on PostgreSQL without shared agent tokens, naming the variable', async () => {
+    await expect(startTawasul({ env: { TAWASUL_DATABASE_URL: await postgres.database() } })).rejects.toThrow(/TAWASUL_AGENT_TOKENS/);
+  });
+
   it('keeps every turn and request in PostgreSQL and serves them from any instance', async () => {
     const url = await postgres.database();
     const env = {
