@@ -89,7 +89,7 @@ export function emailTransport(deps: EmailTransportDeps): Transport {
     } catch (err) {
       throw smtpError(err, deps.channel);
     }
-    deps.store.remember(messageId, item.conversationId, 'out', deps.clock.now());
+    await deps.store.remember(messageId, item.conversationId, 'out', deps.clock.now());
     return { providerMessageId: messageId };
   };
 }
