@@ -37,10 +37,10 @@ export class PostgresReferenceStore implements ReferenceStore {
   }
 
   async get(conversationId: string): Promise<StoredReference | undefined> {
-    const r = await this.pool.query<{ reference: StoredReference }>('SELECT reference FROM botframework_references WHERE channel = $1 AND conversation_id = $2', [
-      this.channel,
-      conversationId,
-    ]);
+    const r = await this.pool.query<{ reference: StoredReference }>(
+      'SELECT reference FROM botframework_references WHERE channel = $1 AND conversation_id = $2',
+      [this.channel, conversationId],
+    );
     return r.rows[0]?.reference;
   }
 }

@@ -13,7 +13,7 @@ import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { fail } from '../../bot/http/validate.js';
 import { conversationCreationLimit } from '../../bot/security/http-guard.js';
 import { type ChannelContext, defineChannel } from '../types.js';
-import { webchatPostgresMigrations, PostgresWebchatAccess } from './postgres-store.js';
+import { PostgresWebchatAccess, webchatPostgresMigrations } from './postgres-store.js';
 import { bearer, SqliteWebchatAccess, type WebchatAccessStore, webchatMigrations } from './store.js';
 
 const messageBody = z

@@ -18,8 +18,8 @@ import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { refusal, signedBody } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, type GraphMessage, WINDOW_CLOSED } from './graph.js';
-import { hubSignature, type MediaRef, parseWebhook, webhookSchema } from './webhook.js';
 import { PostgresServiceWindow, whatsappCloudPostgresMigrations } from './postgres-store.js';
+import { hubSignature, type MediaRef, parseWebhook, webhookSchema } from './webhook.js';
 import { type ServiceWindow, SqliteServiceWindow, whatsappCloudMigrations } from './window.js';
 
 /** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
