@@ -153,6 +153,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
       from: { name: options.fromName, address: options.address },
       store,
       clock: ctx.clock,
+      logger: ctx.logger,
       fallbackSubject: options.fallbackSubject,
     }),
     metaOf: async (msg) => ({ ...(await metaOf(msg)) }),

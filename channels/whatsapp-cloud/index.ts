@@ -126,6 +126,15 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
   const graph = new GraphClient({ baseUrl: options.graphBaseUrl, apiVersion: options.apiVersion, token, phoneNumberId, channel: id });
   const pending = new Set<Promise<void>>();
 
+  /** Forgets the user's window; a store failure is left for the next send to meet 131047 again. */
+  const closeWindow = async (waId: string): Promise<void> => {
+    try {
+      await window.close(waId);
+    } catch (err) {
+      logger.warn({ channel: id, error: (err as Error)?.name }, 'WhatsApp window not closed');
+    }
+  };
+
   const transport = async (item: OutboxItem): Promise<{ providerMessageId?: string }> => {
     const to = item.conversationId;
     let message: GraphMessage;
@@ -150,7 +159,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       return wamid ? { providerMessageId: wamid } : {};
     } catch (err) {
       if (err instanceof ChannelApiError) {
-        if (err.code === WINDOW_CLOSED) await window.close(to);
+        if (err.code === WINDOW_CLOSED) await closeWindow(to);
         if (typeof err.code === 'number' && ACCOUNT_THROTTLE.has(err.code))
           lane.pauseUntil(new Date(clock.now().getTime() + (err.retryAfterSeconds ?? 1) * 1000));
       }
