@@ -78,5 +78,9 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     running.push(two);
     const other = await ChatClient.open(two.base);
     expect(await other.say(`وين وصل طلبي ${reference} 92345678`)).toContain(t.render('ar', 'status_filed'));
+    // The resident's own conversation continues on the second instance (secret and transcript shared).
+    const same = new ChatClient(two.base, chat.conversationId, chat.secret);
+    expect(await same.say(`${reference} 92345678`)).toContain(t.render('ar', 'status_filed'));
+    expect((await same.transcript()).filter((l) => l.direction === 'in').length).toBe((await chat.transcript()).filter((l) => l.direction === 'in').length);
   });
 });
