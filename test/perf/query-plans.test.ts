@@ -12,6 +12,7 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
 import { NotificationOutbox } from '../../bot/notify/outbox.js';
+import { SqliteNotifyStore } from '../../bot/store/sqlite/notify-outbox.js';
 import { SlaContext } from '../../bot/sla/context.js';
 import { SlaTimers } from '../../bot/sla/timers.js';
 import { SqliteConversationStore } from '../../bot/store/conversation-store.js';
@@ -93,7 +94,7 @@ describe('query plans of what grows', () => {
   });
 
   it('lists the notifications of a request by reference through an index', async () => {
-    const outbox = new NotificationOutbox(sql, {
+    const outbox = new NotificationOutbox(new SqliteNotifyStore(sql), {
       retry: config.sla.notifications.retry,
       calendar: new WorkingCalendar(config.calendar),
       staffHours: 'official',
