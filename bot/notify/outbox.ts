@@ -146,7 +146,12 @@ export class NotificationOutbox {
         changes.push({ ...base, kind: 'defer', nextAttemptAt: this.earliest('staff', now).getTime() });
       } else if (!this.transport(row.channel)) {
         // Not configured yet: keep it, look again later, without spending an attempt.
-        changes.push({ ...base, kind: 'defer', nextAttemptAt: at + this.opts.retry.maxDelaySeconds * 1000, lastError: `${row.channel} transport not configured` });
+        changes.push({
+          ...base,
+          kind: 'defer',
+          nextAttemptAt: at + this.opts.retry.maxDelaySeconds * 1000,
+          lastError: `${row.channel} transport not configured`,
+        });
       } else {
         const address = addresses.get(row.id);
         if (address) sendable.push({ row, address });

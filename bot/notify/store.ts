@@ -62,10 +62,7 @@ export interface NotificationQueue {
  * Bookkeeping of a row that will not be sent in this pass, applied only while the row is still
  * pending and due at `expect` (the value the pass read): `defer` moves it, `park` marks it failed.
  */
-export type Settlement = { id: number; expect: number } & (
-  | { kind: 'defer'; nextAttemptAt: number; lastError?: string }
-  | { kind: 'park'; lastError: string }
-);
+export type Settlement = { id: number; expect: number } & ({ kind: 'defer'; nextAttemptAt: number; lastError?: string } | { kind: 'park'; lastError: string });
 
 /** Filters of the admins' listing. */
 export interface NotificationQuery {

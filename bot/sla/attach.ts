@@ -7,9 +7,9 @@
  */
 import type { EventEmitter } from 'node:events';
 import express, { type Express, type Router } from 'express';
+import type pg from 'pg';
 import type { TawasulConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
-import type pg from 'pg';
 import type { Logger } from '../core/logger.js';
 import type { DeliveryEmitter } from '../delivery/events.js';
 import { Outbox } from '../delivery/outbox.js';

@@ -22,7 +22,13 @@ export interface ResidentNotice {
 }
 
 /** Enqueues a resident's notices on the queue of transaction `s`. */
-export async function enqueueResidentNotices(outbox: NotificationOutbox, s: Pick<SlaStoreTx, 'notices'>, f: RequestFacts, n: ResidentNotice, now: Date): Promise<void> {
+export async function enqueueResidentNotices(
+  outbox: NotificationOutbox,
+  s: Pick<SlaStoreTx, 'notices'>,
+  f: RequestFacts,
+  n: ResidentNotice,
+  now: Date,
+): Promise<void> {
   for (const channel of n.channels) {
     if (channel === 'email' && !f.hasEmail) continue;
     await outbox.enqueue(

@@ -70,7 +70,7 @@ describe('notification outbox', () => {
     const o = outbox(flakySms([]));
     expect(await o.enqueue(note(), at('2026-02-01 09:00'))).toBe(true);
     expect(await o.enqueue(note(), at('2026-02-01 09:00'))).toBe(false);
-    expect((await o.list())).toHaveLength(1);
+    expect(await o.list()).toHaveLength(1);
   });
 
   it('retries a failed notification with exponential back-off until it is delivered', async () => {
@@ -92,7 +92,7 @@ describe('notification outbox', () => {
     const o = outbox(sms);
     await o.enqueue(note(), at('2026-02-01 09:00'));
     expect(await o.deliver(at('2026-02-01 09:00'))).toMatchObject({ failed: 1 });
-    expect((await o.list({ status: 'failed' }))).toHaveLength(1);
+    expect(await o.list({ status: 'failed' })).toHaveLength(1);
     expect(await o.requeue((await o.list())[0]!.id, at('2026-02-01 10:00'))).toBe(true);
     expect(await o.deliver(at('2026-02-01 10:00'))).toMatchObject({ sent: 1 });
 

@@ -92,9 +92,7 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
       expect(fired.some((k) => k.endsWith('/2'))).toBe(true);
       // One system notification per fired level, and the e-mails/SMS of each level stored once.
       expect(await count(sa, 'SELECT COUNT(*) FROM notify_system')).toBe(fired.length);
-      const perLevel = await sa.pool.query<{ n: number }>(
-        `SELECT COUNT(*)::int AS n FROM notify_system GROUP BY reference, level HAVING COUNT(*) > 1`,
-      );
+      const perLevel = await sa.pool.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM notify_system GROUP BY reference, level HAVING COUNT(*) > 1`);
       expect(perLevel.rows).toEqual([]);
       expect(await count(sa, `SELECT COUNT(*) FROM notify_outbox WHERE purpose = 'escalation'`)).toBeGreaterThanOrEqual(fired.length);
       // Every stored notice was delivered, by one instance or the other, exactly once.

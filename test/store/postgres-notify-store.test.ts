@@ -59,7 +59,8 @@ describe.skipIf(skipPostgres)('PostgreSQL notification stores (real PostgreSQL o
     const [a, b] = await twoInstances();
     try {
       const n = 500;
-      for (let i = 0; i < n; i++) await a.sla.notices.enqueue(notification(`b${i}`, { window: 'any' }), NOW.getTime() - (n - i) * 1000, NOW.getTime() - n * 1000);
+      for (let i = 0; i < n; i++)
+        await a.sla.notices.enqueue(notification(`b${i}`, { window: 'any' }), NOW.getTime() - (n - i) * 1000, NOW.getTime() - n * 1000);
       const sentA: SmsMessage[] = [];
       const sentB: SmsMessage[] = [];
       const [ra, rb] = await Promise.all([outboxOn(a, countingSms(sentA)).deliver(NOW), outboxOn(b, countingSms(sentB)).deliver(NOW)]);
@@ -74,13 +75,16 @@ describe.skipIf(skipPostgres)('PostgreSQL notification stores (real PostgreSQL o
     }
   });
 
-  it("retries on another instance a notification whose sender died mid-send, once the lease expired, and not before", async () => {
+  it('retries on another instance a notification whose sender died mid-send, once the lease expired, and not before', async () => {
     const [a, b] = await twoInstances();
     try {
       await a.sla.notices.enqueue(notification('k', { window: 'any' }), NOW.getTime(), NOW.getTime());
       const sentA: SmsMessage[] = [];
       // Instance A takes the row and never hears back (its process died while sending).
-      void outboxOn(a, countingSms(sentA, () => true)).deliver(NOW);
+      void outboxOn(
+        a,
+        countingSms(sentA, () => true),
+      ).deliver(NOW);
       const leased = async (): Promise<boolean> => (await a.sla.notices.list({}))[0]!.attempts === 1;
       while (!(await leased())) await setImmediate();
       const sentB: SmsMessage[] = [];

@@ -8,15 +8,7 @@
  * whose sender died is due again then and another instance retries it.
  */
 import type { Language } from '../../core/types.js';
-import type {
-  NewNotification,
-  NotificationQuery,
-  NotificationStatus,
-  NotifyStore,
-  Recipient,
-  Settlement,
-  StoredNotification,
-} from '../../notify/store.js';
+import type { NewNotification, NotificationQuery, NotificationStatus, NotifyStore, Recipient, Settlement, StoredNotification } from '../../notify/store.js';
 import type { NotifyChannel } from '../../notify/types.js';
 import { at, ms } from './sla-requests.js';
 import type { TurnDb } from './turn-db.js';

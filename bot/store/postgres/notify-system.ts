@@ -88,7 +88,10 @@ export class PostgresSystemNotifications implements SystemNotifications {
     }
     if (q.unread) where.push('n.read_at IS NULL');
     args.push(q.limit);
-    const r = await this.q.query<Row>(`${WITH_DEPARTMENT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n.id DESC LIMIT $${args.length}`, args);
+    const r = await this.q.query<Row>(
+      `${WITH_DEPARTMENT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n.id DESC LIMIT $${args.length}`,
+      args,
+    );
     return r.rows.map(toNotification);
   }
 

@@ -4,15 +4,7 @@
  * `SqliteDatabase.txAsync` commits with the transaction of its cause.
  */
 import type { Language } from '../../core/types.js';
-import type {
-  NewNotification,
-  NotificationQuery,
-  NotificationStatus,
-  NotifyStore,
-  Recipient,
-  Settlement,
-  StoredNotification,
-} from '../../notify/store.js';
+import type { NewNotification, NotificationQuery, NotificationStatus, NotifyStore, Recipient, Settlement, StoredNotification } from '../../notify/store.js';
 import type { NotifyChannel } from '../../notify/types.js';
 import { prepared, type SqliteDatabase } from '../sqlite-database.js';
 
@@ -112,11 +104,17 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async claim(id: number, expect: number, leaseUntil: number): Promise<boolean> {
-    return prepared(this.sql.db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE ${STILL}`).run(leaseUntil, id, expect).changes === 1;
+    return (
+      prepared(this.sql.db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE ${STILL}`).run(leaseUntil, id, expect).changes === 1
+    );
   }
 
   async markSent(id: number, at: number, providerId: string | undefined): Promise<void> {
-    prepared(this.sql.db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(at, providerId ?? null, id);
+    prepared(this.sql.db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(
+      at,
+      providerId ?? null,
+      id,
+    );
   }
 
   async markRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {

@@ -44,10 +44,10 @@ export class SqliteSystemNotifications implements SystemNotifications {
       where.push('n.reference = ?');
       args.push(q.reference.toUpperCase());
     }
-    const rows = prepared(this.sql.db, `SELECT ${COLUMNS} FROM notify_system n ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n.id DESC LIMIT ?`).all(
-      ...args,
-      Math.min(q.limit ?? 100, 1000),
-    ) as Row[];
+    const rows = prepared(
+      this.sql.db,
+      `SELECT ${COLUMNS} FROM notify_system n ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY n.id DESC LIMIT ?`,
+    ).all(...args, Math.min(q.limit ?? 100, 1000)) as Row[];
     return rows.map(systemNotification);
   }
 
