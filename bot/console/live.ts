@@ -56,6 +56,8 @@ export class LiveHub {
   private lastNotification: number | undefined;
   /** The tail of the notification polls (one at a time: each reads the id the last one wrote). */
   private polls: Promise<unknown> = Promise.resolve();
+  /** Polls queued or running (the timer adds none while one is: a slow database must not pile them up). */
+  private pollsPending = 0;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private flushing = false;
@@ -84,15 +86,16 @@ export class LiveHub {
     this.guard(async () => {
       for (const c of (await Promise.all([conversations.waiting(10_000), conversations.held()])).flat()) this.active.add(c.key);
     });
-    this.guard(async () => {
-      this.lastNotification ??= await this.d.sla.system.lastId();
-    });
+    // The first poll only notes where the stream starts (later polls run after it, one at a time).
+    this.guard(() => this.pollNotifications().then(() => undefined));
     this.d.engine.events.on('conversation.changed', this.onChanged);
     this.d.engine.events.on('handoff.queued', this.onQueued);
     this.d.engine.events.on('request.filed', this.onFiled);
     // Another instance appended to the shared log: fan its events out here too.
     this.unsubscribe = this.d.bus?.subscribe('console', () => this.guard(() => this.fanOut()));
-    this.timer = setInterval(() => this.guard(() => this.pollNotifications().then(() => undefined)), this.d.pollMs ?? 1000);
+    this.timer = setInterval(() => {
+      if (this.pollsPending === 0) this.guard(() => this.pollNotifications().then(() => undefined));
+    }, this.d.pollMs ?? 1000);
     this.timer.unref();
     this.heartbeat = setInterval(() => {
       for (const s of this.subs) s.res.write(': ping\n\n');
@@ -160,7 +163,8 @@ export class LiveHub {
 
   /** Publishes system notifications stored since the last look (escalations of the SLA sweep). */
   pollNotifications(): Promise<number> {
-    const run = this.polls.then(() => this.pollOnce());
+    this.pollsPending++;
+    const run = this.polls.then(() => this.pollOnce()).finally(() => this.pollsPending--);
     this.polls = run.catch(() => undefined);
     return run;
   }
