@@ -76,7 +76,7 @@ export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   /** The request store and SLA store to use instead of the SQLite ones (PostgreSQL, the notifications with it), and its pool. */
-  stores?: { requests: RequestStore; sla: SlaStore; pool?: pg.Pool };
+  stores?: { requests: RequestStore; sla?: SlaStore; pool?: pg.Pool };
 }
 
 /** Starts a harness (clock: Sunday 1 Feb 2026 09:00 Muscat unless `start`). */
@@ -94,7 +94,7 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
     config,
     sql,
     requests: store,
-    ...(opts.stores ? { store: opts.stores.sla } : {}),
+    ...(opts.stores?.sla ? { store: opts.stores.sla } : {}),
     ...(opts.stores?.pool ? { postgres: opts.stores.pool } : {}),
     calendar,
     clock: t.clock,

@@ -64,6 +64,51 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
     }
   });
 
+  it('builds its stores, notifications and metrics on PostgreSQL when given only the pool', async () => {
+    const stores = await openPostgresStores(await pgServer.database());
+    const h = await createHarness({ stores: { requests: stores.requests, pool: stores.pool } });
+    try {
+      const rec = await h.file('training', at('2026-02-01 09:00'));
+      expect((await h.sla.engine.sweep(at('2026-02-09 08:00'))).escalations).toHaveLength(1);
+      const sent = await count(stores, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = $1 AND status = 'sent'`, rec.id);
+      expect(sent).toBeGreaterThan(1);
+      expect((await h.sla.system.list({ reference: rec.reference })).map((n) => n.level)).toEqual([1]);
+      expect((await h.sla.outbox.list({ reference: rec.reference })).every((n) => n.status === 'sent')).toBe(true);
+      const metrics = await h.sla.metrics.registry.metrics();
+      const gauge = metrics.split('\n').filter((l) => l.startsWith('tawasul_notifications{'));
+      expect(gauge.reduce((n, l) => n + Number(l.split(' ').pop()), 0)).toBe(sent);
+      expect(metrics).toContain('tawasul_outbox_in_doubt_sends_total');
+      expect(h.sql.db.prepare('SELECT (SELECT COUNT(*) FROM notify_outbox) + (SELECT COUNT(*) FROM notify_system)').pluck().get()).toBe(0);
+    } finally {
+      await h.close();
+      await stores.close();
+    }
+  });
+
+  it('commits a claim with its system notification and e-mails/SMS in one PostgreSQL transaction, or none of them', async () => {
+    const stores = await openPostgresStores(await pgServer.database());
+    const h = await createHarness({ stores });
+    try {
+      const rec = await h.file('liwan-closure', at('2026-02-01 09:00'));
+      const enqueue = h.sla.outbox.enqueue.bind(h.sla.outbox);
+      const spy = vi.spyOn(h.sla.outbox, 'enqueue').mockImplementation(async (n, now, into) => {
+        if (n.purpose === 'escalation' && n.channel === 'sms') throw new Error('disk full');
+        return enqueue(n, now, into);
+      });
+      await expect(h.sla.engine.sweep(at('2026-02-09 09:00'))).rejects.toThrow('disk full');
+      spy.mockRestore();
+      expect((await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation')!.firedAt).toBeNull();
+      expect(await count(stores, 'SELECT COUNT(*) FROM notify_system WHERE request_id = $1', rec.id)).toBe(0);
+      expect(await count(stores, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = $1 AND purpose = 'escalation'`, rec.id)).toBe(0);
+      expect((await h.sla.engine.sweep(at('2026-02-09 09:05'))).escalations.map((e) => e.level)).toEqual([1]);
+      expect(await count(stores, 'SELECT COUNT(*) FROM notify_system WHERE request_id = $1', rec.id)).toBe(1);
+      expect(await count(stores, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = $1 AND purpose = 'escalation'`, rec.id)).toBe(2);
+    } finally {
+      await h.close();
+      await stores.close();
+    }
+  });
+
   it('fires each level once when two instances sweep one database at the same time, and stores and sends each notice once', async () => {
     const url = await pgServer.database();
     const [sa, sb] = [await openPostgresStores(url), await openPostgresStores(url)];
