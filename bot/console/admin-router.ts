@@ -95,11 +95,11 @@ export function adminRouter(d: ConsoleDeps): Router {
       );
   });
 
-  r.get('/notifications', allow('department', 'supervisor', 'admin'), (req, res) => {
+  r.get('/notifications', allow('department', 'supervisor', 'admin'), async (req, res) => {
     const q = parse(limitQuery, req.query, res, 'query');
     if (!q) return;
     const p = principal(res);
-    const visible = d.sla.system.forDepartments({
+    const visible = await d.sla.system.forDepartments({
       ...(p.role === 'department' ? { departments: p.departments } : {}),
       unread: q.unread === 'true',
       limit: q.limit,
@@ -121,8 +121,8 @@ export function adminRouter(d: ConsoleDeps): Router {
     });
   });
 
-  r.post('/notifications/:id/read', allow('department', 'supervisor', 'admin'), (req, res) => {
-    if (!d.sla.system.markRead(Number(req.params.id), principal(res).actor, d.clock.now()))
+  r.post('/notifications/:id/read', allow('department', 'supervisor', 'admin'), async (req, res) => {
+    if (!(await d.sla.system.markRead(Number(req.params.id), principal(res).actor, d.clock.now())))
       return fail(res, 404, 'unknown_notification', 'no unread notification with this id', 'id');
     res.json({ ok: true });
   });

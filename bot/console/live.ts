@@ -52,7 +52,12 @@ export class LiveHub {
   private readonly subs = new Set<Subscriber>();
   private readonly active = new Set<string>();
   private readonly pending = new Map<string, string>();
-  private lastNotification = 0;
+  /** The id of the last notification published (undefined until the first look at the store). */
+  private lastNotification: number | undefined;
+  /** The tail of the notification polls (one at a time: each reads the id the last one wrote). */
+  private polls: Promise<unknown> = Promise.resolve();
+  /** Polls queued or running (the timer adds none while one is: a slow database must not pile them up). */
+  private pollsPending = 0;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private flushing = false;
@@ -81,13 +86,16 @@ export class LiveHub {
     this.guard(async () => {
       for (const c of (await Promise.all([conversations.waiting(10_000), conversations.held()])).flat()) this.active.add(c.key);
     });
-    this.lastNotification = this.d.sla.system.lastId();
+    // The first poll only notes where the stream starts (later polls run after it, one at a time).
+    this.guard(() => this.pollNotifications().then(() => undefined));
     this.d.engine.events.on('conversation.changed', this.onChanged);
     this.d.engine.events.on('handoff.queued', this.onQueued);
     this.d.engine.events.on('request.filed', this.onFiled);
     // Another instance appended to the shared log: fan its events out here too.
     this.unsubscribe = this.d.bus?.subscribe('console', () => this.guard(() => this.fanOut()));
-    this.timer = setInterval(() => this.guard(() => void this.pollNotifications()), this.d.pollMs ?? 1000);
+    this.timer = setInterval(() => {
+      if (this.pollsPending === 0) this.guard(() => this.pollNotifications().then(() => undefined));
+    }, this.d.pollMs ?? 1000);
     this.timer.unref();
     this.heartbeat = setInterval(() => {
       for (const s of this.subs) s.res.write(': ping\n\n');
@@ -154,8 +162,19 @@ export class LiveHub {
   }
 
   /** Publishes system notifications stored since the last look (escalations of the SLA sweep). */
-  pollNotifications(): number {
-    const rows = this.d.sla.system.since(this.lastNotification, 500);
+  pollNotifications(): Promise<number> {
+    this.pollsPending++;
+    const run = this.polls.then(() => this.pollOnce()).finally(() => this.pollsPending--);
+    this.polls = run.catch(() => undefined);
+    return run;
+  }
+
+  private async pollOnce(): Promise<number> {
+    if (this.lastNotification === undefined) {
+      this.lastNotification = await this.d.sla.system.lastId();
+      return 0;
+    }
+    const rows = await this.d.sla.system.since(this.lastNotification, 500);
     for (const n of rows) {
       this.lastNotification = n.id;
       this.publish('notification', 'requests', n.department, {

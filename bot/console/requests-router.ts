@@ -195,7 +195,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
         escalationLevel: escalationLevel(rec.id),
         timers,
       },
-      notifications: d.sla.system.list({ reference: rec.reference, limit: 50 }),
+      notifications: await d.sla.system.list({ reference: rec.reference, limit: 50 }),
     });
   });
 

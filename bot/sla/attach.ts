@@ -1,22 +1,28 @@
 /**
  * Wires the SLA engine into a Tawasul instance: listens to the engine's events, builds the outbox
  * with its transports from configuration and environment, and offers the routers to mount
- * (/api/agent SLA routes, /api/admin, /metrics) and the periodic sweep to start.
+ * (/api/agent SLA routes, /api/admin, /metrics) and the periodic sweep to start. With `postgres`
+ * every table it uses (schedule, notifications, metrics' figures) is on PostgreSQL; the notification
+ * stores are always the SLA store's, so notices commit in its transactions.
  */
 import type { EventEmitter } from 'node:events';
 import express, { type Express, type Router } from 'express';
+import type pg from 'pg';
 import type { TawasulConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
 import type { DeliveryEmitter } from '../delivery/events.js';
+import { Outbox } from '../delivery/outbox.js';
 import type { Clock, EngineEvents } from '../engine/context.js';
 import { parseAgentTokens, requireAgent } from '../http/agent-auth.js';
 import { resolveEmailSettings, SmtpEmailSender } from '../notify/email.js';
 import { NotificationOutbox, type Recipient } from '../notify/outbox.js';
 import { HttpSmsSender, resolveSmsSettings } from '../notify/sms.js';
-import { SystemNotifications } from '../notify/system.js';
+import type { SystemNotifications } from '../notify/system.js';
 import { NotificationTemplates } from '../notify/templates.js';
 import type { EmailSender, NotifyChannel, SmsSender } from '../notify/types.js';
+import { PostgresSlaStore } from '../store/postgres/sla-store.js';
+import { PostgresOutbox } from '../store/postgres/turn-delivery.js';
 import type { SlaStore } from '../store/sla-store.js';
 import { SqliteSlaStore } from '../store/sqlite/sla-store.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
@@ -34,7 +40,9 @@ import { SlaEngine } from './sla-engine.js';
 export interface AttachSlaOptions {
   config: TawasulConfig;
   sql: SqliteDatabase;
-  /** The SLA's read model and tables (default: on `sql`). */
+  /** PostgreSQL (TAWASUL_DATABASE_URL): the SLA store, notifications and metrics' figures on it instead of `sql`. */
+  postgres?: pg.Pool;
+  /** The SLA's read model and tables, notifications included (default: on `postgres`, else on `sql`). */
   store?: SlaStore;
   requests: RequestStore;
   /** The live calendar shared with the engine; holiday changes are applied to it. */
@@ -81,8 +89,8 @@ export interface Sla {
 export function attachSla(o: AttachSlaOptions): Sla {
   const env = o.env ?? process.env;
   const ctx = new SlaContext(o.config, o.calendar);
-  const store = o.store ?? new SqliteSlaStore(o.sql);
-  const system = new SystemNotifications(o.sql);
+  const store = o.store ?? (o.postgres ? new PostgresSlaStore(o.postgres) : new SqliteSlaStore(o.sql));
+  const system = store.system;
   const metricsRef: { m?: SlaMetrics } = {};
   const resolve = async (r: Recipient, channel: NotifyChannel): Promise<string | undefined> => {
     if (r.kind === 'role') {
@@ -98,7 +106,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
     return { ...(es ? { email: new SmtpEmailSender(es) } : {}), ...(ss ? { sms: new HttpSmsSender(ss) } : {}) };
   };
   const built = { ...transports(o.config), ...o.transports };
-  const outbox = new NotificationOutbox(o.sql, {
+  const outbox = new NotificationOutbox(store.notices, {
     retry: o.config.sla.notifications.retry,
     calendar: o.calendar,
     staffHours: o.config.sla.staffHours,
@@ -114,7 +122,6 @@ export function attachSla(o: AttachSlaOptions): Sla {
     clock: o.clock,
     logger: o.logger,
     outbox,
-    system,
     messages: new SlaMessages(ctx, new NotificationTemplates(o.templatesDir)),
     onSweep: (report) => metricsRef.m?.onSweep(report),
   });
@@ -122,7 +129,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
   const logFailure = (what: string) => (err: unknown) =>
     o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, what }, 'sla: listener failed');
   const firstResponse = new FirstResponseTracker(store.firstResponses, ctx, logFailure('first response'));
-  const metrics = createSlaMetrics(store.figures, o.sql, () => o.clock.now());
+  const metrics = createSlaMetrics(store.figures, o.postgres ? new PostgresOutbox(o.postgres) : new Outbox(o.sql), () => o.clock.now());
   metricsRef.m = metrics;
 
   // Listeners must never throw into the engine's emit.

@@ -91,7 +91,7 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
       'copied conversation_state: 1 row(s)',
       'copied outbox: 1 row(s)',
       'copied console_accounts: 1 row(s)',
-      'not carried over: notify_system (0 row(s); no PostgreSQL counterpart yet)',
+      'copied notify_system: 0 row(s)',
     ]) {
       expect(first.out).toContain(`${line}\n`);
     }

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../bot/console/auth.js';
 import { LiveHub } from '../../bot/console/live.js';
 import { ConsoleStore } from '../../bot/console/store.js';
-import { SystemNotifications } from '../../bot/notify/system.js';
 import { RedisBus } from '../../bot/scale/live-bus.js';
 import { connectRedis } from '../../bot/scale/redis.js';
+import { SqliteSystemNotifications } from '../../bot/store/sqlite/notify-system.js';
 import type { RequestRecord } from '../../bot/store/types.js';
 import { type ChannelTestContext, channelContext } from '../channels/helpers/channel-context.js';
 import { Conditions } from '../helpers/conditions.js';
@@ -91,7 +91,7 @@ describe.skipIf(skipRedis)('console live events across instances (real redis-ser
         store: new ConsoleStore(t.ctx.sql),
         sql: t.ctx.sql,
         // Only its system notifications are read (the stream's starting point).
-        sla: { system: new SystemNotifications(t.ctx.sql) } as never,
+        sla: { system: new SqliteSystemNotifications(t.ctx.sql) } as never,
         engine: t.ctx.engine,
         config: t.ctx.config,
         clock,
