@@ -205,6 +205,7 @@ export class LiveHub {
   /** Writes the log's events not fanned out yet (this instance's and other instances') to the streams. */
   private fanOut(): Promise<void> {
     this.fanning ??= this.log.run(async () => {
+      await null; // run() may start this at once, before `fanning` holds it: clear it only after
       this.fanning = undefined;
       for (let batch = await this.d.store.after(this.fanned); batch.length > 0; batch = await this.d.store.after(this.fanned)) {
         for (const e of batch) {
