@@ -29,7 +29,10 @@ export interface ConsoleDeps {
 }
 
 /** A chat as the inbox lists it (no personal data: the conversation id is masked). */
-export async function chatSummary(d: Pick<ConsoleDeps, 'store' | 'sla' | 'queries' | 'config' | 'clock'>, c: ConversationRecord): Promise<Record<string, unknown>> {
+export async function chatSummary(
+  d: Pick<ConsoleDeps, 'store' | 'sla' | 'queries' | 'config' | 'clock'>,
+  c: ConversationRecord,
+): Promise<Record<string, unknown>> {
   const due = c.queuedAt ? d.sla.firstResponse.deadline(c.channel, c.queuedAt) : undefined;
   const [id, lastSeq] = await Promise.all([d.store.idOf(c.key), d.queries.lastSeq(c.key)]);
   return {

@@ -25,9 +25,9 @@ import { chatsRouter } from './chats-router.js';
 import { configRouter, type OverlayOptions } from './config-router.js';
 import type { ConsoleDeps } from './deps.js';
 import { LiveHub } from './live.js';
+import type { ConsoleQueries } from './queries.js';
 import { requestsRouter } from './requests-router.js';
 import { DEFAULT_SESSION_LIMITS, type SessionStore, SqliteSessionStore } from './sessions.js';
-import type { ConsoleQueries } from './queries.js';
 import type { ConsoleStore } from './store.js';
 
 /** What `createConsole` needs. */

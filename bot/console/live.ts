@@ -9,10 +9,10 @@
 import type { Request, Response } from 'express';
 import type { TawasulConfig } from '../../config/schema.js';
 import type { Logger } from '../core/logger.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import type { Clock, EngineEvents } from '../engine/context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Bus } from '../scale/live-bus.js';
-import { SerialQueue } from '../core/serial-queue.js';
 import type { Sla } from '../sla/attach.js';
 import type { RequestRecord } from '../store/types.js';
 import type { Principal } from './auth.js';
@@ -170,9 +170,7 @@ export class LiveHub {
 
   /** Announces a request filed or changed (console actions call this). */
   requestChanged(r: RequestRecord, reason: string): void {
-    this.guard(() =>
-      this.publish('request', 'requests', r.department, { reference: r.reference, serviceId: r.serviceId, status: r.status, reason }),
-    );
+    this.guard(() => this.publish('request', 'requests', r.department, { reference: r.reference, serviceId: r.serviceId, status: r.status, reason }));
   }
 
   /** Publishes system notifications stored since the last look (escalations of the SLA sweep); resolves to how many. */

@@ -1,8 +1,8 @@
 /** `lookupLimiterFor` picks where the residents' look-up limits are kept: PostgreSQL when a pool is given (shared by instances), else SQLite. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migratePostgres } from '../../bot/store/postgres/migrate.js';
 import { lookupLimiterFor } from '../../bot/store/postgres/lookup-limiter.js';
+import { migratePostgres } from '../../bot/store/postgres/migrate.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { poolPair } from '../helpers/postgres-pair.js';

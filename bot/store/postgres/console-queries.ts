@@ -15,7 +15,9 @@ export class PostgresConsoleQueries implements ConsoleQueries {
   }
 
   async escalationLevel(requestId: number): Promise<number> {
-    return this.number("SELECT COALESCE(MAX(level), 0) AS n FROM sla_timers WHERE request_id = $1 AND kind = 'escalation' AND fired_at IS NOT NULL", [requestId]);
+    return this.number("SELECT COALESCE(MAX(level), 0) AS n FROM sla_timers WHERE request_id = $1 AND kind = 'escalation' AND fired_at IS NOT NULL", [
+      requestId,
+    ]);
   }
 
   async requests(filter: RequestFilter, now: Date, page: { limit: number; offset: number }): Promise<{ total: number; references: string[] }> {
@@ -39,10 +41,10 @@ export class PostgresConsoleQueries implements ConsoleQueries {
 
   async conversationRequests(key: string, limit: number): Promise<Array<{ reference: string; phone: string }>> {
     return (
-      await this.pool.query<{ reference: string; phone: string }>('SELECT reference, phone FROM requests WHERE conversation_key = $1 ORDER BY id DESC LIMIT $2', [
-        key,
-        limit,
-      ])
+      await this.pool.query<{ reference: string; phone: string }>(
+        'SELECT reference, phone FROM requests WHERE conversation_key = $1 ORDER BY id DESC LIMIT $2',
+        [key, limit],
+      )
     ).rows;
   }
 
