@@ -74,7 +74,8 @@ async function pilotDataDir(dir: string) {
   return { request, timer, outboxId: item!.id, transcript, consoleId };
 }
 
-describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
+// Each test spawns the CLI through tsx, slow on a loaded machine.
+describe.skipIf(skipPostgres)('tawasul import-sqlite', { timeout: 120_000 }, () => {
   const pg = usePostgres();
 
   it('copies a pilot data directory into an empty PostgreSQL database, then refuses a second import', async () => {
