@@ -2,10 +2,20 @@
  * The residents' look-up limits on PostgreSQL (tables of console-migrations.ts '0006-lookup-limits'):
  * a failure is counted for all its subjects by one `INSERT … ON CONFLICT DO UPDATE … RETURNING`, so
  * instances counting at once never lose a failure and each sees the count its failure reached.
+ * `lookupLimiterFor` picks the limiter of an instance the way the stores are picked (`postgres ? PG : SQLite`).
  */
 import type pg from 'pg';
 import type { FieldCipher } from '../../security/field-cipher.js';
-import { DEFAULT_LOOKUP_LIMITS, LookupLimiterBase, type LookupLimitSettings, type LookupScope, type LookupWindow } from '../../security/lookup-limits.js';
+import {
+  DEFAULT_LOOKUP_LIMITS,
+  type LookupLimiter,
+  LookupLimiterBase,
+  type LookupLimitSettings,
+  type LookupScope,
+  type LookupWindow,
+  SqlLookupLimiter,
+} from '../../security/lookup-limits.js';
+import type { SqliteDatabase } from '../sqlite-database.js';
 
 /** The limiter on a PostgreSQL pool. */
 export class PostgresLookupLimiter extends LookupLimiterBase {
@@ -53,4 +63,17 @@ export class PostgresLookupLimiter extends LookupLimiterBase {
   protected async prune(expired: Date): Promise<void> {
     await this.pool.query('DELETE FROM security_lookup_failures WHERE window_start <= $1', [expired]);
   }
+}
+
+/** What `lookupLimiterFor` needs: the instance's SQLite database, the PostgreSQL pool when TAWASUL_DATABASE_URL is set. */
+export interface LookupLimiterOptions {
+  sql: SqliteDatabase;
+  postgres?: pg.Pool;
+  cipher?: FieldCipher;
+  limits?: LookupLimitSettings;
+}
+
+/** The residents' look-up limiter: on PostgreSQL when a pool is given (shared by every instance), else on SQLite. */
+export function lookupLimiterFor(o: LookupLimiterOptions): LookupLimiter {
+  return o.postgres ? new PostgresLookupLimiter(o.postgres, o.cipher, o.limits) : new SqlLookupLimiter(o.sql, o.cipher, o.limits);
 }
