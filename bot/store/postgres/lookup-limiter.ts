@@ -6,16 +6,7 @@
  */
 import type pg from 'pg';
 import type { FieldCipher } from '../../security/field-cipher.js';
-import {
-  DEFAULT_LOOKUP_LIMITS,
-  type LookupLimiter,
-  LookupLimiterBase,
-  type LookupLimitSettings,
-  type LookupScope,
-  type LookupWindow,
-  SqlLookupLimiter,
-} from '../../security/lookup-limits.js';
-import type { SqliteDatabase } from '../sqlite-database.js';
+import { DEFAULT_LOOKUP_LIMITS, LookupLimiterBase, type LookupLimitSettings, type LookupScope, type LookupWindow } from '../../security/lookup-limits.js';
 
 /** The limiter on a PostgreSQL pool. */
 export class PostgresLookupLimiter extends LookupLimiterBase {
@@ -63,17 +54,4 @@ export class PostgresLookupLimiter extends LookupLimiterBase {
   protected async prune(expired: Date): Promise<void> {
     await this.pool.query('DELETE FROM security_lookup_failures WHERE window_start <= $1', [expired]);
   }
-}
-
-/** What `lookupLimiterFor` needs: the instance's SQLite database, the PostgreSQL pool when TAWASUL_DATABASE_URL is set. */
-export interface LookupLimiterOptions {
-  sql: SqliteDatabase;
-  postgres?: pg.Pool;
-  cipher?: FieldCipher;
-  limits?: LookupLimitSettings;
-}
-
-/** The residents' look-up limiter: on PostgreSQL when a pool is given (shared by every instance), else on SQLite. */
-export function lookupLimiterFor(o: LookupLimiterOptions): LookupLimiter {
-  return o.postgres ? new PostgresLookupLimiter(o.postgres, o.cipher, o.limits) : new SqlLookupLimiter(o.sql, o.cipher, o.limits);
 }
