@@ -265,6 +265,7 @@ async function assemble(
     env,
     agentTokens: tokens,
     delivery: delivery.events,
+    bus: scale.bus,
     reloadConfig: () => loadConfig(loadOptions),
   });
   const staff = createConsole({

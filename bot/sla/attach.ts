@@ -21,6 +21,7 @@ import { HttpSmsSender, resolveSmsSettings } from '../notify/sms.js';
 import type { SystemNotifications } from '../notify/system.js';
 import { NotificationTemplates } from '../notify/templates.js';
 import type { EmailSender, NotifyChannel, SmsSender } from '../notify/types.js';
+import type { Bus } from '../scale/live-bus.js';
 import { PostgresSlaStore } from '../store/postgres/sla-store.js';
 import { PostgresOutbox } from '../store/postgres/turn-delivery.js';
 import type { SlaStore } from '../store/sla-store.js';
@@ -35,6 +36,9 @@ import { HolidayAdmin } from './holiday-admin.js';
 import { SlaMessages } from './messages.js';
 import { createSlaMetrics, type SlaMetrics } from './metrics.js';
 import { SlaEngine } from './sla-engine.js';
+
+/** The bus topic of holiday changes. */
+const CALENDAR_TOPIC = 'calendar';
 
 /** What `attachSla` needs (the engine's deps fit: `attachSla({ ...engine.deps, sql, agentTokens })`). */
 export interface AttachSlaOptions {
@@ -58,6 +62,8 @@ export interface AttachSlaOptions {
   /** Admin tokens (default: TAWASUL_ADMIN_TOKENS, "id:token,…"; none means the admin API refuses everyone). */
   adminTokens?: Map<string, string>;
   reloadConfig?: () => TawasulConfig;
+  /** Nudges between instances: a holiday change made on one is applied to every instance's calendar. */
+  bus?: Bus;
   /** Transports to use instead of those built from configuration (tests). */
   transports?: { email?: EmailSender; sms?: SmsSender };
   templatesDir?: string;
@@ -125,7 +131,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
     messages: new SlaMessages(ctx, new NotificationTemplates(o.templatesDir)),
     onSweep: (report) => metricsRef.m?.onSweep(report),
   });
-  const holidays = new HolidayAdmin(store, ctx, engine, o.requests, o.logger);
+  const holidays = new HolidayAdmin(store, ctx, engine, o.requests, o.logger, () => o.bus?.publish(CALENDAR_TOPIC, 'changed'));
   const logFailure = (what: string) => (err: unknown) =>
     o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, what }, 'sla: listener failed');
   const firstResponse = new FirstResponseTracker(store.firstResponses, ctx, logFailure('first response'));
@@ -154,6 +160,10 @@ export function attachSla(o: AttachSlaOptions): Sla {
   o.delivery?.on('queued', onQueued);
   o.delivery?.on('needsHuman', onNeedsHuman);
   o.delivery?.on('sent', onSent);
+  // Another instance changed the holidays: apply the stored overrides to this instance's calendar.
+  const unsubscribe = o.bus?.subscribe(CALENDAR_TOPIC, () => {
+    holidays.refresh().catch(logFailure('calendar refresh'));
+  });
 
   const ready = async (): Promise<void> => {
     await Promise.all([holidays.whenReady(), engine.whenReady()]);
@@ -212,6 +222,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
       o.delivery?.off('queued', onQueued);
       o.delivery?.off('needsHuman', onNeedsHuman);
       o.delivery?.off('sent', onSent);
+      unsubscribe?.();
       built.email?.close?.();
     },
   };

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
 import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
+import { Conditions } from '../helpers/conditions.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
 
@@ -91,6 +92,19 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     const same = new ChatClient(two.base, chat.conversationId, chat.secret);
     expect(await same.say(`${reference} 92345678`)).toContain(t.render('ar', 'status_filed'));
     expect((await same.transcript()).filter((l) => l.direction === 'in').length).toBe((await chat.transcript()).filter((l) => l.direction === 'in').length);
+    // A holiday an admin adds through one instance reaches the other's working calendar (Redis nudge).
+    const calendar = two.app.console.sla.ctx.calendar;
+    const replaced = new Conditions();
+    const replace = calendar.replace.bind(calendar);
+    calendar.replace = (c) => {
+      replace(c);
+      replaced.notify();
+    };
+    const name = { ar: 'عطلة رسمية', en: 'Public holiday' };
+    await one.app.console.sla.holidays.setHoliday({ id: 'extra-day', from: '2026-11-30', name }, 'admin:test', one.clock.now());
+    await replaced.until(() => calendar.holidays().some((h) => h.id === 'extra-day'), 'the holiday on the second instance');
+    expect(calendar.isWorkingDay('2026-11-30')).toBe(false);
+
     // No database file in either data directory, and the embedded stores the modules built stay empty.
     for (const r of [one, two]) expectNothingLocal(r);
   });
