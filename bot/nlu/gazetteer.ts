@@ -39,6 +39,7 @@ export const GAZETTEER: Record<string, string[]> = {
     football league match score
     sim internet wifi recharge credit topup omantel ooredoo flight flights airport embassy ministry
     hypermarket lulu carrefour pizza petrol fuel
+    العين دبي ابوظبي الشارقه dubai sharjah abudhabi
     job jobs vacancy court insurance housing hajj umrah zakat maid sponsor supermarket parcel
     mustashfa mostashfa musta4fa 3yada 3eyada 3iyada daktor doktor madrasa madrasah mdrsa natayej
     kahraba kahraba2 kahrabaa fatoora fatora fatoorat fatorat mo5alafa mukhalafa mkhalfa m5alfa muroor moror mroor
@@ -63,7 +64,7 @@ export const GAZETTEER: Record<string, string[]> = {
   loader: words(`
     شيول جرافه بلدوزر معدات معده اليات اليه اليات جريدر قريدر كريدر حفاره حفار بوكلين تانكر رافعه كرين ونش قلاب شاحنه تريلا وايت صهريج
     دحل مدحله رولر تسويه تسويت
-    sheyool sheyoul shyool shiyool jarafa loader bulldozer excavator equipment truck trucks machine machines machinery grader
+    sheyool sheyoul shyool shiyool jcb jarafa loader bulldozer excavator equipment truck trucks machine machines machinery grader
     crane tanker lorry roller digger backhoe tipper forklift levelling leveling flatten compact
     greder grader kraider jareder 7affara haffara kreen krain gallab qallab sahreej
   `),

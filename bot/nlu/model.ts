@@ -11,11 +11,12 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
-import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
+import { asksAboutService, complainsAboutRequest, followsUpRequest, reportsViolation, suggestsChange } from './cues.js';
 import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
 import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
+import { conceptOf } from './lexicon.js';
 import { normalizeForMatch } from './normalize.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
@@ -228,9 +229,13 @@ export class NeuralClassifier implements Classifier {
     const c = this.decideModel(text, language);
     // A wish for a change read as a complaint, thanks, a question or a request naming no service.
     if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalizeForMatch(text))) return reframe(c, 'suggestion', null);
-    if (c.intent === 'complaint') return c;
-    if (!CUED_INTENTS.has(c.intent)) return c;
     const normalized = normalizeForMatch(text);
+    // Someone else's violation (no permit, on the pavement, spoiled food, noise) read as a request for the matching service or as a complaint.
+    if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized)) return reframe(c, 'report', null);
+    if (c.intent === 'complaint') return c;
+    // A grievance about the writer's own request (refused, neglected, late in anger) read as a look-up, a question or a filing.
+    if (GRIEVANCE_FRAMES.has(c.intent) && complainsAboutRequest(normalized, voices(normalized, text), text, c.intent === 'procedural_request')) return reframe(c, 'complaint', null);
+    if (!CUED_INTENTS.has(c.intent)) return c;
     if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
     if (!asksAboutService(normalized, text)) return c;
     // The service the message names: its own, else that of its inquiry candidate (a question read as a status look-up or as nothing).
@@ -324,6 +329,20 @@ const ELSEWHERE_BOOST = 3;
 
 /** Intents a wish for a change (cues.ts) turns into a suggestion. */
 const SUGGESTION_FRAMES = new Set<Intent>(['complaint', 'thanks', 'inquiry', 'unknown', 'procedural_request']);
+
+/** Intents a grievance about the writer's request (cues.ts) turns into a complaint. */
+const GRIEVANCE_FRAMES = new Set<Intent>(['status', 'procedural_request', 'inquiry', 'unknown']);
+/** Intents a report of someone else's violation (cues.ts) turns into a report. */
+const VIOLATION_FRAMES = new Set<Intent>(['procedural_request', 'unknown', 'complaint']);
+
+/** Emoji of anger (features.ts reads them as the word «angry»). */
+const ANGRY_EMOJI = /[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}]/u;
+
+/** Whether a word of the message voices anger (or a complaint) and whether one voices delay (lexicon concepts). */
+function voices(normalized: string, raw: string): { anger: boolean; delay: boolean } {
+  const concepts = new Set(normalized.split(' ').map((w) => conceptOf(w)));
+  return { anger: concepts.has('anger') || concepts.has('complain') || ANGRY_EMOJI.test(raw), delay: concepts.has('delay') };
+}
 
 /** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
 const CUED_INTENTS = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);
