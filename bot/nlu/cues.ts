@@ -28,6 +28,7 @@ const ASK_ABOUT = new RegExp(
     `${B}if (?:i am|im|i'm|i m|my|we are|i do not|i don't|i dont)${E}`,
     `${B}(?:not|non) (?:omani|omanis|a citizen|citizens|resident)${E}`,
     `${B}(?:does|do|did|is|are|will) (?:it|the|this|that|they|you) [^?]*\\b(?:also|too|even|only)${E}`,
+    `^can (?:it|the|this|they) [^?]*\\b(?:also|too|even|only)${E}`,
   ].join('|'),
 );
 
@@ -165,7 +166,7 @@ export function complainsAboutRequest(normalized: string, voiced: { anger: boole
 
 /** Someone else: a neighbour, a person, a business (what a report of a violation is about). */
 const THIRD_PARTY = new RegExp(
-  `${B}(?:و)?(?:جاري|جارنا|جيراننا|جيرانا|الجيران|جارتنا|جارنا|واحد|شخص|احد|مواطن|بايع|بايعه|باعه|محل|المحل|محلات|مطعم|المطعم|مقهي|المقهي|كوفي|كافيه|مخبز|المخبز|بقاله|البقاله|ورشه|الورشه|كراج|شركه|الشركه|مصنع|بائع|بياع|قصاب|ملحمه|مغسله|محطه|عماره|مبني|بنايه|neighbour|neighbor|neighbours|neighbors|someone|somebody|a man|people|shop|shops|restaurant|cafe|café|bakery|grocery|butcher|garage|workshop|company|factory|vendor|seller|building|jar(?:na|i)|jeeran(?:na)?|wa7ed|sha5s|ma7al|ma63am|mat3am|ma6'?3am|maqha|ma8ha|ma5baz|wir?sha|wer4a|sharika|baya3|bayya3|mabna|3imara)${E}`,
+  `${B}(?:و)?(?:جاري|جارنا|جيراننا|جيرانا|الجيران|جارتنا|جارنا|واحد|شخص|احد|مواطن|بايع|بايعه|باعه|محل|المحل|محلات|مطعم|المطعم|مقهي|المقهي|كوفي|كافيه|مخبز|المخبز|بقاله|البقاله|ورشه|الورشه|كراج|شركه|الشركه|مصنع|بائع|بياع|قصاب|ملحمه|مغسله|محطه|عماره|مبني|بنايه|neighbour|neighbor|neighbours|neighbors|someone|somebody|a man|people|shop|shops|restaurant|cafe|café|bakery|grocery|butcher|garage|workshop|company|factory|vendor|seller|building|jar(?:na|i)|jeeran(?:na)?|wa7ed|sha5s|ma7al|ma63am|mat3am|ma6'?3am|maqha|ma8ha|ma5baz|wir?sha|wer4a\\S*|wersha\\S*|sharika|baya3|bayya3|mabna|3imara)${E}`,
 );
 /** A violation: no permit, against the rules, encroaching, blocking the way, spoiled food, filth. */
 const VIOLATION = new RegExp(
@@ -175,7 +176,7 @@ const VIOLATION = new RegExp(
     `${B}(?:(?:ي|ت)?(?:سد|سدوا|سادين|يسدون|مسكر|مسكرين|قافلين) (?:الطريق|الممر|الرصيف|الشارع|المدخل))${E}`,
     `${B}(?:without|no) (?:a |any )?(?:permit|permits|license|licence|permission|approval|gloves)${E}`,
     `${B}(?:illegal|illegally|unlicensed|unauthorized|unauthorised|violation|violating|violates|encroach|encroaching|encroachment|expired|spoiled|rotten|unhygienic|filthy|poisoning|poisoned|taken over|took over|blocking|blocks|blocked|can not pass|can't pass|cannot pass|inspect|inspection|noise|noisy|nuisance)${E}`,
-    `${B}(?:ازعاج|يزعجون|مزعج|ما خلانا ننام|ما نقدر ننام|تفتيش|فتشوا|تفتشون|تفتيشه|iz3aj|ez3aj|t'?fteesh)${E}`,
+    `${B}(?:و)?(?:ازعاج|يزعجون|مزعج|ما خلانا ننام|ما خلونا ننام|ما نقدر ننام|ما نعرف ننام|تفتيش|فتشوا|تفتشون|تفتيشه|iz3aj|ez3aj|t'?fteesh|ma n(?:9|g|q)d?[ae]?r nana?a?m)${E}`,
     `${B}(?:bdoon|bdun|doon|bala|mn 3'?air|min ghair) (?:tasree7|ta9ree7|tasreeh|tar5ee9|tarkhees|ru5sa|rukhsa|permit)${E}`,
     `${B}(?:mo5alif|mukhalif|mo5alfa|muntahi|montahi|fased|fasid|5ayes|khayes)${E}`,
   ].join('|'),

@@ -72,7 +72,7 @@ const CONCEPTS: Record<string, string[]> = {
     'officer',
   ],
   person: ['انسان', 'شخص', 'بشري', 'احد', 'حد', 'insan', 'ensan', '7ad', 'human', 'person', 'somebody', 'someone'],
-  complain: ['شكوي', 'اشتكي', 'شكاوي', 'نشتكي', 'تظلم', 'shakwa', 'shakwah', 'ashtki', 'ashteki', 'complain', 'complaint', 'complaining'],
+  complain: ['شكوي', 'اشتكي', 'شكاوي', 'نشتكي', 'نشكو', 'اشكو', 'تظلم', 'shakwa', 'shakwah', 'ashtki', 'ashteki', 'complain', 'complaint', 'complaining'],
   suggest: [
     'اقتراح',
     'اقترح',
@@ -118,7 +118,7 @@ const CONCEPTS: Record<string, string[]> = {
   hello: ['سلام', 'مرحبا', 'هلا', 'اهلا', 'اهلين', 'salam', 'marhaba', 'mar7aba', 'hala', 'ahlan', 'hello', 'hi', 'hey'],
   meet: ['مقابله', 'اقابل', 'موعد', 'لقاء', 'muqabla', 'moqabla', 'aqabil', 'maw3ed', 'maw3d', 'meeting', 'meet', 'appointment', 'audience'],
   rubbish: ['زباله', 'قمامه', 'نفايات', 'مخلفات', 'قاذورات', 'zbala', 'zibala', 'qomama', 'gmama', 'garbage', 'rubbish', 'trash', 'waste'],
-  insect: ['حشرات', 'بعوض', 'صراصير', 'ذباب', 'نمل', 'برغش', 'ba3ooth', 'ba3oodh', "ba3o'6", "ba3oo'6", 'ba3o6', 'barghash', '7ashara', '7asharat', 'hashara', 'sra9eer', 'sara9eer', 'sarasir', 'insects', 'mosquitoes', 'cockroaches', 'flies', 'ants', 'pests'],
+  insect: ['حشرات', 'بعوض', 'صراصير', 'ذباب', 'نمل', 'برغش', 'ba3ooth', 'ba3oodh', 'ba3o6', 'ba3oo6', 'barghash', '7ashara', '7asharat', 'hashara', 'sra9eer', 'sara9eer', 'sarasir', 'insects', 'mosquitoes', 'cockroaches', 'flies', 'ants', 'pests'],
   rodent: ['فيران', 'فئران', 'جرذان', 'قوارض', 'فار', 'fiaran', 'fi2ran', 'jurthan', 'rats', 'rat', 'mice', 'rodents'],
   hole: ['حفره', 'حفر', 'مستنقع', 'hufra', 'hofra', '7ufra', '7ofra', 'hole', 'pothole', 'potholes', 'swamp', 'puddle', 'puddles', 'stagnant'],
   rain: [
