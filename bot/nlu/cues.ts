@@ -191,3 +191,17 @@ export function reportsViolation(normalized: string): boolean {
 const FLAGRANT = new RegExp(
   `${B}(?:تعدي|يتعدي|تتعدي|متعدي|التعدي|تعديات|يتعدون|غير قانوني|بشكل غير قانوني|illegal|illegally|encroach|encroaching|encroachment|encroaches|mo5alfa qanooniya)${E}`,
 );
+
+/** When the weather will come: tomorrow, tonight, this week, the coming days (a forecast is another authority's business). */
+const FORECAST_WHEN = new RegExp(
+  `${B}(?:بكره|باكر|باچر|الليله|هالاسبوع|هالايام|الاسبوع الجاي|الايام الجايه|اليوم|bukra|bokra|bachir|bacher|tomorrow|tonight|this week|weekend|el youm|elyoum|alyoum)${E}`,
+);
+/** Future rain: «بتمطر», «bey9eer ma6ar», "will it rain". */
+const FORECAST_VERB = new RegExp(
+  `${B}(?:بتمطر|راح تمطر|بيمطر|تمطر|يمطر|بيصير|بتصير|بيكون|بيجي|bey9eer|bay9eer|by9eer|b(?:e|i)?tm6ar|btim6ir|mo6ir|mu6ir|will it|going to|gonna|forecast|expected)${E}`,
+);
+
+/** True when a message asks whether it will rain (a weather forecast, not the repair of weather damage). */
+export function asksForecast(normalized: string, raw: string): boolean {
+  return /[?؟]/.test(raw) && FORECAST_WHEN.test(normalized) && FORECAST_VERB.test(normalized);
+}

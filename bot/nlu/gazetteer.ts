@@ -39,11 +39,11 @@ export const GAZETTEER: Record<string, string[]> = {
     football league match score
     sim internet wifi recharge credit topup omantel ooredoo flight flights airport embassy ministry
     hypermarket lulu carrefour pizza petrol fuel
-    العين دبي ابوظبي الشارقه dubai sharjah abudhabi
+    العين دبي ابوظبي الشارقه الحدود المنفذ منفذ dubai sharjah abudhabi border borders crossing customs
     job jobs vacancy court insurance housing hajj umrah zakat maid sponsor supermarket parcel
     mustashfa mostashfa musta4fa 3yada 3eyada 3iyada daktor doktor madrasa madrasah mdrsa natayej
     kahraba kahraba2 kahrabaa fatoora fatora fatoorat fatorat mo5alafa mukhalafa mkhalfa m5alfa muroor moror mroor
-    jaw shur6a shor6a shorta jawaz jawaaz bassbort salat salah athan adhan azan taqs 6aqs mubarat mobara raseed baqa wadheefa wadhifa
+    jaw shur6a shor6a shorta jawaz jawaaz bassbort salat salah athan adhan azan taqs 6aqs 6a8s ta8s 6ags mubarat mobara raseed baqa wadheefa wadhifa
   `),
   hazard: words(`
     مكسور مكسوره انكسر انكسرت متكسر متكسره تكسرت تكسر متعطل متعطله معطل معطله عطلان عطلانه خربان خربانه تالف تالفه

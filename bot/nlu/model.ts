@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
-import { asksAboutService, complainsAboutRequest, followsUpRequest, reportsViolation, suggestsChange } from './cues.js';
+import { asksAboutService, asksForecast, complainsAboutRequest, followsUpRequest, reportsViolation, suggestsChange } from './cues.js';
 import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
 import { outsideServices } from './gazetteer.js';
@@ -230,6 +230,8 @@ export class NeuralClassifier implements Classifier {
     // A wish for a change read as a complaint, thanks, a question or a request naming no service.
     if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalizeForMatch(text))) return reframe(c, 'suggestion', null);
     const normalized = normalizeForMatch(text);
+    // «بكرة بتمطر؟»: a forecast question naming rain is another authority's business, not a damage repair.
+    if (FORECAST_FRAMES.has(c.intent) && asksForecast(normalized, text) && !normalized.split(' ').some((w) => conceptOf(w) === 'damage')) return reframe(c, 'unknown', null);
     // Someone else's violation (no permit, on the pavement, spoiled food, noise) read as a request for the matching service or as a complaint.
     if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized)) return reframe(c, 'report', null);
     if (c.intent === 'complaint') return c;
@@ -330,6 +332,8 @@ const ELSEWHERE_BOOST = 3;
 /** Intents a wish for a change (cues.ts) turns into a suggestion. */
 const SUGGESTION_FRAMES = new Set<Intent>(['complaint', 'thanks', 'inquiry', 'unknown', 'procedural_request']);
 
+/** Intents a forecast question (cues.ts) turns into `unknown`. */
+const FORECAST_FRAMES = new Set<Intent>(['procedural_request', 'inquiry', 'report']);
 /** Intents a grievance about the writer's request (cues.ts) turns into a complaint. */
 const GRIEVANCE_FRAMES = new Set<Intent>(['status', 'procedural_request', 'inquiry', 'unknown']);
 /** Intents a report of someone else's violation (cues.ts) turns into a report. */
