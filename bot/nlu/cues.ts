@@ -176,6 +176,7 @@ const VIOLATION = new RegExp(
     `${B}(?:(?:ي|ت)?(?:سد|سدوا|سادين|يسدون|مسكر|مسكرين|قافلين) (?:الطريق|الممر|الرصيف|الشارع|المدخل))${E}`,
     `${B}(?:without|no) (?:a |any )?(?:permit|permits|license|licence|permission|approval|gloves)${E}`,
     `${B}(?:illegal|illegally|unlicensed|unauthorized|unauthorised|violation|violating|violates|encroach|encroaching|encroachment|expired|spoiled|rotten|unhygienic|filthy|poisoning|poisoned|taken over|took over|blocking|blocks|blocked|can not pass|can't pass|cannot pass|inspect|inspection|noise|noisy|nuisance)${E}`,
+    `${B}(?:labou?r (?:camp|accommodation|housing)|سكن (?:عمال|للعمال)|sakan 3ummal)${E}`,
     `${B}(?:و)?(?:ازعاج|يزعجون|مزعج|ما خلانا ننام|ما خلونا ننام|ما نقدر ننام|ما نعرف ننام|تفتيش|فتشوا|تفتشون|تفتيشه|iz3aj|ez3aj|t'?fteesh|ma n(?:9|g|q)d?[ae]?r nana?a?m)${E}`,
     `${B}(?:bdoon|bdun|doon|bala|mn 3'?air|min ghair) (?:tasree7|ta9ree7|tasreeh|tar5ee9|tarkhees|ru5sa|rukhsa|permit)${E}`,
     `${B}(?:mo5alif|mukhalif|mo5alfa|muntahi|montahi|fased|fasid|5ayes|khayes)${E}`,
@@ -204,4 +205,26 @@ const FORECAST_VERB = new RegExp(
 /** True when a message asks whether it will rain (a weather forecast, not the repair of weather damage). */
 export function asksForecast(normalized: string, raw: string): boolean {
   return /[?؟]/.test(raw) && FORECAST_WHEN.test(normalized) && FORECAST_VERB.test(normalized);
+}
+
+/**
+ * A filing addressed to the office as a polite question: «هل يمكنكم إرسال فريق…», «ممكن تردمون…», "can you send
+ * someone…", "could you fill…". Asking whether the office does something in general is no such request.
+ */
+const ADDRESSED_REQUEST = new RegExp(
+  [
+    `${B}(?:هل )?(?:يمكنكم|تقدرون|تستطيعون|بامكانكم|ممكن) (?:ارسال|ترسلون|ترسلوا|تبعثون|تطرشون|تجون|تردمون|ترشون|تصيدون|تشيلون|تنظفون|تصلحون|تعطونا|تعطوني|تحجزون|تسجلوني)${E}`,
+    `${B}(?:can|could|would) you (?:please |kindly |pls )?(?:send (?:someone|somebody|a team|the team|a truck|a loader|workers|people)|come|fix|fill|remove|clean|catch|spray|book|arrange|repair|register|drain)${E}`,
+    `${B}(?:momkin|mumkin) t(?:rs|jo|rdm|shel|9ayd|9eed|7jz|sajl)\\S*`,
+  ].join('|'),
+);
+
+/** True when a message asks the office to do something for the writer, worded as a question. */
+export function requestsAction(normalized: string): boolean {
+  return ADDRESSED_REQUEST.test(normalized);
+}
+
+/** True when a message asks about a service's coverage, eligibility or options (the strong cues only, not a bare yes/no frame). */
+export function asksCoverage(normalized: string): boolean {
+  return ASK_ABOUT.test(normalized);
 }

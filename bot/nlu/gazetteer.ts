@@ -96,7 +96,7 @@ export const GAZETTEER: Record<string, string[]> = {
   pavement: words(`
     رصيف الرصيف ساحه مساحه واجهه
     pavement sidewalk frontage forecourt terrace
-    ra9eef raseef ra9if sa7a mesa7a masa7a
+    ra9eef raseef ra9if sa7a mesa7a masa7a waje7a waj7a wajha wajiha
   `),
   // «شروط» and «شرطة» share a skeleton: the conditions of a service win it for Arabizi spellings (shoroot).
   conditions: words(`

@@ -275,6 +275,7 @@ const CONCEPTS: Record<string, string[]> = {
     'chemicals',
     'chemical',
   ],
+  livestock: ['جمال', 'جمل', 'بوش', 'ابل', 'غنم', 'اغنام', 'ماعز', 'تيوس', 'تيس', 'بقر', 'ابقار', 'حمير', 'حمار', 'مواشي', 'camel', 'camels', 'goat', 'goats', 'sheep', 'cow', 'cows', 'cattle', 'donkey', 'donkeys', 'livestock', 'jimal', 'jmal', 'ibil', 'bosh', 'ghanam', 'tyoos', '7meer', 'mawashi'],
   animal: ['سايب', 'سايبه', 'سائبه', 'ضال', 'ضاله', 'sayib', 'sayeb', 'saiba', 'saibah', 'sayba', 'saybah', 'sayiba', 'dhal', 'dhala', 'stray', 'loose'],
 };
 

@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
-import { asksAboutService, asksForecast, complainsAboutRequest, followsUpRequest, reportsViolation, suggestsChange } from './cues.js';
+import { asksAboutService, asksCoverage, asksForecast, complainsAboutRequest, followsUpRequest, reportsViolation, requestsAction, suggestsChange } from './cues.js';
 import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
 import { outsideServices } from './gazetteer.js';
@@ -234,9 +234,17 @@ export class NeuralClassifier implements Classifier {
     if (FORECAST_FRAMES.has(c.intent) && asksForecast(normalized, text) && !normalized.split(' ').some((w) => conceptOf(w) === 'damage')) return reframe(c, 'unknown', null);
     // Someone else's violation (no permit, on the pavement, spoiled food, noise) read as a request for the matching service or as a complaint.
     if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized)) return reframe(c, 'report', null);
-    if (c.intent === 'complaint') return c;
+    const voiced = voices(normalized, text);
+    if (c.intent === 'complaint') {
+      // «does the pothole team also fix sidewalks?»: a calm question about a service's coverage is an inquiry.
+      if (voiced.anger || voiced.delay || !asksCoverage(normalized) || complainsAboutRequest(normalized, voiced, text)) return c;
+      const asked = c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? null;
+      return asked !== null ? reframe(c, 'inquiry', asked) : c;
+    }
+    // «هل يمكنكم إرسال فريق…؟»: a filing worded as a question to the office.
+    if (c.intent === 'inquiry' && c.service !== null && requestsAction(normalized) && !asksCoverage(normalized)) return reframe(c, 'procedural_request', c.service);
     // A grievance about the writer's own request (refused, neglected, late in anger) read as a look-up, a question or a filing.
-    if (GRIEVANCE_FRAMES.has(c.intent) && complainsAboutRequest(normalized, voices(normalized, text), text, c.intent === 'procedural_request')) return reframe(c, 'complaint', null);
+    if (GRIEVANCE_FRAMES.has(c.intent) && complainsAboutRequest(normalized, voiced, text, c.intent === 'procedural_request')) return reframe(c, 'complaint', null);
     if (!CUED_INTENTS.has(c.intent)) return c;
     if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
     if (!asksAboutService(normalized, text)) return c;
