@@ -235,6 +235,8 @@ export class NeuralClassifier implements Classifier {
     // Someone else's violation (no permit, on the pavement, spoiled food, noise) read as a request for the matching service or as a complaint.
     if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized)) return reframe(c, 'report', null);
     const voiced = voices(normalized, text);
+    // Below the threshold with a complaint as the best guess, a message that voices anger is that complaint.
+    if (c.intent === 'unknown' && voiced.anger && c.alternatives?.find((a) => a.intent !== 'unknown')?.intent === 'complaint') return reframe(c, 'complaint', null);
     if (c.intent === 'complaint') {
       // «does the pothole team also fix sidewalks?»: a calm question about a service's coverage is an inquiry.
       if (voiced.anger || voiced.delay || !asksCoverage(normalized) || complainsAboutRequest(normalized, voiced, text)) return c;
