@@ -59,6 +59,10 @@ const OWN_PAST = new RegExp(
   `${B}(?:و)?(?:قدمت|قدمته|قدمتها|قدمنا|قدمناه|طلبت|طلبته|طلبنا|طلبي|معاملتي|i applied|i submitted|i filed|we applied|my request|my application|qaddamt|gaddamt|6alabi|talabi)${E}`,
 );
 
+/** The writer's own place («قدام بيتي», «حارتنا», "our street", «beitna»): a question naming it asks for the service there. */
+const OWN_PLACE = new RegExp(
+  `${B}(?:بيتي|بيتنا|منزلي|منزلنا|حارتنا|حينا|شارعنا|فريجنا|مزرعتي|مزرعتنا|عندنا|my house|my home|our house|our home|our street|our area|our neighbourhood|our neighborhood|my street|my farm|our farm|beiti|beitna|baiti|baitna|7aratna|share3na)${E}`,
+);
 /** «لو قدمت…», "if I apply…": a hypothetical request, not one already made. */
 const HYPOTHETICAL = new RegExp(`${B}(?:لو|اذا|if|lo|law|itha|ida) (?:قدمت|طلبت|i apply|i applied|i submit|qaddamt|gaddamt)${E}`);
 
@@ -67,6 +71,8 @@ export function asksAboutService(normalized: string, raw = ''): boolean {
   if (ASK_ABOUT.test(normalized)) return true;
   // «قدمت على … هل تحدد الموعد؟» asks about the writer's own request: a look-up, not a question about the service.
   if (OWN_PAST.test(normalized) && !HYPOTHETICAL.test(normalized)) return false;
+  // «هل بالإمكان ردم الحفرة قدام بيتي؟», "is it possible to send a team to our street?": a request, politely.
+  if (OWN_PLACE.test(normalized) || ADDRESSED_REQUEST.test(normalized)) return CHOICE_QUESTION.test(raw);
   return CHOICE_QUESTION.test(raw) || YES_NO.test(normalized) || (/[?؟]/.test(raw) && MODAL.test(normalized));
 }
 
@@ -185,8 +191,14 @@ const VIOLATION = new RegExp(
 
 /** True when a message reports someone else's violation (a neighbour's liwan closed without a permit, a shop on the pavement, spoiled food on sale). */
 export function reportsViolation(normalized: string): boolean {
+  if (OWN_PERMIT.test(normalized)) return false;
   return FLAGRANT.test(normalized) || (VIOLATION.test(normalized) && THIRD_PARTY.test(normalized));
 }
+
+/** The writer asks for a permit of their own («ابي تصريح…», "I want a permit…"), whatever a neighbour did. */
+const OWN_PERMIT = new RegExp(
+  `${B}(?:ابي|ابغي|ابغا|ابا|اريد|ارغب|نبي|نبغي|ودي|i want|i need|we want|we need|i would like|i d like|abi|abgha|nabi|ubgha) (?:\\S+ ){0,3}(?:تصريح|ترخيص|رخصه|permit|license|licence|tasree7|ta9ree7)${E}`,
+);
 
 /** A violation that names itself, whoever commits it: encroaching on public land, acting illegally. */
 const FLAGRANT = new RegExp(
@@ -214,6 +226,7 @@ export function asksForecast(normalized: string, raw: string): boolean {
 const ADDRESSED_REQUEST = new RegExp(
   [
     `${B}(?:هل )?(?:يمكنكم|تقدرون|تستطيعون|بامكانكم|ممكن) (?:ارسال|ترسلون|ترسلوا|تبعثون|تطرشون|تجون|تردمون|ترشون|تصيدون|تشيلون|تنظفون|تصلحون|تعطونا|تعطوني|تحجزون|تسجلوني)${E}`,
+    `${B}(?:is it possible|possible) to (?:send|come|fix|fill|remove|clean|catch|spray|drain|repair)${E}`,
     `${B}(?:can|could|would) you (?:please |kindly |pls )?(?:send (?:someone|somebody|a team|the team|a truck|a loader|workers|people)|come|fix|fill|remove|clean|catch|spray|book|arrange|repair|register|drain)${E}`,
     `${B}(?:momkin|mumkin) t(?:rs|jo|rdm|shel|9ayd|9eed|7jz|sajl)\\S*`,
   ].join('|'),
@@ -221,8 +234,11 @@ const ADDRESSED_REQUEST = new RegExp(
 
 /** True when a message asks the office to do something for the writer, worded as a question. */
 export function requestsAction(normalized: string): boolean {
-  return ADDRESSED_REQUEST.test(normalized);
+  return ADDRESSED_REQUEST.test(normalized) || (POLITE_ASK.test(normalized) && OWN_PLACE.test(normalized));
 }
+
+/** «هل بالإمكان ردم…», «ممكن رش…»: whether the office can do it, which asks for it when the place is the writer's own. */
+const POLITE_ASK = new RegExp(`${B}(?:هل )?(?:بالامكان|من الممكن|يمكن|ممكن|تقدرون) (?:ردم|رش|صيد|تنظيف|اصلاح|ارسال|رفع|ازاله|شيل|حجز|تسويه|مسك)${E}`);
 
 /** True when a message asks about a service's coverage, eligibility or options (the strong cues only, not a bare yes/no frame). */
 export function asksCoverage(normalized: string): boolean {

@@ -109,6 +109,7 @@ describe('yes/no questions about a service', () => {
     'هل تمت الموافقة على طلبي؟',
     'قدمت على مقابلة الوالي، هل تحدد الموعد؟',
     'لازم تردمونها اليوم',
+    'هل بالإمكان ردم الحفرة اللي قدام بيتي؟',
     'abi mu5ayam fi el bar hal shita',
   ])('«%s» does not', (text) => {
     expect(asks(text)).toBe(false);
@@ -148,7 +149,12 @@ describe("someone else's violation", () => {
   ])('«%s» reports a violation', (text) => {
     expect(reportsViolation(normalizeForMatch(text))).toBe(true);
   });
-  it.each(['ابي تصريح اسكر الليوان', 'I want a permit for the space in front of my shop', 'كلاب سايبة عند بيت جارنا'])('«%s» does not', (text) => {
+  it.each([
+    'ابي تصريح اسكر الليوان',
+    'I want a permit for the space in front of my shop',
+    'كلاب سايبة عند بيت جارنا',
+    'I want a permit for my shop front, the neighbour has one without permit',
+  ])('«%s» does not', (text) => {
     expect(reportsViolation(normalizeForMatch(text))).toBe(false);
   });
 });
@@ -163,5 +169,7 @@ describe('forecasts and requests addressed to the office', () => {
     expect(requestsAction(normalizeForMatch('هل يمكنكم ارسال فريق للرش؟'))).toBe(true);
     expect(requestsAction(normalizeForMatch('can you send someone to fill the hole?'))).toBe(true);
     expect(requestsAction(normalizeForMatch('can you tell me the fee?'))).toBe(false);
+    expect(requestsAction(normalizeForMatch('هل بالإمكان ردم الحفرة اللي قدام بيتي؟'))).toBe(true);
+    expect(requestsAction(normalizeForMatch('هل يمكن ردم الحفر داخل المزارع الخاصة؟'))).toBe(false);
   });
 });
