@@ -195,6 +195,14 @@ export function reportsViolation(normalized: string): boolean {
   return FLAGRANT.test(normalized) || (VIOLATION.test(normalized) && THIRD_PARTY.test(normalized));
 }
 
+/** The writer calls the message a complaint («عندي شكوى», "I have a complaint about…"): a complaint stays one. */
+const NAMED_COMPLAINT = new RegExp(`${B}(?:complaint|complain|complaining|شكوي|شكوه|اشتكي|نشتكي|اشكو|نشكو|ashtki|nashtki|shakwa)${E}`);
+
+/** True when the writer calls the message a complaint. */
+export function namesComplaint(normalized: string): boolean {
+  return NAMED_COMPLAINT.test(normalized);
+}
+
 /** The writer asks for a permit of their own («ابي تصريح…», "I want a permit…"), whatever a neighbour did. */
 const OWN_PERMIT = new RegExp(
   `${B}(?:ابي|ابغي|ابغا|ابا|اريد|ارغب|نبي|نبغي|ودي|i want|i need|we want|we need|i would like|i d like|abi|abgha|nabi|ubgha) (?:\\S+ ){0,3}(?:تصريح|ترخيص|رخصه|permit|license|licence|tasree7|ta9ree7)${E}`,

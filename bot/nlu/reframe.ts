@@ -12,6 +12,7 @@ import {
   asksForecast,
   complainsAboutRequest,
   followsUpRequest,
+  namesComplaint,
   reportsViolation,
   requestsAction,
   suggestsChange,
@@ -63,7 +64,9 @@ export function applyCues(c: Classification, text: string): Classification {
   if (FORECAST_FRAMES.has(c.intent) && asksForecast(normalized, text) && !normalized.split(' ').some((w) => conceptOf(w) === 'damage'))
     return reframe(c, 'unknown', null);
   // Someone else's violation (no permit, on the pavement, spoiled food, noise) read as a request for the matching service or as a complaint.
-  if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized)) return reframe(c, 'report', null);
+  // A message its writer calls a complaint stays one.
+  if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized) && !(c.intent === 'complaint' && namesComplaint(normalized)))
+    return reframe(c, 'report', null);
   const voiced = voices(normalized, text);
   // Below the threshold with a complaint as the best guess, a message that voices anger is that complaint.
   if (c.intent === 'unknown' && voiced.anger && c.alternatives?.find((a) => a.intent !== 'unknown')?.intent === 'complaint')

@@ -10,6 +10,7 @@ import {
 } from '../../bot/nlu/cues.js';
 import { conceptOf } from '../../bot/nlu/lexicon.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
+import { applyCues } from '../../bot/nlu/reframe.js';
 
 const asks = (text: string): boolean => asksAboutService(normalizeForMatch(text), text);
 const followsUp = (text: string): boolean => followsUpRequest(normalizeForMatch(text));
@@ -157,6 +158,15 @@ describe("someone else's violation", () => {
   ])('«%s» does not', (text) => {
     expect(reportsViolation(normalizeForMatch(text))).toBe(false);
   });
+  it.each(['I have a complaint about the noise from the workshop', 'عندي شكوى على الورشة اللي جنبنا ازعاج طول الليل'])(
+    '«%s» read as a complaint stays one: its writer calls it so',
+    (text) => {
+      const complaint = { language: 'en', intent: 'complaint', service: null, confidence: 0.9 } as const;
+      expect(reportsViolation(normalizeForMatch(text))).toBe(true);
+      expect(applyCues(complaint, text).intent).toBe('complaint');
+      expect(applyCues({ ...complaint, intent: 'procedural_request' }, text).intent).toBe('report');
+    },
+  );
 });
 
 describe('forecasts and requests addressed to the office', () => {
