@@ -80,9 +80,10 @@ describe('compose.yaml', () => {
     }
   });
 
-  it('starts one instance by default: the second waits behind the scale-out profile', () => {
+  it('starts both instances by default, sharing agent tokens the operator must give', () => {
     expect(c.services['tawasul-1']!.profiles).toBeUndefined();
-    expect(c.services['tawasul-2']!.profiles).toEqual(['scale-out']);
-    expect(JSON.stringify(c.services.proxy!.depends_on)).not.toContain('tawasul-2');
+    expect(c.services['tawasul-2']!.profiles).toBeUndefined();
+    expect(c.services.proxy!.depends_on).toEqual(['tawasul-1', 'tawasul-2']);
+    expect(read('compose.yaml')).toMatch(/TAWASUL_AGENT_TOKENS: \$\{TAWASUL_AGENT_TOKENS:\?/);
   });
 });
