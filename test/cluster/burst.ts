@@ -71,7 +71,7 @@ export async function runBurst(cluster: Cluster, size: BurstSize, killAt: number
     }),
   );
   let next = 0;
-  const whatsapp = Array.from({ length: 4 }, () =>
+  const whatsapp = Array.from({ length: 8 }, () =>
     guarded('whatsapp', async () => {
       while (next < waIds.length) {
         const i = next++;
