@@ -1,7 +1,8 @@
 /**
  * Assembles Tawasul: configuration, stores, classifier, engine, channel adapters and the HTTP
- * server, on the embedded default (SQLite files under the data directory); with TAWASUL_REDIS_URL,
- * provider quotas and the X/IMAP leases are shared with the other instances through Redis.
+ * server, on the embedded default (SQLite files under the data directory) or, with
+ * TAWASUL_DATABASE_URL, on PostgreSQL; with TAWASUL_REDIS_URL, provider quotas, the X/IMAP leases,
+ * the per-conversation locks and the console's live events are shared with the other instances.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,13 +30,16 @@ import { createHttpApp, listenHttp } from './http/server.js';
 import { createClassifier } from './nlu/classifier.js';
 import type { Classifier } from './nlu/types.js';
 import { notificationReadiness, warnMissing } from './notify/readiness.js';
-import { readinessRouter, sqliteCheck } from './scale/health.js';
+import { postgresCheck, readinessRouter, sqliteCheck } from './scale/health.js';
 import { openScale, type Scale } from './scale/scale.js';
 import { DataDirLock, secureDataDir } from './security/data-dir.js';
 import { FieldCipher } from './security/field-cipher.js';
 import { type SecuritySettings, securitySettings } from './security/settings.js';
 import { attachSla } from './sla/attach.js';
 import { SqliteConversationStore } from './store/conversation-store.js';
+import { migrateChannelsPostgres } from './store/postgres/channel-schema.js';
+import { databaseUrl } from './store/postgres/database.js';
+import { openPostgresStores, type PostgresStores } from './store/postgres/stores.js';
 import { loadChannelDefinition, migrateSchema, startedChannels } from './store/schema.js';
 import { SqliteDatabase } from './store/sqlite-database.js';
 import { SqliteRequestStore } from './store/sqlite-request-store.js';
@@ -75,6 +79,8 @@ export interface Tawasul {
   console: Console;
   /** Provider quotas and leases: shared through Redis when TAWASUL_REDIS_URL is set, else in process. */
   scale: Scale;
+  /** The PostgreSQL stores when TAWASUL_DATABASE_URL is set. */
+  postgres?: PostgresStores;
   listen(port: number, host?: string): Promise<Server>;
   close(): Promise<void>;
 }
@@ -86,6 +92,30 @@ function agentTokens(env: NodeJS.ProcessEnv, dataDir: string): Map<string, strin
   const file = join(dataDir, 'agent-tokens.txt');
   if (!existsSync(file)) writeFileSync(file, `agent:${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
   return parseAgentTokens(readFileSync(file, 'utf8').split('\n').join(','));
+}
+
+/**
+ * The PostgreSQL stores when TAWASUL_DATABASE_URL is set (migrated, with the started channels'
+ * modules), undefined for the embedded SQLite default.
+ */
+async function openPostgres(
+  env: NodeJS.ProcessEnv,
+  config: TawasulConfig,
+  channels: string[] | undefined,
+  logger: Logger,
+): Promise<PostgresStores | undefined> {
+  if (!env.TAWASUL_DATABASE_URL) return undefined;
+  const stores = await openPostgresStores(databaseUrl(env), {
+    onIdleError: (err) => logger.warn({ error: err.name }, 'PostgreSQL: an idle connection failed'),
+  });
+  try {
+    const applied = [...stores.applied, ...(await migrateChannelsPostgres(stores.pool, config, channels))];
+    logger.info({ database: 'postgresql', applied: applied.length }, 'stores on PostgreSQL');
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+  return stores;
 }
 
 /** Builds Tawasul from configuration; nothing listens until `listen`. */
@@ -149,13 +179,26 @@ async function assemble(
     sql.close();
     throw err;
   }
-  const state = opts.state?.(sql) ?? new SqlStateStore(sql);
-  importKeyvStateFile(sql, join(opts.dataDir, 'state.sqlite'), clock.now());
-  const conversations = new SqliteConversationStore(sql);
-  const outbox = new Outbox(sql);
-  const inbox = new Inbox(sql);
-  const views: TurnTx = { inbox, state, conversations, outbox };
-  const transactions = opts.transactions?.(sql, views) ?? new SqliteTransactions(sql, views);
+  let postgres: PostgresStores | undefined;
+  try {
+    postgres = await openPostgres(env, config, opts.channels, logger);
+  } catch (err) {
+    sql.close();
+    throw err;
+  }
+  if (postgres && scale.mode !== 'redis') logger.warn('PostgreSQL without TAWASUL_REDIS_URL: run ONE instance (quotas and conversation locks stay in process)');
+  let views: TurnTx;
+  let transactions: Transactions;
+  if (postgres) {
+    views = postgres.turn;
+    transactions = postgres.transactions;
+  } else {
+    const state = opts.state?.(sql) ?? new SqlStateStore(sql);
+    importKeyvStateFile(sql, join(opts.dataDir, 'state.sqlite'), clock.now());
+    views = { inbox: new Inbox(sql), state, conversations: new SqliteConversationStore(sql), outbox: new Outbox(sql) };
+    transactions = opts.transactions?.(sql, views) ?? new SqliteTransactions(sql, views);
+  }
+  const { inbox, state, conversations, outbox } = views;
   const readiness = notificationReadiness(config, env);
   warnMissing(readiness, logger);
   const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
@@ -165,7 +208,7 @@ async function assemble(
       templates: new Templates(),
       calendar: new WorkingCalendar(config.calendar),
       classifier,
-      requests: new SqliteRequestStore(sql, undefined, undefined, cipher ? { cipher } : {}),
+      requests: postgres?.requests ?? new SqliteRequestStore(sql, undefined, undefined, cipher ? { cipher } : {}),
       conversations,
       clock,
       logger,
@@ -174,6 +217,7 @@ async function assemble(
     state,
     inbox,
     transactions,
+    locks: scale.locks,
   });
 
   const delivery = new ChannelDelivery({ outbox, transactions });
@@ -186,14 +230,28 @@ async function assemble(
       const field = `channels.${ch.id}.options.${issue.path.join('.')}`;
       throw new ConfigError(`config/channels.yaml: ${field}: ${issue.message}`, 'config/channels.yaml', field);
     }
-    adapters.set(ch.id, def.create({ channel: ch, config, engine, logger, clock, sql, delivery, dataDir: opts.dataDir, env, scale }, options.data));
+    adapters.set(
+      ch.id,
+      def.create(
+        { channel: ch, config, engine, logger, clock, sql, ...(postgres ? { postgres: postgres.pool } : {}), delivery, dataDir: opts.dataDir, env, scale },
+        options.data,
+      ),
+    );
   }
   engine.setSink(async (channel, conversationId, replies) => {
     await adapters.get(channel)?.send(conversationId, replies);
   });
 
   const tokens = agentTokens(env, opts.dataDir);
-  const sla = attachSla({ ...engine.deps, sql, env, agentTokens: tokens, delivery: delivery.events, reloadConfig: () => loadConfig(loadOptions) });
+  const sla = attachSla({
+    ...engine.deps,
+    sql,
+    ...(postgres ? { store: postgres.sla, postgres: postgres.pool } : {}),
+    env,
+    agentTokens: tokens,
+    delivery: delivery.events,
+    reloadConfig: () => loadConfig(loadOptions),
+  });
   const staff = createConsole({
     config,
     engine,
@@ -204,6 +262,7 @@ async function assemble(
     env,
     agentTokens: tokens,
     bus: scale.bus,
+    ...(postgres ? { postgres: postgres.pool } : {}),
     overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
   });
   const http = createHttpApp(
@@ -216,7 +275,7 @@ async function assemble(
         app.use(router);
         for (const route of a.directRoutes ?? []) direct(route);
       }
-      app.use(readinessRouter([sqliteCheck(sql), ...scale.checks], { logger }));
+      app.use(readinessRouter([postgres ? postgresCheck(postgres.pool) : sqliteCheck(sql), ...scale.checks], { logger }));
       app.use(staff.router);
       app.use('/api/agent', agentApi(engine, tokens));
       sla.mount(app);
@@ -235,6 +294,7 @@ async function assemble(
     encrypted: cipher !== undefined,
     console: staff,
     scale,
+    ...(postgres ? { postgres } : {}),
     async listen(port, host = '127.0.0.1') {
       for (const a of adapters.values()) await a.start?.();
       // Turns a crash left unfinished on channels without an outbox of their own (the web chat): the
@@ -252,6 +312,7 @@ async function assemble(
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server?.closeAllConnections?.();
       await scale.close();
+      await postgres?.close();
       sql.close();
       await sql.closed();
       lock.release();

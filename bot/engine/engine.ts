@@ -14,6 +14,7 @@ import { resumeQuestion } from '../handlers/intake.js';
 import { isConfirm } from '../handlers/intake-fields.js';
 import type { Composer } from './composer.js';
 import type { EngineDeps, EngineEvents, TurnContext } from './context.js';
+import { type ConversationLocks, inProcessLocks } from './conversation-locks.js';
 import { GroupCommit } from './group-commit.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { buildPipeline } from './pipeline.js';
@@ -52,6 +53,8 @@ export interface EngineOptions {
   inbox: InboundLedger;
   /** The end-of-turn transactions, on the same database as the stores above. */
   transactions: Transactions;
+  /** Per-conversation locks shared by the instances (Redis); none for the embedded default. */
+  locks?: ConversationLocks;
 }
 
 // Control characters other than tab and newline; zero-width and bidi marks are kept (Arabic text uses them).
@@ -73,6 +76,7 @@ export class Engine {
   readonly deps: EngineDeps;
   readonly events = new EventEmitter<EngineEvents>();
   private readonly queue = new KeyedQueue();
+  private readonly locks: ConversationLocks;
   private readonly pipeline: Composer<TurnContext> = buildPipeline();
   private readonly channels: Map<string, ChannelConfig>;
   private sink: ReplySink = async () => undefined;
@@ -85,6 +89,12 @@ export class Engine {
     this.deps = { ...opts.deps, events: this.events, services: new Map(opts.deps.config.services.map((s) => [s.id, s])) };
     this.channels = new Map(opts.deps.config.channels.map((c) => [c.id, c]));
     this.commits = new GroupCommit(opts.transactions);
+    this.locks = opts.locks ?? inProcessLocks;
+  }
+
+  /** Runs a conversation's work after its earlier work here, holding its cluster-wide lock. */
+  private serial<T>(key: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(key, () => this.locks.hold(key, task));
   }
 
   /** Sets where agent messages and hand-back notes go (the channel registry). */
@@ -155,7 +165,7 @@ export class Engine {
   ): Promise<HandleResult> {
     const id = turnId(msg);
     const claim = new TurnClaim(this.commits, msg, key, this.deps.clock.now(), how.claimed);
-    const turn = this.queue.run(key, async () => {
+    const turn = this.serial(key, async () => {
       try {
         return await this.process(msg, channel, key, opts, claim, how.replay);
       } catch (err) {
@@ -284,7 +294,7 @@ export class Engine {
 
   /** An agent takes a conversation over; the bot stays silent until it is handed back. */
   async takeOver(key: string, agentId: string): Promise<boolean> {
-    return this.queue.run(key, async () => {
+    return this.serial(key, async () => {
       const conv = await this.deps.conversations.take(key, agentId, this.deps.clock.now());
       if (!conv) return false;
       await this.deps.conversations.audit(`agent:${agentId}`, 'conversation.take', key, this.deps.clock.now());
@@ -299,7 +309,7 @@ export class Engine {
    * queue holds takes it over first (the bot never talks over an agent); false when another agent holds it.
    */
   async agentSay(key: string, agentId: string, text: string, opts: { takeOver?: boolean } = {}): Promise<boolean> {
-    return this.queue.run(key, async () => {
+    return this.serial(key, async () => {
       let conv = await this.deps.conversations.get(key);
       if (conv && opts.takeOver && conv.owner !== 'agent') {
         conv = await this.deps.conversations.take(key, agentId, this.deps.clock.now());
@@ -318,7 +328,7 @@ export class Engine {
 
   /** Hands a conversation back to the bot, which resumes an open dialogue where it stopped. */
   async handBack(key: string, agentId: string): Promise<boolean> {
-    return this.queue.run(key, async () => {
+    return this.serial(key, async () => {
       const conv = await this.deps.conversations.release(key, agentId);
       if (!conv) return false;
       await this.deps.conversations.audit(`agent:${agentId}`, 'conversation.release', key, this.deps.clock.now());

@@ -9,12 +9,14 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
+import { type ConversationLocks, inProcessLocks } from '../engine/conversation-locks.js';
 import { type ReadinessCheck, redisCheck } from './health.js';
 import { type LeaseKeeperOptions, type LeaseStore, MemoryLeaseStore } from './lease.js';
 import { type Bus, localBus, RedisBus } from './live-bus.js';
 import { memoryLimiter, type ProviderLimiter, type Quota, redisLimiter } from './rate-limiter.js';
 import { connectRedis, redisUrl } from './redis.js';
 import { RedisLeaseStore } from './redis-lease.js';
+import { RedisConversationLocks } from './redis-locks.js';
 
 /** Lease timings of single-reader jobs: TTL 30 s, renewed every 10 s, retried every 15 s (takeover within 45 s). */
 export const LEASE_TIMINGS: Required<LeaseKeeperOptions> = { ttlMs: 30_000, renewMs: 10_000, retryMs: 15_000 };
@@ -33,6 +35,8 @@ export interface Scale {
   readonly redis?: Redis;
   /** Nudges to the other instances (console live events); nothing in process. */
   readonly bus: Bus;
+  /** Per-conversation locks across instances (Redis); a pass-through in process. */
+  readonly locks: ConversationLocks;
   /** The readiness checks this adds to `/readyz` (Redis PING when configured). */
   readonly checks: readonly ReadinessCheck[];
   /** The limiter of `quota`: one counter per key, shared by every instance on the same Redis. */
@@ -65,6 +69,7 @@ export function inProcessScale(clock: Clock, opts: { leaseTimings?: LeaseKeeperO
     leases: new MemoryLeaseStore(clock),
     leaseTimings: opts.leaseTimings ?? LEASE_TIMINGS,
     bus: localBus,
+    locks: inProcessLocks,
     checks: [],
     limiter: limiters(memoryLimiter),
     close: async () => undefined,
@@ -82,6 +87,7 @@ export function redisScale(client: Redis, opts: { leaseTimings?: LeaseKeeperOpti
     leaseTimings: opts.leaseTimings ?? LEASE_TIMINGS,
     redis: client,
     bus,
+    locks: new RedisConversationLocks(client),
     checks: [redisCheck(client)],
     limiter: limiters((quota) => redisLimiter(client, 'send', quota)),
     close: async () => {

@@ -1,0 +1,66 @@
+/**
+ * TAWASUL_DATABASE_URL selects PostgreSQL for the application's stores: a resident's request filed
+ * through the web chat lands in PostgreSQL (request, transcript, inbound ledger), nothing in the
+ * instance's local SQLite file; a second instance on another data directory and the same database
+ * answers the resident's status look-up; /readyz checks PostgreSQL and Redis.
+ */
+
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Templates } from '../../bot/core/templates.js';
+import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
+import { skipPostgres, usePostgres } from '../helpers/postgres.js';
+import { skipRedis, useRedis } from '../helpers/redis.js';
+
+const t = new Templates();
+const REF = /BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/;
+
+describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Redis', () => {
+  const postgres = usePostgres();
+  const redis = useRedis();
+  const running: Running[] = [];
+  const pools: pg.Pool[] = [];
+  afterAll(async () => {
+    for (const r of running) await r.cleanup();
+    for (const p of pools) await p.end();
+  });
+
+  it('keeps every turn and request in PostgreSQL and serves them from any instance', async () => {
+    const url = await postgres.database();
+    const env = { TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef', TAWASUL_DATABASE_URL: url, TAWASUL_REDIS_URL: redis.server().url };
+    const one = await startTawasul({ env });
+    running.push(one);
+    expect(one.app.scale.mode).toBe('redis');
+
+    const ready = await fetch(`${one.base}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+
+    const chat = await ChatClient.open(one.base);
+    expect(await chat.say('ابي اطلب ردم حفره قدام البيت')).toContain(t.render('ar', 'ask_name'));
+    await chat.say('سالم بن علي الكعبي');
+    await chat.say('12345678');
+    await chat.say('92345678');
+    let reply = await chat.say('تخطي');
+    for (let i = 0; i < 6 && !reply.includes(t.render('ar', 'confirm').split('\n').at(-1)!); i++) {
+      reply = await chat.say(reply.includes(t.render('ar', 'ask_description')) ? 'حفرة عميقة في الشارع الرئيسي تسبب حوادث' : 'تخطي');
+    }
+    const reference = REF.exec(await chat.say('تأكيد'))?.[0];
+    expect(reference).toBeDefined();
+
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    pools.push(pool);
+    const count = async (q: string, ...args: unknown[]): Promise<number> => Number((await pool.query(q, args)).rows[0].n);
+    expect(await count('SELECT COUNT(*) AS n FROM requests WHERE reference = $1', reference)).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM transcript WHERE key = $1 AND direction = 'in'", chat.key)).toBeGreaterThanOrEqual(6);
+    expect(await count("SELECT COUNT(*) AS n FROM inbox WHERE channel = 'webchat' AND state = 'done'")).toBeGreaterThanOrEqual(6);
+    // Nothing of the resident's went into the instance's local database.
+    for (const table of ['requests', 'transcript', 'inbox', 'conversations']) {
+      expect(one.app.sql.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
+    }
+
+    const two = await startTawasul({ env, clock: one.clock });
+    running.push(two);
+    const other = await ChatClient.open(two.base);
+    expect(await other.say(`وين وصل طلبي ${reference} 92345678`)).toContain(t.render('ar', 'status_filed'));
+  });
+});
