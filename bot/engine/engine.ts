@@ -122,7 +122,7 @@ export class Engine {
     if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     // Not seen (claimed lazily by the turn), or claimed by a process that died: this delivery (a
     // client's retry, a provider's redelivery) finishes it.
-    return this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, { claimed: row !== undefined, release: true, replay: false });
+    return this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, { claimed: row !== undefined, release: true });
   }
 
   /**
@@ -133,7 +133,7 @@ export class Engine {
     const running = this.inFlight.get(turnId(msg));
     if (running) return repliesOf(await running);
     const channel = this.channelOf(msg);
-    return repliesOf(await this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, { claimed: true, release: false, replay: true }));
+    return repliesOf(await this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, { claimed: true, release: false }));
   }
 
   /** Replays every claim of `channels` left unfinished since before `olderThan` (start-up, before taking traffic). */
@@ -161,13 +161,13 @@ export class Engine {
     channel: ChannelConfig,
     key: string,
     opts: TurnOptions,
-    how: { claimed: boolean; release: boolean; replay: boolean },
+    how: { claimed: boolean; release: boolean },
   ): Promise<HandleResult> {
     const id = turnId(msg);
     const claim = new TurnClaim(this.commits, msg, key, this.deps.clock.now(), how.claimed);
     const turn = this.serial(key, async () => {
       try {
-        return await this.process(msg, channel, key, opts, claim, how.replay);
+        return await this.process(msg, channel, key, opts, claim, how.claimed);
       } catch (err) {
         if (err instanceof ClaimedElsewhereError) {
           const row = await this.opts.inbox.get(msg.channel, msg.id);
@@ -187,10 +187,18 @@ export class Engine {
     return turn;
   }
 
-  private async process(msg: InboundMessage, channel: ChannelConfig, key: string, opts: TurnOptions, claim: TurnClaim, replay: boolean): Promise<HandleResult> {
+  private async process(
+    msg: InboundMessage,
+    channel: ChannelConfig,
+    key: string,
+    opts: TurnOptions,
+    claim: TurnClaim,
+    takeover: boolean,
+  ): Promise<HandleResult> {
     const { deps } = this;
-    if (replay) {
-      // Finished meanwhile (a replay racing the delivery that completed it): never a second turn.
+    if (takeover) {
+      // Finished meanwhile (a replay racing the delivery that completed it, or another instance that
+      // was still answering when this one found its claim): never a second turn.
       const row = await this.opts.inbox.get(msg.channel, msg.id);
       if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     }

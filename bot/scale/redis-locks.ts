@@ -19,7 +19,7 @@ return 0`;
 
 /** Timings of the conversation locks. */
 export interface RedisLockOptions {
-  /** Lock lifetime without renewal (default 15 s); renewed every third of it while the task runs. */
+  /** Lock lifetime without renewal (default 5 s: a dead holder blocks its conversation that long); renewed every third of it while the task runs. */
   ttlMs?: number;
   /** How long a turn waits for the lock before failing (default 10 s). */
   waitMs?: number;
@@ -47,7 +47,7 @@ export class RedisConversationLocks implements ConversationLocks {
     private readonly client: Redis,
     opts: RedisLockOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 15_000;
+    this.ttlMs = opts.ttlMs ?? 5000;
     this.waitMs = opts.waitMs ?? 10_000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 25;
     this.prefix = opts.prefix ?? 'tawasul:turn';

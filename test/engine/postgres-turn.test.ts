@@ -11,7 +11,9 @@ import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { Templates } from '../../bot/core/templates.js';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
+import type { ConversationLocks } from '../../bot/engine/conversation-locks.js';
 import { Engine } from '../../bot/engine/engine.js';
+import { KeyedQueue } from '../../bot/engine/keyed-queue.js';
 import type { Transactions, TurnTx, TurnUnit } from '../../bot/engine/turn-tx.js';
 import type { Classifier } from '../../bot/nlu/types.js';
 import { openPostgresStores, type PostgresStores } from '../../bot/store/postgres/stores.js';
@@ -46,7 +48,10 @@ describe.skipIf(skipPostgres)('the engine on PostgreSQL', () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
   });
 
-  async function engineOn(url?: string): Promise<{ engine: Engine; stores: PostgresStores; tx: Failing; clock: ManualClock }> {
+  async function engineOn(
+    url?: string,
+    more: { classifier?: Classifier; locks?: ConversationLocks } = {},
+  ): Promise<{ engine: Engine; stores: PostgresStores; tx: Failing; clock: ManualClock }> {
     const stores = await openPostgresStores(url ?? (await pgServer.database()));
     open.push(stores);
     const config = loadConfig({});
@@ -57,7 +62,7 @@ describe.skipIf(skipPostgres)('the engine on PostgreSQL', () => {
         config,
         templates: new Templates(),
         calendar: new WorkingCalendar(config.calendar),
-        classifier,
+        classifier: more.classifier ?? classifier,
         requests: stores.requests,
         conversations: stores.turn.conversations,
         clock,
@@ -66,6 +71,7 @@ describe.skipIf(skipPostgres)('the engine on PostgreSQL', () => {
       state: stores.turn.state,
       inbox: stores.turn.inbox,
       transactions: tx,
+      ...(more.locks ? { locks: more.locks } : {}),
     });
     return { engine, stores, tx, clock };
   }
@@ -133,6 +139,44 @@ describe.skipIf(skipPostgres)('the engine on PostgreSQL', () => {
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     expect((await one.stores.turn.conversations.transcript('webchat:c3')).filter((l) => l.direction === 'in')).toHaveLength(1);
     expect(await one.stores.turn.outbox.list('webchat')).toHaveLength(results.find((r) => !r.duplicate)!.replies.length);
+  });
+
+  it('an instance given a message another instance is still answering waits for it (conversation lock) and makes no second turn', async () => {
+    const url = await pgServer.database();
+    // The cluster-wide conversation lock, shared by both engines (Redis in production: RedisConversationLocks).
+    const queue = new KeyedQueue();
+    const locks: ConversationLocks = { hold: (key, task) => queue.run(key, task) };
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const slow: Classifier = {
+      async classify(text, fallback) {
+        entered();
+        await held;
+        return classifier.classify(text, fallback);
+      },
+    };
+    const one = await engineOn(url, { classifier: slow, locks });
+    const two = await engineOn(url, { locks });
+    const msg = message(one.clock, 'السلام عليكم', 'c6', 'redelivered');
+    const first = one.engine.handle(msg, queueing(msg));
+    await inside;
+    // The first instance's claim is committed (group commit at the start of its turn): the provider's
+    // redelivery reaching the second instance finds it 'processing', not done.
+    for (let i = 0; i < 100 && (await two.stores.turn.inbox.get('webchat', msg.id)) === undefined; i++) await new Promise((r) => setImmediate(r));
+    expect((await two.stores.turn.inbox.get('webchat', msg.id))?.state).toBe('processing');
+    const second = two.engine.handle(msg, queueing(msg));
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.duplicate).toBe(false);
+    expect(b).toEqual({ replies: [], duplicate: true, previous: a.replies });
+    expect((await one.stores.turn.conversations.transcript('webchat:c6')).filter((l) => l.direction === 'in')).toHaveLength(1);
+    expect(await one.stores.turn.outbox.list('webchat')).toHaveLength(a.replies.length);
   });
 
   it('replays, once, a claim a crash left between claim and end', async () => {
