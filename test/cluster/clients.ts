@@ -51,14 +51,15 @@ export class Resident {
   }
 
   /**
-   * Posts one message; a cut, a refusal or an empty duplicate (its turn held by a killed instance) is
-   * sent again with the same clientMessageId, as the page does.
+   * Posts one message; a cut, a server error, a 409/429 or an empty duplicate (its turn held by a
+   * killed instance) is sent again with the same clientMessageId, as the page does.
    */
   async post(text: string, clientMessageId: string): Promise<Answer> {
     const f = await this.cluster.fetch(
       `/api/webchat/conversations/${this.conversationId}/messages`,
       { method: 'POST', headers: { ...JSON_HEADERS, authorization: `Bearer ${this.secret}` }, body: JSON.stringify({ text, clientMessageId }) },
-      (r) => r.status !== 200 || (parse<Answer>(r)?.replies.length ?? 0) === 0,
+      // A refusal of the request itself (4xx: a secret the instance does not know) is final, as for the page.
+      (r) => r.status >= 500 || r.status === 409 || r.status === 429 || (r.status === 200 && (parse<Answer>(r)?.replies.length ?? 0) === 0),
       12,
     );
     this.retries += f.retries;
