@@ -25,7 +25,7 @@ const LEVEL_1_AT = Date.parse('2026-02-09T08:30:00+04:00');
 const LEVEL_2_AT = Date.parse('2026-02-23T09:00:00+04:00');
 const MPS = 3;
 /** Users of the quota test's wave. */
-const WAVE = 30;
+const WAVE = 24;
 const SIZE = { chats: 6, messages: 4, filers: 4, waUsers: 24 };
 const ADMIN = 'cluster-admin-token-0123456789abcdef';
 const SUPERVISOR = 'cluster-supervisor-token-0123456789ab';
