@@ -85,10 +85,20 @@ export interface Tawasul {
   close(): Promise<void>;
 }
 
-/** Loads agent tokens from the environment, or creates one in the data directory on first start. */
-function agentTokens(env: NodeJS.ProcessEnv, dataDir: string): Map<string, string> {
+/**
+ * Loads agent tokens from the environment, or creates one in the data directory on first start; on
+ * PostgreSQL (`shared`) instances must share them, so they come from the environment only.
+ */
+function agentTokens(env: NodeJS.ProcessEnv, dataDir: string, shared: boolean): Map<string, string> {
   const fromEnv = parseAgentTokens(env.TAWASUL_AGENT_TOKENS);
   if (fromEnv.size > 0) return fromEnv;
+  if (shared) {
+    throw new ConfigError(
+      'TAWASUL_AGENT_TOKENS: required with TAWASUL_DATABASE_URL (every instance must accept the same agent tokens: "id:token,…")',
+      'environment',
+      'TAWASUL_AGENT_TOKENS',
+    );
+  }
   const file = join(dataDir, 'agent-tokens.txt');
   if (!existsSync(file)) writeFileSync(file, `agent:${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
   return parseAgentTokens(readFileSync(file, 'utf8').split('\n').join(','));
@@ -102,10 +112,12 @@ async function openPostgres(
   env: NodeJS.ProcessEnv,
   config: TawasulConfig,
   channels: string[] | undefined,
+  cipher: FieldCipher | undefined,
   logger: Logger,
 ): Promise<PostgresStores | undefined> {
   if (!env.TAWASUL_DATABASE_URL) return undefined;
   const stores = await openPostgresStores(databaseUrl(env), {
+    ...(cipher ? { cipher } : {}),
     onIdleError: (err) => logger.warn({ error: err.name }, 'PostgreSQL: an idle connection failed'),
   });
   try {
@@ -171,6 +183,7 @@ async function assemble(
   },
 ): Promise<Tawasul> {
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
+  const tokens = agentTokens(env, opts.dataDir, Boolean(env.TAWASUL_DATABASE_URL));
   const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'), { backgroundCheckpoint: true });
   try {
     const { applied } = await migrateSchema(sql, config, opts.channels);
@@ -181,7 +194,7 @@ async function assemble(
   }
   let postgres: PostgresStores | undefined;
   try {
-    postgres = await openPostgres(env, config, opts.channels, logger);
+    postgres = await openPostgres(env, config, opts.channels, cipher, logger);
   } catch (err) {
     sql.close();
     throw err;
@@ -242,7 +255,6 @@ async function assemble(
     await adapters.get(channel)?.send(conversationId, replies);
   });
 
-  const tokens = agentTokens(env, opts.dataDir);
   const sla = attachSla({
     ...engine.deps,
     sql,

@@ -39,7 +39,7 @@ export const importSqliteCommand: Command = {
       for (const c of report.columnsNotCarried) out(`not carried over: column ${c}`);
       out(`${report.copied.reduce((n, t) => n + t.rows, 0)} row(s) copied in ${report.copied.length} table(s)`);
       out(
-        `personal fields: ${report.decrypted} encrypted value(s) decrypted; the PostgreSQL store keeps requests' names, civil ids, phones and e-mails in clear (protect the database and its backups)`,
+        `personal fields: ${report.sealedCopied} encrypted value(s) copied as they are, ${report.sealedNow} encrypted now, ${report.clear} in clear${report.clear > 0 ? ' (set TAWASUL_DATA_KEY and run tawasul rekey)' : ''}`,
       );
       return 0;
     } catch (err) {

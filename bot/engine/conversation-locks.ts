@@ -8,11 +8,14 @@
 
 /** Runs a conversation's work while no other instance runs work of the same conversation. */
 export interface ConversationLocks {
+  /** True when other instances take the same locks: a turn then re-reads its message's ledger row under the lock. */
+  readonly shared: boolean;
   /** Runs `task` holding `key`'s lock (waiting for it), releasing it when `task` settles. */
   hold<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
 /** One instance: the engine's in-process queue is the whole story. */
 export const inProcessLocks: ConversationLocks = {
+  shared: false,
   hold: (_key, task) => task(),
 };

@@ -167,7 +167,7 @@ export class Engine {
     const claim = new TurnClaim(this.commits, msg, key, this.deps.clock.now(), how.claimed);
     const turn = this.serial(key, async () => {
       try {
-        return await this.process(msg, channel, key, opts, claim, how.claimed);
+        return await this.process(msg, channel, key, opts, claim, how.claimed || this.locks.shared);
       } catch (err) {
         if (err instanceof ClaimedElsewhereError) {
           const row = await this.opts.inbox.get(msg.channel, msg.id);
@@ -193,12 +193,12 @@ export class Engine {
     key: string,
     opts: TurnOptions,
     claim: TurnClaim,
-    takeover: boolean,
+    recheck: boolean,
   ): Promise<HandleResult> {
     const { deps } = this;
-    if (takeover) {
-      // Finished meanwhile (a replay racing the delivery that completed it, or another instance that
-      // was still answering when this one found its claim): never a second turn.
+    if (recheck) {
+      // Finished meanwhile, by a replay racing the delivery that completed it or, with several
+      // instances, by another instance that took this message over first: never a second turn.
       const row = await this.opts.inbox.get(msg.channel, msg.id);
       if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     }

@@ -38,6 +38,7 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Conversation locks on one Redis. */
 export class RedisConversationLocks implements ConversationLocks {
+  readonly shared = true;
   private readonly ttlMs: number;
   private readonly waitMs: number;
   private readonly maxBackoffMs: number;

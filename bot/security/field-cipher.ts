@@ -86,6 +86,11 @@ export class FieldCipher {
     return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
   }
 
+  /** True when `stored` is plain, or sealed with a key this cipher holds (current or old). */
+  canOpen(stored: string): boolean {
+    return !isSealed(stored) || this.byId.has(stored.split(':')[1] ?? '');
+  }
+
   /** True when `stored` is sealed with the current key (nothing to do for `rekey`). */
   isCurrent(stored: string): boolean {
     return stored.startsWith(`${PREFIX}${this.current.id}:`);
@@ -100,4 +105,16 @@ export class FieldCipher {
 /** True when a stored value is sealed (whatever the key). */
 export function isSealed(stored: string): boolean {
   return stored.startsWith(PREFIX);
+}
+
+/** A stored value opened with `cipher`; plain values as they are, a StoreError when sealed and no key is set. */
+export function openField(cipher: FieldCipher | undefined, column: string, stored: string): string {
+  if (!isSealed(stored)) return stored;
+  if (!cipher) throw new StoreError('request data is encrypted: set TAWASUL_DATA_KEY');
+  return cipher.open(column, stored);
+}
+
+/** The value to store: sealed with `cipher` when one is set, else as it is (null stays null). */
+export function sealField<T extends string | null>(cipher: FieldCipher | undefined, column: string, plain: T): T {
+  return (plain === null || !cipher ? plain : cipher.seal(column, plain)) as T;
 }

@@ -1,7 +1,11 @@
-/** Re-seals the personal fields of every request with the current data key (key rotation, first encryption). */
+/**
+ * Re-seals the personal fields of every request with the current data key (key rotation, first
+ * encryption): the rule for one row, and SQLite's run in one transaction (PostgreSQL's, in
+ * resumable batches: bot/store/postgres/rekey.ts).
+ */
+import { SEALED_COLUMNS } from '../store/request-row.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { SEALED_COLUMNS } from '../store/sqlite-request-store.js';
-import type { FieldCipher } from './field-cipher.js';
+import { type FieldCipher, isSealed } from './field-cipher.js';
 
 /** What `rekey` changed. */
 export interface RekeyReport {
@@ -12,26 +16,34 @@ export interface RekeyReport {
   resealed: number;
 }
 
-/** Re-seals every personal value not sealed with the current key, in one transaction. */
+/** A request's personal columns as stored. */
+export type PersonalRow = Record<(typeof SEALED_COLUMNS)[number], string | null>;
+
+/** The row's personal values re-sealed with the current key, or undefined when none needed it (counts into `report`). */
+export function reseal(row: PersonalRow, cipher: FieldCipher, report: RekeyReport): PersonalRow | undefined {
+  const out = { ...row };
+  let changed = false;
+  for (const col of SEALED_COLUMNS) {
+    const v = row[col];
+    if (typeof v !== 'string' || cipher.isCurrent(v)) continue;
+    if (isSealed(v)) report.resealed++;
+    else report.sealed++;
+    out[col] = cipher.seal(col, cipher.open(col, v));
+    changed = true;
+  }
+  if (changed) report.rows++;
+  return changed ? out : undefined;
+}
+
+/** Re-seals every personal value not sealed with the current key, in one transaction (SQLite). */
 export function rekey(sql: SqliteDatabase, cipher: FieldCipher): RekeyReport {
   const report: RekeyReport = { rows: 0, sealed: 0, resealed: 0 };
-  const cols = SEALED_COLUMNS.join(', ');
   sql.tx(() => {
-    const rows = sql.db.prepare(`SELECT id, ${cols} FROM requests`).all() as Array<Record<string, string | number | null>>;
+    const rows = sql.db.prepare(`SELECT id, ${SEALED_COLUMNS.join(', ')} FROM requests`).all() as Array<PersonalRow & { id: number }>;
+    const update = sql.db.prepare(`UPDATE requests SET ${SEALED_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
     for (const row of rows) {
-      const sets: string[] = [];
-      const args: string[] = [];
-      for (const col of SEALED_COLUMNS) {
-        const v = row[col];
-        if (typeof v !== 'string' || cipher.isCurrent(v)) continue;
-        if (v.startsWith('enc1:')) report.resealed++;
-        else report.sealed++;
-        sets.push(`${col} = ?`);
-        args.push(cipher.seal(col, cipher.open(col, v)));
-      }
-      if (sets.length === 0) continue;
-      report.rows++;
-      sql.db.prepare(`UPDATE requests SET ${sets.join(', ')} WHERE id = ?`).run(...args, row.id);
+      const next = reseal(row, cipher, report);
+      if (next) update.run(...SEALED_COLUMNS.map((c) => next[c]), row.id);
     }
   });
   return report;

@@ -2,8 +2,42 @@
  * One `requests` row → `RequestRecord` mapping for both SQL stores (SQLite and PostgreSQL); each
  * driver says how its ids, times, attachments and (encrypted) personal fields read.
  */
+import { ConfigError } from '../core/errors.js';
 import type { Attachment } from '../core/types.js';
-import type { RequestEvent, RequestRecord, RequestStatus } from './types.js';
+import { type FieldCipher, sealField } from '../security/field-cipher.js';
+import type { LookupLimitSettings } from '../security/lookup-limits.js';
+import type { NewRequest, RequestEvent, RequestRecord, RequestStatus } from './types.js';
+
+/** Personal columns sealed when a data key is set (bot/security/field-cipher.ts), on either database. */
+export const SEALED_COLUMNS = ['applicant_name', 'civil_id', 'phone', 'email'] as const;
+
+/** Security settings of a request store: the field cipher (TAWASUL_DATA_KEY) and the look-up limits. */
+export interface RequestStoreSecurity {
+  cipher?: FieldCipher;
+  lookupLimits?: LookupLimitSettings;
+}
+
+/** A query that finds a row when the store holds sealed personal data (same SQL on SQLite and PostgreSQL). */
+export const SEALED_ROW_SQL = "SELECT 1 FROM requests WHERE civil_id LIKE 'enc1:%' LIMIT 1";
+
+/** The refusal of a store opened without the key while it holds sealed data. */
+export function missingKeyError(): ConfigError {
+  return new ConfigError(
+    'environment: TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with',
+    'environment',
+    'TAWASUL_DATA_KEY',
+  );
+}
+
+/** The applicant's personal columns as stored (sealed when `cipher` is set), in SEALED_COLUMNS order. */
+export function sealedApplicant(cipher: FieldCipher | undefined, a: NewRequest['applicant']): [string, string, string, string | null] {
+  return [
+    sealField(cipher, 'applicant_name', a.name),
+    sealField(cipher, 'civil_id', a.civilId),
+    sealField(cipher, 'phone', a.phone),
+    sealField(cipher, 'email', a.email ?? null),
+  ];
+}
 
 /** A `requests` row; `Id`, `Time` and `Files` are whatever the driver returns for those columns. */
 export interface RequestRow<Id, Time, Files> {
@@ -35,7 +69,7 @@ export interface RequestRow<Id, Time, Files> {
 }
 
 /** Columns that may hold personal data sealed at rest. */
-export type PersonalColumn = 'applicant_name' | 'civil_id' | 'phone' | 'email';
+export type PersonalColumn = (typeof SEALED_COLUMNS)[number];
 
 /** How one driver's values read. */
 export interface RowReader<Id, Time, Files> {

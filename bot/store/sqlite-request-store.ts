@@ -1,8 +1,17 @@
-import { ConfigError, StoreError } from '../core/errors.js';
-import { type FieldCipher, isSealed } from '../security/field-cipher.js';
-import { type LookupLimitSettings, SqlLookupLimiter } from '../security/lookup-limits.js';
+import { StoreError } from '../core/errors.js';
+import { type FieldCipher, openField } from '../security/field-cipher.js';
+import { SqlLookupLimiter } from '../security/lookup-limits.js';
 import { randomReferenceCode } from '../security/reference.js';
-import { type RequestRow, type RowReader, requestEvent, requestFromRow } from './request-row.js';
+import {
+  missingKeyError,
+  type RequestRow,
+  type RequestStoreSecurity,
+  type RowReader,
+  requestEvent,
+  requestFromRow,
+  SEALED_ROW_SQL,
+  sealedApplicant,
+} from './request-row.js';
 import { type Migration, prepared, type SqliteDatabase } from './sqlite-database.js';
 import type { NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore } from './types.js';
 
@@ -85,28 +94,14 @@ export function phoneKey(phone: string): string {
   return digits.length > 8 && digits.startsWith('968') ? digits.slice(-8) : digits.replace(/^00968/, '').slice(-8);
 }
 
-/** Personal columns sealed when a data key is set (bot/security/field-cipher.ts). */
-export const SEALED_COLUMNS = ['applicant_name', 'civil_id', 'phone', 'email'] as const;
-
-/** Security settings of the store: the field cipher (TAWASUL_DATA_KEY) and the look-up limits. */
-export interface RequestStoreSecurity {
-  cipher?: FieldCipher;
-  lookupLimits?: LookupLimitSettings;
-}
-
 const ciphers = new WeakMap<SqliteDatabase, FieldCipher>();
 
 /** The phone and e-mail of a request by row id, decrypted (notification recipients; synchronous). */
 export function applicantContact(sql: SqliteDatabase, id: number): { phone?: string; email?: string } | undefined {
   const row = prepared(sql.db, 'SELECT phone, email FROM requests WHERE id = ?').get(id) as { phone: string; email: string | null } | undefined;
   if (!row) return undefined;
-  const open = (column: string, v: string): string => {
-    if (!isSealed(v)) return v;
-    const c = ciphers.get(sql);
-    if (!c) throw new StoreError('request data is encrypted: set TAWASUL_DATA_KEY');
-    return c.open(column, v);
-  };
-  return { phone: open('phone', row.phone), ...(row.email ? { email: open('email', row.email) } : {}) };
+  const c = ciphers.get(sql);
+  return { phone: openField(c, 'phone', row.phone), ...(row.email ? { email: openField(c, 'email', row.email) } : {}) };
 }
 
 /** The request store on SQLite. */
@@ -125,13 +120,7 @@ export class SqliteRequestStore implements RequestStore {
     this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
     this.cipher = security.cipher;
     if (this.cipher) ciphers.set(sql, this.cipher);
-    else if (prepared(sql.db, "SELECT 1 FROM requests WHERE civil_id LIKE 'enc1:%' LIMIT 1").get()) {
-      throw new ConfigError(
-        'environment: TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with',
-        'environment',
-        'TAWASUL_DATA_KEY',
-      );
-    }
+    else if (prepared(sql.db, SEALED_ROW_SQL).get()) throw missingKeyError();
     this.lookups = new SqlLookupLimiter(sql, this.cipher, security.lookupLimits);
   }
 
@@ -147,18 +136,6 @@ export class SqliteRequestStore implements RequestStore {
       const reference = `${this.referencePrefix}-${year}-${randomReferenceCode()}`;
       if (!prepared(this.sql.db, 'SELECT 1 FROM requests WHERE reference = ?').get(reference)) return reference;
     }
-  }
-
-  private seal(column: (typeof SEALED_COLUMNS)[number], v: string): string;
-  private seal(column: (typeof SEALED_COLUMNS)[number], v: string | null): string | null;
-  private seal(column: (typeof SEALED_COLUMNS)[number], v: string | null): string | null {
-    return v === null || !this.cipher ? v : this.cipher.seal(column, v);
-  }
-
-  private open(column: (typeof SEALED_COLUMNS)[number], v: string): string {
-    if (!isSealed(v)) return v;
-    if (!this.cipher) throw new StoreError('request data is encrypted: set TAWASUL_DATA_KEY');
-    return this.cipher.open(column, v);
   }
 
   async create(input: NewRequest): Promise<RequestRecord> {
@@ -181,10 +158,7 @@ export class SqliteRequestStore implements RequestStore {
         reference,
         input.serviceId,
         input.department,
-        this.seal('applicant_name', input.applicant.name),
-        this.seal('civil_id', input.applicant.civilId),
-        this.seal('phone', input.applicant.phone),
-        this.seal('email', input.applicant.email ?? null),
+        ...sealedApplicant(this.cipher, input.applicant),
         input.applicant.address ?? null,
         input.location?.latitude ?? null,
         input.location?.longitude ?? null,
@@ -237,7 +211,7 @@ export class SqliteRequestStore implements RequestStore {
     id: (v) => v,
     time: (v) => new Date(v),
     attachments: (v) => JSON.parse(v) as RequestRecord['attachments'],
-    personal: (column, v) => this.open(column, v),
+    personal: (column, v) => openField(this.cipher, column, v),
   };
 
   async get(reference: string): Promise<RequestRecord | undefined> {

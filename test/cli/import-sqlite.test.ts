@@ -1,7 +1,7 @@
 /**
  * `tawasul import-sqlite`: a SQLite data directory written by the SQLite stores (personal fields
- * encrypted) is copied into a fresh PostgreSQL schema and read back through the PostgreSQL stores;
- * a second import into the same database is refused.
+ * encrypted) is copied into a fresh PostgreSQL schema, its sealed values as they are, and read back
+ * through the PostgreSQL stores with the same key; a second import into the same database is refused.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ const at = (min: number): Date => new Date(t0.getTime() + min * 60_000);
 const clock = { now: () => t0 };
 const KEY = randomBytes(32).toString('hex');
 const CONV = 'webchat:abc';
+const PERSONAL = 'applicant_name, civil_id, phone, email';
 
 let t: ReturnType<typeof tempDir> | undefined;
 afterEach(() => t?.cleanup());
@@ -94,10 +95,17 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
     ]) {
       expect(first.out).toContain(`${line}\n`);
     }
-    expect(first.out).toMatch(/personal fields: 8 encrypted value\(s\) decrypted; .* in clear/);
+    expect(first.out).toContain('personal fields: 8 encrypted value(s) copied as they are, 0 encrypted now, 0 in clear\n');
 
-    const stores = await openPostgresStores(url);
+    // The sealed values are the SQLite ones, byte for byte: nothing was opened on the way.
+    const sqlite = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+    const sealedOnSqlite = sqlite.db.prepare(`SELECT reference, ${PERSONAL} FROM requests ORDER BY id`).all();
+    sqlite.close();
+    await sqlite.closed();
+    const stores = await openPostgresStores(url, { cipher: FieldCipher.fromEnv({ TAWASUL_DATA_KEY: KEY })! });
     try {
+      expect((await stores.pool.query(`SELECT reference, ${PERSONAL} FROM requests ORDER BY id`)).rows).toEqual(sealedOnSqlite);
+      expect(stores.requests.encrypted).toBe(true);
       const got = await stores.requests.get(written.request.reference);
       expect(got).toEqual({ ...written.request, sourceKey: undefined });
       expect(got?.applicant.civilId).toBe('12345678');
@@ -129,17 +137,54 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
     );
   });
 
-  it('refuses encrypted personal fields without TAWASUL_DATA_KEY and copies nothing', async () => {
+  it('copies encrypted fields without the key (it reads none of them); the PostgreSQL stores then want the key', async () => {
+    t = tempDir('tawasul-import-');
+    const written = await pilotDataDir(t.dir);
+    const url = await pg.database();
+    const r = await runTawasul(['import-sqlite', '--data', t.dir], '', { TAWASUL_DATABASE_URL: url, TAWASUL_DATA_KEY: '' });
+    expect(r.err).toBe('');
+    expect(r.out).toContain('personal fields: 8 encrypted value(s) copied as they are, 0 encrypted now, 0 in clear\n');
+    await expect(openPostgresStores(url)).rejects.toThrow(/TAWASUL_DATA_KEY: the request store holds encrypted personal data/);
+    const stores = await openPostgresStores(url, { cipher: FieldCipher.fromEnv({ TAWASUL_DATA_KEY: KEY })! });
+    try {
+      expect((await stores.requests.get(written.request.reference))?.applicant.phone).toBe('92345678');
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('refuses a key that did not write the directory and copies nothing', async () => {
     t = tempDir('tawasul-import-');
     await pilotDataDir(t.dir);
     const url = await pg.database();
-    const r = await runTawasul(['import-sqlite', '--data', t.dir], '', { TAWASUL_DATABASE_URL: url, TAWASUL_DATA_KEY: '' });
+    const other = randomBytes(32).toString('hex');
+    const r = await runTawasul(['import-sqlite', '--data', t.dir], '', { TAWASUL_DATABASE_URL: url, TAWASUL_DATA_KEY: other });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/requests\.applicant_name is encrypted: set TAWASUL_DATA_KEY/);
+    expect(r.err).toMatch(/requests\.applicant_name is sealed with a key that is neither TAWASUL_DATA_KEY nor TAWASUL_DATA_KEY_OLD.*; nothing was copied/);
     const stores = await openPostgresStores(url);
     try {
       expect(await stores.requests.count()).toBe(0);
       expect((await stores.pool.query('SELECT COUNT(*)::int AS n FROM console_accounts')).rows[0].n).toBe(0);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it('seals on the way the personal fields a directory holds in clear (rows from before the key), with the key given', async () => {
+    t = tempDir('tawasul-import-');
+    const sql = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
+    await migrateCore(sql);
+    const plain = await new SqliteRequestStore(sql).create(sampleRequest());
+    sql.close();
+    await sql.closed();
+    const url = await pg.database();
+    const r = await runTawasul(['import-sqlite', '--data', t.dir], '', { TAWASUL_DATABASE_URL: url, TAWASUL_DATA_KEY: KEY });
+    expect(r.out).toContain('personal fields: 0 encrypted value(s) copied as they are, 4 encrypted now, 0 in clear\n');
+    const stores = await openPostgresStores(url, { cipher: FieldCipher.fromEnv({ TAWASUL_DATA_KEY: KEY })! });
+    try {
+      const raw = (await stores.pool.query(`SELECT ${PERSONAL} FROM requests`)).rows[0] as Record<string, string>;
+      for (const v of Object.values(raw)) expect(v).toMatch(/^enc1:/);
+      expect((await stores.requests.get(plain.reference))?.applicant).toEqual(plain.applicant);
     } finally {
       await stores.close();
     }

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coreMigrations } from '../../bot/store/schema.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { runTawasul } from '../helpers/cli.js';
+import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let t: ReturnType<typeof tempDir>;
@@ -26,6 +28,20 @@ describe('tawasul migrate', () => {
     const sql = new SqliteDatabase(join(t.dir, 'tawasul.sqlite'));
     expect(sql.db.prepare('SELECT COUNT(*) FROM kysely_migration').pluck().get()).toBe(applied.length);
     sql.close();
+  });
+
+  describe.skipIf(skipPostgres)('with TAWASUL_DATABASE_URL', () => {
+    const postgres = usePostgres();
+    it('migrates the PostgreSQL database (core and enabled channels) once, then finds it current, leaving the data directory alone', async () => {
+      t = tempDir('tawasul-migrate-');
+      const env = { TAWASUL_DATABASE_URL: await postgres.database() };
+      const first = await runTawasul(['migrate', '--data', t.dir], '', env);
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/^applied 0001-requests$/m);
+      expect(first.out).toMatch(/migration\(s\) applied\n$/);
+      expect(await runTawasul(['migrate', '--data', t.dir], '', env)).toMatchObject({ code: 0, out: 'schema is current\n' });
+      expect(existsSync(join(t.dir, 'tawasul.sqlite'))).toBe(false);
+    });
   });
 
   it('refuses while another process holds the data directory', async () => {

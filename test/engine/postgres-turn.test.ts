@@ -145,7 +145,7 @@ describe.skipIf(skipPostgres)('the engine on PostgreSQL', () => {
     const url = await pgServer.database();
     // The cluster-wide conversation lock, shared by both engines (Redis in production: RedisConversationLocks).
     const queue = new KeyedQueue();
-    const locks: ConversationLocks = { hold: (key, task) => queue.run(key, task) };
+    const locks: ConversationLocks = { shared: true, hold: (key, task) => queue.run(key, task) };
     let release!: () => void;
     const held = new Promise<void>((r) => {
       release = r;
@@ -177,6 +177,32 @@ describe.skipIf(skipPostgres)('the engine on PostgreSQL', () => {
     expect(b).toEqual({ replies: [], duplicate: true, previous: a.replies });
     expect((await one.stores.turn.conversations.transcript('webchat:c6')).filter((l) => l.direction === 'in')).toHaveLength(1);
     expect(await one.stores.turn.outbox.list('webchat')).toHaveLength(a.replies.length);
+  });
+
+  it('a turn whose claim another instance took over while it waited for the lock answers nothing twice', async () => {
+    const url = await pgServer.database();
+    const queue = new KeyedQueue();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    // The first instance reaches the lock late (its gate), the second at once; both share the lock.
+    const late: ConversationLocks = { shared: true, hold: async (key, task) => gate.then(() => queue.run(key, task)) };
+    const prompt: ConversationLocks = { shared: true, hold: (key, task) => queue.run(key, task) };
+    const one = await engineOn(url, { locks: late });
+    const two = await engineOn(url, { locks: prompt });
+    const msg = message(one.clock, 'السلام عليكم', 'c7', 'taken-over');
+    const first = one.engine.handle(msg, queueing(msg));
+    // The first instance's claim commits while its turn waits for the lock.
+    for (let i = 0; i < 100 && (await two.stores.turn.inbox.get('webchat', msg.id)) === undefined; i++) await new Promise((r) => setImmediate(r));
+    expect((await two.stores.turn.inbox.get('webchat', msg.id))?.state).toBe('processing');
+    // The provider's redelivery reaches the second instance, which takes the claim over and answers.
+    const second = await two.engine.handle(msg, queueing(msg));
+    expect(second.duplicate).toBe(false);
+    open();
+    expect(await first).toEqual({ replies: [], duplicate: true, previous: second.replies });
+    expect((await one.stores.turn.conversations.transcript('webchat:c7')).filter((l) => l.direction === 'in')).toHaveLength(1);
+    expect(await one.stores.turn.outbox.list('webchat')).toHaveLength(second.replies.length);
   });
 
   it('replays, once, a claim a crash left between claim and end', async () => {

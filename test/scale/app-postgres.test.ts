@@ -2,9 +2,10 @@
  * TAWASUL_DATABASE_URL selects PostgreSQL for the application's stores: a resident's request filed
  * through the web chat lands in PostgreSQL (request, transcript, inbound ledger), nothing in the
  * instance's local SQLite file; a second instance on another data directory and the same database
- * answers the resident's status look-up; /readyz checks PostgreSQL and Redis.
+ * answers the resident's status look-up; personal fields are sealed at rest; /readyz checks PostgreSQL and Redis.
  */
 
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
@@ -25,9 +26,18 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     for (const p of pools) await p.end();
   });
 
+  it('refuses to start on PostgreSQL without shared agent tokens, naming the variable', async () => {
+    await expect(startTawasul({ env: { TAWASUL_DATABASE_URL: await postgres.database() } })).rejects.toThrow(/TAWASUL_AGENT_TOKENS/);
+  });
+
   it('keeps every turn and request in PostgreSQL and serves them from any instance', async () => {
     const url = await postgres.database();
-    const env = { TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef', TAWASUL_DATABASE_URL: url, TAWASUL_REDIS_URL: redis.server().url };
+    const env = {
+      TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef',
+      TAWASUL_DATABASE_URL: url,
+      TAWASUL_REDIS_URL: redis.server().url,
+      TAWASUL_DATA_KEY: randomBytes(32).toString('base64'),
+    };
     const one = await startTawasul({ env });
     running.push(one);
     expect(one.app.scale.mode).toBe('redis');
@@ -51,6 +61,12 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     pools.push(pool);
     const count = async (q: string, ...args: unknown[]): Promise<number> => Number((await pool.query(q, args)).rows[0].n);
     expect(await count('SELECT COUNT(*) AS n FROM requests WHERE reference = $1', reference)).toBe(1);
+    // Personal fields are sealed at rest (TAWASUL_DATA_KEY), in PostgreSQL as in SQLite.
+    expect(one.app.encrypted).toBe(true);
+    const raw = JSON.stringify((await pool.query('SELECT * FROM requests WHERE reference = $1', [reference])).rows[0]);
+    expect(raw).not.toContain('92345678');
+    expect(raw).not.toContain('سالم');
+    expect((await one.app.engine.deps.requests.get(reference!))?.applicant.phone).toBe('92345678');
     expect(await count("SELECT COUNT(*) AS n FROM transcript WHERE key = $1 AND direction = 'in'", chat.key)).toBeGreaterThanOrEqual(6);
     expect(await count("SELECT COUNT(*) AS n FROM inbox WHERE channel = 'webchat' AND state = 'done'")).toBeGreaterThanOrEqual(6);
     // Nothing of the resident's went into the instance's local database.

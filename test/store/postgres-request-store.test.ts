@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
-import { StoreError } from '../../bot/core/errors.js';
+import { ConfigError, StoreError } from '../../bot/core/errors.js';
+import { FieldCipher } from '../../bot/security/field-cipher.js';
 import { randomReferenceCode } from '../../bot/security/reference.js';
 import { createPool, databaseUrl } from '../../bot/store/postgres/database.js';
 import { migratePostgres } from '../../bot/store/postgres/migrate.js';
@@ -33,6 +35,87 @@ describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on l
       },
       close: () => stores.close(),
     };
+  });
+
+  // The same contract with personal fields sealed (TAWASUL_DATA_KEY): look-ups by phone open them.
+  const cipher = new FieldCipher(randomBytes(32));
+  requestStoreContract('postgres, sealed with a data key', async () => {
+    const url = await pgServer.database();
+    let stores: PostgresStores = await openPostgresStores(url, { cipher });
+    return {
+      store: stores.requests,
+      async reopen() {
+        await stores.close();
+        stores = await openPostgresStores(url, { cipher });
+        return stores.requests;
+      },
+      close: () => stores.close(),
+    };
+  });
+
+  describe('personal data at rest', () => {
+    const PERSONAL = 'applicant_name, civil_id, phone, email';
+    const CLEAR = ['سالم بن علي الكعبي', 'الكعبي', '12345678', '92345678', 'salem@example.om'];
+
+    it('stores name, civil ID, phone and e-mail sealed: the raw row and a text dump of the table hold none of them', async () => {
+      const s = await openPostgresStores(await pgServer.database(), { cipher });
+      expect(s.requests.encrypted).toBe(true);
+      const r = await s.requests.create(sampleRequest());
+      const raw = (await s.pool.query(`SELECT ${PERSONAL} FROM requests WHERE reference = $1`, [r.reference])).rows[0] as Record<string, string>;
+      for (const v of Object.values(raw)) expect(v).toMatch(/^enc1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/);
+      const dump = JSON.stringify((await s.pool.query('SELECT * FROM requests')).rows);
+      expect(dump).toContain(r.reference);
+      for (const clear of CLEAR) expect(dump).not.toContain(clear);
+      expect((await s.requests.get(r.reference))?.applicant).toEqual(sampleRequest().applicant);
+      expect((await s.requests.findForApplicant(r.reference, '+968 9234 5678'))?.id).toBe(r.id);
+      await s.close();
+    });
+
+    it('keeps writing in clear without a key, and refuses to open sealed data without the key', async () => {
+      const url = await pgServer.database();
+      const plain = await openPostgresStores(url);
+      expect(plain.requests.encrypted).toBe(false);
+      const r = await plain.requests.create(sampleRequest());
+      expect((await plain.pool.query('SELECT civil_id FROM requests')).rows[0].civil_id).toBe('12345678');
+      await plain.close();
+      const sealed = await openPostgresStores(url, { cipher });
+      await sealed.requests.create(sampleRequest());
+      expect((await sealed.requests.get(r.reference))?.applicant.civilId).toBe('12345678'); // plain rows read as they are
+      await sealed.close();
+      const refused = openPostgresStores(url);
+      await expect(refused).rejects.toBeInstanceOf(ConfigError);
+      await expect(refused).rejects.toThrow(/TAWASUL_DATA_KEY: the request store holds encrypted personal data; set the key it was written with/);
+      const wrongKey = await openPostgresStores(url, { cipher: new FieldCipher(randomBytes(32)) });
+      await expect(wrongKey.requests.list()).rejects.toThrow(/neither TAWASUL_DATA_KEY nor TAWASUL_DATA_KEY_OLD/);
+      await wrongKey.close();
+    });
+
+    it("opens the applicant's phone and e-mail for the SLA's notifications, on the pool and inside its transactions", async () => {
+      const s = await openPostgresStores(await pgServer.database(), { cipher });
+      const r = await s.requests.create(sampleRequest());
+      const noEmail = await s.requests.create(sampleRequest({ applicant: { name: 'x', civilId: '1', phone: '93333333' } }));
+      expect(await s.sla.requests.contact(r.id)).toEqual({ phone: '92345678', email: 'salem@example.om' });
+      expect(await s.sla.tx((t) => t.requests.contact(noEmail.id))).toEqual({ phone: '93333333' });
+      expect((await s.sla.requests.facts(r.id))?.hasEmail).toBe(1);
+      await s.close();
+    });
+
+    it("exposes the residents' look-up limits as `lookups`, counted in PostgreSQL across instances, keyed by the data key", async () => {
+      const url = await pgServer.database();
+      const limits = { windowMs: 3_600_000, perReference: 2, perPhone: 9, perClient: 9 };
+      const [a, b] = await Promise.all([openPostgresStores(url, { cipher, lookupLimits: limits }), openPostgresStores(url, { cipher, lookupLimits: limits })]);
+      const now = new Date('2026-11-22T06:00:00Z');
+      const subject = { reference: 'BUR-2026-7K4Q-9M2X', phone: '92345678' };
+      expect(await a.requests.lookups.recordFailure(subject, now)).toBeUndefined();
+      expect(await b.requests.lookups.recordFailure(subject, now)).toEqual(new Date(now.getTime() + 3_600_000));
+      expect(await a.requests.lookups.lockedUntil({ reference: subject.reference }, now)).toEqual(new Date(now.getTime() + 3_600_000));
+      const stored = JSON.stringify((await a.pool.query('SELECT subject FROM security_lookup_failures')).rows);
+      expect(stored).not.toContain('92345678');
+      expect(stored).not.toContain('7K4Q');
+      // Keyed by the data key: no per-installation salt was needed.
+      expect((await a.pool.query("SELECT COUNT(*)::int AS n FROM security_settings WHERE name = 'lookup-salt'")).rows[0].n).toBe(0);
+      await Promise.all([a.close(), b.close()]);
+    });
   });
 
   it('migrates a new database once, records it, and a second start applies nothing', async () => {

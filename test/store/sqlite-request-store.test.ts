@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FieldCipher } from '../../bot/security/field-cipher.js';
 import { phoneKey, SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -15,6 +17,26 @@ requestStoreContract('sqlite', async () => {
       db.close();
       db = migratedSqlite(file);
       return new SqliteRequestStore(db);
+    },
+    async close() {
+      db.close();
+      t.cleanup();
+    },
+  };
+});
+
+// The same contract with personal fields sealed (TAWASUL_DATA_KEY).
+const cipher = new FieldCipher(randomBytes(32));
+requestStoreContract('sqlite, sealed with a data key', async () => {
+  const t = tempDir();
+  const file = join(t.dir, 'tawasul.sqlite');
+  let db = migratedSqlite(file);
+  return {
+    store: new SqliteRequestStore(db, undefined, undefined, { cipher }),
+    async reopen() {
+      db.close();
+      db = migratedSqlite(file);
+      return new SqliteRequestStore(db, undefined, undefined, { cipher });
     },
     async close() {
       db.close();

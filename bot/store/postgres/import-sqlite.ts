@@ -3,14 +3,15 @@
  * SQLite table with a PostgreSQL counterpart of the same name, the columns both sides have, in one
  * PostgreSQL transaction. Values are converted by the PostgreSQL column's type (ms → timestamptz,
  * 0/1 → boolean, JSON text → jsonb, source keys → their UTF-8 bytes); ids are kept and the identity
- * sequences set past them. Requests' personal fields sealed on SQLite are opened (the PostgreSQL
- * store keeps them in clear). Tables and columns without a counterpart are reported, never dropped silently.
+ * sequences set past them. Requests' personal fields sealed on SQLite are copied as they are (the
+ * PostgreSQL store opens them with the same key); with a key, plain ones (written before the key was
+ * set) are sealed on the way. Tables and columns without a counterpart are reported, never dropped silently.
  */
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
 import { type FieldCipher, isSealed } from '../../security/field-cipher.js';
+import { SEALED_COLUMNS } from '../request-row.js';
 import type { SqliteDatabase } from '../sqlite-database.js';
-import { SEALED_COLUMNS } from '../sqlite-request-store.js';
 import { withTransaction } from './database.js';
 
 /** What an import copied and what it left behind. */
@@ -21,11 +22,15 @@ export interface ImportReport {
   notCarried: Array<{ table: string; rows: number }>;
   /** `table.column` of SQLite columns whose PostgreSQL table has no such column (not carried over). */
   columnsNotCarried: string[];
-  /** Personal values that were sealed on SQLite and are written in clear. */
-  decrypted: number;
+  /** Personal values sealed on SQLite, copied as they are. */
+  sealedCopied: number;
+  /** Personal values plain on SQLite and sealed with the key on the way. */
+  sealedNow: number;
+  /** Personal values written in clear (no key set). */
+  clear: number;
 }
 
-/** Refused: the target holds data already, or sealed values cannot be opened. */
+/** Refused: the target holds data already, or sealed values were sealed with a key other than the one given. */
 export class ImportRefusedError extends StoreError {
   override name = 'ImportRefusedError';
 }
@@ -92,10 +97,11 @@ async function assertEmpty(client: pg.PoolClient): Promise<void> {
 
 /**
  * Copies `sqlite` into the migrated PostgreSQL database on `pool`, in one transaction (nothing is
- * written when any step fails). `cipher` opens sealed personal fields (required when there are some).
+ * written when any step fails). With `cipher`, plain personal fields are sealed and sealed ones must be
+ * of its keys (current or old); without, every value is copied as it is.
  */
 export async function importSqlite(sqlite: SqliteDatabase, pool: pg.Pool, cipher?: FieldCipher): Promise<ImportReport> {
-  const report: ImportReport = { copied: [], notCarried: [], columnsNotCarried: [], decrypted: 0 };
+  const report: ImportReport = { copied: [], notCarried: [], columnsNotCarried: [], sealedCopied: 0, sealedNow: 0, clear: 0 };
   const db = sqlite.db;
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").pluck().all() as string[]).filter(
     (t) => !BOOKKEEPING.test(t),
@@ -169,10 +175,17 @@ async function copyTable(
   };
   const value = (row: Record<string, unknown>, c: PgColumn): unknown => {
     let v = row[c.name];
-    if (table === 'requests' && SEALED.has(c.name) && typeof v === 'string' && isSealed(v)) {
-      if (!cipher) throw new ImportRefusedError(`requests.${c.name} is encrypted: set TAWASUL_DATA_KEY (and TAWASUL_DATA_KEY_OLD during a rotation)`);
-      v = cipher.open(c.name, v);
-      report.decrypted++;
+    if (table === 'requests' && SEALED.has(c.name) && typeof v === 'string') {
+      if (cipher && !cipher.canOpen(v)) {
+        throw new ImportRefusedError(
+          `requests.${c.name} is sealed with a key that is neither TAWASUL_DATA_KEY nor TAWASUL_DATA_KEY_OLD: set the key the data directory was written with`,
+        );
+      }
+      if (isSealed(v)) report.sealedCopied++;
+      else if (cipher) {
+        v = cipher.seal(c.name, v);
+        report.sealedNow++;
+      } else report.clear++;
     }
     return convert(c.type, v);
   };

@@ -5,16 +5,29 @@
  * turn's source key was filed already (by this instance or another, even one whose transaction was
  * still open: PostgreSQL waits for it) and that request is returned, or the reference was taken and
  * another is drawn. Staff actions lock the request row (`FOR UPDATE`) so two agents acting at once
- * both land in the history. The schema comes from `migratePostgres`. Personal fields are stored in
- * clear here (no TAWASUL_DATA_KEY encryption yet; see docs/deploy.md).
+ * both land in the history. The schema comes from `migratePostgres`. With a field cipher
+ * (TAWASUL_DATA_KEY) the personal columns are sealed on write and opened on read, as on SQLite
+ * (`SEALED_COLUMNS`, one row mapping in request-row.ts); `open` refuses a database holding sealed
+ * rows when no key is set. The residents' look-up limits are `lookups` (PostgresLookupLimiter).
  */
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
+import { type FieldCipher, openField } from '../../security/field-cipher.js';
 import { randomReferenceCode } from '../../security/reference.js';
-import { type RequestRow, type RowReader, requestEvent, requestFromRow } from '../request-row.js';
+import {
+  missingKeyError,
+  type RequestRow,
+  type RequestStoreSecurity,
+  type RowReader,
+  requestEvent,
+  requestFromRow,
+  SEALED_ROW_SQL,
+  sealedApplicant,
+} from '../request-row.js';
 import { phoneKey } from '../sqlite-request-store.js';
 import type { NewRequest, RequestAction, RequestEvent, RequestQuery, RequestRecord, RequestStatus, RequestStore } from '../types.js';
 import { type Queryable, withTransaction } from './database.js';
+import { PostgresLookupLimiter } from './lookup-limiter.js';
 
 type Row = RequestRow<string, Date, RequestRecord['attachments']>;
 interface EventRow {
@@ -26,22 +39,48 @@ interface EventRow {
   note: string | null;
 }
 
-/** How PostgreSQL's values read (BIGINT ids come back as strings; JSONB attachments already parsed). */
-const READER: RowReader<string, Date, RequestRecord['attachments']> = { id: Number, time: (v) => v, attachments: (v) => v };
-
 /** Reference draws per filing before giving up (a collision is about one in 10^11 per draw). */
 const REFERENCE_ATTEMPTS = 8;
+
+/** Options of `PostgresRequestStore.open`. */
+export interface PostgresRequestStoreOptions extends RequestStoreSecurity {
+  /** Reference prefix (default BUR). */
+  referencePrefix?: string;
+  /** Time zone of the reference year (default Asia/Muscat). */
+  timeZone?: string;
+}
 
 /** The request store on PostgreSQL (pool from `createPool`, schema from `migratePostgres`). */
 export class PostgresRequestStore implements RequestStore {
   private readonly yearFormat: Intl.DateTimeFormat;
+  private readonly cipher: FieldCipher | undefined;
+  /** Failed status look-ups per reference, phone and client address (in PostgreSQL, across instances). */
+  readonly lookups: PostgresLookupLimiter;
+  /** How PostgreSQL's values read (BIGINT ids come back as strings; JSONB attachments already parsed; personal fields opened). */
+  private readonly reader: RowReader<string, Date, RequestRecord['attachments']>;
 
+  /** The store on a migrated database; `open` is the checked way in (it refuses sealed data without a key). */
   constructor(
     private readonly pool: pg.Pool,
     private readonly referencePrefix = 'BUR',
     timeZone = 'Asia/Muscat',
+    security: RequestStoreSecurity = {},
   ) {
     this.yearFormat = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
+    this.cipher = security.cipher;
+    this.lookups = new PostgresLookupLimiter(pool, this.cipher, security.lookupLimits);
+    this.reader = { id: Number, time: (v) => v, attachments: (v) => v, personal: (column, v) => openField(this.cipher, column, v) };
+  }
+
+  /** The store, after checking that its data can be read: a ConfigError when sealed rows exist and no key is set. */
+  static async open(pool: pg.Pool, options: PostgresRequestStoreOptions = {}): Promise<PostgresRequestStore> {
+    if (!options.cipher && (await pool.query(SEALED_ROW_SQL)).rowCount) throw missingKeyError();
+    return new PostgresRequestStore(pool, options.referencePrefix, options.timeZone, options);
+  }
+
+  /** True when personal fields are written encrypted. */
+  get encrypted(): boolean {
+    return this.cipher !== undefined;
   }
 
   /** A random reference (`BUR-2026-7K4Q-9M2X`) for a request filed at `at`; uniqueness is the insert's job. */
@@ -51,6 +90,7 @@ export class PostgresRequestStore implements RequestStore {
 
   async create(input: NewRequest): Promise<RequestRecord> {
     const sourceKey = input.sourceKey === undefined ? null : Buffer.from(input.sourceKey, 'utf8');
+    const personal = sealedApplicant(this.cipher, input.applicant);
     return withTransaction(this.pool, async (c) => {
       for (let attempt = 0; attempt < REFERENCE_ATTEMPTS; attempt++) {
         const r = await c.query<{ id: string }>(
@@ -63,10 +103,7 @@ export class PostgresRequestStore implements RequestStore {
             this.reference(input.filedAt),
             input.serviceId,
             input.department,
-            input.applicant.name,
-            input.applicant.civilId,
-            input.applicant.phone,
-            input.applicant.email ?? null,
+            ...personal,
             input.applicant.address ?? null,
             input.location?.latitude ?? null,
             input.location?.longitude ?? null,
@@ -127,7 +164,7 @@ export class PostgresRequestStore implements RequestStore {
       list.push(requestEvent(e.at, e.actor, e.type, e.status, e.note));
       history.set(e.request_id, list);
     }
-    return rows.map((row) => requestFromRow(row, READER, history.get(row.id) ?? []));
+    return rows.map((row) => requestFromRow(row, this.reader, history.get(row.id) ?? []));
   }
 
   async get(reference: string): Promise<RequestRecord | undefined> {

@@ -5,6 +5,7 @@
  * SQLite: until it moves (issue 10) `notifications()` counts nothing here). Instants are TIMESTAMPTZ
  * in the tables and milliseconds in the interface.
  */
+import { type FieldCipher, openField } from '../../security/field-cipher.js';
 import type { DueFact, ReportRequestFact, RequestEventFact, RequestFacts, ResponseFact, SlaFigures, SlaRequestReadModel } from '../sla-store.js';
 import type { RequestStatus } from '../types.js';
 import type { Queryable } from './database.js';
@@ -51,7 +52,10 @@ const facts = (r: FactsRow): RequestFacts => ({
 
 /** The requests as the SLA reads them, on PostgreSQL (a pool, or a transaction's client). */
 export class PostgresSlaRequests implements SlaRequestReadModel {
-  constructor(private readonly q: Queryable) {}
+  constructor(
+    private readonly q: Queryable,
+    private readonly cipher?: FieldCipher,
+  ) {}
 
   async facts(requestId: number): Promise<RequestFacts | undefined> {
     const r = await this.q.query<FactsRow>(`${FACTS} WHERE id = $1`, [requestId]);
@@ -98,11 +102,11 @@ export class PostgresSlaRequests implements SlaRequestReadModel {
     return r.rows.map((x) => ({ id: Number(x.id), reference: x.reference, serviceId: x.service_id, filedAt: ms(x.filed_at), dueAt: ms(x.due_at) }));
   }
 
-  /** The applicant's phone and e-mail (kept in clear by the PostgreSQL request store; see docs/deploy.md). */
+  /** The applicant's phone and e-mail, opened with the data key when the request store sealed them. */
   async contact(requestId: number): Promise<{ phone?: string; email?: string } | undefined> {
     const r = await this.q.query<{ phone: string; email: string | null }>('SELECT phone, email FROM requests WHERE id = $1', [requestId]);
     const row = r.rows[0];
-    return row && { phone: row.phone, ...(row.email ? { email: row.email } : {}) };
+    return row && { phone: openField(this.cipher, 'phone', row.phone), ...(row.email ? { email: openField(this.cipher, 'email', row.email) } : {}) };
   }
 }
 

@@ -6,6 +6,7 @@
  * `FOR UPDATE SKIP LOCKED`, so instances sweeping together take different rows.
  */
 import type pg from 'pg';
+import type { FieldCipher } from '../../security/field-cipher.js';
 import type { CalendarChangeRecord, HolidayOverrideRecord, HolidayStore, SlaStore, SlaStoreTx, SlaTimerStore, TimerKey, TimerRow } from '../sla-store.js';
 import { type Queryable, withTransaction } from './database.js';
 import { PostgresFirstResponses } from './sla-first-responses.js';
@@ -239,8 +240,8 @@ export class PostgresHolidayStore implements HolidayStore {
 }
 
 /** The stores of `SlaStoreTx` on one queryable (the pool, or a transaction's client). */
-function bound(q: Queryable): SlaStoreTx {
-  return { requests: new PostgresSlaRequests(q), timers: new PostgresSlaTimers(q), holidays: new PostgresHolidayStore(q) };
+function bound(q: Queryable, cipher?: FieldCipher): SlaStoreTx {
+  return { requests: new PostgresSlaRequests(q, cipher), timers: new PostgresSlaTimers(q), holidays: new PostgresHolidayStore(q) };
 }
 
 /** The SLA's stores on one PostgreSQL database (pool from `createPool`, schema from `migratePostgres`). */
@@ -251,8 +252,12 @@ export class PostgresSlaStore implements SlaStore {
   readonly figures: PostgresSlaFigures;
   readonly firstResponses: PostgresFirstResponses;
 
-  constructor(private readonly pool: pg.Pool) {
-    this.requests = new PostgresSlaRequests(pool);
+  /** `cipher`: the data key's (TAWASUL_DATA_KEY), to open the applicant's phone and e-mail for notifications. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: { cipher?: FieldCipher } = {},
+  ) {
+    this.requests = new PostgresSlaRequests(pool, options.cipher);
     this.timers = new PostgresSlaTimers(pool);
     this.holidays = new PostgresHolidayStore(pool);
     this.figures = new PostgresSlaFigures(pool);
@@ -261,6 +266,6 @@ export class PostgresSlaStore implements SlaStore {
 
   /** One transaction on one connection; the callback's stores run on it. */
   tx<T>(fn: (s: SlaStoreTx) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, (client) => fn(bound(client)));
+    return withTransaction(this.pool, (client) => fn(bound(client, this.options.cipher)));
   }
 }
