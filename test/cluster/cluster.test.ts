@@ -221,7 +221,7 @@ describe.skipIf(skipPostgres || skipRedis)('two instances on one PostgreSQL and 
     } finally {
       zero.close();
     }
-  });
+  }, 60_000);
 
   it('fires each escalation level once while both instances sweep (periodically and asked at once)', async () => {
     const refs = burst.references.filter((r): r is string => Boolean(r));
