@@ -68,6 +68,7 @@ export interface TawasulOptions {
 export interface Tawasul {
   config: TawasulConfig;
   engine: Engine;
+  /** The embedded database: SQLite under the data directory; with TAWASUL_DATABASE_URL an empty one in memory. */
   sql: SqliteDatabase;
   http: Express;
   adapters: Map<string, ChannelAdapter>;
@@ -184,7 +185,9 @@ async function assemble(
 ): Promise<Tawasul> {
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
   const tokens = agentTokens(env, opts.dataDir, Boolean(env.TAWASUL_DATABASE_URL));
-  const sql = new SqliteDatabase(join(opts.dataDir, 'tawasul.sqlite'), { backgroundCheckpoint: true });
+  // On PostgreSQL no database file is opened: the embedded stores the modules still build live in
+  // memory and stay empty (every store is chosen on PostgreSQL; test/scale/app-postgres.test.ts checks it).
+  const sql = new SqliteDatabase(env.TAWASUL_DATABASE_URL ? ':memory:' : join(opts.dataDir, 'tawasul.sqlite'), { backgroundCheckpoint: true });
   try {
     const { applied } = await migrateSchema(sql, config, opts.channels);
     if (applied.length > 0) logger.info({ applied: applied.length }, 'schema migrated');
@@ -262,6 +265,7 @@ async function assemble(
     env,
     agentTokens: tokens,
     delivery: delivery.events,
+    bus: scale.bus,
     reloadConfig: () => loadConfig(loadOptions),
   });
   const staff = createConsole({

@@ -6,6 +6,7 @@ import { formatLocalIso, instantAt } from '../calendar/dates.js';
 import { WorkingCalendar } from '../calendar/working-calendar.js';
 import { loadConfig } from '../config/load.js';
 import { completionWorkingDays, type LadderStep, projectLadder, resolutionDue } from '../sla/policy.js';
+import type { HolidayOverrideRecord } from '../store/sla-store.js';
 import { SqliteHolidayStore } from '../store/sqlite/sla-store.js';
 import type { Command } from './command.js';
 
@@ -60,6 +61,12 @@ export function parseInstant(text: string, timeZone: string): Date | undefined {
   return Number.isNaN(t) ? undefined : new Date(t);
 }
 
+/** The configured calendar plus holiday overrides an admin stored. */
+export function withOverrides(config: TawasulConfig, overrides: readonly HolidayOverrideRecord[]): CalendarConfig {
+  const extra: HolidayEntry[] = overrides.map((o) => ({ id: o.holidayId, name: o.name, from: o.from, to: o.to, status: o.status }));
+  return { ...config.calendar, holidays: [...config.calendar.holidays, ...extra] };
+}
+
 /** The configured calendar plus the holiday overrides an admin stored in the data directory's database. */
 export async function calendarWithOverrides(config: TawasulConfig, dataDir: string): Promise<CalendarConfig> {
   const file = join(dataDir, 'tawasul.sqlite');
@@ -68,16 +75,21 @@ export async function calendarWithOverrides(config: TawasulConfig, dataDir: stri
   try {
     const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sla_holiday_overrides'`).get();
     if (!has) return config.calendar;
-    const extra: HolidayEntry[] = (await new SqliteHolidayStore({ db }).overrides()).map((o) => ({
-      id: o.holidayId,
-      name: o.name,
-      from: o.from,
-      to: o.to,
-      status: o.status,
-    }));
-    return { ...config.calendar, holidays: [...config.calendar.holidays, ...extra] };
+    return withOverrides(config, await new SqliteHolidayStore({ db }).overrides());
   } finally {
     db.close();
+  }
+}
+
+/** The configured calendar plus the holiday overrides stored on PostgreSQL (TAWASUL_DATABASE_URL). */
+export async function postgresCalendar(config: TawasulConfig): Promise<CalendarConfig> {
+  // Imported only then, so that the embedded path does not load the PostgreSQL driver.
+  const { openPostgresStores } = await import('../store/postgres/stores.js');
+  const stores = await openPostgresStores(undefined, { max: 1 });
+  try {
+    return withOverrides(config, await stores.sla.holidays.overrides());
+  } finally {
+    await stores.close();
   }
 }
 
@@ -86,7 +98,7 @@ export function loadCliConfig(dataDir: string): TawasulConfig {
   return loadConfig({ overlays: [join(dataDir, 'config.local.yaml'), ...(process.env.TAWASUL_CONFIG_OVERLAY ? [process.env.TAWASUL_CONFIG_OVERLAY] : [])] });
 }
 
-/** `tawasul due --service ID --from ISO-INSTANT`: the due date and escalation instants of a request filed then. */
+/** `tawasul due --service ID --from ISO-INSTANT`: the due date and escalation instants of a request filed then (holidays moved by admins from the data directory's database, or PostgreSQL when TAWASUL_DATABASE_URL is set). */
 export const dueCommand: Command = {
   options: { service: { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' } },
   async run(values) {
@@ -102,7 +114,7 @@ export const dueCommand: Command = {
       process.stderr.write(`tawasul due: --from: not an ISO date or instant: ${values.from}\n`);
       return 2;
     }
-    const calendar = new WorkingCalendar(await calendarWithOverrides(config, dataDir));
+    const calendar = new WorkingCalendar(process.env.TAWASUL_DATABASE_URL ? await postgresCalendar(config) : await calendarWithOverrides(config, dataDir));
     let plan: DuePlan;
     try {
       plan = computeDue(config, calendar, values.service, filedAt);

@@ -9,7 +9,6 @@ import { InputError } from '../core/errors.js';
 import { fail, parse } from '../http/validate.js';
 import { holidayBody, isoDate } from '../sla/admin-router.js';
 import { buildSlaReport, reportToCsv } from '../sla/reports.js';
-import { prepared } from '../store/sqlite-database.js';
 import { ROLES } from './accounts.js';
 import { allow, principal, publicAccount } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
@@ -75,13 +74,13 @@ export function adminRouter(d: ConsoleDeps): Router {
   r.get('/sla/live', allow('supervisor', 'admin'), async (req, res) => {
     const now = d.clock.now().getTime();
     const waiting = await conversations.waiting(10_000);
-    const count = (sql: string): number => prepared(d.sql.db, sql).pluck().get(now) as number;
+    const counts = await d.queries.openRequests(new Date(now));
     const live = {
       waiting: waiting.length,
       held: (await conversations.held()).length,
       oldestWaitingSeconds: waiting[0]?.queuedAt ? Math.round((now - waiting[0].queuedAt.getTime()) / 1000) : null,
-      openRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND ? > 0"),
-      overdueRequests: count("SELECT COUNT(*) FROM requests WHERE status IN ('filed','in_progress','on_hold') AND due_at < ?"),
+      openRequests: counts.open,
+      overdueRequests: counts.overdue,
       at: new Date(now).toISOString(),
     };
     if (req.query.format !== 'csv') return void res.json(live);
@@ -95,11 +94,11 @@ export function adminRouter(d: ConsoleDeps): Router {
       );
   });
 
-  r.get('/notifications', allow('department', 'supervisor', 'admin'), (req, res) => {
+  r.get('/notifications', allow('department', 'supervisor', 'admin'), async (req, res) => {
     const q = parse(limitQuery, req.query, res, 'query');
     if (!q) return;
     const p = principal(res);
-    const visible = d.sla.system.forDepartments({
+    const visible = await d.sla.system.forDepartments({
       ...(p.role === 'department' ? { departments: p.departments } : {}),
       unread: q.unread === 'true',
       limit: q.limit,
@@ -121,8 +120,8 @@ export function adminRouter(d: ConsoleDeps): Router {
     });
   });
 
-  r.post('/notifications/:id/read', allow('department', 'supervisor', 'admin'), (req, res) => {
-    if (!d.sla.system.markRead(Number(req.params.id), principal(res).actor, d.clock.now()))
+  r.post('/notifications/:id/read', allow('department', 'supervisor', 'admin'), async (req, res) => {
+    if (!(await d.sla.system.markRead(Number(req.params.id), principal(res).actor, d.clock.now())))
       return fail(res, 404, 'unknown_notification', 'no unread notification with this id', 'id');
     res.json({ ok: true });
   });

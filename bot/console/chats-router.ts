@@ -11,10 +11,9 @@ import { z } from 'zod';
 import { projectRoot } from '../core/paths.js';
 import { fail, parse } from '../http/validate.js';
 import type { ConversationRecord } from '../store/conversation-store.js';
-import { prepared } from '../store/sqlite-database.js';
 import { phoneKey } from '../store/sqlite-request-store.js';
 import { allow, principal } from './auth.js';
-import { type ConsoleDeps, chatSummary, requestSummary } from './deps.js';
+import { type ConsoleDeps, chatSummary, requestSummary, residentLeft } from './deps.js';
 
 const textBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 const listQuery = z.object({ view: z.enum(['waiting', 'mine', 'held']).default('waiting') }).strict();
@@ -51,7 +50,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
 
   /** The conversation of `:id`, or a 404 answer. */
   const find = async (id: string | undefined, res: Response): Promise<ConversationRecord | undefined> => {
-    const key = /^\d{1,12}$/.test(id ?? '') ? d.store.keyOf(Number(id)) : undefined;
+    const key = /^\d{1,12}$/.test(id ?? '') ? await d.store.keyOf(Number(id)) : undefined;
     const c = key ? await conversations.get(key) : undefined;
     if (!c) fail(res, 404, 'unknown_conversation', 'no such conversation', 'id');
     return c;
@@ -67,6 +66,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
     }));
   const heldBy = (c: ConversationRecord): string => `${c.agentId} holds this chat since ${c.takenAt?.toISOString() ?? '?'}`;
   const holder = (c: ConversationRecord) => ({ holder: c.agentId ?? null, since: c.takenAt?.toISOString() ?? null });
+  const summaries = (list: ConversationRecord[]) => Promise.all(list.map((c) => chatSummary(d, c)));
 
   r.get('/canned-replies', (_req, res) => {
     res.json({ replies: canned });
@@ -80,7 +80,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
       : q.view === 'mine'
         ? conversations.held(principal(res).username)
         : conversations.held());
-    res.json({ now: d.clock.now().toISOString(), conversations: list.map((c) => chatSummary(d, c)) });
+    res.json({ now: d.clock.now().toISOString(), conversations: await summaries(list) });
   });
 
   r.get('/conversations/:id', async (req, res) => {
@@ -88,31 +88,20 @@ export function chatsRouter(d: ConsoleDeps): Router {
     if (!c) return;
     await conversations.audit(principal(res).actor, 'conversation.read', c.key, d.clock.now());
     // The resident's other requests: those filed from this chat, and any filed with the same phone.
-    const own = prepared(d.sql.db, 'SELECT reference, phone FROM requests WHERE conversation_key = ? ORDER BY id DESC LIMIT 50').all(c.key) as Array<{
-      reference: string;
-      phone: string;
-    }>;
+    const own = await d.queries.conversationRequests(c.key, 50);
     const phones = [...new Set(own.map((o) => phoneKey(o.phone)))];
     const refs = new Set(own.map((o) => o.reference));
-    for (const p of phones) {
-      for (const ref of prepared(
-        d.sql.db,
-        "SELECT reference FROM requests WHERE substr(replace(replace(phone, '+', ''), ' ', ''), -8) = ? ORDER BY id DESC LIMIT 50",
-      )
-        .pluck()
-        .all(p) as string[])
-        refs.add(ref);
-    }
+    for (const p of phones) for (const ref of await d.queries.referencesByPhone(p, 50)) refs.add(ref);
     const now = d.clock.now();
     const requests = (await Promise.all([...refs].map((ref) => d.engine.deps.requests.get(ref)))).filter((x) => x !== undefined);
     const otherKeys = new Set(requests.map((x) => x.conversationKey).filter((k) => k !== c.key));
     res.json({
-      conversation: { ...chatSummary(d, c), conversationId: c.conversationId },
+      conversation: { ...(await chatSummary(d, c)), conversationId: c.conversationId },
       messages: await transcript(c.key, 0),
-      notes: d.store.notes(c.key).map((n) => ({ ...n, at: n.at.toISOString() })),
+      notes: (await d.store.notes(c.key)).map((n) => ({ ...n, at: n.at.toISOString() })),
       related: {
         requests: requests.map((x) => requestSummary(x, { now })),
-        conversations: (await Promise.all([...otherKeys].map((k) => conversations.get(k)))).filter((x) => x !== undefined).map((x) => chatSummary(d, x)),
+        conversations: await summaries((await Promise.all([...otherKeys].map((k) => conversations.get(k)))).filter((x) => x !== undefined)),
       },
     });
   });
@@ -132,14 +121,14 @@ export function chatsRouter(d: ConsoleDeps): Router {
       const now = (await conversations.get(c.key))!;
       return fail(res, 409, 'held_by_other', `${heldBy(now)}; ask them or a supervisor to hand it over`, undefined, holder(now));
     }
-    res.json({ conversation: chatSummary(d, (await conversations.get(c.key))!) });
+    res.json({ conversation: await chatSummary(d, (await conversations.get(c.key))!) });
   });
 
   r.post('/conversations/:id/messages', express.json({ limit: '16kb' }), async (req, res) => {
     const c = await find(req.params.id, res);
     const body = c && parse(textBody, req.body, res);
     if (!c || !body) return;
-    if (chatSummary(d, c).residentLeft) {
+    if (residentLeft(d, c)) {
       return fail(
         res,
         410,
@@ -154,14 +143,14 @@ export function chatsRouter(d: ConsoleDeps): Router {
       const now = (await conversations.get(c.key))!;
       return fail(res, 409, 'held_by_other', `${heldBy(now)}; your message was not sent`, undefined, holder(now));
     }
-    res.status(201).json({ conversation: chatSummary(d, (await conversations.get(c.key))!) });
+    res.status(201).json({ conversation: await chatSummary(d, (await conversations.get(c.key))!) });
   });
 
   r.post('/conversations/:id/notes', express.json({ limit: '16kb' }), async (req, res) => {
     const c = await find(req.params.id, res);
     const body = c && parse(textBody, req.body, res);
     if (!c || !body) return;
-    const note = d.store.addNote(c.key, principal(res).username, body.text, d.clock.now());
+    const note = await d.store.addNote(c.key, principal(res).username, body.text, d.clock.now());
     res.status(201).json({ note: { ...note, at: note.at.toISOString() } });
   });
 
@@ -171,7 +160,7 @@ export function chatsRouter(d: ConsoleDeps): Router {
     if (!(await d.engine.handBack(c.key, principal(res).username))) {
       return fail(res, 409, 'not_held', c.owner === 'agent' ? `${heldBy(c)}; only they can hand it back` : 'you do not hold this chat');
     }
-    res.json({ conversation: chatSummary(d, (await conversations.get(c.key))!) });
+    res.json({ conversation: await chatSummary(d, (await conversations.get(c.key))!) });
   });
   return r;
 }

@@ -5,11 +5,11 @@ import type { Clock } from '../engine/context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Sla } from '../sla/attach.js';
 import type { ConversationRecord } from '../store/conversation-store.js';
-import { prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 import type { RequestRecord } from '../store/types.js';
 import type { AccountStore } from './accounts.js';
 import type { LiveHub } from './live.js';
 import { maskConversationId, maskDigits, maskName } from './mask.js';
+import type { ConsoleQueries } from './queries.js';
 import type { SessionStore } from './sessions.js';
 import type { ConsoleStore } from './store.js';
 
@@ -17,7 +17,8 @@ import type { ConsoleStore } from './store.js';
 export interface ConsoleDeps {
   config: TawasulConfig;
   engine: Engine;
-  sql: SqliteDatabase;
+  /** The console's reads of other modules' tables (SQLite or PostgreSQL). */
+  queries: ConsoleQueries;
   sla: Sla;
   clock: Clock;
   logger: Logger;
@@ -28,12 +29,14 @@ export interface ConsoleDeps {
 }
 
 /** A chat as the inbox lists it (no personal data: the conversation id is masked). */
-export function chatSummary(d: Pick<ConsoleDeps, 'store' | 'sla' | 'sql' | 'config' | 'clock'>, c: ConversationRecord): Record<string, unknown> {
+export async function chatSummary(
+  d: Pick<ConsoleDeps, 'store' | 'sla' | 'queries' | 'config' | 'clock'>,
+  c: ConversationRecord,
+): Promise<Record<string, unknown>> {
   const due = c.queuedAt ? d.sla.firstResponse.deadline(c.channel, c.queuedAt) : undefined;
-  const lastSeq = prepared(d.sql.db, 'SELECT COALESCE(MAX(seq), 0) FROM transcript WHERE key = ?').pluck().get(c.key) as number;
-  const idleMs = d.config.defaults.dialogueTtlMinutes * 60_000;
+  const [id, lastSeq] = await Promise.all([d.store.idOf(c.key), d.queries.lastSeq(c.key)]);
   return {
-    id: d.store.idOf(c.key),
+    id,
     channel: c.channel,
     label: maskConversationId(c.conversationId),
     language: c.language,
@@ -44,8 +47,13 @@ export function chatSummary(d: Pick<ConsoleDeps, 'store' | 'sla' | 'sql' | 'conf
     lastMessageAt: c.lastMessageAt.toISOString(),
     firstResponseDueAt: due?.toISOString() ?? null,
     lastSeq,
-    residentLeft: d.clock.now().getTime() - c.lastMessageAt.getTime() > idleMs,
+    residentLeft: residentLeft(d, c),
   };
+}
+
+/** True when the resident has been silent longer than a dialogue lives (nothing more reaches them). */
+export function residentLeft(d: Pick<ConsoleDeps, 'config' | 'clock'>, c: ConversationRecord): boolean {
+  return d.clock.now().getTime() - c.lastMessageAt.getTime() > d.config.defaults.dialogueTtlMinutes * 60_000;
 }
 
 /** A request as lists show it: civil ID, phone and name masked. */

@@ -12,7 +12,12 @@ import { parseAgentTokens } from '../http/agent-auth.js';
 import type { Bus } from '../scale/live-bus.js';
 import type { Sla } from '../sla/attach.js';
 import { PostgresAccountStore } from '../store/postgres/account-store.js';
+import { PostgresConsoleQueries } from '../store/postgres/console-queries.js';
+import { PostgresConsoleStore } from '../store/postgres/console-store.js';
 import { PostgresSessionStore } from '../store/postgres/session-store.js';
+import { SqliteConsoleQueries } from '../store/sqlite/console-queries.js';
+import { SqliteConsoleStore } from '../store/sqlite/console-store.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { type AccountStore, type Role, SqliteAccountStore } from './accounts.js';
 import { adminRouter } from './admin-router.js';
 import { authenticate, principal, type RoleToken, sessionRouter } from './auth.js';
@@ -20,12 +25,15 @@ import { chatsRouter } from './chats-router.js';
 import { configRouter, type OverlayOptions } from './config-router.js';
 import type { ConsoleDeps } from './deps.js';
 import { LiveHub } from './live.js';
+import type { ConsoleQueries } from './queries.js';
 import { requestsRouter } from './requests-router.js';
 import { DEFAULT_SESSION_LIMITS, type SessionStore, SqliteSessionStore } from './sessions.js';
-import { ConsoleStore } from './store.js';
+import type { ConsoleStore } from './store.js';
 
 /** What `createConsole` needs. */
-export interface ConsoleOptions extends Pick<ConsoleDeps, 'config' | 'engine' | 'sql' | 'sla' | 'clock' | 'logger'> {
+export interface ConsoleOptions extends Pick<ConsoleDeps, 'config' | 'engine' | 'sla' | 'clock' | 'logger'> {
+  /** The instance's SQLite database: the console's tables live there unless `postgres` is given. */
+  sql: SqliteDatabase;
   env: NodeJS.ProcessEnv;
   /** The agent API's bearer tokens: machine clients with the agent role. */
   agentTokens: Map<string, string>;
@@ -35,7 +43,11 @@ export interface ConsoleOptions extends Pick<ConsoleDeps, 'config' | 'engine' | 
   bus?: Bus;
   /** The local configuration overlay admins may edit (role contacts), and how to re-read the configuration. */
   overlay?: OverlayOptions;
-  /** The PostgreSQL pool when TAWASUL_DATABASE_URL is set: accounts and sessions live there (schema '0005-console'). */
+  /**
+   * The PostgreSQL pool when TAWASUL_DATABASE_URL is set: accounts and sessions ('0005-console'), conversation ids,
+   * notes and the live-event log ('0008-console-store') live there, and the console reads requests, transcripts
+   * and SLA timers there (the engine's and the SLA's stores must then be the PostgreSQL ones too).
+   */
   postgres?: pg.Pool;
 }
 
@@ -82,10 +94,11 @@ export function createConsole(o: ConsoleOptions): Console {
   const limits = { ...DEFAULT_SESSION_LIMITS, idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SESSION_LIMITS.idleMinutes };
   const accounts: AccountStore = o.postgres ? new PostgresAccountStore(o.postgres, o.clock, departments) : new SqliteAccountStore(o.sql, o.clock, departments);
   const sessions: SessionStore = o.postgres ? new PostgresSessionStore(o.postgres, o.clock, limits) : new SqliteSessionStore(o.sql, o.clock, limits);
-  const store = new ConsoleStore(o.sql);
+  const store: ConsoleStore = o.postgres ? new PostgresConsoleStore(o.postgres) : new SqliteConsoleStore(o.sql);
+  const queries: ConsoleQueries = o.postgres ? new PostgresConsoleQueries(o.postgres) : new SqliteConsoleQueries(o.sql);
   const hub = new LiveHub({
     store,
-    sql: o.sql,
+    queries,
     sla: o.sla,
     engine: o.engine,
     config: o.config,
@@ -94,7 +107,7 @@ export function createConsole(o: ConsoleOptions): Console {
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     ...(o.bus ? { bus: o.bus } : {}),
   });
-  const d: ConsoleDeps = { config: o.config, engine: o.engine, sql: o.sql, sla: o.sla, clock: o.clock, logger: o.logger, accounts, sessions, store, hub };
+  const d: ConsoleDeps = { config: o.config, engine: o.engine, queries, sla: o.sla, clock: o.clock, logger: o.logger, accounts, sessions, store, hub };
   const authDeps = { accounts, sessions, tokens: roleTokens(o.agentTokens, o.env), clock: o.clock, audit: o.engine.deps.conversations };
 
   const router = express.Router();

@@ -15,7 +15,6 @@ import { fail, parse } from '../http/validate.js';
 import { findReference } from '../nlu/entities.js';
 import { resolutionDue } from '../sla/policy.js';
 import { timerJson } from '../sla/timers.js';
-import { prepared } from '../store/sqlite-database.js';
 import { REQUEST_STATUSES, type RequestRecord, type RequestStatus } from '../store/types.js';
 import { allow, type Principal, principal } from './auth.js';
 import { type ConsoleDeps, requestSummary } from './deps.js';
@@ -82,10 +81,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
   const r = express.Router();
   const { requests, conversations, calendar } = d.engine.deps;
   const tz = d.config.calendar.timeZone;
-  const escalationLevel = (id: number): number =>
-    (prepared(d.sql.db, "SELECT COALESCE(MAX(level), 0) FROM sla_timers WHERE request_id = ? AND kind = 'escalation' AND fired_at IS NOT NULL")
-      .pluck()
-      .get(id) as number) ?? 0;
+  const escalationLevel = (id: number): Promise<number> => d.queries.escalationLevel(id);
 
   /** The request of `:reference` if the caller may see it; otherwise answers 404 or 403. */
   const load = async (ref: string | undefined, res: Response): Promise<RequestRecord | undefined> => {
@@ -118,58 +114,26 @@ export function requestsRouter(d: ConsoleDeps): Router {
     const q = parse(listQuery, req.query, res, 'query');
     if (!q) return;
     const p = principal(res);
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const now = d.clock.now().getTime();
-    if (p.role === 'department') {
-      where.push(`department IN (${p.departments.map(() => '?').join(',')})`);
-      args.push(...p.departments);
-    }
-    if (q.department) {
-      where.push('department = ?');
-      args.push(q.department);
-    }
-    if (q.service) {
-      where.push('service_id = ?');
-      args.push(q.service);
-    }
-    if (q.status) {
-      where.push(`status IN (${q.status.map(() => '?').join(',')})`);
-      args.push(...q.status);
-    }
-    if (q.channel) {
-      where.push('channel = ?');
-      args.push(q.channel);
-    }
-    if (q.from) {
-      where.push('filed_at >= ?');
-      args.push(instantAt(q.from, 0, tz).getTime());
-    }
-    if (q.to) {
-      where.push('filed_at < ?');
-      args.push(instantAt(addDays(q.to, 1), 0, tz).getTime());
-    }
-    if (q.q) {
-      where.push('reference LIKE ?');
-      args.push(`%${q.q.toUpperCase().replace(/[%_]/g, '')}%`);
-    }
-    if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}(status NOT IN ('closed','rejected') AND due_at < ${now})`);
-    if (q.escalated !== undefined)
-      where.push(
-        `${q.escalated ? '' : 'NOT '}EXISTS (SELECT 1 FROM sla_timers t WHERE t.request_id = requests.id AND t.kind = 'escalation' AND t.fired_at IS NOT NULL)`,
-      );
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = d.sql.db
-      .prepare(`SELECT COUNT(*) FROM requests ${clause}`)
-      .pluck()
-      .get(...args) as number;
-    const refs = d.sql.db
-      .prepare(`SELECT reference FROM requests ${clause} ORDER BY filed_at ASC, id ASC LIMIT ? OFFSET ?`)
-      .pluck()
-      .all(...args, q.limit, q.offset) as string[];
-    const recs = await Promise.all(refs.map((ref) => requests.get(ref)));
-    const nowDate = d.clock.now();
-    res.json({ total, requests: recs.filter((x) => x !== undefined).map((x) => requestSummary(x, { now: nowDate, escalationLevel: escalationLevel(x.id) })) });
+    const now = d.clock.now();
+    const { total, references } = await d.queries.requests(
+      {
+        ...(p.role === 'department' ? { departments: p.departments } : {}),
+        ...(q.department ? { department: q.department } : {}),
+        ...(q.service ? { serviceId: q.service } : {}),
+        ...(q.status ? { statuses: q.status } : {}),
+        ...(q.channel ? { channel: q.channel } : {}),
+        ...(q.from ? { filedFrom: instantAt(q.from, 0, tz) } : {}),
+        ...(q.to ? { filedBefore: instantAt(addDays(q.to, 1), 0, tz) } : {}),
+        ...(q.q ? { reference: q.q } : {}),
+        ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
+        ...(q.escalated !== undefined ? { escalated: q.escalated } : {}),
+      },
+      now,
+      { limit: q.limit, offset: q.offset },
+    );
+    const recs = (await Promise.all(references.map((ref) => requests.get(ref)))).filter((x) => x !== undefined);
+    const levels = await Promise.all(recs.map((x) => escalationLevel(x.id)));
+    res.json({ total, requests: recs.map((x, i) => requestSummary(x, { now, escalationLevel: levels[i]! })) });
   });
 
   r.get('/requests/:reference', allow('agent', 'department', 'supervisor'), async (req, res) => {
@@ -177,7 +141,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
     if (!rec) return;
     await conversations.audit(principal(res).actor, 'request.read', rec.reference, d.clock.now());
     const timers = (await d.sla.engine.timers.rows(rec.id)).map(timerJson);
-    const convId = (await conversations.get(rec.conversationKey)) ? d.store.idOf(rec.conversationKey) : null;
+    const convId = (await conversations.get(rec.conversationKey)) ? await d.store.idOf(rec.conversationKey) : null;
     res.json({
       request: {
         ...rec,
@@ -192,10 +156,10 @@ export function requestsRouter(d: ConsoleDeps): Router {
         dueAt: rec.dueAt.toISOString(),
         workingDaysLeft: workingDaysLeft(rec),
         overdue: requestSummary(rec, { now: d.clock.now() }).overdue,
-        escalationLevel: escalationLevel(rec.id),
+        escalationLevel: await escalationLevel(rec.id),
         timers,
       },
-      notifications: d.sla.system.list({ reference: rec.reference, limit: 50 }),
+      notifications: await d.sla.system.list({ reference: rec.reference, limit: 50 }),
     });
   });
 
@@ -224,7 +188,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
         ...((body.residentMessage ?? body.reason) ? { residentMessage: (body.residentMessage ?? body.reason)! } : {}),
       });
       d.hub.requestChanged(updated, body.action);
-      res.status(201).json({ request: requestSummary(updated, { now: d.clock.now(), escalationLevel: escalationLevel(updated.id) }) });
+      res.status(201).json({ request: requestSummary(updated, { now: d.clock.now(), escalationLevel: await escalationLevel(updated.id) }) });
     } catch (err) {
       if (err instanceof StoreError) return fail(res, 404, 'unknown_request', 'no such request');
       next(err);
@@ -249,7 +213,7 @@ export function requestsRouter(d: ConsoleDeps): Router {
     }
     const extra = Object.keys(body.fields).find((k) => !service.fields.some((f) => f.id === k));
     if (extra) return fail(res, 400, 'invalid_body', `fields.${extra}: not asked by this service`, `fields.${extra}`);
-    const key = body.conversationId !== undefined ? d.store.keyOf(body.conversationId) : `phone:${randomUUID()}`;
+    const key = body.conversationId !== undefined ? await d.store.keyOf(body.conversationId) : `phone:${randomUUID()}`;
     if (!key) return fail(res, 400, 'invalid_body', 'conversationId: unknown conversation', 'conversationId');
     const now = d.clock.now();
     const rec = await requests.create({

@@ -1,11 +1,13 @@
 /**
  * The console's own tables: stable numeric ids for conversations (so that a phone number never
  * travels in a URL), private notes on chats, and the durable live-event log the SSE stream replays
- * from (Last-Event-ID survives a restart, so nothing is shown twice or lost).
+ * from (Last-Event-ID survives a restart, so nothing is shown twice or lost). SQLite in
+ * bot/store/sqlite/console-store.ts, PostgreSQL in bot/store/postgres/console-store.ts; both pass
+ * test/console/console-store-contract.ts.
  */
-import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
+import type { Migration } from '../store/sqlite-database.js';
 
-/** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
+/** Schema of this module on SQLite (applied by bot/store/sqlite/migrate.ts). */
 export const consoleMigrations: Migration[] = [
   {
     version: 1,
@@ -43,78 +45,43 @@ export interface Note {
   at: Date;
 }
 
-/** Events kept for catching up after a disconnect. */
-const KEEP_EVENTS = 10_000;
+/** Events kept for catching up after a disconnect (older ones are pruned every 1000th append). */
+export const KEEP_EVENTS = 10_000;
 
-/** The console's store. */
-export class ConsoleStore {
-  constructor(private readonly sql: SqliteDatabase) {}
-
+/** The console's store (one per instance; instances on one PostgreSQL share its log). */
+export interface ConsoleStore {
   /** The stable id of a conversation key (assigned on first sight). */
-  idOf(key: string): number {
-    prepared(this.sql.db, 'INSERT OR IGNORE INTO console_conversations (key) VALUES (?)').run(key);
-    return prepared(this.sql.db, 'SELECT id FROM console_conversations WHERE key = ?').pluck().get(key) as number;
-  }
-
+  idOf(key: string): Promise<number>;
   /** The conversation key of an id. */
-  keyOf(id: number): string | undefined {
-    return prepared(this.sql.db, 'SELECT key FROM console_conversations WHERE id = ?').pluck().get(id) as string | undefined;
-  }
-
+  keyOf(id: number): Promise<string | undefined>;
   /** Adds a private note. */
-  addNote(key: string, author: string, text: string, at: Date): Note {
-    const r = prepared(this.sql.db, 'INSERT INTO console_notes (conversation_key, author, text, at) VALUES (?, ?, ?, ?)').run(key, author, text, at.getTime());
-    return { id: Number(r.lastInsertRowid), author, text, at };
-  }
-
+  addNote(key: string, author: string, text: string, at: Date): Promise<Note>;
   /** The notes of a chat, oldest first. */
-  notes(key: string): Note[] {
-    return (
-      prepared(this.sql.db, 'SELECT id, author, text, at FROM console_notes WHERE conversation_key = ? ORDER BY id').all(key) as Array<{
-        id: number;
-        author: string;
-        text: string;
-        at: number;
-      }>
-    ).map((r) => ({ ...r, at: new Date(r.at) }));
-  }
-
-  /** Appends a live event; returns it with its id. */
-  append(e: Omit<LiveEvent, 'id'>): LiveEvent {
-    const r = prepared(this.sql.db, 'INSERT INTO console_events (at, type, audience, department, payload) VALUES (?, ?, ?, ?, ?)').run(
-      e.at.getTime(),
-      e.type,
-      e.audience,
-      e.department ?? null,
-      JSON.stringify(e.payload),
-    );
-    const id = Number(r.lastInsertRowid);
-    if (id % 1000 === 0) prepared(this.sql.db, 'DELETE FROM console_events WHERE id <= ?').run(id - KEEP_EVENTS);
-    return { ...e, id };
-  }
-
+  notes(key: string): Promise<Note[]>;
+  /** Appends a live event; returns it with its id (ids grow in the order appends commit). */
+  append(e: Omit<LiveEvent, 'id'>): Promise<LiveEvent>;
   /** Events after `id`, oldest first. */
-  after(id: number, limit = 1000): LiveEvent[] {
-    const rows = prepared(this.sql.db, 'SELECT * FROM console_events WHERE id > ? ORDER BY id LIMIT ?').all(id, limit) as Array<{
-      id: number;
-      at: number;
-      type: string;
-      audience: Audience;
-      department: string | null;
-      payload: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      at: new Date(r.at),
-      type: r.type,
-      audience: r.audience,
-      payload: JSON.parse(r.payload) as Record<string, unknown>,
-      ...(r.department ? { department: r.department } : {}),
-    }));
-  }
-
+  after(id: number, limit?: number): Promise<LiveEvent[]>;
   /** The id of the newest event (0 when none). */
-  lastId(): number {
-    return (prepared(this.sql.db, 'SELECT COALESCE(MAX(id), 0) FROM console_events').pluck().get() as number) ?? 0;
-  }
+  lastId(): Promise<number>;
 }
+
+/** A stored event row as both databases return it (`at` as ms or Date, ids maybe as strings). */
+export interface EventRow {
+  id: number | string;
+  at: number | Date;
+  type: string;
+  audience: Audience;
+  department: string | null;
+  payload: string;
+}
+
+/** The live event of a stored row. */
+export const eventOf = (r: EventRow): LiveEvent => ({
+  id: Number(r.id),
+  at: new Date(r.at),
+  type: r.type,
+  audience: r.audience,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  ...(r.department ? { department: r.department } : {}),
+});

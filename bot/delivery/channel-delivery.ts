@@ -29,7 +29,7 @@ export function firstResponseDeadline(channel: ChannelConfig, calendar: WorkingC
 /** What an adapter supplies: its transport, limits and how to address a recipient. */
 export type LaneSpec = Pick<OutboxWorkerOptions, 'transport' | 'limits' | 'retry' | 'pollMs' | 'recipientOf' | 'confirm' | 'holdInDoubtMs' | 'onSent'> & {
   /** Delivery meta of a message claimed outside `receive`, for recovery (default `{}`). */
-  metaOf?: (msg: InboundMessage) => Record<string, unknown>;
+  metaOf?: (msg: InboundMessage) => Awaitable<Record<string, unknown>>;
 };
 
 /** The stores delivery runs on: the outbox (its `inbox` is the ledger) and the turn's transactions on the same database. */
@@ -248,7 +248,7 @@ export class DeliveryLane {
     for (const stale of await inbox.stale(olderThan)) {
       if (stale.channel !== this.channel || !stale.raw) continue;
       const msg = reviveMessage(stale.raw);
-      const meta = this.spec.metaOf?.(msg) ?? {};
+      const meta = (await this.spec.metaOf?.(msg)) ?? {};
       const replies = await engine.replay(msg, { onCommit: (rs, tx) => this.queue(tx.outbox, msg, rs, meta) });
       await this.queue(this.outbox, msg, replies, meta);
       recovered++;

@@ -54,4 +54,9 @@ export const notifyMigrations: Migration[] = [
     DROP INDEX notify_outbox_due;
     CREATE INDEX notify_outbox_reference ON notify_outbox (reference);`,
   },
+  {
+    // A request's page lists its system notifications by reference (both consoles); PostgreSQL has the same index (0007-notify).
+    version: 3,
+    up: `CREATE INDEX notify_system_reference ON notify_system (reference);`,
+  },
 ];

@@ -1,41 +1,22 @@
 /**
- * The durable notification outbox. Notifications are written in the same SQLite transaction as what
- * caused them (an escalation claimed, a request filed), then delivered after commit with retries and
- * capped exponential back-off. Nothing is ever deleted: a notification that cannot be delivered is
- * parked as `failed` with its reason, listed, and can be re-queued. Addresses are resolved at delivery
- * time (the outbox stores who, not where) and never written to logs or errors.
+ * The durable notification outbox. Notifications are written in the same transaction as what caused
+ * them (an escalation claimed, a request filed: `enqueue(n, now, s.notices)` inside the SLA store's
+ * transaction), then delivered after commit with retries and capped exponential back-off. Nothing is
+ * ever deleted: a notification that cannot be delivered is parked as `failed` with its reason, listed,
+ * and can be re-queued. Addresses are resolved at delivery time (the outbox stores who, not where) and
+ * never written to logs or errors. The rows live behind `NotifyStore` (bot/notify/store.ts), SQLite
+ * or PostgreSQL. Several instances may deliver at once: each send first takes a lease on its row
+ * (`claim`, a conditional update one instance wins), which expires if that instance dies mid-send.
  */
 import { setImmediate } from 'node:timers/promises';
 import type { SlaConfig } from '../../config/sla-schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
-import type { Language } from '../core/types.js';
 import { attemptSend, backoffMs, type RetryPolicy } from '../delivery/retry.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { prepared } from '../store/sqlite-database.js';
+import type { NewNotification, NotificationQueue, NotificationStatus, NotifyStore, Recipient, Settlement, StoredNotification } from './store.js';
 import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
 
-/** Who a notification is for: the applicant of a request (id = request id) or a configured role. */
-export interface Recipient {
-  kind: 'applicant' | 'role';
-  id: string;
-}
-
-/** A notification to enqueue. */
-export interface NewNotification {
-  /** Idempotency key: enqueuing the same key twice stores one notification. */
-  dedupeKey: string;
-  channel: NotifyChannel;
-  recipient: Recipient;
-  language: Language;
-  purpose: 'accepted' | 'status' | 'overdue' | 'escalation';
-  requestId?: number;
-  reference?: string;
-  subject?: string;
-  body: string;
-  /** `staff`: only sent during staff hours (never at night, weekend or holiday). */
-  window: 'any' | 'staff';
-}
+export type { NewNotification, Recipient } from './store.js';
 
 /** A stored notification without its text (listing for admins). */
 export interface OutboxEntry {
@@ -44,7 +25,7 @@ export interface OutboxEntry {
   recipient: Recipient;
   purpose: string;
   reference?: string;
-  status: 'pending' | 'sent' | 'failed';
+  status: NotificationStatus;
   attempts: number;
   nextAttemptAt: Date;
   lastError?: string;
@@ -76,44 +57,16 @@ export interface OutboxOptions {
   onResult?: (channel: NotifyChannel, result: 'sent' | 'retry' | 'failed') => void;
 }
 
-interface Row {
-  id: number;
-  dedupe_key: string;
-  channel: NotifyChannel;
-  recipient_kind: Recipient['kind'];
-  recipient_id: string;
-  language: Language;
-  purpose: string;
-  request_id: number | null;
-  reference: string | null;
-  subject: string | null;
-  body: string;
-  send_window: 'any' | 'staff';
-  status: OutboxEntry['status'];
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-}
-
 /** How long a claimed notification stays invisible to other passes while it is being sent. */
-const LEASE_MS = 10 * 60_000;
+export const LEASE_MS = 10 * 60_000;
 
 /** Rows per page of a delivery pass. */
 const PAGE = 200;
 
-/**
- * One page of due notifications after the cursor (next_attempt_at, id): an index range on
- * notify_outbox_pending (status, next_attempt_at, id), read in index order — no sort.
- */
-export const DUE_PAGE = `SELECT * FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (next_attempt_at, id) > (?, ?)
-  ORDER BY next_attempt_at, id LIMIT ?`;
-
-/** The notification outbox (table `notify_outbox`). */
+/** The notification outbox (table `notify_outbox`, through a `NotifyStore`). */
 export class NotificationOutbox {
   constructor(
-    private readonly sql: SqliteDatabase,
+    private readonly store: NotifyStore,
     private readonly opts: OutboxOptions,
   ) {}
 
@@ -123,28 +76,12 @@ export class NotificationOutbox {
     if (t.sms) this.opts.sms = t.sms;
   }
 
-  /** Stores a notification (synchronous: call it inside the transaction of its cause); false when the key exists. */
-  enqueue(n: NewNotification, now: Date): boolean {
-    const r = prepared(
-      this.sql.db,
-      `INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference,
-        subject, body, send_window, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
-    ).run(
-      n.dedupeKey,
-      n.channel,
-      n.recipient.kind,
-      n.recipient.id,
-      n.language,
-      n.purpose,
-      n.requestId ?? null,
-      n.reference ?? null,
-      n.subject ?? null,
-      n.body,
-      n.window,
-      this.earliest(n.window, now).getTime(),
-      now.getTime(),
-    );
-    return r.changes === 1;
+  /**
+   * Stores a notification, due at once or at the next staff-hours opening; false when the key exists.
+   * `into` is the queue of the caller's transaction (the SLA store's `s.notices`), to commit with its cause.
+   */
+  enqueue(n: NewNotification, now: Date, into: NotificationQueue = this.store): Promise<boolean> {
+    return into.enqueue(n, this.earliest(n.window, now).getTime(), now.getTime());
   }
 
   private earliest(window: 'any' | 'staff', t: Date): Date {
@@ -164,80 +101,79 @@ export class NotificationOutbox {
 
   /**
    * Sends what is due at `now`; failures are rescheduled or parked, never dropped. Reads pages of
-   * PAGE rows by an index range after a (next_attempt_at, id) cursor — never a sort of every pending
+   * PAGE rows after a (next_attempt_at, id) cursor — an index range, never a sort of every pending
    * row — settles each page's bookkeeping in one transaction, and yields the event loop between pages,
    * so a backlog of hundreds of thousands of rows never stalls the server.
    */
   async deliver(now: Date, limit = 10_000): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, deferred: 0 };
-    const select = prepared(this.sql.db, DUE_PAGE);
-    let cursor: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
+    let cursor: readonly [number, number] = [Number.MIN_SAFE_INTEGER, 0];
     for (let done = 0; done < limit; ) {
-      const rows = select.all(now.getTime(), cursor[0], cursor[1], Math.min(PAGE, limit - done)) as Row[];
+      const rows = await this.store.duePage(now.getTime(), cursor, Math.min(PAGE, limit - done));
       if (rows.length === 0) break;
       done += rows.length;
       const last = rows[rows.length - 1]!;
-      cursor = [last.next_attempt_at, last.id];
+      cursor = [last.nextAttemptAt, last.id];
       // Addresses first (the resolver may read another database), then the page's bookkeeping in one transaction.
       const addresses = new Map<number, string | undefined>();
       for (const row of rows) {
-        if (row.channel === 'email' ? this.opts.email : this.opts.sms)
-          addresses.set(row.id, await this.opts.resolve({ kind: row.recipient_kind, id: row.recipient_id }, row.channel));
+        if (this.transport(row.channel)) addresses.set(row.id, await this.opts.resolve(row.recipient, row.channel));
       }
-      const sendable = this.sql.tx(() => this.settle(rows, now, report, addresses));
+      const sendable = await this.settle(rows, now, report, addresses);
       for (const c of sendable) await this.send(c.row, c.address, now, report);
       await setImmediate(); // a macrotask turn: requests and timers run between pages
     }
     return report;
   }
 
-  /** Defers or parks the rows of a page that cannot be sent now (synchronous, in one transaction); returns the others. */
-  private settle(rows: Row[], now: Date, report: DeliveryReport, addresses: Map<number, string | undefined>): Array<{ row: Row; address: string }> {
-    const db = this.sql.db;
+  private transport(channel: NotifyChannel): EmailSender | SmsSender | undefined {
+    return channel === 'email' ? this.opts.email : this.opts.sms;
+  }
+
+  /** Defers or parks the rows of a page that cannot be sent now (in one transaction); returns the others. */
+  private async settle(
+    rows: StoredNotification[],
+    now: Date,
+    report: DeliveryReport,
+    addresses: Map<number, string | undefined>,
+  ): Promise<Array<{ row: StoredNotification; address: string }>> {
     const at = now.getTime();
-    const sendable: Array<{ row: Row; address: string }> = [];
+    const changes: Settlement[] = [];
+    const sendable: Array<{ row: StoredNotification; address: string }> = [];
     for (const row of rows) {
-      if (row.send_window === 'staff' && !this.opts.calendar.isOpen(this.opts.staffHours, now)) {
-        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ? WHERE id = ?').run(this.earliest('staff', now).getTime(), row.id);
-        report.deferred++;
-        continue;
-      }
-      const transport = row.channel === 'email' ? this.opts.email : this.opts.sms;
-      if (!transport) {
+      const base = { id: row.id, expect: row.nextAttemptAt };
+      if (row.window === 'staff' && !this.opts.calendar.isOpen(this.opts.staffHours, now)) {
+        changes.push({ ...base, kind: 'defer', nextAttemptAt: this.earliest('staff', now).getTime() });
+      } else if (!this.transport(row.channel)) {
         // Not configured yet: keep it, look again later, without spending an attempt.
-        prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(
-          at + this.opts.retry.maxDelaySeconds * 1000,
-          `${row.channel} transport not configured`,
-          row.id,
-        );
-        report.deferred++;
-        continue;
+        changes.push({
+          ...base,
+          kind: 'defer',
+          nextAttemptAt: at + this.opts.retry.maxDelaySeconds * 1000,
+          lastError: `${row.channel} transport not configured`,
+        });
+      } else {
+        const address = addresses.get(row.id);
+        if (address) sendable.push({ row, address });
+        else changes.push({ ...base, kind: 'park', lastError: `no ${row.channel} address for ${row.recipient.kind}` });
       }
-      const address = addresses.get(row.id);
-      if (!address) {
-        prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(
-          `no ${row.channel} address for ${row.recipient_kind}`,
-          row.id,
-        );
-        this.result(row, 'failed', report, row.attempts);
-        continue;
-      }
-      sendable.push({ row, address });
+    }
+    if (changes.length === 0) return sendable;
+    const changed = await this.store.settle(changes);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const c of changes) {
+      // A row another instance took meanwhile is its business now.
+      if (!changed.has(c.id)) continue;
+      if (c.kind === 'defer') report.deferred++;
+      else this.result(byId.get(c.id)!, 'failed', report, byId.get(c.id)!.attempts);
     }
     return sendable;
   }
 
   /** Claims one row (a lease, taken just before its own send) and sends it; records the outcome. */
-  private async send(row: Row, address: string, now: Date, report: DeliveryReport): Promise<void> {
-    const db = this.sql.db;
+  private async send(row: StoredNotification, address: string, now: Date, report: DeliveryReport): Promise<void> {
     const at = now.getTime();
-    const claimed =
-      prepared(db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`).run(
-        at + LEASE_MS,
-        row.id,
-        row.next_attempt_at,
-      ).changes === 1;
-    if (!claimed) return;
+    if (!(await this.store.claim(row.id, row.nextAttemptAt, at + LEASE_MS))) return;
     const attempts = row.attempts + 1;
     const tag = `outbox-${row.id}`;
     const message = (err: unknown): string => (err instanceof DeliveryError ? err.message : `unexpected: ${(err as Error)?.name ?? 'error'}`);
@@ -251,31 +187,23 @@ export class NotificationOutbox {
           ? this.opts.email!.send({ to: address, subject: row.subject ?? '', text: row.body, language: row.language, tag })
           : this.opts.sms!.send({ to: address, text: row.body, tag }),
       {
-        sent: (res) => {
-          prepared(db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(
-            at,
-            res.providerId ?? null,
-            row.id,
-          );
+        sent: async (res) => {
+          await this.store.markSent(row.id, at, res.providerId);
           this.result(row, 'sent', report, attempts);
         },
-        retry: (err, next) => {
-          prepared(db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(
-            this.earliest(row.send_window, next).getTime(),
-            message(err),
-            row.id,
-          );
+        retry: async (err, next) => {
+          await this.store.markRetry(row.id, this.earliest(row.window, next).getTime(), message(err));
           this.result(row, 'retry', report, attempts);
         },
-        failed: (err) => {
-          prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(message(err), row.id);
+        failed: async (err) => {
+          await this.store.markFailed(row.id, message(err));
           this.result(row, 'failed', report, attempts);
         },
       },
     );
   }
 
-  private result(row: Row, result: 'sent' | 'retry' | 'failed', report: DeliveryReport, attempts: number): void {
+  private result(row: StoredNotification, result: 'sent' | 'retry' | 'failed', report: DeliveryReport, attempts: number): void {
     if (result === 'sent') report.sent++;
     else if (result === 'retry') report.retried++;
     else report.failed++;
@@ -286,52 +214,30 @@ export class NotificationOutbox {
   }
 
   /** Puts a failed notification back in the queue (after the address or transport was fixed). */
-  requeue(id: number, now: Date): boolean {
-    return (
-      prepared(this.sql.db, `UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'failed'`).run(
-        now.getTime(),
-        id,
-      ).changes === 1
-    );
+  requeue(id: number, now: Date): Promise<boolean> {
+    return this.store.requeue(id, now.getTime());
   }
 
   /** Notifications, newest first, without their text or address. */
-  list(q: { status?: OutboxEntry['status']; reference?: string; limit?: number } = {}): OutboxEntry[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.status) {
-      where.push('status = ?');
-      args.push(q.status);
-    }
-    if (q.reference) {
-      where.push('reference = ?');
-      args.push(q.reference.toUpperCase());
-    }
-    const rows = prepared(this.sql.db, `SELECT * FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(
-      ...args,
-      Math.min(q.limit ?? 100, 1000),
-    ) as Row[];
+  async list(q: { status?: NotificationStatus; reference?: string; limit?: number } = {}): Promise<OutboxEntry[]> {
+    const rows = await this.store.list({ ...q, limit: Math.min(q.limit ?? 100, 1000) });
     return rows.map((r) => ({
       id: r.id,
       channel: r.channel,
-      recipient: { kind: r.recipient_kind, id: r.recipient_kind === 'role' ? r.recipient_id : 'applicant' },
+      recipient: { kind: r.recipient.kind, id: r.recipient.kind === 'role' ? r.recipient.id : 'applicant' },
       purpose: r.purpose,
       status: r.status,
       attempts: r.attempts,
-      nextAttemptAt: new Date(r.next_attempt_at),
-      createdAt: new Date(r.created_at),
+      nextAttemptAt: new Date(r.nextAttemptAt),
+      createdAt: new Date(r.createdAt),
       ...(r.reference ? { reference: r.reference } : {}),
-      ...(r.last_error ? { lastError: r.last_error } : {}),
-      ...(r.sent_at !== null ? { sentAt: new Date(r.sent_at) } : {}),
+      ...(r.lastError ? { lastError: r.lastError } : {}),
+      ...(r.sentAt !== undefined ? { sentAt: new Date(r.sentAt) } : {}),
     }));
   }
 
   /** Number of notifications per channel and status. */
-  counts(): Array<{ channel: NotifyChannel; status: OutboxEntry['status']; count: number }> {
-    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS count FROM notify_outbox GROUP BY channel, status').all() as Array<{
-      channel: NotifyChannel;
-      status: OutboxEntry['status'];
-      count: number;
-    }>;
+  counts(): Promise<Array<{ channel: NotifyChannel; status: NotificationStatus; count: number }>> {
+    return this.store.counts();
   }
 }

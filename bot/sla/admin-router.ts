@@ -143,22 +143,22 @@ export function slaAdminRouter(d: AdminRouterDeps): Router {
     }),
   );
 
-  r.get('/notifications', (req, res) => {
+  r.get('/notifications', async (req, res) => {
     const status = req.query.status;
     if (status !== undefined && status !== 'pending' && status !== 'sent' && status !== 'failed')
       return fail(res, 400, 'bad_status', 'status must be pending, sent or failed');
     res.json({
-      notifications: d.outbox.list({
+      notifications: await d.outbox.list({
         ...(status ? { status } : {}),
         ...(typeof req.query.reference === 'string' ? { reference: req.query.reference } : {}),
         limit: Number(req.query.limit ?? 100) || 100,
       }),
-      counts: d.outbox.counts(),
+      counts: await d.outbox.counts(),
     });
   });
 
-  r.post('/notifications/:id/retry', (req, res) => {
-    if (!d.outbox.requeue(Number(req.params.id), d.clock.now())) return fail(res, 404, 'not_failed', 'no failed notification with this id');
+  r.post('/notifications/:id/retry', async (req, res) => {
+    if (!(await d.outbox.requeue(Number(req.params.id), d.clock.now()))) return fail(res, 404, 'not_failed', 'no failed notification with this id');
     res.json({ ok: true });
   });
   return r;

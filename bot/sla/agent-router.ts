@@ -88,9 +88,9 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
     }
   });
 
-  r.get('/notifications', (req, res) => {
+  r.get('/notifications', async (req, res) => {
     const role = typeof req.query.role === 'string' ? req.query.role : undefined;
-    const list = d.system.list({
+    const list = await d.system.list({
       ...(role ? { role } : {}),
       unread: req.query.unread === 'true' || req.query.unread === '1',
       limit: Number(req.query.limit ?? 100) || 100,
@@ -98,8 +98,8 @@ export function slaAgentRouter(d: AgentRouterDeps): Router {
     res.json({ notifications: list });
   });
 
-  r.post('/notifications/:id/read', (req, res) => {
-    if (!d.system.markRead(Number(req.params.id), `agent:${res.locals.agentId as string}`, d.clock.now()))
+  r.post('/notifications/:id/read', async (req, res) => {
+    if (!(await d.system.markRead(Number(req.params.id), `agent:${res.locals.agentId as string}`, d.clock.now())))
       return fail(res, 404, 'unknown_notification', 'no unread notification with this id');
     res.json({ ok: true });
   });

@@ -1,22 +1,29 @@
 /**
  * Wires the SLA engine into a Tawasul instance: listens to the engine's events, builds the outbox
  * with its transports from configuration and environment, and offers the routers to mount
- * (/api/agent SLA routes, /api/admin, /metrics) and the periodic sweep to start.
+ * (/api/agent SLA routes, /api/admin, /metrics) and the periodic sweep to start. With `postgres`
+ * every table it uses (schedule, notifications, metrics' figures) is on PostgreSQL; the notification
+ * stores are always the SLA store's, so notices commit in its transactions.
  */
 import type { EventEmitter } from 'node:events';
 import express, { type Express, type Router } from 'express';
+import type pg from 'pg';
 import type { TawasulConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
 import type { DeliveryEmitter } from '../delivery/events.js';
+import { Outbox } from '../delivery/outbox.js';
 import type { Clock, EngineEvents } from '../engine/context.js';
 import { parseAgentTokens, requireAgent } from '../http/agent-auth.js';
 import { resolveEmailSettings, SmtpEmailSender } from '../notify/email.js';
 import { NotificationOutbox, type Recipient } from '../notify/outbox.js';
 import { HttpSmsSender, resolveSmsSettings } from '../notify/sms.js';
-import { SystemNotifications } from '../notify/system.js';
+import type { SystemNotifications } from '../notify/system.js';
 import { NotificationTemplates } from '../notify/templates.js';
 import type { EmailSender, NotifyChannel, SmsSender } from '../notify/types.js';
+import type { Bus } from '../scale/live-bus.js';
+import { PostgresSlaStore } from '../store/postgres/sla-store.js';
+import { PostgresOutbox } from '../store/postgres/turn-delivery.js';
 import type { SlaStore } from '../store/sla-store.js';
 import { SqliteSlaStore } from '../store/sqlite/sla-store.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
@@ -30,11 +37,16 @@ import { SlaMessages } from './messages.js';
 import { createSlaMetrics, type SlaMetrics } from './metrics.js';
 import { SlaEngine } from './sla-engine.js';
 
+/** The bus topic of holiday changes. */
+const CALENDAR_TOPIC = 'calendar';
+
 /** What `attachSla` needs (the engine's deps fit: `attachSla({ ...engine.deps, sql, agentTokens })`). */
 export interface AttachSlaOptions {
   config: TawasulConfig;
   sql: SqliteDatabase;
-  /** The SLA's read model and tables (default: on `sql`). */
+  /** PostgreSQL (TAWASUL_DATABASE_URL): the SLA store, notifications and metrics' figures on it instead of `sql`. */
+  postgres?: pg.Pool;
+  /** The SLA's read model and tables, notifications included (default: on `postgres`, else on `sql`). */
   store?: SlaStore;
   requests: RequestStore;
   /** The live calendar shared with the engine; holiday changes are applied to it. */
@@ -50,6 +62,8 @@ export interface AttachSlaOptions {
   /** Admin tokens (default: TAWASUL_ADMIN_TOKENS, "id:token,…"; none means the admin API refuses everyone). */
   adminTokens?: Map<string, string>;
   reloadConfig?: () => TawasulConfig;
+  /** Nudges between instances: a holiday change made on one is applied to every instance's calendar. */
+  bus?: Bus;
   /** Transports to use instead of those built from configuration (tests). */
   transports?: { email?: EmailSender; sms?: SmsSender };
   templatesDir?: string;
@@ -81,8 +95,8 @@ export interface Sla {
 export function attachSla(o: AttachSlaOptions): Sla {
   const env = o.env ?? process.env;
   const ctx = new SlaContext(o.config, o.calendar);
-  const store = o.store ?? new SqliteSlaStore(o.sql);
-  const system = new SystemNotifications(o.sql);
+  const store = o.store ?? (o.postgres ? new PostgresSlaStore(o.postgres) : new SqliteSlaStore(o.sql));
+  const system = store.system;
   const metricsRef: { m?: SlaMetrics } = {};
   const resolve = async (r: Recipient, channel: NotifyChannel): Promise<string | undefined> => {
     if (r.kind === 'role') {
@@ -98,7 +112,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
     return { ...(es ? { email: new SmtpEmailSender(es) } : {}), ...(ss ? { sms: new HttpSmsSender(ss) } : {}) };
   };
   const built = { ...transports(o.config), ...o.transports };
-  const outbox = new NotificationOutbox(o.sql, {
+  const outbox = new NotificationOutbox(store.notices, {
     retry: o.config.sla.notifications.retry,
     calendar: o.calendar,
     staffHours: o.config.sla.staffHours,
@@ -114,15 +128,14 @@ export function attachSla(o: AttachSlaOptions): Sla {
     clock: o.clock,
     logger: o.logger,
     outbox,
-    system,
     messages: new SlaMessages(ctx, new NotificationTemplates(o.templatesDir)),
     onSweep: (report) => metricsRef.m?.onSweep(report),
   });
-  const holidays = new HolidayAdmin(store, ctx, engine, o.requests, o.logger);
+  const holidays = new HolidayAdmin(store, ctx, engine, o.requests, o.logger, () => o.bus?.publish(CALENDAR_TOPIC, 'changed'));
   const logFailure = (what: string) => (err: unknown) =>
     o.logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, what }, 'sla: listener failed');
   const firstResponse = new FirstResponseTracker(store.firstResponses, ctx, logFailure('first response'));
-  const metrics = createSlaMetrics(store.figures, o.sql, () => o.clock.now());
+  const metrics = createSlaMetrics(store.figures, o.postgres ? new PostgresOutbox(o.postgres) : new Outbox(o.sql), () => o.clock.now());
   metricsRef.m = metrics;
 
   // Listeners must never throw into the engine's emit.
@@ -147,6 +160,10 @@ export function attachSla(o: AttachSlaOptions): Sla {
   o.delivery?.on('queued', onQueued);
   o.delivery?.on('needsHuman', onNeedsHuman);
   o.delivery?.on('sent', onSent);
+  // Another instance changed the holidays: apply the stored overrides to this instance's calendar.
+  const unsubscribe = o.bus?.subscribe(CALENDAR_TOPIC, () => {
+    holidays.refresh().catch(logFailure('calendar refresh'));
+  });
 
   const ready = async (): Promise<void> => {
     await Promise.all([holidays.whenReady(), engine.whenReady()]);
@@ -205,6 +222,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
       o.delivery?.off('queued', onQueued);
       o.delivery?.off('needsHuman', onNeedsHuman);
       o.delivery?.off('sent', onSent);
+      unsubscribe?.();
       built.email?.close?.();
     },
   };

@@ -64,6 +64,8 @@ export class HolidayAdmin {
     private readonly engine: SlaEngine,
     private readonly requests: RequestStore,
     private readonly logger: Logger,
+    /** Tells the other instances that the stored overrides changed (they `refresh`). */
+    private readonly announce: () => void = () => undefined,
   ) {
     this.base = ctx.config.calendar;
     this.ready = this.apply();
@@ -80,6 +82,14 @@ export class HolidayAdmin {
       this.ready.catch(() => undefined);
       await this.ready;
     }
+  }
+
+  /** Applies the stored overrides again (another instance changed them). */
+  async refresh(): Promise<void> {
+    await this.whenReady();
+    this.ready = this.apply();
+    this.ready.catch(() => undefined);
+    await this.ready;
   }
 
   /** Stored overrides in the order they apply. */
@@ -155,6 +165,7 @@ export class HolidayAdmin {
       return s.holidays.addChange(now.getTime(), actor, summary);
     });
     await this.apply();
+    this.announce();
     const after = holidayDates(this.ctx.calendar.holidays());
     const dates = [...before]
       .filter((d) => !after.has(d))

@@ -5,10 +5,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { registerDeliveryMetrics } from '../delivery/metrics.js';
+import { type InDoubtCounts, registerDeliveryMetrics } from '../delivery/metrics.js';
 import type { NotifyChannel } from '../notify/types.js';
 import type { SlaFigures } from '../store/sla-store.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { SweepReport } from './sla-engine.js';
 
 /** The SLA metrics and the hooks that feed the per-process ones. */
@@ -41,10 +40,13 @@ function throttled<T>(ttlMs: number, fn: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** Creates the registry from the SLA figures (and the delivery tables, bot/delivery/metrics.ts); `now` is the injected clock; database gauges are re-read at most every `cacheMs`. */
-export function createSlaMetrics(figures: SlaFigures, sql: SqliteDatabase, now: () => Date, cacheMs = 15_000): SlaMetrics {
+/**
+ * Creates the registry from the SLA figures and the channel outbox's in-doubt counts (bot/delivery/metrics.ts),
+ * on SQLite or PostgreSQL; `now` is the injected clock; database gauges are re-read at most every `cacheMs`.
+ */
+export function createSlaMetrics(figures: SlaFigures, doubts: InDoubtCounts, now: () => Date, cacheMs = 15_000): SlaMetrics {
   const registry = new Registry();
-  registerDeliveryMetrics(registry, sql);
+  registerDeliveryMetrics(registry, doubts);
   const openRequests = throttled(cacheMs, () => figures.openRequests(now().getTime()));
 
   new Gauge({

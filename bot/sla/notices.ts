@@ -1,17 +1,15 @@
 /**
- * The notices the SLA engine writes (the notification outbox and the system notifications, both
- * SQLite and synchronous). Inside an SQLite `SlaStore.tx` they commit with the transaction that
- * caused them; on PostgreSQL they are written before that transaction commits, so a failed commit
- * leaves notices whose dedupe keys make the retried pass store nothing twice in the outbox (a system
- * notification, which has no key, may then appear twice).
+ * The notices the SLA engine writes (the notification outbox and the system notifications), through
+ * the stores of the SLA store's transaction (`s.notices`, `s.system`): on SQLite and on PostgreSQL
+ * they commit with the claim or the event pass that caused them, or not at all.
  */
 import type { EscalationLevel } from '../../config/schema.js';
 import type { Language } from '../core/types.js';
 import type { NotificationOutbox } from '../notify/outbox.js';
-import type { SystemNotifications } from '../notify/system.js';
+import type { SystemNotificationSink } from '../notify/system.js';
 import type { RenderedMessage } from '../notify/templates.js';
 import type { NotifyChannel } from '../notify/types.js';
-import type { RequestFacts } from '../store/sla-store.js';
+import type { RequestFacts, SlaStoreTx } from '../store/sla-store.js';
 
 /** A notice to the resident of a request, over `channels` (e-mail only when the request has an address). */
 export interface ResidentNotice {
@@ -23,11 +21,17 @@ export interface ResidentNotice {
   window: 'any' | 'staff';
 }
 
-/** Enqueues a resident's notices. */
-export function enqueueResidentNotices(outbox: NotificationOutbox, f: RequestFacts, n: ResidentNotice, now: Date): void {
+/** Enqueues a resident's notices on the queue of transaction `s`. */
+export async function enqueueResidentNotices(
+  outbox: NotificationOutbox,
+  s: Pick<SlaStoreTx, 'notices'>,
+  f: RequestFacts,
+  n: ResidentNotice,
+  now: Date,
+): Promise<void> {
   for (const channel of n.channels) {
     if (channel === 'email' && !f.hasEmail) continue;
-    outbox.enqueue(
+    await outbox.enqueue(
       {
         dedupeKey: `${n.key}:${channel}`,
         channel,
@@ -41,25 +45,27 @@ export function enqueueResidentNotices(outbox: NotificationOutbox, f: RequestFac
         window: n.window,
       },
       now,
+      s.notices,
     );
   }
 }
 
-/** Stores the system notification and enqueues the e-mails/SMS of an escalation level fired for a request. */
-export function enqueueEscalationNotices(
-  sinks: { outbox: NotificationOutbox; system: SystemNotifications },
+/** Stores the system notification and enqueues the e-mails/SMS of an escalation level fired for a request, in transaction `s`. */
+export async function enqueueEscalationNotices(
+  outbox: NotificationOutbox,
+  s: { notices: SlaStoreTx['notices']; system: SystemNotificationSink },
   f: RequestFacts,
   step: { level: number; config: EscalationLevel; language: Language },
   msg: RenderedMessage,
   now: Date,
-): void {
+): Promise<void> {
   const { role, via } = step.config;
   if (via.includes('system')) {
-    sinks.system.add({ role, kind: 'escalation', level: step.level, requestId: f.id, reference: f.reference, title: msg.subject, body: msg.text }, now);
+    await s.system.add({ role, kind: 'escalation', level: step.level, requestId: f.id, reference: f.reference, title: msg.subject, body: msg.text }, now);
   }
   for (const channel of via) {
     if (channel === 'system') continue;
-    sinks.outbox.enqueue(
+    await outbox.enqueue(
       {
         dedupeKey: `escalation:${f.id}:${step.level}:${channel}`,
         channel,
@@ -73,6 +79,7 @@ export function enqueueEscalationNotices(
         window: 'staff',
       },
       now,
+      s.notices,
     );
   }
 }

@@ -2,9 +2,9 @@
  * The SLA engine. It follows the request store's event log (filings, status changes, notes,
  * assignments — whoever recorded them) to keep the schedule and to tell residents; its sweep fires
  * due escalations and overdue notices exactly once (a conditional UPDATE claims the row in the same
- * transaction that stores the system notification and enqueues the e-mails/SMS — on SQLite; on
- * PostgreSQL the notices, still SQLite, are written before the claim commits, see notices.ts), then
- * delivers the outbox. All state is in the SLA store (bot/store/sla-store.ts), so a restart between a deadline and the sweep loses nothing.
+ * transaction that stores the system notification and enqueues the e-mails/SMS, on SQLite and on
+ * PostgreSQL alike: the notices go through the transaction's stores, see notices.ts), then delivers
+ * the outbox (each send leased to one instance, bot/notify/outbox.ts). All state is in the SLA store (bot/store/sla-store.ts), so a restart between a deadline and the sweep loses nothing.
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
@@ -12,7 +12,6 @@ import { StoreError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
 import type { DeliveryReport, NotificationOutbox } from '../notify/outbox.js';
-import type { SystemNotifications } from '../notify/system.js';
 import type { RequestEventFact, SlaStore, SlaStoreTx } from '../store/sla-store.js';
 import type { RequestAction, RequestRecord, RequestStore } from '../store/types.js';
 import type { SlaContext } from './context.js';
@@ -44,8 +43,8 @@ export interface SlaEngineOptions {
   requests: RequestStore;
   clock: Clock;
   logger: Logger;
+  /** Schedules and delivers the notices; they are written through the SLA store's transaction (`s.notices`, `s.system`). */
   outbox: NotificationOutbox;
-  system: SystemNotifications;
   messages: SlaMessages;
   /** Called after each sweep (metrics). */
   onSweep?: (report: SweepReport) => void;
@@ -142,14 +141,14 @@ export class SlaEngine {
     const { resident } = this.o.ctx.config.sla;
     if (e.status === 'filed') {
       const n = { purpose: 'accepted', key: `accepted:${f.id}`, msg: this.o.messages.accepted(f), channels: resident.onFiled, window: 'any' } as const;
-      enqueueResidentNotices(this.o.outbox, f, n, now);
+      await enqueueResidentNotices(this.o.outbox, s, f, n, now);
       return;
     }
     const prev = await s.requests.previousStatus(e.requestId, e.id);
     if (prev === e.status) return;
     const message = await s.timers.residentMessage(e.requestId, e.at);
     const msg = this.o.messages.statusChanged(f, e.status!, message);
-    enqueueResidentNotices(this.o.outbox, f, { purpose: 'status', key: `status:${e.id}`, msg, channels: resident.onStatusChange, window: 'any' }, now);
+    await enqueueResidentNotices(this.o.outbox, s, f, { purpose: 'status', key: `status:${e.id}`, msg, channels: resident.onStatusChange, window: 'any' }, now);
   }
 
   /**
@@ -170,7 +169,7 @@ export class SlaEngine {
         for (const r of rows) {
           const f = await timers.facts(r.requestId);
           if (!f) await timers.cancel(r.requestId);
-          else if (r.kind === 'escalation') await this.fireEscalation(timers, r, f, now, out);
+          else if (r.kind === 'escalation') await this.fireEscalation(s, timers, r, f, now, out);
           else await this.fireOverdue(s, timers, r, f, now, out);
         }
         return rows.length;
@@ -181,7 +180,7 @@ export class SlaEngine {
     return out;
   }
 
-  private async fireEscalation(t: SlaTimers, r: TimerRow, f: RequestFacts, now: Date, out: Pick<SweepReport, 'escalations'>): Promise<void> {
+  private async fireEscalation(s: SlaStoreTx, t: SlaTimers, r: TimerRow, f: RequestFacts, now: Date, out: Pick<SweepReport, 'escalations'>): Promise<void> {
     const level = this.o.ctx.services.get(f.serviceId)?.escalation[r.level - 1];
     // Stale row (an action we had not seen, a changed ladder, a closed request): re-plan instead of firing.
     if (!level || level.role !== r.role || (await t.expectedBase(f, r.level)) !== r.baseAt || f.status === 'closed' || f.status === 'rejected') {
@@ -190,7 +189,7 @@ export class SlaEngine {
     }
     if (!(await t.claim(r, now.getTime()))) return;
     const msg = this.o.messages.escalation(f, r.level, level.role, new Date(r.baseAt), level.afterWorkingDays);
-    enqueueEscalationNotices(this.o, f, { level: r.level, config: level, language: this.o.ctx.config.sla.staffLanguage }, msg, now);
+    await enqueueEscalationNotices(this.o.outbox, s, f, { level: r.level, config: level, language: this.o.ctx.config.sla.staffLanguage }, msg, now);
     await t.plan(f);
     out.escalations.push({ reference: f.reference, level: r.level, role: level.role });
     this.o.logger.info({ reference: f.reference, level: r.level, role: level.role }, 'sla: escalated');
@@ -212,7 +211,7 @@ export class SlaEngine {
       ...(residentMessage ? { residentMessage } : {}),
     });
     const channels = this.o.ctx.config.sla.resident.onOverdue;
-    enqueueResidentNotices(this.o.outbox, f, { purpose: 'overdue', key: `overdue:${f.id}`, msg, channels, window: 'staff' }, now);
+    await enqueueResidentNotices(this.o.outbox, s, f, { purpose: 'overdue', key: `overdue:${f.id}`, msg, channels, window: 'staff' }, now);
     out.overdueNotices.push(f.reference);
     this.o.logger.info({ reference: f.reference }, 'sla: deadline missed, resident told');
   }

@@ -2,11 +2,13 @@
  * The SLA side's view of the data, behind interfaces: the requests as the SLA reads them (a read
  * model, no personal data), its schedule and state, the holiday overrides, and the figures of reports
  * and metrics. Every method is asynchronous; `tx` hands its callback the stores bound to one
- * transaction, so that the SLA engine can group them (a claim and the notices it enqueues commit
- * together). Implementations: bot/store/sqlite/sla-*.ts (whose promises settle without I/O, so
+ * transaction, so that the SLA engine can group them (a claim, the system notification and the
+ * e-mails/SMS it enqueues commit together, on either database). Implementations: bot/store/sqlite/sla-*.ts (whose promises settle without I/O, so
  * they may run inside `SqliteDatabase.txAsync`) and bot/store/postgres/sla-*.ts.
  */
 import type { Language } from '../core/types.js';
+import type { NotificationQueue, NotifyStore } from '../notify/store.js';
+import type { SystemNotificationSink, SystemNotifications } from '../notify/system.js';
 import type { RequestStatus } from './types.js';
 
 /** What the SLA engine reads of a request (no personal data besides whether an e-mail exists). */
@@ -216,10 +218,18 @@ export interface SlaStoreTx {
   requests: SlaRequestReadModel;
   timers: SlaTimerStore;
   holidays: HolidayStore;
+  /** The notification outbox's queue: an escalation's e-mails/SMS commit with its claim. */
+  notices: NotificationQueue;
+  /** The system notifications: an escalation's console notice commits with its claim. */
+  system: SystemNotificationSink;
 }
 
 /** The SLA's stores on one database, and its transactions. */
 export interface SlaStore extends SlaStoreTx {
+  /** The notification outbox's rows (delivery, listing) on the same database. */
+  notices: NotifyStore;
+  /** The system notifications (the consoles' lists) on the same database. */
+  system: SystemNotifications;
   figures: SlaFigures;
   firstResponses: FirstResponseStore;
   /**

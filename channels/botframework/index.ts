@@ -23,7 +23,8 @@ import { refusal } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { activityProblem, type Classified, classifyActivity } from './activity.js';
 import { botFrameworkCredentials } from './auth.js';
-import { botframeworkMigrations, ReferenceStore } from './references.js';
+import { botframeworkPostgresMigrations, PostgresReferenceStore } from './postgres-store.js';
+import { botframeworkMigrations, type ReferenceStore, SqliteReferenceStore } from './references.js';
 import { createBotFrameworkTransport } from './transport.js';
 
 /** Options of a `botframework` channel in config/channels.yaml. */
@@ -101,7 +102,7 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
   const { logger, clock, engine } = ctx;
   const creds = botFrameworkCredentials(ctx.env);
   const cloudAdapter = new CloudAdapter(creds.auth);
-  const references = new ReferenceStore(ctx.sql, id);
+  const references: ReferenceStore = ctx.postgres ? new PostgresReferenceStore(ctx.postgres, id) : new SqliteReferenceStore(ctx.sql, id);
   const lane = ctx.delivery.lane(ctx, {
     transport: createBotFrameworkTransport({ adapter: cloudAdapter, appId: creds.appId, references, channel: id, timeoutMs: options.sendTimeoutMs }),
     pollMs: options.pollMs,
@@ -140,7 +141,7 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
       logger.warn({ channel: id, activityType: activity.type }, 'botframework serviceUrl refused (anonymous mode)');
       return;
     }
-    references.save(TurnContext.getConversationReference(activity), clock.now());
+    await references.save(TurnContext.getConversationReference(activity), clock.now());
     if (c.kind === 'message') {
       await lane.receive(c.msg);
     } else if (c.kind === 'unsupported') {
@@ -206,6 +207,9 @@ export function createBotFrameworkAdapter(ctx: ChannelContext, options: BotFrame
 }
 
 /** The `botframework` channel type of the registry. */
-export const botframework = defineChannel(botframeworkOptions, (ctx, options) => createBotFrameworkAdapter(ctx, options), [
-  { module: 'botframework', migrations: botframeworkMigrations },
-]);
+export const botframework = defineChannel(
+  botframeworkOptions,
+  (ctx, options) => createBotFrameworkAdapter(ctx, options),
+  [{ module: 'botframework', migrations: botframeworkMigrations }],
+  botframeworkPostgresMigrations,
+);

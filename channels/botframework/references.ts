@@ -5,6 +5,7 @@
  * Only routing data is stored: ids, roles, the tenant; display names and AAD object ids are dropped.
  */
 import type { ChannelAccount, ConversationAccount, ConversationReference } from 'botbuilder';
+import type { Awaitable } from '../../bot/delivery/types.js';
 import type { Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `botframework` module. */
@@ -50,14 +51,21 @@ export function minimizeReference(ref: Partial<ConversationReference>): StoredRe
   };
 }
 
-/** SQL store of the latest reference of each conversation of one channel instance. */
-export class ReferenceStore {
+/** The latest reference of each conversation of one channel instance. Methods may answer with a promise; callers await. */
+export interface ReferenceStore {
+  /** Records (or refreshes) the reference of a conversation; the latest serviceUrl wins. */
+  save(ref: Partial<ConversationReference>, at: Date): Awaitable<StoredReference>;
+  /** The stored reference of a conversation, if the bot has heard from it (on any instance). */
+  get(conversationId: string): Awaitable<StoredReference | undefined>;
+}
+
+/** The references on SQLite (table `botframework_references`); PostgreSQL in postgres-store.ts. */
+export class SqliteReferenceStore implements ReferenceStore {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly channel: string,
   ) {}
 
-  /** Records (or refreshes) the reference of a conversation; the latest serviceUrl wins. */
   save(ref: Partial<ConversationReference>, at: Date): StoredReference {
     const stored = minimizeReference(ref);
     this.sql.db
@@ -67,7 +75,6 @@ export class ReferenceStore {
     return stored;
   }
 
-  /** The stored reference of a conversation, if the bot has heard from it. */
   get(conversationId: string): StoredReference | undefined {
     const row = this.sql.db
       .prepare('SELECT reference FROM botframework_references WHERE channel = ? AND conversation_id = ?')

@@ -106,7 +106,7 @@ class SendTimeout extends Error {
 export function createBotFrameworkTransport(opts: BotFrameworkTransportOptions): Transport {
   const { adapter, appId, references, channel, timeoutMs } = opts;
   return async (item: OutboxItem) => {
-    const ref = references.get(item.conversationId);
+    const ref = await references.get(item.conversationId);
     if (!ref) throw new ChannelApiError('botframework send failed: no conversation reference', channel, undefined, 'no_reference', false);
     let providerMessageId: string | undefined;
     let timer: NodeJS.Timeout | undefined;

@@ -19,9 +19,9 @@ import { type ChannelAdapter, type ChannelContext, defineChannel } from '../type
 import { ImapInbound, imapFromUrl } from './imap.js';
 import { type IngestResult, ingest } from './ingest.js';
 import { type EmailMeta, emailTransport } from './outbound.js';
-import { emailPostgresMigrations, PostgresEmailCursors } from './postgres-store.js';
+import { emailPostgresMigrations, PostgresEmailCursors, PostgresEmailStore } from './postgres-store.js';
 import { SmtpRelay } from './relay.js';
-import { type EmailCursors, EmailStore, emailMigrations, SqliteEmailCursors } from './store.js';
+import { type EmailCursors, type EmailStore, emailMigrations, SqliteEmailCursors, SqliteEmailStore } from './store.js';
 
 const MB = 1024 * 1024;
 
@@ -125,13 +125,13 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
   const missing = ['TAWASUL_SMTP_URL', ...(options.imap.enabled ? ['TAWASUL_IMAP_URL'] : [])].filter((n) => !ctx.env[n]);
   if (missing.length) throw new Error(`e-mail channel "${id}": missing environment variables ${missing.join(', ')}`);
   const own = new Set([options.address, ...options.aliases].map((a) => a.toLowerCase()));
-  const store = new EmailStore(ctx.sql, id);
+  const store: EmailStore = ctx.postgres ? new PostgresEmailStore(ctx.postgres, id) : new SqliteEmailStore(ctx.sql, id);
   const cursors: EmailCursors = ctx.postgres ? new PostgresEmailCursors(ctx.postgres, id) : new SqliteEmailCursors(ctx.sql, id);
   const transporter = nodemailer.createTransport(smtpFromUrl(ctx.env.TAWASUL_SMTP_URL!, options.smtpTimeoutMs));
 
   /** Delivery meta of a message claimed outside `receive` (recovery), from what the store kept of it. */
-  const metaOf = (msg: InboundMessage): EmailMeta | Record<string, never> => {
-    const head = store.latestInbound(msg.conversationId);
+  const metaOf = async (msg: InboundMessage): Promise<EmailMeta | Record<string, never>> => {
+    const head = await store.latestInbound(msg.conversationId);
     const to = msg.from.email ?? head?.replyTo;
     if (!to) return {};
     const synthetic = msg.id.startsWith('sha256:');
@@ -153,9 +153,10 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
       from: { name: options.fromName, address: options.address },
       store,
       clock: ctx.clock,
+      logger: ctx.logger,
       fallbackSubject: options.fallbackSubject,
     }),
-    metaOf: (msg) => ({ ...metaOf(msg) }),
+    metaOf: async (msg) => ({ ...(await metaOf(msg)) }),
   });
   // Replies of one IMAP sync are queued first and sent after it, so a burst goes out by deadline.
   const batch = lane.deferKicks();
@@ -242,7 +243,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
       transporter.close();
     },
     async send(conversationId: string, replies: OutboundReply[]) {
-      const head = store.latestInbound(conversationId);
+      const head = await store.latestInbound(conversationId);
       if (!head) {
         ctx.logger.warn({ channel: id }, 'no e-mail thread known for the conversation; reply not queued');
         return;

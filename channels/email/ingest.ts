@@ -90,7 +90,8 @@ export async function ingest(deps: IngestDeps, source: Buffer, opts: { truncated
   // A new conversation is the sender's own: the same thread root from another sender is another chat.
   const root = mail.references[0] ?? mail.inReplyTo ?? mail.messageId;
   const conversationId =
-    store.conversationOf(thread, mail.replyTo) ?? `m-${createHash('sha256').update(`${mail.replyTo.toLowerCase()}|${root}`).digest('hex').slice(0, 32)}`;
+    (await store.conversationOf(thread, mail.replyTo)) ??
+    `m-${createHash('sha256').update(`${mail.replyTo.toLowerCase()}|${root}`).digest('hex').slice(0, 32)}`;
   const body = mail.subject && !isReplySubject(mail.subject) ? `${mail.subject}\n\n${mail.text}`.trim() : mail.text;
   const max = ctx.config.defaults.maxMessageChars;
   const { kept, dropped } = opts.truncated ? { kept: [], dropped: mail.attachments.length } : keep(deps, mail.attachments);
@@ -114,7 +115,7 @@ export async function ingest(deps: IngestDeps, source: Buffer, opts: { truncated
     references: [...mail.references, ...(synthetic ? [] : [mail.messageId])],
     ...(synthetic ? {} : { inReplyTo: mail.messageId }),
   };
-  store.remember(mail.messageId, conversationId, 'in', now, { replyTo: mail.replyTo, subject: mail.subject, references: meta.references });
+  await store.remember(mail.messageId, conversationId, 'in', now, { replyTo: mail.replyTo, subject: mail.subject, references: meta.references });
   const result = await deps.deliver(msg, meta);
   return result.duplicate ? 'duplicate' : 'answered';
 }

@@ -6,6 +6,7 @@
  */
 import type { Transporter } from 'nodemailer';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
+import type { Logger } from '../../bot/core/logger.js';
 import type { OutboundReply } from '../../bot/core/types.js';
 import type { OutboxItem, Transport } from '../../bot/delivery/types.js';
 import type { Clock } from '../../bot/engine/context.js';
@@ -63,6 +64,8 @@ export interface EmailTransportDeps {
   from: { name: string; address: string };
   store: EmailStore;
   clock: Clock;
+  /** Told when a sent message's Message-ID could not be remembered. */
+  logger?: Pick<Logger, 'warn'>;
   /** Subject used when the resident's message had none. */
   fallbackSubject: string;
 }
@@ -89,7 +92,12 @@ export function emailTransport(deps: EmailTransportDeps): Transport {
     } catch (err) {
       throw smtpError(err, deps.channel);
     }
-    deps.store.remember(messageId, item.conversationId, 'out', deps.clock.now());
+    // The message is sent: failing now would send it again on retry. Unremembered, it only threads less well.
+    try {
+      await deps.store.remember(messageId, item.conversationId, 'out', deps.clock.now());
+    } catch (err) {
+      deps.logger?.warn({ channel: deps.channel, outboxId: item.id, error: (err as Error)?.name }, 'sent e-mail not remembered for threading');
+    }
     return { providerMessageId: messageId };
   };
 }

@@ -4,6 +4,7 @@
  * a thread together (a reply whose client dropped References still finds its conversation) and
  * give agent messages the thread to answer in.
  */
+import type { Awaitable } from '../../bot/delivery/types.js';
 import { type Migration, prepared, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `email` module. */
@@ -78,17 +79,34 @@ export class SqliteEmailCursors implements EmailCursors {
   }
 }
 
-/** SQL state of one e-mail channel instance besides its IMAP positions (the Message-IDs of its threads). */
-export class EmailStore {
+/** The Message-IDs of one e-mail channel instance's threads. Methods may answer with a promise; callers await. */
+export interface EmailStore {
+  /**
+   * The conversation a message belongs to: the first of `ids` already known whose conversation the same
+   * sender wrote in. Thread headers are the sender's to write, so they never open another resident's chat.
+   */
+  conversationOf(ids: string[], sender: string): Awaitable<string | undefined>;
+  /** Remembers a message of a conversation (inbound with its reply data, or one we sent); false when its Message-ID was already known (the first record stays). */
+  remember(messageId: string, conversationId: string, direction: 'in' | 'out', now: Date, head?: Omit<ThreadHead, 'messageId'>): Awaitable<boolean>;
+  /** The latest inbound message of a conversation, to answer agent messages in its thread. */
+  latestInbound(conversationId: string): Awaitable<ThreadHead | undefined>;
+}
+
+/** A stored inbound row as a ThreadHead. */
+export const toThreadHead = (row: { message_id: string; reply_to: string; subject: string | null; refs: string | null }): ThreadHead => ({
+  messageId: row.message_id,
+  replyTo: row.reply_to,
+  subject: row.subject ?? '',
+  references: row.refs ? (JSON.parse(row.refs) as string[]) : [],
+});
+
+/** The Message-IDs on SQLite (table `email_messages`). */
+export class SqliteEmailStore implements EmailStore {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly channel: string,
   ) {}
 
-  /**
-   * The conversation a message belongs to: the first of `ids` already known whose conversation the same
-   * sender wrote in. Thread headers are the sender's to write, so they never open another resident's chat.
-   */
   conversationOf(ids: string[], sender: string): string | undefined {
     const q = prepared(
       this.sql.db,
@@ -103,9 +121,8 @@ export class EmailStore {
     return undefined;
   }
 
-  /** Remembers a message of a conversation (inbound with its reply data, or one we sent). */
-  remember(messageId: string, conversationId: string, direction: 'in' | 'out', now: Date, head?: Omit<ThreadHead, 'messageId'>): void {
-    this.sql.db
+  remember(messageId: string, conversationId: string, direction: 'in' | 'out', now: Date, head?: Omit<ThreadHead, 'messageId'>): boolean {
+    const r = this.sql.db
       .prepare(`INSERT INTO email_messages (channel, message_id, conversation_id, direction, reply_to, subject, refs, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (channel, message_id) DO NOTHING`)
       .run(
@@ -118,15 +135,14 @@ export class EmailStore {
         head ? JSON.stringify(head.references) : null,
         now.getTime(),
       );
+    return r.changes > 0;
   }
 
-  /** The latest inbound message of a conversation, to answer agent messages in its thread. */
   latestInbound(conversationId: string): ThreadHead | undefined {
     const row = this.sql.db
       .prepare(`SELECT message_id, reply_to, subject, refs FROM email_messages WHERE channel = ? AND conversation_id = ? AND direction = 'in' AND reply_to IS NOT NULL
         ORDER BY at DESC, rowid DESC LIMIT 1`)
       .get(this.channel, conversationId) as { message_id: string; reply_to: string; subject: string | null; refs: string | null } | undefined;
-    if (!row) return undefined;
-    return { messageId: row.message_id, replyTo: row.reply_to, subject: row.subject ?? '', references: row.refs ? (JSON.parse(row.refs) as string[]) : [] };
+    return row ? toThreadHead(row) : undefined;
   }
 }

@@ -13,7 +13,8 @@ import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { fail } from '../../bot/http/validate.js';
 import { conversationCreationLimit } from '../../bot/security/http-guard.js';
 import { type ChannelContext, defineChannel } from '../types.js';
-import { bearer, WebchatAccess, webchatMigrations } from './store.js';
+import { PostgresWebchatAccess, webchatPostgresMigrations } from './postgres-store.js';
+import { bearer, SqliteWebchatAccess, type WebchatAccessStore, webchatMigrations } from './store.js';
 
 const messageBody = z
   .object({
@@ -45,11 +46,11 @@ export const webchat = defineChannel(
     const dir = join(projectRoot, 'channels/webchat');
     const page = readFileSync(join(dir, 'page.html'), 'utf8');
     const spec = readFileSync(join(dir, 'openapi.yaml'), 'utf8');
-    const access = new WebchatAccess(ctx.sql, id);
+    const access: WebchatAccessStore = ctx.postgres ? new PostgresWebchatAccess(ctx.postgres, id) : new SqliteWebchatAccess(ctx.sql, id);
     const conversations = ctx.engine.deps.conversations;
 
     /** Checks the conversation id and its secret; the two refusals look alike (no probing for ids). */
-    const authorize = (req: Request, res: Response, next: NextFunction): void => {
+    const authorize = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const cid = conversationIdParam.safeParse(req.params.cid);
       if (!cid.success) return fail(res, 400, 'bad_conversation_id', 'conversation id must be a UUID');
       const secret = bearer(req.get('authorization'));
@@ -58,8 +59,8 @@ export const webchat = defineChannel(
         res.set('www-authenticate', 'Bearer realm="webchat"');
         return fail(res, 401, 'missing_secret', 'send the conversation secret: Authorization: Bearer <secret>');
       }
-      // A secret is issued in the transaction that creates the conversation: its row proves the conversation.
-      if (!access.verify(cid.data, secret)) {
+      // A secret is stored only with or after its conversation (WebchatAccessStore.open): its row proves the conversation.
+      if (!(await access.verify(cid.data, secret))) {
         res.set('www-authenticate', 'Bearer realm="webchat", error="invalid_token"');
         return fail(res, 401, 'unauthorized', 'unknown conversation or wrong secret');
       }
@@ -119,13 +120,10 @@ export const webchat = defineChannel(
         res.type('application/yaml').send(spec);
       });
 
-      router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), (_req, res) => {
+      router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), async (_req, res) => {
         const cid = randomUUID();
         const now = ctx.clock.now();
-        const secret = ctx.sql.tx(() => {
-          conversations.touch(conversationKey(id, cid), id, cid, 'ar', now);
-          return access.issue(cid, now);
-        });
+        const secret = await access.open(cid, now, () => conversations.touch(conversationKey(id, cid), id, cid, 'ar', now));
         res.set('cache-control', 'no-store').status(201).json({ conversationId: cid, secret });
       });
 
@@ -156,4 +154,5 @@ export const webchat = defineChannel(
     };
   },
   [{ module: 'webchat', migrations: webchatMigrations }],
+  webchatPostgresMigrations,
 );

@@ -1,9 +1,10 @@
 /**
  * The web chat's access secrets (migration module `webchat`). Creating a conversation issues a
  * random secret; only its SHA-256 is stored, and every read or post presents the secret in an
- * `Authorization: Bearer` header, compared in constant time.
+ * `Authorization: Bearer` header, compared in constant time. SQLite here; PostgreSQL in postgres-store.ts.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Awaitable } from '../../bot/delivery/types.js';
 import { type Migration, prepared, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `webchat` module. */
@@ -21,36 +22,57 @@ export const webchatMigrations: Migration[] = [
   },
 ];
 
-const hash = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
+/** The stored form of a secret. */
+export const secretHash = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
 /** Compared against when a conversation is unknown, so that both refusals take the same work. */
-const DUMMY = hash('no such conversation');
+const DUMMY = secretHash('no such conversation');
 
-/** Issues and checks conversation secrets. */
-export class WebchatAccess {
+/** A new random secret (shown once, to the creator). */
+export const newSecret = (): string => randomBytes(32).toString('base64url');
+
+/** True when `secret` hashes to `stored` (constant time; false when nothing is stored). */
+export function secretMatches(secret: string, stored: Buffer | undefined): boolean {
+  const ok = timingSafeEqual(secretHash(secret), stored ?? DUMMY);
+  return ok && stored !== undefined;
+}
+
+/** The conversation secrets of one web chat channel instance. Methods may answer with a promise; callers await. */
+export interface WebchatAccessStore {
+  /**
+   * Opens a conversation: runs `create` (the conversation's own record) and records a new secret for
+   * it, as one unit where the database allows it; returns the secret. A stored secret proves its conversation.
+   */
+  open(conversationId: string, at: Date, create: () => Awaitable<void>): Promise<string>;
+  /** True when `secret` is the one issued for the conversation (by any instance). */
+  verify(conversationId: string, secret: string): Awaitable<boolean>;
+}
+
+/** The secrets on SQLite (table `webchat_access`): the conversation and its secret in one transaction. */
+export class SqliteWebchatAccess implements WebchatAccessStore {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly channel: string,
   ) {}
 
-  /** Records a new conversation and returns its secret (shown once, to the creator). */
-  issue(conversationId: string, at: Date): string {
-    const secret = randomBytes(32).toString('base64url');
-    prepared(this.sql.db, 'INSERT INTO webchat_access (channel, conversation_id, secret_hash, created_at) VALUES (?, ?, ?, ?)').run(
-      this.channel,
-      conversationId,
-      hash(secret),
-      at.getTime(),
-    );
-    return secret;
+  open(conversationId: string, at: Date, create: () => Awaitable<void>): Promise<string> {
+    return this.sql.txAsync(async () => {
+      await create();
+      const secret = newSecret();
+      prepared(this.sql.db, 'INSERT INTO webchat_access (channel, conversation_id, secret_hash, created_at) VALUES (?, ?, ?, ?)').run(
+        this.channel,
+        conversationId,
+        secretHash(secret),
+        at.getTime(),
+      );
+      return secret;
+    });
   }
 
-  /** True when `secret` is the one issued for the conversation. */
   verify(conversationId: string, secret: string): boolean {
     const row = prepared(this.sql.db, 'SELECT secret_hash FROM webchat_access WHERE channel = ? AND conversation_id = ?').get(this.channel, conversationId) as
       | { secret_hash: Buffer }
       | undefined;
-    const ok = timingSafeEqual(hash(secret), row?.secret_hash ?? DUMMY);
-    return ok && row !== undefined;
+    return secretMatches(secret, row?.secret_hash);
   }
 }
 

@@ -18,8 +18,9 @@ import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { refusal, signedBody } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, type GraphMessage, WINDOW_CLOSED } from './graph.js';
+import { PostgresServiceWindow, whatsappCloudPostgresMigrations } from './postgres-store.js';
 import { hubSignature, type MediaRef, parseWebhook, webhookSchema } from './webhook.js';
-import { ServiceWindow, whatsappCloudMigrations } from './window.js';
+import { type ServiceWindow, SqliteServiceWindow, whatsappCloudMigrations } from './window.js';
 
 /** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
 export const whatsappCloudOptions = z
@@ -119,14 +120,25 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
   const phoneNumberId = credential(ctx.env, 'WHATSAPP_PHONE_NUMBER_ID');
   const path = options.webhookPath ?? `/webhooks/${id}`;
   const { logger, clock } = ctx;
-  const window = new ServiceWindow(ctx.sql, id, options.windowHours);
+  const window: ServiceWindow = ctx.postgres
+    ? new PostgresServiceWindow(ctx.postgres, id, options.windowHours)
+    : new SqliteServiceWindow(ctx.sql, id, options.windowHours);
   const graph = new GraphClient({ baseUrl: options.graphBaseUrl, apiVersion: options.apiVersion, token, phoneNumberId, channel: id });
   const pending = new Set<Promise<void>>();
+
+  /** Forgets the user's window; a store failure is left for the next send to meet 131047 again. */
+  const closeWindow = async (waId: string): Promise<void> => {
+    try {
+      await window.close(waId);
+    } catch (err) {
+      logger.warn({ channel: id, error: (err as Error)?.name }, 'WhatsApp window not closed');
+    }
+  };
 
   const transport = async (item: OutboxItem): Promise<{ providerMessageId?: string }> => {
     const to = item.conversationId;
     let message: GraphMessage;
-    if (window.isOpen(to, clock.now())) {
+    if (await window.isOpen(to, clock.now())) {
       message = renderReply(item.reply);
     } else {
       const t = options.template;
@@ -147,7 +159,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       return wamid ? { providerMessageId: wamid } : {};
     } catch (err) {
       if (err instanceof ChannelApiError) {
-        if (err.code === WINDOW_CLOSED) window.close(to);
+        if (err.code === WINDOW_CLOSED) await closeWindow(to);
         if (typeof err.code === 'number' && ACCOUNT_THROTTLE.has(err.code))
           lane.pauseUntil(new Date(clock.now().getTime() + (err.retryAfterSeconds ?? 1) * 1000));
       }
@@ -252,7 +264,7 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
     const now = clock.now();
     const types: string[] = [];
     for (const item of parsed.items) {
-      window.touch(item.waId, now);
+      await window.touch(item.waId, now);
       types.push(item.type);
       const msg: InboundMessage = {
         channel: id,
@@ -306,6 +318,9 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
 }
 
 /** The `whatsapp-cloud` channel type. */
-export const whatsappCloud = defineChannel(whatsappCloudOptions, (ctx, options) => createWhatsAppCloud(ctx, options), [
-  { module: 'whatsapp-cloud', migrations: whatsappCloudMigrations },
-]);
+export const whatsappCloud = defineChannel(
+  whatsappCloudOptions,
+  (ctx, options) => createWhatsAppCloud(ctx, options),
+  [{ module: 'whatsapp-cloud', migrations: whatsappCloudMigrations }],
+  whatsappCloudPostgresMigrations,
+);

@@ -1,8 +1,9 @@
 /**
  * WhatsApp's 24-hour customer-service window: free-form messages may be sent only within 24 hours
  * of the user's last message; outside it only approved templates. The last inbound time per user is
- * kept in SQLite so that it survives restarts.
+ * kept in the database so that it survives restarts (SQLite here; PostgreSQL in postgres-store.ts).
  */
+import type { Awaitable } from '../../bot/delivery/types.js';
 import type { Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of this module (applied by bot/store/sqlite/migrate.ts). */
@@ -18,15 +19,27 @@ export const whatsappCloudMigrations: Migration[] = [
   },
 ];
 
-/** Last inbound message time per WhatsApp user. */
-export class ServiceWindow {
+/** Last inbound message time per WhatsApp user of one channel instance. Methods may answer with a promise; callers await. */
+export interface ServiceWindow {
+  /** Records an inbound message (any type opens the window); keeps the latest time. */
+  touch(waId: string, at: Date): Awaitable<void>;
+  /** True when free-form text may be sent to the user at `now`. */
+  isOpen(waId: string, now: Date): Awaitable<boolean>;
+  /** Meta said the window is closed (error 131047): forget the user's last inbound time. */
+  close(waId: string): Awaitable<void>;
+}
+
+/** The hours a window stays open by default. */
+export const WINDOW_HOURS = 24;
+
+/** The window on SQLite (table `whatsapp_window`). */
+export class SqliteServiceWindow implements ServiceWindow {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly channel: string,
-    private readonly hours = 24,
+    private readonly hours = WINDOW_HOURS,
   ) {}
 
-  /** Records an inbound message (any type opens the window); keeps the latest time. */
   touch(waId: string, at: Date): void {
     this.sql.db
       .prepare(`INSERT INTO whatsapp_window (channel, wa_id, last_inbound_at) VALUES (?, ?, ?)
@@ -34,7 +47,6 @@ export class ServiceWindow {
       .run(this.channel, waId, at.getTime());
   }
 
-  /** True when free-form text may be sent to the user at `now`. */
   isOpen(waId: string, now: Date): boolean {
     const row = this.sql.db.prepare('SELECT last_inbound_at AS t FROM whatsapp_window WHERE channel = ? AND wa_id = ?').get(this.channel, waId) as
       | { t: number }
@@ -42,7 +54,6 @@ export class ServiceWindow {
     return row !== undefined && now.getTime() - row.t < this.hours * 3_600_000;
   }
 
-  /** Meta said the window is closed (error 131047): forget the user's last inbound time. */
   close(waId: string): void {
     this.sql.db.prepare('UPDATE whatsapp_window SET last_inbound_at = 0 WHERE channel = ? AND wa_id = ?').run(this.channel, waId);
   }

@@ -17,8 +17,8 @@ import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
 import { type XMeta, XPoller } from './poller.js';
-import { PostgresXCursors, xPostgresMigrations } from './postgres-store.js';
-import { SqliteXCursors, type XCursors, XStore, xMigrations } from './store.js';
+import { PostgresXCursors, PostgresXStore, xPostgresMigrations } from './postgres-store.js';
+import { SqliteXCursors, SqliteXStore, type XCursors, type XStore, xMigrations } from './store.js';
 import { xTransport } from './transport.js';
 
 /** Options of an `x` channel in config/channels.yaml. */
@@ -84,13 +84,13 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
   const id = ctx.channel.id;
   const handle = options.handle.replace(/^@/, '');
   const client = new XClient(credentialsFromEnv(ctx.env, handle), id, () => ctx.clock.now(), options.timeoutMs);
-  const store = new XStore(ctx.sql, id);
+  const store: XStore = ctx.postgres ? new PostgresXStore(ctx.postgres, id) : new SqliteXStore(ctx.sql, id);
   const cursors: XCursors = ctx.postgres ? new PostgresXCursors(ctx.postgres, id) : new SqliteXCursors(ctx.sql, id);
   const perWindow = options.replyMode === 'dm' ? options.limits.dmPerWindow : options.limits.postPerWindow;
 
   /** Delivery meta of a message claimed outside `receive` (recovery): from its ids, as the poller made them. */
-  const metaOf = (msg: InboundMessage): XMeta => {
-    const username = store.conversation(msg.conversationId)?.username;
+  const metaOf = async (msg: InboundMessage): Promise<XMeta> => {
+    const username = (await store.conversation(msg.conversationId))?.username;
     const tweetId = msg.id.startsWith('tweet:') ? msg.id.slice('tweet:'.length) : undefined;
     const mode = tweetId ? options.replyMode : 'dm';
     return { mode, participantId: msg.from.id, ...(tweetId ? { tweetId } : {}), ...(username ? { username } : {}) };
@@ -115,7 +115,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
       pause: (until) => lane.pauseUntil(until),
       mentionAuthor: options.mentionAuthor,
     }),
-    metaOf: (msg) => ({ ...metaOf(msg) }),
+    metaOf: async (msg) => ({ ...(await metaOf(msg)) }),
   });
   // Replies of one poll are queued first and sent after it, so a burst goes out by first-response deadline.
   const batch = lane.deferKicks();
@@ -192,7 +192,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
       await lane.stop();
     },
     async send(conversationId: string, replies: OutboundReply[]) {
-      const conv = store.conversation(conversationId);
+      const conv = await store.conversation(conversationId);
       if (!conv) {
         ctx.logger.warn({ channel: id }, 'no X recipient known for the conversation; reply not queued');
         return;

@@ -224,7 +224,7 @@ export class XPoller {
           tweetId: post.id,
           ...(author?.username ? { username: author.username } : {}),
         };
-        this.store.touch(
+        await this.store.touch(
           conversationId,
           { participantId: post.author_id!, lastTweetId: post.id, ...(author?.username ? { username: author.username } : {}) },
           now,
@@ -278,7 +278,7 @@ export class XPoller {
           raw: e,
           ...(e.attachments?.media_keys?.length ? { attachments: mediaOf(e.attachments.media_keys) } : {}),
         };
-        this.store.touch(conversationId, { participantId: e.sender_id!, ...(sender?.username ? { username: sender.username } : {}) }, now);
+        await this.store.touch(conversationId, { participantId: e.sender_id!, ...(sender?.username ? { username: sender.username } : {}) }, now);
         await this.deliver(msg, { mode: 'dm', participantId: e.sender_id!, ...(sender?.username ? { username: sender.username } : {}) });
         handled++;
       }

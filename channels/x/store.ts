@@ -3,6 +3,7 @@
  * mentions and DM streams, the posts of threaded replies already published (so a retried long
  * reply resumes where it stopped), and each conversation's participant and latest post.
  */
+import type { Awaitable } from '../../bot/delivery/types.js';
 import type { Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `x` module. */
@@ -84,14 +85,32 @@ export class SqliteXCursors implements XCursors {
   }
 }
 
-/** SQL state of one X channel instance besides its cursors (threaded replies, conversations). */
-export class XStore {
+/** The state of one X channel instance besides its cursors: threaded replies' posts and conversations. Methods may answer with a promise; callers await. */
+export interface XStore {
+  /** Posts already published for a (threaded) outbox item, by part index. */
+  threadParts(outboxId: number): Awaitable<Map<number, string>>;
+  /** Records that part `part` of an outbox item was published as `tweetId` (a second record of the part replaces the first). */
+  recordPart(outboxId: number, part: number, tweetId: string): Awaitable<void>;
+  /** Remembers a conversation's participant and, for mentions, its latest post (a field not given is kept). */
+  touch(conversationId: string, c: XConversation, now: Date): Awaitable<void>;
+  /** A known conversation. */
+  conversation(conversationId: string): Awaitable<XConversation | undefined>;
+}
+
+/** A stored conversation row as an XConversation. */
+export const toXConversation = (row: { participant_id: string; username: string | null; last_tweet_id: string | null }): XConversation => ({
+  participantId: row.participant_id,
+  ...(row.username ? { username: row.username } : {}),
+  ...(row.last_tweet_id ? { lastTweetId: row.last_tweet_id } : {}),
+});
+
+/** The state on SQLite (tables `x_thread_parts`, `x_conversations`). */
+export class SqliteXStore implements XStore {
   constructor(
     private readonly sql: SqliteDatabase,
     private readonly channel: string,
   ) {}
 
-  /** Posts already published for a (threaded) outbox item, by part index. */
   threadParts(outboxId: number): Map<number, string> {
     const rows = this.sql.db.prepare('SELECT part, tweet_id FROM x_thread_parts WHERE outbox_id = ?').all(outboxId) as Array<{
       part: number;
@@ -100,12 +119,10 @@ export class XStore {
     return new Map(rows.map((r) => [r.part, r.tweet_id]));
   }
 
-  /** Records that part `part` of an outbox item was published as `tweetId`. */
   recordPart(outboxId: number, part: number, tweetId: string): void {
     this.sql.db.prepare('INSERT OR REPLACE INTO x_thread_parts (outbox_id, part, tweet_id) VALUES (?, ?, ?)').run(outboxId, part, tweetId);
   }
 
-  /** Remembers a conversation's participant and, for mentions, its latest post. */
   touch(conversationId: string, c: XConversation, now: Date): void {
     this.sql.db
       .prepare(`INSERT INTO x_conversations (channel, conversation_id, participant_id, username, last_tweet_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -114,16 +131,10 @@ export class XStore {
       .run(this.channel, conversationId, c.participantId, c.username ?? null, c.lastTweetId ?? null, now.getTime());
   }
 
-  /** A known conversation. */
   conversation(conversationId: string): XConversation | undefined {
     const row = this.sql.db
       .prepare('SELECT participant_id, username, last_tweet_id FROM x_conversations WHERE channel = ? AND conversation_id = ?')
       .get(this.channel, conversationId) as { participant_id: string; username: string | null; last_tweet_id: string | null } | undefined;
-    if (!row) return undefined;
-    return {
-      participantId: row.participant_id,
-      ...(row.username ? { username: row.username } : {}),
-      ...(row.last_tweet_id ? { lastTweetId: row.last_tweet_id } : {}),
-    };
+    return row ? toXConversation(row) : undefined;
   }
 }

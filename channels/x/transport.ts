@@ -59,7 +59,7 @@ export function xTransport(deps: XTransportDeps): Transport {
   const publicReply = async (item: OutboxItem, tweetId: string, username: string | undefined): Promise<{ providerMessageId?: string }> => {
     const prefix = deps.mentionAuthor && username ? `@${username} ` : '';
     const parts = splitForThread(item.reply.text, MAX_POST_LENGTH - prefix.length);
-    const done = store.threadParts(item.id);
+    const done = await store.threadParts(item.id);
     let parent = tweetId;
     let first: string | undefined = done.get(0);
     for (const [i, part] of parts.entries()) {
@@ -69,7 +69,7 @@ export function xTransport(deps: XTransportDeps): Transport {
         continue;
       }
       const r = await client.reply(prefix + part, parent).catch(throttled);
-      store.recordPart(item.id, i, r.id);
+      await store.recordPart(item.id, i, r.id);
       watch(r.rateLimit);
       parent = r.id;
       first ??= r.id;

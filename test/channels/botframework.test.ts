@@ -75,8 +75,8 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
     expect(bf.adapter.outbox.list('botframework')).toHaveLength(1);
   });
 
-  it('keeps only routing data of the conversation reference (no display names)', () => {
-    const ref = bf.adapter.references.get('c-hello');
+  it('keeps only routing data of the conversation reference (no display names)', async () => {
+    const ref = await bf.adapter.references.get('c-hello');
     expect(ref).toMatchObject({
       channelId: 'emulator',
       serviceUrl: connector.url,
@@ -157,7 +157,7 @@ describe('Bot Framework adapter (anonymous, loopback connector)', () => {
   it('in anonymous mode, refuses a serviceUrl outside the allowed hosts', async () => {
     const res = await bf.post(messageActivity('https://attacker.example/', { id: 'm-ssrf', conversationId: 'c-ssrf' }));
     expect(res.status).toBe(403);
-    expect(bf.adapter.references.get('c-ssrf')).toBeUndefined();
+    expect(await bf.adapter.references.get('c-ssrf')).toBeUndefined();
     expect((await bf.adapter.outbox.list('botframework')).some((i) => i.conversationId === 'c-ssrf')).toBe(false);
   });
 
@@ -262,7 +262,7 @@ describe('Bot Framework adapter with an app id', () => {
       quiet.mockRestore();
     }
     expect(bf.adapter.outbox.list('botframework')).toHaveLength(0);
-    expect(bf.adapter.references.get('conv-1')).toBeUndefined();
+    expect(await bf.adapter.references.get('conv-1')).toBeUndefined();
     expect(connector.received).toHaveLength(0);
   });
 });

@@ -12,8 +12,10 @@ import { SqlStateStore } from '../../bot/engine/state.js';
 import { FieldCipher } from '../../bot/security/field-cipher.js';
 import { SqliteConversationStore } from '../../bot/store/conversation-store.js';
 import { PostgresAccountStore } from '../../bot/store/postgres/account-store.js';
+import { PostgresConsoleStore } from '../../bot/store/postgres/console-store.js';
 import { openPostgresStores } from '../../bot/store/postgres/stores.js';
 import { migrateCore } from '../../bot/store/schema.js';
+import { SqliteConsoleStore } from '../../bot/store/sqlite/console-store.js';
 import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
@@ -64,13 +66,17 @@ async function pilotDataDir(dir: string) {
     at(1),
   );
   await new SqliteAccountStore(sql, clock).add({ username: 'sara', displayName: 'Sara', role: 'supervisor', password: 'correct horse battery 9' });
+  const consoleStore = new SqliteConsoleStore(sql);
+  await consoleStore.addNote(CONV, 'sara', 'يتصل بعد الظهر', at(3));
+  const consoleId = await consoleStore.idOf(CONV);
   const transcript = conv.transcript(CONV);
   sql.close();
   await sql.closed();
-  return { request, timer, outboxId: item!.id, transcript };
+  return { request, timer, outboxId: item!.id, transcript, consoleId };
 }
 
-describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
+// Each test spawns the CLI through tsx, slow on a loaded machine.
+describe.skipIf(skipPostgres)('tawasul import-sqlite', { timeout: 120_000 }, () => {
   const pg = usePostgres();
 
   it('copies a pilot data directory into an empty PostgreSQL database, then refuses a second import', async () => {
@@ -91,7 +97,9 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
       'copied conversation_state: 1 row(s)',
       'copied outbox: 1 row(s)',
       'copied console_accounts: 1 row(s)',
-      'not carried over: notify_system (0 row(s); no PostgreSQL counterpart yet)',
+      'copied notify_system: 0 row(s)',
+      'copied console_conversations: 1 row(s)',
+      'copied console_notes: 1 row(s)',
     ]) {
       expect(first.out).toContain(`${line}\n`);
     }
@@ -109,6 +117,10 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', () => {
       const got = await stores.requests.get(written.request.reference);
       expect(got).toEqual({ ...written.request, sourceKey: undefined });
       expect(got?.applicant.civilId).toBe('12345678');
+      // The console's chat ids and notes carry over: links to a chat stay good.
+      const consoleStore = new PostgresConsoleStore(stores.pool);
+      expect(await consoleStore.keyOf(written.consoleId)).toBe(CONV);
+      expect((await consoleStore.notes(CONV)).map((n) => [n.author, n.text, n.at])).toEqual([['sara', 'يتصل بعد الظهر', at(3)]]);
       expect(got?.history.map((e) => [e.type, e.status ?? e.note])).toEqual(written.request.history.map((e) => [e.type, e.status ?? e.note]));
       expect(await stores.sla.timers.rows(written.request.id)).toEqual([{ ...written.timer, firedAt: null }]);
       expect(await stores.turn.conversations.get(CONV)).toMatchObject({ owner: 'queue', language: 'ar', queuedAt: at(2) });

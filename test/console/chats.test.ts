@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleStore } from '../../bot/console/store.js';
+import { SqliteConsoleStore } from '../../bot/store/sqlite/console-store.js';
 import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 import { addAccount, ConsoleClient, SseReader } from './helpers.js';
 
@@ -62,7 +62,7 @@ describe('console inbox API', () => {
   it('writing into a bot-held chat takes it over: the bot stays silent afterwards', async () => {
     const chat = await ChatClient.open(run.base);
     await chat.say('السلام عليكم');
-    const convId = new ConsoleStore(run.app.sql).idOf(chat.key);
+    const convId = await new SqliteConsoleStore(run.app.sql).idOf(chat.key);
     const r = await amal.post(`/api/console/conversations/${convId}/messages`, { text: 'معك أمل من مركز الاتصال' });
     expect(r.status).toBe(201);
     expect(r.body.conversation).toMatchObject({ owner: 'agent', agentId: 'amal' });

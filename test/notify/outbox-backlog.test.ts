@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
-import { DUE_PAGE, NotificationOutbox } from '../../bot/notify/outbox.js';
+import { NotificationOutbox } from '../../bot/notify/outbox.js';
 import type { SmsMessage } from '../../bot/notify/types.js';
+import { DUE_PAGE, SqliteNotifyStore } from '../../bot/store/sqlite/notify-outbox.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -40,7 +41,7 @@ function sink() {
 }
 
 function outbox(sms?: ReturnType<typeof sink>) {
-  return new NotificationOutbox(sql, {
+  return new NotificationOutbox(new SqliteNotifyStore(sql), {
     retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 },
     calendar: new WorkingCalendar(config.calendar),
     staffHours: 'official',
@@ -51,10 +52,10 @@ function outbox(sms?: ReturnType<typeof sink>) {
 }
 
 /** Enqueues `n` SMS notifications due over the last `n` seconds (several share each instant). */
-function backlog(o: NotificationOutbox, n: number): void {
-  sql.tx(() => {
+async function backlog(o: NotificationOutbox, n: number): Promise<void> {
+  await sql.txAsync(async () => {
     for (let i = 0; i < n; i++) {
-      o.enqueue(
+      await o.enqueue(
         { dedupeKey: `b${i}`, channel: 'sms', recipient: { kind: 'role', id: 'r' }, language: 'ar', purpose: 'escalation', body: `n${i}`, window: 'any' },
         new Date(NOW.getTime() - (n - i) * 250 - (i % 3) * 1000),
       );
@@ -63,9 +64,9 @@ function backlog(o: NotificationOutbox, n: number): void {
 }
 
 describe('notification outbox under a backlog', () => {
-  it('reads a page by an index range on (status, next_attempt_at, id), without sorting', () => {
+  it('reads a page by an index range on (status, next_attempt_at, id), without sorting', async () => {
     const o = outbox();
-    backlog(o, 2000);
+    await backlog(o, 2000);
     const plan = (sql.db.prepare(`EXPLAIN QUERY PLAN ${DUE_PAGE}`).all(NOW.getTime(), 0, 0, 200) as Array<{ detail: string }>).map((r) => r.detail);
     expect(plan.join('\n')).toMatch(/SEARCH notify_outbox USING INDEX notify_outbox_pending \(status=\? AND next_attempt_at>\? AND next_attempt_at<\?\)/);
     expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
@@ -74,7 +75,7 @@ describe('notification outbox under a backlog', () => {
   it('sends every notification of the backlog exactly once, in due order, across pages and passes', async () => {
     const sms = sink();
     const o = outbox(sms);
-    backlog(o, 3000);
+    await backlog(o, 3000);
     const first = await o.deliver(NOW, 1300);
     expect(first.sent).toBe(1300);
     const second = await o.deliver(NOW);
@@ -83,13 +84,13 @@ describe('notification outbox under a backlog', () => {
     expect(new Set(bodies).size).toBe(3000);
     const due = sql.db.prepare('SELECT body FROM notify_outbox ORDER BY created_at, id').pluck().all();
     expect(bodies).toEqual(due);
-    expect(o.counts()).toEqual([{ channel: 'sms', status: 'sent', count: 3000 }]);
+    expect(await o.counts()).toEqual([{ channel: 'sms', status: 'sent', count: 3000 }]);
   });
 
   it('lets other work run between pages', async () => {
     const sms = sink();
     const o = outbox(sms);
-    backlog(o, 1000);
+    await backlog(o, 1000);
     let turns = 0;
     let on = true;
     const spin = (): void => {
@@ -108,7 +109,7 @@ describe('notification outbox under a backlog', () => {
 
   it('defers a backlog without a transport page by page, each row once per pass, without spending attempts', async () => {
     const o = outbox();
-    backlog(o, 900);
+    await backlog(o, 900);
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 500, sent: 0 });
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 400 });
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 0 });

@@ -15,6 +15,7 @@ import { NotificationOutbox } from '../../bot/notify/outbox.js';
 import { SlaContext } from '../../bot/sla/context.js';
 import { SlaTimers } from '../../bot/sla/timers.js';
 import { SqliteConversationStore } from '../../bot/store/conversation-store.js';
+import { SqliteNotifyStore } from '../../bot/store/sqlite/notify-outbox.js';
 import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
@@ -93,7 +94,7 @@ describe('query plans of what grows', () => {
   });
 
   it('lists the notifications of a request by reference through an index', async () => {
-    const outbox = new NotificationOutbox(sql, {
+    const outbox = new NotificationOutbox(new SqliteNotifyStore(sql), {
       retry: config.sla.notifications.retry,
       calendar: new WorkingCalendar(config.calendar),
       staffHours: 'official',

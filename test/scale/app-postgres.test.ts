@@ -6,15 +6,29 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
 import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
+import { Conditions } from '../helpers/conditions.js';
 import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
 
 const t = new Templates();
 const REF = /BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/;
+
+/** The instance opened no database file and wrote nothing into the in-memory embedded stores. */
+function expectNothingLocal(r: Running): void {
+  expect(existsSync(join(r.dataDir, 'tawasul.sqlite'))).toBe(false);
+  const tables = r.app.sql.db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%'")
+    .pluck()
+    .all() as string[];
+  expect(tables.length).toBeGreaterThan(10);
+  expect(tables.filter((table) => (r.app.sql.db.prepare(`SELECT COUNT(*) FROM "${table}"`).pluck().get() as number) > 0)).toEqual([]);
+}
 
 describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Redis', () => {
   const postgres = usePostgres();
@@ -69,14 +83,29 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     expect((await one.app.engine.deps.requests.get(reference!))?.applicant.phone).toBe('92345678');
     expect(await count("SELECT COUNT(*) AS n FROM transcript WHERE key = $1 AND direction = 'in'", chat.key)).toBeGreaterThanOrEqual(6);
     expect(await count("SELECT COUNT(*) AS n FROM inbox WHERE channel = 'webchat' AND state = 'done'")).toBeGreaterThanOrEqual(6);
-    // Nothing of the resident's went into the instance's local database.
-    for (const table of ['requests', 'transcript', 'inbox', 'conversations']) {
-      expect(one.app.sql.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
-    }
 
     const two = await startTawasul({ env, clock: one.clock });
     running.push(two);
     const other = await ChatClient.open(two.base);
     expect(await other.say(`وين وصل طلبي ${reference} 92345678`)).toContain(t.render('ar', 'status_filed'));
+    // The resident's own conversation continues on the second instance (secret and transcript shared).
+    const same = new ChatClient(two.base, chat.conversationId, chat.secret);
+    expect(await same.say(`${reference} 92345678`)).toContain(t.render('ar', 'status_filed'));
+    expect((await same.transcript()).filter((l) => l.direction === 'in').length).toBe((await chat.transcript()).filter((l) => l.direction === 'in').length);
+    // A holiday an admin adds through one instance reaches the other's working calendar (Redis nudge).
+    const calendar = two.app.console.sla.ctx.calendar;
+    const replaced = new Conditions();
+    const replace = calendar.replace.bind(calendar);
+    calendar.replace = (c) => {
+      replace(c);
+      replaced.notify();
+    };
+    const name = { ar: 'عطلة رسمية', en: 'Public holiday' };
+    await one.app.console.sla.holidays.setHoliday({ id: 'extra-day', from: '2026-11-30', name }, 'admin:test', one.clock.now());
+    await replaced.until(() => calendar.holidays().some((h) => h.id === 'extra-day'), 'the holiday on the second instance');
+    expect(calendar.isWorkingDay('2026-11-30')).toBe(false);
+
+    // No database file in either data directory, and the embedded stores the modules built stay empty.
+    for (const r of [one, two]) expectNothingLocal(r);
   });
 });

@@ -8,10 +8,11 @@ import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../bot/console/auth.js';
 import { LiveHub } from '../../bot/console/live.js';
-import { ConsoleStore } from '../../bot/console/store.js';
-import { SystemNotifications } from '../../bot/notify/system.js';
 import { RedisBus } from '../../bot/scale/live-bus.js';
 import { connectRedis } from '../../bot/scale/redis.js';
+import { SqliteConsoleQueries } from '../../bot/store/sqlite/console-queries.js';
+import { SqliteConsoleStore } from '../../bot/store/sqlite/console-store.js';
+import { SqliteSystemNotifications } from '../../bot/store/sqlite/notify-system.js';
 import type { RequestRecord } from '../../bot/store/types.js';
 import { type ChannelTestContext, channelContext } from '../channels/helpers/channel-context.js';
 import { Conditions } from '../helpers/conditions.js';
@@ -88,10 +89,10 @@ describe.skipIf(skipRedis)('console live events across instances (real redis-ser
       contexts.push(t);
       const b = await bus(instance);
       const h = new LiveHub({
-        store: new ConsoleStore(t.ctx.sql),
-        sql: t.ctx.sql,
+        store: new SqliteConsoleStore(t.ctx.sql),
+        queries: new SqliteConsoleQueries(t.ctx.sql),
         // Only its system notifications are read (the stream's starting point).
-        sla: { system: new SystemNotifications(t.ctx.sql) } as never,
+        sla: { system: new SqliteSystemNotifications(t.ctx.sql) } as never,
         engine: t.ctx.engine,
         config: t.ctx.config,
         clock,
@@ -107,8 +108,8 @@ describe.skipIf(skipRedis)('console live events across instances (real redis-ser
     const changes = new Conditions();
     const supervisor = stream(changes);
     const agent = stream(changes);
-    onA.stream(supervisor.req, supervisor.res, principal('supervisor'));
-    onA.stream(agent.req, agent.res, principal('agent'));
+    await onA.stream(supervisor.req, supervisor.res, principal('supervisor'));
+    await onA.stream(agent.req, agent.res, principal('agent'));
 
     const filed = { reference: 'BUR-2026-AB12-CD34', serviceId: 'waste-collection', status: 'new', department: 'municipality' } as unknown as RequestRecord;
     onB.requestChanged(filed, 'filed');
@@ -118,6 +119,7 @@ describe.skipIf(skipRedis)('console live events across instances (real redis-ser
 
     // Instance A's own events still go out once, in order after B's.
     onA.requestChanged({ ...filed, status: 'in_progress' } as unknown as RequestRecord, 'status');
+    await changes.until(() => supervisor.text().includes('"status":"in_progress"'), "instance A's own event on instance A");
     const ids = [...supervisor.text().matchAll(/^id: (\d+)\nevent: request/gm)].map((m) => Number(m[1]));
     expect(ids).toHaveLength(2);
     expect(ids[1]).toBeGreaterThan(ids[0]!);

@@ -155,9 +155,9 @@ describe('escalation ladder of the SPEC services', () => {
     h = await createHarness();
     const rec = await h.file('liwan-closure', at('2026-02-01 09:00'));
     const enqueue = h.sla.outbox.enqueue.bind(h.sla.outbox);
-    const spy = vi.spyOn(h.sla.outbox, 'enqueue').mockImplementation((n, now) => {
+    const spy = vi.spyOn(h.sla.outbox, 'enqueue').mockImplementation((n, now, into) => {
       if (n.purpose === 'escalation') throw new Error('disk full');
-      return enqueue(n, now);
+      return enqueue(n, now, into);
     });
     await expect(h.sla.engine.sweep(at('2026-02-09 09:00'))).rejects.toThrow('disk full');
     spy.mockRestore();

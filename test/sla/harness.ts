@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { type Logger, silentLogger } from '../../bot/core/logger.js';
@@ -74,8 +75,8 @@ export interface HarnessOptions {
   transports?: { email?: EmailSender; sms?: SmsSender };
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** The request store and SLA store to use instead of the SQLite ones (PostgreSQL); the notifications stay SQLite. */
-  stores?: { requests: RequestStore; sla: SlaStore };
+  /** The request store and SLA store to use instead of the SQLite ones (PostgreSQL, the notifications with it), and its pool. */
+  stores?: { requests: RequestStore; sla?: SlaStore; pool?: pg.Pool };
 }
 
 /** Starts a harness (clock: Sunday 1 Feb 2026 09:00 Muscat unless `start`). */
@@ -93,7 +94,8 @@ export async function createHarness(opts: HarnessOptions = {}, reuse?: { dir: st
     config,
     sql,
     requests: store,
-    ...(opts.stores ? { store: opts.stores.sla } : {}),
+    ...(opts.stores?.sla ? { store: opts.stores.sla } : {}),
+    ...(opts.stores?.pool ? { postgres: opts.stores.pool } : {}),
     calendar,
     clock: t.clock,
     logger: opts.logger ?? silentLogger,

@@ -156,7 +156,7 @@ describe('resident and staff notifications', () => {
     expect(gw.requests.filter((r) => (JSON.parse(r.body) as { text: string }).text.startsWith(`تواصل: تصعيد مستوى 1 - الطلب ${rec.reference}`))).toHaveLength(
       1,
     );
-    const console = h.sla.system.list({ role: 'training-manager' });
+    const console = await h.sla.system.list({ role: 'training-manager' });
     expect(console).toHaveLength(1);
     expect(console[0]).toMatchObject({ kind: 'escalation', level: 1, reference: rec.reference });
   });
@@ -167,12 +167,12 @@ describe('resident and staff notifications', () => {
     await h.file('training', at('2026-02-01 09:00'));
     const first = await h.sla.engine.sweep(at('2026-02-01 09:01'));
     expect(first.delivery).toMatchObject({ sent: 1, retried: 1 });
-    expect(h.sla.outbox.list({ status: 'pending' }).map((p) => [p.channel, p.attempts])).toEqual([['email', 1]]);
+    expect((await h.sla.outbox.list({ status: 'pending' })).map((p) => [p.channel, p.attempts])).toEqual([['email', 1]]);
     // Restart with SMTP working again: the stored e-mail goes out at its next attempt, once.
     h = await h.restart({ transports: {}, env: { ...env, TAWASUL_SMTP_PORT: String(smtp.port) } });
     expect((await h.sla.engine.sweep(at('2026-02-01 09:01'))).delivery.sent).toBe(0);
     expect((await h.sla.engine.sweep(at('2026-02-01 09:02'))).delivery.sent).toBe(1);
     expect(mailTo('salem@example.om')).toHaveLength(1);
-    expect(h.sla.outbox.list({ status: 'sent' })).toHaveLength(2);
+    expect(await h.sla.outbox.list({ status: 'sent' })).toHaveLength(2);
   });
 });

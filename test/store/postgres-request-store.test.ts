@@ -18,7 +18,16 @@ vi.mock('../../bot/security/reference.js', async (importOriginal) => {
 });
 const draw = vi.mocked(randomReferenceCode);
 const REFERENCE = /^BUR-(\d{4})-[2-9A-HJKMNPQRTW-Y]{4}-[2-9A-HJKMNPQRTW-Y]{4}$/;
-const MIGRATIONS = ['0001-requests', '0002-random-references', '0003-sla', '0004-turn', '0005-console', '0006-lookup-limits'];
+const MIGRATIONS = [
+  '0001-requests',
+  '0002-random-references',
+  '0003-sla',
+  '0004-turn',
+  '0005-console',
+  '0006-lookup-limits',
+  '0007-notify',
+  '0008-console-store',
+];
 
 describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on loopback)', () => {
   const pgServer = usePostgres();

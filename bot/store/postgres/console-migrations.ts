@@ -1,5 +1,5 @@
 /**
- * The console's PostgreSQL schema (accounts, sessions) and the residents' look-up limits, as Kysely
+ * The console's PostgreSQL schema (accounts, sessions; conversation ids, notes, live events) and the residents' look-up limits, as Kysely
  * migrations kept apart from migrations.ts: registered there under their own names ('0005-console',
  * …) so that the one migrator applies them in order with the rest. A released one is never edited.
  */
@@ -51,8 +51,36 @@ export const lookupLimitsMigration: Migration = {
   },
 };
 
+/** The console's conversation ids, private notes and live-event log (bot/store/postgres/console-store.ts). */
+export const consoleStoreMigration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    // The same tables and columns as on SQLite (bot/console/store.ts), so that `tawasul import-sqlite` carries them over.
+    await sql`
+      CREATE TABLE console_conversations (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+      CREATE TABLE console_notes (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        conversation_key TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX console_notes_key ON console_notes (conversation_key, id);
+      CREATE TABLE console_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at TIMESTAMPTZ NOT NULL,
+        type TEXT NOT NULL,
+        audience TEXT NOT NULL CHECK (audience IN ('chats','requests')),
+        department TEXT,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX requests_conversation ON requests (conversation_key, id);
+    `.execute(db);
+  },
+};
+
 /** Migration name → migration, for migrations.ts to spread into `postgresMigrations` (after '0004-turn'). */
 export const consoleMigrations: Record<string, Migration> = {
   '0005-console': consoleAccountsMigration,
   '0006-lookup-limits': lookupLimitsMigration,
+  '0008-console-store': consoleStoreMigration,
 };

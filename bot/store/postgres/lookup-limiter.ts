@@ -2,6 +2,7 @@
  * The residents' look-up limits on PostgreSQL (tables of console-migrations.ts '0006-lookup-limits'):
  * a failure is counted for all its subjects by one `INSERT … ON CONFLICT DO UPDATE … RETURNING`, so
  * instances counting at once never lose a failure and each sees the count its failure reached.
+ * `lookupLimiterFor` picks the limiter of an instance the way the stores are picked (`postgres ? PG : SQLite`).
  */
 import type pg from 'pg';
 import type { FieldCipher } from '../../security/field-cipher.js';

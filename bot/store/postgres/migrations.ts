@@ -245,4 +245,27 @@ export const postgresMigrations: Record<string, Migration> = {
   },
   // The console's accounts and sessions, and the residents' look-up limits (bot/store/postgres/console-migrations.ts).
   ...consoleMigrations,
+  '0007-notify': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The system notifications (bot/store/postgres/notify-system.ts), as bot/notify/migrations.ts has
+      // them on SQLite; the notification outbox's table came with 0003-sla.
+      await sql`
+        CREATE TABLE notify_system (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          role TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          level INTEGER,
+          request_id BIGINT,
+          reference TEXT,
+          title TEXT NOT NULL,
+          body TEXT NOT NULL,
+          created_at TIMESTAMPTZ NOT NULL,
+          read_at TIMESTAMPTZ,
+          read_by TEXT
+        );
+        CREATE INDEX notify_system_role ON notify_system (role, id);
+        CREATE INDEX notify_system_reference ON notify_system (reference);
+      `.execute(db);
+    },
+  },
 };

@@ -1,8 +1,7 @@
 /**
  * The SLA's read model of the requests and the figures of its reports and metrics, on PostgreSQL
  * (tables `requests`, `request_events` of the request store; `sla_timers`, `sla_first_responses`;
- * `notify_outbox`, whose shape migration 0003 creates while the notification outbox itself is still
- * SQLite: until it moves (issue 10) `notifications()` counts nothing here). Instants are TIMESTAMPTZ
+ * `notify_outbox`, the notification outbox's rows, bot/store/postgres/notify-outbox.ts). Instants are TIMESTAMPTZ
  * in the tables and milliseconds in the interface.
  */
 import { type FieldCipher, openField } from '../../security/field-cipher.js';
@@ -199,7 +198,7 @@ export class PostgresSlaFigures implements SlaFigures {
     return r.rows;
   }
 
-  /** Counts the PostgreSQL `notify_outbox`, empty until the notification outbox moves here (issue 10). */
+  /** Counts the notification outbox's rows by channel and status. */
   async notifications(): Promise<Array<{ channel: string; status: string; n: number }>> {
     const r = await this.pool.query<{ channel: string; status: string; n: number }>(
       'SELECT channel, status, COUNT(*)::int AS n FROM notify_outbox GROUP BY channel, status ORDER BY channel, status',

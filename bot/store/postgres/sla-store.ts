@@ -1,6 +1,7 @@
 /**
  * The SLA's own tables on PostgreSQL (migration 0003-sla): the schedule, the engine's state,
- * residents' messages, holiday overrides and calendar changes (first responses: sla-first-responses.ts).
+ * residents' messages, holiday overrides and calendar changes (first responses: sla-first-responses.ts;
+ * notifications: notify-outbox.ts, notify-system.ts, bound to the same transaction as a claim).
  * Exactly once across instances: a claim is `UPDATE … WHERE fired_at IS NULL` (the loser waits for the winner's commit,
  * then finds the row fired and changes nothing), and the due scan inside a transaction locks its page
  * `FOR UPDATE SKIP LOCKED`, so instances sweeping together take different rows.
@@ -9,6 +10,8 @@ import type pg from 'pg';
 import type { FieldCipher } from '../../security/field-cipher.js';
 import type { CalendarChangeRecord, HolidayOverrideRecord, HolidayStore, SlaStore, SlaStoreTx, SlaTimerStore, TimerKey, TimerRow } from '../sla-store.js';
 import { type Queryable, withTransaction } from './database.js';
+import { PostgresNotifyStore } from './notify-outbox.js';
+import { PostgresSystemNotifications } from './notify-system.js';
 import { PostgresFirstResponses } from './sla-first-responses.js';
 import { at, ms, PostgresSlaFigures, PostgresSlaRequests } from './sla-requests.js';
 
@@ -240,8 +243,14 @@ export class PostgresHolidayStore implements HolidayStore {
 }
 
 /** The stores of `SlaStoreTx` on one queryable (the pool, or a transaction's client). */
-function bound(q: Queryable, cipher?: FieldCipher): SlaStoreTx {
-  return { requests: new PostgresSlaRequests(q, cipher), timers: new PostgresSlaTimers(q), holidays: new PostgresHolidayStore(q) };
+function bound(q: pg.PoolClient, cipher?: FieldCipher): SlaStoreTx {
+  return {
+    requests: new PostgresSlaRequests(q, cipher),
+    timers: new PostgresSlaTimers(q),
+    holidays: new PostgresHolidayStore(q),
+    notices: new PostgresNotifyStore(q),
+    system: new PostgresSystemNotifications(q),
+  };
 }
 
 /** The SLA's stores on one PostgreSQL database (pool from `createPool`, schema from `migratePostgres`). */
@@ -251,6 +260,8 @@ export class PostgresSlaStore implements SlaStore {
   readonly holidays: PostgresHolidayStore;
   readonly figures: PostgresSlaFigures;
   readonly firstResponses: PostgresFirstResponses;
+  readonly notices: PostgresNotifyStore;
+  readonly system: PostgresSystemNotifications;
 
   /** `cipher`: the data key's (TAWASUL_DATA_KEY), to open the applicant's phone and e-mail for notifications. */
   constructor(
@@ -262,6 +273,8 @@ export class PostgresSlaStore implements SlaStore {
     this.holidays = new PostgresHolidayStore(pool);
     this.figures = new PostgresSlaFigures(pool);
     this.firstResponses = new PostgresFirstResponses(pool);
+    this.notices = new PostgresNotifyStore(pool);
+    this.system = new PostgresSystemNotifications(pool);
   }
 
   /** One transaction on one connection; the callback's stores run on it. */

@@ -1,9 +1,12 @@
 /**
  * The SLA's own tables on SQLite: the schedule (`sla_timers`, unfired rows found by an indexed range
- * on `fire_at`), the engine's state, residents' messages, holiday overrides and calendar changes.
+ * on `fire_at`), the engine's state, residents' messages, holiday overrides and calendar changes
+ * (notifications: notify-outbox.ts, notify-system.ts).
  */
 import type { CalendarChangeRecord, HolidayOverrideRecord, HolidayStore, SlaStore, SlaStoreTx, SlaTimerStore, TimerKey, TimerRow } from '../sla-store.js';
 import { prepared, type SqliteDatabase } from '../sqlite-database.js';
+import { SqliteNotifyStore } from './notify-outbox.js';
+import { SqliteSystemNotifications } from './notify-system.js';
 import { SqliteFirstResponses } from './sla-first-responses.js';
 import { SqliteSlaFigures, SqliteSlaRequests } from './sla-requests.js';
 
@@ -201,6 +204,8 @@ export class SqliteSlaStore implements SlaStore {
   readonly holidays: SqliteHolidayStore;
   readonly figures: SqliteSlaFigures;
   readonly firstResponses: SqliteFirstResponses;
+  readonly notices: SqliteNotifyStore;
+  readonly system: SqliteSystemNotifications;
 
   constructor(private readonly sql: SqliteDatabase) {
     this.requests = new SqliteSlaRequests(sql);
@@ -208,6 +213,8 @@ export class SqliteSlaStore implements SlaStore {
     this.holidays = new SqliteHolidayStore(sql);
     this.figures = new SqliteSlaFigures(sql);
     this.firstResponses = new SqliteFirstResponses(sql);
+    this.notices = new SqliteNotifyStore(sql);
+    this.system = new SqliteSystemNotifications(sql);
   }
 
   /** One SQLite transaction (`txAsync`); the stores are the same objects, the connection being one. */

@@ -6,6 +6,7 @@
 
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type pg from 'pg';
 import { WorkingCalendar } from '../../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../../bot/config/load.js';
 import { createLogger } from '../../../bot/core/logger.js';
@@ -58,6 +59,8 @@ export interface ChannelContextOptions {
   configPatch?: Record<string, unknown>;
   /** Log lines collect here (default: a new array). */
   logs?: string[];
+  /** The PostgreSQL pool the adapter keeps its own state on (the core stays on the SQLite file). */
+  postgres?: pg.Pool;
 }
 
 /** Builds the context of one channel instance on a data directory. */
@@ -110,6 +113,7 @@ export function channelContext(opts: ChannelContextOptions): ChannelTestContext 
     delivery: new ChannelDelivery({ outbox, transactions }),
     dataDir: opts.dataDir,
     env: opts.env ?? {},
+    ...(opts.postgres ? { postgres: opts.postgres } : {}),
   };
   return {
     ctx,

@@ -1,0 +1,98 @@
+/**
+ * The notification outbox's table behind an interface (`notify_outbox`): the outbox engine
+ * (bot/notify/outbox.ts) decides when and what; a store only reads and writes rows. Implementations:
+ * bot/store/sqlite/notify-outbox.ts (promises that settle without I/O, so they may run inside
+ * `SqliteDatabase.txAsync`) and bot/store/postgres/notify-outbox.ts.
+ */
+import type { Language } from '../core/types.js';
+import type { NotifyChannel } from './types.js';
+
+/** Who a notification is for: the applicant of a request (id = request id) or a configured role. */
+export interface Recipient {
+  kind: 'applicant' | 'role';
+  id: string;
+}
+
+/** A notification to enqueue. */
+export interface NewNotification {
+  /** Idempotency key: enqueuing the same key twice stores one notification. */
+  dedupeKey: string;
+  channel: NotifyChannel;
+  recipient: Recipient;
+  language: Language;
+  purpose: 'accepted' | 'status' | 'overdue' | 'escalation';
+  requestId?: number;
+  reference?: string;
+  subject?: string;
+  body: string;
+  /** `staff`: only sent during staff hours (never at night, weekend or holiday). */
+  window: 'any' | 'staff';
+}
+
+/** Delivery state of a stored notification. */
+export type NotificationStatus = 'pending' | 'sent' | 'failed';
+
+/** A stored notification (instants in epoch milliseconds). */
+export interface StoredNotification {
+  id: number;
+  channel: NotifyChannel;
+  recipient: Recipient;
+  language: Language;
+  purpose: string;
+  reference?: string;
+  subject?: string;
+  body: string;
+  window: 'any' | 'staff';
+  status: NotificationStatus;
+  attempts: number;
+  /** When it is due; while a send is under way, when that send's lease expires. */
+  nextAttemptAt: number;
+  lastError?: string;
+  createdAt: number;
+  sentAt?: number;
+}
+
+/** Where notifications are enqueued: the store, or the store bound to a transaction (a claim's). */
+export interface NotificationQueue {
+  /** Stores a notification due at `nextAttemptAt`; false when its dedupe key exists. */
+  enqueue(n: NewNotification, nextAttemptAt: number, now: number): Promise<boolean>;
+}
+
+/**
+ * Bookkeeping of a row that will not be sent in this pass, applied only while the row is still
+ * pending and due at `expect` (the value the pass read): `defer` moves it, `park` marks it failed.
+ */
+export type Settlement = { id: number; expect: number } & ({ kind: 'defer'; nextAttemptAt: number; lastError?: string } | { kind: 'park'; lastError: string });
+
+/** Filters of the admins' listing. */
+export interface NotificationQuery {
+  status?: NotificationStatus;
+  reference?: string;
+  limit?: number;
+}
+
+/** The notification outbox's rows. */
+export interface NotifyStore extends NotificationQueue {
+  /** Pending rows due at `now` after the cursor (nextAttemptAt, id), in that order. */
+  duePage(now: number, after: readonly [number, number], limit: number): Promise<StoredNotification[]>;
+  /** Applies a page's settlements in one transaction; returns the ids that changed. */
+  settle(changes: readonly Settlement[]): Promise<Set<number>>;
+  /**
+   * Takes a row for one send: counts the attempt and moves it to `leaseUntil`, only if it is still
+   * pending and due at `expect`; true for the one caller that took it (a crash leaves it due again
+   * once the lease expires).
+   */
+  claim(id: number, expect: number, leaseUntil: number): Promise<boolean>;
+  /** Records a send the provider accepted. */
+  markSent(id: number, at: number, providerId: string | undefined): Promise<void>;
+  /** Records a failed attempt to be tried again at `nextAttemptAt`. */
+  markRetry(id: number, nextAttemptAt: number, error: string): Promise<void>;
+  /** Parks a row as failed with its reason. */
+  markFailed(id: number, error: string): Promise<void>;
+  /** Puts a failed row back in the queue, due at `now`, attempts reset; false when it is not failed. */
+  requeue(id: number, now: number): Promise<boolean>;
+  /** Rows newest first (the reference in any case), at most 1000. */
+  list(q: NotificationQuery): Promise<StoredNotification[]>;
+  /** Number of rows per channel and status. */
+  counts(): Promise<Array<{ channel: NotifyChannel; status: NotificationStatus; count: number }>>;
+}

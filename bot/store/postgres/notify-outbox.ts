@@ -1,0 +1,172 @@
+/**
+ * The notification outbox's rows on PostgreSQL (table `notify_outbox`, migration 0003-sla). On a
+ * transaction's client (`SlaStoreTx.notices`) an enqueue commits with the claim that caused it; a
+ * dedupe key enqueued by two instances at once is stored once (the second insert waits for the
+ * first's commit, then does nothing). Several instances deliver at once without sending a row twice:
+ * `claim` is a conditional UPDATE on (status, next_attempt_at) — the loser waits for the winner's
+ * commit and then finds the row moved — and moves the row to the lease's expiry, so that a row
+ * whose sender died is due again then and another instance retries it.
+ */
+import type { Language } from '../../core/types.js';
+import type { NewNotification, NotificationQuery, NotificationStatus, NotifyStore, Recipient, Settlement, StoredNotification } from '../../notify/store.js';
+import type { NotifyChannel } from '../../notify/types.js';
+import { at, ms } from './sla-requests.js';
+import type { TurnDb } from './turn-db.js';
+
+interface Row {
+  id: string;
+  channel: NotifyChannel;
+  recipient_kind: Recipient['kind'];
+  recipient_id: string;
+  language: Language;
+  purpose: string;
+  reference: string | null;
+  subject: string | null;
+  body: string;
+  send_window: 'any' | 'staff';
+  status: NotificationStatus;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const COLUMNS =
+  'id, channel, recipient_kind, recipient_id, language, purpose, reference, subject, body, send_window, status, attempts, next_attempt_at, last_error, created_at, sent_at';
+
+const stored = (r: Row): StoredNotification => ({
+  id: Number(r.id),
+  channel: r.channel,
+  recipient: { kind: r.recipient_kind, id: r.recipient_id },
+  language: r.language,
+  purpose: r.purpose,
+  body: r.body,
+  window: r.send_window,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: ms(r.next_attempt_at),
+  createdAt: ms(r.created_at),
+  ...(r.reference !== null ? { reference: r.reference } : {}),
+  ...(r.subject !== null ? { subject: r.subject } : {}),
+  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+  ...(r.sent_at !== null ? { sentAt: ms(r.sent_at) } : {}),
+});
+
+/** The notification outbox on PostgreSQL (the pool, or a transaction's client). */
+export class PostgresNotifyStore implements NotifyStore {
+  constructor(private readonly db: TurnDb) {}
+
+  async enqueue(n: NewNotification, nextAttemptAt: number, now: number): Promise<boolean> {
+    const r = await this.db.query(
+      `INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference,
+        subject, body, send_window, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        ON CONFLICT (dedupe_key) DO NOTHING`,
+      [
+        n.dedupeKey,
+        n.channel,
+        n.recipient.kind,
+        n.recipient.id,
+        n.language,
+        n.purpose,
+        n.requestId ?? null,
+        n.reference ?? null,
+        n.subject ?? null,
+        n.body,
+        n.window,
+        at(nextAttemptAt),
+        at(now),
+      ],
+    );
+    return r.rowCount === 1;
+  }
+
+  /** The start cursor (MIN_SAFE_INTEGER) is before any instant PostgreSQL holds: `-infinity`. */
+  async duePage(now: number, after: readonly [number, number], limit: number): Promise<StoredNotification[]> {
+    const r = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND (next_attempt_at, id) > ($2, $3)
+        ORDER BY next_attempt_at, id LIMIT $4`,
+      [at(now), after[0] <= Number.MIN_SAFE_INTEGER ? '-infinity' : at(after[0]), after[1], limit],
+    );
+    return r.rows.map(stored);
+  }
+
+  /** One statement over the page's settlements (atomic by itself). */
+  async settle(changes: readonly Settlement[]): Promise<Set<number>> {
+    const r = await this.db.query<{ id: string }>(
+      `UPDATE notify_outbox n SET
+         status = CASE WHEN c.kind = 'park' THEN 'failed' ELSE n.status END,
+         next_attempt_at = CASE WHEN c.kind = 'defer' THEN c.next ELSE n.next_attempt_at END,
+         last_error = COALESCE(c.error, n.last_error)
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::text[]) AS c(id, expect, kind, next, error)
+       WHERE n.id = c.id AND n.status = 'pending' AND n.next_attempt_at = c.expect
+       RETURNING n.id`,
+      [
+        changes.map((c) => c.id),
+        changes.map((c) => at(c.expect)),
+        changes.map((c) => c.kind),
+        changes.map((c) => (c.kind === 'defer' ? at(c.nextAttemptAt) : null)),
+        changes.map((c) => c.lastError ?? null),
+      ],
+    );
+    return new Set(r.rows.map((x) => Number(x.id)));
+  }
+
+  async claim(id: number, expect: number, leaseUntil: number): Promise<boolean> {
+    const r = await this.db.query(
+      `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3`,
+      [at(leaseUntil), id, at(expect)],
+    );
+    return r.rowCount === 1;
+  }
+
+  async markSent(id: number, when: number, providerId: string | undefined): Promise<void> {
+    await this.db.query(`UPDATE notify_outbox SET status = 'sent', sent_at = $1, provider_id = $2, last_error = NULL WHERE id = $3`, [
+      at(when),
+      providerId ?? null,
+      id,
+    ]);
+  }
+
+  async markRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.db.query('UPDATE notify_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3', [at(nextAttemptAt), error, id]);
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.db.query(`UPDATE notify_outbox SET status = 'failed', last_error = $1 WHERE id = $2`, [error, id]);
+  }
+
+  async requeue(id: number, now: number): Promise<boolean> {
+    const r = await this.db.query(`UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE id = $2 AND status = 'failed'`, [
+      at(now),
+      id,
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async list(q: NotificationQuery): Promise<StoredNotification[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.status) {
+      args.push(q.status);
+      where.push(`status = $${args.length}`);
+    }
+    if (q.reference) {
+      args.push(q.reference.toUpperCase());
+      where.push(`reference = $${args.length}`);
+    }
+    args.push(Math.min(q.limit ?? 100, 1000));
+    const r = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${args.length}`,
+      args,
+    );
+    return r.rows.map(stored);
+  }
+
+  async counts(): Promise<Array<{ channel: NotifyChannel; status: NotificationStatus; count: number }>> {
+    const r = await this.db.query<{ channel: NotifyChannel; status: NotificationStatus; count: number }>(
+      'SELECT channel, status, COUNT(*)::int AS count FROM notify_outbox GROUP BY channel, status',
+    );
+    return r.rows;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The notification outbox's rows on SQLite (table `notify_outbox`, bot/notify/migrations.ts). Every
+ * statement runs synchronously, so the promises settle without I/O and an `enqueue` inside
+ * `SqliteDatabase.txAsync` commits with the transaction of its cause.
+ */
+import type { Language } from '../../core/types.js';
+import type { NewNotification, NotificationQuery, NotificationStatus, NotifyStore, Recipient, Settlement, StoredNotification } from '../../notify/store.js';
+import type { NotifyChannel } from '../../notify/types.js';
+import { prepared, type SqliteDatabase } from '../sqlite-database.js';
+
+interface Row {
+  id: number;
+  channel: NotifyChannel;
+  recipient_kind: Recipient['kind'];
+  recipient_id: string;
+  language: Language;
+  purpose: string;
+  reference: string | null;
+  subject: string | null;
+  body: string;
+  send_window: 'any' | 'staff';
+  status: NotificationStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+const stored = (r: Row): StoredNotification => ({
+  id: r.id,
+  channel: r.channel,
+  recipient: { kind: r.recipient_kind, id: r.recipient_id },
+  language: r.language,
+  purpose: r.purpose,
+  body: r.body,
+  window: r.send_window,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  createdAt: r.created_at,
+  ...(r.reference !== null ? { reference: r.reference } : {}),
+  ...(r.subject !== null ? { subject: r.subject } : {}),
+  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+  ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
+});
+
+/**
+ * One page of due notifications after the cursor (next_attempt_at, id): an index range on
+ * notify_outbox_pending (status, next_attempt_at, id), read in index order — no sort.
+ */
+export const DUE_PAGE = `SELECT * FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (next_attempt_at, id) > (?, ?)
+  ORDER BY next_attempt_at, id LIMIT ?`;
+
+/** Only while the row is as the pass read it (pending, due at that instant). */
+const STILL = `id = ? AND status = 'pending' AND next_attempt_at = ?`;
+
+/** The notification outbox on SQLite. */
+export class SqliteNotifyStore implements NotifyStore {
+  constructor(private readonly sql: SqliteDatabase) {}
+
+  async enqueue(n: NewNotification, nextAttemptAt: number, now: number): Promise<boolean> {
+    const r = prepared(
+      this.sql.db,
+      `INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference,
+        subject, body, send_window, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
+    ).run(
+      n.dedupeKey,
+      n.channel,
+      n.recipient.kind,
+      n.recipient.id,
+      n.language,
+      n.purpose,
+      n.requestId ?? null,
+      n.reference ?? null,
+      n.subject ?? null,
+      n.body,
+      n.window,
+      nextAttemptAt,
+      now,
+    );
+    return r.changes === 1;
+  }
+
+  async duePage(now: number, after: readonly [number, number], limit: number): Promise<StoredNotification[]> {
+    return (prepared(this.sql.db, DUE_PAGE).all(now, after[0], after[1], limit) as Row[]).map(stored);
+  }
+
+  async settle(changes: readonly Settlement[]): Promise<Set<number>> {
+    const db = this.sql.db;
+    return this.sql.txAsync(async () => {
+      const changed = new Set<number>();
+      for (const c of changes) {
+        const r =
+          c.kind === 'defer'
+            ? c.lastError === undefined
+              ? prepared(db, `UPDATE notify_outbox SET next_attempt_at = ? WHERE ${STILL}`).run(c.nextAttemptAt, c.id, c.expect)
+              : prepared(db, `UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE ${STILL}`).run(c.nextAttemptAt, c.lastError, c.id, c.expect)
+            : prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE ${STILL}`).run(c.lastError, c.id, c.expect);
+        if (r.changes === 1) changed.add(c.id);
+      }
+      return changed;
+    });
+  }
+
+  async claim(id: number, expect: number, leaseUntil: number): Promise<boolean> {
+    return (
+      prepared(this.sql.db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE ${STILL}`).run(leaseUntil, id, expect).changes === 1
+    );
+  }
+
+  async markSent(id: number, at: number, providerId: string | undefined): Promise<void> {
+    prepared(this.sql.db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(
+      at,
+      providerId ?? null,
+      id,
+    );
+  }
+
+  async markRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    prepared(this.sql.db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt, error, id);
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    prepared(this.sql.db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(error, id);
+  }
+
+  async requeue(id: number, now: number): Promise<boolean> {
+    return (
+      prepared(this.sql.db, `UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'failed'`).run(now, id)
+        .changes === 1
+    );
+  }
+
+  async list(q: NotificationQuery): Promise<StoredNotification[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.status) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.reference) {
+      where.push('reference = ?');
+      args.push(q.reference.toUpperCase());
+    }
+    const rows = prepared(this.sql.db, `SELECT * FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(
+      ...args,
+      Math.min(q.limit ?? 100, 1000),
+    ) as Row[];
+    return rows.map(stored);
+  }
+
+  async counts(): Promise<Array<{ channel: NotifyChannel; status: NotificationStatus; count: number }>> {
+    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS count FROM notify_outbox GROUP BY channel, status').all() as Array<{
+      channel: NotifyChannel;
+      status: NotificationStatus;
+      count: number;
+    }>;
+  }
+}
