@@ -13,6 +13,7 @@ import type { ChannelAdapter } from '../channels/types.js';
 import type { TawasulConfig } from '../config/schema.js';
 import { WorkingCalendar } from './calendar/working-calendar.js';
 import { loadConfig } from './config/load.js';
+import { syncOverlay } from './config/shared-overlay.js';
 import { type Console, createConsole } from './console/index.js';
 import { ConfigError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -38,11 +39,17 @@ import { type SecuritySettings, securitySettings } from './security/settings.js'
 import { attachSla } from './sla/attach.js';
 import { SqliteConversationStore } from './store/conversation-store.js';
 import { migrateChannelsPostgres } from './store/postgres/channel-schema.js';
+import { PostgresOverlayCopy } from './store/postgres/config-overlay.js';
 import { databaseUrl } from './store/postgres/database.js';
 import { openPostgresStores, type PostgresStores } from './store/postgres/stores.js';
 import { loadChannelDefinition, migrateSchema, startedChannels } from './store/schema.js';
 import { SqliteDatabase } from './store/sqlite-database.js';
 import { SqliteRequestStore } from './store/sqlite-request-store.js';
+
+/** The admins' configuration overlay in the data directory (merged over config/). */
+const OVERLAY_FILE = 'config.local.yaml';
+/** The bus topic of overlay changes (the shared copy changed: follow it). */
+const CONFIG_TOPIC = 'config';
 
 /** Options of `createTawasul`. */
 export interface TawasulOptions {
@@ -141,7 +148,7 @@ export async function createTawasul(opts: TawasulOptions): Promise<Tawasul> {
   const security = securitySettings(env, opts.security);
   const loadOptions = {
     ...(opts.configDir ? { dir: opts.configDir } : {}),
-    overlays: [join(opts.dataDir, 'config.local.yaml'), ...(env.TAWASUL_CONFIG_OVERLAY ? [env.TAWASUL_CONFIG_OVERLAY] : [])],
+    overlays: [join(opts.dataDir, OVERLAY_FILE), ...(env.TAWASUL_CONFIG_OVERLAY ? [env.TAWASUL_CONFIG_OVERLAY] : [])],
     ...(opts.configPatch ? { patch: opts.configPatch } : {}),
   };
   const config = loadConfig(loadOptions);
@@ -166,7 +173,7 @@ async function assemble(
     logger,
     clock,
     loadOptions,
-    config,
+    config: loaded,
     cipher,
     security,
     lock,
@@ -183,6 +190,7 @@ async function assemble(
     scale: Scale;
   },
 ): Promise<Tawasul> {
+  let config = loaded;
   if (!cipher) logger.warn('personal data at rest is NOT encrypted: set TAWASUL_DATA_KEY (docs/security.md)');
   const tokens = agentTokens(env, opts.dataDir, Boolean(env.TAWASUL_DATABASE_URL));
   // On PostgreSQL no database file is opened: the embedded stores the modules still build live in
@@ -199,6 +207,16 @@ async function assemble(
   try {
     postgres = await openPostgres(env, config, opts.channels, cipher, logger);
   } catch (err) {
+    sql.close();
+    throw err;
+  }
+  const overlayFile = join(opts.dataDir, OVERLAY_FILE);
+  const overlayCopy = postgres ? new PostgresOverlayCopy(postgres.pool) : undefined;
+  try {
+    // The admins' overlay is shared: this instance's file follows the shared copy (or seeds it).
+    if (overlayCopy && (await syncOverlay(overlayFile, overlayCopy, clock.now()))) config = loadConfig(loadOptions);
+  } catch (err) {
+    await postgres?.close();
     sql.close();
     throw err;
   }
@@ -279,7 +297,18 @@ async function assemble(
     agentTokens: tokens,
     bus: scale.bus,
     ...(postgres ? { postgres: postgres.pool } : {}),
-    overlay: { file: join(opts.dataDir, 'config.local.yaml'), reload: () => loadConfig(loadOptions) },
+    overlay: {
+      file: overlayFile,
+      reload: () => loadConfig(loadOptions),
+      ...(overlayCopy
+        ? {
+            publish: async (content: string) => {
+              await overlayCopy.write(content, clock.now());
+              scale.bus.publish(CONFIG_TOPIC, 'changed');
+            },
+          }
+        : {}),
+    },
   });
   const http = createHttpApp(
     logger,
@@ -298,6 +327,17 @@ async function assemble(
     },
     { settings: security, registry: sla.metrics.registry },
   );
+
+  // Another instance changed the shared overlay: follow it and apply the configuration it gives.
+  const unsubscribe = overlayCopy
+    ? scale.bus.subscribe(CONFIG_TOPIC, () => {
+        syncOverlay(overlayFile, overlayCopy, clock.now())
+          .then((changed) => {
+            if (changed) sla.ctx.setConfig(loadConfig(loadOptions));
+          })
+          .catch((err: Error) => logger.error({ error: err.name }, 'configuration overlay: could not follow the shared copy'));
+      })
+    : undefined;
 
   let server: Server | undefined;
   return {
@@ -322,6 +362,7 @@ async function assemble(
       return server;
     },
     async close() {
+      unsubscribe?.();
       staff.stop();
       await sla.stop();
       for (const a of adapters.values()) await a.stop?.();

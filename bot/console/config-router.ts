@@ -1,7 +1,8 @@
 /**
  * The configuration overlay for admins: escalation contacts of the roles (e-mail and SMS number),
  * written to the local overlay (data/config.local.yaml, merged over config/ by id) and applied
- * without a restart. Comments and other entries of the overlay are kept.
+ * without a restart; on PostgreSQL shared with the other instances (bot/config/shared-overlay.ts).
+ * Comments and other entries of the overlay are kept.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import express, { type Router } from 'express';
@@ -24,6 +25,8 @@ const contactBody = z
 export interface OverlayOptions {
   file: string;
   reload: () => TawasulConfig;
+  /** Shares the overlay's new content with the other instances (PostgreSQL and a nudge); none in process. */
+  publish?: (content: string) => Promise<void>;
 }
 
 /** Sets (or clears, with "") a role's contacts in the overlay file. */
@@ -68,14 +71,18 @@ export function configRouter(d: ConsoleDeps, overlay: OverlayOptions | undefined
     if (!body) return;
     if (!overlay) return fail(res, 501, 'not_available', 'no configuration overlay in this process');
     const before = existsSync(overlay.file) ? readFileSync(overlay.file, 'utf8') : undefined;
+    let applied = false;
     try {
       writeRoleContact(overlay.file, id, body);
       d.sla.ctx.setConfig(overlay.reload());
+      applied = true;
+      await overlay.publish?.(readFileSync(overlay.file, 'utf8'));
     } catch (err) {
       if (err instanceof InputError) return fail(res, err.status, err.reason, err.message);
-      // The configuration refused the change: put the overlay back as it was.
+      // The configuration refused the change, or it could not be shared: put the overlay back as it was.
       if (before !== undefined) writeFileSync(overlay.file, before, { mode: 0o600 });
       else rmSync(overlay.file, { force: true });
+      if (applied) d.sla.ctx.setConfig(overlay.reload());
       if (err instanceof ConfigError) return fail(res, 400, 'invalid_config', err.message, err.field);
       throw err;
     }

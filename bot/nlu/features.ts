@@ -21,7 +21,7 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 10;
+export const FEATURES_VERSION = 11;
 
 /** A bag of features (feature → weight). */
 export type Features = Record<string, number>;
@@ -232,6 +232,8 @@ export function tokenize(text: string): string[] {
   if (/[\u2600-\u27bf\u{1f300}-\u{1faff}]/u.test(t)) for (const [re, word] of EMOJI_WORDS) t = t.replace(re, word);
   t = normalizeForMatch(t).replace(/(\p{L})\1{2,}/gu, '$1');
   if (/'|\b(?:u|ur|pl[sz]|thx)\b/.test(t)) for (const [re, long] of ENGLISH_SHORT) t = t.replace(re, long);
+  // Arabizi writes a letter as an apostrophe and a digit («mo7afe'6», «a'6rar»): one word, not two.
+  if (/'\d/.test(t)) t = t.replace(/(?<=[a-z0-9])'(?=\d)/g, '');
   t = t
     .replace(/[-/@.+'_]/g, ' ')
     .replace(PHONE, ' zphone ')

@@ -39,10 +39,11 @@ export const GAZETTEER: Record<string, string[]> = {
     football league match score
     sim internet wifi recharge credit topup omantel ooredoo flight flights airport embassy ministry
     hypermarket lulu carrefour pizza petrol fuel
+    العين دبي ابوظبي الشارقه الحدود المنفذ منفذ dubai sharjah abudhabi border borders crossing customs
     job jobs vacancy court insurance housing hajj umrah zakat maid sponsor supermarket parcel
     mustashfa mostashfa musta4fa 3yada 3eyada 3iyada daktor doktor madrasa madrasah mdrsa natayej
     kahraba kahraba2 kahrabaa fatoora fatora fatoorat fatorat mo5alafa mukhalafa mkhalfa m5alfa muroor moror mroor
-    jaw shur6a shor6a shorta jawaz jawaaz bassbort salat salah athan adhan azan taqs 6aqs mubarat mobara raseed baqa wadheefa wadhifa
+    jaw shur6a shor6a shorta jawaz jawaaz bassbort salat salah athan adhan azan taqs 6aqs 6a8s ta8s 6ags mubarat mobara raseed baqa wadheefa wadhifa
   `),
   hazard: words(`
     مكسور مكسوره انكسر انكسرت متكسر متكسره تكسرت تكسر متعطل متعطله معطل معطله عطلان عطلانه خربان خربانه تالف تالفه
@@ -63,7 +64,7 @@ export const GAZETTEER: Record<string, string[]> = {
   loader: words(`
     شيول جرافه بلدوزر معدات معده اليات اليه اليات جريدر قريدر كريدر حفاره حفار بوكلين تانكر رافعه كرين ونش قلاب شاحنه تريلا وايت صهريج
     دحل مدحله رولر تسويه تسويت
-    sheyool sheyoul shyool shiyool jarafa loader bulldozer excavator equipment truck trucks machine machines machinery grader
+    sheyool sheyoul shyool shiyool jcb jarafa loader bulldozer excavator equipment truck trucks machine machines machinery grader
     crane tanker lorry roller digger backhoe tipper forklift levelling leveling flatten compact
     greder grader kraider jareder 7affara haffara kreen krain gallab qallab sahreej
   `),
@@ -95,7 +96,7 @@ export const GAZETTEER: Record<string, string[]> = {
   pavement: words(`
     رصيف الرصيف ساحه مساحه واجهه
     pavement sidewalk frontage forecourt terrace
-    ra9eef raseef ra9if sa7a mesa7a masa7a
+    ra9eef raseef ra9if sa7a mesa7a masa7a waje7a waj7a wajha wajiha
   `),
   // «شروط» and «شرطة» share a skeleton: the conditions of a service win it for Arabizi spellings (shoroot).
   conditions: words(`

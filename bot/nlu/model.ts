@@ -11,12 +11,11 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
-import { asksAboutService, followsUpRequest, suggestsChange } from './cues.js';
 import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
 import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
-import { normalizeForMatch } from './normalize.js';
+import { applyCues, MAX_ALTERNATIVES, reframe } from './reframe.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
 
@@ -63,8 +62,6 @@ const FRAME_INTENTS = new Set<Intent>(['greeting', 'unknown']);
 const INCIDENT = 'x:incident';
 /** An incident is reported when the report intent scores at least this. */
 const INCIDENT_REPORT_SCORE = 0.15;
-/** Candidates kept in `alternatives`. */
-const MAX_ALTERNATIVES = 4;
 
 /** Both networks and the vocabulary they were trained on. */
 export interface TrainedModels {
@@ -219,23 +216,9 @@ export class NeuralClassifier implements Classifier {
     return this.decide(text, language);
   }
 
-  /**
-   * Intent and service of one text, then the question cues (lexicon.ts): a message that asks about a
-   * service's coverage, eligibility or usual duration is an inquiry about it, not a filing; one that
-   * follows up on a request it names is a status look-up.
-   */
+  /** Intent and service of one text from the networks, then the cues of reframe.ts that overrule them. */
   private decide(text: string, language: Language): Classification {
-    const c = this.decideModel(text, language);
-    // A wish for a change read as a complaint, thanks, a question or a request naming no service.
-    if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalizeForMatch(text))) return reframe(c, 'suggestion', null);
-    if (c.intent === 'complaint') return c;
-    if (!CUED_INTENTS.has(c.intent)) return c;
-    const normalized = normalizeForMatch(text);
-    if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
-    if (!asksAboutService(normalized, text)) return c;
-    // The service the message names: its own, else that of its inquiry candidate (a question read as a status look-up or as nothing).
-    const service = c.service ?? c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? null;
-    return service !== null ? reframe(c, 'inquiry', service) : c;
+    return applyCues(this.decideModel(text, language), text);
   }
 
   /** The score of `service` once another authority's words (gazetteer.ts) count ELSEWHERE_BOOST times: a service that still wins clearly wins. */
@@ -321,18 +304,3 @@ export class NeuralClassifier implements Classifier {
 
 /** How much more another authority's words count when a service must clearly win over them. */
 const ELSEWHERE_BOOST = 3;
-
-/** Intents a wish for a change (cues.ts) turns into a suggestion. */
-const SUGGESTION_FRAMES = new Set<Intent>(['complaint', 'thanks', 'inquiry', 'unknown', 'procedural_request']);
-
-/** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
-const CUED_INTENTS = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);
-/** Share of its score a candidate keeps when a question cue overrules the networks. */
-const OVERRULED = 0.3;
-
-/** The classification with `intent` (and `service`) put first by a cue; the other candidates are kept, scaled down, as alternatives. */
-function reframe(c: Classification, intent: Intent, service: string | null): Classification {
-  const score = Math.max(c.confidence, 1 - OVERRULED);
-  const rest = (c.alternatives ?? []).filter((a) => a.intent !== intent).map((a) => ({ ...a, score: a.score * OVERRULED }));
-  return { ...c, intent, service, confidence: score, alternatives: [{ intent, service, score }, ...rest].slice(0, MAX_ALTERNATIVES) };
-}

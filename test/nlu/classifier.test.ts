@@ -218,6 +218,15 @@ const KNOWN_BLIND_OVERLAP = [
   'جزاكم الله خيرا',
   'mashkoreen',
   'wain ajadid el jawaz',
+  // blind-2026-12e: 7 common short lines equal (after normalization) to training lines written before it
+  // (2026-11-24 to 2026-12-01), none by the nlu6 tuner.
+  'are you open on saturday',
+  'agent please',
+  'حولني علي موظف',
+  'hala',
+  'تسلم',
+  'مشكور اخوي',
+  'السلام عليكم موجودين',
 ];
 
 describe('evaluation sets', () => {
@@ -270,6 +279,8 @@ const BLIND_FLOORS: Record<string, { route: number; intent: number; service: num
   'blind-2026-12c.yaml': { route: 0.9, intent: 0.89, service: 0.885, maxClarification: 0.05 },
   // Measured once on 2026-12-02 at commit 9c88e13: route 96.0%, intent 95.4%, service 96.1%, clarification 2.6%.
   'blind-2026-12d.yaml': { route: 0.94, intent: 0.935, service: 0.94, maxClarification: 0.045 },
+  // Measured once on 2026-12-02 at commit 6b7e45a: route 94.9%, intent 94.0%, service 96.4%, clarification 2.8%.
+  'blind-2026-12e.yaml': { route: 0.93, intent: 0.92, service: 0.945, maxClarification: 0.045 },
 };
 
 describe('development sets (hard cases written for tuning)', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { asksAboutService, followsUpRequest, suggestsChange } from '../../bot/nlu/cues.js';
+import {
+  asksAboutService,
+  asksForecast,
+  complainsAboutRequest,
+  followsUpRequest,
+  reportsViolation,
+  requestsAction,
+  suggestsChange,
+} from '../../bot/nlu/cues.js';
 import { conceptOf } from '../../bot/nlu/lexicon.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 
@@ -82,5 +90,86 @@ describe('concepts', () => {
   it('reads careless or sloppy work as anger', () => {
     expect(conceptOf('sloppy')).toBe('anger');
     expect(conceptOf('خايب')).toBe('anger');
+  });
+});
+
+describe('yes/no questions about a service', () => {
+  it.each([
+    'هل يمكن تقديم الطلب عن طريق الموقع؟',
+    'فيه خدمة لرش البيوت؟',
+    'is there a service for flood barriers?',
+    'fi 5idma 7ag el 9ayd?',
+    'لازم أرفق صور؟',
+    'can residents ask for a loader?',
+  ])('«%s» asks about the service', (text) => {
+    expect(asks(text)).toBe(true);
+  });
+  it.each([
+    'هل يمكنكم إرسال فريق للرش؟',
+    'هل تمت الموافقة على طلبي؟',
+    'قدمت على مقابلة الوالي، هل تحدد الموعد؟',
+    'لازم تردمونها اليوم',
+    'هل بالإمكان ردم الحفرة اللي قدام بيتي؟',
+    'abi mu5ayam fi el bar hal shita',
+  ])('«%s» does not', (text) => {
+    expect(asks(text)).toBe(false);
+  });
+});
+
+describe("a grievance about the writer's request", () => {
+  const grieves = (text: string, filing = false): boolean => complainsAboutRequest(normalizeForMatch(text), { anger: false, delay: false }, text, filing);
+  it.each([
+    'رفضوا طلبي بدون سبب',
+    "6alabi marfoo'6 w ma 3a6oni sabab",
+    'my application was rejected twice',
+    'قدمت من شهر ولا أحد جا',
+    'I applied weeks ago and nobody called',
+  ])('«%s» is a grievance', (text) => {
+    expect(grieves(text)).toBe(true);
+  });
+  it.each(['طلبي انرفض ولا للحين تحت الدراسة؟', 'what if my request is rejected?', 'وين وصل طلبي؟', 'الحمد لله ما حد تضرر، ودي أقدم طلب إصلاح'])(
+    '«%s» is not',
+    (text) => {
+      expect(grieves(text)).toBe(false);
+    },
+  );
+  it('neglect stated without naming a request is a grievance unless the message files a service', () => {
+    expect(grieves('ما حد يرد عليكم نهائياً')).toBe(true);
+    expect(grieves('ما حد يرد عليكم نهائياً', true)).toBe(false);
+  });
+});
+
+describe("someone else's violation", () => {
+  it.each([
+    'جاري يبني دور زيادة بدون تصريح',
+    'a shop put its tables on the pavement without a permit',
+    'مطعم يبيع أكل منتهي',
+    'بلاغ عن سور يتعدى على الطريق العام',
+    'wa7ed fat7 kofi bdoon tasree7',
+  ])('«%s» reports a violation', (text) => {
+    expect(reportsViolation(normalizeForMatch(text))).toBe(true);
+  });
+  it.each([
+    'ابي تصريح اسكر الليوان',
+    'I want a permit for the space in front of my shop',
+    'كلاب سايبة عند بيت جارنا',
+    'I want a permit for my shop front, the neighbour has one without permit',
+  ])('«%s» does not', (text) => {
+    expect(reportsViolation(normalizeForMatch(text))).toBe(false);
+  });
+});
+
+describe('forecasts and requests addressed to the office', () => {
+  it('a question whether it will rain tomorrow is a forecast; damage after the rain is not', () => {
+    expect(asksForecast(normalizeForMatch('بكرة بتمطر؟'), 'بكرة بتمطر؟')).toBe(true);
+    expect(asksForecast(normalizeForMatch('will it rain tomorrow?'), 'will it rain tomorrow?')).toBe(true);
+    expect(asksForecast(normalizeForMatch('المطر خرب الطريق'), 'المطر خرب الطريق')).toBe(false);
+  });
+  it('«هل يمكنكم إرسال…» and "can you send someone…" ask the office to act', () => {
+    expect(requestsAction(normalizeForMatch('هل يمكنكم ارسال فريق للرش؟'))).toBe(true);
+    expect(requestsAction(normalizeForMatch('can you send someone to fill the hole?'))).toBe(true);
+    expect(requestsAction(normalizeForMatch('can you tell me the fee?'))).toBe(false);
+    expect(requestsAction(normalizeForMatch('هل بالإمكان ردم الحفرة اللي قدام بيتي؟'))).toBe(true);
+    expect(requestsAction(normalizeForMatch('هل يمكن ردم الحفر داخل المزارع الخاصة؟'))).toBe(false);
   });
 });

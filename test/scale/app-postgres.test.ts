@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { skipPostgres, usePostgres } from '../helpers/postgres.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
 
 const t = new Templates();
+const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123';
 const REF = /BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/;
 
 /** The instance opened no database file and wrote nothing into the in-memory embedded stores. */
@@ -48,6 +49,7 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     const url = await postgres.database();
     const env = {
       TAWASUL_AGENT_TOKENS: 'amal:test-agent-token-0123456789abcdef',
+      TAWASUL_ADMIN_TOKENS: `admin:${ADMIN_TOKEN}`,
       TAWASUL_DATABASE_URL: url,
       TAWASUL_REDIS_URL: redis.server().url,
       TAWASUL_DATA_KEY: randomBytes(32).toString('base64'),
@@ -104,6 +106,27 @@ describe.skipIf(skipPostgres || skipRedis)('the application on PostgreSQL and Re
     await one.app.console.sla.holidays.setHoliday({ id: 'extra-day', from: '2026-11-30', name }, 'admin:test', one.clock.now());
     await replaced.until(() => calendar.holidays().some((h) => h.id === 'extra-day'), 'the holiday on the second instance');
     expect(calendar.isWorkingDay('2026-11-30')).toBe(false);
+
+    // A role's escalation contact an admin sets through one instance is used by the other.
+    const ctx = two.app.console.sla.ctx;
+    const configured = new Conditions();
+    const setConfig = ctx.setConfig.bind(ctx);
+    ctx.setConfig = (c) => {
+      setConfig(c);
+      configured.notify();
+    };
+    const put = await fetch(`${one.base}/api/console/config/roles/training-manager`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'training.manager@example.om' }),
+    });
+    expect(put.status).toBe(200);
+    await configured.until(() => ctx.roles.get('training-manager')?.email === 'training.manager@example.om', 'the contact on the second instance');
+    expect(readFileSync(join(two.dataDir, 'config.local.yaml'), 'utf8')).toContain('training.manager@example.om');
+    // A third instance started later reads it at start.
+    const three = await startTawasul({ env, clock: one.clock });
+    running.push(three);
+    expect(three.app.console.sla.ctx.roles.get('training-manager')?.email).toBe('training.manager@example.om');
 
     // No database file in either data directory, and the embedded stores the modules built stay empty.
     for (const r of [one, two]) expectNothingLocal(r);

@@ -27,6 +27,7 @@ const MIGRATIONS = [
   '0006-lookup-limits',
   '0007-notify',
   '0008-console-store',
+  '0009-config-overlay',
 ];
 
 describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on loopback)', () => {

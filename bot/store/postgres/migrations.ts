@@ -268,4 +268,16 @@ export const postgresMigrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0009-config-overlay': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The configuration overlay admins edit from the console, shared by the instances (bot/config/shared-overlay.ts).
+      await sql`
+        CREATE TABLE config_overlay (
+          name TEXT PRIMARY KEY,
+          content TEXT NOT NULL,
+          updated_at TIMESTAMPTZ NOT NULL
+        );
+      `.execute(db);
+    },
+  },
 };
