@@ -52,6 +52,47 @@ export interface StoredNotification {
   sentAt?: number;
 }
 
+/** A `notify_outbox` row as a driver returns it: ids and instants in the driver's own types. */
+export interface NotifyRow<Id, Time> {
+  id: Id;
+  channel: NotifyChannel;
+  recipient_kind: Recipient['kind'];
+  recipient_id: string;
+  language: Language;
+  purpose: string;
+  reference: string | null;
+  subject: string | null;
+  body: string;
+  send_window: 'any' | 'staff';
+  status: NotificationStatus;
+  attempts: number;
+  next_attempt_at: Time;
+  last_error: string | null;
+  created_at: Time;
+  sent_at: Time | null;
+}
+
+/** The stored notification of a row, given how the driver's ids and instants read (one mapping for both databases). */
+export function notificationFromRow<Id, Time>(r: NotifyRow<Id, Time>, read: { id: (v: Id) => number; time: (v: Time) => number }): StoredNotification {
+  return {
+    id: read.id(r.id),
+    channel: r.channel,
+    recipient: { kind: r.recipient_kind, id: r.recipient_id },
+    language: r.language,
+    purpose: r.purpose,
+    body: r.body,
+    window: r.send_window,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: read.time(r.next_attempt_at),
+    createdAt: read.time(r.created_at),
+    ...(r.reference !== null ? { reference: r.reference } : {}),
+    ...(r.subject !== null ? { subject: r.subject } : {}),
+    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+    ...(r.sent_at !== null ? { sentAt: read.time(r.sent_at) } : {}),
+  };
+}
+
 /** Where notifications are enqueued: the store, or the store bound to a transaction (a claim's). */
 export interface NotificationQueue {
   /** Stores a notification due at `nextAttemptAt`; false when its dedupe key exists. */

@@ -9,13 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { StoreError } from '../core/errors.js';
 import type { ConversationLocks } from '../engine/conversation-locks.js';
-
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+import { RELEASE, RENEW } from './redis-lease.js';
 
 /** Timings of the conversation locks. */
 export interface RedisLockOptions {

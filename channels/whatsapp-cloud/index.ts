@@ -173,6 +173,12 @@ export function createWhatsAppCloud(ctx: ChannelContext, options: WhatsAppCloudO
       maxConcurrent: options.maxConcurrent,
       minTimeMs: Math.ceil(1000 / options.messagesPerSecond),
       perRecipientMinTimeMs: options.perRecipientMinTimeMs,
+      // Meta's throughput limit is per business phone number: a window quota every instance shares (Redis).
+      reservoir:
+        options.messagesPerSecond >= 1
+          ? { amount: Math.floor(options.messagesPerSecond), refreshMs: 1000 }
+          : { amount: 1, refreshMs: Math.ceil(1000 / options.messagesPerSecond) },
+      account: phoneNumberId,
     },
     retry: options.retry,
     holdInDoubtMs: options.inDoubtHoldMs,

@@ -1,57 +1,23 @@
-/**
- * The notification outbox's rows on PostgreSQL (table `notify_outbox`, migration 0003-sla). On a
- * transaction's client (`SlaStoreTx.notices`) an enqueue commits with the claim that caused it; a
- * dedupe key enqueued by two instances at once is stored once (the second insert waits for the
- * first's commit, then does nothing). Several instances deliver at once without sending a row twice:
- * `claim` is a conditional UPDATE on (status, next_attempt_at) — the loser waits for the winner's
- * commit and then finds the row moved — and moves the row to the lease's expiry, so that a row
- * whose sender died is due again then and another instance retries it.
- */
-import type { Language } from '../../core/types.js';
-import type { NewNotification, NotificationQuery, NotificationStatus, NotifyStore, Recipient, Settlement, StoredNotification } from '../../notify/store.js';
+import {
+  type NewNotification,
+  type NotificationQuery,
+  type NotificationStatus,
+  type NotifyRow,
+  type NotifyStore,
+  notificationFromRow,
+  type Settlement,
+  type StoredNotification,
+} from '../../notify/store.js';
 import type { NotifyChannel } from '../../notify/types.js';
 import { at, ms } from './sla-requests.js';
 import type { TurnDb } from './turn-db.js';
 
-interface Row {
-  id: string;
-  channel: NotifyChannel;
-  recipient_kind: Recipient['kind'];
-  recipient_id: string;
-  language: Language;
-  purpose: string;
-  reference: string | null;
-  subject: string | null;
-  body: string;
-  send_window: 'any' | 'staff';
-  status: NotificationStatus;
-  attempts: number;
-  next_attempt_at: Date;
-  last_error: string | null;
-  created_at: Date;
-  sent_at: Date | null;
-}
+type Row = NotifyRow<string, Date>;
 
 const COLUMNS =
   'id, channel, recipient_kind, recipient_id, language, purpose, reference, subject, body, send_window, status, attempts, next_attempt_at, last_error, created_at, sent_at';
 
-const stored = (r: Row): StoredNotification => ({
-  id: Number(r.id),
-  channel: r.channel,
-  recipient: { kind: r.recipient_kind, id: r.recipient_id },
-  language: r.language,
-  purpose: r.purpose,
-  body: r.body,
-  window: r.send_window,
-  status: r.status,
-  attempts: r.attempts,
-  nextAttemptAt: ms(r.next_attempt_at),
-  createdAt: ms(r.created_at),
-  ...(r.reference !== null ? { reference: r.reference } : {}),
-  ...(r.subject !== null ? { subject: r.subject } : {}),
-  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-  ...(r.sent_at !== null ? { sentAt: ms(r.sent_at) } : {}),
-});
+const stored = (r: Row): StoredNotification => notificationFromRow(r, { id: Number, time: ms });
 
 /** The notification outbox on PostgreSQL (the pool, or a transaction's client). */
 export class PostgresNotifyStore implements NotifyStore {

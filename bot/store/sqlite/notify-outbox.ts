@@ -1,49 +1,19 @@
-/**
- * The notification outbox's rows on SQLite (table `notify_outbox`, bot/notify/migrations.ts). Every
- * statement runs synchronously, so the promises settle without I/O and an `enqueue` inside
- * `SqliteDatabase.txAsync` commits with the transaction of its cause.
- */
-import type { Language } from '../../core/types.js';
-import type { NewNotification, NotificationQuery, NotificationStatus, NotifyStore, Recipient, Settlement, StoredNotification } from '../../notify/store.js';
+import {
+  type NewNotification,
+  type NotificationQuery,
+  type NotificationStatus,
+  type NotifyRow,
+  type NotifyStore,
+  notificationFromRow,
+  type Settlement,
+  type StoredNotification,
+} from '../../notify/store.js';
 import type { NotifyChannel } from '../../notify/types.js';
 import { prepared, type SqliteDatabase } from '../sqlite-database.js';
 
-interface Row {
-  id: number;
-  channel: NotifyChannel;
-  recipient_kind: Recipient['kind'];
-  recipient_id: string;
-  language: Language;
-  purpose: string;
-  reference: string | null;
-  subject: string | null;
-  body: string;
-  send_window: 'any' | 'staff';
-  status: NotificationStatus;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-}
+type Row = NotifyRow<number, number>;
 
-const stored = (r: Row): StoredNotification => ({
-  id: r.id,
-  channel: r.channel,
-  recipient: { kind: r.recipient_kind, id: r.recipient_id },
-  language: r.language,
-  purpose: r.purpose,
-  body: r.body,
-  window: r.send_window,
-  status: r.status,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  createdAt: r.created_at,
-  ...(r.reference !== null ? { reference: r.reference } : {}),
-  ...(r.subject !== null ? { subject: r.subject } : {}),
-  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-  ...(r.sent_at !== null ? { sentAt: r.sent_at } : {}),
-});
+const stored = (r: Row): StoredNotification => notificationFromRow(r, { id: (v) => v, time: (v) => v });
 
 /**
  * One page of due notifications after the cursor (next_attempt_at, id): an index range on
