@@ -67,10 +67,18 @@ export async function buildServer(): Promise<string> {
   return built;
 }
 
-/** Forks the compiled `server-child` (`bare` or `tawasul` on `dataDir`, with Node flags `execArgv`) and waits until it listens. */
-export async function startTarget(mode: 'bare' | 'tawasul', dataDir = '', execArgv: string[] = []): Promise<Target> {
+/**
+ * Forks the compiled `server-child` (`bare` or `tawasul` on `dataDir`, with Node flags `execArgv` and
+ * more environment `env`, e.g. TAWASUL_DATABASE_URL and TAWASUL_REDIS_URL) and waits until it listens.
+ */
+export async function startTarget(mode: 'bare' | 'tawasul', dataDir = '', execArgv: string[] = [], env: Record<string, string> = {}): Promise<Target> {
   const file = join(await buildServer(), 'test/bench/server-child.js');
-  const child: ChildProcess = fork(file, [mode, dataDir], { execArgv, cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(file, [mode, dataDir], {
+    execArgv,
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const next = <T>(): Promise<T> =>
     new Promise((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`${mode} target exited (${code})`));

@@ -4,16 +4,22 @@
  * process: many conversations, a realistic message mix, repetitions with the order rotated and the
  * ratio per repetition, at several connection counts; on an empty store, a pre-filled year and a
  * notification backlog; with start-up time and RSS after load. Prints one table; asserts nothing.
+ * Two configurations of Tawasul, each against the bare handler of its own measurement: `embedded`
+ * (SQLite in the data directory, quotas in process) and `postgres` (TAWASUL_DATABASE_URL and
+ * TAWASUL_REDIS_URL on a throwaway PostgreSQL and redis-server started on loopback for the run; the
+ * empty store only, since the pre-filled ones are generated as SQLite files).
  *
  * Environment: BENCH_SECONDS (5), BENCH_REPS (3), BENCH_CONNECTIONS ("16,64"), BENCH_CONVERSATIONS
  * (1000), BENCH_STORES ("empty,year,backlog"), BENCH_SCALE (1 = a year: 100k conversations, 1M
- * transcript lines, 200k requests), BENCH_BACKLOG (380000), BENCH_KEEP=1 keeps the data directories.
+ * transcript lines, 200k requests), BENCH_BACKLOG (380000), BENCH_CONFIGS ("embedded,postgres"),
+ * BENCH_KEEP=1 keeps the data directories.
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createClassifier } from '../../bot/nlu/classifier.js';
 import { tempDir } from '../helpers/tmp.js';
+import { type BenchConfig, benchConfigs } from './configs.js';
 import { generateYear } from './generate-year.js';
 import { type LoadResult, load, loadTool, median, messageMix, openConversations, startTarget, writeLoadData } from './targets.js';
 
@@ -25,10 +31,12 @@ const CONVERSATIONS = Number(env.BENCH_CONVERSATIONS ?? 1000);
 const STORES = (env.BENCH_STORES ?? 'empty,year,backlog').split(',');
 const SCALE = Number(env.BENCH_SCALE ?? 1);
 const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
+const CONFIGS = (env.BENCH_CONFIGS ?? 'embedded,postgres').split(',');
 /** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
 const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
 
 interface Row {
+  config: string;
   store: string;
   connections: number;
   bare: LoadResult[];
@@ -63,11 +71,11 @@ async function prepare(store: string, dir: string, cache: string): Promise<strin
 }
 
 /** Measures one store at every connection count. */
-async function measureStore(store: string, dir: string, cache: string, mix: string[]): Promise<Row[]> {
+async function measureStore(config: BenchConfig, store: string, dir: string, cache: string, mix: string[]): Promise<Row[]> {
   await prepare(store, dir, cache);
   // The same Node flags as `npm start` for both targets (a 2 MB young generation keeps RSS under 200 MB).
   const bare = await startTarget('bare', '', SERVER_FLAGS);
-  const tawasul = await startTarget('tawasul', dir, SERVER_FLAGS);
+  const tawasul = await startTarget('tawasul', dir, SERVER_FLAGS, await config.env(store));
   const rows: Row[] = [];
   try {
     const convs = await openConversations(tawasul.origin, CONVERSATIONS);
@@ -76,7 +84,18 @@ async function measureStore(store: string, dir: string, cache: string, mix: stri
     await load(tawasul.origin, data, 1, 16);
     const connections = store === 'backlog' ? [16] : CONNECTIONS;
     for (const c of connections) {
-      const row: Row = { store, connections: c, bare: [], tawasul: [], ratios: [], inside: [], startupMs: tawasul.startupMs, rssMb: 0, note: '' };
+      const row: Row = {
+        config: config.name,
+        store,
+        connections: c,
+        bare: [],
+        tawasul: [],
+        ratios: [],
+        inside: [],
+        startupMs: tawasul.startupMs,
+        rssMb: 0,
+        note: '',
+      };
       for (let rep = 0; rep < REPS; rep++) {
         // Rotate the order: bare first on even repetitions, Tawasul first on odd ones.
         const order = rep % 2 === 0 ? [bare, tawasul] : [tawasul, bare];
@@ -92,7 +111,7 @@ async function measureStore(store: string, dir: string, cache: string, mix: stri
         row.tawasul.push(got.tawasul!);
         row.ratios.push(`${(got.tawasul!.rps / got.bare!.rps).toFixed(2)}${rep % 2 ? 'ᵗ' : 'ᵇ'}`);
         process.stdout.write(
-          `  ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s ${fmt(got.bare!.cpuMs!, 3)} ms CPU/msg, ` +
+          `  ${config.name} ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s ${fmt(got.bare!.cpuMs!, 3)} ms CPU/msg, ` +
             `tawasul ${fmt(got.tawasul!.rps)}/s ${fmt(got.tawasul!.cpuMs!, 3)} ms CPU/msg p99 ${fmt(got.tawasul!.p99, 1)} ms\n`,
         );
       }
@@ -112,6 +131,8 @@ async function measureStore(store: string, dir: string, cache: string, mix: stri
 export async function run(): Promise<void> {
   const t = tempDir('tawasul-bench-');
   const mix = messageMix();
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const { configs, stop } = await benchConfigs(CONFIGS, say);
   try {
     // Train the classifier once (cold start), then every store starts warm from the cached weights.
     const cold = join(t.dir, 'cold');
@@ -122,7 +143,10 @@ export async function run(): Promise<void> {
     process.stdout.write(`  start-up: first start ${fmt(first.startupMs)} ms (trains the classifier), warm ${fmt(again.startupMs)} ms\n`);
 
     const rows: Row[] = [];
-    for (const store of STORES) rows.push(...(await measureStore(store, join(t.dir, store), join(cold, 'cache'), mix)));
+    for (const config of configs) {
+      for (const store of config.stores(STORES))
+        rows.push(...(await measureStore(config, store, join(t.dir, `${config.name}-${store}`), join(cold, 'cache'), mix)));
+    }
 
     const times: number[] = [];
     const classifier = await createClassifier({ cacheDir: join(cold, 'cache') });
@@ -140,34 +164,40 @@ export async function run(): Promise<void> {
     out.push("ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server's main-thread (event loop) CPU time per");
     out.push('message, median; its ratio (bare / Tawasul) is the throughput ratio when both are CPU-bound, steadier than msg/s on a shared machine\n');
     out.push(
-      '| store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | CPU ms/msg bare / Tawasul (ratio) | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |',
+      '| config | store | conn | bare msg/s | Tawasul msg/s | ratio per repetition | CPU ms/msg bare / Tawasul (ratio) | Tawasul p50 | Tawasul p99 | errors | start-up | RSS after load |',
     );
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const tw = r.tawasul;
       const cpuBare = median(r.bare.map((x) => x.cpuMs!));
       const cpuTw = median(tw.map((x) => x.cpuMs!));
       out.push(
-        `| ${r.store} | ${r.connections} | ${fmt(median(r.bare.map((x) => x.rps)))} | ${fmt(median(tw.map((x) => x.rps)))} | ${r.ratios.join(' ')} | ` +
+        `| ${r.config} | ${r.store} | ${r.connections} | ${fmt(median(r.bare.map((x) => x.rps)))} | ${fmt(median(tw.map((x) => x.rps)))} | ${r.ratios.join(' ')} | ` +
           `${fmt(cpuBare, 3)} / ${fmt(cpuTw, 3)} (${(cpuBare / cpuTw).toFixed(2)}) | ` +
           `${fmt(median(tw.map((x) => x.p50)), 1)} ms | ${fmt(median(tw.map((x) => x.p99)), 1)} ms (max ${fmt(Math.max(...tw.map((x) => x.p99)), 1)}) | ` +
           `${tw.reduce((a, x) => a + x.errors, 0) + r.bare.reduce((a, x) => a + x.errors, 0)} | ${fmt(r.startupMs)} ms | ${fmt(r.rssMb)} MB |`,
       );
     }
     out.push(`\nwarm start-up, empty store: ${fmt(again.startupMs)} ms (aim < 2,000); first start ${fmt(first.startupMs)} ms (trains the classifier)`);
-    for (const r of rows.filter((x) => x.note)) out.push(`${r.store}: ${r.note}`);
+    for (const r of rows.filter((x) => x.note)) out.push(`${r.config} ${r.store}: ${r.note}`);
+    // Each configuration's throughput against the bare handler measured beside it (median of the repetitions' ratios).
+    const ratio = (r: Row): string => median(r.tawasul.map((x, i) => x.rps / r.bare[i]!.rps)).toFixed(2);
+    out.push(
+      `ratio to the bare Express handler (msg/s, median per repetition): ${rows.map((r) => `${r.config} ${r.store} c=${r.connections} ${ratio(r)}`).join('; ')}`,
+    );
     out.push(
       'Tawasul inside its own process (request parsed → answer written: p99 per repetition; event loop longest block), to tell a stall of the server from queueing outside it:',
     );
     for (const r of rows)
       out.push(
-        `  ${r.store} c=${r.connections}: p99 ${r.inside.map((x) => fmt(x.p99, 1)).join(' / ')} ms; longest block ${r.inside.map((x) => fmt(x.loopMax)).join(' / ')} ms`,
+        `  ${r.config} ${r.store} c=${r.connections}: p99 ${r.inside.map((x) => fmt(x.p99, 1)).join(' / ')} ms; longest block ${r.inside.map((x) => fmt(x.loopMax)).join(' / ')} ms`,
       );
     out.push(
       `classification alone: p50 ${times[Math.floor(times.length / 2)]!.toFixed(3)} ms, p99 ${times[Math.floor(times.length * 0.99)]!.toFixed(3)} ms (aim p99 < 1 ms)`,
     );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
+    await stop();
     if (env.BENCH_KEEP) process.stdout.write(`data kept in ${t.dir}\n`);
     else t.cleanup();
   }

@@ -24,6 +24,12 @@ export interface ServerOptions {
   holdMs?: number;
   /** Called between a kill and the restart (the data directory is at rest). */
   onKilled?: () => void;
+  /** Merged into the app's environment (TAWASUL_DATABASE_URL, TAWASUL_REDIS_URL, tokens). */
+  appEnv?: Record<string, string>;
+  /** Merged over the child's configuration patch (bot/config/load.ts mergeConfig). */
+  configPatch?: Record<string, unknown>;
+  /** The app's clock runs this far from the wall clock (set: the child listens for `setClock`). */
+  clockOffsetMs?: number;
 }
 
 /** The server under test, across its restarts. */
@@ -52,8 +58,11 @@ export class ServerProcess {
           REL_SLOW_MS: String(this.o.slowMs ?? 0),
           REL_FILE_MS: String(this.o.fileMs ?? 0),
           REL_HOLD_MS: String(this.o.holdMs ?? 0),
+          REL_APP_ENV: JSON.stringify(this.o.appEnv ?? {}),
+          REL_CONFIG_PATCH: JSON.stringify(this.o.configPatch ?? {}),
+          REL_CLOCK_OFFSET_MS: String(this.o.clockOffsetMs ?? 0),
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: this.o.clockOffsetMs === undefined ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'pipe', 'inherit', 'ipc'],
       });
       this.proc = proc;
       const early = (code: number | null): void => reject(new Error(`server exited before listening (${code})`));
@@ -82,6 +91,23 @@ export class ServerProcess {
         }
       };
       this.events.on('up', on);
+    });
+  }
+
+  /** Moves the app's clock to `offsetMs` from the wall clock (kept across restarts); resolves once applied. */
+  async setClock(offsetMs: number): Promise<void> {
+    if (this.o.clockOffsetMs === undefined) throw new Error('setClock needs the clockOffsetMs option');
+    this.o.clockOffsetMs = offsetMs;
+    await this.starting;
+    const proc = this.proc!;
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (m: { clockOffsetMs?: number }): void => {
+        if (m?.clockOffsetMs !== offsetMs) return;
+        proc.off('message', onMessage);
+        resolve();
+      };
+      proc.on('message', onMessage);
+      proc.send({ clockOffsetMs: offsetMs }, (err) => err && reject(err));
     });
   }
 
