@@ -1,10 +1,9 @@
 import { join, resolve } from 'node:path';
 import { StoreError } from '../core/errors.js';
 import { FieldCipher } from '../security/field-cipher.js';
-import { migrateChannelsPostgres } from '../store/postgres/channel-schema.js';
+import { migratePostgresSchema } from '../store/postgres/channel-schema.js';
 import { createPool, databaseUrl } from '../store/postgres/database.js';
 import { importSqlite } from '../store/postgres/import-sqlite.js';
-import { migratePostgres } from '../store/postgres/migrate.js';
 import { migrateSchema } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import { type Command, lockDataDir } from './command.js';
@@ -30,8 +29,7 @@ export const importSqliteCommand: Command = {
     try {
       const everyChannel = config.channels.map((c) => c.id);
       await migrateSchema(sql, config, everyChannel);
-      await migratePostgres(pool);
-      await migrateChannelsPostgres(pool, config, everyChannel);
+      await migratePostgresSchema(pool, config, everyChannel);
       const report = await importSqlite(sql, pool, cipher);
       const out = (line: string): boolean => process.stdout.write(`${line}\n`);
       for (const t of report.copied) out(`copied ${t.table}: ${t.rows} row(s)`);

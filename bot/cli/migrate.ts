@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
-import { migrateChannelsPostgres } from '../store/postgres/channel-schema.js';
+import { migratePostgresSchema } from '../store/postgres/channel-schema.js';
 import { createPool, databaseUrl } from '../store/postgres/database.js';
-import { migratePostgres } from '../store/postgres/migrate.js';
 import { migrateSchema } from '../store/schema.js';
 import { SqliteDatabase } from '../store/sqlite-database.js';
 import { type Command, lockDataDir } from './command.js';
@@ -28,8 +27,7 @@ export const migrateCommand: Command = {
     if (process.env.TAWASUL_DATABASE_URL) {
       const pool = createPool(databaseUrl());
       try {
-        const core = await migratePostgres(pool);
-        report([...core.applied, ...(await migrateChannelsPostgres(pool, config, only))]);
+        report(await migratePostgresSchema(pool, config, only));
         return 0;
       } finally {
         await pool.end();

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { TawasulConfig } from '../../../config/schema.js';
 import { loadChannelDefinition, startedChannels } from '../schema.js';
+import { migratePostgres } from './migrate.js';
 import { migratePostgresModules, type PostgresModule } from './module-migrate.js';
 
 /** The PostgreSQL modules of the started channels' adapters (each module once). */
@@ -24,4 +25,10 @@ export async function postgresChannelModules(config: TawasulConfig, only?: reado
 /** Applies the started channels' PostgreSQL modules; returns `module/name` of the migrations applied. */
 export async function migrateChannelsPostgres(pool: pg.Pool, config: TawasulConfig, only?: readonly string[]): Promise<string[]> {
   return migratePostgresModules(pool, await postgresChannelModules(config, only));
+}
+
+/** The core's migrations, then the started channels' (as `migrateSchema` does on SQLite); returns the names applied. */
+export async function migratePostgresSchema(pool: pg.Pool, config: TawasulConfig, only?: readonly string[]): Promise<string[]> {
+  const core = await migratePostgres(pool);
+  return [...core.applied, ...(await migrateChannelsPostgres(pool, config, only))];
 }
