@@ -52,6 +52,29 @@ export interface StoredNotification {
   sentAt?: number;
 }
 
+/** The columns a new notification fills, in the order of `notificationValues` (both databases). */
+export const NEW_NOTIFICATION_COLUMNS =
+  'dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body, send_window, next_attempt_at, created_at';
+
+/** The values of a new notification for `NEW_NOTIFICATION_COLUMNS`, instants in the driver's type. */
+export function notificationValues<Time>(n: NewNotification, nextAttemptAt: Time, now: Time): unknown[] {
+  return [
+    n.dedupeKey,
+    n.channel,
+    n.recipient.kind,
+    n.recipient.id,
+    n.language,
+    n.purpose,
+    n.requestId ?? null,
+    n.reference ?? null,
+    n.subject ?? null,
+    n.body,
+    n.window,
+    nextAttemptAt,
+    now,
+  ];
+}
+
 /** A `notify_outbox` row as a driver returns it: ids and instants in the driver's own types. */
 export interface NotifyRow<Id, Time> {
   id: Id;

@@ -1,10 +1,12 @@
 import {
+  NEW_NOTIFICATION_COLUMNS,
   type NewNotification,
   type NotificationQuery,
   type NotificationStatus,
   type NotifyRow,
   type NotifyStore,
   notificationFromRow,
+  notificationValues,
   type Settlement,
   type StoredNotification,
 } from '../../notify/store.js';
@@ -25,24 +27,9 @@ export class PostgresNotifyStore implements NotifyStore {
 
   async enqueue(n: NewNotification, nextAttemptAt: number, now: number): Promise<boolean> {
     const r = await this.db.query(
-      `INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference,
-        subject, body, send_window, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      `INSERT INTO notify_outbox (${NEW_NOTIFICATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         ON CONFLICT (dedupe_key) DO NOTHING`,
-      [
-        n.dedupeKey,
-        n.channel,
-        n.recipient.kind,
-        n.recipient.id,
-        n.language,
-        n.purpose,
-        n.requestId ?? null,
-        n.reference ?? null,
-        n.subject ?? null,
-        n.body,
-        n.window,
-        at(nextAttemptAt),
-        at(now),
-      ],
+      notificationValues(n, at(nextAttemptAt), at(now)),
     );
     return r.rowCount === 1;
   }

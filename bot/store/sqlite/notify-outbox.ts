@@ -1,10 +1,12 @@
 import {
+  NEW_NOTIFICATION_COLUMNS,
   type NewNotification,
   type NotificationQuery,
   type NotificationStatus,
   type NotifyRow,
   type NotifyStore,
   notificationFromRow,
+  notificationValues,
   type Settlement,
   type StoredNotification,
 } from '../../notify/store.js';
@@ -32,23 +34,8 @@ export class SqliteNotifyStore implements NotifyStore {
   async enqueue(n: NewNotification, nextAttemptAt: number, now: number): Promise<boolean> {
     const r = prepared(
       this.sql.db,
-      `INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference,
-        subject, body, send_window, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
-    ).run(
-      n.dedupeKey,
-      n.channel,
-      n.recipient.kind,
-      n.recipient.id,
-      n.language,
-      n.purpose,
-      n.requestId ?? null,
-      n.reference ?? null,
-      n.subject ?? null,
-      n.body,
-      n.window,
-      nextAttemptAt,
-      now,
-    );
+      `INSERT INTO notify_outbox (${NEW_NOTIFICATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
+    ).run(...notificationValues(n, nextAttemptAt, now));
     return r.changes === 1;
   }
 
