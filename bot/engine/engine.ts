@@ -68,7 +68,7 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  * its own savepoint, and none is answered before it commits. The end of a turn writes through the
  * transaction's views (`TurnTx`), so the same code runs on SQLite and PostgreSQL (`Transactions`).
  * The first-response record is the `reply.produced` listener's: inside the transaction on SQLite
- * (same connection); on PostgreSQL it is not yet part of it (the SLA stores are still SQLite).
+ * (same connection); on PostgreSQL the SLA's store writes it on its own connection just after.
  * Filing a request commits earlier, after the claim, keyed by the inbound message, so a turn
  * replayed after a crash finds the request it filed and answers with its reference.
  */

@@ -1,8 +1,8 @@
 /**
- * Opens the PostgreSQL path: one pool from TAWASUL_DATABASE_URL, the migrations applied once (here,
- * and nowhere else), then the stores on that pool: requests, the SLA's stores, and the turn's stores
+ * Opens the PostgreSQL path: one pool from TAWASUL_DATABASE_URL, the core's migrations applied, then
+ * the stores on that pool: requests, the SLA's stores (with the notifications), and the turn's stores
  * (inbound ledger, outbox, conversation state, conversations/transcript/audit) with their end-of-turn
- * transactions. The channels' own stores are still SQLite (see docs/deploy.md). With `cipher`
+ * transactions. The console and the channel adapters build theirs on the same pool. With `cipher`
  * (TAWASUL_DATA_KEY) requests' personal fields are sealed, and the SLA opens them to notify.
  */
 import type pg from 'pg';
