@@ -3,16 +3,20 @@
  * mailbox): it runs only while this instance holds its lease. Started when the lease is acquired,
  * stopped when it is lost (taken over, or Redis unreachable past the TTL) and on `stop`, which
  * also releases the lease so another instance takes over at once. Start and stop never overlap.
+ * With `fences`, each start takes the job's next epoch (job-fence.ts) and hands it to the job, which
+ * fences its cursor writes with it: a holder that stalled past its lease cannot move a cursor back.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../engine/context.js';
+import type { Fence, JobFences } from './job-fence.js';
 import { LeaseKeeper } from './lease.js';
 import { inProcessScale, type Scale } from './scale.js';
 
 /** What runs under the lease. */
 export interface Job {
-  start(): Promise<void> | void;
+  /** Starts the job; `fence` (when the LeasedJob has fences) guards its cursor writes. */
+  start(fence?: Fence): Promise<void> | void;
   /** Stops the job and waits for the work in progress. */
   stop(): Promise<void> | void;
 }
@@ -39,6 +43,7 @@ export class LeasedJob extends EventEmitter<LeasedJobEvents> {
     private readonly job: Job,
     private readonly logger: Logger,
     private readonly channel: string,
+    private readonly fences?: JobFences,
   ) {
     super();
     const s = scale ?? inProcessScale(clock);
@@ -67,8 +72,9 @@ export class LeasedJob extends EventEmitter<LeasedJobEvents> {
 
   private async run(): Promise<void> {
     if (this.closed || this.active || !this.keeper.grant) return;
+    const fence = this.fences ? await this.fences.next(this.lease) : undefined;
     this.active = true;
-    await this.job.start();
+    await this.job.start(fence);
     this.emit('started');
   }
 

@@ -16,6 +16,7 @@ import { inboxMigrations } from '../delivery/inbox.js';
 import { outboxMigrations } from '../delivery/outbox.js';
 import { stateMigrations } from '../engine/state.js';
 import { notifyMigrations } from '../notify/migrations.js';
+import { jobFenceMigrations } from '../scale/job-fence.js';
 import { lookupLimitMigrations } from '../security/lookup-limits.js';
 import { slaMigrations } from '../sla/migrations.js';
 import { conversationMigrations } from './conversation-store.js';
@@ -37,6 +38,7 @@ export const coreMigrations: readonly ModuleMigrations[] = [
   { module: 'console', migrations: consoleMigrations },
   { module: 'console_accounts', migrations: consoleAccountMigrations },
   { module: 'console_sessions', migrations: consoleSessionMigrations },
+  { module: 'job-fences', migrations: jobFenceMigrations },
 ];
 
 /** The definition of a configured channel's type (a ConfigError naming the field when unknown). */

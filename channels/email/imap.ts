@@ -9,6 +9,7 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from '../../bot/core/logger.js';
 import type { Clock } from '../../bot/engine/context.js';
+import { type Fence, FencedOutError } from '../../bot/scale/job-fence.js';
 import type { IngestResult } from './ingest.js';
 import type { EmailCursors } from './store.js';
 
@@ -47,6 +48,7 @@ export class ImapInbound {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopping = false;
+  private fence: Fence | undefined;
 
   constructor(
     private readonly channel: string,
@@ -60,8 +62,9 @@ export class ImapInbound {
     private readonly afterSync: () => void = () => undefined,
   ) {}
 
-  /** Connects, syncs, and keeps watching (IDLE + periodic sync). */
-  async start(): Promise<void> {
+  /** Connects, syncs, and keeps watching (IDLE + periodic sync); `fence` guards the cursor writes (a LeasedJob's epoch). */
+  async start(fence?: Fence): Promise<void> {
+    this.fence = fence;
     this.stopping = false;
     await this.connect();
     this.timer = setInterval(() => void this.sync().catch(() => undefined), this.settings.syncSeconds * 1000);
@@ -129,6 +132,8 @@ export class ImapInbound {
   sync(): Promise<number> {
     const run = this.chain.then(() => this.syncOnce());
     this.chain = run.catch((err: unknown) => {
+      // Another instance reads the mailbox now: stop syncing here (the lease reports the loss too).
+      if (err instanceof FencedOutError) this.stopping = true;
       this.logger.warn({ channel: this.channel, error: (err as Error)?.name, code: (err as { code?: string })?.code }, 'IMAP sync failed');
     });
     return run;
@@ -147,7 +152,7 @@ export class ImapInbound {
       if (cursor)
         this.logger.warn({ channel: this.channel, mailbox }, 'IMAP UIDVALIDITY changed: re-reading unseen mail (answered mail is recognized by Message-ID)');
       cursor = { uidValidity: validity, lastUid: 0 };
-      await this.store.setCursor(mailbox, cursor, this.clock.now());
+      await this.store.setCursor(mailbox, cursor, this.clock.now(), this.fence);
       range = { seen: false, uid: '1:*' };
     } else range = `${cursor.lastUid + 1}:*`;
     const found = await client.fetchAll(range, { uid: true, size: true }, { uid: true });
@@ -166,7 +171,7 @@ export class ImapInbound {
       if (result === 'answered' || result === 'duplicate') handed++;
       if (this.settings.moveTo) await client.messageMove(String(m.uid), this.settings.moveTo, { uid: true });
       else await client.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });
-      await this.store.setCursor(mailbox, { uidValidity: validity, lastUid: m.uid }, this.clock.now());
+      await this.store.setCursor(mailbox, { uidValidity: validity, lastUid: m.uid }, this.clock.now(), this.fence);
     }
     if (handed > 0) this.afterSync();
     return handed;

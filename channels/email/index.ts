@@ -14,6 +14,7 @@ import { retryOption } from '../../bot/delivery/options.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxStore } from '../../bot/delivery/types.js';
 import { parseSmtpUrl, smtpTransportOptions } from '../../bot/notify/smtp.js';
+import { jobFences } from '../../bot/scale/job-fence.js';
 import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { ImapInbound, imapFromUrl } from './imap.js';
@@ -193,6 +194,7 @@ export function createEmailAdapter(ctx: ChannelContext, options: EmailOptions): 
           imap,
           ctx.logger,
           id,
+          jobFences(ctx),
         )
       : undefined;
   const relay = options.relay.enabled

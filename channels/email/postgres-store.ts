@@ -1,5 +1,6 @@
 /** The e-mail adapter's state on PostgreSQL: the schema it declares (module `email`), the EmailCursors and the EmailStore on it. */
 import type pg from 'pg';
+import { assertFenced, type Fence, postgresFenced, postgresFenceParams } from '../../bot/scale/job-fence.js';
 import { type PostgresModule, sqlModule } from '../../bot/store/postgres/module-migrate.js';
 import { type EmailCursors, type EmailStore, type ImapCursor, type ThreadHead, toThreadHead } from './store.js';
 
@@ -50,12 +51,13 @@ export class PostgresEmailCursors implements EmailCursors {
     return row ? { uidValidity: row.uid_validity, lastUid: Number(row.last_uid) } : undefined;
   }
 
-  async setCursor(mailbox: string, c: ImapCursor, now: Date): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO email_cursors (channel, mailbox, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4, $5)
+  async setCursor(mailbox: string, c: ImapCursor, now: Date, fence?: Fence): Promise<void> {
+    const r = await this.pool.query(
+      `INSERT INTO email_cursors (channel, mailbox, uid_validity, last_uid, updated_at) SELECT $1, $2, $3, $4::bigint, $5::timestamptz WHERE ${postgresFenced(6)}
        ON CONFLICT (channel, mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
-      [this.channel, mailbox, c.uidValidity, c.lastUid, now],
+      [this.channel, mailbox, c.uidValidity, c.lastUid, now, ...postgresFenceParams(fence)],
     );
+    assertFenced(fence, r.rowCount ?? 0);
   }
 }
 

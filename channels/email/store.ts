@@ -5,6 +5,7 @@
  * give agent messages the thread to answer in.
  */
 import type { Awaitable } from '../../bot/delivery/types.js';
+import { assertFenced, type Fence, fenceParams, SQLITE_FENCED } from '../../bot/scale/job-fence.js';
 import { type Migration, prepared, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `email` module. */
@@ -53,8 +54,8 @@ export interface ThreadHead {
 export interface EmailCursors {
   /** The stored position in a mailbox. */
   cursor(mailbox: string): Promise<ImapCursor | undefined>;
-  /** Stores the position in a mailbox. */
-  setCursor(mailbox: string, c: ImapCursor, now: Date): Promise<void>;
+  /** Stores the position in a mailbox; with `fence`, only while it is the reader's newest (else FencedOutError). */
+  setCursor(mailbox: string, c: ImapCursor, now: Date, fence?: Fence): Promise<void>;
 }
 
 /** The positions on SQLite (table `email_cursors`). */
@@ -71,11 +72,12 @@ export class SqliteEmailCursors implements EmailCursors {
     return row ? { uidValidity: row.uid_validity, lastUid: row.last_uid } : undefined;
   }
 
-  async setCursor(mailbox: string, c: ImapCursor, now: Date): Promise<void> {
-    this.sql.db
-      .prepare(`INSERT INTO email_cursors (channel, mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
+  async setCursor(mailbox: string, c: ImapCursor, now: Date, fence?: Fence): Promise<void> {
+    const { changes } = this.sql.db
+      .prepare(`INSERT INTO email_cursors (channel, mailbox, uid_validity, last_uid, updated_at) SELECT ?, ?, ?, ?, ? WHERE ${SQLITE_FENCED}
         ON CONFLICT (channel, mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`)
-      .run(this.channel, mailbox, c.uidValidity, c.lastUid, now.getTime());
+      .run(this.channel, mailbox, c.uidValidity, c.lastUid, now.getTime(), ...fenceParams(fence));
+    assertFenced(fence, changes);
   }
 }
 

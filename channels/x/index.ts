@@ -13,6 +13,7 @@ import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
 import { retryOption } from '../../bot/delivery/options.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxStore } from '../../bot/delivery/types.js';
+import { FencedOutError, jobFences } from '../../bot/scale/job-fence.js';
 import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
@@ -144,6 +145,8 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     running = poller
       .poll()
       .catch((err: unknown) => {
+        // Another instance holds the account now: stop here (the lease reports the loss too).
+        if (err instanceof FencedOutError) stopped = true;
         ctx.logger.warn({ channel: id, error: (err as Error)?.name, status: (err as { status?: number })?.status }, 'X poll failed');
       })
       .finally(() => {
@@ -158,7 +161,8 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     ctx.clock,
     `x:${handle.toLowerCase()}`,
     {
-      start: () => {
+      start: (fence) => {
+        poller.fence = fence;
         stopped = false;
         loop();
       },
@@ -170,6 +174,7 @@ export function createXAdapter(ctx: ChannelContext, options: XOptions): XAdapter
     },
     ctx.logger,
     id,
+    jobFences(ctx),
   );
   const recover = (): Promise<number> => lane.recover();
 

@@ -8,6 +8,7 @@
 import type { TwitterRateLimit } from 'twitter-api-v2';
 import { ChannelApiError } from '../../bot/core/errors.js';
 import type { Attachment, GeoPoint, InboundMessage } from '../../bot/core/types.js';
+import type { Fence } from '../../bot/scale/job-fence.js';
 import type { ChannelContext } from '../types.js';
 import { resetOf, type XClient, type XDmEvent, type XPage, type XPost, type XUser } from './client.js';
 import type { XCursors, XStore, XStream } from './store.js';
@@ -88,6 +89,8 @@ export class XPoller {
   private me: XUser | undefined;
   private readonly notBefore: Record<XStream, number> = { mentions: 0, dms: 0 };
   private chain: Promise<unknown> = Promise.resolve();
+  /** The epoch of this instance's hold on the account (set when its lease starts the poller); fences cursor writes. */
+  fence: Fence | undefined;
 
   constructor(
     private readonly ctx: ChannelContext,
@@ -232,9 +235,9 @@ export class XPoller {
         await this.deliver(msg, meta);
         handled++;
       }
-      await this.cursors.advance('mentions', post.id, this.ctx.clock.now());
+      await this.cursors.advance('mentions', post.id, this.ctx.clock.now(), this.fence);
     }
-    if (got.newest) await this.cursors.advance('mentions', got.newest, this.ctx.clock.now());
+    if (got.newest) await this.cursors.advance('mentions', got.newest, this.ctx.clock.now(), this.fence);
     this.space('mentions', got.rl);
     return { handled, skipped };
   }
@@ -282,7 +285,7 @@ export class XPoller {
         await this.deliver(msg, { mode: 'dm', participantId: e.sender_id!, ...(sender?.username ? { username: sender.username } : {}) });
         handled++;
       }
-      if (typeof e?.id === 'string') await this.cursors.advance('dms', e.id, this.ctx.clock.now());
+      if (typeof e?.id === 'string') await this.cursors.advance('dms', e.id, this.ctx.clock.now(), this.fence);
     }
     this.space('dms', got.rl);
     return { handled, skipped };

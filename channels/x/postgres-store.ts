@@ -1,5 +1,6 @@
 /** The X adapter's state on PostgreSQL: the schema it declares (module `x`), the XCursors and the XStore on it. */
 import type pg from 'pg';
+import { assertFenced, type Fence, postgresFenced, postgresFenceParams } from '../../bot/scale/job-fence.js';
 import { type PostgresModule, sqlModule } from '../../bot/store/postgres/module-migrate.js';
 import { toXConversation, type XConversation, type XCursors, type XStore, type XStream } from './store.js';
 
@@ -54,12 +55,13 @@ export class PostgresXCursors implements XCursors {
     return (await this.row(stream))?.updated_at.getTime();
   }
 
-  async advance(stream: XStream, id: string, now: Date): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO x_cursors (channel, stream, since_id, updated_at) VALUES ($1, $2, $3, $4)
+  async advance(stream: XStream, id: string, now: Date, fence?: Fence): Promise<void> {
+    const r = await this.pool.query(
+      `INSERT INTO x_cursors (channel, stream, since_id, updated_at) SELECT $1, $2, $3, $4::timestamptz WHERE ${postgresFenced(5)}
        ON CONFLICT (channel, stream) DO UPDATE SET since_id = excluded.since_id, updated_at = excluded.updated_at`,
-      [this.channel, stream, id, now],
+      [this.channel, stream, id, now, ...postgresFenceParams(fence)],
     );
+    assertFenced(fence, r.rowCount ?? 0);
   }
 }
 

@@ -4,6 +4,7 @@
  * reply resumes where it stopped), and each conversation's participant and latest post.
  */
 import type { Awaitable } from '../../bot/delivery/types.js';
+import { assertFenced, type Fence, fenceParams, SQLITE_FENCED } from '../../bot/scale/job-fence.js';
 import type { Migration, SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
 /** Schema of the `x` module. */
@@ -52,8 +53,11 @@ export interface XCursors {
   cursor(stream: XStream): Promise<string | undefined>;
   /** When the stream's cursor last moved (ms), if it exists. */
   cursorUpdatedAt(stream: XStream): Promise<number | undefined>;
-  /** Moves the cursor to `id`, the newest item claimed (callers go oldest to newest, in X's own order). */
-  advance(stream: XStream, id: string, now: Date): Promise<void>;
+  /**
+   * Moves the cursor to `id`, the newest item claimed (callers go oldest to newest, in X's own order);
+   * with `fence`, only while that fence is the poller's newest (else FencedOutError, nothing written).
+   */
+  advance(stream: XStream, id: string, now: Date, fence?: Fence): Promise<void>;
 }
 
 /** The cursors on SQLite (table `x_cursors`). */
@@ -77,11 +81,12 @@ export class SqliteXCursors implements XCursors {
     return row?.updated_at;
   }
 
-  async advance(stream: XStream, id: string, now: Date): Promise<void> {
-    this.sql.db
-      .prepare(`INSERT INTO x_cursors (channel, stream, since_id, updated_at) VALUES (?, ?, ?, ?)
+  async advance(stream: XStream, id: string, now: Date, fence?: Fence): Promise<void> {
+    const { changes } = this.sql.db
+      .prepare(`INSERT INTO x_cursors (channel, stream, since_id, updated_at) SELECT ?, ?, ?, ? WHERE ${SQLITE_FENCED}
         ON CONFLICT (channel, stream) DO UPDATE SET since_id = excluded.since_id, updated_at = excluded.updated_at`)
-      .run(this.channel, stream, id, now.getTime());
+      .run(this.channel, stream, id, now.getTime(), ...fenceParams(fence));
+    assertFenced(fence, changes);
   }
 }
 

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bot/config/load.js';
+import { FencedOutError, PostgresJobFences, SqliteJobFences } from '../../bot/scale/job-fence.js';
 import { migrateChannelsPostgres, postgresChannelModules } from '../../bot/store/postgres/channel-schema.js';
 import { createPool } from '../../bot/store/postgres/database.js';
+import { migratePostgres } from '../../bot/store/postgres/migrate.js';
 import { migratePostgresModules } from '../../bot/store/postgres/module-migrate.js';
 import { coreMigrations } from '../../bot/store/schema.js';
 import { email } from '../../channels/email/index.js';
@@ -28,6 +30,8 @@ cursorStoreContract('sqlite', async () => {
     otherX: (c) => new SqliteXCursors(two, c),
     email: (c) => new SqliteEmailCursors(one, c),
     otherEmail: (c) => new SqliteEmailCursors(two, c),
+    fences: new SqliteJobFences(one),
+    otherFences: new SqliteJobFences(two),
     async close() {
       one.close();
       two.close();
@@ -42,14 +46,43 @@ describe.skipIf(skipPostgres)('channel cursors on PostgreSQL (real PostgreSQL on
   const declared = [...x.postgres, ...email.postgres];
 
   cursorStoreContract('postgres', async () => {
-    const { one, two, end } = await poolPair(await pgServer.database(), (p) => migratePostgresModules(p, declared));
+    const { one, two, end } = await poolPair(await pgServer.database(), async (p) => {
+      await migratePostgres(p);
+      return migratePostgresModules(p, declared);
+    });
     return {
       x: (c) => new PostgresXCursors(one, c),
       otherX: (c) => new PostgresXCursors(two, c),
       email: (c) => new PostgresEmailCursors(one, c),
       otherEmail: (c) => new PostgresEmailCursors(two, c),
+      fences: new PostgresJobFences(one),
+      otherFences: new PostgresJobFences(two),
       close: end,
     };
+  });
+
+  it('a stale write racing a take-over waits for it, then is refused (the epoch row is read FOR SHARE)', async () => {
+    const { one, two, end } = await poolPair(await pgServer.database(), async (p) => {
+      await migratePostgres(p);
+      return migratePostgresModules(p, declared);
+    });
+    const stale = await new PostgresJobFences(one).next('x:alburaimigov');
+    const cursors = new PostgresXCursors(one, 'x-gov');
+    await cursors.advance('dms', '1860000000000000005', new Date(), stale);
+    const takeover = await two.connect();
+    await takeover.query('BEGIN');
+    await takeover.query('UPDATE job_fences SET epoch = epoch + 1 WHERE name = $1', ['x:alburaimigov']);
+    const write = cursors.advance('dms', '1860000000000000002', new Date(), stale).then(
+      () => 'written',
+      (err: unknown) => (err instanceof FencedOutError ? 'refused' : err),
+    );
+    // The write now waits on the take-over's row lock (observed in pg_locks, no fixed delay).
+    while ((await two.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0]!.n === 0);
+    await takeover.query('COMMIT');
+    takeover.release();
+    expect(await write).toBe('refused');
+    expect(await cursors.cursor('dms')).toBe('1860000000000000005');
+    await end();
   });
 
   it('applies each declared module once, in its own bookkeeping, also when instances start together', async () => {

@@ -4,15 +4,20 @@
  * the other takes over once the lease expires. Waits on the jobs' events, never on a fixed delay.
  */
 import { once } from 'node:events';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/core/logger.js';
+import { type Fence, FencedOutError, SqliteJobFences } from '../../bot/scale/job-fence.js';
 import { type LeaseGrant, type LeaseStore, MemoryLeaseStore } from '../../bot/scale/lease.js';
-import { LeasedJob } from '../../bot/scale/leased-job.js';
+import { type Job, LeasedJob } from '../../bot/scale/leased-job.js';
 import { connectRedis } from '../../bot/scale/redis.js';
 import { inProcessScale, LEASE_TIMINGS, redisScale, type Scale } from '../../bot/scale/scale.js';
+import { coreMigrations } from '../../bot/store/schema.js';
+import { SqliteXCursors } from '../../channels/x/store.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
-import { ManualClock } from '../helpers/tmp.js';
+import { channelStoreMigrations, openFromTemplate, schemaTemplate } from '../helpers/sqlite.js';
+import { ManualClock, tempDir } from '../helpers/tmp.js';
 
 let run = 0;
 const fresh = (label: string): string => `${label}-${process.pid}-${++run}`;
@@ -99,6 +104,35 @@ describe('leased jobs in process (embedded default)', () => {
     await started;
     expect(b.running).toBe(true);
     expect(probe.starts).toBe(2);
+  });
+
+  it("hands each start the job's next epoch, so the cut-off holder's cursor writes are refused after the take-over", async () => {
+    const t = tempDir('tawasul-fence-');
+    const sql = openFromTemplate(await schemaTemplate([...coreMigrations, ...channelStoreMigrations]), join(t.dir, 'tawasul.sqlite'));
+    const fences = new SqliteJobFences(sql);
+    const cursors = new SqliteXCursors(sql, 'x-alburaimigov');
+    const shared = new MemoryLeaseStore(clock);
+    const scaleOf = (store: LeaseStore): Scale => ({ ...inProcessScale(clock), leases: store, leaseTimings: { ttlMs: 30_000, renewMs: 10_000, retryMs: 5 } });
+    const given: Array<Fence | undefined> = [];
+    const job = (): Job => ({ start: (f) => void given.push(f), stop: () => undefined });
+    const storeA = cuttable(shared);
+    const a = new LeasedJob(scaleOf(storeA), clock, 'x:alburaimigov', job(), silentLogger, 'x-alburaimigov', fences);
+    const b = new LeasedJob(scaleOf(shared), clock, 'x:alburaimigov', job(), silentLogger, 'x-alburaimigov', fences);
+    jobs.push(a, b);
+    await a.start();
+    await b.start();
+    await cursors.advance('dms', '1860000000000000007', clock.now(), given[0]);
+    storeA.cut();
+    const started = once(b, 'started');
+    clock.advance(30_000);
+    await started;
+    expect(given.map((f) => f?.epoch)).toEqual([1, 2]);
+    // A still believes it holds the account (it has not renewed yet): its write is refused, the cursor kept.
+    await expect(cursors.advance('dms', '1860000000000000001', clock.now(), given[0])).rejects.toBeInstanceOf(FencedOutError);
+    expect(await cursors.cursor('dms')).toBe('1860000000000000007');
+    for (const j of jobs.splice(0)) await j.stop();
+    sql.close();
+    t.cleanup();
   });
 });
 

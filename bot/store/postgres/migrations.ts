@@ -4,6 +4,7 @@
  * A released migration is never edited: add the next one.
  */
 import { type Kysely, type Migration, sql } from 'kysely';
+import { JOB_FENCES_POSTGRES } from '../../scale/job-fence.js';
 import { consoleMigrations } from './console-migrations.js';
 
 /** Migration name → migration (names sort in the order they apply). */
@@ -278,6 +279,12 @@ export const postgresMigrations: Record<string, Migration> = {
           updated_at TIMESTAMPTZ NOT NULL
         );
       `.execute(db);
+    },
+  },
+  '0011-job-fences': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The epochs that fence the X and IMAP cursors' writes (bot/scale/job-fence.ts).
+      await sql.raw(JOB_FENCES_POSTGRES).execute(db);
     },
   },
 };
