@@ -1,7 +1,7 @@
 /**
  * The one SMTP module of Tawasul: the `TAWASUL_SMTP_URL` parser, the SMTP error policy and the
  * e-mail HTML renderer, used by the notification e-mail (`email.ts`) and the e-mail channel
- * (`channels/email/outbound.ts`) alike.
+ * (`channels/email/transport.ts`) alike.
  */
 import type nodemailer from 'nodemailer';
 import type { Language } from '../core/types.js';

@@ -21,10 +21,10 @@ import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { refusal } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
-import { activityProblem, type Classified, classifyActivity } from './activity.js';
 import { botFrameworkCredentials } from './auth.js';
+import { activityProblem, type Classified, classifyActivity } from './inbound.js';
 import { botframeworkPostgresMigrations, PostgresReferenceStore } from './postgres-store.js';
-import { botframeworkMigrations, type ReferenceStore, SqliteReferenceStore } from './references.js';
+import { botframeworkMigrations, type ReferenceStore, SqliteReferenceStore } from './store.js';
 import { createBotFrameworkTransport } from './transport.js';
 
 /** Options of a `botframework` channel in config/channels.yaml. */

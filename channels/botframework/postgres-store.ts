@@ -2,7 +2,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type pg from 'pg';
 import { type PostgresModule, sqlModule } from '../../bot/store/postgres/module-migrate.js';
-import { minimizeReference, type ReferenceStore, type StoredReference } from './references.js';
+import { minimizeReference, type ReferenceStore, type StoredReference } from './store.js';
 
 /** The PostgreSQL schema of the `botframework` module. */
 export const botframeworkPostgresMigrations: PostgresModule[] = [

@@ -10,7 +10,7 @@ import { type Activity, type CloudAdapter, type ConversationReference, MessageFa
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import type { OutboundReply } from '../../bot/core/types.js';
 import type { OutboxItem, Transport } from '../../bot/delivery/types.js';
-import type { ReferenceStore } from './references.js';
+import type { ReferenceStore } from './store.js';
 
 /** What the transport needs. */
 export interface BotFrameworkTransportOptions {

@@ -10,7 +10,7 @@ import { ImapFlow } from 'imapflow';
 import type { Logger } from '../../bot/core/logger.js';
 import type { Clock } from '../../bot/engine/context.js';
 import { type Fence, FencedOutError } from '../../bot/scale/job-fence.js';
-import type { IngestResult } from './ingest.js';
+import type { IngestResult } from './inbound.js';
 import type { EmailCursors } from './store.js';
 
 /** Where and how to reach the mailbox. */

@@ -18,11 +18,11 @@ import { jobFences } from '../../bot/scale/job-fence.js';
 import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { ImapInbound, imapFromUrl } from './imap.js';
-import { type IngestResult, ingest } from './ingest.js';
-import { type EmailMeta, emailTransport } from './outbound.js';
+import { type IngestResult, ingest } from './inbound.js';
 import { emailPostgresMigrations, PostgresEmailCursors, PostgresEmailStore } from './postgres-store.js';
 import { SmtpRelay } from './relay.js';
 import { type EmailCursors, type EmailStore, emailMigrations, SqliteEmailCursors, SqliteEmailStore } from './store.js';
+import { type EmailMeta, emailTransport } from './transport.js';
 
 const MB = 1024 * 1024;
 

@@ -13,7 +13,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { Logger } from '../../bot/core/logger.js';
 import { AddressLimiter } from '../../bot/security/address-limiter.js';
 import { securitySettings } from '../../bot/security/settings.js';
-import type { IngestResult } from './ingest.js';
+import type { IngestResult } from './inbound.js';
 
 /** Settings of the relay. */
 export interface RelaySettings {

@@ -17,10 +17,10 @@ import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { refusal, signedBody } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
-import { ACCOUNT_THROTTLE, GraphClient, type GraphMessage, WINDOW_CLOSED } from './graph.js';
+import { ACCOUNT_THROTTLE, GraphClient, type GraphMessage, WINDOW_CLOSED } from './client.js';
+import { hubSignature, type MediaRef, parseWebhook, webhookSchema } from './inbound.js';
 import { PostgresServiceWindow, whatsappCloudPostgresMigrations } from './postgres-store.js';
-import { hubSignature, type MediaRef, parseWebhook, webhookSchema } from './webhook.js';
-import { type ServiceWindow, SqliteServiceWindow, whatsappCloudMigrations } from './window.js';
+import { type ServiceWindow, SqliteServiceWindow, whatsappCloudMigrations } from './store.js';
 
 /** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
 export const whatsappCloudOptions = z

@@ -1,7 +1,7 @@
 /** The WhatsApp Cloud adapter's service window on PostgreSQL: the schema it declares (module `whatsapp-cloud`) and the ServiceWindow on it. */
 import type pg from 'pg';
 import { type PostgresModule, sqlModule } from '../../bot/store/postgres/module-migrate.js';
-import { type ServiceWindow, WINDOW_HOURS } from './window.js';
+import { type ServiceWindow, WINDOW_HOURS } from './store.js';
 
 /** The PostgreSQL schema of the `whatsapp-cloud` module. */
 export const whatsappCloudPostgresMigrations: PostgresModule[] = [

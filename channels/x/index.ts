@@ -17,7 +17,7 @@ import { FencedOutError, jobFences } from '../../bot/scale/job-fence.js';
 import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
-import { type XMeta, XPoller } from './poller.js';
+import { type XMeta, XPoller } from './inbound.js';
 import { PostgresXCursors, PostgresXStore, xPostgresMigrations } from './postgres-store.js';
 import { SqliteXCursors, SqliteXStore, type XCursors, type XStore, xMigrations } from './store.js';
 import { xTransport } from './transport.js';

@@ -10,7 +10,7 @@ import type { Logger } from '../../bot/core/logger.js';
 import type { OutboxItem, Transport } from '../../bot/delivery/types.js';
 import type { Clock } from '../../bot/engine/context.js';
 import { resetOf, type XClient } from './client.js';
-import type { XMeta } from './poller.js';
+import type { XMeta } from './inbound.js';
 import type { XStore } from './store.js';
 import { MAX_POST_LENGTH, splitForThread } from './text.js';
 

@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
 import type { OutboxItem } from '../../bot/delivery/types.js';
-import { classifyActivity, toAttachments, toLocation } from '../../channels/botframework/activity.js';
 import { botFrameworkCredentials } from '../../channels/botframework/auth.js';
+import { classifyActivity, toAttachments, toLocation } from '../../channels/botframework/inbound.js';
 import { isRetryableStatus, toDeliveryError } from '../../channels/botframework/transport.js';
 import { ManualClock } from '../helpers/tmp.js';
 import { adapterContract } from './adapter-contract.js';

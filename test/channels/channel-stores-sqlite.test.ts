@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import { coreMigrations } from '../../bot/store/schema.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
-import { SqliteReferenceStore } from '../../channels/botframework/references.js';
+import { SqliteReferenceStore } from '../../channels/botframework/store.js';
 import { SqliteEmailStore } from '../../channels/email/store.js';
 import { SqliteWebchatAccess } from '../../channels/webchat/store.js';
-import { SqliteServiceWindow } from '../../channels/whatsapp-cloud/window.js';
+import { SqliteServiceWindow } from '../../channels/whatsapp-cloud/store.js';
 import { SqliteXStore } from '../../channels/x/store.js';
 import { channelStoreMigrations, openFromTemplate, schemaTemplate } from '../helpers/sqlite.js';
 import { tempDir } from '../helpers/tmp.js';

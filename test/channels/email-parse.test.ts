@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
-import { renderHtml, replySubject, smtpError } from '../../channels/email/outbound.js';
 import { parseMail, stripQuoted } from '../../channels/email/parse.js';
+import { renderHtml, replySubject, smtpError } from '../../channels/email/transport.js';
 import { rawMail } from './helpers/mail-fixtures.js';
 
 const OWN = new Set(['helpdesk@bur.gov.om']);

@@ -1,7 +1,7 @@
 /** The contract every Bot Framework ReferenceStore passes (channel-stores-sqlite.test.ts, channel-stores-postgres.test.ts). */
 import type { ConversationReference } from 'botbuilder';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReferenceStore } from '../../channels/botframework/references.js';
+import type { ReferenceStore } from '../../channels/botframework/store.js';
 import type { StorePair } from './store-pair.js';
 
 const T0 = new Date('2026-12-02T06:00:00Z');

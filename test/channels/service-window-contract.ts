@@ -1,6 +1,6 @@
 /** The contract every WhatsApp ServiceWindow passes (channel-stores-sqlite.test.ts, channel-stores-postgres.test.ts). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ServiceWindow } from '../../channels/whatsapp-cloud/window.js';
+import type { ServiceWindow } from '../../channels/whatsapp-cloud/store.js';
 import type { StorePair } from './store-pair.js';
 
 const T0 = new Date('2026-12-02T06:00:00Z');

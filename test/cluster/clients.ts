@@ -3,7 +3,7 @@
  * the web chat (each message may land on either instance), Meta posting signed webhooks (again on a
  * cut), and a console's live stream on one given instance.
  */
-import { sign } from '../../channels/whatsapp-cloud/webhook.js';
+import { sign } from '../../channels/whatsapp-cloud/inbound.js';
 import { textMessage, WA_ENV, webhookBody } from '../channels/helpers/whatsapp-cloud-harness.js';
 import { ConsoleClient, type Sse, SseReader } from '../console/helpers.js';
 import { ANSWERS, asked } from '../reliability/scenarios.js';

@@ -8,11 +8,11 @@ import { dirname } from 'node:path';
 import { coreMigrations } from '../../bot/store/schema.js';
 import { type ModuleMigrations, migrateSqlite } from '../../bot/store/sqlite/migrate.js';
 import { SqliteDatabase, type SqliteOptions } from '../../bot/store/sqlite-database.js';
-import { botframeworkMigrations } from '../../channels/botframework/references.js';
+import { botframeworkMigrations } from '../../channels/botframework/store.js';
 import { emailMigrations } from '../../channels/email/store.js';
 import { channelRegistry } from '../../channels/registry.js';
 import { webchatMigrations } from '../../channels/webchat/store.js';
-import { whatsappCloudMigrations } from '../../channels/whatsapp-cloud/window.js';
+import { whatsappCloudMigrations } from '../../channels/whatsapp-cloud/store.js';
 import { xMigrations } from '../../channels/x/store.js';
 
 /** The bytes of a database migrated with `modules`. */

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Templates } from '../../bot/core/templates.js';
 import type { SqliteDatabase } from '../../bot/store/sqlite-database.js';
-import { sign } from '../../channels/whatsapp-cloud/webhook.js';
+import { sign } from '../../channels/whatsapp-cloud/inbound.js';
 import { FakeGraph, type GraphSent } from '../channels/helpers/fake-graph.js';
 import { textMessage, WA_ENV, webhookBody } from '../channels/helpers/whatsapp-cloud-harness.js';
 import { migratedSqlite } from '../helpers/sqlite.js';

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sign } from '../../channels/whatsapp-cloud/webhook.js';
+import { sign } from '../../channels/whatsapp-cloud/inbound.js';
 import { WA_ENV } from '../channels/helpers/whatsapp-cloud-harness.js';
 import { type Edge, startEdge } from './edge.js';
 

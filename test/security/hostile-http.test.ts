@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sign } from '../../channels/whatsapp-cloud/webhook.js';
+import { sign } from '../../channels/whatsapp-cloud/inbound.js';
 import { textMessage, WA_ENV, webhookBody } from '../channels/helpers/whatsapp-cloud-harness.js';
 import { type Edge, rawConnection, startEdge } from './edge.js';
 

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox } from '../../../bot/delivery/outbox.js';
 import { SqliteDatabase } from '../../../bot/store/sqlite-database.js';
-import { sign } from '../../../channels/whatsapp-cloud/webhook.js';
+import { sign } from '../../../channels/whatsapp-cloud/inbound.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { FakeGraph } from '../helpers/fake-graph.js';
 import { textMessage, WA_ENV, webhookBody } from '../helpers/whatsapp-cloud-harness.js';

@@ -6,8 +6,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { sign } from '../../../channels/whatsapp-cloud/inbound.js';
 import { createWhatsAppCloud, type WhatsAppCloudAdapter, whatsappCloudOptions } from '../../../channels/whatsapp-cloud/index.js';
-import { sign } from '../../../channels/whatsapp-cloud/webhook.js';
 import { ManualClock, tempDir } from '../../helpers/tmp.js';
 import type { AdapterHarness, DeliveryOutcome, FailureMode, SentRecord } from '../adapter-contract.js';
 import { type ChannelTestContext, channelContext } from './channel-context.js';

@@ -10,9 +10,9 @@ import type { Attachment as MailAttachment } from 'mailparser';
 import type { Attachment, InboundMessage } from '../../bot/core/types.js';
 import type { HandleResult } from '../../bot/engine/engine.js';
 import type { ChannelContext } from '../types.js';
-import type { EmailMeta } from './outbound.js';
 import { isReplySubject, parseMail } from './parse.js';
 import type { EmailStore } from './store.js';
+import type { EmailMeta } from './transport.js';
 
 /** What happened to a message. */
 export type IngestResult = 'answered' | 'duplicate' | 'skipped' | 'unreadable';
