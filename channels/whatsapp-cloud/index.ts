@@ -9,62 +9,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { extname, join } from 'node:path';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { z } from 'zod';
 import { ChannelApiError, ConfigError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage, OutboundReply } from '../../bot/core/types.js';
-import { retryOption } from '../../bot/delivery/options.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { refusal, signedBody } from '../../bot/security/http-guard.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { ACCOUNT_THROTTLE, GraphClient, type GraphMessage, WINDOW_CLOSED } from './client.js';
 import { hubSignature, type MediaRef, parseWebhook, webhookSchema } from './inbound.js';
+import { type WhatsAppCloudOptions, whatsappCloudOptions } from './options.js';
 import { PostgresServiceWindow, whatsappCloudPostgresMigrations } from './postgres-store.js';
 import { type ServiceWindow, SqliteServiceWindow, whatsappCloudMigrations } from './store.js';
 
-/** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
-export const whatsappCloudOptions = z
-  .object({
-    /** Graph API base URL (tests point it at a loopback server). */
-    graphBaseUrl: z.string().url().default('https://graph.facebook.com'),
-    apiVersion: z
-      .string()
-      .regex(/^v\d+\.\d+$/, 'expected vNN.N')
-      .default('v21.0'),
-    /** Webhook path (default `/webhooks/<channel id>`). */
-    webhookPath: z
-      .string()
-      .regex(/^\/[\w\-/]*$/)
-      .optional(),
-    /** Approved template sent outside the 24-hour window (without it such replies fail, recorded). */
-    template: z
-      .object({ name: z.string().min(1), language: z.string().min(2), bodyParameter: z.boolean().default(false) })
-      .strict()
-      .optional(),
-    /** Throughput of the phone number (Cloud API default: 80 messages per second). */
-    messagesPerSecond: z.number().positive().max(1000).default(80),
-    maxConcurrent: z.number().int().positive().max(64).default(4),
-    /** Pair rate limit: about one message per six seconds to the same user. */
-    perRecipientMinTimeMs: z.number().int().min(0).default(6000),
-    maxMediaBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(16 * 1024 * 1024),
-    /** Largest webhook body accepted (Meta's deliveries are a few KB); larger ones get 413 unread. */
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(4 * 1024 * 1024)
-      .default(256 * 1024),
-    retry: retryOption(),
-    windowHours: z.number().positive().default(24),
-    /** A send cut off by a crash waits this long for Meta's status webhook before going out again. */
-    inDoubtHoldMs: z.number().int().min(0).default(60_000),
-  })
-  .strict();
-export type WhatsAppCloudOptions = z.infer<typeof whatsappCloudOptions>;
+export { type WhatsAppCloudOptions, whatsappCloudOptions } from './options.js';
 
 /** The adapter, with what tests and the lead's wiring reach. */
 export interface WhatsAppCloudAdapter extends ChannelAdapter {

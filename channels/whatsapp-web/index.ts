@@ -8,38 +8,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import qrcode from 'qrcode-terminal';
-import { z } from 'zod';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import type { Attachment, InboundMessage } from '../../bot/core/types.js';
-import { retryOption } from '../../bot/delivery/options.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxItem, OutboxStore } from '../../bot/delivery/types.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { realClient, SYSTEM_TYPES, sessionDir, TEXT_TYPES, type WwebClient, type WwebClientOptions, type WwebMessage } from './client.js';
+import { type WhatsAppWebOptions, whatsappWebOptions } from './options.js';
 
-/** Options of a `whatsapp-web` channel in config/channels.yaml. */
-export const whatsappWebOptions = z
-  .object({
-    /** LocalAuth client id (one session directory per id). */
-    sessionId: z
-      .string()
-      .regex(/^[\w-]{1,40}$/)
-      .default('tawasul'),
-    /** Chromium binary; the CHROMIUM_PATH environment variable wins. */
-    chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
-    /** Milliseconds between two sends from the number (keep it slow: automation is watched). */
-    minTimeMs: z.number().int().min(0).default(2000),
-    perRecipientMinTimeMs: z.number().int().min(0).default(6000),
-    reconnect: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 5000, maxMs: 300_000 }),
-    maxMediaBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(16 * 1024 * 1024),
-    retry: retryOption(),
-  })
-  .strict();
-export type WhatsAppWebOptions = z.infer<typeof whatsappWebOptions>;
+export { type WhatsAppWebOptions, whatsappWebOptions } from './options.js';
 
 /** Injectable parts (tests, the lead's SLA wiring). */
 export interface WhatsAppWebHooks {

@@ -1,16 +1,4 @@
-/**
- * X (formerly Twitter) for one account, through twitter-api-v2 with OAuth 1.0a user context:
- * credentials `X_<HANDLE>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_ACCESS_SECRET` from the
- * environment. Mentions and DMs are polled (cursors in SQL), handed to the engine through
- * `receive` (claimed once by post / DM event id), and answered by DM or by public reply as the
- * account is configured, through the durable outbox and a bottleneck limiter sized to X's
- * per-window limits (a provider quota shared by the instances sending for the account); 429s and
- * spent windows pause sending until `x-rate-limit-reset`. The account is polled by one instance at
- * a time: the one holding the lease `x:<handle>` (bot/scale/leased-job.ts).
- */
-import { z } from 'zod';
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
-import { retryOption } from '../../bot/delivery/options.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxStore } from '../../bot/delivery/types.js';
 import { FencedOutError, jobFences } from '../../bot/scale/job-fence.js';
@@ -18,53 +6,12 @@ import { LeasedJob } from '../../bot/scale/leased-job.js';
 import { type ChannelAdapter, type ChannelContext, defineChannel } from '../types.js';
 import { credentialsFromEnv, XClient } from './client.js';
 import { type XMeta, XPoller } from './inbound.js';
+import { type XOptions, xOptions } from './options.js';
 import { PostgresXCursors, PostgresXStore, xPostgresMigrations } from './postgres-store.js';
 import { SqliteXCursors, SqliteXStore, type XCursors, type XStore, xMigrations } from './store.js';
 import { xTransport } from './transport.js';
 
-/** Options of an `x` channel in config/channels.yaml. */
-export const xOptions = z
-  .object({
-    /** The account's handle without `@`; it names the credentials' environment variables. */
-    handle: z.string().regex(/^@?\w{1,15}$/, 'expected an X handle'),
-    /** How residents are answered: `dm` (private) or `public` (a reply under their post). DMs are always answered by DM. */
-    replyMode: z.enum(['dm', 'public']).default('dm'),
-    /** Read the mentions timeline / the DM events. */
-    mentions: z.boolean().default(true),
-    dms: z.boolean().default(true),
-    /** Seconds between polls of each stream (longer when X's remaining calls require it). */
-    pollIntervalSeconds: z.number().int().min(5).max(3600).default(60),
-    /** On the first start (no cursor yet), answer what arrived in this many past minutes. */
-    backfillMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(7 * 24 * 60)
-      .default(60),
-    /** Pages of 100 read per poll at most. */
-    maxPagesPerPoll: z.number().int().min(1).max(50).default(10),
-    /** Public replies start with `@username` (X rejects identical posts as duplicate content). */
-    mentionAuthor: z.boolean().default(true),
-    /** Per-window send limits (X: 200 DMs / 15 min and 100 posts / 15 min per user on the paid tiers). */
-    limits: z
-      .object({
-        dmPerWindow: z.number().int().min(1).default(200),
-        postPerWindow: z.number().int().min(1).default(100),
-        windowMinutes: z.number().int().min(1).default(15),
-        minTimeMs: z.number().int().min(0).default(1000),
-        maxConcurrent: z.number().int().min(1).max(5).default(1),
-      })
-      .strict()
-      .prefault({}),
-    retry: retryOption(),
-    /** A call taking longer counts as a network error. */
-    timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
-    /** Outbox polling period of the worker. */
-    workerPollMs: z.number().int().min(20).max(60_000).default(1000),
-  })
-  .strict();
-/** Parsed options. */
-export type XOptions = z.infer<typeof xOptions>;
+export { type XOptions, xOptions } from './options.js';
 
 /** The running adapter, with what tests and the lead's wiring need. */
 export interface XAdapter extends ChannelAdapter {
