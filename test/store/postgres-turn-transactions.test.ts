@@ -142,26 +142,40 @@ describe.skipIf(skipPostgres)('PostgreSQL end-of-turn transactions over several 
 
   it("commits a turn's end after its claim: the end queued while the claim's batch runs waits for it", async () => {
     const s = await stores();
-    const commits = new GroupCommit(new PostgresTransactions(s.pool, { lanes: 4 }));
+    const inner = new PostgresTransactions(s.pool, { lanes: 4 });
+    const log: string[] = [];
+    let batches = 0;
+    const commits = new GroupCommit({
+      async batch(units) {
+        const n = ++batches;
+        log.push(`begin ${n}`);
+        const outcomes = await inner.batch(units);
+        log.push(`commit ${n}`);
+        return outcomes;
+      },
+    });
     const inClaim = gate();
     const release = gate();
-    const order: string[] = [];
     const claim = commits.submit(async (views) => {
       await views.inbox.claim('webchat', 'm', 'webchat:c', t0, t0);
       inClaim.open();
       await release.wait;
-      order.push('claim');
     });
     await inClaim.wait;
     // Other conversations' units and the end of the turn arrive while the claim's batch is open.
     const others = ['o1', 'o2', 'o3'].map((id) => commits.submit(claimAndLog(id)));
+    let claimSeen: unknown;
     const end = commits.submit(async (views) => {
-      order.push('end');
+      // Read outside the transaction: only what has committed.
+      claimSeen = await s.turn.inbox.get('webchat', 'm');
       await views.inbox.complete('webchat', 'm', [{ text: 'hello', language: 'en', kind: 'answer' }]);
     });
+    // The group commit flushes on setImmediate: past this point a second batch would have begun.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     release.open();
     await Promise.all([claim, end, ...others]);
-    expect(order).toEqual(['claim', 'end']);
+    expect(log).toEqual(['begin 1', 'commit 1', 'begin 2', 'commit 2']);
+    expect(claimSeen).toEqual({ state: 'processing' });
     expect(await s.turn.inbox.get('webchat', 'm')).toEqual({ state: 'done', replies: [{ text: 'hello', language: 'en', kind: 'answer' }] });
   });
 
