@@ -4,8 +4,11 @@
  * at the next `setImmediate`. Each unit runs in its own savepoint, so a unit that throws is undone
  * alone and only its turn fails; a failed COMMIT fails every unit of the batch. A unit's promise
  * settles only once its batch is committed: nothing is answered before it is durable. While a
- * batch is committing (PostgreSQL: a round trip), the units submitted meanwhile wait and form the
- * next batch, so that a turn's end never commits before its claim.
+ * batch is committing, the units submitted meanwhile wait and form the next batch, so that a turn's
+ * end never commits before its claim (queued with it, the claim is a no-op and the end claims). The
+ * units of one batch do not depend on each other, so PostgreSQL spreads a batch over several
+ * connections at once (`PostgresTransactions`); overlapping batches would need each unit's
+ * conversation key, which `submit` does not take.
  */
 import type { Transactions, TurnUnit } from './turn-tx.js';
 

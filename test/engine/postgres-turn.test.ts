@@ -3,7 +3,9 @@
  * PostgreSQL stores answers an inquiry and a complaint with their transcript, state and outbox items
  * committed in the turn's transaction; a duplicated delivery gets one reply; a claim a crash left
  * behind is replayed once; a confirmation whose end of turn did not commit is retried and finds the
- * request it filed. The first-response record stays a `reply.produced` listener (SQLite today).
+ * request it filed; many conversations at once (batches spread over connections) each get every
+ * turn claimed, ended and queued once. The first-response record stays a `reply.produced` listener
+ * (SQLite today).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
@@ -238,5 +240,21 @@ describe.skipIf(skipPostgres)('the engine on PostgreSQL', () => {
     const [rec] = await stores.requests.list();
     expect(again.replies.map((r) => r.text).join('\n')).toContain(rec!.reference);
     expect(await stores.requests.count()).toBe(1);
+  });
+
+  it('many conversations at once (batches spread over connections): every turn claimed, ended and queued once, in order', async () => {
+    const { engine, stores, clock } = await engineOn();
+    const msgs = Array.from({ length: 24 }, (_, c) =>
+      ['السلام عليكم', 'متى الدورة؟', 'شكوى'].map((text, i) => message(clock, text, `p${c}`, `p${c}-${i}`)),
+    ).flat();
+    const results = await Promise.all(msgs.map((m) => engine.handle(m, queueing(m))));
+    expect(results.every((r) => !r.duplicate && r.replies.length > 0)).toBe(true);
+    const n = async (sql: string): Promise<number> => Number((await stores.pool.query<{ n: string }>(sql)).rows[0]?.n);
+    // A turn's end committed before its claim would leave the row 'processing' (its UPDATE found nothing).
+    expect(await n(`SELECT count(*) AS n FROM inbox WHERE message_id LIKE 'p%' AND state = 'queued'`)).toBe(msgs.length);
+    expect(await n(`SELECT count(*) AS n FROM transcript WHERE key LIKE 'webchat:p%' AND direction = 'in'`)).toBe(msgs.length);
+    const replies = results.reduce((sum, r) => sum + r.replies.length, 0);
+    expect(await n(`SELECT count(*) AS n FROM outbox WHERE conversation_id LIKE 'p%'`)).toBe(replies);
+    expect(await n(`SELECT count(*) AS n FROM transcript WHERE key LIKE 'webchat:p%' AND direction = 'out'`)).toBe(replies);
   });
 });
