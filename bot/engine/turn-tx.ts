@@ -1,10 +1,11 @@
 /**
- * The end-of-turn transaction, whatever the database: a batch of units, ONE transaction, each unit
- * in its own savepoint (undone alone when it throws), every unit handed the store views bound to
- * that transaction (`TurnTx`). SQLite: `SqliteTransactions` below (BEGIN IMMEDIATE on the event
- * loop; its views answer synchronously, so a unit awaits nothing but already-settled values and no
- * I/O callback can run inside the transaction). PostgreSQL: `store/postgres/turn-transactions.ts`
- * (one pooled client per batch).
+ * The end-of-turn transaction, whatever the database: a batch of units, each unit in its own
+ * savepoint (undone alone when it throws), every unit handed the store views bound to its
+ * transaction (`TurnTx`). SQLite: `SqliteTransactions` below, ONE transaction per batch (BEGIN
+ * IMMEDIATE on the event loop; its views answer synchronously, so a unit awaits nothing but
+ * already-settled values and no I/O callback can run inside the transaction). PostgreSQL:
+ * `store/postgres/turn-transactions.ts`, the batch spread over a few pooled connections ("lanes"),
+ * one transaction per lane: units of one batch never depend on each other.
  */
 import type { InboundLedger, OutboxStore } from '../delivery/types.js';
 import type { ConversationStore } from '../store/conversation-store.js';
@@ -28,9 +29,9 @@ export type UnitOutcome = { ok: true } | { ok: false; error: unknown };
 /** Runs batches of units in one transaction each. */
 export interface Transactions {
   /**
-   * Runs `units` in ONE transaction, each in its own savepoint; resolves with each unit's outcome
-   * once the transaction has committed; rejects (nothing committed) when BEGIN or COMMIT fails.
-   * Batches of one `Transactions` run one after another.
+   * Runs `units`, each in its own savepoint; resolves with each unit's outcome once its
+   * transaction has committed (a unit whose transaction failed to begin or commit is a failed
+   * outcome); rejects only when nothing committed. Batches of one `Transactions` run one after another.
    */
   batch(units: readonly TurnUnit[]): Promise<UnitOutcome[]>;
 }
