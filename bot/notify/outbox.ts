@@ -15,6 +15,7 @@ import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import type { Logger } from '../core/logger.js';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
 import { backoffMs, type RetryPolicy } from '../delivery/retry.js';
+import type { Clock } from '../engine/context.js';
 import { earliest, notificationOf, notifyQueue, type RecipientResolver } from './queue.js';
 import type { NewNotification, NotificationQueue, NotificationStatus, NotifyStore, Recipient } from './store.js';
 import type { EmailSender, NotifyChannel, SmsSender } from './types.js';
@@ -56,9 +57,11 @@ export interface OutboxOptions {
   sms?: SmsSender;
   /** Called after each delivery attempt (metrics). */
   onResult?: (channel: NotifyChannel, result: 'sent' | 'retry' | 'failed') => void;
+  /** The clock of the engine's own reads (default the system's); a pass is judged at the `now` given to `deliver`. */
+  clock?: Clock;
 }
 
-/** The notification outbox (table `notify_outbox`, through a `NotifyStore`), delivered by the one outbox engine. */
+/** The notification outbox (rows of the one `outbox` table, through a `NotifyStore`), delivered by the one outbox engine. */
 export class NotificationOutbox {
   /** The one outbox engine over the notification queue (bot/notify/queue.ts). */
   private readonly engine: OutboxWorker;
@@ -73,8 +76,7 @@ export class NotificationOutbox {
       limits: {},
       sequential: true,
       retry: this.policy,
-      // Passes are judged at the instant the SLA sweep gives (`deliver(now)`), not at this clock.
-      clock: { now: () => new Date() },
+      clock: opts.clock ?? { now: () => new Date() },
       logger: opts.logger,
       onResult: (item, result) => this.opts.onResult?.(notificationOf(item).channel, result),
     });

@@ -7,7 +7,7 @@
  */
 import type { SlaConfig } from '../../config/sla-schema.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
-import type { DeliveryQueue, Preparation } from '../delivery/queue.js';
+import { type DeliveryQueue, type Preparation, scrub } from '../delivery/queue.js';
 import type { OutboxItem } from '../delivery/types.js';
 import type { NotifyStore, Recipient, StoredNotification } from './store.js';
 import { DeliveryError, type EmailSender, type NotifyChannel, type SmsSender } from './types.js';
@@ -54,8 +54,8 @@ export function earliest(o: Pick<NotifyQueueOptions, 'calendar' | 'staffHours'>,
   return window === 'staff' ? o.calendar.nextOpening(o.staffHours, t) : t;
 }
 
-/** Error text of a failed notification: the transport's own (DeliveryError, already free of addresses) or only the error's name. */
-const message = (err: unknown): string => (err instanceof DeliveryError ? err.message : `unexpected: ${(err as Error)?.name ?? 'error'}`);
+/** Error text of a failed notification: the transport's own (DeliveryError, scrubbed once more) or only the error's name. */
+const message = (err: unknown): string => (err instanceof DeliveryError ? scrub(err.message) : `unexpected: ${(err as Error)?.name ?? 'error'}`);
 
 /** The notification queue over `store`. */
 export function notifyQueue(store: NotifyStore, o: NotifyQueueOptions): DeliveryQueue {

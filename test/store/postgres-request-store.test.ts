@@ -28,6 +28,7 @@ const MIGRATIONS = [
   '0007-notify',
   '0008-console-store',
   '0009-config-overlay',
+  '0010-one-outbox',
 ];
 
 describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on loopback)', () => {
