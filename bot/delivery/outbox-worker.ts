@@ -1,98 +1,45 @@
 /**
- * Sends the due outbox items of ONE channel through an in-process bottleneck limiter, earliest
- * first-response deadline first, retrying with exponential back-off on network errors and provider
- * throttling and stopping on permanent errors (recorded as failed).
+ * The one outbox engine: sends the due items of a `DeliveryQueue` (bot/delivery/queue.ts) — ONE
+ * channel's replies, earliest first-response deadline first, or the notifications (e-mail, SMS) in
+ * due order, page by page — through an in-process bottleneck limiter, taking a send lease before each
+ * provider call, retrying with the one exponential back-off (bot/delivery/retry.ts) on network errors
+ * and provider throttling and stopping on permanent errors (recorded as failed, never deleted).
  *
  * bottleneck runs in-process here (spacing, concurrency). A window quota shared by several Tawasul
  * instances (one X account served by two processes) is the `quota` hook instead: a unit of the
  * Redis-backed provider limiter is taken before each send (bot/delivery/provider-quota.ts);
  * bottleneck's own Redis clustering is unmaintained and fails on Redis 7, so do not switch it on.
  */
+import { setImmediate } from 'node:timers/promises';
 import Bottleneck from 'bottleneck';
-import { ChannelApiError, NetworkError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { Clock } from '../engine/context.js';
-import type { SendQuota } from './provider-quota.js';
+import { NetworkError } from '../core/errors.js';
+import type { EngineOptions, OutboxWorkerOptions, PassReport, RateLimits } from './engine-options.js';
+import { type DeliveryQueue, describe, replyQueue, type Settlement, scrub } from './queue.js';
 import { attemptSend, backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import type { OutboxItem, OutboxStore, Transport } from './types.js';
+import type { OutboxItem } from './types.js';
 
 /** Default `onSent`: nothing (`ChannelDelivery` emits its `sent` event here). */
 const recordSent = (_item: OutboxItem, _at: Date): void => undefined;
 
-/** Outbound limits of a channel (per provider account). */
-export interface RateLimits {
-  /** Sends in flight at once (default 1). */
-  maxConcurrent?: number;
-  /** Wall-clock milliseconds between two sends (bottleneck `minTime`). */
-  minTimeMs?: number;
-  /** At most `amount` sends per `refreshMs` window (X's per-window DM and post limits). */
-  reservoir?: { amount: number; refreshMs: number };
-  /** Milliseconds (on the injected clock) between two sends to the same recipient (WhatsApp: ~6000). */
-  perRecipientMinTimeMs?: number;
-  /** The provider account `reservoir` is counted for (an X handle, the SMTP sender; default the channel id). */
-  account?: string;
-}
+/** The engine's options, re-exported from their module. */
+export type { EngineOptions, OutboxWorkerOptions, PassReport, RateLimits };
+/** The retry policy shapes (the one retry module) and the engine's error scrubbing (the queue module), re-exported. */
+export { backoffMs, DEFAULT_RETRY, type RetryPolicy, scrub };
 
-/** The retry policy shapes, re-exported from the one retry module. */
-export { backoffMs, DEFAULT_RETRY, type RetryPolicy };
-
-/** Options of the worker. */
-export interface OutboxWorkerOptions {
-  outbox: OutboxStore;
-  channel: string;
-  transport: Transport;
-  limits: RateLimits;
-  retry?: RetryPolicy;
-  clock: Clock;
-  logger: Logger;
-  /** The recipient an item goes to, for the per-recipient limit (default: its conversation id). */
-  recipientOf?: (item: OutboxItem) => string;
-  /** Called after the provider accepted an item (`ChannelDelivery` emits `sent`, which the first-response SLA records). */
-  onSent?: (item: OutboxItem, at: Date) => void;
-  /** Production loop period (default 1000 ms). */
-  pollMs?: number;
-  /**
-   * Asks the provider whether a send interrupted by a crash reached it (a look-up by the id chosen
-   * before sending); resolves with the provider's message id when it did, undefined when unknown.
-   * Without it, or when it cannot tell, the item goes out once more and is counted as a possible duplicate.
-   */
-  confirm?: (item: OutboxItem) => Promise<{ providerMessageId?: string } | undefined>;
-  /**
-   * Several workers on one database (instances): a send started longer ago than this is taken as
-   * abandoned (its instance died): settled as in doubt at start-up, or taken over. Unset (one
-   * instance): every unfinished send found at start-up is in doubt.
-   */
-  attemptLeaseMs?: number;
-  /**
-   * How long an in-doubt send that `confirm` could not settle waits for the provider's own report
-   * (`confirmDelivered`, from a delivery-status webhook) before going out once more (default 0: at once).
-   */
-  holdInDoubtMs?: number;
-  /** The shared provider quota (bot/delivery/provider-quota.ts): a unit is taken before each send, replacing `limits.reservoir`. */
-  quota?: SendQuota;
-}
-
+/** Items read per pick (urgent queues). */
 const BATCH = 100;
+/** Items read per page (paged queues). */
+const PAGE = 200;
 
-/** Removes what may identify a resident from provider error text (SMTP quotes the address, APIs quote ids). */
-export function scrub(text: string): string {
-  return text
-    .replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>')
-    .replace(/\+?\d[\d\s-]{5,}\d/g, '<number>')
-    .slice(0, 300);
-}
+const emptyReport = (): PassReport => ({ attempted: 0, sent: 0, retried: 0, failed: 0, deferred: 0 });
 
-/** Error text safe for storage and logs (no payloads, no personal data). */
-function describe(err: unknown): string {
-  if (err instanceof ChannelApiError) return `${err.name} status=${err.status ?? '-'} code=${err.code ?? '-'}: ${scrub(err.message)}`;
-  if (err instanceof Error) return `${err.name}: ${scrub(err.message)}`;
-  return scrub(String(err));
-}
-
-/** The per-channel sender. */
+/** The one outbox engine: sends a queue's due items (a channel's replies, or notifications). */
 export class OutboxWorker {
   private limiter: Bottleneck;
   private readonly retry: RetryPolicy;
+  private readonly opts: EngineOptions;
+  /** The rows this engine sends. */
+  readonly queue: DeliveryQueue;
   /** Sends in flight in this worker: item id → recipient. */
   private readonly inFlight = new Map<number, string>();
   private readonly lastSentTo = new Map<string, number>();
@@ -103,13 +50,15 @@ export class OutboxWorker {
   /** Set while the provider quota refused: the next pass runs when it fires. */
   private quotaTimer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
-  private lastPass: Promise<number> = Promise.resolve(0);
+  private lastPass: Promise<unknown> = Promise.resolve();
   private again = false;
   private stopped = false;
   /** Settles the sends a crash interrupted, once, before the first pass of this process. */
   private settled: Promise<void> | undefined;
 
-  constructor(private readonly opts: OutboxWorkerOptions) {
+  constructor(opts: OutboxWorkerOptions | (EngineOptions & { queue: DeliveryQueue })) {
+    this.opts = opts;
+    this.queue = 'queue' in opts ? opts.queue : replyQueue(opts.outbox, opts.channel, opts.transport);
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.limiter = this.makeLimiter();
   }
@@ -131,19 +80,86 @@ export class OutboxWorker {
   }
 
   /** Sends what is due now through the limiter; resolves when those sends finished; returns how many were attempted. */
-  runOnce(): Promise<number> {
+  async runOnce(): Promise<number> {
+    return (await this.deliver(() => this.opts.clock.now())).attempted;
+  }
+
+  /**
+   * One pass judged at `now` (a fixed instant, as the SLA sweep passes it, or the clock read at
+   * each step), at most `limit` items read; resolves when its sends finished.
+   */
+  deliver(now: Date | (() => Date), limit = 10_000): Promise<PassReport> {
     // Passes run one after another: two passes sizing their jobs from the same reservoir reading
     // would queue more jobs than the window allows, and the extra ones would wait for the refill.
-    const pass = this.lastPass.then(() => this.pass());
-    this.lastPass = pass.catch(() => 0);
+    const at = typeof now === 'function' ? now : () => now;
+    const pass = this.lastPass.then(() => this.pass(at, limit));
+    this.lastPass = pass.catch(() => undefined);
     return pass;
   }
 
-  private async pass(): Promise<number> {
+  private halted(now: () => Date): boolean {
+    return this.stopped || this.quotaTimer !== undefined || now().getTime() < this.pausedUntil;
+  }
+
+  private async pass(now: () => Date, limit: number): Promise<PassReport> {
     this.settled ??= this.settleInDoubt();
     await this.settled;
-    if (this.stopped || this.quotaTimer || this.opts.clock.now().getTime() < this.pausedUntil) return 0;
-    let slots = (await this.opts.outbox.due(this.opts.channel, this.opts.clock.now(), BATCH)).filter((i) => !this.inFlight.has(i.id)).length;
+    const report = emptyReport();
+    if (this.halted(now)) return report;
+    if (this.queue.order === 'urgent') {
+      const due = await this.queue.due(now(), BATCH);
+      await this.runJobs(due.filter((i) => !this.inFlight.has(i.id)).length, now, report);
+      return report;
+    }
+    // Paged: an index range after a cursor, each page prepared and settled at once, a macrotask turn
+    // between pages, so a backlog of hundreds of thousands of rows never stalls the server.
+    let after: OutboxItem | undefined;
+    for (let read = 0; read < limit && !this.halted(now); ) {
+      const page = await this.queue.due(now(), Math.min(PAGE, limit - read), after);
+      if (page.length === 0) break;
+      read += page.length;
+      after = page[page.length - 1];
+      const ready = await this.prepare(
+        page.filter((i) => !this.inFlight.has(i.id)),
+        now(),
+        report,
+      );
+      await this.runJobs(ready.length, now, report, ready);
+      await setImmediate();
+    }
+    return report;
+  }
+
+  /** A page's items to send now; the others deferred or parked at once through the queue's `settle`. */
+  private async prepare(page: OutboxItem[], now: Date, report: PassReport): Promise<OutboxItem[]> {
+    const { prepare, settle } = this.queue;
+    if (!prepare) return page;
+    const ready: OutboxItem[] = [];
+    const changes: Settlement[] = [];
+    for (const item of page) {
+      const p = await prepare(item, now);
+      if (p.kind === 'send') ready.push(p.item);
+      else changes.push({ item, decision: p });
+    }
+    if (changes.length === 0) return ready;
+    const changed = await settle!(changes);
+    for (const c of changes) {
+      // An item another instance took meanwhile is its business now.
+      if (!changed.has(c.item.id)) continue;
+      if (c.decision.kind === 'defer') report.deferred++;
+      else this.outcome(c.item, 'failed', report, c.item.attempts, { error: c.decision.reason });
+    }
+    return ready;
+  }
+
+  /** Runs `slots` send jobs (through the limiter unless `sequential`), picking from `page` or the most urgent due item. */
+  private async runJobs(slots: number, now: () => Date, report: PassReport, page?: OutboxItem[]): Promise<void> {
+    if (slots === 0) return;
+    if (this.opts.sequential) {
+      // A lease lost to another instance skips that item only; the page goes on.
+      for (let i = 0; i < slots && !this.halted(now); i++) await this.sendNext(now, report, page);
+      return;
+    }
     const reservoir = await this.limiter.currentReservoir();
     // Never queue more jobs than the window allows: a job waiting for the next window would hold this pass.
     if (reservoir !== null) slots = Math.min(slots, Math.max(0, reservoir - this.queued));
@@ -153,39 +169,33 @@ export class OutboxWorker {
     const limited = reservoir !== null;
     const job = async (): Promise<boolean> => {
       this.queued--;
-      const sent = await this.sendNext();
+      const sent = await this.sendNext(now, report, page);
       // A job that found nothing eligible (per-recipient gap, pause) gives its unit of the window back.
       if (!sent && limited) await this.limiter.incrementReservoir(1);
       return sent;
     };
-    const jobs = Array.from({ length: slots }, () => this.limiter.schedule(job).catch(() => false));
-    const done = await Promise.all(jobs);
-    return done.filter(Boolean).length;
+    await Promise.all(Array.from({ length: slots }, () => this.limiter.schedule(job).catch(() => false)));
   }
 
   /** Sends recorded as started but never finished (the process died during the provider call). */
   private async settleInDoubt(): Promise<void> {
-    const { outbox, channel, logger, clock, attemptLeaseMs } = this.opts;
+    const { logger, clock, attemptLeaseMs } = this.opts;
+    const outbox = this.queue.doubt;
+    const channel = this.queue.name;
+    if (!outbox) return;
     const before = attemptLeaseMs === undefined ? undefined : new Date(clock.now().getTime() - attemptLeaseMs);
     for (const item of await outbox.inDoubt(channel, before)) {
       let confirmed: { providerMessageId?: string } | undefined;
       try {
         confirmed = await this.opts.confirm?.(item);
       } catch (err) {
-        logger.warn({ channel, outboxId: item.id, error: describe(err) }, 'in-doubt send could not be checked');
+        logger.warn({ channel, outboxId: item.id, error: this.describe(err) }, 'in-doubt send could not be checked');
       }
       if (confirmed) {
         const at = clock.now();
         await outbox.confirmInDoubt(item.id, at, confirmed.providerMessageId);
         logger.info({ channel, outboxId: item.id }, 'in-doubt send confirmed by the provider');
-        try {
-          (this.opts.onSent ?? recordSent)(
-            { ...item, state: 'sent', sentAt: at, ...(confirmed.providerMessageId ? { providerMessageId: confirmed.providerMessageId } : {}) },
-            at,
-          );
-        } catch (err) {
-          logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
-        }
+        this.notifySent({ ...item, state: 'sent', sentAt: at, ...(confirmed.providerMessageId ? { providerMessageId: confirmed.providerMessageId } : {}) }, at);
       } else if ((this.opts.holdInDoubtMs ?? 0) > 0) {
         await outbox.holdInDoubt(item.id, new Date(clock.now().getTime() + this.opts.holdInDoubtMs!));
         logger.warn({ channel, outboxId: item.id }, "in-doubt send held for the provider's status report");
@@ -198,100 +208,119 @@ export class OutboxWorker {
 
   /** The provider reported it received item `id` (a status webhook): marks it sent unless already settled. */
   async confirmDelivered(id: number, providerMessageId?: string): Promise<boolean> {
-    const { outbox, clock, logger, channel } = this.opts;
+    const { clock, logger } = this.opts;
     const at = clock.now();
-    const item = await outbox.confirmByProvider(id, at, providerMessageId);
+    const item = await this.queue.doubt?.confirmByProvider(id, at, providerMessageId);
     if (!item) return false;
-    logger.info({ channel, outboxId: id }, "send confirmed by the provider's status report");
-    try {
-      (this.opts.onSent ?? recordSent)(item, at);
-    } catch (err) {
-      logger.error({ channel, outboxId: id, error: describe(err) }, 'onSent failed');
-    }
+    logger.info({ channel: this.queue.name, outboxId: id }, "send confirmed by the provider's status report");
+    this.notifySent(item, at);
     return true;
   }
 
-  /** The most urgent eligible item, marked in flight here (synchronously after the read, so that two jobs never pick one item). */
-  private async pick(): Promise<OutboxItem | undefined> {
-    const now = this.opts.clock.now().getTime();
+  private notifySent(item: OutboxItem, at: Date): void {
+    try {
+      (this.opts.onSent ?? recordSent)(item, at);
+    } catch (err) {
+      this.opts.logger.error({ channel: this.queue.name, outboxId: item.id, error: this.describe(err) }, 'onSent failed');
+    }
+  }
+
+  private describe(err: unknown): string {
+    return (this.queue.describe ?? describe)(err);
+  }
+
+  /**
+   * The next eligible item — the first left in `page`, or the most urgent due one — marked in flight
+   * here (synchronously after the read, so that two jobs never pick one item).
+   */
+  private async pick(now: Date, page?: OutboxItem[]): Promise<OutboxItem | undefined> {
     const gap = this.opts.limits.perRecipientMinTimeMs ?? 0;
     const recipientOf = this.opts.recipientOf ?? ((i: OutboxItem) => i.conversationId);
-    const due = await this.opts.outbox.due(this.opts.channel, new Date(now), BATCH);
+    const due = page ?? (await this.queue.due(now, BATCH));
     const busy = new Set(this.inFlight.values());
-    for (const item of due) {
+    for (let i = 0; i < due.length; i++) {
+      const item = due[i]!;
       if (this.inFlight.has(item.id)) continue;
       const to = recipientOf(item);
       // One send at a time per recipient keeps a conversation's replies in order; `gap` spaces them.
-      if (busy.has(to) || (gap > 0 && now - (this.lastSentTo.get(to) ?? -Infinity) < gap)) continue;
+      if (busy.has(to) || (gap > 0 && now.getTime() - (this.lastSentTo.get(to) ?? -Infinity) < gap)) continue;
       this.inFlight.set(item.id, to);
+      if (page) page.splice(i, 1);
       return item;
     }
     return undefined;
   }
 
-  /** One limiter job: sends the most urgent eligible item; true when one was attempted. */
-  private async sendNext(): Promise<boolean> {
-    if (this.stopped || this.quotaTimer || this.opts.clock.now().getTime() < this.pausedUntil) return false;
-    const item = await this.pick();
+  /** One job: sends the next eligible item; true when one was attempted. */
+  private async sendNext(now: () => Date, report: PassReport, page?: OutboxItem[]): Promise<boolean> {
+    if (this.halted(now)) return false;
+    const item = await this.pick(now(), page);
     if (!item) return false;
     if (this.opts.quota && !(await this.admit())) {
       this.inFlight.delete(item.id);
       return false;
     }
-    const { outbox, clock, logger, channel } = this.opts;
+    const { logger } = this.opts;
+    const queue = this.queue;
     const to = this.inFlight.get(item.id)!;
     const attempts = item.attempts + 1;
     try {
-      // Durable before the call: a crash during it leaves the item in doubt, settled at the next start.
-      // Another worker (another instance) took it meanwhile: not sent from here.
-      const at = clock.now();
+      // Durable before the call: a crash during it leaves the item in doubt (settled at the next
+      // start) or leased (due again when the lease expires). Another worker (another instance) took it meanwhile: not sent from here.
+      const at = now();
       const lease = this.opts.attemptLeaseMs;
-      if (!(await outbox.markAttempt(item.id, at, lease === undefined ? undefined : new Date(at.getTime() - lease)))) return false;
-      await attemptSend(
-        this.retry,
-        attempts,
-        () => clock.now(),
-        () => this.opts.transport(item),
-        {
-          sent: async (res) => {
-            const at = clock.now();
-            await outbox.markSent(item.id, at, res.providerMessageId);
-            this.lastSentTo.set(to, at.getTime());
-            logger.info({ channel, outboxId: item.id, attempts, kind: item.reply.kind }, 'reply sent');
-            try {
-              (this.opts.onSent ?? recordSent)(
-                { ...item, state: 'sent', attempts, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) },
-                at,
-              );
-            } catch (err) {
-              logger.error({ channel, outboxId: item.id, error: describe(err) }, 'onSent failed');
-            }
-          },
-          retry: async (err, at) => {
-            const error = describe(err);
-            await outbox.markRetry(item.id, error, at);
-            logger.warn(
-              { channel, outboxId: item.id, attempts, error, network: err instanceof NetworkError, nextAttemptAt: at.toISOString() },
-              'reply will be retried',
-            );
-          },
-          failed: async (err, reason) => {
-            const error = describe(err);
-            await outbox.markFailed(item.id, error);
-            logger.warn(
-              { channel, outboxId: item.id, attempts, error },
-              reason === 'exhausted' ? 'reply failed: attempts exhausted' : 'reply failed permanently',
-            );
-          },
+      if (!(await queue.take(item, at, lease === undefined ? undefined : new Date(at.getTime() - lease)))) return false;
+      report.attempted++;
+      await attemptSend(this.retry, attempts, now, () => queue.send(item), {
+        sent: async (res) => {
+          const at = now();
+          await queue.markSent(item, at, res.providerMessageId);
+          this.lastSentTo.set(to, at.getTime());
+          this.outcome(item, 'sent', report, attempts);
+          this.notifySent({ ...item, state: 'sent', attempts, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
         },
-      );
+        retry: async (err, at) => {
+          const error = this.describe(err);
+          await queue.markRetry(item, error, at);
+          this.outcome(item, 'retry', report, attempts, { error, network: err instanceof NetworkError, nextAttemptAt: at.toISOString() });
+        },
+        failed: async (err, reason) => {
+          const error = this.describe(err);
+          await queue.markFailed(item, error);
+          this.outcome(item, 'failed', report, attempts, { error }, reason);
+        },
+      });
     } catch (err) {
       // The attempt could not even be recorded (the store failed): the item stays pending, retried next pass.
-      logger.error({ channel, outboxId: item.id, error: describe(err) }, 'outbox send could not be recorded');
+      logger.error({ channel: queue.name, outboxId: item.id, error: this.describe(err) }, 'outbox send could not be recorded');
     } finally {
       this.inFlight.delete(item.id);
     }
     return true;
+  }
+
+  /** Counts, reports (`onResult`) and logs one outcome, without personal data. */
+  private outcome(
+    item: OutboxItem,
+    result: 'sent' | 'retry' | 'failed',
+    report: PassReport,
+    attempts: number,
+    extra: Record<string, unknown> = {},
+    reason?: 'permanent' | 'exhausted',
+  ): void {
+    if (result === 'sent') report.sent++;
+    else if (result === 'retry') report.retried++;
+    else report.failed++;
+    try {
+      this.opts.onResult?.(item, result);
+    } catch (err) {
+      this.opts.logger.error({ channel: this.queue.name, outboxId: item.id, error: this.describe(err) }, 'onResult failed');
+    }
+    const { noun } = this.queue;
+    const log = { channel: this.queue.name, outboxId: item.id, attempts, ...this.queue.logFields?.(item), ...extra };
+    if (result === 'sent') this.opts.logger.info(log, `${noun} sent`);
+    else if (result === 'retry') this.opts.logger.warn(log, `${noun} will be retried`);
+    else this.opts.logger.warn(log, reason === 'exhausted' ? `${noun} failed: attempts exhausted` : reason ? `${noun} failed permanently` : `${noun} parked`);
   }
 
   /** Takes a unit of the provider quota; when refused (or unreachable) the item stays queued and the next pass waits. */
@@ -343,7 +372,7 @@ export class OutboxWorker {
     }
     this.running = this.runOnce()
       .catch((err: unknown) => {
-        this.opts.logger.error({ channel: this.opts.channel, error: describe(err) }, 'outbox pass failed');
+        this.opts.logger.error({ channel: this.queue.name, error: this.describe(err) }, 'outbox pass failed');
         return 0;
       })
       .finally(() => {

@@ -67,6 +67,22 @@ export const outboxMigrations: Migration[] = [
         state = CASE WHEN excluded.state = 'queued' AND inbox.state = 'done' THEN 'queued' ELSE inbox.state END;
     DROP TABLE outbox_inbound;`,
   },
+  {
+    // Notifications become rows of this table (channel notify-email / notify-sms), with their own
+    // columns; the notify module's migration 4 carries the notify_outbox rows over. Their delivery
+    // pass reads pages by an index range on notifications_pending, the admin listing by reference.
+    version: 4,
+    up: `
+    ALTER TABLE outbox ADD COLUMN purpose TEXT;
+    ALTER TABLE outbox ADD COLUMN request_id INTEGER;
+    ALTER TABLE outbox ADD COLUMN reference TEXT;
+    ALTER TABLE outbox ADD COLUMN send_window TEXT CHECK (send_window IN ('any','staff'));
+    ALTER TABLE outbox ADD COLUMN recipient_kind TEXT CHECK (recipient_kind IN ('applicant','role'));
+    ALTER TABLE outbox ADD COLUMN recipient_id TEXT;
+    CREATE INDEX notifications_pending ON outbox (state, next_attempt_at, id) WHERE recipient_kind IS NOT NULL;
+    CREATE INDEX notifications_reference ON outbox (reference) WHERE recipient_kind IS NOT NULL;
+    CREATE INDEX notifications_request ON outbox (request_id) WHERE recipient_kind IS NOT NULL;`,
+  },
 ];
 
 // A held in-doubt item going out again is counted as resent here, when it really goes.

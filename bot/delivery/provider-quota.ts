@@ -9,7 +9,7 @@ import type { ChannelContext } from '../../channels/types.js';
 import type { Logger } from '../core/logger.js';
 import type { ProviderLimiter, Quota } from '../scale/rate-limiter.js';
 import { inProcessScale } from '../scale/scale.js';
-import type { RateLimits } from './outbox-worker.js';
+import type { RateLimits } from './engine-options.js';
 
 /** Milliseconds before asking again when the limiter cannot be reached. */
 const UNREACHABLE_RETRY_MS = 1000;

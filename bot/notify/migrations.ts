@@ -1,6 +1,6 @@
 import type { Migration } from '../store/sqlite-database.js';
 
-/** Schema of the notification outbox and the system notifications (module `notify`). */
+/** Schema of the notification outbox (rows of `outbox` since version 4) and the system notifications (module `notify`). */
 export const notifyMigrations: Migration[] = [
   {
     version: 1,
@@ -58,5 +58,19 @@ export const notifyMigrations: Migration[] = [
     // A request's page lists its system notifications by reference (both consoles); PostgreSQL has the same index (0007-notify).
     version: 3,
     up: `CREATE INDEX notify_system_reference ON notify_system (reference);`,
+  },
+  {
+    // The notifications join the replies in the one outbox table (its migration 4, run before this
+    // module's): every notify_outbox row is carried over, then the table is dropped.
+    version: 4,
+    up: `
+    INSERT INTO outbox (source_key, channel, recipient_kind, recipient_id, conversation_id, reply, meta, purpose, request_id, reference,
+        send_window, state, attempts, next_attempt_at, last_error, provider_message_id, created_at, sent_at)
+      SELECT 'notify:' || dedupe_key, 'notify-' || channel, recipient_kind, recipient_id, recipient_kind || ':' || recipient_id,
+        json_object('text', body, 'language', language, 'kind', 'notice'),
+        CASE WHEN subject IS NULL THEN '{}' ELSE json_object('subject', subject) END,
+        purpose, request_id, reference, send_window, status, attempts, next_attempt_at, last_error, provider_id, created_at, sent_at
+      FROM notify_outbox ORDER BY id;
+    DROP TABLE notify_outbox;`,
   },
 ];

@@ -1,6 +1,6 @@
 /**
- * The notification outbox's table behind an interface (`notify_outbox`): the outbox engine
- * (bot/notify/outbox.ts) decides when and what; a store only reads and writes rows. Implementations:
+ * The notification outbox's rows behind an interface (rows of the one `outbox` table): the outbox engine
+ * (bot/delivery/outbox-worker.ts over bot/notify/queue.ts) decides when and what; a store only reads and writes rows. Implementations:
  * bot/store/sqlite/notify-outbox.ts (promises that settle without I/O, so they may run inside
  * `SqliteDatabase.txAsync`) and bot/store/postgres/notify-outbox.ts.
  */
@@ -52,30 +52,42 @@ export interface StoredNotification {
   sentAt?: number;
 }
 
+/**
+ * Notifications are rows of the one `outbox` table (replies' too): channel `notify-email` or
+ * `notify-sms`, the dedupe key as `source_key` (prefixed `notify:`), the text, language and subject
+ * in `reply` and `meta` (JSON), and their own columns (purpose, request_id, reference, send_window,
+ * recipient_kind, recipient_id). `NOTIFICATIONS` selects them (the predicate of their partial indexes).
+ */
+export const NOTIFICATIONS = 'recipient_kind IS NOT NULL';
+
+/** The outbox channel of a notification channel. */
+export const notifyLane = (channel: NotifyChannel): string => `notify-${channel}`;
+
 /** The columns a new notification fills, in the order of `notificationValues` (both databases). */
 export const NEW_NOTIFICATION_COLUMNS =
-  'dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body, send_window, next_attempt_at, created_at';
+  'source_key, channel, recipient_kind, recipient_id, conversation_id, reply, meta, purpose, request_id, reference, send_window, state, next_attempt_at, created_at';
 
-/** The values of a new notification for `NEW_NOTIFICATION_COLUMNS`, instants in the driver's type. */
-export function notificationValues<Time>(n: NewNotification, nextAttemptAt: Time, now: Time): unknown[] {
+/** The values of a new notification for `NEW_NOTIFICATION_COLUMNS` (pending), instants in the driver's type. */
+export function notificationValues<Time>(n: NewNotification, nextAttemptAt: Time, now: Time, key: (k: string) => unknown = (k) => k): unknown[] {
   return [
-    n.dedupeKey,
-    n.channel,
+    key(`notify:${n.dedupeKey}`),
+    notifyLane(n.channel),
     n.recipient.kind,
     n.recipient.id,
-    n.language,
+    `${n.recipient.kind}:${n.recipient.id}`,
+    JSON.stringify({ text: n.body, language: n.language, kind: 'notice' }),
+    JSON.stringify(n.subject === undefined ? {} : { subject: n.subject }),
     n.purpose,
     n.requestId ?? null,
     n.reference ?? null,
-    n.subject ?? null,
-    n.body,
     n.window,
+    'pending',
     nextAttemptAt,
     now,
   ];
 }
 
-/** A `notify_outbox` row as a driver returns it: ids and instants in the driver's own types. */
+/** A notification row as a driver returns it (the outbox's columns under `NotifyRow` names, see `notifyColumns`): ids and instants in the driver's own types. */
 export interface NotifyRow<Id, Time> {
   id: Id;
   channel: NotifyChannel;

@@ -118,6 +118,7 @@ export function attachSla(o: AttachSlaOptions): Sla {
     staffHours: o.config.sla.staffHours,
     resolve,
     logger: o.logger,
+    clock: o.clock,
     ...built,
     onResult: (channel, result) => metricsRef.m?.onDelivery(channel, result),
   });

@@ -134,9 +134,9 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
         attachments, language, channel, conversation_key, filed_at, due_at, last_action_at, updated_at)
         VALUES (?, ?, ?, ?, ?, 'مقدم الطلب', ?, ?, ?, 'وصف الطلب', '[]', ?, ?, ?, ?, ?, ?, ?)`);
       const insEvent = db.prepare('INSERT INTO request_events (request_id, at, actor, type, status, note) VALUES (?, ?, ?, ?, ?, NULL)');
-      const insNote =
-        db.prepare(`INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body,
-        send_window, status, attempts, next_attempt_at, created_at, sent_at) VALUES (?, 'sms', 'applicant', ?, 'ar', ?, ?, ?, NULL, 'نص الإشعار', 'any', 'sent', 1, ?, ?, ?)`);
+      const insNote = db.prepare(`INSERT INTO outbox (source_key, channel, recipient_kind, recipient_id, conversation_id, reply, purpose, request_id, reference,
+        send_window, state, attempts, next_attempt_at, created_at, sent_at) VALUES (?, 'notify-sms', 'applicant', ?, ?,
+        '{"text":"نص الإشعار","language":"ar","kind":"notice"}', ?, ?, ?, 'any', 'sent', 1, ?, ?, ?)`);
       const services = config.services;
       let events = 0;
       let sent = 0;
@@ -167,7 +167,7 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
           last,
         );
         insEvent.run(i, filedAt, 'channel:webchat', 'status', 'filed');
-        insNote.run(`accepted:${i}:sms`, String(i), 'accepted', i, ref, filedAt, filedAt, filedAt + 1000);
+        insNote.run(`notify:accepted:${i}:sms`, String(i), `applicant:${i}`, 'accepted', i, ref, filedAt, filedAt, filedAt + 1000);
         events++;
         sent++;
         if (status !== 'filed') {
@@ -175,7 +175,7 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
           events++;
           if (!open) {
             insEvent.run(i, last, 'agent:amal', 'status', status);
-            insNote.run(`status:${i}:sms`, String(i), 'status', i, ref, last, last, last + 1000);
+            insNote.run(`notify:status:${i}:sms`, String(i), `applicant:${i}`, 'status', i, ref, last, last, last + 1000);
             events++;
             sent++;
           }
@@ -191,11 +191,12 @@ export async function generateYear(dir: string, o: YearOptions = {}): Promise<Re
     }
     if (o.backlog) {
       const insNote =
-        sql.db.prepare(`INSERT INTO notify_outbox (dedupe_key, channel, recipient_kind, recipient_id, language, purpose, request_id, reference, subject, body,
-        send_window, status, attempts, next_attempt_at, created_at) VALUES (?, 'sms', 'role', 'training-manager', 'ar', 'escalation', NULL, ?, NULL, 'نص التصعيد', 'any', 'pending', 0, ?, ?)`);
+        sql.db.prepare(`INSERT INTO outbox (source_key, channel, recipient_kind, recipient_id, conversation_id, reply, purpose, request_id, reference,
+        send_window, state, attempts, next_attempt_at, created_at) VALUES (?, 'notify-sms', 'role', 'training-manager', 'role:training-manager',
+        '{"text":"نص التصعيد","language":"ar","kind":"notice"}', 'escalation', NULL, ?, 'any', 'pending', 0, ?, ?)`);
       for (let i = 0; i < o.backlog; i++) {
         const at = now - 86_400_000 + Math.floor((i / o.backlog) * 86_300_000);
-        insNote.run(`backlog:${i}:sms`, `BUR-2026-B${i}`, at, at);
+        insNote.run(`notify:backlog:${i}:sms`, `BUR-2026-B${i}`, at, at);
       }
       counts.pendingNotifications = o.backlog;
     }

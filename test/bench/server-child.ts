@@ -36,7 +36,9 @@ if (mode === 'bare') {
   close = () => app.close();
   stats = () =>
     app.sql.db
-      .prepare(`SELECT COUNT(*) AS pending, COALESCE(SUM(last_error IS NOT NULL), 0) AS touched FROM notify_outbox WHERE status = 'pending'`)
+      .prepare(
+        `SELECT COUNT(*) AS pending, COALESCE(SUM(last_error IS NOT NULL), 0) AS touched FROM outbox WHERE recipient_kind IS NOT NULL AND state = 'pending'`,
+      )
       .get() as Record<string, number>;
 }
 

@@ -65,6 +65,22 @@ async function pilotDataDir(dir: string) {
     [{ channel: 'webchat', conversationId: 'abc', reply: { text: 'تم تسجيل بلاغك', language: 'ar', kind: 'filed' }, meta: { to: 'abc' } }],
     at(1),
   );
+  // A notification: a row of the same outbox table (channel notify-sms), its dedupe key the source_key.
+  await sla.notices.enqueue(
+    {
+      dedupeKey: 'accepted:2:sms',
+      channel: 'sms',
+      recipient: { kind: 'applicant', id: String(request.id) },
+      language: 'ar',
+      purpose: 'accepted',
+      requestId: request.id,
+      reference: request.reference,
+      body: 'تم استلام بلاغك',
+      window: 'any',
+    },
+    +at(1),
+    +at(1),
+  );
   await new SqliteAccountStore(sql, clock).add({ username: 'sara', displayName: 'Sara', role: 'supervisor', password: 'correct horse battery 9' });
   const consoleStore = new SqliteConsoleStore(sql);
   await consoleStore.addNote(CONV, 'sara', 'يتصل بعد الظهر', at(3));
@@ -95,7 +111,7 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', { timeout: 120_000 }, () 
       'copied conversations: 1 row(s)',
       'copied transcript: 2 row(s)',
       'copied conversation_state: 1 row(s)',
-      'copied outbox: 1 row(s)',
+      'copied outbox: 2 row(s)',
       'copied console_accounts: 1 row(s)',
       'copied notify_system: 0 row(s)',
       'copied console_conversations: 1 row(s)',
@@ -129,6 +145,18 @@ describe.skipIf(skipPostgres)('tawasul import-sqlite', { timeout: 120_000 }, () 
       );
       expect(await stores.turn.state.load(CONV, at(5))).toMatchObject({ language: 'ar' });
       expect(await stores.turn.outbox.get(written.outboxId)).toMatchObject({ state: 'pending', meta: { to: 'abc' }, reply: { text: 'تم تسجيل بلاغك' } });
+      const [notice] = await stores.sla.notices.list({ reference: written.request.reference });
+      expect(notice).toMatchObject({ channel: 'sms', purpose: 'accepted', body: 'تم استلام بلاغك', status: 'pending', nextAttemptAt: +at(1) });
+      const again = {
+        dedupeKey: 'accepted:2:sms',
+        channel: 'sms',
+        recipient: { kind: 'applicant', id: '1' },
+        language: 'ar',
+        purpose: 'accepted',
+        body: '-',
+        window: 'any',
+      } as const;
+      expect(await stores.sla.notices.enqueue(again, +at(2), +at(2))).toBe(false);
       const signIn = await new PostgresAccountStore(stores.pool, clock).signIn('sara', 'correct horse battery 9');
       expect(signIn).toMatchObject({ ok: true, account: { username: 'sara', role: 'supervisor' } });
 

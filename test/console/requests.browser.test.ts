@@ -51,7 +51,9 @@ describe.skipIf(!chromiumAvailable)('console requests for department heads in he
     await page.locator('#civil-id', { hasText: '12345678' }).waitFor(); // in full on the record, and audited
     await page.click('#act-accept');
     await page.locator('.panel header .pill.s-in_progress').waitFor();
-    const notices = run.app.sql.db.prepare("SELECT channel FROM notify_outbox WHERE reference = ? AND purpose = 'status'").all(pothole);
+    const notices = run.app.sql.db
+      .prepare("SELECT substr(channel, 8) AS channel FROM outbox WHERE recipient_kind IS NOT NULL AND reference = ? AND purpose = 'status'")
+      .all(pothole);
     expect(notices.length).toBeGreaterThan(0);
     expect(run.app.engine.deps.conversations.auditTrail(50)).toContainEqual(
       expect.objectContaining({ actor: 'console:hamad', action: 'request.read', subject: pothole }),

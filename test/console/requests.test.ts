@@ -106,7 +106,9 @@ describe('console requests, SLA and admin API', () => {
     expect(ok.status).toBe(201);
     expect(ok.body.request.status).toBe('in_progress');
     await sse.next((e) => e.event === 'request' && e.data.reference === pothole && e.data.reason === 'accept');
-    const notified = run.app.sql.db.prepare("SELECT purpose, channel FROM notify_outbox WHERE reference = ? AND purpose = 'status'").all(pothole);
+    const notified = run.app.sql.db
+      .prepare("SELECT purpose, substr(channel, 8) AS channel FROM outbox WHERE recipient_kind IS NOT NULL AND reference = ? AND purpose = 'status'")
+      .all(pothole);
     expect(notified.length).toBeGreaterThan(0);
     expect((await equipment.post(`/api/console/requests/${pothole}/actions`, { action: 'assign', assignee: 'فريق الصيانة 2' })).status).toBe(201);
     expect((await equipment.post(`/api/console/requests/${pothole}/actions`, { action: 'note' })).body.error.field).toBe('note');

@@ -64,11 +64,11 @@ async function backlog(o: NotificationOutbox, n: number): Promise<void> {
 }
 
 describe('notification outbox under a backlog', () => {
-  it('reads a page by an index range on (status, next_attempt_at, id), without sorting', async () => {
+  it('reads a page by an index range on the partial index (state, next_attempt_at, id) of the notification rows of the outbox, without sorting', async () => {
     const o = outbox();
     await backlog(o, 2000);
     const plan = (sql.db.prepare(`EXPLAIN QUERY PLAN ${DUE_PAGE}`).all(NOW.getTime(), 0, 0, 200) as Array<{ detail: string }>).map((r) => r.detail);
-    expect(plan.join('\n')).toMatch(/SEARCH notify_outbox USING INDEX notify_outbox_pending \(status=\? AND next_attempt_at>\? AND next_attempt_at<\?\)/);
+    expect(plan.join('\n')).toMatch(/SEARCH outbox USING INDEX notifications_pending \(state=\? AND next_attempt_at>\? AND next_attempt_at<\?\)/);
     expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
   });
 
@@ -82,7 +82,7 @@ describe('notification outbox under a backlog', () => {
     expect(second.sent).toBe(1700);
     const bodies = sms.sent.map((m) => m.text);
     expect(new Set(bodies).size).toBe(3000);
-    const due = sql.db.prepare('SELECT body FROM notify_outbox ORDER BY created_at, id').pluck().all();
+    const due = sql.db.prepare("SELECT json_extract(reply, '$.text') FROM outbox WHERE recipient_kind IS NOT NULL ORDER BY created_at, id").pluck().all();
     expect(bodies).toEqual(due);
     expect(await o.counts()).toEqual([{ channel: 'sms', status: 'sent', count: 3000 }]);
   });
@@ -113,7 +113,9 @@ describe('notification outbox under a backlog', () => {
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 500, sent: 0 });
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 400 });
     expect(await o.deliver(NOW, 500)).toMatchObject({ deferred: 0 });
-    const rows = sql.db.prepare('SELECT status, attempts, next_attempt_at AS next, last_error AS e FROM notify_outbox').all() as Array<{
+    const rows = sql.db
+      .prepare('SELECT state AS status, attempts, next_attempt_at AS next, last_error AS e FROM outbox WHERE recipient_kind IS NOT NULL')
+      .all() as Array<{
       status: string;
       attempts: number;
       next: number;

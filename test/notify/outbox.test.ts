@@ -1,5 +1,6 @@
 /** The notification outbox: retries with back-off, staff hours, parking and re-queueing; nothing lost. */
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
@@ -131,5 +132,27 @@ describe('notification outbox', () => {
     await o.enqueue(note({ dedupeKey: 'k3', recipient: { kind: 'role', id: 'nobody' } }), at('2026-02-01 09:00'));
     expect(await o.deliver(at('2026-02-01 09:00'))).toMatchObject({ failed: 1 });
     expect((await o.list({ status: 'failed' }))[0]!.lastError).toBe('no sms address for role');
+  });
+
+  it('logs every outcome through the one engine without the address, the phone number or the text', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(l) });
+    const sms = flakySms([new DeliveryError('sms gateway answered 503', true, 503)]);
+    const o = new NotificationOutbox(new SqliteNotifyStore(sql), {
+      retry: { maxAttempts: 4, baseDelaySeconds: 60, maxDelaySeconds: 600 },
+      calendar: new WorkingCalendar(config.calendar),
+      staffHours: 'official',
+      resolve: (r) => (r.id === 'nobody' ? undefined : '+96892345678'),
+      logger,
+      sms,
+    });
+    await o.enqueue(note(), at('2026-02-01 09:00'));
+    await o.enqueue(note({ dedupeKey: 'k4', recipient: { kind: 'role', id: 'nobody' } }), at('2026-02-01 09:00'));
+    expect(await o.deliver(at('2026-02-01 09:00'))).toMatchObject({ retried: 1, failed: 1 });
+    expect(await o.deliver(at('2026-02-01 09:01'))).toMatchObject({ sent: 1 });
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string });
+    expect(logged.map((l) => l.msg)).toEqual(['notification parked', 'notification will be retried', 'notification sent']);
+    expect(logged[0]).toMatchObject({ purpose: 'escalation', reference: 'BUR-2026-00001', error: 'no sms address for role' });
+    expect(lines.join('\n')).not.toMatch(/92345678|نص/);
   });
 });

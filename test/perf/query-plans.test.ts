@@ -101,7 +101,7 @@ describe('query plans of what grows', () => {
       resolve: () => undefined,
       logger: silentLogger,
     });
-    const [plan] = await plansOf(sql.db, /FROM notify_outbox WHERE reference/, () => outbox.list({ reference: 'BUR-2026-00001' }));
-    expect(plan).toMatch(/SEARCH notify_outbox USING INDEX notify_outbox_reference \(reference=\?\)/);
+    const [plan] = await plansOf(sql.db, /FROM outbox WHERE recipient_kind IS NOT NULL AND reference/, () => outbox.list({ reference: 'BUR-2026-00001' }));
+    expect(plan).toMatch(/SEARCH outbox USING INDEX notifications_reference \(reference=\?\)/);
   });
 });

@@ -269,7 +269,10 @@ export async function concurrentConfirmations(o: { residents: number; kills: num
     );
     const byConversation = new Map<string, string[]>();
     for (const f of filed) byConversation.set(f.key, [...(byConversation.get(f.key) ?? []), f.reference]);
-    const notified = atRest(tmp.dir, (db) => db.prepare(`SELECT count(*) FROM notify_outbox WHERE dedupe_key LIKE 'accepted:%'`).pluck().get() as number);
+    const notified = atRest(
+      tmp.dir,
+      (db) => db.prepare(`SELECT count(*) FROM outbox WHERE recipient_kind IS NOT NULL AND source_key LIKE 'notify:accepted:%'`).pluck().get() as number,
+    );
     let answered = 0;
     chats.forEach((chat, i) => {
       const refs = byConversation.get(`webchat:${chat.conversationId}`) ?? [];

@@ -87,7 +87,9 @@ describe('escalation ladder of the SPEC services', () => {
       const rid = filed.get(id)!;
       expect(count(h, `SELECT COUNT(*) FROM notify_system WHERE request_id = ? AND level = 1 AND role = ?`, rid, spec.role), id).toBe(1);
       const out = h.sql.db
-        .prepare(`SELECT channel FROM notify_outbox WHERE request_id = ? AND purpose = 'escalation' AND recipient_id = ? ORDER BY channel`)
+        .prepare(
+          `SELECT substr(channel, 8) AS channel FROM outbox WHERE recipient_kind IS NOT NULL AND request_id = ? AND purpose = 'escalation' AND recipient_id = ? ORDER BY channel`,
+        )
         .pluck()
         .all(rid, spec.role);
       expect(out, id).toEqual(spec.via.filter((v) => v !== 'system').sort());
@@ -112,7 +114,9 @@ describe('escalation ladder of the SPEC services', () => {
       { reference: rec.reference, level: 2, role: 'governorate-director-general' },
     ]);
     expect((await h.sla.engine.sweep(at('2026-03-30 09:00'))).escalations).toEqual([]); // the ladder has two levels
-    expect(count(h, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = ? AND recipient_id = 'governorate-director-general'`, rec.id)).toBe(1);
+    expect(
+      count(h, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND request_id = ? AND recipient_id = 'governorate-director-general'`, rec.id),
+    ).toBe(1);
   });
 
   it('escalates once when the process restarts between the deadline and the sweep', async () => {
@@ -124,7 +128,7 @@ describe('escalation ladder of the SPEC services', () => {
     h = await h.restart();
     expect((await h.sla.engine.sweep(at('2026-02-10 10:01'))).escalations).toEqual([]);
     expect(count(h, 'SELECT COUNT(*) FROM notify_system WHERE request_id = ?', rec.id)).toBe(1);
-    expect(count(h, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = ? AND purpose = 'escalation'`, rec.id)).toBe(2);
+    expect(count(h, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND request_id = ? AND purpose = 'escalation'`, rec.id)).toBe(2);
   });
 
   it('escalates once when two processes sweep the same database at the same time', async () => {

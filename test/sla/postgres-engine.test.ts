@@ -35,10 +35,14 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
         [1, true],
         [2, false],
       ]);
-      expect(await count(stores, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = $1 AND purpose = 'escalation'`, rec.id)).toBeGreaterThan(0);
+      expect(
+        await count(stores, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND request_id = $1 AND purpose = 'escalation'`, rec.id),
+      ).toBeGreaterThan(0);
       expect(await count(stores, 'SELECT COUNT(*) FROM notify_system WHERE request_id = $1 AND level = 1', rec.id)).toBe(1);
       // Nothing of the SLA's was written to the instance's SQLite.
-      expect(h.sql.db.prepare('SELECT (SELECT COUNT(*) FROM notify_outbox) + (SELECT COUNT(*) FROM notify_system)').pluck().get()).toBe(0);
+      expect(
+        h.sql.db.prepare('SELECT (SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL) + (SELECT COUNT(*) FROM notify_system)').pluck().get(),
+      ).toBe(0);
       // The resident was told of the filing (the applicant's address read from PostgreSQL at delivery).
       expect(h.transports.email.sent.some((m) => m.to === 'salem@example.om')).toBe(true);
       expect(await stores.sla.figures.escalationsFiredTotal()).toEqual([{ level: 1, role: rows[0]!.role, n: 1 }]);
@@ -70,7 +74,7 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
     try {
       const rec = await h.file('training', at('2026-02-01 09:00'));
       expect((await h.sla.engine.sweep(at('2026-02-09 08:00'))).escalations).toHaveLength(1);
-      const sent = await count(stores, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = $1 AND status = 'sent'`, rec.id);
+      const sent = await count(stores, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND request_id = $1 AND state = 'sent'`, rec.id);
       expect(sent).toBeGreaterThan(1);
       expect((await h.sla.system.list({ reference: rec.reference })).map((n) => n.level)).toEqual([1]);
       expect((await h.sla.outbox.list({ reference: rec.reference })).every((n) => n.status === 'sent')).toBe(true);
@@ -78,7 +82,9 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
       const gauge = metrics.split('\n').filter((l) => l.startsWith('tawasul_notifications{'));
       expect(gauge.reduce((n, l) => n + Number(l.split(' ').pop()), 0)).toBe(sent);
       expect(metrics).toContain('tawasul_outbox_in_doubt_sends_total');
-      expect(h.sql.db.prepare('SELECT (SELECT COUNT(*) FROM notify_outbox) + (SELECT COUNT(*) FROM notify_system)').pluck().get()).toBe(0);
+      expect(
+        h.sql.db.prepare('SELECT (SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL) + (SELECT COUNT(*) FROM notify_system)').pluck().get(),
+      ).toBe(0);
     } finally {
       await h.close();
       await stores.close();
@@ -99,10 +105,14 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
       spy.mockRestore();
       expect((await h.sla.engine.timers.rows(rec.id)).find((t) => t.kind === 'escalation')!.firedAt).toBeNull();
       expect(await count(stores, 'SELECT COUNT(*) FROM notify_system WHERE request_id = $1', rec.id)).toBe(0);
-      expect(await count(stores, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = $1 AND purpose = 'escalation'`, rec.id)).toBe(0);
+      expect(await count(stores, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND request_id = $1 AND purpose = 'escalation'`, rec.id)).toBe(
+        0,
+      );
       expect((await h.sla.engine.sweep(at('2026-02-09 09:05'))).escalations.map((e) => e.level)).toEqual([1]);
       expect(await count(stores, 'SELECT COUNT(*) FROM notify_system WHERE request_id = $1', rec.id)).toBe(1);
-      expect(await count(stores, `SELECT COUNT(*) FROM notify_outbox WHERE request_id = $1 AND purpose = 'escalation'`, rec.id)).toBe(2);
+      expect(await count(stores, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND request_id = $1 AND purpose = 'escalation'`, rec.id)).toBe(
+        2,
+      );
     } finally {
       await h.close();
       await stores.close();
@@ -139,10 +149,10 @@ describe.skipIf(skipPostgres)('SLA engine on PostgreSQL', () => {
       expect(await count(sa, 'SELECT COUNT(*) FROM notify_system')).toBe(fired.length);
       const perLevel = await sa.pool.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM notify_system GROUP BY reference, level HAVING COUNT(*) > 1`);
       expect(perLevel.rows).toEqual([]);
-      expect(await count(sa, `SELECT COUNT(*) FROM notify_outbox WHERE purpose = 'escalation'`)).toBeGreaterThanOrEqual(fired.length);
+      expect(await count(sa, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND purpose = 'escalation'`)).toBeGreaterThanOrEqual(fired.length);
       // Every stored notice was delivered, by one instance or the other, exactly once.
-      const rows = await count(sa, 'SELECT COUNT(*) FROM notify_outbox');
-      expect(await count(sa, `SELECT COUNT(*) FROM notify_outbox WHERE status = 'sent' AND attempts = 1`)).toBe(rows);
+      const rows = await count(sa, 'SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL');
+      expect(await count(sa, `SELECT COUNT(*) FROM outbox WHERE recipient_kind IS NOT NULL AND state = 'sent' AND attempts = 1`)).toBe(rows);
       const tags = [a, b].flatMap((h) => [...h.transports.email.sent, ...h.transports.sms.sent].map((m) => m.tag));
       expect(tags).toHaveLength(rows);
       expect(new Set(tags).size).toBe(rows);

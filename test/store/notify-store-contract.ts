@@ -5,6 +5,7 @@
  * PostgreSQL: postgres-notify-store.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboxStore } from '../../bot/delivery/types.js';
 import type { NewNotification } from '../../bot/notify/store.js';
 import { sampleRequest } from './request-store-contract.js';
 import type { SlaStoreHarness } from './sla-store-contract.js';
@@ -25,10 +26,13 @@ export const notification = (key: string, over: Partial<NewNotification> = {}): 
   ...over,
 });
 
+/** A harness of the notification stores, with the reply outbox sharing their table. */
+export type NotifyStoreHarness = SlaStoreHarness & { replies: OutboxStore };
+
 /** Registers the contract tests for one implementation. */
-export function notifyStoreContract(name: string, make: () => Promise<SlaStoreHarness>): void {
+export function notifyStoreContract(name: string, make: () => Promise<NotifyStoreHarness>): void {
   describe(`NotifyStore and SystemNotifications contract: ${name}`, () => {
-    let h: SlaStoreHarness;
+    let h: NotifyStoreHarness;
     beforeEach(async () => {
       h = await make();
     });
@@ -58,6 +62,23 @@ export function notifyStoreContract(name: string, make: () => Promise<SlaStoreHa
       expect(row!.lastError).toBeUndefined();
       expect(row!.sentAt).toBeUndefined();
       expect(await n.counts()).toEqual([{ channel: 'sms', status: 'pending', count: 1 }]);
+    });
+
+    it('shares the one outbox table with the replies, neither seeing the other', async () => {
+      const n = h.store.notices;
+      const reply = { text: 'r', language: 'ar' as const, kind: 'answer' as const };
+      const [item] = await h.replies.enqueue([{ channel: 'webchat', conversationId: 'c1', reply }], new Date(T0));
+      expect(await n.enqueue(notification('k1', { window: 'any' }), T0, T0)).toBe(true);
+      const [row] = await n.list({});
+      expect(row!.id).not.toBe(item!.id);
+      expect(await n.list({})).toHaveLength(1);
+      expect(await n.counts()).toEqual([{ channel: 'sms', status: 'pending', count: 1 }]);
+      expect((await n.duePage(T0, [Number.MIN_SAFE_INTEGER, 0], 10)).map((r) => r.id)).toEqual([row!.id]);
+      expect((await h.replies.due('webchat', new Date(T0), 10)).map((i) => i.id)).toEqual([item!.id]);
+      expect(await h.replies.due('sms', new Date(T0), 10)).toEqual([]);
+      // A notification's requeue never touches a reply, even a failed one.
+      await h.replies.markFailed(item!.id, 'x');
+      expect(await n.requeue(item!.id, T0)).toBe(false);
     });
 
     it('pages due rows in (nextAttemptAt, id) order after a cursor, leaving rows not due or not pending', async () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Outbox } from '../../bot/delivery/outbox.js';
 import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import { SqliteRequestStore } from '../../bot/store/sqlite-request-store.js';
 import { migratedSqlite } from '../helpers/sqlite.js';
@@ -12,6 +13,7 @@ notifyStoreContract('sqlite', async () => {
   return {
     store: new SqliteSlaStore(sql),
     requests: new SqliteRequestStore(sql),
+    replies: new Outbox(sql),
     async close() {
       sql.close();
       t.cleanup();

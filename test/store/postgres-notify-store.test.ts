@@ -45,7 +45,7 @@ describe.skipIf(skipPostgres)('PostgreSQL notification stores (real PostgreSQL o
 
   notifyStoreContract('postgres', async () => {
     const stores = await openPostgresStores(await pgServer.database());
-    return { store: stores.sla, requests: stores.requests, close: () => stores.close() };
+    return { store: stores.sla, requests: stores.requests, replies: stores.turn.outbox, close: () => stores.close() };
   });
 
   /** Two instances (two pools) on one fresh database. */

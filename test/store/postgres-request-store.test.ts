@@ -28,6 +28,8 @@ const MIGRATIONS = [
   '0007-notify',
   '0008-console-store',
   '0009-config-overlay',
+  '0010-one-outbox',
+  '0011-job-fences',
 ];
 
 describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on loopback)', () => {

@@ -281,6 +281,33 @@ export const postgresMigrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0010-one-outbox': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Notifications become rows of the one outbox (channel notify-email / notify-sms, the dedupe key
+      // as source_key, text and language in reply, subject in meta), as SQLite's outbox 4 and notify 4
+      // have them; every notify_outbox row is carried over, then the table is dropped.
+      await sql`
+        ALTER TABLE outbox
+          ADD COLUMN purpose TEXT,
+          ADD COLUMN request_id BIGINT,
+          ADD COLUMN reference TEXT,
+          ADD COLUMN send_window TEXT CHECK (send_window IN ('any','staff')),
+          ADD COLUMN recipient_kind TEXT CHECK (recipient_kind IN ('applicant','role')),
+          ADD COLUMN recipient_id TEXT;
+        CREATE INDEX notifications_pending ON outbox (state, next_attempt_at, id) WHERE recipient_kind IS NOT NULL;
+        CREATE INDEX notifications_reference ON outbox (reference) WHERE recipient_kind IS NOT NULL;
+        CREATE INDEX notifications_request ON outbox (request_id) WHERE recipient_kind IS NOT NULL;
+        INSERT INTO outbox (source_key, channel, recipient_kind, recipient_id, conversation_id, reply, meta, purpose, request_id, reference,
+            send_window, state, attempts, next_attempt_at, last_error, provider_message_id, created_at, sent_at)
+          SELECT convert_to('notify:' || dedupe_key, 'UTF8'), 'notify-' || channel, recipient_kind, recipient_id, recipient_kind || ':' || recipient_id,
+            json_build_object('text', body, 'language', language, 'kind', 'notice')::text,
+            CASE WHEN subject IS NULL THEN '{}' ELSE json_build_object('subject', subject)::text END,
+            purpose, request_id, reference, send_window, status, attempts, next_attempt_at, last_error, provider_id, created_at, sent_at
+          FROM notify_outbox ORDER BY id;
+        DROP TABLE notify_outbox;
+      `.execute(db);
+    },
+  },
   '0011-job-fences': {
     async up(db: Kysely<unknown>): Promise<void> {
       // The epochs that fence the X and IMAP cursors' writes (bot/scale/job-fence.ts).

@@ -1,6 +1,7 @@
 import {
   NEW_NOTIFICATION_COLUMNS,
   type NewNotification,
+  NOTIFICATIONS,
   type NotificationQuery,
   type NotificationStatus,
   type NotifyRow,
@@ -12,24 +13,25 @@ import {
 } from '../../notify/store.js';
 import type { NotifyChannel } from '../../notify/types.js';
 import { at, ms } from './sla-requests.js';
-import type { TurnDb } from './turn-db.js';
+import { keyBytes, type TurnDb } from './turn-db.js';
 
 type Row = NotifyRow<string, Date>;
 
-const COLUMNS =
-  'id, channel, recipient_kind, recipient_id, language, purpose, reference, subject, body, send_window, status, attempts, next_attempt_at, last_error, created_at, sent_at';
+/** A notification row of the outbox under the `NotifyRow` names. */
+const COLUMNS = `id, substr(channel, 8) AS channel, recipient_kind, recipient_id, reply::jsonb ->> 'language' AS language, purpose, reference,
+  meta::jsonb ->> 'subject' AS subject, reply::jsonb ->> 'text' AS body, send_window, state AS status, attempts, next_attempt_at, last_error, created_at, sent_at`;
 
 const stored = (r: Row): StoredNotification => notificationFromRow(r, { id: Number, time: ms });
 
-/** The notification outbox on PostgreSQL (the pool, or a transaction's client). */
+/** The notification rows of the outbox on PostgreSQL (the pool, or a transaction's client). */
 export class PostgresNotifyStore implements NotifyStore {
   constructor(private readonly db: TurnDb) {}
 
   async enqueue(n: NewNotification, nextAttemptAt: number, now: number): Promise<boolean> {
     const r = await this.db.query(
-      `INSERT INTO notify_outbox (${NEW_NOTIFICATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-        ON CONFLICT (dedupe_key) DO NOTHING`,
-      notificationValues(n, at(nextAttemptAt), at(now)),
+      `INSERT INTO outbox (${NEW_NOTIFICATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        ON CONFLICT (source_key) DO NOTHING`,
+      notificationValues(n, at(nextAttemptAt), at(now), keyBytes),
     );
     return r.rowCount === 1;
   }
@@ -37,7 +39,7 @@ export class PostgresNotifyStore implements NotifyStore {
   /** The start cursor (MIN_SAFE_INTEGER) is before any instant PostgreSQL holds: `-infinity`. */
   async duePage(now: number, after: readonly [number, number], limit: number): Promise<StoredNotification[]> {
     const r = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND (next_attempt_at, id) > ($2, $3)
+      `SELECT ${COLUMNS} FROM outbox WHERE ${NOTIFICATIONS} AND state = 'pending' AND next_attempt_at <= $1 AND (next_attempt_at, id) > ($2, $3)
         ORDER BY next_attempt_at, id LIMIT $4`,
       [at(now), after[0] <= Number.MIN_SAFE_INTEGER ? '-infinity' : at(after[0]), after[1], limit],
     );
@@ -47,12 +49,12 @@ export class PostgresNotifyStore implements NotifyStore {
   /** One statement over the page's settlements (atomic by itself). */
   async settle(changes: readonly Settlement[]): Promise<Set<number>> {
     const r = await this.db.query<{ id: string }>(
-      `UPDATE notify_outbox n SET
-         status = CASE WHEN c.kind = 'park' THEN 'failed' ELSE n.status END,
+      `UPDATE outbox n SET
+         state = CASE WHEN c.kind = 'park' THEN 'failed' ELSE n.state END,
          next_attempt_at = CASE WHEN c.kind = 'defer' THEN c.next ELSE n.next_attempt_at END,
          last_error = COALESCE(c.error, n.last_error)
        FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::text[]) AS c(id, expect, kind, next, error)
-       WHERE n.id = c.id AND n.status = 'pending' AND n.next_attempt_at = c.expect
+       WHERE n.id = c.id AND n.state = 'pending' AND n.next_attempt_at = c.expect
        RETURNING n.id`,
       [
         changes.map((c) => c.id),
@@ -67,14 +69,14 @@ export class PostgresNotifyStore implements NotifyStore {
 
   async claim(id: number, expect: number, leaseUntil: number): Promise<boolean> {
     const r = await this.db.query(
-      `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3`,
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id = $2 AND state = 'pending' AND next_attempt_at = $3`,
       [at(leaseUntil), id, at(expect)],
     );
     return r.rowCount === 1;
   }
 
   async markSent(id: number, when: number, providerId: string | undefined): Promise<void> {
-    await this.db.query(`UPDATE notify_outbox SET status = 'sent', sent_at = $1, provider_id = $2, last_error = NULL WHERE id = $3`, [
+    await this.db.query(`UPDATE outbox SET state = 'sent', sent_at = $1, provider_message_id = $2, last_error = NULL WHERE id = $3`, [
       at(when),
       providerId ?? null,
       id,
@@ -82,43 +84,40 @@ export class PostgresNotifyStore implements NotifyStore {
   }
 
   async markRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
-    await this.db.query('UPDATE notify_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3', [at(nextAttemptAt), error, id]);
+    await this.db.query('UPDATE outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3', [at(nextAttemptAt), error, id]);
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    await this.db.query(`UPDATE notify_outbox SET status = 'failed', last_error = $1 WHERE id = $2`, [error, id]);
+    await this.db.query(`UPDATE outbox SET state = 'failed', last_error = $1 WHERE id = $2`, [error, id]);
   }
 
   async requeue(id: number, now: number): Promise<boolean> {
-    const r = await this.db.query(`UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE id = $2 AND status = 'failed'`, [
-      at(now),
-      id,
-    ]);
+    const r = await this.db.query(
+      `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1 WHERE id = $2 AND state = 'failed' AND ${NOTIFICATIONS}`,
+      [at(now), id],
+    );
     return r.rowCount === 1;
   }
 
   async list(q: NotificationQuery): Promise<StoredNotification[]> {
-    const where: string[] = [];
+    const where: string[] = [NOTIFICATIONS];
     const args: unknown[] = [];
     if (q.status) {
       args.push(q.status);
-      where.push(`status = $${args.length}`);
+      where.push(`state = $${args.length}`);
     }
     if (q.reference) {
       args.push(q.reference.toUpperCase());
       where.push(`reference = $${args.length}`);
     }
     args.push(Math.min(q.limit ?? 100, 1000));
-    const r = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${args.length}`,
-      args,
-    );
+    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${args.length}`, args);
     return r.rows.map(stored);
   }
 
   async counts(): Promise<Array<{ channel: NotifyChannel; status: NotificationStatus; count: number }>> {
     const r = await this.db.query<{ channel: NotifyChannel; status: NotificationStatus; count: number }>(
-      'SELECT channel, status, COUNT(*)::int AS count FROM notify_outbox GROUP BY channel, status',
+      `SELECT substr(channel, 8) AS channel, state AS status, COUNT(*)::int AS count FROM outbox WHERE ${NOTIFICATIONS} GROUP BY channel, state`,
     );
     return r.rows;
   }

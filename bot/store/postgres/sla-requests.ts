@@ -1,9 +1,11 @@
 /**
  * The SLA's read model of the requests and the figures of its reports and metrics, on PostgreSQL
  * (tables `requests`, `request_events` of the request store; `sla_timers`, `sla_first_responses`;
- * `notify_outbox`, the notification outbox's rows, bot/store/postgres/notify-outbox.ts). Instants are TIMESTAMPTZ
+ * the notification outbox's rows in `outbox`, bot/store/postgres/notify-outbox.ts). Instants are TIMESTAMPTZ
  * in the tables and milliseconds in the interface.
  */
+
+import { NOTIFICATIONS } from '../../notify/store.js';
 import { type FieldCipher, openField } from '../../security/field-cipher.js';
 import type { DueFact, ReportRequestFact, RequestEventFact, RequestFacts, ResponseFact, SlaFigures, SlaRequestReadModel } from '../sla-store.js';
 import type { RequestStatus } from '../types.js';
@@ -201,7 +203,7 @@ export class PostgresSlaFigures implements SlaFigures {
   /** Counts the notification outbox's rows by channel and status. */
   async notifications(): Promise<Array<{ channel: string; status: string; n: number }>> {
     const r = await this.pool.query<{ channel: string; status: string; n: number }>(
-      'SELECT channel, status, COUNT(*)::int AS n FROM notify_outbox GROUP BY channel, status ORDER BY channel, status',
+      `SELECT substr(channel, 8) AS channel, state AS status, COUNT(*)::int AS n FROM outbox WHERE ${NOTIFICATIONS} GROUP BY channel, state ORDER BY channel, state`,
     );
     return r.rows;
   }

@@ -1,6 +1,7 @@
 import {
   NEW_NOTIFICATION_COLUMNS,
   type NewNotification,
+  NOTIFICATIONS,
   type NotificationQuery,
   type NotificationStatus,
   type NotifyRow,
@@ -17,24 +18,29 @@ type Row = NotifyRow<number, number>;
 
 const stored = (r: Row): StoredNotification => notificationFromRow(r, { id: (v) => v, time: (v) => v });
 
+/** A notification row of the outbox under the `NotifyRow` names. */
+const COLUMNS = `id, substr(channel, 8) AS channel, recipient_kind, recipient_id, json_extract(reply, '$.language') AS language, purpose, reference,
+  json_extract(meta, '$.subject') AS subject, json_extract(reply, '$.text') AS body, send_window, state AS status, attempts, next_attempt_at,
+  last_error, created_at, sent_at`;
+
 /**
- * One page of due notifications after the cursor (next_attempt_at, id): an index range on
- * notify_outbox_pending (status, next_attempt_at, id), read in index order — no sort.
+ * One page of due notifications after the cursor (next_attempt_at, id): an index range on the
+ * partial index notifications_pending (state, next_attempt_at, id), read in index order — no sort.
  */
-export const DUE_PAGE = `SELECT * FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (next_attempt_at, id) > (?, ?)
+export const DUE_PAGE = `SELECT ${COLUMNS} FROM outbox WHERE ${NOTIFICATIONS} AND state = 'pending' AND next_attempt_at <= ? AND (next_attempt_at, id) > (?, ?)
   ORDER BY next_attempt_at, id LIMIT ?`;
 
 /** Only while the row is as the pass read it (pending, due at that instant). */
-const STILL = `id = ? AND status = 'pending' AND next_attempt_at = ?`;
+const STILL = `id = ? AND state = 'pending' AND next_attempt_at = ?`;
 
-/** The notification outbox on SQLite. */
+/** The notification rows of the outbox on SQLite. */
 export class SqliteNotifyStore implements NotifyStore {
   constructor(private readonly sql: SqliteDatabase) {}
 
   async enqueue(n: NewNotification, nextAttemptAt: number, now: number): Promise<boolean> {
     const r = prepared(
       this.sql.db,
-      `INSERT INTO notify_outbox (${NEW_NOTIFICATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING`,
+      `INSERT INTO outbox (${NEW_NOTIFICATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_key) DO NOTHING`,
     ).run(...notificationValues(n, nextAttemptAt, now));
     return r.changes === 1;
   }
@@ -51,9 +57,9 @@ export class SqliteNotifyStore implements NotifyStore {
         const r =
           c.kind === 'defer'
             ? c.lastError === undefined
-              ? prepared(db, `UPDATE notify_outbox SET next_attempt_at = ? WHERE ${STILL}`).run(c.nextAttemptAt, c.id, c.expect)
-              : prepared(db, `UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE ${STILL}`).run(c.nextAttemptAt, c.lastError, c.id, c.expect)
-            : prepared(db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE ${STILL}`).run(c.lastError, c.id, c.expect);
+              ? prepared(db, `UPDATE outbox SET next_attempt_at = ? WHERE ${STILL}`).run(c.nextAttemptAt, c.id, c.expect)
+              : prepared(db, `UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE ${STILL}`).run(c.nextAttemptAt, c.lastError, c.id, c.expect)
+            : prepared(db, `UPDATE outbox SET state = 'failed', last_error = ? WHERE ${STILL}`).run(c.lastError, c.id, c.expect);
         if (r.changes === 1) changed.add(c.id);
       }
       return changed;
@@ -61,13 +67,11 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async claim(id: number, expect: number, leaseUntil: number): Promise<boolean> {
-    return (
-      prepared(this.sql.db, `UPDATE notify_outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE ${STILL}`).run(leaseUntil, id, expect).changes === 1
-    );
+    return prepared(this.sql.db, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE ${STILL}`).run(leaseUntil, id, expect).changes === 1;
   }
 
   async markSent(id: number, at: number, providerId: string | undefined): Promise<void> {
-    prepared(this.sql.db, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ?`).run(
+    prepared(this.sql.db, `UPDATE outbox SET state = 'sent', sent_at = ?, provider_message_id = ?, last_error = NULL WHERE id = ?`).run(
       at,
       providerId ?? null,
       id,
@@ -75,32 +79,34 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async markRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
-    prepared(this.sql.db, 'UPDATE notify_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt, error, id);
+    prepared(this.sql.db, 'UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt, error, id);
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    prepared(this.sql.db, `UPDATE notify_outbox SET status = 'failed', last_error = ? WHERE id = ?`).run(error, id);
+    prepared(this.sql.db, `UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?`).run(error, id);
   }
 
   async requeue(id: number, now: number): Promise<boolean> {
     return (
-      prepared(this.sql.db, `UPDATE notify_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'failed'`).run(now, id)
-        .changes === 1
+      prepared(
+        this.sql.db,
+        `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'failed' AND ${NOTIFICATIONS}`,
+      ).run(now, id).changes === 1
     );
   }
 
   async list(q: NotificationQuery): Promise<StoredNotification[]> {
-    const where: string[] = [];
+    const where: string[] = [NOTIFICATIONS];
     const args: unknown[] = [];
     if (q.status) {
-      where.push('status = ?');
+      where.push('state = ?');
       args.push(q.status);
     }
     if (q.reference) {
       where.push('reference = ?');
       args.push(q.reference.toUpperCase());
     }
-    const rows = prepared(this.sql.db, `SELECT * FROM notify_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(
+    const rows = prepared(this.sql.db, `SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(
       ...args,
       Math.min(q.limit ?? 100, 1000),
     ) as Row[];
@@ -108,7 +114,10 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async counts(): Promise<Array<{ channel: NotifyChannel; status: NotificationStatus; count: number }>> {
-    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS count FROM notify_outbox GROUP BY channel, status').all() as Array<{
+    return prepared(
+      this.sql.db,
+      `SELECT substr(channel, 8) AS channel, state AS status, COUNT(*) AS count FROM outbox WHERE ${NOTIFICATIONS} GROUP BY channel, state`,
+    ).all() as Array<{
       channel: NotifyChannel;
       status: NotificationStatus;
       count: number;

@@ -1,8 +1,9 @@
 /**
  * The SLA's read model of the requests and the figures of its reports and metrics, on SQLite
- * (tables `requests`, `request_events`, `sla_timers`, `sla_first_responses`, `notify_outbox`).
+ * (tables `requests`, `request_events`, `sla_timers`, `sla_first_responses`, the notifications' rows of `outbox`).
  */
 
+import { NOTIFICATIONS } from '../../notify/store.js';
 import type { DueFact, ReportRequestFact, RequestEventFact, RequestFacts, ResponseFact, SlaFigures, SlaRequestReadModel } from '../sla-store.js';
 import { prepared, type SqliteDatabase } from '../sqlite-database.js';
 import { applicantContact } from '../sqlite-request-store.js';
@@ -141,7 +142,10 @@ export class SqliteSlaFigures implements SlaFigures {
   }
 
   async notifications(): Promise<Array<{ channel: string; status: string; n: number }>> {
-    return prepared(this.sql.db, 'SELECT channel, status, COUNT(*) AS n FROM notify_outbox GROUP BY channel, status ORDER BY channel, status').all() as Array<{
+    return prepared(
+      this.sql.db,
+      `SELECT substr(channel, 8) AS channel, state AS status, COUNT(*) AS n FROM outbox WHERE ${NOTIFICATIONS} GROUP BY channel, state ORDER BY channel, state`,
+    ).all() as Array<{
       channel: string;
       status: string;
       n: number;
