@@ -5,9 +5,10 @@
  */
 import { conceptOf } from './lexicon.js';
 
-// Word boundaries for Arabic and Latin words in normalized text (\b does not see Arabic letters).
-const B = String.raw`(?:^|\s)`;
-const E = String.raw`(?=\s|$)`;
+/** Start of a word in normalized text (\b does not see Arabic letters). */
+export const B = String.raw`(?:^|\s)`;
+/** End of a word in normalized text. */
+export const E = String.raw`(?=\s|$)`;
 /**
  * Cues that a message asks ABOUT a service rather than files it: coverage («يشمل», "does it include"),
  * eligibility («يحق», "can I apply if…", "allowed"), a choice between options («ولا لا», «ولا بس», "or only",
@@ -64,7 +65,7 @@ const OWN_PLACE = new RegExp(
   `${B}(?:بيتي|بيتنا|منزلي|منزلنا|حارتنا|حينا|شارعنا|فريجنا|مزرعتي|مزرعتنا|عندنا|my house|my home|our house|our home|our street|our area|our neighbourhood|our neighborhood|my street|my farm|our farm|beiti|beitna|baiti|baitna|7aratna|share3na)${E}`,
 );
 /** «لو قدمت…», "if I apply…": a hypothetical request, not one already made. */
-const HYPOTHETICAL = new RegExp(`${B}(?:لو|اذا|if|lo|law|itha|ida) (?:قدمت|طلبت|i apply|i applied|i submit|qaddamt|gaddamt)${E}`);
+export const HYPOTHETICAL = new RegExp(`${B}(?:لو|اذا|if|lo|law|itha|ida) (?:قدمت|طلبت|i apply|i applied|i submit|qaddamt|gaddamt)${E}`);
 
 /** True when a message asks about a service (its coverage, who may apply, how long it usually takes, which option, whether it exists) rather than files it. */
 export function asksAboutService(normalized: string, raw = ''): boolean {
@@ -208,9 +209,9 @@ const OWN_PERMIT = new RegExp(
   `${B}(?:ابي|ابغي|ابغا|ابا|اريد|ارغب|نبي|نبغي|ودي|i want|i need|we want|we need|i would like|i d like|abi|abgha|nabi|ubgha) (?:\\S+ ){0,3}(?:تصريح|ترخيص|رخصه|permit|license|licence|tasree7|ta9ree7)${E}`,
 );
 
-/** A violation that names itself, whoever commits it: encroaching on public land, acting illegally. */
+/** A violation that names itself, whoever commits it: encroaching on public land, acting illegally, slaughtering outside the slaughterhouse. */
 const FLAGRANT = new RegExp(
-  `${B}(?:تعدي|يتعدي|تتعدي|متعدي|التعدي|تعديات|يتعدون|غير قانوني|بشكل غير قانوني|illegal|illegally|encroach|encroaching|encroachment|encroaches|mo5alfa qanooniya)${E}`,
+  `${B}(?:تعدي|يتعدي|تتعدي|متعدي|التعدي|تعديات|يتعدون|غير قانوني|بشكل غير قانوني|illegal|illegally|encroach|encroaching|encroachment|encroaches|mo5alfa qanooniya|ذبح|يذبح|يذبحون|slaughter|slaughters|slaughtering|slaughtered|dhab7|ythba7|yithba7)${E}`,
 );
 
 /** When the weather will come: tomorrow, tonight, this week, the coming days (a forecast is another authority's business). */

@@ -51,6 +51,7 @@ export const GAZETTEER: Record<string, string[]> = {
     سقط سقطت طاح طاحت تهدم تهدمت انهارت تشقق متشقق متشققه متصدع متصدعه تصدع شقوق انهار ينهار منهار خطر خطير خطيره مخاطر
     broken faulty malfunctioning leaning hanging exposed cracked cracks collapsed collapse collapsing burst overflowing
     dangerous danger hazard hazardous unsafe fallen fell
+    تسرب يسرب تسريب شرار leak leaking leaks sparks yesarrib ysarrib tasreeb shraar
     maksoor maksoora maksura 5arban kharban 5arbana kharbana mt3a6el mit3a6il m3a66al ta2e7 taye7 tayi7 5a6ar khatar 5a6eer khateer
   `),
   fixture: words(`
@@ -59,6 +60,7 @@ export const GAZETTEER: Record<string, string[]> = {
     streetlight streetlights lamppost lamp pole poles pipe pipes pipeline manhole manholes sewage sewer signal signals wires wire cable
     cables signboard billboard bridge swing swings gas
     3amood 3mood 3amud anara enara mawasir masoora masura manhool manhol majari eshara ishara aslak silk jisr
+    شجره شجر نخله tree trees bayb lo7a lo7at shajara
   `),
   // Heavy machines and levelling land (equipment-general).
   loader: words(`

@@ -15,7 +15,7 @@ import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type F
 import { letterBody } from './framing.js';
 import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
-import { applyCues, MAX_ALTERNATIVES, reframe } from './reframe.js';
+import { applyCues, MAX_ALTERNATIVES, reframe, type ServiceGuess } from './reframe.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
 
@@ -218,7 +218,8 @@ export class NeuralClassifier implements Classifier {
 
   /** Intent and service of one text from the networks, then the cues of reframe.ts that overrule them. */
   private decide(text: string, language: Language): Classification {
-    return applyCues(this.decideModel(text, language), text);
+    const guess: ServiceGuess = { service: null, score: 0 };
+    return applyCues(this.decideModel(text, language, guess), text, guess);
   }
 
   /** The score of `service` once another authority's words (gazetteer.ts) count ELSEWHERE_BOOST times: a service that still wins clearly wins. */
@@ -230,7 +231,7 @@ export class NeuralClassifier implements Classifier {
   }
 
   /** Intent and service of one text whose language is known, from the networks alone. */
-  private decideModel(text: string, language: Language): Classification {
+  private decideModel(text: string, language: Language, guess: ServiceGuess): Classification {
     const { all, content } = extractFeatureVectors(text);
     if (!all.keys.some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
@@ -238,7 +239,10 @@ export class NeuralClassifier implements Classifier {
     const outputs = runCompiled(this.intentNet, all);
     const intents = rank(outputs);
     const top = intents[0];
-    const best = rank(runCompiled(this.serviceNet, content))[0];
+    const services = rank(runCompiled(this.serviceNet, content));
+    const best = services[0];
+    const named = services.find((s) => s.label !== NO_SERVICE);
+    if (named) Object.assign(guess, { service: named.label, score: named.score });
     const service = best && best.label !== NO_SERVICE && best.score >= this.serviceThreshold ? best.label : null;
     const candidates: Candidate[] = intents.map((i) => ({
       intent: i.label as Intent,

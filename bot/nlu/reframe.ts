@@ -19,7 +19,27 @@ import {
 } from './cues.js';
 import { conceptOf } from './lexicon.js';
 import { normalizeForMatch } from './normalize.js';
+import { asksAfterOwnRequest, asksGeneralKnowledge, namesWeather, voicesNeed } from './topic-cues.js';
 import type { Classification } from './types.js';
+
+/** The service network's best service other than none, even below its threshold (model.ts), with its score. */
+export interface ServiceGuess {
+  service: string | null;
+  score: number;
+}
+
+/** Intents a general-knowledge question (topic-cues.ts) turns into `unknown`. */
+const KNOWLEDGE_FRAMES = new Set<Intent>(['procedural_request', 'inquiry', 'status', 'unknown']);
+/** Intents a need told as a story (topic-cues.ts) turns into a request for the guessed service. */
+const STORY_FRAMES = new Set<Intent>(['complaint', 'report']);
+/** Concepts that keep a story what the networks read it as: a hazard or a report its writer names (a broken fixture is no service's matter). */
+const STORY_STOPS = new Set(['hazard', 'report', 'fixture']);
+/** The service whose matter only weather causes (a fallen tree without rain or wind is a hazard to report). */
+const WEATHER_SERVICE = 'weather-damage';
+/** The service network must guess the service at least this surely for a story to ask for it. */
+const STORY_SERVICE = 0.2;
+/** …and for a question about a service read as a look-up to name it. */
+const QUESTION_SERVICE = 0.15;
 
 /** Candidates kept in `alternatives`. */
 export const MAX_ALTERNATIVES = 4;
@@ -33,6 +53,9 @@ const FORECAST_FRAMES = new Set<Intent>(['procedural_request', 'inquiry', 'repor
 const GRIEVANCE_FRAMES = new Set<Intent>(['status', 'procedural_request', 'inquiry', 'unknown']);
 /** Intents a report of someone else's violation (cues.ts) turns into a report. */
 const VIOLATION_FRAMES = new Set<Intent>(['procedural_request', 'unknown', 'complaint']);
+
+/** Best guesses below the threshold that anger makes a complaint. */
+const ANGER_FRAMES = new Set<Intent>(['complaint', 'report']);
 
 /** Emoji of anger (features.ts reads them as the word «angry»). */
 const ANGRY_EMOJI = /[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}]/u;
@@ -56,10 +79,12 @@ export function reframe(c: Classification, intent: Intent, service: string | nul
 }
 
 /** The networks' classification `c` of `text`, overruled where a cue says otherwise. */
-export function applyCues(c: Classification, text: string): Classification {
+export function applyCues(c: Classification, text: string, guess: ServiceGuess = { service: null, score: 0 }): Classification {
   // A wish for a change read as a complaint, thanks, a question or a request naming no service.
   if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalizeForMatch(text))) return reframe(c, 'suggestion', null);
   const normalized = normalizeForMatch(text);
+  // «منو والي محضة؟», "how many wilayats…?": general knowledge, nobody's service.
+  if (KNOWLEDGE_FRAMES.has(c.intent) && asksGeneralKnowledge(normalized)) return reframe(c, 'unknown', null);
   // «بكرة بتمطر؟»: a forecast question naming rain is another authority's business, not a damage repair.
   if (FORECAST_FRAMES.has(c.intent) && asksForecast(normalized, text) && !normalized.split(' ').some((w) => conceptOf(w) === 'damage'))
     return reframe(c, 'unknown', null);
@@ -68,8 +93,31 @@ export function applyCues(c: Classification, text: string): Classification {
   if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized) && !(c.intent === 'complaint' && namesComplaint(normalized)))
     return reframe(c, 'report', null);
   const voiced = voices(normalized, text);
-  // Below the threshold with a complaint as the best guess, a message that voices anger is that complaint.
-  if (c.intent === 'unknown' && voiced.anger && c.alternatives?.find((a) => a.intent !== 'unknown')?.intent === 'complaint')
+  // «شجرة طايحة على الشارع» with no rain, wind or flood named: a hazard to report, not weather damage to repair.
+  if (
+    c.intent === 'procedural_request' &&
+    c.service === WEATHER_SERVICE &&
+    normalized.split(' ').some((w) => conceptOf(w) === 'hazard') &&
+    !namesWeather(normalized)
+  )
+    return reframe(c, 'report', null);
+  // «ما عرفت شي عن طلب الليوان، اتطمن؟»: a calm question how far the writer's request has come, read as a complaint.
+  if (c.intent === 'complaint' && !voiced.anger && !voiced.delay && asksAfterOwnRequest(normalized) && !complainsAboutRequest(normalized, voiced, text))
+    return reframe(c, 'status', null);
+  // «الصراصير مالية المطبخ ورشينا وما نفع، نبي فريق»: a need told as a story or a grievance asks for the service it describes.
+  if (
+    STORY_FRAMES.has(c.intent) &&
+    guess.service !== null &&
+    guess.score >= STORY_SERVICE &&
+    voicesNeed(normalized) &&
+    !normalized.split(' ').some((w) => STORY_STOPS.has(conceptOf(w) ?? '')) &&
+    !namesComplaint(normalized) &&
+    !reportsViolation(normalized) &&
+    !complainsAboutRequest(normalized, voiced, text)
+  )
+    return reframe(c, 'procedural_request', guess.service);
+  // Below the threshold with a complaint (or a report, its neighbour) as the best guess, a message that voices anger is a complaint.
+  if (c.intent === 'unknown' && voiced.anger && ANGER_FRAMES.has(c.alternatives?.find((a) => a.intent !== 'unknown')?.intent ?? 'unknown'))
     return reframe(c, 'complaint', null);
   if (c.intent === 'complaint') {
     // «does the pothole team also fix sidewalks?»: a calm question about a service's coverage is an inquiry.
@@ -84,9 +132,10 @@ export function applyCues(c: Classification, text: string): Classification {
   if (GRIEVANCE_FRAMES.has(c.intent) && complainsAboutRequest(normalized, voiced, text, c.intent === 'procedural_request'))
     return reframe(c, 'complaint', null);
   if (!CUED_INTENTS.has(c.intent)) return c;
-  if (followsUpRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
+  if (followsUpRequest(normalized) || asksAfterOwnRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
   if (!asksAboutService(normalized, text)) return c;
   // The service the message names: its own, else that of its inquiry candidate (a question read as a status look-up or as nothing).
-  const service = c.service ?? c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? null;
-  return service !== null ? reframe(c, 'inquiry', service) : c;
+  const service = c.service ?? c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? (guess.score >= QUESTION_SERVICE ? guess.service : null);
+  // A question about a service read as a look-up is an inquiry even when no service can be told («هل يشترط لطلب…؟»).
+  return service !== null || c.intent === 'status' ? reframe(c, 'inquiry', service) : c;
 }

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeForMatch } from '../../bot/nlu/normalize.js';
+import { applyCues } from '../../bot/nlu/reframe.js';
+import { asksAfterOwnRequest, asksGeneralKnowledge, namesWeather, voicesNeed } from '../../bot/nlu/topic-cues.js';
+import type { Classification } from '../../bot/nlu/types.js';
+
+const n = normalizeForMatch;
+const as = (intent: Classification['intent'], service: string | null = null): Classification => ({
+  language: 'ar',
+  intent,
+  service,
+  confidence: 0.9,
+  alternatives: [{ intent, service, score: 0.9 }],
+});
+
+describe('general-knowledge questions', () => {
+  it.each([
+    'منو والي صحار الحين؟',
+    'من هو محافظ ظفار؟',
+    'كم ولاية في محافظة الداخلية؟',
+    'متى تأسست بلدية البريمي؟',
+    'mnu el wali 7ag ibri?',
+    'who is the governor of Dhofar?',
+    'how many wilayats does Dhofar have?',
+    'is the old fort open on saturday?',
+  ])('«%s» asks general knowledge', (text) => {
+    expect(asksGeneralKnowledge(n(text))).toBe(true);
+    expect(applyCues(as('inquiry', 'wali-meeting'), text).intent).toBe('unknown');
+  });
+
+  it.each([
+    'ابي موعد مع الوالي',
+    'abi aqabil el wali',
+    'I want to meet the governor next week',
+    'كم يوم تاخذ مقابلة المحافظ؟',
+    'هل يشترط أن أكون من سكان الولاية لطلب المخيم؟',
+  ])('«%s» is no quiz (a meeting, a wish, a service question)', (text) => {
+    expect(asksGeneralKnowledge(n(text))).toBe(false);
+  });
+});
+
+describe('the progress of the writer’s own request, naming the service', () => {
+  it.each([
+    'طلب ردم الحفرة حقي وين وصل؟',
+    'معاملة المخيم اللي قدمتها فيها جديد؟',
+    'أرجو إفادتي بمستجدات طلب غلق الليوان المقدم مني',
+    '6alab el rash ma3i shu 9ar?',
+    'what happened to my stray dogs request?',
+    'any update on the training application?',
+    'موعد مقابلة الوالي تحدد؟',
+  ])('«%s» asks after the request', (text) => {
+    expect(asksAfterOwnRequest(n(text))).toBe(true);
+    expect(applyCues(as('procedural_request', 'potholes'), text).intent).toBe('status');
+  });
+
+  it.each(['ابي اقدم طلب ردم حفرة جديد', 'كم ياخذ طلب الليوان عادة؟', 'if I apply for training, what happened to the old rule?'])(
+    '«%s» is no look-up',
+    (text) => {
+      expect(asksAfterOwnRequest(n(text))).toBe(false);
+    },
+  );
+});
+
+describe('a need told as a story', () => {
+  it('a grievance about the place that ends in a plea asks for the service the service network guesses', () => {
+    const text = 'الحشرات مالية البيت وجربنا كل شي، نبي فريق يرش';
+    expect(voicesNeed(n(text))).toBe(true);
+    const got = applyCues(as('complaint'), text, { service: 'pest-control', score: 0.6 });
+    expect(got.intent).toBe('procedural_request');
+    expect(got.service).toBe('pest-control');
+  });
+  it('without a guessed service, a named complaint, a hazard or a grievance about a request, it stays', () => {
+    expect(applyCues(as('complaint'), 'الحشرات مالية البيت، نبي فريق يرش').intent).toBe('complaint');
+    const guess = { service: 'pest-control', score: 0.6 };
+    expect(applyCues(as('complaint'), 'عندي شكوى، الحشرات مالية البيت ونبي حل', guess).intent).toBe('complaint');
+    expect(applyCues(as('report'), 'ابي ابلغ عن عمود انارة طايح', guess).intent).toBe('report');
+    expect(applyCues(as('complaint'), 'قدمت طلب رش من شهر ولا احد جا، نبي حل', guess).intent).toBe('complaint');
+  });
+});
+
+describe('weather damage needs weather', () => {
+  it('a fallen tree with no rain, wind or flood named is a hazard to report', () => {
+    expect(namesWeather(n('الشجرة طايحة على الشارع'))).toBe(false);
+    expect(applyCues(as('procedural_request', 'weather-damage'), 'الشجرة طايحة على الشارع').intent).toBe('report');
+  });
+  it('the same after a storm stays a repair', () => {
+    expect(namesWeather(n('بعد العاصفة الشجرة طايحة على السور'))).toBe(true);
+    expect(applyCues(as('procedural_request', 'weather-damage'), 'بعد العاصفة الشجرة طايحة على السور').intent).toBe('procedural_request');
+  });
+});
