@@ -227,6 +227,12 @@ const KNOWN_BLIND_OVERLAP = [
   'تسلم',
   'مشكور اخوي',
   'السلام عليكم موجودين',
+  // blind-2026-12f: 4 common lines equal (after normalization) to training lines written before it
+  // (in config/nlu at 07f935e, before the set was committed), none by the nlu7 tuner.
+  'ليش ترفضون طلبي كل مره هذا ظلم',
+  'اسعد الله صباحكم',
+  'شكرا علي الرد السريع',
+  'السلام عليكم يا اهل الخير',
 ];
 
 describe('evaluation sets', () => {
@@ -281,6 +287,8 @@ const BLIND_FLOORS: Record<string, { route: number; intent: number; service: num
   'blind-2026-12d.yaml': { route: 0.94, intent: 0.935, service: 0.94, maxClarification: 0.045 },
   // Measured once on 2026-12-02 at commit 6b7e45a: route 94.9%, intent 94.0%, service 96.4%, clarification 2.8%.
   'blind-2026-12e.yaml': { route: 0.93, intent: 0.92, service: 0.945, maxClarification: 0.045 },
+  // Measured once on 2026-12-02 at commit 79cce48: route 95.3%, intent 94.5%, service 97.0%, clarification 3.4%.
+  'blind-2026-12f.yaml': { route: 0.93, intent: 0.925, service: 0.95, maxClarification: 0.055 },
 };
 
 describe('development sets (hard cases written for tuning)', () => {
