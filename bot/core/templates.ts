@@ -54,7 +54,11 @@ export function formatMessage(lang: Language, source: string, vars: TemplateVars
     const ast = format.getAst() as Array<{ type: number; value: unknown }>;
     // Types 0 and 1 are literal text and a plain argument.
     const plain = ast.every((el) => (el.type === 0 || el.type === 1) && typeof el.value === 'string');
-    c = { format, args: argumentNames(ast), ...(plain ? { pieces: ast.map((el) => (el.type === 0 ? (el.value as string) : { arg: el.value as string })) } : {}) };
+    c = {
+      format,
+      args: argumentNames(ast),
+      ...(plain ? { pieces: ast.map((el) => (el.type === 0 ? (el.value as string) : { arg: el.value as string })) } : {}),
+    };
     cache.set(source, c);
   }
   if (c.pieces) {
