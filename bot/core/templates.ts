@@ -13,7 +13,19 @@ export type TemplateVars = Record<string, string | number>;
 /** Locales of the message formats: Arabic plural rules with Latin digits (as the replies write numbers). */
 const LOCALE: Record<Language, string> = { ar: 'ar-OM-u-nu-latn', en: 'en-GB' };
 
-const compiled = new Map<string, { format: IntlMessageFormat; args: string[] }>();
+/**
+ * A compiled message: its format and argument names and, when it is only text and plain `{name}`
+ * arguments (most replies), those pieces, so that rendering is a concatenation.
+ */
+interface Compiled {
+  format: IntlMessageFormat;
+  args: string[];
+  /** Text pieces (strings) and argument names (`{ arg }`), in order; undefined when plural, select or the like. */
+  pieces?: Array<string | { arg: string }>;
+}
+
+/** Compiled messages by language, then by source (the catalog's own strings: no key to build and hash per call). */
+const compiled: Record<Language, Map<string, Compiled>> = { ar: new Map(), en: new Map() };
 
 /** Names of the arguments of a parsed message (recursively, through plural and select options). */
 function argumentNames(ast: unknown, out = new Set<string>()): string[] {
@@ -35,12 +47,32 @@ function argumentNames(ast: unknown, out = new Set<string>()): string[] {
  * An argument without a value is left as `{name}` (visible, never a crash).
  */
 export function formatMessage(lang: Language, source: string, vars: TemplateVars = {}): string {
-  const key = `${lang}\u0000${source}`;
-  let c = compiled.get(key);
+  const cache = compiled[lang];
+  let c = cache.get(source);
   if (!c) {
     const format = new IntlMessageFormat(source, LOCALE[lang], undefined, { ignoreTag: true });
-    c = { format, args: argumentNames(format.getAst()) };
-    compiled.set(key, c);
+    const ast = format.getAst() as Array<{ type: number; value: unknown }>;
+    // Types 0 and 1 are literal text and a plain argument.
+    const plain = ast.every((el) => (el.type === 0 || el.type === 1) && typeof el.value === 'string');
+    c = {
+      format,
+      args: argumentNames(ast),
+      ...(plain ? { pieces: ast.map((el) => (el.type === 0 ? (el.value as string) : { arg: el.value as string })) } : {}),
+    };
+    cache.set(source, c);
+  }
+  if (c.pieces) {
+    let out = '';
+    for (const p of c.pieces) {
+      if (typeof p === 'string') out += p;
+      else if (!(p.arg in vars)) out += `{${p.arg}}`;
+      else {
+        const v = vars[p.arg];
+        // As IntlMessageFormat renders a plain argument: strings and numbers as String(v), anything else empty.
+        out += typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+      }
+    }
+    return out;
   }
   const values: TemplateVars = { ...vars };
   for (const a of c.args) if (!(a in values)) values[a] = `{${a}}`;

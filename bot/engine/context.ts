@@ -53,7 +53,7 @@ export interface TurnContext {
   text: string;
   language: Language;
   state: ConversationState;
-  /** The conversation as read at the start of the turn (who holds it), read once per turn. */
+  /** The conversation as read at the start of the turn (who holds it), read once per turn; updated when the turn queues it. */
   conversation?: ConversationRecord;
   nlu?: Classification;
   replies: OutboundReply[];

@@ -39,6 +39,12 @@ export interface TurnOptions {
    * delivery layer queues them in `tx.outbox`), so that they commit with the rest of the turn or not at all.
    */
   onCommit?: (replies: OutboundReply[], tx: TurnTx) => void | Promise<void>;
+  /**
+   * The message id was minted by the adapter for this delivery (not given by a client or provider):
+   * no earlier delivery can hold it, so the inbound ledger is not looked up before the turn (its
+   * claim, written with the turn, still refuses an id already present).
+   */
+  fresh?: boolean;
 }
 
 /** Delivers replies that are not answers to an inbound message (agent messages, hand-back notes). */
@@ -109,6 +115,8 @@ export class Engine {
    */
   async handle(msg: InboundMessage, opts: TurnOptions = {}): Promise<HandleResult> {
     const channel = this.channelOf(msg);
+    const key = conversationKey(msg.channel, msg.conversationId);
+    if (opts.fresh) return this.start(msg, channel, key, opts, { claimed: false, release: true });
     const running = this.inFlight.get(turnId(msg));
     if (running) {
       const first = await running.catch(() => undefined);
@@ -122,7 +130,7 @@ export class Engine {
     if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     // Not seen (claimed lazily by the turn), or claimed by a process that died: this delivery (a
     // client's retry, a provider's redelivery) finishes it.
-    return this.start(msg, channel, conversationKey(msg.channel, msg.conversationId), opts, { claimed: row !== undefined, release: true });
+    return this.start(msg, channel, key, opts, { claimed: row !== undefined, release: true });
   }
 
   /**

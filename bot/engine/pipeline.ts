@@ -89,7 +89,8 @@ export function buildPipeline(): Composer<TurnContext> {
         if (await continueIntake(ctx, () => classify(ctx))) return;
         await next();
         // The message was something else and was handled as that: the form waits, its question comes again.
-        if (ctx.state.dialogue === d && (await ctx.deps.conversations.get(ctx.key))?.owner !== 'queue') remindIntake(ctx);
+        // Who holds the chat changes within a turn only by this turn (its conversation's turns and agent actions run one at a time).
+        if (ctx.state.dialogue === d && (ctx.conversation ?? (await ctx.deps.conversations.get(ctx.key)))?.owner !== 'queue') remindIntake(ctx);
         return;
       }
       if (!ctx.state.clarification && continuesStatus(ctx)) return answerStatus(ctx);

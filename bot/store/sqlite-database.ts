@@ -42,6 +42,9 @@ export interface SqliteOptions {
   checkpointMs?: number;
 }
 
+/** Page cache per connection, KiB. */
+const CACHE_KIB = 16_384;
+
 /** Pages of WAL after which a commit still checkpoints by itself (only if the worker fell behind). */
 const FALLBACK_AUTOCHECKPOINT = 16_384;
 
@@ -86,6 +89,9 @@ export class SqliteDatabase {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // 16 MB of page cache (SQLite's default is 2 MB): a turn touches one transcript-index and one
+    // conversation page per conversation, which for a thousand active conversations exceeds 2 MB.
+    this.db.pragma(`cache_size = -${CACHE_KIB}`);
     this.guardTransactions();
     if (opts.backgroundCheckpoint && file !== ':memory:') {
       this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`);

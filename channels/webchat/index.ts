@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { timeOrderedId } from '../../bot/core/ids.js';
 import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { fail } from '../../bot/http/validate.js';
@@ -85,8 +86,8 @@ export const webchat = defineChannel(
         const msg: InboundMessage = {
           channel: id,
           conversationId: cid,
-          // Client ids are unique per conversation only.
-          id: body.data.clientMessageId ? `${cid}:${body.data.clientMessageId}` : randomUUID(),
+          // Client ids are unique per conversation only; ours are time-ordered (the ledger's index grows at its end).
+          id: body.data.clientMessageId ? `${cid}:${body.data.clientMessageId}` : timeOrderedId(now.getTime()),
           from: { id: cid },
           text: body.data.text ?? '',
           receivedAt: now,
@@ -94,7 +95,7 @@ export const webchat = defineChannel(
           raw: null,
           client: { address: req.ip ?? req.socket.remoteAddress ?? 'unknown' },
         };
-        const result = await ctx.engine.handle(msg);
+        const result = await ctx.engine.handle(msg, { fresh: body.data.clientMessageId === undefined });
         // A retried POST gets the replies of the first one again (idempotent), never a second turn.
         res.json({ duplicate: result.duplicate, replies: result.duplicate ? (result.previous ?? []) : result.replies });
       },

@@ -9,6 +9,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { createTawasul } from '../../bot/app.js';
+import { timeOrderedId } from '../../bot/core/ids.js';
 import { createLogger } from '../../bot/core/logger.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -41,14 +42,15 @@ try {
     const msg: InboundMessage = {
       channel: 'webchat',
       conversationId: c,
-      id: randomUUID(),
+      // As the web chat mints them.
+      id: timeOrderedId(),
       from: { id: c },
       text: mix[(Math.floor(n / CONVERSATIONS) + (n % CONVERSATIONS) * 13) % mix.length]!,
       receivedAt: new Date(),
       raw: null,
       client: { address: '127.0.0.1' },
     };
-    return app.engine.handle(msg);
+    return app.engine.handle(msg, { fresh: true });
   };
   const drive = async (count: number): Promise<void> => {
     const end = next + count;

@@ -57,3 +57,39 @@ describe('counts in replies and notifications (ICU plural forms)', () => {
     expect(() => new Templates(dir)).toThrow(/en\.yaml: broken: not a valid message/);
   });
 });
+
+describe('rendering plain messages by concatenation', () => {
+  it('gives what IntlMessageFormat gives for every message of every catalog, with and without values', async () => {
+    const { IntlMessageFormat } = await import('intl-messageformat');
+    const { formatMessage, loadCatalogs } = await import('../../bot/core/templates.js');
+    const { defaultTemplatesDir } = await import('../../bot/core/paths.js');
+    const locale = { ar: 'ar-OM-u-nu-latn', en: 'en-GB' } as const;
+    const sources: Array<['ar' | 'en', string]> = [];
+    for (const [file, parts] of [
+      [(l: string) => `${l}.yaml`, false],
+      [(l: string) => `notifications.${l}.yaml`, true],
+    ] as const) {
+      const cats = loadCatalogs(defaultTemplatesDir, file, parts);
+      for (const lang of ['ar', 'en'] as const) {
+        for (const v of Object.values(cats[lang])) for (const src of typeof v === 'string' ? [v] : Object.values(v)) sources.push([lang, src]);
+      }
+    }
+    expect(sources.length).toBeGreaterThan(50);
+    const argsOf = (ast: unknown, out: Set<string>): Set<string> => {
+      for (const el of ast as Array<{ type: number; value?: unknown; options?: Record<string, { value: unknown }> }>) {
+        if (el.type >= 1 && el.type <= 6 && typeof el.value === 'string') out.add(el.value);
+        for (const o of Object.values(el.options ?? {})) argsOf(o.value, out);
+      }
+      return out;
+    };
+    for (const [lang, src] of sources) {
+      const reference = new IntlMessageFormat(src, locale[lang], undefined, { ignoreTag: true });
+      const names = [...argsOf(reference.getAst(), new Set())];
+      for (const vars of [{}, Object.fromEntries(names.map((n, i) => [n, i % 2 ? `v-${n}` : i + 2])), Object.fromEntries(names.map((n) => [n, '']))]) {
+        const filled: Record<string, string | number> = { ...vars };
+        for (const n of names) if (!(n in filled)) filled[n] = `{${n}}`;
+        expect(formatMessage(lang, src, vars)).toBe(String(reference.format(filled)));
+      }
+    }
+  });
+});
