@@ -14,6 +14,7 @@ import { setImmediate } from 'node:timers/promises';
 import Bottleneck from 'bottleneck';
 import { NetworkError } from '../core/errors.js';
 import type { EngineOptions, OutboxWorkerOptions, PassReport, RateLimits } from './engine-options.js';
+import { settleInDoubt } from './in-doubt.js';
 import { type DeliveryQueue, describe, replyQueue, type Settlement, scrub } from './queue.js';
 import { attemptSend, backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import type { OutboxItem } from './types.js';
@@ -102,7 +103,12 @@ export class OutboxWorker {
   }
 
   private async pass(now: () => Date, limit: number): Promise<PassReport> {
-    this.settled ??= this.settleInDoubt();
+    this.settled ??= settleInDoubt(
+      this.queue,
+      this.opts,
+      (item, at) => this.notifySent(item, at),
+      (err) => this.describe(err),
+    );
     await this.settled;
     const report = emptyReport();
     if (this.halted(now)) return report;
@@ -175,35 +181,6 @@ export class OutboxWorker {
       return sent;
     };
     await Promise.all(Array.from({ length: slots }, () => this.limiter.schedule(job).catch(() => false)));
-  }
-
-  /** Sends recorded as started but never finished (the process died during the provider call). */
-  private async settleInDoubt(): Promise<void> {
-    const { logger, clock, attemptLeaseMs } = this.opts;
-    const outbox = this.queue.doubt;
-    const channel = this.queue.name;
-    if (!outbox) return;
-    const before = attemptLeaseMs === undefined ? undefined : new Date(clock.now().getTime() - attemptLeaseMs);
-    for (const item of await outbox.inDoubt(channel, before)) {
-      let confirmed: { providerMessageId?: string } | undefined;
-      try {
-        confirmed = await this.opts.confirm?.(item);
-      } catch (err) {
-        logger.warn({ channel, outboxId: item.id, error: this.describe(err) }, 'in-doubt send could not be checked');
-      }
-      if (confirmed) {
-        const at = clock.now();
-        await outbox.confirmInDoubt(item.id, at, confirmed.providerMessageId);
-        logger.info({ channel, outboxId: item.id }, 'in-doubt send confirmed by the provider');
-        this.notifySent({ ...item, state: 'sent', sentAt: at, ...(confirmed.providerMessageId ? { providerMessageId: confirmed.providerMessageId } : {}) }, at);
-      } else if ((this.opts.holdInDoubtMs ?? 0) > 0) {
-        await outbox.holdInDoubt(item.id, new Date(clock.now().getTime() + this.opts.holdInDoubtMs!));
-        logger.warn({ channel, outboxId: item.id }, "in-doubt send held for the provider's status report");
-      } else {
-        await outbox.resendInDoubt(item.id);
-        logger.warn({ channel, outboxId: item.id }, 'in-doubt send will go out once more (possible duplicate)');
-      }
-    }
   }
 
   /** The provider reported it received item `id` (a status webhook): marks it sent unless already settled. */
