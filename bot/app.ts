@@ -362,17 +362,30 @@ async function assemble(
       return server;
     },
     async close() {
-      unsubscribe?.();
-      staff.stop();
-      await sla.stop();
-      for (const a of adapters.values()) await a.stop?.();
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      server?.closeAllConnections?.();
-      await scale.close();
-      await postgres?.close();
-      sql.close();
-      await sql.closed();
-      lock.release();
+      // Every step runs even when an earlier one fails (a channel that cannot stop still lets the
+      // connections close and the data directory's lock go); the first failure is rethrown.
+      const steps: Array<() => unknown> = [
+        () => unsubscribe?.(),
+        () => staff.stop(),
+        () => sla.stop(),
+        ...[...adapters.values()].map((a) => () => a.stop?.()),
+        () => server && new Promise<void>((resolve) => server!.close(() => resolve())),
+        () => server?.closeAllConnections?.(),
+        () => scale.close(),
+        () => postgres?.close(),
+        () => sql.close(),
+        () => sql.closed(),
+        () => lock.release(),
+      ];
+      let failure: unknown;
+      for (const step of steps) {
+        try {
+          await step();
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      if (failure !== undefined) throw failure;
     },
   };
 }

@@ -92,7 +92,18 @@ export function redisScale(client: Redis, opts: { leaseTimings?: LeaseKeeperOpti
     limiter: limiters((quota) => redisLimiter(client, 'send', quota)),
     close: async () => {
       await bus.close();
+      if (client.status === 'end') return;
+      // QUIT's reply comes before the socket closes: resolve once the client has really ended (bounded).
+      const ended = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        timer.unref();
+        client.once('end', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
       await client.quit().catch(() => client.disconnect());
+      await ended;
     },
   };
 }

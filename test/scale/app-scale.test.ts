@@ -13,6 +13,7 @@ import { redactedRedisUrl } from '../../bot/scale/scale.js';
 import { freePort } from '../channels/helpers/dovecot.js';
 import { AGENT_TOKEN, startTawasul } from '../helpers/app.js';
 import { skipRedis, useRedis } from '../helpers/redis.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const TOKENS = { TAWASUL_AGENT_TOKENS: `amal:${AGENT_TOKEN}` };
 
@@ -92,6 +93,21 @@ describe.skipIf(skipRedis)('scale path with Redis (real redis-server on loopback
     } finally {
       await again.cleanup();
     }
+  });
+
+  it('closes Redis and releases the data directory even when a channel fails to stop', async () => {
+    const t = tempDir('tawasul-close-');
+    const first = await startTawasul({ dataDir: t.dir, env: { ...TOKENS, TAWASUL_REDIS_URL: redis.server().url } });
+    const webchat = first.app.adapters.get('webchat')!;
+    webchat.stop = async () => {
+      throw new Error('channel stuck');
+    };
+    await expect(first.app.close()).rejects.toThrow('channel stuck');
+    expect(first.app.scale.redis!.status).toBe('end');
+    // The lock on the data directory was released: a new instance starts on it.
+    const second = await startTawasul({ dataDir: t.dir, env: { ...TOKENS, TAWASUL_REDIS_URL: redis.server().url } });
+    await second.cleanup();
+    t.cleanup();
   });
 
   it('refuses to start when the configured Redis cannot be reached, without logging the password', async () => {
