@@ -12,3 +12,13 @@ export function retryOption(defaults: RetryPolicy = DEFAULT_RETRY) {
     .strict()
     .prefault({});
 }
+
+/** The `maxBodyBytes` option of a webhook adapter: the largest body accepted (larger ones get 413), 1 KiB to 4 MiB, default 256 KiB. */
+export function webhookBodyOption() {
+  return z
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 * 1024)
+    .default(256 * 1024);
+}

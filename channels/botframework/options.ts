@@ -1,6 +1,6 @@
 /** The channel's options in config/channels.yaml: its part of the one zod config schema, and the type it gives. */
 import { z } from 'zod';
-import { retryOption } from '../../bot/delivery/options.js';
+import { retryOption, webhookBodyOption } from '../../bot/delivery/options.js';
 
 /** Options of a `botframework` channel in config/channels.yaml. */
 export const botframeworkOptions = z
@@ -11,12 +11,7 @@ export const botframeworkOptions = z
       .regex(/^\/[A-Za-z0-9/_-]*$/, 'expected an absolute URL path')
       .default('/api/messages'),
     /** Largest accepted activity body; larger ones get 413. */
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(4 * 1024 * 1024)
-      .default(256 * 1024),
+    maxBodyBytes: webhookBodyOption(),
     /** Greet a member who joins a conversation (Emulator, Web Chat); off by default (Teams team installs). */
     greetOnJoin: z.boolean().default(false),
     /** In anonymous mode only, the serviceUrl hosts replies may go to (the Emulator on this machine). */

@@ -4,6 +4,14 @@ import { retryOption } from '../../bot/delivery/options.js';
 
 const MB = 1024 * 1024;
 
+/** A mail size limit (IMAP read cap, SMTP SIZE): at least 64 KiB, default 25 MiB. */
+const messageBytes = () =>
+  z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(25 * MB);
+
 /** Options of an `email` channel in config/channels.yaml. */
 export const emailOptions = z
   .object({
@@ -26,11 +34,7 @@ export const emailOptions = z
         /** Quiet time before imapflow enters IDLE after a command. */
         idleDelayMs: z.number().int().min(10).max(60_000).default(1000),
         /** Larger mail is read up to this size: its text only, attachments dropped. */
-        maxMessageBytes: z
-          .number()
-          .int()
-          .min(64 * 1024)
-          .default(25 * MB),
+        maxMessageBytes: messageBytes(),
       })
       .strict()
       .prefault({}),
@@ -40,11 +44,7 @@ export const emailOptions = z
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(2525),
         /** SMTP SIZE limit: larger mail gets 552. */
-        maxMessageBytes: z
-          .number()
-          .int()
-          .min(64 * 1024)
-          .default(25 * MB),
+        maxMessageBytes: messageBytes(),
         /** Accepted recipients (default: the address and aliases). */
         recipients: z.array(z.email()).optional(),
       })

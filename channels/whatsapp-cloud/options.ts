@@ -1,6 +1,6 @@
 /** The channel's options in config/channels.yaml: its part of the one zod config schema, and the type it gives. */
 import { z } from 'zod';
-import { retryOption } from '../../bot/delivery/options.js';
+import { retryOption, webhookBodyOption } from '../../bot/delivery/options.js';
 
 /** Options of a `whatsapp-cloud` channel in config/channels.yaml. */
 export const whatsappCloudOptions = z
@@ -32,12 +32,7 @@ export const whatsappCloudOptions = z
       .positive()
       .default(16 * 1024 * 1024),
     /** Largest webhook body accepted (Meta's deliveries are a few KB); larger ones get 413 unread. */
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(4 * 1024 * 1024)
-      .default(256 * 1024),
+    maxBodyBytes: webhookBodyOption(),
     retry: retryOption(),
     windowHours: z.number().positive().default(24),
     /** A send cut off by a crash waits this long for Meta's status webhook before going out again. */
