@@ -1,3 +1,13 @@
+/**
+ * X (formerly Twitter) for one account, through twitter-api-v2 with OAuth 1.0a user context:
+ * credentials `X_<HANDLE>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_ACCESS_SECRET` from the
+ * environment. Mentions and DMs are polled (cursors in SQL), handed to the engine through
+ * `receive` (claimed once by post / DM event id), and answered by DM or by public reply as the
+ * account is configured, through the durable outbox and a bottleneck limiter sized to X's
+ * per-window limits (a provider quota shared by the instances sending for the account); 429s and
+ * spent windows pause sending until `x-rate-limit-reset`. The account is polled by one instance at
+ * a time: the one holding the lease `x:<handle>` (bot/scale/leased-job.ts).
+ */
 import type { InboundMessage, OutboundReply } from '../../bot/core/types.js';
 import type { OutboxWorker } from '../../bot/delivery/outbox-worker.js';
 import type { OutboxStore } from '../../bot/delivery/types.js';
