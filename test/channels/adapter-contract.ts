@@ -211,8 +211,10 @@ export function adapterContract(name: string, makeHarness: () => Promise<Adapter
       await h.drain();
       const sent = h.sent();
       expect(sent.length).toBeGreaterThanOrEqual(n);
-      // bottleneck spaces job launches; arrivals at the provider jitter by a few ms around that.
-      if (sent.length > 1) expect(sent[sent.length - 1]!.at - sent[0]!.at).toBeGreaterThanOrEqual((sent.length - 1) * minTimeMs - 5);
+      // bottleneck spaces job launches; arrivals at the provider jitter around that (more on a loaded
+      // machine: CI once saw the first-to-last span 1.5 ms under a 5 ms allowance). The span may lose at
+      // most the half gap each pair below may lose, since only its two ends jitter.
+      if (sent.length > 1) expect(sent[sent.length - 1]!.at - sent[0]!.at).toBeGreaterThanOrEqual((sent.length - 1) * minTimeMs - Math.max(5, minTimeMs / 2));
       for (let i = 1; i < sent.length; i++) expect(sent[i]!.at - sent[i - 1]!.at).toBeGreaterThanOrEqual(minTimeMs / 2);
       if (perRecipientMinTimeMs > 0) {
         const before = h.sent().length;
