@@ -40,7 +40,7 @@ const WEATHER_SERVICE = 'weather-damage';
 /** The service network must guess the service at least this surely for a story to ask for it. */
 const STORY_SERVICE = 0.2;
 /** …and for a question about a service read as a look-up to name it. */
-const QUESTION_SERVICE = 0.15;
+const QUESTION_SERVICE = 0.1;
 
 /** Intents a calm question how the office works (office-cues.ts) turns into an inquiry without a service. */
 const OFFICE_FRAMES = new Set<Intent>(['status', 'complaint', 'unknown', 'agent', 'thanks', 'report']);
@@ -74,6 +74,9 @@ const ANGER_FRAMES = new Set<Intent>(['complaint', 'report']);
 
 /** Emoji of anger (features.ts reads them as the word «angry»). */
 const ANGRY_EMOJI = /[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}]/u;
+
+/** Whether a word of the normalized message belongs to `concept` (lexicon.ts, gazetteer.ts). */
+const names = (normalized: string, concept: string): boolean => normalized.split(' ').some((w) => conceptOf(w) === concept);
 
 /** Whether a word of the message voices anger (or a complaint) and whether one voices delay (lexicon concepts). */
 function voices(normalized: string, raw: string): { anger: boolean; delay: boolean } {
@@ -138,6 +141,9 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
     normalized.split(' ').some((w) => conceptOf(w) === 'hazard') &&
     !namesWeather(normalized)
   )
+    return reframe(c, 'report', null);
+  // «عمود كهرباء مايل، خايفين يطيح»: a public fixture broken or dangerous, with no weather named and no need voiced, is a hazard to report.
+  if (c.intent === 'procedural_request' && names(normalized, 'fixture') && names(normalized, 'hazard') && !namesWeather(normalized) && !voicesNeed(normalized))
     return reframe(c, 'report', null);
   // «ما عرفت شي عن طلب الليوان، اتطمن؟»: a calm question how far the writer's request has come, read as a complaint.
   if (c.intent === 'complaint' && !voiced.anger && !voiced.delay && asksAfterOwnRequest(normalized) && !complainsAboutRequest(normalized, voiced, text))
