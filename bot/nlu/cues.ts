@@ -16,13 +16,13 @@ export const E = String.raw`(?=\s|$)`;
  */
 const ASK_ABOUT = new RegExp(
   [
-    `${B}(?:و)?(?:يشمل|تشمل|يشملون|تشملون|يشملها|تشملها|يغطي|تغطي|يحق|يجوز|مسموح|ينفع|يسمح|تسمح|عاده|عادتا|عادتن|عادتا)${E}`,
-    `${B}(?:ولا|او) (?:لا|بس|كم|شو|وش|ايش)${E}`,
+    `${B}(?:و)?(?:يشمل|تشمل|يشملون|تشملون|يشملها|تشملها|يغطي|تغطي|يحق|يجوز|مسموح|ينفع|يسمح|تسمح|عاده|عادتا|عادتن|ببلاش|مجانا|مجاني|مجانيه|برسوم|بفلوس)${E}`,
+    `${B}(?:ولا|او) (?:لا|بس|كم|شو|وش|ايش|بدون|بلاش)${E}`,
     `${B}(?:لو|اذا) (?:انا|كنت|ما كنت|مب|مو|عمري|عمره)${E}`,
     `${B}(?:yeshmal|teshmal|yshmal|tshmal|yashmal|tashmal|ye7eg|y7ig|3adatan|3adatn|3adaten)${E}`,
     `${B}walla (?:la|bas|kam|esh|shu)${E}`,
     `${B}(?:ida|itha|lo) ana${E}`,
-    `${B}(?:include|includes|included|including|cover|covers|covered|eligible|allowed|entitled|qualify|usually|typically|normally)${E}`,
+    `${B}(?:include|includes|included|including|cover|covers|covered|eligible|allowed|entitled|qualify|usually|typically|normally|free of charge|majani|majanan|b ?floos)${E}`,
     `${B}or (?:only|just|what|not|also)${E}`,
     `${B}(?:only|just) (?:for|on|in|citizens|omanis|men|women)${E}`,
     `${B}what if${E}`,
@@ -32,6 +32,9 @@ const ASK_ABOUT = new RegExp(
     `^can (?:it|the|this|they) [^?]*\\b(?:also|too|even|only)${E}`,
   ].join('|'),
 );
+
+/** A question whether a service is only for some («للعمانيين بس؟», "only for citizens?"): the raw text ends with «بس؟». */
+const ONLY_QUESTION = /(?:^|\s)(?:بس|فقط|only|bas)\s*[?؟]\s*$/i;
 
 /** A question between two options («بالساعة ولا باليوم؟», "sana walla shahar?", "1 year or 2?"): the raw text ends with a question mark. */
 const CHOICE_QUESTION = /(?:^|\s)(?:ولا|walla|wila|or)\s[^?؟]{1,40}[?؟]\s*$/i;
@@ -69,7 +72,7 @@ export const HYPOTHETICAL = new RegExp(`${B}(?:لو|اذا|if|lo|law|itha|ida) (
 
 /** True when a message asks about a service (its coverage, who may apply, how long it usually takes, which option, whether it exists) rather than files it. */
 export function asksAboutService(normalized: string, raw = ''): boolean {
-  if (ASK_ABOUT.test(normalized)) return true;
+  if (ASK_ABOUT.test(normalized) || ONLY_QUESTION.test(raw)) return true;
   // «قدمت على … هل تحدد الموعد؟» asks about the writer's own request: a look-up, not a question about the service.
   if (OWN_PAST.test(normalized) && !HYPOTHETICAL.test(normalized)) return false;
   // «هل بالإمكان ردم الحفرة قدام بيتي؟», "is it possible to send a team to our street?": a request, politely.

@@ -17,7 +17,7 @@ const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0
 export const GAZETTEER: Record<string, string[]> = {
   elsewhere: words(`
     مستشفي مستشفيات مستوصف عياده طبيب دكتور دكتوره اسنان تطعيم تطعيمات لقاح صيدليه دوا علاج مريض ممرض
-    مدرسه مدارس مدرسي نتايج امتحان امتحانات اختبارات معلم معلمه منهج
+    مدرسه مدارس مدرسي نتايج امتحان امتحانات اختبارات معلم معلمه منهج ترجمه
     كهربا كهرباء فاتوره فواتير عداد نماء مزون انقطاع
     شرطه الشرطه مخالفه مخالفات مرور سياقه رادار ردار
     جواز جوازات باسبورت تاشيره فيزا ميلاد جنسيه
@@ -29,7 +29,7 @@ export const GAZETTEER: Record<string, string[]> = {
     هايبر لولو كارفور بيتزا بنزين بترول
     وظيفه وظايف توظيف محكمه قاضي تامين اسكان الاسكان الضمان زكاه الحج خادمه كفاله سوبرماركت طرد
     hospital hospitals clinic doctor dentist vaccination vaccine vaccines pharmacy medicine patient
-    school schools exam exams results teacher teachers
+    school schools exam exams results teacher teachers translate translation
     electricity bill bills meter outage
     police rop fines speeding traffic
     passport visa citizenship

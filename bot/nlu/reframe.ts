@@ -19,6 +19,7 @@ import {
 } from './cues.js';
 import { conceptOf } from './lexicon.js';
 import { normalizeForMatch } from './normalize.js';
+import { asksHowOfficeWorks, citesBrokenPromise, pleads, proposesForAll, proposesForSelf } from './office-cues.js';
 import { asksAfterOwnRequest, asksGeneralKnowledge, namesWeather, voicesNeed } from './topic-cues.js';
 import type { Classification } from './types.js';
 
@@ -39,7 +40,21 @@ const WEATHER_SERVICE = 'weather-damage';
 /** The service network must guess the service at least this surely for a story to ask for it. */
 const STORY_SERVICE = 0.2;
 /** …and for a question about a service read as a look-up to name it. */
-const QUESTION_SERVICE = 0.15;
+const QUESTION_SERVICE = 0.1;
+
+/** Intents a calm question how the office works (office-cues.ts) turns into an inquiry without a service. */
+const OFFICE_FRAMES = new Set<Intent>(['status', 'complaint', 'unknown', 'agent', 'thanks', 'report']);
+/** Intents a promise the office did not keep (office-cues.ts) turns into a complaint. */
+const PROMISE_FRAMES = new Set<Intent>(['status', 'procedural_request', 'inquiry', 'unknown', 'report', 'agent', 'complaint']);
+/** A request for a person read that surely stays one, whatever promise it recalls. */
+const SURE_AGENT = 0.8;
+/** Intents a proposal or wish for the writer's own place (office-cues.ts) turns into a filing of the guessed service. */
+const SELF_FRAMES = new Set<Intent>(['suggestion', 'procedural_request', 'thanks', 'inquiry']);
+/** The service network must guess the service at least this surely for such a proposal to file it. */
+const SELF_SERVICE = 0.4;
+
+/** Intents a plea to the office for a named service (office-cues.ts) turns into a filing of it. */
+const PLEA_FRAMES = new Set<Intent>(['inquiry', 'thanks', 'report', 'unknown']);
 
 /** Candidates kept in `alternatives`. */
 export const MAX_ALTERNATIVES = 4;
@@ -59,6 +74,9 @@ const ANGER_FRAMES = new Set<Intent>(['complaint', 'report']);
 
 /** Emoji of anger (features.ts reads them as the word «angry»). */
 const ANGRY_EMOJI = /[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}]/u;
+
+/** Whether a word of the normalized message belongs to `concept` (lexicon.ts, gazetteer.ts). */
+const names = (normalized: string, concept: string): boolean => normalized.split(' ').some((w) => conceptOf(w) === concept);
 
 /** Whether a word of the message voices anger (or a complaint) and whether one voices delay (lexicon concepts). */
 function voices(normalized: string, raw: string): { anger: boolean; delay: boolean } {
@@ -80,9 +98,20 @@ export function reframe(c: Classification, intent: Intent, service: string | nul
 
 /** The networks' classification `c` of `text`, overruled where a cue says otherwise. */
 export function applyCues(c: Classification, text: string, guess: ServiceGuess = { service: null, score: 0 }): Classification {
-  // A wish for a change read as a complaint, thanks, a question or a request naming no service.
-  if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalizeForMatch(text))) return reframe(c, 'suggestion', null);
   const normalized = normalizeForMatch(text);
+  // «أقترح ردم المستنقع المجاور لمنزلي», «ياليت تعطوني تصريح…»: a proposal or wish for the writer's own place files the service.
+  if (SELF_FRAMES.has(c.intent) && guess.service !== null && guess.score >= SELF_SERVICE && proposesForSelf(normalized) && !reportsViolation(normalized))
+    return reframe(c, 'procedural_request', c.intent === 'procedural_request' && c.service !== null ? c.service : guess.service);
+  // «يستحسن تنظيم حملات…», "you should add a map of the camp sites": a proposal for everyone, read as a filing or a question.
+  if (
+    (c.intent === 'procedural_request' || c.intent === 'inquiry') &&
+    proposesForAll(normalized, /[?؟]/.test(text)) &&
+    !voicesNeed(normalized) &&
+    !reportsViolation(normalized)
+  )
+    return reframe(c, 'suggestion', null);
+  // A wish for a change read as a complaint, thanks, a question or a request naming no service.
+  if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalized)) return reframe(c, 'suggestion', null);
   // «منو والي محضة؟», "how many wilayats…?": general knowledge, nobody's service.
   if (KNOWLEDGE_FRAMES.has(c.intent) && asksGeneralKnowledge(normalized)) return reframe(c, 'unknown', null);
   // «بكرة بتمطر؟»: a forecast question naming rain is another authority's business, not a damage repair.
@@ -93,6 +122,18 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
   if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized) && !(c.intent === 'complaint' && namesComplaint(normalized)))
     return reframe(c, 'report', null);
   const voiced = voices(normalized, text);
+  // «قلتوا بتجون السبت وما جيتوا»: a promise or a date the office did not keep is a grievance.
+  if (PROMISE_FRAMES.has(c.intent) && !(c.intent === 'agent' && c.confidence >= SURE_AGENT) && citesBrokenPromise(normalized))
+    return reframe(c, 'complaint', null);
+  // «بترسلون مسج لما يخلص الطلب؟», «الشكاوي وين تروح؟», "is there a tracking page?": how the office works, an inquiry.
+  // An inquiry it already is stays one (not a look-up because it names «طلبي»).
+  if (
+    (OFFICE_FRAMES.has(c.intent) || (c.intent === 'inquiry' && c.service === null)) &&
+    asksHowOfficeWorks(normalized, text, voiced) &&
+    !citesBrokenPromise(normalized) &&
+    !complainsAboutRequest(normalized, voiced, text)
+  )
+    return reframe(c, 'inquiry', null);
   // «شجرة طايحة على الشارع» with no rain, wind or flood named: a hazard to report, not weather damage to repair.
   if (
     c.intent === 'procedural_request' &&
@@ -100,6 +141,9 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
     normalized.split(' ').some((w) => conceptOf(w) === 'hazard') &&
     !namesWeather(normalized)
   )
+    return reframe(c, 'report', null);
+  // «عمود كهرباء مايل، خايفين يطيح»: a public fixture broken or dangerous, with no weather named and no need voiced, is a hazard to report.
+  if (c.intent === 'procedural_request' && names(normalized, 'fixture') && names(normalized, 'hazard') && !namesWeather(normalized) && !voicesNeed(normalized))
     return reframe(c, 'report', null);
   // «ما عرفت شي عن طلب الليوان، اتطمن؟»: a calm question how far the writer's request has come, read as a complaint.
   if (c.intent === 'complaint' && !voiced.anger && !voiced.delay && asksAfterOwnRequest(normalized) && !complainsAboutRequest(normalized, voiced, text))
@@ -122,9 +166,21 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
   if (c.intent === 'complaint') {
     // «does the pothole team also fix sidewalks?»: a calm question about a service's coverage is an inquiry.
     if (voiced.anger || voiced.delay || !asksCoverage(normalized) || complainsAboutRequest(normalized, voiced, text)) return c;
-    const asked = c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? null;
+    const asked = c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? (guess.score >= QUESTION_SERVICE ? guess.service : null);
     return asked !== null ? reframe(c, 'inquiry', asked) : c;
   }
+  // «أهيب بكم إرسال فريق لجمع الكلاب»: a plea (not a question) for a service's matter files it.
+  if (
+    PLEA_FRAMES.has(c.intent) &&
+    guess.service !== null &&
+    guess.score >= SELF_SERVICE &&
+    pleads(normalized) &&
+    !/[?؟]/.test(text) &&
+    !asksAboutService(normalized, text) &&
+    !reportsViolation(normalized) &&
+    !normalized.split(' ').some((w) => STORY_STOPS.has(conceptOf(w) ?? ''))
+  )
+    return reframe(c, 'procedural_request', c.service ?? guess.service);
   // «هل يمكنكم إرسال فريق…؟»: a filing worded as a question to the office.
   if (c.intent === 'inquiry' && c.service !== null && requestsAction(normalized) && !asksCoverage(normalized))
     return reframe(c, 'procedural_request', c.service);

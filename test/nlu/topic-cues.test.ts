@@ -88,3 +88,16 @@ describe('weather damage needs weather', () => {
     expect(applyCues(as('procedural_request', 'weather-damage'), 'بعد العاصفة الشجرة طايحة على السور').intent).toBe('procedural_request');
   });
 });
+
+describe('a broken or dangerous public fixture', () => {
+  it.each(['عمود الإنارة مايل على الشارع وخايفين يطيح', 'the street lamp pole is leaning over the road, looks dangerous'])(
+    '«%s» read as a filing is a report',
+    (text) => {
+      expect(applyCues(as('procedural_request', 'potholes'), text)).toMatchObject({ intent: 'report', service: null });
+    },
+  );
+  it('stays a filing when weather is named or a need voiced', () => {
+    expect(applyCues(as('procedural_request', 'weather-damage'), 'الريح طيحت عمود في حوشنا').intent).toBe('procedural_request');
+    expect(applyCues(as('procedural_request', 'equipment-general'), 'شجرة طايحة على الطريق، نبي شيول يشيلها').intent).toBe('procedural_request');
+  });
+});
