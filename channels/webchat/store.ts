@@ -76,6 +76,40 @@ export class SqliteWebchatAccess implements WebchatAccessStore {
   }
 }
 
+/**
+ * Remembers, per conversation, the hash of the secret last verified, so that a conversation's next
+ * messages skip the row read (at most `max` conversations, the oldest forgotten first). Sound because
+ * a secret is never changed or removed once issued (`open` is the only write, on every store): a
+ * remembered hash is the stored one on every instance. Revoking or rotating secrets would have to
+ * drop this cache. Refusals are not remembered (a conversation opened on another instance is found).
+ */
+export class VerifiedSecrets implements WebchatAccessStore {
+  private readonly known = new Map<string, Buffer>();
+
+  constructor(
+    private readonly store: WebchatAccessStore,
+    private readonly max = 10_000,
+  ) {}
+
+  open(conversationId: string, at: Date, create: () => Awaitable<void>): Promise<string> {
+    return this.store.open(conversationId, at, create);
+  }
+
+  verify(conversationId: string, secret: string): Awaitable<boolean> {
+    const hash = this.known.get(conversationId);
+    if (hash) return timingSafeEqual(secretHash(secret), hash);
+    const ok = this.store.verify(conversationId, secret);
+    return ok instanceof Promise ? ok.then((v) => this.remember(conversationId, secret, v)) : this.remember(conversationId, secret, ok);
+  }
+
+  private remember(conversationId: string, secret: string, ok: boolean): boolean {
+    if (!ok) return false;
+    if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
+    this.known.set(conversationId, secretHash(secret));
+    return true;
+  }
+}
+
 /** The secret of an `Authorization: Bearer <secret>` header, or undefined. */
 export function bearer(header: string | undefined): string | undefined {
   const m = /^Bearer ([A-Za-z0-9_\-.~+/]{16,200}=*)$/.exec(header ?? '');
