@@ -51,6 +51,10 @@ function ordinaryMessage(json: unknown): json is { text: string; clientMessageId
   return n === 1 || (typeof clientMessageId === 'string' && clientMessageId.length >= 1 && clientMessageId.length <= 100);
 }
 
+const afterParam = z.coerce.number().int().min(0).default(0);
+/** A poll's query on the plain route: none, or `after` in digits alone (a safe integer). */
+const PLAIN_QUERY = /^[^?]*(?:\?|\?after=(\d{1,15}))?$/;
+
 /** The largest message body (express.json's limit on the Express chain; bodies declared larger take it). */
 const BODY_LIMIT = 64 * 1024;
 const NO_STORE = 'no-store';
@@ -146,6 +150,49 @@ export const webchat = defineChannel(
       },
     };
 
+    /** The transcript after `after`, as the page reads it. */
+    const transcript = async (cid: string, after: number): Promise<{ messages: unknown[] }> => {
+      const entries = await conversations.transcript(conversationKey(id, cid), after);
+      return {
+        messages: entries.map((e) => ({
+          seq: e.seq,
+          direction: e.direction,
+          author: e.author.startsWith('agent:') ? 'agent' : e.author,
+          text: e.text,
+          at: e.at.toISOString(),
+          ...(e.kind ? { kind: e.kind } : {}),
+        })),
+      };
+    };
+
+    /** The transcript the page polls (every 2 s while open). */
+    const getTranscript: RequestHandler[] = [
+      authorize,
+      async (req, res) => {
+        const after = afterParam.safeParse(req.query.after);
+        if (!after.success) return fail(res, 400, 'bad_after', 'after must be a non-negative integer');
+        res.json(await transcript(res.locals.cid as string, after.data));
+      },
+    ];
+
+    /**
+     * The same on node:http's objects, for the ordinary poll (a UUID, a bearer secret, no query or
+     * `after=<digits>`, no conditional header: Express would answer those with a 304 check); anything else takes `getTranscript`.
+     */
+    const plainTranscript: PlainRoute = {
+      accepts: (req, [cid]) =>
+        UUID.test(cid!) &&
+        bearer(req.headers.authorization) !== undefined &&
+        req.headers['if-none-match'] === undefined &&
+        req.headers['if-modified-since'] === undefined &&
+        PLAIN_QUERY.test(req.url!),
+      serve: async (req, res, [cid]) => {
+        res.setHeader('cache-control', NO_STORE);
+        if (!(await access.verify(cid!, bearer(req.headers.authorization)!))) return sendJson(res, 401, UNAUTHORIZED, UNAUTHORIZED_HEADERS);
+        sendJson(res, 200, await transcript(cid!, Number(PLAIN_QUERY.exec(req.url!)![1] ?? 0)));
+      },
+    };
+
     const routes = (router: Router): void => {
       // First in the router (near misses of the direct route below, e.g. a trailing slash, come here).
       router.post(MESSAGES_PATTERN, ...postMessage);
@@ -173,21 +220,7 @@ export const webchat = defineChannel(
         res.set('cache-control', 'no-store').status(201).json({ conversationId: cid, secret });
       });
 
-      router.get('/api/webchat/conversations/:cid/messages', authorize, async (req, res) => {
-        const after = z.coerce.number().int().min(0).default(0).safeParse(req.query.after);
-        if (!after.success) return fail(res, 400, 'bad_after', 'after must be a non-negative integer');
-        const entries = await conversations.transcript(conversationKey(id, res.locals.cid as string), after.data);
-        res.json({
-          messages: entries.map((e) => ({
-            seq: e.seq,
-            direction: e.direction,
-            author: e.author.startsWith('agent:') ? 'agent' : e.author,
-            text: e.text,
-            at: e.at.toISOString(),
-            ...(e.kind ? { kind: e.kind } : {}),
-          })),
-        });
-      });
+      router.get(MESSAGES_PATTERN, ...getTranscript);
     };
 
     return {
@@ -195,8 +228,11 @@ export const webchat = defineChannel(
       routes,
       // Replies that were not answers (agent messages, the hand-back notice) are in the transcript the page polls.
       send: async () => undefined,
-      // The route every message takes, served ahead of the router stack.
-      directRoutes: [{ method: 'POST', path: MESSAGES_PATH, params: ['cid'], pattern: MESSAGES_PATTERN, handlers: postMessage, plain: plainMessage }],
+      // The routes every message and every poll take, served ahead of the router stack.
+      directRoutes: [
+        { method: 'POST', path: MESSAGES_PATH, params: ['cid'], pattern: MESSAGES_PATTERN, handlers: postMessage, plain: plainMessage },
+        { method: 'GET', path: MESSAGES_PATH, params: ['cid'], pattern: MESSAGES_PATTERN, handlers: getTranscript, plain: plainTranscript },
+      ],
     };
   },
   [{ module: 'webchat', migrations: webchatMigrations }],

@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, startEdge } from '../security/edge.js';
 
 /** One HTTP exchange on its own connection: status, the headers of interest, the body. */
-async function exchange(base: string, path: string, headers: Record<string, string>, body: Buffer): Promise<Record<string, unknown>> {
+async function exchange(base: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Record<string, unknown>> {
   const url = new URL(path, base);
+  const method = body ? 'POST' : 'GET';
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-length': String(body.length), connection: 'close', ...headers } }, (res) => {
+    const req = request(url, { method, headers: { ...(body ? { 'content-length': String(body.length) } : {}), connection: 'close', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -118,7 +119,51 @@ describe('the plain message route answers as the router does', () => {
     }
   });
 
-  it('serves an ordinary message without Express (its response methods are not called) and a near miss through it', async () => {
+  it('for transcript polls of every kind', async () => {
+    // [what, query, extra headers, how the secret is sent]
+    type Case = [string, string, Record<string, string>, ('right' | 'none' | 'wrong')?];
+    const cases: Case[] = [
+      ['no query', '', {}],
+      ['empty query', '?', {}],
+      ['after 0', '?after=0', {}],
+      ['after the first', '?after=FIRST', {}],
+      ['after with zeros', '?after=000FIRST', {}],
+      ['after negative', '?after=-1', {}],
+      ['after not a number', '?after=abc', {}],
+      ['after twice', '?after=FIRST&after=2', {}],
+      ['another parameter', '?after=FIRST&x=2', {}],
+      ['conditional', '', { 'if-none-match': '*' }],
+      ['no secret', '', {}, 'none'],
+      ['wrong secret', '', {}, 'wrong'],
+    ];
+    for (const [i, [what, query, headers, secretKind = 'right']] of cases.entries()) {
+      const address = `192.0.2.${100 + i}`;
+      const answers = [];
+      for (const tail of ['', '/']) {
+        const { cid, secret } = await open(e, address);
+        const auth: Record<string, string> =
+          secretKind === 'right' ? { authorization: `Bearer ${secret}` } : secretKind === 'wrong' ? { authorization: `Bearer ${'x'.repeat(43)}` } : {};
+        const said = await exchange(
+          e.base,
+          `/api/webchat/conversations/${cid}/messages`,
+          { ...JSON_TYPE, authorization: `Bearer ${secret}`, 'x-forwarded-for': address },
+          text(JSON.stringify({ text: 'السلام عليكم' })),
+        );
+        expect(said.status).toBe(200);
+        // Sequence numbers are global: the query and the answer are written relative to the conversation's first.
+        const first = (await e.app.engine.deps.conversations.transcript(`webchat:${cid}`))[0]!.seq;
+        const path = `/api/webchat/conversations/${cid}/messages${tail}${query.replaceAll('FIRST', String(first))}`;
+        const a = await exchange(e.base, path, { ...headers, ...auth, 'x-forwarded-for': address });
+        // A conditional poll gets Express's 304, without a body.
+        const json = (a.body ? JSON.parse(a.body as string) : {}) as { messages?: Array<{ seq: number }> };
+        for (const m of json.messages ?? []) m.seq -= first;
+        answers.push({ ...a, body: json });
+      }
+      expect({ what, ...answers[0] }).toEqual({ what, ...answers[1] });
+    }
+  });
+
+  it('serves an ordinary message and poll without Express (its response methods are not called), near misses through it', async () => {
     const proto = e.app.http.response as { json: (...args: unknown[]) => unknown };
     const json = proto.json;
     let calls = 0;
@@ -132,10 +177,11 @@ describe('the plain message route answers as the router does', () => {
         const { cid, secret } = await open(e, '192.0.2.3');
         const path = `/api/webchat/conversations/${cid}/messages${tail}`;
         statuses.push((await exchange(e.base, path, { ...JSON_TYPE, authorization: `Bearer ${secret}` }, text(JSON.stringify({ text: 'شكرا' })))).status);
+        statuses.push((await exchange(e.base, `${path}?after=0`, { authorization: `Bearer ${secret}` })).status);
         statuses.push(calls);
       }
       // Opening a conversation goes through Express (one call each).
-      expect(statuses).toEqual([200, 1, 200, 3]);
+      expect(statuses).toEqual([200, 200, 1, 200, 200, 4]);
     } finally {
       proto.json = json;
     }
