@@ -3,7 +3,7 @@
  * random secret; only its SHA-256 is stored, and every read or post presents the secret in an
  * `Authorization: Bearer` header, compared in constant time. SQLite here; PostgreSQL in postgres-store.ts.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Awaitable } from '../../bot/delivery/types.js';
 import { type Migration, prepared, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
@@ -22,8 +22,11 @@ export const webchatMigrations: Migration[] = [
   },
 ];
 
+/** Node's one-shot digest (20.12 and later): no Hash object per call, as every message pays one. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+
 /** The stored form of a secret. */
-export const secretHash = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
+export const secretHash = (secret: string): Buffer => (oneShot ? oneShot('sha256', secret, 'buffer') : createHash('sha256').update(secret, 'utf8').digest());
 /** Compared against when a conversation is unknown, so that both refusals take the same work. */
 const DUMMY = secretHash('no such conversation');
 
