@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { InputError, StartupError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AddressLimiter } from '../security/address-limiter.js';
-import { bodyTimeout, clientAddress, declaredLengthCap, isLoopbackClient, limitKey, rateLimitPerAddress, refusal } from '../security/http-guard.js';
+import {
+  bodyTimeout,
+  clientAddress,
+  declaredLengthCap,
+  isLoopbackClient,
+  limitKey,
+  rateLimitPerAddress,
+  rateRefusal,
+  refusal,
+  watchBody,
+} from '../security/http-guard.js';
 import { Refusals } from '../security/refusals.js';
 import { DEFAULT_SECURITY, type SecuritySettings } from '../security/settings.js';
 
@@ -31,6 +41,26 @@ export interface DirectRoute {
   /** The Express pattern of the same route (the refusal counter's label). */
   pattern: string;
   handlers: readonly RequestHandler[];
+  /** The route without Express: what it accepts never meets Express's request and response objects. */
+  plain?: PlainRoute;
+}
+
+/**
+ * A direct route's plain form (bot/http/plain-json.ts reads and writes its JSON). A request it accepts
+ * passes the same guards in their plain form (blocked address, rate limit, body cap, body deadline) and
+ * is served on node:http's own objects; refusals and errors go to the one error handler.
+ */
+export interface PlainRoute {
+  /** Decides from the request line and headers alone, with no side effect; a request not accepted takes the Express chain. */
+  accepts(req: IncomingMessage, params: readonly string[]): boolean;
+  /** Serves an accepted request once the guards let it through; a rejection goes to the error handler. */
+  serve(req: IncomingMessage, res: ServerResponse, params: readonly string[], io: PlainIo): Promise<void>;
+}
+
+/** What the app tells a plain route about its request. */
+export interface PlainIo {
+  /** The client's address as Express computes it (`req.ip`: the forwarded one behind a trusted loopback proxy). */
+  readonly address: string;
 }
 
 /** Runs `handlers` in order as Express does (an error or a rejected promise skips to `done(err)`). */
@@ -119,6 +149,7 @@ export function createHttpApp(logger: Logger, mount: (app: Express, direct: Dire
   const refusals = new Refusals(logger);
   if (options.registry) refusals.register(options.registry);
   const offenders = new AddressLimiter(settings.refusalsPerAddress);
+  const perAddress = new AddressLimiter(settings.perAddress);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', weakEtagExceptJson);
@@ -129,7 +160,7 @@ export function createHttpApp(logger: Logger, mount: (app: Express, direct: Dire
       const wait = offenders.blocked(limitKey(clientAddress(req)));
       next(wait ? refusal(429, 'blocked', 'too many refused requests from this address; try again later', wait) : undefined);
     },
-    rateLimitPerAddress(settings.perAddress, settings.limitLoopback),
+    rateLimitPerAddress(perAddress, settings.limitLoopback),
     declaredLengthCap(settings.maxBodyBytes),
     bodyTimeout(settings.bodyTimeoutMs, refusals),
   ];
@@ -145,40 +176,93 @@ export function createHttpApp(logger: Logger, mount: (app: Express, direct: Dire
   const onError = errorHandler(logger, refusals, offenders, settings.limitLoopback);
   app.use(notFound);
   app.use(onError);
-  if (direct.length > 0) serveDirect(app, direct, notFound, onError);
+  if (direct.length > 0) serveDirect(app, direct, notFound, onError, { settings, refusals, offenders, perAddress });
   return app;
 }
 
+/** The guards' state, shared by the Express chain and the plain routes. */
+interface GuardState {
+  settings: SecuritySettings;
+  refusals: Refusals;
+  offenders: AddressLimiter;
+  perAddress: AddressLimiter;
+}
+
+/** Gives a plain request what Express's `app.handle` gives every request (prototypes, back references, locals, params). */
+function asExpress(app: Express, route: DirectRoute, params: readonly string[], req: IncomingMessage, res: ServerResponse): [DirectRequest, Response] {
+  const r = req as unknown as DirectRequest;
+  const s = res as unknown as Response;
+  r.res = s;
+  s.req = r;
+  Object.setPrototypeOf(req, app.request);
+  Object.setPrototypeOf(res, app.response);
+  s.locals ??= Object.create(null) as Response['locals'];
+  r.originalUrl = req.url!;
+  r.baseUrl = '';
+  const named: Record<string, string> = {};
+  for (let i = 0; i < route.params.length; i++) named[route.params[i]!] = params[i]!;
+  r.params = named;
+  r[DIRECT_PATTERN] = route.pattern;
+  return [r, s];
+}
+
 /**
- * Serves the direct routes before the router: what Express's `app.handle` does for every request
- * (prototypes, back references, locals), then the route's chain. Other requests take the router.
+ * Serves the direct routes before the router: a request a plain route accepts is served without Express
+ * (`servePlain`); otherwise what Express's `app.handle` does for every request, then the route's chain.
+ * Other requests take the router.
  */
-function serveDirect(app: Express, routes: readonly DirectRoute[], notFound: RequestHandler, onError: ErrorRequestHandler): void {
-  const handle = (app as unknown as { handle: (req: IncomingMessage, res: unknown, cb?: unknown) => void }).handle.bind(app);
+function serveDirect(app: Express, routes: readonly DirectRoute[], notFound: RequestHandler, onError: ErrorRequestHandler, guards: GuardState): void {
+  const handle = (app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, cb?: unknown) => void }).handle.bind(app);
   (app as unknown as { handle: typeof handle }).handle = (req, res, cb) => {
     const q = req.url?.indexOf('?') ?? -1;
     const path = q < 0 ? req.url : req.url?.slice(0, q);
     for (const route of routes) {
       const m = req.method === route.method && path !== undefined ? route.path.exec(path) : null;
       if (!m) continue;
-      const r = req as unknown as DirectRequest;
-      const s = res as Response;
-      r.res = s;
-      s.req = r;
-      Object.setPrototypeOf(req, app.request);
-      Object.setPrototypeOf(res, app.response);
-      s.locals ??= Object.create(null) as Response['locals'];
-      r.originalUrl = req.url!;
-      r.baseUrl = '';
-      const params: Record<string, string> = {};
-      for (let i = 0; i < route.params.length; i++) params[route.params[i]!] = m[i + 1]!;
-      r.params = params;
-      r[DIRECT_PATTERN] = route.pattern;
+      const params = m.slice(1, route.params.length + 1);
+      if (route.plain && servePlain(app, route, route.plain, params, req, res, onError, guards)) return;
+      const [r, s] = asExpress(app, route, params, req, res);
       runChain(route.handlers, r, s, (err) => (err === undefined ? notFound(r, s, () => undefined) : onError(err, r, s, () => undefined)));
       return;
     }
     handle(req, res, cb);
   };
+}
+
+/**
+ * Serves a request of a plain route when it accepts it: the guards of `createHttpApp` in their order and
+ * plain form (a blocked address or a body over the cap is left to the Express chain, which refuses it
+ * before any side effect here), then the route. False when the Express chain must serve it.
+ */
+function servePlain(
+  app: Express,
+  route: DirectRoute,
+  plain: PlainRoute,
+  params: readonly string[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  onError: ErrorRequestHandler,
+  g: GuardState,
+): boolean {
+  if (!plain.accepts(req, params)) return false;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && !(Number(declared) <= g.settings.maxBodyBytes)) return false;
+  // Express's own `req.ip` (its trust-proxy function), read on the plain request.
+  const address =
+    (Reflect.get(app.request, 'ip', { app, headers: req.headers, socket: req.socket }) as string | undefined) ?? req.socket.remoteAddress ?? 'unknown';
+  if (g.offenders.blocked(limitKey(address))) return false;
+  const fail = (err: unknown): void => {
+    const [r, s] = asExpress(app, route, params, req, res);
+    onError(err, r, s, () => undefined);
+  };
+  const limited = rateRefusal(g.perAddress, g.settings.limitLoopback, address);
+  if (limited) {
+    fail(limited);
+    return true;
+  }
+  watchBody(req, res, g.settings.bodyTimeoutMs, g.refusals);
+  plain.serve(req, res, params, { address }).then(undefined, (e: unknown) => fail(e ?? new Error('rejected')));
+  return true;
 }
 
 /** Listens with the slow-client timeouts; a port in use (or refused) is a StartupError naming it. */

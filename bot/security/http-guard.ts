@@ -7,8 +7,10 @@
  */
 import type { Hmac } from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { InputError } from '../core/errors.js';
+import { sendJson } from '../http/plain-json.js';
 import { AddressLimiter } from './address-limiter.js';
 import type { Refusals } from './refusals.js';
 import { type RateLimit, securitySettings } from './settings.js';
@@ -31,9 +33,12 @@ export function limitKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/** True for a loopback address. */
+export const isLoopbackAddress = (address: string): boolean => /^(127\.|::1$|::ffff:127\.)/.test(address);
+
 /** True for a direct loopback connection (no forwarded address): local tools, tests. */
 export function isLoopbackClient(req: Request): boolean {
-  return /^(127\.|::1$|::ffff:127\.)/.test(clientAddress(req));
+  return isLoopbackAddress(clientAddress(req));
 }
 
 /** A refusal with an optional Retry-After (seconds). */
@@ -44,11 +49,14 @@ export function refusal(status: number, reason: string, message: string, retryAf
 /** Limits requests per client address (loopback ones only with `limitLoopback`); over the limit, 429 with Retry-After. */
 export function rateLimitPerAddress(limit: RateLimit | AddressLimiter, limitLoopback = false, reason = 'rate_limited'): RequestHandler {
   const limiter = limit instanceof AddressLimiter ? limit : new AddressLimiter(limit);
-  return (req, _res, next) => {
-    if (!limitLoopback && isLoopbackClient(req)) return next();
-    const wait = limiter.hit(limitKey(clientAddress(req)));
-    next(wait ? refusal(429, reason, 'too many requests from this address; try again later', wait) : undefined);
-  };
+  return (req, _res, next) => next(rateRefusal(limiter, limitLoopback, clientAddress(req), reason));
+}
+
+/** Counts a request from `address` against `limiter`: the 429 refusal when over the limit (loopback not counted unless `limitLoopback`). */
+export function rateRefusal(limiter: AddressLimiter, limitLoopback: boolean, address: string, reason = 'rate_limited'): InputError | undefined {
+  if (!limitLoopback && isLoopbackAddress(address)) return undefined;
+  const wait = limiter.hit(limitKey(address));
+  return wait ? refusal(429, reason, 'too many requests from this address; try again later', wait) : undefined;
 }
 
 /** The limit on web chat conversations created per client address (TAWASUL_RATE_LIMIT_CONVERSATIONS). */
@@ -70,24 +78,29 @@ export function declaredLengthCap(maxBytes: number): RequestHandler {
 /** Answers 408 and closes the connection when a request body is not received within `ms`. */
 export function bodyTimeout(ms: number, refusals: Refusals): RequestHandler {
   return (req, res, next) => {
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (!hasBody || req.complete) return next();
-    const timer = setTimeout(() => {
-      if (req.complete || res.headersSent) return;
-      refusals.record('body_timeout', 'any');
-      res.once('finish', () => req.socket?.destroy());
-      res
-        .status(408)
-        .set('Connection', 'close')
-        .json({ error: { reason: 'body_timeout', message: 'the request body was not received in time' } });
-    }, ms);
-    timer.unref();
-    const clear = (): void => clearTimeout(timer);
-    req.once('end', clear);
-    req.once('close', clear);
-    res.once('finish', clear);
+    watchBody(req, res, ms, refusals);
     next();
   };
+}
+
+const BODY_TIMEOUT = { error: { reason: 'body_timeout', message: 'the request body was not received in time' } };
+const CLOSE = ['Connection', 'close'];
+
+/** The body deadline of `bodyTimeout` on a plain request: 408 and the connection closed when the body is not in within `ms`. */
+export function watchBody(req: IncomingMessage, res: ServerResponse, ms: number, refusals: Refusals): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || req.complete) return;
+  const timer = setTimeout(() => {
+    if (req.complete || res.headersSent) return;
+    refusals.record('body_timeout', 'any');
+    res.once('finish', () => req.socket?.destroy());
+    sendJson(res, 408, BODY_TIMEOUT, CLOSE);
+  }, ms);
+  timer.unref();
+  const clear = (): void => clearTimeout(timer);
+  req.once('end', clear);
+  req.once('close', clear);
+  res.once('finish', clear);
 }
 
 /** How a provider signs its deliveries. */

@@ -3,7 +3,7 @@
  * random secret; only its SHA-256 is stored, and every read or post presents the secret in an
  * `Authorization: Bearer` header, compared in constant time. SQLite here; PostgreSQL in postgres-store.ts.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Awaitable } from '../../bot/delivery/types.js';
 import { type Migration, prepared, type SqliteDatabase } from '../../bot/store/sqlite-database.js';
 
@@ -22,8 +22,11 @@ export const webchatMigrations: Migration[] = [
   },
 ];
 
+/** Node's one-shot digest (20.12 and later): no Hash object per call, as every message pays one. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+
 /** The stored form of a secret. */
-export const secretHash = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
+export const secretHash = (secret: string): Buffer => (oneShot ? oneShot('sha256', secret, 'buffer') : createHash('sha256').update(secret, 'utf8').digest());
 /** Compared against when a conversation is unknown, so that both refusals take the same work. */
 const DUMMY = secretHash('no such conversation');
 
@@ -73,6 +76,40 @@ export class SqliteWebchatAccess implements WebchatAccessStore {
       | { secret_hash: Buffer }
       | undefined;
     return secretMatches(secret, row?.secret_hash);
+  }
+}
+
+/**
+ * Remembers, per conversation, the hash of the secret last verified, so that a conversation's next
+ * messages skip the row read (at most `max` conversations, the oldest forgotten first). Sound because
+ * a secret is never changed or removed once issued (`open` is the only write, on every store): a
+ * remembered hash is the stored one on every instance. Revoking or rotating secrets would have to
+ * drop this cache. Refusals are not remembered (a conversation opened on another instance is found).
+ */
+export class VerifiedSecrets implements WebchatAccessStore {
+  private readonly known = new Map<string, Buffer>();
+
+  constructor(
+    private readonly store: WebchatAccessStore,
+    private readonly max = 10_000,
+  ) {}
+
+  open(conversationId: string, at: Date, create: () => Awaitable<void>): Promise<string> {
+    return this.store.open(conversationId, at, create);
+  }
+
+  verify(conversationId: string, secret: string): Awaitable<boolean> {
+    const hash = this.known.get(conversationId);
+    if (hash) return timingSafeEqual(secretHash(secret), hash);
+    const ok = this.store.verify(conversationId, secret);
+    return ok instanceof Promise ? ok.then((v) => this.remember(conversationId, secret, v)) : this.remember(conversationId, secret, ok);
+  }
+
+  private remember(conversationId: string, secret: string, ok: boolean): boolean {
+    if (!ok) return false;
+    if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
+    this.known.set(conversationId, secretHash(secret));
+    return true;
   }
 }
 
