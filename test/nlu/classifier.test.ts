@@ -233,6 +233,17 @@ const KNOWN_BLIND_OVERLAP = [
   'اسعد الله صباحكم',
   'شكرا علي الرد السريع',
   'السلام عليكم يا اهل الخير',
+  // blind-2026-12g: 9 common lines equal (after normalization) to training lines already in config/nlu at
+  // 27a9468, before the set was committed (039fb94); none added by the nlu8 tuner.
+  'طاب يومكم',
+  'hey',
+  'مشكورين',
+  'شكرا لكم',
+  'thanks',
+  'appreciate it',
+  'mashkoor',
+  'tislamoon',
+  'ممكن موظف يكلمني',
 ];
 
 describe('evaluation sets', () => {
@@ -289,6 +300,8 @@ const BLIND_FLOORS: Record<string, { route: number; intent: number; service: num
   'blind-2026-12e.yaml': { route: 0.93, intent: 0.92, service: 0.945, maxClarification: 0.045 },
   // Measured once on 2026-12-02 at commit 79cce48: route 95.3%, intent 94.5%, service 97.0%, clarification 3.4%.
   'blind-2026-12f.yaml': { route: 0.93, intent: 0.925, service: 0.95, maxClarification: 0.055 },
+  // Measured once on 2026-12-02 at commit e389935: route 94.2%, intent 93.2%, service 95.7%, clarification 2.6%.
+  'blind-2026-12g.yaml': { route: 0.92, intent: 0.91, service: 0.935, maxClarification: 0.045 },
 };
 
 describe('development sets (hard cases written for tuning)', () => {
