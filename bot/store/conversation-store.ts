@@ -145,9 +145,11 @@ const toRecord = (r: Row): ConversationRecord => ({
 /** Transcript lines written by one statement at most (one prepared statement per count up to it). */
 const APPEND_ROWS = 8;
 
-/** The INSERT of `rows` transcript lines (SQLite numbers them in the order of VALUES). */
-const insertLines = (rows: number): string =>
-  `INSERT INTO transcript (key, direction, author, text, kind, at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+/** The INSERT of n transcript lines at index n (SQLite numbers them in the order of VALUES), built once. */
+const INSERT_LINES = Array.from(
+  { length: APPEND_ROWS + 1 },
+  (_, rows) => `INSERT INTO transcript (key, direction, author, text, kind, at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+);
 
 /** Handoff state, transcripts and the audit trail, on SQLite (synchronous). */
 export class SqliteConversationStore implements ConversationStore {
@@ -249,7 +251,7 @@ export class SqliteConversationStore implements ConversationStore {
         const e = entries[i]!;
         args.push(e.key, e.direction, e.author, e.text, e.kind ?? null, e.at.getTime());
       }
-      prepared(this.sql.db, insertLines(rows)).run(args);
+      prepared(this.sql.db, INSERT_LINES[rows]!).run(args);
     }
   }
 
