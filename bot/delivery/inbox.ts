@@ -67,6 +67,13 @@ const CLAIM = `INSERT INTO inbox (channel, message_id, conversation_key, receive
     claimed_at = excluded.claimed_at, state = 'processing', raw = COALESCE(inbox.raw, excluded.raw)
   WHERE inbox.state = 'accepted'`;
 
+/** CLAIM and `complete` in one statement: a new row is done at once, without its message (nothing left to replay). */
+const CLAIM_DONE = `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies)
+  VALUES (?, ?, ?, ?, ?, 'done', ?)
+  ON CONFLICT (channel, message_id) DO UPDATE SET conversation_key = excluded.conversation_key, received_at = excluded.received_at,
+    claimed_at = excluded.claimed_at, state = 'done', replies = excluded.replies
+  WHERE inbox.state = 'accepted'`;
+
 /** The inbound ledger (table `inbox`). */
 export class Inbox implements InboundLedger {
   constructor(private readonly sql: SqliteDatabase) {}
@@ -75,6 +82,18 @@ export class Inbox implements InboundLedger {
   claim(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, raw?: string): ClaimResult {
     const r = prepared(this.sql.db, CLAIM).run(channel, messageId, conversationKey, receivedAt.getTime(), now.getTime(), raw ?? null);
     if (r.changes === 1) return { claimed: true };
+    return this.conflict(channel, messageId);
+  }
+
+  /** Claims a message id and records its replies in one write; only the first caller gets `claimed: true`. */
+  claimDone(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, replies: OutboundReply[]): ClaimResult {
+    const r = prepared(this.sql.db, CLAIM_DONE).run(channel, messageId, conversationKey, receivedAt.getTime(), now.getTime(), JSON.stringify(replies));
+    if (r.changes === 1) return { claimed: true };
+    return this.conflict(channel, messageId);
+  }
+
+  /** What a refused claim found. */
+  private conflict(channel: string, messageId: string): ClaimResult {
     const got = this.get(channel, messageId);
     return { claimed: false, state: got?.state ?? 'processing', ...(got?.replies ? { replies: got.replies } : {}) };
   }

@@ -108,6 +108,11 @@ export interface InboundLedger {
   get(channel: string, messageId: string): Awaitable<{ state: ClaimState; replies?: OutboundReply[] } | undefined>;
   /** Marks a claimed message processed with its replies. */
   complete(channel: string, messageId: string, replies: OutboundReply[]): Awaitable<void>;
+  /**
+   * `claim` and `complete` in one write, for a turn that ends before its claim was written: only the
+   * first caller gets `claimed: true` (the row is then done, with its replies; an accepted one keeps its message).
+   */
+  claimDone(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, replies: OutboundReply[]): Awaitable<ClaimResult>;
   /** Releases a failed claim (an accepted message goes back to accepted). */
   release(channel: string, messageId: string): Awaitable<void>;
   /** Claims left processing since before `olderThan`, for replay. */

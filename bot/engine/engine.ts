@@ -12,6 +12,7 @@ import { reviveMessage } from '../delivery/inbox.js';
 import type { InboundLedger } from '../delivery/types.js';
 import { resumeQuestion } from '../handlers/intake.js';
 import { isConfirm } from '../handlers/intake-fields.js';
+import type { TranscriptEntry } from '../store/conversation-store.js';
 import type { Composer } from './composer.js';
 import type { EngineDeps, EngineEvents, TurnContext } from './context.js';
 import { type ConversationLocks, inProcessLocks } from './conversation-locks.js';
@@ -258,8 +259,10 @@ export class Engine {
         await tx.state.save(key, state, new Date(now.getTime() + deps.config.defaults.dialogueTtlMinutes * 60_000));
       }
       await tx.conversations.noteMessage(key, rejected ? undefined : ctx.language, msg.receivedAt);
-      if (!rejected) await tx.conversations.append({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
-      for (const r of ctx.replies) await tx.conversations.append({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
+      const lines: Array<Omit<TranscriptEntry, 'seq'>> = [];
+      if (!rejected) lines.push({ key, direction: 'in', author: 'resident', text: ctx.text, at: msg.receivedAt });
+      for (const r of ctx.replies) lines.push({ key, direction: 'out', author: 'bot', text: r.text, kind: r.kind, at: now });
+      await tx.conversations.appendAll(lines);
       const first = ctx.replies[0];
       if (first) {
         try {

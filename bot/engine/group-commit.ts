@@ -8,12 +8,16 @@
  * end never commits before its claim (queued with it, the claim is a no-op and the end claims). The
  * units of one batch do not depend on each other, so PostgreSQL spreads a batch over several
  * connections at once (`PostgresTransactions`); overlapping batches would need each unit's
- * conversation key, which `submit` does not take.
+ * conversation key, which `submit` does not take. A unit submitted with `wanted` that no longer
+ * wants to run when its batch starts (a turn's early claim once the turn has ended: the claim then
+ * goes with the end) is left out of the transaction and settles with the batch; a batch left empty
+ * opens no transaction at all.
  */
 import type { Transactions, TurnUnit } from './turn-tx.js';
 
 interface Unit {
   fn: TurnUnit;
+  wanted: (() => boolean) | undefined;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -26,10 +30,13 @@ export class GroupCommit {
 
   constructor(private readonly tx: Transactions) {}
 
-  /** Queues `fn` for the next group transaction; resolves once that transaction has committed. */
-  submit(fn: TurnUnit): Promise<void> {
+  /**
+   * Queues `fn` for the next group transaction; resolves once that transaction has committed. With
+   * `wanted`, `fn` is skipped (and resolves with its batch) when `wanted()` is false as the batch starts.
+   */
+  submit(fn: TurnUnit, wanted?: () => boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ fn, resolve, reject });
+      this.pending.push({ fn, wanted, resolve, reject });
       this.schedule();
     });
   }
@@ -49,18 +56,27 @@ export class GroupCommit {
     this.pending = [];
     this.running = true;
     try {
-      let outcomes: Awaited<ReturnType<Transactions['batch']>>;
-      try {
-        outcomes = await this.tx.batch(batch.map((u) => u.fn));
-      } catch (err) {
-        for (const unit of batch) unit.reject(err);
-        return;
+      const live = batch.filter((u) => u.wanted === undefined || u.wanted());
+      let outcomes: Awaited<ReturnType<Transactions['batch']>> = [];
+      if (live.length > 0) {
+        try {
+          outcomes = await this.tx.batch(live.map((u) => u.fn));
+        } catch (err) {
+          for (const unit of live) unit.reject(err);
+          for (const unit of batch) if (!live.includes(unit)) unit.resolve();
+          return;
+        }
       }
-      batch.forEach((unit, i) => {
-        const o = outcomes[i];
+      let i = 0;
+      for (const unit of batch) {
+        if (unit !== live[i]) {
+          unit.resolve();
+          continue;
+        }
+        const o = outcomes[i++];
         if (o && !o.ok) unit.reject(o.error);
         else unit.resolve();
-      });
+      }
     } finally {
       this.running = false;
       if (this.pending.length > 0) this.schedule();

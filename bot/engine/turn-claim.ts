@@ -35,7 +35,11 @@ export class TurnClaim {
     this.committed = claimed
       ? Promise.resolve()
       : commits
-          .submit((tx) => this.write(tx, true))
+          // Left out of the batch once the turn has ended (or failed): the end then claims.
+          .submit(
+            (tx) => this.write(tx),
+            () => !(this.written || this.cancelled || this.ended),
+          )
           .catch((err: unknown) => {
             this.written = false;
             throw err;
@@ -44,10 +48,10 @@ export class TurnClaim {
     this.committed.catch(() => undefined);
   }
 
-  private async write(tx: TurnTx, early: boolean): Promise<void> {
-    if (this.written || this.cancelled || (early && this.ended)) return;
-    const raw = early ? safeJson(this.msg) : undefined;
-    const c = await tx.inbox.claim(this.msg.channel, this.msg.id, this.key, this.msg.receivedAt, this.now, raw);
+  /** The early claim, with the message for a replay (the first group transaction after the turn starts). */
+  private async write(tx: TurnTx): Promise<void> {
+    if (this.written || this.cancelled || this.ended) return;
+    const c = await tx.inbox.claim(this.msg.channel, this.msg.id, this.key, this.msg.receivedAt, this.now, safeJson(this.msg));
     if (c.claimed) this.written = true;
     else this.conflict = true;
   }
@@ -62,11 +66,18 @@ export class TurnClaim {
     this.ended = true;
   }
 
-  /** Inside the end-of-turn unit: claims if not yet done, then records the replies. */
+  /** Inside the end-of-turn unit: records the replies, claiming in the same write if not yet done. */
   async complete(tx: TurnTx, replies: OutboundReply[]): Promise<void> {
-    await this.write(tx, false);
-    if (this.conflict) throw new ClaimedElsewhereError(`message ${this.msg.id} was claimed outside this turn`);
-    await tx.inbox.complete(this.msg.channel, this.msg.id, replies);
+    const { msg } = this;
+    if (!this.conflict && !this.written) {
+      if ((await tx.inbox.claimDone(msg.channel, msg.id, this.key, msg.receivedAt, this.now, replies)).claimed) {
+        this.written = true;
+        return;
+      }
+      this.conflict = true;
+    }
+    if (this.conflict) throw new ClaimedElsewhereError(`message ${msg.id} was claimed outside this turn`);
+    await tx.inbox.complete(msg.channel, msg.id, replies);
   }
 
   /** The turn failed: nothing more is written; true when a claim was written (the caller releases it). */

@@ -71,12 +71,31 @@ export interface TrainedModels {
   vocabulary: Set<string>;
 }
 
-/** Ranks the outputs of a network, squared and normalized to sum to 1 (as NLP.js does). */
-function rank(scores: Record<string, number> | undefined): Array<{ label: string; score: number }> {
-  const entries = Object.entries(scores ?? {}).map(([label, s]) => ({ label, score: s * s }));
-  const total = entries.reduce((sum, e) => sum + e.score, 0);
+/** One output of a network, ranked: its label, its share of the squared outputs, and its position in the network's outputs. */
+interface Ranked {
+  label: string;
+  score: number;
+  at: number;
+}
+
+/**
+ * Ranks the outputs of a network, squared and normalized to sum to 1 (as NLP.js does), from the
+ * outputs by position: the same numbers, in the same order, as ranking the record `runCompiled`
+ * returns (its entries are read in `net.order`, the order `Object.entries` lists them).
+ */
+function rank(net: CompiledNetwork, outputs: Float64Array): Ranked[] {
+  const { order, labels } = net;
+  const ranked: Ranked[] = new Array(order.length);
+  let total = 0;
+  for (let k = 0; k < order.length; k++) {
+    const at = order[k]!;
+    const score = outputs[at]! * outputs[at]!;
+    ranked[k] = { label: labels[at]!, score, at };
+    total += score;
+  }
   if (total <= 0) return [];
-  return entries.map((e) => ({ label: e.label, score: e.score / total })).sort((a, b) => b.score - a.score);
+  for (const r of ranked) r.score /= total;
+  return ranked.sort((a, b) => b.score - a.score);
 }
 
 const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:') || f.startsWith('t:');
@@ -137,6 +156,8 @@ export interface CompiledNetwork {
   /** Row-major: the weights of feature j are `weights[j * labels.length …]`. */
   weights: Float32Array;
   alpha: number;
+  /** Positions of the labels in the order `Object.entries` lists a record keyed by them (integer-like keys first). */
+  order: Int32Array;
 }
 
 /** Lays out a trained NLP.js network (its toJSON: features, intents, one weight row per intent with the bias last). */
@@ -152,17 +173,30 @@ export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
   });
   const index = new Map<string, number>();
   for (const [j, f] of features.entries()) index.set(f, j);
-  return { labels, bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0), index, weights, alpha: json.settings?.alpha ?? 0.07 };
+  const positions: Record<string, number> = {};
+  labels.forEach((label, i) => {
+    positions[label] = i;
+  });
+  return {
+    labels,
+    bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0),
+    index,
+    weights,
+    alpha: json.settings?.alpha ?? 0.07,
+    order: Int32Array.from(Object.values(positions)),
+  };
 }
 
-/** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), computed from the compiled layout. */
-export function runCompiled(net: CompiledNetwork, input: Features | FeatureVector): Record<string, number> {
-  const sums = Float64Array.from(net.bias);
-  const n = sums.length;
-  const { index, weights } = net;
+/** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), by label position, from the compiled layout. */
+export function outputsOf(net: CompiledNetwork, input: Features | FeatureVector): Float64Array {
+  const { index, weights, bias } = net;
+  const n = bias.length;
+  const sums = new Float64Array(n);
+  sums.set(bias);
   // The same keys in the same order either way, so the sums are the same to the last bit.
-  const keys = isVector(input) ? input.keys : Object.keys(input);
-  const values = isVector(input) ? input.values : undefined;
+  const vector = isVector(input);
+  const keys = vector ? input.keys : Object.keys(input);
+  const values = vector ? input.values : undefined;
   for (let k = 0; k < keys.length; k++) {
     const j = index.get(keys[k]!);
     if (j === undefined) continue;
@@ -170,9 +204,21 @@ export function runCompiled(net: CompiledNetwork, input: Features | FeatureVecto
     const base = j * n;
     for (let i = 0; i < n; i++) sums[i]! += v * weights[base + i]!;
   }
+  for (let i = 0; i < n; i++) sums[i] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!;
+  return sums;
+}
+
+/** The outputs NLP.js's `run` gives, as its record: label → output. */
+export function runCompiled(net: CompiledNetwork, input: Features | FeatureVector): Record<string, number> {
+  const outputs = outputsOf(net, input);
   const out: Record<string, number> = {};
-  for (let i = 0; i < n; i++) out[net.labels[i]!] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!;
+  for (let i = 0; i < outputs.length; i++) out[net.labels[i]!] = outputs[i]!;
   return out;
+}
+
+/** The ranking the classifier uses (squared outputs normalized to sum to 1, best first), for tests: labels and scores. */
+export function rankOutputs(net: CompiledNetwork, input: Features | FeatureVector): Array<{ label: string; score: number }> {
+  return rank(net, outputsOf(net, input)).map(({ label, score }) => ({ label, score }));
 }
 
 const isVector = (input: Features | FeatureVector): input is FeatureVector => Array.isArray(input.keys) && Array.isArray(input.values);
@@ -226,7 +272,7 @@ export class NeuralClassifier implements Classifier {
   private serviceAgainstElsewhere(content: FeatureVector, service: string): number {
     const weight = weightOf(content, 'x:elsewhere');
     if (weight === undefined) return 1;
-    const scores = rank(runCompiled(this.serviceNet, { ...toFeatures(content), 'x:elsewhere': weight * ELSEWHERE_BOOST }));
+    const scores = rank(this.serviceNet, outputsOf(this.serviceNet, { ...toFeatures(content), 'x:elsewhere': weight * ELSEWHERE_BOOST }));
     return scores.find((s) => s.label === service)?.score ?? 0;
   }
 
@@ -236,10 +282,10 @@ export class NeuralClassifier implements Classifier {
     if (!all.keys.some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
     }
-    const outputs = runCompiled(this.intentNet, all);
-    const intents = rank(outputs);
+    const outputs = outputsOf(this.intentNet, all);
+    const intents = rank(this.intentNet, outputs);
     const top = intents[0];
-    const services = rank(runCompiled(this.serviceNet, content));
+    const services = rank(this.serviceNet, outputsOf(this.serviceNet, content));
     const best = services[0];
     const named = services.find((s) => s.label !== NO_SERVICE);
     if (named) Object.assign(guess, { service: named.label, score: named.score });
@@ -249,7 +295,7 @@ export class NeuralClassifier implements Classifier {
       service: SERVICE_INTENTS.has(i.label as Intent) ? service : null,
       score: i.score,
     }));
-    const weak = !top || top.score < this.intentThreshold || (outputs[top.label] ?? 0) < WEAK_OUTPUT;
+    const weak = !top || top.score < this.intentThreshold || outputs[top.at]! < WEAK_OUTPUT;
     const marks: Record<string, number> = {};
     for (const key of OUTSIDE_MARKS) {
       const v = weightOf(all, key);

@@ -64,4 +64,14 @@ export const slaMigrations: Migration[] = [
       PRIMARY KEY (request_id, at)
     );`,
   },
+  {
+    // The look-up by conversation (a provider's send that names no message) reads only rows still
+    // waiting for a provider: with no reply yet, or a reply in an outbox. The rows of replies given in
+    // the response itself (web chat, source 'engine') no longer enter an index keyed by a random
+    // conversation id: that index write was most of the per-message cost of this table.
+    version: 2,
+    up: `
+    DROP INDEX sla_first_responses_conversation;
+    CREATE INDEX sla_first_responses_pending ON sla_first_responses (channel, conversation_id, received_at) WHERE source IS NULL OR source = 'outbox';`,
+  },
 ];

@@ -65,6 +65,8 @@ export interface Conversations {
 export interface Transcript {
   /** Appends a line; returns its sequence number (increasing per store). */
   append(entry: Omit<TranscriptEntry, 'seq'>): Awaitable<number>;
+  /** Appends lines in order (a turn's message and replies), in one write; sequence numbers as `append` gives them. */
+  appendAll(entries: ReadonlyArray<Omit<TranscriptEntry, 'seq'>>): Awaitable<void>;
   /** Lines of a conversation after `afterSeq`, in order. */
   transcript(key: string, afterSeq?: number, limit?: number): Awaitable<TranscriptEntry[]>;
 }
@@ -139,6 +141,15 @@ const toRecord = (r: Row): ConversationRecord => ({
   ...(r.queued_at ? { queuedAt: new Date(r.queued_at) } : {}),
   ...(r.taken_at ? { takenAt: new Date(r.taken_at) } : {}),
 });
+
+/** Transcript lines written by one statement at most (one prepared statement per count up to it). */
+const APPEND_ROWS = 8;
+
+/** The INSERT of n transcript lines at index n (SQLite numbers them in the order of VALUES), built once. */
+const INSERT_LINES = Array.from(
+  { length: APPEND_ROWS + 1 },
+  (_, rows) => `INSERT INTO transcript (key, direction, author, text, kind, at) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+);
 
 /** Handoff state, transcripts and the audit trail, on SQLite (synchronous). */
 export class SqliteConversationStore implements ConversationStore {
@@ -229,6 +240,19 @@ export class SqliteConversationStore implements ConversationStore {
       entry.at.getTime(),
     );
     return Number(r.lastInsertRowid);
+  }
+
+  /** Appends lines in order, up to APPEND_ROWS per statement. */
+  appendAll(entries: ReadonlyArray<Omit<TranscriptEntry, 'seq'>>): void {
+    for (let from = 0; from < entries.length; from += APPEND_ROWS) {
+      const rows = Math.min(APPEND_ROWS, entries.length - from);
+      const args: Array<string | number | null> = [];
+      for (let i = from; i < from + rows; i++) {
+        const e = entries[i]!;
+        args.push(e.key, e.direction, e.author, e.text, e.kind ?? null, e.at.getTime());
+      }
+      prepared(this.sql.db, INSERT_LINES[rows]!).run(args);
+    }
   }
 
   /** Transcript lines of a conversation after `afterSeq`. */

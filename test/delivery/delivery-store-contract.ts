@@ -65,6 +65,19 @@ export function deliveryStoreContract(name: string, make: () => Promise<Delivery
       expect(await ledger.stale(at(1))).toEqual([]);
     });
 
+    it('claims and completes in one write: a new id is done at once, an accepted one keeps its message, a claimed or done one is refused', async () => {
+      expect(await ledger.claimDone('w', 'n1', 'w:c', t0, t0, [reply('r1')])).toEqual({ claimed: true });
+      expect(await ledger.get('w', 'n1')).toEqual({ state: 'done', replies: [reply('r1')] });
+      expect(await ledger.stale(at(1))).toEqual([]);
+      expect(await ledger.claimDone('w', 'n1', 'w:c', t0, at(1), [reply('r2')])).toEqual({ claimed: false, state: 'done', replies: [reply('r1')] });
+      expect(await ledger.claim('w', 'n1', 'w:c', t0, at(1))).toEqual({ claimed: false, state: 'done', replies: [reply('r1')] });
+      await ledger.claim('w', 'n2', 'w:c', t0, t0);
+      expect(await ledger.claimDone('w', 'n2', 'w:c', t0, at(1), [reply('r')])).toEqual({ claimed: false, state: 'processing' });
+      await ledger.accept('x', 'n3', message('n3'), {}, t0);
+      expect(await ledger.claimDone('x', 'n3', 'x:c', t0, at(1), [reply('r3')])).toEqual({ claimed: true });
+      expect((await ledger.unqueued('x', at(5)))[0]).toMatchObject({ messageId: 'n3', state: 'done', replies: [reply('r3')], message: message('n3') });
+    });
+
     it('releases a failed claim: an accepted message goes back to accepted, another is forgotten', async () => {
       await ledger.accept('x', 'a', message('a'), {}, t0);
       await ledger.claim('x', 'a', 'x:c', t0, t0);

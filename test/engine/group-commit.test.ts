@@ -57,6 +57,31 @@ describe('group commit', () => {
     sql.close();
   });
 
+  it('leaves out a unit that is no longer wanted as its batch starts, and opens no transaction for a batch left empty', async () => {
+    const sql = new SqliteDatabase(':memory:');
+    sql.db.exec('CREATE TABLE t (v TEXT)');
+    const tx = new CountingTransactions(sql, {} as TurnTx);
+    const commits = new GroupCommit(tx);
+    const ran: string[] = [];
+    const insert = (v: string) => () => {
+      ran.push(v);
+      sql.db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+    };
+    let wanted = true;
+    const skipped = commits.submit(insert('a'), () => wanted);
+    const kept = commits.submit(insert('b'));
+    wanted = false;
+    await expect(Promise.all([skipped, kept])).resolves.toEqual([undefined, undefined]);
+    expect(ran).toEqual(['b']);
+    expect(tx.transactions).toBe(1);
+    await commits.submit(insert('c'), () => false);
+    expect(tx.transactions).toBe(1);
+    await commits.submit(insert('d'), () => true);
+    expect(sql.db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual(['b', 'd']);
+    expect(tx.transactions).toBe(2);
+    sql.close();
+  });
+
   it('commits the turns of many conversations that end together in one transaction, each answered and recorded once', async () => {
     let state!: CountingTransactions;
     run = await startTawasul({ classifier: stubClassifier, transactions: (sql, views) => (state = new CountingTransactions(sql, views)) });

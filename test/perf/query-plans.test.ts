@@ -86,6 +86,14 @@ describe('query plans of what grows', () => {
     expect(lookup).toMatch(/SEARCH inbox USING INDEX sqlite_autoindex_inbox_1 \(channel=\? AND message_id=\?\)/);
   });
 
+  it('finds the first responses of a conversation still waiting for a provider through the partial index', async () => {
+    const fr = new SqliteSlaStore(sql).firstResponses;
+    const [plan] = await plansOf(sql.db, /UPDATE sla_first_responses .* conversation_id/s, () => fr.responded('x', 'c1', undefined, 0));
+    expect(plan).toMatch(/SEARCH sla_first_responses USING INDEX sla_first_responses_pending \(channel=\? AND conversation_id=\? AND received_at<\?\)/);
+    const [byMessage] = await plansOf(sql.db, /UPDATE sla_first_responses .* message_id/s, () => fr.responded('x', 'c1', 'm1', 0));
+    expect(byMessage).toMatch(/SEARCH sla_first_responses USING INDEX sla_first_responses_message \(channel=\? AND message_id=\?\)/);
+  });
+
   it('finds due escalations by the schedule index, in order', async () => {
     const timers = new SlaTimers(new SqliteSlaStore(sql), new SlaContext(config, new WorkingCalendar(config.calendar)));
     const [plan] = await plansOf(sql.db, /FROM sla_timers WHERE fired_at IS NULL AND fire_at/, () => timers.due(0, 500));

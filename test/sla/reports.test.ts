@@ -42,6 +42,8 @@ beforeAll(async () => {
   h.delivery.emit('needsHuman', { channel: 'email', conversationId: 'mail-1', messageId: 'm-4', receivedAt: at('2026-02-19 12:00') });
   reply('webchat', 'w-1', '2026-02-10 10:00', '2026-02-10 10:00');
   reply('whatsapp', 'wa-1', '2026-02-05 20:00', '2026-02-05 20:00');
+  // As delivery does in the same transaction: the reply waits in the outbox until the provider accepts it.
+  h.delivery.emit('queued', { channel: 'whatsapp', conversationId: 'wa-1', messageId: 'wa-1:2026-02-05 20:00', receivedAt: at('2026-02-05 20:00') });
   expect(await h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', undefined, at('2026-02-08 09:00'))).toBe(1);
   // The provider's acceptance of another message's reply never stands in for this one's.
   expect(await h.sla.firstResponse.recordFirstResponse('whatsapp', 'wa-1', 'some-other-message', at('2026-02-08 09:00'))).toBe(0);

@@ -84,6 +84,29 @@ export function conversationStoreContract(name: string, make: () => Promise<Conv
       expect(await s.transcript('k', 0, 1)).toHaveLength(1);
     });
 
+    it('appends several lines in one write, in order, numbered after the lines before them', async () => {
+      const first = await s.append({ key: 'k', direction: 'in', author: 'resident', text: 'أولاً', at: t0 });
+      const lines = Array.from({ length: 11 }, (_, i) => ({
+        key: i % 4 === 3 ? 'other' : 'k',
+        direction: 'out' as const,
+        author: 'bot',
+        text: `رد ${i}`,
+        ...(i % 2 ? { kind: 'answer' as const } : {}),
+        at: at(i),
+      }));
+      await s.appendAll(lines);
+      await s.appendAll([]);
+      const k = await s.transcript('k');
+      expect(k.map((e) => e.text)).toEqual(['أولاً', ...lines.filter((l) => l.key === 'k').map((l) => l.text)]);
+      expect(k.slice(1).map(({ seq: _, ...e }) => e)).toEqual(lines.filter((l) => l.key === 'k'));
+      const all = [...k, ...(await s.transcript('other'))].map((e) => e.seq).sort((a, b) => a - b);
+      expect(all[0]).toBe(first);
+      expect(new Set(all).size).toBe(12);
+      // Numbered in the order given, across the two conversations.
+      const bySeq = [...k, ...(await s.transcript('other'))].sort((a, b) => a.seq - b.seq).map((e) => e.text);
+      expect(bySeq).toEqual(['أولاً', ...lines.map((l) => l.text)]);
+    });
+
     it('keeps an audit trail, newest first', async () => {
       await s.audit('agent:amal', 'request.read', 'BUR-2026-0001', t0);
       await s.audit('console:admin', 'signin', 'console', at(1));

@@ -30,6 +30,7 @@ const MIGRATIONS = [
   '0009-config-overlay',
   '0010-one-outbox',
   '0011-job-fences',
+  '0012-sla-first-responses-pending',
 ];
 
 describe.skipIf(skipPostgres)('PostgreSQL request store (real PostgreSQL 15 on loopback)', () => {

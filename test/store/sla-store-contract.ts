@@ -273,6 +273,11 @@ export function slaStoreContract(name: string, make: () => Promise<SlaStoreHarne
         { channel: 'webchat', met: 1, missed: 0, pending: 0 },
       ]);
       expect(await collect(h.store.figures.responses(T0 + 1, T0 + 6))).toHaveLength(1);
+      // A reply given in the response itself keeps its time when a later send names no message.
+      await fr.record({ channel: 'webchat', conversationId: 'c4', messageId: 'm4', receivedAt: T0 + 8, deadlineAt: T0 + 60_000, respondedAt: T0 + 9 });
+      await fr.record({ channel: 'webchat', conversationId: 'c4', messageId: 'm5', receivedAt: T0 + 10, deadlineAt: T0 + 60_000 });
+      expect(await fr.responded('webchat', 'c4', undefined, T0 + 20)).toBe(1);
+      expect((await collect(h.store.figures.responses(T0 + 8, T0 + 11))).map((r) => r.respondedAt)).toEqual([T0 + 9, T0 + 20]);
     });
 
     it('streams the report rows page by page, every row once, rows of one instant included', async () => {

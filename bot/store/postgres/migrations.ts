@@ -314,4 +314,14 @@ export const postgresMigrations: Record<string, Migration> = {
       await sql.raw(JOB_FENCES_POSTGRES).execute(db);
     },
   },
+  '0012-sla-first-responses-pending': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // As SQLite's sla migration 2: the look-up by conversation reads only rows still waiting for a
+      // provider, so a reply given in the response itself writes no entry keyed by a random conversation id.
+      await sql`
+        DROP INDEX sla_first_responses_conversation;
+        CREATE INDEX sla_first_responses_pending ON sla_first_responses (channel, conversation_id, received_at) WHERE source IS NULL OR source = 'outbox';
+      `.execute(db);
+    },
+  },
 };

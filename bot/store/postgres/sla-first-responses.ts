@@ -32,6 +32,7 @@ export class PostgresFirstResponses implements FirstResponseStore {
 
   async responded(channel: string, conversationId: string, messageId: string | undefined, when: number): Promise<number> {
     // The reply to one message never stands in for another's (a reply still queued is not a response).
+    // By conversation: the messages still waiting for a provider; a reply given in the response itself ('engine') keeps its time.
     const r = messageId
       ? await this.q.query(
           `UPDATE sla_first_responses SET responded_at = $1, source = 'provider' WHERE channel = $2 AND message_id = $3 AND source IS DISTINCT FROM 'provider'`,
@@ -39,7 +40,7 @@ export class PostgresFirstResponses implements FirstResponseStore {
         )
       : await this.q.query(
           `UPDATE sla_first_responses SET responded_at = $1, source = 'provider'
-           WHERE channel = $2 AND conversation_id = $3 AND received_at <= $1 AND source IS DISTINCT FROM 'provider'`,
+           WHERE channel = $2 AND conversation_id = $3 AND received_at <= $1 AND (source IS NULL OR source = 'outbox')`,
           [at(when), channel, conversationId],
         );
     return r.rowCount ?? 0;

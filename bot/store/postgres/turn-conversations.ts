@@ -116,6 +116,16 @@ export class PostgresConversationStore implements ConversationStore {
     return Number(r.rows[0]!.seq);
   }
 
+  async appendAll(entries: ReadonlyArray<Omit<TranscriptEntry, 'seq'>>): Promise<void> {
+    if (entries.length === 0) return;
+    // One statement; the rows of VALUES take their sequence numbers in order.
+    const values = entries.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6})`).join(', ');
+    await this.db.query(
+      `INSERT INTO transcript (key, direction, author, text, kind, at) VALUES ${values}`,
+      entries.flatMap((e) => [e.key, e.direction, e.author, e.text, e.kind ?? null, e.at]),
+    );
+  }
+
   async transcript(key: string, afterSeq = 0, limit = 200): Promise<TranscriptEntry[]> {
     const r = await this.db.query<{ seq: string; key: string; direction: 'in' | 'out'; author: string; text: string; kind: ReplyKind | null; at: Date }>(
       'SELECT * FROM transcript WHERE key = $1 AND seq > $2 ORDER BY seq LIMIT $3',

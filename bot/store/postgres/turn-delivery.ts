@@ -26,6 +26,23 @@ export class PostgresInbox implements InboundLedger {
       [channel, messageId, conversationKey, receivedAt, now, raw ?? null],
     );
     if (r.rowCount === 1) return { claimed: true };
+    return this.conflict(channel, messageId);
+  }
+
+  async claimDone(channel: string, messageId: string, conversationKey: string, receivedAt: Date, now: Date, out: OutboundReply[]): Promise<ClaimResult> {
+    const r = await this.db.query(
+      `INSERT INTO inbox (channel, message_id, conversation_key, received_at, claimed_at, state, replies) VALUES ($1, $2, $3, $4, $5, 'done', $6)
+       ON CONFLICT (channel, message_id) DO UPDATE SET conversation_key = excluded.conversation_key, received_at = excluded.received_at,
+         claimed_at = excluded.claimed_at, state = 'done', replies = excluded.replies
+       WHERE inbox.state = 'accepted'`,
+      [channel, messageId, conversationKey, receivedAt, now, JSON.stringify(out)],
+    );
+    if (r.rowCount === 1) return { claimed: true };
+    return this.conflict(channel, messageId);
+  }
+
+  /** What a refused claim found. */
+  private async conflict(channel: string, messageId: string): Promise<ClaimResult> {
     const got = await this.get(channel, messageId);
     return { claimed: false, state: got?.state ?? 'processing', ...(got?.replies ? { replies: got.replies } : {}) };
   }

@@ -29,10 +29,12 @@ export class SqliteFirstResponses implements FirstResponseStore {
         `UPDATE sla_first_responses SET responded_at = ?, source = 'provider' WHERE channel = ? AND message_id = ? AND (source IS NULL OR source <> 'provider')`,
       ).run(at, channel, messageId).changes;
     }
+    // Messages of the conversation still waiting for a provider (no reply yet, or one in an outbox);
+    // a reply given in the response itself ('engine') keeps its time. Index sla_first_responses_pending.
     return prepared(
       this.sql.db,
       `UPDATE sla_first_responses SET responded_at = ?, source = 'provider'
-        WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source <> 'provider')`,
+        WHERE channel = ? AND conversation_id = ? AND received_at <= ? AND (source IS NULL OR source = 'outbox')`,
     ).run(at, channel, conversationId, at).changes;
   }
 }
