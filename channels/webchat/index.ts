@@ -19,11 +19,15 @@ import { type ChannelContext, defineChannel } from '../types.js';
 import { PostgresWebchatAccess, webchatPostgresMigrations } from './postgres-store.js';
 import { bearer, SqliteWebchatAccess, VerifiedSecrets, type WebchatAccessStore, webchatMigrations } from './store.js';
 
+/** The longest message text and client message id a body may carry (`messageBody` and `ordinaryMessage`). */
+const TEXT_MAX = 100_000;
+const CLIENT_ID_MAX = 100;
+
 const messageBody = z
   .object({
-    text: z.string().max(100_000).optional(),
+    text: z.string().max(TEXT_MAX).optional(),
     /** Client-generated id; a retried POST with the same id gets no second reply. */
-    clientMessageId: z.string().min(1).max(100).optional(),
+    clientMessageId: z.string().min(1).max(CLIENT_ID_MAX).optional(),
     location: z
       .object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), label: z.string().max(200).optional() })
       .strict()
@@ -47,8 +51,8 @@ function ordinaryMessage(json: unknown): json is { text: string; clientMessageId
     n++;
   }
   const { text, clientMessageId } = json as Record<string, unknown>;
-  if (typeof text !== 'string' || text.length > 100_000) return false;
-  return n === 1 || (typeof clientMessageId === 'string' && clientMessageId.length >= 1 && clientMessageId.length <= 100);
+  if (typeof text !== 'string' || text.length > TEXT_MAX) return false;
+  return n === 1 || (typeof clientMessageId === 'string' && clientMessageId.length >= 1 && clientMessageId.length <= CLIENT_ID_MAX);
 }
 
 const afterParam = z.coerce.number().int().min(0).default(0);
