@@ -115,8 +115,7 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
   // «منو والي محضة؟», "how many wilayats…?": general knowledge, nobody's service.
   if (KNOWLEDGE_FRAMES.has(c.intent) && asksGeneralKnowledge(normalized)) return reframe(c, 'unknown', null);
   // «بكرة بتمطر؟»: a forecast question naming rain is another authority's business, not a damage repair.
-  if (FORECAST_FRAMES.has(c.intent) && asksForecast(normalized, text) && !normalized.split(' ').some((w) => conceptOf(w) === 'damage'))
-    return reframe(c, 'unknown', null);
+  if (FORECAST_FRAMES.has(c.intent) && asksForecast(normalized, text) && !names(normalized, 'damage')) return reframe(c, 'unknown', null);
   // Someone else's violation (no permit, on the pavement, spoiled food, noise) read as a request for the matching service or as a complaint.
   // A message its writer calls a complaint stays one.
   if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized) && !(c.intent === 'complaint' && namesComplaint(normalized)))
@@ -135,12 +134,7 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
   )
     return reframe(c, 'inquiry', null);
   // «شجرة طايحة على الشارع» with no rain, wind or flood named: a hazard to report, not weather damage to repair.
-  if (
-    c.intent === 'procedural_request' &&
-    c.service === WEATHER_SERVICE &&
-    normalized.split(' ').some((w) => conceptOf(w) === 'hazard') &&
-    !namesWeather(normalized)
-  )
+  if (c.intent === 'procedural_request' && c.service === WEATHER_SERVICE && names(normalized, 'hazard') && !namesWeather(normalized))
     return reframe(c, 'report', null);
   // «عمود كهرباء مايل، خايفين يطيح»: a public fixture broken or dangerous, with no weather named and no need voiced, is a hazard to report.
   if (c.intent === 'procedural_request' && names(normalized, 'fixture') && names(normalized, 'hazard') && !namesWeather(normalized) && !voicesNeed(normalized))
