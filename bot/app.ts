@@ -28,7 +28,7 @@ import { SqliteTransactions, type Transactions, type TurnTx } from './engine/tur
 import { agentApi } from './http/agent-api.js';
 import { parseAgentTokens } from './http/agent-auth.js';
 import { createHttpApp, listenHttp } from './http/server.js';
-import { createClassifier } from './nlu/classifier.js';
+import { type OwnedClassifier, openClassifier } from './nlu/classifier.js';
 import type { Classifier } from './nlu/types.js';
 import { notificationReadiness, warnMissing } from './notify/readiness.js';
 import { postgresCheck, readinessRouter, sqliteCheck } from './scale/health.js';
@@ -235,7 +235,9 @@ async function assemble(
   const { inbox, state, conversations, outbox } = views;
   const readiness = notificationReadiness(config, env);
   warnMissing(readiness, logger);
-  const classifier = opts.classifier ?? (await createClassifier({ cacheDir: join(opts.dataDir, 'cache') }));
+  // A classifier passed in is the caller's; one opened here is closed with the app.
+  const owned: OwnedClassifier | undefined = opts.classifier ? undefined : await openClassifier({ cacheDir: join(opts.dataDir, 'cache') }, env, logger);
+  const classifier = opts.classifier ?? owned!;
   const engine = new Engine({
     deps: {
       config,
@@ -375,6 +377,7 @@ async function assemble(
         () => postgres?.close(),
         () => sql.close(),
         () => sql.closed(),
+        () => owned?.close?.(),
         () => lock.release(),
       ];
       let failure: unknown;

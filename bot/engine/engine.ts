@@ -67,6 +67,9 @@ export interface EngineOptions {
 // Control characters other than tab and newline; zero-width and bidi marks are kept (Arabic text uses them).
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
+/** The text a turn reads: trimmed, control characters removed. */
+const turnText = (msg: InboundMessage): string => (msg.text ?? '').replace(CONTROL, '').trim();
+
 /**
  * The conversation engine. A turn is atomic: the state read at its start, and at its end, in ONE
  * transaction, the claim of the message id (unless a group commit wrote it earlier), the state, the
@@ -115,6 +118,12 @@ export class Engine {
    * a crash left unfinished (not in flight in this process) is taken over and replayed here.
    */
   async handle(msg: InboundMessage, opts: TurnOptions = {}): Promise<HandleResult> {
+    // Read on the classifier's thread before the turn is queued, so that the turn runs within one pass.
+    await this.deps.classifier.prepare?.(turnText(msg));
+    return this.admit(msg, opts);
+  }
+
+  private async admit(msg: InboundMessage, opts: TurnOptions): Promise<HandleResult> {
     const channel = this.channelOf(msg);
     const key = conversationKey(msg.channel, msg.conversationId);
     if (opts.fresh) return this.start(msg, channel, key, opts, { claimed: false, release: true });
@@ -122,12 +131,12 @@ export class Engine {
     if (running) {
       const first = await running.catch(() => undefined);
       // The first handling failed and released its claim: this delivery is processed instead.
-      if (!first) return this.handle(msg, opts);
+      if (!first) return this.admit(msg, opts);
       return { replies: [], duplicate: true, previous: repliesOf(first) };
     }
     const row = await this.opts.inbox.get(msg.channel, msg.id);
     // Started meanwhile (the ledger answered with a promise): wait for that handling instead.
-    if (this.inFlight.has(turnId(msg))) return this.handle(msg, opts);
+    if (this.inFlight.has(turnId(msg))) return this.admit(msg, opts);
     if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     // Not seen (claimed lazily by the turn), or claimed by a process that died: this delivery (a
     // client's retry, a provider's redelivery) finishes it.
@@ -229,7 +238,7 @@ export class Engine {
       state,
       replies: [],
       conversation,
-      text: (msg.text ?? '').replace(CONTROL, '').trim(),
+      text: turnText(msg),
       language: state.language ?? 'ar',
     };
     const rejected = this.guard(ctx);

@@ -9,12 +9,15 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigDir } from '../core/paths.js';
 import { FEATURES_VERSION } from './features.js';
-import { INTENT_SETTINGS, NeuralClassifier, newNetwork, SERVICE_SETTINGS, type TrainedModels, trainModels } from './model.js';
+import { INTENT_SETTINGS, NeuralClassifier, SERVICE_SETTINGS, type TrainedModels, trainModels } from './model.js';
+import { type ModelsJson, modelsFromJson, modelsToJson } from './models-json.js';
+import { ThreadedClassifier, type ThreadLog } from './threaded-classifier.js';
 import { loadTrainingData, trainingDataHash } from './training-data.js';
+import type { Classifier } from './types.js';
 
 export { NeuralClassifier } from './model.js';
 
@@ -28,11 +31,8 @@ export interface ClassifierOptions {
   shared?: boolean;
 }
 
-interface CachedModels {
+interface CachedModels extends ModelsJson {
   key: string;
-  intent: unknown;
-  service: unknown;
-  vocabulary: string[];
 }
 
 function cacheKey(dataHash: string): string {
@@ -45,12 +45,7 @@ function cacheKey(dataHash: string): string {
 function readCache(file: string, key: string): TrainedModels | undefined {
   try {
     const json = JSON.parse(readFileSync(file, 'utf8')) as CachedModels;
-    if (json.key !== key) return undefined;
-    const intent = newNetwork();
-    intent.fromJSON(json.intent);
-    const service = newNetwork();
-    service.fromJSON(json.service);
-    return { intent, service, vocabulary: new Set(json.vocabulary) };
+    return json.key === key ? modelsFromJson(json) : undefined;
   } catch {
     return undefined;
   }
@@ -58,7 +53,7 @@ function readCache(file: string, key: string): TrainedModels | undefined {
 
 function writeCache(file: string, key: string, models: TrainedModels): void {
   try {
-    const json: CachedModels = { key, intent: models.intent.toJSON(), service: models.service.toJSON(), vocabulary: [...models.vocabulary] };
+    const json: CachedModels = { key, ...modelsToJson(models) };
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(json));
     renameSync(tmp, file);
@@ -81,6 +76,12 @@ export const SEED_CACHE_ENV = 'TAWASUL_NLU_SEED_CACHE';
 
 /** Trained models shared per process, by cache key. */
 const shared = new Map<string, TrainedModels>();
+
+/** Trains (or loads from the cache) the intent and service models. */
+export function loadTrainedModels(options: ClassifierOptions = {}): TrainedModels {
+  const cacheDir = options.cacheDir === undefined ? join(tmpdir(), 'tawasul-nlu') : options.cacheDir || undefined;
+  return loadModels(options.configDir ?? defaultConfigDir, cacheDir, options.shared ?? true);
+}
 
 function loadModels(configDir: string, cacheDir: string | undefined, share: boolean): TrainedModels {
   // The key hashes the files' bytes; the utterances are parsed only when a model has to be trained.
@@ -110,6 +111,19 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
 
 /** Trains (or loads from the cache) the intent and service models and returns the classifier. */
 export async function createClassifier(options: ClassifierOptions = {}): Promise<NeuralClassifier> {
-  const cacheDir = options.cacheDir === undefined ? join(tmpdir(), 'tawasul-nlu') : options.cacheDir || undefined;
-  return new NeuralClassifier(loadModels(options.configDir ?? defaultConfigDir, cacheDir, options.shared ?? true));
+  return new NeuralClassifier(loadTrainedModels(options));
+}
+
+/** Environment variable: `off` keeps classification on the main thread; `on`, or unset on a machine with more than one CPU, gives it a thread. */
+export const NLU_THREAD_ENV = 'TAWASUL_NLU_THREAD';
+
+/** A classifier the app owns: on its own thread where the environment allows, closed with the app. */
+export type OwnedClassifier = Classifier & { close?(): Promise<void> };
+
+/** The app's classifier: threaded (threaded-classifier.ts) unless NLU_THREAD_ENV says `off` or there is one CPU. */
+export async function openClassifier(options: ClassifierOptions, env: NodeJS.ProcessEnv, log?: ThreadLog): Promise<OwnedClassifier> {
+  const setting = env[NLU_THREAD_ENV]?.trim().toLowerCase();
+  const threaded = setting === 'on' || (setting !== 'off' && availableParallelism() > 1);
+  const models = loadTrainedModels(options);
+  return threaded ? new ThreadedClassifier(models, log) : new NeuralClassifier(models);
 }

@@ -17,4 +17,6 @@ export interface Classification {
 export interface Classifier {
   /** Classifies `text`; `fallbackLanguage` is the conversation's last language (short or ambiguous text). */
   classify(text: string, fallbackLanguage?: Language): Promise<Classification>;
+  /** Starts classifying `text` elsewhere ahead of its turn; resolves once `classify(text)` answers without waiting (optional). */
+  prepare?(text: string): Promise<void>;
 }

@@ -1,0 +1,190 @@
+/**
+ * The classifier on a thread of its own, so that reading a message (a fifth to a third of a turn's
+ * CPU) runs beside the event loop instead of on it.
+ *
+ * The engine calls `prepare(text)` when a message arrives, before its turn is queued; texts prepared
+ * in one pass of the event loop go to the thread as one batch, and the thread answers batches in
+ * order. The turn's `classify(text, language)` then takes the prepared answer without waiting, so a
+ * turn still runs within one pass of the event loop (its claim and end commit together, see
+ * engine/turn-claim.ts). A text that was not prepared (a replay after a crash, the command line) is
+ * classified here, on the calling thread, by the same model; so is everything once the thread has
+ * failed. The thread classifies without the conversation's language; the language only decides the
+ * answer's `language` field (for a text without words), which is set here.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Language } from '../core/types.js';
+import type { ThreadAnswer } from './classifier-thread.js';
+import { detectLanguage } from './language.js';
+import { NeuralClassifier, type TrainedModels } from './model.js';
+import { modelsToJson } from './models-json.js';
+import type { Classification, Classifier } from './types.js';
+
+/** Prepared answers kept at most (texts prepared but never classified, e.g. while an agent holds the chat, age out). */
+const MAX_PREPARED = 4096;
+
+/** What the classifier reports about its thread (no message text). */
+export interface ThreadLog {
+  error(obj: object, msg: string): void;
+}
+
+/** Starts the thread given the models as JSON (the default runs classifier-thread.ts; tests pass a failing one). */
+export type ThreadStarter = (models: unknown) => Worker;
+
+/** How many classifications came from the thread and how many were computed on the calling thread. */
+export interface ThreadCounts {
+  fromThread: number;
+  local: number;
+}
+
+interface Slot {
+  /** Turns that prepared this text and have not classified it yet. */
+  count: number;
+  result?: Classification;
+  ready: Promise<void>;
+  settle: () => void;
+}
+
+/** The classifier running on a worker thread, with the same model on the calling thread as its fallback. */
+export class ThreadedClassifier implements Classifier {
+  private readonly worker: Worker;
+  private readonly slots = new Map<string, Slot>();
+  /** Batches sent and not yet answered, oldest first. */
+  private readonly inFlight: Array<Array<[string, Slot]>> = [];
+  private batch: Array<[string, Slot]> = [];
+  private flushing = false;
+  private failed = false;
+  private closed = false;
+  private fallback: NeuralClassifier | undefined;
+  /** Where the answers came from, since start. */
+  readonly counts: ThreadCounts = { fromThread: 0, local: 0 };
+
+  constructor(
+    private readonly models: TrainedModels,
+    private readonly log?: ThreadLog,
+    start: ThreadStarter = startThread,
+  ) {
+    this.worker = start(modelsToJson(models));
+    this.worker.unref();
+    this.worker.on('message', (m: ThreadAnswer | { ready: true }) => this.answer(m));
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.fail(new Error(`classifier thread exited with code ${code}`));
+    });
+  }
+
+  /** Starts classifying `text` on the thread; resolves once `classify(text)` will answer without waiting. */
+  prepare(text: string): Promise<void> {
+    if (this.failed || text === '') return Promise.resolve();
+    const known = this.slots.get(text);
+    if (known) {
+      known.count++;
+      return known.ready;
+    }
+    let settle!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const slot: Slot = { count: 1, ready, settle };
+    this.slots.set(text, slot);
+    this.batch.push([text, slot]);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flush());
+    }
+    if (this.slots.size > MAX_PREPARED) this.evict();
+    return ready;
+  }
+
+  /** The prepared answer for `text` when there is one, else the model's answer computed here. */
+  classify(text: string, fallbackLanguage?: Language): Promise<Classification> {
+    const slot = this.slots.get(text);
+    if (slot?.result) {
+      this.counts.fromThread++;
+      if (--slot.count <= 0) this.slots.delete(text);
+      return Promise.resolve(copyFor(slot.result, detectLanguage(text, fallbackLanguage)));
+    }
+    this.counts.local++;
+    return Promise.resolve(this.local().classifySync(text, fallbackLanguage));
+  }
+
+  /** Stops the thread (prepared texts are then classified here). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failed = true;
+    this.release();
+    await this.worker.terminate();
+  }
+
+  private local(): NeuralClassifier {
+    this.fallback ??= new NeuralClassifier(this.models);
+    return this.fallback;
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    const batch = this.batch;
+    this.batch = [];
+    if (this.failed) return this.drop(batch);
+    this.inFlight.push(batch);
+    this.worker.postMessage({ texts: batch.map(([text]) => text) });
+  }
+
+  private answer(m: ThreadAnswer | { ready: true }): void {
+    if ('ready' in m) return;
+    const batch = this.inFlight.shift();
+    if (!batch) return;
+    if ('error' in m) {
+      // The batch goes unanswered: its turns classify here.
+      this.log?.error({ err: { name: 'ClassifierThreadError', message: m.error } }, 'classifier thread failed a batch; classifying on the main thread');
+      return this.drop(batch);
+    }
+    batch.forEach(([, slot], i) => {
+      slot.result = m.results[i];
+      slot.settle();
+    });
+  }
+
+  private fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.log?.error({ err: { name: err.name, message: err.message } }, 'classifier thread stopped; classifying on the main thread');
+    this.release();
+  }
+
+  /** Lets every waiting turn go on (they classify here). */
+  private release(): void {
+    for (const batch of this.inFlight.splice(0)) this.drop(batch);
+    this.drop(this.batch.splice(0));
+  }
+
+  /** Forgets slots that will get no answer and lets their turns go on. */
+  private drop(batch: Array<[string, Slot]>): void {
+    for (const [text, slot] of batch) {
+      if (this.slots.get(text) === slot) this.slots.delete(text);
+      slot.settle();
+    }
+  }
+
+  /** Drops the oldest answered slots beyond MAX_PREPARED. */
+  private evict(): void {
+    for (const [text, slot] of this.slots) {
+      if (this.slots.size <= MAX_PREPARED) return;
+      if (slot.result) this.slots.delete(text);
+    }
+  }
+}
+
+/** A fresh copy of a prepared answer (several turns may share one text) with the turn's language. */
+function copyFor(c: Classification, language: Language): Classification {
+  return { ...c, language, ...(c.alternatives ? { alternatives: c.alternatives.map((a) => ({ ...a })) } : {}) };
+}
+
+/** Starts the thread: the compiled entry beside this file, or the TypeScript source through tsx (tests, `npx tsx`). */
+const startThread: ThreadStarter = (models) => {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./classifier-thread.js', here), { workerData: { models } });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./classifier-thread.ts', here).href;
+  const code = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { eval: true, workerData: { models } });
+};

@@ -1,0 +1,78 @@
+/**
+ * The classifier on its own thread: the same answers as on the calling thread for every labelled and
+ * development text, answers taken from the thread once prepared, and a thread that fails leaves the
+ * messages classified on the calling thread, logged without their text.
+ */
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { loadTrainedModels } from '../../bot/nlu/classifier.js';
+import { NeuralClassifier } from '../../bot/nlu/model.js';
+import { ThreadedClassifier } from '../../bot/nlu/threaded-classifier.js';
+import { devFiles, LABELLED_FILE, loadLabelled } from '../eval/evaluate.js';
+import { classifierContract } from './classifier-contract.js';
+
+const models = loadTrainedModels();
+
+classifierContract('NeuralClassifier (calling thread)', async () => ({ classifier: new NeuralClassifier(models) }));
+classifierContract('ThreadedClassifier', async () => {
+  const classifier = new ThreadedClassifier(models);
+  return { classifier, close: () => classifier.close() };
+});
+
+describe('ThreadedClassifier', () => {
+  it('answers every labelled and development text as the calling thread does, from the thread once prepared', async () => {
+    const texts = [...new Set([LABELLED_FILE, ...devFiles()].flatMap((f) => loadLabelled(f).map((i) => i.text)))];
+    expect(texts.length).toBeGreaterThan(500);
+    const local = new NeuralClassifier(models);
+    const threaded = new ThreadedClassifier(models);
+    try {
+      for (const language of ['ar', 'en'] as const) {
+        await Promise.all(texts.map((t) => threaded.prepare(t)));
+        for (const t of texts) expect(await threaded.classify(t, language), t).toEqual(local.classifySync(t, language));
+      }
+      expect(threaded.counts).toEqual({ fromThread: 2 * texts.length, local: 0 });
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('classifies a text that was not prepared on the calling thread', async () => {
+    const threaded = new ThreadedClassifier(models);
+    try {
+      const text = 'كم رسوم المخيم الشتوي؟';
+      expect(await threaded.classify(text, 'ar')).toEqual(new NeuralClassifier(models).classifySync(text, 'ar'));
+      expect(threaded.counts).toEqual({ fromThread: 0, local: 1 });
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('when the thread dies, waiting and later messages are classified on the calling thread, and the log names no text', async () => {
+    const logged: Array<{ obj: object; msg: string }> = [];
+    const log = { error: (obj: object, msg: string) => logged.push({ obj, msg }) };
+    const dying = (): Worker => new Worker('process.exit(3)', { eval: true });
+    const threaded = new ThreadedClassifier(models, log, dying);
+    const text = 'ابغى احجز موعد مع المحافظ بخصوص ارض';
+    const expected = new NeuralClassifier(models).classifySync(text, 'ar');
+    try {
+      await threaded.prepare(text);
+      expect(await threaded.classify(text, 'ar')).toEqual(expected);
+      await threaded.prepare(text);
+      expect(await threaded.classify(text, 'ar')).toEqual(expected);
+      expect(threaded.counts).toEqual({ fromThread: 0, local: 2 });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]!.msg).toMatch(/classifier thread stopped/);
+      expect(JSON.stringify(logged)).not.toContain('المحافظ');
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('after close, prepares nothing and still classifies', async () => {
+    const threaded = new ThreadedClassifier(models);
+    await threaded.close();
+    await threaded.prepare('شكرا');
+    expect((await threaded.classify('شكرا', 'ar')).intent).toBe('thanks');
+    expect(threaded.counts).toEqual({ fromThread: 0, local: 1 });
+  });
+});
