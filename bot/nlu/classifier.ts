@@ -8,13 +8,13 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigDir } from '../core/paths.js';
 import { FEATURES_VERSION } from './features.js';
 import { INTENT_SETTINGS, NeuralClassifier, SERVICE_SETTINGS, type TrainedModels, trainModels } from './model.js';
-import { type ModelsJson, modelsFromJson, modelsToJson } from './models-json.js';
+import { type ModelSource, type ModelsJson, modelsToJson, readModelsFile } from './models-json.js';
 import { ThreadedClassifier, type ThreadLog } from './threaded-classifier.js';
 import { loadTrainingData, trainingDataHash } from './training-data.js';
 import type { Classifier } from './types.js';
@@ -40,15 +40,6 @@ function cacheKey(dataHash: string): string {
     .update(JSON.stringify({ data: dataHash, features: FEATURES_VERSION, intent: INTENT_SETTINGS, service: SERVICE_SETTINGS }))
     .digest('hex')
     .slice(0, 20);
-}
-
-function readCache(file: string, key: string): TrainedModels | undefined {
-  try {
-    const json = JSON.parse(readFileSync(file, 'utf8')) as CachedModels;
-    return json.key === key ? modelsFromJson(json) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function writeCache(file: string, key: string, models: TrainedModels): void {
@@ -77,10 +68,24 @@ export const SEED_CACHE_ENV = 'TAWASUL_NLU_SEED_CACHE';
 /** Trained models shared per process, by cache key. */
 const shared = new Map<string, TrainedModels>();
 
+const cacheDirOf = (options: ClassifierOptions): string | undefined =>
+  options.cacheDir === undefined ? join(tmpdir(), 'tawasul-nlu') : options.cacheDir || undefined;
+
 /** Trains (or loads from the cache) the intent and service models. */
 export function loadTrainedModels(options: ClassifierOptions = {}): TrainedModels {
-  const cacheDir = options.cacheDir === undefined ? join(tmpdir(), 'tawasul-nlu') : options.cacheDir || undefined;
-  return loadModels(options.configDir ?? defaultConfigDir, cacheDir, options.shared ?? true);
+  return loadModels(options.configDir ?? defaultConfigDir, cacheDirOf(options), options.shared ?? true);
+}
+
+/** The cache file (or seed cache file) that holds the models when there is one, unread; else the models, trained or loaded here. */
+export function trainedModelSource(options: ClassifierOptions = {}): ModelSource {
+  const key = cacheKey(trainingDataHash(options.configDir ?? defaultConfigDir));
+  const cacheDir = cacheDirOf(options);
+  const seed = process.env[SEED_CACHE_ENV];
+  for (const dir of [cacheDir, seed]) {
+    const file = dir === undefined ? undefined : join(dir, `nlu-${key}.json`);
+    if (file && existsSync(file)) return { file, key };
+  }
+  return { models: loadTrainedModels(options) };
 }
 
 function loadModels(configDir: string, cacheDir: string | undefined, share: boolean): TrainedModels {
@@ -96,10 +101,10 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
     }
   }
   let models = share ? shared.get(key) : undefined;
-  models ??= file ? readCache(file, key) : undefined;
+  models ??= file ? readModelsFile(file, key) : undefined;
   // An operator (or the test suite's global setup) may name a folder of already trained models to start from.
   const seed = process.env[SEED_CACHE_ENV];
-  if (!models && seed) models = readCache(join(seed, `nlu-${key}.json`), key);
+  if (!models && seed) models = readModelsFile(join(seed, `nlu-${key}.json`), key);
   if (!models) models = trainModels(loadTrainingData(configDir).utterances);
   if (file && !existsSync(file)) {
     writeCache(file, key, models);
@@ -124,6 +129,7 @@ export type OwnedClassifier = Classifier & { close?(): Promise<void> };
 export async function openClassifier(options: ClassifierOptions, env: NodeJS.ProcessEnv, log?: ThreadLog): Promise<OwnedClassifier> {
   const setting = env[NLU_THREAD_ENV]?.trim().toLowerCase();
   const threaded = setting === 'on' || (setting !== 'off' && availableParallelism() > 1);
-  const models = loadTrainedModels(options);
-  return threaded ? new ThreadedClassifier(models, log) : new NeuralClassifier(models);
+  if (!threaded) return new NeuralClassifier(loadTrainedModels(options));
+  // The thread reads the cache file itself; this thread loads the models only should it need them.
+  return new ThreadedClassifier(trainedModelSource(options), { ...(log ? { log } : {}), fallback: () => loadTrainedModels(options) });
 }

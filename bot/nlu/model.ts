@@ -229,14 +229,14 @@ export class NeuralClassifier implements Classifier {
   private readonly serviceThreshold: number;
   private readonly intentNet: CompiledNetwork;
   private readonly serviceNet: CompiledNetwork;
+  /** Word features seen in training; the networks themselves are not kept once compiled. */
+  private readonly vocabulary: Set<string>;
 
   /** `thresholds` overrides INTENT_THRESHOLD / SERVICE_THRESHOLD (for tuning on cross-validation folds). */
-  constructor(
-    private readonly models: TrainedModels,
-    thresholds: { intent?: number; service?: number } = {},
-  ) {
+  constructor(models: TrainedModels, thresholds: { intent?: number; service?: number } = {}) {
     this.intentThreshold = thresholds.intent ?? INTENT_THRESHOLD;
     this.serviceThreshold = thresholds.service ?? SERVICE_THRESHOLD;
+    this.vocabulary = models.vocabulary;
     this.intentNet = compileNetwork(models.intent);
     this.serviceNet = compileNetwork(models.service);
   }
@@ -279,7 +279,7 @@ export class NeuralClassifier implements Classifier {
   /** Intent and service of one text whose language is known, from the networks alone. */
   private decideModel(text: string, language: Language, guess: ServiceGuess): Classification {
     const { all, content } = extractFeatureVectors(text);
-    if (!all.keys.some((f) => isWordFeature(f) && this.models.vocabulary.has(f))) {
+    if (!all.keys.some((f) => isWordFeature(f) && this.vocabulary.has(f))) {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
     }
     const outputs = outputsOf(this.intentNet, all);

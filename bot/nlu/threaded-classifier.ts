@@ -13,10 +13,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Language } from '../core/types.js';
-import type { ThreadAnswer } from './classifier-thread.js';
+import type { ThreadAnswer, ThreadSource } from './classifier-thread.js';
 import { detectLanguage } from './language.js';
 import { NeuralClassifier, type TrainedModels } from './model.js';
-import { modelsToJson } from './models-json.js';
+import { type ModelSource, modelsToJson } from './models-json.js';
 import type { Classification, Classifier } from './types.js';
 
 /** Prepared answers kept at most (texts prepared but never classified, e.g. while an agent holds the chat, age out). */
@@ -27,8 +27,16 @@ export interface ThreadLog {
   error(obj: object, msg: string): void;
 }
 
-/** Starts the thread given the models as JSON (the default runs classifier-thread.ts; tests pass a failing one). */
-export type ThreadStarter = (models: unknown) => Worker;
+/** Starts the thread given what it builds the classifier from (the default runs classifier-thread.ts; tests pass a failing one). */
+export type ThreadStarter = (source: ThreadSource) => Worker;
+
+/** Options of a ThreadedClassifier. */
+export interface ThreadedOptions {
+  log?: ThreadLog;
+  start?: ThreadStarter;
+  /** Loads the models for classifying on the calling thread (needed when the source is a file). */
+  fallback?: () => TrainedModels;
+}
 
 /** How many classifications came from the thread and how many were computed on the calling thread. */
 export interface ThreadCounts {
@@ -54,16 +62,19 @@ export class ThreadedClassifier implements Classifier {
   private flushing = false;
   private failed = false;
   private closed = false;
-  private fallback: NeuralClassifier | undefined;
+  private here: NeuralClassifier | undefined;
+  private readonly log: ThreadLog | undefined;
+  private readonly load: () => TrainedModels;
   /** Where the answers came from, since start. */
   readonly counts: ThreadCounts = { fromThread: 0, local: 0 };
 
-  constructor(
-    private readonly models: TrainedModels,
-    private readonly log?: ThreadLog,
-    start: ThreadStarter = startThread,
-  ) {
-    this.worker = start(modelsToJson(models));
+  constructor(source: ModelSource, options: ThreadedOptions = {}) {
+    this.log = options.log;
+    const { fallback } = options;
+    if ('models' in source) this.load = () => source.models;
+    else if (fallback) this.load = fallback;
+    else throw new TypeError('a ThreadedClassifier reading a cache file needs a fallback loader');
+    this.worker = (options.start ?? startThread)('models' in source ? { json: modelsToJson(source.models) } : source);
     this.worker.unref();
     this.worker.on('message', (m: ThreadAnswer | { ready: true }) => this.answer(m));
     this.worker.on('error', (err) => this.fail(err));
@@ -116,8 +127,8 @@ export class ThreadedClassifier implements Classifier {
   }
 
   private local(): NeuralClassifier {
-    this.fallback ??= new NeuralClassifier(this.models);
-    return this.fallback;
+    this.here ??= new NeuralClassifier(this.load());
+    return this.here;
   }
 
   private flush(): void {
@@ -180,11 +191,11 @@ function copyFor(c: Classification, language: Language): Classification {
 }
 
 /** Starts the thread: the compiled entry beside this file, or the TypeScript source through tsx (tests, `npx tsx`). */
-const startThread: ThreadStarter = (models) => {
+const startThread: ThreadStarter = (source) => {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./classifier-thread.js', here), { workerData: { models } });
+  if (!here.endsWith('.ts')) return new Worker(new URL('./classifier-thread.js', here), { workerData: { source } });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./classifier-thread.ts', here).href;
   const code = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true, workerData: { models } });
+  return new Worker(code, { eval: true, workerData: { source } });
 };

@@ -28,13 +28,14 @@ try {
     await load(target.origin, data, 1, connections);
     const cpu: number[] = [];
     for (let i = 0; i < reps; i++) {
-      const before = (await target.stats()).cpuMs;
+      const before = await target.stats();
       const r = await load(target.origin, data, seconds, connections);
       const after = await target.stats();
-      const per = (after.cpuMs - before) / Math.max(1, r.rps * seconds);
+      const per = (after.cpuMs - before.cpuMs) / Math.max(1, r.rps * seconds);
+      const all = (after.processCpuMs - before.processCpuMs) / Math.max(1, r.rps * seconds);
       cpu.push(per);
       process.stdout.write(
-        `rep ${i + 1}: ${r.rps.toFixed(0)} msg/s, ${per.toFixed(3)} ms CPU/msg, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
+        `rep ${i + 1}: ${r.rps.toFixed(0)} msg/s, ${per.toFixed(3)} ms CPU/msg (all threads ${all.toFixed(3)}), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
           `event loop max block ${after.loopMaxMs.toFixed(0)} ms, in-server p99 ${after.insideP99Ms.toFixed(0)} max ${after.insideMaxMs.toFixed(0)} ms, errors ${r.errors}\n`,
       );
     }

@@ -76,6 +76,7 @@ process.on('message', (m: string) => {
       heapTotalMb: mem.heapTotal / 1048576,
       externalMb: mem.external / 1048576,
       cpuMs: mainThreadCpuMs(),
+      processCpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
       loopMaxMs: loop.max / 1e6,
       insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0,
       insideMaxMs: inside.count ? inside.max / 1e6 : 0,

@@ -20,6 +20,8 @@ export interface TargetStats {
   heapTotalMb: number;
   externalMb: number;
   cpuMs: number;
+  /** CPU time of every thread of the process (the classifier's and the checkpoint's threads too), ms. */
+  processCpuMs: number;
   loopMaxMs: number;
   insideP99Ms: number;
   insideMaxMs: number;
@@ -172,13 +174,14 @@ export function writeLoadData(dir: string, convs: Conversation[], texts: string[
   return { lua, json };
 }
 
-/** One load run's figures (cpuMs: the target's CPU time per message, filled in by the caller). */
+/** One load run's figures (cpuMs, allCpuMs: the target's main-thread and all-threads CPU time per message, filled in by the caller). */
 export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
   errors: number;
   cpuMs?: number;
+  allCpuMs?: number;
 }
 
 /** Runs `cmd` and returns its stdout (throws on a non-zero exit). */

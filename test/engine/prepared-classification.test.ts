@@ -19,7 +19,7 @@ describe('a turn with a threaded classifier', () => {
   });
 
   it('reads the answer the thread prepared, for messages over HTTP and concurrent turns of one conversation', async () => {
-    classifier = new ThreadedClassifier(loadTrainedModels());
+    classifier = new ThreadedClassifier({ models: loadTrainedModels() });
     run = await startTawasul({ classifier });
     const r = run;
     const chat = await ChatClient.open(r.base);

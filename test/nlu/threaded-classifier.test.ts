@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { loadTrainedModels } from '../../bot/nlu/classifier.js';
+import { loadTrainedModels, trainedModelSource } from '../../bot/nlu/classifier.js';
 import { NeuralClassifier } from '../../bot/nlu/model.js';
 import { ThreadedClassifier } from '../../bot/nlu/threaded-classifier.js';
 import { devFiles, LABELLED_FILE, loadLabelled } from '../eval/evaluate.js';
@@ -15,7 +15,7 @@ const models = loadTrainedModels();
 
 classifierContract('NeuralClassifier (calling thread)', async () => ({ classifier: new NeuralClassifier(models) }));
 classifierContract('ThreadedClassifier', async () => {
-  const classifier = new ThreadedClassifier(models);
+  const classifier = new ThreadedClassifier({ models });
   return { classifier, close: () => classifier.close() };
 });
 
@@ -24,7 +24,7 @@ describe('ThreadedClassifier', () => {
     const texts = [...new Set([LABELLED_FILE, ...devFiles()].flatMap((f) => loadLabelled(f).map((i) => i.text)))];
     expect(texts.length).toBeGreaterThan(500);
     const local = new NeuralClassifier(models);
-    const threaded = new ThreadedClassifier(models);
+    const threaded = new ThreadedClassifier({ models });
     try {
       for (const language of ['ar', 'en'] as const) {
         await Promise.all(texts.map((t) => threaded.prepare(t)));
@@ -37,7 +37,7 @@ describe('ThreadedClassifier', () => {
   });
 
   it('classifies a text that was not prepared on the calling thread', async () => {
-    const threaded = new ThreadedClassifier(models);
+    const threaded = new ThreadedClassifier({ models });
     try {
       const text = 'كم رسوم المخيم الشتوي؟';
       expect(await threaded.classify(text, 'ar')).toEqual(new NeuralClassifier(models).classifySync(text, 'ar'));
@@ -51,7 +51,7 @@ describe('ThreadedClassifier', () => {
     const logged: Array<{ obj: object; msg: string }> = [];
     const log = { error: (obj: object, msg: string) => logged.push({ obj, msg }) };
     const dying = (): Worker => new Worker('process.exit(3)', { eval: true });
-    const threaded = new ThreadedClassifier(models, log, dying);
+    const threaded = new ThreadedClassifier({ models }, { log, start: dying });
     const text = 'ابغى احجز موعد مع المحافظ بخصوص ارض';
     const expected = new NeuralClassifier(models).classifySync(text, 'ar');
     try {
@@ -68,8 +68,31 @@ describe('ThreadedClassifier', () => {
     }
   });
 
+  it('reads the models from the cache file on its own thread; a file it cannot read leaves classification here', async () => {
+    const text = 'ودي اسجل في المخيم الشتوي';
+    const expected = new NeuralClassifier(models).classifySync(text, 'ar');
+    const source = trainedModelSource();
+    expect(source).toHaveProperty('file');
+    const fromFile = new ThreadedClassifier(source, { fallback: () => models });
+    const logged: string[] = [];
+    const broken = new ThreadedClassifier(
+      { file: '/nonexistent/nlu-0.json', key: '0' },
+      { log: { error: (_o, msg) => logged.push(msg) }, fallback: () => models },
+    );
+    try {
+      await Promise.all([fromFile.prepare(text), broken.prepare(text)]);
+      expect(await fromFile.classify(text, 'ar')).toEqual(expected);
+      expect(await broken.classify(text, 'ar')).toEqual(expected);
+      expect(fromFile.counts).toEqual({ fromThread: 1, local: 0 });
+      expect(broken.counts).toEqual({ fromThread: 0, local: 1 });
+      expect(logged).toEqual(['classifier thread stopped; classifying on the main thread']);
+    } finally {
+      await Promise.all([fromFile.close(), broken.close()]);
+    }
+  });
+
   it('after close, prepares nothing and still classifies', async () => {
-    const threaded = new ThreadedClassifier(models);
+    const threaded = new ThreadedClassifier({ models });
     await threaded.close();
     await threaded.prepare('شكرا');
     expect((await threaded.classify('شكرا', 'ar')).intent).toBe('thanks');
