@@ -36,6 +36,10 @@ export interface ThreadedOptions {
   start?: ThreadStarter;
   /** Loads the models for classifying on the calling thread (needed when the source is a file). */
   fallback?: () => TrainedModels;
+  /** How long a ready thread may take over its oldest batch before it is given up (default 5 s). */
+  answerWithinMs?: number;
+  /** How long the thread may take to start (default 60 s). */
+  startWithinMs?: number;
 }
 
 /** How many classifications came from the thread and how many were computed on the calling thread. */
@@ -60,6 +64,10 @@ export class ThreadedClassifier implements Classifier {
   private readonly inFlight: Array<Array<[string, Slot]>> = [];
   private batch: Array<[string, Slot]> = [];
   private flushing = false;
+  private started = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly answerWithinMs: number;
+  private readonly startWithinMs: number;
   private failed = false;
   private closed = false;
   private here: NeuralClassifier | undefined;
@@ -70,6 +78,8 @@ export class ThreadedClassifier implements Classifier {
 
   constructor(source: ModelSource, options: ThreadedOptions = {}) {
     this.log = options.log;
+    this.answerWithinMs = options.answerWithinMs ?? 5000;
+    this.startWithinMs = options.startWithinMs ?? 60_000;
     const { fallback } = options;
     if ('models' in source) this.load = () => source.models;
     else if (fallback) this.load = fallback;
@@ -122,6 +132,7 @@ export class ThreadedClassifier implements Classifier {
   async close(): Promise<void> {
     this.closed = true;
     this.failed = true;
+    this.disarm();
     this.release();
     await this.worker.terminate();
   }
@@ -138,11 +149,36 @@ export class ThreadedClassifier implements Classifier {
     if (this.failed) return this.drop(batch);
     this.inFlight.push(batch);
     this.worker.postMessage({ texts: batch.map(([text]) => text) });
+    this.arm();
+  }
+
+  /** Watches the oldest batch: a thread that stops answering (stuck, starved) is given up like a failed one. */
+  private arm(): void {
+    if (this.watchdog || this.failed || this.inFlight.length === 0) return;
+    const oldest = this.inFlight[0];
+    const ms = this.started ? this.answerWithinMs : this.startWithinMs;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      if (this.inFlight[0] !== oldest) return this.arm();
+      this.fail(new Error(`classifier thread gave no answer within ${ms} ms`));
+      void this.worker.terminate();
+    }, ms);
+    this.watchdog.unref();
+  }
+
+  private disarm(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
   }
 
   private answer(m: ThreadAnswer | { ready: true }): void {
-    if ('ready' in m) return;
+    this.disarm();
+    if ('ready' in m) {
+      this.started = true;
+      return this.arm();
+    }
     const batch = this.inFlight.shift();
+    this.arm();
     if (!batch) return;
     if ('error' in m) {
       // The batch goes unanswered: its turns classify here.
@@ -158,6 +194,7 @@ export class ThreadedClassifier implements Classifier {
   private fail(err: Error): void {
     if (this.failed) return;
     this.failed = true;
+    this.disarm();
     this.log?.error({ err: { name: err.name, message: err.message } }, 'classifier thread stopped; classifying on the main thread');
     this.release();
   }

@@ -91,6 +91,27 @@ describe('ThreadedClassifier', () => {
     }
   });
 
+  it('gives up a thread that stops answering: the waiting message and later ones are classified on the calling thread', async () => {
+    const logged: string[] = [];
+    const silent = (): Worker =>
+      new Worker("const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: true }); parentPort.on('message', () => {});", {
+        eval: true,
+      });
+    const threaded = new ThreadedClassifier({ models }, { log: { error: (_o, msg) => logged.push(msg) }, start: silent, answerWithinMs: 20 });
+    const text = 'وين وصل طلبي';
+    const expected = new NeuralClassifier(models).classifySync(text, 'ar');
+    try {
+      await threaded.prepare(text);
+      expect(await threaded.classify(text, 'ar')).toEqual(expected);
+      await threaded.prepare(text);
+      expect(await threaded.classify(text, 'ar')).toEqual(expected);
+      expect(threaded.counts).toEqual({ fromThread: 0, local: 2 });
+      expect(logged).toEqual(['classifier thread stopped; classifying on the main thread']);
+    } finally {
+      await threaded.close();
+    }
+  });
+
   it('after close, prepares nothing and still classifies', async () => {
     const threaded = new ThreadedClassifier({ models });
     await threaded.close();
