@@ -92,6 +92,10 @@ describe('concepts', () => {
     expect(conceptOf('sloppy')).toBe('anger');
     expect(conceptOf('خايب')).toBe('anger');
   });
+  it('gives fraud and impersonation one concept in every script, and leaves pitching a tent out of it', () => {
+    for (const w of ['احتيال', 'ينتحل', 'وهمي', 'مزيفه', 'scam', 'phishing', 'fake', 'e7tiyal', 'wahmi']) expect(conceptOf(w), w).toBe('fraud');
+    expect(conceptOf('انصب')).toBeUndefined();
+  });
 });
 
 describe('yes/no questions about a service', () => {
