@@ -4,6 +4,7 @@ import {
   asksForecast,
   complainsAboutRequest,
   followsUpRequest,
+  incidentOnlyAsRisk,
   reportsViolation,
   requestsAction,
   suggestsChange,
@@ -83,6 +84,18 @@ describe('a change wished for politely', () => {
     '«%s» is no suggestion',
     (text) => {
       expect(suggestsChange(normalizeForMatch(text))).toBe(false);
+    },
+  );
+});
+
+describe('an incident as a risk', () => {
+  it.each(['حفرة عميقة في الشارع تسبب حوادث', 'a pothole causing an accident a day', 'السلك المكشوف قد يؤدي الى حريق'])('«%s» warns of one', (text) => {
+    expect(incidentOnlyAsRisk(normalizeForMatch(text))).toBe(true);
+  });
+  it.each(['حريق في المزرعة جنب بيتنا', 'الحفرة سببت حادث البارحة', 'a fire near the pothole could cause accidents', 'حفرة كبيرة في الشارع'])(
+    '«%s» does not',
+    (text) => {
+      expect(incidentOnlyAsRisk(normalizeForMatch(text))).toBe(false);
     },
   );
 });
