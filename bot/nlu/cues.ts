@@ -256,3 +256,23 @@ const POLITE_ASK = new RegExp(`${B}(?:هل )?(?:بالامكان|من الممك
 export function asksCoverage(normalized: string): boolean {
   return ASK_ABOUT.test(normalized);
 }
+
+/** Words that make the next incident word a risk, not an event: «تسبب حوادث», "causing accidents", «قد يؤدي إلى حريق». */
+const CAUSES = new Set(
+  'تسبب يسبب بيسبب بتسبب يؤدي تؤدي يودي تودي لحدوث يسببون causing causes cause lead leads leading risk risks yisabib tsabib ysabib'.split(' '),
+);
+const CAUSE_LINKS = new Set(['في', 'الي', 'ب', 'to', 'a', 'an', 'more', 'many', 'serious', 'fi']);
+
+/** True when every incident word (lexicon.ts) of the text is a consequence it warns of («حفرة تسبب حوادث»), not an incident that happened. */
+export function incidentOnlyAsRisk(normalized: string): boolean {
+  const words = normalized.split(' ');
+  let seen = false;
+  for (const [i, w] of words.entries()) {
+    if ((conceptOf(w) ?? conceptOf(w.replace(/^(?:وال|بال|ال|و)(?=.{3})/, ''))) !== 'incident') continue;
+    seen = true;
+    let j = i - 1;
+    while (j >= 0 && CAUSE_LINKS.has(words[j]!)) j--;
+    if (j < 0 || !CAUSES.has(words[j]!)) return false;
+  }
+  return seen;
+}

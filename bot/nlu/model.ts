@@ -11,10 +11,12 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
+import { incidentOnlyAsRisk } from './cues.js';
 import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
 import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
+import { normalizeForMatch } from './normalize.js';
 import { applyCues, MAX_ALTERNATIVES, reframe, type ServiceGuess } from './reframe.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
@@ -309,8 +311,9 @@ export class NeuralClassifier implements Classifier {
       const plain = candidates.map((c) => ({ ...c, service: null }));
       return reframe({ language, intent: plain[0]!.intent, service: null, confidence: plain[0]!.score, alternatives: plain }, outside, null);
     }
-    // A fire, an accident or a leak is an incident to report, whatever service its words recall (none of the 15 covers one).
-    const incident = content.keys.includes(INCIDENT);
+    // A fire, an accident or a leak is an incident to report, whatever service its words recall (none of the 15 covers one);
+    // an accident a pothole may cause («حفرة تسبب حوادث») is the pothole's risk, not an incident.
+    const incident = content.keys.includes(INCIDENT) && !incidentOnlyAsRisk(normalizeForMatch(text));
     if (incident && top && (top.label === 'report' || top.label === 'procedural_request')) {
       const report = candidates.find((c) => c.intent === 'report');
       if (report && report.score >= INCIDENT_REPORT_SCORE) {

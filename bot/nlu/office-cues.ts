@@ -34,6 +34,8 @@ const PAGE = new RegExp(`${B}(?:رابط|موقع|صفحه|تطبيق|نظام|�
 const FOLLOW = new RegExp(
   `${B}(?:ا|ن)?(?:تابع|اتابع|نتابع|تتبع|اتتبع|لتتبع|لمتابعه|متابعه|اشوف|نشوف|اعرف|track|tracking|follow|check|see|a3rf|at'?6abba3|ashoof|atab3)${E}`,
 );
+/** How a request is followed once sent: «كيف أتابع طلبي», "how do I track a request", «kaif atab3». */
+const HOW_TO_TRACK = new RegExp(`${B}(?:كيف|how|kaif|kef|shlon)${E}(?: \\S+){0,2} (?:ا|ن)?(?:تابع|اتابع|نتابع|اتتبع|نتتبع|track|follow|atab3|at'?6abba3)${E}`);
 /** Whether one exists: «فيه», «هل يوجد», "is there", «fi». */
 const EXISTS = new RegExp(`${B}(?:فيه|في|يوجد|توجد|عندكم|لديكم|هل|is there|are there|do you have|any|fi|fee|feeh|3indkom)${E}`);
 /** Changing a request already sent: cancelling, editing, withdrawing it (how the office allows it). */
@@ -47,6 +49,20 @@ const HOW_OR_MAY = new RegExp(`${B}(?:كيف|هل|اقدر|نقدر|يمكن|ي�
 const HOW_TO_SEND = new RegExp(
   `${B}(?:كيف|وين|اين|where|how|kaif|wain)${E}.*${B}(?:ا|ن)?(?:قدم|اقدم|ارسل|ارفع|نقدم|نرسل|تقديم|ارسال|submit|send|file|give|raise|aqaddim|arsil)${E}.*${B}(?:ال)?(?:مقترح|اقتراح|مقترحات|اقتراحات|شكوي|شكوه|الشكوي|ملاحظه|ملاحظات|suggestion|suggestions|complaint|complaints|feedback|idea|shakwa|e8tera7)${E}`,
 );
+/** «الفرق بين», "the difference between", «el far8»: asking how two kinds of message differ. */
+const DIFFERENCE = new RegExp(`${B}(?:ال|و)?(?:فرق|difference|differences|far8|farq)${E}`);
+/** «ما في فرق», "no difference": a grievance that all is the same, not a question. */
+const NO_DIFFERENCE = new RegExp(`${B}(?:ما في|مافي|ما فيه|لا|بدون|no|any|without|ma fi|mafi) (?:ال)?(?:فرق|difference|far8)${E}`);
+/** The kinds of message the office takes: a complaint, a report, a suggestion, a request. */
+const MESSAGE_KIND = new RegExp(
+  `${B}(?:و|ال|وال|ب|بال)?(?:شكوي|شكاوي|بلاغ|بلاغات|مقترح|مقترحات|اقتراح|اقتراحات|طلب|complaint|complaints|report|reports|suggestion|suggestions|request|requests|shakwa|balagh|i8tira7)${E}`,
+);
+
+/** True when the message asks how a complaint, a report, a suggestion or a request differ («ما الفرق بين البلاغ والشكوى؟»). */
+function asksDifference(normalized: string): boolean {
+  return DIFFERENCE.test(normalized) && MESSAGE_KIND.test(normalized) && !NO_DIFFERENCE.test(normalized);
+}
+
 /** The office's working days and hours: «تداومون», «تشتغلون», "are you open", «dawamkom». */
 const WORKING = new RegExp(
   `${B}(?:دوامكم|تداومون|تشتغلون|تفتحون|مفتوحين|فاتحين|are you open|you open|do you work|your working|your office hours|dawamkom|tdawmoon|tishta8loon|tshta8loon)${E}`,
@@ -86,6 +102,8 @@ export interface Voiced {
  * track requests, when it answers, whether it hires, how a request is cancelled or edited.
  */
 export function asksHowOfficeWorks(normalized: string, raw: string, voiced: Voiced): boolean {
+  // Naming a complaint here asks about one; it voices none.
+  if (asksDifference(normalized)) return true;
   if (voiced.anger || voiced.delay) return false;
   if (HOW_TO_SEND.test(normalized)) return true;
   if (PROPOSAL.test(normalized) || WOULD_HELP.test(normalized) || WHY_NOT.test(normalized)) return false;
@@ -93,6 +111,7 @@ export function asksHowOfficeWorks(normalized: string, raw: string, voiced: Voic
   if (NOTICE.test(normalized) && SENT.test(normalized)) return true;
   if (COMPLAINTS_ROUTE.test(normalized)) return true;
   if (PAGE.test(normalized) && FOLLOW.test(normalized) && EXISTS.test(normalized)) return true;
+  if (HOW_TO_TRACK.test(normalized)) return true;
   if (JOBS.test(normalized) && OFFICE.test(normalized) && !OTHER_EMPLOYER.test(normalized)) return true;
   if (CHANGE_REQUEST.test(normalized) && HOW_OR_MAY.test(normalized)) return true;
   if (WORKING.test(normalized) && /[?؟]/.test(raw)) return true;
@@ -163,6 +182,6 @@ const WHAT_DO_YOU_THINK = new RegExp(
 
 /** True when a proposal asks for a change for everyone, not for the writer's own place or person; `asked`: the text has a question mark. */
 export function proposesForAll(normalized: string, asked = false): boolean {
-  if (FOR_SELF.test(normalized)) return false;
+  if (FOR_SELF.test(normalized) || asksDifference(normalized)) return false;
   return (GENERAL_PROPOSAL.test(normalized) && !asked) || WHAT_DO_YOU_THINK.test(normalized);
 }

@@ -43,7 +43,7 @@ const STORY_SERVICE = 0.2;
 const QUESTION_SERVICE = 0.1;
 
 /** Intents a calm question how the office works (office-cues.ts) turns into an inquiry without a service. */
-const OFFICE_FRAMES = new Set<Intent>(['status', 'complaint', 'unknown', 'agent', 'thanks', 'report']);
+const OFFICE_FRAMES = new Set<Intent>(['status', 'complaint', 'unknown', 'agent', 'thanks', 'report', 'suggestion']);
 /** Intents a promise the office did not keep (office-cues.ts) turns into a complaint. */
 const PROMISE_FRAMES = new Set<Intent>(['status', 'procedural_request', 'inquiry', 'unknown', 'report', 'agent', 'complaint']);
 /** A request for a person read that surely stays one, whatever promise it recalls. */

@@ -4,6 +4,7 @@ import {
   asksForecast,
   complainsAboutRequest,
   followsUpRequest,
+  incidentOnlyAsRisk,
   reportsViolation,
   requestsAction,
   suggestsChange,
@@ -87,10 +88,26 @@ describe('a change wished for politely', () => {
   );
 });
 
+describe('an incident as a risk', () => {
+  it.each(['حفرة عميقة في الشارع تسبب حوادث', 'a pothole causing an accident a day', 'السلك المكشوف قد يؤدي الى حريق'])('«%s» warns of one', (text) => {
+    expect(incidentOnlyAsRisk(normalizeForMatch(text))).toBe(true);
+  });
+  it.each(['حريق في المزرعة جنب بيتنا', 'الحفرة سببت حادث البارحة', 'a fire near the pothole could cause accidents', 'حفرة كبيرة في الشارع'])(
+    '«%s» does not',
+    (text) => {
+      expect(incidentOnlyAsRisk(normalizeForMatch(text))).toBe(false);
+    },
+  );
+});
+
 describe('concepts', () => {
   it('reads careless or sloppy work as anger', () => {
     expect(conceptOf('sloppy')).toBe('anger');
     expect(conceptOf('خايب')).toBe('anger');
+  });
+  it('gives fraud and impersonation one concept in every script, and leaves pitching a tent out of it', () => {
+    for (const w of ['احتيال', 'ينتحل', 'وهمي', 'مزيفه', 'scam', 'phishing', 'fake', 'e7tiyal', 'wahmi']) expect(conceptOf(w), w).toBe('fraud');
+    expect(conceptOf('انصب')).toBeUndefined();
   });
 });
 

@@ -45,6 +45,24 @@ describe('questions how the office works', () => {
     expect(asksHowOfficeWorks(n(text), text, calm)).toBe(false);
   });
 
+  it.each(['وش الفرق بين البلاغ والشكوى؟', 'what is the difference between a report and a suggestion', 'el far8 bain el balagh w el i8tira7'])(
+    '«%s» asks how two kinds of message differ: an inquiry, even read as a suggestion or a complaint',
+    (text) => {
+      expect(asksHowOfficeWorks(n(text), text, { anger: true, delay: false })).toBe(true);
+      expect(proposesForAll(n(text))).toBe(false);
+      for (const read of ['suggestion', 'complaint', 'inquiry'] as const) expect(applyCues(as(read), text)).toMatchObject({ intent: 'inquiry', service: null });
+    },
+  );
+
+  it.each(['كيف أتابع الطلب بعد ما أرسله؟', 'how can I follow my application after sending it?'])('«%s» asks how requests are followed', (text) => {
+    expect(asksHowOfficeWorks(n(text), text, calm)).toBe(true);
+  });
+
+  it('no difference between a complaint and silence is a grievance, not a question', () => {
+    const text = 'ما في فرق بين الشكوى والسكوت عندكم';
+    expect(asksHowOfficeWorks(n(text), text, { anger: true, delay: false })).toBe(false);
+  });
+
   it('an angry question is a grievance, not a question how the office works', () => {
     expect(asksHowOfficeWorks(n('متى تردون على الواتساب؟'), 'متى تردون على الواتساب؟', { anger: true, delay: false })).toBe(false);
   });
