@@ -68,6 +68,9 @@ export const SEED_CACHE_ENV = 'TAWASUL_NLU_SEED_CACHE';
 /** Trained models shared per process, by cache key. */
 const shared = new Map<string, TrainedModels>();
 
+/** The file of the models trained under `key` in a cache folder. */
+const modelFile = (dir: string, key: string): string => join(dir, `nlu-${key}.json`);
+
 const cacheDirOf = (options: ClassifierOptions): string | undefined =>
   options.cacheDir === undefined ? join(tmpdir(), 'tawasul-nlu') : options.cacheDir || undefined;
 
@@ -82,7 +85,7 @@ export function trainedModelSource(options: ClassifierOptions = {}): ModelSource
   const cacheDir = cacheDirOf(options);
   const seed = process.env[SEED_CACHE_ENV];
   for (const dir of [cacheDir, seed]) {
-    const file = dir === undefined ? undefined : join(dir, `nlu-${key}.json`);
+    const file = dir === undefined ? undefined : modelFile(dir, key);
     if (file && existsSync(file)) return { file, key };
   }
   return { models: loadTrainedModels(options) };
@@ -95,7 +98,7 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
   if (cacheDir !== undefined) {
     try {
       mkdirSync(cacheDir, { recursive: true });
-      file = join(cacheDir, `nlu-${key}.json`);
+      file = modelFile(cacheDir, key);
     } catch {
       file = undefined;
     }
@@ -104,7 +107,7 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
   models ??= file ? readModelsFile(file, key) : undefined;
   // An operator (or the test suite's global setup) may name a folder of already trained models to start from.
   const seed = process.env[SEED_CACHE_ENV];
-  if (!models && seed) models = readModelsFile(join(seed, `nlu-${key}.json`), key);
+  if (!models && seed) models = readModelsFile(modelFile(seed, key), key);
   if (!models) models = trainModels(loadTrainingData(configDir).utterances);
   if (file && !existsSync(file)) {
     writeCache(file, key, models);

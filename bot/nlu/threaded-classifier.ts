@@ -69,7 +69,6 @@ export class ThreadedClassifier implements Classifier {
   private readonly answerWithinMs: number;
   private readonly startWithinMs: number;
   private failed = false;
-  private closed = false;
   private here: NeuralClassifier | undefined;
   private readonly log: ThreadLog | undefined;
   private readonly load: () => TrainedModels;
@@ -88,9 +87,8 @@ export class ThreadedClassifier implements Classifier {
     this.worker.unref();
     this.worker.on('message', (m: ThreadAnswer | { ready: true }) => this.answer(m));
     this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new Error(`classifier thread exited with code ${code}`));
-    });
+    // After close (or a failure) `fail` does nothing: only an exit nobody asked for is reported.
+    this.worker.on('exit', (code) => this.fail(new Error(`classifier thread exited with code ${code}`)));
   }
 
   /** Starts classifying `text` on the thread; resolves once `classify(text)` will answer without waiting. */
@@ -130,7 +128,6 @@ export class ThreadedClassifier implements Classifier {
 
   /** Stops the thread (prepared texts are then classified here). */
   async close(): Promise<void> {
-    this.closed = true;
     this.failed = true;
     this.disarm();
     this.release();
