@@ -89,6 +89,11 @@ export class SqliteDatabase {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Sub-journals in memory: a batch's savepoints (turn-tx.ts) journal the pages they change, and past
+    // 64 KiB SQLite spills that journal to a temporary file, two write() calls per page for the rest of
+    // the transaction (most of a turn's write syscalls). Temporary tables and sorts stay in memory too:
+    // the queries that grow with the data read index ranges (test/perf/query-plans.test.ts).
+    this.db.pragma('temp_store = MEMORY');
     // 16 MB of page cache (SQLite's default is 2 MB): a turn touches one transcript-index and one
     // conversation page per conversation, which for a thousand active conversations exceeds 2 MB.
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
