@@ -157,6 +157,9 @@ export class SqliteDatabase {
         throw err;
       } finally {
         this.openTx = undefined;
+        // No transaction open: let Node remove its promise hooks (they cost every promise of every
+        // message); the next `run` installs them again. Flows this transaction left running lose a context they no longer need.
+        this.asyncTx.disable();
       }
     });
   }

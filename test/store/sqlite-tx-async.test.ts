@@ -1,4 +1,5 @@
 /** `SqliteDatabase.txAsync`: commit, rollback, nesting as savepoints, serialization, and the guard of sync transactions. */
+import { executionAsyncId } from 'node:async_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../bot/core/errors.js';
 import { SqliteDatabase } from '../../bot/store/sqlite-database.js';
@@ -15,6 +16,24 @@ describe('SqliteDatabase.txAsync', () => {
     sql.db.exec('CREATE TABLE t (v TEXT NOT NULL)');
   });
   afterEach(() => sql.close());
+
+  it('leaves no promise hooks behind once no transaction is open, and installs them again for the next one', async () => {
+    // With promise hooks installed every promise gets its own async id; without them a chain keeps one.
+    const tracked = async (): Promise<boolean> => {
+      await null;
+      const a = executionAsyncId();
+      await null;
+      return executionAsyncId() !== a;
+    };
+    for (const v of ['a', 'b']) {
+      await sql.txAsync(async () => {
+        expect(await tracked()).toBe(true);
+        await sql.txAsync(() => insert(v)); // nested: a savepoint, so the context is still known
+      });
+      expect(await tracked()).toBe(false);
+    }
+    expect(rows()).toEqual(['a', 'b']);
+  });
 
   it('commits what the callback wrote and returns its result', async () => {
     const r = await sql.txAsync(async () => {
