@@ -28,15 +28,16 @@ const STATE = new RegExp(
 );
 
 /** How long a service takes: «كم يوم ياخذ», «كم مدة», "how long", "how many days", «kam yom», «kam ykhalis». */
-const HOW_LONG = new RegExp(
-  [
-    `${B}كم (?:يوم|ايام|اسبوع|اسابيع|شهر|مده|المده|وقت|الوقت|ياخذ|يستغرق|تستغرق|يطول)${E}`,
-    `${B}(?:ياخذ|تاخذ|يستغرق|تستغرق|يخلص|يطول) (?:كم|وقت)${E}`,
-    `${B}(?:kam|cham|kem) (?:yom|youm|ywm|yawm|ayam|ayyam|usboo3|esboo3|osboo3|shahar|wagt|waqt|mudda|muddat|yakhdh|yakhd|yakhid|yakhith|ya5th|ya5ith|ykhalis|ykhls|y5ls|y5alis|yestaghriq)${E}`,
-    `${B}(?:yakhdh|yakhd|yakhid|ya5ith|ya5th|ykhalis|ykhls|y5ls|y5alis|y5ales) (?:kam|cham)${E}`,
-    `${B}how (?:long|many days|many weeks|many months|much time|soon)${E}`,
-  ].join('|'),
-);
+const HOW_LONG_FORMS = [
+  'كم (?:يوم|ايام|اسبوع|اسابيع|شهر|مده|المده|وقت|الوقت|ياخذ|يستغرق|تستغرق|يطول)',
+  '(?:ياخذ|تاخذ|يستغرق|تستغرق|يخلص|يطول) (?:كم|وقت)',
+  '(?:kam|cham|kem) (?:yom|youm|ywm|yawm|ayam|ayyam|usboo3|esboo3|osboo3|shahar|wagt|waqt|mudda|muddat|yakhdh|yakhd|yakhid|yakhith|ya5th|ya5ith|ykhalis|ykhls|y5ls|y5alis|yestaghriq)',
+  '(?:yakhdh|yakhd|yakhid|ya5ith|ya5th|ykhalis|ykhls|y5ls|y5alis|y5ales) (?:kam|cham)',
+  'how (?:long|many days|many weeks|many months|much time|soon)',
+].join('|');
+const HOW_LONG = new RegExp(`${B}(?:${HOW_LONG_FORMS})${E}`);
+/** …opening the message: a question with or without a question mark. */
+const HOW_LONG_FIRST = new RegExp(`^(?:${HOW_LONG_FORMS})${E}`);
 
 /** The writer's own private ground: «حوشي», «أرضي الخاصة», "my own plot", "private". */
 const OWN_GROUND = new RegExp(
@@ -55,6 +56,8 @@ const WHAT_IT_NEEDS = new RegExp(
 export function asksAboutByRule(normalized: string, raw: string): boolean {
   if (STATE.test(normalized)) return false;
   if (WANT_TO_KNOW.test(normalized) || WHAT_IT_NEEDS.test(normalized)) return true;
+  // A message that opens with «كم يوم…», "how long…" asks, with or without a question mark.
+  if (HOW_LONG_FIRST.test(normalized)) return true;
   return ASKED.test(raw) && (HOW_LONG.test(normalized) || OWN_GROUND.test(normalized));
 }
 

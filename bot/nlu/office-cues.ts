@@ -110,7 +110,7 @@ export function asksHowOfficeWorks(normalized: string, raw: string, voiced: Voic
   if (!(QUESTION.test(normalized) || /[?؟]/.test(raw))) return false;
   if (NOTICE.test(normalized) && SENT.test(normalized)) return true;
   if (COMPLAINTS_ROUTE.test(normalized)) return true;
-  if (PAGE.test(normalized) && FOLLOW.test(normalized) && EXISTS.test(normalized)) return true;
+  if (PAGE.test(normalized) && FOLLOW.test(normalized) && (EXISTS.test(normalized) || HOW_OR_MAY.test(normalized))) return true;
   if (HOW_TO_TRACK.test(normalized)) return true;
   if (JOBS.test(normalized) && OFFICE.test(normalized) && !OTHER_EMPLOYER.test(normalized)) return true;
   if (CHANGE_REQUEST.test(normalized) && HOW_OR_MAY.test(normalized)) return true;

@@ -19,6 +19,7 @@ describe('asking about a service by rule', () => {
     ['want to know if the camel catching team works in farms', 'stray-animals'],
     ['el rash kam yom yakhdh 3adatan lin yjoon?', 'pest-control'],
     ['how long does the porch closure take?', 'liwan-closure'],
+    ['kam ayam lin yikhlas talab el mukhayam', 'winter-camps'],
     ['does it cost anything to close the liwan', 'liwan-closure'],
     ['لو المستنقع داخل ارضي الخاصه تردمونه؟', 'potholes'],
   ])('«%s» is an inquiry about the service', (text, service) => {
