@@ -67,6 +67,10 @@ const OWN_PAST = new RegExp(
 const OWN_PLACE = new RegExp(
   `${B}(?:بيتي|بيتنا|منزلي|منزلنا|حارتنا|حينا|شارعنا|فريجنا|مزرعتي|مزرعتنا|عندنا|my house|my home|our house|our home|our street|our area|our neighbourhood|our neighborhood|my street|my farm|our farm|beiti|beitna|baiti|baitna|7aratna|share3na)${E}`,
 );
+/** True when the message names the writer's own request, already made («طلبي», "I applied"), and no hypothetical one. */
+export function namesOwnPastRequest(normalized: string): boolean {
+  return OWN_PAST.test(normalized) && !HYPOTHETICAL.test(normalized);
+}
 /** «لو قدمت…», "if I apply…": a hypothetical request, not one already made. */
 export const HYPOTHETICAL = new RegExp(`${B}(?:لو|اذا|if|lo|law|itha|ida) (?:قدمت|طلبت|i apply|i applied|i submit|qaddamt|gaddamt)${E}`);
 
@@ -81,8 +85,8 @@ export function asksAboutService(normalized: string, raw = ''): boolean {
 }
 
 /**
- * Cues of a status look-up that names a service («أتابع طلب…», «هل تم اعتماد…», "any update on",
- * "following up on", "has it been approved"). Matched on `normalizeForMatch` text.
+ * Cues of a status look-up that names a service («أتابع طلب…», «هل تم اعتماد…», «حالة طلب…», "any update on",
+ * "following up on", "has it been approved", "the status of my…"). Matched on `normalizeForMatch` text.
  */
 const STATUS_CUE = new RegExp(
   [
@@ -91,6 +95,8 @@ const STATUS_CUE = new RegExp(
     `${B}(?:تمت|صارت) الموافقه علي`,
     `${B}(?:ata3ab|at3ab|anab3)${E}`,
     `${B}(?:any update|following up|follow up on|followup on|has it been|have they approved|been approved|been accepted)${E}`,
+    `${B}(?:حاله|بحاله|عن حاله|وين وصل|لوين وصل) (?:ال)?(?:طلب|طلبي|طلبنا|معاملتي|معامله)${E}`,
+    `${B}(?:status|progress) of (?:my|our|the)${E}`,
   ].join('|'),
 );
 

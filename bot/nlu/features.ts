@@ -21,7 +21,7 @@ const arabicStemmer = new StemmerAr();
 const englishStemmer = new StemmerEn();
 
 /** Bumped whenever feature extraction changes, so cached models are retrained. */
-export const FEATURES_VERSION = 14;
+export const FEATURES_VERSION = 15;
 
 /** A bag of features (feature → weight). */
 export type Features = Record<string, number>;

@@ -31,7 +31,7 @@ export const GAZETTEER: Record<string, string[]> = {
     hospital hospitals clinic doctor dentist vaccination vaccine vaccines pharmacy medicine patient
     school schools exam exams results teacher teachers translate translation
     electricity bill bills meter outage
-    police rop fines speeding traffic
+    police rop fines speeding traffic driving
     passport visa citizenship
     bank banks loan atm
     prayer prayers adhan azan

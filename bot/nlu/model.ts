@@ -331,10 +331,11 @@ export class NeuralClassifier implements Classifier {
     if (service !== null && (weak || overridden)) {
       // The message names a service's matter and no frame of its own wins: a request for that service.
       const first: Candidate = { intent: 'procedural_request', service, score: Math.max(best!.score, top?.score ?? 0) };
-      // The overridden frame (a report of the service's matter, a greeting before it) is the same request: it is no rival to ask about.
+      // The overridden frame (a report of the service's matter, a greeting before it) is the same request: it is no rival to ask about;
+      // a report of the service's matter stays none even when the networks' frame is weak («بلاغ عن حفرة…»).
       const rest = candidates
         .filter((c) => c.intent !== 'procedural_request')
-        .map((c) => (c === candidates[0] && !weak ? { ...c, score: c.score * (1 - best!.score) } : c))
+        .map((c) => (c === candidates[0] && (!weak || c.intent === 'report') ? { ...c, score: c.score * (1 - best!.score) } : c))
         .sort((a, b) => b.score - a.score);
       return { language, intent: 'procedural_request', service, confidence: first.score, alternatives: [first, ...rest].slice(0, MAX_ALTERNATIVES) };
     }

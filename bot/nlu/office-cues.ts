@@ -110,7 +110,7 @@ export function asksHowOfficeWorks(normalized: string, raw: string, voiced: Voic
   if (!(QUESTION.test(normalized) || /[?؟]/.test(raw))) return false;
   if (NOTICE.test(normalized) && SENT.test(normalized)) return true;
   if (COMPLAINTS_ROUTE.test(normalized)) return true;
-  if (PAGE.test(normalized) && FOLLOW.test(normalized) && EXISTS.test(normalized)) return true;
+  if (PAGE.test(normalized) && FOLLOW.test(normalized) && (EXISTS.test(normalized) || HOW_OR_MAY.test(normalized))) return true;
   if (HOW_TO_TRACK.test(normalized)) return true;
   if (JOBS.test(normalized) && OFFICE.test(normalized) && !OTHER_EMPLOYER.test(normalized)) return true;
   if (CHANGE_REQUEST.test(normalized) && HOW_OR_MAY.test(normalized)) return true;
@@ -144,7 +144,7 @@ export function citesBrokenPromise(normalized: string): boolean {
 
 /** A proposal or a wish: «أقترح», «ياليت», "I'd like to propose", «a8tare7». */
 const PROPOSAL = new RegExp(
-  `${B}(?:و)?(?:اقترح|نقترح|اقتراح|مقترح|ياليت|يا ليت|ياريت|يا ريت|ليت|اتمني|نتمني|propose|proposal|suggest|suggestion|wish|a8tare7|aqtare7|yaleet|ya leet)${E}`,
+  `${B}(?:و)?(?:اقترح|نقترح|اقترحت|اقتراح|اقتراحي|اقتراحنا|مقترح|مقترحي|مقترحنا|ياليت|يا ليت|ياريت|يا ريت|ليت|اتمني|نتمني|propose|proposal|suggest|suggestion|wish|a8tare7|aqtare7|iqtira7|eqtira7|yaleet|ya leet)${E}`,
 );
 /** For the writer's own place or person: «بيتي», «منزلي», «لي», «تعطوني», «منحي», "my street", "for me". */
 const FOR_SELF = new RegExp(
@@ -172,7 +172,7 @@ export function pleads(normalized: string): boolean {
 
 /** A proposal's own words: «أقترح», «يستحسن», «من الأفضل», «حبذا», "I suggest", "you should". */
 const GENERAL_PROPOSAL = new RegExp(
-  `${B}(?:و)?(?:اقترح|نقترح|اقتراح|مقترح|مقترحي|يستحسن|المستحسن|الافضل|حبذا|اري ان|نري ان|suggest|suggestion|propose|idea|you should|a8tare7|aqtare7|e8tera7)${E}`,
+  `${B}(?:و)?(?:اقترح|نقترح|اقترحت|اقتراح|اقتراحي|اقتراحنا|مقترح|مقترحي|مقترحنا|يستحسن|المستحسن|الافضل|حبذا|اري ان|نري ان|suggest|suggestion|propose|idea|you should|my idea|a8tare7|aqtare7|e8tera7|iqtira7|eqtira7|iqtira7i)${E}`,
 );
 
 /** «شرايكم تسوون…؟», «ما رأيكم لو…», "maybe you can…": a proposal worded as a question. */

@@ -6,6 +6,7 @@
  * «هل يمكنكم إرسال…» a filing; a follow-up is a status look-up; a question about a service is an inquiry.
  */
 import type { Intent } from '../core/types.js';
+import { asksAboutByRule, asksCallback, asksOfficeByRule, wishesNewFacility } from './boundary-cues.js';
 import {
   asksAboutService,
   asksCoverage,
@@ -13,6 +14,7 @@ import {
   complainsAboutRequest,
   followsUpRequest,
   namesComplaint,
+  namesOwnPastRequest,
   reportsViolation,
   requestsAction,
   suggestsChange,
@@ -78,6 +80,12 @@ const ANGRY_EMOJI = /[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}]/u;
 /** Whether a word of the normalized message belongs to `concept` (lexicon.ts, gazetteer.ts). */
 const names = (normalized: string, concept: string): boolean => normalized.split(' ').some((w) => conceptOf(w) === concept);
 
+/** Whether a message voices anger or delay, and (unless `complaint` is false) whether it names a complaint: no wish or question of it is calm. */
+const upset = (normalized: string, raw: string, complaint = true): boolean => {
+  const v = voices(normalized, raw);
+  return complaint ? v.anger || v.delay : names(normalized, 'anger') || names(normalized, 'delay') || ANGRY_EMOJI.test(raw);
+};
+
 /** Whether a word of the message voices anger (or a complaint) and whether one voices delay (lexicon concepts). */
 function voices(normalized: string, raw: string): { anger: boolean; delay: boolean } {
   const concepts = new Set(normalized.split(' ').map((w) => conceptOf(w)));
@@ -112,6 +120,8 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
     return reframe(c, 'suggestion', null);
   // A wish for a change read as a complaint, thanks, a question or a request naming no service.
   if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalized)) return reframe(c, 'suggestion', null);
+  // «ودي لو تسوون مأوى للكلاب», "why not build a park…": a wish that the office make something new, even naming a service's object.
+  if (SUGGESTION_FRAMES.has(c.intent) && wishesNewFacility(normalized) && !upset(normalized, text)) return reframe(c, 'suggestion', null);
   // «منو والي محضة؟», "how many wilayats…?": general knowledge, nobody's service.
   if (KNOWLEDGE_FRAMES.has(c.intent) && asksGeneralKnowledge(normalized)) return reframe(c, 'unknown', null);
   // «بكرة بتمطر؟»: a forecast question naming rain is another authority's business, not a damage repair.
@@ -128,11 +138,13 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
   // An inquiry it already is stays one (not a look-up because it names «طلبي»).
   if (
     (OFFICE_FRAMES.has(c.intent) || (c.intent === 'inquiry' && c.service === null)) &&
-    asksHowOfficeWorks(normalized, text, voiced) &&
+    (asksHowOfficeWorks(normalized, text, voiced) || (!upset(normalized, text, false) && asksOfficeByRule(normalized, text))) &&
     !citesBrokenPromise(normalized) &&
     !complainsAboutRequest(normalized, voiced, text)
   )
     return reframe(c, 'inquiry', null);
+  // «fi wa6aif 3indkum?», «ساكن في العين، اقدر اقدم من هناك؟»: how the office works, read as a filing.
+  if (c.intent === 'procedural_request' && !upset(normalized, text, false) && asksOfficeByRule(normalized, text)) return reframe(c, 'inquiry', null);
   // «شجرة طايحة على الشارع» with no rain, wind or flood named: a hazard to report, not weather damage to repair.
   if (c.intent === 'procedural_request' && c.service === WEATHER_SERVICE && names(normalized, 'hazard') && !namesWeather(normalized))
     return reframe(c, 'report', null);
@@ -181,9 +193,11 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
   // A grievance about the writer's own request (refused, neglected, late in anger) read as a look-up, a question or a filing.
   if (GRIEVANCE_FRAMES.has(c.intent) && complainsAboutRequest(normalized, voiced, text, c.intent === 'procedural_request'))
     return reframe(c, 'complaint', null);
+  // «ممكن موظف يتصل علي؟», "can someone call me back": a person asked for, not a question.
+  if ((c.intent === 'inquiry' || c.intent === 'unknown') && !voiced.anger && asksCallback(normalized)) return reframe(c, 'agent', null);
   if (!CUED_INTENTS.has(c.intent)) return c;
   if (followsUpRequest(normalized) || asksAfterOwnRequest(normalized)) return c.intent === 'status' || c.intent === 'unknown' ? c : reframe(c, 'status', null);
-  if (!asksAboutService(normalized, text)) return c;
+  if (!asksAboutService(normalized, text) && (namesOwnPastRequest(normalized) || !asksAboutByRule(normalized, text))) return c;
   // The service the message names: its own, else that of its inquiry candidate (a question read as a status look-up or as nothing).
   const service = c.service ?? c.alternatives?.find((a) => a.intent === 'inquiry')?.service ?? (guess.score >= QUESTION_SERVICE ? guess.service : null);
   // A question about a service read as a look-up is an inquiry even when no service can be told («هل يشترط لطلب…؟»).
