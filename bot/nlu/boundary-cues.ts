@@ -66,6 +66,11 @@ const ITS_TERMS = new RegExp(
   `${B}(?:يتجدد|تتجدد|يجدد|تجديده|يبدا|تبدا|يبدي|يفتح التسجيل|لازم يكون|لازم اكون|يشترط|يشترط ان|renew|renewed|renewal|start|starts|opens|open for|must be|has to be|have to be|yabda|yabdaa|tabda|ytjadad|yitjadad|lazem ykoon|lazim ykun)${E}`,
 );
 
+/** True when a calm question asks a service's terms (whether it renews, when it starts, who one must be). */
+export function asksTermsByRule(normalized: string, raw: string): boolean {
+  return ASKED.test(raw) && ITS_TERMS.test(normalized) && !WISH.test(normalized);
+}
+
 /** An animal dead: a carcass is waste to remove, not a stray to catch («قطاوة ميتة», "dead goat", «jeefa»). */
 const DEAD = new RegExp(
   `${B}(?:ميت|ميته|ميتين|نافق|نافقه|نافقين|جيفه|جيف|جثه|جثث|فطيس|فطيسه|dead|carcass|carcasses|died|mayt|mayyit|mayta|mayteh|jeefa|ji?fa)${E}`,

@@ -6,7 +6,15 @@
  * «هل يمكنكم إرسال…» a filing; a follow-up is a status look-up; a question about a service is an inquiry.
  */
 import type { Intent } from '../core/types.js';
-import { asksAboutByRule, asksCallback, asksOfficeByRule, namesDeadAnimal, namesPestsNotProtection, wishesNewFacility } from './boundary-cues.js';
+import {
+  asksAboutByRule,
+  asksCallback,
+  asksOfficeByRule,
+  asksTermsByRule,
+  namesDeadAnimal,
+  namesPestsNotProtection,
+  wishesNewFacility,
+} from './boundary-cues.js';
 import {
   asksAboutService,
   asksCoverage,
@@ -146,6 +154,16 @@ export function applyCues(networks: Classification, text: string, guess: Service
   if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalized)) return reframe(c, 'suggestion', null);
   // «ودي لو تسوون مأوى للكلاب», "why not build a park…": a wish that the office make something new, even naming a service's object.
   if (SUGGESTION_FRAMES.has(c.intent) && wishesNewFacility(normalized) && !upset(normalized, text)) return reframe(c, 'suggestion', null);
+  // «البائع المتجول لازم يكون عماني؟»: a calm question on a service's terms read as a suggestion asks about the service.
+  if (
+    c.intent === 'suggestion' &&
+    guess.service !== null &&
+    guess.score >= QUESTION_SERVICE &&
+    asksTermsByRule(normalized, text) &&
+    !suggestsChange(normalized) &&
+    !upset(normalized, text)
+  )
+    return reframe(c, 'inquiry', guess.service);
   // «اقتراح: محادثة مع موظف بالليل»: a message its writer labels a suggestion is one, even naming a person.
   if (c.intent === 'agent' && LABELLED_SUGGESTION.test(normalized)) return reframe(c, 'suggestion', null);
   // «منو والي محضة؟», "how many wilayats…?": general knowledge, nobody's service.
