@@ -92,7 +92,9 @@ describe("a service's terms asked", () => {
   it('a calm question on the terms read as a suggestion asks about the service the service network guesses', () => {
     const text = 'بائع الخضار بالسيارة لازم يكون عنده سجل تجاري؟';
     expect(applyCues(as('suggestion'), text, { service: 'mobile-vendors', score: 0.3 })).toMatchObject({ intent: 'inquiry', service: 'mobile-vendors' });
-    expect(applyCues(as('suggestion'), 'ليش ما تسوون سوق للباعة؟ لازم يكون فيه مكان', { service: 'mobile-vendors', score: 0.3 })).toMatchObject({ intent: 'suggestion' });
+    expect(applyCues(as('suggestion'), 'ليش ما تسوون سوق للباعة؟ لازم يكون فيه مكان', { service: 'mobile-vendors', score: 0.3 })).toMatchObject({
+      intent: 'suggestion',
+    });
   });
   it('a filing without a question stays one', () => {
     expect(applyCues(as('procedural_request', 'winter-camps'), 'ابي اجدد موقع المخيم حقي هالسنة')).toMatchObject({ intent: 'procedural_request' });
