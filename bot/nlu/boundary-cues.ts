@@ -58,7 +58,38 @@ export function asksAboutByRule(normalized: string, raw: string): boolean {
   if (WANT_TO_KNOW.test(normalized) || WHAT_IT_NEEDS.test(normalized)) return true;
   // A message that opens with «كم يوم…», "how long…" asks, with or without a question mark.
   if (HOW_LONG_FIRST.test(normalized)) return true;
-  return ASKED.test(raw) && (HOW_LONG.test(normalized) || OWN_GROUND.test(normalized));
+  return ASKED.test(raw) && (HOW_LONG.test(normalized) || OWN_GROUND.test(normalized) || ITS_TERMS.test(normalized));
+}
+
+/** A service's terms: whether it renews, when it opens or starts, who must one be («لازم يكون», «يشترط»), "renewed yearly", «yabda mita». */
+const ITS_TERMS = new RegExp(
+  `${B}(?:يتجدد|تتجدد|يجدد|تجديده|يبدا|تبدا|يبدي|يفتح التسجيل|لازم يكون|لازم اكون|يشترط|يشترط ان|renew|renewed|renewal|start|starts|opens|open for|must be|has to be|have to be|yabda|yabdaa|tabda|ytjadad|yitjadad|lazem ykoon|lazim ykun)${E}`,
+);
+
+/** True when a calm question asks a service's terms (whether it renews, when it starts, who one must be). */
+export function asksTermsByRule(normalized: string, raw: string): boolean {
+  return ASKED.test(raw) && ITS_TERMS.test(normalized) && !WISH.test(normalized);
+}
+
+/** An animal dead: a carcass is waste to remove, not a stray to catch («قطاوة ميتة», "dead goat", «jeefa»). */
+const DEAD = new RegExp(
+  `${B}(?:ميت|ميته|ميتين|نافق|نافقه|نافقين|جيفه|جيف|جثه|جثث|فطيس|فطيسه|dead|carcass|carcasses|died|mayt|mayyit|mayta|mayteh|jeefa|ji?fa)${E}`,
+);
+
+/** True when the message names a dead animal (public cleanliness removes it). */
+export function namesDeadAnimal(normalized: string): boolean {
+  return DEAD.test(normalized);
+}
+
+/** Building protection from a wadi: a wall, a culvert, gabions, «حماية», «جدار», "protection", «7imaya». */
+const PROTECTION_WORK = new RegExp(
+  `${B}(?:ال)?(?:حمايه|جدار|جدران|سور|حاجز|حواجز|عباره|عبارات|سد|protection|protect|wall|walls|gabion|gabions|barrier|culvert|dam|7imaya|7emaya|jidar|sed)${E}`,
+);
+
+/** True when the message names pests (insects, rodents) and asks for no protection work: spraying, not a wall (near a wadi or not). */
+export function namesPestsNotProtection(normalized: string): boolean {
+  const words = normalized.split(' ');
+  return words.some((w) => conceptOf(w) === 'insect' || conceptOf(w) === 'rodent') && !PROTECTION_WORK.test(normalized);
 }
 
 /** Whether one may: «اقدر», «يمكنني», «ينفع», "can I", «agdar». */

@@ -229,7 +229,7 @@ const FORECAST_WHEN = new RegExp(
 );
 /** Future rain: «بتمطر», «bey9eer ma6ar», "will it rain". */
 const FORECAST_VERB = new RegExp(
-  `${B}(?:بتمطر|راح تمطر|بيمطر|تمطر|يمطر|بيصير|بتصير|بيكون|بيجي|bey9eer|bay9eer|by9eer|b(?:e|i)?tm6ar|btim6ir|mo6ir|mu6ir|will it|going to|gonna|forecast|expected)${E}`,
+  `${B}(?:بتمطر|راح تمطر|بيمطر|تمطر|يمطر|بيصير|بتصير|بيكون|بيجي|(?:اخبار|a5bar|akhbar) (?:el |al )?(?:المطر|الجو|الطقس|ma6ar|mu6ar|matar|jaw|6aqs)|bey9eer|bay9eer|by9eer|b(?:e|i)?tm6ar|btim6ir|mo6ir|mu6ir|will it|going to|gonna|forecast|expected)${E}`,
 );
 
 /** True when a message asks whether it will rain (a weather forecast, not the repair of weather damage). */

@@ -19,7 +19,7 @@ const NOTICE = new RegExp(
 );
 /** Being sent or reached by it: «ترسلون», «بتوصلني», «يصلني», "do you send", "will I get", «tirsloon». */
 const SENT = new RegExp(
-  `${B}(?:ب|و)?(?:ترسلون|ترسلوا|ترسلو|ترسلونها|يرسل|ترسل|تبعثون|توصلني|يوصلني|يصلني|تصلني|يوصلنا|توصل|يتم ارسال|يتم اشعار|يتم ابلاغ|تبلغون|تبلغوني|send|sends|sent|get|receive|notify|notified|tirsloon|tersloon|trsloon|bt9ilni|ti9ilni|y9ilni|twa9loon)${E}`,
+  `${B}(?:ب|و)?(?:ترسلون|ترسلوا|ترسلو|ترسلونها|يرسل|ترسل|تبعثون|توصلني|يوصلني|يصلني|تصلني|يوصلنا|توصل|يتم ارسال|يتم اشعار|يتم ابلاغ|تبلغون|تبلغوني|send|sends|sent|get|receive|notify|notified|tirsloon|tersloon|trsloon|btirsloon|btersloon|bteb3athoon|bteb3ethoon|tib3athoon|teb3athoon|tb3thoon|bt9ilni|ti9ilni|y9ilni|twa9loon|يوصل|يصل|ywsal|yoo9al|yiw9al)${E}`,
 );
 /** Where complaints go, who reads them: «الشكاوي وين تروح», «منو يقرا الشكاوي», "who handles complaints". */
 const COMPLAINTS_ROUTE = new RegExp(

@@ -6,7 +6,15 @@
  * «هل يمكنكم إرسال…» a filing; a follow-up is a status look-up; a question about a service is an inquiry.
  */
 import type { Intent } from '../core/types.js';
-import { asksAboutByRule, asksCallback, asksOfficeByRule, wishesNewFacility } from './boundary-cues.js';
+import {
+  asksAboutByRule,
+  asksCallback,
+  asksOfficeByRule,
+  asksTermsByRule,
+  namesDeadAnimal,
+  namesPestsNotProtection,
+  wishesNewFacility,
+} from './boundary-cues.js';
 import {
   asksAboutService,
   asksCoverage,
@@ -39,6 +47,11 @@ const STORY_FRAMES = new Set<Intent>(['complaint', 'report']);
 const STORY_STOPS = new Set(['hazard', 'report', 'fixture']);
 /** The service whose matter only weather causes (a fallen tree without rain or wind is a hazard to report). */
 const WEATHER_SERVICE = 'weather-damage';
+/** Services that neighbour others by their objects: a stray animal vs a dead one (cleanliness), a wadi vs its mosquitoes (pests). */
+const STRAY_SERVICE = 'stray-animals';
+const CLEAN_SERVICE = 'public-cleanliness';
+const WADI_SERVICE = 'wadi-protection';
+const PEST_SERVICE = 'pest-control';
 /** The service network must guess the service at least this surely for a story to ask for it. */
 const STORY_SERVICE = 0.2;
 /** …and for a question about a service read as a look-up to name it. */
@@ -57,6 +70,9 @@ const SELF_SERVICE = 0.4;
 
 /** Intents a plea to the office for a named service (office-cues.ts) turns into a filing of it. */
 const PLEA_FRAMES = new Set<Intent>(['inquiry', 'thanks', 'report', 'unknown']);
+
+/** A message opening with its own label as a suggestion: «اقتراح:», «مقترح», "suggestion:", "idea:", «iqtira7». */
+const LABELLED_SUGGESTION = /^(?:اقتراح|اقتراحي|مقترح|مقترحي|suggestion|idea|my suggestion|iqtira7|eqtira7|e8tera7|i8tira7)(?: |$)/;
 
 /** Candidates kept in `alternatives`. */
 export const MAX_ALTERNATIVES = 4;
@@ -104,9 +120,25 @@ export function reframe(c: Classification, intent: Intent, service: string | nul
   return { ...c, intent, service, confidence: score, alternatives: [{ intent, service, score }, ...rest].slice(0, MAX_ALTERNATIVES) };
 }
 
+/** The service of `c` moved to its neighbour where the message's objects say so: a dead animal, pests near a wadi. */
+function neighbourService(c: Classification, normalized: string): Classification {
+  // «قطاوة ميتة عند الحاوية», "dead goat by the road": a carcass is waste to remove, not a stray to catch.
+  // «بعوض وايد عند الوادي، نبي رش»: pests named near a wadi, with no wall or protection asked, are for spraying.
+  const to =
+    c.service === STRAY_SERVICE && namesDeadAnimal(normalized)
+      ? CLEAN_SERVICE
+      : c.service === WADI_SERVICE && namesPestsNotProtection(normalized)
+        ? PEST_SERVICE
+        : null;
+  if (to === null) return c;
+  const alternatives = c.alternatives?.map((a) => (a.intent === c.intent && a.service === c.service ? { ...a, service: to } : a));
+  return { ...c, service: to, alternatives };
+}
+
 /** The networks' classification `c` of `text`, overruled where a cue says otherwise. */
-export function applyCues(c: Classification, text: string, guess: ServiceGuess = { service: null, score: 0 }): Classification {
+export function applyCues(networks: Classification, text: string, guess: ServiceGuess = { service: null, score: 0 }): Classification {
   const normalized = normalizeForMatch(text);
+  const c = neighbourService(networks, normalized);
   // «أقترح ردم المستنقع المجاور لمنزلي», «ياليت تعطوني تصريح…»: a proposal or wish for the writer's own place files the service.
   if (SELF_FRAMES.has(c.intent) && guess.service !== null && guess.score >= SELF_SERVICE && proposesForSelf(normalized) && !reportsViolation(normalized))
     return reframe(c, 'procedural_request', c.intent === 'procedural_request' && c.service !== null ? c.service : guess.service);
@@ -122,6 +154,18 @@ export function applyCues(c: Classification, text: string, guess: ServiceGuess =
   if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalized)) return reframe(c, 'suggestion', null);
   // «ودي لو تسوون مأوى للكلاب», "why not build a park…": a wish that the office make something new, even naming a service's object.
   if (SUGGESTION_FRAMES.has(c.intent) && wishesNewFacility(normalized) && !upset(normalized, text)) return reframe(c, 'suggestion', null);
+  // «البائع المتجول لازم يكون عماني؟»: a calm question on a service's terms read as a suggestion asks about the service.
+  if (
+    c.intent === 'suggestion' &&
+    guess.service !== null &&
+    guess.score >= QUESTION_SERVICE &&
+    asksTermsByRule(normalized, text) &&
+    !suggestsChange(normalized) &&
+    !upset(normalized, text)
+  )
+    return reframe(c, 'inquiry', guess.service);
+  // «اقتراح: محادثة مع موظف بالليل»: a message its writer labels a suggestion is one, even naming a person.
+  if (c.intent === 'agent' && LABELLED_SUGGESTION.test(normalized)) return reframe(c, 'suggestion', null);
   // «منو والي محضة؟», "how many wilayats…?": general knowledge, nobody's service.
   if (KNOWLEDGE_FRAMES.has(c.intent) && asksGeneralKnowledge(normalized)) return reframe(c, 'unknown', null);
   // «بكرة بتمطر؟»: a forecast question naming rain is another authority's business, not a damage repair.

@@ -41,6 +41,7 @@ const OWN_REQUEST = new RegExp(
     `${B}(?:طلب|الطلب|معامله|المعامله)(?: \\S+){0,4} (?:حقي|حقنا|مالي|اللي قدمته|اللي قدمتها|اللي طلبته|اللي رسلته|اللي ارسلته|المقدم|الذي قدمته|التي قدمتها)${E}`,
     `${B}(?:my|our)(?: \\S+){0,3} (?:request|application|form|report)${E}`,
     `${B}(?:i|we) (?:applied|submitted|sent|filed)${E}`,
+    `${B}(?:request|application|report) (?:i|we) (?:made|sent|submitted|filed|raised)${E}`,
     `${B}(?:6alabi|talabi|6lbi|6alabna|qaddamt\\S*|gaddamt\\S*|qadamt\\S*)${E}`,
     `${B}(?:6alab|talab|6lab|el 6alab)(?: \\S+){0,4} (?:ma3i|ma3ana|7aggi|7ggi|7agi|7gi|7aggna|7ggna|elli qaddamt\\S*)${E}`,
   ].join('|'),
@@ -49,12 +50,12 @@ const OWN_REQUEST = new RegExp(
 const PROGRESS = new RegExp(
   [
     `${B}(?:وين|الي اين|لوين) (?:وصل|وصلت|صار)${E}`,
-    `${B}(?:ب|و|ل)?(?:وصل|وصلت|وصلكم|مستجدات|المستجدات|جديد|مال|ماله|تحدد|تحددت|انقبل|انقبلت|انرسل|انرسلت|وضعه|وضعها|حالته|حالتها|حاله|تحديث|اخبار|اتطمن|نتطمن|اطمن)${E}`,
+    `${B}(?:ب|و|ل)?(?:وصل|وصلت|وصلكم|مستجدات|المستجدات|جديد|مال|ماله|تحدد|تحددت|انقبل|انقبلت|انرسل|انرسلت|وضعه|وضعها|حالته|حالتها|حاله|تحديث|اخبار|اتطمن|نتطمن|اطمن|استلمتوه|استلمتوها|استلمتوا|استلمتو|استلمتم)${E}`,
     `${B}(?:وش|شو|ايش|ويش) (?:صار|سار|استجد)${E}`,
     `${B}(?:wain|wein|ween|wen) (?:wasal|wsal|wi?9al|9ar)${E}`,
     `${B}(?:jadeed|jdeed|ta7dees|ta7dith|t7adad|t7added|anqubal|enqubal|inqubal|anrasal|7ala|7alat|7alta|wa'?6'?3\\S*|et'?6ammin|at'?6amman|a6amman)${E}`,
     `${B}(?:shu|esh|wesh|sh) (?:9ar|sar|9aar)${E}`,
-    `${B}(?:update|updates|news|status|approved|accepted|happened|progress|any word|yet)${E}`,
+    `${B}(?:update|updates|news|status|approved|accepted|happened|happening|progress|any word|yet|received it|receive it|get it)${E}`,
   ].join('|'),
 );
 

@@ -80,3 +80,47 @@ describe('a wish that the office make something new', () => {
     expect(wishesNewFacility(n('لو تشيلون الكلاب من الحارة'))).toBe(false);
   });
 });
+
+describe("a service's terms asked", () => {
+  it.each([
+    ['وش اسوي؟ تصريح الرصيف قدام المحل يتجدد سنوياً؟', 'commercial-frontage'],
+    ['does the camp season start in november?', 'winter-camps'],
+    ['el tadreeb lazem ykoon el wa7ed 5areej?', 'training'],
+  ])('«%s» is an inquiry about the service', (text, service) => {
+    expect(applyCues(as('procedural_request', service), text)).toMatchObject({ intent: 'inquiry', service });
+  });
+  it('a calm question on the terms read as a suggestion asks about the service the service network guesses', () => {
+    const text = 'بائع الخضار بالسيارة لازم يكون عنده سجل تجاري؟';
+    expect(applyCues(as('suggestion'), text, { service: 'mobile-vendors', score: 0.3 })).toMatchObject({ intent: 'inquiry', service: 'mobile-vendors' });
+    expect(applyCues(as('suggestion'), 'ليش ما تسوون سوق للباعة؟ لازم يكون فيه مكان', { service: 'mobile-vendors', score: 0.3 })).toMatchObject({
+      intent: 'suggestion',
+    });
+  });
+  it('a filing without a question stays one', () => {
+    expect(applyCues(as('procedural_request', 'winter-camps'), 'ابي اجدد موقع المخيم حقي هالسنة')).toMatchObject({ intent: 'procedural_request' });
+  });
+});
+
+describe('neighbouring services told apart by their objects', () => {
+  it.each(['فيه جيفة حمار عند الدوار من يومين', 'a dead cat in front of the mosque, please remove'])('«%s»: a carcass is for public cleanliness', (text) => {
+    expect(applyCues(as('procedural_request', 'stray-animals'), text)).toMatchObject({ intent: 'procedural_request', service: 'public-cleanliness' });
+  });
+  it('a live stray stays with the stray-animals service', () => {
+    expect(applyCues(as('procedural_request', 'stray-animals'), 'كلاب سايبة عند المدرسة')).toMatchObject({ service: 'stray-animals' });
+  });
+  it.each(['ذباب وبعوض من الماي الراكد في الوادي', 'rats coming from the wadi into the houses'])('«%s»: pests near a wadi are for pest control', (text) => {
+    expect(applyCues(as('procedural_request', 'wadi-protection'), text)).toMatchObject({ service: 'pest-control' });
+  });
+  it('a wall against the wadi stays with wadi protection, even naming mosquitoes', () => {
+    expect(applyCues(as('procedural_request', 'wadi-protection'), 'نبي جدار حماية من الوادي، والبعوض بعد')).toMatchObject({ service: 'wadi-protection' });
+  });
+});
+
+describe('a message labelled a suggestion', () => {
+  it('is a suggestion even naming a person', () => {
+    expect(applyCues(as('agent'), 'اقتراح: موظف يرد بالليل على المحادثات')).toMatchObject({ intent: 'suggestion', service: null });
+  });
+  it('a plain request for a person stays one', () => {
+    expect(applyCues(as('agent'), 'ابي موظف يرد علي')).toMatchObject({ intent: 'agent' });
+  });
+});
