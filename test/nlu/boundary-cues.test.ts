@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { asksAboutByRule, asksCallback, asksOfficeByRule, wishesNewFacility } from '../../bot/nlu/boundary-cues.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 import { applyCues } from '../../bot/nlu/reframe.js';
-import type { Classification } from '../../bot/nlu/types.js';
+import { as } from '../helpers/classification.js';
 
 const n = normalizeForMatch;
-const as = (intent: Classification['intent'], service: string | null = null, score = 0.9): Classification => ({
-  language: 'ar',
-  intent,
-  service,
-  confidence: score,
-  alternatives: [{ intent, service, score }],
-});
 
 describe('asking about a service by rule', () => {
   it.each([

@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 import { asksHowOfficeWorks, citesBrokenPromise, pleads, proposesForAll, proposesForSelf } from '../../bot/nlu/office-cues.js';
 import { applyCues } from '../../bot/nlu/reframe.js';
-import type { Classification } from '../../bot/nlu/types.js';
+import { as } from '../helpers/classification.js';
 
 const n = normalizeForMatch;
 const calm = { anger: false, delay: false };
-const as = (intent: Classification['intent'], service: string | null = null, score = 0.9): Classification => ({
-  language: 'ar',
-  intent,
-  service,
-  confidence: score,
-  alternatives: [{ intent, service, score }],
-});
 
 describe('questions how the office works', () => {
   it.each([

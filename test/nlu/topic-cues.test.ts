@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 import { applyCues } from '../../bot/nlu/reframe.js';
 import { asksAfterOwnRequest, asksGeneralKnowledge, namesWeather, voicesNeed } from '../../bot/nlu/topic-cues.js';
-import type { Classification } from '../../bot/nlu/types.js';
+import { as } from '../helpers/classification.js';
 
 const n = normalizeForMatch;
-const as = (intent: Classification['intent'], service: string | null = null): Classification => ({
-  language: 'ar',
-  intent,
-  service,
-  confidence: 0.9,
-  alternatives: [{ intent, service, score: 0.9 }],
-});
 
 describe('general-knowledge questions', () => {
   it.each([
