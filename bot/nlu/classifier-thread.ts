@@ -1,7 +1,7 @@
 /**
  * The classifier thread's entry (started by threaded-classifier.ts): builds the classifier from the
- * models it is given or reads from the cache file it is named, and answers batches of texts in the
- * order they come, each text classified without a fallback language (the caller applies its own).
+ * models it is given or reads from the cache file it is named, and answers texts in the order they
+ * come, each classified without a fallback language (the caller applies its own).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { NeuralClassifier } from './model.js';
@@ -11,13 +11,13 @@ import type { Classification } from './types.js';
 /** What the thread starts from: the models as JSON, or a cache file and its key. */
 export type ThreadSource = { json: ModelsJson } | { file: string; key: string };
 
-/** A batch of texts to classify. */
+/** A text to classify. */
 export interface ThreadRequest {
-  texts: string[];
+  text: string;
 }
 
-/** The answer to one batch: a classification per text, or the error that stopped the batch. */
-export type ThreadAnswer = { results: Classification[] } | { error: string };
+/** The answer to one text: its classification, or the error that stopped it. */
+export type ThreadAnswer = { result: Classification } | { error: string };
 
 const port = parentPort;
 if (port) {
@@ -28,10 +28,10 @@ if (port) {
   const models = 'json' in source ? modelsFromJson(source.json) : readModelsFile(source.file, source.key);
   if (!models) throw new Error('the classifier cache file could not be read');
   const classifier = new NeuralClassifier(models);
-  port.on('message', ({ texts }: ThreadRequest) => {
+  port.on('message', ({ text }: ThreadRequest) => {
     let answer: ThreadAnswer;
     try {
-      answer = { results: texts.map((t) => classifier.classifySync(t)) };
+      answer = { result: classifier.classifySync(text) };
     } catch (err) {
       answer = { error: err instanceof Error ? err.message : String(err) };
     }

@@ -2,9 +2,10 @@
  * The classifier on a thread of its own, so that reading a message (a fifth to a third of a turn's
  * CPU) runs beside the event loop instead of on it.
  *
- * The engine calls `prepare(text)` when a message arrives, before its turn is queued; texts prepared
- * in one pass of the event loop go to the thread as one batch, and the thread answers batches in
- * order. The turn's `classify(text, language)` then takes the prepared answer without waiting, so a
+ * The engine calls `prepare(text)` when a message arrives, before its turn is queued; the text goes
+ * to the thread at once and the thread answers in order. (Texts gathered into one batch per pass of the
+ * event loop made the two threads take turns, each idle while the other worked: 35-55% fewer messages
+ * per second under load, see the README's Performance section.) The turn's `classify(text, language)` then takes the prepared answer without waiting, so a
  * turn still runs within one pass of the event loop (its claim and end commit together, see
  * engine/turn-claim.ts). A text that was not prepared (a replay after a crash, the command line) is
  * classified here, on the calling thread, by the same model; so is everything once the thread has
@@ -13,7 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Language } from '../core/types.js';
-import type { ThreadAnswer, ThreadSource } from './classifier-thread.js';
+import type { ThreadAnswer, ThreadRequest, ThreadSource } from './classifier-thread.js';
 import { detectLanguage } from './language.js';
 import { NeuralClassifier, type TrainedModels } from './model.js';
 import { type ModelSource, modelsToJson } from './models-json.js';
@@ -36,7 +37,7 @@ export interface ThreadedOptions {
   start?: ThreadStarter;
   /** Loads the models for classifying on the calling thread (needed when the source is a file). */
   fallback?: () => TrainedModels;
-  /** How long a ready thread may take over its oldest batch before it is given up (default 5 s). */
+  /** How long a ready thread may take over its oldest text before it is given up (default 5 s). */
   answerWithinMs?: number;
   /** How long the thread may take to start (default 60 s). */
   startWithinMs?: number;
@@ -60,10 +61,8 @@ interface Slot {
 export class ThreadedClassifier implements Classifier {
   private readonly worker: Worker;
   private readonly slots = new Map<string, Slot>();
-  /** Batches sent and not yet answered, oldest first. */
-  private readonly inFlight: Array<Array<[string, Slot]>> = [];
-  private batch: Array<[string, Slot]> = [];
-  private flushing = false;
+  /** Texts sent and not yet answered, oldest first. */
+  private readonly inFlight: Array<[string, Slot]> = [];
   private started = false;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly answerWithinMs: number;
@@ -105,11 +104,9 @@ export class ThreadedClassifier implements Classifier {
     });
     const slot: Slot = { count: 1, ready, settle };
     this.slots.set(text, slot);
-    this.batch.push([text, slot]);
-    if (!this.flushing) {
-      this.flushing = true;
-      setImmediate(() => this.flush());
-    }
+    this.inFlight.push([text, slot]);
+    this.worker.postMessage({ text } satisfies ThreadRequest);
+    this.arm();
     if (this.slots.size > MAX_PREPARED) this.evict();
     return ready;
   }
@@ -139,17 +136,7 @@ export class ThreadedClassifier implements Classifier {
     return this.here;
   }
 
-  private flush(): void {
-    this.flushing = false;
-    const batch = this.batch;
-    this.batch = [];
-    if (this.failed) return this.drop(batch);
-    this.inFlight.push(batch);
-    this.worker.postMessage({ texts: batch.map(([text]) => text) });
-    this.arm();
-  }
-
-  /** Watches the oldest batch: a thread that stops answering (stuck, starved) is given up like a failed one. */
+  /** Watches the oldest text: a thread that stops answering (stuck, starved) is given up like a failed one. */
   private arm(): void {
     if (this.watchdog || this.failed || this.inFlight.length === 0) return;
     const oldest = this.inFlight[0];
@@ -174,18 +161,16 @@ export class ThreadedClassifier implements Classifier {
       this.started = true;
       return this.arm();
     }
-    const batch = this.inFlight.shift();
+    const sent = this.inFlight.shift();
     this.arm();
-    if (!batch) return;
+    if (!sent) return;
     if ('error' in m) {
-      // The batch goes unanswered: its turns classify here.
-      this.log?.error({ err: { name: 'ClassifierThreadError', message: m.error } }, 'classifier thread failed a batch; classifying on the main thread');
-      return this.drop(batch);
+      // The text goes unanswered: its turns classify here.
+      this.log?.error({ err: { name: 'ClassifierThreadError', message: m.error } }, 'classifier thread failed a text; classifying on the main thread');
+      return this.drop([sent]);
     }
-    batch.forEach(([, slot], i) => {
-      slot.result = m.results[i];
-      slot.settle();
-    });
+    sent[1].result = m.result;
+    sent[1].settle();
   }
 
   private fail(err: Error): void {
@@ -198,13 +183,12 @@ export class ThreadedClassifier implements Classifier {
 
   /** Lets every waiting turn go on (they classify here). */
   private release(): void {
-    for (const batch of this.inFlight.splice(0)) this.drop(batch);
-    this.drop(this.batch.splice(0));
+    this.drop(this.inFlight.splice(0));
   }
 
   /** Forgets slots that will get no answer and lets their turns go on. */
-  private drop(batch: Array<[string, Slot]>): void {
-    for (const [text, slot] of batch) {
+  private drop(sent: Array<[string, Slot]>): void {
+    for (const [text, slot] of sent) {
       if (this.slots.get(text) === slot) this.slots.delete(text);
       slot.settle();
     }

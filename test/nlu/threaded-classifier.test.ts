@@ -111,6 +111,24 @@ describe('ThreadedClassifier', () => {
     }
   });
 
+  it('a text the thread fails on is classified on the calling thread, logged without its text, and the thread stays', async () => {
+    const logged: Array<{ obj: object; msg: string }> = [];
+    const failing = (): Worker =>
+      new Worker(
+        "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: true }); parentPort.on('message', () => parentPort.postMessage({ error: 'boom' }));",
+        { eval: true },
+      );
+    const log = { error: (obj: object, msg: string) => logged.push({ obj, msg }) };
+    const threaded = new ThreadedClassifier({ models }, { log, start: failing });
+    try {
+      await expectClassifiedHere(threaded, 'عندي شكوى على البلدية');
+      expect(logged.map((l) => l.msg)).toEqual(Array(2).fill('classifier thread failed a text; classifying on the main thread'));
+      expect(JSON.stringify(logged)).not.toContain('شكوى');
+    } finally {
+      await threaded.close();
+    }
+  });
+
   it('after close, prepares nothing and still classifies', async () => {
     const threaded = new ThreadedClassifier({ models });
     await threaded.close();
