@@ -78,7 +78,7 @@ export const HYPOTHETICAL = new RegExp(`${B}(?:لو|اذا|if|lo|law|itha|ida) (
 export function asksAboutService(normalized: string, raw = ''): boolean {
   if (ASK_ABOUT.test(normalized) || ONLY_QUESTION.test(raw)) return true;
   // «قدمت على … هل تحدد الموعد؟» asks about the writer's own request: a look-up, not a question about the service.
-  if (OWN_PAST.test(normalized) && !HYPOTHETICAL.test(normalized)) return false;
+  if (namesOwnPastRequest(normalized)) return false;
   // «هل بالإمكان ردم الحفرة قدام بيتي؟», "is it possible to send a team to our street?": a request, politely.
   if (OWN_PLACE.test(normalized) || ADDRESSED_REQUEST.test(normalized)) return CHOICE_QUESTION.test(raw);
   return CHOICE_QUESTION.test(raw) || YES_NO.test(normalized) || (/[?؟]/.test(raw) && MODAL.test(normalized));

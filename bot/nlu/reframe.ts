@@ -29,7 +29,7 @@ import {
 } from './cues.js';
 import { conceptOf } from './lexicon.js';
 import { normalizeForMatch } from './normalize.js';
-import { asksHowOfficeWorks, citesBrokenPromise, pleads, proposesForAll, proposesForSelf } from './office-cues.js';
+import { asksHowOfficeWorks, citesBrokenPromise, pleads, proposesForAll, proposesForSelf, type Voiced } from './office-cues.js';
 import { asksAfterOwnRequest, asksGeneralKnowledge, namesWeather, voicesNeed } from './topic-cues.js';
 import type { Classification } from './types.js';
 
@@ -96,16 +96,14 @@ const ANGRY_EMOJI = /[\u{1F620}\u{1F621}\u{1F624}\u{1F92C}]/u;
 /** Whether a word of the normalized message belongs to `concept` (lexicon.ts, gazetteer.ts). */
 const names = (normalized: string, concept: string): boolean => normalized.split(' ').some((w) => conceptOf(w) === concept);
 
-/** Whether a message voices anger or delay, and (unless `complaint` is false) whether it names a complaint: no wish or question of it is calm. */
-const upset = (normalized: string, raw: string, complaint = true): boolean => {
-  const v = voices(normalized, raw);
-  return complaint ? v.anger || v.delay : names(normalized, 'anger') || names(normalized, 'delay') || ANGRY_EMOJI.test(raw);
-};
-
-/** Whether a word of the message voices anger (or a complaint) and whether one voices delay (lexicon concepts). */
-function voices(normalized: string, raw: string): { anger: boolean; delay: boolean } {
+/**
+ * Whether a word of the message voices anger (or a complaint) and whether one voices delay (lexicon concepts);
+ * `heated`: anger proper (a word of anger or an angry emoji), without the mere naming of a complaint.
+ */
+function voices(normalized: string, raw: string): Voiced & { heated: boolean } {
   const concepts = new Set(normalized.split(' ').map((w) => conceptOf(w)));
-  return { anger: concepts.has('anger') || concepts.has('complain') || ANGRY_EMOJI.test(raw), delay: concepts.has('delay') };
+  const heated = concepts.has('anger') || ANGRY_EMOJI.test(raw);
+  return { anger: heated || concepts.has('complain'), delay: concepts.has('delay'), heated };
 }
 
 /** Intents a question cue may overrule (a filing, an inquiry to firm up, a question about a service read as a status look-up or as nothing). */
@@ -139,6 +137,10 @@ function neighbourService(c: Classification, normalized: string): Classification
 export function applyCues(networks: Classification, text: string, guess: ServiceGuess = { service: null, score: 0 }): Classification {
   const normalized = normalizeForMatch(text);
   const c = neighbourService(networks, normalized);
+  const voiced = voices(normalized, text);
+  // No wish or question voiced in anger, delay or a complaint is calm; `calmQuestion` lets a complaint be named.
+  const calm = !voiced.anger && !voiced.delay;
+  const calmQuestion = !voiced.heated && !voiced.delay;
   // «أقترح ردم المستنقع المجاور لمنزلي», «ياليت تعطوني تصريح…»: a proposal or wish for the writer's own place files the service.
   if (SELF_FRAMES.has(c.intent) && guess.service !== null && guess.score >= SELF_SERVICE && proposesForSelf(normalized) && !reportsViolation(normalized))
     return reframe(c, 'procedural_request', c.intent === 'procedural_request' && c.service !== null ? c.service : guess.service);
@@ -153,7 +155,7 @@ export function applyCues(networks: Classification, text: string, guess: Service
   // A wish for a change read as a complaint, thanks, a question or a request naming no service.
   if (SUGGESTION_FRAMES.has(c.intent) && c.service === null && suggestsChange(normalized)) return reframe(c, 'suggestion', null);
   // «ودي لو تسوون مأوى للكلاب», "why not build a park…": a wish that the office make something new, even naming a service's object.
-  if (SUGGESTION_FRAMES.has(c.intent) && wishesNewFacility(normalized) && !upset(normalized, text)) return reframe(c, 'suggestion', null);
+  if (SUGGESTION_FRAMES.has(c.intent) && wishesNewFacility(normalized) && calm) return reframe(c, 'suggestion', null);
   // «البائع المتجول لازم يكون عماني؟»: a calm question on a service's terms read as a suggestion asks about the service.
   if (
     c.intent === 'suggestion' &&
@@ -161,7 +163,7 @@ export function applyCues(networks: Classification, text: string, guess: Service
     guess.score >= QUESTION_SERVICE &&
     asksTermsByRule(normalized, text) &&
     !suggestsChange(normalized) &&
-    !upset(normalized, text)
+    calm
   )
     return reframe(c, 'inquiry', guess.service);
   // «اقتراح: محادثة مع موظف بالليل»: a message its writer labels a suggestion is one, even naming a person.
@@ -174,7 +176,6 @@ export function applyCues(networks: Classification, text: string, guess: Service
   // A message its writer calls a complaint stays one.
   if (VIOLATION_FRAMES.has(c.intent) && reportsViolation(normalized) && !(c.intent === 'complaint' && namesComplaint(normalized)))
     return reframe(c, 'report', null);
-  const voiced = voices(normalized, text);
   // «قلتوا بتجون السبت وما جيتوا»: a promise or a date the office did not keep is a grievance.
   if (PROMISE_FRAMES.has(c.intent) && !(c.intent === 'agent' && c.confidence >= SURE_AGENT) && citesBrokenPromise(normalized))
     return reframe(c, 'complaint', null);
@@ -182,13 +183,13 @@ export function applyCues(networks: Classification, text: string, guess: Service
   // An inquiry it already is stays one (not a look-up because it names «طلبي»).
   if (
     (OFFICE_FRAMES.has(c.intent) || (c.intent === 'inquiry' && c.service === null)) &&
-    (asksHowOfficeWorks(normalized, text, voiced) || (!upset(normalized, text, false) && asksOfficeByRule(normalized, text))) &&
+    (asksHowOfficeWorks(normalized, text, voiced) || (calmQuestion && asksOfficeByRule(normalized, text))) &&
     !citesBrokenPromise(normalized) &&
     !complainsAboutRequest(normalized, voiced, text)
   )
     return reframe(c, 'inquiry', null);
   // «fi wa6aif 3indkum?», «ساكن في العين، اقدر اقدم من هناك؟»: how the office works, read as a filing.
-  if (c.intent === 'procedural_request' && !upset(normalized, text, false) && asksOfficeByRule(normalized, text)) return reframe(c, 'inquiry', null);
+  if (c.intent === 'procedural_request' && calmQuestion && asksOfficeByRule(normalized, text)) return reframe(c, 'inquiry', null);
   // «شجرة طايحة على الشارع» with no rain, wind or flood named: a hazard to report, not weather damage to repair.
   if (c.intent === 'procedural_request' && c.service === WEATHER_SERVICE && names(normalized, 'hazard') && !namesWeather(normalized))
     return reframe(c, 'report', null);

@@ -4,10 +4,10 @@
  *
  * The engine calls `prepare(text)` when a message arrives, before its turn is queued; the text goes
  * to the thread at once and the thread answers in order. (Texts gathered into one batch per pass of the
- * event loop made the two threads take turns, each idle while the other worked: 35-55% fewer messages
- * per second under load, see the README's Performance section.) The turn's `classify(text, language)` then takes the prepared answer without waiting, so a
- * turn still runs within one pass of the event loop (its claim and end commit together, see
- * engine/turn-claim.ts). A text that was not prepared (a replay after a crash, the command line) is
+ * event loop made the two threads take turns, each idle while the other worked: a fifth to a third
+ * fewer messages per second under load, see the README's Performance section.) The turn's
+ * `classify(text, language)` then takes the prepared answer without waiting, so a turn still runs
+ * within one pass of the event loop (its claim and end commit together, see engine/turn-claim.ts). A text that was not prepared (a replay after a crash, the command line) is
  * classified here, on the calling thread, by the same model; so is everything once the thread has
  * failed. The thread classifies without the conversation's language; the language only decides the
  * answer's `language` field (for a text without words), which is set here.
