@@ -35,11 +35,13 @@ export interface Migration {
 /** Options of a database file. */
 export interface SqliteOptions {
   /**
-   * Checkpoint the WAL from a worker thread (PASSIVE, every `checkpointMs`) instead of letting a commit
+   * Checkpoint the WAL from a worker thread (PASSIVE, every `checkpointMs`, default 100) instead of letting a commit
    * on the event loop run it (with its fsync) every 1,000 pages. For the server's main database.
    */
   backgroundCheckpoint?: boolean;
   checkpointMs?: number;
+  /** WAL size (pages) from which the worker hands the WAL back to be restarted (default 8,192: 32 MB). */
+  restartPages?: number;
 }
 
 /** Page cache per connection, KiB. */
@@ -49,8 +51,15 @@ const CACHE_KIB = 16_384;
 const FALLBACK_AUTOCHECKPOINT = 16_384;
 
 /**
- * The checkpoint worker: its own connection, a PASSIVE checkpoint on a timer (never blocks writers).
- * Dynamic imports only, so that the code runs whether the worker evaluates it as CommonJS or ESM.
+ * The checkpoint worker: its own connection, PASSIVE checkpoints on a timer (never blocks writers).
+ * Under a steady stream of commits a PASSIVE checkpoint never copies the last frames (more are
+ * committed while it copies), and only a fully copied WAL is restarted from its beginning: the WAL
+ * would grow until the fallback threshold made a commit on the event loop copy up to a second's
+ * frames and fsync them (a 60-100 ms stall). So after a pass that copied frames the worker runs a
+ * second one (which copies what was committed during the first), and once the WAL is longer than
+ * `restartPages` it posts a message: the event loop then copies the few hundred pages committed since,
+ * between two turns, and its next commit restarts the WAL. Dynamic imports only, so that the code runs
+ * whether the worker evaluates it as CommonJS or ESM.
  */
 const CHECKPOINT_WORKER = `
 (async () => {
@@ -58,11 +67,27 @@ const CHECKPOINT_WORKER = `
   const { default: Database } = await import(workerData.driver);
   const db = new Database(workerData.file, { fileMustExist: true });
   db.pragma('busy_timeout = 1000');
-  const run = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
-  const timer = setInterval(run, workerData.intervalMs);
-  parentPort.on('message', () => { clearInterval(timer); run(); db.close(); parentPort.close(); });
+  const pass = () => { try { return db.pragma('wal_checkpoint(PASSIVE)')[0]; } catch { return undefined; } };
+  let timer;
+  const tick = () => {
+    let r = pass();
+    if (r && r.checkpointed > 0 && r.log > r.checkpointed) r = pass();
+    if (r && r.log >= workerData.restartPages) parentPort.postMessage({ checkpointed: r.checkpointed });
+    timer = setTimeout(tick, workerData.intervalMs);
+  };
+  timer = setTimeout(tick, workerData.intervalMs);
+  parentPort.on('message', (m) => {
+    if (m !== 'close') return;
+    clearTimeout(timer); pass(); db.close(); parentPort.close();
+  });
 })();
 `;
+
+/** What the event loop did for the checkpoint worker: WAL hand-backs, and the pages it copied in them. */
+export interface CheckpointStats {
+  handBacks: number;
+  pagesOnLoop: number;
+}
 
 /** A SQLite file opened with the settings every store relies on (WAL, foreign keys, busy timeout). */
 export class SqliteDatabase {
@@ -76,6 +101,8 @@ export class SqliteDatabase {
   /** The number of the async transaction holding the connection (undefined: none). */
   private openTx: number | undefined;
   private txCount = 0;
+  /** The event loop's share of the checkpoints (see CHECKPOINT_WORKER). */
+  readonly checkpointStats: CheckpointStats = { handBacks: 0, pagesOnLoop: 0 };
 
   constructor(
     readonly file: string,
@@ -103,8 +130,14 @@ export class SqliteDatabase {
       const worker = new Worker(CHECKPOINT_WORKER, {
         eval: true,
         execArgv: [],
-        workerData: { file, driver: pathToFileURL(require.resolve('better-sqlite3')).href, intervalMs: opts.checkpointMs ?? 1000 },
+        workerData: {
+          file,
+          driver: pathToFileURL(require.resolve('better-sqlite3')).href,
+          intervalMs: opts.checkpointMs ?? 100,
+          restartPages: opts.restartPages ?? 8192,
+        },
       });
+      worker.on('message', (m: { checkpointed: number }) => this.finishCheckpoint(m.checkpointed));
       // Should the worker fail, commits checkpoint by themselves again, as without it.
       worker.on('error', () => {
         if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
@@ -206,6 +239,19 @@ export class SqliteDatabase {
       this.db.exec(`ROLLBACK TO ${name}`);
       this.db.exec(`RELEASE ${name}`);
       throw err;
+    }
+  }
+
+  /** Copies the pages the worker left (between two turns: no transaction is open), so that the next commit restarts the WAL. */
+  private finishCheckpoint(byWorker: number): void {
+    if (!this.db.open || this.db.inTransaction || this.openTx !== undefined) return;
+    try {
+      const r = (this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; checkpointed: number }[])[0];
+      if (!r || r.busy) return;
+      this.checkpointStats.handBacks++;
+      this.checkpointStats.pagesOnLoop += Math.max(0, r.checkpointed - byWorker);
+    } catch {
+      // The worker's next pass and the fallback threshold remain.
     }
   }
 

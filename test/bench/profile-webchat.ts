@@ -36,7 +36,8 @@ try {
       cpu.push(per);
       process.stdout.write(
         `rep ${i + 1}: ${r.rps.toFixed(0)} msg/s, ${per.toFixed(3)} ms CPU/msg (all threads ${all.toFixed(3)}), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
-          `event loop max block ${after.loopMaxMs.toFixed(0)} ms, in-server p99 ${after.insideP99Ms.toFixed(0)} max ${after.insideMaxMs.toFixed(0)} ms, errors ${r.errors}\n`,
+          `event loop max block ${after.loopMaxMs.toFixed(0)} ms, in-server p99 ${after.insideP99Ms.toFixed(0)} max ${after.insideMaxMs.toFixed(0)} ms, errors ${r.errors}; ` +
+          `WAL hand-backs ${(after.handBacks ?? 0) - (before.handBacks ?? 0)} (${(after.pagesOnLoop ?? 0) - (before.pagesOnLoop ?? 0)} pages copied on the event loop)\n`,
       );
     }
     const s = await target.stats();

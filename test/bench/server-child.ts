@@ -34,12 +34,14 @@ if (mode === 'bare') {
   });
   server = await app.listen(0);
   close = () => app.close();
-  stats = () =>
-    app.sql.db
+  stats = () => ({
+    ...(app.sql.db
       .prepare(
         `SELECT COUNT(*) AS pending, COALESCE(SUM(last_error IS NOT NULL), 0) AS touched FROM outbox WHERE recipient_kind IS NOT NULL AND state = 'pending'`,
       )
-      .get() as Record<string, number>;
+      .get() as Record<string, number>),
+    ...app.sql.checkpointStats,
+  });
 }
 
 /**

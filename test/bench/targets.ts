@@ -27,6 +27,9 @@ export interface TargetStats {
   insideMaxMs: number;
   pending?: number;
   touched?: number;
+  /** Tawasul: the WAL hand-backs from the checkpoint worker so far, and the pages the event loop copied in them. */
+  handBacks?: number;
+  pagesOnLoop?: number;
 }
 
 /** A benchmark target running in a child process. */
@@ -79,7 +82,7 @@ export async function startTarget(mode: 'bare' | 'tawasul', dataDir = '', execAr
     execArgv,
     cwd: projectRoot,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   const next = <T>(): Promise<T> =>
     new Promise((resolve, reject) => {

@@ -1,11 +1,12 @@
 /**
  * WAL checkpoints off the event loop: with `backgroundCheckpoint`, commits no longer checkpoint by
  * themselves (the fallback threshold is far away) and the worker thread copies the WAL into the
- * database file; nothing written is lost across a close and a reopen. Also in an ES-module entry
+ * database file, and hands a long WAL back to the event loop so that a steady stream of commits restarts
+ * it; nothing written is lost across a close and a reopen. Also in an ES-module entry
  * point (where an eval'd worker is ESM). Waits on conditions with bounded polls, never on a duration.
  */
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +25,18 @@ async function eventually(cond: () => boolean, tries = 500): Promise<boolean> {
     await delay(20);
   }
   return cond();
+}
+
+/** The WAL's checkpoint sequence number (header bytes 12-15): one more at every restart of the WAL. */
+function walRestarts(wal: string): number {
+  const header = Buffer.alloc(16);
+  const fd = openSync(wal, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header.readUInt32BE(12);
 }
 
 const fill = (sql: SqliteDatabase, from: number, n: number): void => {
@@ -47,6 +60,33 @@ describe('WAL checkpoints from a worker thread', () => {
     again.close();
   });
 
+  it('hands a long WAL back between commits, so that a steady stream of commits restarts it instead of growing it', async () => {
+    t = tempDir();
+    const file = join(t.dir, 'h.sqlite');
+    const sql = new SqliteDatabase(file, { backgroundCheckpoint: true, checkpointMs: 5, restartPages: 64 });
+    sql.db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    const ins = sql.db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    let n = 0;
+    const before = statSync(file).size;
+    sql.tx(() => ins.run(n++, 'x'.repeat(2000)));
+    expect(await eventually(() => statSync(file).size > before)).toBe(true); // the worker is up
+    const restarted = walRestarts(`${file}-wal`);
+    // Commits with no pause long enough for a worker's pass to copy the last frame: only a hand-back
+    // (or the fallback threshold, 16,384 pages away) lets the WAL restart from its beginning.
+    for (let burst = 0; burst < 4000 && sql.checkpointStats.handBacks < 10; burst++) {
+      for (let i = 0; i < 5; i++) sql.tx(() => ins.run(n++, 'x'.repeat(2000)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(sql.checkpointStats.handBacks).toBe(10);
+    // Each hand-back's checkpoint copied the last frames: the next commit began the WAL anew.
+    expect(walRestarts(`${file}-wal`) - restarted).toBeGreaterThanOrEqual(8);
+    sql.close();
+    await sql.closed();
+    const again = new SqliteDatabase(file);
+    expect(again.db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(n);
+    again.close();
+  });
+
   it("keeps SQLite's own checkpoints when not asked to", () => {
     t = tempDir();
     const sql = new SqliteDatabase(join(t.dir, 'w.sqlite'));
@@ -59,7 +99,7 @@ describe('WAL checkpoints from a worker thread', () => {
     const mod = JSON.stringify(pathToFileURL(join(projectRoot, 'bot/store/sqlite-database.ts')).href);
     const file = JSON.stringify(join(t.dir, 'e.sqlite'));
     const code = `
-      import { statSync } from 'node:fs';
+      import { closeSync, openSync, readSync, statSync } from 'node:fs';
       const { SqliteDatabase } = await import(${mod});
       const sql = new SqliteDatabase(${file}, { backgroundCheckpoint: true, checkpointMs: 20 });
       sql.db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
