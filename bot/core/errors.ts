@@ -21,10 +21,13 @@ export class ChannelApiError extends TawasulError {
     readonly retryable: boolean,
     /** Seconds the provider asked us to wait, when it said so. */
     readonly retryAfterSeconds?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; credential?: boolean },
   ) {
     super(message, options);
+    this.credential = options?.credential ?? false;
   }
+  /** The provider refused our credentials (an expired token, a changed password): nothing is wrong with the message. */
+  readonly credential: boolean;
 }
 
 /** The network failed before a provider answered (DNS, reset, timeout). Always retryable. */

@@ -16,7 +16,7 @@ import { NetworkError } from '../core/errors.js';
 import type { EngineOptions, OutboxWorkerOptions, PassReport, RateLimits } from './engine-options.js';
 import { settleInDoubt } from './in-doubt.js';
 import { type DeliveryQueue, describe, replyQueue, type Settlement, scrub } from './queue.js';
-import { attemptSend, backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { attemptSend, backoffMs, DEFAULT_RETRY, isCredentialError, type RetryPolicy } from './retry.js';
 import type { OutboxItem } from './types.js';
 
 /** Default `onSent`: nothing (`ChannelDelivery` emits its `sent` event here). */
@@ -45,6 +45,8 @@ export class OutboxWorker {
   private readonly inFlight = new Map<number, string>();
   private readonly lastSentTo = new Map<string, number>();
   private pausedUntil = 0;
+  /** Refused credentials in a row (0: none): the channel pauses for the back-off of that many attempts. */
+  private credentialStrikes = 0;
   /** Jobs handed to the limiter that have not started yet. */
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -254,12 +256,17 @@ export class OutboxWorker {
           await queue.markSent(item, at, res.providerMessageId);
           this.lastSentTo.set(to, at.getTime());
           this.outcome(item, 'sent', report, attempts);
+          if (this.credentialStrikes > 0) {
+            this.credentialStrikes = 0;
+            logger.warn({ channel: queue.name }, `credentials accepted again: ${queue.noun} sending resumed`);
+          }
           this.notifySent({ ...item, state: 'sent', attempts, sentAt: at, ...(res.providerMessageId ? { providerMessageId: res.providerMessageId } : {}) }, at);
         },
         retry: async (err, at) => {
           const error = this.describe(err);
           await queue.markRetry(item, error, at);
           this.outcome(item, 'retry', report, attempts, { error, network: err instanceof NetworkError, nextAttemptAt: at.toISOString() });
+          if (isCredentialError(err)) this.pauseForCredentials(now(), err, error);
         },
         failed: async (err, reason) => {
           const error = this.describe(err);
@@ -320,6 +327,23 @@ export class OutboxWorker {
       while (this.running) await this.running;
       if ((await this.runOnce()) === 0 && !this.running && this.inFlight.size === 0) return;
     }
+  }
+
+  /**
+   * The provider refused our credentials: nothing is wrong with the items, so rather than wear each
+   * one out against the same refusal, the whole queue pauses (the retry back-off of the refusals in a
+   * row, up to its cap, or longer when the provider says), then one send probes. Logged at error level:
+   * an operator must rotate them.
+   */
+  private pauseForCredentials(now: Date, err: unknown, error: string): void {
+    this.credentialStrikes++;
+    const after = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
+    const until = new Date(now.getTime() + backoffMs(this.retry, this.credentialStrikes, after));
+    this.pauseUntil(until);
+    this.opts.logger.error(
+      { channel: this.queue.name, error, refusals: this.credentialStrikes, pausedUntil: until.toISOString() },
+      `the provider refused the credentials: ${this.queue.noun} sending paused, items stay queued`,
+    );
   }
 
   /** Provider told us to slow down (x-rate-limit-reset, Retry-After): pause sending until `until`. */

@@ -1,7 +1,8 @@
 /**
  * The one retry policy of Tawasul's durable sends (channel replies and notifications): capped
  * exponential back-off, a provider's Retry-After honoured, errors that declare `retryable: false`
- * permanent, unknown errors transient, and attempts bounded.
+ * permanent, unknown errors transient, and attempts bounded — except while the provider refuses our
+ * credentials, which says nothing about the message: such items wait, however long it takes.
  */
 
 /** Back-off of retryable failures. */
@@ -20,18 +21,25 @@ export function backoffMs(retry: RetryPolicy, attempts: number, retryAfterSecond
   return Math.max(exp, (retryAfterSeconds ?? 0) * 1000);
 }
 
+/** True when the provider refused our credentials (`credential` on ChannelApiError and DeliveryError). */
+export function isCredentialError(err: unknown): boolean {
+  return (err as { credential?: unknown } | null | undefined)?.credential === true;
+}
+
 /** What to do after a failed attempt. */
 export type RetryDecision = { retry: false; reason: 'permanent' | 'exhausted' } | { retry: true; at: Date };
 
 /**
  * The decision after the `attempts`-th failed attempt with `err` at `now`: permanent when the error
  * says so (`retryable: false`, as ChannelApiError and DeliveryError do), exhausted after
- * `maxAttempts`, otherwise retried after the back-off (unknown errors count as transient).
+ * `maxAttempts`, otherwise retried after the back-off (unknown errors count as transient). A refused
+ * credential is retried after the back-off whatever the attempts: the message waits for the operator.
  */
 export function retryDecision(policy: RetryPolicy, attempts: number, err: unknown, now: Date): RetryDecision {
   const e = err as { retryable?: unknown; retryAfterSeconds?: unknown } | null | undefined;
-  if (e?.retryable === false) return { retry: false, reason: 'permanent' };
-  if (attempts >= policy.maxAttempts) return { retry: false, reason: 'exhausted' };
+  const credential = isCredentialError(err);
+  if (e?.retryable === false && !credential) return { retry: false, reason: 'permanent' };
+  if (attempts >= policy.maxAttempts && !credential) return { retry: false, reason: 'exhausted' };
   const after = typeof e?.retryAfterSeconds === 'number' ? e.retryAfterSeconds : undefined;
   return { retry: true, at: new Date(now.getTime() + backoffMs(policy, attempts, after)) };
 }

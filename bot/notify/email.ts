@@ -59,7 +59,10 @@ export class SmtpEmailSender implements EmailSender {
       if (err instanceof DeliveryError) throw err;
       // No server text: it may quote the address, and notification errors are listed to admins.
       const f = classifySmtpError(err);
-      throw new DeliveryError(`smtp: ${f.code ?? 'error'} ${typeof f.status === 'number' ? f.status : ''}`.trim(), f.retryable, f.status, { cause: err });
+      throw new DeliveryError(`smtp: ${f.code ?? 'error'} ${typeof f.status === 'number' ? f.status : ''}`.trim(), f.retryable, f.status, {
+        cause: err,
+        credential: f.credential,
+      });
     }
   }
 

@@ -91,7 +91,10 @@ export class HttpSmsSender implements SmsSender {
       throw new DeliveryError(`sms gateway unreachable: ${(err as Error)?.name ?? 'error'}`, true, 'network', { cause: err });
     }
     const text = await res.text().catch(() => '');
-    if (!res.ok) throw new DeliveryError(`sms gateway answered ${res.status}`, retryableStatus(res.status), res.status);
+    if (!res.ok) {
+      const credential = res.status === 401 || res.status === 403;
+      throw new DeliveryError(`sms gateway answered ${res.status}`, retryableStatus(res.status), res.status, { credential });
+    }
     let providerId: string | undefined;
     try {
       const body = JSON.parse(text) as Record<string, unknown>;

@@ -58,6 +58,8 @@ export interface SmtpFailure {
   status?: number | string;
   /** nodemailer's error code (`EAUTH`, `EENVELOPE`…). */
   code?: string;
+  /** The server refused our credentials (535, EAUTH). */
+  credential: boolean;
   /** First line of the error, at most 200 characters (may quote an address: scrub before storing). */
   text: string;
 }
@@ -73,7 +75,8 @@ export function classifySmtpError(err: unknown): SmtpFailure {
   const e = (err ?? {}) as { responseCode?: number; code?: string; message?: string };
   const status = e.responseCode ?? e.code;
   const text = `SMTP ${status ?? 'error'}: ${(e.message ?? String(err)).split('\n')[0]!.slice(0, 200)}`;
-  const base = { text, ...(status !== undefined ? { status } : {}), ...(e.code ? { code: e.code } : {}) };
+  const credential = e.responseCode === 535 || e.code === 'EAUTH';
+  const base = { text, credential, ...(status !== undefined ? { status } : {}), ...(e.code ? { code: e.code } : {}) };
   if (typeof e.responseCode === 'number') return { ...base, network: false, retryable: e.responseCode < 500 || e.responseCode === 535 };
   if (e.code === 'EAUTH') return { ...base, network: false, retryable: true };
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return { ...base, network: false, retryable: false };

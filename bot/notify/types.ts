@@ -48,10 +48,13 @@ export class DeliveryError extends TawasulError {
     message: string,
     readonly retryable: boolean,
     readonly status?: number | string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; credential?: boolean },
   ) {
     super(message, options);
+    this.credential = options?.credential ?? false;
   }
+  /** The provider refused our credentials: nothing is wrong with the message (see `isCredentialError`). */
+  readonly credential: boolean;
 }
 
 /** The trimmed value of the environment variable `name` (named in config/sla.yaml), if set and not empty. */

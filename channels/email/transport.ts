@@ -41,7 +41,10 @@ export function replySubject(subject: string, fallback: string): string {
 export function smtpError(err: unknown, channel: string): ChannelApiError | NetworkError {
   const f = classifySmtpError(err);
   if (f.network) return new NetworkError(f.text, channel, { cause: err });
-  return new ChannelApiError(f.text, channel, typeof f.status === 'number' ? f.status : undefined, f.code, f.retryable, undefined, { cause: err });
+  return new ChannelApiError(f.text, channel, typeof f.status === 'number' ? f.status : undefined, f.code, f.retryable, undefined, {
+    cause: err,
+    credential: f.credential,
+  });
 }
 
 /** Reads an item's delivery meta; a permanent error when it has no recipient. */

@@ -50,9 +50,11 @@ export function graphError(channel: string, status: number, body: unknown): Chan
   const e = (body as GraphErrorBody | undefined)?.error;
   const code = typeof e?.code === 'number' ? e.code : undefined;
   const wait = code !== undefined ? RETRYABLE[code] : undefined;
-  const retryable = wait !== undefined || status === 429 || status >= 500;
+  const retryable = wait !== undefined || status === 429 || status === 401 || status >= 500;
   const message = `Graph API ${status}${code !== undefined ? ` (#${code})` : ''}: ${(e?.message ?? 'no error body').slice(0, 120)}`;
-  return new ChannelApiError(message, channel, status, code ?? status, retryable, wait ?? (status === 429 ? 60 : undefined));
+  return new ChannelApiError(message, channel, status, code ?? status, retryable, wait ?? (status === 429 ? 60 : undefined), {
+    credential: code === 190 || status === 401,
+  });
 }
 
 /** A text, interactive-buttons or template message body for the messages endpoint. */

@@ -84,7 +84,7 @@ export function resetOf(rl: TwitterRateLimit | undefined): Date | undefined {
   return Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined;
 }
 
-/** Maps a twitter-api-v2 failure to Tawasul's errors (retryable: 429, 5xx, network; permanent: other 4xx). */
+/** Maps a twitter-api-v2 failure to Tawasul's errors (retryable: 429, 5xx, network, 401 credentials; permanent: other 4xx). */
 export function toChannelError(err: unknown, channel: string, now: Date): ChannelApiError | NetworkError {
   if (err instanceof ChannelApiError || err instanceof NetworkError) return err;
   if (err instanceof ApiResponseError) {
@@ -97,7 +97,9 @@ export function toChannelError(err: unknown, channel: string, now: Date): Channe
       return new ChannelApiError(`X throttled the request: ${detail}`, channel, status, 88, true, wait, { cause: err });
     }
     const code = /duplicate content/i.test(detail) ? 'duplicate-content' : (data.errors?.[0]?.code ?? data.title);
-    return new ChannelApiError(`X refused the request: ${detail}`, channel, status, code, status >= 500, undefined, { cause: err });
+    // 401: the account's tokens were revoked or expired; retried once they are replaced, not failed.
+    const credential = status === 401;
+    return new ChannelApiError(`X refused the request: ${detail}`, channel, status, code, status >= 500 || credential, undefined, { cause: err, credential });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new NetworkError(`X request failed before an answer: ${message}`, channel, { cause: err });

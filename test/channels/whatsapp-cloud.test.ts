@@ -222,6 +222,8 @@ describe('whatsapp-cloud units', () => {
       expect([e.code, e.retryable, e.retryAfterSeconds]).toEqual([code, retryable, wait]);
     }
     expect(graphError('whatsapp', 503, undefined).retryable).toBe(true);
+    // An expired or invalid token: the channel pauses and the replies wait (bot/delivery/outbox-worker.ts).
+    expect([graphError('whatsapp', 401, body(190)).credential, graphError('whatsapp', 400, body(100)).credential]).toEqual([true, false]);
     expect(graphError('whatsapp', 429, 'garbage').retryAfterSeconds).toBe(60);
   });
 

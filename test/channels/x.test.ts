@@ -357,6 +357,27 @@ describe('x adapter', () => {
     expect((await b.outbox.list('x-alburaimigov')).map((i) => i.state)).toEqual(['sent', 'sent']);
   });
 
+  it('keeps replies queued while X refuses the credentials, pausing the channel, and sends them once they work', async () => {
+    rig = new Rig();
+    const a = await rig.start(GOV, { replyMode: 'dm' });
+    for (const who of ['hind', 'saif']) rig.fake.dm(GOV, { text: 'عندي شكوى على البلدية', sender_id: rig.fake.user(who) });
+    await a.poller.poll();
+    rig.fake.revoke(GOV);
+    // Seven refusals: more than the retry policy's five attempts, which would fail an item for any other error.
+    for (let i = 0; i < 7; i++) {
+      await drainWorker(a.worker); // one probe per pause (at most the policy's one-minute cap here)
+      rig.clock.advance(2 * 60_000);
+    }
+    const waiting = await a.outbox.list('x-alburaimigov');
+    expect(waiting.map((i) => i.state)).toEqual(['pending', 'pending']);
+    expect(waiting[0]!.lastError).toContain('401');
+    expect(rig.logs.filter((l) => l.includes('refused the credentials'))).toHaveLength(7);
+    rig.fake.revoke(GOV, false);
+    await drainWorker(a.worker);
+    expect((await a.outbox.list('x-alburaimigov')).map((i) => i.state)).toEqual(['sent', 'sent']);
+    expect(rig.fake.sent(GOV)).toHaveLength(2);
+  });
+
   it('backs off both streams when X refuses the credentials, and logs no secret', async () => {
     rig = new Rig();
     const t = channelContext({

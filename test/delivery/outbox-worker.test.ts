@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelApiError, NetworkError } from '../../bot/core/errors.js';
 import { silentLogger } from '../../bot/core/logger.js';
@@ -119,6 +120,31 @@ describe('OutboxWorker', () => {
     }
     expect(outbox.get(b.id)).toMatchObject({ state: 'failed', attempts: 4 });
     expect(sent).toHaveLength(0);
+  });
+
+  it('pauses the whole queue while the provider refuses the credentials, fails nothing, and sends all once they work', async () => {
+    const lines: string[] = [];
+    const w = worker({ logger: pino({ level: 'info' }, { write: (l: string) => lines.push(l) }) });
+    const items = [put('a'), put('b'), put('c')];
+    const refused = () => new ChannelApiError('Graph API 401 (#190): token expired', 'x', 401, 190, true, undefined, { credential: true });
+    // Ten refusals in a row: more than maxAttempts (4), which would fail an item for any other error.
+    for (let i = 0; i < 10; i++) failures.push(refused());
+    let attempted = 0;
+    for (let i = 0; i < 10; i++) {
+      attempted += await w.runOnce(); // one probe; the others wait for the pause
+      expect(await w.runOnce()).toBe(0);
+      clock.advance(60_000);
+    }
+    expect(attempted).toBe(10);
+    expect(items.map((i) => outbox.get(i.id)!.state)).toEqual(['pending', 'pending', 'pending']);
+    const paused = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.msg.includes('refused the credentials'));
+    expect(paused).toHaveLength(10);
+    expect(paused.every((l) => l.level === 50)).toBe(true); // error: an operator must act
+    expect(failures).toHaveLength(0);
+    await w.drain();
+    expect(sent.map((s) => s.text).sort()).toEqual(['a', 'b', 'c']);
+    expect(items.map((i) => outbox.get(i.id)!.state)).toEqual(['sent', 'sent', 'sent']);
+    expect(lines.some((l) => l.includes('credentials accepted again'))).toBe(true);
   });
 
   it('holds a recipient for perRecipientMinTimeMs on the injected clock', async () => {

@@ -16,7 +16,13 @@ export async function startSmtp(): Promise<{ port: number; received: ReceivedMai
   const reject = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
+    // Any account but one whose password is 'wrong' (535, as a rotated password gets).
+    onAuth(auth, _session, cb) {
+      if (auth.password === 'wrong') return cb(new Error('Invalid username or password'));
+      cb(null, { user: auth.username });
+    },
     logger: false,
     onRcptTo(address, _session, cb) {
       if (reject.has(address.address)) {

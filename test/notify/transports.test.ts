@@ -78,7 +78,7 @@ describe('e-mail over SMTP', () => {
     expect(html).toContain('<title>Hi &lt;b&gt;</title>');
   });
 
-  it('reports a refused recipient as permanent and an unreachable server as retryable', async () => {
+  it('reports a refused recipient as permanent, a refused password and an unreachable server as retryable', async () => {
     smtp.reject.add('gone@example.om');
     const s = sender();
     const refused = await s.send({ to: 'gone@example.om', subject: 's', text: 't', language: 'en' }).catch((e: unknown) => e);
@@ -86,6 +86,21 @@ describe('e-mail over SMTP', () => {
     expect(refused).toBeInstanceOf(DeliveryError);
     expect((refused as DeliveryError).retryable).toBe(false);
     expect((refused as DeliveryError).message).not.toContain('gone@example.om');
+    const locked = new SmtpEmailSender({
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: false,
+      requireTls: false,
+      from: 'x@bur.gov.om',
+      timeoutMs: 2000,
+      user: 'tawasul',
+      pass: 'wrong',
+    });
+    const denied = (await locked.send({ to: 'a@example.om', subject: 's', text: 't', language: 'en' }).catch((e: unknown) => e)) as DeliveryError;
+    locked.close();
+    // A refused password says nothing about the message: it waits while the channel pauses (bot/delivery/outbox-worker.ts).
+    expect([denied.status, denied.retryable, denied.credential]).toEqual([535, true, true]);
+    expect((refused as DeliveryError).credential).toBe(false);
     const down = new SmtpEmailSender({ host: '127.0.0.1', port: 1, secure: false, requireTls: false, from: 'x@bur.gov.om', timeoutMs: 2000 });
     const err = await down.send({ to: 'a@example.om', subject: 's', text: 't', language: 'en' }).catch((e: unknown) => e);
     down.close();
@@ -145,15 +160,16 @@ describe('SMS over an HTTP gateway', () => {
     expect(res.providerId).toMatch(/^SM/);
   });
 
-  it('classifies gateway failures: throttling and 5xx retryable, 4xx permanent, unreachable retryable', async () => {
+  it('classifies gateway failures: throttling and 5xx retryable, 4xx permanent, refused credentials retryable, unreachable retryable', async () => {
     const s = new HttpSmsSender(settings({ kind: 'generic-json', url: `${gw.url}/send` })!);
-    gw.statuses.push(429, 503, 400);
+    gw.statuses.push(429, 503, 400, 401);
     const errs = [];
-    for (let i = 0; i < 3; i++) errs.push((await s.send({ to: '92345678', text: 'x' }).catch((e: unknown) => e)) as DeliveryError);
-    expect(errs.map((e) => [e.status, e.retryable])).toEqual([
-      [429, true],
-      [503, true],
-      [400, false],
+    for (let i = 0; i < 4; i++) errs.push((await s.send({ to: '92345678', text: 'x' }).catch((e: unknown) => e)) as DeliveryError);
+    expect(errs.map((e) => [e.status, e.retryable, e.credential])).toEqual([
+      [429, true, false],
+      [503, true, false],
+      [400, false, false],
+      [401, true, true],
     ]);
     const down = new HttpSmsSender({ ...settings({ kind: 'generic-json', url: 'http://127.0.0.1:1/x' })!, timeoutMs: 2000 });
     expect(((await down.send({ to: '92345678', text: 'x' }).catch((e: unknown) => e)) as DeliveryError).retryable).toBe(true);

@@ -117,6 +117,12 @@ export class FakeX {
     for (let i = 0; i < n; i++) this.failures.push(mode);
   }
 
+  /** Refuses (401) or accepts again the account's access token, as X does once it is revoked or restored. */
+  revoke(account: FakeAccount, revoked = true): void {
+    if (revoked) this.byToken.delete(account.accessToken);
+    else this.byToken.set(account.accessToken, account);
+  }
+
   /** The next read fails with `status` (429: window spent until `resetInSeconds`). */
   failNextPoll(status: number, resetInSeconds = 900): void {
     this.pollFailures.push({ status, resetInSeconds });
