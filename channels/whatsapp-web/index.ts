@@ -60,12 +60,26 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
   let timer: NodeJS.Timeout | undefined;
 
   const transport = async (item: OutboxItem): Promise<{ providerMessageId?: string }> => {
-    if (!client || state !== 'ready') throw new NetworkError('whatsapp-web: client not connected', id);
+    const c = client;
+    if (!c || state !== 'ready') throw new NetworkError('whatsapp-web: client not connected', id);
+    let timeout: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => reject(new NetworkError(`whatsapp-web: no answer to a send within ${options.sendTimeoutMs} ms`, id)), options.sendTimeoutMs);
+    });
     try {
-      const sent = await client.sendMessage(item.conversationId, item.reply.text);
+      const sent = await Promise.race([c.sendMessage(item.conversationId, item.reply.text), hung]);
       return sent?.id?._serialized ? { providerMessageId: sent.id._serialized } : {};
     } catch (err) {
+      if (err instanceof NetworkError) {
+        // A browser that does not answer holds the channel: it is replaced, and the send is retried
+        // on the new one (it may have gone out late: a possible duplicate, as after a crash).
+        logger.error({ channel: id, outboxId: item.id }, 'whatsapp-web: a send got no answer; restarting the client (the retry may duplicate it)');
+        restart(c, 'send timeout');
+        throw err;
+      }
       throw sendError(id, err);
+    } finally {
+      clearTimeout(timeout);
     }
   };
   const lane = ctx.delivery.lane(ctx, {
@@ -184,21 +198,23 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
     c.on('auth_failure', () => {
       logger.error({ channel: id }, 'whatsapp-web: authentication failed; the session will be re-linked by QR code');
     });
-    c.on('disconnected', (reason) => {
-      if (client !== c || state === 'stopped') return;
-      state = 'disconnected';
-      void worker.stop();
-      const delay = Math.min(options.reconnect.maxMs, options.reconnect.baseMs * 2 ** attempts++);
-      logger.warn({ channel: id, reason: String(reason).slice(0, 40), reconnectInMs: delay }, 'whatsapp-web: disconnected');
-      timer = setTimeout(() => {
-        void c
-          .destroy()
-          .catch(() => undefined)
-          .then(() => reconnect());
-      }, delay);
-    });
+    c.on('disconnected', (reason) => restart(c, String(reason)));
     c.on('message', onMessage);
     await c.initialize();
+  };
+  /** Replaces client `c` (disconnected, or hung on a send) by a new one after the back-off; the queue waits meanwhile. */
+  const restart = (c: WwebClient, reason: string): void => {
+    if (client !== c || state === 'stopped' || state === 'disconnected') return;
+    state = 'disconnected';
+    void worker.stop();
+    const delay = Math.min(options.reconnect.maxMs, options.reconnect.baseMs * 2 ** attempts++);
+    logger.warn({ channel: id, reason: reason.slice(0, 40), reconnectInMs: delay }, 'whatsapp-web: disconnected');
+    timer = setTimeout(() => {
+      void c
+        .destroy()
+        .catch(() => undefined)
+        .then(() => reconnect());
+    }, delay);
   };
   const reconnect = async (): Promise<void> => {
     try {

@@ -15,6 +15,8 @@ export const whatsappWebOptions = z
     /** Milliseconds between two sends from the number (keep it slow: automation is watched). */
     minTimeMs: z.number().int().min(0).default(2000),
     perRecipientMinTimeMs: z.number().int().min(0).default(6000),
+    /** Milliseconds a send may take before the browser counts as hung: the send is retried on a new client. */
+    sendTimeoutMs: z.number().int().positive().default(60_000),
     reconnect: z.object({ baseMs: z.number().int().positive(), maxMs: z.number().int().positive() }).strict().default({ baseMs: 5000, maxMs: 300_000 }),
     maxMediaBytes: z
       .number()

@@ -103,6 +103,25 @@ describe('whatsapp-web adapter', () => {
     }
   });
 
+  it('replaces a client whose send gets no answer, and sends the reply through the new one', async () => {
+    const g = await new WhatsAppWebHarness({ sendTimeoutMs: 30 }).start();
+    try {
+      const first = g.wa.client;
+      g.wa.hangNext = 1;
+      await g.adapter.send(g.chatId('hung'), [{ text: 'agent reply', language: 'en', kind: 'agent' }]);
+      await g.wa.changes.until(() => g.wa.clients.length === 2 && g.adapter.state === 'ready', 'a new client after the hung send');
+      expect(first.destroyed).toBe(true);
+      expect(g.logs.some((l) => l.includes('a send got no answer'))).toBe(true);
+      const [item] = await g.adapter.outbox.list(g.channelId, 'pending');
+      expect(item).toMatchObject({ attempts: 1 });
+      g.clock.advance(60_000); // the retry's back-off, on the injected clock
+      await g.adapter.worker.drain();
+      expect(g.wa.sent).toMatchObject([{ chatId: g.chatId('hung'), text: 'agent reply' }]);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('reconnects with back-off on `disconnected` and sends what was queued meanwhile', async () => {
     const first = h.wa.client;
     first.emit('disconnected', 'NAVIGATION');

@@ -26,6 +26,8 @@ export class FakeWhatsApp {
   readonly changes = new Conditions();
   /** What `initialize` emits: `ready` at once, or a QR code first (a session not yet linked). */
   linked = true;
+  /** Sends that never answer (a hung browser), the next ones first. */
+  hangNext = 0;
 
   /** The factory the adapter gets. */
   factory = (o: WwebClientOptions): WwebClient => {
@@ -73,6 +75,10 @@ export class FakeClient extends EventEmitter implements WwebClient {
 
   async sendMessage(chatId: string, content: string): Promise<{ id: { _serialized: string } }> {
     if (this.destroyed) throw new Error('Protocol error: Target closed.');
+    if (this.world.hangNext > 0) {
+      this.world.hangNext--;
+      return new Promise(() => undefined);
+    }
     const f = this.world.failures.shift();
     if (f) throw FAILURES[f]();
     this.world.sent.push({ chatId, to: chatId, text: content, at: performance.now() });
