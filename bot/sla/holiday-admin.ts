@@ -4,7 +4,7 @@
  * WorkingCalendar without a restart, and the due dates and escalation instants of the open requests
  * the change touches are recomputed; each change is recorded (`sla_calendar_changes`) and each moved
  * due date is written in the request's history (`RequestStore.setDue`). An interrupted recomputation
- * is finished on the next start.
+ * is finished on the next start (all open requests when the crash came before the days were recorded).
  */
 import { type CalendarConfig, type HolidayEntry, holidaySchema } from '../../config/schema.js';
 import { addDays, instantAt } from '../calendar/dates.js';
@@ -16,6 +16,9 @@ import type { RequestStore } from '../store/types.js';
 import type { SlaContext } from './context.js';
 import { resolutionDue } from './policy.js';
 import type { SlaEngine } from './sla-engine.js';
+
+/** An instant after every date the store holds (ms; within PostgreSQL's bigint and JavaScript's Date). */
+const ALL_TIME = 8_000_000_000_000_000;
 
 /** A stored override, as the admin API shows it. */
 export type HolidayOverride = Omit<HolidayOverrideRecord, 'at'> & { at: Date };
@@ -176,23 +179,27 @@ export class HolidayAdmin {
     return this.recompute(id, actor, now);
   }
 
-  /** Finishes recomputations a crash interrupted (called at start). */
+  /**
+   * Finishes recomputations a crash interrupted (called at start). A change whose changed days were
+   * never recorded (the crash came right after its commit) recomputes every open request.
+   */
   async resumePending(now: Date): Promise<number> {
     await this.whenReady();
     const ids = await this.store.holidays.unfinishedChanges();
-    for (const id of ids) await this.recompute(id, 'system:resume', now);
+    for (const id of ids) await this.recompute(id, 'system:resume', now, true);
     return ids.length;
   }
 
-  private async recompute(id: number, actor: string, now: Date): Promise<CalendarChange> {
+  private async recompute(id: number, actor: string, now: Date, resumed = false): Promise<CalendarChange> {
     const row = (await this.store.holidays.change(id))!;
     const { dates } = row;
     let requestsRecomputed = 0;
     const touched = new Set<number>();
-    if (dates.length > 0) {
+    if (dates.length > 0 || resumed) {
       const tz = this.ctx.calendar.timeZone;
-      const lo = instantAt(dates[0]!, 0, tz).getTime();
-      const hi = instantAt(dates[dates.length - 1]!, 0, tz).getTime();
+      // No days recorded on a resumed change: unknown, so every open request and pending timer.
+      const lo = dates.length > 0 ? instantAt(dates[0]!, 0, tz).getTime() : 0;
+      const hi = dates.length > 0 ? instantAt(dates[dates.length - 1]!, 0, tz).getTime() : ALL_TIME;
       // A changed day matters to a request filed before it whose due date is not before it.
       const affected = await this.store.requests.openDueFrom(lo, hi);
       for (const r of affected) {

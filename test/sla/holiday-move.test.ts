@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatLocalIso } from '../../bot/calendar/dates.js';
 import { calendarWithOverrides } from '../../bot/cli/due.js';
 import { loadConfig } from '../../bot/config/load.js';
+import { SqliteSlaStore } from '../../bot/store/sqlite/sla-store.js';
 import { ADMIN_TOKEN, AGENT_TOKEN, at, createHarness, type Harness } from './harness.js';
 
 const EID = { id: 'eid-al-fitr', name: { ar: 'عيد الفطر', en: 'Eid al-Fitr' }, from: '2026-03-19', to: '2026-03-22', status: 'confirmed' };
@@ -94,6 +95,26 @@ describe('holiday moved after requests were filed', () => {
     expect(local(rec.dueAt)).toBe('2026-03-24T14:20+04:00');
     expect(rec.history.filter((e) => e.type === 'due_recomputed')).toHaveLength(2);
     expect((await call(base, 'DELETE', `/api/admin/holidays/overrides/${id}`)).status).toBe(404);
+  });
+
+  it('finishes on restart a change a crash cut off right after its commit, before its days were recorded', async () => {
+    h = await createHarness({ patch: { calendar: { holidays: [EID] } }, start: '2026-03-16T10:00:00+04:00' });
+    const b = await h.file('training', at('2026-03-15 09:00'));
+    expect(local(b.dueAt)).toBe('2026-03-24T14:20+04:00');
+    // What setHoliday commits first (the override and the change), and then nothing: the process died.
+    const now = at('2026-03-16 10:00').getTime();
+    const name = h.calendar.holidays().find((x) => x.id === 'eid-al-fitr')!.name;
+    await new SqliteSlaStore(h.sql).tx(async (s) => {
+      await s.holidays.addOverride({ holidayId: 'eid-al-fitr', from: '2026-03-19', to: '2026-03-23', status: 'confirmed', name, actor: 'admin:x', at: now });
+      await s.holidays.addChange(now, 'admin:x', 'holiday eid-al-fitr confirmed 2026-03-19..2026-03-23');
+    });
+    h = await h.restart();
+    await h.sla.start(); // what the server runs at start: the interrupted change is finished first
+    const rec = (await h.store.get(b.reference))!;
+    expect(local(rec.dueAt)).toBe('2026-03-25T14:20+04:00');
+    expect(rec.history.at(-1)).toMatchObject({ type: 'due_recomputed', actor: 'system:resume' });
+    const [change] = await h.sla.holidays.changes(1);
+    expect(change).toMatchObject({ requestsRecomputed: 1, done: true });
   });
 
   it('gives `tawasul due` the stored overrides, read from the data directory', async () => {
