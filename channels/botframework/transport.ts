@@ -74,10 +74,24 @@ export function toDeliveryError(err: unknown, channel: string): Error {
     const status = e.statusCode;
     const code = providerCode(e.response?.bodyAsText) ?? (typeof e.code === 'string' ? e.code : undefined);
     const after = retryAfterSeconds(e.response?.headers?.get?.('retry-after'));
-    // The message names status and code only: the provider's message may echo the activity.
-    return new ChannelApiError(`botframework send failed: HTTP ${status}${code ? ` ${code}` : ''}`, channel, status, code, isRetryableStatus(status), after);
+    // The message names status and code only: the provider's message may echo the activity. A 401: the
+    // connector refused the bot's token (an expired app password): the queue pauses, the replies wait.
+    const credential = status === 401;
+    return new ChannelApiError(
+      `botframework send failed: HTTP ${status}${code ? ` ${code}` : ''}`,
+      channel,
+      status,
+      code,
+      isRetryableStatus(status) || credential,
+      after,
+      { credential },
+    );
   }
   const code = typeof e.code === 'string' ? e.code : typeof e.errorCode === 'string' ? e.errorCode : undefined;
+  // MSAL: the token endpoint refused the app id or password.
+  if (code === 'invalid_client' || code === 'unauthorized_client') {
+    return new ChannelApiError(`botframework send failed: ${code}`, channel, undefined, code, true, undefined, { credential: true });
+  }
   if ((code && (NETWORK_CODES.has(code) || /network|timed?_?out/i.test(code))) || e.name === 'AbortError' || e.name === 'TimeoutError') {
     return new NetworkError(`botframework send failed: ${code ?? String(e.name)}`, channel);
   }

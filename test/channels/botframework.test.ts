@@ -395,7 +395,13 @@ describe('error mapping and credentials', () => {
     expect(e429).toBeInstanceOf(ChannelApiError);
     expect(e429).toMatchObject({ status: 429, code: 'Throttled', retryable: true, retryAfterSeconds: 7 });
     expect(toDeliveryError(rest(502), 'bf')).toMatchObject({ retryable: true });
-    expect(toDeliveryError(rest(403), 'bf')).toMatchObject({ retryable: false, status: 403 });
+    expect(toDeliveryError(rest(403), 'bf')).toMatchObject({ retryable: false, status: 403, credential: false });
+    // A refused token or app password: retried while the queue pauses (bot/delivery/outbox-worker.ts), never failed for it.
+    expect(toDeliveryError(rest(401), 'bf')).toMatchObject({ retryable: true, status: 401, credential: true });
+    expect(toDeliveryError(Object.assign(new Error('AADSTS7000222'), { name: 'ServerError', errorCode: 'invalid_client' }), 'bf')).toMatchObject({
+      retryable: true,
+      credential: true,
+    });
     expect(toDeliveryError(rest(undefined, {}, 'ECONNREFUSED'), 'bf')).toBeInstanceOf(NetworkError);
     expect(toDeliveryError(Object.assign(new Error('t'), { name: 'TimeoutError' }), 'bf')).toBeInstanceOf(NetworkError);
     expect([408, 412, 429, 500, 503, 504].every(isRetryableStatus)).toBe(true);
