@@ -135,11 +135,12 @@ export class XClient {
     return r.data;
   }
 
-  /** Mentions newer than `sinceId` (`GET /2/users/:id/mentions`), newest first, with authors expanded. */
-  async mentions(userId: string, opts: { sinceId?: string; startTime?: Date; paginationToken?: string }): Promise<XPage<XPost>> {
+  /** Mentions newer than `sinceId` and older than `untilId` (`GET /2/users/:id/mentions`), newest first, with authors expanded. */
+  async mentions(userId: string, opts: { sinceId?: string; untilId?: string; startTime?: Date; paginationToken?: string }): Promise<XPage<XPost>> {
     const query: Record<string, string> = { max_results: '100', expansions: 'author_id', 'tweet.fields': TWEET_FIELDS, 'user.fields': 'username,name' };
     if (opts.sinceId) query.since_id = opts.sinceId;
     else if (opts.startTime) query.start_time = opts.startTime.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (opts.untilId) query.until_id = opts.untilId;
     if (opts.paginationToken) query.pagination_token = opts.paginationToken;
     const r = await this.call(() => this.api.v2.get(`users/${encodeURIComponent(userId)}/mentions`, query, { fullResponse: true, timeout: this.timeoutMs }));
     return page<XPost>(r.data, r.rateLimit);

@@ -166,6 +166,9 @@ export class XPoller {
   }
 
   /** Reads pages newest-first until `stop` matches an item (not kept), the last page, or `maxPages`. */
+  /** While walking back through more mentions than one poll reads: the oldest one read so far (in memory; a restart walks again). */
+  private mentionsUntil: string | undefined;
+
   private async pages<T>(fetch: (token?: string) => Promise<XPage<T>>, stop: (item: T) => boolean): Promise<Pages<T>> {
     const got: Pages<T> = { items: [], users: new Map(), stopped: false, complete: false };
     let token: string | undefined;
@@ -194,12 +197,29 @@ export class XPoller {
     const now = this.ctx.clock.now();
     const since = await this.cursors.cursor('mentions');
     const startTime = new Date(now.getTime() - this.settings.backfillMinutes * 60_000);
+    const until = this.mentionsUntil;
     const got = await this.pages<XPost>(
-      (token) => this.client.mentions(me.id, { ...(since ? { sinceId: since } : { startTime }), ...(token ? { paginationToken: token } : {}) }),
+      (token) =>
+        this.client.mentions(me.id, {
+          ...(since ? { sinceId: since } : { startTime }),
+          ...(until ? { untilId: until } : {}),
+          ...(token ? { paginationToken: token } : {}),
+        }),
       () => false,
     );
-    if (!got.complete)
-      this.ctx.logger.warn({ channel: this.ctx.channel.id, stream: 'mentions', pages: this.settings.maxPages }, 'more mentions than one poll reads');
+    if (!got.complete && got.items.length > 0) {
+      // More mentions since the cursor than one poll reads (a long outage): walk back with until_id, a
+      // poll at a time, to the oldest before answering any; the cursor moves only over answered ones,
+      // so none is skipped and they are answered in the order they came.
+      this.mentionsUntil = got.items.at(-1)!.id;
+      this.ctx.logger.warn(
+        { channel: this.ctx.channel.id, stream: 'mentions', pages: this.settings.maxPages },
+        'more mentions than one poll reads: reading further back first',
+      );
+      this.space('mentions', got.rl);
+      return { handled: 0, skipped: 0 };
+    }
+    this.mentionsUntil = undefined;
     let handled = 0;
     let skipped = 0;
     for (const post of got.items.reverse()) {

@@ -357,6 +357,20 @@ describe('x adapter', () => {
     expect((await b.outbox.list('x-alburaimigov')).map((i) => i.state)).toEqual(['sent', 'sent']);
   });
 
+  it('after more mentions than one poll reads, walks back to the oldest and answers every one, oldest first', async () => {
+    rig = new Rig();
+    const a = await rig.start(GOV, { replyMode: 'dm', maxPagesPerPoll: 1 });
+    const users = ['r1', 'r2', 'r3', 'r4', 'r5'].map((u) => rig.fake.user(u));
+    const ids = Array.from({ length: 250 }, (_, i) => rig.fake.mention(GOV, { text: `@alburaimigov عندي شكوى رقم ${i}`, author_id: users[i % 5]! }));
+    const handled: number[] = [];
+    for (let i = 0; i < 8; i++) handled.push((await a.poller.poll({ force: true })).mentions);
+    // 100 per page, one page per poll: two polls walk back, then 50 answered; one walks back, then 100; then 100.
+    expect(handled).toEqual([0, 0, 50, 0, 100, 100, 0, 0]);
+    const inbox = rig.context(GOV).ctx.sql.db.prepare("SELECT message_id FROM inbox WHERE channel = 'x-alburaimigov' ORDER BY rowid").pluck().all() as string[];
+    expect(inbox).toEqual(ids.map((id) => `tweet:${id}`));
+    expect(rig.logs.filter((l) => l.includes('reading further back first'))).toHaveLength(3);
+  });
+
   it('keeps replies queued while X refuses the credentials, pausing the channel, and sends them once they work', async () => {
     rig = new Rig();
     const a = await rig.start(GOV, { replyMode: 'dm' });

@@ -217,6 +217,8 @@ export class FakeX {
         let posts = this.mentions.get(a.id)!;
         const since = url.searchParams.get('since_id');
         if (since) posts = posts.slice(posts.map((p) => p.id).lastIndexOf(since) + 1);
+        const until = url.searchParams.get('until_id');
+        if (until) posts = posts.filter((p) => BigInt(p.id) < BigInt(until));
         const start = url.searchParams.get('start_time');
         if (start) posts = posts.filter((p) => p.created_at >= start);
         const newestFirst = [...posts].reverse();
