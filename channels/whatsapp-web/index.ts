@@ -62,15 +62,16 @@ export function createWhatsAppWeb(ctx: ChannelContext, options: WhatsAppWebOptio
   const transport = async (item: OutboxItem): Promise<{ providerMessageId?: string }> => {
     const c = client;
     if (!c || state !== 'ready') throw new NetworkError('whatsapp-web: client not connected', id);
+    const noAnswer = new NetworkError(`whatsapp-web: no answer to a send within ${options.sendTimeoutMs} ms`, id);
     let timeout: NodeJS.Timeout | undefined;
     const hung = new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => reject(new NetworkError(`whatsapp-web: no answer to a send within ${options.sendTimeoutMs} ms`, id)), options.sendTimeoutMs);
+      timeout = setTimeout(() => reject(noAnswer), options.sendTimeoutMs);
     });
     try {
       const sent = await Promise.race([c.sendMessage(item.conversationId, item.reply.text), hung]);
       return sent?.id?._serialized ? { providerMessageId: sent.id._serialized } : {};
     } catch (err) {
-      if (err instanceof NetworkError) {
+      if (err === noAnswer) {
         // A browser that does not answer holds the channel: it is replaced, and the send is retried
         // on the new one (it may have gone out late: a possible duplicate, as after a crash).
         logger.error({ channel: id, outboxId: item.id }, 'whatsapp-web: a send got no answer; restarting the client (the retry may duplicate it)');

@@ -151,6 +151,9 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     expect(await lastBot(page).textContent()).toContain('Sunday');
     await page.screenshot({ path: join(SHOTS, 'webchat-english.png') });
     await page.click('#lang');
+    // The switch re-renders after the click's event: wait for it rather than read at once (a race).
+    await page.waitForFunction(() => document.documentElement.dir === 'rtl', undefined, WAIT);
+    await page.locator('#send', { hasText: 'إرسال' }).waitFor(WAIT);
     expect(await page.getAttribute('html', 'dir')).toBe('rtl');
     expect(await page.locator('#send').textContent()).toBe('إرسال');
   });
@@ -279,6 +282,7 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     await page.keyboard.press('Enter');
     await lastBot(page).waitFor(WAIT);
     await page.waitForFunction(() => document.activeElement?.id === 'text', undefined, WAIT);
+    await page.locator('#send:not([disabled])').waitFor(WAIT); // a disabled button is not a Tab stop
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('send');
     const ring = await page.evaluate(() => {
