@@ -13,6 +13,9 @@ import type { ChannelContext } from '../types.js';
 import { resetOf, type XClient, type XDmEvent, type XPage, type XPost, type XUser } from './client.js';
 import type { XCursors, XStore, XStream } from './store.js';
 
+/** DM events held in memory while walking back to the cursor; past it, the oldest are skipped (with a warning). */
+const MAX_WALK_EVENTS = 10_000;
+
 /** Delivery data of a reply, stored with the inbound message (replayable after a crash). */
 export interface XMeta {
   /** `dm`: a direct message to `participantId`; `public`: a reply to the post `tweetId`. */
@@ -49,6 +52,8 @@ interface Pages<T> {
   stopped: boolean;
   /** Nothing left unread (stopped, or the last page). */
   complete: boolean;
+  /** The token of the next page, when not complete. */
+  next?: string;
 }
 
 /** Hands one message to delivery (`receive`). */
@@ -165,13 +170,15 @@ export class XPoller {
     this.notBefore[stream] = next;
   }
 
-  /** Reads pages newest-first until `stop` matches an item (not kept), the last page, or `maxPages`. */
   /** While walking back through more mentions than one poll reads: the oldest one read so far (in memory; a restart walks again). */
   private mentionsUntil: string | undefined;
+  /** While walking back through more DM events than one poll reads: the events read so far and the next older page (in memory). */
+  private dmsWalk: { next: string; items: XDmEvent[]; users: Map<string, XUser> } | undefined;
 
-  private async pages<T>(fetch: (token?: string) => Promise<XPage<T>>, stop: (item: T) => boolean): Promise<Pages<T>> {
+  /** Reads pages newest-first (from `start`, a page token) until `stop` matches an item (not kept), the last page, or `maxPages`. */
+  private async pages<T>(fetch: (token?: string) => Promise<XPage<T>>, stop: (item: T) => boolean, start?: string): Promise<Pages<T>> {
     const got: Pages<T> = { items: [], users: new Map(), stopped: false, complete: false };
-    let token: string | undefined;
+    let token = start;
     for (let i = 0; i < this.settings.maxPages; i++) {
       const page = await fetch(token);
       if (i === 0 && page.newestId) got.newest = page.newestId;
@@ -190,6 +197,7 @@ export class XPoller {
         return got;
       }
     }
+    got.next = token;
     return got;
   }
 
@@ -272,10 +280,29 @@ export class XPoller {
   private async pollDms(me: XUser): Promise<{ handled: number; skipped: number }> {
     const now = this.ctx.clock.now();
     const cursor = await this.cursors.cursor('dms');
+    const walk = this.dmsWalk;
+    this.dmsWalk = undefined;
     const got = await this.pages<XDmEvent>(
       (token) => this.client.dmEvents(token ? { paginationToken: token } : {}),
       (e) => cursor !== undefined && e?.id === cursor,
+      walk?.next,
     );
+    if (walk) {
+      got.items = [...walk.items, ...got.items];
+      for (const [id, u] of walk.users) if (!got.users.has(id)) got.users.set(id, u);
+    }
+    if (!got.complete && cursor !== undefined && got.next && got.items.length < MAX_WALK_EVENTS) {
+      // The cursor lies further back than one poll reads (a long outage): keep what was read and read on
+      // from the next page at the next poll; once the cursor is reached, everything read is answered,
+      // oldest first. None is skipped (unless the walk passes MAX_WALK_EVENTS).
+      this.dmsWalk = { next: got.next, items: got.items, users: got.users };
+      this.ctx.logger.warn(
+        { channel: this.ctx.channel.id, stream: 'dms', pages: this.settings.maxPages },
+        'more DM events than one poll reads: reading further back first',
+      );
+      this.space('dms', got.rl);
+      return { handled: 0, skipped: 0 };
+    }
     // First run: only the backfill window. Cursor not reached (deleted event, long outage): back to when it last moved.
     const backfill = this.settings.backfillMinutes * 60_000;
     const oldest = Math.min(now.getTime(), (await this.cursors.cursorUpdatedAt('dms')) ?? Infinity) - backfill;

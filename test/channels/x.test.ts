@@ -203,13 +203,13 @@ describe('x adapter', () => {
       dm_conversation_id: `${u}-${GOV.id}`,
       created_at: '2026-11-20T05:00:00.000Z',
     });
-    for (let i = 0; i < 150; i++) rig.fake.dm(GOV, { text: `رسالة ${i}`, sender_id: rig.fake.user(`r${i}`) });
+    const sent = Array.from({ length: 150 }, (_, i) => rig.fake.dm(GOV, { text: `رسالة ${i}`, sender_id: rig.fake.user(`r${i}`) }));
     const a = await rig.start(GOV);
     expect(await a.poller.poll()).toMatchObject({ dms: 150, skipped: 1 });
     const dmReads = rig.fake.requests.filter((r) => r.path === '/2/dm_events');
     expect(dmReads).toHaveLength(2);
     expect(dmReads[0]!.query.get('event_types')).toBe('MessageCreate');
-    expect(dmReads[1]!.query.get('pagination_token')).toBe('100');
+    expect(dmReads[1]!.query.get('pagination_token')).toBe(sent[50]); // the 100th newest: the first page's last
     const last = rig.fake.dm(GOV, { text: 'جديد', sender_id: u });
     rig.clock.advance(61_000);
     expect(await a.poller.poll()).toMatchObject({ dms: 1 });
@@ -369,6 +369,22 @@ describe('x adapter', () => {
     const inbox = rig.context(GOV).ctx.sql.db.prepare("SELECT message_id FROM inbox WHERE channel = 'x-alburaimigov' ORDER BY rowid").pluck().all() as string[];
     expect(inbox).toEqual(ids.map((id) => `tweet:${id}`));
     expect(rig.logs.filter((l) => l.includes('reading further back first'))).toHaveLength(3);
+  });
+
+  it('after more DM events than one poll reads, reads on to the cursor and answers every one, oldest first', async () => {
+    rig = new Rig();
+    const a = await rig.start(GOV, { maxPagesPerPoll: 1 });
+    const first = rig.fake.dm(GOV, { text: 'السلام عليكم', sender_id: rig.fake.user('d0') });
+    expect((await a.poller.poll({ force: true })).dms).toBe(1);
+    const users = ['d1', 'd2', 'd3', 'd4', 'd5'].map((u) => rig.fake.user(u));
+    const ids = Array.from({ length: 250 }, (_, i) => rig.fake.dm(GOV, { text: `عندي شكوى رقم ${i}`, sender_id: users[i % 5]! }));
+    const handled: number[] = [];
+    for (let i = 0; i < 5; i++) handled.push((await a.poller.poll({ force: true })).dms);
+    // 100 per page, one page per poll: two polls read on, the third reaches the cursor and answers all 250.
+    expect(handled).toEqual([0, 0, 250, 0, 0]);
+    const inbox = rig.context(GOV).ctx.sql.db.prepare("SELECT message_id FROM inbox WHERE channel = 'x-alburaimigov' ORDER BY rowid").pluck().all() as string[];
+    expect(inbox).toEqual([first, ...ids].map((id) => `dm:${id}`));
+    expect(rig.logs.filter((l) => l.includes('more DM events than one poll reads'))).toHaveLength(2);
   });
 
   it('keeps replies queued while X refuses the credentials, pausing the channel, and sends them once they work', async () => {

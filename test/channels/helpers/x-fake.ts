@@ -183,9 +183,11 @@ export class FakeX {
 
   private page<T extends { id: string }>(items: T[], url: URL, extra: (page: T[]) => Record<string, unknown>): Record<string, unknown> {
     const max = Number(url.searchParams.get('max_results') ?? 100);
-    const offset = Number(url.searchParams.get('pagination_token') ?? 0);
+    // Like X's, a token marks a place in the timeline (after its item), not an offset: newer items do not move it.
+    const token = url.searchParams.get('pagination_token');
+    const offset = token ? items.findIndex((i) => i.id === token) + 1 : 0;
     const slice = items.slice(offset, offset + max);
-    const next = offset + max < items.length ? String(offset + max) : undefined;
+    const next = offset + max < items.length ? slice.at(-1)!.id : undefined;
     if (slice.length === 0) return { meta: { result_count: 0 } };
     return {
       data: slice,
