@@ -248,16 +248,17 @@ export class Engine {
         await this.pipeline.run(ctx);
         keepState = true;
       } catch (err) {
-        // A request filed before the failure stays filed: keep the state that says so (no second filing).
-        keepState = turn.filed();
+        // A request filed before the failure stays filed: keep the state that says so (no second filing),
+        // and give the resident its reference instead of "try again".
+        const filed = turn.filed();
+        keepState = filed !== undefined;
         const e = new HandlerError('message handler failed', 'pipeline', { cause: err });
         deps.logger.error(
           { err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, channel: msg.channel, error: e.name },
           'handler failed',
         );
-        ctx.replies = [
-          { text: deps.templates.render(ctx.language, 'error', { callCentre: deps.config.organisation.callCentre }), language: ctx.language, kind: 'error' },
-        ];
+        const vars = { callCentre: deps.config.organisation.callCentre, ...(filed ? { reference: filed.reference } : {}) };
+        ctx.replies = [{ text: deps.templates.render(ctx.language, filed ? 'error_after_filing' : 'error', vars), language: ctx.language, kind: 'error' }];
       }
     }
     claim.end();

@@ -4,9 +4,11 @@
  * `{ ready, port, startupMs }` once listening (startupMs: from process start, Node boot included), then
  * answers `stats` with its RSS, its main thread's CPU time so far, the event loop's longest delay since the last `stats` and, for Tawasul, the backlog's progress; `stop` closes and exits.
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 const [mode, dataDir] = process.argv.slice(2);
@@ -59,6 +61,21 @@ function mainThreadCpuMs(): number {
   }
 }
 
+/** CPU time of every thread of this process so far, by thread id (Linux; empty elsewhere). */
+function threadCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      out[tid] = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    }
+  } catch {
+    // a thread ended while being read, or no /proc: what was read
+  }
+  return out;
+}
+
 // The event loop's longest block since the last `stats` (a stall on the loop, as opposed to queueing).
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
@@ -68,8 +85,16 @@ server.on('request', (_req, res) => {
   const t0 = process.hrtime.bigint();
   res.once('finish', () => inside.record(Number(process.hrtime.bigint() - t0) || 1));
 });
+// HEAP_PROFILE=DIR: a sampling allocation profile (collected objects included) from the first `stats` to `stop`.
+const heapSession = process.env.HEAP_PROFILE ? new Session() : undefined;
+let sampling = false;
 process.send!({ ready: true, port: (server.address() as AddressInfo).port, startupMs: performance.now() });
 process.on('message', (m: string) => {
+  if (m === 'stats' && heapSession && !sampling) {
+    sampling = true;
+    heapSession.connect();
+    void heapSession.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   if (m === 'stats') {
     const mem = process.memoryUsage();
     process.send!({
@@ -79,6 +104,8 @@ process.on('message', (m: string) => {
       externalMb: mem.external / 1048576,
       cpuMs: mainThreadCpuMs(),
       processCpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      threadCpuMs: threadCpuMs(),
+      pid: process.pid,
       loopMaxMs: loop.max / 1e6,
       insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0,
       insideMaxMs: inside.count ? inside.max / 1e6 : 0,
@@ -87,5 +114,12 @@ process.on('message', (m: string) => {
     loop.reset();
     inside.reset();
   }
-  if (m === 'stop') void close().then(() => server.close(() => process.exit(0)));
+  if (m === 'stop') {
+    const written = sampling
+      ? heapSession!.post('HeapProfiler.stopSampling').then(({ profile }) => {
+          writeFileSync(join(process.env.HEAP_PROFILE!, `server-${process.pid}.heapprofile`), JSON.stringify(profile));
+        })
+      : Promise.resolve();
+    void written.then(close).then(() => server.close(() => process.exit(0)));
+  }
 });

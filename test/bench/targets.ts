@@ -22,6 +22,9 @@ export interface TargetStats {
   cpuMs: number;
   /** CPU time of every thread of the process (the classifier's and the checkpoint's threads too), ms. */
   processCpuMs: number;
+  /** CPU time of each thread so far, by thread id (the main thread's id is `pid`). */
+  threadCpuMs?: Record<string, number>;
+  pid?: number;
   loopMaxMs: number;
   insideP99Ms: number;
   insideMaxMs: number;

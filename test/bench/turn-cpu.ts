@@ -2,7 +2,8 @@
  * `npx tsx test/bench/turn-cpu.ts [MESSAGES] [CONCURRENCY]`: the engine's turn alone, in process (no
  * HTTP): the web chat message mix over 1,000 conversations through `engine.handle`, CONCURRENCY turns
  * in flight, and the main thread's CPU time per message (from /proc). PROFILE=DIR writes a V8 CPU
- * profile of the measured part. Then a shorter pass, not timed, counts the SQL statements run per
+ * profile of the measured part; HEAP=DIR a sampling allocation profile (objects collected since
+ * included: what the turn allocates, read with `npx tsx test/bench/profile-summary.ts FILE`). Then a shorter pass, not timed, counts the SQL statements run per
  * message (`STATEMENTS=1` lists them by text). Asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
@@ -109,20 +110,28 @@ try {
     );
   };
   await drive(2000); // warm-up
-  const session = process.env.PROFILE ? new Session() : undefined;
-  if (session) {
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.start');
+  const session = process.env.PROFILE || process.env.HEAP ? new Session() : undefined;
+  session?.connect();
+  if (process.env.PROFILE) {
+    await session!.post('Profiler.enable');
+    await session!.post('Profiler.start');
+  }
+  if (process.env.HEAP) {
+    await session!.post('HeapProfiler.enable');
+    await session!.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   }
   const cpu0 = mainThreadCpuMs();
   const t0 = performance.now();
   await drive(messages);
   const cpu = mainThreadCpuMs() - cpu0;
   const wall = performance.now() - t0;
-  if (session) {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(join(process.env.PROFILE!, `turn-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+  if (process.env.PROFILE) {
+    const { profile } = await session!.post('Profiler.stop');
+    writeFileSync(join(process.env.PROFILE, `turn-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+  }
+  if (process.env.HEAP) {
+    const { profile } = await session!.post('HeapProfiler.stopSampling');
+    writeFileSync(join(process.env.HEAP, `turn-${Date.now()}.heapprofile`), JSON.stringify({ ...profile, messages }));
   }
   const counted = await countStatements(() => drive(COUNTED));
   // With --expose-gc: the heap that stays after a full collection (what the turns keep).

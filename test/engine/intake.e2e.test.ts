@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Templates } from '../../bot/core/templates.js';
 import type { Language } from '../../bot/core/types.js';
 import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
@@ -95,6 +95,34 @@ describe('intake dialogue over the web chat API', () => {
       const days = s.completion.workingDays ?? 6;
       expect(rec!.dueAt).toEqual(run.app.engine.deps.calendar.addWorkingDays(rec!.filedAt, days));
     }
+  });
+
+  it('gives the reference, not "try again", when the turn fails after filing, and never files twice', async () => {
+    const chat = await ChatClient.open(run.base);
+    const summary = await fillFields(chat, await chat.say('ابي اطلب ردم حفره قدام البيت'), 'ar');
+    expect(summary).toContain('12345678');
+    const templates = run.app.engine.deps.templates;
+    const render = templates.render.bind(templates);
+    // A fault after the request is stored (here: rendering the filing reply), as a bug would cause.
+    const spy = vi.spyOn(templates, 'render').mockImplementation((lang, key, vars) => {
+      if (key === 'filed') throw new Error('template fault');
+      return render(lang, key, vars);
+    });
+    const before = await run.app.engine.deps.requests.count();
+    let reply: string;
+    try {
+      reply = await chat.say('تأكيد');
+    } finally {
+      spy.mockRestore();
+    }
+    const ref = /BUR-2026-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(reply)?.[0];
+    expect(ref, reply).toBeDefined();
+    expect(reply).toBe(t.render('ar', 'error_after_filing', { reference: ref!, callCentre: run.app.config.organisation.callCentre }));
+    expect((await run.app.engine.deps.requests.get(ref!))?.serviceId).toBe('potholes');
+    expect(await run.app.engine.deps.requests.count()).toBe(before + 1);
+    // The form is closed: confirming again files nothing more.
+    await chat.say('تأكيد');
+    expect(await run.app.engine.deps.requests.count()).toBe(before + 1);
   });
 
   it('re-asks an invalid field, lets the resident correct a field from the summary, and cancel', async () => {
