@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { timeOrderedId } from '../../bot/core/ids.js';
+import { isTimeOrderedId, timeOrderedId } from '../../bot/core/ids.js';
 import { projectRoot } from '../../bot/core/paths.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { isPlainJson, readJsonBody, sendJson } from '../../bot/http/plain-json.js';
@@ -73,6 +73,16 @@ const MESSAGES_PATH = /^\/api\/webchat\/conversations\/([0-9A-Za-z-]{1,100})\/me
 const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
+/**
+ * The ledger's id of a message the client numbered. Client ids are unique per conversation only, so
+ * the conversation is part of it. A time-ordered client id (a UUID version 7, as the page mints) comes
+ * first, so that the ledger's and the first-response index grow at their end as with the ids minted
+ * here; any other client id comes after the conversation (its place in those indexes is then random).
+ */
+export function messageIdOf(cid: string, clientMessageId: string): string {
+  return isTimeOrderedId(clientMessageId) ? `${clientMessageId}:${cid}` : `${cid}:${clientMessageId}`;
+}
+
 /** The web chat adapter. */
 export const webchat = defineChannel(
   z.object({ pageTitle: z.string().default('Tawasul') }).strict(),
@@ -114,8 +124,7 @@ export const webchat = defineChannel(
       const msg: InboundMessage = {
         channel: id,
         conversationId: cid,
-        // Client ids are unique per conversation only; ours are time-ordered (the ledger's index grows at its end).
-        id: body.data.clientMessageId ? `${cid}:${body.data.clientMessageId}` : timeOrderedId(now.getTime()),
+        id: body.data.clientMessageId ? messageIdOf(cid, body.data.clientMessageId) : timeOrderedId(now.getTime()),
         from: { id: cid },
         text: body.data.text ?? '',
         receivedAt: now,

@@ -21,9 +21,7 @@ interface HeapNode {
   children: HeapNode[];
 }
 const [file, n = '30'] = process.argv.slice(2);
-const prof = JSON.parse(readFileSync(file!, 'utf8')) as
-  | { nodes: CpuNode[]; samples: number[]; timeDeltas: number[] }
-  | { head: HeapNode; messages?: number };
+const prof = JSON.parse(readFileSync(file!, 'utf8')) as { nodes: CpuNode[]; samples: number[]; timeDeltas: number[] } | { head: HeapNode; messages?: number };
 
 /** Self cost (µs of CPU, or bytes allocated) by call frame. */
 const costs: Array<[CallFrame, number]> = [];
@@ -60,7 +58,11 @@ const total = costs.reduce((a, [, c]) => a + c, 0);
 const heap = 'head' in prof;
 const perMessage = heap && prof.messages ? prof.messages : 0;
 const amount = (v: number): string =>
-  heap ? (perMessage ? `${(v / perMessage).toFixed(0).padStart(7)} B/msg` : `${(v / 1024).toFixed(0).padStart(8)} KiB`) : `${(v / 1000).toFixed(0).padStart(6)} ms`;
+  heap
+    ? perMessage
+      ? `${(v / perMessage).toFixed(0).padStart(7)} B/msg`
+      : `${(v / 1024).toFixed(0).padStart(8)} KiB`
+    : `${(v / 1000).toFixed(0).padStart(6)} ms`;
 const top = (m: Map<string, number>): string =>
   [...m]
     .sort((a, b) => b[1] - a[1])

@@ -5,8 +5,8 @@
  * answers `stats` with its RSS, its main thread's CPU time so far, the event loop's longest delay since the last `stats` and, for Tawasul, the backlog's progress; `stop` closes and exits.
  */
 import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import type { Server } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -93,7 +93,11 @@ process.on('message', (m: string) => {
   if (m === 'stats' && heapSession && !sampling) {
     sampling = true;
     heapSession.connect();
-    void heapSession.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    void heapSession.post('HeapProfiler.startSampling', {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   }
   if (m === 'stats') {
     const mem = process.memoryUsage();

@@ -3,6 +3,7 @@
  * the load from another process (wrk when installed, else the Node client).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,16 +168,22 @@ export async function openConversations(origin: string, n: number): Promise<Conv
   return out;
 }
 
-/** Writes the load data for wrk (a Lua file) and for the Node client (JSON); returns both paths. */
+/**
+ * Writes the load data for wrk (a Lua file) and for the Node client (JSON); returns both paths. Each
+ * message carries a clientMessageId as the web chat page mints one (time-ordered), unless
+ * BENCH_CLIENT_IDS=0 (then the server mints the id and skips the look-up a client's id needs) or
+ * BENCH_CLIENT_IDS=legacy (random-looking ids, as the page sent before 2026-12-03).
+ */
 export function writeLoadData(dir: string, convs: Conversation[], texts: string[]): { lua: string; json: string } {
   const bodies = texts.map((text) => JSON.stringify({ text }));
+  const clientIds = process.env.BENCH_CLIENT_IDS === 'legacy' ? 'legacy' : process.env.BENCH_CLIENT_IDS !== '0';
   const lua = join(dir, 'load-data.lua');
   const json = join(dir, 'load-data.json');
   writeFileSync(
     lua,
-    `return {\n convs = {\n${convs.map((c) => `  { id = "${c.id}"${c.auth ? `, auth = [==[${c.auth}]==]` : ''} },`).join('\n')}\n },\n bodies = {\n${bodies.map((b) => `  [==[${b}]==],`).join('\n')}\n },\n}\n`,
+    `return {\n convs = {\n${convs.map((c) => `  { id = "${c.id}"${c.auth ? `, auth = [==[${c.auth}]==]` : ''} },`).join('\n')}\n },\n bodies = {\n${bodies.map((b) => `  [==[${b}]==],`).join('\n')}\n },\n clientIds = ${JSON.stringify(clientIds)},\n}\n`,
   );
-  writeFileSync(json, JSON.stringify({ convs, bodies }));
+  writeFileSync(json, JSON.stringify({ convs, bodies, clientIds }));
   return { lua, json };
 }
 
@@ -206,15 +213,31 @@ function exec(cmd: string, args: string[]): Promise<string> {
 /** The load tool in use. */
 export const loadTool = (): string => (existsSync(WRK) ? 'wrk' : 'Node load client');
 
+/** The last 12 hex digits of a run's client message ids, new for every run (a run's ids never repeat an earlier run's). */
+const nonce = (): string => randomUUID().slice(-12);
+
 /** Loads `origin` for `seconds` with `connections` from another process. */
 export async function load(origin: string, data: { lua: string; json: string }, seconds: number, connections: number): Promise<LoadResult> {
   if (existsSync(WRK)) {
-    const out = await exec(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '-s', here('./wrk-mix.lua'), origin, '--', data.lua]);
+    const out = await exec(WRK, [
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '30s',
+      '-s',
+      here('./wrk-mix.lua'),
+      origin,
+      '--',
+      data.lua,
+      nonce(),
+      String(Date.now()),
+    ]);
     const m = /RESULT (\S+) (\S+) (\S+) (\d+) (\d+)/.exec(out);
     if (!m) throw new Error(`unexpected wrk output: ${out}`);
     return { rps: Number(m[1]), p50: Number(m[2]), p99: Number(m[3]), errors: Number(m[4]) + Number(m[5]) };
   }
-  const out = await exec(process.execPath, [here('./load-client.mjs'), origin, data.json, String(seconds), String(connections)]);
+  const out = await exec(process.execPath, [here('./load-client.mjs'), origin, data.json, String(seconds), String(connections), nonce(), String(Date.now())]);
   const r = JSON.parse(out) as LoadResult & { status: number; socket: number };
   return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.status + r.socket };
 }

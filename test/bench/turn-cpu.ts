@@ -118,7 +118,11 @@ try {
   }
   if (process.env.HEAP) {
     await session!.post('HeapProfiler.enable');
-    await session!.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await session!.post('HeapProfiler.startSampling', {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   }
   const cpu0 = mainThreadCpuMs();
   const t0 = performance.now();

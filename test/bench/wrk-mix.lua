@@ -1,12 +1,27 @@
 -- wrk script for the web chat benchmark: spreads requests over many conversations and a message mix.
--- Usage: wrk ... -s wrk-mix.lua URL -- DATAFILE, where DATAFILE (written by webchat.bench.ts) returns
--- { convs = { { id = "...", auth = "Bearer ..." or nil }, ... }, bodies = { "{...json...}", ... } }.
+-- Usage: wrk ... -s wrk-mix.lua URL -- DATAFILE NONCE, where DATAFILE (written by webchat.bench.ts) returns
+-- { convs = { { id = "...", auth = "Bearer ..." or nil }, ... }, bodies = { "{...json...}", ... }, clientIds = true|false }.
+-- With clientIds each message carries a clientMessageId as the web chat page mints one (a UUID version 7:
+-- a millisecond clock, here started at the run's start and advanced per request, then NONCE, 12 hex
+-- digits new for every run), so the server takes the page's path (a look-up of the id before the turn);
+-- with clientIds = "legacy", 32 hex digits that are not time-ordered (as the page sent before 2026-12-03).
 local data
 local i = 0
 local step = 0
+local nonce = ""
+local clock = 0
+
+-- A UUID version 7 for the i-th request of this run.
+local function clientId(i)
+  local t = clock + i
+  local hi = math.floor(t / 65536)
+  return string.format("%08x-%04x-7%03x-%04x-%s", hi, t % 65536, i % 4096, 0x8000 + math.floor(i / 4096) % 16384, nonce)
+end
 
 function init(args)
   data = dofile(args[1])
+  nonce = args[2] or "000000000000"
+  clock = (tonumber(args[3]) or os.time() * 1000)
   -- Threads start at different offsets so that they do not walk the same conversations in lock-step.
   step = math.random(0, #data.convs - 1)
 end
@@ -18,6 +33,11 @@ function request()
   local c = data.convs[ci + 1]
   -- Each conversation walks the mix in order, from its own starting place.
   local b = data.bodies[((math.floor(n / #data.convs) + ci * 13) % #data.bodies) + 1]
+  if data.clientIds == "legacy" then
+    b = string.sub(b, 1, -2) .. ',"clientMessageId":"' .. nonce .. string.format("%020x", i) .. '"}'
+  elseif data.clientIds then
+    b = string.sub(b, 1, -2) .. ',"clientMessageId":"' .. clientId(i) .. '"}'
+  end
   local headers = { ["Content-Type"] = "application/json" }
   if c.auth then headers["Authorization"] = c.auth end
   return wrk.format("POST", "/api/webchat/conversations/" .. c.id .. "/messages", headers, b)

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { timeOrderedId } from '../../bot/core/ids.js';
 import { Templates } from '../../bot/core/templates.js';
+import { messageIdOf } from '../../channels/webchat/index.js';
 import { ChatClient, type Running, startTawasul } from '../helpers/app.js';
 
 const t = new Templates();
@@ -68,6 +70,19 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     // The same client id in another conversation is another message.
     const other = await ChatClient.open(run.base);
     expect((await other.post({ text: 'السلام عليكم', clientMessageId: 'dup-1' })).duplicate).toBe(false);
+  });
+
+  it('keys a time-ordered client id (as the page mints) by time: retried, it is a duplicate; in another conversation, another message', async () => {
+    const id = timeOrderedId();
+    const first = await chat.post({ text: 'شكرا', clientMessageId: id });
+    expect(await chat.post({ text: 'شكرا', clientMessageId: id })).toEqual({ duplicate: true, replies: first.replies });
+    const other = await ChatClient.open(run.base);
+    expect((await other.post({ text: 'شكرا', clientMessageId: id })).duplicate).toBe(false);
+    // The ledger's id starts with the client id, so that it sorts by time; any other client id follows the conversation.
+    const ids = run.app.sql.db.prepare(`SELECT message_id FROM inbox WHERE channel = 'webchat' AND message_id LIKE ?`).pluck().all(`%${id}%`);
+    expect(ids.sort()).toEqual([`${id}:${chat.conversationId}`, `${id}:${other.conversationId}`].sort());
+    expect(messageIdOf('c1', 'dup-1')).toBe('c1:dup-1');
+    expect(messageIdOf('c1', id.toUpperCase())).toBe(`${id.toUpperCase()}:c1`);
   });
 
   it('processes concurrent messages of one conversation in order', async () => {

@@ -6,6 +6,7 @@
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { timeOrderedId } from '../../../bot/core/ids.js';
 import {
   ApiError,
   type Entry,
@@ -137,7 +138,7 @@ function App() {
 
   const send = useCallback(
     (body: { text?: string; location?: { latitude: number; longitude: number } }) => {
-      const line: Line = { key: randomId(), entry: { direction: 'in', author: 'resident', text: body.text ?? '' }, body, clientMessageId: randomId() };
+      const line: Line = { key: randomId(), entry: { direction: 'in', author: 'resident', text: body.text ?? '' }, body, clientMessageId: timeOrderedId() };
       return deliver(line);
     },
     [deliver],
