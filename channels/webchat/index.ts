@@ -3,7 +3,6 @@
  * (`web/main.tsx`, bundled by `npm run build` into dist/web/webchat.js) served at `/`.
  * Every conversation has a secret, issued once at creation; reads and posts need it as a bearer token.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
@@ -227,8 +226,9 @@ export const webchat = defineChannel(
       });
 
       router.post('/api/webchat/conversations', conversationCreationLimit(ctx.env), async (_req, res) => {
-        const cid = randomUUID();
         const now = ctx.clock.now();
+        // Time-ordered: the conversations being served are the recent ones, so their rows sit together at the end of every index keyed by conversation.
+        const cid = timeOrderedId(now.getTime());
         const secret = await access.open(cid, now, () => conversations.touch(conversationKey(id, cid), id, cid, 'ar', now));
         res.set('cache-control', 'no-store').status(201).json({ conversationId: cid, secret });
       });

@@ -21,8 +21,14 @@ describe('web chat access', () => {
 
   const url = (cid = chat.conversationId): string => `${run.base}/api/webchat/conversations/${cid}/messages`;
 
-  it('creating a conversation returns its id and a secret', () => {
-    expect(chat.conversationId).toMatch(/^[0-9a-f-]{36}$/);
+  it('creating a conversation returns its id (a UUID version 7, later ones sorting after) and a secret', async () => {
+    expect(chat.conversationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Its first 48 bits are the creation time (the injected clock), so later conversations sort after.
+    const time = (cid: string): number => Number.parseInt(cid.replace('-', '').slice(0, 12), 16);
+    run.clock.advance(1);
+    const later = await ChatClient.open(run.base);
+    expect(time(later.conversationId)).toBe(run.clock.now().getTime());
+    expect(later.conversationId > chat.conversationId).toBe(true);
     expect(chat.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
