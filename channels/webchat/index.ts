@@ -77,9 +77,10 @@ const PAGE_CSP =
  * the conversation is part of it. A time-ordered client id (a UUID version 7, as the page mints) comes
  * first, so that the ledger's and the first-response index grow at their end as with the ids minted
  * here; any other client id comes after the conversation (its place in those indexes is then random).
+ * The separators differ (`@`, `:`) after 36 characters either way, so the two layouts never meet.
  */
 export function messageIdOf(cid: string, clientMessageId: string): string {
-  return isTimeOrderedId(clientMessageId) ? `${clientMessageId}:${cid}` : `${cid}:${clientMessageId}`;
+  return isTimeOrderedId(clientMessageId) ? `${clientMessageId}@${cid}` : `${cid}:${clientMessageId}`;
 }
 
 /** The web chat adapter. */

@@ -141,7 +141,7 @@ describe.skipIf(!available)('web chat page in headless Debian chromium', () => {
     // The page's client ids are time-ordered (UUID version 7): the ledger keys them by time, first.
     const ids = run.app.sql.db.prepare(`SELECT message_id FROM inbox WHERE conversation_key = ?`).pluck().all(`webchat:${cid}`) as string[];
     expect(ids).toHaveLength(2);
-    for (const id of ids) expect(id).toMatch(new RegExp(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}:${cid}$`));
+    for (const id of ids) expect(id).toMatch(new RegExp(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@${cid}$`));
     expect(await page.locator('.msg.out', { hasText: 'متى الدوام؟' }).count()).toBe(1);
     expect(await page.locator('.msg.in').count()).toBe(2);
   });

@@ -80,9 +80,13 @@ describe('bad input gets a clear, bounded answer and never corrupts stored data'
     expect((await other.post({ text: 'شكرا', clientMessageId: id })).duplicate).toBe(false);
     // The ledger's id starts with the client id, so that it sorts by time; any other client id follows the conversation.
     const ids = run.app.sql.db.prepare(`SELECT message_id FROM inbox WHERE channel = 'webchat' AND message_id LIKE ?`).pluck().all(`%${id}%`);
-    expect(ids.sort()).toEqual([`${id}:${chat.conversationId}`, `${id}:${other.conversationId}`].sort());
-    expect(messageIdOf('c1', 'dup-1')).toBe('c1:dup-1');
-    expect(messageIdOf('c1', id.toUpperCase())).toBe(`${id.toUpperCase()}:c1`);
+    expect(ids.sort()).toEqual([`${id}@${chat.conversationId}`, `${id}@${other.conversationId}`].sort());
+    expect(messageIdOf(chat.conversationId, 'dup-1')).toBe(`${chat.conversationId}:dup-1`);
+    expect(messageIdOf(chat.conversationId, id.toUpperCase())).toBe(`${id.toUpperCase()}@${chat.conversationId}`);
+    // A client id that names another conversation never yields one of that conversation's ids (with one
+    // separator, a conversation of random id «A» sending client id «B» and conversation «B» sending «A» would meet).
+    const older = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
+    expect(messageIdOf(older, chat.conversationId)).not.toBe(messageIdOf(chat.conversationId, older));
   });
 
   it('processes concurrent messages of one conversation in order', async () => {
