@@ -3,7 +3,8 @@
  * the web chat load, its main-thread CPU time per message per repetition (steadier than msg/s on a
  * shared machine), and RSS after load. NODE_FLAGS adds Node flags to the target; PROFILE=DIR writes a V8 CPU profile of the target there
  * (`node --cpu-prof`; read it with `npx tsx test/bench/profile-summary.ts FILE`); HEAP_PROFILE=DIR (read by
- * the target itself) a sampling profile of what it allocates from the first repetition on. BENCH_STORE=year
+ * the target itself) a sampling profile of what it allocates from the first repetition on; BENCH_IDLE_MS
+ * leaves the target idle that long before each repetition. BENCH_STORE=year
  * measures on a generated year of data. Prints each thread's CPU per message (main thread first, then
  * the busiest others: the classifier's thread, the checkpoint worker, V8's helpers). Asserts nothing.
  */
@@ -33,6 +34,8 @@ try {
     await load(target.origin, data, 1, connections);
     const cpu: number[] = [];
     for (let i = 0; i < reps; i++) {
+      // BENCH_IDLE_MS: the target idle this long before each repetition (as in the bench, while the other target is loaded).
+      if (process.env.BENCH_IDLE_MS) await new Promise((r) => setTimeout(r, Number(process.env.BENCH_IDLE_MS)));
       const before = await target.stats();
       const r = await load(target.origin, data, seconds, connections);
       const after = await target.stats();
