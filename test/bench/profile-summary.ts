@@ -4,6 +4,11 @@
  * HEAP=DIR), the bytes allocated the same way, per message. Asserts nothing.
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../../bot/core/paths.js';
+
+/** The checkout's URL prefix (sources run by tsx), stripped from frame URLs. */
+const ROOT = `${pathToFileURL(projectRoot).href}/`;
 
 interface CallFrame {
   functionName: string;
@@ -43,14 +48,13 @@ const place = (url: string): string => {
   if (m) return m[1]!;
   const b = /bench-build\/(.*)\/[^/]+$/.exec(url);
   if (b) return b[1]!;
-  const s = /\/work\/[^/]+\/((?:bot|channels|config)\/.*)\/[^/]+$/.exec(url);
-  if (s) return s[1]!;
+  if (url.startsWith(ROOT)) return url.slice(ROOT.length).replace(/\/[^/]+$/, '');
   return url.startsWith('node:') ? url : url ? 'other' : '(native/gc/idle)';
 };
 const fn = new Map<string, number>();
 const where = new Map<string, number>();
 for (const [f, cost] of costs) {
-  const k = `${f.functionName || '(anon)'} ${f.url.replace(/.*(node_modules|bench-build|\/work\/[^/]+)\//, '')}:${f.lineNumber + 1}`;
+  const k = `${f.functionName || '(anon)'} ${f.url.replace(ROOT, '').replace(/.*(node_modules|bench-build)\//, '')}:${f.lineNumber + 1}`;
   fn.set(k, (fn.get(k) ?? 0) + cost);
   where.set(place(f.url), (where.get(place(f.url)) ?? 0) + cost);
 }
