@@ -4,12 +4,13 @@
  * `{ ready, port, startupMs }` once listening (startupMs: from process start, Node boot included), then
  * answers `stats` with its RSS, its main thread's CPU time so far, the event loop's longest delay since the last `stats` and, for Tawasul, the backlog's progress; `stop` closes and exits.
  */
-import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { threadCpuMs, threadsCpuMs } from './thread-cpu.js';
 
 const [mode, dataDir] = process.argv.slice(2);
 let server: Server;
@@ -52,28 +53,11 @@ if (mode === 'bare') {
  */
 function mainThreadCpuMs(): number {
   try {
-    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
+    return threadCpuMs();
   } catch {
     const cpu = process.cpuUsage();
     return (cpu.user + cpu.system) / 1000;
   }
-}
-
-/** CPU time of every thread of this process so far, by thread id (Linux; empty elsewhere). */
-function threadCpuMs(): Record<string, number> {
-  const out: Record<string, number> = {};
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      out[tid] = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    }
-  } catch {
-    // a thread ended while being read, or no /proc: what was read
-  }
-  return out;
 }
 
 // The event loop's longest block since the last `stats` (a stall on the loop, as opposed to queueing).
@@ -108,7 +92,7 @@ process.on('message', (m: string) => {
       externalMb: mem.external / 1048576,
       cpuMs: mainThreadCpuMs(),
       processCpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-      threadCpuMs: threadCpuMs(),
+      threadCpuMs: threadsCpuMs(),
       pid: process.pid,
       loopMaxMs: loop.max / 1e6,
       insideP99Ms: inside.count ? inside.percentile(99) / 1e6 : 0,

@@ -63,7 +63,13 @@ export async function buildServer(): Promise<string> {
   const outdir = join(projectRoot, 'test/output/bench-build');
   rmSync(outdir, { recursive: true, force: true });
   await esbuild({
-    entryPoints: [...sources('bot'), ...sources('channels'), ...sources('config'), join(projectRoot, 'test/bench/server-child.ts')],
+    entryPoints: [
+      ...sources('bot'),
+      ...sources('channels'),
+      ...sources('config'),
+      join(projectRoot, 'test/bench/server-child.ts'),
+      join(projectRoot, 'test/bench/thread-cpu.ts'),
+    ],
     outdir,
     outbase: projectRoot,
     format: 'esm',

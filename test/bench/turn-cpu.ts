@@ -7,7 +7,7 @@
  * message (`STATEMENTS=1` lists them by text). Asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +17,7 @@ import { createLogger } from '../../bot/core/logger.js';
 import { conversationKey, type InboundMessage } from '../../bot/core/types.js';
 import { tempDir } from '../helpers/tmp.js';
 import { messageMix } from './targets.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 const [messages = 20_000, concurrency = 16] = process.argv.slice(2).map(Number);
 const CONVERSATIONS = 1000;
@@ -66,13 +67,6 @@ async function countStatements(fn: () => Promise<void>): Promise<Map<string, num
 let statementTimes = new Map<string, number>();
 
 const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
-
-/** CPU time of the main thread, ms (utime + stime from /proc). */
-function mainThreadCpuMs(): number {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 const t = tempDir('tawasul-turn-');
 const app = await createTawasul({
@@ -124,10 +118,10 @@ try {
       includeObjectsCollectedByMinorGC: true,
     });
   }
-  const cpu0 = mainThreadCpuMs();
+  const cpu0 = threadCpuMs();
   const t0 = performance.now();
   await drive(messages);
-  const cpu = mainThreadCpuMs() - cpu0;
+  const cpu = threadCpuMs() - cpu0;
   const wall = performance.now() - t0;
   if (process.env.PROFILE) {
     const { profile } = await session!.post('Profiler.stop');
