@@ -198,6 +198,8 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** The worst p99 among the slices of an interleaved measurement. */
+  p99Max?: number;
   errors: number;
   cpuMs?: number;
   allCpuMs?: number;

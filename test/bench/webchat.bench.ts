@@ -9,7 +9,8 @@
  * TAWASUL_REDIS_URL on a throwaway PostgreSQL and redis-server started on loopback for the run; the
  * empty store only, since the pre-filled ones are generated as SQLite files).
  *
- * Environment: BENCH_SECONDS (5), BENCH_REPS (3), BENCH_CONNECTIONS ("16,64"), BENCH_CONVERSATIONS
+ * Environment: BENCH_SECONDS (5), BENCH_SLICE_SECONDS (1: each repetition alternates the targets slice by
+ * slice, A B B A…), BENCH_REPS (3), BENCH_CONNECTIONS ("16,64"), BENCH_CONVERSATIONS
  * (1000), BENCH_STORES ("empty,year,backlog"), BENCH_SCALE (1 = a year: 100k conversations, 1M
  * transcript lines, 200k requests), BENCH_BACKLOG (380000), BENCH_CONFIGS ("embedded,postgres"),
  * BENCH_KEEP=1 keeps the data directories.
@@ -33,6 +34,8 @@ const SCALE = Number(env.BENCH_SCALE ?? 1);
 const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
 const CONFIGS = (env.BENCH_CONFIGS ?? 'embedded,postgres').split(',');
 /** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
+/** Seconds per slice: a repetition alternates the targets slice by slice (ABBA), so that a drift of the machine's speed hits both alike. */
+const SLICE = Math.max(1, Math.min(SECONDS, Number(env.BENCH_SLICE_SECONDS ?? 1)));
 const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
 
 interface Row {
@@ -50,6 +53,59 @@ interface Row {
 }
 
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+type Target = Awaited<ReturnType<typeof startTarget>>;
+
+/**
+ * One repetition: SECONDS of load on each target, in slices of SLICE seconds alternating A B B A A B…
+ * (`order` gives A), so that both see the machine alike even when its speed drifts within the
+ * repetition. Per target: msg/s and CPU per message over all its slices, p50 and p99 the median of
+ * the slices' (a slice's first requests wait for its connections to open: at 64 connections that alone
+ * can reach a few hundred ms at wrk's end, so the worst slice's p99 is kept apart, `p99Max`), Tawasul's
+ * own p99 and longest block the worst slice's.
+ */
+async function interleaved(
+  order: [Target, Target],
+  data: Parameters<typeof load>[1],
+  connections: number,
+): Promise<{ bare: LoadResult; tawasul: LoadResult; inside: { p99: number; loopMax: number } }> {
+  const slices = Math.max(1, Math.round(SECONDS / SLICE));
+  const acc = new Map<Target, { msgs: number; secs: number; cpu: number; all: number; p50: number[]; p99: number[]; errors: number }>();
+  const inside = { p99: 0, loopMax: 0 };
+  for (let i = 0; i < 2 * slices; i++) {
+    const t = order[(i + 1) % 4 < 2 ? 0 : 1];
+    const before = await t.stats();
+    const r = await load(t.origin, data, SLICE, connections);
+    const after = await t.stats();
+    const a = acc.get(t) ?? { msgs: 0, secs: 0, cpu: 0, all: 0, p50: [], p99: [], errors: 0 };
+    acc.set(t, a);
+    a.msgs += r.rps * SLICE;
+    a.secs += SLICE;
+    a.cpu += after.cpuMs - before.cpuMs;
+    a.all += after.processCpuMs - before.processCpuMs;
+    a.p50.push(r.p50);
+    a.p99.push(r.p99);
+    a.errors += r.errors;
+    if (t.name === 'tawasul') {
+      inside.p99 = Math.max(inside.p99, after.insideP99Ms);
+      inside.loopMax = Math.max(inside.loopMax, after.loopMaxMs);
+    }
+  }
+  const result = (name: string): LoadResult => {
+    const a = acc.get(order.find((t) => t.name === name)!)!;
+    const n = Math.max(1, a.msgs);
+    return {
+      rps: a.msgs / a.secs,
+      p50: median(a.p50),
+      p99: median(a.p99),
+      p99Max: Math.max(...a.p99),
+      errors: a.errors,
+      cpuMs: a.cpu / n,
+      allCpuMs: a.all / n,
+    };
+  };
+  return { bare: result('bare'), tawasul: result('tawasul'), inside };
+}
 
 /** Prepares a store's data directory (warm classifier cache copied in). */
 async function prepare(store: string, dir: string, cache: string): Promise<string> {
@@ -70,61 +126,60 @@ async function prepare(store: string, dir: string, cache: string): Promise<strin
   return what;
 }
 
-/** Measures one store at every connection count. */
+/**
+ * Measures one store at every connection count. Every repetition starts a fresh pair of processes
+ * (bare and Tawasul on the same data directory): one process of the same code can run 10–20% faster
+ * or slower than another for its whole life (measured on the bare handler, interleaved), so a pair
+ * kept for every repetition would carry one pair's luck into all of them.
+ */
 async function measureStore(config: BenchConfig, store: string, dir: string, cache: string, mix: string[]): Promise<Row[]> {
   await prepare(store, dir, cache);
+  const targetEnv = await config.env(store);
   // The same Node flags as `npm start` for both targets (a 2 MB young generation keeps RSS under 200 MB).
-  const bare = await startTarget('bare', '', SERVER_FLAGS);
-  const tawasul = await startTarget('tawasul', dir, SERVER_FLAGS, await config.env(store));
-  const rows: Row[] = [];
+  const first = await startTarget('tawasul', dir, SERVER_FLAGS, targetEnv);
+  let data: Parameters<typeof load>[1];
   try {
-    const convs = await openConversations(tawasul.origin, CONVERSATIONS);
-    const data = writeLoadData(dir, convs, mix);
-    await load(bare.origin, data, 1, 16); // warm-up of both paths
-    await load(tawasul.origin, data, 1, 16);
-    const connections = store === 'backlog' ? [16] : CONNECTIONS;
-    for (const c of connections) {
-      const row: Row = {
-        config: config.name,
-        store,
-        connections: c,
-        bare: [],
-        tawasul: [],
-        ratios: [],
-        inside: [],
-        startupMs: tawasul.startupMs,
-        rssMb: 0,
-        note: '',
-      };
-      for (let rep = 0; rep < REPS; rep++) {
-        // Rotate the order: bare first on even repetitions, Tawasul first on odd ones.
-        const order = rep % 2 === 0 ? [bare, tawasul] : [tawasul, bare];
-        const got: Record<string, LoadResult> = {};
-        for (const t of order) {
-          const before = await t.stats();
-          const r = await load(t.origin, data, SECONDS, c);
-          const after = await t.stats();
-          const n = Math.max(1, r.rps * SECONDS);
-          got[t.name] = { ...r, cpuMs: (after.cpuMs - before.cpuMs) / n, allCpuMs: (after.processCpuMs - before.processCpuMs) / n };
-          if (t === tawasul) row.inside.push({ p99: after.insideP99Ms, loopMax: after.loopMaxMs });
-        }
-        row.bare.push(got.bare!);
-        row.tawasul.push(got.tawasul!);
-        row.ratios.push(`${(got.tawasul!.rps / got.bare!.rps).toFixed(2)}${rep % 2 ? 'ᵗ' : 'ᵇ'}`);
-        process.stdout.write(
-          `  ${config.name} ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare!.rps)}/s ${fmt(got.bare!.cpuMs!, 3)} ms CPU/msg, ` +
-            `tawasul ${fmt(got.tawasul!.rps)}/s ${fmt(got.tawasul!.cpuMs!, 3)} ms CPU/msg p99 ${fmt(got.tawasul!.p99, 1)} ms\n`,
-        );
-      }
-      rows.push(row);
-    }
-    const s = await tawasul.stats();
-    for (const r of rows) r.rssMb = s.rss / 1048576;
-    if (store === 'backlog') rows[0]!.note = `${fmt(s.touched ?? 0)} of ${fmt(BACKLOG)} pending rows deferred by the sweep during the run`;
+    data = writeLoadData(dir, await openConversations(first.origin, CONVERSATIONS), mix);
   } finally {
-    await bare.stop();
-    await tawasul.stop();
+    await first.stop();
   }
+  const rows: Row[] = [];
+  const starts: number[] = [];
+  let last: Awaited<ReturnType<Target['stats']>> | undefined;
+  const connections = store === 'backlog' ? [16] : CONNECTIONS;
+  for (const c of connections) {
+    const row: Row = { config: config.name, store, connections: c, bare: [], tawasul: [], ratios: [], inside: [], startupMs: 0, rssMb: 0, note: '' };
+    for (let rep = 0; rep < REPS; rep++) {
+      const bare = await startTarget('bare', '', SERVER_FLAGS);
+      const tawasul = await startTarget('tawasul', dir, SERVER_FLAGS, targetEnv);
+      try {
+        starts.push(tawasul.startupMs);
+        await load(bare.origin, data, 1, 16); // warm-up of both paths
+        await load(tawasul.origin, data, 1, 16);
+        // Rotate the order: bare first on even repetitions, Tawasul first on odd ones.
+        const got = await interleaved(rep % 2 === 0 ? [bare, tawasul] : [tawasul, bare], data, c);
+        last = await tawasul.stats();
+        row.inside.push(got.inside);
+        row.bare.push(got.bare);
+        row.tawasul.push(got.tawasul);
+        row.ratios.push(`${(got.tawasul.rps / got.bare.rps).toFixed(2)}${rep % 2 ? 'ᵗ' : 'ᵇ'}`);
+        process.stdout.write(
+          `  ${config.name} ${store} c=${c} rep ${rep + 1}: bare ${fmt(got.bare.rps)}/s ${fmt(got.bare.cpuMs!, 3)} ms CPU/msg, ` +
+            `tawasul ${fmt(got.tawasul.rps)}/s ${fmt(got.tawasul.cpuMs!, 3)} ms CPU/msg p99 ${fmt(got.tawasul.p99, 1)} ms\n`,
+        );
+      } finally {
+        await bare.stop();
+        await tawasul.stop();
+      }
+    }
+    rows.push(row);
+  }
+  // The slowest warm start of the store; RSS after the last repetition's load.
+  for (const r of rows) {
+    r.startupMs = Math.max(...starts);
+    r.rssMb = (last?.rss ?? 0) / 1048576;
+  }
+  if (store === 'backlog') rows[0]!.note = `${fmt(last?.touched ?? 0)} of ${fmt(BACKLOG)} pending rows deferred by the sweep during the run`;
   return rows;
 }
 
@@ -160,7 +215,7 @@ export async function run(): Promise<void> {
 
     const out: string[] = [];
     out.push(
-      `\nweb chat, ${fmt(CONVERSATIONS)} conversations, ${mix.length}-message mix, ${SECONDS} s per target and repetition, load from another process (${loadTool()}); medians of ${REPS} repetitions`,
+      `\nweb chat, ${fmt(CONVERSATIONS)} conversations, ${mix.length}-message mix, ${SECONDS} s per target and repetition in ${SLICE} s slices alternating A B B A, load from another process (${loadTool()}); medians of ${REPS} repetitions`,
     );
     out.push("ratio per repetition: ᵇ bare measured first, ᵗ Tawasul first. CPU ms/msg: the server's main-thread (event loop) CPU time per");
     out.push('message, median; its ratio (bare / Tawasul) is the throughput ratio when both are CPU-bound, steadier than msg/s on a shared machine.');
@@ -176,7 +231,7 @@ export async function run(): Promise<void> {
       out.push(
         `| ${r.config} | ${r.store} | ${r.connections} | ${fmt(median(r.bare.map((x) => x.rps)))} | ${fmt(median(tw.map((x) => x.rps)))} | ${r.ratios.join(' ')} | ` +
           `${fmt(cpuBare, 3)} / ${fmt(cpuTw, 3)} (${(cpuBare / cpuTw).toFixed(2)}) | ${fmt(median(tw.map((x) => x.allCpuMs!)), 3)} | ` +
-          `${fmt(median(tw.map((x) => x.p50)), 1)} ms | ${fmt(median(tw.map((x) => x.p99)), 1)} ms (max ${fmt(Math.max(...tw.map((x) => x.p99)), 1)}) | ` +
+          `${fmt(median(tw.map((x) => x.p50)), 1)} ms | ${fmt(median(tw.map((x) => x.p99)), 1)} ms (worst slice ${fmt(Math.max(...tw.map((x) => x.p99Max ?? x.p99)), 1)}) | ` +
           `${tw.reduce((a, x) => a + x.errors, 0) + r.bare.reduce((a, x) => a + x.errors, 0)} | ${fmt(r.startupMs)} ms | ${fmt(r.rssMb)} MB |`,
       );
     }
