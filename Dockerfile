@@ -25,7 +25,9 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
 
 # ---- app: the runtime every image shares ----
 FROM ${NODE_IMAGE} AS app
+# Two malloc arenas instead of one per thread: 20-30 MB less RSS, no slower (README, Performance).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     TAWASUL_DATA_DIR=/data \
     HOST=0.0.0.0 \
     PORT=3000

@@ -37,6 +37,8 @@ const CONFIGS = (env.BENCH_CONFIGS ?? 'embedded,postgres').split(',');
 /** Seconds per slice: a repetition alternates the targets slice by slice (ABBA), so that a drift of the machine's speed hits both alike. */
 const SLICE = Math.max(1, Math.min(SECONDS, Number(env.BENCH_SLICE_SECONDS ?? 1)));
 const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
+/** The environment `npm start` sets, for both targets: two malloc arenas (override with MALLOC_ARENA_MAX). */
+const SERVER_ENV = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
 
 interface Row {
   config: string;
@@ -134,7 +136,7 @@ async function prepare(store: string, dir: string, cache: string): Promise<strin
  */
 async function measureStore(config: BenchConfig, store: string, dir: string, cache: string, mix: string[]): Promise<Row[]> {
   await prepare(store, dir, cache);
-  const targetEnv = await config.env(store);
+  const targetEnv = { ...SERVER_ENV, ...(await config.env(store)) };
   // The same Node flags as `npm start` for both targets (a 2 MB young generation keeps RSS under 200 MB).
   const first = await startTarget('tawasul', dir, SERVER_FLAGS, targetEnv);
   let data: Parameters<typeof load>[1];
@@ -150,7 +152,7 @@ async function measureStore(config: BenchConfig, store: string, dir: string, cac
   for (const c of connections) {
     const row: Row = { config: config.name, store, connections: c, bare: [], tawasul: [], ratios: [], inside: [], startupMs: 0, rssMb: 0, note: '' };
     for (let rep = 0; rep < REPS; rep++) {
-      const bare = await startTarget('bare', '', SERVER_FLAGS);
+      const bare = await startTarget('bare', '', SERVER_FLAGS, SERVER_ENV);
       const tawasul = await startTarget('tawasul', dir, SERVER_FLAGS, targetEnv);
       try {
         starts.push(tawasul.startupMs);
