@@ -33,9 +33,9 @@ const STORES = (env.BENCH_STORES ?? 'empty,year,backlog').split(',');
 const SCALE = Number(env.BENCH_SCALE ?? 1);
 const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
 const CONFIGS = (env.BENCH_CONFIGS ?? 'embedded,postgres').split(',');
-/** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
 /** Seconds per slice: a repetition alternates the targets slice by slice (ABBA), so that a drift of the machine's speed hits both alike. */
 const SLICE = Math.max(1, Math.min(SECONDS, Number(env.BENCH_SLICE_SECONDS ?? 1)));
+/** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
 const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
 /** The environment `npm start` sets, for both targets: two malloc arenas (override with MALLOC_ARENA_MAX). */
 const SERVER_ENV = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
@@ -72,15 +72,15 @@ async function interleaved(
   connections: number,
 ): Promise<{ bare: LoadResult; tawasul: LoadResult; inside: { p99: number; loopMax: number } }> {
   const slices = Math.max(1, Math.round(SECONDS / SLICE));
-  const acc = new Map<Target, { msgs: number; secs: number; cpu: number; all: number; p50: number[]; p99: number[]; errors: number }>();
+  const acc = new Map<string, { msgs: number; secs: number; cpu: number; all: number; p50: number[]; p99: number[]; errors: number }>();
   const inside = { p99: 0, loopMax: 0 };
   for (let i = 0; i < 2 * slices; i++) {
     const t = order[(i + 1) % 4 < 2 ? 0 : 1];
     const before = await t.stats();
     const r = await load(t.origin, data, SLICE, connections);
     const after = await t.stats();
-    const a = acc.get(t) ?? { msgs: 0, secs: 0, cpu: 0, all: 0, p50: [], p99: [], errors: 0 };
-    acc.set(t, a);
+    const a = acc.get(t.name) ?? { msgs: 0, secs: 0, cpu: 0, all: 0, p50: [], p99: [], errors: 0 };
+    acc.set(t.name, a);
     a.msgs += r.rps * SLICE;
     a.secs += SLICE;
     a.cpu += after.cpuMs - before.cpuMs;
@@ -94,7 +94,7 @@ async function interleaved(
     }
   }
   const result = (name: string): LoadResult => {
-    const a = acc.get(order.find((t) => t.name === name)!)!;
+    const a = acc.get(name)!;
     const n = Math.max(1, a.msgs);
     return {
       rps: a.msgs / a.secs,
