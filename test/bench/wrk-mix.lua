@@ -1,8 +1,8 @@
 -- wrk script for the web chat benchmark: spreads requests over many conversations and a message mix.
--- Usage: wrk ... -s wrk-mix.lua URL -- DATAFILE NONCE, where DATAFILE (written by webchat.bench.ts) returns
+-- Usage: wrk ... -s wrk-mix.lua URL -- DATAFILE NONCE STARTMS, where DATAFILE (written by webchat.bench.ts) returns
 -- { convs = { { id = "...", auth = "Bearer ..." or nil }, ... }, bodies = { "{...json...}", ... }, clientIds = true|false }.
 -- With clientIds each message carries a clientMessageId as the web chat page mints one (a UUID version 7:
--- a millisecond clock, here started at the run's start and advanced per request, then NONCE, 12 hex
+-- a millisecond clock, here started at STARTMS and advanced per request, then NONCE, 12 hex
 -- digits new for every run), so the server takes the page's path (a look-up of the id before the turn);
 -- with clientIds = "legacy", 32 hex digits that are not time-ordered (as the page sent before 2026-12-03).
 local data
