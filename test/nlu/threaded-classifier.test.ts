@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTrainedModels, trainedModelSource } from '../../bot/nlu/classifier.js';
 import { NeuralClassifier } from '../../bot/nlu/model.js';
 import { ThreadedClassifier } from '../../bot/nlu/threaded-classifier.js';
-import { devFiles, LABELLED_FILE, loadLabelled } from '../eval/evaluate.js';
+import { blindFiles, LABELLED_FILE, loadLabelled } from '../eval/evaluate.js';
 import { classifierContract } from './classifier-contract.js';
 
 const models = loadTrainedModels();
@@ -32,8 +32,8 @@ async function expectClassifiedHere(threaded: ThreadedClassifier, text: string):
 }
 
 describe('ThreadedClassifier', () => {
-  it('answers every labelled and development text as the calling thread does, from the thread once prepared', async () => {
-    const texts = [...new Set([LABELLED_FILE, ...devFiles()].flatMap((f) => loadLabelled(f).map((i) => i.text)))];
+  it('answers every labelled and blind-set text as the calling thread does, from the thread once prepared', async () => {
+    const texts = [...new Set([LABELLED_FILE, ...blindFiles()].flatMap((f) => loadLabelled(f).map((i) => i.text)))];
     expect(texts.length).toBeGreaterThan(500);
     const local = new NeuralClassifier(models);
     const threaded = new ThreadedClassifier({ models });
