@@ -48,6 +48,12 @@ export const SERVICE_SETTINGS = { ...INTENT_SETTINGS, iterations: 60 };
 export const INTENT_THRESHOLD = 0.45;
 /** Below this share of the service scores no service is returned. */
 export const SERVICE_THRESHOLD = 0.5;
+/**
+ * A message read as a filing takes the best named service at this score even when "none" leads the service
+ * network (lines without a service outnumber each service's): on two k-fold folds, 2026-12-03, service
+ * accuracy 80–82% → 92%, route unchanged; generic filings («أبغى أقدم طلب», "new request") stay without one.
+ */
+export const FILING_SERVICE_SCORE = 0.1;
 /** A top intent output below this (outputs are trained towards 1) is weak evidence. */
 const WEAK_OUTPUT = 0.2;
 /** Characters of a message that are classified (an e-mail's quoted history adds nothing but time). */
@@ -108,8 +114,8 @@ export interface TrainingTuning {
   service?: Partial<typeof SERVICE_SETTINGS>;
 }
 
-/** Lines of one service and intent the intent model learns from at most (the 15 services' lines would swamp the other intents). */
-const SERVICE_GROUP_CAP = 45;
+/** Lines of one service and intent the intent model learns from at most (the 15 services' lines would swamp the other intents; 70 beat 45 and 100 on three k-fold folds, 2026-12-03). */
+export const SERVICE_GROUP_CAP = 70;
 
 /** The lines the intent model learns from: all lines naming no service; per service and intent, the free-worded lines first, then templates by an even stride, up to the cap (deterministic). */
 function balanced(utterances: readonly Utterance[]): Set<Utterance> {
@@ -291,7 +297,13 @@ export class NeuralClassifier implements Classifier {
     const best = services[0];
     const named = services.find((s) => s.label !== NO_SERVICE);
     if (named) Object.assign(guess, { service: named.label, score: named.score });
-    const service = best && best.label !== NO_SERVICE && best.score >= this.serviceThreshold ? best.label : null;
+    // A filing names its service: when "none" leads, the best named service still counts if it scores at least FILING_SERVICE_SCORE.
+    const service =
+      best && best.label !== NO_SERVICE && best.score >= this.serviceThreshold
+        ? best.label
+        : top?.label === 'procedural_request' && named && named.score >= FILING_SERVICE_SCORE
+          ? named.label
+          : null;
     const candidates: Candidate[] = intents.map((i) => ({
       intent: i.label as Intent,
       service: SERVICE_INTENTS.has(i.label as Intent) ? service : null,
