@@ -295,6 +295,11 @@ const KNOWN_BLIND_OVERLAP = [
   'شو المطلوب عشان اقابل الوالي؟',
   'مساكم الله بالخير',
   'كيف الغي طلب قدمته بالغلط؟',
+  // blind-2026-12l: its lines equal to training lines that existed before it was written (at 41bf241).
+  'الدوام عندكم لين كم الساعة؟',
+  'وين مكان مبنى المحافظة بالضبط؟',
+  'shakwa 3la el baladiya',
+  'who won the match yesterday',
 ];
 
 describe('evaluation sets', () => {
@@ -361,6 +366,8 @@ const BLIND_FLOORS: Record<string, { route: number; intent: number; service: num
   'blind-2026-12j.yaml': { route: 0.91, intent: 0.905, service: 0.93, maxClarification: 0.04 },
   // Measured once on 2026-12-03 at commit 41bf241: route 96.7%, intent 96.5%, service 97.6%, clarification 2.2%.
   'blind-2026-12k.yaml': { route: 0.945, intent: 0.94, service: 0.955, maxClarification: 0.045 },
+  // Measured once on 2026-12-03 at commit 99fde66: route 95.3%, intent 94.8%, service 97.6%, clarification 2.5%.
+  'blind-2026-12l.yaml': { route: 0.93, intent: 0.925, service: 0.955, maxClarification: 0.045 },
 };
 
 describe('blind sets (regression floors)', () => {
