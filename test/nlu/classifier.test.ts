@@ -302,6 +302,16 @@ const KNOWN_BLIND_OVERLAP = [
   'who won the match yesterday',
 ];
 
+describe('filings and their service', () => {
+  it('a filing that names no service gets none, so the bot asks which (FILING_SERVICE_SCORE takes only a named one)', async () => {
+    for (const text of ['أبغى أقدم طلب', 'ودي أرفع طلب', 'I want to submit a request', 'new request', 'طلب جديد', 'please help me file a request']) {
+      const c = await classifier.classify(text);
+      expect(c.intent, text).toBe('procedural_request');
+      expect(c.service, text).toBeNull();
+    }
+  });
+});
+
 describe('evaluation sets', () => {
   const sets = [loadLabelled(), ...blindFiles().map((f) => loadLabelled(f))];
   it('share no line with the training utterances (after normalization)', () => {
