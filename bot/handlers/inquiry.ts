@@ -4,7 +4,12 @@ import { departmentName, formatDuration, formatHours } from './format.js';
 import { redirectToTajawob } from './small-talk.js';
 
 /** Knowledge-base topics and the words that select them (matched on normalized text). */
-const TOPICS: Array<{ id: 'hours' | 'contacts' | 'portal' | 'services' | 'holidays' | 'tajawob'; words: RegExp }> = [
+const TOPICS: Array<{ id: 'assistant' | 'hours' | 'contacts' | 'portal' | 'services' | 'holidays' | 'tajawob'; words: RegExp }> = [
+  // «انت روبوت؟», "is this automated?": what the assistant is, and how to reach a person.
+  {
+    id: 'assistant',
+    words: /(?:^|\s)(?:ال)?(?:روبوت|ربوت|بوت|انسان|بشر|بشري)(?:\s|$)|ذكاء اصطناعي|\b(?:robot|bot|ai|automated|human|insan|ensan)\b|real person/,
+  },
   { id: 'holidays', words: /اجاز|عطل|عيد|holiday|vacation|eid/ },
   { id: 'hours', words: /ساع|اوقات|وقت|دوام|تفتح|تسكر|تقفل|متي|hours|open|close|timing|when|working day/ },
   { id: 'contacts', words: /رقم|تلفون|هاتف|اتصال|اتصل|تواصل|واتس|contact|phone|number|call|whatsapp|reach|twitter|\bx\b/ },
@@ -107,6 +112,9 @@ export function answerTopics(ctx: TurnContext, topics: Topic[]): void {
       }
       case 'tajawob':
         say(ctx, 'kb_tajawob', orgVars(ctx));
+        break;
+      case 'assistant':
+        say(ctx, 'kb_assistant', orgVars(ctx));
         break;
     }
   }

@@ -45,4 +45,13 @@ describe('inquiries answer the question asked', () => {
     expect(reply).toContain('WhatsApp');
     expect(reply).toContain('Governorate contact centre');
   });
+
+  it('a question about the bot itself says what it is and how to reach a person, in the asker\'s language', async () => {
+    const en = await (await ChatClient.open(run.base)).say('are you a robot or a real person?');
+    expect(en).toContain('automated assistant');
+    expect(en).toContain('send "agent"');
+    const ar = await (await ChatClient.open(run.base)).say('انت روبوت؟');
+    expect(ar).toContain('المساعد الآلي');
+    expect(ar).toContain('أرسل «موظف»');
+  });
 });
