@@ -10,9 +10,11 @@
  * within one pass of the event loop (its claim and end commit together, see engine/turn-claim.ts). A text that was not prepared (a replay after a crash, the command line) is
  * classified here, on the calling thread, by the same model; so is everything once the thread has
  * failed. The thread classifies without the conversation's language; the language only decides the
- * answer's `language` field (for a text without words), which is set here.
+ * answer's `language` field (for a text without words), which is set here. The thread's answers to short
+ * texts (greetings, thanks, menu numbers, yes and no) are remembered, so the same short text is not sent again.
  */
 import { Worker } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
 import type { Language } from '../core/types.js';
 import type { ThreadAnswer, ThreadRequest, ThreadSource } from './classifier-thread.js';
 import { detectLanguage } from './language.js';
@@ -22,6 +24,11 @@ import type { Classification, Classifier } from './types.js';
 
 /** Prepared answers kept at most (texts prepared but never classified, e.g. while an agent holds the chat, age out). */
 const MAX_PREPARED = 4096;
+
+/** Texts at most this long are remembered once answered («شكرا», "hi", «نعم», "1"): residents send them again and again. */
+export const SHORT_TEXT_CHARS = 24;
+/** How many short texts' answers are remembered (least recently used dropped first). */
+const MAX_SHORT = 2048;
 
 /** What the classifier reports about its thread (no message text). */
 export interface ThreadLog {
@@ -43,9 +50,10 @@ export interface ThreadedOptions {
   startWithinMs?: number;
 }
 
-/** How many classifications came from the thread and how many were computed on the calling thread. */
+/** How many classifications came from the thread, from the short texts remembered, and how many were computed on the calling thread. */
 export interface ThreadCounts {
   fromThread: number;
+  remembered: number;
   local: number;
 }
 
@@ -61,6 +69,8 @@ interface Slot {
 export class ThreadedClassifier implements Classifier {
   private readonly worker: Worker;
   private readonly slots = new Map<string, Slot>();
+  /** The thread's answers to short texts, which need no second trip to the thread. */
+  private readonly short = new LRUCache<string, Classification>({ max: MAX_SHORT });
   /** Texts sent and not yet answered, oldest first. */
   private readonly inFlight: Array<[string, Slot]> = [];
   private started = false;
@@ -72,7 +82,7 @@ export class ThreadedClassifier implements Classifier {
   private readonly log: ThreadLog | undefined;
   private readonly load: () => TrainedModels;
   /** Where the answers came from, since start. */
-  readonly counts: ThreadCounts = { fromThread: 0, local: 0 };
+  readonly counts: ThreadCounts = { fromThread: 0, remembered: 0, local: 0 };
 
   constructor(source: ModelSource, options: ThreadedOptions = {}) {
     this.log = options.log;
@@ -92,7 +102,7 @@ export class ThreadedClassifier implements Classifier {
 
   /** Starts classifying `text` on the thread; resolves once `classify(text)` will answer without waiting. */
   prepare(text: string): Promise<void> {
-    if (this.failed || text === '') return Promise.resolve();
+    if (this.failed || text === '' || this.short.has(text)) return Promise.resolve();
     const known = this.slots.get(text);
     if (known) {
       known.count++;
@@ -118,6 +128,11 @@ export class ThreadedClassifier implements Classifier {
       this.counts.fromThread++;
       if (--slot.count <= 0) this.slots.delete(text);
       return Promise.resolve(copyFor(slot.result, detectLanguage(text, fallbackLanguage)));
+    }
+    const known = this.short.get(text);
+    if (known) {
+      this.counts.remembered++;
+      return Promise.resolve(copyFor(known, detectLanguage(text, fallbackLanguage)));
     }
     this.counts.local++;
     return Promise.resolve(this.local().classifySync(text, fallbackLanguage));
@@ -170,6 +185,7 @@ export class ThreadedClassifier implements Classifier {
       return this.drop([sent]);
     }
     sent[1].result = m.result;
+    if (sent[0].length <= SHORT_TEXT_CHARS) this.short.set(sent[0], m.result);
     sent[1].settle();
   }
 

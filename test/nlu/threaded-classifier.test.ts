@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { loadTrainedModels, trainedModelSource } from '../../bot/nlu/classifier.js';
 import { NeuralClassifier } from '../../bot/nlu/model.js';
-import { ThreadedClassifier } from '../../bot/nlu/threaded-classifier.js';
+import { SHORT_TEXT_CHARS, ThreadedClassifier } from '../../bot/nlu/threaded-classifier.js';
 import { blindFiles, LABELLED_FILE, loadLabelled } from '../eval/evaluate.js';
 import { classifierContract } from './classifier-contract.js';
 
@@ -28,7 +28,7 @@ async function expectClassifiedHere(threaded: ThreadedClassifier, text: string):
     await threaded.prepare(text);
     expect(await threaded.classify(text, 'ar')).toEqual(expected);
   }
-  expect(threaded.counts).toEqual({ fromThread: 0, local: 2 });
+  expect(threaded.counts).toEqual({ fromThread: 0, remembered: 0, local: 2 });
 }
 
 describe('ThreadedClassifier', () => {
@@ -42,7 +42,30 @@ describe('ThreadedClassifier', () => {
         await Promise.all(texts.map((t) => threaded.prepare(t)));
         for (const t of texts) expect(await threaded.classify(t, language), t).toEqual(local.classifySync(t, language));
       }
-      expect(threaded.counts).toEqual({ fromThread: 2 * texts.length, local: 0 });
+      // The second time, short texts are answered from what the thread said the first time.
+      const short = texts.filter((t) => t.length <= SHORT_TEXT_CHARS).length;
+      expect(short).toBeGreaterThan(50);
+      expect(threaded.counts).toEqual({ fromThread: 2 * texts.length - short, remembered: short, local: 0 });
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('sends a short text to the thread once and remembers its answer; a longer text goes each time', async () => {
+    const threaded = new ThreadedClassifier({ models });
+    const local = new NeuralClassifier(models);
+    const short = 'شكرا جزيلا';
+    const long = 'ابغى احجز موعد مع سعادة المحافظ بخصوص ارض الوالد في محضة';
+    expect(short.length).toBeLessThanOrEqual(SHORT_TEXT_CHARS);
+    expect(long.length).toBeGreaterThan(SHORT_TEXT_CHARS);
+    try {
+      for (const language of ['ar', 'en'] as const) {
+        for (const text of [short, long]) {
+          await threaded.prepare(text);
+          expect(await threaded.classify(text, language)).toEqual(local.classifySync(text, language));
+        }
+      }
+      expect(threaded.counts).toEqual({ fromThread: 3, remembered: 1, local: 0 });
     } finally {
       await threaded.close();
     }
@@ -53,7 +76,7 @@ describe('ThreadedClassifier', () => {
     try {
       const text = 'كم رسوم المخيم الشتوي؟';
       expect(await threaded.classify(text, 'ar')).toEqual(new NeuralClassifier(models).classifySync(text, 'ar'));
-      expect(threaded.counts).toEqual({ fromThread: 0, local: 1 });
+      expect(threaded.counts).toEqual({ fromThread: 0, remembered: 0, local: 1 });
     } finally {
       await threaded.close();
     }
@@ -88,8 +111,8 @@ describe('ThreadedClassifier', () => {
       await Promise.all([fromFile.prepare(text), broken.prepare(text)]);
       expect(await fromFile.classify(text, 'ar')).toEqual(expected);
       expect(await broken.classify(text, 'ar')).toEqual(expected);
-      expect(fromFile.counts).toEqual({ fromThread: 1, local: 0 });
-      expect(broken.counts).toEqual({ fromThread: 0, local: 1 });
+      expect(fromFile.counts).toEqual({ fromThread: 1, remembered: 0, local: 0 });
+      expect(broken.counts).toEqual({ fromThread: 0, remembered: 0, local: 1 });
       expect(logged).toEqual([STOPPED]);
     } finally {
       await Promise.all([fromFile.close(), broken.close()]);
@@ -134,6 +157,6 @@ describe('ThreadedClassifier', () => {
     await threaded.close();
     await threaded.prepare('شكرا');
     expect((await threaded.classify('شكرا', 'ar')).intent).toBe('thanks');
-    expect(threaded.counts).toEqual({ fromThread: 0, local: 1 });
+    expect(threaded.counts).toEqual({ fromThread: 0, remembered: 0, local: 1 });
   });
 });
