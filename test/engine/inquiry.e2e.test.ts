@@ -46,7 +46,7 @@ describe('inquiries answer the question asked', () => {
     expect(reply).toContain('Governorate contact centre');
   });
 
-  it('a question about the bot itself says what it is and how to reach a person, in the asker\'s language', async () => {
+  it("a question about the bot itself says what it is and how to reach a person, in the asker's language", async () => {
     const en = await (await ChatClient.open(run.base)).say('are you a robot or a real person?');
     expect(en).toContain('automated assistant');
     expect(en).toContain('send "agent"');
