@@ -246,6 +246,8 @@ const ADDRESSED_REQUEST = new RegExp(
     `${B}(?:هل )?(?:يمكنكم|تقدرون|تستطيعون|بامكانكم|ممكن) (?:ارسال|ترسلون|ترسلوا|تبعثون|تطرشون|تجون|تردمون|ترشون|تصيدون|تشيلون|تنظفون|تصلحون|تعطونا|تعطوني|تحجزون|تسجلوني)${E}`,
     `${B}(?:is it possible|possible) to (?:send|come|fix|fill|remove|clean|catch|spray|drain|repair)${E}`,
     `${B}(?:can|could|would) you (?:please |kindly |pls )?(?:send (?:someone|somebody|a team|the team|a truck|a loader|workers|people)|come|fix|fill|remove|clean|catch|spray|book|arrange|repair|register|drain)${E}`,
+    // "Please send someone to catch…": the same asked as an imperative.
+    `^(?:please|pls|plz|kindly) (?:send (?:someone|somebody|a team|the team|a truck|a loader|workers|people)|come and|fix|fill|remove|clean up|catch|spray|repair|drain)${E}`,
     `${B}(?:momkin|mumkin) t(?:rs|jo|rdm|shel|9ayd|9eed|7jz|sajl)\\S*`,
   ].join('|'),
 );

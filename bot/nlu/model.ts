@@ -304,6 +304,8 @@ export class NeuralClassifier implements Classifier {
         : top?.label === 'procedural_request' && named && named.score >= FILING_SERVICE_SCORE
           ? named.label
           : null;
+    // How sure the service network is of it (the filing's fallback is a weak reading).
+    const chosen = service === null ? {} : { serviceScore: service === best?.label ? best.score : named!.score };
     const candidates: Candidate[] = intents.map((i) => ({
       intent: i.label as Intent,
       service: SERVICE_INTENTS.has(i.label as Intent) ? service : null,
@@ -349,7 +351,7 @@ export class NeuralClassifier implements Classifier {
         .filter((c) => c.intent !== 'procedural_request')
         .map((c) => (c === candidates[0] && (!weak || c.intent === 'report') ? { ...c, score: c.score * (1 - best!.score) } : c))
         .sort((a, b) => b.score - a.score);
-      return { language, intent: 'procedural_request', service, confidence: first.score, alternatives: [first, ...rest].slice(0, MAX_ALTERNATIVES) };
+      return { language, intent: 'procedural_request', service, confidence: first.score, ...chosen, alternatives: [first, ...rest].slice(0, MAX_ALTERNATIVES) };
     }
     const alternatives = candidates.slice(0, MAX_ALTERNATIVES);
     // Unknown below the threshold; its confidence is then how far the best intent fell short.
@@ -364,7 +366,8 @@ export class NeuralClassifier implements Classifier {
       };
     }
     const intent = top.label as Intent;
-    return { language, intent, service: SERVICE_INTENTS.has(intent) ? service : null, confidence: top.score, alternatives };
+    const withService = SERVICE_INTENTS.has(intent) && service !== null;
+    return { language, intent, service: withService ? service : null, confidence: top.score, ...(withService ? chosen : {}), alternatives };
   }
 }
 

@@ -115,7 +115,10 @@ const OVERRULED = 0.3;
 export function reframe(c: Classification, intent: Intent, service: string | null): Classification {
   const score = Math.max(c.confidence, 1 - OVERRULED);
   const rest = (c.alternatives ?? []).filter((a) => a.intent !== intent).map((a) => ({ ...a, score: a.score * OVERRULED }));
-  return { ...c, intent, service, confidence: score, alternatives: [{ intent, service, score }, ...rest].slice(0, MAX_ALTERNATIVES) };
+  // The network's service score holds only for the service it scored.
+  const { serviceScore, ...plain } = c;
+  const kept = service !== null && service === c.service && serviceScore !== undefined ? { serviceScore } : {};
+  return { ...plain, intent, service, confidence: score, ...kept, alternatives: [{ intent, service, score }, ...rest].slice(0, MAX_ALTERNATIVES) };
 }
 
 /** The service of `c` moved to its neighbour where the message's objects say so: a dead animal, pests near a wadi. */
@@ -130,7 +133,9 @@ function neighbourService(c: Classification, normalized: string): Classification
         : null;
   if (to === null) return c;
   const alternatives = c.alternatives?.map((a) => (a.intent === c.intent && a.service === c.service ? { ...a, service: to } : a));
-  return { ...c, service: to, alternatives };
+  // A cue named the service: the network's score was for the other one.
+  const { serviceScore: _scored, ...plain } = c;
+  return { ...plain, service: to, alternatives };
 }
 
 /** The networks' classification `c` of `text`, overruled where a cue says otherwise. */

@@ -9,6 +9,8 @@ export interface Classification {
   service: string | null;
   /** 0..1, the intent's score. */
   confidence: number;
+  /** 0..1, the service network's score for `service` when the networks chose it; absent when a cue named it, or there is none. */
+  serviceScore?: number;
   /** The best candidates, best first (the first is `intent`/`service`); lets the dialogue ask when two are close. */
   alternatives?: Array<{ intent: Intent; service: string | null; score: number }>;
 }
