@@ -7,7 +7,7 @@
 import type { FieldId, ServiceConfig } from '../../config/schema.js';
 import { say, type TurnContext } from '../engine/context.js';
 import type { Dialogue } from '../engine/state.js';
-import { MIN_CONFIDENCE } from '../nlu/clarify.js';
+import { MIN_CONFIDENCE, SERVICE_THRESHOLD } from '../nlu/clarify.js';
 import { findOmaniPhone } from '../nlu/entities.js';
 import { normalizeForMatch, toAsciiDigits } from '../nlu/normalize.js';
 import { departmentName, formatInstant } from './format.js';
@@ -73,8 +73,6 @@ type Interruption = 'wait' | 'pause' | 'drop';
 /** Intents handled as themselves while the form waits (then the bot asks its question again). */
 const WAIT_INTENTS = new Set(['complaint', 'suggestion', 'report', 'inquiry', 'greeting', 'thanks']);
 const SWITCH_CONFIDENCE = 0.75;
-/** The service network's score another service needs to drop the form (the classifier's own SERVICE_THRESHOLD). */
-const SWITCH_SERVICE_SCORE = 0.5;
 const DESCRIPTION_CONFIDENCE = 0.9;
 /** Enough when the message also names its intent ("I have a complaint…"): the classifier's trust floor (bot/nlu/clarify.ts). */
 const NAMED_CONFIDENCE = MIN_CONFIDENCE;
@@ -109,7 +107,7 @@ function interruption(ctx: TurnContext, service: ServiceConfig | undefined, vali
   if (nlu.intent === 'status') return 'drop';
   // Another service drops the form only when it is clearly named: not the weak guess a filing takes (FILING_SERVICE_SCORE).
   if (nlu.intent === 'procedural_request')
-    return service && nlu.service && nlu.service !== service.id && (nlu.serviceScore ?? 1) >= SWITCH_SERVICE_SCORE ? 'drop' : undefined;
+    return service && nlu.service && nlu.service !== service.id && (nlu.serviceScore ?? 1) >= SERVICE_THRESHOLD ? 'drop' : undefined;
   // A salutation that is also a valid answer (the name «سلام علي الكعبي») is the answer.
   if (nlu.intent === 'greeting' || nlu.intent === 'thanks') return validAnswer ? undefined : 'wait';
   return WAIT_INTENTS.has(nlu.intent) ? 'wait' : undefined;

@@ -34,6 +34,8 @@ export interface Choice {
 
 /** Below this score the top route is not trusted alone (tuned on k-fold and labelled figures only). */
 export const MIN_CONFIDENCE = 0.6;
+/** Below this share of the service scores the classifier returns no service (a filing's weak guess aside, model.ts). */
+export const SERVICE_THRESHOLD = 0.5;
 /** Two routes whose scores are closer than this are "close" (tuned on k-fold and labelled figures only). */
 export const MIN_MARGIN = 0.3;
 /** A candidate below this score is not worth offering as a choice. */

@@ -11,6 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
+import { SERVICE_THRESHOLD } from './clarify.js';
 import { incidentOnlyAsRisk } from './cues.js';
 import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
@@ -46,8 +47,6 @@ export const INTENT_SETTINGS = { iterations: 120, errorThresh: 0, deltaErrorThre
 export const SERVICE_SETTINGS = { ...INTENT_SETTINGS, iterations: 60 };
 /** Below this share of the intent scores the message is `unknown`. */
 export const INTENT_THRESHOLD = 0.45;
-/** Below this share of the service scores no service is returned. */
-export const SERVICE_THRESHOLD = 0.5;
 /**
  * A message read as a filing takes the best named service at this score even when "none" leads the service
  * network (lines without a service outnumber each service's): on two k-fold folds, 2026-12-03, service
