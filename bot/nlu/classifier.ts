@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { defaultConfigDir } from '../core/paths.js';
 import { FEATURES_VERSION } from './features.js';
 import { INTENT_SETTINGS, NeuralClassifier, SERVICE_GROUP_CAP, SERVICE_SETTINGS, type TrainedModels, trainModels } from './model.js';
-import { type ModelSource, type ModelsJson, modelsToJson, readModelsFile } from './models-json.js';
+import { MODELS_JSON_VERSION, type ModelSource, type ModelsJson, modelsToJson, readModelsFile } from './models-json.js';
 import { ThreadedClassifier, type ThreadLog } from './threaded-classifier.js';
 import { loadTrainingData, trainingDataHash } from './training-data.js';
 import type { Classifier } from './types.js';
@@ -37,7 +37,16 @@ interface CachedModels extends ModelsJson {
 
 function cacheKey(dataHash: string): string {
   return createHash('sha256')
-    .update(JSON.stringify({ data: dataHash, features: FEATURES_VERSION, cap: SERVICE_GROUP_CAP, intent: INTENT_SETTINGS, service: SERVICE_SETTINGS }))
+    .update(
+      JSON.stringify({
+        data: dataHash,
+        layout: MODELS_JSON_VERSION,
+        features: FEATURES_VERSION,
+        cap: SERVICE_GROUP_CAP,
+        intent: INTENT_SETTINGS,
+        service: SERVICE_SETTINGS,
+      }),
+    )
     .digest('hex')
     .slice(0, 20);
 }

@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import type { Intent, Language } from '../core/types.js';
 import { SERVICE_THRESHOLD } from './clarify.js';
+import { type CompiledNetwork, compileNetwork, outputsOf, rankNetwork } from './compiled-network.js';
 import { incidentOnlyAsRisk } from './cues.js';
 import { elsewhereOnlyAsPlace, extractFeatureSets, extractFeatureVectors, type Features, type FeatureVector, toFeatures, weightOf } from './features.js';
 import { letterBody } from './framing.js';
@@ -33,11 +34,6 @@ export interface NeuralNetwork {
 }
 const require = createRequire(import.meta.url);
 const { NeuralNetwork } = require('@nlpjs/neural') as { NeuralNetwork: new (settings?: object) => NeuralNetwork };
-
-/** A fresh network (for loading a cached one). */
-export function newNetwork(): NeuralNetwork {
-  return new NeuralNetwork();
-}
 
 /**
  * Training settings (part of the cache key). A fixed number of epochs, not NLP.js's early stop on a small
@@ -70,39 +66,19 @@ const INCIDENT = 'x:incident';
 /** An incident is reported when the report intent scores at least this. */
 const INCIDENT_REPORT_SCORE = 0.15;
 
-/** Both networks and the vocabulary they were trained on. */
-export interface TrainedModels {
+/** Both NLP.js networks as trained, and the vocabulary they were trained on. */
+export interface TrainedNetworks {
   intent: NeuralNetwork;
   service: NeuralNetwork;
-  /** Word features seen in training: a message made only of others is `unknown`. */
   vocabulary: Set<string>;
 }
 
-/** One output of a network, ranked: its label, its share of the squared outputs, and its position in the network's outputs. */
-interface Ranked {
-  label: string;
-  score: number;
-  at: number;
-}
-
-/**
- * Ranks the outputs of a network, squared and normalized to sum to 1 (as NLP.js does), from the
- * outputs by position: the same numbers, in the same order, as ranking the record `runCompiled`
- * returns (its entries are read in `net.order`, the order `Object.entries` lists them).
- */
-function rank(net: CompiledNetwork, outputs: Float64Array): Ranked[] {
-  const { order, labels } = net;
-  const ranked: Ranked[] = new Array(order.length);
-  let total = 0;
-  for (let k = 0; k < order.length; k++) {
-    const at = order[k]!;
-    const score = outputs[at]! * outputs[at]!;
-    ranked[k] = { label: labels[at]!, score, at };
-    total += score;
-  }
-  if (total <= 0) return [];
-  for (const r of ranked) r.score /= total;
-  return ranked.sort((a, b) => b.score - a.score);
+/** Both networks laid out for scoring (compiled-network.ts), and the vocabulary they were trained on: what the classifier keeps and the cache holds. */
+export interface TrainedModels {
+  intent: CompiledNetwork;
+  service: CompiledNetwork;
+  /** Word features seen in training: a message made only of others is `unknown`. */
+  vocabulary: Set<string>;
 }
 
 const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:') || f.startsWith('t:');
@@ -133,7 +109,7 @@ function balanced(utterances: readonly Utterance[]): Set<Utterance> {
 }
 
 /** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
-export function trainModels(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedModels {
+export function trainNetworks(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedNetworks {
   const vocabulary = new Set<string>();
   const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
   const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
@@ -152,83 +128,13 @@ export function trainModels(utterances: readonly Utterance[], tuning: TrainingTu
   return { intent, service, vocabulary };
 }
 
+/** Trains both networks and lays them out for scoring. */
+export function trainModels(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedModels {
+  const { intent, service, vocabulary } = trainNetworks(utterances, tuning);
+  return { intent: compileNetwork(intent), service: compileNetwork(service), vocabulary };
+}
+
 type Candidate = NonNullable<Classification['alternatives']>[number];
-
-/** A trained network laid out for scoring one message without allocating per feature: feature → row of one flat weight array (one weight per output). */
-export interface CompiledNetwork {
-  labels: string[];
-  bias: Float64Array;
-  /** Feature → its row in `weights`. */
-  index: Map<string, number>;
-  /** Row-major: the weights of feature j are `weights[j * labels.length …]`. */
-  weights: Float32Array;
-  alpha: number;
-  /** Positions of the labels in the order `Object.entries` lists a record keyed by them (integer-like keys first). */
-  order: Int32Array;
-}
-
-/** Lays out a trained NLP.js network (its toJSON: features, intents, one weight row per intent with the bias last). */
-export function compileNetwork(network: NeuralNetwork): CompiledNetwork {
-  const json = network.toJSON() as { features?: string[]; intents?: string[]; perceptrons?: number[][]; settings?: { alpha?: number } };
-  const features = json.features ?? [];
-  const labels = json.intents ?? [];
-  const rows = json.perceptrons ?? [];
-  const n = labels.length;
-  const weights = new Float32Array(features.length * n);
-  rows.forEach((row, i) => {
-    for (let j = 0; j < features.length; j++) weights[j * n + i] = row[j] ?? 0;
-  });
-  const index = new Map<string, number>();
-  for (const [j, f] of features.entries()) index.set(f, j);
-  const positions: Record<string, number> = {};
-  labels.forEach((label, i) => {
-    positions[label] = i;
-  });
-  return {
-    labels,
-    bias: Float64Array.from(rows, (row) => row[row.length - 1] ?? 0),
-    index,
-    weights,
-    alpha: json.settings?.alpha ?? 0.07,
-    order: Int32Array.from(Object.values(positions)),
-  };
-}
-
-/** The outputs NLP.js's `run` gives (leaky ReLU of the weighted sum, alpha-scaled), by label position, from the compiled layout. */
-export function outputsOf(net: CompiledNetwork, input: Features | FeatureVector): Float64Array {
-  const { index, weights, bias } = net;
-  const n = bias.length;
-  const sums = new Float64Array(n);
-  sums.set(bias);
-  // The same keys in the same order either way, so the sums are the same to the last bit.
-  const vector = isVector(input);
-  const keys = vector ? input.keys : Object.keys(input);
-  const values = vector ? input.values : undefined;
-  for (let k = 0; k < keys.length; k++) {
-    const j = index.get(keys[k]!);
-    if (j === undefined) continue;
-    const v = values ? values[k]! : (input as Features)[keys[k]!]!;
-    const base = j * n;
-    for (let i = 0; i < n; i++) sums[i]! += v * weights[base + i]!;
-  }
-  for (let i = 0; i < n; i++) sums[i] = sums[i]! <= 0 ? 0 : net.alpha * sums[i]!;
-  return sums;
-}
-
-/** The outputs NLP.js's `run` gives, as its record: label → output. */
-export function runCompiled(net: CompiledNetwork, input: Features | FeatureVector): Record<string, number> {
-  const outputs = outputsOf(net, input);
-  const out: Record<string, number> = {};
-  for (let i = 0; i < outputs.length; i++) out[net.labels[i]!] = outputs[i]!;
-  return out;
-}
-
-/** The ranking the classifier uses (squared outputs normalized to sum to 1, best first), for tests: labels and scores. */
-export function rankOutputs(net: CompiledNetwork, input: Features | FeatureVector): Array<{ label: string; score: number }> {
-  return rank(net, outputsOf(net, input)).map(({ label, score }) => ({ label, score }));
-}
-
-const isVector = (input: Features | FeatureVector): input is FeatureVector => Array.isArray(input.keys) && Array.isArray(input.values);
 
 /** The NLP.js implementation of Classifier. */
 export class NeuralClassifier implements Classifier {
@@ -236,7 +142,7 @@ export class NeuralClassifier implements Classifier {
   private readonly serviceThreshold: number;
   private readonly intentNet: CompiledNetwork;
   private readonly serviceNet: CompiledNetwork;
-  /** Word features seen in training; the networks themselves are not kept once compiled. */
+  /** Word features seen in training. */
   private readonly vocabulary: Set<string>;
 
   /** `thresholds` overrides INTENT_THRESHOLD / SERVICE_THRESHOLD (for tuning on cross-validation folds). */
@@ -244,8 +150,8 @@ export class NeuralClassifier implements Classifier {
     this.intentThreshold = thresholds.intent ?? INTENT_THRESHOLD;
     this.serviceThreshold = thresholds.service ?? SERVICE_THRESHOLD;
     this.vocabulary = models.vocabulary;
-    this.intentNet = compileNetwork(models.intent);
-    this.serviceNet = compileNetwork(models.service);
+    this.intentNet = models.intent;
+    this.serviceNet = models.service;
   }
 
   /** Classifies one message: language, intent (unknown below the threshold), service and ranked alternatives. */
@@ -279,7 +185,7 @@ export class NeuralClassifier implements Classifier {
   private serviceAgainstElsewhere(content: FeatureVector, service: string): number {
     const weight = weightOf(content, 'x:elsewhere');
     if (weight === undefined) return 1;
-    const scores = rank(this.serviceNet, outputsOf(this.serviceNet, { ...toFeatures(content), 'x:elsewhere': weight * ELSEWHERE_BOOST }));
+    const scores = rankNetwork(this.serviceNet, outputsOf(this.serviceNet, { ...toFeatures(content), 'x:elsewhere': weight * ELSEWHERE_BOOST }));
     return scores.find((s) => s.label === service)?.score ?? 0;
   }
 
@@ -290,9 +196,9 @@ export class NeuralClassifier implements Classifier {
       return { language, intent: 'unknown', service: null, confidence: 1, alternatives: [{ intent: 'unknown', service: null, score: 1 }] };
     }
     const outputs = outputsOf(this.intentNet, all);
-    const intents = rank(this.intentNet, outputs);
+    const intents = rankNetwork(this.intentNet, outputs);
     const top = intents[0];
-    const services = rank(this.serviceNet, outputsOf(this.serviceNet, content));
+    const services = rankNetwork(this.serviceNet, outputsOf(this.serviceNet, content));
     const best = services[0];
     const named = services.find((s) => s.label !== NO_SERVICE);
     if (named) Object.assign(guess, { service: named.label, score: named.score });

@@ -1,26 +1,26 @@
-/** The trained models as plain JSON: the classifier cache's body, and what a classifier thread starts from. */
+/** The trained models as JSON: the classifier cache's body (compiled-network.ts lays out each network). */
 import { readFileSync } from 'node:fs';
-import { newNetwork, type TrainedModels } from './model.js';
+import { type NetworkJson, networkFromJson, networkToJson } from './compiled-network.js';
+import type { TrainedModels } from './model.js';
+
+/** Version of the JSON layout (part of the cache key: a cache of another layout is retrained, not misread). */
+export const MODELS_JSON_VERSION = 2;
 
 /** The trained models as JSON. */
 export interface ModelsJson {
-  intent: unknown;
-  service: unknown;
+  intent: NetworkJson;
+  service: NetworkJson;
   vocabulary: string[];
 }
 
 /** The models as JSON. */
 export function modelsToJson(models: TrainedModels): ModelsJson {
-  return { intent: models.intent.toJSON(), service: models.service.toJSON(), vocabulary: [...models.vocabulary] };
+  return { intent: networkToJson(models.intent), service: networkToJson(models.service), vocabulary: [...models.vocabulary] };
 }
 
 /** The models back from their JSON. */
 export function modelsFromJson(json: ModelsJson): TrainedModels {
-  const intent = newNetwork();
-  intent.fromJSON(json.intent);
-  const service = newNetwork();
-  service.fromJSON(json.service);
-  return { intent, service, vocabulary: new Set(json.vocabulary) };
+  return { intent: networkFromJson(json.intent), service: networkFromJson(json.service), vocabulary: new Set(json.vocabulary) };
 }
 
 /** The models of a cache file written under `key`, or undefined when the file is missing, unreadable or of another key. */

@@ -6,8 +6,9 @@ import { ConfigError } from '../../bot/core/errors.js';
 import { defaultConfigDir } from '../../bot/core/paths.js';
 import type { Intent, Language } from '../../bot/core/types.js';
 import { createClassifier, type NeuralClassifier, SEED_CACHE_ENV } from '../../bot/nlu/classifier.js';
+import { compileNetwork, runCompiled } from '../../bot/nlu/compiled-network.js';
 import { extractFeatureSets, extractFeatureVectors, toFeatures } from '../../bot/nlu/features.js';
-import { compileNetwork, runCompiled, trainModels } from '../../bot/nlu/model.js';
+import { trainNetworks } from '../../bot/nlu/model.js';
 import { normalizeForMatch } from '../../bot/nlu/normalize.js';
 import { loadTrainingData } from '../../bot/nlu/training-data.js';
 import { blindFiles, devFiles, evaluate, loadLabelled } from '../eval/evaluate.js';
@@ -511,7 +512,7 @@ describe('training data and cache', () => {
     expect((await trained.classify('hello')).intent).toBe('greeting');
   });
   it('the compiled scoring gives what the NLP.js network gives', () => {
-    const models = trainModels(loadTrainingData(defaultConfigDir).utterances.filter((_, i) => i % 10 === 0));
+    const models = trainNetworks(loadTrainingData(defaultConfigDir).utterances.filter((_, i) => i % 10 === 0));
     const compiled = compileNetwork(models.intent);
     for (const text of ['ابي اكلم موظف', 'stray dogs in my street', 'wain wasal talabi', 'كم سعر الذهب']) {
       const { all } = extractFeatureSets(text);

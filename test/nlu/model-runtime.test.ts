@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultConfigDir } from '../../bot/core/paths.js';
+import { type CompiledNetwork, compileNetwork, networkFromJson, networkToJson, outputsOf, rankOutputs, runCompiled } from '../../bot/nlu/compiled-network.js';
 import { extractFeatureVectors, type Features, toFeatures } from '../../bot/nlu/features.js';
-import { type CompiledNetwork, compileNetwork, outputsOf, rankOutputs, runCompiled, trainModels } from '../../bot/nlu/model.js';
+import { trainNetworks } from '../../bot/nlu/model.js';
 import { loadTrainingData } from '../../bot/nlu/training-data.js';
 
 /** The ranking as the classifier computed it before (from runCompiled's record): the reference. */
@@ -20,7 +21,7 @@ function rankRecord(scores: Record<string, number> | undefined): Array<{ label: 
 describe('classifier runtime scoring', () => {
   const utterances = loadTrainingData(defaultConfigDir).utterances;
   // Trained on a tenth (quick), scored on every line: most lines then carry features the networks never saw.
-  const models = trainModels(utterances.filter((_, i) => i % 10 === 0));
+  const models = trainNetworks(utterances.filter((_, i) => i % 10 === 0));
   const nets: Array<[string, CompiledNetwork]> = [
     ['intent', compileNetwork(models.intent)],
     ['service', compileNetwork(models.service)],
@@ -63,5 +64,29 @@ describe('classifier runtime scoring', () => {
       net.order,
     );
     expect(rankOutputs({ ...net, bias: new Float64Array(4) }, {})).toEqual([]);
+  });
+
+  it('keeps the same scoring through its JSON (the cache file and a thread start from it), weights as base64 bytes', () => {
+    for (const [, net] of nets) {
+      const json = JSON.parse(JSON.stringify(networkToJson(net))) as ReturnType<typeof networkToJson>;
+      expect(typeof json.weights).toBe('string');
+      expect(json.features).toHaveLength(net.index.size);
+      const back = networkFromJson(json);
+      expect(back.labels).toEqual(net.labels);
+      expect(back.order).toEqual(net.order);
+      expect(back.weights).toEqual(net.weights);
+      expect(back.bias).toEqual(net.bias);
+      for (const u of utterances.slice(0, 300)) {
+        const { all } = extractFeatureVectors(u.text);
+        expect(outputsOf(back, all), u.text).toEqual(outputsOf(net, all));
+      }
+    }
+  });
+
+  it('refuses a network JSON whose weights do not fit its features and labels', () => {
+    const json = networkToJson(nets[0]![1]);
+    expect(() => networkFromJson({ ...json, features: json.features.slice(1) })).toThrow(/does not fit/);
+    expect(() => networkFromJson({ ...json, weights: json.weights.slice(0, 100) })).toThrow(/does not fit/);
+    expect(() => networkFromJson({ ...json, bias: [] })).toThrow(/does not fit/);
   });
 });
