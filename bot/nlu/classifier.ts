@@ -117,7 +117,10 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
   // An operator (or the test suite's global setup) may name a folder of already trained models to start from.
   const seed = process.env[SEED_CACHE_ENV];
   if (!models && seed) models = readModelsFile(modelFile(seed, key), key);
-  if (!models) models = trainModels(loadTrainingData(configDir).utterances);
+  if (!models) {
+    const data = loadTrainingData(configDir);
+    models = trainModels(data.utterances, {}, data.names);
+  }
   if (file && !existsSync(file)) {
     writeCache(file, key, models);
     pruneCache(cacheDir!, file);

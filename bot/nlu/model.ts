@@ -20,6 +20,7 @@ import { outsideServices } from './gazetteer.js';
 import { detectLanguage } from './language.js';
 import { normalizeForMatch } from './normalize.js';
 import { applyCues, MAX_ALTERNATIVES, reframe, type ServiceGuess } from './reframe.js';
+import { bareServiceName, serviceNameIndex } from './service-names.js';
 import { NO_SERVICE, type Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
 
@@ -79,6 +80,8 @@ export interface TrainedModels {
   service: CompiledNetwork;
   /** Word features seen in training: a message made only of others is `unknown`. */
   vocabulary: Set<string>;
+  /** Bare service name → service id (service-names.ts): a message that is only a name files that service. */
+  names: Map<string, string>;
 }
 
 const isWordFeature = (f: string): boolean => f.startsWith('w:') || f.startsWith('x:') || f.startsWith('k:') || f.startsWith('t:');
@@ -128,10 +131,14 @@ export function trainNetworks(utterances: readonly Utterance[], tuning: Training
   return { intent, service, vocabulary };
 }
 
-/** Trains both networks and lays them out for scoring. */
-export function trainModels(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedModels {
+/** Trains both networks and lays them out for scoring, with the services' names (`TrainingData.names`). */
+export function trainModels(
+  utterances: readonly Utterance[],
+  tuning: TrainingTuning = {},
+  names: ReadonlyArray<readonly [string, string]> = [],
+): TrainedModels {
   const { intent, service, vocabulary } = trainNetworks(utterances, tuning);
-  return { intent: compileNetwork(intent), service: compileNetwork(service), vocabulary };
+  return { intent: compileNetwork(intent), service: compileNetwork(service), vocabulary, names: serviceNameIndex(names) };
 }
 
 type Candidate = NonNullable<Classification['alternatives']>[number];
@@ -144,12 +151,14 @@ export class NeuralClassifier implements Classifier {
   private readonly serviceNet: CompiledNetwork;
   /** Word features seen in training. */
   private readonly vocabulary: Set<string>;
+  private readonly names: Map<string, string>;
 
   /** `thresholds` overrides INTENT_THRESHOLD / SERVICE_THRESHOLD (for tuning on cross-validation folds). */
   constructor(models: TrainedModels, thresholds: { intent?: number; service?: number } = {}) {
     this.intentThreshold = thresholds.intent ?? INTENT_THRESHOLD;
     this.serviceThreshold = thresholds.service ?? SERVICE_THRESHOLD;
     this.vocabulary = models.vocabulary;
+    this.names = models.names;
     this.intentNet = models.intent;
     this.serviceNet = models.service;
   }
@@ -167,6 +176,12 @@ export class NeuralClassifier implements Classifier {
   classifySync(fullText: string, fallbackLanguage?: Language): Classification {
     const text = fullText.length > MAX_CHARS ? fullText.slice(0, MAX_CHARS) : fullText;
     const language = detectLanguage(text, fallbackLanguage);
+    const named = this.names.get(bareServiceName(text));
+    if (named !== undefined) {
+      // Nothing but a service's name: that service chosen, as from a menu.
+      const alternatives = [{ intent: 'procedural_request' as const, service: named, score: 1 }];
+      return { language, intent: 'procedural_request', service: named, confidence: 1, serviceScore: 1, alternatives };
+    }
     const body = letterBody(text);
     if (body !== undefined) {
       const inner = this.decide(body, language);

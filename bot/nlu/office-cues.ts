@@ -29,13 +29,19 @@ const COMPLAINTS_ROUTE = new RegExp(
   ].join('|'),
 );
 /** A page, site, link or app… */
-const PAGE = new RegExp(`${B}(?:رابط|موقع|صفحه|تطبيق|نظام|خدمه الكترونيه|website|site|page|link|portal|app|system|mawqe3|mawqa3|rabi6|tatbeeq)${E}`);
+const PAGE = new RegExp(
+  `${B}(?:ال|بال|عبر ال|و)?(?:رابط|موقع|صفحه|تطبيق|نظام|خدمه الكترونيه|website|site|page|link|portal|app|system|mawqe3|mawqa3|rabi6|tatbeeq)${E}`,
+);
 /** …to follow requests on. */
 const FOLLOW = new RegExp(
   `${B}(?:ا|ن)?(?:تابع|اتابع|نتابع|تتبع|اتتبع|لتتبع|لمتابعه|متابعه|اشوف|نشوف|اعرف|track|tracking|follow|check|see|a3rf|at'?6abba3|ashoof|atab3)${E}`,
 );
-/** How a request is followed once sent: «كيف أتابع طلبي», "how do I track a request", «kaif atab3». */
-const HOW_TO_TRACK = new RegExp(`${B}(?:كيف|how|kaif|kef|shlon)${E}(?: \\S+){0,2} (?:ا|ن)?(?:تابع|اتابع|نتابع|اتتبع|نتتبع|track|follow|atab3|at'?6abba3)${E}`);
+/** How a request is followed once sent: «كيف أتابع طلبي», «شلون أتابع», «كيف يمكنني متابعة», "how do I track a request", "how i can check", «kaif atab3». */
+const HOW_TO_TRACK = new RegExp(
+  `${B}(?:كيف|وكيف|شلون|وشلون|كيفيه|how|kaif|kef|shlon)${E}(?: \\S+){0,2} (?:ا|ن|ل)?(?:تابع|اتابع|نتابع|متابعه|اتتبع|نتتبع|تتبع|track|tracking|follow|following|check|trace|atab3|at'?6abba3)${E}`,
+);
+/** …unless asking where it stands now («كيف أعرف وين وصل طلبي», "how can I check where my request is"): a look-up. */
+const WHERE_IT_IS = new RegExp(`${B}(?:وين|اين|حاله|حالته|حالة|where|status|wain|wein|wen)${E}`);
 /** Whether one exists: «فيه», «هل يوجد», "is there", «fi». */
 const EXISTS = new RegExp(`${B}(?:فيه|في|يوجد|توجد|عندكم|لديكم|هل|is there|are there|do you have|any|fi|fee|feeh|3indkom)${E}`);
 /** Changing a request already sent: cancelling, editing, withdrawing it (how the office allows it). */
@@ -59,7 +65,7 @@ const MESSAGE_KIND = new RegExp(
 );
 
 /** True when the message asks how a complaint, a report, a suggestion or a request differ («ما الفرق بين البلاغ والشكوى؟»). */
-function asksDifference(normalized: string): boolean {
+export function asksDifference(normalized: string): boolean {
   return DIFFERENCE.test(normalized) && MESSAGE_KIND.test(normalized) && !NO_DIFFERENCE.test(normalized);
 }
 
@@ -111,7 +117,7 @@ export function asksHowOfficeWorks(normalized: string, raw: string, voiced: Voic
   if (NOTICE.test(normalized) && SENT.test(normalized)) return true;
   if (COMPLAINTS_ROUTE.test(normalized)) return true;
   if (PAGE.test(normalized) && FOLLOW.test(normalized) && (EXISTS.test(normalized) || HOW_OR_MAY.test(normalized))) return true;
-  if (HOW_TO_TRACK.test(normalized)) return true;
+  if (HOW_TO_TRACK.test(normalized) && !WHERE_IT_IS.test(normalized)) return true;
   if (JOBS.test(normalized) && OFFICE.test(normalized) && !OTHER_EMPLOYER.test(normalized)) return true;
   if (CHANGE_REQUEST.test(normalized) && HOW_OR_MAY.test(normalized)) return true;
   if (WORKING.test(normalized) && /[?؟]/.test(raw)) return true;

@@ -29,7 +29,7 @@ import {
 } from './cues.js';
 import { conceptOf } from './lexicon.js';
 import { normalizeForMatch } from './normalize.js';
-import { asksHowOfficeWorks, citesBrokenPromise, pleads, proposesForAll, proposesForSelf, type Voiced } from './office-cues.js';
+import { asksDifference, asksHowOfficeWorks, citesBrokenPromise, pleads, proposesForAll, proposesForSelf, type Voiced } from './office-cues.js';
 import { asksAfterOwnRequest, asksGeneralKnowledge, namesWeather, voicesNeed } from './topic-cues.js';
 import type { Classification } from './types.js';
 
@@ -188,9 +188,11 @@ export function applyCues(networks: Classification, text: string, guess: Service
   // An inquiry it already is stays one (not a look-up because it names «طلبي»).
   if (
     (OFFICE_FRAMES.has(c.intent) || (c.intent === 'inquiry' && c.service === null)) &&
-    (asksHowOfficeWorks(normalized, text, voiced) || (calmQuestion && asksOfficeByRule(normalized, text))) &&
-    !citesBrokenPromise(normalized) &&
-    !complainsAboutRequest(normalized, voiced, text)
+    // Asking how a complaint and a request differ names both and voices neither.
+    (asksDifference(normalized) ||
+      ((asksHowOfficeWorks(normalized, text, voiced) || (calmQuestion && asksOfficeByRule(normalized, text))) &&
+        !citesBrokenPromise(normalized) &&
+        !complainsAboutRequest(normalized, voiced, text)))
   )
     return reframe(c, 'inquiry', null);
   // «fi wa6aif 3indkum?», «ساكن في العين، اقدر اقدم من هناك؟»: how the office works, read as a filing.

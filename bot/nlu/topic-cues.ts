@@ -44,6 +44,11 @@ const OWN_REQUEST = new RegExp(
     `${B}(?:request|application|report) (?:i|we) (?:made|sent|submitted|filed|raised)${E}`,
     `${B}(?:6alabi|talabi|6lbi|6alabna|qaddamt\\S*|gaddamt\\S*|qadamt\\S*)${E}`,
     `${B}(?:6alab|talab|6lab|el 6alab)(?: \\S+){0,4} (?:ma3i|ma3ana|7aggi|7ggi|7agi|7gi|7aggna|7ggna|elli qaddamt\\S*)${E}`,
+    // Its number given: «رقم الطلب ١٢٤٥٨», «الطلب رقم 4521», "request no 4521", «ra8am el 6alab 301», a BUR- reference.
+    `${B}(?:ب|و)?رقم (?:ال)?(?:طلب|مرجع|معامله|بلاغ)(?: \\S+)? \\d{3,}${E}`,
+    `${B}(?:ال)?(?:طلب|معامله|بلاغ) (?:ب|و)?رقم \\d{3,}${E}`,
+    `${B}(?:request|application|reference|ref|ra8am|raqam|rqm)(?: (?:no|number|num|el 6alab|el talab|6alab|talab))? \\d{3,}${E}`,
+    `${B}bur-?\\d{4}`,
   ].join('|'),
 );
 /** How far it has come: «وين وصل», «مستجدات», «تحدد», «انقبل», «فيه جديد», "any news", "approved yet", «ta7dees». */

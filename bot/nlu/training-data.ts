@@ -27,16 +27,26 @@ export interface Utterance {
 export interface TrainingData {
   utterances: Utterance[];
   serviceIds: string[];
+  /** Every name of a service (services.yaml's official names, the nlu files' `serviceNames`), with its id. */
+  names: Array<[string, string]>;
   hash: string;
 }
 
-/** Reads the service ids of `services.yaml` in `configDir`. */
-export function readServiceIds(configDir: string): string[] {
+/** A service of `services.yaml`: its id and official names. */
+interface ServiceNames {
+  id: string;
+  names: string[];
+}
+
+/** Reads the service ids and official names of `services.yaml` in `configDir`. */
+function readServices(configDir: string): ServiceNames[] {
   const file = join(configDir, 'services.yaml');
-  const doc = parse(readFileSync(file, 'utf8')) as { services?: Array<{ id?: unknown }> } | null;
-  const ids = (doc?.services ?? []).map((s) => s.id).filter((id): id is string => typeof id === 'string');
-  if (ids.length === 0) throw new ConfigError(`${file}: no services`, file, 'services');
-  return ids;
+  const doc = parse(readFileSync(file, 'utf8')) as { services?: Array<{ id?: unknown; name?: Record<string, unknown> }> } | null;
+  const services = (doc?.services ?? [])
+    .filter((s): s is { id: string; name?: Record<string, unknown> } => typeof s.id === 'string')
+    .map((s) => ({ id: s.id, names: Object.values(s.name ?? {}).filter((n): n is string => typeof n === 'string') }));
+  if (services.length === 0) throw new ConfigError(`${file}: no services`, file, 'services');
+  return services;
 }
 
 function readNluFile(file: string, name: string): NluFile {
@@ -53,10 +63,10 @@ const nluFiles = (dir: string): string[] =>
     .filter((f) => /\.ya?ml$/.test(f))
     .sort();
 
-/** The hash of the service ids and the utterance files' bytes (what `loadTrainingData` returns as `hash`), without parsing the utterances: a start-up that finds a cached model needs no more. */
-export function trainingDataHash(configDir: string, serviceIds = readServiceIds(configDir)): string {
+/** The hash of the services' ids and names and the utterance files' bytes (what `loadTrainingData` returns as `hash`), without parsing the utterances: a start-up that finds a cached model needs no more. */
+export function trainingDataHash(configDir: string, services = readServices(configDir)): string {
   const dir = join(configDir, 'nlu');
-  const hash = createHash('sha256').update(serviceIds.join(',')).update('\0');
+  const hash = createHash('sha256').update(JSON.stringify(services)).update('\0');
   for (const name of nluFiles(dir))
     hash
       .update(name)
@@ -69,9 +79,11 @@ export function trainingDataHash(configDir: string, serviceIds = readServiceIds(
 /** Loads and validates every `config/nlu/*.yaml`; throws ConfigError on an unknown intent or service id. */
 export function loadTrainingData(configDir: string): TrainingData {
   const dir = join(configDir, 'nlu');
-  const serviceIds = readServiceIds(configDir);
+  const services = readServices(configDir);
+  const serviceIds = services.map((s) => s.id);
   const known = new Set(serviceIds);
   const utterances: Utterance[] = [];
+  const names: Array<[string, string]> = services.flatMap((s) => s.names.map((n): [string, string] => [n, s.id]));
   for (const name of nluFiles(dir)) {
     const file = join(dir, name);
     const doc = readNluFile(file, name);
@@ -92,15 +104,16 @@ export function loadTrainingData(configDir: string): TrainingData {
       for (const text of lines) utterances.push({ text, intent: 'inquiry', service, variety, source: name });
     }
     const templates = doc.inquiryTemplates ?? [];
-    for (const [service, names] of Object.entries(doc.serviceNames ?? {})) {
+    for (const [service, serviceNames] of Object.entries(doc.serviceNames ?? {})) {
       checkService(service);
       // Each name goes into a different rotation of the templates, so the set stays varied and small.
-      names.forEach((serviceName, n) => {
-        for (let t = n; t < templates.length; t += names.length) {
+      names.push(...serviceNames.map((n): [string, string] => [n, service]));
+      serviceNames.forEach((serviceName, n) => {
+        for (let t = n; t < templates.length; t += serviceNames.length) {
           utterances.push({ text: templates[t]!.replaceAll('{service}', serviceName), intent: 'inquiry', service, variety, source: name, template: true });
         }
       });
     }
   }
-  return { utterances, serviceIds, hash: trainingDataHash(configDir, serviceIds) };
+  return { utterances, serviceIds, names, hash: trainingDataHash(configDir, services) };
 }

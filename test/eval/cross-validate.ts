@@ -16,12 +16,13 @@ const order = (u: Utterance): string => `${u.intent}\u0000${u.service ?? ''}\u00
 
 /** Splits the utterances into k stratified folds (by intent and service, deterministic), trains on k-1 and tests on the rest. */
 export async function crossValidate(k = 5, configDir = defaultConfigDir): Promise<CrossValidation> {
-  const utterances = [...loadTrainingData(configDir).utterances].sort((a, b) => order(a).localeCompare(order(b)));
+  const data = loadTrainingData(configDir);
+  const utterances = [...data.utterances].sort((a, b) => order(a).localeCompare(order(b)));
   const folds: EvalReport[] = [];
   for (let f = 0; f < k; f++) {
     const train = utterances.filter((_, i) => i % k !== f);
     const test = utterances.filter((_, i) => i % k === f);
-    const classifier = new NeuralClassifier(trainModels(train));
+    const classifier = new NeuralClassifier(trainModels(train, {}, data.names));
     folds.push(
       await evaluate(
         classifier,

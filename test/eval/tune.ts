@@ -13,17 +13,19 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
   const k = 5;
-  const utterances = [...loadTrainingData(defaultConfigDir).utterances].sort((a, b) => order(a).localeCompare(order(b)));
+  const data = loadTrainingData(defaultConfigDir);
+  const utterances = [...data.utterances].sort((a, b) => order(a).localeCompare(order(b)));
   const fold = Number(process.argv[2] ?? 0);
   const tuning = JSON.parse(process.argv[3] ?? '{}') as TrainingTuning;
   const t0 = performance.now();
   const models = trainModels(
     utterances.filter((_, i) => i % k !== fold),
     tuning,
+    data.names,
   );
   console.log(`trained in ${(performance.now() - t0).toFixed(0)} ms`, JSON.stringify(tuning));
   const test = utterances.filter((_, i) => i % k === fold).map((u) => ({ text: u.text, intent: u.intent, service: u.service, variety: u.variety }));
-  const full = trainModels(utterances, tuning);
+  const full = trainModels(utterances, tuning, data.names);
   const labelled = loadLabelled();
   const fc = new NeuralClassifier(models);
   const lc = new NeuralClassifier(full);

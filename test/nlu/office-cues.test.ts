@@ -38,18 +38,36 @@ describe('questions how the office works', () => {
     expect(asksHowOfficeWorks(n(text), text, calm)).toBe(false);
   });
 
-  it.each(['وش الفرق بين البلاغ والشكوى؟', 'what is the difference between a report and a suggestion', 'el far8 bain el balagh w el i8tira7'])(
-    '«%s» asks how two kinds of message differ: an inquiry, even read as a suggestion or a complaint',
+  it.each([
+    'وش الفرق بين البلاغ والشكوى؟',
+    'what is the difference between a report and a suggestion',
+    'el far8 bain el balagh w el i8tira7',
+    'ما الفرق بين تقديم شكوى وتقديم طلب خدمة؟',
+    "what's the difference between a complaint and a request here",
+  ])('«%s» asks how two kinds of message differ: an inquiry, even read as a suggestion or a complaint', (text) => {
+    expect(asksHowOfficeWorks(n(text), text, { anger: true, delay: false })).toBe(true);
+    expect(proposesForAll(n(text))).toBe(false);
+    for (const read of ['suggestion', 'complaint', 'inquiry'] as const) expect(applyCues(as(read), text)).toMatchObject({ intent: 'inquiry', service: null });
+  });
+
+  it.each([
+    'كيف أتابع الطلب بعد ما أرسله؟',
+    'how can I follow my application after sending it?',
+    'كيف يمكنني متابعة طلبي بعد تقديمه؟',
+    'شلون أتابع طلبي بعد ما قدمته؟',
+    'how i can check my request later, i dont have account',
+    'اقدر اتابع طلبي من الموقع؟',
+  ])('«%s» asks how requests are followed', (text) => {
+    expect(asksHowOfficeWorks(n(text), text, calm)).toBe(true);
+    expect(applyCues(as('status'), text)).toMatchObject({ intent: 'inquiry', service: null });
+  });
+
+  it.each(['كيف أعرف وين وصل طلبي؟', 'how can I check the status of my request 4471?'])(
+    '«%s» asks where the request stands: a look-up, not how the office works',
     (text) => {
-      expect(asksHowOfficeWorks(n(text), text, { anger: true, delay: false })).toBe(true);
-      expect(proposesForAll(n(text))).toBe(false);
-      for (const read of ['suggestion', 'complaint', 'inquiry'] as const) expect(applyCues(as(read), text)).toMatchObject({ intent: 'inquiry', service: null });
+      expect(asksHowOfficeWorks(n(text), text, calm)).toBe(false);
     },
   );
-
-  it.each(['كيف أتابع الطلب بعد ما أرسله؟', 'how can I follow my application after sending it?'])('«%s» asks how requests are followed', (text) => {
-    expect(asksHowOfficeWorks(n(text), text, calm)).toBe(true);
-  });
 
   it('no difference between a complaint and silence is a grievance, not a question', () => {
     const text = 'ما في فرق بين الشكوى والسكوت عندكم';

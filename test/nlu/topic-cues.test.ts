@@ -41,17 +41,24 @@ describe('the progress of the writer’s own request, naming the service', () =>
     'what happened to my stray dogs request?',
     'any update on the training application?',
     'موعد مقابلة الوالي تحدد؟',
+    'رقم الطلب ١٢٤٥٨، ابغى اعرف حالته',
+    'الطلب رقم 4521 وش صار عليه؟',
+    'request no 88213, any news?',
+    'BUR-2026-00731 وين وصل؟',
   ])('«%s» asks after the request', (text) => {
     expect(asksAfterOwnRequest(n(text))).toBe(true);
     expect(applyCues(as('procedural_request', 'potholes'), text).intent).toBe('status');
   });
 
-  it.each(['ابي اقدم طلب ردم حفرة جديد', 'كم ياخذ طلب الليوان عادة؟', 'if I apply for training, what happened to the old rule?'])(
-    '«%s» is no look-up',
-    (text) => {
-      expect(asksAfterOwnRequest(n(text))).toBe(false);
-    },
-  );
+  it.each([
+    'ابي اقدم طلب ردم حفرة جديد',
+    'كم ياخذ طلب الليوان عادة؟',
+    'if I apply for training, what happened to the old rule?',
+    'رقم الطلب ١٢٤٥٨، ابي اضيف صورة',
+    'رقم هاتفي 99123456 وابي اعرف وش صار',
+  ])('«%s» is no look-up', (text) => {
+    expect(asksAfterOwnRequest(n(text))).toBe(false);
+  });
 });
 
 describe('a need told as a story', () => {
