@@ -27,8 +27,14 @@ const MEETING_OR_WISH = new RegExp(
   `${B}(?:مقابله|موعد|لقاء|اقابل|نقابل|اشوف|مكتب|ابي|ابغي|ابا|اريد|ارغب|نبي|ودي|احتاج|meeting|meet|appointment|office|audience|book|muqabla|mqabla|muqablat|aqabil|aqabel|nqabil|maw3ed|mo3ad|maktab|abi|abgha|ubgha|nabi|want|need)${E}`,
 );
 
-/** True when a message asks a general-knowledge question: who holds an office, facts about the governorate. */
+/** A piece of writing asked of the assistant: «اكتب لي قصيدة», «ساعدني في كتابة سيرة ذاتية», "write me a poem", «iktib li 8a9eeda». */
+const WRITING_TASK = new RegExp(
+  `${B}(?:اكتب|اكتبلي|اكتبي|الف|(?:ساعدني|ساعدوني|تساعدني|تساعدوني|مساعدتي|مساعدتنا) في كتابه|ترجم|ترجملي|write|compose|translate|iktib|ktb|iktibli|tarjim)${E}(?: \\S+){0,3} (?:ال)?(?:قصيده|شعر|قصه|نكته|سيره ذاتيه|سيرتي الذاتيه|مقال|خاطره|رساله حب|poem|poetry|story|joke|essay|cv|resume|song|love letter|homework|8a9eeda|qaseeda|gaseeda|9a9a|nukta)${E}`,
+);
+
+/** True when a message asks a general-knowledge question (who holds an office, facts about the governorate) or asks the assistant to write a poem, a story or a CV. */
 export function asksGeneralKnowledge(normalized: string): boolean {
+  if (WRITING_TASK.test(normalized)) return true;
   if (MEETING_OR_WISH.test(normalized)) return false;
   return OFFICE_HOLDER.test(normalized) || GOVERNORATE_FACT.test(normalized);
 }
@@ -39,6 +45,9 @@ const OWN_REQUEST = new RegExp(
     `${B}(?:و)?(?:طلبي|طلباتي|معاملتي|طلبنا|معاملتنا|بلاغي|قدمت|قدمنا|رسلت|ارسلت)${E}`,
     `${B}(?:الذي|التي|اللي|الي) (?:تقدمت|تقدمنا|رفعت|رفعته|رفعتها|رفعناه|ارسلته|رسلته|قدمته|قدمتها|طلبته|طلبتها)${E}`,
     `${B}(?:طلب|الطلب|معامله|المعامله)(?: \\S+){0,4} (?:حقي|حقنا|مالي|اللي قدمته|اللي قدمتها|اللي طلبته|اللي رسلته|اللي ارسلته|المقدم|الذي قدمته|التي قدمتها)${E}`,
+    // A family member's, or «الخاص بي»: «طلب التدريب حق بنتي», «الطلب الخاص بابنتي»; received by the office: «وصلكم طلب الرش؟».
+    `${B}(?:طلب|الطلب|معامله|المعامله)(?: \\S+){0,4} (?:(?:الخاص|الخاصه) ب\\S+|حق (?:بنتي|ولدي|ابني|ابوي|امي|اخوي|اختي|زوجتي|اهلي))${E}`,
+    `${B}(?:وصلكم|استلمتوا|استلمتو|استلمتم) (?:ال)?(?:طلب|بلاغ)${E}`,
     `${B}(?:my|our)(?: \\S+){0,3} (?:request|application|form|report)${E}`,
     `${B}(?:i|we) (?:applied|submitted|sent|filed)${E}`,
     `${B}(?:request|application|report) (?:i|we) (?:made|sent|submitted|filed|raised)${E}`,
@@ -60,7 +69,10 @@ const PROGRESS = new RegExp(
     `${B}(?:wain|wein|ween|wen) (?:wasal|wsal|wi?9al|9ar)${E}`,
     `${B}(?:jadeed|jdeed|ta7dees|ta7dith|t7adad|t7added|anqubal|enqubal|inqubal|anrasal|7ala|7alat|7alta|wa'?6'?3\\S*|et'?6ammin|at'?6amman|a6amman)${E}`,
     `${B}(?:shu|esh|wesh|sh) (?:9ar|sar|9aar)${E}`,
-    `${B}(?:update|updates|news|status|approved|accepted|happened|happening|progress|any word|yet|received it|receive it|get it)${E}`,
+    `${B}(?:update|updates|news|status|approved|accepted|happened|happening|progress|any word|yet|received|received it|receive it|get it|still open|open or closed)${E}`,
+    // Received, accepted or refused yet, or not: «هل تم استلام طلبي», «انرفض ولا للحين», «wsl 6alabi walla la».
+    `${B}(?:استلام|استلامه|انرفض|انرفضت|ولا للحين|ولا لين الحين|ولا لا|wsl|wasal|wi9al|w9al|walla la|wla la)${E}`,
+    `${B}(?:معرفه|اعرف|نعرف) وضع${E}`,
   ].join('|'),
 );
 

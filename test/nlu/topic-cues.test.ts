@@ -16,13 +16,19 @@ describe('general-knowledge questions', () => {
     'who is the governor of Dhofar?',
     'how many wilayats does Dhofar have?',
     'is the old fort open on saturday?',
-  ])('«%s» asks general knowledge', (text) => {
+    'اكتب لي قصيدة عن الوطن',
+    'هل يمكنكم مساعدتي في كتابة سيرة ذاتية؟',
+    'can you help me write a CV?',
+    'write me a poem about buraimi',
+  ])('«%s» asks general knowledge or a piece of writing: nobody’s service', (text) => {
     expect(asksGeneralKnowledge(n(text))).toBe(true);
     expect(applyCues(as('inquiry', 'wali-meeting'), text).intent).toBe('unknown');
   });
 
   it.each([
     'ابي موعد مع الوالي',
+    'ابي اكتب شكوى على البلدية',
+    'write a complaint about the potholes',
     'abi aqabil el wali',
     'I want to meet the governor next week',
     'كم يوم تاخذ مقابلة المحافظ؟',
@@ -45,6 +51,13 @@ describe('the progress of the writer’s own request, naming the service', () =>
     'الطلب رقم 4521 وش صار عليه؟',
     'request no 88213, any news?',
     'BUR-2026-00731 وين وصل؟',
+    'طلب المخيم حقي انرفض ولا للحين تحت الدراسة؟',
+    'طلب التدريب حق بنتي انقبل ولا للحين؟',
+    'أين وصل طلب التدريب الخاص بي؟',
+    'أريد معرفة وضع الطلب الذي أرسلته يوم الأحد',
+    'وصلكم طلب الرش ولا اعيد ارسله؟',
+    'wsl 6alabi walla la?',
+    'Is my pothole request still open or closed?',
   ])('«%s» asks after the request', (text) => {
     expect(asksAfterOwnRequest(n(text))).toBe(true);
     expect(applyCues(as('procedural_request', 'potholes'), text).intent).toBe('status');
@@ -56,6 +69,8 @@ describe('the progress of the writer’s own request, naming the service', () =>
     'if I apply for training, what happened to the old rule?',
     'رقم الطلب ١٢٤٥٨، ابي اضيف صورة',
     'رقم هاتفي 99123456 وابي اعرف وش صار',
+    'ابي اعرف وضع المقهى المتحرك، مسموح في الحارة؟',
+    'الطلب لازم ينرسل ولا لا؟',
   ])('«%s» is no look-up', (text) => {
     expect(asksAfterOwnRequest(n(text))).toBe(false);
   });
