@@ -41,7 +41,7 @@ const HOW_TO_TRACK = new RegExp(
   `${B}(?:كيف|وكيف|شلون|وشلون|كيفيه|how|kaif|kef|shlon)${E}(?: \\S+){0,2} (?:ا|ن|ل)?(?:تابع|اتابع|نتابع|متابعه|اتتبع|نتتبع|تتبع|track|tracking|follow|following|check|trace|atab3|at'?6abba3)${E}`,
 );
 /** …unless asking where it stands now («كيف أعرف وين وصل طلبي», "how can I check where my request is"): a look-up. */
-const WHERE_IT_IS = new RegExp(`${B}(?:وين|اين|حاله|حالته|حالة|where|status|wain|wein|wen)${E}`);
+const WHERE_IT_IS = new RegExp(`${B}(?:وين|اين|حاله|حالته|where|status|wain|wein|wen)${E}`);
 /** Whether one exists: «فيه», «هل يوجد», "is there", «fi». */
 const EXISTS = new RegExp(`${B}(?:فيه|في|يوجد|توجد|عندكم|لديكم|هل|is there|are there|do you have|any|fi|fee|feeh|3indkom)${E}`);
 /** Changing a request already sent: cancelling, editing, withdrawing it (how the office allows it). */

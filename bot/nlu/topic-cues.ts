@@ -69,7 +69,7 @@ const PROGRESS = new RegExp(
     `${B}(?:wain|wein|ween|wen) (?:wasal|wsal|wi?9al|9ar)${E}`,
     `${B}(?:jadeed|jdeed|ta7dees|ta7dith|t7adad|t7added|anqubal|enqubal|inqubal|anrasal|7ala|7alat|7alta|wa'?6'?3\\S*|et'?6ammin|at'?6amman|a6amman)${E}`,
     `${B}(?:shu|esh|wesh|sh) (?:9ar|sar|9aar)${E}`,
-    `${B}(?:update|updates|news|status|approved|accepted|happened|happening|progress|any word|yet|received|received it|receive it|get it|still open|open or closed)${E}`,
+    `${B}(?:update|updates|news|status|approved|accepted|happened|happening|progress|any word|yet|received|receive it|get it|still open|open or closed)${E}`,
     // Received, accepted or refused yet, or not: «هل تم استلام طلبي», «انرفض ولا للحين», «wsl 6alabi walla la».
     `${B}(?:استلام|استلامه|انرفض|انرفضت|ولا للحين|ولا لين الحين|ولا لا|wsl|wasal|wi9al|w9al|walla la|wla la)${E}`,
     `${B}(?:معرفه|اعرف|نعرف) وضع${E}`,
