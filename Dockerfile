@@ -25,9 +25,11 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
 
 # ---- app: the runtime every image shares ----
 FROM ${NODE_IMAGE} AS app
-# Two malloc arenas instead of one per thread: 20-30 MB less RSS, no slower (README, Performance).
+# Two malloc arenas instead of one per thread: 20-30 MB less RSS, no slower; blocks from 128 KiB mapped
+# apart and given back when freed (a fixed threshold): about 8 MB less (README, Performance).
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     TAWASUL_DATA_DIR=/data \
     HOST=0.0.0.0 \
     PORT=3000

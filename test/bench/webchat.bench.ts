@@ -37,8 +37,8 @@ const CONFIGS = (env.BENCH_CONFIGS ?? 'embedded,postgres').split(',');
 const SLICE = Math.max(1, Math.min(SECONDS, Number(env.BENCH_SLICE_SECONDS ?? 1)));
 /** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
 const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
-/** The environment `npm start` sets, for both targets: two malloc arenas (override with MALLOC_ARENA_MAX). */
-const SERVER_ENV = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
+/** The environment `npm start` sets, for both targets: two malloc arenas, a fixed mmap threshold (each overridable). */
+const SERVER_ENV = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2', MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '131072' };
 
 interface Row {
   config: string;
