@@ -21,7 +21,7 @@ import { detectLanguage } from './language.js';
 import { normalizeForMatch } from './normalize.js';
 import { applyCues, MAX_ALTERNATIVES, reframe, type ServiceGuess } from './reframe.js';
 import { bareServiceName, serviceNameIndex } from './service-names.js';
-import { NO_SERVICE, type Utterance } from './training-data.js';
+import type { Utterance } from './training-data.js';
 import type { Classification, Classifier } from './types.js';
 
 /** The features `outsideServices` (gazetteer.ts) reads. */
@@ -34,7 +34,12 @@ export interface NeuralNetwork {
   fromJSON(json: unknown): void;
 }
 const require = createRequire(import.meta.url);
-const { NeuralNetwork } = require('@nlpjs/neural') as { NeuralNetwork: new (settings?: object) => NeuralNetwork };
+/** NLP.js's network, loaded when training (a process that reads a cached model, the classifier's thread among them, never loads it). */
+const neuralNetwork = (): new (settings?: object) => NeuralNetwork =>
+  (require('@nlpjs/neural') as { NeuralNetwork: new (settings?: object) => NeuralNetwork }).NeuralNetwork;
+
+/** Label of the service model for "no particular service". */
+export const NO_SERVICE = 'none';
 
 /**
  * Training settings (part of the cache key). A fixed number of epochs, not NLP.js's early stop on a small
@@ -124,6 +129,7 @@ export function trainNetworks(utterances: readonly Utterance[], tuning: Training
     // Every line that names no service teaches the service model "none".
     serviceCorpus.push({ input: content, output: { [u.service ?? NO_SERVICE]: 1 } });
   }
+  const NeuralNetwork = neuralNetwork();
   const intent = new NeuralNetwork({ ...INTENT_SETTINGS, ...tuning.intent });
   intent.train(intentCorpus);
   const service = new NeuralNetwork({ ...SERVICE_SETTINGS, ...tuning.service });

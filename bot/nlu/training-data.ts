@@ -7,9 +7,6 @@ import { type NluFile, type NluVariety, nluFileSchema } from '../../config/nlu-s
 import { ConfigError } from '../core/errors.js';
 import { INTENTS, type Intent } from '../core/types.js';
 
-/** Label of the service model for "no particular service". */
-export const NO_SERVICE = 'none';
-
 /** One training line. */
 export interface Utterance {
   text: string;
