@@ -1,7 +1,8 @@
 /**
  * Builds the classifier (model.ts) from the utterances of `config/nlu/`, through a cache.
  *
- * Start-up: training is deterministic and takes a few seconds. The trained weights are cached as JSON
+ * Start-up: training is deterministic and takes a minute or two (the two networks at once on two
+ * threads where the machine has the CPUs, parallel-training.ts). The trained weights are cached as JSON
  * in `cacheDir` (the app passes `data/cache`) under a key hashed from the utterance files, the service
  * ids, the feature version and the settings (loading takes well under a second), and one trained
  * instance is shared per process and key, so tests and restarts train only once.
@@ -15,6 +16,7 @@ import { defaultConfigDir } from '../core/paths.js';
 import { FEATURES_VERSION } from './features.js';
 import { INTENT_SETTINGS, NeuralClassifier, SERVICE_GROUP_CAP, SERVICE_SETTINGS, type TrainedModels, trainModels } from './model.js';
 import { MODELS_JSON_VERSION, type ModelSource, type ModelsJson, modelsToJson, readModelsFile } from './models-json.js';
+import { trainModelsInThreads } from './parallel-training.js';
 import { ThreadedClassifier, type ThreadLog } from './threaded-classifier.js';
 import { loadTrainingData, trainingDataHash } from './training-data.js';
 import type { Classifier } from './types.js';
@@ -83,24 +85,18 @@ const modelFile = (dir: string, key: string): string => join(dir, `nlu-${key}.js
 const cacheDirOf = (options: ClassifierOptions): string | undefined =>
   options.cacheDir === undefined ? join(tmpdir(), 'tawasul-nlu') : options.cacheDir || undefined;
 
-/** Trains (or loads from the cache) the intent and service models. */
-export function loadTrainedModels(options: ClassifierOptions = {}): TrainedModels {
-  return loadModels(options.configDir ?? defaultConfigDir, cacheDirOf(options), options.shared ?? true);
+/** Where the models of a configuration are found and kept. */
+interface Place {
+  configDir: string;
+  key: string;
+  cacheDir: string | undefined;
+  file: string | undefined;
+  share: boolean;
 }
 
-/** The cache file (or seed cache file) that holds the models when there is one, unread; else the models, trained or loaded here. */
-export function trainedModelSource(options: ClassifierOptions = {}): ModelSource {
-  const key = cacheKey(trainingDataHash(options.configDir ?? defaultConfigDir));
+function placeOf(options: ClassifierOptions): Place {
+  const configDir = options.configDir ?? defaultConfigDir;
   const cacheDir = cacheDirOf(options);
-  const seed = process.env[SEED_CACHE_ENV];
-  for (const dir of [cacheDir, seed]) {
-    const file = dir === undefined ? undefined : modelFile(dir, key);
-    if (file && existsSync(file)) return { file, key };
-  }
-  return { models: loadTrainedModels(options) };
-}
-
-function loadModels(configDir: string, cacheDir: string | undefined, share: boolean): TrainedModels {
   // The key hashes the files' bytes; the utterances are parsed only when a model has to be trained.
   const key = cacheKey(trainingDataHash(configDir));
   let file: string | undefined;
@@ -112,26 +108,65 @@ function loadModels(configDir: string, cacheDir: string | undefined, share: bool
       file = undefined;
     }
   }
-  let models = share ? shared.get(key) : undefined;
-  models ??= file ? readModelsFile(file, key) : undefined;
+  return { configDir, key, cacheDir, file, share: options.shared ?? true };
+}
+
+/** The models already trained for `place`: this process's, the cache's, or the seed cache's. */
+function findModels(place: Place): TrainedModels | undefined {
+  let models = place.share ? shared.get(place.key) : undefined;
+  models ??= place.file ? readModelsFile(place.file, place.key) : undefined;
   // An operator (or the test suite's global setup) may name a folder of already trained models to start from.
   const seed = process.env[SEED_CACHE_ENV];
-  if (!models && seed) models = readModelsFile(modelFile(seed, key), key);
-  if (!models) {
-    const data = loadTrainingData(configDir);
-    models = trainModels(data.utterances, {}, data.names);
-  }
-  if (file && !existsSync(file)) {
-    writeCache(file, key, models);
-    pruneCache(cacheDir!, file);
-  }
-  if (share) shared.set(key, models);
+  if (!models && seed) models = readModelsFile(modelFile(seed, place.key), place.key);
   return models;
+}
+
+/** Writes the models to the cache when it lacks them and shares them in this process. */
+function keepModels(place: Place, models: TrainedModels): TrainedModels {
+  if (place.file && !existsSync(place.file)) {
+    writeCache(place.file, place.key, models);
+    pruneCache(place.cacheDir!, place.file);
+  }
+  if (place.share) shared.set(place.key, models);
+  return models;
+}
+
+/** Trains (or loads from the cache) the intent and service models, training on this thread. */
+export function loadTrainedModels(options: ClassifierOptions = {}): TrainedModels {
+  const place = placeOf(options);
+  const found = findModels(place);
+  if (found) return keepModels(place, found);
+  const data = loadTrainingData(place.configDir);
+  return keepModels(place, trainModels(data.utterances, {}, data.names));
+}
+
+/** As `loadTrainedModels`, but a model that must be trained is trained on two threads at once (parallel-training.ts). */
+export async function loadTrainedModelsInThreads(options: ClassifierOptions = {}): Promise<TrainedModels> {
+  const place = placeOf(options);
+  const found = findModels(place);
+  if (found) return keepModels(place, found);
+  const data = loadTrainingData(place.configDir);
+  return keepModels(place, await trainModelsInThreads(data.utterances, {}, data.names));
+}
+
+/** The cache file (or seed cache file) that holds the models, unread, when there is one. */
+function modelFileSource(options: ClassifierOptions): ModelSource | undefined {
+  const key = cacheKey(trainingDataHash(options.configDir ?? defaultConfigDir));
+  for (const dir of [cacheDirOf(options), process.env[SEED_CACHE_ENV]]) {
+    const file = dir === undefined ? undefined : modelFile(dir, key);
+    if (file && existsSync(file)) return { file, key };
+  }
+  return undefined;
+}
+
+/** The cache file (or seed cache file) that holds the models when there is one, unread; else the models, trained or loaded here. */
+export function trainedModelSource(options: ClassifierOptions = {}): ModelSource {
+  return modelFileSource(options) ?? { models: loadTrainedModels(options) };
 }
 
 /** Trains (or loads from the cache) the intent and service models and returns the classifier. */
 export async function createClassifier(options: ClassifierOptions = {}): Promise<NeuralClassifier> {
-  return new NeuralClassifier(loadTrainedModels(options));
+  return new NeuralClassifier(await loadTrainedModelsInThreads(options));
 }
 
 /** Environment variable: `off` keeps classification on the main thread; `on`, or unset on a machine with more than one CPU, gives it a thread. */
@@ -144,7 +179,8 @@ export type OwnedClassifier = Classifier & { close?(): Promise<void> };
 export async function openClassifier(options: ClassifierOptions, env: NodeJS.ProcessEnv, log?: ThreadLog): Promise<OwnedClassifier> {
   const setting = env[NLU_THREAD_ENV]?.trim().toLowerCase();
   const threaded = setting === 'on' || (setting !== 'off' && availableParallelism() > 1);
-  if (!threaded) return new NeuralClassifier(loadTrainedModels(options));
+  if (!threaded) return new NeuralClassifier(await loadTrainedModelsInThreads(options));
   // The thread reads the cache file itself; this thread loads the models only should it need them.
-  return new ThreadedClassifier(trainedModelSource(options), { ...(log ? { log } : {}), fallback: () => loadTrainedModels(options) });
+  const source = modelFileSource(options) ?? { models: await loadTrainedModelsInThreads(options) };
+  return new ThreadedClassifier(source, { ...(log ? { log } : {}), fallback: () => loadTrainedModels(options) });
 }

@@ -35,7 +35,7 @@ export interface NeuralNetwork {
 }
 const require = createRequire(import.meta.url);
 /** NLP.js's network, loaded when training (a process that reads a cached model, the classifier's thread among them, never loads it). */
-const neuralNetwork = (): new (settings?: object) => NeuralNetwork =>
+const neuralNetwork = (): (new (settings?: object) => NeuralNetwork) =>
   (require('@nlpjs/neural') as { NeuralNetwork: new (settings?: object) => NeuralNetwork }).NeuralNetwork;
 
 /** Label of the service model for "no particular service". */
@@ -116,25 +116,40 @@ function balanced(utterances: readonly Utterance[]): Set<Utterance> {
   return kept;
 }
 
-/** Trains both networks on the utterances (deterministic: zero-initialized weights, fixed order and epochs). */
-export function trainNetworks(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedNetworks {
+/** What a network learns from: one feature bag and one target per line. */
+export type Corpus = Array<{ input: Features; output: Record<string, number> }>;
+
+/** The two networks' corpora and the vocabulary of a set of lines (the intent corpus balanced, see `balanced`). */
+export function trainingCorpora(utterances: readonly Utterance[]): { intent: Corpus; service: Corpus; vocabulary: Set<string> } {
   const vocabulary = new Set<string>();
-  const intentCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
-  const serviceCorpus: Array<{ input: Features; output: Record<string, number> }> = [];
+  const intent: Corpus = [];
+  const service: Corpus = [];
   const forIntent = balanced(utterances);
   for (const u of utterances) {
     const { all, content } = extractFeatureSets(u.text);
     for (const f of Object.keys(all)) if (isWordFeature(f)) vocabulary.add(f);
-    if (forIntent.has(u)) intentCorpus.push({ input: all, output: { [u.intent]: 1 } });
+    if (forIntent.has(u)) intent.push({ input: all, output: { [u.intent]: 1 } });
     // Every line that names no service teaches the service model "none".
-    serviceCorpus.push({ input: content, output: { [u.service ?? NO_SERVICE]: 1 } });
+    service.push({ input: content, output: { [u.service ?? NO_SERVICE]: 1 } });
   }
-  const NeuralNetwork = neuralNetwork();
-  const intent = new NeuralNetwork({ ...INTENT_SETTINGS, ...tuning.intent });
-  intent.train(intentCorpus);
-  const service = new NeuralNetwork({ ...SERVICE_SETTINGS, ...tuning.service });
-  service.train(serviceCorpus);
   return { intent, service, vocabulary };
+}
+
+/** Which of the two networks. */
+export type NetworkName = 'intent' | 'service';
+
+/** Trains one network on its corpus (deterministic: zero-initialized weights, fixed order and epochs). */
+export function trainNetwork(name: NetworkName, corpus: Corpus, tuning: TrainingTuning = {}): NeuralNetwork {
+  const NeuralNetwork = neuralNetwork();
+  const network = new NeuralNetwork(name === 'intent' ? { ...INTENT_SETTINGS, ...tuning.intent } : { ...SERVICE_SETTINGS, ...tuning.service });
+  network.train(corpus);
+  return network;
+}
+
+/** Trains both networks on the utterances, one after the other. */
+export function trainNetworks(utterances: readonly Utterance[], tuning: TrainingTuning = {}): TrainedNetworks {
+  const corpora = trainingCorpora(utterances);
+  return { intent: trainNetwork('intent', corpora.intent, tuning), service: trainNetwork('service', corpora.service, tuning), vocabulary: corpora.vocabulary };
 }
 
 /** Trains both networks and lays them out for scoring, with the services' names (`TrainingData.names`). */

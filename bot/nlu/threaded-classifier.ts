@@ -13,8 +13,9 @@
  * answer's `language` field (for a text without words), which is set here. The thread's answers to short
  * texts (greetings, thanks, menu numbers, yes and no) are remembered, so the same short text is not sent again.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { LRUCache } from 'lru-cache';
+import { startModuleWorker } from '../core/module-worker.js';
 import type { Language } from '../core/types.js';
 import type { ThreadAnswer, ThreadRequest, ThreadSource } from './classifier-thread.js';
 import { detectLanguage } from './language.js';
@@ -224,12 +225,5 @@ function copyFor(c: Classification, language: Language): Classification {
   return { ...c, language, ...(c.alternatives ? { alternatives: c.alternatives.map((a) => ({ ...a })) } : {}) };
 }
 
-/** Starts the thread: the compiled entry beside this file, or the TypeScript source through tsx (tests, `npx tsx`). */
-const startThread: ThreadStarter = (source) => {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./classifier-thread.js', here), { workerData: { source } });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./classifier-thread.ts', here).href;
-  const code = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true, workerData: { source } });
-};
+/** Starts the thread: classifier-thread.ts beside this file. */
+const startThread: ThreadStarter = (source) => startModuleWorker(import.meta.url, 'classifier-thread', { workerData: { source } });

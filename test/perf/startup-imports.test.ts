@@ -55,6 +55,17 @@ describe('start-up imports', () => {
     for (const pkg of HEAVY) expect(loaded).not.toContain(pkg);
   });
 
+  it("reads the trained classifier from its cache without loading NLP.js's network (needed for training only)", { timeout: 60_000 }, () => {
+    const classifierModule = JSON.stringify(pathToFileURL(join(projectRoot, 'bot/nlu/classifier.ts')).href);
+    const loaded = loadedPackages(`
+      const { createClassifier } = await import(${classifierModule});
+      const trained = await createClassifier();
+      if ((await trained.classify('شكرا جزيلا')).intent !== 'thanks') throw new Error('not the trained model');
+    `);
+    expect(loaded).toContain('@nlpjs/lang-ar'); // the stemmers classify; the network is for training
+    expect(loaded).not.toContain('@nlpjs/neural');
+  });
+
   it('imports an adapter when its channel type is loaded', { timeout: 60_000 }, () => {
     const loaded = loadedPackages(`
       const def = await registry.botframework();
