@@ -1,7 +1,8 @@
 /** k-fold cross-validation over the training utterances of config/nlu/ (measure 1 of `npm run eval`). */
 import { createHash } from 'node:crypto';
 import { defaultConfigDir } from '../../bot/core/paths.js';
-import { NeuralClassifier, trainModels } from '../../bot/nlu/model.js';
+import { NeuralClassifier } from '../../bot/nlu/model.js';
+import { trainModelsInThreads } from '../../bot/nlu/parallel-training.js';
 import { loadTrainingData, type Utterance } from '../../bot/nlu/training-data.js';
 import { type EvalReport, evaluate } from './evaluate.js';
 
@@ -22,7 +23,7 @@ export async function crossValidate(k = 5, configDir = defaultConfigDir): Promis
   for (let f = 0; f < k; f++) {
     const train = utterances.filter((_, i) => i % k !== f);
     const test = utterances.filter((_, i) => i % k === f);
-    const classifier = new NeuralClassifier(trainModels(train, {}, data.names));
+    const classifier = new NeuralClassifier(await trainModelsInThreads(train, {}, data.names));
     folds.push(
       await evaluate(
         classifier,
