@@ -1,7 +1,8 @@
 /**
  * The classifier thread's entry (started by threaded-classifier.ts): builds the classifier from the
  * models it is given or reads from the cache file it is named, and answers texts in the order they
- * come, each classified without a fallback language (the caller applies its own).
+ * come, each classified without a fallback language (the caller applies its own); the answers to the texts
+ * read in one pass of its event loop go back together.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { NeuralClassifier } from './model.js';
@@ -16,7 +17,7 @@ export interface ThreadRequest {
   text: string;
 }
 
-/** The answer to one text: its classification, or the error that stopped it. */
+/** The answer to one text: its classification, or the error that stopped it (the thread posts them in arrays, in the order of the texts). */
 export type ThreadAnswer = { result: Classification } | { error: string };
 
 const port = parentPort;
@@ -28,6 +29,13 @@ if (port) {
   const models = 'json' in source ? modelsFromJson(source.json) : readModelsFile(source.file, source.key);
   if (!models) throw new Error('the classifier cache file could not be read');
   const classifier = new NeuralClassifier(models);
+  // Answers to the texts that came together go back together, once the queue is drained (one message, one wake-up of the event loop).
+  let answers: ThreadAnswer[] = [];
+  const flush = (): void => {
+    const batch = answers;
+    answers = [];
+    port.postMessage(batch);
+  };
   port.on('message', ({ text }: ThreadRequest) => {
     let answer: ThreadAnswer;
     try {
@@ -35,7 +43,7 @@ if (port) {
     } catch (err) {
       answer = { error: err instanceof Error ? err.message : String(err) };
     }
-    port.postMessage(answer);
+    if (answers.push(answer) === 1) setImmediate(flush);
   });
   port.postMessage({ ready: true });
 }

@@ -3,7 +3,9 @@
  * CPU) runs beside the event loop instead of on it.
  *
  * The engine calls `prepare(text)` when a message arrives, before its turn is queued; the text goes
- * to the thread at once and the thread answers in order. (Texts gathered into one batch per pass of the
+ * to the thread at once and the thread answers in order, the answers to the texts it read together in
+ * one message (under load, one wake-up of the event loop for several answers: about a tenth less of its
+ * CPU per message). (Texts gathered into one batch per pass of the
  * event loop made the two threads take turns, each idle while the other worked: a fifth to a third
  * fewer messages per second under load, see the README's Performance section.) The turn's
  * `classify(text, language)` then takes the prepared answer without waiting, so a turn still runs
@@ -95,7 +97,7 @@ export class ThreadedClassifier implements Classifier {
     else throw new TypeError('a ThreadedClassifier reading a cache file needs a fallback loader');
     this.worker = (options.start ?? startThread)('models' in source ? { json: modelsToJson(source.models) } : source);
     this.worker.unref();
-    this.worker.on('message', (m: ThreadAnswer | { ready: true }) => this.answer(m));
+    this.worker.on('message', (m: ThreadAnswer[] | { ready: true }) => this.answer(m));
     this.worker.on('error', (err) => this.fail(err));
     // After close (or a failure) `fail` does nothing: only an exit nobody asked for is reported.
     this.worker.on('exit', (code) => this.fail(new Error(`classifier thread exited with code ${code}`)));
@@ -171,22 +173,24 @@ export class ThreadedClassifier implements Classifier {
     this.watchdog = undefined;
   }
 
-  private answer(m: ThreadAnswer | { ready: true }): void {
+  private answer(m: ThreadAnswer[] | { ready: true }): void {
     this.disarm();
-    if ('ready' in m) {
-      this.started = true;
-      return this.arm();
-    }
-    const sent = this.inFlight.shift();
+    if (Array.isArray(m)) for (const a of m) this.take(a);
+    else this.started = true;
     this.arm();
+  }
+
+  /** One answer of the thread, to the oldest text it was sent. */
+  private take(a: ThreadAnswer): void {
+    const sent = this.inFlight.shift();
     if (!sent) return;
-    if ('error' in m) {
+    if ('error' in a) {
       // The text goes unanswered: its turns classify here.
-      this.log?.error({ err: { name: 'ClassifierThreadError', message: m.error } }, 'classifier thread failed a text; classifying on the main thread');
+      this.log?.error({ err: { name: 'ClassifierThreadError', message: a.error } }, 'classifier thread failed a text; classifying on the main thread');
       return this.drop([sent]);
     }
-    sent[1].result = m.result;
-    if (sent[0].length <= SHORT_TEXT_CHARS) this.short.set(sent[0], m.result);
+    sent[1].result = a.result;
+    if (sent[0].length <= SHORT_TEXT_CHARS) this.short.set(sent[0], a.result);
     sent[1].settle();
   }
 

@@ -5,8 +5,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { startModuleWorker } from '../../bot/core/module-worker.js';
 import { loadTrainedModels, trainedModelSource } from '../../bot/nlu/classifier.js';
 import { NeuralClassifier } from '../../bot/nlu/model.js';
+import { modelsToJson } from '../../bot/nlu/models-json.js';
 import { SHORT_TEXT_CHARS, ThreadedClassifier } from '../../bot/nlu/threaded-classifier.js';
 import { blindFiles, LABELLED_FILE, loadLabelled } from '../eval/evaluate.js';
 import { classifierContract } from './classifier-contract.js';
@@ -96,6 +98,28 @@ describe('ThreadedClassifier', () => {
     }
   });
 
+  it('sends the answers to texts that came together back in one message, in their order', async () => {
+    const texts = ['السلام عليكم', 'ابي اقدم شكوى على الحفر اللي في الشارع', 'stray dogs near the school', 'متى يخلص طلبي'];
+    const here = new URL('../../bot/nlu/threaded-classifier.ts', import.meta.url).href;
+    const worker = startModuleWorker(here, 'classifier-thread', { workerData: { source: { json: modelsToJson(models) } } });
+    try {
+      const messages: unknown[] = [];
+      const answered = new Promise<void>((resolve) => {
+        worker.on('message', (m: unknown) => {
+          messages.push(m);
+          if (Array.isArray(m)) resolve();
+        });
+      });
+      // Posted before the thread has built its classifier: they wait in its queue and are read together.
+      for (const text of texts) worker.postMessage({ text });
+      await answered;
+      const local = new NeuralClassifier(models);
+      expect(messages).toEqual([{ ready: true }, texts.map((t) => ({ result: local.classifySync(t) }))]);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
   it('reads the models from the cache file on its own thread; a file it cannot read leaves classification here', async () => {
     const text = 'ودي اسجل في المخيم الشتوي';
     const expected = new NeuralClassifier(models).classifySync(text, 'ar');
@@ -138,7 +162,7 @@ describe('ThreadedClassifier', () => {
     const logged: Array<{ obj: object; msg: string }> = [];
     const failing = (): Worker =>
       new Worker(
-        "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: true }); parentPort.on('message', () => parentPort.postMessage({ error: 'boom' }));",
+        "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: true }); parentPort.on('message', () => parentPort.postMessage([{ error: 'boom' }]));",
         { eval: true },
       );
     const log = { error: (obj: object, msg: string) => logged.push({ obj, msg }) };
