@@ -86,6 +86,18 @@ describe('query plans of what grows', () => {
     expect(lookup).toMatch(/SEARCH inbox USING INDEX sqlite_autoindex_inbox_1 \(channel=\? AND message_id=\?\)/);
   });
 
+  it('finds the claims a crash left in progress through the partial index; a message done at once is not in it', async () => {
+    const inbox = new Inbox(sql);
+    inbox.claim('webchat', 'm1', 'webchat:c1', new Date(0), new Date(0));
+    inbox.claimDone('webchat', 'm2', 'webchat:c1', new Date(0), new Date(0), []);
+    const [plan] = await plansOf(sql.db, /FROM inbox WHERE state = 'processing'/, () => inbox.stale(new Date(1)));
+    expect(plan).toMatch(/SEARCH inbox USING INDEX inbox_processing \(claimed_at<\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+    expect(inbox.stale(new Date(1)).map((r) => r.messageId)).toEqual(['m1']);
+    const indexed = sql.db.prepare(`SELECT COUNT(*) AS n FROM inbox INDEXED BY inbox_processing WHERE state = 'processing'`).get() as { n: number };
+    expect(indexed.n).toBe(1);
+  });
+
   it('finds the first responses of a conversation still waiting for a provider through the partial index', async () => {
     const fr = new SqliteSlaStore(sql).firstResponses;
     const [plan] = await plansOf(sql.db, /UPDATE sla_first_responses .* conversation_id/s, () => fr.responded('x', 'c1', undefined, 0));
