@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default (CPUs - 1) runs one file at a time on a 2-core machine; most files wait on the
+    // servers, browsers and CLI processes they start, so two at a time halve the suite there.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Training the classifier takes seconds: done once here, every test file loads the cached model.
     globalSetup: ['test/helpers/nlu-cache.ts'],
   },
