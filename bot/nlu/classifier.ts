@@ -131,37 +131,45 @@ function keepModels(place: Place, models: TrainedModels): TrainedModels {
   return models;
 }
 
-/** Trains (or loads from the cache) the intent and service models, training on this thread. */
-export function loadTrainedModels(options: ClassifierOptions = {}): TrainedModels {
-  const place = placeOf(options);
+/** The models of `place`, found or trained on this thread. */
+function modelsHere(place: Place): TrainedModels {
   const found = findModels(place);
   if (found) return keepModels(place, found);
   const data = loadTrainingData(place.configDir);
   return keepModels(place, trainModels(data.utterances, {}, data.names));
 }
 
-/** As `loadTrainedModels`, but a model that must be trained is trained on two threads at once (parallel-training.ts). */
-export async function loadTrainedModelsInThreads(options: ClassifierOptions = {}): Promise<TrainedModels> {
-  const place = placeOf(options);
+/** The models of `place`, found or trained with each network on a thread of its own (parallel-training.ts). */
+async function modelsInThreads(place: Place): Promise<TrainedModels> {
   const found = findModels(place);
   if (found) return keepModels(place, found);
   const data = loadTrainingData(place.configDir);
   return keepModels(place, await trainModelsInThreads(data.utterances, {}, data.names));
 }
 
-/** The cache file (or seed cache file) that holds the models, unread, when there is one. */
-function modelFileSource(options: ClassifierOptions): ModelSource | undefined {
-  const key = cacheKey(trainingDataHash(options.configDir ?? defaultConfigDir));
-  for (const dir of [cacheDirOf(options), process.env[SEED_CACHE_ENV]]) {
-    const file = dir === undefined ? undefined : modelFile(dir, key);
-    if (file && existsSync(file)) return { file, key };
+/** Trains (or loads from the cache) the intent and service models, training on this thread. */
+export function loadTrainedModels(options: ClassifierOptions = {}): TrainedModels {
+  return modelsHere(placeOf(options));
+}
+
+/** As `loadTrainedModels`, but a model that must be trained is trained on two threads at once (parallel-training.ts). */
+export async function loadTrainedModelsInThreads(options: ClassifierOptions = {}): Promise<TrainedModels> {
+  return modelsInThreads(placeOf(options));
+}
+
+/** The cache file (or seed cache file) that holds the models of `place`, unread, when there is one. */
+function modelFileSource(place: Place): ModelSource | undefined {
+  for (const dir of [place.cacheDir, process.env[SEED_CACHE_ENV]]) {
+    const file = dir === undefined ? undefined : modelFile(dir, place.key);
+    if (file && existsSync(file)) return { file, key: place.key };
   }
   return undefined;
 }
 
 /** The cache file (or seed cache file) that holds the models when there is one, unread; else the models, trained or loaded here. */
 export function trainedModelSource(options: ClassifierOptions = {}): ModelSource {
-  return modelFileSource(options) ?? { models: loadTrainedModels(options) };
+  const place = placeOf(options);
+  return modelFileSource(place) ?? { models: modelsHere(place) };
 }
 
 /** Trains (or loads from the cache) the intent and service models and returns the classifier. */
@@ -181,6 +189,7 @@ export async function openClassifier(options: ClassifierOptions, env: NodeJS.Pro
   const threaded = setting === 'on' || (setting !== 'off' && availableParallelism() > 1);
   if (!threaded) return new NeuralClassifier(await loadTrainedModelsInThreads(options));
   // The thread reads the cache file itself; this thread loads the models only should it need them.
-  const source = modelFileSource(options) ?? { models: await loadTrainedModelsInThreads(options) };
-  return new ThreadedClassifier(source, { ...(log ? { log } : {}), fallback: () => loadTrainedModels(options) });
+  const place = placeOf(options);
+  const source = modelFileSource(place) ?? { models: await modelsInThreads(place) };
+  return new ThreadedClassifier(source, { ...(log ? { log } : {}), fallback: () => modelsHere(place) });
 }
