@@ -5,8 +5,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**', 'dist/**'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Bounds for a hang, not a measure: the longest tests (the classifier's full-corpus comparisons, the crash
+    // runs) take 10-25 s alone and more beside another file, so the bound leaves them room.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
     pool: 'forks',
     // Vitest's default (CPUs - 1) runs one file at a time on a 2-core machine; most files wait on the
     // servers, browsers and CLI processes they start, so two at a time halve the suite there.
