@@ -18,3 +18,10 @@ export function threadsCpuMs(): Record<string, number> {
   }
   return out;
 }
+
+/** User and system CPU time (ms) and minor page faults of the main thread of process `pid` so far (Linux /proc). */
+export function mainThreadTimes(pid: number): { user: number; system: number; faults: number } {
+  const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10, faults: Number(fields[7]) }; // USER_HZ 100
+}

@@ -1,0 +1,49 @@
+/**
+ * `npx tsx test/bench/user-system.ts [SECONDS] [CONNECTIONS] [REPS]`: the bare Express handler and Tawasul
+ * under the web chat load, alternated, and each one's event-loop CPU per message split into user time (the
+ * process's own code: JavaScript, V8, SQLite) and system time (the kernel: sockets, files). Tells whether
+ * a machine's slowness is in its system calls or in plain computation; with the main thread's minor page faults. Asserts nothing.
+ */
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { load, messageMix, openConversations, startTarget, writeLoadData } from './targets.js';
+import { mainThreadTimes } from './thread-cpu.js';
+
+const [seconds = 5, connections = 16, reps = 4] = process.argv.slice(2).map(Number);
+// As the bench runs both targets (webchat.bench.ts: SERVER_FLAGS, SERVER_ENV).
+const FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
+const ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
+const t = tempDir('tawasul-user-system-');
+try {
+  const cold = join(t.dir, 'cold');
+  // First start trains the classifier (cached weights for the measured start).
+  await (await startTarget('tawasul', cold)).stop();
+  const dir = join(t.dir, 'run');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(cold, 'cache'), join(dir, 'cache'), { recursive: true });
+  const tawasul = await startTarget('tawasul', dir, FLAGS, ENV);
+  const bare = await startTarget('bare', '', FLAGS, ENV);
+  try {
+    const data = writeLoadData(dir, await openConversations(tawasul.origin, 1000), messageMix());
+    for (const target of [tawasul, bare]) await load(target.origin, data, 1, connections);
+    for (let rep = 0; rep < reps; rep++) {
+      for (const target of rep % 2 ? [tawasul, bare] : [bare, tawasul]) {
+        const pid = (await target.stats()).pid!;
+        const before = mainThreadTimes(pid);
+        const r = await load(target.origin, data, seconds, connections);
+        const after = mainThreadTimes(pid);
+        const n = Math.max(1, r.rps * seconds);
+        process.stdout.write(
+          `rep ${rep + 1} ${target.name.padEnd(7)} ${r.rps.toFixed(0)} msg/s; event loop ms/msg: user ${((after.user - before.user) / n).toFixed(3)}, ` +
+            `system ${((after.system - before.system) / n).toFixed(3)}; minor page faults/msg ${((after.faults - before.faults) / n).toFixed(2)}\n`,
+        );
+      }
+    }
+  } finally {
+    await tawasul.stop();
+    await bare.stop();
+  }
+} finally {
+  t.cleanup();
+}
