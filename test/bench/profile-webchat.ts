@@ -8,22 +8,15 @@
  * measures on a generated year of data. Prints each thread's CPU per message (main thread first, then
  * the busiest others: the classifier's thread, the checkpoint worker, V8's helpers). Asserts nothing.
  */
-import { cpSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { generateYear } from './generate-year.js';
-import { load, median, messageMix, openConversations, startTarget, writeLoadData } from './targets.js';
+import { load, median, messageMix, openConversations, startTarget, trainedDataDir, writeLoadData } from './targets.js';
 
 const [seconds = 5, connections = 16, reps = 3] = process.argv.slice(2).map(Number);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
 const t = tempDir('tawasul-profile-');
 try {
-  const cold = join(t.dir, 'cold');
-  // First start trains the classifier (cached weights for the measured start).
-  await (await startTarget('tawasul', cold)).stop();
-  const dir = join(t.dir, 'run');
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(cold, 'cache'), join(dir, 'cache'), { recursive: true });
+  const dir = await trainedDataDir(t.dir);
   if (process.env.BENCH_STORE === 'year') await generateYear(dir, { scale: Number(process.env.BENCH_SCALE ?? 1) });
   const prof = process.env.PROFILE;
   const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
@@ -254,4 +254,14 @@ export async function load(origin: string, data: { lua: string; json: string }, 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** A data directory `run` under `root` holding a trained classifier's cache: a first start under `root/cold` trains it (not measured). */
+export async function trainedDataDir(root: string): Promise<string> {
+  const cold = join(root, 'cold');
+  await (await startTarget('tawasul', cold)).stop();
+  const dir = join(root, 'run');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(cold, 'cache'), join(dir, 'cache'), { recursive: true });
+  return dir;
 }

@@ -1,13 +1,12 @@
 /**
  * `npx tsx test/bench/user-system.ts [SECONDS] [CONNECTIONS] [REPS]`: the bare Express handler and Tawasul
  * under the web chat load, alternated, and each one's event-loop CPU per message split into user time (the
- * process's own code: JavaScript, V8, SQLite) and system time (the kernel: sockets, files). Tells whether
- * a machine's slowness is in its system calls or in plain computation; with the main thread's minor page faults. Asserts nothing.
+ * process's own code: JavaScript, V8, SQLite) and system time (the kernel: sockets, files), with the main
+ * thread's minor page faults: whether a machine's slowness is in its system calls or in plain computation.
+ * Asserts nothing.
  */
-import { cpSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { load, messageMix, openConversations, startTarget, writeLoadData } from './targets.js';
+import { load, messageMix, openConversations, startTarget, trainedDataDir, writeLoadData } from './targets.js';
 import { mainThreadTimes } from './thread-cpu.js';
 
 const [seconds = 5, connections = 16, reps = 4] = process.argv.slice(2).map(Number);
@@ -16,12 +15,7 @@ const FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
 const ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 const t = tempDir('tawasul-user-system-');
 try {
-  const cold = join(t.dir, 'cold');
-  // First start trains the classifier (cached weights for the measured start).
-  await (await startTarget('tawasul', cold)).stop();
-  const dir = join(t.dir, 'run');
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(cold, 'cache'), join(dir, 'cache'), { recursive: true });
+  const dir = await trainedDataDir(t.dir);
   const tawasul = await startTarget('tawasul', dir, FLAGS, ENV);
   const bare = await startTarget('bare', '', FLAGS, ENV);
   try {
