@@ -244,21 +244,19 @@ export async function concurrentConfirmations(o: { residents: number; kills: num
         await toSummary(c);
       }),
     );
-    const progress = new Progress();
     const confirmations: PostResult[] = new Array(o.residents);
     const run = Promise.all(
       chats.map(async (chat, i) => {
         confirmations[i] = await chat.post('نعم', 'confirm');
-        progress.inc();
       }),
     );
     const rnd = seeded(o.seed ?? 7);
-    // Kills early in the burst, while most confirmations are inside their turn.
+    // Kills early in the burst, each as soon as the server reports the n-th filing: that turn (and
+    // others) is then between filing and its end, whatever the machine's load.
     const at = Array.from({ length: o.kills }, (_, k) => Math.max(1, Math.round((((k + 1) * o.residents) / (o.kills + 3)) * (0.75 + rnd() / 2))));
-    await killer(
+    await killAt(
       server,
-      progress,
-      [...new Set(at)].sort((a, b) => a - b),
+      [...new Set(at)].sort((a, b) => a - b).map((n) => () => server.filings(n)),
       run,
     );
     await run;
