@@ -12,6 +12,13 @@ import { parse } from 'yaml';
 import { projectRoot } from '../../bot/core/paths.js';
 
 export const WRK = process.env.BENCH_WRK ?? '/usr/bin/wrk';
+/** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
+export const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
+/** The environment `npm start` sets, for both targets: two malloc arenas, a fixed mmap threshold (each overridable). */
+export const SERVER_ENV = {
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+};
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
 /** What a target's child process reports when asked for its stats. */

@@ -6,18 +6,15 @@
  * Asserts nothing.
  */
 import { tempDir } from '../helpers/tmp.js';
-import { load, messageMix, openConversations, startTarget, trainedDataDir, writeLoadData } from './targets.js';
+import { load, messageMix, openConversations, SERVER_ENV, SERVER_FLAGS, startTarget, trainedDataDir, writeLoadData } from './targets.js';
 import { mainThreadTimes } from './thread-cpu.js';
 
 const [seconds = 5, connections = 16, reps = 4] = process.argv.slice(2).map(Number);
-// As the bench runs both targets (webchat.bench.ts: SERVER_FLAGS, SERVER_ENV).
-const FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=50'];
-const ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' };
 const t = tempDir('tawasul-user-system-');
 try {
   const dir = await trainedDataDir(t.dir);
-  const tawasul = await startTarget('tawasul', dir, FLAGS, ENV);
-  const bare = await startTarget('bare', '', FLAGS, ENV);
+  const tawasul = await startTarget('tawasul', dir, SERVER_FLAGS, SERVER_ENV);
+  const bare = await startTarget('bare', '', SERVER_FLAGS, SERVER_ENV);
   try {
     const data = writeLoadData(dir, await openConversations(tawasul.origin, 1000), messageMix());
     for (const target of [tawasul, bare]) await load(target.origin, data, 1, connections);

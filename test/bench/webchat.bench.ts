@@ -22,7 +22,7 @@ import { createClassifier } from '../../bot/nlu/classifier.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type BenchConfig, benchConfigs } from './configs.js';
 import { generateYear } from './generate-year.js';
-import { type LoadResult, load, loadTool, median, messageMix, openConversations, startTarget, writeLoadData } from './targets.js';
+import { type LoadResult, load, loadTool, median, messageMix, openConversations, SERVER_ENV, SERVER_FLAGS, startTarget, writeLoadData } from './targets.js';
 
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
@@ -35,10 +35,6 @@ const BACKLOG = Number(env.BENCH_BACKLOG ?? 380_000);
 const CONFIGS = (env.BENCH_CONFIGS ?? 'embedded,postgres').split(',');
 /** Seconds per slice: a repetition alternates the targets slice by slice (ABBA), so that a drift of the machine's speed hits both alike. */
 const SLICE = Math.max(1, Math.min(SECONDS, Number(env.BENCH_SLICE_SECONDS ?? 1)));
-/** Node flags of both targets, as `npm start` runs Tawasul (override with BENCH_NODE_FLAGS). */
-const SERVER_FLAGS = (env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --heap-growing-percent=50').split(' ').filter(Boolean);
-/** The environment `npm start` sets, for both targets: two malloc arenas, a fixed mmap threshold (each overridable). */
-const SERVER_ENV = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2', MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '131072' };
 
 interface Row {
   config: string;
