@@ -40,8 +40,8 @@ export class ServerProcess {
   generation = 0;
   base = '';
   kills = 0;
-  /** Requests filed so far, across restarts, as the child reports them (with `fileMs`). */
-  filed = 0;
+  /** Requests filed so far, across restarts, as the child reports them (with `fileMs`): each report comes before its turn's remaining work. */
+  readonly filed = new Progress();
   private starting: Promise<void> | undefined;
 
   constructor(private readonly o: ServerOptions) {
@@ -71,8 +71,7 @@ export class ServerProcess {
       proc.once('exit', early);
       createInterface({ input: proc.stdout! }).on('line', (line) => {
         if (line.trim() === '{"filed":true}') {
-          this.filed++;
-          this.events.emit('filed');
+          this.filed.inc();
           return;
         }
         const m = /^\{"port":(\d+)\}$/.exec(line.trim());
@@ -98,19 +97,6 @@ export class ServerProcess {
         }
       };
       this.events.on('up', on);
-    });
-  }
-
-  /** Resolves once `n` requests have been filed (with `fileMs`: each report comes before its turn's remaining work). */
-  filings(n: number): Promise<void> {
-    if (this.filed >= n) return Promise.resolve();
-    return new Promise((resolve) => {
-      const on = (): void => {
-        if (this.filed < n) return;
-        this.events.off('filed', on);
-        resolve();
-      };
-      this.events.on('filed', on);
     });
   }
 

@@ -256,7 +256,7 @@ export async function concurrentConfirmations(o: { residents: number; kills: num
     const at = Array.from({ length: o.kills }, (_, k) => Math.max(1, Math.round((((k + 1) * o.residents) / (o.kills + 3)) * (0.75 + rnd() / 2))));
     await killAt(
       server,
-      [...new Set(at)].sort((a, b) => a - b).map((n) => () => server.filings(n)),
+      [...new Set(at)].sort((a, b) => a - b).map((n) => () => server.filed.reach(n)),
       run,
     );
     await run;

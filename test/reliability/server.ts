@@ -74,7 +74,7 @@ if (fileMs > 0) {
   let filings = 0;
   requests.create = async (input) => {
     const rec = await create(input);
-    // Told to the harness, which may kill the process now, inside this window (ServerProcess.filings).
+    // Told to the harness, which may kill the process now, inside this window (ServerProcess.filed).
     process.stdout.write('{"filed":true}\n');
     await work(fileMs * (1 + (filings++ % 8) / 4));
     return rec;
