@@ -220,14 +220,16 @@ export class Engine {
       const row = await this.opts.inbox.get(msg.channel, msg.id);
       if (row?.state === 'done') return { replies: [], duplicate: true, previous: row.replies ?? [] };
     }
-    // The conversation is read once; a first message creates it before the handlers run (they may queue it).
-    let conversation = await deps.conversations.get(key);
+    // The conversation and its state are read once, together; a first message creates the conversation
+    // before the handlers run (they may queue it).
+    const now = deps.clock.now();
+    const start = await this.opts.state.loadTurn(key, now);
+    let conversation = start.conversation;
     if (!conversation) {
       await this.commits.submit((tx) => tx.conversations.touch(key, msg.channel, msg.conversationId, undefined, msg.receivedAt));
       conversation = await deps.conversations.get(key);
     }
-    const now = deps.clock.now();
-    const state: ConversationState = (await this.opts.state.load(key, now)) ?? { updatedAt: now.getTime() };
+    const state: ConversationState = start.state ?? { updatedAt: now.getTime() };
     const turn = turnDeps(deps, msg, () => claim.durable());
     const ctx: TurnContext = {
       deps: turn.deps,

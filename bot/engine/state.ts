@@ -4,6 +4,7 @@ import Keyv from 'keyv';
 import type { FieldId } from '../../config/schema.js';
 import type { Attachment, GeoPoint, Intent, Language } from '../core/types.js';
 import type { Awaitable } from '../delivery/types.js';
+import { type ConversationRecord, type ConversationRow, conversationFromRow } from '../store/conversation-store.js';
 import { type Migration, prepared, type SqliteDatabase } from '../store/sqlite-database.js';
 
 /** An intake dialogue in progress. */
@@ -58,8 +59,16 @@ export interface StateStore {
 export interface TurnStateStore {
   /** The state of a conversation, or undefined (none, or expired at `now`). */
   load(key: string, now: Date): Awaitable<ConversationState | undefined>;
+  /** What a turn starts from, in one read: the conversation (undefined before its first message) and its state as `load` gives it. */
+  loadTurn(key: string, now: Date): Awaitable<TurnStart>;
   /** Writes the state; call inside the end-of-turn transaction. */
   save(key: string, state: ConversationState, expiresAt: Date): Awaitable<void>;
+}
+
+/** The conversation and its state, as a turn finds them. */
+export interface TurnStart {
+  conversation: ConversationRecord | undefined;
+  state: ConversationState | undefined;
 }
 
 export const stateMigrations: Migration[] = [
@@ -74,6 +83,9 @@ export const stateMigrations: Migration[] = [
     CREATE INDEX conversation_state_expiry ON conversation_state (expires_at);`,
   },
 ];
+
+/** The row `loadTurn` reads: the conversation's columns (null when there is none) and the state's. */
+type TurnRow = { [K in keyof ConversationRow]: ConversationRow[K] | null } & { turn_state: string | null; turn_state_expires: number | null };
 
 /** Saves between two purges of expired rows. */
 const PURGE_EVERY = 1000;
@@ -90,6 +102,18 @@ export class SqlStateStore implements TurnStateStore, StateStore {
       | undefined;
     if (!row || row.expires_at <= now.getTime()) return undefined;
     return JSON.parse(row.state) as ConversationState;
+  }
+
+  loadTurn(key: string, now: Date): TurnStart {
+    const row = prepared(
+      this.sql.db,
+      `SELECT c.*, s.state AS turn_state, s.expires_at AS turn_state_expires FROM (SELECT ? AS k) AS q
+        LEFT JOIN conversations c ON c.key = q.k LEFT JOIN conversation_state s ON s.key = q.k`,
+    ).get(key) as TurnRow;
+    return {
+      conversation: row.key === null ? undefined : conversationFromRow(row as ConversationRow),
+      state: row.turn_state === null || row.turn_state_expires! <= now.getTime() ? undefined : (JSON.parse(row.turn_state) as ConversationState),
+    };
   }
 
   save(key: string, state: ConversationState, expiresAt: Date): void {

@@ -118,7 +118,8 @@ export const conversationMigrations: Migration[] = [
   },
 ];
 
-interface Row {
+/** A row of `conversations` as SQLite returns it. */
+export interface ConversationRow {
   key: string;
   channel: string;
   conversation_id: string;
@@ -130,7 +131,8 @@ interface Row {
   last_message_at: number;
 }
 
-const toRecord = (r: Row): ConversationRecord => ({
+/** A conversation from its SQLite row. */
+export const conversationFromRow = (r: ConversationRow): ConversationRecord => ({
   key: r.key,
   channel: r.channel,
   conversationId: r.conversation_id,
@@ -181,8 +183,8 @@ export class SqliteConversationStore implements ConversationStore {
 
   /** A conversation by key. */
   get(key: string): ConversationRecord | undefined {
-    const r = prepared(this.sql.db, 'SELECT * FROM conversations WHERE key = ?').get(key) as Row | undefined;
-    return r && toRecord(r);
+    const r = prepared(this.sql.db, 'SELECT * FROM conversations WHERE key = ?').get(key) as ConversationRow | undefined;
+    return r && conversationFromRow(r);
   }
 
   /** Puts a bot-held conversation in the call-centre queue (no-op if already queued or with an agent). */
@@ -200,7 +202,9 @@ export class SqliteConversationStore implements ConversationStore {
 
   /** Conversations waiting for an agent, oldest first. */
   waiting(limit = 100): ConversationRecord[] {
-    return (prepared(this.sql.db, `SELECT * FROM conversations WHERE owner = 'queue' ORDER BY queued_at LIMIT ?`).all(limit) as Row[]).map(toRecord);
+    return (prepared(this.sql.db, `SELECT * FROM conversations WHERE owner = 'queue' ORDER BY queued_at LIMIT ?`).all(limit) as ConversationRow[]).map(
+      conversationFromRow,
+    );
   }
 
   /** Conversations currently held by agents (one agent, or all). */
@@ -208,7 +212,7 @@ export class SqliteConversationStore implements ConversationStore {
     const rows = agentId
       ? prepared(this.sql.db, `SELECT * FROM conversations WHERE owner = 'agent' AND agent_id = ? ORDER BY taken_at`).all(agentId)
       : prepared(this.sql.db, `SELECT * FROM conversations WHERE owner = 'agent' ORDER BY taken_at`).all();
-    return (rows as Row[]).map(toRecord);
+    return (rows as ConversationRow[]).map(conversationFromRow);
   }
 
   /** An agent takes a conversation over; atomic, so two agents cannot take the same chat. */

@@ -2,19 +2,19 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTawasul, type Tawasul } from '../../bot/app.js';
 import { silentLogger } from '../../bot/core/logger.js';
-import { type ConversationState, SqlStateStore } from '../../bot/engine/state.js';
+import { SqlStateStore, type TurnStart } from '../../bot/engine/state.js';
 import { sharedClassifier } from '../helpers/app.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** The SQL state store, failing on demand (a disk or driver fault). */
 class FlakyState extends SqlStateStore {
   failures = 0;
-  override load(key: string, now: Date): ConversationState | undefined {
+  override loadTurn(key: string, now: Date): TurnStart {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('state store unavailable');
     }
-    return super.load(key, now);
+    return super.loadTurn(key, now);
   }
 }
 

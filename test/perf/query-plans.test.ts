@@ -11,6 +11,7 @@ import { WorkingCalendar } from '../../bot/calendar/working-calendar.js';
 import { loadConfig } from '../../bot/config/load.js';
 import { silentLogger } from '../../bot/core/logger.js';
 import { Inbox } from '../../bot/delivery/inbox.js';
+import { SqlStateStore } from '../../bot/engine/state.js';
 import { NotificationOutbox } from '../../bot/notify/outbox.js';
 import { SlaContext } from '../../bot/sla/context.js';
 import { SlaTimers } from '../../bot/sla/timers.js';
@@ -67,6 +68,14 @@ describe('query plans of what grows', () => {
     const store = new SqliteRequestStore(sql);
     const plans = await plansOf(sql.db, /FROM requests WHERE reference|FROM request_events WHERE request_id/, () => store.get('BUR-2026-00001'));
     expect(plans.join('\n')).toMatch(/SEARCH requests USING INDEX sqlite_autoindex_requests_1 \(reference=\?\)/);
+  });
+
+  it("reads a turn's conversation and state by their keys, in one statement", async () => {
+    const state = new SqlStateStore(sql);
+    const [plan] = await plansOf(sql.db, /LEFT JOIN conversations c/, () => state.loadTurn('webchat:c1', new Date()));
+    expect(plan).toMatch(/SEARCH c USING INDEX sqlite_autoindex_conversations_1 \(key=\?\)/);
+    expect(plan).toMatch(/SEARCH s USING PRIMARY KEY \(key=\?\)/);
+    expect(plan).not.toMatch(/SCAN c|SCAN s/);
   });
 
   it('reads a transcript by conversation key, and waiting conversations by owner, without sorting', async () => {

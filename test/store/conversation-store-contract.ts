@@ -131,6 +131,24 @@ export function conversationStoreContract(name: string, make: () => Promise<Conv
       expect(await h.state.load('k', at(60_000))).toEqual({ updatedAt: 6 });
     });
 
+    it('gives a turn its conversation and state in one read, each as `get` and `load` give them', async () => {
+      expect(await h.state.loadTurn('webchat:t', t0)).toEqual({ conversation: undefined, state: undefined });
+      await s.touch('webchat:t', 'webchat', 't', 'en', t0);
+      await s.take('webchat:t', 'amal', at(5));
+      const held = await s.get('webchat:t');
+      expect(held?.owner).toBe('agent');
+      expect(await h.state.loadTurn('webchat:t', t0)).toEqual({ conversation: held, state: undefined });
+      const state: ConversationState = { language: 'en', status: { failures: 1, windowStart: 2 }, updatedAt: 3 };
+      await h.state.save('webchat:t', state, at(60_000));
+      expect(await h.state.loadTurn('webchat:t', t0)).toEqual({ conversation: held, state });
+      // An expired state is no state; a state whose conversation is missing is still found.
+      expect(await h.state.loadTurn('webchat:t', at(60_000))).toEqual({ conversation: held, state: undefined });
+      await h.state.save('webchat:orphan', state, at(60_000));
+      expect(await h.state.loadTurn('webchat:orphan', t0)).toEqual({ conversation: undefined, state });
+      // Another conversation's rows never come with it.
+      expect(await h.state.loadTurn('webchat:other', t0)).toEqual({ conversation: undefined, state: undefined });
+    });
+
     it('keeps everything across a reopen', async () => {
       await s.touch('x:1', 'x', '1', 'en', t0);
       await s.append({ key: 'x:1', direction: 'in', author: 'resident', text: 'hi', at: t0 });

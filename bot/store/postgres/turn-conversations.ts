@@ -7,7 +7,7 @@
  */
 import { StoreError } from '../../core/errors.js';
 import type { Language, ReplyKind } from '../../core/types.js';
-import type { ConversationState, TurnStateStore } from '../../engine/state.js';
+import type { ConversationState, TurnStart, TurnStateStore } from '../../engine/state.js';
 import type { ConversationRecord, ConversationStore, Owner, TranscriptEntry } from '../conversation-store.js';
 import type { TurnDb } from './turn-db.js';
 
@@ -167,6 +167,19 @@ export class PostgresStateStore implements TurnStateStore {
   async load(key: string, now: Date): Promise<ConversationState | undefined> {
     const r = await this.db.query<{ state: string }>('SELECT state FROM conversation_state WHERE key = $1 AND expires_at > $2', [key, now]);
     return r.rows[0] && (JSON.parse(r.rows[0].state) as ConversationState);
+  }
+
+  async loadTurn(key: string, now: Date): Promise<TurnStart> {
+    const r = await this.db.query<{ [K in keyof Row]: Row[K] | null } & { turn_state: string | null }>(
+      `SELECT c.*, s.state AS turn_state FROM (SELECT $1::text AS k) AS q
+        LEFT JOIN conversations c ON c.key = q.k LEFT JOIN conversation_state s ON s.key = q.k AND s.expires_at > $2`,
+      [key, now],
+    );
+    const row = r.rows[0]!;
+    return {
+      conversation: row.key === null ? undefined : toRecord(row as Row),
+      state: row.turn_state === null ? undefined : (JSON.parse(row.turn_state) as ConversationState),
+    };
   }
 
   async save(key: string, state: ConversationState, expiresAt: Date): Promise<void> {
