@@ -87,6 +87,10 @@ export const stateMigrations: Migration[] = [
 /** The row `loadTurn` reads: the conversation's columns (null when there is none) and the state's. */
 type TurnRow = { [K in keyof ConversationRow]: ConversationRow[K] | null } & { turn_state: string | null; turn_state_expires: number | null };
 
+/** A stored state, or undefined once it has expired at `now`. */
+const liveState = (json: string, expiresAt: number, now: Date): ConversationState | undefined =>
+  expiresAt <= now.getTime() ? undefined : (JSON.parse(json) as ConversationState);
+
 /** Saves between two purges of expired rows. */
 const PURGE_EVERY = 1000;
 
@@ -100,8 +104,7 @@ export class SqlStateStore implements TurnStateStore, StateStore {
     const row = prepared(this.sql.db, 'SELECT state, expires_at FROM conversation_state WHERE key = ?').get(key) as
       | { state: string; expires_at: number }
       | undefined;
-    if (!row || row.expires_at <= now.getTime()) return undefined;
-    return JSON.parse(row.state) as ConversationState;
+    return row && liveState(row.state, row.expires_at, now);
   }
 
   loadTurn(key: string, now: Date): TurnStart {
@@ -112,7 +115,7 @@ export class SqlStateStore implements TurnStateStore, StateStore {
     ).get(key) as TurnRow;
     return {
       conversation: row.key === null ? undefined : conversationFromRow(row as ConversationRow),
-      state: row.turn_state === null || row.turn_state_expires! <= now.getTime() ? undefined : (JSON.parse(row.turn_state) as ConversationState),
+      state: row.turn_state === null ? undefined : liveState(row.turn_state, row.turn_state_expires!, now),
     };
   }
 
