@@ -5,10 +5,12 @@
  * (`node --cpu-prof`; read it with `npx tsx test/bench/profile-summary.ts FILE`); HEAP_PROFILE=DIR (read by
  * the target itself) a sampling profile of what it allocates from the first repetition on; BENCH_IDLE_MS
  * leaves the target idle that long before each repetition. BENCH_STORE=year
- * measures on a generated year of data. Prints each thread's CPU per message (main thread first, then
+ * measures on a generated year of data; BENCH_CONFIG=postgres runs the target on a PostgreSQL and a
+ * redis-server started on loopback, as the bench's `postgres` configuration does. Prints each thread's CPU per message (main thread first, then
  * the busiest others: the classifier's thread, the checkpoint worker, V8's helpers). Asserts nothing.
  */
 import { tempDir } from '../helpers/tmp.js';
+import { benchConfigs } from './configs.js';
 import { generateYear } from './generate-year.js';
 import { load, median, messageMix, openConversations, startTarget, trainedDataDir, writeLoadData } from './targets.js';
 
@@ -20,7 +22,10 @@ try {
   if (process.env.BENCH_STORE === 'year') await generateYear(dir, { scale: Number(process.env.BENCH_SCALE ?? 1) });
   const prof = process.env.PROFILE;
   const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const target = await startTarget('tawasul', dir, [...flags, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])]);
+  const servers = await benchConfigs([process.env.BENCH_CONFIG ?? 'embedded'], (line) => process.stdout.write(`${line}\n`));
+  const config = servers.configs[0];
+  if (!config) throw new Error(`configuration ${process.env.BENCH_CONFIG} cannot run here`);
+  const target = await startTarget('tawasul', dir, [...flags, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])], await config.env('empty'));
   try {
     const convs = await openConversations(target.origin, CONVERSATIONS);
     const data = writeLoadData(dir, convs, messageMix());
@@ -53,6 +58,7 @@ try {
     );
   } finally {
     await target.stop();
+    await servers.stop();
   }
 } finally {
   t.cleanup();
